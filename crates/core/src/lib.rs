@@ -1,0 +1,16 @@
+//! Zeren domain core: policy packs, the org model, responsibility resolution, obligation
+//! generation and the audit chain's hashing. No IO, no clock, no database: every function
+//! takes the day or instant it needs as a parameter.
+
+pub mod audit;
+pub mod citation;
+pub mod lang;
+pub mod obligation;
+pub mod org;
+pub mod period;
+pub mod policy;
+pub mod responsibility;
+pub mod vocab;
+
+pub use citation::Citation;
+pub use lang::Lang;

@@ -1,0 +1,266 @@
+//! Obligation generation: from the policy in force, the org model and a year, the duty instances
+//! owed, each with its due date and article. Pure, deterministic and idempotent: the key of an
+//! instance depends only on duty, subject and period, so regenerating never duplicates.
+
+use crate::citation::Citation;
+use crate::org::OrgModel;
+use crate::period::{Cadence, Period, add_days, sub_days};
+use crate::policy::{DueRule, Duty, PolicyPack, Subject};
+use crate::vocab::EventKind;
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// Kind of thing an obligation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubjectKind {
+    /// An org.
+    Org,
+    /// A platform.
+    Platform,
+    /// A person in a post.
+    Person,
+    /// An event.
+    Event,
+}
+
+impl SubjectKind {
+    /// Stable spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Org => "org",
+            SubjectKind::Platform => "platform",
+            SubjectKind::Person => "person",
+            SubjectKind::Event => "event",
+        }
+    }
+
+    /// Reads the stable spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "org" => Some(SubjectKind::Org),
+            "platform" => Some(SubjectKind::Platform),
+            "person" => Some(SubjectKind::Person),
+            "event" => Some(SubjectKind::Event),
+            _ => None,
+        }
+    }
+}
+
+/// Something that happened and that on-event duties hang on (a directive received, an incident, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Storage id.
+    pub id: String,
+    /// Kind.
+    pub kind: EventKind,
+    /// The org concerned.
+    pub org: String,
+    /// Day of the event.
+    pub date: NaiveDate,
+}
+
+/// One obligation instance, as the policy requires it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedObligation {
+    /// Stable key: `duty/subject-kind/subject-id/period`.
+    pub key: String,
+    /// Policy version that requires it.
+    pub policy: String,
+    /// Duty id.
+    pub duty: String,
+    /// What it is about.
+    pub subject_kind: SubjectKind,
+    /// Id of the org, platform, person or event.
+    pub subject: String,
+    /// The org that owes it (and whose posts answer for it).
+    pub org: String,
+    /// Period key.
+    pub period: String,
+    /// Due date.
+    pub due: NaiveDate,
+    /// The article that requires it.
+    pub citation: Citation,
+}
+
+/// The key of an obligation.
+pub fn obligation_key(duty: &str, kind: SubjectKind, subject: &str, period: &Period) -> String {
+    format!("{duty}/{}/{subject}/{}", kind.as_str(), period.key())
+}
+
+/// Due date of a periodic instance.
+pub fn periodic_due(rule: DueRule, period: &Period) -> Option<NaiveDate> {
+    match rule {
+        DueRule::By { month, day } => NaiveDate::from_ymd_opt(period.year()?, month, day),
+        DueRule::DaysAfterPeriodEnd(n) => period.end().map(|e| add_days(e, n)),
+        _ => None,
+    }
+}
+
+/// Generates every obligation of `year` that `pack` requires: those whose due date falls in
+/// the year and in the pack's time in force. Once-only duties whose due date is in or before the
+/// year are included (an obligation never met stays owed). Output is sorted by key.
+pub fn generate(
+    pack: &PolicyPack,
+    model: &OrgModel,
+    year: i32,
+    events: &[Event],
+) -> Vec<PlannedObligation> {
+    let mut out: BTreeMap<String, PlannedObligation> = BTreeMap::new();
+    let Some(year_start) = NaiveDate::from_ymd_opt(year, 1, 1) else {
+        return Vec::new();
+    };
+    let Some(year_end) = NaiveDate::from_ymd_opt(year, 12, 31) else {
+        return Vec::new();
+    };
+    for duty in &pack.duties {
+        let mut push =
+            |kind: SubjectKind, subject: &str, org: &str, period: Period, due: NaiveDate| {
+                if !pack.in_force_on(due) {
+                    return;
+                }
+                let key = obligation_key(&duty.id, kind, subject, &period);
+                out.entry(key.clone()).or_insert_with(|| PlannedObligation {
+                    key,
+                    policy: pack.meta.id.clone(),
+                    duty: duty.id.clone(),
+                    subject_kind: kind,
+                    subject: subject.to_string(),
+                    org: org.to_string(),
+                    period: period.key(),
+                    due,
+                    citation: duty.citation(),
+                });
+            };
+        match duty.cadence {
+            Cadence::OnEvent => {
+                let Subject::Event { event } = &duty.subject else {
+                    continue;
+                };
+                for e in events
+                    .iter()
+                    .filter(|e| e.kind == *event && e.date.year() == year)
+                {
+                    let due = match duty.due {
+                        DueRule::DaysAfterEvent(n) => add_days(e.date, n),
+                        DueRule::DaysBeforeEvent(n) => sub_days(e.date, n),
+                        _ => continue,
+                    };
+                    push(
+                        SubjectKind::Event,
+                        &e.id,
+                        &e.org,
+                        Period::Event(e.date),
+                        due,
+                    );
+                }
+            }
+            Cadence::Once => {
+                let DueRule::DaysAfterStart(n) = duty.due else {
+                    continue;
+                };
+                for (kind, subject, org, start, end) in
+                    subjects(duty, model, NaiveDate::MIN, year_end)
+                {
+                    let due = add_days(start.max(pack.meta.effective_from), n);
+                    // Only subjects still there when the duty fell due owe it.
+                    if due <= year_end
+                        && end.is_none_or(|e| e >= start.max(pack.meta.effective_from))
+                    {
+                        push(kind, &subject, &org, Period::Once, due);
+                    }
+                }
+            }
+            cadence => {
+                for period in cadence.periods_of_year(year) {
+                    let (Some(from), Some(to)) = (period.start(), period.end()) else {
+                        continue;
+                    };
+                    let Some(due) = periodic_due(duty.due, &period) else {
+                        continue;
+                    };
+                    for (kind, subject, org, _, _) in
+                        subjects(duty, model, from.max(year_start), to)
+                    {
+                        push(kind, &subject, &org, period, due);
+                    }
+                }
+            }
+        }
+    }
+    out.into_values().collect()
+}
+
+type SubjectRow = (SubjectKind, String, String, NaiveDate, Option<NaiveDate>);
+
+/// The subjects of a duty that exist during `[from, to]`, with their start and end.
+fn subjects(duty: &Duty, model: &OrgModel, from: NaiveDate, to: NaiveDate) -> Vec<SubjectRow> {
+    match &duty.subject {
+        Subject::Org { org_kinds } => model
+            .orgs()
+            .iter()
+            .filter(|o| org_kinds.contains(&o.kind) && o.exists_during(from, to))
+            .map(|o| {
+                (
+                    SubjectKind::Org,
+                    o.id.clone(),
+                    o.id.clone(),
+                    o.established_on.unwrap_or(NaiveDate::MIN),
+                    o.closed_on,
+                )
+            })
+            .collect(),
+        Subject::Platform {
+            platform_kinds,
+            news_function_only,
+        } => model
+            .platforms()
+            .iter()
+            .filter(|p| platform_kinds.is_empty() || platform_kinds.contains(&p.kind))
+            .filter(|p| !news_function_only || p.news_function)
+            .filter(|p| p.open_during(from, to))
+            .map(|p| {
+                (
+                    SubjectKind::Platform,
+                    p.id.clone(),
+                    p.org.clone(),
+                    p.opened_on,
+                    p.closed_on,
+                )
+            })
+            .collect(),
+        Subject::Post { posts } => {
+            // Each person holding one of the posts at some time in the period owes it once.
+            let mut seen = HashSet::new();
+            let mut rows = Vec::new();
+            for post in model.posts().iter().filter(|p| posts.contains(&p.kind)) {
+                for h in model
+                    .holdings_of(&post.id)
+                    .filter(|h| h.overlaps(from, Some(to)))
+                {
+                    if seen.insert(h.person.clone()) {
+                        rows.push((
+                            SubjectKind::Person,
+                            h.person.clone(),
+                            post.org.clone(),
+                            h.start,
+                            h.end,
+                        ));
+                    }
+                }
+            }
+            rows
+        }
+        Subject::Event { .. } => Vec::new(),
+    }
+}
+
+/// The planned obligations not yet in `existing` (by key). Existing instances, with whatever
+/// completion data they carry, are never touched.
+pub fn missing<'a>(
+    planned: &'a [PlannedObligation],
+    existing: &HashSet<String>,
+) -> impl Iterator<Item = &'a PlannedObligation> {
+    planned.iter().filter(move |p| !existing.contains(&p.key))
+}

@@ -1,0 +1,522 @@
+//! The organisation model: org tree, people, posts, portfolios, platforms and holdings over time.
+
+use crate::period::sub_days;
+use crate::vocab::{OrgKind, PlatformKind};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// An organisation in the tree (学校党委 → 学院党委 → 党支部, and units).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Org {
+    /// Storage id.
+    pub id: String,
+    /// Stable short code, e.g. `cqu-mse`.
+    pub code: String,
+    /// Chinese name.
+    pub name: String,
+    /// Kind of org.
+    pub kind: OrgKind,
+    /// Parent org id; `None` for the root.
+    pub parent: Option<String>,
+    /// Day the org was established, if known.
+    pub established_on: Option<NaiveDate>,
+    /// Day the org was closed, if it was.
+    pub closed_on: Option<NaiveDate>,
+}
+
+impl Org {
+    /// Whether the org exists on some day of `[from, to]`.
+    pub fn exists_during(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.established_on.is_none_or(|e| e <= to) && self.closed_on.is_none_or(|c| c >= from)
+    }
+}
+
+/// A person who can hold posts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// Storage id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The org the person belongs to.
+    pub org: String,
+}
+
+/// A post (职务) in one org, e.g. the secretary of `cqu-mse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Post {
+    /// Storage id.
+    pub id: String,
+    /// The org.
+    pub org: String,
+    /// Post kind id from the policy pack.
+    pub kind: String,
+    /// Title as the org writes it (e.g. 党委副书记（分管学生工作）).
+    pub title: String,
+    /// Portfolios (分管领域) this post holds.
+    pub portfolios: Vec<String>,
+}
+
+/// A person holding a post from `start` to `end` (both inclusive; `None` = still holding).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Holding {
+    /// Storage id.
+    pub id: String,
+    /// The post.
+    pub post: String,
+    /// The person.
+    pub person: String,
+    /// First day held.
+    pub start: NaiveDate,
+    /// Last day held.
+    pub end: Option<NaiveDate>,
+}
+
+impl Holding {
+    /// Whether the holding is valid on `day`.
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.start <= day && self.end.is_none_or(|e| day <= e)
+    }
+
+    /// Whether the holding overlaps `[from, to]`.
+    pub fn overlaps(&self, from: NaiveDate, to: Option<NaiveDate>) -> bool {
+        self.start <= to.unwrap_or(NaiveDate::MAX) && self.end.is_none_or(|e| e >= from)
+    }
+}
+
+/// An official online platform (阵地) in its simplest form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Platform {
+    /// Storage id.
+    pub id: String,
+    /// Stable short code, e.g. `cqu-mse-wechat`.
+    pub code: String,
+    /// Name, e.g. 重大材料学院 微信公众号.
+    pub name: String,
+    /// Kind.
+    pub kind: PlatformKind,
+    /// Owning org.
+    pub org: String,
+    /// Portfolio it belongs to (the responsible leader is found through it).
+    pub portfolio: Option<String>,
+    /// Has news / opinion functions (stricter rules).
+    pub news_function: bool,
+    /// Day it opened.
+    pub opened_on: NaiveDate,
+    /// Day it closed, if it did.
+    pub closed_on: Option<NaiveDate>,
+    /// People who operate it.
+    pub operators: Vec<String>,
+}
+
+impl Platform {
+    /// Whether the platform is open on some day of `[from, to]`.
+    pub fn open_during(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.opened_on <= to && self.closed_on.is_none_or(|c| c >= from)
+    }
+}
+
+/// Why a holding cannot be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HoldingError {
+    /// End before start.
+    #[error("the holding ends ({end}) before it starts ({start})")]
+    EndBeforeStart {
+        /// Start.
+        start: NaiveDate,
+        /// End.
+        end: NaiveDate,
+    },
+    /// A single-holder post would have two holders on one day.
+    #[error("the post already has a holder from {start} to {}", end.map(|d| d.to_string()).unwrap_or_else(|| "now".into()))]
+    Overlap {
+        /// The holding it collides with.
+        other: String,
+        /// Its start.
+        start: NaiveDate,
+        /// Its end.
+        end: Option<NaiveDate>,
+    },
+    /// The same person would hold the same post twice on one day.
+    #[error("this person already holds the post from {start}")]
+    SamePerson {
+        /// The holding it collides with.
+        other: String,
+        /// Its start.
+        start: NaiveDate,
+    },
+    /// The handover date does not fall inside the outgoing holding.
+    #[error(
+        "the handover date {on} must be after the outgoing holding starts ({start}) and within it"
+    )]
+    HandoverOutside {
+        /// Handover day.
+        on: NaiveDate,
+        /// Outgoing start.
+        start: NaiveDate,
+    },
+    /// No one holds the post on the day before the handover.
+    #[error(
+        "no one holds the post on {0}, so there is nothing to hand over; record a new holding instead"
+    )]
+    NothingToHandOver(NaiveDate),
+}
+
+/// Checks a new (or changed) holding against the post's other holdings.
+pub fn check_holding(
+    single_holder: bool,
+    others: &[Holding],
+    new: &Holding,
+) -> Result<(), HoldingError> {
+    if let Some(end) = new.end
+        && end < new.start
+    {
+        return Err(HoldingError::EndBeforeStart {
+            start: new.start,
+            end,
+        });
+    }
+    for h in others
+        .iter()
+        .filter(|h| h.id != new.id && h.post == new.post)
+    {
+        if !h.overlaps(new.start, new.end) {
+            continue;
+        }
+        if h.person == new.person {
+            return Err(HoldingError::SamePerson {
+                other: h.id.clone(),
+                start: h.start,
+            });
+        }
+        if single_holder {
+            return Err(HoldingError::Overlap {
+                other: h.id.clone(),
+                start: h.start,
+                end: h.end,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A handover (交接) planned on a day: the outgoing holding ends the day before, the new one starts that day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    /// The outgoing holding with its new end date.
+    pub outgoing: Holding,
+    /// The incoming holding.
+    pub incoming: Holding,
+}
+
+/// Plans a handover of a single-holder post on `on` to `person`.
+pub fn plan_handover(
+    holdings: &[Holding],
+    post: &str,
+    person: &str,
+    on: NaiveDate,
+    incoming_id: String,
+) -> Result<Handover, HoldingError> {
+    let eve = sub_days(on, 1);
+    let current = holdings
+        .iter()
+        .find(|h| h.post == post && h.covers(eve))
+        .ok_or(HoldingError::NothingToHandOver(eve))?;
+    if current.start >= on {
+        return Err(HoldingError::HandoverOutside {
+            on,
+            start: current.start,
+        });
+    }
+    let mut outgoing = current.clone();
+    outgoing.end = Some(eve);
+    let incoming = Holding {
+        id: incoming_id,
+        post: post.to_string(),
+        person: person.to_string(),
+        start: on,
+        end: current.end.filter(|e| *e >= on),
+    };
+    let others: Vec<Holding> = holdings
+        .iter()
+        .filter(|h| h.id != current.id)
+        .cloned()
+        .chain(std::iter::once(outgoing.clone()))
+        .collect();
+    check_holding(true, &others, &incoming)?;
+    Ok(Handover { outgoing, incoming })
+}
+
+/// The whole org model at one moment, indexed for fast questions.
+#[derive(Debug, Clone, Default)]
+pub struct OrgModel {
+    orgs: Vec<Org>,
+    people: Vec<Person>,
+    posts: Vec<Post>,
+    platforms: Vec<Platform>,
+    holdings: Vec<Holding>,
+    org_index: HashMap<String, usize>,
+    org_by_code: HashMap<String, usize>,
+    person_index: HashMap<String, usize>,
+    post_index: HashMap<String, usize>,
+    platform_index: HashMap<String, usize>,
+    platform_by_code: HashMap<String, usize>,
+    children: HashMap<String, Vec<usize>>,
+    posts_by_org: HashMap<String, Vec<usize>>,
+    /// Holdings per post, sorted by start.
+    holdings_by_post: HashMap<String, Vec<usize>>,
+    platforms_by_org: HashMap<String, Vec<usize>>,
+}
+
+impl OrgModel {
+    /// Builds the indexes.
+    pub fn new(
+        orgs: Vec<Org>,
+        people: Vec<Person>,
+        posts: Vec<Post>,
+        holdings: Vec<Holding>,
+        platforms: Vec<Platform>,
+    ) -> Self {
+        let mut m = OrgModel {
+            orgs,
+            people,
+            posts,
+            platforms,
+            holdings,
+            ..Default::default()
+        };
+        for (i, o) in m.orgs.iter().enumerate() {
+            m.org_index.insert(o.id.clone(), i);
+            m.org_by_code.insert(o.code.clone(), i);
+            if let Some(p) = &o.parent {
+                m.children.entry(p.clone()).or_default().push(i);
+            }
+        }
+        for (i, p) in m.people.iter().enumerate() {
+            m.person_index.insert(p.id.clone(), i);
+        }
+        for (i, p) in m.posts.iter().enumerate() {
+            m.post_index.insert(p.id.clone(), i);
+            m.posts_by_org.entry(p.org.clone()).or_default().push(i);
+        }
+        for (i, p) in m.platforms.iter().enumerate() {
+            m.platform_index.insert(p.id.clone(), i);
+            m.platform_by_code.insert(p.code.clone(), i);
+            m.platforms_by_org.entry(p.org.clone()).or_default().push(i);
+        }
+        for (i, h) in m.holdings.iter().enumerate() {
+            m.holdings_by_post
+                .entry(h.post.clone())
+                .or_default()
+                .push(i);
+        }
+        let holdings = &m.holdings;
+        for list in m.holdings_by_post.values_mut() {
+            list.sort_by_key(|i| (holdings[*i].start, holdings[*i].id.clone()));
+        }
+        m
+    }
+
+    /// All orgs.
+    pub fn orgs(&self) -> &[Org] {
+        &self.orgs
+    }
+    /// All people.
+    pub fn people(&self) -> &[Person] {
+        &self.people
+    }
+    /// All posts.
+    pub fn posts(&self) -> &[Post] {
+        &self.posts
+    }
+    /// All holdings.
+    pub fn holdings(&self) -> &[Holding] {
+        &self.holdings
+    }
+    /// All platforms.
+    pub fn platforms(&self) -> &[Platform] {
+        &self.platforms
+    }
+
+    /// The org with this id.
+    pub fn org(&self, id: &str) -> Option<&Org> {
+        self.org_index.get(id).map(|i| &self.orgs[*i])
+    }
+
+    /// The org with this code, or else this id.
+    pub fn find_org(&self, code_or_id: &str) -> Option<&Org> {
+        self.org_by_code
+            .get(code_or_id)
+            .map(|i| &self.orgs[*i])
+            .or_else(|| self.org(code_or_id))
+    }
+
+    /// The person with this id.
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.person_index.get(id).map(|i| &self.people[*i])
+    }
+
+    /// The post with this id.
+    pub fn post(&self, id: &str) -> Option<&Post> {
+        self.post_index.get(id).map(|i| &self.posts[*i])
+    }
+
+    /// The platform with this code, or else this id.
+    pub fn find_platform(&self, code_or_id: &str) -> Option<&Platform> {
+        self.platform_by_code
+            .get(code_or_id)
+            .or_else(|| self.platform_index.get(code_or_id))
+            .map(|i| &self.platforms[*i])
+    }
+
+    /// The org's parent.
+    pub fn parent(&self, org: &Org) -> Option<&Org> {
+        org.parent.as_deref().and_then(|p| self.org(p))
+    }
+
+    /// Direct children of an org.
+    pub fn children(&self, org_id: &str) -> impl Iterator<Item = &Org> {
+        self.children
+            .get(org_id)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.orgs[*i])
+    }
+
+    /// The org and everything below it, parents before children.
+    pub fn subtree(&self, org_id: &str) -> Vec<&Org> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Org> = self.org(org_id).into_iter().collect();
+        while let Some(o) = stack.pop() {
+            out.push(o);
+            let mut kids: Vec<&Org> = self.children(&o.id).collect();
+            kids.sort_by(|a, b| b.code.cmp(&a.code));
+            stack.extend(kids);
+        }
+        out
+    }
+
+    /// Whether `org_id` is `ancestor_id` or lies below it.
+    pub fn is_within(&self, org_id: &str, ancestor_id: &str) -> bool {
+        let mut cur = self.org(org_id);
+        let mut steps = 0;
+        while let Some(o) = cur {
+            if o.id == ancestor_id {
+                return true;
+            }
+            steps += 1;
+            if steps > self.orgs.len() {
+                return false;
+            }
+            cur = self.parent(o);
+        }
+        false
+    }
+
+    /// Posts of an org.
+    pub fn posts_of(&self, org_id: &str) -> impl Iterator<Item = &Post> {
+        self.posts_by_org
+            .get(org_id)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.posts[*i])
+    }
+
+    /// Platforms owned by an org.
+    pub fn platforms_of(&self, org_id: &str) -> impl Iterator<Item = &Platform> {
+        self.platforms_by_org
+            .get(org_id)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.platforms[*i])
+    }
+
+    /// Holdings of a post, oldest first.
+    pub fn holdings_of(&self, post_id: &str) -> impl Iterator<Item = &Holding> {
+        self.holdings_by_post
+            .get(post_id)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.holdings[*i])
+    }
+
+    /// Holdings of a post valid on `day`, earliest start first.
+    pub fn holders_on(&self, post_id: &str, day: NaiveDate) -> Vec<&Holding> {
+        let Some(list) = self.holdings_by_post.get(post_id) else {
+            return Vec::new();
+        };
+        // Holdings are sorted by start: skip those starting after `day`.
+        let cut = list.partition_point(|i| self.holdings[*i].start <= day);
+        list[..cut]
+            .iter()
+            .map(|i| &self.holdings[*i])
+            .filter(|h| h.covers(day))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn h(id: &str, person: &str, start: &str, end: Option<&str>) -> Holding {
+        Holding {
+            id: id.into(),
+            post: "p".into(),
+            person: person.into(),
+            start: d(start),
+            end: end.map(d),
+        }
+    }
+
+    #[test]
+    fn single_holder_posts_never_have_two_holders() {
+        let others = vec![h("a", "x", "2020-01-01", None)];
+        let err = check_holding(true, &others, &h("b", "y", "2026-07-01", None));
+        assert!(matches!(err, Err(HoldingError::Overlap { .. })));
+        assert!(check_holding(false, &others, &h("b", "y", "2026-07-01", None)).is_ok());
+        let closed = vec![h("a", "x", "2020-01-01", Some("2026-06-30"))];
+        assert!(check_holding(true, &closed, &h("b", "y", "2026-07-01", None)).is_ok());
+        assert!(check_holding(true, &closed, &h("b", "y", "2026-06-30", None)).is_err());
+    }
+
+    #[test]
+    fn end_not_before_start() {
+        let err = check_holding(true, &[], &h("a", "x", "2026-07-01", Some("2026-06-30")));
+        assert!(matches!(err, Err(HoldingError::EndBeforeStart { .. })));
+        assert!(check_holding(true, &[], &h("a", "x", "2026-07-01", Some("2026-07-01"))).is_ok());
+    }
+
+    #[test]
+    fn handover_ends_one_and_starts_the_next() {
+        let hs = vec![h("a", "x", "2020-01-01", None)];
+        let plan = plan_handover(&hs, "p", "y", d("2026-07-01"), "b".into()).unwrap();
+        assert_eq!(plan.outgoing.end, Some(d("2026-06-30")));
+        assert_eq!(plan.incoming.start, d("2026-07-01"));
+        assert_eq!(plan.incoming.person, "y");
+        assert!(plan_handover(&hs, "p", "y", d("2020-01-01"), "b".into()).is_err());
+        assert!(plan_handover(&hs, "p", "y", d("2019-01-01"), "b".into()).is_err());
+    }
+
+    #[test]
+    fn holders_on_a_day() {
+        let m = OrgModel::new(
+            vec![],
+            vec![],
+            vec![],
+            vec![
+                h("a", "x", "2020-01-01", Some("2026-06-30")),
+                h("b", "y", "2026-07-01", None),
+            ],
+            vec![],
+        );
+        assert_eq!(m.holders_on("p", d("2026-06-30"))[0].person, "x");
+        assert_eq!(m.holders_on("p", d("2026-07-01"))[0].person, "y");
+        assert!(m.holders_on("p", d("2019-12-31")).is_empty());
+    }
+}

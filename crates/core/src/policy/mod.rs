@@ -1,0 +1,22 @@
+//! Policy packs: the policy itself as versioned, validated data.
+
+mod model;
+mod parse;
+mod problem;
+mod versions;
+
+pub use model::*;
+pub use parse::parse_pack;
+pub use problem::{Diagnostic, Problem, Thing, line_col};
+pub use versions::{VersionError, check_new_version, version_in_force};
+
+/// Source of the built-in pack `cqu-mse-2021-6`, compiled into the binary.
+pub const BUILTIN_PACK_SOURCE: &str = include_str!("../../packs/cqu-mse-2021-6.toml");
+
+/// Id of the built-in pack.
+pub const BUILTIN_PACK_ID: &str = "cqu-mse-2021-6";
+
+/// The built-in pack, parsed. It is checked by the test suite, so parsing cannot fail in a release.
+pub fn builtin_pack() -> Result<PolicyPack, Vec<Diagnostic>> {
+    parse_pack(BUILTIN_PACK_SOURCE)
+}

@@ -1,0 +1,374 @@
+//! The policy pack as data: what a 责任制实施细则 says, in a form the ledger computes from.
+
+use crate::citation::Citation;
+use crate::period::Cadence;
+use crate::vocab::{EventKind, EvidenceKind, OrgKind, PlatformKind};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// One version of a policy, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyPack {
+    /// Identity and dates of this version.
+    pub meta: PolicyMeta,
+    /// Reminder and escalation schedule.
+    pub reminders: ReminderRules,
+    /// Agenda topics that committee meetings can carry.
+    pub topics: Vec<Topic>,
+    /// Posts the policy speaks of.
+    pub post_kinds: Vec<PostKind>,
+    /// Portfolios (分管领域).
+    pub portfolios: Vec<Portfolio>,
+    /// The articles, verbatim.
+    pub articles: Vec<Article>,
+    /// Duties derived from the articles.
+    pub duties: Vec<Duty>,
+    /// Grounds for accountability.
+    pub grounds: Vec<Ground>,
+    /// The annual assessment scheme (Art.7), if the pack has one.
+    pub assessment: Option<AssessmentScheme>,
+}
+
+/// Identity, issuer and dates of a policy version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyMeta {
+    /// Unique id of this version, e.g. `cqu-mse-2021-6`.
+    pub id: String,
+    /// Shared by every version of the same policy.
+    pub series: String,
+    /// Version number within the series, from 1.
+    pub version: u32,
+    /// 发文字号, e.g. 重大材料委〔2021〕6号.
+    pub document_number: String,
+    /// Chinese title.
+    pub title: String,
+    /// English title.
+    pub title_en: String,
+    /// 发文机关.
+    pub issuer: String,
+    /// Day the policy was adopted.
+    pub adopted_on: NaiveDate,
+    /// Body that adopted it (党委会).
+    pub adopted_by: Option<String>,
+    /// Day it was issued.
+    pub issued_on: NaiveDate,
+    /// First day in force.
+    pub effective_from: NaiveDate,
+    /// Last day in force, if the pack says so.
+    pub effective_until: Option<NaiveDate>,
+    /// Legal basis documents.
+    pub legal_basis: Vec<String>,
+    /// The issuing notice, verbatim.
+    pub notice: Option<String>,
+}
+
+/// When reminders go out and when overdue obligations escalate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReminderRules {
+    /// An obligation due within this many days is "due soon".
+    pub due_soon_days: u32,
+    /// Days before the due date on which reminders are sent.
+    pub days_before: Vec<u32>,
+    /// Days overdue after which the first responsible person is told.
+    pub escalate_after_days_overdue: u32,
+}
+
+impl Default for ReminderRules {
+    fn default() -> Self {
+        ReminderRules {
+            due_soon_days: 14,
+            days_before: vec![30, 7, 1],
+            escalate_after_days_overdue: 7,
+        }
+    }
+}
+
+/// An agenda topic tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Topic {
+    /// Stable id.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// A kind of post (职务) the policy speaks of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostKind {
+    /// Stable id, e.g. `secretary`.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// Kinds of orgs that have this post.
+    pub org_kinds: Vec<OrgKind>,
+    /// At most one holder on any day.
+    pub single_holder: bool,
+    /// The holder is the first responsible person of the org.
+    pub first_responsible: bool,
+    /// A leadership-team member who may hold portfolios.
+    pub leadership: bool,
+}
+
+/// A portfolio (分管领域).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Portfolio {
+    /// Stable id, e.g. `publicity`.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// An article, verbatim, with its numbered items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Article {
+    /// Article number from 1.
+    pub number: u32,
+    /// The text (for an article with items, its lead sentence).
+    pub text: String,
+    /// Numbered items (第（k）项).
+    pub items: Vec<ArticleItem>,
+}
+
+/// A numbered item of an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleItem {
+    /// Item number from 1.
+    pub number: u32,
+    /// The item's text without its （k） marker.
+    pub text: String,
+}
+
+/// A duty (规定动作) required by one or more articles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Duty {
+    /// Stable kebab-case id.
+    pub id: String,
+    /// Chinese title.
+    pub title: String,
+    /// English title.
+    pub title_en: String,
+    /// Articles that require it (the first is the primary citation).
+    pub articles: Vec<Citation>,
+    /// What each obligation is about.
+    pub subject: Subject,
+    /// How often it recurs.
+    pub cadence: Cadence,
+    /// When each instance is due.
+    pub due: DueRule,
+    /// Who answers for it.
+    pub responsible: Responsible,
+    /// Evidence records that discharge it.
+    pub evidence: Vec<EvidenceRule>,
+    /// Free-text note from the pack author.
+    pub note: Option<String>,
+}
+
+impl Duty {
+    /// The primary citation of the duty.
+    pub fn citation(&self) -> Citation {
+        self.articles
+            .first()
+            .copied()
+            .unwrap_or(Citation::article(1))
+    }
+}
+
+/// What one obligation of a duty is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Subject {
+    /// Each org of the given kinds.
+    Org {
+        /// Kinds of orgs that owe the duty.
+        org_kinds: Vec<OrgKind>,
+    },
+    /// Each official platform (optionally filtered).
+    Platform {
+        /// Kinds of platforms; empty means all.
+        platform_kinds: Vec<PlatformKind>,
+        /// Only platforms with news/opinion functions.
+        news_function_only: bool,
+    },
+    /// Each person holding one of the posts.
+    Post {
+        /// Post kind ids.
+        posts: Vec<String>,
+    },
+    /// Each event of a kind.
+    Event {
+        /// The event kind.
+        event: EventKind,
+    },
+}
+
+/// When an obligation of a duty falls due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueRule {
+    /// On a fixed day of the year (annual cadence).
+    By {
+        /// Month 1..=12.
+        month: u32,
+        /// Day of month.
+        day: u32,
+    },
+    /// N days after the period ends.
+    DaysAfterPeriodEnd(u32),
+    /// N days after the subject started (once cadence).
+    DaysAfterStart(u32),
+    /// N days after the event.
+    DaysAfterEvent(u32),
+    /// N days before the event.
+    DaysBeforeEvent(u32),
+}
+
+/// Who answers for a duty (Art.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "kebab-case")]
+pub enum Responsible {
+    /// The first responsible person of the org (党委书记).
+    FirstResponsible,
+    /// The holder of a post of this kind in the org.
+    Post(String),
+    /// The leadership member holding this portfolio.
+    Portfolio(String),
+    /// The leadership member holding the portfolio the subject belongs to.
+    SubjectPortfolio,
+}
+
+/// One kind of evidence record that discharges a duty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceRule {
+    /// Kind of record.
+    pub kind: EvidenceKind,
+    /// For committee meetings: the agenda must carry this topic.
+    pub topic: Option<String>,
+}
+
+/// A ground for accountability (问责情形).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ground {
+    /// Stable id, e.g. `art5-1`.
+    pub id: String,
+    /// The article item that states it.
+    pub article: Citation,
+    /// Short Chinese label.
+    pub title: String,
+    /// Short English label.
+    pub title_en: String,
+    /// The item's full text.
+    pub text: String,
+}
+
+/// The annual assessment scheme (Art.7).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssessmentScheme {
+    /// The article that requires it.
+    pub article: Citation,
+    /// Procedure steps in order.
+    pub procedure: Vec<AssessmentStep>,
+    /// Scored indicators.
+    pub indicators: Vec<Indicator>,
+}
+
+/// A step of the assessment procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssessmentStep {
+    /// 自评.
+    SelfAssessment,
+    /// 审核.
+    Review,
+    /// 评分.
+    Scoring,
+    /// 公布.
+    Publication,
+}
+
+impl AssessmentStep {
+    /// Reads the pack spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "self-assessment" => Some(Self::SelfAssessment),
+            "review" => Some(Self::Review),
+            "scoring" => Some(Self::Scoring),
+            "publication" => Some(Self::Publication),
+            _ => None,
+        }
+    }
+}
+
+/// A scored assessment indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    /// Stable id.
+    pub id: String,
+    /// Chinese title.
+    pub title: String,
+    /// English title.
+    pub title_en: String,
+    /// Weight out of 100.
+    pub weight: f64,
+    /// Duties whose obligations it scores.
+    pub duties: Vec<String>,
+    /// How the score is computed.
+    pub method: IndicatorMethod,
+}
+
+/// How an indicator turns obligations into a score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IndicatorMethod {
+    /// Share of obligations done.
+    CompletionRate,
+    /// Share of obligations done by their due date.
+    OnTimeRate,
+}
+
+impl PolicyPack {
+    /// The duty with this id.
+    pub fn duty(&self, id: &str) -> Option<&Duty> {
+        self.duties.iter().find(|d| d.id == id)
+    }
+
+    /// The post kind with this id.
+    pub fn post_kind(&self, id: &str) -> Option<&PostKind> {
+        self.post_kinds.iter().find(|p| p.id == id)
+    }
+
+    /// The portfolio with this id.
+    pub fn portfolio(&self, id: &str) -> Option<&Portfolio> {
+        self.portfolios.iter().find(|p| p.id == id)
+    }
+
+    /// The first-responsible post kind for orgs of this kind.
+    pub fn first_responsible_kind(&self, org_kind: OrgKind) -> Option<&PostKind> {
+        self.post_kinds
+            .iter()
+            .find(|p| p.first_responsible && p.org_kinds.contains(&org_kind))
+    }
+
+    /// The text a citation points to, if it exists.
+    pub fn cited_text(&self, c: Citation) -> Option<&str> {
+        let article = self.articles.iter().find(|a| a.number == c.article)?;
+        match c.item {
+            None => Some(&article.text),
+            Some(k) => article
+                .items
+                .iter()
+                .find(|i| i.number == k)
+                .map(|i| i.text.as_str()),
+        }
+    }
+
+    /// Whether the policy version is in force on `day`.
+    pub fn in_force_on(&self, day: NaiveDate) -> bool {
+        day >= self.meta.effective_from && self.meta.effective_until.is_none_or(|u| day <= u)
+    }
+}

@@ -1,0 +1,135 @@
+//! Fixed product vocabulary: kinds of orgs, platforms, events and evidence records.
+//!
+//! These are the kinds of things Zeren keeps records of; a policy pack names them
+//! but cannot invent new ones (a new kind needs new record forms).
+
+macro_rules! kebab_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal, $zh:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The stable kebab-case spelling used in packs, URLs and the API.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)+ }
+            }
+
+            /// The Chinese name shown to users.
+            pub fn name_zh(self) -> &'static str {
+                match self { $($name::$variant => $zh,)+ }
+            }
+
+            /// Reads the kebab-case spelling.
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+
+            /// All spellings, comma-separated, for error messages.
+            pub fn expected() -> String {
+                [$($text,)+].join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::parse(&s).ok_or_else(|| serde::de::Error::custom(format!(
+                    "unknown {} `{}` (expected one of: {})", stringify!($name), s, $name::expected())))
+            }
+        }
+    };
+}
+
+kebab_enum! {
+    /// Kind of an organisation in the tree.
+    OrgKind {
+        /// 学校党委.
+        University => "university", "学校";
+        /// 学院党委.
+        College => "college", "学院";
+        /// 党支部.
+        Branch => "branch", "党支部";
+        /// Administrative unit (办公室、中心).
+        Unit => "unit", "单位";
+    }
+}
+
+kebab_enum! {
+    /// Kind of an official online platform (阵地).
+    PlatformKind {
+        /// 网站.
+        Website => "website", "网站";
+        /// 微信公众号.
+        WechatOfficial => "wechat-official", "微信公众号";
+        /// 微博.
+        Weibo => "weibo", "微博";
+        /// 视频号 / 短视频账号.
+        Video => "video", "视频号";
+        /// 直播账号.
+        Livestream => "livestream", "直播账号";
+        /// 客户端.
+        App => "app", "客户端";
+        /// 其他.
+        Other => "other", "其他";
+    }
+}
+
+kebab_enum! {
+    /// Kind of event that on-event duties hang on.
+    EventKind {
+        /// 上级部署.
+        Directive => "directive", "上级部署";
+        /// 舆情事件.
+        Incident => "incident", "舆情事件";
+        /// 重大政策、项目.
+        MajorProject => "major-project", "重大政策、项目";
+        /// 网上报告会、讲座、论坛、直播.
+        OnlineEvent => "online-event", "网上活动";
+    }
+}
+
+kebab_enum! {
+    /// Kind of evidence record that can discharge an obligation.
+    EvidenceKind {
+        /// 党委会会议记录.
+        CommitteeMeeting => "committee-meeting", "党委会会议记录";
+        /// 分析研判报告.
+        SituationAnalysis => "situation-analysis", "分析研判报告";
+        /// 培训记录.
+        TrainingSession => "training-session", "培训记录";
+        /// 教育活动记录.
+        EducationActivity => "education-activity", "教育活动记录";
+        /// 上级部署落实报告.
+        DirectiveReport => "directive-report", "落实情况报告";
+        /// 备案登记记录.
+        PlatformRegistration => "platform-registration", "备案登记记录";
+        /// 年审记录.
+        AnnualReview => "annual-review", "年审记录";
+        /// 舆情风险评估.
+        RiskAssessment => "risk-assessment", "舆情风险评估";
+        /// 舆情事件处置记录.
+        IncidentRecord => "incident-record", "舆情处置记录";
+        /// 网上活动报备.
+        EventRegistration => "event-registration", "活动报备记录";
+        /// 考核自评报告.
+        AssessmentReport => "assessment-report", "考核自评报告";
+    }
+}

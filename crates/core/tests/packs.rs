@@ -1,0 +1,185 @@
+//! The built-in pack and the pack checker.
+
+use zeren_core::Lang;
+use zeren_core::policy::{BUILTIN_PACK_SOURCE, Problem, builtin_pack, parse_pack};
+
+const SEED: &str = include_str!("../packs/seed/implementation-rules.zh.txt");
+
+#[test]
+fn builtin_pack_is_valid_and_complete() {
+    let pack = match builtin_pack() {
+        Ok(p) => p,
+        Err(diags) => {
+            let lines: Vec<String> = diags
+                .iter()
+                .map(|d| d.render("cqu-mse-2021-6.toml", Lang::En))
+                .collect();
+            panic!("built-in pack has problems:\n{}", lines.join("\n"));
+        }
+    };
+    assert_eq!(pack.meta.id, "cqu-mse-2021-6");
+    assert_eq!(pack.meta.document_number, "重大材料委〔2021〕6号");
+    assert_eq!(pack.meta.adopted_on.to_string(), "2021-05-12");
+    assert_eq!(pack.meta.issued_on.to_string(), "2021-05-13");
+    assert_eq!(pack.meta.effective_from.to_string(), "2021-05-13");
+    assert_eq!(pack.articles.len(), 8);
+    assert_eq!(pack.articles[3].items.len(), 6);
+    assert_eq!(pack.articles[4].items.len(), 9);
+    let grounds: Vec<&str> = pack.grounds.iter().map(|g| g.id.as_str()).collect();
+    assert_eq!(
+        grounds,
+        (1..=9).map(|i| format!("art5-{i}")).collect::<Vec<_>>()
+    );
+    for duty in [
+        "annual-dedicated-study",
+        "situation-analysis",
+        "cadre-training",
+        "platform-registration",
+        "platform-annual-review",
+        "operator-training",
+        "youth-education",
+        "risk-assessment",
+        "incident-handling",
+        "directive-implementation",
+        "online-event-registration",
+        "annual-assessment",
+    ] {
+        assert!(pack.duty(duty).is_some(), "missing duty {duty}");
+    }
+    let scheme = pack.assessment.as_ref().expect("assessment scheme");
+    let total: f64 = scheme.indicators.iter().map(|i| i.weight).sum();
+    assert!((total - 100.0).abs() < 1e-9);
+}
+
+#[test]
+fn builtin_articles_are_verbatim() {
+    let pack = builtin_pack().unwrap();
+    let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    for a in &pack.articles {
+        let line = format!("第{}条 {}", numerals[a.number as usize - 1], a.text);
+        assert!(
+            SEED.contains(&line),
+            "Art.{} is not verbatim: {line}",
+            a.number
+        );
+        for i in &a.items {
+            let line = format!("（{}）{}", numerals[i.number as usize - 1], i.text);
+            assert!(
+                SEED.contains(&line),
+                "Art.{}({}) is not verbatim",
+                a.number,
+                i.number
+            );
+        }
+    }
+    for g in &pack.grounds {
+        assert!(SEED.contains(&g.text), "ground {} text", g.id);
+    }
+}
+
+const BROKEN: &str = r#"format = 1
+
+[policy]
+id = "Bad Id"
+series = "s"
+version = 1
+document_number = "x"
+title = "t"
+title_en = "t"
+issuer = "i"
+adopted_on = 2021-05-12
+issued_on = 2021-05-13
+effective_from = 2021-05-01
+legal_basis = ["a"]
+colour = "red"
+
+[[post_kinds]]
+id = "secretary"
+name = "书记"
+name_en = "Secretary"
+org_kinds = ["college", "galaxy"]
+first_responsible = true
+
+[[articles]]
+number = 1
+text = "第一条"
+
+[[articles]]
+number = 3
+text = "第三条"
+
+[[duties]]
+id = "d1"
+title = "t"
+title_en = "t"
+articles = ["Art.9(1)"]
+subject = "org"
+org_kinds = ["college"]
+cadence = "quarterly"
+due = { by = "12-31" }
+responsible = "post:dean"
+evidence = [{ kind = "telepathy" }]
+
+[[duties]]
+id = "d1"
+title = "t"
+title_en = "t"
+articles = ["Art.1"]
+subject = "platform"
+cadence = "annual"
+due = { by = "02-30" }
+responsible = "first-responsible"
+evidence = [{ kind = "annual-review", topic = "x" }]
+"#;
+
+#[test]
+fn broken_pack_lists_every_problem_with_line_and_column() {
+    let diags = parse_pack(BROKEN).unwrap_err();
+    let rendered: Vec<String> = diags
+        .iter()
+        .map(|d| d.render("broken.toml", Lang::En))
+        .collect();
+    let text = rendered.join("\n");
+    let expect = [
+        "broken.toml:4:6: invalid value `Bad Id` for `id`",
+        "broken.toml:13:18: `effective_from` must not be before `adopted_on`",
+        "broken.toml:15:1: unknown key `colour`",
+        "broken.toml:21:25: invalid value `galaxy` for `org_kinds`",
+        "broken.toml:29:10: article number should be 2, found 3",
+        "broken.toml:36:13: citation `Art.9(1)` names an article or item the pack does not have",
+        "broken.toml:40:9: due rule `by` does not fit cadence `quarterly`",
+        "broken.toml:41:15: unknown post kind `dean`",
+        "broken.toml:42:22: unknown evidence kind `telepathy`",
+        "broken.toml:45:6: duplicate duty id `d1`",
+        "broken.toml:51:14: invalid value `02-30` for `due.by`",
+        "broken.toml:53:47: only committee-meeting evidence can require a topic",
+    ];
+    for e in expect {
+        assert!(text.contains(e), "expected `{e}` in:\n{text}");
+    }
+    assert_eq!(
+        rendered.len(),
+        expect.len(),
+        "unexpected extra problems:\n{text}"
+    );
+}
+
+#[test]
+fn syntax_errors_have_a_position() {
+    let diags = parse_pack("format = 1\n[policy\nid = 1\n").unwrap_err();
+    assert_eq!(diags.len(), 1);
+    assert!(matches!(diags[0].problem, Problem::Syntax(_)));
+    assert_eq!(diags[0].line, 2);
+}
+
+#[test]
+fn messages_are_chinese_by_default() {
+    let diags = parse_pack(BROKEN).unwrap_err();
+    let zh = diags[0].render("broken.toml", Lang::default());
+    assert!(zh.contains("无效"), "{zh}");
+}
+
+#[test]
+fn builtin_source_is_the_one_compiled_in() {
+    assert!(BUILTIN_PACK_SOURCE.contains("重大材料委〔2021〕6号"));
+}
