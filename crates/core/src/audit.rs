@@ -139,41 +139,76 @@ pub enum ChainError {
     },
 }
 
-/// Verifies a chain in order, from the first entry. `head` is the recorded (seq, hash) of the
-/// last entry written. Returns the number of entries checked.
-pub fn verify<'a>(
-    entries: impl IntoIterator<Item = &'a AuditEntry>,
-    head: Option<(i64, &str)>,
-) -> Result<u64, ChainError> {
-    let mut prev_seq = 0;
-    let mut prev_hash = GENESIS.to_string();
-    let mut count = 0;
-    for e in entries {
-        if e.seq != prev_seq + 1 || e.prev_hash != prev_hash {
+/// Walks a chain entry by entry, so a long chain can be checked page by page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCursor {
+    seq: i64,
+    hash: String,
+    checked: u64,
+}
+
+impl Default for ChainCursor {
+    fn default() -> Self {
+        ChainCursor {
+            seq: 0,
+            hash: GENESIS.to_string(),
+            checked: 0,
+        }
+    }
+}
+
+impl ChainCursor {
+    /// Checks the next entry: it must follow the last one and match its own hash.
+    pub fn step(&mut self, e: &AuditEntry) -> Result<(), ChainError> {
+        if e.seq != self.seq + 1 || e.prev_hash != self.hash {
             return Err(ChainError::Broken {
                 seq: e.seq,
-                prev: prev_seq,
+                prev: self.seq,
             });
         }
         if e.compute_hash() != e.hash {
             return Err(ChainError::Altered { seq: e.seq });
         }
-        prev_seq = e.seq;
-        prev_hash = e.hash.clone();
-        count += 1;
+        self.seq = e.seq;
+        self.hash.clone_from(&e.hash);
+        self.checked += 1;
+        Ok(())
     }
-    if let Some((head_seq, head_hash)) = head {
-        if head_seq != prev_seq {
+
+    /// Checks that the chain ends at the recorded head. Returns the number of entries checked.
+    pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<u64, ChainError> {
+        if head_seq != self.seq {
             return Err(ChainError::Truncated {
-                last: prev_seq,
+                last: self.seq,
                 head: head_seq,
             });
         }
-        if head_hash != prev_hash {
-            return Err(ChainError::Altered { seq: prev_seq });
+        if head_hash != self.hash {
+            return Err(ChainError::Altered { seq: self.seq });
         }
+        Ok(self.checked)
     }
-    Ok(count)
+
+    /// Seq of the last entry checked.
+    pub fn last_seq(&self) -> i64 {
+        self.seq
+    }
+}
+
+/// Verifies a whole chain in order from the first entry, against the recorded head (seq, hash)
+/// of the last entry written. Returns the number of entries checked.
+pub fn verify<'a>(
+    entries: impl IntoIterator<Item = &'a AuditEntry>,
+    head: Option<(i64, &str)>,
+) -> Result<u64, ChainError> {
+    let mut cursor = ChainCursor::default();
+    for e in entries {
+        cursor.step(e)?;
+    }
+    match head {
+        Some((seq, hash)) => cursor.finish(seq, hash),
+        None => Ok(cursor.checked),
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod citation;
+pub mod clock;
 pub mod lang;
 pub mod obligation;
 pub mod org;
@@ -13,4 +14,5 @@ pub mod responsibility;
 pub mod vocab;
 
 pub use citation::Citation;
+pub use clock::Clock;
 pub use lang::Lang;

@@ -264,3 +264,59 @@ pub fn missing<'a>(
 ) -> impl Iterator<Item = &'a PlannedObligation> {
     planned.iter().filter(move |p| !existing.contains(&p.key))
 }
+
+/// The status of an obligation on a day (the API spells these exactly so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObligationStatus {
+    /// Not yet due, and not soon.
+    Upcoming,
+    /// Due within the pack's `due_soon_days`.
+    DueSoon,
+    /// Past its due date and not done.
+    Overdue,
+    /// Done, with evidence.
+    Done,
+    /// Waived by the first responsible person.
+    Waived,
+}
+
+impl ObligationStatus {
+    /// Stable spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObligationStatus::Upcoming => "upcoming",
+            ObligationStatus::DueSoon => "due_soon",
+            ObligationStatus::Overdue => "overdue",
+            ObligationStatus::Done => "done",
+            ObligationStatus::Waived => "waived",
+        }
+    }
+}
+
+/// Whether an obligation has been discharged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discharge {
+    /// Still open.
+    Open,
+    /// Done on a day.
+    Done(NaiveDate),
+    /// Waived.
+    Waived,
+}
+
+/// The status of an obligation due on `due`, on `today`.
+pub fn status_on(
+    discharge: Discharge,
+    due: NaiveDate,
+    today: NaiveDate,
+    due_soon_days: u32,
+) -> ObligationStatus {
+    match discharge {
+        Discharge::Done(_) => ObligationStatus::Done,
+        Discharge::Waived => ObligationStatus::Waived,
+        Discharge::Open if today > due => ObligationStatus::Overdue,
+        Discharge::Open if add_days(today, due_soon_days) >= due => ObligationStatus::DueSoon,
+        Discharge::Open => ObligationStatus::Upcoming,
+    }
+}

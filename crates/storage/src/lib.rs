@@ -1,1 +1,16 @@
-//! placeholder
+//! Zeren storage: one set of migrations and one code path over SQLite and PostgreSQL
+//! (sqlx `Any`), repositories for every record, the audit chain written in the same
+//! transaction as each change, and engine-independent backups.
+
+pub mod backup;
+pub mod db;
+pub mod error;
+pub mod ledger;
+pub mod repo;
+pub mod schema;
+
+pub use db::{Actor, Backend, Db, Tx, new_id, redact_url};
+pub use error::{Result, StorageError};
+pub use repo::obligations::StoredObligation;
+pub use repo::orgs::{NewOrg, NewPlatform};
+pub use repo::policies::StoredPolicy;

@@ -1,0 +1,88 @@
+//! Storage errors, each with a stable code.
+
+/// What went wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The `DATABASE_URL` names no engine Zeren speaks.
+    #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    /// The database could not be reached or opened.
+    #[error("cannot connect to the database at {url}: {source}")]
+    Connect {
+        /// The URL, without password.
+        url: String,
+        /// Cause.
+        source: sqlx::Error,
+    },
+    /// No such record.
+    #[error("{what} `{id}` not found")]
+    NotFound {
+        /// Kind of record.
+        what: &'static str,
+        /// Id or code asked for.
+        id: String,
+    },
+    /// The record changed since the caller read it.
+    #[error(
+        "{what} `{id}` was changed by someone else (version {actual}, you edited version {expected}); reload and try again"
+    )]
+    Conflict {
+        /// Kind of record.
+        what: &'static str,
+        /// Id.
+        id: String,
+        /// Version the caller edited.
+        expected: i64,
+        /// Version now stored.
+        actual: i64,
+    },
+    /// A unique value is taken.
+    #[error("{what} `{key}` already exists")]
+    Duplicate {
+        /// Kind of record.
+        what: &'static str,
+        /// The value.
+        key: String,
+    },
+    /// The change breaks a rule of the domain.
+    #[error("{0}")]
+    Invalid(String),
+    /// The stored data is not what Zeren wrote (a hand edit, a newer version).
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    /// A backup archive problem.
+    #[error("backup: {0}")]
+    Backup(String),
+    /// Reading or writing a file.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StorageError {
+    /// The stable code of the error, for APIs and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StorageError::UnsupportedUrl(_) => "unsupported_database_url",
+            StorageError::Connect { .. } => "database_unreachable",
+            StorageError::NotFound { .. } => "not_found",
+            StorageError::Conflict { .. } => "version_conflict",
+            StorageError::Duplicate { .. } => "duplicate",
+            StorageError::Invalid(_) => "invalid",
+            StorageError::Corrupt(_) => "corrupt",
+            StorageError::Backup(_) => "backup_invalid",
+            StorageError::Io { .. } => "io",
+            StorageError::Database(_) => "database",
+        }
+    }
+}
+
+/// Result of storage operations.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -1,0 +1,670 @@
+//! The org model: orgs, people, posts, holdings and platforms.
+
+use super::{date_text, parse_date, parse_opt_date, unique_violation};
+use crate::db::{Db, Tx, new_id};
+use crate::error::{Result, StorageError};
+use chrono::NaiveDate;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use zeren_core::org::{
+    Holding, Org, OrgModel, Person, Platform, Post, check_holding, plan_handover,
+};
+use zeren_core::policy::PolicyPack;
+use zeren_core::vocab::{OrgKind, PlatformKind};
+
+/// A new org.
+#[derive(Debug, Clone)]
+pub struct NewOrg {
+    /// Unique code, kebab-case.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Parent org (code or id); required except for a university at the root.
+    pub parent: Option<String>,
+    /// Established on.
+    pub established_on: Option<NaiveDate>,
+}
+
+/// A new platform.
+#[derive(Debug, Clone)]
+pub struct NewPlatform {
+    /// Unique code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: PlatformKind,
+    /// Owning org id.
+    pub org: String,
+    /// Portfolio id.
+    pub portfolio: Option<String>,
+    /// Has news/opinion functions.
+    pub news_function: bool,
+    /// Opened on.
+    pub opened_on: NaiveDate,
+    /// Operator person ids.
+    pub operators: Vec<String>,
+}
+
+fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+fn org_from(r: &AnyRow) -> Result<Org> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Org {
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        kind: OrgKind::parse(&kind)
+            .ok_or_else(|| StorageError::Corrupt(format!("org kind `{kind}`")))?,
+        parent: r.try_get("parent_id")?,
+        established_on: parse_opt_date(r.try_get("established_on")?)?,
+        closed_on: parse_opt_date(r.try_get("closed_on")?)?,
+    })
+}
+
+fn post_from(r: &AnyRow) -> Result<Post> {
+    let portfolios: String = r.try_get("portfolios")?;
+    Ok(Post {
+        id: r.try_get("id")?,
+        org: r.try_get("org_id")?,
+        kind: r.try_get("kind")?,
+        title: r.try_get("title")?,
+        portfolios: portfolios
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+fn holding_from(r: &AnyRow) -> Result<Holding> {
+    Ok(Holding {
+        id: r.try_get("id")?,
+        post: r.try_get("post_id")?,
+        person: r.try_get("person_id")?,
+        start: parse_date(&r.try_get::<String, _>("start_on")?)?,
+        end: parse_opt_date(r.try_get("end_on")?)?,
+    })
+}
+
+fn platform_from(r: &AnyRow, operators: Vec<String>) -> Result<Platform> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Platform {
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        kind: PlatformKind::parse(&kind)
+            .ok_or_else(|| StorageError::Corrupt(format!("platform kind `{kind}`")))?,
+        org: r.try_get("org_id")?,
+        portfolio: r.try_get("portfolio")?,
+        news_function: r.try_get::<i64, _>("news_function")? != 0,
+        opened_on: parse_date(&r.try_get::<String, _>("opened_on")?)?,
+        closed_on: parse_opt_date(r.try_get("closed_on")?)?,
+        operators,
+    })
+}
+
+fn holding_json(h: &Holding) -> serde_json::Value {
+    json!({"id": h.id, "post": h.post, "person": h.person, "start": date_text(h.start), "end": h.end.map(date_text)})
+}
+
+const ORG_COLS: &str = "id, code, name, kind, parent_id, established_on, closed_on";
+const POST_COLS: &str = "id, org_id, kind, title, portfolios";
+const HOLDING_COLS: &str = "id, post_id, person_id, start_on, end_on";
+const PLATFORM_COLS: &str =
+    "id, code, name, kind, org_id, portfolio, news_function, opened_on, closed_on";
+
+impl Db {
+    /// The whole org model, indexed.
+    pub async fn load_model(&self) -> Result<OrgModel> {
+        let orgs = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLS} FROM orgs ORDER BY code"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(org_from)
+        .collect::<Result<Vec<_>>>()?;
+        let people =
+            sqlx::query("SELECT id, name, org_id FROM people WHERE archived = 0 ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(Person {
+                        id: r.try_get("id")?,
+                        name: r.try_get("name")?,
+                        org: r.try_get("org_id")?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+        let posts = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {POST_COLS} FROM posts WHERE archived = 0 ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(post_from)
+        .collect::<Result<Vec<_>>>()?;
+        let holdings = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {HOLDING_COLS} FROM holdings ORDER BY post_id, start_on"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(holding_from)
+        .collect::<Result<Vec<_>>>()?;
+        let ops = sqlx::query(
+            "SELECT platform_id, person_id FROM platform_operators ORDER BY platform_id, person_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut operators: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for r in &ops {
+            operators
+                .entry(r.try_get("platform_id")?)
+                .or_default()
+                .push(r.try_get("person_id")?);
+        }
+        let platforms = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {PLATFORM_COLS} FROM platforms ORDER BY code"
+        )))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let id: String = r.try_get("id")?;
+            platform_from(r, operators.remove(&id).unwrap_or_default())
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(OrgModel::new(orgs, people, posts, holdings, platforms))
+    }
+
+    /// An org by code or id.
+    pub async fn find_org(&self, code_or_id: &str) -> Result<Org> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLS} FROM orgs WHERE code = $1 OR id = $1"
+        )))
+        .bind(code_or_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StorageError::NotFound {
+            what: "org",
+            id: code_or_id.into(),
+        })?;
+        org_from(&row)
+    }
+
+    /// Whether any org exists.
+    pub async fn has_orgs(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM orgs")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+}
+
+impl Tx {
+    async fn org_row(&mut self, code_or_id: &str) -> Result<(Org, i64)> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLS}, version FROM orgs WHERE code = $1 OR id = $1"
+        )))
+        .bind(code_or_id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or_else(|| StorageError::NotFound {
+            what: "org",
+            id: code_or_id.into(),
+        })?;
+        Ok((org_from(&row)?, row.try_get("version")?))
+    }
+
+    /// Creates an org.
+    pub async fn create_org(&mut self, new: NewOrg) -> Result<Org> {
+        if !is_code(&new.code) {
+            return Err(StorageError::Invalid(format!(
+                "org code `{}` must be kebab-case (a-z, 0-9, single hyphens)",
+                new.code
+            )));
+        }
+        if new.name.trim().is_empty() {
+            return Err(StorageError::Invalid("org name must not be empty".into()));
+        }
+        let parent = match &new.parent {
+            Some(p) => Some(self.org_row(p).await?.0),
+            None => None,
+        };
+        match (&parent, new.kind) {
+            (None, OrgKind::University) => {}
+            (None, k) => return Err(StorageError::Invalid(format!("a {k} needs a parent org"))),
+            (Some(p), OrgKind::University) => {
+                return Err(StorageError::Invalid(format!(
+                    "a university sits at the root, not under `{}`",
+                    p.code
+                )));
+            }
+            (Some(p), OrgKind::College) if p.kind != OrgKind::University => {
+                return Err(StorageError::Invalid(format!(
+                    "a college sits under a university, not under `{}` ({})",
+                    p.code, p.kind
+                )));
+            }
+            (Some(p), OrgKind::Branch) if p.kind == OrgKind::Branch => {
+                return Err(StorageError::Invalid(format!(
+                    "a branch cannot sit under another branch (`{}`)",
+                    p.code
+                )));
+            }
+            _ => {}
+        }
+        let org = Org {
+            id: new_id(),
+            code: new.code.clone(),
+            name: new.name.trim().to_string(),
+            kind: new.kind,
+            parent: parent.map(|p| p.id),
+            established_on: new.established_on,
+            closed_on: None,
+        };
+        let now = self.now_ms();
+        sqlx::query(
+            "INSERT INTO orgs (id, code, name, kind, parent_id, established_on, closed_on, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, 1, $7, $7)",
+        )
+        .bind(&org.id)
+        .bind(&org.code)
+        .bind(&org.name)
+        .bind(org.kind.as_str())
+        .bind(&org.parent)
+        .bind(org.established_on.map(date_text))
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| unique_violation(e, "org", &new.code))?;
+        self.audit(
+            "org.create",
+            "org",
+            &org.id,
+            None,
+            Some(&serde_json::to_value(&org).unwrap_or_default()),
+        )
+        .await?;
+        Ok(org)
+    }
+
+    /// Renames an org or records its closing, if `expected_version` is still current.
+    pub async fn update_org(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        name: Option<String>,
+        closed_on: Option<Option<NaiveDate>>,
+    ) -> Result<Org> {
+        let (before, version) = self.org_row(id).await?;
+        if version != expected_version {
+            return Err(StorageError::Conflict {
+                what: "org",
+                id: before.id,
+                expected: expected_version,
+                actual: version,
+            });
+        }
+        let mut after = before.clone();
+        if let Some(n) = name {
+            if n.trim().is_empty() {
+                return Err(StorageError::Invalid("org name must not be empty".into()));
+            }
+            after.name = n.trim().to_string();
+        }
+        if let Some(c) = closed_on {
+            after.closed_on = c;
+        }
+        let done = sqlx::query("UPDATE orgs SET name = $1, closed_on = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+            .bind(&after.name)
+            .bind(after.closed_on.map(date_text))
+            .bind(self.now_ms())
+            .bind(&before.id)
+            .bind(expected_version)
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::Conflict {
+                what: "org",
+                id: before.id,
+                expected: expected_version,
+                actual: version + 1,
+            });
+        }
+        self.audit(
+            "org.update",
+            "org",
+            &before.id,
+            Some(&serde_json::to_value(&before).unwrap_or_default()),
+            Some(&serde_json::to_value(&after).unwrap_or_default()),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// Creates a person belonging to an org.
+    pub async fn create_person(&mut self, name: &str, org: &str) -> Result<Person> {
+        if name.trim().is_empty() {
+            return Err(StorageError::Invalid(
+                "a person's name must not be empty".into(),
+            ));
+        }
+        let (org, _) = self.org_row(org).await?;
+        let p = Person {
+            id: new_id(),
+            name: name.trim().to_string(),
+            org: org.id,
+        };
+        let now = self.now_ms();
+        sqlx::query("INSERT INTO people (id, name, org_id, archived, version, created_at, updated_at) VALUES ($1, $2, $3, 0, 1, $4, $4)")
+            .bind(&p.id)
+            .bind(&p.name)
+            .bind(&p.org)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            "person.create",
+            "person",
+            &p.id,
+            None,
+            Some(&serde_json::to_value(&p).unwrap_or_default()),
+        )
+        .await?;
+        Ok(p)
+    }
+
+    /// Creates a post of a kind the pack knows, in an org of a kind the post belongs to.
+    pub async fn create_post(
+        &mut self,
+        pack: &PolicyPack,
+        org: &str,
+        kind: &str,
+        title: &str,
+        portfolios: &[&str],
+    ) -> Result<Post> {
+        let (org, _) = self.org_row(org).await?;
+        let pk = pack.post_kind(kind).ok_or_else(|| {
+            StorageError::Invalid(format!(
+                "unknown post kind `{kind}` (policy {})",
+                pack.meta.id
+            ))
+        })?;
+        if !pk.org_kinds.contains(&org.kind) {
+            return Err(StorageError::Invalid(format!(
+                "a {} ({kind}) is not a post of a {}",
+                pk.name_en, org.kind
+            )));
+        }
+        for p in portfolios {
+            if pack.portfolio(p).is_none() {
+                return Err(StorageError::Invalid(format!("unknown portfolio `{p}`")));
+            }
+            if !pk.leadership {
+                return Err(StorageError::Invalid(format!(
+                    "a {kind} is not a leadership post and cannot hold portfolio `{p}`"
+                )));
+            }
+        }
+        if pk.single_holder || pk.first_responsible {
+            let taken: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM posts WHERE org_id = $1 AND kind = $2 AND archived = 0")
+                .bind(&org.id)
+                .bind(kind)
+                .fetch_one(&mut *self.tx)
+                .await?;
+            if pk.first_responsible && taken > 0 {
+                return Err(StorageError::Duplicate {
+                    what: "post",
+                    key: format!("{}/{kind}", org.code),
+                });
+            }
+        }
+        let post = Post {
+            id: new_id(),
+            org: org.id.clone(),
+            kind: kind.into(),
+            title: if title.trim().is_empty() {
+                pk.name.clone()
+            } else {
+                title.trim().to_string()
+            },
+            portfolios: portfolios.iter().map(|s| s.to_string()).collect(),
+        };
+        let now = self.now_ms();
+        sqlx::query("INSERT INTO posts (id, org_id, kind, title, portfolios, archived, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, 1, $6, $6)")
+            .bind(&post.id)
+            .bind(&post.org)
+            .bind(&post.kind)
+            .bind(&post.title)
+            .bind(post.portfolios.join(","))
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            "post.create",
+            "post",
+            &post.id,
+            None,
+            Some(&serde_json::to_value(&post).unwrap_or_default()),
+        )
+        .await?;
+        Ok(post)
+    }
+
+    async fn post_row(&mut self, id: &str) -> Result<Post> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {POST_COLS} FROM posts WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or_else(|| StorageError::NotFound {
+            what: "post",
+            id: id.into(),
+        })?;
+        post_from(&row)
+    }
+
+    async fn holdings_of(&mut self, post: &str) -> Result<Vec<Holding>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {HOLDING_COLS} FROM holdings WHERE post_id = $1 ORDER BY start_on"
+        )))
+        .bind(post)
+        .fetch_all(&mut *self.tx)
+        .await?
+        .iter()
+        .map(holding_from)
+        .collect()
+    }
+
+    async fn person_exists(&mut self, id: &str) -> Result<()> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM people WHERE id = $1 AND archived = 0",
+        )
+        .bind(id)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        if n == 0 {
+            return Err(StorageError::NotFound {
+                what: "person",
+                id: id.into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Records that a person holds a post from `start` (to `end`).
+    pub async fn add_holding(
+        &mut self,
+        pack: &PolicyPack,
+        post: &str,
+        person: &str,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+    ) -> Result<Holding> {
+        let post = self.post_row(post).await?;
+        self.person_exists(person).await?;
+        let single = pack.post_kind(&post.kind).is_some_and(|k| k.single_holder);
+        let others = self.holdings_of(&post.id).await?;
+        let h = Holding {
+            id: new_id(),
+            post: post.id.clone(),
+            person: person.into(),
+            start,
+            end,
+        };
+        check_holding(single, &others, &h).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        self.insert_holding(&h).await?;
+        self.audit(
+            "holding.create",
+            "holding",
+            &h.id,
+            None,
+            Some(&holding_json(&h)),
+        )
+        .await?;
+        Ok(h)
+    }
+
+    async fn insert_holding(&mut self, h: &Holding) -> Result<()> {
+        let now = self.now_ms();
+        sqlx::query("INSERT INTO holdings (id, post_id, person_id, start_on, end_on, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, NULL, 1, $6, $6)")
+            .bind(&h.id)
+            .bind(&h.post)
+            .bind(&h.person)
+            .bind(date_text(h.start))
+            .bind(h.end.map(date_text))
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Hands a post over on `on`: the current holding ends the day before, `person` holds it from `on`.
+    pub async fn handover(
+        &mut self,
+        post: &str,
+        person: &str,
+        on: NaiveDate,
+    ) -> Result<(Holding, Holding)> {
+        let post = self.post_row(post).await?;
+        self.person_exists(person).await?;
+        let holdings = self.holdings_of(&post.id).await?;
+        let plan = plan_handover(&holdings, &post.id, person, on, new_id())
+            .map_err(|e| StorageError::Invalid(e.to_string()))?;
+        let before = holdings
+            .iter()
+            .find(|h| h.id == plan.outgoing.id)
+            .map(holding_json);
+        sqlx::query(
+            "UPDATE holdings SET end_on = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(plan.outgoing.end.map(date_text))
+        .bind(self.now_ms())
+        .bind(&plan.outgoing.id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "holding.end",
+            "holding",
+            &plan.outgoing.id,
+            before.as_ref(),
+            Some(&holding_json(&plan.outgoing)),
+        )
+        .await?;
+        self.insert_holding(&plan.incoming).await?;
+        self.audit(
+            "holding.handover",
+            "holding",
+            &plan.incoming.id,
+            None,
+            Some(&holding_json(&plan.incoming)),
+        )
+        .await?;
+        Ok((plan.outgoing, plan.incoming))
+    }
+
+    /// Registers a platform in its simplest form.
+    pub async fn create_platform(
+        &mut self,
+        pack: &PolicyPack,
+        new: NewPlatform,
+    ) -> Result<Platform> {
+        if !is_code(&new.code) {
+            return Err(StorageError::Invalid(format!(
+                "platform code `{}` must be kebab-case",
+                new.code
+            )));
+        }
+        let (org, _) = self.org_row(&new.org).await?;
+        if let Some(p) = &new.portfolio
+            && pack.portfolio(p).is_none()
+        {
+            return Err(StorageError::Invalid(format!("unknown portfolio `{p}`")));
+        }
+        for op in &new.operators {
+            self.person_exists(op).await?;
+        }
+        let p = Platform {
+            id: new_id(),
+            code: new.code.clone(),
+            name: new.name.trim().to_string(),
+            kind: new.kind,
+            org: org.id,
+            portfolio: new.portfolio,
+            news_function: new.news_function,
+            opened_on: new.opened_on,
+            closed_on: None,
+            operators: new.operators,
+        };
+        let now = self.now_ms();
+        sqlx::query(
+            "INSERT INTO platforms (id, code, name, kind, org_id, portfolio, news_function, opened_on, closed_on, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 1, $9, $9)",
+        )
+        .bind(&p.id)
+        .bind(&p.code)
+        .bind(&p.name)
+        .bind(p.kind.as_str())
+        .bind(&p.org)
+        .bind(&p.portfolio)
+        .bind(i64::from(p.news_function))
+        .bind(date_text(p.opened_on))
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| unique_violation(e, "platform", &new.code))?;
+        for op in &p.operators {
+            sqlx::query("INSERT INTO platform_operators (platform_id, person_id) VALUES ($1, $2)")
+                .bind(&p.id)
+                .bind(op)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.audit(
+            "platform.create",
+            "platform",
+            &p.id,
+            None,
+            Some(&serde_json::to_value(&p).unwrap_or_default()),
+        )
+        .await?;
+        Ok(p)
+    }
+}
