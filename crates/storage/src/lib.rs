@@ -8,6 +8,7 @@ pub mod error;
 pub mod ledger;
 pub mod repo;
 pub mod schema;
+pub mod testing;
 
 pub use db::{Actor, Backend, Db, Tx, new_id, redact_url};
 pub use error::{Result, StorageError};

@@ -181,7 +181,7 @@ impl Tx {
                 actual: before.version,
             });
         }
-        if on > self.now().date_naive() {
+        if on > zeren_core::clock::shanghai_date(self.now()) {
             return Err(StorageError::Invalid(format!(
                 "completion date {on} is in the future"
             )));

@@ -1,0 +1,501 @@
+//! Every repository function, on SQLite always and on PostgreSQL when `ZEREN_TEST_POSTGRES` is set.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use zeren_core::audit::ChainError;
+use zeren_core::obligation::generate;
+use zeren_core::policy::{BUILTIN_PACK_ID, BUILTIN_PACK_SOURCE, builtin_pack, parse_pack};
+use zeren_core::vocab::{OrgKind, PlatformKind};
+use zeren_storage::testing::{TestDb, engines};
+use zeren_storage::{Actor, Db, NewOrg, NewPlatform, StorageError, ledger};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 4, 0, 0).unwrap()
+}
+
+struct Seed {
+    college: String,
+    secretary_post: String,
+    old: String,
+    new: String,
+}
+
+/// A university, a college with a secretary and a deputy holding publicity, a branch and a platform.
+async fn seed(db: &Db) -> Seed {
+    ledger::initialise(db, now()).await.unwrap();
+    let pack = builtin_pack().unwrap();
+    let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+    let uni = tx
+        .create_org(NewOrg {
+            code: "cqu".into(),
+            name: "重庆大学".into(),
+            kind: OrgKind::University,
+            parent: None,
+            established_on: None,
+        })
+        .await
+        .unwrap();
+    let college = tx
+        .create_org(NewOrg {
+            code: "cqu-mse".into(),
+            name: "材料科学与工程学院".into(),
+            kind: OrgKind::College,
+            parent: Some("cqu".into()),
+            established_on: None,
+        })
+        .await
+        .unwrap();
+    tx.create_org(NewOrg {
+        code: "cqu-mse-b1".into(),
+        name: "教工第一党支部".into(),
+        kind: OrgKind::Branch,
+        parent: Some("cqu-mse".into()),
+        established_on: None,
+    })
+    .await
+    .unwrap();
+    let old = tx.create_person("王建国", &college.id).await.unwrap();
+    let new = tx.create_person("李明华", &college.id).await.unwrap();
+    let deputy = tx.create_person("赵敏", &college.id).await.unwrap();
+    let sec = tx
+        .create_post(&pack, &college.id, "secretary", "党委书记", &[])
+        .await
+        .unwrap();
+    tx.add_holding(&pack, &sec.id, &old.id, d("2019-09-01"), None)
+        .await
+        .unwrap();
+    let dep = tx
+        .create_post(
+            &pack,
+            &college.id,
+            "deputy-secretary",
+            "党委副书记",
+            &["publicity"],
+        )
+        .await
+        .unwrap();
+    tx.add_holding(&pack, &dep.id, &deputy.id, d("2019-09-01"), None)
+        .await
+        .unwrap();
+    tx.create_platform(
+        &pack,
+        NewPlatform {
+            code: "cqu-mse-wechat".into(),
+            name: "微信公众号".into(),
+            kind: PlatformKind::WechatOfficial,
+            org: college.id.clone(),
+            portfolio: Some("publicity".into()),
+            news_function: true,
+            opened_on: d("2017-03-01"),
+            operators: vec![deputy.id.clone()],
+        },
+    )
+    .await
+    .unwrap();
+    let _ = uni;
+    tx.commit().await.unwrap();
+    Seed {
+        college: college.id,
+        secretary_post: sec.id,
+        old: old.id,
+        new: new.id,
+    }
+}
+
+async fn each(story: impl AsyncFn(&TestDb)) {
+    for t in engines().await {
+        eprintln!("story on {}", t.label);
+        story(&t).await;
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn initialise_loads_the_builtin_pack_once() {
+    each(async |t| {
+        assert!(ledger::initialise(&t.db, now()).await.unwrap());
+        assert!(!ledger::initialise(&t.db, now()).await.unwrap());
+        let p = t.db.policy(BUILTIN_PACK_ID).await.unwrap();
+        assert!(p.builtin);
+        assert_eq!(p.pack.articles.len(), 8);
+        assert_eq!(t.db.policies().await.unwrap().len(), 1);
+        let in_force =
+            t.db.policy_in_force(&p.pack.meta.series, d("2021-05-13"))
+                .await
+                .unwrap();
+        assert_eq!(
+            in_force.map(|p| p.meta.id),
+            Some(BUILTIN_PACK_ID.to_string())
+        );
+        assert!(
+            t.db.policy_in_force(&p.pack.meta.series, d("2021-05-12"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_policy_version_takes_over_on_its_date() {
+    each(async |t| {
+        ledger::initialise(&t.db, now()).await.unwrap();
+        let src = BUILTIN_PACK_SOURCE
+            .replacen("id = \"cqu-mse-2021-6\"", "id = \"cqu-mse-2025-2\"", 1)
+            .replacen("version = 1", "version = 2", 1)
+            .replacen(
+                "effective_from = 2021-05-13",
+                "effective_from = 2025-03-01",
+                1,
+            );
+        let v2 = parse_pack(&src).unwrap();
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        tx.load_policy(&v2, &src, false).await.unwrap();
+        tx.commit().await.unwrap();
+        let series = v2.meta.series.clone();
+        assert_eq!(
+            t.db.policy_in_force(&series, d("2025-02-28"))
+                .await
+                .unwrap()
+                .unwrap()
+                .meta
+                .id,
+            "cqu-mse-2021-6"
+        );
+        assert_eq!(
+            t.db.policy_in_force(&series, d("2025-03-01"))
+                .await
+                .unwrap()
+                .unwrap()
+                .meta
+                .id,
+            "cqu-mse-2025-2"
+        );
+        // The same version again is refused, and nothing is written.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let err = tx.load_policy(&v2, &src, false).await.unwrap_err();
+        assert!(matches!(err, StorageError::Invalid(_)), "{err}");
+        drop(tx);
+        assert_eq!(t.db.policies().await.unwrap().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn org_model_round_trips_and_rules_hold() {
+    each(async |t| {
+        let s = seed(&t.db).await;
+        let model = t.db.load_model().await.unwrap();
+        assert_eq!(model.orgs().len(), 3);
+        assert_eq!(model.find_org("cqu-mse").unwrap().id, s.college);
+        assert_eq!(model.subtree(&model.find_org("cqu").unwrap().id).len(), 3);
+        assert_eq!(
+            model
+                .find_platform("cqu-mse-wechat")
+                .unwrap()
+                .operators
+                .len(),
+            1
+        );
+        assert_eq!(
+            t.db.find_org("cqu-mse").await.unwrap().name,
+            "材料科学与工程学院"
+        );
+        assert!(matches!(
+            t.db.find_org("nope").await,
+            Err(StorageError::NotFound { .. })
+        ));
+
+        let pack = builtin_pack().unwrap();
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        // A second holder of a single-holder post on the same day is refused.
+        let err = tx
+            .add_holding(&pack, &s.secretary_post, &s.new, d("2026-07-01"), None)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("already has a holder"), "{err}");
+        // End before start is refused.
+        let err = tx
+            .add_holding(
+                &pack,
+                &s.secretary_post,
+                &s.new,
+                d("2010-07-01"),
+                Some(d("2010-06-01")),
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("before it starts"), "{err}");
+        // Duplicate codes, unknown posts, wrong parents.
+        let err = tx
+            .create_org(NewOrg {
+                code: "cqu-mse".into(),
+                name: "x".into(),
+                kind: OrgKind::College,
+                parent: Some("cqu".into()),
+                established_on: None,
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Duplicate { .. }), "{err}");
+        drop(tx);
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        assert!(
+            tx.create_post(&pack, &s.college, "pope", "x", &[])
+                .await
+                .is_err()
+        );
+        assert!(
+            tx.create_org(NewOrg {
+                code: "x".into(),
+                name: "x".into(),
+                kind: OrgKind::College,
+                parent: None,
+                established_on: None
+            })
+            .await
+            .is_err()
+        );
+        assert!(
+            tx.create_org(NewOrg {
+                code: "Bad Code".into(),
+                name: "x".into(),
+                kind: OrgKind::Branch,
+                parent: Some("cqu-mse".into()),
+                established_on: None
+            })
+            .await
+            .is_err()
+        );
+        drop(tx);
+        // Version check on edits.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let renamed = tx
+            .update_org(&s.college, 1, Some("材料学院".into()), None)
+            .await
+            .unwrap();
+        assert_eq!(renamed.name, "材料学院");
+        let err = tx
+            .update_org(&s.college, 1, Some("又改".into()), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StorageError::Conflict {
+                    expected: 1,
+                    actual: 2,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn handover_moves_responsibility_on_its_date() {
+    each(async |t| {
+        let s = seed(&t.db).await;
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        tx.handover(&s.secretary_post, &s.new, d("2026-07-01"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let model = t.db.load_model().await.unwrap();
+        assert_eq!(
+            model.holders_on(&s.secretary_post, d("2026-06-30"))[0].person,
+            s.old
+        );
+        assert_eq!(
+            model.holders_on(&s.secretary_post, d("2026-07-01"))[0].person,
+            s.new
+        );
+        // A handover into the past of the new holding is refused.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        assert!(
+            tx.handover(&s.secretary_post, &s.old, d("2026-07-01"))
+                .await
+                .is_err()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn obligations_are_generated_once_and_keep_completion_data() {
+    each(async |t| {
+        let s = seed(&t.db).await;
+        let added = ledger::sync_obligations(&t.db, &Actor::system(), 2026, now())
+            .await
+            .unwrap();
+        assert!(added > 0);
+        let list = t.db.obligations(&s.college, 2026).await.unwrap();
+        let study = list
+            .iter()
+            .find(|o| o.duty == "annual-dedicated-study")
+            .unwrap();
+        assert_eq!(study.due, d("2026-12-31"));
+        assert_eq!(study.citation, "Art.4(2)");
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        tx.complete_obligation(&study.id, study.version, d("2026-11-20"), "党委会专题研究")
+            .await
+            .unwrap();
+        // Completing in the future is refused.
+        let q1 = list
+            .iter()
+            .find(|o| o.duty == "situation-analysis")
+            .unwrap();
+        assert!(
+            tx.complete_obligation(&q1.id, q1.version, d("2026-12-01"), "x")
+                .await
+                .is_err()
+        );
+        tx.commit().await.unwrap();
+        // A stale version is a conflict.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        assert!(matches!(
+            tx.complete_obligation(&study.id, study.version, d("2026-11-21"), "x")
+                .await,
+            Err(StorageError::Conflict { .. })
+        ));
+        drop(tx);
+        // After a handover, regeneration adds nothing and keeps the completion.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        tx.handover(&s.secretary_post, &s.new, d("2026-07-01"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            ledger::sync_obligations(&t.db, &Actor::system(), 2026, now())
+                .await
+                .unwrap(),
+            0
+        );
+        let again = t.db.obligations(&s.college, 2026).await.unwrap();
+        assert_eq!(again.len(), list.len());
+        let study = again
+            .iter()
+            .find(|o| o.duty == "annual-dedicated-study")
+            .unwrap();
+        assert_eq!(study.state, "done");
+        assert_eq!(study.completed_on, Some(d("2026-11-20")));
+        // The stored set is exactly what the core plans.
+        let pack = builtin_pack().unwrap();
+        let model = t.db.load_model().await.unwrap();
+        let planned = generate(&pack, &model, 2026, &[]);
+        assert_eq!(
+            t.db.obligation_keys(2026).await.unwrap().len(),
+            planned.len()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn audit_chain_verifies_and_catches_hand_edits() {
+    each(async |t| {
+        seed(&t.db).await;
+        let n = t.db.verify_audit().await.unwrap().unwrap();
+        assert!(n >= 10, "{n}");
+        let pool = zeren_storage::Db::connect(&t.url).await.unwrap();
+        // Edit one row by hand.
+        raw(
+            &pool,
+            "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3",
+        )
+        .await;
+        assert_eq!(
+            t.db.verify_audit().await.unwrap(),
+            Err(ChainError::Altered { seq: 3 })
+        );
+        raw(&pool, "UPDATE audit_log SET actor = 'cli' WHERE seq = 3").await;
+        assert_eq!(t.db.verify_audit().await.unwrap(), Ok(n));
+        // Delete a row in the middle, then the last one.
+        raw(&pool, "DELETE FROM audit_log WHERE seq = 5").await;
+        assert_eq!(
+            t.db.verify_audit().await.unwrap(),
+            Err(ChainError::Broken { seq: 6, prev: 4 })
+        );
+        pool.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn audit_chain_catches_a_removed_tail() {
+    each(async |t| {
+        seed(&t.db).await;
+        let n = t.db.verify_audit().await.unwrap().unwrap() as i64;
+        let pool = zeren_storage::Db::connect(&t.url).await.unwrap();
+        raw(&pool, &format!("DELETE FROM audit_log WHERE seq = {n}")).await;
+        assert_eq!(
+            t.db.verify_audit().await.unwrap(),
+            Err(ChainError::Truncated {
+                last: n - 1,
+                head: n
+            })
+        );
+        pool.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_change_is_audited_in_its_transaction() {
+    each(async |t| {
+        ledger::initialise(&t.db, now()).await.unwrap();
+        let before = t.db.verify_audit().await.unwrap().unwrap();
+        // A transaction dropped without commit leaves neither the change nor its audit entry.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        tx.create_org(NewOrg {
+            code: "cqu".into(),
+            name: "重庆大学".into(),
+            kind: OrgKind::University,
+            parent: None,
+            established_on: None,
+        })
+        .await
+        .unwrap();
+        drop(tx);
+        assert!(!t.db.has_orgs().await.unwrap());
+        assert_eq!(t.db.verify_audit().await.unwrap().unwrap(), before);
+        let mut tx =
+            t.db.begin(
+                &Actor {
+                    name: "admin".into(),
+                    origin: "127.0.0.1".into(),
+                },
+                now(),
+            )
+            .await
+            .unwrap();
+        tx.create_org(NewOrg {
+            code: "cqu".into(),
+            name: "重庆大学".into(),
+            kind: OrgKind::University,
+            parent: None,
+            established_on: None,
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let entries = t.db.audit_page(before as i64, 10).await.unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].action, "org.create");
+        assert_eq!(entries[0].actor, "admin");
+        assert_eq!(entries[0].origin, "127.0.0.1");
+        assert!(entries[0].after.as_deref().unwrap().contains("重庆大学"));
+    })
+    .await;
+}
+
+async fn raw(db: &Db, sql: &str) {
+    zeren_storage::testing::execute_raw(db, sql).await.unwrap();
+}
