@@ -1,0 +1,202 @@
+//! Who was responsible (Art.3), with the chain of reasons.
+
+mod common;
+
+use common::{d, demo_parts};
+use zeren_core::Lang;
+use zeren_core::policy::builtin_pack;
+use zeren_core::responsibility::{Reason, ResolveError, Target, resolve};
+
+#[test]
+fn the_handover_changes_the_answer_on_its_date() {
+    let pack = builtin_pack().unwrap();
+    let model = demo_parts().model();
+    let org = model.find_org("cqu-mse").unwrap();
+    let duty = pack.duty("annual-dedicated-study").unwrap();
+    let before = resolve(
+        &pack,
+        &model,
+        org,
+        Target::Duty {
+            duty,
+            platform: None,
+        },
+        d("2026-06-30"),
+    )
+    .unwrap();
+    let after = resolve(
+        &pack,
+        &model,
+        org,
+        Target::Duty {
+            duty,
+            platform: None,
+        },
+        d("2026-07-01"),
+    )
+    .unwrap();
+    assert_eq!(before.person.as_ref().unwrap().id, "wang");
+    assert_eq!(after.person.as_ref().unwrap().id, "li");
+    assert!(!before.vacant);
+    assert!(
+        before.first_responsible.is_none(),
+        "the secretary is the first responsible person"
+    );
+    // The chain: duty → first-responsible post (Art.3) → holding valid on the day.
+    assert!(matches!(&before.chain[0], Reason::Duty { citation, .. } if citation == "Art.4(2)"));
+    assert!(matches!(
+        &before.chain[1],
+        Reason::FirstResponsiblePost { .. }
+    ));
+    assert!(
+        matches!(&before.chain[2], Reason::Holding { end: Some(e), .. } if *e == d("2026-06-30"))
+    );
+    let text = before
+        .chain
+        .iter()
+        .map(|r| r.describe(Lang::Zh))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("第四条第（二）项"), "{text}");
+    assert!(text.contains("第一责任人"), "{text}");
+}
+
+#[test]
+fn portfolio_duties_go_to_the_portfolio_holder_with_the_first_responsible_person_beside() {
+    let pack = builtin_pack().unwrap();
+    let model = demo_parts().model();
+    let org = model.find_org("cqu-mse").unwrap();
+    let platform = model.find_platform("cqu-mse-wechat");
+    let duty = pack.duty("platform-annual-review").unwrap();
+    let a = resolve(
+        &pack,
+        &model,
+        org,
+        Target::Duty { duty, platform },
+        d("2026-06-30"),
+    )
+    .unwrap();
+    assert_eq!(a.person.unwrap().id, "zhao");
+    assert_eq!(a.first_responsible.unwrap().id, "wang");
+    assert!(a.chain.iter().any(
+        |r| matches!(r, Reason::PlatformPortfolio { portfolio: Some(p), .. } if p == "publicity")
+    ));
+    assert!(a.chain.iter().any(
+        |r| matches!(r, Reason::PortfolioHeldBy { portfolio, .. } if portfolio == "publicity")
+    ));
+    let p = resolve(
+        &pack,
+        &model,
+        org,
+        Target::Portfolio("student-affairs"),
+        d("2026-07-01"),
+    )
+    .unwrap();
+    assert_eq!(p.person.unwrap().id, "zhao");
+}
+
+#[test]
+fn a_vacant_post_passes_to_the_first_responsible_person_and_says_so() {
+    let pack = builtin_pack().unwrap();
+    let model = demo_parts().model();
+    let org = model.find_org("cqu-mse").unwrap();
+    // network-it's vice-dean left on 2026-03-31.
+    let a = resolve(
+        &pack,
+        &model,
+        org,
+        Target::Portfolio("network-it"),
+        d("2026-05-01"),
+    )
+    .unwrap();
+    assert!(a.vacant);
+    assert_eq!(a.person.unwrap().id, "wang");
+    assert!(a.chain.iter().any(|r| matches!(r, Reason::Vacant { .. })));
+    assert!(a.chain.iter().any(|r| matches!(r, Reason::PassesTo { .. })));
+    // A portfolio no post holds (research) also passes up, never silently.
+    let r = resolve(
+        &pack,
+        &model,
+        org,
+        Target::Portfolio("research"),
+        d("2026-05-01"),
+    )
+    .unwrap();
+    assert!(r.vacant);
+    assert!(
+        r.chain
+            .iter()
+            .any(|r| matches!(r, Reason::NoSuchPost { .. }))
+    );
+}
+
+#[test]
+fn a_vacant_first_responsible_post_passes_up_the_tree() {
+    let pack = builtin_pack().unwrap();
+    let mut parts = demo_parts();
+    parts.holdings.retain(|h| h.post != "p-sec");
+    let model = parts.model();
+    let org = model.find_org("cqu-mse").unwrap();
+    let duty = pack.duty("annual-dedicated-study").unwrap();
+    let a = resolve(
+        &pack,
+        &model,
+        org,
+        Target::Duty {
+            duty,
+            platform: None,
+        },
+        d("2026-06-30"),
+    )
+    .unwrap();
+    assert!(a.vacant);
+    assert_eq!(a.person.unwrap().id, "uni-sec");
+    // Before anyone held any post, the answer is nobody — and vacant.
+    let early = resolve(
+        &pack,
+        &model,
+        org,
+        Target::Duty {
+            duty,
+            platform: None,
+        },
+        d("2010-01-01"),
+    )
+    .unwrap();
+    assert!(early.person.is_none());
+    assert!(early.vacant);
+}
+
+#[test]
+fn questions_that_do_not_fit_are_refused_clearly() {
+    let pack = builtin_pack().unwrap();
+    let model = demo_parts().model();
+    let branch = model.find_org("cqu-mse-b1").unwrap();
+    let duty = pack.duty("annual-dedicated-study").unwrap();
+    let err = resolve(
+        &pack,
+        &model,
+        branch,
+        Target::Duty {
+            duty,
+            platform: None,
+        },
+        d("2026-06-30"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, ResolveError::DutyNotForOrg { .. }));
+    let college = model.find_org("cqu-mse").unwrap();
+    let duty = pack.duty("platform-annual-review").unwrap();
+    let err = resolve(
+        &pack,
+        &model,
+        college,
+        Target::Duty {
+            duty,
+            platform: None,
+        },
+        d("2026-06-30"),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("cqu-mse-wechat"), "{err}");
+}
