@@ -1,6 +1,8 @@
 //! Core benchmarks: one year's obligations for 100 000 orgs, and 100 000 responsibility
 //! resolutions against ten years of holdings history. Run with `cargo bench -p zeren-core`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -1,5 +1,7 @@
 //! The built-in pack and the pack checker.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use zeren_core::Lang;
 use zeren_core::policy::{BUILTIN_PACK_SOURCE, Problem, builtin_pack, parse_pack};
 
@@ -182,4 +184,26 @@ fn messages_are_chinese_by_default() {
 #[test]
 fn builtin_source_is_the_one_compiled_in() {
     assert!(BUILTIN_PACK_SOURCE.contains("重大材料委〔2021〕6号"));
+}
+
+#[test]
+fn the_documented_example_pack_is_valid() {
+    let doc = include_str!("../../../docs/policy-pack.md");
+    let start = doc
+        .find("## 8. A complete annotated example")
+        .expect("example section");
+    let body = &doc[start..];
+    let open = body.find("```toml\n").expect("toml block") + "```toml\n".len();
+    let close = body[open..].find("\n```").expect("end of block") + open;
+    let pack = match parse_pack(&body[open..close]) {
+        Ok(p) => p,
+        Err(d) => panic!(
+            "{}",
+            d.iter()
+                .map(|d| d.render("example", Lang::En))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    };
+    assert!(!pack.duties.is_empty());
 }

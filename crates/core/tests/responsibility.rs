@@ -1,5 +1,7 @@
 //! Who was responsible (Art.3), with the chain of reasons.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{d, demo_parts};

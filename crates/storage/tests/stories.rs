@@ -1,5 +1,7 @@
 //! Every repository function, on SQLite always and on PostgreSQL when `ZEREN_TEST_POSTGRES` is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use zeren_core::audit::ChainError;
 use zeren_core::obligation::generate;

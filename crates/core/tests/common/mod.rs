@@ -1,6 +1,7 @@
 //! A small org model for core tests: a university, a college with its leadership team, a
 //! branch and a platform, with the college secretary post handed over on 2026-07-01.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(dead_code)]
 
 use chrono::NaiveDate;

@@ -1,0 +1,239 @@
+//! The JSON API under `/api/v1`.
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorCode};
+use crate::i18n::Tr;
+use crate::views::anchor;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::Serialize;
+use zeren_core::policy::{
+    Article, AssessmentScheme, Duty, Ground, PolicyMeta, PolicyPack, Portfolio, PostKind,
+    ReminderRules, Topic,
+};
+use zeren_storage::StoredPolicy;
+
+/// The routes, relative to `/api/v1`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/policies", get(list_policies))
+        .route("/policies/{id}", get(get_policy))
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    version: &'static str,
+    database: &'static str,
+}
+
+/// `GET /api/v1/health` — no auth: load balancers and monitors call it.
+async fn health(State(state): State<AppState>) -> Response {
+    let database = state.db.backend().as_str();
+    let (status, code) = match state.db.ping().await {
+        Ok(_) => ("ok", StatusCode::OK),
+        Err(err) => {
+            tracing::warn!(error = %err, "health check: database query failed");
+            ("unavailable", StatusCode::SERVICE_UNAVAILABLE)
+        }
+    };
+    let body = Health {
+        status,
+        version: env!("CARGO_PKG_VERSION"),
+        database,
+    };
+    (
+        code,
+        [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(body),
+    )
+        .into_response()
+}
+
+/// One loaded policy version in a list.
+#[derive(Serialize)]
+struct PolicySummary<'a> {
+    id: &'a str,
+    series: &'a str,
+    version: u32,
+    document_number: &'a str,
+    title: &'a str,
+    title_en: &'a str,
+    effective_from: NaiveDate,
+    effective_until: Option<NaiveDate>,
+    in_force: bool,
+    builtin: bool,
+}
+
+#[derive(Serialize)]
+struct PolicyList<'a> {
+    policies: Vec<PolicySummary<'a>>,
+}
+
+// Auth: the next issue puts the session/bearer check here (any signed-in role may read policies).
+/// `GET /api/v1/policies`
+async fn list_policies(State(state): State<AppState>, tr: Tr) -> Result<Response, ApiError> {
+    let today = state.clock.today();
+    let stored = state
+        .db
+        .policies()
+        .await
+        .map_err(|e| ApiError::from_storage(e, tr, ErrorCode::Internal, ""))?;
+    let policies = stored
+        .iter()
+        .map(|p| {
+            let m = &p.pack.meta;
+            PolicySummary {
+                id: &m.id,
+                series: &m.series,
+                version: m.version,
+                document_number: &m.document_number,
+                title: &m.title,
+                title_en: &m.title_en,
+                effective_from: m.effective_from,
+                effective_until: m.effective_until,
+                in_force: p.pack.in_force_on(today),
+                builtin: p.builtin,
+            }
+        })
+        .collect();
+    Ok(Json(PolicyList { policies }).into_response())
+}
+
+/// An article with both citation forms and its anchor on the policy page.
+#[derive(Serialize)]
+struct ArticleDoc<'a> {
+    number: u32,
+    citation: String,
+    citation_zh: String,
+    anchor: String,
+    text: &'a str,
+    items: Vec<ItemDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct ItemDoc<'a> {
+    number: u32,
+    citation: String,
+    citation_zh: String,
+    anchor: String,
+    text: &'a str,
+}
+
+impl<'a> ArticleDoc<'a> {
+    fn new(a: &'a Article) -> ArticleDoc<'a> {
+        let c = zeren_core::Citation::article(a.number);
+        ArticleDoc {
+            number: a.number,
+            citation: c.to_string(),
+            citation_zh: c.to_zh(),
+            anchor: anchor(c),
+            text: &a.text,
+            items: a
+                .items
+                .iter()
+                .map(|i| {
+                    let c = zeren_core::Citation::item(a.number, i.number);
+                    ItemDoc {
+                        number: i.number,
+                        citation: c.to_string(),
+                        citation_zh: c.to_zh(),
+                        anchor: anchor(c),
+                        text: &i.text,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A whole policy version: the pack as parsed, with articles carrying both citation forms.
+#[derive(Serialize)]
+struct PolicyDoc<'a> {
+    meta: &'a PolicyMeta,
+    builtin: bool,
+    in_force: bool,
+    reminders: &'a ReminderRules,
+    topics: &'a [Topic],
+    post_kinds: &'a [PostKind],
+    portfolios: &'a [Portfolio],
+    articles: Vec<ArticleDoc<'a>>,
+    duties: &'a [Duty],
+    grounds: &'a [Ground],
+    assessment: Option<&'a AssessmentScheme>,
+}
+
+impl<'a> PolicyDoc<'a> {
+    fn new(stored: &'a StoredPolicy, today: NaiveDate) -> PolicyDoc<'a> {
+        let PolicyPack {
+            meta,
+            reminders,
+            topics,
+            post_kinds,
+            portfolios,
+            articles,
+            duties,
+            grounds,
+            assessment,
+        } = &stored.pack;
+        PolicyDoc {
+            meta,
+            builtin: stored.builtin,
+            in_force: stored.pack.in_force_on(today),
+            reminders,
+            topics,
+            post_kinds,
+            portfolios,
+            articles: articles.iter().map(ArticleDoc::new).collect(),
+            duties,
+            grounds,
+            assessment: assessment.as_ref(),
+        }
+    }
+}
+
+// Auth: the next issue puts the session/bearer check here (any signed-in role may read policies).
+/// `GET /api/v1/policies/{id}`
+async fn get_policy(
+    State(state): State<AppState>,
+    tr: Tr,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(id) = id.map_err(|e| {
+        ApiError::new(
+            ErrorCode::BadRequest,
+            tr.tf("error.bad_request", &[("detail", &e.body_text())]),
+        )
+    })?;
+    let stored = state
+        .db
+        .policy(&id)
+        .await
+        .map_err(|e| ApiError::from_storage(e, tr, ErrorCode::PolicyNotFound, &id))?;
+    Ok(Json(PolicyDoc::new(&stored, state.clock.today())).into_response())
+}
+
+/// Any other path under `/api/v1`.
+pub(crate) async fn route_not_found(tr: Tr, OriginalUri(uri): OriginalUri) -> ApiError {
+    ApiError::new(
+        ErrorCode::RouteNotFound,
+        tr.tf("error.route_not_found", &[("path", uri.path())]),
+    )
+}
+
+/// A known path with a method it does not take.
+async fn method_not_allowed(tr: Tr, method: Method) -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        tr.tf("error.method_not_allowed", &[("method", method.as_str())]),
+    )
+}

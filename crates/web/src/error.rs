@@ -1,0 +1,178 @@
+//! Errors of the web layer: one stable code per failure, mapped once to an HTTP status and to
+//! a translated message. Causes go to the log, never to the user.
+
+use crate::i18n::Tr;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use zeren_storage::StorageError;
+
+/// What went wrong, as API clients see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// No policy version with the id asked for.
+    PolicyNotFound,
+    /// No API endpoint at this path.
+    RouteNotFound,
+    /// No page at this path.
+    PageNotFound,
+    /// The endpoint exists but not for this method.
+    MethodNotAllowed,
+    /// The request could not be read.
+    BadRequest,
+    /// The database could not be queried.
+    DatabaseUnavailable,
+    /// A fault on our side (a bug or damaged data).
+    Internal,
+}
+
+impl ErrorCode {
+    /// The stable code in `{"error":{"code":…}}`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::PolicyNotFound => "policy_not_found",
+            ErrorCode::RouteNotFound => "route_not_found",
+            ErrorCode::PageNotFound => "page_not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::Internal => "internal_error",
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::PolicyNotFound | ErrorCode::RouteNotFound | ErrorCode::PageNotFound => {
+                StatusCode::NOT_FOUND
+            }
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An error answered with JSON: `{"error":{"code":"…","message":"…"}}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The stable code.
+    pub code: ErrorCode,
+    /// The message in the user's language.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with a message already translated.
+    pub fn new(code: ErrorCode, message: String) -> ApiError {
+        ApiError { code, message }
+    }
+
+    /// A policy id that is not loaded.
+    pub fn policy_not_found(tr: Tr, id: &str) -> ApiError {
+        ApiError::new(
+            ErrorCode::PolicyNotFound,
+            tr.tf("error.policy_not_found", &[("id", id)]),
+        )
+    }
+
+    /// A storage failure: "not found" becomes `not_found_code`; everything else is logged with
+    /// its cause and answered without it.
+    pub fn from_storage(
+        err: StorageError,
+        tr: Tr,
+        not_found_code: ErrorCode,
+        id: &str,
+    ) -> ApiError {
+        let code = classify(&err, not_found_code);
+        match code {
+            ErrorCode::PolicyNotFound => ApiError::policy_not_found(tr, id),
+            code => ApiError::new(code, generic_message(tr, code)),
+        }
+    }
+}
+
+/// Maps a storage error to a code, logging what the user will not see.
+pub(crate) fn classify(err: &StorageError, not_found_code: ErrorCode) -> ErrorCode {
+    match err {
+        StorageError::NotFound { .. } => not_found_code,
+        StorageError::Connect { .. } | StorageError::Database(_) => {
+            tracing::error!(error = %err, code = err.code(), "database query failed");
+            ErrorCode::DatabaseUnavailable
+        }
+        _ => {
+            tracing::error!(error = %err, code = err.code(), "storage error");
+            ErrorCode::Internal
+        }
+    }
+}
+
+/// The message for codes whose message has no details.
+pub(crate) fn generic_message(tr: Tr, code: ErrorCode) -> String {
+    match code {
+        ErrorCode::DatabaseUnavailable => tr.t("error.database_unavailable").to_string(),
+        ErrorCode::PageNotFound => tr.t("error.not_found.text").to_string(),
+        _ => tr.t("error.internal").to_string(),
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            error: Inner {
+                code: self.code.as_str(),
+                message: &self.message,
+            },
+        };
+        (self.code.status(), Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zeren_core::Lang;
+
+    #[test]
+    fn codes_map_to_statuses() {
+        assert_eq!(ErrorCode::PolicyNotFound.status(), StatusCode::NOT_FOUND);
+        assert_eq!(ErrorCode::RouteNotFound.status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            ErrorCode::DatabaseUnavailable.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(ErrorCode::Internal.as_str(), "internal_error");
+    }
+
+    #[test]
+    fn storage_not_found_is_the_callers_code() {
+        let err = StorageError::NotFound {
+            what: "policy",
+            id: "x".into(),
+        };
+        let e = ApiError::from_storage(err, Tr::new(Lang::En), ErrorCode::PolicyNotFound, "x");
+        assert_eq!(e.code, ErrorCode::PolicyNotFound);
+        assert_eq!(e.message, "There is no policy with id “x”.");
+        let e = ApiError::from_storage(
+            StorageError::Corrupt("secret detail".into()),
+            Tr::new(Lang::Zh),
+            ErrorCode::PolicyNotFound,
+            "x",
+        );
+        assert_eq!(e.code, ErrorCode::Internal);
+        assert!(!e.message.contains("secret"));
+    }
+}

@@ -1,0 +1,147 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Zeren (责任): the ledger of a responsibility system.
+#[derive(Debug, Parser)]
+#[command(name = "zeren", version, about, long_about = None, after_help = "\
+Examples:
+  zeren serve --demo                      run with demo data on embedded SQLite
+  zeren who --org cqu-mse --duty annual-dedicated-study --at 2026-06-30
+  zeren policy check my-pack.toml
+  DATABASE_URL=postgres://root@127.0.0.1/zeren zeren init")]
+pub struct Cli {
+    /// Directory for the SQLite database and attachments.
+    #[arg(
+        long,
+        global = true,
+        env = "ZEREN_DATA_DIR",
+        default_value = "./zeren-data"
+    )]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data dir).
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web UI and API (initialises an empty database first).
+    #[command(
+        after_help = "Examples:\n  zeren serve --demo\n  zeren serve --addr 0.0.0.0:8080\n  zeren serve --demo --clock 2026-11-28"
+    )]
+    Serve(ServeArgs),
+    /// Create or migrate the database and load the built-in policy pack.
+    #[command(
+        after_help = "Examples:\n  zeren init\n  DATABASE_URL=postgres://root@127.0.0.1/zeren zeren init"
+    )]
+    Init,
+    /// Load the demo organisation (a university, three colleges, posts, platforms, a year of obligations).
+    #[command(after_help = "Examples:\n  zeren demo\n  zeren demo --clock 2026-11-28")]
+    Demo(ClockArgs),
+    /// Check, load and show policy packs.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Who was responsible for a duty (or portfolio) in an org on a day, and why.
+    #[command(
+        after_help = "Examples:\n  zeren who --org cqu-mse --duty annual-dedicated-study --at 2026-06-30\n  zeren who --org cqu-mse --duty platform-annual-review --platform cqu-mse-wechat --at 2026-06-30\n  zeren who --org cqu-mse --portfolio publicity --at 2026-07-01 --json"
+    )]
+    Who(WhoArgs),
+    /// The tamper-evident audit chain.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Write a portable backup of the whole database (restores into SQLite or PostgreSQL).
+    #[command(after_help = "Examples:\n  zeren backup zeren-2026-11-28.zbak")]
+    Backup {
+        /// Archive to write.
+        file: PathBuf,
+    },
+    /// Replace the database's contents with a backup. A damaged archive is refused and nothing changes.
+    #[command(
+        after_help = "Examples:\n  zeren restore zeren-2026-11-28.zbak\n  DATABASE_URL=postgres://root@127.0.0.1/zeren zeren restore zeren-2026-11-28.zbak"
+    )]
+    Restore {
+        /// Archive to read.
+        file: PathBuf,
+        /// Restore even though the database already holds data (it is replaced).
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Load the demo organisation when the database is empty.
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ClockArgs {
+    /// Run as if this day (YYYY-MM-DD, Asia/Shanghai) were today. For demos and tests.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub clock: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Validate a policy pack: every problem as FILE:LINE:COL: message (exit 1), or a summary (exit 0).
+    #[command(after_help = "Examples:\n  zeren policy check docs/example-pack.toml")]
+    Check {
+        /// Pack file (TOML).
+        file: PathBuf,
+    },
+    /// Load a new policy version into the database.
+    #[command(after_help = "Examples:\n  zeren policy load cqu-mse-2024-3.toml")]
+    Load {
+        /// Pack file (TOML).
+        file: PathBuf,
+    },
+    /// Show a loaded policy (articles, duties, grounds), or list all versions.
+    #[command(after_help = "Examples:\n  zeren policy show\n  zeren policy show cqu-mse-2021-6")]
+    Show {
+        /// Policy id; omit to list loaded versions.
+        id: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WhoArgs {
+    /// Org code (e.g. cqu-mse) or id.
+    #[arg(long)]
+    pub org: String,
+    /// Duty id from the policy (e.g. annual-dedicated-study).
+    #[arg(
+        long,
+        conflicts_with = "portfolio",
+        required_unless_present = "portfolio"
+    )]
+    pub duty: Option<String>,
+    /// Portfolio id (e.g. publicity) instead of a duty.
+    #[arg(long)]
+    pub portfolio: Option<String>,
+    /// For platform duties: the platform code.
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// The day, YYYY-MM-DD.
+    #[arg(long)]
+    pub at: String,
+    /// Print the answer as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify the whole chain: exit 0 with the count, or non-zero naming the first broken entry.
+    #[command(after_help = "Examples:\n  zeren audit verify")]
+    Verify,
+}

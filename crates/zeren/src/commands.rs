@@ -1,0 +1,482 @@
+//! What each command does. Thin: parse, call storage and the core, print.
+
+use crate::cli::{AuditCommand, Cli, Command, PolicyCommand, WhoArgs};
+use crate::clock::{self, SystemClock};
+use crate::{demo, lang, parse_day};
+use anyhow::{Context, Result, anyhow, bail};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use zeren_core::clock::Clock;
+use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack, parse_pack, version_in_force};
+use zeren_core::responsibility::{Target, resolve};
+use zeren_storage::{Actor, Db, ledger};
+
+/// Runs a command; the exit code says how it went.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Policy(PolicyCommand::Check { file }) => return policy_check(file),
+        Command::Serve(args) => {
+            let clock = clock::from_arg(args.clock.clock.as_deref())?;
+            return serve(&cli, &args.addr, args.demo, clock).await;
+        }
+        _ => {}
+    }
+    let clock = match &cli.command {
+        Command::Demo(c) => clock::from_arg(c.clock.as_deref())?,
+        _ => SystemClock::real(),
+    };
+    let db = open(&cli).await?;
+    let now = clock.now();
+    let l = lang();
+    let code = match &cli.command {
+        Command::Init => {
+            let fresh = ledger::initialise(&db, now).await?;
+            println!(
+                "{}",
+                if fresh {
+                    l.pick(
+                        "数据库已初始化，已载入内置制度 cqu-mse-2021-6。",
+                        "Database initialised; built-in policy cqu-mse-2021-6 loaded.",
+                    )
+                } else {
+                    l.pick(
+                        "数据库已是最新，无需初始化。",
+                        "Database is up to date; nothing to do.",
+                    )
+                }
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Demo(_) => {
+            let s = demo::load(&db, clock::today(&clock)).await?;
+            println!("{}", demo_message(&s));
+            ExitCode::SUCCESS
+        }
+        Command::Policy(PolicyCommand::Load { file }) => {
+            ledger::initialise(&db, now).await?;
+            let (pack, source) = read_pack(file)?;
+            let mut tx = db.begin(&Actor::cli(), now).await?;
+            tx.load_policy(&pack, &source, false).await?;
+            tx.commit().await?;
+            println!(
+                "{}",
+                l.pick(
+                    &format!(
+                        "已载入制度 {}（{}）",
+                        pack.meta.id, pack.meta.document_number
+                    ),
+                    &format!(
+                        "loaded policy {} ({})",
+                        pack.meta.id, pack.meta.document_number
+                    )
+                )
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Policy(PolicyCommand::Show { id }) => {
+            ledger::initialise(&db, now).await?;
+            policy_show(&db, id.as_deref()).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Who(args) => {
+            ledger::initialise(&db, now).await?;
+            who(&db, args).await?;
+            ExitCode::SUCCESS
+        }
+        Command::Audit(AuditCommand::Verify) => match db.verify_audit().await? {
+            Ok(n) => {
+                println!(
+                    "{}",
+                    l.pick(
+                        &format!("审计链完整：已校验 {n} 条记录"),
+                        &format!("audit chain intact: {n} entries checked")
+                    )
+                );
+                ExitCode::SUCCESS
+            }
+            Err(broken) => {
+                eprintln!(
+                    "{}: {broken}",
+                    l.pick("审计链已被篡改", "audit chain broken")
+                );
+                ExitCode::from(2)
+            }
+        },
+        Command::Backup { file } => {
+            let s = db.backup(file, now).await?;
+            println!(
+                "{}",
+                l.pick(
+                    &format!("已备份 {} 条记录到 {}", s.rows, file.display()),
+                    &format!("backed up {} rows to {}", s.rows, file.display())
+                )
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Restore { file, force } => {
+            db.migrate().await?;
+            if db.has_orgs().await? && !force {
+                bail!(
+                    "{}",
+                    l.pick(
+                        "数据库中已有数据；如需用备份覆盖，请加 --force",
+                        "the database already holds data; add --force to replace it with the backup"
+                    )
+                );
+            }
+            let s = db.restore(file).await?;
+            tracing::info!(file = %file.display(), rows = s.rows, "restored from backup");
+            println!(
+                "{}",
+                l.pick(
+                    &format!("已从 {} 恢复 {} 条记录", file.display(), s.rows),
+                    &format!("restored {} rows from {}", s.rows, file.display())
+                )
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Serve(_) | Command::Policy(PolicyCommand::Check { .. }) => ExitCode::SUCCESS,
+    };
+    db.close().await;
+    Ok(code)
+}
+
+/// The database URL: `--database-url`/`DATABASE_URL`, or SQLite in the data dir.
+fn database_url(cli: &Cli) -> Result<String> {
+    if let Some(url) = &cli.database_url {
+        return Ok(url.clone());
+    }
+    std::fs::create_dir_all(&cli.data_dir)
+        .with_context(|| format!("cannot create data dir {}", cli.data_dir.display()))?;
+    Ok(format!(
+        "sqlite://{}",
+        cli.data_dir.join("zeren.db").display()
+    ))
+}
+
+async fn open(cli: &Cli) -> Result<Db> {
+    Ok(Db::connect(&database_url(cli)?).await?)
+}
+
+fn demo_message(s: &demo::DemoSummary) -> String {
+    lang()
+        .pick(
+            &format!(
+                "已载入演示数据：{} 个组织、{} 人、{} 年度义务 {} 项（已完成 {} 项）。材料学院党委书记于 {}-07-01 由{}交接给{}。",
+                s.orgs, s.people, s.year, s.obligations, s.done, s.year, demo::OLD_SECRETARY, demo::NEW_SECRETARY
+            ),
+            &format!(
+                "demo loaded: {} orgs, {} people, {} obligations for {} ({} done). The cqu-mse secretary post passes from {} to {} on {}-07-01.",
+                s.orgs, s.people, s.obligations, s.year, s.done, demo::OLD_SECRETARY, demo::NEW_SECRETARY, s.year
+            ),
+        )
+        .to_string()
+}
+
+async fn serve(cli: &Cli, addr: &str, with_demo: bool, clock: SystemClock) -> Result<ExitCode> {
+    let db = open(cli).await?;
+    let l = lang();
+    let fresh = ledger::initialise(&db, clock.now()).await?;
+    if with_demo && !db.has_orgs().await? {
+        let s = demo::load(&db, clock::today(&clock)).await?;
+        println!("{}", demo_message(&s));
+    } else if fresh {
+        println!(
+            "{}",
+            l.pick("新数据库已初始化。", "New database initialised.")
+        );
+    }
+    if clock.is_shifted() {
+        println!(
+            "{}",
+            l.pick(
+                &format!("注意：时钟已设为 {}（--clock）", clock::today(&clock)),
+                &format!(
+                    "note: the clock is set to {} (--clock)",
+                    clock::today(&clock)
+                )
+            )
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    println!(
+        "{}",
+        l.pick(
+            &format!("Zeren 已启动：http://{local}/"),
+            &format!("Zeren is running at http://{local}/")
+        )
+    );
+    let state = zeren_web::AppState {
+        db: db.clone(),
+        clock: Arc::new(clock),
+    };
+    zeren_web::serve(state, listener).await?;
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_pack(file: &Path) -> Result<(PolicyPack, String)> {
+    let source = std::fs::read_to_string(file).with_context(|| file.display().to_string())?;
+    match parse_pack(&source) {
+        Ok(pack) => Ok((pack, source)),
+        Err(diags) => {
+            for d in &diags {
+                eprintln!("{}", d.render(&file.display().to_string(), lang()));
+            }
+            Err(anyhow!(
+                "{}",
+                lang().pick(
+                    &format!("{} 有 {} 处问题", file.display(), diags.len()),
+                    &format!("{} has {} problems", file.display(), diags.len())
+                )
+            ))
+        }
+    }
+}
+
+fn policy_check(file: &Path) -> Result<ExitCode> {
+    let source = std::fs::read_to_string(file).with_context(|| file.display().to_string())?;
+    let name = file.display().to_string();
+    let l = lang();
+    match parse_pack(&source) {
+        Ok(p) => {
+            println!(
+                "{}",
+                l.pick(
+                    &format!(
+                        "{name}: 有效 — {}（{}）第 {} 版：{} 条、{} 项职责、{} 种问责情形",
+                        p.meta.id,
+                        p.meta.document_number,
+                        p.meta.version,
+                        p.articles.len(),
+                        p.duties.len(),
+                        p.grounds.len()
+                    ),
+                    &format!(
+                        "{name}: valid — {} ({}) version {}: {} articles, {} duties, {} grounds",
+                        p.meta.id,
+                        p.meta.document_number,
+                        p.meta.version,
+                        p.articles.len(),
+                        p.duties.len(),
+                        p.grounds.len()
+                    ),
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diags) => {
+            for d in &diags {
+                println!("{}", d.render(&name, l));
+            }
+            eprintln!(
+                "{}",
+                l.pick(
+                    &format!("{name}: 发现 {} 处问题", diags.len()),
+                    &format!("{name}: {} problems", diags.len())
+                )
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn policy_show(db: &Db, id: Option<&str>) -> Result<()> {
+    let l = lang();
+    let Some(id) = id else {
+        for p in db.policies().await? {
+            let m = &p.pack.meta;
+            let until = m
+                .effective_until
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into());
+            println!(
+                "{}\t{}\tv{}\t{}\t{} → {}\t{}",
+                m.id, m.series, m.version, m.document_number, m.effective_from, until, m.title
+            );
+        }
+        return Ok(());
+    };
+    let p = db.policy(id).await?.pack;
+    let m = &p.meta;
+    println!("{}", m.title);
+    println!("{}", m.document_number);
+    println!("{}: {}", l.pick("发文机关", "Issuer"), m.issuer);
+    println!(
+        "{}: {}  {}: {}  {}: {}",
+        l.pick("通过", "Adopted"),
+        m.adopted_on,
+        l.pick("印发", "Issued"),
+        m.issued_on,
+        l.pick("施行", "In force from"),
+        m.effective_from
+    );
+    println!(
+        "{}: {}",
+        l.pick("制定依据", "Legal basis"),
+        m.legal_basis.join("；")
+    );
+    println!();
+    for a in &p.articles {
+        println!(
+            "{} {}",
+            zeren_core::Citation::article(a.number).to_zh(),
+            a.text
+        );
+        for i in &a.items {
+            println!(
+                "  （{}）{}",
+                zeren_core::citation::chinese_number(i.number),
+                i.text
+            );
+        }
+    }
+    println!();
+    println!("{} ({})", l.pick("职责", "Duties"), p.duties.len());
+    for d in &p.duties {
+        let cites: Vec<String> = d.articles.iter().map(|c| c.to_string()).collect();
+        println!(
+            "  {:<28} {:<10} {:<10} {}",
+            d.id,
+            cites.join(","),
+            d.cadence.as_str(),
+            l.pick(&d.title, &d.title_en)
+        );
+    }
+    println!();
+    println!("{} ({})", l.pick("问责情形", "Grounds"), p.grounds.len());
+    for g in &p.grounds {
+        println!(
+            "  {:<8} {:<10} {}",
+            g.id,
+            g.article.to_string(),
+            l.pick(&g.title, &g.title_en)
+        );
+    }
+    Ok(())
+}
+
+async fn who(db: &Db, args: &WhoArgs) -> Result<()> {
+    let l = lang();
+    let at = parse_day(&args.at, "--at")?;
+    let model = db.load_model().await?;
+    let org = model.find_org(&args.org).ok_or_else(|| {
+        anyhow!(
+            "{}",
+            l.pick(
+                &format!("未知的组织 `{}`", args.org),
+                &format!("unknown org `{}`", args.org)
+            )
+        )
+    })?;
+    let policies = db.policies().await?;
+    let builtin_series = policies
+        .iter()
+        .find(|p| p.pack.meta.id == BUILTIN_PACK_ID)
+        .map(|p| p.pack.meta.series.clone())
+        .unwrap_or_default();
+    let metas: Vec<_> = policies.iter().map(|p| p.pack.meta.clone()).collect();
+    let in_force = version_in_force(&metas, &builtin_series, at).ok_or_else(|| {
+        anyhow!(
+            "{}",
+            l.pick(
+                &format!("{at} 没有施行中的制度（{builtin_series}）"),
+                &format!("no policy of series {builtin_series} was in force on {at}")
+            )
+        )
+    })?;
+    let pack = &policies
+        .iter()
+        .find(|p| p.pack.meta.id == in_force.id)
+        .map(|p| &p.pack)
+        .context("policy")?;
+    let platform = match &args.platform {
+        Some(code) => Some(model.find_platform(code).ok_or_else(|| {
+            anyhow!(
+                "{}",
+                l.pick(
+                    &format!("未知的平台 `{code}`"),
+                    &format!("unknown platform `{code}`")
+                )
+            )
+        })?),
+        None => None,
+    };
+    let target = match (&args.duty, &args.portfolio) {
+        (Some(d), _) => Target::Duty {
+            duty: pack.duty(d).ok_or_else(|| {
+                let known: Vec<&str> = pack.duties.iter().map(|d| d.id.as_str()).collect();
+                anyhow!(
+                    "{}",
+                    l.pick(
+                        &format!("未知的职责 `{d}`（可用：{}）", known.join(", ")),
+                        &format!("unknown duty `{d}` (known: {})", known.join(", "))
+                    )
+                )
+            })?,
+            platform,
+        },
+        (None, Some(p)) => {
+            if pack.portfolio(p).is_none() {
+                let known: Vec<&str> = pack.portfolios.iter().map(|p| p.id.as_str()).collect();
+                bail!(
+                    "{}",
+                    l.pick(
+                        &format!("未知的分管领域 `{p}`（可用：{}）", known.join(", ")),
+                        &format!("unknown portfolio `{p}` (known: {})", known.join(", "))
+                    )
+                );
+            }
+            Target::Portfolio(p)
+        }
+        (None, None) => bail!("--duty or --portfolio"),
+    };
+    let answer = resolve(pack, &model, org, target, at).map_err(|e| anyhow!("{e}"))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&answer)?);
+        return Ok(());
+    }
+    match (&answer.person, &answer.post) {
+        (Some(person), Some(post)) => println!(
+            "{}",
+            l.pick(
+                &format!("{at} 的责任人：{}（{}）", person.name, post.name),
+                &format!("responsible on {at}: {} ({})", person.name, post.name)
+            )
+        ),
+        _ => println!(
+            "{}",
+            l.pick(
+                &format!("{at}：岗位空缺，上级也无人在任"),
+                &format!("{at}: the post was vacant and nobody up the chain held office")
+            )
+        ),
+    }
+    if answer.vacant {
+        println!(
+            "{}",
+            l.pick(
+                "（直接责任岗位空缺，责任已上移）",
+                "(the directly responsible post was vacant; responsibility passed up)"
+            )
+        );
+    }
+    if let Some(f) = &answer.first_responsible {
+        println!(
+            "{}",
+            l.pick(
+                &format!("第一责任人：{}", f.name),
+                &format!("first responsible person: {}", f.name)
+            )
+        );
+    }
+    println!("{}", l.pick("理由：", "because:"));
+    for (i, r) in answer.chain.iter().enumerate() {
+        println!("  {}. {}", i + 1, r.describe(l));
+    }
+    Ok(())
+}

@@ -1,0 +1,337 @@
+//! The demo organisation: a university, the seed's college and two more, leadership teams with
+//! portfolios, branches, official platforms with operators, a handover of the `cqu-mse` secretary
+//! post on 1 July of the current year, and the year's obligations, partly done.
+//! Deterministic: the same day gives the same data. All names of people are fictitious.
+
+use anyhow::{Context, Result};
+use chrono::{Datelike, NaiveDate};
+use zeren_core::clock::noon_in_shanghai;
+use zeren_core::org::Person;
+use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack};
+use zeren_core::vocab::{OrgKind, PlatformKind};
+use zeren_storage::{Actor, Db, NewOrg, NewPlatform, Tx, ledger};
+
+/// What the demo created, for the message printed after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    /// Orgs.
+    pub orgs: usize,
+    /// People.
+    pub people: usize,
+    /// Obligations of the year.
+    pub obligations: usize,
+    /// Of which done.
+    pub done: usize,
+    /// The year.
+    pub year: i32,
+}
+
+struct College {
+    code: &'static str,
+    name: &'static str,
+    /// Secretary, deputy, dean, vice-dean (teaching, research), vice-dean (network), committee member.
+    team: [&'static str; 6],
+    branches: &'static [(&'static str, &'static str, &'static str)],
+    platforms: &'static [(&'static str, &'static str, PlatformKind, &'static str, bool)],
+    operators: [&'static str; 2],
+}
+
+const COLLEGES: &[College] = &[
+    College {
+        code: "cqu-mse",
+        name: "材料科学与工程学院",
+        team: ["王建国", "赵敏", "陈立新", "周海燕", "孙浩", "吴静"],
+        branches: &[
+            ("cqu-mse-b1", "材料学院教工第一党支部", "郑晓东"),
+            ("cqu-mse-b2", "材料学院教工第二党支部", "冯雪"),
+            ("cqu-mse-b3", "材料学院研究生党支部", "韩磊"),
+            ("cqu-mse-b4", "材料学院本科生党支部", "杨帆"),
+        ],
+        platforms: &[
+            (
+                "cqu-mse-website",
+                "材料科学与工程学院网站",
+                PlatformKind::Website,
+                "network-it",
+                true,
+            ),
+            (
+                "cqu-mse-wechat",
+                "重大材料学院 微信公众号",
+                PlatformKind::WechatOfficial,
+                "publicity",
+                true,
+            ),
+            (
+                "cqu-mse-weibo",
+                "重大材料学院 官方微博",
+                PlatformKind::Weibo,
+                "publicity",
+                true,
+            ),
+            (
+                "cqu-mse-video",
+                "重大材料学院 视频号",
+                PlatformKind::Video,
+                "student-affairs",
+                false,
+            ),
+        ],
+        operators: ["刘佳", "许诺"],
+    },
+    College {
+        code: "cqu-cs",
+        name: "计算机学院",
+        team: ["何志强", "罗丽", "梁永", "宋晓梅", "唐军", "曹颖"],
+        branches: &[
+            ("cqu-cs-b1", "计算机学院教工党支部", "彭涛"),
+            ("cqu-cs-b2", "计算机学院研究生党支部", "邓琳"),
+            ("cqu-cs-b3", "计算机学院本科生党支部", "谢宇"),
+        ],
+        platforms: &[
+            (
+                "cqu-cs-website",
+                "计算机学院网站",
+                PlatformKind::Website,
+                "network-it",
+                true,
+            ),
+            (
+                "cqu-cs-wechat",
+                "重大计算机学院 微信公众号",
+                PlatformKind::WechatOfficial,
+                "publicity",
+                true,
+            ),
+        ],
+        operators: ["蒋涵", "沈悦"],
+    },
+    College {
+        code: "cqu-me",
+        name: "机械与运载工程学院",
+        team: ["袁振华", "潘红", "杜伟", "苏芳", "程刚", "魏兰"],
+        branches: &[
+            ("cqu-me-b1", "机械学院教工党支部", "叶青"),
+            ("cqu-me-b2", "机械学院研究生党支部", "吕航"),
+            ("cqu-me-b3", "机械学院本科生党支部", "丁玲"),
+        ],
+        platforms: &[
+            (
+                "cqu-me-website",
+                "机械与运载工程学院网站",
+                PlatformKind::Website,
+                "network-it",
+                true,
+            ),
+            (
+                "cqu-me-wechat",
+                "重大机械学院 微信公众号",
+                PlatformKind::WechatOfficial,
+                "publicity",
+                true,
+            ),
+        ],
+        operators: ["任杰", "姚瑶"],
+    },
+];
+
+/// Name of the person who takes over the `cqu-mse` secretary post on 1 July.
+pub const NEW_SECRETARY: &str = "李明华";
+/// Name of the person who held it until 30 June.
+pub const OLD_SECRETARY: &str = "王建国";
+
+fn day(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, m, d).context("invalid demo date")
+}
+
+/// Loads the demo into an initialised, empty database, as of `today`.
+pub async fn load(db: &Db, today: NaiveDate) -> Result<DemoSummary> {
+    let now = noon_in_shanghai(today);
+    ledger::initialise(db, now).await?;
+    if db.has_orgs().await? {
+        anyhow::bail!(
+            "the database already holds orgs; the demo loads only into an empty database"
+        );
+    }
+    let pack = db.policy(BUILTIN_PACK_ID).await?.pack;
+    let year = today.year();
+    let actor = Actor {
+        name: "demo".into(),
+        origin: "cli".into(),
+    };
+    let mut tx = db.begin(&actor, now).await?;
+    let mut people = 0;
+    let uni = tx
+        .create_org(NewOrg {
+            code: "cqu".into(),
+            name: "重庆大学".into(),
+            kind: OrgKind::University,
+            parent: None,
+            established_on: None,
+        })
+        .await?;
+    let uni_sec = tx.create_person("高文博", &uni.id).await?;
+    let post = tx
+        .create_post(&pack, &uni.id, "secretary", "校党委书记", &[])
+        .await?;
+    tx.add_holding(&pack, &post.id, &uni_sec.id, day(2018, 3, 1)?, None)
+        .await?;
+    people += 1;
+    let mut orgs = 1;
+    for c in COLLEGES {
+        people += college(&mut tx, &pack, &uni.id, c, year).await?;
+        orgs += 1 + c.branches.len();
+    }
+    tx.commit().await?;
+
+    ledger::sync_obligations(db, &actor, year, now).await?;
+    let done = complete_some(db, &actor, year, today).await?;
+    let obligations = db.obligation_count().await? as usize;
+    Ok(DemoSummary {
+        orgs,
+        people,
+        obligations,
+        done,
+        year,
+    })
+}
+
+async fn college(
+    tx: &mut Tx,
+    pack: &PolicyPack,
+    parent: &str,
+    c: &College,
+    year: i32,
+) -> Result<usize> {
+    let org = tx
+        .create_org(NewOrg {
+            code: c.code.into(),
+            name: c.name.into(),
+            kind: OrgKind::College,
+            parent: Some(parent.into()),
+            established_on: None,
+        })
+        .await?;
+    let mut people: Vec<Person> = Vec::new();
+    for name in c.team {
+        people.push(tx.create_person(name, &org.id).await?);
+    }
+    let since = day(year - 4, 9, 1)?;
+    let posts: [(&str, &str, &[&str]); 6] = [
+        ("secretary", "党委书记", &[]),
+        (
+            "deputy-secretary",
+            "党委副书记（分管宣传思想、学生工作）",
+            &["publicity", "student-affairs"],
+        ),
+        ("dean", "院长", &[]),
+        (
+            "vice-dean",
+            "副院长（分管教学、科研）",
+            &["teaching", "research"],
+        ),
+        ("vice-dean", "副院长（分管网络与信息化）", &["network-it"]),
+        (
+            "committee-member",
+            "党委委员（分管组织）",
+            &["organisation"],
+        ),
+    ];
+    let mut secretary_post = None;
+    for ((kind, title, portfolios), person) in posts.iter().zip(&people) {
+        let post = tx
+            .create_post(pack, &org.id, kind, title, portfolios)
+            .await?;
+        tx.add_holding(pack, &post.id, &person.id, since, None)
+            .await?;
+        if *kind == "secretary" {
+            secretary_post = Some(post.id);
+        }
+    }
+    let mut count = people.len();
+    if c.code == "cqu-mse"
+        && let Some(post) = &secretary_post
+    {
+        // The seed college's secretary post changes hands on 1 July of the current year.
+        let successor = tx.create_person(NEW_SECRETARY, &org.id).await?;
+        tx.handover(post, &successor.id, day(year, 7, 1)?).await?;
+        count += 1;
+    }
+    for (code, name, secretary) in c.branches {
+        let branch = tx
+            .create_org(NewOrg {
+                code: (*code).into(),
+                name: (*name).into(),
+                kind: OrgKind::Branch,
+                parent: Some(org.id.clone()),
+                established_on: None,
+            })
+            .await?;
+        let person = tx.create_person(secretary, &branch.id).await?;
+        let post = tx
+            .create_post(pack, &branch.id, "branch-secretary", "党支部书记", &[])
+            .await?;
+        tx.add_holding(pack, &post.id, &person.id, since, None)
+            .await?;
+        count += 1;
+    }
+    let mut operators = Vec::new();
+    for name in c.operators {
+        let person = tx.create_person(name, &org.id).await?;
+        let post = tx
+            .create_post(pack, &org.id, "platform-operator", "新媒体平台管理员", &[])
+            .await?;
+        tx.add_holding(pack, &post.id, &person.id, since, None)
+            .await?;
+        operators.push(person.id);
+        count += 1;
+    }
+    for (i, (code, name, kind, portfolio, news)) in c.platforms.iter().enumerate() {
+        tx.create_platform(
+            pack,
+            NewPlatform {
+                code: (*code).into(),
+                name: (*name).into(),
+                kind: *kind,
+                org: org.id.clone(),
+                portfolio: Some((*portfolio).into()),
+                news_function: *news,
+                opened_on: day(2016 + i as i32, 3, 1)?,
+                operators: vec![operators[i % operators.len()].clone()],
+            },
+        )
+        .await?;
+    }
+    Ok(count)
+}
+
+/// Marks most obligations already due as done, a few days before their due date; leaves a
+/// deterministic few overdue, so the ledger shows both.
+async fn complete_some(db: &Db, actor: &Actor, year: i32, today: NaiveDate) -> Result<usize> {
+    let mut done = 0;
+    let model = db.load_model().await?;
+    let mut tx = db.begin(actor, noon_in_shanghai(today)).await?;
+    for org in model.orgs() {
+        for o in db.obligations(&org.id, year).await? {
+            if o.due > today {
+                continue;
+            }
+            // A stable pseudo-random choice from the key: about three in four are done.
+            let h = o
+                .key
+                .bytes()
+                .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
+            let keep_overdue =
+                h % 4 == 0 || (org.code == "cqu-mse" && o.duty == "annual-dedicated-study");
+            if keep_overdue {
+                continue;
+            }
+            let on = (o.due - chrono::Days::new(u64::from(h % 10))).min(today);
+            tx.complete_obligation(&o.id, o.version, on, "演示数据：已按期完成并归档佐证材料")
+                .await?;
+            done += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(done)
+}

@@ -1,0 +1,413 @@
+//! The `zeren` command line as a new user meets it: on SQLite always, and on PostgreSQL when
+//! `ZEREN_TEST_POSTGRES` is set.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use zeren_storage::testing::{self, TestDb};
+
+const DEMO_DAY: &str = "2026-11-28";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn zeren(data_dir: &Path, url: Option<&str>, args: &[&str]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zeren"));
+    cmd.args(args)
+        .env("ZEREN_DATA_DIR", data_dir)
+        .env("ZEREN_LANG", "zh-CN")
+        .env_remove("DATABASE_URL");
+    if let Some(url) = url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run zeren");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into(),
+        stderr: String::from_utf8_lossy(&stderr).into(),
+    }
+}
+
+fn tmpdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zeren-cli-{}", zeren_storage::new_id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Each engine: (label, URL or None for the default SQLite file in the data dir, cleanup).
+async fn engines() -> Vec<(&'static str, Option<String>, Option<TestDb>)> {
+    let mut out: Vec<(&'static str, Option<String>, Option<TestDb>)> = vec![("sqlite", None, None)];
+    match testing::postgres().await {
+        Some(pg) => out.push(("postgres", Some(pg.url.clone()), Some(pg))),
+        None => eprintln!(
+            "note: PostgreSQL stories skipped (set {}=postgres://… to run them)",
+            testing::PG_ENV
+        ),
+    }
+    out
+}
+
+#[tokio::test]
+async fn who_answers_the_demo_handover_on_both_engines() {
+    for (label, url, pg) in engines().await {
+        eprintln!("engine: {label}");
+        let dir = tmpdir();
+        let url = url.as_deref();
+        let r = zeren(&dir, url, &["demo", "--clock", DEMO_DAY]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("李明华"), "{}", r.stdout);
+
+        let before = zeren(
+            &dir,
+            url,
+            &[
+                "who",
+                "--org",
+                "cqu-mse",
+                "--duty",
+                "annual-dedicated-study",
+                "--at",
+                "2026-06-30",
+            ],
+        );
+        assert_eq!(before.code, 0, "{}", before.stderr);
+        assert!(before.stdout.contains("王建国"), "{}", before.stdout);
+        assert!(
+            before.stdout.contains("第四条第（二）项"),
+            "{}",
+            before.stdout
+        );
+        let after = zeren(
+            &dir,
+            url,
+            &[
+                "who",
+                "--org",
+                "cqu-mse",
+                "--duty",
+                "annual-dedicated-study",
+                "--at",
+                "2026-07-01",
+            ],
+        );
+        assert!(after.stdout.contains("李明华"), "{}", after.stdout);
+        assert!(!after.stdout.contains("王建国"), "{}", after.stdout);
+
+        let json = zeren(
+            &dir,
+            url,
+            &[
+                "who",
+                "--org",
+                "cqu-mse",
+                "--portfolio",
+                "publicity",
+                "--at",
+                "2026-07-01",
+                "--json",
+            ],
+        );
+        let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+        assert_eq!(v["person"]["name"], "赵敏");
+        assert_eq!(v["first_responsible"]["name"], "李明华");
+
+        let platform = zeren(
+            &dir,
+            url,
+            &[
+                "who",
+                "--org",
+                "cqu-mse",
+                "--duty",
+                "platform-annual-review",
+                "--platform",
+                "cqu-mse-wechat",
+                "--at",
+                "2026-06-30",
+            ],
+        );
+        assert!(platform.stdout.contains("赵敏"), "{}", platform.stdout);
+
+        let verify = zeren(&dir, url, &["audit", "verify"]);
+        assert_eq!(verify.code, 0, "{}", verify.stderr);
+        assert!(verify.stdout.contains("审计链完整"), "{}", verify.stdout);
+
+        let show = zeren(&dir, url, &["policy", "show", "cqu-mse-2021-6"]);
+        assert_eq!(show.code, 0);
+        for needle in [
+            "重大材料委〔2021〕6号",
+            "第一条",
+            "第八条",
+            "本细则自印发之日起施行",
+            "art5-1",
+            "art5-9",
+        ] {
+            assert!(show.stdout.contains(needle), "missing {needle}");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+        if let Some(pg) = pg {
+            pg.finish().await;
+        }
+    }
+}
+
+#[test]
+fn who_refuses_bad_questions_clearly() {
+    let dir = tmpdir();
+    assert_eq!(zeren(&dir, None, &["demo", "--clock", DEMO_DAY]).code, 0);
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "who",
+                "--org",
+                "nope",
+                "--duty",
+                "annual-dedicated-study",
+                "--at",
+                "2026-06-30",
+            ],
+            "未知的组织 `nope`",
+        ),
+        (
+            &[
+                "who",
+                "--org",
+                "cqu-mse",
+                "--duty",
+                "nope",
+                "--at",
+                "2026-06-30",
+            ],
+            "未知的职责 `nope`",
+        ),
+        (
+            &[
+                "who",
+                "--org",
+                "cqu-mse",
+                "--duty",
+                "annual-dedicated-study",
+                "--at",
+                "2026-13-01",
+            ],
+            "--at 的日期 `2026-13-01` 无效",
+        ),
+        (
+            &[
+                "who",
+                "--org",
+                "cqu-mse",
+                "--duty",
+                "annual-dedicated-study",
+                "--at",
+                "2020-01-01",
+            ],
+            "没有施行中的制度",
+        ),
+        (
+            &[
+                "who",
+                "--org",
+                "cqu-mse",
+                "--duty",
+                "platform-annual-review",
+                "--at",
+                "2026-06-30",
+            ],
+            "cqu-mse-wechat",
+        ),
+    ];
+    for (args, message) in cases {
+        let r = zeren(&dir, None, args);
+        assert_ne!(r.code, 0, "{args:?}");
+        assert!(r.stderr.contains(message), "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "one line: {}", r.stderr);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn policy_check_lists_every_problem() {
+    let dir = tmpdir();
+    let pack = dir.join("broken.toml");
+    std::fs::write(
+        &pack,
+        "format = 2\n[policy]\nid = \"x\"\nbogus = 1\n[[articles]]\nnumber = 2\ntext = \"t\"\n",
+    )
+    .unwrap();
+    let r = zeren(&dir, None, &["policy", "check", pack.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    let name = pack.display().to_string();
+    for at in [":1:10:", ":2:1:", ":4:1:", ":6:10:"] {
+        assert!(
+            r.stdout.contains(&format!("{name}{at}")),
+            "{at} in {}",
+            r.stdout
+        );
+    }
+    let ok = zeren(
+        &dir,
+        None,
+        &[
+            "policy",
+            "check",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../core/packs/cqu-mse-2021-6.toml"
+            ),
+        ],
+    );
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert_eq!(ok.stdout.trim().lines().count(), 1);
+    let syntax = dir.join("syntax.toml");
+    std::fs::write(&syntax, "format = 1\n[policy\n").unwrap();
+    let r = zeren(&dir, None, &["policy", "check", syntax.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains(&format!("{}:2:", syntax.display())),
+        "{}",
+        r.stdout
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_database_urls_are_one_clear_line() {
+    let dir = tmpdir();
+    let r = zeren(&dir, Some("mysql://root@127.0.0.1/zeren"), &["init"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("unsupported database URL"),
+        "{}",
+        r.stderr
+    );
+    // Nothing listens on port 1.
+    let r = zeren(
+        &dir,
+        Some("postgres://root:secret@127.0.0.1:1/zeren"),
+        &["init"],
+    );
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("cannot connect"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("secret"),
+        "the password must not be printed: {}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn audit_verify_catches_a_hand_edited_row() {
+    let dir = tmpdir();
+    assert_eq!(zeren(&dir, None, &["demo", "--clock", DEMO_DAY]).code, 0);
+    let url = format!("sqlite://{}/zeren.db", dir.display());
+    let db = zeren_storage::Db::connect(&url).await.unwrap();
+    testing::execute_raw(
+        &db,
+        "UPDATE audit_log SET after_json = '{\"name\":\"篡改\"}' WHERE seq = 7",
+    )
+    .await
+    .unwrap();
+    db.close().await;
+    let r = zeren(&dir, None, &["audit", "verify"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("7"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn a_sqlite_backup_restores_into_postgres_identically() {
+    let dir = tmpdir();
+    assert_eq!(zeren(&dir, None, &["demo", "--clock", DEMO_DAY]).code, 0);
+    let file = dir.join("demo.zbak");
+    let r = zeren(&dir, None, &["backup", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let sqlite_url = format!("sqlite://{}/zeren.db", dir.display());
+    let source = zeren_storage::Db::connect(&sqlite_url).await.unwrap();
+    let original = source.dump().await.unwrap();
+    source.close().await;
+
+    // Restoring over existing data needs --force.
+    let r = zeren(&dir, None, &["restore", file.to_str().unwrap()]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+
+    // A damaged archive is refused.
+    let damaged = dir.join("damaged.zbak");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&damaged, &bytes[..bytes.len() - 40]).unwrap();
+    let other = tmpdir();
+    let r = zeren(&other, None, &["restore", damaged.to_str().unwrap()]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("backup"), "{}", r.stderr);
+
+    let mut targets: Vec<(String, Option<TestDb>)> =
+        vec![(format!("sqlite://{}/zeren.db", other.display()), None)];
+    match testing::postgres().await {
+        Some(pg) => targets.push((pg.url.clone(), Some(pg))),
+        None => eprintln!(
+            "note: PostgreSQL stories skipped (set {}=postgres://… to run them)",
+            testing::PG_ENV
+        ),
+    }
+    for (url, pg) in targets {
+        let r = zeren(&other, Some(&url), &["restore", file.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let db = zeren_storage::Db::connect(&url).await.unwrap();
+        assert_eq!(db.dump().await.unwrap(), original, "restored into {url}");
+        db.close().await;
+        let who = zeren(
+            &other,
+            Some(&url),
+            &[
+                "who",
+                "--org",
+                "cqu-mse",
+                "--duty",
+                "annual-dedicated-study",
+                "--at",
+                "2026-07-01",
+            ],
+        );
+        assert!(who.stdout.contains("李明华"), "{}", who.stdout);
+        assert_eq!(zeren(&other, Some(&url), &["audit", "verify"]).code, 0);
+        if let Some(pg) = pg {
+            pg.finish().await;
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(other);
+}
+
+#[test]
+fn every_command_has_help_with_examples() {
+    let dir = tmpdir();
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["init", "--help"],
+        vec!["demo", "--help"],
+        vec!["policy", "check", "--help"],
+        vec!["policy", "load", "--help"],
+        vec!["policy", "show", "--help"],
+        vec!["who", "--help"],
+        vec!["audit", "verify", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
+    ] {
+        let r = zeren(&dir, None, &args);
+        assert_eq!(r.code, 0, "{args:?}");
+        assert!(r.stdout.contains("Examples:"), "{args:?}: {}", r.stdout);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
