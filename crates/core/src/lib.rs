@@ -2,6 +2,7 @@
 //! generation and the audit chain's hashing. No IO, no clock, no database: every function
 //! takes the day or instant it needs as a parameter.
 
+pub mod access;
 pub mod audit;
 pub mod citation;
 pub mod clock;
@@ -11,6 +12,7 @@ pub mod org;
 pub mod period;
 pub mod policy;
 pub mod responsibility;
+pub mod totp;
 pub mod vocab;
 
 pub use citation::Citation;

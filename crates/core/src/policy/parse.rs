@@ -341,9 +341,8 @@ impl Reader<'_> {
             posts: post_kinds.iter().map(|t| t.id.clone()).collect(),
             articles: &articles,
         };
-        let duties = self.duties(root, &refs);
+        let (duties, duty_ids) = self.duties(root, &refs);
         let grounds = self.grounds(root, &articles);
-        let duty_ids: HashSet<String> = duties.iter().map(|d| d.id.clone()).collect();
         let assessment = self
             .table(root, "assessment", false)
             .and_then(|t| self.assessment(&t, &refs, &duty_ids));
@@ -682,7 +681,9 @@ impl Reader<'_> {
         Some(c)
     }
 
-    fn duties(&mut self, root: &Tab<'_>, refs: &Refs<'_>) -> Vec<Duty> {
+    /// The duties, and the ids of every duty entry, valid or not (so a reference to a duty
+    /// with its own problem is not reported a second time as unknown).
+    fn duties(&mut self, root: &Tab<'_>, refs: &Refs<'_>) -> (Vec<Duty>, HashSet<String>) {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for t in self.tables(root, "duties", false) {
@@ -690,7 +691,7 @@ impl Reader<'_> {
                 out.push(d);
             }
         }
-        out
+        (out, seen)
     }
 
     fn duty(&mut self, t: &Tab<'_>, refs: &Refs<'_>, seen: &mut HashSet<String>) -> Option<Duty> {
