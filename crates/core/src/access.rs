@@ -370,3 +370,27 @@ mod tests {
         }
     }
 }
+
+/// The security policy the security administrator keeps (等保 level 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+pub struct SecurityPolicy {
+    /// Password rules.
+    pub password: PasswordPolicy,
+    /// Lockout and idle timeout.
+    pub login: LoginPolicy,
+    /// Roles (business role or administrator spelling) that must use a second factor.
+    pub totp_required: Vec<String>,
+}
+
+impl SecurityPolicy {
+    /// Whether a principal must use TOTP.
+    pub fn requires_totp(&self, p: &Principal) -> bool {
+        let names: Vec<&str> = match p.admin {
+            Some(a) => vec![a.as_str()],
+            None => p.roles.iter().map(|g| g.role.as_str()).collect(),
+        };
+        names
+            .iter()
+            .any(|n| self.totp_required.iter().any(|r| r == n))
+    }
+}

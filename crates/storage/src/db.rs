@@ -92,11 +92,18 @@ fn sqlite_pragmas<'c>(
     })
 }
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "identity",
+        include_str!("../migrations/0002_identity.sql"),
+    ),
+];
 
 impl Db {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`). A SQLite file is created if missing.
@@ -221,6 +228,7 @@ impl Db {
             now,
             head,
             algorithm: self.algorithm,
+            touches_model: false,
         })
     }
 }
@@ -233,7 +241,13 @@ pub struct Tx {
     now: DateTime<Utc>,
     head: (i64, String),
     algorithm: HashAlgorithm,
+    touches_model: bool,
 }
+
+/// Object types whose change makes every instance's in-memory snapshot stale.
+const MODEL_OBJECTS: &[&str] = &[
+    "org", "person", "post", "holding", "platform", "policy", "user", "grant", "setting",
+];
 
 impl Tx {
     /// The instant of this change (from the injected clock).
@@ -294,11 +308,17 @@ impl Tx {
         .execute(&mut *self.tx)
         .await?;
         self.head = (entry.seq, entry.hash);
+        self.touches_model |= MODEL_OBJECTS.contains(&object_type);
         Ok(())
     }
 
     /// Commits the change and its audit entries.
     pub async fn commit(mut self) -> Result<()> {
+        if self.touches_model {
+            sqlx::query("UPDATE model_generation SET value = value + 1 WHERE id = 1")
+                .execute(&mut *self.tx)
+                .await?;
+        }
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(self.head.0)
             .bind(&self.head.1)

@@ -8,10 +8,12 @@ pub mod error;
 pub mod ledger;
 pub mod repo;
 pub mod schema;
+pub mod secrets;
 pub mod testing;
 
 pub use db::{Actor, Backend, Db, Tx, new_id, redact_url};
 pub use error::{Result, StorageError};
+pub use repo::identity::{ApiToken, Grant, NewUser, Session, User};
 pub use repo::obligations::StoredObligation;
 pub use repo::orgs::{NewOrg, NewPlatform};
 pub use repo::policies::StoredPolicy;

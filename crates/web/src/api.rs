@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 use crate::AppState;
+use crate::auth::{ApiViewer, Viewer};
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::Tr;
 use crate::views::anchor;
@@ -13,6 +14,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Serialize;
+use zeren_core::access::Permission;
 use zeren_core::policy::{
     Article, AssessmentScheme, Duty, Ground, PolicyMeta, PolicyPack, Portfolio, PostKind,
     ReminderRules, Topic,
@@ -25,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/health", get(health))
         .route("/policies", get(list_policies))
         .route("/policies/{id}", get(get_policy))
+        .route("/me", get(me))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -79,9 +82,13 @@ struct PolicyList<'a> {
     policies: Vec<PolicySummary<'a>>,
 }
 
-// Auth: the next issue puts the session/bearer check here (any signed-in role may read policies).
 /// `GET /api/v1/policies`
-async fn list_policies(State(state): State<AppState>, tr: Tr) -> Result<Response, ApiError> {
+async fn list_policies(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+) -> Result<Response, ApiError> {
+    let tr = v.tr;
+    require(&v, Permission::ReadPolicy, None)?;
     let today = state.clock.today();
     let stored = state
         .db
@@ -201,13 +208,14 @@ impl<'a> PolicyDoc<'a> {
     }
 }
 
-// Auth: the next issue puts the session/bearer check here (any signed-in role may read policies).
 /// `GET /api/v1/policies/{id}`
 async fn get_policy(
     State(state): State<AppState>,
-    tr: Tr,
+    ApiViewer(v): ApiViewer,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
+    let tr = v.tr;
+    require(&v, Permission::ReadPolicy, None)?;
     let Path(id) = id.map_err(|e| {
         ApiError::new(
             ErrorCode::BadRequest,
@@ -236,4 +244,74 @@ async fn method_not_allowed(tr: Tr, method: Method) -> ApiError {
         ErrorCode::MethodNotAllowed,
         tr.tf("error.method_not_allowed", &[("method", method.as_str())]),
     )
+}
+
+/// Refuses with 403 unless the viewer may do `p` (on `org`, when given). For records in an org
+/// outside the viewer's scope, handlers answer 404 instead, so nothing leaks about other orgs.
+pub fn require(v: &Viewer, p: Permission, org: Option<&str>) -> Result<(), ApiError> {
+    let allowed = match org {
+        Some(o) => v.can(p, Some(o)),
+        None => v.principal.can_somewhere(p),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::Forbidden,
+            v.tr.t("error.forbidden").to_string(),
+        ))
+    }
+}
+
+#[derive(Serialize)]
+struct Me<'a> {
+    id: &'a str,
+    username: &'a str,
+    display_name: &'a str,
+    person: Option<&'a str>,
+    admin_role: Option<&'static str>,
+    roles: Vec<MeRole<'a>>,
+    lang: &'static str,
+    must_change_password: bool,
+    totp_enabled: bool,
+}
+
+#[derive(Serialize)]
+struct MeRole<'a> {
+    role: &'static str,
+    org: &'a str,
+    org_code: &'a str,
+    org_name: &'a str,
+    source: &'a str,
+}
+
+/// `GET /api/v1/me` — who the caller is, and their roles with scopes.
+async fn me(ApiViewer(v): ApiViewer) -> Response {
+    let roles = v
+        .principal
+        .roles
+        .iter()
+        .map(|g| {
+            let org = v.snap.model.org(&g.org);
+            MeRole {
+                role: g.role.as_str(),
+                org: &g.org,
+                org_code: org.map(|o| o.code.as_str()).unwrap_or(""),
+                org_name: org.map(|o| o.name.as_str()).unwrap_or(""),
+                source: &g.source,
+            }
+        })
+        .collect();
+    Json(Me {
+        id: &v.user.id,
+        username: &v.user.username,
+        display_name: &v.user.display_name,
+        person: v.user.person.as_deref(),
+        admin_role: v.principal.admin.map(|a| a.as_str()),
+        roles,
+        lang: v.tr.tag(),
+        must_change_password: v.user.must_change_password,
+        totp_enabled: v.user.totp_enabled,
+    })
+    .into_response()
 }

@@ -25,6 +25,24 @@ pub enum ErrorCode {
     DatabaseUnavailable,
     /// A fault on our side (a bug or damaged data).
     Internal,
+    /// No valid session or token.
+    Unauthenticated,
+    /// The session ended after the idle timeout.
+    SessionExpired,
+    /// Signed in, but the password must be changed first.
+    PasswordChangeRequired,
+    /// Signed in with the password; the second factor is still due.
+    SecondFactorRequired,
+    /// Signed in, but not allowed.
+    Forbidden,
+    /// Missing or wrong CSRF token.
+    CsrfFailed,
+    /// A record that does not exist or is outside the caller's scope.
+    NotFound,
+    /// The record changed since it was read.
+    Conflict,
+    /// The input is invalid; the message names the field.
+    Validation,
 }
 
 impl ErrorCode {
@@ -38,6 +56,15 @@ impl ErrorCode {
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::Internal => "internal_error",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::SessionExpired => "session_expired",
+            ErrorCode::PasswordChangeRequired => "password_change_required",
+            ErrorCode::SecondFactorRequired => "second_factor_required",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::CsrfFailed => "csrf_failed",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "version_conflict",
+            ErrorCode::Validation => "invalid_input",
         }
     }
 
@@ -51,6 +78,15 @@ impl ErrorCode {
             ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
             ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Unauthenticated
+            | ErrorCode::SessionExpired
+            | ErrorCode::SecondFactorRequired => StatusCode::UNAUTHORIZED,
+            ErrorCode::PasswordChangeRequired | ErrorCode::Forbidden | ErrorCode::CsrfFailed => {
+                StatusCode::FORBIDDEN
+            }
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::Validation => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }
@@ -89,6 +125,8 @@ impl ApiError {
         let code = classify(&err, not_found_code);
         match code {
             ErrorCode::PolicyNotFound => ApiError::policy_not_found(tr, id),
+            // Domain rules and version checks say what was wrong; they carry no internals.
+            ErrorCode::Conflict | ErrorCode::Validation => ApiError::new(code, err.to_string()),
             code => ApiError::new(code, generic_message(tr, code)),
         }
     }
@@ -98,6 +136,8 @@ impl ApiError {
 pub(crate) fn classify(err: &StorageError, not_found_code: ErrorCode) -> ErrorCode {
     match err {
         StorageError::NotFound { .. } => not_found_code,
+        StorageError::Conflict { .. } | StorageError::Duplicate { .. } => ErrorCode::Conflict,
+        StorageError::Invalid(_) => ErrorCode::Validation,
         StorageError::Connect { .. } | StorageError::Database(_) => {
             tracing::error!(error = %err, code = err.code(), "database query failed");
             ErrorCode::DatabaseUnavailable

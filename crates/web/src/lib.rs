@@ -6,9 +6,12 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod error;
+pub mod home;
 pub mod i18n;
 pub mod pages;
+pub mod signin;
 pub mod views;
 
 use axum::Router;
@@ -17,7 +20,7 @@ use axum::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -41,6 +44,28 @@ pub struct AppState {
     pub db: Db,
     /// The clock; tests fix it.
     pub clock: Arc<dyn Clock>,
+    /// The org model, policy and grants, reloaded when the database's generation moves on.
+    pub snapshot: Arc<tokio::sync::RwLock<Option<Arc<auth::Snapshot>>>>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Cookies carry `Secure` (the server or its proxy speaks TLS).
+    pub secure_cookies: bool,
+    /// A banner shown on every page when the clock is set by `--clock`.
+    pub clock_banner: Option<String>,
+}
+
+impl AppState {
+    /// State over a database and a clock, with no proxies trusted and plain-HTTP cookies.
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> AppState {
+        AppState {
+            db,
+            clock,
+            snapshot: Arc::default(),
+            trusted_proxies: Vec::new(),
+            secure_cookies: false,
+            clock_banner: None,
+        }
+    }
 }
 
 /// The whole application: pages, `/api/v1`, assets, and the layers every response passes.
@@ -52,11 +77,30 @@ pub fn router(state: AppState) -> Router {
         (X_FRAME_OPTIONS, "DENY"),
     ];
     let mut app = Router::new()
-        .route("/", get(pages::index))
+        .route("/", get(home::home))
+        .route("/login", get(signin::login_form).post(signin::login))
+        .route("/login/totp", get(signin::totp_form).post(signin::totp))
+        .route("/logout", post(signin::logout))
+        .route("/account", get(signin::account))
+        .route(
+            "/account/password",
+            get(signin::password_form).post(signin::change_password),
+        )
+        .route("/account/lang", post(signin::set_lang))
+        .route("/account/tokens", post(signin::create_token))
+        .route("/account/tokens/{id}/revoke", post(signin::revoke_token))
+        .route(
+            "/account/totp",
+            get(signin::totp_setup_form).post(signin::totp_setup),
+        )
         .route("/policies/{id}", get(pages::policy))
         .route("/assets/app.css", get(assets::app_css))
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
     for (name, value) in security_headers {

@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::assets::CSS_VERSION;
+use crate::auth::PageViewer;
 use crate::error::{ErrorCode, classify, generic_message};
 use crate::i18n::Tr;
 use crate::views::{PolicyRow, PolicyView};
@@ -17,14 +18,72 @@ pub struct Frame {
     pub css_version: &'static str,
     /// Zeren's version, for the footer.
     pub version: &'static str,
+    /// The signed-in user's navigation, if signed in.
+    pub nav: Option<Nav>,
+    /// The day set by `--clock`, shown as a banner.
+    pub banner: Option<String>,
+}
+
+/// The navigation of a signed-in user: only what their roles allow.
+pub struct Nav {
+    /// Display name.
+    pub name: String,
+    /// CSRF token for the sign-out form.
+    pub csrf: String,
+    /// Links as (href, catalog key).
+    pub links: Vec<(String, &'static str)>,
 }
 
 impl Frame {
-    fn new() -> Frame {
+    /// The frame for a visitor.
+    pub fn new() -> Frame {
         Frame {
             css_version: CSS_VERSION,
             version: env!("CARGO_PKG_VERSION"),
+            nav: None,
+            banner: None,
         }
+    }
+
+    /// The frame for a request, with navigation by the viewer's permissions.
+    pub fn of(state: &AppState, viewer: Option<&crate::auth::Viewer>) -> Frame {
+        use zeren_core::access::Permission;
+        let nav = viewer.map(|v| {
+            let mut links: Vec<(String, &'static str)> = Vec::new();
+            if v.principal.can_somewhere(Permission::ReadOrg) {
+                links.push(("/".into(), "nav.home"));
+                links.push(("/orgs".into(), "nav.orgs"));
+                links.push(("/people".into(), "nav.people"));
+                links.push(("/who".into(), "nav.who"));
+                links.push((format!("/policies/{}", v.snap.pack.meta.id), "nav.policy"));
+            }
+            if v.principal.can_somewhere(Permission::ReadAudit) {
+                links.push(("/audit".into(), "nav.audit"));
+            }
+            if v.principal.can_somewhere(Permission::ManageAccounts) {
+                links.push(("/admin/accounts".into(), "nav.accounts"));
+            }
+            if v.principal.can_somewhere(Permission::ManageSystem) {
+                links.push(("/admin/system".into(), "nav.system"));
+            }
+            links.push(("/account".into(), "nav.account"));
+            Nav {
+                name: v.user.display_name.clone(),
+                csrf: v.csrf().to_string(),
+                links,
+            }
+        });
+        Frame {
+            nav,
+            banner: state.clock_banner.clone(),
+            ..Frame::new()
+        }
+    }
+}
+
+impl Default for Frame {
+    fn default() -> Self {
+        Frame::new()
     }
 }
 
@@ -54,7 +113,7 @@ struct ErrorPage {
 }
 
 /// Renders a page with the headers every page carries.
-fn page(status: StatusCode, t: &impl Template) -> Response {
+pub(crate) fn page(status: StatusCode, t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => (
             status,
@@ -81,7 +140,7 @@ fn page(status: StatusCode, t: &impl Template) -> Response {
 }
 
 /// An error page for `code`.
-fn error_page(tr: Tr, code: ErrorCode, title_key: &str, message: String) -> Response {
+pub(crate) fn error_page(tr: Tr, code: ErrorCode, title_key: &str, message: String) -> Response {
     page(
         code.status(),
         &ErrorPage {
@@ -122,14 +181,29 @@ pub async fn index(State(state): State<AppState>, tr: Tr) -> Response {
     }
 }
 
-// Auth: the next issue puts the sign-in check here (any signed-in role may read the policy).
 /// `GET /policies/{id}` — one policy version in full.
-pub async fn policy(State(state): State<AppState>, tr: Tr, Path(id): Path<String>) -> Response {
+pub async fn policy(
+    State(state): State<AppState>,
+    PageViewer(v): PageViewer,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = v.tr;
+    if !v
+        .principal
+        .can_somewhere(zeren_core::access::Permission::ReadPolicy)
+    {
+        return error_page(
+            tr,
+            ErrorCode::Forbidden,
+            "error.forbidden.title",
+            tr.t("error.forbidden").to_string(),
+        );
+    }
     match state.db.policy(&id).await {
         Ok(stored) => page(
             StatusCode::OK,
             &PolicyPage {
-                frame: Frame::new(),
+                frame: Frame::of(&state, Some(&v)),
                 tr,
                 p: PolicyView::new(&stored, state.clock.today(), tr),
             },

@@ -43,10 +43,7 @@ impl TestApp {
     async fn start(db: Db) -> TestApp {
         let now = now();
         ledger::initialise(&db, now).await.unwrap();
-        let state = AppState {
-            db: db.clone(),
-            clock: Arc::new(FixedClock(now)),
-        };
+        let state = AppState::new(db.clone(), Arc::new(FixedClock(now)));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -34,11 +34,19 @@ pub enum Command {
         after_help = "Examples:\n  zeren serve --demo\n  zeren serve --addr 0.0.0.0:8080\n  zeren serve --demo --clock 2026-11-28"
     )]
     Serve(ServeArgs),
-    /// Create or migrate the database and load the built-in policy pack.
+    /// Create or migrate the database, load the built-in policy pack, create the three administrators.
     #[command(
-        after_help = "Examples:\n  zeren init\n  DATABASE_URL=postgres://root@127.0.0.1/zeren zeren init"
+        after_help = "Examples:\n  zeren init\n  zeren init --admin-password 'Initial-2026!'\n  DATABASE_URL=postgres://root@127.0.0.1/zeren zeren init"
     )]
-    Init,
+    Init {
+        /// Initial password of the administrators sysadmin, secadmin and auditor (changed at first
+        /// sign-in). Without it, a random password is generated for each and printed once.
+        #[arg(long)]
+        admin_password: Option<String>,
+    },
+    /// Accounts: add, change passwords, API tokens, role grants.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Load the demo organisation (a university, three colleges, posts, platforms, a year of obligations).
     #[command(after_help = "Examples:\n  zeren demo\n  zeren demo --clock 2026-11-28")]
     Demo(ClockArgs),
@@ -144,4 +152,75 @@ pub enum AuditCommand {
     /// Verify the whole chain: exit 0 with the count, or non-zero naming the first broken entry.
     #[command(after_help = "Examples:\n  zeren audit verify")]
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account. Without --password-stdin a temporary password is printed, to be changed at first sign-in.
+    #[command(
+        after_help = "Examples:\n  zeren user add zhangsan --name 张三 --person-of cqu-mse\n  zeren user add audit2 --name 审计员乙 --admin audit\n  echo 'Secret-2026!' | zeren user add lisi --name 李四 --password-stdin"
+    )]
+    Add {
+        /// Sign-in name (a-z, 0-9, - _ .).
+        username: String,
+        /// Name shown.
+        #[arg(long)]
+        name: String,
+        /// Link the account to the person of this name in this org (code), so roles follow their posts.
+        #[arg(long, value_name = "ORG")]
+        person_of: Option<String>,
+        /// The person's name, when it differs from --name.
+        #[arg(long)]
+        person: Option<String>,
+        /// Make it one of the three administrators: system, security or audit.
+        #[arg(long)]
+        admin: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password, read from standard input.
+    #[command(
+        after_help = "Examples:\n  echo 'New-pass-2026' | zeren user passwd zhangsan\n  echo 'Temp-pass-2026' | zeren user passwd zhangsan --temporary"
+    )]
+    Passwd {
+        /// Sign-in name.
+        username: String,
+        /// The user must change it at the next sign-in.
+        #[arg(long)]
+        temporary: bool,
+    },
+    /// Grant a business role over an org subtree.
+    #[command(after_help = "Examples:\n  zeren user grant inspector --role supervisor --org cqu")]
+    Grant {
+        /// Sign-in name.
+        username: String,
+        /// secretary, leader, staff, branch, supervisor or discipline.
+        #[arg(long)]
+        role: String,
+        /// Org code.
+        #[arg(long)]
+        org: String,
+    },
+    /// List accounts.
+    #[command(after_help = "Examples:\n  zeren user list")]
+    List,
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for an account; the token is printed alone on the last line.
+    #[command(
+        after_help = "Examples:\n  zeren user token create secretary\n  TOKEN=$(zeren user token create secretary | tail -n1)"
+    )]
+    Create {
+        /// Sign-in name.
+        username: String,
+        /// Label.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
 }

@@ -2,7 +2,7 @@
 
 use crate::cli::{AuditCommand, Cli, Command, PolicyCommand, WhoArgs};
 use crate::clock::{self, SystemClock};
-use crate::{demo, lang, parse_day};
+use crate::{accounts, demo, lang, parse_day};
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,8 +30,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let now = clock.now();
     let l = lang();
     let code = match &cli.command {
-        Command::Init => {
+        Command::Init { admin_password } => {
             let fresh = ledger::initialise(&db, now).await?;
+            accounts::create_administrators(&db, now, admin_password.as_deref()).await?;
             println!(
                 "{}",
                 if fresh {
@@ -136,6 +137,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
             ExitCode::SUCCESS
         }
+        Command::User(cmd) => {
+            ledger::initialise(&db, now).await?;
+            accounts::run(&db, cmd, now).await?
+        }
         Command::Serve(_) | Command::Policy(PolicyCommand::Check { .. }) => ExitCode::SUCCESS,
     };
     db.close().await;
@@ -160,7 +165,21 @@ async fn open(cli: &Cli) -> Result<Db> {
 }
 
 fn demo_message(s: &demo::DemoSummary) -> String {
-    lang()
+    let l = lang();
+    let mut accounts = String::from(l.pick("\n演示账号（密码均为 ", "\nDemo accounts (password "));
+    accounts.push_str(demo::DEMO_PASSWORD);
+    accounts.push_str(l.pick("）：", "):"));
+    for (username, name, org, _, _) in demo::DEMO_ACCOUNTS {
+        accounts.push_str(&format!(
+            "\n  {username:<11} {name}{}",
+            if org.is_empty() {
+                String::new()
+            } else {
+                format!(" · {org}")
+            }
+        ));
+    }
+    l
         .pick(
             &format!(
                 "已载入演示数据：{} 个组织、{} 人、{} 年度义务 {} 项（已完成 {} 项）。材料学院党委书记于 {}-07-01 由{}交接给{}。",
@@ -172,6 +191,7 @@ fn demo_message(s: &demo::DemoSummary) -> String {
             ),
         )
         .to_string()
+        + &accounts
 }
 
 async fn serve(cli: &Cli, addr: &str, with_demo: bool, clock: SystemClock) -> Result<ExitCode> {
@@ -210,10 +230,10 @@ async fn serve(cli: &Cli, addr: &str, with_demo: bool, clock: SystemClock) -> Re
             &format!("Zeren is running at http://{local}/")
         )
     );
-    let state = zeren_web::AppState {
-        db: db.clone(),
-        clock: Arc::new(clock),
-    };
+    let mut state = zeren_web::AppState::new(db.clone(), Arc::new(clock));
+    if clock.is_shifted() {
+        state.clock_banner = Some(clock::today(&clock).to_string());
+    }
     zeren_web::serve(state, listener).await?;
     db.close().await;
     Ok(ExitCode::SUCCESS)

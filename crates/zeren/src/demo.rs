@@ -5,11 +5,13 @@
 
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
+use zeren_core::access::{AdminRole, Role};
 use zeren_core::clock::noon_in_shanghai;
 use zeren_core::org::Person;
 use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack};
 use zeren_core::vocab::{OrgKind, PlatformKind};
-use zeren_storage::{Actor, Db, NewOrg, NewPlatform, Tx, ledger};
+use zeren_storage::secrets::hash_password;
+use zeren_storage::{Actor, Db, NewOrg, NewPlatform, NewUser, Tx, ledger};
 
 /// What the demo created, for the message printed after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +137,68 @@ const COLLEGES: &[College] = &[
     },
 ];
 
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "Zeren@2026";
+
+/// Demo accounts: (user name, person's name, org code, role granted explicitly, administrator role).
+pub const DEMO_ACCOUNTS: [(&str, &str, &str, Option<Role>, Option<AdminRole>); 9] = [
+    ("secretary", NEW_SECRETARY, "cqu-mse", None, None),
+    ("leader", "赵敏", "cqu-mse", None, None),
+    ("staff", "刘佳", "cqu-mse", None, None),
+    ("branch", "郑晓东", "cqu-mse-b1", None, None),
+    ("supervisor", "马文涛", "cqu", Some(Role::Supervisor), None),
+    ("discipline", "钱纪明", "cqu", Some(Role::Discipline), None),
+    ("sysadmin", "系统管理员", "", None, Some(AdminRole::System)),
+    (
+        "secadmin",
+        "安全管理员",
+        "",
+        None,
+        Some(AdminRole::Security),
+    ),
+    ("auditor", "安全审计员", "", None, Some(AdminRole::Audit)),
+];
+
+/// One account per role, named after it. The supervisor and the discipline commission member
+/// work at the university and hold their roles by grant; the others by the posts they hold.
+async fn accounts(db: &Db, actor: &Actor, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
+    let mut tx = db.begin(actor, now).await?;
+    let uni = db.find_org("cqu").await?;
+    let mut people = db.load_model().await?.people().to_vec();
+    for (username, name, org_code, grant, admin) in DEMO_ACCOUNTS {
+        let person = match admin {
+            Some(_) => None,
+            None => {
+                let org = db.find_org(org_code).await?;
+                match people.iter().find(|p| p.name == name && p.org == org.id) {
+                    Some(p) => Some(p.id.clone()),
+                    None => {
+                        let p = tx.create_person(name, &uni.id).await?;
+                        people.push(p.clone());
+                        Some(p.id)
+                    }
+                }
+            }
+        };
+        let user = tx
+            .create_user(NewUser {
+                username: username.into(),
+                display_name: name.into(),
+                person,
+                admin_role: admin,
+                password_hash: hash.clone(),
+                must_change_password: false,
+            })
+            .await?;
+        if let Some(role) = grant {
+            tx.grant(&user, role, org_code, "demo").await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Name of the person who takes over the `cqu-mse` secretary post on 1 July.
 pub const NEW_SECRETARY: &str = "李明华";
 /// Name of the person who held it until 30 June.
@@ -186,6 +250,7 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<DemoSummary> {
 
     ledger::sync_obligations(db, &actor, year, now).await?;
     let done = complete_some(db, &actor, year, today).await?;
+    accounts(db, &actor, now).await?;
     let obligations = db.obligation_count().await? as usize;
     Ok(DemoSummary {
         orgs,

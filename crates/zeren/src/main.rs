@@ -1,5 +1,6 @@
 //! `zeren`: the server and the command line in one binary.
 
+mod accounts;
 mod cli;
 mod clock;
 mod commands;

@@ -1,6 +1,7 @@
 //! Repositories: reading and writing each kind of record, on both engines.
 
 pub mod audit;
+pub mod identity;
 pub mod obligations;
 pub mod orgs;
 pub mod policies;
