@@ -4,13 +4,14 @@ use crate::AppState;
 use crate::auth::{ApiViewer, Viewer};
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::Tr;
+use crate::routes::{Describe, Routes};
 use crate::views::anchor;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -21,15 +22,54 @@ use zeren_core::policy::{
 };
 use zeren_storage::StoredPolicy;
 
-/// The routes, relative to `/api/v1`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/policies", get(list_policies))
-        .route("/policies/{id}", get(get_policy))
-        .route("/me", get(me))
+/// The API's route table (paths relative to `/api/v1`).
+pub fn routes() -> Routes {
+    Routes::api("/api/v1")
+        .get(
+            "/health",
+            Describe::public("system", "Liveness and database engine"),
+            health,
+        )
+        .get(
+            "/openapi.json",
+            Describe::public("system", "This OpenAPI document"),
+            openapi_doc,
+        )
+        .get(
+            "/me",
+            Describe::auth("identity", "The caller, with roles and their org scopes"),
+            me,
+        )
+        .get(
+            "/policies",
+            Describe::auth("policies", "Loaded policy versions"),
+            list_policies,
+        )
+        .get(
+            "/policies/{id}",
+            Describe::auth(
+                "policies",
+                "One policy version: articles, duties, grounds, indicators",
+            ),
+            get_policy,
+        )
+        .merge(crate::orgs::api_routes())
+        .merge(crate::admin::api_routes())
+}
+
+/// The API router with its fallbacks, to nest under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    let (router, _) = routes().into_parts();
+    router
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// `GET /api/v1/openapi.json` — generated from the route table.
+async fn openapi_doc() -> Response {
+    static DOC: std::sync::LazyLock<serde_json::Value> =
+        std::sync::LazyLock::new(|| crate::routes::openapi(&crate::route_table()));
+    Json(&*DOC).into_response()
 }
 
 #[derive(Serialize)]

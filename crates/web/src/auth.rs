@@ -535,7 +535,8 @@ pub async fn csrf_guard(
             let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
                 Ok(b) => b,
                 Err(_) => {
-                    return (StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large")).into_response();
+                    return (StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large"))
+                        .into_response();
                 }
             };
             let field = form_field(&bytes, "csrf");

@@ -4,13 +4,16 @@
 //! [`views`] and the templates. Every response carries strict security headers; the
 //! stylesheet is compiled in, so the server runs with no internet access.
 
+pub mod admin;
 pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod orgs;
 pub mod pages;
+pub mod routes;
 pub mod signin;
 pub mod views;
 
@@ -20,7 +23,8 @@ use axum::http::header::{
     CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue};
-use axum::routing::{get, post};
+use axum::routing::get;
+use routes::{Describe, RouteDoc, Routes};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -76,26 +80,10 @@ pub fn router(state: AppState) -> Router {
         (REFERRER_POLICY, "same-origin"),
         (X_FRAME_OPTIONS, "DENY"),
     ];
-    let mut app = Router::new()
-        .route("/", get(home::home))
-        .route("/login", get(signin::login_form).post(signin::login))
-        .route("/login/totp", get(signin::totp_form).post(signin::totp))
-        .route("/logout", post(signin::logout))
-        .route("/account", get(signin::account))
-        .route(
-            "/account/password",
-            get(signin::password_form).post(signin::change_password),
-        )
-        .route("/account/lang", post(signin::set_lang))
-        .route("/account/tokens", post(signin::create_token))
-        .route("/account/tokens/{id}/revoke", post(signin::revoke_token))
-        .route(
-            "/account/totp",
-            get(signin::totp_setup_form).post(signin::totp_setup),
-        )
-        .route("/policies/{id}", get(pages::policy))
+    let (pages, _) = page_routes().into_parts();
+    let mut app = pages
         .route("/assets/app.css", get(assets::app_css))
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -110,6 +98,95 @@ pub fn router(state: AppState) -> Router {
         ));
     }
     app.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// The page routes.
+pub fn page_routes() -> Routes {
+    Routes::pages()
+        .get(
+            "/",
+            Describe::public("home", "Home page when signed in; what Zeren is otherwise"),
+            home::home,
+        )
+        .get(
+            "/login",
+            Describe::public("identity", "Sign-in form"),
+            signin::login_form,
+        )
+        .post(
+            "/login",
+            Describe::public("identity", "Sign in"),
+            signin::login,
+        )
+        .get(
+            "/login/totp",
+            Describe::auth("identity", "Second-factor form"),
+            signin::totp_form,
+        )
+        .post(
+            "/login/totp",
+            Describe::auth("identity", "Second factor"),
+            signin::totp,
+        )
+        .post(
+            "/logout",
+            Describe::auth("identity", "Sign out"),
+            signin::logout,
+        )
+        .get(
+            "/account",
+            Describe::auth("identity", "My account"),
+            signin::account,
+        )
+        .get(
+            "/account/password",
+            Describe::auth("identity", "Password form"),
+            signin::password_form,
+        )
+        .post(
+            "/account/password",
+            Describe::auth("identity", "Change password"),
+            signin::change_password,
+        )
+        .post(
+            "/account/lang",
+            Describe::auth("identity", "UI language"),
+            signin::set_lang,
+        )
+        .post(
+            "/account/tokens",
+            Describe::auth("identity", "Create an API token"),
+            signin::create_token,
+        )
+        .post(
+            "/account/tokens/{id}/revoke",
+            Describe::auth("identity", "Revoke an API token"),
+            signin::revoke_token,
+        )
+        .get(
+            "/account/totp",
+            Describe::auth("identity", "Second-factor setup"),
+            signin::totp_setup_form,
+        )
+        .post(
+            "/account/totp",
+            Describe::auth("identity", "Turn the second factor on"),
+            signin::totp_setup,
+        )
+        .get(
+            "/policies/{id}",
+            Describe::auth("policies", "Policy viewer"),
+            pages::policy,
+        )
+        .merge(orgs::page_routes())
+        .merge(admin::page_routes())
+}
+
+/// Every route, pages and API, as registered.
+pub fn route_table() -> Vec<RouteDoc> {
+    let (_, mut docs) = page_routes().into_parts();
+    docs.extend(api::routes().into_parts().1);
+    docs
 }
 
 /// Serves the application on `listener` until Ctrl-C (or SIGTERM), then finishes the requests

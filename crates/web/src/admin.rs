@@ -1,0 +1,19 @@
+//! Admin: filled in by its own change.
+
+use crate::routes::Routes;
+
+/// Page routes of this area.
+pub fn page_routes() -> Routes {
+    Routes::pages()
+}
+
+/// API routes of this area (paths relative to `/api/v1`).
+pub fn api_routes() -> Routes {
+    Routes::api("/api/v1")
+}
+
+/// Chinese UI strings of this area.
+pub const ZH: &[(&str, &str)] = &[];
+
+/// English UI strings of this area.
+pub const EN: &[(&str, &str)] = &[];
