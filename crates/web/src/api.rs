@@ -314,6 +314,8 @@ struct Me<'a> {
     lang: &'static str,
     must_change_password: bool,
     totp_enabled: bool,
+    /// The session's CSRF token, for scripts that post with the session cookie (absent with a bearer token).
+    csrf: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -352,6 +354,7 @@ async fn me(ApiViewer(v): ApiViewer) -> Response {
         lang: v.tr.tag(),
         must_change_password: v.user.must_change_password,
         totp_enabled: v.user.totp_enabled,
+        csrf: v.session.as_ref().map(|s| s.csrf.as_str()),
     })
     .into_response()
 }

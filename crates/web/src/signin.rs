@@ -339,6 +339,9 @@ pub async fn totp(
     let Ok(Some(session)) = state.db.session(value).await else {
         return redirect("/login");
     };
+    if !session.second_factor_pending {
+        return redirect("/");
+    }
     let secret = v.user.totp_secret.as_deref().and_then(totp::from_base32);
     let now = state.clock.now();
     let step = secret

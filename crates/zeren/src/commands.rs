@@ -2,7 +2,7 @@
 
 use crate::cli::{AuditCommand, Cli, Command, PolicyCommand, WhoArgs};
 use crate::clock::{self, SystemClock};
-use crate::{accounts, demo, lang, parse_day};
+use crate::{accounts, lang, parse_day};
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::Path;
 use std::process::ExitCode;
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use zeren_core::clock::Clock;
 use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack, parse_pack, version_in_force};
 use zeren_core::responsibility::{Target, resolve};
+use zeren_storage::demo;
 use zeren_storage::{Actor, Db, ledger};
 
 /// Runs a command; the exit code says how it went.

@@ -4,7 +4,6 @@ mod accounts;
 mod cli;
 mod clock;
 mod commands;
-mod demo;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -3,15 +3,15 @@
 //! post on 1 July of the current year, and the year's obligations, partly done.
 //! Deterministic: the same day gives the same data. All names of people are fictitious.
 
-use anyhow::{Context, Result};
+use crate::error::{Result, StorageError};
+use crate::secrets::hash_password;
+use crate::{Actor, Db, NewOrg, NewPlatform, NewUser, Tx, ledger};
 use chrono::{Datelike, NaiveDate};
 use zeren_core::access::{AdminRole, Role};
 use zeren_core::clock::noon_in_shanghai;
 use zeren_core::org::Person;
 use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack};
 use zeren_core::vocab::{OrgKind, PlatformKind};
-use zeren_storage::secrets::hash_password;
-use zeren_storage::{Actor, Db, NewOrg, NewPlatform, NewUser, Tx, ledger};
 
 /// What the demo created, for the message printed after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,7 +205,8 @@ pub const NEW_SECRETARY: &str = "李明华";
 pub const OLD_SECRETARY: &str = "王建国";
 
 fn day(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
-    NaiveDate::from_ymd_opt(y, m, d).context("invalid demo date")
+    NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| StorageError::Invalid(format!("invalid demo date {y}-{m}-{d}")))
 }
 
 /// Loads the demo into an initialised, empty database, as of `today`.
@@ -213,9 +214,9 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<DemoSummary> {
     let now = noon_in_shanghai(today);
     ledger::initialise(db, now).await?;
     if db.has_orgs().await? {
-        anyhow::bail!(
-            "the database already holds orgs; the demo loads only into an empty database"
-        );
+        return Err(StorageError::Invalid(
+            "the database already holds orgs; the demo loads only into an empty database".into(),
+        ));
     }
     let pack = db.policy(BUILTIN_PACK_ID).await?.pack;
     let year = today.year();

@@ -1,0 +1,167 @@
+//! The route × role × scope matrix: every registered route is tried as every demo account,
+//! inside and outside its org subtree, and as an anonymous visitor.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+/// Who is calling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// Nobody signed in.
+    Anonymous,
+    /// A demo account by user name.
+    Role(&'static str),
+}
+
+/// Where the record lies relative to the caller's subtree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The route names no org record.
+    None,
+    /// A record inside the caller's subtree.
+    Inside,
+    /// A record outside it.
+    Outside,
+}
+
+/// Every demo account.
+pub const ROLES: [&str; 9] = [
+    "secretary",
+    "leader",
+    "staff",
+    "branch",
+    "supervisor",
+    "discipline",
+    "sysadmin",
+    "secadmin",
+    "auditor",
+];
+
+/// The business roles.
+pub const BUSINESS: [&str; 6] = [
+    "secretary",
+    "leader",
+    "staff",
+    "branch",
+    "supervisor",
+    "discipline",
+];
+
+/// The administrators.
+pub const ADMINS: [&str; 3] = ["sysadmin", "secadmin", "auditor"];
+
+/// The org (code) inside and outside each account's subtree; `None` outside for roles that
+/// span the whole university.
+pub fn orgs_of(role: &str) -> (&'static str, Option<&'static str>) {
+    match role {
+        "branch" => ("cqu-mse-b1", Some("cqu-mse")),
+        "supervisor" | "discipline" => ("cqu-cs", None),
+        _ => ("cqu-mse", Some("cqu-cs")),
+    }
+}
+
+/// What one route is expected to answer.
+pub struct Expect {
+    /// HTTP method, as in the route table.
+    pub method: &'static str,
+    /// Path as in the route table (with `{param}`s).
+    pub route: &'static str,
+    /// The path to request, with placeholders the harness fills for the org in question:
+    /// `{org}` (code), `{org_id}`, `{post}` (the org's first-responsible post id), `{person}` (a
+    /// person of the org), `{platform}` (a platform code of the org, or of its college),
+    /// `{policy}` (the built-in policy id), `{user}` (the caller's own user id), `{other_user}`
+    /// (another account's id), `{missing}` (an id that does not exist).
+    pub path: &'static str,
+    /// Body for POST/PUT/PATCH: urlencoded for pages (the CSRF token is added), JSON for the API.
+    pub body: Option<&'static str>,
+    /// Whether the path names an org record (then inside and outside are both tried).
+    pub scoped: bool,
+    /// The request ends or changes the session: use a fresh sign-in for it.
+    pub fresh_session: bool,
+    /// The expected status.
+    pub status: fn(Caller, Scope) -> u16,
+}
+
+impl Expect {
+    /// A route without org records.
+    pub const fn plain(
+        method: &'static str,
+        route: &'static str,
+        status: fn(Caller, Scope) -> u16,
+    ) -> Expect {
+        Expect {
+            method,
+            route,
+            path: route,
+            body: None,
+            scoped: false,
+            fresh_session: false,
+            status,
+        }
+    }
+
+    /// A route naming an org record, requested at `path`.
+    pub const fn scoped(
+        method: &'static str,
+        route: &'static str,
+        path: &'static str,
+        status: fn(Caller, Scope) -> u16,
+    ) -> Expect {
+        Expect {
+            method,
+            route,
+            path,
+            body: None,
+            scoped: true,
+            fresh_session: false,
+            status,
+        }
+    }
+
+    /// With a concrete path (placeholders filled by the harness) but no org scope.
+    pub const fn at(mut self, path: &'static str) -> Expect {
+        self.path = path;
+        self
+    }
+
+    /// With a body.
+    pub const fn body(mut self, body: &'static str) -> Expect {
+        self.body = Some(body);
+        self
+    }
+
+    /// On a fresh session.
+    pub const fn fresh(mut self) -> Expect {
+        self.fresh_session = true;
+        self
+    }
+}
+
+/// Whether a caller is one of the administrators.
+pub fn is_admin(c: Caller) -> bool {
+    matches!(c, Caller::Role(r) if ADMINS.contains(&r))
+}
+
+/// Anonymous API callers get 401, anonymous page visitors are sent to sign in (303).
+pub fn anonymous(api: bool) -> u16 {
+    if api { 401 } else { 303 }
+}
+
+/// A business read inside scope: 200 for business roles inside, 404 outside, 403 for
+/// administrators, 401/303 for visitors.
+pub fn business_read(api: bool) -> fn(Caller, Scope) -> u16 {
+    if api {
+        |c, s| match c {
+            Caller::Anonymous => 401,
+            c if is_admin(c) => 403,
+            _ if s == Scope::Outside => 404,
+            _ => 200,
+        }
+    } else {
+        |c, s| match c {
+            Caller::Anonymous => 303,
+            c if is_admin(c) => 403,
+            _ if s == Scope::Outside => 404,
+            _ => 200,
+        }
+    }
+}

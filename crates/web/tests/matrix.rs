@@ -1,0 +1,268 @@
+//! Route × role × scope: every route in the route table, as every demo account (inside and
+//! outside its subtree) and as a visitor. A route without an entry here fails the test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod matrix_admin;
+mod matrix_orgs;
+
+use common::matrix::*;
+use common::{PASSWORD, Session, TestApp};
+use std::collections::HashMap;
+use zeren_web::routes::Kind;
+
+/// Pages any signed-in account may use; visitors are sent to sign in (GET) or refused by the
+/// CSRF guard (POST: a visitor has no session token to send back).
+fn any_signed_in(ok: u16) -> fn(Caller, Scope) -> u16 {
+    match ok {
+        200 => |c, _| if c == Caller::Anonymous { 303 } else { 200 },
+        422 => |c, _| if c == Caller::Anonymous { 403 } else { 422 },
+        _ => |c, _| if c == Caller::Anonymous { 403 } else { 303 },
+    }
+}
+
+/// A POST any signed-in account may make, with the status it answers.
+fn any_signed_in_post(ok: u16) -> fn(Caller, Scope) -> u16 {
+    match ok {
+        200 => |c, _| if c == Caller::Anonymous { 403 } else { 200 },
+        404 => |c, _| if c == Caller::Anonymous { 403 } else { 404 },
+        422 => |c, _| if c == Caller::Anonymous { 403 } else { 422 },
+        _ => |c, _| if c == Caller::Anonymous { 403 } else { 303 },
+    }
+}
+
+/// The identity, home and policy routes.
+fn expectations() -> Vec<Expect> {
+    vec![
+        Expect::plain("GET", "/", |c, _| match c {
+            c if is_admin(c) => 303,
+            _ => 200,
+        }),
+        Expect::plain("GET", "/login", |c, _| {
+            if c == Caller::Anonymous { 200 } else { 303 }
+        }),
+        // Visitors without the sign-in form's cookie fail the CSRF check; signed-in callers post
+        // an incomplete form.
+        Expect::plain("POST", "/login", |c, _| {
+            if c == Caller::Anonymous { 403 } else { 422 }
+        })
+        .body("username=x"),
+        Expect::plain("GET", "/login/totp", any_signed_in(200)),
+        // No second factor is pending for these sessions: back home.
+        Expect::plain("POST", "/login/totp", any_signed_in_post(303)).body("code=000000"),
+        Expect::plain("POST", "/logout", any_signed_in_post(303)).fresh(),
+        Expect::plain("GET", "/account", any_signed_in(200)),
+        Expect::plain("GET", "/account/password", any_signed_in(200)),
+        Expect::plain("POST", "/account/password", any_signed_in_post(422)).body("current=x"),
+        Expect::plain("POST", "/account/lang", any_signed_in_post(422)).body("x=1"),
+        Expect::plain("POST", "/account/tokens", any_signed_in_post(200)).body("name=matrix"),
+        Expect::plain(
+            "POST",
+            "/account/tokens/{id}/revoke",
+            any_signed_in_post(404),
+        )
+        .at("/account/tokens/{missing}/revoke"),
+        Expect::plain("GET", "/account/totp", any_signed_in(200)),
+        Expect::plain("POST", "/account/totp", any_signed_in_post(422)).body("code=000000"),
+        Expect::plain("GET", "/policies/{id}", business_read(false)).at("/policies/{policy}"),
+        Expect::plain("GET", "/api/v1/health", |_, _| 200),
+        Expect::plain("GET", "/api/v1/openapi.json", |_, _| 200),
+        Expect::plain("GET", "/api/v1/me", |c, _| {
+            if c == Caller::Anonymous { 401 } else { 200 }
+        }),
+        Expect::plain("GET", "/api/v1/policies", business_read(true)),
+        Expect::plain("GET", "/api/v1/policies/{id}", business_read(true))
+            .at("/api/v1/policies/{policy}"),
+    ]
+}
+
+struct Fixture {
+    orgs: HashMap<&'static str, OrgFacts>,
+    policy: String,
+}
+
+struct OrgFacts {
+    id: String,
+    post: String,
+    person: String,
+    platform: String,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let model = app.db.load_model().await.unwrap();
+    let mut orgs = HashMap::new();
+    for code in ["cqu", "cqu-mse", "cqu-cs", "cqu-mse-b1"] {
+        let org = model.find_org(code).unwrap();
+        let post = model
+            .posts_of(&org.id)
+            .find(|p| p.kind == "secretary" || p.kind == "branch-secretary")
+            .map(|p| p.id.clone())
+            .unwrap_or_default();
+        let person = model
+            .people()
+            .iter()
+            .find(|p| p.org == org.id)
+            .map(|p| p.id.clone())
+            .unwrap_or_default();
+        let college = if org.kind == zeren_core::vocab::OrgKind::Branch {
+            org.parent.clone().unwrap()
+        } else {
+            org.id.clone()
+        };
+        let platform = model
+            .platforms_of(&college)
+            .next()
+            .map(|p| p.code.clone())
+            .unwrap_or_default();
+        orgs.insert(
+            code,
+            OrgFacts {
+                id: org.id.clone(),
+                post,
+                person,
+                platform,
+            },
+        );
+    }
+    Fixture {
+        orgs,
+        policy: zeren_core::policy::BUILTIN_PACK_ID.to_string(),
+    }
+}
+
+fn fill(path: &str, fx: &Fixture, org: &str, user: &str, other_user: &str) -> String {
+    let f = &fx.orgs[org];
+    path.replace("{org_id}", &f.id)
+        .replace("{org}", org)
+        .replace("{post}", &f.post)
+        .replace("{person}", &f.person)
+        .replace("{platform}", &f.platform)
+        .replace("{policy}", &fx.policy)
+        .replace("{user}", user)
+        .replace("{other_user}", other_user)
+        .replace("{missing}", "00000000-0000-0000-0000-000000000000")
+}
+
+#[tokio::test]
+async fn every_route_as_every_role_inside_and_outside_its_scope() {
+    let app = TestApp::demo().await;
+    let fx = fixture(&app).await;
+    let mut all: Vec<Expect> = expectations();
+    all.extend(matrix_orgs::expectations());
+    all.extend(matrix_admin::expectations());
+
+    // Every registered route has exactly one entry.
+    let table = zeren_web::route_table();
+    let mut missing = Vec::new();
+    for r in &table {
+        let n = all
+            .iter()
+            .filter(|e| e.method == r.method && e.route == r.path)
+            .count();
+        if n != 1 {
+            missing.push(format!("{} {} ({n} entries)", r.method, r.path));
+        }
+    }
+    for e in &all {
+        assert!(
+            table
+                .iter()
+                .any(|r| r.method == e.method && r.path == e.route),
+            "matrix entry for a route that does not exist: {} {}",
+            e.method,
+            e.route
+        );
+    }
+    assert!(
+        missing.is_empty(),
+        "routes without exactly one matrix entry:\n{}",
+        missing.join("\n")
+    );
+
+    let mut sessions: HashMap<&str, Session> = HashMap::new();
+    let mut tokens: HashMap<&str, String> = HashMap::new();
+    let mut users: HashMap<&str, String> = HashMap::new();
+    for role in ROLES {
+        sessions.insert(role, app.sign_in(role, PASSWORD).await);
+        tokens.insert(role, app.token(role).await);
+        users.insert(
+            role,
+            app.db.user_by_username(role).await.unwrap().unwrap().id,
+        );
+    }
+    let anonymous = app.client();
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for e in &all {
+        let api = table
+            .iter()
+            .find(|r| r.method == e.method && r.path == e.route)
+            .map(|r| r.kind == Kind::Api)
+            .unwrap_or(false);
+        let mut callers = vec![Caller::Anonymous];
+        callers.extend(ROLES.iter().map(|r| Caller::Role(r)));
+        for caller in callers {
+            let role = match caller {
+                Caller::Role(r) => r,
+                Caller::Anonymous => "secretary",
+            };
+            let (inside, outside) = orgs_of(role);
+            let mut scopes = vec![(if e.scoped { Scope::Inside } else { Scope::None }, inside)];
+            if e.scoped
+                && let Some(out) = outside
+            {
+                scopes.push((Scope::Outside, out));
+            }
+            let other = if role == "leader" { "staff" } else { "leader" };
+            for (scope, org) in scopes {
+                let path = fill(e.path, &fx, org, &users[role], &users[other]);
+                let url = app.url(&path);
+                let fresh;
+                let (client, csrf, bearer) = match caller {
+                    Caller::Anonymous => (&anonymous, String::new(), None),
+                    Caller::Role(r) if api => (&anonymous, String::new(), Some(tokens[r].clone())),
+                    Caller::Role(r) if e.fresh_session => {
+                        fresh = app.sign_in(r, PASSWORD).await;
+                        (&fresh.client, fresh.csrf.clone(), None)
+                    }
+                    Caller::Role(r) => (&sessions[r].client, sessions[r].csrf.clone(), None),
+                };
+                let mut req = client.request(e.method.parse().unwrap(), &url);
+                if let Some(token) = &bearer {
+                    req = req.bearer_auth(token);
+                }
+                if let Some(body) = e.body {
+                    let body = fill(body, &fx, org, &users[role], &users[other]);
+                    req = if api {
+                        req.header("content-type", "application/json").body(body)
+                    } else {
+                        req.header("content-type", "application/x-www-form-urlencoded")
+                            .body(format!("csrf={csrf}&{body}"))
+                    };
+                } else if e.method != "GET" && !api {
+                    req = req
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(format!("csrf={csrf}"));
+                }
+                let got = req.send().await.unwrap().status().as_u16();
+                let want = (e.status)(caller, scope);
+                tried += 1;
+                if got != want {
+                    failures.push(format!(
+                        "{} {} as {:?} {:?} ({path}): got {got}, want {want}",
+                        e.method, e.route, caller, scope
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("matrix: {} routes, {tried} requests", all.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {tried} requests answered unexpectedly:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    app.finish().await;
+}
