@@ -10,17 +10,52 @@
 use chrono::{DateTime, TimeZone, Utc};
 use std::sync::Arc;
 use tempfile::TempDir;
+use zeren_core::access::Role;
 use zeren_core::clock::FixedClock;
-use zeren_storage::{Db, ledger, testing};
+use zeren_core::vocab::OrgKind;
+use zeren_storage::{Actor, Db, NewOrg, NewUser, ledger, testing};
 use zeren_web::{AppState, serve_until};
 
 struct TestApp {
     base: String,
     client: reqwest::Client,
+    /// A supervisor's API token (read access across the university); pages accept it too.
+    token: String,
     db: Db,
     _dir: Option<TempDir>, // kept so the SQLite file lives as long as the app
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
+}
+
+/// A university and a supervisor over it, with an API token.
+async fn reader_token(db: &Db, now: DateTime<Utc>) -> String {
+    let mut tx = db.begin(&Actor::cli(), now).await.unwrap();
+    tx.create_org(NewOrg {
+        code: "cqu".into(),
+        name: "重庆大学".into(),
+        kind: OrgKind::University,
+        parent: None,
+        established_on: None,
+    })
+    .await
+    .unwrap();
+    let user = tx
+        .create_user(NewUser {
+            username: "reader".into(),
+            display_name: "督导".into(),
+            person: None,
+            admin_role: None,
+            password_hash: "unused".into(),
+            must_change_password: false,
+        })
+        .await
+        .unwrap();
+    tx.grant(&user, Role::Supervisor, "cqu", "test")
+        .await
+        .unwrap();
+    let token = tx.create_api_token(&user, "test").await.unwrap();
+    tx.commit().await.unwrap();
+    token
 }
 
 fn now() -> DateTime<Utc> {
@@ -43,6 +78,7 @@ impl TestApp {
     async fn start(db: Db) -> TestApp {
         let now = now();
         ledger::initialise(&db, now).await.unwrap();
+        let token = reader_token(&db, now).await;
         let state = AppState::new(db.clone(), Arc::new(FixedClock(now)));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -57,6 +93,7 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::builder().no_proxy().build().unwrap(),
+            token,
             db,
             _dir: None,
             stop: Some(stop),
@@ -72,7 +109,29 @@ impl TestApp {
         (&mut self.server).await.unwrap();
     }
 
+    /// A request signed in with the reader's token.
     async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A request signed in with the reader's token, with one more header.
+    async fn get_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+            .header(header, value)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A request from a visitor who is not signed in.
+    async fn get_anonymous(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{}", self.base, path))
             .send()
@@ -80,7 +139,8 @@ impl TestApp {
             .unwrap()
     }
 
-    async fn get_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
+    /// A request from a visitor, with one more header.
+    async fn get_anonymous_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{}", self.base, path))
             .header(header, value)
@@ -172,7 +232,7 @@ async fn database_gone_is_503() {
 #[tokio::test]
 async fn landing_page_says_what_zeren_is_and_links_the_policy() {
     let app = TestApp::spawn().await;
-    let resp = app.get("/").await;
+    let resp = app.get_anonymous("/").await;
     assert_eq!(resp.status(), 200);
     assert_security_headers(&resp);
     assert!(
@@ -271,14 +331,16 @@ async fn english_ui_by_query_or_header() {
     // The explicit choice is carried on internal links.
     assert!(html.contains("href=\"/?lang=en\""));
 
-    let resp = app.get_with("/", "accept-language", "en-US,en;q=0.9").await;
+    let resp = app
+        .get_anonymous_with("/", "accept-language", "en-US,en;q=0.9")
+        .await;
     assert_eq!(resp.headers()["vary"], "Accept-Language");
     let html = resp.text().await.unwrap();
     assert!(html.contains("What the ledger keeps"));
     assert!(html.contains("href=\"/policies/cqu-mse-2021-6\""));
 
     let html = app
-        .get_with("/", "accept-language", "zh-CN,zh;q=0.9,en;q=0.8")
+        .get_anonymous_with("/", "accept-language", "zh-CN,zh;q=0.9,en;q=0.8")
         .await
         .text()
         .await
