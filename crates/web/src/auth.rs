@@ -467,17 +467,22 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
-/// The viewer if signed in, for pages that also serve visitors (the landing page).
+/// The viewer if signed in, for pages that also serve visitors (the landing page). An account
+/// that still owes a password change or a second factor is sent to settle it.
 pub struct MaybeViewer(pub Option<Viewer>);
 
 impl FromRequestParts<AppState> for MaybeViewer {
-    type Rejection = std::convert::Infallible;
+    type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(MaybeViewer(resolve(parts, state, false).await.ok()))
+        match resolve(parts, state, false).await {
+            Ok(v) => Ok(MaybeViewer(Some(v))),
+            Err(AuthFailure::NotSignedIn | AuthFailure::Expired) => Ok(MaybeViewer(None)),
+            Err(f) => Err(f.page_response(parts, tr_for(parts, None))),
+        }
     }
 }
 

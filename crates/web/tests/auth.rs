@@ -1,0 +1,680 @@
+//! Sign-in as a user meets it: passwords, CSRF, lockout, idle timeout, forced password change,
+//! the TOTP second factor, API tokens, and escaping of stored text.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use chrono::Duration;
+use common::{PASSWORD, TestApp, hidden};
+use zeren_core::clock::Clock;
+use zeren_storage::secrets::hash_password;
+use zeren_storage::{Actor, NewUser};
+
+async fn location(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<String> {
+    app.db
+        .audit_page(0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
+}
+
+#[tokio::test]
+async fn sign_in_and_out_on_every_engine() {
+    for app in TestApp::demo_on_engines().await {
+        eprintln!("engine: {}", app.label);
+        let client = app.client();
+        // The sign-in page is Chinese by default.
+        let page = client
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("登录") && page.contains("用户名"), "{page}");
+        // A wrong password: 401, a clear message, nothing leaked about whether the name exists.
+        let resp = app
+            .try_sign_in(&client, "secretary", "wrong-Password1")
+            .await;
+        assert_eq!(resp.status(), 401);
+        assert!(resp.text().await.unwrap().contains("用户名或密码错误"));
+        let resp = app.try_sign_in(&client, "nobody", "wrong-Password1").await;
+        assert_eq!(resp.status(), 401);
+        assert!(resp.text().await.unwrap().contains("用户名或密码错误"));
+        // The right one: to the home page, with the session cookie HttpOnly and SameSite.
+        let resp = app.try_sign_in(&client, "secretary", PASSWORD).await;
+        assert_eq!(resp.status(), 303);
+        let set_cookie: Vec<String> = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let session = set_cookie
+            .iter()
+            .find(|c| c.starts_with("zeren_session="))
+            .unwrap();
+        assert!(
+            session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+            "{session}"
+        );
+        let home = client
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("李明华"), "{home}");
+        let me: serde_json::Value = client
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["roles"][0]["role"], "secretary");
+        assert_eq!(me["roles"][0]["org_code"], "cqu-mse");
+        // Sign out: the cookie no longer works.
+        let csrf = me["csrf"].as_str().unwrap().to_string();
+        let resp = client
+            .post(app.url("/logout"))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 303);
+        assert_eq!(
+            client
+                .get(app.url("/api/v1/me"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
+        let actions = audit_actions(&app).await;
+        for a in ["login.failure", "login.success", "session.end"] {
+            assert!(actions.iter().any(|x| x == a), "no {a} in the audit log");
+        }
+        assert!(app.db.verify_audit().await.unwrap().is_ok());
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn forms_without_the_right_csrf_token_are_refused() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("leader", PASSWORD).await;
+    // Missing token.
+    let resp = s
+        .client
+        .post(app.url("/account/lang"))
+        .form(&[("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert!(resp.text().await.unwrap().contains("表单已过期或来源不明"));
+    // Wrong token.
+    let resp = s
+        .client
+        .post(app.url("/account/lang"))
+        .form(&[("csrf", "0".repeat(64).as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    // Nothing changed.
+    assert_eq!(
+        app.db
+            .user_by_username("leader")
+            .await
+            .unwrap()
+            .unwrap()
+            .lang,
+        None
+    );
+    // The right token in the form, or in the header.
+    let resp = s
+        .client
+        .post(app.url("/account/lang"))
+        .form(&[("csrf", s.csrf.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        app.db
+            .user_by_username("leader")
+            .await
+            .unwrap()
+            .unwrap()
+            .lang
+            .as_deref(),
+        Some("en")
+    );
+    let resp = s
+        .client
+        .post(app.url("/account/lang"))
+        .header("x-csrf-token", &s.csrf)
+        .form(&[("lang", "zh-CN")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    // The sign-in form itself is protected: without the form's cookie the post is refused.
+    let resp = app
+        .client()
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", "x"),
+            ("username", "leader"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_for_thirty_minutes() {
+    let app = TestApp::demo().await;
+    let client = app.client();
+    for i in 1..=5 {
+        let resp = app.try_sign_in(&client, "staff", "Wrong-pass-1").await;
+        assert_eq!(resp.status(), 401, "attempt {i}");
+        let text = resp.text().await.unwrap();
+        if i == 5 {
+            assert!(text.contains("账号已锁定"), "{text}");
+        }
+    }
+    // Locked: even the right password is refused.
+    let resp = app.try_sign_in(&client, "staff", PASSWORD).await;
+    assert_eq!(resp.status(), 401);
+    assert!(resp.text().await.unwrap().contains("账号已锁定"));
+    assert!(
+        audit_actions(&app)
+            .await
+            .iter()
+            .any(|a| a == "login.lockout")
+    );
+    // 29 minutes later still locked; after 30 it opens.
+    app.clock.advance(Duration::minutes(29));
+    assert_eq!(
+        app.try_sign_in(&client, "staff", PASSWORD).await.status(),
+        401
+    );
+    app.clock.advance(Duration::minutes(2));
+    assert_eq!(
+        app.try_sign_in(&client, "staff", PASSWORD).await.status(),
+        303
+    );
+    // A successful sign-in resets the count.
+    assert_eq!(
+        app.db
+            .user_by_username("staff")
+            .await
+            .unwrap()
+            .unwrap()
+            .failed_logins,
+        0
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_after_thirty_minutes() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    // Activity keeps it alive.
+    for _ in 0..3 {
+        app.clock.advance(Duration::minutes(20));
+        assert_eq!(
+            s.client
+                .get(app.url("/account"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    // 31 idle minutes end it: pages send the user to sign in again, the API says why.
+    app.clock.advance(Duration::minutes(31));
+    let resp = s.client.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert!(
+        location(&resp).await.starts_with("/login?expired=1"),
+        "{}",
+        location(&resp).await
+    );
+    let resp = s.client.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(
+        body["error"]["code"], "unauthenticated",
+        "the session has ended for good"
+    );
+    let page = app
+        .client()
+        .get(app.url("/login?expired=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("会话已结束"));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_new_account_must_change_its_password_first() {
+    let app = TestApp::demo().await;
+    let hash = hash_password("Initial-Pass-1".into()).await.unwrap();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    tx.create_user(NewUser {
+        username: "newbie".into(),
+        display_name: "新人".into(),
+        person: None,
+        admin_role: None,
+        password_hash: hash,
+        must_change_password: true,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let client = app.client();
+    assert_eq!(
+        app.try_sign_in(&client, "newbie", "Initial-Pass-1")
+            .await
+            .status(),
+        303
+    );
+    // Every page leads to the password form; the API refuses with the reason.
+    let resp = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(location(&resp).await, "/account/password");
+    let resp = client
+        .get(app.url("/api/v1/policies"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "password_change_required");
+    let form = client
+        .get(app.url("/account/password"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("首次登录请先设置新密码"));
+    let csrf = hidden(&form, "csrf");
+    // A weak password: the field says why, in Chinese; nothing stored.
+    let resp = client
+        .post(app.url("/account/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current", "Initial-Pass-1"),
+            ("new", "short"),
+            ("confirm", "short"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("密码至少需要 8 个字符"));
+    let resp = client
+        .post(app.url("/account/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current", "Initial-Pass-1"),
+            ("new", "Better-Pass-2"),
+            ("confirm", "Better-Pass-3"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("两次输入的新密码不一致")
+    );
+    assert!(
+        app.db
+            .user_by_username("newbie")
+            .await
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
+    let resp = client
+        .post(app.url("/account/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current", "Initial-Pass-1"),
+            ("new", "Better-Pass-2"),
+            ("confirm", "Better-Pass-2"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert!(
+        !app.db
+            .user_by_username("newbie")
+            .await
+            .unwrap()
+            .unwrap()
+            .must_change_password
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("leader", PASSWORD).await;
+    let page = s
+        .client
+        .get(app.url("/account/totp"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = page
+        .split("id=\"totp-secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let key = zeren_core::totp::from_base32(&secret).unwrap();
+    let code = |app: &TestApp| {
+        format!(
+            "{:06}",
+            zeren_core::totp::code_at(&key, app.clock.now().timestamp())
+        )
+    };
+    // A wrong code does not turn it on.
+    let resp = s
+        .client
+        .post(app.url("/account/totp"))
+        .form(&[("csrf", s.csrf.as_str()), ("code", "000000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let resp = s
+        .client
+        .post(app.url("/account/totp"))
+        .form(&[("csrf", s.csrf.as_str()), ("code", code(&app).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert!(
+        app.db
+            .user_by_username("leader")
+            .await
+            .unwrap()
+            .unwrap()
+            .totp_enabled
+    );
+
+    // Next sign-in: the password alone leads to the code form; nothing else opens.
+    app.clock.advance(Duration::seconds(60));
+    let client = app.client();
+    let resp = app.try_sign_in(&client, "leader", PASSWORD).await;
+    assert_eq!(location(&resp).await, "/login/totp");
+    assert_eq!(
+        location(&client.get(app.url("/account")).send().await.unwrap()).await,
+        "/login/totp"
+    );
+    assert_eq!(
+        client
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let form = client
+        .get(app.url("/login/totp"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&form, "csrf");
+    let resp = client
+        .post(app.url("/login/totp"))
+        .form(&[("csrf", csrf.as_str()), ("code", "123456")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let good = code(&app);
+    let resp = client
+        .post(app.url("/login/totp"))
+        .form(&[("csrf", csrf.as_str()), ("code", good.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        client
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // The same code cannot be used again.
+    let other = app.client();
+    app.try_sign_in(&other, "leader", PASSWORD).await;
+    let form = other
+        .get(app.url("/login/totp"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let resp = other
+        .post(app.url("/login/totp"))
+        .form(&[
+            ("csrf", hidden(&form, "csrf").as_str()),
+            ("code", good.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn api_tokens_act_as_their_user_until_revoked() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("supervisor", PASSWORD).await;
+    let page = s
+        .client
+        .post(app.url("/account/tokens"))
+        .form(&[("csrf", s.csrf.as_str()), ("name", "报表脚本")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = page
+        .split("id=\"new-token\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let client = reqwest::Client::new();
+    let me: serde_json::Value = client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["username"], "supervisor");
+    assert_eq!(me["roles"][0]["role"], "supervisor");
+    assert!(me["csrf"].is_null(), "token clients need no CSRF token");
+    // Revoked: refused.
+    let id = app
+        .db
+        .api_tokens(&me["id"].as_str().unwrap().to_string())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "报表脚本")
+        .unwrap()
+        .id;
+    let resp = s
+        .client
+        .post(app.url(&format!("/account/tokens/{id}/revoke")))
+        .form(&[("csrf", s.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        client
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        client
+            .get(app.url("/api/v1/me"))
+            .bearer_auth("zrn_forged")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn stored_text_comes_back_escaped_and_big_bodies_are_refused() {
+    let app = TestApp::demo().await;
+    let hash = hash_password("Initial-Pass-1".into()).await.unwrap();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    tx.create_user(NewUser {
+        username: "xss".into(),
+        display_name: "<script>alert(1)</script>".into(),
+        person: None,
+        admin_role: None,
+        password_hash: hash,
+        must_change_password: false,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let s = app.sign_in("xss", "Initial-Pass-1").await;
+    let html = s
+        .client
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{html}"
+    );
+    // A 10 MB form body is refused with 413, before anything is parsed.
+    let big = "x".repeat(10 * 1024 * 1024);
+    let resp = s
+        .client
+        .post(app.url("/account/tokens"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={}&name={big}", s.csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+    let app = TestApp::demo().await;
+    // The harness trusts 127.0.0.1 as a proxy: the audit records the forwarded client.
+    let client = app.client();
+    let form = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    client
+        .post(app.url("/login"))
+        .header("x-forwarded-for", "10.1.2.3")
+        .form(&[
+            ("csrf", hidden(&form, "csrf").as_str()),
+            ("username", "branch"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let last = app
+        .db
+        .audit_page(0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|e| e.action == "login.success")
+        .unwrap();
+    assert_eq!(last.origin, "10.1.2.3");
+    app.finish().await;
+}
