@@ -211,6 +211,33 @@ pub async fn serve_until(
     .await
 }
 
+/// Serves the application over TLS (rustls) on `addr` with the PEM certificate chain and key,
+/// until Ctrl-C or SIGTERM. Cookies are marked `Secure` and browsers are told to stay on HTTPS.
+pub async fn serve_tls(
+    mut state: AppState,
+    listener: std::net::TcpListener,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> std::io::Result<()> {
+    state.secure_cookies = true;
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    let app = router(state).layer(SetResponseHeaderLayer::overriding(
+        axum::http::header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    ));
+    listener.set_nonblocking(true)?;
+    axum_server::from_tcp_rustls(listener, config)?
+        .handle(handle)
+        .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+        .await
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(err) = tokio::signal::ctrl_c().await {

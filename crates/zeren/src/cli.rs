@@ -31,7 +31,7 @@ pub struct Cli {
 pub enum Command {
     /// Run the web UI and API (initialises an empty database first).
     #[command(
-        after_help = "Examples:\n  zeren serve --demo\n  zeren serve --addr 0.0.0.0:8080\n  zeren serve --demo --clock 2026-11-28"
+        after_help = "Examples:\n  zeren serve --demo\n  zeren serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem\n  zeren serve --addr 127.0.0.1:8080 --trusted-proxy 127.0.0.1 --secure-cookies\n  zeren serve --demo --clock 2026-11-28"
     )]
     Serve(ServeArgs),
     /// Create or migrate the database, load the built-in policy pack, create the three administrators.
@@ -88,6 +88,18 @@ pub struct ServeArgs {
     /// Load the demo organisation when the database is empty.
     #[arg(long)]
     pub demo: bool,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, requires = "tls_key", value_name = "PEM")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key for --tls-cert.
+    #[arg(long, requires = "tls_cert", value_name = "PEM")]
+    pub tls_key: Option<PathBuf>,
+    /// A reverse proxy whose X-Forwarded-For is believed (repeat for several).
+    #[arg(long = "trusted-proxy", env = "ZEREN_TRUSTED_PROXIES", value_delimiter = ',', value_name = "IP")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Mark cookies Secure although Zeren itself speaks HTTP (TLS ends at the proxy).
+    #[arg(long)]
+    pub secure_cookies: bool,
     #[command(flatten)]
     pub clock: ClockArgs,
 }

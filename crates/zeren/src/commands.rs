@@ -1,6 +1,6 @@
 //! What each command does. Thin: parse, call storage and the core, print.
 
-use crate::cli::{AuditCommand, Cli, Command, PolicyCommand, WhoArgs};
+use crate::cli::{AuditCommand, Cli, Command, PolicyCommand, ServeArgs, WhoArgs};
 use crate::clock::{self, SystemClock};
 use crate::{accounts, lang, parse_day};
 use anyhow::{Context, Result, anyhow, bail};
@@ -19,7 +19,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(PolicyCommand::Check { file }) => return policy_check(file),
         Command::Serve(args) => {
             let clock = clock::from_arg(args.clock.clock.as_deref())?;
-            return serve(&cli, &args.addr, args.demo, clock).await;
+            return serve(&cli, args, clock).await;
         }
         _ => {}
     }
@@ -195,7 +195,8 @@ fn demo_message(s: &demo::DemoSummary) -> String {
         + &accounts
 }
 
-async fn serve(cli: &Cli, addr: &str, with_demo: bool, clock: SystemClock) -> Result<ExitCode> {
+async fn serve(cli: &Cli, args: &ServeArgs, clock: SystemClock) -> Result<ExitCode> {
+    let (addr, with_demo) = (args.addr.as_str(), args.demo);
     let db = open(cli).await?;
     let l = lang();
     let fresh = ledger::initialise(&db, clock.now()).await?;
@@ -208,6 +209,8 @@ async fn serve(cli: &Cli, addr: &str, with_demo: bool, clock: SystemClock) -> Re
             l.pick("新数据库已初始化。", "New database initialised.")
         );
     }
+    // A database nobody can sign in to gets its three administrators, passwords printed once.
+    accounts::create_administrators(&db, clock.now(), None).await?;
     if clock.is_shifted() {
         println!(
             "{}",
@@ -220,22 +223,31 @@ async fn serve(cli: &Cli, addr: &str, with_demo: bool, clock: SystemClock) -> Re
             )
         );
     }
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
+    let scheme = if args.tls_cert.is_some() { "https" } else { "http" };
     println!(
         "{}",
-        l.pick(
-            &format!("Zeren 已启动：http://{local}/"),
-            &format!("Zeren is running at http://{local}/")
-        )
+        l.pick(&format!("Zeren 已启动：{scheme}://{local}/"), &format!("Zeren is running at {scheme}://{local}/"))
     );
+    if with_demo && db.users().await?.iter().any(|u| u.username == "secretary") {
+        println!("{}", l.pick(&format!("用演示账号登录，例如 secretary / {}", demo::DEMO_PASSWORD), &format!("Sign in with a demo account, e.g. secretary / {}", demo::DEMO_PASSWORD)));
+    } else if fresh {
+        println!("{}", l.pick("首次启动：用上面的三员账号登录（安全管理员 secadmin 负责创建业务账号）。", "First start: sign in with the administrators above (secadmin creates the business accounts)."));
+    }
     let mut state = zeren_web::AppState::new(db.clone(), Arc::new(clock));
+    state.trusted_proxies = args.trusted_proxies.clone();
+    state.secure_cookies = args.secure_cookies;
     if clock.is_shifted() {
         state.clock_banner = Some(clock::today(&clock).to_string());
     }
-    zeren_web::serve(state, listener).await?;
+    match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => zeren_web::serve_tls(state, listener, cert, key).await.with_context(|| format!("TLS with {} and {}", cert.display(), key.display()))?,
+        _ => {
+            listener.set_nonblocking(true)?;
+            zeren_web::serve(state, tokio::net::TcpListener::from_std(listener)?).await?
+        }
+    }
     db.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -404,10 +404,134 @@ fn every_command_has_help_with_examples() {
         vec!["audit", "verify", "--help"],
         vec!["backup", "--help"],
         vec!["restore", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["user", "passwd", "--help"],
+        vec!["user", "grant", "--help"],
+        vec!["user", "list", "--help"],
+        vec!["user", "token", "create", "--help"],
     ] {
         let r = zeren(&dir, None, &args);
         assert_eq!(r.code, 0, "{args:?}");
         assert!(r.stdout.contains("Examples:"), "{args:?}: {}", r.stdout);
     }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `zeren serve` in the background; killed on drop.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn curl(args: &[&str]) -> String {
+    let out = Command::new("curl").args(args).output().expect("curl");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn wait_for(url: &str, insecure: bool) -> String {
+    for _ in 0..100 {
+        let mut args = vec!["-s", "-D", "-", url];
+        if insecure {
+            args.insert(0, "-k");
+        }
+        let out = curl(&args);
+        if out.contains("200") {
+            return out;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{url} did not answer");
+}
+
+#[test]
+fn serve_terminates_tls_with_secure_cookies() {
+    let dir = tmpdir();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let ok = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl")
+        .status
+        .success();
+    assert!(ok, "openssl could not make a certificate");
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_zeren"))
+            .args(["serve", "--addr", &addr, "--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()])
+            .env("ZEREN_DATA_DIR", &dir)
+            .env_remove("DATABASE_URL")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let health = wait_for(&format!("https://{addr}/api/v1/health"), true);
+    assert!(health.contains("strict-transport-security"), "{health}");
+    assert!(health.contains("\"database\":\"sqlite\""), "{health}");
+    let login = curl(&["-sk", "-D", "-", "-o", "/dev/null", &format!("https://{addr}/login")]);
+    let cookie = login.lines().find(|l| l.to_lowercase().starts_with("set-cookie: zeren_pre")).unwrap_or_default().to_string();
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"), "{login}");
+    // Plain HTTP to the TLS port is not served.
+    assert!(!curl(&["-s", &format!("http://{addr}/api/v1/health")]).contains("\"ok\""));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn accounts_from_the_command_line() {
+    let dir = tmpdir();
+    // A weak initial administrator password is refused, and nothing is created.
+    let r = zeren(&dir, None, &["init", "--admin-password", "short"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("--admin-password"), "{}", r.stderr);
+    let r = zeren(&dir, None, &["init", "--admin-password", "Initial-2026!"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("sysadmin") && r.stdout.contains("secadmin") && r.stdout.contains("auditor"));
+    let list = zeren(&dir, None, &["user", "list"]);
+    assert_eq!(list.stdout.lines().count(), 3, "{}", list.stdout);
+    // A new account gets a temporary password; a token is printed alone on the last line.
+    let r = zeren(&dir, None, &["user", "add", "zhangsan", "--name", "张三"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("临时密码"));
+    let r = zeren(&dir, None, &["user", "token", "create", "zhangsan"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let last = r.stdout.trim_end().lines().last().unwrap();
+    assert!(last.starts_with("zrn_") && !last.contains(' '), "{last}");
+    let r = zeren(&dir, None, &["user", "token", "create", "nobody"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("未知的用户 `nobody`"));
+    // passwd reads the password from standard input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zeren"))
+        .args(["user", "passwd", "zhangsan"])
+        .env("ZEREN_DATA_DIR", &dir)
+        .env("ZEREN_LANG", "zh-CN")
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"New-Secret-2026\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = zeren(&dir, None, &["user", "grant", "zhangsan", "--role", "pope", "--org", "cqu"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("--role"));
+    assert_eq!(zeren(&dir, None, &["audit", "verify"]).code, 0);
     let _ = std::fs::remove_dir_all(dir);
 }
