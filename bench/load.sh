@@ -3,9 +3,11 @@
 #
 #   bench/load.sh
 #   BENCH_DURATION=30s bench/load.sh
-#   ZEREN_TOKEN=… bench/load.sh               # also GET /api/v1/me with that bearer token
-#   ZEREN_TOKEN_CMD='…' bench/load.sh         # or: a command that prints a token once the
-#                                             # server is up (it gets ZEREN_URL, ZEREN_DATA_DIR)
+#   ZEREN_BENCH_USER=secretary bench/load.sh  # authenticated targets too, as that demo user
+#   ZEREN_TOKEN=… bench/load.sh               # … or with this bearer token (for a server
+#                                             #     whose database already has it)
+#   ZEREN_TOKEN_CMD='…' bench/load.sh         # … or a command that prints a token once zeren
+#                                             #     is up (gets ZEREN_BIN, ZEREN_URL, ZEREN_DATA_DIR)
 #
 # Builds --release `zeren` and the `bare` example (crates/web/examples/bare.rs), starts both
 # on free 127.0.0.1 ports (zeren on a fresh temp data dir with the demo loaded), warms each
@@ -14,7 +16,8 @@
 # Raw wrk output goes to bench/out/<time>/ (ignored by git). Benchmarks are never assertions:
 # the exit status is non-zero only when a target did not answer 2xx.
 #
-# To add a target, add one `target` line below (an authenticated one passes bench/bearer.lua).
+# To add a target, add one `target` line below; `auth` makes wrk send the bearer token
+# (bench/bearer.lua). Without a token, `auth` targets are listed as not measured.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -95,22 +98,27 @@ wait_ready bare "$BARE_PID" "$BARE/"
 wait_ready zeren "$ZEREN_PID" "$ZEREN/api/v1/health"
 ZEREN_RSS_IDLE="$(rss "$ZEREN_PID")"
 
+if [ -z "${ZEREN_TOKEN:-}" ] && [ -z "${ZEREN_TOKEN_CMD:-}" ] && [ -n "${ZEREN_BENCH_USER:-}" ]; then
+  # `zeren user token create` prints the token alone on its last line.
+  ZEREN_TOKEN_CMD='"$ZEREN_BIN" --data-dir "$ZEREN_DATA_DIR" user token create "$ZEREN_BENCH_USER" | tail -n1'
+fi
 if [ -z "${ZEREN_TOKEN:-}" ] && [ -n "${ZEREN_TOKEN_CMD:-}" ]; then
-  ZEREN_TOKEN="$(ZEREN_URL="$ZEREN" ZEREN_DATA_DIR="$ZEREN_DATA_DIR" bash -c "$ZEREN_TOKEN_CMD")"
+  ZEREN_TOKEN="$(ZEREN_BIN="$ZEREN_BIN" ZEREN_URL="$ZEREN" ZEREN_DATA_DIR="$ZEREN_DATA_DIR" \
+    ZEREN_BENCH_USER="${ZEREN_BENCH_USER:-}" bash -c "$ZEREN_TOKEN_CMD")"
+  [ -n "$ZEREN_TOKEN" ] || { echo "load.sh: ZEREN_TOKEN_CMD printed no token" >&2; exit 1; }
 fi
 export ZEREN_TOKEN="${ZEREN_TOKEN:-}"
 
-# ---- targets: name | url | optional wrk Lua script --------------------------------------
-NAMES=() URLS=() SCRIPTS=()
-target() { NAMES+=("$1"); URLS+=("$2"); SCRIPTS+=("${3:-}"); }
+# ---- targets: name | url | "auth" to send the bearer token ------------------------------
+# The first target is the floor the others are compared to.
+NAMES=() URLS=() AUTHS=()
+target() { NAMES+=("$1"); URLS+=("$2"); AUTHS+=("${3:-}"); }
 
 target "bare GET /" "$BARE/"
 target "zeren GET /api/v1/health" "$ZEREN/api/v1/health"
-target "zeren GET /api/v1/policies/cqu-mse-2021-6" "$ZEREN/api/v1/policies/cqu-mse-2021-6"
-target "zeren GET / (landing page)" "$ZEREN/"
-if [ -n "$ZEREN_TOKEN" ]; then
-  target "zeren GET /api/v1/me (bearer)" "$ZEREN/api/v1/me" "$ROOT/bench/bearer.lua"
-fi
+target "zeren GET /api/v1/policies/cqu-mse-2021-6" "$ZEREN/api/v1/policies/cqu-mse-2021-6" auth
+target "zeren GET / (landing page, anonymous)" "$ZEREN/"
+target "zeren GET /api/v1/me" "$ZEREN/api/v1/me" auth
 # ------------------------------------------------------------------------------------------
 
 # Latency as printed by wrk (850.00us, 1.23ms, 1.02s) in milliseconds.
@@ -122,6 +130,16 @@ to_ms() {
     printf "%.2f", n }'
 }
 
+# CPU busy (all cores, %) over one second, before any load: wrk and the servers share the
+# cores, so anything else running (a build, another session's tests) lowers every figure.
+cpu_busy() {
+  local a b
+  a=($(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)); sleep 1
+  b=($(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat))
+  awk -v u=$((b[0] - a[0])) -v i=$((b[1] - a[1])) 'BEGIN { printf "%.0f", (u + i > 0 ? 100 * u / (u + i) : 0) }'
+}
+BUSY_BEFORE="$(cpu_busy)"
+
 mkdir -p "$OUT"
 echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after a $WARMUP warm-up), loopback"
 echo "   $(nproc) cores; $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2);" \
@@ -131,17 +149,24 @@ failed=0
 BARE_RPS=""
 ROWS=()
 for i in "${!NAMES[@]}"; do
-  name="${NAMES[$i]}" url="${URLS[$i]}" script="${SCRIPTS[$i]}"
+  name="${NAMES[$i]}" url="${URLS[$i]}"
   wrk_args=(-t"$THREADS" -c"$CONNECTIONS" --latency)
   curl_args=(-s -o /dev/null -w '%{http_code}' --max-time 5)
-  if [ -n "$script" ]; then
-    wrk_args+=(-s "$script")
-    curl_args+=(-H "Authorization: Bearer $ZEREN_TOKEN")
+  if [ "${AUTHS[$i]}" = auth ]; then
+    if [ -z "$ZEREN_TOKEN" ]; then
+      echo "   $name: needs a token (ZEREN_BENCH_USER, ZEREN_TOKEN) — not measured"
+      ROWS+=("$(printf '%-52s %10s %9s %9s %8s %8s' "$name" "no token" - - - -)")
+      continue
+    fi
+    name="$name (bearer)"
+    wrk_args+=(-s "$ROOT/bench/bearer.lua")
+    curl_args+=(-K -) # the header comes on stdin, so the token stays out of `ps`
   fi
-  code="$(curl "${curl_args[@]}" "$url" || echo 000)"
+  code="$(printf 'header = "Authorization: Bearer %s"\n' "$ZEREN_TOKEN" |
+    curl "${curl_args[@]}" "$url" || echo 000)"
   if [[ "$code" != 2* ]]; then
     echo "   $name: HTTP $code before the run — not measured" >&2
-    ROWS+=("$(printf '%-44s %10s %9s %9s %8s %8s' "$name" "HTTP $code" - - - -)")
+    ROWS+=("$(printf '%-52s %10s %9s %9s %8s %8s' "$name" "HTTP $code" - - - -)")
     failed=1
     continue
   fi
@@ -159,17 +184,21 @@ for i in "${!NAMES[@]}"; do
   [ "$errors" -eq 0 ] || failed=1
   [ -n "$BARE_RPS" ] || BARE_RPS="$rps"
   ratio="$(awk -v a="$rps" -v b="$BARE_RPS" 'BEGIN { printf "%.1f%%", (b > 0 ? 100 * a / b : 0) }')"
-  ROWS+=("$(printf '%-44s %10s %9s %9s %8s %8s' "$name" "$rps" "$p50" "$p99" "$errors" "$ratio")")
+  ROWS+=("$(printf '%-52s %10s %9s %9s %8s %8s' "$name" "$rps" "$p50" "$p99" "$errors" "$ratio")")
 done
 
 {
   echo
-  printf '%-44s %10s %9s %9s %8s %8s\n' "target" "req/s" "p50 ms" "p99 ms" "errors" "vs bare"
-  printf '%s\n' "$(printf '%.0s-' $(seq 1 93))"
+  printf '%-52s %10s %9s %9s %8s %8s\n' "target" "req/s" "p50 ms" "p99 ms" "errors" "vs bare"
+  printf '%s\n' "$(printf '%.0s-' $(seq 1 101))"
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "zeren RSS: $ZEREN_RSS_IDLE idle after start, $(rss "$ZEREN_PID") after the run" \
     "(bare: $(rss "$BARE_PID"))"
+  echo "CPU busy before the run (no load from us): $BUSY_BEFORE%, after: $(cpu_busy)%"
+  if [ "$BUSY_BEFORE" -gt 10 ]; then
+    echo "WARNING: the machine was not idle; these figures are low. Run again when it is."
+  fi
 } | tee "$OUT/table.txt"
 echo "raw wrk output: $OUT/"
 exit "$failed"

@@ -12,10 +12,13 @@
 //     await shot(page, 'landing');
 //   });
 //
+// A journey as a demo user: `await b.page(t, { as: 'secretary' })` signs in through the
+// login form first (DEMO_PASSWORD); `signIn(page, user, password)` does it on any page,
+// e.g. after a redirect to /login. Two people at once: two `b.page(t, { as: … })`.
+//
 // Every page opened this way is watched: a console error, an uncaught exception or a
-// failed request (4xx/5xx, network error) fails the test when it ends, unless the test
-// says it expects one (`b.page(t, { allowErrors: true })`). Journeys that need a
-// signed-in user can open two contexts (`b.page(t)` twice) to act as two people.
+// failed request (4xx/5xx subresource, network error) fails the test when it ends, unless
+// the test says it expects one (`b.page(t, { allowErrors: true })`).
 
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,6 +73,9 @@ export const CONTEXT_DEFAULTS = Object.freeze({
   ...DESKTOP,
 });
 
+/** The password of every demo account (crates/storage/src/demo.rs, DEMO_PASSWORD). */
+export const DEMO_PASSWORD = 'Zeren@2026';
+
 /** How long an action or wait may take before the test fails (ms). */
 export const TIMEOUT = Number(process.env.ZEREN_BROWSER_TIMEOUT ?? 10_000);
 
@@ -102,7 +108,7 @@ export function useBrowser() {
   /** A fresh browser context (own cookies and storage), closed when test `t` ends. */
   async function context(t, options = {}) {
     assert.ok(browser, 'useBrowser(): the browser is not launched (call it at module level)');
-    const { allowErrors, ...contextOptions } = options;
+    const { allowErrors, as: _as, ...contextOptions } = options;
     const ctx = await browser.newContext({ ...CONTEXT_DEFAULTS, ...contextOptions });
     ctx.setDefaultTimeout(TIMEOUT);
     ctx.setDefaultNavigationTimeout(TIMEOUT);
@@ -118,13 +124,42 @@ export function useBrowser() {
     return ctx;
   }
 
-  /** A page in a fresh context (see `context`). `options` are playwright context options. */
+  /**
+   * A page in a fresh context (see `context`). `options` are playwright context options,
+   * plus `as: 'username'` to sign in as that demo user first (on DEMO_PASSWORD, or
+   * `password`), and `allowErrors`.
+   */
   async function page(t, options = {}) {
-    const ctx = await context(t, options);
-    return ctx.newPage();
+    const { password, ...rest } = options;
+    const ctx = await context(t, rest);
+    const p = await ctx.newPage();
+    if (options.as) await signIn(p, options.as, password ?? DEMO_PASSWORD);
+    return p;
   }
 
   return { url, context, page, browser: () => browser };
+}
+
+/**
+ * Signs in through the login form. If the page is not on /login already (say, after a
+ * redirect from a page that needs sign-in), opens /login first. Waits until the browser
+ * has left /login (to `next`, or home) and fails with the form's error otherwise.
+ */
+export async function signIn(page, username, password = DEMO_PASSWORD) {
+  if (new URL(page.url(), 'http://x').pathname !== '/login') {
+    await page.goto(url('/login'));
+  }
+  await page.locator('form[action="/login"] #username').fill(username);
+  await page.locator('form[action="/login"] #password').fill(password);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname !== '/login', { waitUntil: 'load' }).catch(async (e) => {
+      const err = page.locator('.form-error');
+      const why = (await err.count()) ? await err.first().innerText() : e.message;
+      throw new Error(`signIn(${username}): still on /login: ${why}`);
+    }),
+    page.locator('form[action="/login"] button[type="submit"]').click(),
+  ]);
+  return page;
 }
 
 /** Records console errors, uncaught exceptions and failed requests of `page` in `problems`. */

@@ -1,9 +1,9 @@
-// The public pages as a visitor sees them (no sign-in): landing page, policy page,
-// English labels, and the policy page on a 375-px phone.
+// The landing page as a visitor sees it, and the policy page (which needs sign-in) as the
+// demo secretary: Chinese and English labels, and both pages on a 375-px phone.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, shot, text, PHONE, assertNoHorizontalScroll } from './lib.mjs';
+import { useBrowser, shot, signIn, text, PHONE, assertNoHorizontalScroll } from './lib.mjs';
 
 const POLICY = '/policies/cqu-mse-2021-6';
 const b = useBrowser();
@@ -30,13 +30,17 @@ test('landing page is in Chinese and links to the loaded policy', async (t) => {
   await shot(page, 'landing-zh');
 });
 
-test('clicking the policy opens it with 第八条 and the grounds table', async (t) => {
+test('clicking the policy, signing in, opens it with 第八条 and the grounds table', async (t) => {
   const page = await b.page(t);
   await page.goto(b.url('/'));
   await Promise.all([
-    page.waitForURL((u) => u.pathname === POLICY),
+    page.waitForURL((u) => u.pathname === '/login'),
     page.locator(`a[href="${POLICY}"]`).click(),
   ]);
+  assert.equal(new URL(page.url()).searchParams.get('next'), POLICY);
+  await shot(page, 'login-zh');
+  await signIn(page, 'secretary');
+  assert.equal(new URL(page.url()).pathname, POLICY);
 
   assert.match(await text(page, '.policy-header h1'), /网络意识形态工作责任制实施细则/);
   assert.match(await text(page, '.policy-header'), /重大材料委〔2021〕6号/);
@@ -64,6 +68,8 @@ test('clicking the policy opens it with 第八条 and the grounds table', async 
 test('?lang=en shows English labels', async (t) => {
   const page = await b.page(t);
   await page.goto(b.url(`${POLICY}?lang=en`));
+  await signIn(page, 'secretary'); // and back to the policy, still in English
+  assert.equal(new URL(page.url()).searchParams.get('lang'), 'en');
 
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   assert.equal(await text(page, '#articles-h'), 'Articles');
@@ -87,7 +93,7 @@ test('?lang=en shows English labels', async (t) => {
 });
 
 test('policy page fits a 375-px phone without sideways scrolling', async (t) => {
-  const page = await b.page(t, PHONE);
+  const page = await b.page(t, { ...PHONE, as: 'secretary' });
   await page.goto(b.url(POLICY));
   await page.locator('#art-8').waitFor();
 

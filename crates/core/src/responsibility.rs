@@ -63,8 +63,14 @@ pub enum Reason {
         title: String,
         /// Its primary citation.
         citation: String,
-        /// Who the pack makes responsible.
+        /// Who the pack makes responsible (`first-responsible`, `portfolio:publicity`, …).
         responsible: String,
+        /// The same, in Chinese words.
+        responsible_name: String,
+        /// The same, in English words.
+        responsible_name_en: String,
+        /// Duty title in English.
+        title_en: String,
     },
     /// The question was about a portfolio.
     Portfolio {
@@ -72,6 +78,8 @@ pub enum Reason {
         portfolio: String,
         /// Portfolio name.
         name: String,
+        /// Portfolio name in English.
+        name_en: String,
     },
     /// The platform belongs to a portfolio.
     PlatformPortfolio {
@@ -79,6 +87,8 @@ pub enum Reason {
         platform: NamedRef,
         /// Its portfolio id, if it has one.
         portfolio: Option<String>,
+        /// The portfolio's names (zh, en).
+        portfolio_name: Option<(String, String)>,
     },
     /// Art.3: the holder of this post is the first responsible person of the org.
     FirstResponsiblePost {
@@ -100,6 +110,8 @@ pub enum Reason {
         org: NamedRef,
         /// Portfolio id.
         portfolio: String,
+        /// The portfolio's names (zh, en).
+        portfolio_name: (String, String),
         /// Post.
         post: NamedRef,
     },
@@ -109,6 +121,8 @@ pub enum Reason {
         org: NamedRef,
         /// What was looked for (post kind or portfolio id).
         wanted: String,
+        /// The same in words (zh, en).
+        wanted_name: (String, String),
     },
     /// The holding valid on the day.
     Holding {
@@ -139,34 +153,41 @@ impl Reason {
         let zh = lang == Lang::Zh;
         match self {
             Reason::Duty {
-                duty,
                 title,
+                title_en,
                 citation,
-                responsible,
+                responsible_name,
+                responsible_name_en,
+                ..
             } => {
                 let c = citation
                     .parse::<Citation>()
                     .map(|c| c.to_zh())
                     .unwrap_or_else(|_| citation.clone());
                 if zh {
-                    format!("职责 {duty}「{title}」（{c}）由 {responsible} 承担")
+                    format!("{c}规定「{title}」由{responsible_name}负责")
                 } else {
-                    format!("duty {duty} ({citation}) is borne by {responsible}")
+                    format!(
+                        "{citation} makes the {responsible_name_en} responsible for “{title_en}”"
+                    )
                 }
             }
-            Reason::Portfolio { portfolio, name } => {
+            Reason::Portfolio { name, name_en, .. } => {
                 if zh {
-                    format!("分管领域 {portfolio}（{name}）")
+                    format!("分管领域：{name}")
                 } else {
-                    format!("portfolio {portfolio} ({name})")
+                    format!("portfolio: {name_en}")
                 }
             }
             Reason::PlatformPortfolio {
                 platform,
-                portfolio,
-            } => match (portfolio, zh) {
-                (Some(p), true) => format!("平台「{}」属于分管领域 {p}", platform.name),
-                (Some(p), false) => format!("platform {} belongs to portfolio {p}", platform.name),
+                portfolio_name,
+                ..
+            } => match (portfolio_name, zh) {
+                (Some((p, _)), true) => format!("平台「{}」归口分管领域「{p}」", platform.name),
+                (Some((_, p)), false) => {
+                    format!("platform {} belongs to the portfolio {p}", platform.name)
+                }
                 (None, true) => {
                     format!("平台「{}」未指定分管领域，由第一责任人负责", platform.name)
                 }
@@ -194,26 +215,29 @@ impl Reason {
             }
             Reason::PortfolioHeldBy {
                 org,
-                portfolio,
+                portfolio_name,
                 post,
+                ..
             } => {
                 if zh {
                     format!(
-                        "{}由「{}」分管 {portfolio}（一岗双责）",
-                        org.name, post.name
+                        "第三条：{}的「{}」分管{}（一岗双责）",
+                        org.name, post.name, portfolio_name.0
                     )
                 } else {
                     format!(
-                        "in {}, portfolio {portfolio} is held by the post {} (dual responsibility)",
-                        org.name, post.name
+                        "Art.3: in {}, the post {} holds the portfolio {} (dual responsibility)",
+                        org.name, post.name, portfolio_name.1
                     )
                 }
             }
-            Reason::NoSuchPost { org, wanted } => {
+            Reason::NoSuchPost {
+                org, wanted_name, ..
+            } => {
                 if zh {
-                    format!("{}没有承担 {wanted} 的职务", org.name)
+                    format!("{}没有{}的职务", org.name, wanted_name.0)
                 } else {
-                    format!("{} has no post for {wanted}", org.name)
+                    format!("{} has no post for {}", org.name, wanted_name.1)
                 }
             }
             Reason::Holding {
@@ -292,6 +316,12 @@ pub enum ResolveError {
     },
 }
 
+fn portfolio_names(pack: &PolicyPack, id: &str) -> (String, String) {
+    pack.portfolio(id)
+        .map(|p| (p.name.clone(), p.name_en.clone()))
+        .unwrap_or_else(|| (id.to_string(), id.to_string()))
+}
+
 fn org_ref(o: &Org) -> NamedRef {
     NamedRef {
         id: o.id.clone(),
@@ -312,16 +342,42 @@ pub fn resolve(
     let found = match target {
         Target::Duty { duty, platform } => {
             check_applies(model, org, duty, platform)?;
+            let (responsible, responsible_name, responsible_name_en) = match &duty.responsible {
+                Responsible::FirstResponsible => (
+                    "first-responsible".into(),
+                    "第一责任人".into(),
+                    "first responsible person".into(),
+                ),
+                Responsible::Post(p) => {
+                    let k = pack.post_kind(p);
+                    (
+                        format!("post:{p}"),
+                        k.map(|k| k.name.clone()).unwrap_or_else(|| p.clone()),
+                        k.map(|k| k.name_en.clone()).unwrap_or_else(|| p.clone()),
+                    )
+                }
+                Responsible::Portfolio(p) => {
+                    let (zh, en) = portfolio_names(pack, p);
+                    (
+                        format!("portfolio:{p}"),
+                        format!("分管{zh}的班子成员"),
+                        format!("leadership member in charge of {en}"),
+                    )
+                }
+                Responsible::SubjectPortfolio => (
+                    "portfolio:subject".into(),
+                    "平台归口分管的班子成员".into(),
+                    "leadership member in charge of the platform's portfolio".into(),
+                ),
+            };
             chain.push(Reason::Duty {
                 duty: duty.id.clone(),
                 title: duty.title.clone(),
+                title_en: duty.title_en.clone(),
                 citation: duty.citation().to_string(),
-                responsible: match &duty.responsible {
-                    Responsible::FirstResponsible => "first-responsible".into(),
-                    Responsible::Post(p) => format!("post:{p}"),
-                    Responsible::Portfolio(p) => format!("portfolio:{p}"),
-                    Responsible::SubjectPortfolio => "portfolio:subject".into(),
-                },
+                responsible,
+                responsible_name,
+                responsible_name_en,
             });
             match &duty.responsible {
                 Responsible::FirstResponsible => r.first_responsible(org, &mut chain),
@@ -335,6 +391,7 @@ pub fn resolve(
                                 id: p.id.clone(),
                                 name: p.name.clone(),
                             },
+                            portfolio_name: portfolio.as_deref().map(|x| portfolio_names(pack, x)),
                             portfolio: portfolio.clone(),
                         });
                     }
@@ -346,12 +403,11 @@ pub fn resolve(
             }
         }
         Target::Portfolio(p) => {
+            let (name, name_en) = portfolio_names(pack, p);
             chain.push(Reason::Portfolio {
                 portfolio: p.to_string(),
-                name: pack
-                    .portfolio(p)
-                    .map(|x| x.name.clone())
-                    .unwrap_or_default(),
+                name,
+                name_en,
             });
             r.portfolio(org, p, &mut chain)
         }
@@ -490,6 +546,11 @@ impl Resolver<'_> {
                     wanted: kind
                         .map(|k| k.id.clone())
                         .unwrap_or_else(|| "first-responsible".into()),
+                    wanted_name: kind
+                        .map(|k| (k.name.clone(), k.name_en.clone()))
+                        .unwrap_or_else(|| {
+                            ("第一责任人".into(), "first responsible person".into())
+                        }),
                 }),
             }
             cur = self.model.parent(o);
@@ -514,9 +575,15 @@ impl Resolver<'_> {
             .collect();
         posts.sort_by(|a, b| a.id.cmp(&b.id));
         if posts.is_empty() {
+            let wanted_name = self
+                .pack
+                .post_kind(kind)
+                .map(|k| (k.name.clone(), k.name_en.clone()))
+                .unwrap_or_else(|| (kind.to_string(), kind.to_string()));
             chain.push(Reason::NoSuchPost {
                 org: org_ref(org),
                 wanted: kind.to_string(),
+                wanted_name,
             });
         }
         for post in posts {
@@ -539,16 +606,19 @@ impl Resolver<'_> {
             .filter(|p| p.portfolios.iter().any(|x| x == portfolio))
             .collect();
         posts.sort_by(|a, b| a.id.cmp(&b.id));
+        let (zh, en) = portfolio_names(self.pack, portfolio);
         if posts.is_empty() {
             chain.push(Reason::NoSuchPost {
                 org: org_ref(org),
                 wanted: format!("portfolio:{portfolio}"),
+                wanted_name: (format!("分管{zh}"), format!("the portfolio {en}")),
             });
         }
         for post in posts {
             chain.push(Reason::PortfolioHeldBy {
                 org: org_ref(org),
                 portfolio: portfolio.to_string(),
+                portfolio_name: (zh.clone(), en.clone()),
                 post: self.post_ref(post),
             });
             if let Some(found) = self.holder(post, chain) {

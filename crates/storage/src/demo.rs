@@ -140,8 +140,17 @@ const COLLEGES: &[College] = &[
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Zeren@2026";
 
-/// Demo accounts: (user name, person's name, org code, role granted explicitly, administrator role).
-pub const DEMO_ACCOUNTS: [(&str, &str, &str, Option<Role>, Option<AdminRole>); 9] = [
+/// A demo account: (user name, person's name, org code, role granted explicitly, administrator role).
+pub type DemoAccount = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<Role>,
+    Option<AdminRole>,
+);
+
+/// Demo accounts, one per role.
+pub const DEMO_ACCOUNTS: [DemoAccount; 9] = [
     ("secretary", NEW_SECRETARY, "cqu-mse", None, None),
     ("leader", "赵敏", "cqu-mse", None, None),
     ("staff", "刘佳", "cqu-mse", None, None),

@@ -1,7 +1,128 @@
 //! Matrix entries of the orgs area (owned by the orgs change).
+//!
+//! Writes are tried with bodies that fail validation (or carry a stale version), so the matrix
+//! checks who may reach each write without changing the demo under the other entries.
 
-use crate::common::matrix::Expect;
+use crate::common::matrix::{Caller, Expect, Scope, business_read, is_admin};
+
+/// Accounts that manage their subtree (ManageOrg): the college secretary and the branch secretary.
+fn manages(c: Caller) -> bool {
+    matches!(c, Caller::Role("secretary" | "branch"))
+}
 
 pub fn expectations() -> Vec<Expect> {
-    Vec::new()
+    vec![
+        // Pages.
+        Expect::plain("GET", "/orgs", business_read(false)),
+        Expect::scoped("GET", "/orgs/{code}", "/orgs/{org}", business_read(false)),
+        Expect::scoped(
+            "GET",
+            "/orgs/{code}/posts/{post_id}/handover",
+            "/orgs/{org}/posts/{post}/handover",
+            |c, s| match c {
+                Caller::Anonymous => 303,
+                c if is_admin(c) => 403,
+                _ if s == Scope::Outside => 404,
+                c if manages(c) => 200,
+                _ => 403,
+            },
+        ),
+        // A malformed date: the form comes back with the error; nothing is stored.
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/posts/{post_id}/handover",
+            "/orgs/{org}/posts/{post}/handover",
+            |c, s| match c {
+                Caller::Anonymous => 403,
+                c if is_admin(c) => 403,
+                _ if s == Scope::Outside => 404,
+                c if manages(c) => 422,
+                _ => 403,
+            },
+        )
+        .body("person={person}&on=not-a-date"),
+        Expect::plain("GET", "/people", business_read(false)),
+        Expect::scoped(
+            "GET",
+            "/who",
+            "/who?org={org}&portfolio=publicity&at=2026-07-01",
+            business_read(false),
+        ),
+        // API.
+        Expect::plain("GET", "/api/v1/orgs", business_read(true)),
+        // An unknown kind: 422 where the caller manages the parent.
+        Expect::scoped("POST", "/api/v1/orgs", "/api/v1/orgs", |c, s| match c {
+            Caller::Anonymous => 401,
+            c if !manages(c) => 403,
+            _ if s == Scope::Outside => 404,
+            _ => 422,
+        })
+        .body(r#"{"code":"matrix-org","name":"矩阵","kind":"nonsense","parent":"{org}"}"#),
+        Expect::scoped(
+            "GET",
+            "/api/v1/orgs/{id}",
+            "/api/v1/orgs/{org_id}",
+            business_read(true),
+        ),
+        // A stale version: 409 where the caller manages the org.
+        Expect::scoped(
+            "PATCH",
+            "/api/v1/orgs/{id}",
+            "/api/v1/orgs/{org_id}",
+            |c, s| match c {
+                Caller::Anonymous => 401,
+                c if is_admin(c) => 403,
+                _ if s == Scope::Outside => 404,
+                c if manages(c) => 409,
+                _ => 403,
+            },
+        )
+        .body(r#"{"version":0,"name":"矩阵"}"#),
+        Expect::scoped(
+            "GET",
+            "/api/v1/people",
+            "/api/v1/people?org={org}",
+            business_read(true),
+        ),
+        // An empty name: 422 where the caller manages the org.
+        Expect::scoped("POST", "/api/v1/people", "/api/v1/people", |c, s| match c {
+            Caller::Anonymous => 401,
+            c if !manages(c) => 403,
+            _ if s == Scope::Outside => 404,
+            _ => 422,
+        })
+        .body(r#"{"name":" ","org":"{org}"}"#),
+        Expect::scoped(
+            "GET",
+            "/api/v1/posts",
+            "/api/v1/posts?org={org}",
+            business_read(true),
+        ),
+        Expect::scoped(
+            "GET",
+            "/api/v1/holdings",
+            "/api/v1/holdings?post={post}",
+            business_read(true),
+        ),
+        // A malformed date: 422 where the caller manages the post's org.
+        Expect::scoped(
+            "POST",
+            "/api/v1/posts/{id}/handover",
+            "/api/v1/posts/{post}/handover",
+            |c, s| match c {
+                Caller::Anonymous => 401,
+                c if is_admin(c) => 403,
+                _ if s == Scope::Outside => 404,
+                c if manages(c) => 422,
+                _ => 403,
+            },
+        )
+        .body(r#"{"person":"{person}","on":"not-a-date"}"#),
+        Expect::scoped(
+            "GET",
+            "/api/v1/responsibility",
+            "/api/v1/responsibility?org={org}&portfolio=publicity&at=2026-07-01",
+            business_read(true),
+        ),
+    ]
 }

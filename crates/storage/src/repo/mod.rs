@@ -1,9 +1,11 @@
 //! Repositories: reading and writing each kind of record, on both engines.
 
 pub mod audit;
+pub mod audit_query;
 pub mod identity;
 pub mod obligations;
 pub mod orgs;
+pub mod people;
 pub mod policies;
 
 use crate::error::{Result, StorageError};

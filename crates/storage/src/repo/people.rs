@@ -1,0 +1,19 @@
+//! Reads the web layer needs beyond the in-memory org model: the version of a record, for
+//! edits that must not overwrite a change made in between (HTTP 409).
+
+use crate::db::Db;
+use crate::error::{Result, StorageError};
+
+impl Db {
+    /// The stored version of an org (by code or id), for optimistic concurrency on edits.
+    pub async fn org_version(&self, code_or_id: &str) -> Result<i64> {
+        sqlx::query_scalar::<_, i64>("SELECT version FROM orgs WHERE code = $1 OR id = $1")
+            .bind(code_or_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StorageError::NotFound {
+                what: "org",
+                id: code_or_id.into(),
+            })
+    }
+}

@@ -1,0 +1,941 @@
+//! The three administrators, kept apart (三员分立): the auditor reads the audit log and its chain
+//! status; the security administrator keeps accounts, grants and the security policy but never
+//! its own account; the system administrator downloads backups. Each gets 403 on the others'
+//! pages and on business pages, and business users get 403 on all of them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{PASSWORD, Session, TestApp, hidden};
+use serde_json::{Value, json};
+use zeren_storage::testing;
+
+fn location(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+async fn get(s: &Session, app: &TestApp, path: &str) -> (u16, String) {
+    let resp = s.client.get(app.url(path)).send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap())
+}
+
+async fn post(s: &Session, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", s.csrf.as_str())];
+    fields.extend_from_slice(form);
+    s.client
+        .post(app.url(path))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn api(
+    s: &Session,
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = s
+        .client
+        .request(method.parse().unwrap(), app.url(path))
+        .header("x-csrf-token", &s.csrf);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// The text of the element with `id`, up to the next tag.
+fn by_id(html: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\"");
+    html.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split('<').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn user_id(app: &TestApp, username: &str) -> String {
+    app.db.user_by_username(username).await.unwrap().unwrap().id
+}
+
+/// A person of the demo who has no account yet.
+async fn person_without_account(app: &TestApp, name: &str) -> String {
+    let model = app.db.load_model().await.unwrap();
+    model
+        .people()
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| p.id.clone())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_auditor_reads_the_log_with_filters_and_the_chain_status() {
+    for app in TestApp::demo_on_engines().await {
+        auditor_story(app).await;
+    }
+}
+
+async fn auditor_story(app: TestApp) {
+    eprintln!("engine: {}", app.label);
+    let auditor = app.sign_in("auditor", PASSWORD).await;
+
+    let (status, html) = get(&auditor, &app, "/audit").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("class=\"audit-chain ok\""), "{html}");
+    assert!(
+        by_id(&html, "chain-status").contains("审计链完整"),
+        "{html}"
+    );
+    // The auditor's own sign-in is the newest entry.
+    assert!(html.contains("login.success"), "{html}");
+    assert!(html.contains("<details>"), "{html}");
+    // 50 a page, with a link to the older ones.
+    assert_eq!(html.matches("<tr id=\"seq-").count(), 50);
+    assert!(html.contains("rel=\"next\""), "{html}");
+
+    // The handover of the cqu-mse secretary post, by action.
+    let (status, html) = get(&auditor, &app, "/audit?action=holding.handover").await;
+    assert_eq!(status, 200);
+    assert_eq!(html.matches("<tr id=\"seq-").count(), 1, "{html}");
+    assert!(html.contains("holding.handover"), "{html}");
+
+    // The JSON API: the same data; every filter narrows.
+    let (status, body) = api(&auditor, &app, "GET", "/api/v1/audit?action=login", None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["chain"]["intact"], true, "{body}");
+    assert!(body["chain"]["entries"].as_u64().unwrap() > 50);
+    let entries = body["entries"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["action"].as_str().unwrap().starts_with("login"))
+    );
+    assert!(
+        entries[0]["at"].as_str().unwrap().ends_with("+08:00"),
+        "{body}"
+    );
+
+    let (_, body) = api(&auditor, &app, "GET", "/api/v1/audit?actor=auditor", None).await;
+    let entries = body["entries"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    assert!(entries.iter().all(|e| e["actor"] == "auditor"), "{body}");
+
+    let auditor_id = user_id(&app, "auditor").await;
+    let (_, body) = api(
+        &auditor,
+        &app,
+        "GET",
+        &format!("/api/v1/audit?object_type=user&object_id={auditor_id}"),
+        None,
+    )
+    .await;
+    assert!(body["total"].as_i64().unwrap() >= 2, "{body}");
+    assert!(
+        body["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["object_id"] == auditor_id.as_str())
+    );
+
+    // Days are Asia/Shanghai days: everything happened "today"; nothing tomorrow or yesterday.
+    let (_, today) = api(
+        &auditor,
+        &app,
+        "GET",
+        &format!("/api/v1/audit?from={0}&to={0}", common::TODAY),
+        None,
+    )
+    .await;
+    let (_, all) = api(&auditor, &app, "GET", "/api/v1/audit", None).await;
+    assert_eq!(today["total"], all["total"], "{today}");
+    let (_, later) = api(&auditor, &app, "GET", "/api/v1/audit?from=2026-11-29", None).await;
+    assert_eq!(later["total"], 0, "{later}");
+    let (_, earlier) = api(&auditor, &app, "GET", "/api/v1/audit?to=2026-11-27", None).await;
+    assert_eq!(earlier["total"], 0, "{earlier}");
+
+    // Pages and the cursor reach the same entries.
+    let first = all["entries"].as_array().unwrap();
+    assert_eq!(first.len(), 50);
+    let next_before = all["next_before"].as_i64().unwrap();
+    let (_, by_cursor) = api(
+        &auditor,
+        &app,
+        "GET",
+        &format!("/api/v1/audit?before={next_before}"),
+        None,
+    )
+    .await;
+    let (_, by_page) = api(&auditor, &app, "GET", "/api/v1/audit?page=2", None).await;
+    assert_eq!(by_cursor["entries"][0]["seq"], by_page["entries"][0]["seq"]);
+    assert_eq!(
+        by_page["entries"][0]["seq"].as_i64().unwrap(),
+        first[49]["seq"].as_i64().unwrap() - 1
+    );
+    let (status, html) = get(&auditor, &app, &format!("/audit?before={next_before}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("最新记录"), "{html}");
+
+    // A bad date is answered field by field, in the user's language, keeping the input.
+    let (status, html) = get(&auditor, &app, "/audit?from=2026-13-01&actor=leader").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("“2026-13-01”不是有效日期"), "{html}");
+    assert!(html.contains("value=\"leader\""), "{html}");
+    let (status, html) = get(&auditor, &app, "/audit?from=2026-13-01&lang=en").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("is not a date"), "{html}");
+    let (status, body) = api(
+        &auditor,
+        &app,
+        "GET",
+        "/api/v1/audit?from=2026-11-28&to=2026-11-01",
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error"]["code"], "invalid_input");
+    let (status, _) = api(&auditor, &app, "GET", "/api/v1/audit?page=0", None).await;
+    assert_eq!(status, 422);
+
+    // Reading the log changes nothing: no entry records it.
+    let before = app.db.audit_count(&Default::default()).await.unwrap();
+    get(&auditor, &app, "/audit").await;
+    api(&auditor, &app, "GET", "/api/v1/audit", None).await;
+    assert_eq!(
+        app.db.audit_count(&Default::default()).await.unwrap(),
+        before
+    );
+
+    // An edited entry breaks the chain: the page says where, in red.
+    let n = testing::execute_raw(
+        &app.db,
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3",
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 1);
+    let (_, html) = get(&auditor, &app, "/audit").await;
+    assert!(html.contains("class=\"audit-chain broken\""), "{html}");
+    assert!(by_id(&html, "chain-status").contains("第 3 条"), "{html}");
+    let (_, body) = api(
+        &auditor,
+        &app,
+        "GET",
+        "/api/v1/audit?object_type=nothing",
+        None,
+    )
+    .await;
+    assert_eq!(body["chain"]["intact"], false);
+    assert_eq!(body["chain"]["broken_at"], 3);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_security_administrator_creates_accounts_that_change_their_password_first() {
+    let app = TestApp::demo().await;
+    let sec = app.sign_in("secadmin", PASSWORD).await;
+    let (status, html) = get(&sec, &app, "/admin/accounts").await;
+    assert_eq!(status, 200, "{html}");
+    for name in ["secretary", "sysadmin", "auditor"] {
+        assert!(html.contains(&format!(">{name}</a>")), "{html}");
+    }
+    // The picker offers people without an account, with their org code.
+    assert!(html.contains(">陈立新（cqu-mse）</option>"), "{html}");
+    // The secretary has an account: listed with it, not offered again.
+    assert!(html.contains("<td>李明华（cqu-mse）</td>"), "{html}");
+    assert!(!html.contains(">李明华（cqu-mse）</option>"), "{html}");
+    let (_, narrowed) = get(&sec, &app, "/admin/accounts?q=cqu-cs").await;
+    assert!(!narrowed.contains(">陈立新（cqu-mse）</option>"));
+    assert!(narrowed.contains("（cqu-cs）</option>"));
+
+    let person = person_without_account(&app, "陈立新").await;
+    let resp = post(
+        &sec,
+        &app,
+        "/admin/accounts",
+        &[
+            ("username", "Dean.Chen"),
+            ("display_name", "陈立新"),
+            ("person", &person),
+            ("admin_role", ""),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.unwrap();
+    let temporary = by_id(&html, "temporary-password");
+    assert!(temporary.len() >= 16, "{html}");
+    assert!(html.contains("dean.chen"), "{html}");
+    assert!(
+        html.contains("材料科学与工程学院"),
+        "roles from posts: {html}"
+    );
+    // Shown once: the account page does not show it again.
+    let id = user_id(&app, "dean.chen").await;
+    let (_, again) = get(&sec, &app, &format!("/admin/accounts/{id}")).await;
+    assert!(!again.contains(&temporary));
+    assert!(!again.contains("temporary-password"));
+
+    // The new user signs in with it and must choose a new password before anything else.
+    let client = app.client();
+    let resp = app.try_sign_in(&client, "dean.chen", &temporary).await;
+    assert_eq!(resp.status(), 303);
+    let resp = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(location(&resp), "/account/password");
+
+    // Refused input comes back field by field, keeping what was typed.
+    let resp = post(
+        &sec,
+        &app,
+        "/admin/accounts",
+        &[
+            ("username", "dean.chen"),
+            ("display_name", ""),
+            ("person", &person),
+            ("admin_role", "audit"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("用户名“dean.chen”已被使用"), "{html}");
+    assert!(html.contains("此项必填"), "{html}");
+    assert!(html.contains("管理员账号不能关联人员"), "{html}");
+    assert!(html.contains("value=\"dean.chen\""), "{html}");
+    let resp = post(
+        &sec,
+        &app,
+        "/admin/accounts?lang=en",
+        &[("username", "X y"), ("display_name", "Someone")],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("A user name has 2–64 characters"), "{html}");
+    assert!(html.contains("value=\"Someone\""), "{html}");
+
+    // A second auditor account: never linked to a person, created like any other.
+    let (status, body) = api(
+        &sec,
+        &app,
+        "POST",
+        "/api/v1/accounts",
+        Some(json!({"username": "auditor2", "display_name": "第二审计员", "admin_role": "audit"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["account"]["admin_role"], "audit");
+    assert_eq!(body["account"]["must_change_password"], true);
+    assert!(body["temporary_password"].as_str().unwrap().len() >= 16);
+    let (status, body) = api(
+        &sec,
+        &app,
+        "POST",
+        "/api/v1/accounts",
+        Some(json!({"username": "auditor3", "display_name": "x", "admin_role": "audit", "person": person})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_input");
+    let (status, body) = api(&sec, &app, "GET", "/api/v1/accounts", None).await;
+    assert_eq!(status, 200);
+    let accounts = body["accounts"].as_array().unwrap();
+    assert!(accounts.iter().any(|a| a["username"] == "auditor2"));
+    let supervisor = accounts
+        .iter()
+        .find(|a| a["username"] == "supervisor")
+        .unwrap();
+    assert_eq!(
+        supervisor["grants"][0]["role"], "supervisor",
+        "{supervisor}"
+    );
+    assert_eq!(supervisor["grants"][0]["org_code"], "cqu");
+    assert!(accounts.iter().all(|a| a.get("password_hash").is_none()));
+
+    // Every change is in the audit log, by the security administrator.
+    let audit = app
+        .db
+        .audit_search(
+            &zeren_storage::repo::audit_query::AuditFilter {
+                actor: Some("secadmin".into()),
+                action_prefix: Some("user.create".into()),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 2);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_mandatory_second_factor_sends_the_secretary_to_set_it_up() {
+    let app = TestApp::demo().await;
+    let sec = app.sign_in("secadmin", PASSWORD).await;
+    let (_, html) = get(&sec, &app, "/admin/accounts").await;
+    let version = hidden(&html, "version");
+    assert_eq!(version, "0");
+    let form = [
+        ("version", version.as_str()),
+        ("min_length", "10"),
+        ("min_classes", "3"),
+        ("max_failures", "5"),
+        ("lockout_minutes", "30"),
+        ("idle_minutes", "30"),
+        ("totp", "secretary"),
+    ];
+    let resp = post(&sec, &app, "/admin/security", &form).await;
+    assert_eq!(resp.status(), 303);
+    assert!(location(&resp).starts_with("/admin/accounts?saved="));
+    let (_, html) = get(&sec, &app, "/admin/accounts?saved=security").await;
+    assert!(html.contains("安全策略已保存"), "{html}");
+    assert!(
+        html.contains("name=\"totp\" value=\"secretary\" checked"),
+        "{html}"
+    );
+    assert!(html.contains("name=\"min_length\" value=\"10\""), "{html}");
+
+    // The same form again, on the version it was read at: someone else saved meanwhile.
+    let resp = post(&sec, &app, "/admin/security", &form).await;
+    assert_eq!(resp.status(), 409);
+    assert!(resp.text().await.unwrap().contains("已被他人修改"));
+    // Out-of-range numbers are named field by field.
+    let mut bad = form;
+    bad[0].1 = "1";
+    bad[1].1 = "4";
+    bad[5].1 = "abc";
+    let resp = post(&sec, &app, "/admin/security", &bad).await;
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("须为 8 至 64 之间的整数"), "{html}");
+    assert!(html.contains("须为 5 至 480 之间的整数"), "{html}");
+    assert!(html.contains("value=\"abc\""), "{html}");
+
+    // The secretary is now sent to set up the second factor after signing in.
+    let client = app.client();
+    let resp = app.try_sign_in(&client, "secretary", PASSWORD).await;
+    assert_eq!(resp.status(), 303);
+    let resp = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(location(&resp), "/account/totp");
+    // The leader is not.
+    let leader = app.sign_in("leader", PASSWORD).await;
+    let (status, _) = get(&leader, &app, "/").await;
+    assert_eq!(status, 200);
+
+    // The API reads and writes the same policy, version-checked.
+    let (status, body) = api(&sec, &app, "GET", "/api/v1/settings/security", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["totp_required"], json!(["secretary"]));
+    assert_eq!(body["password"]["min_length"], 10);
+    let mut put = body.clone();
+    put["totp_required"] = json!(["audit", "secretary", "secretary"]);
+    let (status, saved) = api(
+        &sec,
+        &app,
+        "PUT",
+        "/api/v1/settings/security",
+        Some(put.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["version"], 2);
+    assert_eq!(saved["totp_required"], json!(["secretary", "audit"]));
+    let (status, stale) = api(
+        &sec,
+        &app,
+        "PUT",
+        "/api/v1/settings/security",
+        Some(put.clone()),
+    )
+    .await;
+    assert_eq!(status, 409, "{stale}");
+    assert_eq!(stale["error"]["code"], "version_conflict");
+    put["version"] = json!(2);
+    put["login"]["idle_minutes"] = json!(0);
+    let (status, bad) = api(
+        &sec,
+        &app,
+        "PUT",
+        "/api/v1/settings/security",
+        Some(put.clone()),
+    )
+    .await;
+    assert_eq!(status, 422, "{bad}");
+    put["login"]["idle_minutes"] = json!(30);
+    put["totp_required"] = json!(["root"]);
+    let (status, bad) = api(&sec, &app, "PUT", "/api/v1/settings/security", Some(put)).await;
+    assert_eq!(status, 422, "{bad}");
+    assert!(bad["error"]["message"].as_str().unwrap().contains("root"));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_security_administrator_cannot_change_its_own_account() {
+    let app = TestApp::demo().await;
+    let sec = app.sign_in("secadmin", PASSWORD).await;
+    let me = user_id(&app, "secadmin").await;
+    let (status, html) = get(&sec, &app, &format!("/admin/accounts/{me}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("这是您本人的账号"), "{html}");
+    assert!(
+        !html.contains("/state\""),
+        "no state form on one's own account: {html}"
+    );
+
+    let version = app.db.user(&me).await.unwrap().version.to_string();
+    for (path, form) in [
+        (
+            format!("/admin/accounts/{me}/grants"),
+            vec![("role", "secretary"), ("org", "cqu")],
+        ),
+        (
+            format!("/admin/accounts/{me}/state"),
+            vec![("version", version.as_str()), ("disabled", "1")],
+        ),
+        (
+            format!("/admin/accounts/{me}/password"),
+            vec![("version", version.as_str())],
+        ),
+        (
+            format!("/admin/accounts/{me}/unlock"),
+            vec![("version", version.as_str())],
+        ),
+    ] {
+        let resp = post(&sec, &app, &path, &form).await;
+        assert_eq!(resp.status(), 403, "{path}");
+        assert!(
+            resp.text()
+                .await
+                .unwrap()
+                .contains("安全管理员不能更改自己账号"),
+            "{path}"
+        );
+    }
+    let (status, body) = api(
+        &sec,
+        &app,
+        "POST",
+        &format!("/api/v1/accounts/{me}/grants"),
+        Some(json!({"role": "secretary", "org": "cqu"})),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "forbidden");
+
+    // Administrator accounts hold no business roles.
+    let auditor = user_id(&app, "auditor").await;
+    let resp = post(
+        &sec,
+        &app,
+        &format!("/admin/accounts/{auditor}/grants"),
+        &[("role", "supervisor"), ("org", "cqu")],
+    )
+    .await;
+    assert_eq!(resp.status(), 403);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("不能给管理员账号授予业务角色")
+    );
+    let (status, _) = api(
+        &sec,
+        &app,
+        "POST",
+        &format!("/api/v1/accounts/{auditor}/grants"),
+        Some(json!({"role": "supervisor", "org": "cqu"})),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // Nothing changed.
+    let still = app.db.user(&me).await.unwrap();
+    assert!(!still.disabled && !still.must_change_password);
+    assert!(
+        app.db
+            .grants()
+            .await
+            .unwrap()
+            .iter()
+            .all(|g| g.user != me && g.user != auditor)
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_security_administrator_manages_another_account() {
+    let app = TestApp::demo().await;
+    let sec = app.sign_in("secadmin", PASSWORD).await;
+    let staff = user_id(&app, "staff").await;
+    let page = format!("/admin/accounts/{staff}");
+    let (_, html) = get(&sec, &app, &page).await;
+    let version = hidden(&html, "version");
+
+    // Disable: the staff member can no longer sign in.
+    let resp = post(
+        &sec,
+        &app,
+        &format!("{page}/state"),
+        &[("version", &version), ("disabled", "1")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let (_, html) = get(&sec, &app, &page).await;
+    assert_eq!(by_id(&html, "account-state"), "已停用");
+    let client = app.client();
+    assert_eq!(
+        app.try_sign_in(&client, "staff", PASSWORD).await.status(),
+        401
+    );
+    // The page read before that change is stale now: 409, and the current state is shown.
+    let resp = post(
+        &sec,
+        &app,
+        &format!("{page}/state"),
+        &[("version", &version), ("disabled", "0")],
+    )
+    .await;
+    assert_eq!(resp.status(), 409);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("已被他人修改"), "{html}");
+    let fresh = hidden(&html, "version");
+    let resp = post(
+        &sec,
+        &app,
+        &format!("{page}/state"),
+        &[("version", &fresh), ("disabled", "0")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        app.try_sign_in(&client, "staff", PASSWORD).await.status(),
+        303
+    );
+
+    // A grant over another college, then revoked.
+    let resp = post(
+        &sec,
+        &app,
+        &format!("{page}/grants"),
+        &[("role", "leader"), ("org", "cqu-cs")],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let grant = app
+        .db
+        .grants()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|g| g.user == staff)
+        .unwrap();
+    assert_eq!(grant.granted_by, "secadmin");
+    let (_, html) = get(&sec, &app, &page).await;
+    assert!(
+        html.contains("<td>计算机学院（cqu-cs）</td><td>secadmin</td>"),
+        "{html}"
+    );
+    let resp = post(
+        &sec,
+        &app,
+        &format!("{page}/grants"),
+        &[("role", "leader"), ("org", "cqu-cs")],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let resp = post(
+        &sec,
+        &app,
+        &format!("{page}/grants"),
+        &[("role", "leader"), ("org", "nowhere")],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("没有代码为“nowhere”的组织"), "{html}");
+    assert!(html.contains("value=\"nowhere\""), "{html}");
+    let resp = post(
+        &sec,
+        &app,
+        &format!("{page}/grants/{}/revoke", grant.id),
+        &[],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    assert!(
+        app.db
+            .grants()
+            .await
+            .unwrap()
+            .iter()
+            .all(|g| g.user != staff)
+    );
+    let resp = post(
+        &sec,
+        &app,
+        &format!("{page}/grants/{}/revoke", grant.id),
+        &[],
+    )
+    .await;
+    assert_eq!(resp.status(), 404);
+    // By API too.
+    let (status, body) = api(
+        &sec,
+        &app,
+        "POST",
+        &format!("/api/v1/accounts/{staff}/grants"),
+        Some(json!({"role": "staff", "org": "cqu-cs"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["grant"]["org_code"], "cqu-cs");
+    let (status, _) = api(
+        &sec,
+        &app,
+        "POST",
+        "/api/v1/accounts/00000000-0000-0000-0000-000000000000/grants",
+        Some(json!({"role": "staff", "org": "cqu-cs"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // Locked by wrong passwords, then unlocked.
+    let stranger = app.client();
+    for _ in 0..5 {
+        app.try_sign_in(&stranger, "staff", "Wrong-pass-1").await;
+    }
+    let (_, html) = get(&sec, &app, &page).await;
+    assert_eq!(by_id(&html, "account-state"), "已锁定");
+    assert!(html.contains("/unlock"), "{html}");
+    let version = hidden(&html, "version");
+    let resp = post(
+        &sec,
+        &app,
+        &format!("{page}/unlock"),
+        &[("version", &version)],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        app.try_sign_in(&app.client(), "staff", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+
+    // A reset password: shown once, the old one no longer works, a new one must be chosen.
+    let (_, html) = get(&sec, &app, &page).await;
+    let version = hidden(&html, "version");
+    let resp = post(&sec, &app, &format!("{page}/password"), &[("version", "1")]).await;
+    assert_eq!(resp.status(), 409);
+    let resp = post(
+        &sec,
+        &app,
+        &format!("{page}/password"),
+        &[("version", &version)],
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let temporary = by_id(&resp.text().await.unwrap(), "temporary-password");
+    assert!(temporary.len() >= 16);
+    assert_eq!(
+        app.try_sign_in(&app.client(), "staff", PASSWORD)
+            .await
+            .status(),
+        401
+    );
+    let client = app.client();
+    assert_eq!(
+        app.try_sign_in(&client, "staff", &temporary).await.status(),
+        303
+    );
+    let resp = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(location(&resp), "/account/password");
+
+    // Unknown accounts: 404.
+    let (status, _) = get(
+        &sec,
+        &app,
+        "/admin/accounts/00000000-0000-0000-0000-000000000000",
+    )
+    .await;
+    assert_eq!(status, 404);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_system_administrator_downloads_a_backup_that_restores() {
+    let app = TestApp::demo().await;
+    let sys = app.sign_in("sysadmin", PASSWORD).await;
+    let (status, html) = get(&sys, &app, "/admin/system").await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(by_id(&html, "system-engine"), "SQLite");
+    assert_eq!(by_id(&html, "system-version"), env!("CARGO_PKG_VERSION"));
+    let orgs = by_id(&html, "count-orgs").parse::<i64>().unwrap();
+    assert!(orgs >= 10, "{html}");
+    assert!(by_id(&html, "count-obligations").parse::<i64>().unwrap() > 0);
+    assert!(
+        html.contains("cqu-mse-2021-6"),
+        "reminder defaults from the pack: {html}"
+    );
+
+    let resp = post(&sys, &app, "/admin/system/backup", &[]).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/gzip");
+    assert_eq!(
+        resp.headers()["content-disposition"],
+        "attachment; filename=\"zeren-20261128-1200.zbak\""
+    );
+    let bytes = resp.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("download.zbak");
+    std::fs::write(&file, &bytes).unwrap();
+    let target = testing::sqlite().await.unwrap();
+    let summary = target.db.restore(&file).await.unwrap();
+    assert!(summary.rows > 0);
+    assert_eq!(
+        target.db.find_org("cqu-mse").await.unwrap().id,
+        app.org_id("cqu-mse").await
+    );
+    assert!(target.db.verify_audit().await.unwrap().is_ok());
+    target.finish().await;
+
+    // The download is in the audit log.
+    let entries = app
+        .db
+        .audit_search(
+            &zeren_storage::repo::audit_query::AuditFilter {
+                action_prefix: Some("system.backup".into()),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "sysadmin");
+    assert!(
+        entries[0]
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("zeren-20261128-1200.zbak")
+    );
+    assert!(app.db.verify_audit().await.unwrap().is_ok());
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_administrators_are_kept_apart_and_business_users_kept_out() {
+    let app = TestApp::demo().await;
+    let staff = user_id(&app, "staff").await;
+    let pages = [
+        ("auditor", "/audit"),
+        ("secadmin", "/admin/accounts"),
+        ("secadmin", "/admin/accounts/{staff}"),
+        ("sysadmin", "/admin/system"),
+    ];
+    let apis = [
+        ("auditor", "/api/v1/audit"),
+        ("secadmin", "/api/v1/accounts"),
+        ("secadmin", "/api/v1/settings/security"),
+    ];
+    let posts = [
+        ("secadmin", "/admin/accounts"),
+        ("secadmin", "/admin/security"),
+        ("secadmin", "/admin/accounts/{staff}/state"),
+        ("secadmin", "/admin/accounts/{staff}/grants"),
+        ("sysadmin", "/admin/system/backup"),
+    ];
+    let business_page_routes: Vec<&str> = ["/orgs", "/people"]
+        .into_iter()
+        .filter(|p| zeren_web::route_table().iter().any(|r| r.path == *p))
+        .collect();
+    for who in [
+        "sysadmin",
+        "secadmin",
+        "auditor",
+        "secretary",
+        "leader",
+        "staff",
+        "branch",
+        "supervisor",
+        "discipline",
+    ] {
+        let s = app.sign_in(who, PASSWORD).await;
+        for (owner, path) in pages {
+            let path = path.replace("{staff}", &staff);
+            let (status, html) = get(&s, &app, &path).await;
+            let want = if owner == who { 200 } else { 403 };
+            assert_eq!(status, want, "{who} GET {path}");
+            if want == 403 {
+                assert!(
+                    html.contains("您的角色无权进行此操作") || html.contains("role does not allow"),
+                    "{who} {path}: {html}"
+                );
+            }
+        }
+        for (owner, path) in apis {
+            let (status, body) = api(&s, &app, "GET", path, None).await;
+            let want = if owner == who { 200 } else { 403 };
+            assert_eq!(status, want, "{who} GET {path}: {body}");
+            if want == 403 {
+                assert_eq!(body["error"]["code"], "forbidden");
+            }
+        }
+        for (owner, path) in posts {
+            if owner == who {
+                continue;
+            }
+            let path = path.replace("{staff}", &staff);
+            let resp = post(&s, &app, &path, &[("version", "1")]).await;
+            assert_eq!(resp.status(), 403, "{who} POST {path}");
+        }
+        if ["sysadmin", "secadmin", "auditor"].contains(&who) {
+            // No business data for any administrator.
+            let (status, _) = get(&s, &app, "/policies/cqu-mse-2021-6").await;
+            assert_eq!(status, 403, "{who}");
+            let (status, body) = api(&s, &app, "GET", "/api/v1/policies", None).await;
+            assert_eq!(status, 403, "{who}");
+            assert_eq!(body["error"]["code"], "forbidden");
+            for path in &business_page_routes {
+                let (status, _) = get(&s, &app, path).await;
+                assert_eq!(status, 403, "{who} GET {path}");
+            }
+            // The navigation shows the administrator's own area only.
+            let (_, html) = get(&s, &app, "/account").await;
+            assert!(!html.contains("href=\"/orgs\""), "{who}");
+        }
+    }
+    // Visitors are sent to sign in (pages) or get 401 (API).
+    let visitor = app.client();
+    let resp = visitor.get(app.url("/audit")).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert!(location(&resp).starts_with("/login?next=/audit"));
+    let resp = visitor.get(app.url("/api/v1/audit")).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+    app.finish().await;
+}

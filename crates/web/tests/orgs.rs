@@ -1,0 +1,935 @@
+//! Orgs, people, handovers and "who was responsible", through the pages and the API, as the
+//! demo accounts would use them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{PASSWORD, Session, TestApp, hidden};
+use serde_json::{Value, json};
+use zeren_core::Clock;
+use zeren_core::policy::BUILTIN_PACK_ID;
+use zeren_storage::Actor;
+
+async fn page(s: &Session, app: &TestApp, path: &str) -> (u16, String) {
+    let resp = s.client.get(app.url(path)).send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap())
+}
+
+async fn api(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let client = app.client();
+    let mut req = client
+        .request(method.parse().unwrap(), app.url(path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// The id of the post of `kind` in the org `code`.
+async fn post_id(app: &TestApp, code: &str, kind: &str) -> String {
+    let m = app.db.load_model().await.unwrap();
+    let org = m.find_org(code).unwrap();
+    m.posts_of(&org.id)
+        .find(|p| p.kind == kind)
+        .unwrap()
+        .id
+        .clone()
+}
+
+/// The id of the person called `name`.
+async fn person_id(app: &TestApp, name: &str) -> String {
+    let m = app.db.load_model().await.unwrap();
+    m.people()
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap()
+        .id
+        .clone()
+}
+
+async fn audit_len(app: &TestApp) -> usize {
+    app.db.audit_page(0, 1_000_000).await.unwrap().len()
+}
+
+async fn handover_form(
+    s: &Session,
+    app: &TestApp,
+    path: &str,
+    person: &str,
+    on: &str,
+) -> (u16, String, Option<String>) {
+    let resp = s
+        .client
+        .post(app.url(path))
+        .form(&[("csrf", s.csrf.as_str()), ("person", person), ("on", on)])
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, resp.text().await.unwrap(), location)
+}
+
+fn who_path(org: &str, duty: &str, at: &str) -> String {
+    format!("/api/v1/responsibility?org={org}&duty={duty}&at={at}")
+}
+
+#[tokio::test]
+async fn org_page_shows_posts_holders_and_platforms() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let (status, html) = page(&s, &app, "/orgs/cqu-mse").await;
+    assert_eq!(status, 200, "{html}");
+    for want in [
+        "材料科学与工程学院",
+        "党委书记",
+        "李明华",
+        // The outgoing secretary, with the dates of the holding.
+        "王建国",
+        "2022-09-01 – 2026-06-30",
+        "党委副书记（分管宣传思想、学生工作）",
+        // Portfolio names from the pack.
+        "宣传思想",
+        "学生工作",
+        // Platforms with kind, portfolio and operators.
+        "重大材料学院 微信公众号",
+        "微信公众号",
+        "刘佳",
+        // Children.
+        "材料学院教工第一党支部",
+        // The secretary manages the college: a handover button on single-holder posts.
+        "/handover",
+    ] {
+        assert!(html.contains(want), "org page lacks {want}");
+    }
+    // Vice-dean posts are not single-holder: one handover link per single-holder post only
+    // (secretary, dean).
+    assert_eq!(html.matches("/handover").count(), 2, "{html}");
+
+    // The tree: the college and its branches, nothing of other colleges.
+    let (status, html) = page(&s, &app, "/orgs").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("cqu-mse-b4") && html.contains("href=\"/orgs/cqu-mse\""));
+    assert!(!html.contains("cqu-cs") && !html.contains("重庆大学"));
+    // Sorting by name keeps the same orgs.
+    let (status, by_name) = page(&s, &app, "/orgs?sort=name").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        by_name.matches("<li>").count(),
+        html.matches("<li>").count()
+    );
+
+    // English.
+    let (_, en) = page(&s, &app, "/orgs/cqu-mse?lang=en").await;
+    assert!(
+        en.contains("Posts and holders")
+            && en.contains("Publicity and ideology")
+            && en.contains("Party committee secretary")
+    );
+
+    // People: in scope only, with their current posts; filtered by name.
+    let (status, html) = page(&s, &app, "/people").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("赵敏") && html.contains("郑晓东") && !html.contains("何志强"));
+    let (_, html) = page(&s, &app, "/people?q=%E8%B5%B5").await;
+    assert!(html.contains("赵敏") && !html.contains("郑晓东"));
+    let (_, html) = page(&s, &app, "/people?org=cqu-mse-b1").await;
+    assert!(html.contains("郑晓东") && !html.contains("赵敏"));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn handover_through_the_form_is_audited_and_changes_who_is_responsible() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let post = post_id(&app, "cqu-mse", "secretary").await;
+    let successor = person_id(&app, "赵敏").await;
+    let path = format!("/orgs/cqu-mse/posts/{post}/handover");
+
+    let (status, form) = page(&s, &app, &path).await;
+    assert_eq!(status, 200, "{form}");
+    assert!(form.contains("李明华") && form.contains(&successor));
+    assert_eq!(hidden(&form, "csrf"), s.csrf);
+    assert_eq!(
+        hidden(&form, "on"),
+        common::TODAY,
+        "the date defaults to today"
+    );
+
+    let before = audit_len(&app).await;
+    let (status, body, location) = handover_form(&s, &app, &path, &successor, "2026-12-01").await;
+    assert_eq!(status, 303, "{body}");
+    assert!(location.unwrap().starts_with("/orgs/cqu-mse"));
+
+    // Audited: the outgoing holding ends, the incoming one starts, by the secretary.
+    let entries = app.db.audit_page(0, 1_000_000).await.unwrap();
+    let new: Vec<_> = entries.iter().skip(before).collect();
+    assert!(
+        new.iter()
+            .any(|e| e.action == "holding.end" && e.actor == "secretary")
+    );
+    let incoming = new
+        .iter()
+        .find(|e| e.action == "holding.handover")
+        .expect("handover audited");
+    assert_eq!(incoming.actor, "secretary");
+    assert!(incoming.after.as_deref().unwrap().contains("2026-12-01"));
+
+    // The org page shows the coming change in the history.
+    let (_, html) = page(&s, &app, "/orgs/cqu-mse").await;
+    assert!(html.contains("2026-07-01 – 2026-11-30"), "{html}");
+
+    // Who is responsible: the old holder the day before, the new one from the day.
+    let (status, html) = page(
+        &s,
+        &app,
+        "/who?org=cqu-mse&duty=annual-dedicated-study&at=2026-11-30",
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<strong>李明华</strong>"));
+    let (_, html) = page(
+        &s,
+        &app,
+        "/who?org=cqu-mse&duty=annual-dedicated-study&at=2026-12-01",
+    )
+    .await;
+    assert!(html.contains("<strong>赵敏</strong>"), "{html}");
+    // The chain of reasons cites the article, linking into the policy page.
+    assert!(
+        html.contains(&format!("/policies/{BUILTIN_PACK_ID}#art-4-")),
+        "{html}"
+    );
+    assert!(html.contains("第一责任人"));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn invalid_handovers_say_what_is_wrong_in_chinese_and_store_nothing() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let post = post_id(&app, "cqu-mse", "secretary").await;
+    let successor = person_id(&app, "赵敏").await;
+    let current = person_id(&app, "李明华").await;
+    let path = format!("/orgs/cqu-mse/posts/{post}/handover");
+    let before = audit_len(&app).await;
+    let holdings_before = app.db.load_model().await.unwrap().holdings().len();
+
+    let cases: [(&str, &str, &str); 5] = [
+        (&successor, "", "请填写生效日期"),
+        (&successor, "2026/12/01", "格式不正确"),
+        (&successor, "2026-02-30", "格式不正确"),
+        // Not after the current holding's start (2026-07-01).
+        (
+            &successor,
+            "2026-07-01",
+            "必须晚于现任者的任职开始日期（2026-07-01）",
+        ),
+        (&current, "2026-12-01", "已任该职务"),
+    ];
+    for (person, on, message) in cases {
+        let (status, html, _) = handover_form(&s, &app, &path, person, on).await;
+        assert_eq!(status, 422, "{on}: {html}");
+        assert!(html.contains(message), "{on}: expected {message}");
+        assert!(html.contains("class=\"field-error\""));
+        // The input is kept.
+        assert!(
+            html.contains(&format!("value=\"{on}\"")),
+            "{on}: input not kept"
+        );
+        assert!(html.contains(&format!("value=\"{person}\" selected")));
+    }
+    // No person chosen.
+    let (status, html, _) = handover_form(&s, &app, &path, "", "2026-12-01").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("请选择接任人"));
+    // A person from another college is not on the list.
+    let outsider = person_id(&app, "何志强").await;
+    let (status, html, _) = handover_form(&s, &app, &path, &outsider, "2026-12-01").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("请从列表中选择接任人"));
+
+    // A post nobody holds: nothing to hand over.
+    let pack = app.db.policy(BUILTIN_PACK_ID).await.unwrap().pack;
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    let empty = tx
+        .create_post(&pack, "cqu-mse", "dean", "院长（待任）", &[])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let before = before + 1;
+    let (status, html, _) = handover_form(
+        &s,
+        &app,
+        &format!("/orgs/cqu-mse/posts/{}/handover", empty.id),
+        &successor,
+        "2026-12-01",
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("没有可交接的任职"), "{html}");
+
+    // In English too.
+    let (status, html, _) =
+        handover_form(&s, &app, &format!("{path}?lang=en"), &successor, "tomorrow").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("is not in the form YYYY-MM-DD"));
+
+    assert_eq!(audit_len(&app).await, before, "nothing was stored");
+    assert_eq!(
+        app.db.load_model().await.unwrap().holdings().len(),
+        holdings_before
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn only_managers_hand_over() {
+    let app = TestApp::demo().await;
+    let post = post_id(&app, "cqu-mse", "secretary").await;
+    let path = format!("/orgs/cqu-mse/posts/{post}/handover");
+    let leader = app.sign_in("leader", PASSWORD).await;
+    let (status, html) = page(&leader, &app, &path).await;
+    assert_eq!(status, 403, "{html}");
+    assert!(html.contains("无权访问"));
+    let (status, _, _) = handover_form(
+        &leader,
+        &app,
+        &path,
+        &person_id(&app, "赵敏").await,
+        "2026-12-01",
+    )
+    .await;
+    assert_eq!(status, 403);
+    // The leader reads the org but sees no handover button.
+    let (status, html) = page(&leader, &app, "/orgs/cqu-mse").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("/handover"));
+    // Nor through the API.
+    let token = app.token("leader").await;
+    let (status, body) = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/posts/{post}/handover"),
+        Some(json!({"person": person_id(&app, "赵敏").await, "on": "2026-12-01"})),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "forbidden");
+    // The supervisor reads every college but manages none.
+    let sup = app.sign_in("supervisor", PASSWORD).await;
+    let (status, _) = page(&sup, &app, &path).await;
+    assert_eq!(status, 403);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn other_orgs_answer_like_nonexistent_ones() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let (status, other) = page(&s, &app, "/orgs/cqu-cs").await;
+    assert_eq!(status, 404);
+    let (status, missing) = page(&s, &app, "/orgs/cqu-xx").await;
+    assert_eq!(status, 404);
+    assert_eq!(other.replace("cqu-cs", "X"), missing.replace("cqu-xx", "X"));
+    // The parent university is outside the secretary's subtree, too.
+    let (status, _) = page(&s, &app, "/orgs/cqu").await;
+    assert_eq!(status, 404);
+    let cs_post = post_id(&app, "cqu-cs", "secretary").await;
+    let (status, _) = page(&s, &app, &format!("/orgs/cqu-cs/posts/{cs_post}/handover")).await;
+    assert_eq!(status, 404);
+    let (status, _) = page(
+        &s,
+        &app,
+        "/who?org=cqu-cs&duty=annual-dedicated-study&at=2026-07-01",
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    let token = app.token("secretary").await;
+    let cs = app.org_id("cqu-cs").await;
+    let (status, body) = api(&app, &token, "GET", &format!("/api/v1/orgs/{cs}"), None).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "not_found");
+    let (status, body2) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/orgs/00000000-0000-0000-0000-000000000000",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(body2["error"]["code"], body["error"]["code"]);
+    for path in [
+        format!("/api/v1/holdings?post={cs_post}"),
+        "/api/v1/posts?org=cqu-cs".to_string(),
+        "/api/v1/people?org=cqu-cs".to_string(),
+        who_path("cqu-cs", "annual-dedicated-study", "2026-07-01"),
+    ] {
+        let (status, body) = api(&app, &token, "GET", &path, None).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+    let (status, _) = api(
+        &app,
+        &token,
+        "PATCH",
+        &format!("/api/v1/orgs/{cs}"),
+        Some(json!({"version": 1, "name": "x"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/posts/{cs_post}/handover"),
+        Some(json!({"person": "x", "on": "2026-12-01"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    // People of other colleges are not listed.
+    let (_, body) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/people?q=%E4%BD%95%E5%BF%97%E5%BC%BA",
+        None,
+    )
+    .await;
+    assert_eq!(body["total"], 0);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn branch_sees_its_branch_and_supervisor_every_college() {
+    let app = TestApp::demo().await;
+    let token = app.token("branch").await;
+    let (status, body) = api(&app, &token, "GET", "/api/v1/orgs", None).await;
+    assert_eq!(status, 200);
+    let codes: Vec<&str> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["cqu-mse-b1"]);
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["per_page"], 50);
+    // The parent is outside the branch: its code is not told.
+    assert!(body["items"][0]["parent_code"].is_null());
+    let s = app.sign_in("branch", PASSWORD).await;
+    let (_, html) = page(&s, &app, "/orgs").await;
+    assert!(
+        html.contains("cqu-mse-b1")
+            && !html.contains("cqu-mse-b2")
+            && !html.contains("/orgs/cqu-mse\"")
+    );
+    let (status, _) = page(&s, &app, "/orgs/cqu-mse").await;
+    assert_eq!(status, 404);
+    let (status, _) = page(&s, &app, "/orgs/cqu-mse-b1").await;
+    assert_eq!(status, 200);
+
+    let token = app.token("supervisor").await;
+    let (_, body) = api(&app, &token, "GET", "/api/v1/orgs?sort=name", None).await;
+    let codes: Vec<&str> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
+    for c in ["cqu", "cqu-mse", "cqu-cs", "cqu-me", "cqu-cs-b3"] {
+        assert!(codes.contains(&c), "supervisor misses {c}");
+    }
+    assert_eq!(codes[0], "cqu", "parents come first");
+    let (status, body) = api(&app, &token, "GET", "/api/v1/orgs/cqu-me", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["code"], "cqu-me");
+    assert!(
+        body["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["kind"] == "secretary" && p["holders"][0]["person_name"] == "袁振华")
+    );
+    let s = app.sign_in("supervisor", PASSWORD).await;
+    let (_, html) = page(&s, &app, "/orgs").await;
+    assert!(
+        html.contains("计算机学院")
+            && html.contains("机械与运载工程学院")
+            && html.contains("材料科学与工程学院")
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn administrators_have_no_business_here() {
+    let app = TestApp::demo().await;
+    for admin in ["sysadmin", "secadmin", "auditor"] {
+        let s = app.sign_in(admin, PASSWORD).await;
+        for path in [
+            "/orgs",
+            "/orgs/cqu-mse",
+            "/people",
+            "/who",
+            "/who?org=cqu-mse&duty=annual-dedicated-study",
+        ] {
+            let (status, _) = page(&s, &app, path).await;
+            assert_eq!(status, 403, "{admin} {path}");
+        }
+        let token = app.token(admin).await;
+        for path in [
+            "/api/v1/orgs",
+            "/api/v1/orgs/cqu-mse",
+            "/api/v1/people",
+            "/api/v1/posts",
+            &who_path("cqu-mse", "annual-dedicated-study", "2026-07-01"),
+        ] {
+            let (status, body) = api(&app, &token, "GET", path, None).await;
+            assert_eq!(status, 403, "{admin} {path}");
+            assert_eq!(body["error"]["code"], "forbidden");
+        }
+        let (status, _) = api(
+            &app,
+            &token,
+            "POST",
+            "/api/v1/people",
+            Some(json!({"name": "x", "org": "cqu-mse"})),
+        )
+        .await;
+        assert_eq!(status, 403);
+    }
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn org_edits_check_the_version_and_names_are_escaped() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let (status, org) = api(&app, &token, "GET", "/api/v1/orgs/cqu-mse", None).await;
+    assert_eq!(status, 200);
+    let version = org["version"].as_i64().unwrap();
+    let evil = "<script>alert(1)</script>材料学院";
+    let (status, body) = api(
+        &app,
+        &token,
+        "PATCH",
+        "/api/v1/orgs/cqu-mse",
+        Some(json!({"version": version, "name": evil})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["version"], version + 1);
+    assert_eq!(body["name"], evil);
+    // The same version again is stale.
+    let (status, body) = api(
+        &app,
+        &token,
+        "PATCH",
+        "/api/v1/orgs/cqu-mse",
+        Some(json!({"version": version, "name": "x"})),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "version_conflict");
+    // Bad input names its field.
+    for (patch, field) in [
+        (json!({"name": "x"}), "version"),
+        (json!({"version": "one"}), "version"),
+        (
+            json!({"version": version + 1, "closed_on": "2026-13-01"}),
+            "closed_on",
+        ),
+        (json!({"version": version + 1, "name": "  "}), "name"),
+        (json!({"version": version + 1, "nmae": "x"}), "nmae"),
+    ] {
+        let (status, body) = api(
+            &app,
+            &token,
+            "PATCH",
+            "/api/v1/orgs/cqu-mse",
+            Some(patch.clone()),
+        )
+        .await;
+        assert_eq!(status, 422, "{patch}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_input");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(field),
+            "{patch}: {body}"
+        );
+    }
+    // The name comes back escaped, never as markup.
+    let s = app.sign_in("secretary", PASSWORD).await;
+    for path in [
+        "/orgs/cqu-mse",
+        "/orgs",
+        "/people",
+        "/orgs/cqu-mse-b1",
+        "/who?org=cqu-mse&duty=annual-dedicated-study&at=2026-07-01",
+    ] {
+        let (status, html) = page(&s, &app, path).await;
+        assert_eq!(status, 200, "{path}");
+        let escaped = html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+            || html.contains("&#60;script&#62;alert(1)&#60;/script&#62;");
+        assert!(escaped, "{path}: name not shown escaped");
+        assert!(!html.contains("<script>alert(1)"), "{path}: markup leaked");
+    }
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn who_api_answers_by_date_and_explains_bad_questions() {
+    let app = TestApp::demo().await;
+    let token = app.token("leader").await;
+    let (status, a) = api(
+        &app,
+        &token,
+        "GET",
+        &who_path("cqu-mse", "annual-dedicated-study", "2026-06-30"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(a["person"]["name"], "王建国");
+    assert_eq!(a["post"]["name"], "党委书记");
+    assert!(
+        a["chain"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["reason"] == "duty")
+    );
+    let (_, a) = api(
+        &app,
+        &token,
+        "GET",
+        &who_path("cqu-mse", "annual-dedicated-study", "2026-07-01"),
+        None,
+    )
+    .await;
+    assert_eq!(a["person"]["name"], "李明华");
+    // A portfolio: the deputy holds publicity; the first responsible person is named too.
+    let (status, a) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/responsibility?org=cqu-mse&portfolio=publicity&at=2026-07-01",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(a["person"]["name"], "赵敏");
+    assert_eq!(a["first_responsible"]["name"], "李明华");
+    // A platform duty needs the platform.
+    let (status, a) = api(&app, &token, "GET", "/api/v1/responsibility?org=cqu-mse&duty=platform-annual-review&platform=cqu-mse-wechat&at=2026-07-01", None).await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(a["person"]["name"], "赵敏");
+    let (status, e) = api(
+        &app,
+        &token,
+        "GET",
+        &who_path("cqu-mse", "platform-annual-review", "2026-07-01"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("platform")
+    );
+
+    for (path, status_want, field) in [
+        (
+            who_path("cqu-mse", "annual-dedicated-study", "2026-7-1"),
+            422,
+            "at",
+        ),
+        (
+            who_path("cqu-mse", "annual-dedicated-study", "yesterday"),
+            422,
+            "at",
+        ),
+        (
+            who_path("cqu-nowhere", "annual-dedicated-study", "2026-07-01"),
+            404,
+            "org",
+        ),
+        (
+            who_path("cqu-cs", "annual-dedicated-study", "2026-07-01"),
+            404,
+            "org",
+        ),
+        (
+            who_path("cqu-mse", "no-such-duty", "2026-07-01"),
+            422,
+            "duty",
+        ),
+        (
+            "/api/v1/responsibility?org=cqu-mse".to_string(),
+            422,
+            "duty",
+        ),
+        (
+            "/api/v1/responsibility?duty=annual-dedicated-study".to_string(),
+            422,
+            "org",
+        ),
+        (
+            "/api/v1/responsibility?org=cqu-mse&portfolio=nothing".to_string(),
+            422,
+            "portfolio",
+        ),
+    ] {
+        let (status, e) = api(&app, &token, "GET", &path, None).await;
+        assert_eq!(status, status_want, "{path}: {e}");
+        assert!(
+            e["error"]["message"].as_str().unwrap().starts_with(field),
+            "{path}: {e}"
+        );
+    }
+    // The page says the same in the form, and keeps the question.
+    let s = app.sign_in("leader", PASSWORD).await;
+    let (status, html) = page(
+        &s,
+        &app,
+        "/who?org=cqu-mse&duty=annual-dedicated-study&at=2026-7-1",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("格式不正确") && html.contains("value=\"2026-7-1\""));
+    let (status, html) = page(&s, &app, "/who").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("annual-dedicated-study") && html.contains("cqu-mse-wechat"));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn api_creates_orgs_and_people_and_lists_in_pages() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let (status, org) = api(&app, &token, "POST", "/api/v1/orgs", Some(json!({"code": "cqu-mse-b5", "name": "材料学院博士生党支部", "kind": "branch", "parent": "cqu-mse"}))).await;
+    assert_eq!(status, 201, "{org}");
+    assert_eq!(org["version"], 1);
+    assert_eq!(org["parent_code"], "cqu-mse");
+    let (status, e) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/orgs",
+        Some(json!({"code": "cqu-mse-b5", "name": "重复", "kind": "branch", "parent": "cqu-mse"})),
+    )
+    .await;
+    assert_eq!(status, 409, "{e}");
+    for (body, field) in [
+        (
+            json!({"code": "Bad Code", "name": "x", "kind": "branch", "parent": "cqu-mse"}),
+            "code",
+        ),
+        (
+            json!({"code": "cqu-mse-b6", "name": "x", "kind": "college", "parent": "cqu-mse"}),
+            "kind",
+        ),
+        (
+            json!({"code": "cqu-mse-b6", "name": "x", "kind": "branch"}),
+            "parent",
+        ),
+    ] {
+        let (status, e) = api(&app, &token, "POST", "/api/v1/orgs", Some(body.clone())).await;
+        assert_eq!(status, 422, "{body}: {e}");
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains(field),
+            "{body}: {e}"
+        );
+    }
+    let (status, _) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/orgs",
+        Some(json!({"code": "cqu-cs-b9", "name": "x", "kind": "branch", "parent": "cqu-cs"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // Sixty people in the new branch: the list pages by fifty.
+    for i in 0..60 {
+        let (status, p) = api(
+            &app,
+            &token,
+            "POST",
+            "/api/v1/people",
+            Some(json!({"name": format!("测试人员{i:02}"), "org": "cqu-mse-b5"})),
+        )
+        .await;
+        assert_eq!(status, 201, "{p}");
+    }
+    let (_, p1) = api(&app, &token, "GET", "/api/v1/people?org=cqu-mse-b5", None).await;
+    assert_eq!(
+        (
+            p1["total"].as_u64(),
+            p1["page"].as_u64(),
+            p1["per_page"].as_u64()
+        ),
+        (Some(60), Some(1), Some(50))
+    );
+    assert_eq!(p1["items"].as_array().unwrap().len(), 50);
+    assert_eq!(p1["items"][0]["name"], "测试人员00");
+    let (_, p2) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/people?org=cqu-mse-b5&page=2",
+        None,
+    )
+    .await;
+    assert_eq!(p2["items"].as_array().unwrap().len(), 10);
+    assert_eq!(p2["items"][9]["name"], "测试人员59");
+    let (status, e) = api(&app, &token, "GET", "/api/v1/people?page=0", None).await;
+    assert_eq!(status, 422);
+    assert!(e["error"]["message"].as_str().unwrap().starts_with("page"));
+    // The page shows fifty rows and links the next page.
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let (_, html) = page(&s, &app, "/people?org=cqu-mse-b5").await;
+    assert_eq!(html.matches("测试人员").count(), 50);
+    let links = html.replace("&#38;", "&").replace("&amp;", "&");
+    assert!(
+        links.contains("href=\"/people?org=cqu-mse-b5&sort=name&page=2\""),
+        "{html}"
+    );
+    let (_, html) = page(&s, &app, "/people?org=cqu-mse-b5&page=2").await;
+    assert_eq!(html.matches("测试人员").count(), 10);
+    // The new branch is in the tree.
+    let (_, html) = page(&s, &app, "/orgs").await;
+    assert!(html.contains("材料学院博士生党支部"));
+
+    // Posts and their holders; the history of one.
+    let (_, posts) = api(&app, &token, "GET", "/api/v1/posts?org=cqu-mse", None).await;
+    let sec = posts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "secretary")
+        .unwrap()
+        .clone();
+    assert_eq!(sec["holders"][0]["person_name"], "李明华");
+    let (_, history) = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/holdings?post={}", sec["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    let names: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["person_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["王建国", "李明华"]);
+    assert_eq!(history["items"][0]["end"], "2026-06-30");
+    let (status, e) = api(&app, &token, "GET", "/api/v1/holdings", None).await;
+    assert_eq!(status, 422, "{e}");
+    app.finish().await;
+}
+
+/// One story on every engine: a handover through the API, then who is responsible.
+#[tokio::test]
+async fn api_handover_and_who_on_every_engine() {
+    for app in TestApp::demo_on_engines().await {
+        let label = app.label;
+        let token = app.token("secretary").await;
+        let post = post_id(&app, "cqu-mse", "secretary").await;
+        let successor = person_id(&app, "赵敏").await;
+        let path = format!("/api/v1/posts/{post}/handover");
+        let (status, e) = api(
+            &app,
+            &token,
+            "POST",
+            &path,
+            Some(json!({"person": successor, "on": "2026-07-01"})),
+        )
+        .await;
+        assert_eq!(status, 422, "{label}: {e}");
+        assert!(
+            e["error"]["message"].as_str().unwrap().starts_with("on"),
+            "{label}: {e}"
+        );
+        let (status, e) = api(
+            &app,
+            &token,
+            "POST",
+            &path,
+            Some(json!({"person": person_id(&app, "何志强").await, "on": "2026-12-01"})),
+        )
+        .await;
+        assert_eq!(status, 404, "{label}: {e}");
+        let (status, done) = api(
+            &app,
+            &token,
+            "POST",
+            &path,
+            Some(json!({"person": successor, "on": "2026-12-01"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{label}: {done}");
+        assert_eq!(done["outgoing"]["person_name"], "李明华");
+        assert_eq!(done["outgoing"]["end"], "2026-11-30");
+        assert_eq!(done["incoming"]["person_name"], "赵敏");
+        assert_eq!(done["incoming"]["start"], "2026-12-01");
+        let (_, a) = api(
+            &app,
+            &token,
+            "GET",
+            &who_path("cqu-mse", "annual-dedicated-study", "2026-11-30"),
+            None,
+        )
+        .await;
+        assert_eq!(a["person"]["name"], "李明华", "{label}");
+        let (_, a) = api(
+            &app,
+            &token,
+            "GET",
+            &who_path("cqu-mse", "annual-dedicated-study", "2026-12-01"),
+            None,
+        )
+        .await;
+        assert_eq!(a["person"]["name"], "赵敏", "{label}");
+        let entries = app.db.audit_page(0, 1_000_000).await.unwrap();
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.action == "holding.handover" && e.actor == "secretary"),
+            "{label}"
+        );
+        // When the day comes, the secretary role passes with the post.
+        app.clock.advance(chrono::Duration::days(3));
+        let (status, _) = api(&app, &token, "GET", "/api/v1/orgs/cqu-mse", None).await;
+        assert_eq!(
+            status, 403,
+            "{label}: 李明华 holds no post after the handover"
+        );
+        app.finish().await;
+    }
+}
