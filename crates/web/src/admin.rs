@@ -1844,6 +1844,12 @@ pub async fn reset_password(
     if version != user.version {
         return stale(&state, &v, &id).await;
     }
+    // 三员分立: the security administrator cannot take over another administrator's account by
+    // resetting its password; an administrator's password is recovered with `zeren user passwd`
+    // by whoever runs the server.
+    if user.admin_role.is_some() {
+        return refuse_with(tr, tr.t("admin.error.admin_password").to_string());
+    }
     let password = match temporary_password(&v.snap.security.password, &user.username) {
         Ok(p) => p,
         Err(e) => return failure_page(tr, &e),
@@ -2578,6 +2584,10 @@ pub const ZH: &[(&str, &str)] = &[
         "安全管理员不能更改自己账号的角色、授权、状态或密码；请由另一名安全管理员或通过命令行办理。",
     ),
     (
+        "admin.error.admin_password",
+        "管理员账号的密码须在服务器上用命令行（zeren user passwd）重置，不能由其他管理员重置。",
+    ),
+    (
         "admin.error.admin_no_business",
         "不能给管理员账号授予业务角色：三员不接触业务数据。",
     ),
@@ -2818,6 +2828,10 @@ pub const EN: &[(&str, &str)] = &[
     (
         "admin.error.self",
         "A security administrator cannot change its own account's role, grants, state or password; another security administrator or the command line can.",
+    ),
+    (
+        "admin.error.admin_password",
+        "The password of an administrator is reset from the command line (zeren user passwd), not by another administrator.",
     ),
     (
         "admin.error.admin_no_business",

@@ -206,7 +206,10 @@ const ZH: &[(&str, &str)] = &[
     ("login.username", "用户名"),
     ("login.password", "密码"),
     ("login.submit", "登录"),
-    ("login.hint", "连续 5 次输错密码，账号将被锁定 30 分钟。"),
+    (
+        "login.hint",
+        "连续 {failures} 次输错密码，账号将被锁定 {minutes} 分钟。",
+    ),
     ("login.expired", "长时间未操作，会话已结束，请重新登录。"),
     ("login.error.empty", "请输入用户名和密码。"),
     ("login.error.invalid", "用户名或密码错误。"),
@@ -237,7 +240,7 @@ const ZH: &[(&str, &str)] = &[
     ("password.confirm", "确认新密码"),
     (
         "password.rules",
-        "至少 8 位，包含大写字母、小写字母、数字、符号中的至少 3 类，不含用户名。",
+        "至少 {length} 位，包含大写字母、小写字母、数字、符号中的至少 {classes} 类，不含用户名。",
     ),
     ("password.submit", "保存"),
     ("password.error.current", "当前密码不正确。"),
@@ -536,7 +539,7 @@ const EN: &[(&str, &str)] = &[
     ("login.submit", "Sign in"),
     (
         "login.hint",
-        "After 5 wrong passwords in a row the account is locked for 30 minutes.",
+        "After {failures} wrong passwords in a row the account is locked for {minutes} minutes.",
     ),
     (
         "login.expired",
@@ -580,7 +583,7 @@ const EN: &[(&str, &str)] = &[
     ("password.confirm", "Confirm new password"),
     (
         "password.rules",
-        "At least 8 characters, with at least 3 of: upper-case, lower-case, digits, symbols; not containing the user name.",
+        "At least {length} characters, with at least {classes} of: upper-case, lower-case, digits, symbols; not containing the user name.",
     ),
     ("password.submit", "Save"),
     ("password.error.current", "The current password is wrong."),

@@ -31,6 +31,8 @@ struct LoginPage {
     next: String,
     error: Option<String>,
     notice: Option<String>,
+    /// The lockout rule in force, in words.
+    hint: String,
 }
 
 #[derive(Template)]
@@ -50,6 +52,8 @@ struct PasswordPage {
     csrf: String,
     forced: bool,
     errors: Vec<(String, String)>,
+    /// The password rules in force, in words.
+    rules: String,
 }
 
 #[derive(Template)]
@@ -120,9 +124,40 @@ fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
     resp
 }
 
+/// The sign-in rules in force (the defaults when the database cannot say).
+async fn login_policy(state: &AppState) -> zeren_core::access::LoginPolicy {
+    state
+        .current_snapshot()
+        .await
+        .map(|s| s.security.login)
+        .unwrap_or_default()
+}
+
+fn lockout_hint(tr: Tr, p: zeren_core::access::LoginPolicy) -> String {
+    tr.tf(
+        "login.hint",
+        &[
+            ("failures", &p.max_failures.to_string()),
+            ("minutes", &p.lockout_minutes.to_string()),
+        ],
+    )
+}
+
+fn password_rules(tr: Tr, p: zeren_core::access::PasswordPolicy) -> String {
+    tr.tf(
+        "password.rules",
+        &[
+            ("length", &p.min_length.to_string()),
+            ("classes", &p.min_classes.to_string()),
+        ],
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
 fn login_page(
     state: &AppState,
     tr: Tr,
+    policy: zeren_core::access::LoginPolicy,
     csrf: String,
     username: String,
     next: String,
@@ -143,6 +178,7 @@ fn login_page(
             next,
             error,
             notice,
+            hint: lockout_hint(tr, policy),
         },
     );
     if let Ok(v) = format!(
@@ -175,6 +211,7 @@ pub async fn login_form(
     login_page(
         &state,
         tr,
+        login_policy(&state).await,
         csrf,
         String::new(),
         q.next.unwrap_or_default(),
@@ -193,10 +230,12 @@ pub async fn login(
 ) -> Response {
     let csrf = cookie(&headers, PRE_COOKIE).unwrap_or_default().to_string();
     let username = form.username.trim().to_lowercase();
+    let policy = login_policy(&state).await;
     let fail = |state: &AppState, msg: String| {
         login_page(
             state,
             tr,
+            policy,
             csrf.clone(),
             username.clone(),
             form.next.clone(),
@@ -380,6 +419,7 @@ pub async fn totp(
                     login_page(
                         &state,
                         tr,
+                        policy,
                         random_token().unwrap_or_default(),
                         v.user.username.clone(),
                         String::new(),
@@ -434,6 +474,7 @@ pub async fn password_form(
             csrf: v.csrf().to_string(),
             forced: v.user.must_change_password,
             errors: Vec::new(),
+            rules: password_rules(v.tr, v.snap.security.password),
         },
     )
 }
@@ -485,6 +526,7 @@ pub async fn change_password(
                 csrf: v.csrf().to_string(),
                 forced: v.user.must_change_password,
                 errors,
+                rules: password_rules(tr, v.snap.security.password),
             },
         );
     }

@@ -559,7 +559,7 @@ async fn api_tokens_act_as_their_user_until_revoked() {
     // Revoked: refused.
     let id = app
         .db
-        .api_tokens(&me["id"].as_str().unwrap().to_string())
+        .api_tokens(me["id"].as_str().unwrap())
         .await
         .unwrap()
         .into_iter()

@@ -95,7 +95,12 @@ pub struct ServeArgs {
     #[arg(long, requires = "tls_cert", value_name = "PEM")]
     pub tls_key: Option<PathBuf>,
     /// A reverse proxy whose X-Forwarded-For is believed (repeat for several).
-    #[arg(long = "trusted-proxy", env = "ZEREN_TRUSTED_PROXIES", value_delimiter = ',', value_name = "IP")]
+    #[arg(
+        long = "trusted-proxy",
+        env = "ZEREN_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "IP"
+    )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Mark cookies Secure although Zeren itself speaks HTTP (TLS ends at the proxy).
     #[arg(long)]

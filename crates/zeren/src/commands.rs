@@ -223,15 +223,32 @@ async fn serve(cli: &Cli, args: &ServeArgs, clock: SystemClock) -> Result<ExitCo
             )
         );
     }
-    let listener = std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+    let listener =
+        std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    let scheme = if args.tls_cert.is_some() { "https" } else { "http" };
+    let scheme = if args.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     println!(
         "{}",
-        l.pick(&format!("Zeren 已启动：{scheme}://{local}/"), &format!("Zeren is running at {scheme}://{local}/"))
+        l.pick(
+            &format!("Zeren 已启动：{scheme}://{local}/"),
+            &format!("Zeren is running at {scheme}://{local}/")
+        )
     );
     if with_demo && db.users().await?.iter().any(|u| u.username == "secretary") {
-        println!("{}", l.pick(&format!("用演示账号登录，例如 secretary / {}", demo::DEMO_PASSWORD), &format!("Sign in with a demo account, e.g. secretary / {}", demo::DEMO_PASSWORD)));
+        println!(
+            "{}",
+            l.pick(
+                &format!("用演示账号登录，例如 secretary / {}", demo::DEMO_PASSWORD),
+                &format!(
+                    "Sign in with a demo account, e.g. secretary / {}",
+                    demo::DEMO_PASSWORD
+                )
+            )
+        );
     } else if fresh {
         println!("{}", l.pick("首次启动：用上面的三员账号登录（安全管理员 secadmin 负责创建业务账号）。", "First start: sign in with the administrators above (secadmin creates the business accounts)."));
     }
@@ -242,7 +259,9 @@ async fn serve(cli: &Cli, args: &ServeArgs, clock: SystemClock) -> Result<ExitCo
         state.clock_banner = Some(clock::today(&clock).to_string());
     }
     match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => zeren_web::serve_tls(state, listener, cert, key).await.with_context(|| format!("TLS with {} and {}", cert.display(), key.display()))?,
+        (Some(cert), Some(key)) => zeren_web::serve_tls(state, listener, cert, key)
+            .await
+            .with_context(|| format!("TLS with {} and {}", cert.display(), key.display()))?,
         _ => {
             listener.set_nonblocking(true)?;
             zeren_web::serve(state, tokio::net::TcpListener::from_std(listener)?).await?

@@ -418,7 +418,11 @@ fn every_command_has_help_with_examples() {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts `zeren serve` in the background; killed on drop.
@@ -456,7 +460,17 @@ fn serve_terminates_tls_with_secure_cookies() {
     let dir = tmpdir();
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
     let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+        ])
         .args(["-addext", "subjectAltName=IP:127.0.0.1"])
         .arg("-keyout")
         .arg(&key)
@@ -471,7 +485,15 @@ fn serve_terminates_tls_with_secure_cookies() {
     let addr = format!("127.0.0.1:{port}");
     let _server = Server(
         Command::new(env!("CARGO_BIN_EXE_zeren"))
-            .args(["serve", "--addr", &addr, "--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()])
+            .args([
+                "serve",
+                "--addr",
+                &addr,
+                "--tls-cert",
+                cert.to_str().unwrap(),
+                "--tls-key",
+                key.to_str().unwrap(),
+            ])
             .env("ZEREN_DATA_DIR", &dir)
             .env_remove("DATABASE_URL")
             .stdout(std::process::Stdio::null())
@@ -481,9 +503,23 @@ fn serve_terminates_tls_with_secure_cookies() {
     let health = wait_for(&format!("https://{addr}/api/v1/health"), true);
     assert!(health.contains("strict-transport-security"), "{health}");
     assert!(health.contains("\"database\":\"sqlite\""), "{health}");
-    let login = curl(&["-sk", "-D", "-", "-o", "/dev/null", &format!("https://{addr}/login")]);
-    let cookie = login.lines().find(|l| l.to_lowercase().starts_with("set-cookie: zeren_pre")).unwrap_or_default().to_string();
-    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"), "{login}");
+    let login = curl(&[
+        "-sk",
+        "-D",
+        "-",
+        "-o",
+        "/dev/null",
+        &format!("https://{addr}/login"),
+    ]);
+    let cookie = login
+        .lines()
+        .find(|l| l.to_lowercase().starts_with("set-cookie: zeren_pre"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{login}"
+    );
     // Plain HTTP to the TLS port is not served.
     assert!(!curl(&["-s", &format!("http://{addr}/api/v1/health")]).contains("\"ok\""));
     let _ = std::fs::remove_dir_all(dir);
@@ -498,7 +534,11 @@ fn accounts_from_the_command_line() {
     assert!(r.stderr.contains("--admin-password"), "{}", r.stderr);
     let r = zeren(&dir, None, &["init", "--admin-password", "Initial-2026!"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("sysadmin") && r.stdout.contains("secadmin") && r.stdout.contains("auditor"));
+    assert!(
+        r.stdout.contains("sysadmin")
+            && r.stdout.contains("secadmin")
+            && r.stdout.contains("auditor")
+    );
     let list = zeren(&dir, None, &["user", "list"]);
     assert_eq!(list.stdout.lines().count(), 3, "{}", list.stdout);
     // A new account gets a temporary password; a token is printed alone on the last line.
@@ -525,11 +565,26 @@ fn accounts_from_the_command_line() {
         .unwrap();
     {
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(b"New-Secret-2026\n").unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"New-Secret-2026\n")
+            .unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let r = zeren(&dir, None, &["user", "grant", "zhangsan", "--role", "pope", "--org", "cqu"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = zeren(
+        &dir,
+        None,
+        &[
+            "user", "grant", "zhangsan", "--role", "pope", "--org", "cqu",
+        ],
+    );
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("--role"));
     assert_eq!(zeren(&dir, None, &["audit", "verify"]).code, 0);
