@@ -73,7 +73,7 @@ impl Db {
     /// Every row of every table, in a deterministic order (for backups and comparisons).
     pub async fn dump(&self) -> Result<Vec<(&'static str, Vec<Vec<Value>>)>> {
         let mut out = Vec::new();
-        for t in TABLES {
+        for t in TABLES.iter() {
             out.push((t.name, dump_table(self, t).await?));
         }
         Ok(out)
@@ -143,7 +143,7 @@ impl Db {
             tables: Vec::new(),
             rows: 0,
         };
-        for t in TABLES {
+        for t in TABLES.iter() {
             let rows = archive.get(t.name).cloned().unwrap_or_default();
             let rows = if t.name == "orgs" {
                 parents_first(rows)
@@ -320,7 +320,7 @@ fn read_archive(path: &Path) -> Result<HashMap<String, Vec<Vec<Value>>>> {
     if trailer.get("rows").and_then(Value::as_u64) != Some(rows_total) {
         return Err(bad("row count mismatch".into()));
     }
-    for t in TABLES {
+    for t in TABLES.iter() {
         if !tables.contains_key(t.name) {
             return Err(bad(format!("table `{}` is missing", t.name)));
         }

@@ -1,28 +1,9 @@
-//! The tables and their columns, in foreign-key order, for engine-independent backups.
-//! A test checks this list against the live schema on both engines.
+//! Tables of migrations 0001 (foundation) and 0002 (identity), parents before children.
 
-/// Type of a column as Zeren stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ty {
-    /// TEXT (ids, dates, JSON).
-    Text,
-    /// BIGINT (integers, booleans, instants).
-    Int,
-}
+use super::Table;
+use super::Ty::{Int, Text};
 
-/// A table: name, columns, and the ordering that makes a dump deterministic.
-pub struct Table {
-    /// Name.
-    pub name: &'static str,
-    /// Columns with types.
-    pub columns: &'static [(&'static str, Ty)],
-    /// ORDER BY for a deterministic dump.
-    pub order_by: &'static str,
-}
-
-use Ty::{Int, Text};
-
-/// Every table, parents before children.
+/// The tables, parents before children.
 pub const TABLES: &[Table] = &[
     Table {
         name: "policies",

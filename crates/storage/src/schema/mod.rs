@@ -1,0 +1,31 @@
+//! The tables and their columns, in foreign-key order, for engine-independent backups.
+//! Each migration's tables are listed in the module of its area; a test checks the whole list
+//! against the live schema on both engines.
+
+mod foundation;
+mod ledger;
+
+use std::sync::LazyLock;
+
+/// Type of a column as Zeren stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    /// TEXT (ids, dates, JSON).
+    Text,
+    /// BIGINT (integers, booleans, instants).
+    Int,
+}
+
+/// A table: name, columns, and the ordering that makes a dump deterministic.
+pub struct Table {
+    /// Name.
+    pub name: &'static str,
+    /// Columns with types.
+    pub columns: &'static [(&'static str, Ty)],
+    /// ORDER BY for a deterministic dump.
+    pub order_by: &'static str,
+}
+
+/// Every table, parents before children.
+pub static TABLES: LazyLock<Vec<&'static Table>> =
+    LazyLock::new(|| [foundation::TABLES, ledger::TABLES].iter().flat_map(|part| part.iter()).collect());
