@@ -37,6 +37,7 @@ pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
     algorithm: HashAlgorithm,
+    files: Option<std::path::PathBuf>,
 }
 
 /// Who makes a change and from where; written into the audit chain.
@@ -147,7 +148,19 @@ impl Db {
             pool,
             backend,
             algorithm: HashAlgorithm::Sm3,
+            files: None,
         })
+    }
+
+    /// Keeps attachment files under `dir` (content-addressed). Without it, attachments are refused.
+    pub fn with_files_dir(mut self, dir: std::path::PathBuf) -> Db {
+        self.files = Some(dir);
+        self
+    }
+
+    /// Where attachment files live, if set.
+    pub fn files_dir(&self) -> Option<&std::path::Path> {
+        self.files.as_deref()
     }
 
     /// The engine.

@@ -55,6 +55,10 @@ pub fn routes() -> Routes {
         )
         .merge(crate::orgs::api_routes())
         .merge(crate::admin::api_routes())
+        .merge(crate::obligations::api_routes())
+        .merge(crate::records::api_routes())
+        .merge(crate::notify::api_routes())
+        .merge(crate::feeds::api_routes())
 }
 
 /// The API router with its fallbacks, to nest under `/api/v1`.

@@ -643,9 +643,25 @@ const EN: &[(&str, &str)] = &[
 ];
 
 /// The Chinese catalog: the shared part above and each area's own part.
-const ZH_PARTS: &[&[(&str, &str)]] = &[ZH, crate::orgs::ZH, crate::admin::ZH];
+const ZH_PARTS: &[&[(&str, &str)]] = &[
+    ZH,
+    crate::orgs::ZH,
+    crate::admin::ZH,
+    crate::obligations::ZH,
+    crate::records::ZH,
+    crate::notify::ZH,
+    crate::feeds::ZH,
+];
 /// The English catalog, in the same parts.
-const EN_PARTS: &[&[(&str, &str)]] = &[EN, crate::orgs::EN, crate::admin::EN];
+const EN_PARTS: &[&[(&str, &str)]] = &[
+    EN,
+    crate::orgs::EN,
+    crate::admin::EN,
+    crate::obligations::EN,
+    crate::records::EN,
+    crate::notify::EN,
+    crate::feeds::EN,
+];
 
 fn all(
     parts: &'static [&'static [(&'static str, &'static str)]],

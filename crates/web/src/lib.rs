@@ -9,10 +9,14 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod feeds;
 pub mod home;
 pub mod i18n;
+pub mod notify;
+pub mod obligations;
 pub mod orgs;
 pub mod pages;
+pub mod records;
 pub mod routes;
 pub mod signin;
 pub mod views;
@@ -180,6 +184,10 @@ pub fn page_routes() -> Routes {
         )
         .merge(orgs::page_routes())
         .merge(admin::page_routes())
+        .merge(obligations::page_routes())
+        .merge(records::page_routes())
+        .merge(notify::page_routes())
+        .merge(feeds::page_routes())
 }
 
 /// Every route, pages and API, as registered.
@@ -187,6 +195,15 @@ pub fn route_table() -> Vec<RouteDoc> {
     let (_, mut docs) = page_routes().into_parts();
     docs.extend(api::routes().into_parts().1);
     docs
+}
+
+/// Starts the background work of every area (reminders, obligation sync, …). Call once per
+/// server process; work that must happen once across instances claims it in the database.
+pub fn spawn_jobs(state: &AppState) {
+    obligations::spawn_jobs(state);
+    notify::spawn_jobs(state);
+    records::spawn_jobs(state);
+    feeds::spawn_jobs(state);
 }
 
 /// Serves the application on `listener` until Ctrl-C (or SIGTERM), then finishes the requests

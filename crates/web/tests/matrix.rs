@@ -5,7 +5,11 @@
 
 mod common;
 mod matrix_admin;
+mod matrix_feeds;
+mod matrix_notify;
+mod matrix_obligations;
 mod matrix_orgs;
+mod matrix_records;
 
 use common::matrix::*;
 use common::{PASSWORD, Session, TestApp};
@@ -151,6 +155,10 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     let mut all: Vec<Expect> = expectations();
     all.extend(matrix_orgs::expectations());
     all.extend(matrix_admin::expectations());
+    all.extend(matrix_obligations::expectations());
+    all.extend(matrix_records::expectations());
+    all.extend(matrix_notify::expectations());
+    all.extend(matrix_feeds::expectations());
 
     // Every registered route has exactly one entry.
     let table = zeren_web::route_table();

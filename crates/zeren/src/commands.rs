@@ -162,7 +162,11 @@ fn database_url(cli: &Cli) -> Result<String> {
 }
 
 async fn open(cli: &Cli) -> Result<Db> {
-    Ok(Db::connect(&database_url(cli)?).await?)
+    // Attachments live beside the database, content-addressed, whatever the engine.
+    let files = cli.data_dir.join("files");
+    Ok(Db::connect(&database_url(cli)?)
+        .await?
+        .with_files_dir(files))
 }
 
 fn demo_message(s: &demo::DemoSummary) -> String {
@@ -258,6 +262,7 @@ async fn serve(cli: &Cli, args: &ServeArgs, clock: SystemClock) -> Result<ExitCo
     if clock.is_shifted() {
         state.clock_banner = Some(clock::today(&clock).to_string());
     }
+    zeren_web::spawn_jobs(&state);
     match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => zeren_web::serve_tls(state, listener, cert, key)
             .await

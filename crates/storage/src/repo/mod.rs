@@ -2,11 +2,14 @@
 
 pub mod audit;
 pub mod audit_query;
+pub mod feeds;
 pub mod identity;
+pub mod notify;
 pub mod obligations;
 pub mod orgs;
 pub mod people;
 pub mod policies;
+pub mod records;
 
 use crate::error::{Result, StorageError};
 use chrono::NaiveDate;

@@ -1,4 +1,4 @@
-//! Tables of the duties ledger (evidence records, attachments, reminders, feeds), parents first.
+//! Tables of waivers and the obligation sync state, parents before children.
 
 use super::Table;
 

@@ -1,0 +1,1 @@
+-- evidence records, record versions, obligation evidence links, attachments, directives and supervised tasks (filled in by its area's change).

@@ -1,0 +1,1 @@
+-- waivers and the obligation sync state (filled in by its area's change).

@@ -1,0 +1,1 @@
+-- notifications, channels, the outbox and job claims (filled in by its area's change).

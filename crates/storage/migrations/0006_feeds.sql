@@ -1,0 +1,1 @@
+-- calendar tokens and full-text search (filled in by its area's change).

@@ -1,0 +1,1 @@
+//! Calendar feeds, search and ledger export (filled in by its area's change).

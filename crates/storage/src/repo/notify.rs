@@ -1,0 +1,1 @@
+//! Notifications and reminders (filled in by its area's change).

@@ -1,0 +1,1 @@
+//! Evidence records (filled in by its area's change).
