@@ -41,26 +41,27 @@ impl Db {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let alg: String = r.try_get("algorithm")?;
-                Ok(AuditEntry {
-                    seq: r.try_get("seq")?,
-                    at_ms: r.try_get("at_ms")?,
-                    actor: r.try_get("actor")?,
-                    origin: r.try_get("origin")?,
-                    action: r.try_get("action")?,
-                    object_type: r.try_get("object_type")?,
-                    object_id: r.try_get("object_id")?,
-                    before: r.try_get("before_json")?,
-                    after: r.try_get("after_json")?,
-                    prev_hash: r.try_get("prev_hash")?,
-                    hash: r.try_get("hash")?,
-                    algorithm: HashAlgorithm::parse(&alg).ok_or_else(|| {
-                        StorageError::Corrupt(format!("unknown audit hash algorithm `{alg}`"))
-                    })?,
-                })
-            })
-            .collect()
+        rows.iter().map(entry_from).collect()
     }
+}
+
+/// An audit entry from a row selecting every column of `audit_log`.
+pub(crate) fn entry_from(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
+    let alg: String = r.try_get("algorithm")?;
+    Ok(AuditEntry {
+        seq: r.try_get("seq")?,
+        at_ms: r.try_get("at_ms")?,
+        actor: r.try_get("actor")?,
+        origin: r.try_get("origin")?,
+        action: r.try_get("action")?,
+        object_type: r.try_get("object_type")?,
+        object_id: r.try_get("object_id")?,
+        before: r.try_get("before_json")?,
+        after: r.try_get("after_json")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+        algorithm: HashAlgorithm::parse(&alg).ok_or_else(|| {
+            StorageError::Corrupt(format!("unknown audit hash algorithm `{alg}`"))
+        })?,
+    })
 }

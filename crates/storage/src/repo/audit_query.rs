@@ -2,11 +2,11 @@
 //! record counts the system administrator sees.
 
 use crate::db::Db;
-use crate::error::{Result, StorageError};
+use crate::error::Result;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Row};
-use zeren_core::audit::{AuditEntry, HashAlgorithm};
+use zeren_core::audit::AuditEntry;
 
 /// Which audit entries to read. Every field narrows the search; `None` does not.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -123,27 +123,7 @@ impl Db {
             .bind(offset.max(0))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                let alg: String = r.try_get("algorithm")?;
-                Ok(AuditEntry {
-                    seq: r.try_get("seq")?,
-                    at_ms: r.try_get("at_ms")?,
-                    actor: r.try_get("actor")?,
-                    origin: r.try_get("origin")?,
-                    action: r.try_get("action")?,
-                    object_type: r.try_get("object_type")?,
-                    object_id: r.try_get("object_id")?,
-                    before: r.try_get("before_json")?,
-                    after: r.try_get("after_json")?,
-                    prev_hash: r.try_get("prev_hash")?,
-                    hash: r.try_get("hash")?,
-                    algorithm: HashAlgorithm::parse(&alg).ok_or_else(|| {
-                        StorageError::Corrupt(format!("unknown audit hash algorithm `{alg}`"))
-                    })?,
-                })
-            })
-            .collect()
+        rows.iter().map(super::audit::entry_from).collect()
     }
 
     /// How many audit entries match `filter`.
