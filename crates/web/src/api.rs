@@ -131,14 +131,9 @@ async fn list_policies(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
 ) -> Result<Response, ApiError> {
-    let tr = v.tr;
     require(&v, Permission::ReadPolicy, None)?;
     let today = state.clock.today();
-    let stored = state
-        .db
-        .policies()
-        .await
-        .map_err(|e| ApiError::from_storage(e, tr, ErrorCode::Internal, ""))?;
+    let stored = &v.snap.policies;
     let policies = stored
         .iter()
         .map(|p| {
@@ -266,12 +261,11 @@ async fn get_policy(
             tr.tf("error.bad_request", &[("detail", &e.body_text())]),
         )
     })?;
-    let stored = state
-        .db
+    let stored = v
+        .snap
         .policy(&id)
-        .await
         .map_err(|e| ApiError::from_storage(e, tr, ErrorCode::PolicyNotFound, &id))?;
-    Ok(Json(PolicyDoc::new(&stored, state.clock.today())).into_response())
+    Ok(Json(PolicyDoc::new(stored, state.clock.today())).into_response())
 }
 
 /// Any other path under `/api/v1`.

@@ -45,16 +45,27 @@ pub struct Snapshot {
     pub grants: Vec<Grant>,
     /// Security policy.
     pub security: SecurityPolicy,
+    /// Every loaded policy version, parsed.
+    pub policies: Vec<zeren_storage::StoredPolicy>,
 }
 
 impl Snapshot {
     async fn load(db: &Db, today: chrono::NaiveDate) -> zeren_storage::Result<Snapshot> {
         let generation = db.model_generation().await?;
         let model = db.load_model().await?;
-        let builtin = db.policy(BUILTIN_PACK_ID).await?.pack;
-        let pack = db
-            .policy_in_force(&builtin.meta.series, today)
-            .await?
+        let policies = db.policies().await?;
+        let metas: Vec<_> = policies.iter().map(|p| p.pack.meta.clone()).collect();
+        let builtin = policies
+            .iter()
+            .find(|p| p.pack.meta.id == BUILTIN_PACK_ID)
+            .map(|p| p.pack.clone())
+            .ok_or_else(|| zeren_storage::StorageError::NotFound {
+                what: "policy",
+                id: BUILTIN_PACK_ID.into(),
+            })?;
+        let pack = zeren_core::policy::version_in_force(&metas, &builtin.meta.series, today)
+            .and_then(|m| policies.iter().find(|p| p.pack.meta.id == m.id))
+            .map(|p| p.pack.clone())
             .unwrap_or(builtin);
         let grants = db.grants().await?;
         let security = db
@@ -68,7 +79,19 @@ impl Snapshot {
             pack,
             grants,
             security,
+            policies,
         })
+    }
+
+    /// A loaded policy version by id.
+    pub fn policy(&self, id: &str) -> zeren_storage::Result<&zeren_storage::StoredPolicy> {
+        self.policies
+            .iter()
+            .find(|p| p.pack.meta.id == id)
+            .ok_or_else(|| zeren_storage::StorageError::NotFound {
+                what: "policy",
+                id: id.into(),
+            })
     }
 
     /// The principal of an account today.
@@ -135,6 +158,118 @@ impl AppState {
     /// Now, epoch ms.
     pub fn now_ms(&self) -> i64 {
         self.clock.now().timestamp_millis()
+    }
+}
+
+/// What a request's cookie or bearer token stands for.
+#[derive(Clone)]
+pub enum Credential {
+    /// An API token's account, and the model generation when it was read.
+    Token {
+        /// The account.
+        user: User,
+        /// Model generation.
+        generation: i64,
+    },
+    /// A browser session.
+    Session(zeren_storage::Session),
+}
+
+/// Credentials read from the database, kept for a short time so that authenticated reads need
+/// no query. `ttl` zero (the default, and in tests) reads the database on every request; `zeren
+/// serve` keeps them for a second. This process forgets an entry at once when it signs the
+/// session out or revokes the token; changes made by other instances are seen within `ttl`.
+#[derive(Default)]
+pub struct CredentialCache {
+    ttl: std::time::Duration,
+    entries: std::sync::RwLock<std::collections::HashMap<String, (std::time::Instant, Credential)>>,
+}
+
+impl CredentialCache {
+    /// A cache keeping entries for `ttl`.
+    pub fn new(ttl: std::time::Duration) -> CredentialCache {
+        CredentialCache {
+            ttl,
+            entries: Default::default(),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Credential> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let entries = self.entries.read().ok()?;
+        let (at, c) = entries.get(key)?;
+        (at.elapsed() < self.ttl).then(|| c.clone())
+    }
+
+    fn put(&self, key: String, c: Credential) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.write() {
+            if entries.len() > 50_000 {
+                entries.clear();
+            }
+            entries.insert(key, (std::time::Instant::now(), c));
+        }
+    }
+
+    /// Forgets everything (after sign-out, revocation, password or role changes).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+        }
+    }
+
+    fn touch(&self, session_id: &str, now_ms: i64) {
+        if let Ok(mut entries) = self.entries.write() {
+            for (_, c) in entries.values_mut() {
+                if let Credential::Session(s) = c
+                    && s.id == session_id
+                {
+                    s.last_seen_at = now_ms;
+                }
+            }
+        }
+    }
+}
+
+async fn lookup_credential(parts: &Parts, state: &AppState) -> Result<Credential, AuthFailure> {
+    let (key, is_token) = match bearer(&parts.headers) {
+        Some(token) => (format!("t:{token}"), true),
+        None => match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(value) => (format!("s:{value}"), false),
+            None => return Err(AuthFailure::NotSignedIn),
+        },
+    };
+    if let Some(c) = state.credentials.get(&key) {
+        return Ok(c);
+    }
+    let secret = &key[2..];
+    let found = if is_token {
+        state
+            .db
+            .token_user(secret)
+            .await
+            .map(|o| o.map(|(user, generation)| Credential::Token { user, generation }))
+    } else {
+        state
+            .db
+            .session(secret)
+            .await
+            .map(|o| o.map(Credential::Session))
+    };
+    match found {
+        Ok(Some(c)) => {
+            state.credentials.put(key, c.clone());
+            Ok(c)
+        }
+        Ok(None) => Err(AuthFailure::NotSignedIn),
+        Err(e) => {
+            tracing::error!(error = %e, "credential lookup failed");
+            Err(AuthFailure::Unavailable)
+        }
     }
 }
 
@@ -265,28 +400,9 @@ pub async fn resolve(
 ) -> Result<Viewer, AuthFailure> {
     let now = state.now_ms();
     let origin = client_ip(parts, state);
-    let (user, generation, session) = if let Some(token) = bearer(&parts.headers) {
-        match state.db.token_user(token).await {
-            Ok(Some((user, generation))) => (user, generation, None),
-            Ok(None) => return Err(AuthFailure::NotSignedIn),
-            Err(e) => {
-                tracing::error!(error = %e, "token lookup failed");
-                return Err(AuthFailure::Unavailable);
-            }
-        }
-    } else {
-        let Some(value) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(AuthFailure::NotSignedIn);
-        };
-        let s = match state.db.session(value).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return Err(AuthFailure::NotSignedIn),
-            Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
-                return Err(AuthFailure::Unavailable);
-            }
-        };
-        (s.user.clone(), s.generation, Some(s))
+    let (user, generation, session) = match lookup_credential(parts, state).await? {
+        Credential::Token { user, generation } => (user, generation, None),
+        Credential::Session(s) => (s.user.clone(), s.generation, Some(s)),
     };
     if user.disabled {
         return Err(AuthFailure::NotSignedIn);
@@ -316,11 +432,13 @@ pub async fn resolve(
             {
                 let _ = tx.commit().await;
             }
+            state.credentials.clear();
             return Err(AuthFailure::Expired);
         }
         // One write a minute at most: enough for a 30-minute idle timeout.
         if now - s.last_seen_at > 60_000 {
             let _ = state.db.touch_session(&s.id, now).await;
+            state.credentials.touch(&s.id, now);
         }
         if !pending && s.second_factor_pending {
             return Err(AuthFailure::SecondFactorDue);
@@ -573,6 +691,21 @@ pub async fn csrf_guard(
             }
         }
     }
+}
+
+/// After any state-changing request this process answered, forget the cached credentials, so the
+/// next request sees the change (a sign-out, a revoked token, a new role, a handover) at once.
+pub async fn forget_after_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let resp = next.run(req).await;
+    if writes {
+        state.credentials.clear();
+    }
+    resp
 }
 
 /// One field of an urlencoded form.

@@ -60,6 +60,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// A banner shown on every page when the clock is set by `--clock`.
     pub clock_banner: Option<String>,
+    /// Sessions and tokens read recently (see [`auth::CredentialCache`]).
+    pub credentials: Arc<auth::CredentialCache>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             trusted_proxies: Vec::new(),
             secure_cookies: false,
             clock_banner: None,
+            credentials: Arc::default(),
         }
     }
 }
@@ -92,6 +95,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::csrf_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::forget_after_writes,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));

@@ -199,13 +199,13 @@ pub async fn policy(
             tr.t("error.forbidden").to_string(),
         );
     }
-    match state.db.policy(&id).await {
+    match v.snap.policy(&id) {
         Ok(stored) => page(
             StatusCode::OK,
             &PolicyPage {
                 frame: Frame::of(&state, Some(&v)),
                 tr,
-                p: PolicyView::new(&stored, state.clock.today(), tr),
+                p: PolicyView::new(stored, state.clock.today(), tr),
             },
         ),
         Err(err) => match classify(&err, ErrorCode::PolicyNotFound) {

@@ -678,3 +678,106 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
     assert_eq!(last.origin, "10.1.2.3");
     app.finish().await;
 }
+
+#[tokio::test]
+async fn cached_credentials_never_outlive_a_change_made_here() {
+    // As `zeren serve` runs it, but with a cache that would otherwise hold for a minute.
+    let app = TestApp::demo_cached(std::time::Duration::from_secs(60)).await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    assert_eq!(
+        s.client
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let resp = s
+        .client
+        .post(app.url("/logout"))
+        .form(&[("csrf", s.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(
+        s.client
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "signed out at once"
+    );
+
+    // A handover through the API is seen by the next question at once.
+    let token = app.token("secretary").await;
+    let reader = app.token("supervisor").await;
+    let client = reqwest::Client::new();
+    let ask = |at: &'static str| {
+        let (client, url, token) = (
+            client.clone(),
+            app.url(&format!(
+                "/api/v1/responsibility?org=cqu-mse&duty=annual-dedicated-study&at={at}"
+            )),
+            reader.clone(),
+        );
+        async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(ask("2026-11-20").await["person"]["name"], "李明华");
+    let model = app.db.load_model().await.unwrap();
+    let org = model.find_org("cqu-mse").unwrap();
+    let post = model
+        .posts_of(&org.id)
+        .find(|p| p.kind == "secretary")
+        .unwrap()
+        .id
+        .clone();
+    let successor = model
+        .people()
+        .iter()
+        .find(|p| p.name == "赵敏")
+        .unwrap()
+        .id
+        .clone();
+    let resp = client
+        .post(app.url(&format!("/api/v1/posts/{post}/handover")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"person": successor, "on": "2026-11-15"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    assert_eq!(ask("2026-11-20").await["person"]["name"], "赵敏");
+    // And the one who handed the post over has lost the secretary's scope at once.
+    let me: serde_json::Value = client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        me["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["role"] != "secretary"),
+        "{me}"
+    );
+    app.finish().await;
+}

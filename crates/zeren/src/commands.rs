@@ -258,6 +258,11 @@ async fn serve(cli: &Cli, args: &ServeArgs, clock: SystemClock) -> Result<ExitCo
     }
     let mut state = zeren_web::AppState::new(db.clone(), Arc::new(clock));
     state.trusted_proxies = args.trusted_proxies.clone();
+    // Authenticated reads need no query for a second; other instances' sign-outs and role
+    // changes are seen within that second, this instance's at once.
+    state.credentials = Arc::new(zeren_web::auth::CredentialCache::new(
+        std::time::Duration::from_secs(1),
+    ));
     state.secure_cookies = args.secure_cookies;
     if clock.is_shifted() {
         state.clock_banner = Some(clock::today(&clock).to_string());

@@ -66,13 +66,23 @@ impl TestApp {
         out
     }
 
+    /// The demo on SQLite, with credentials cached for `ttl` as `zeren serve` does.
+    pub async fn demo_cached(ttl: std::time::Duration) -> TestApp {
+        Self::start(testing::sqlite().await.unwrap(), ttl).await
+    }
+
     /// The demo on a given test database.
     pub async fn demo_on(t: TestDb) -> TestApp {
+        Self::start(t, std::time::Duration::ZERO).await
+    }
+
+    async fn start(t: TestDb, ttl: std::time::Duration) -> TestApp {
         let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
         demo::load(&t.db, today).await.unwrap();
         let clock = TestClock(Arc::new(Mutex::new(noon_in_shanghai(today))));
         let mut state = AppState::new(t.db.clone(), Arc::new(clock.clone()));
         state.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        state.credentials = Arc::new(zeren_web::auth::CredentialCache::new(ttl));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
