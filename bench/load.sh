@@ -119,6 +119,8 @@ target "zeren GET /api/v1/health" "$ZEREN/api/v1/health"
 target "zeren GET /api/v1/policies/cqu-mse-2021-6" "$ZEREN/api/v1/policies/cqu-mse-2021-6" auth
 target "zeren GET / (landing page, anonymous)" "$ZEREN/"
 target "zeren GET /api/v1/me" "$ZEREN/api/v1/me" auth
+target "zeren GET /api/v1/orgs/cqu-mse (org with posts)" "$ZEREN/api/v1/orgs/cqu-mse" auth
+target "zeren GET / (signed-in home page)" "$ZEREN/" auth
 # ------------------------------------------------------------------------------------------
 
 # Latency as printed by wrk (850.00us, 1.23ms, 1.02s) in milliseconds.
