@@ -385,9 +385,17 @@ pub fn tr_for(parts: &Parts, user: Option<&User>) -> Tr {
         .get(ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     let tr = Tr::from_parts(parts.uri.query(), accept);
+    if tr.is_explicit() {
+        return tr;
+    }
+    // The choice made last (a language link, the account page) wins over the account's
+    // setting, which wins over the browser.
+    if let Some(lang) = cookie(&parts.headers, crate::i18n::LANG_COOKIE) {
+        return Tr::preferred(Lang::from_tag(lang));
+    }
     match user.and_then(|u| u.lang.as_deref()) {
-        Some(lang) if !tr.is_explicit() => Tr::preferred(Lang::from_tag(lang)),
-        _ => tr,
+        Some(lang) => Tr::preferred(Lang::from_tag(lang)),
+        None => tr,
     }
 }
 
@@ -548,7 +556,10 @@ impl FromRequestParts<AppState> for PageViewer {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match resolve(parts, state, false).await {
-            Ok(v) => Ok(PageViewer(v)),
+            Ok(v) => {
+                crate::pages::remember_viewer(state, &v);
+                Ok(PageViewer(v))
+            }
             Err(f) => Err(f.page_response(parts, tr_for(parts, None))),
         }
     }

@@ -6,7 +6,6 @@
 //! never translated here.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::ACCEPT_LANGUAGE;
 use axum::http::request::Parts;
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -809,15 +808,19 @@ fn negotiate(header: &str) -> Lang {
     best.map(|(_, l)| l).unwrap_or_default()
 }
 
+/// Cookie remembering the language a visitor last chose with `?lang=` (or in the account page).
+pub const LANG_COOKIE: &str = "zeren_lang";
+
+/// The `?lang=` of a query, if any.
+pub fn query_lang(query: Option<&str>) -> Option<Lang> {
+    query.and_then(lang_param).map(Lang::from_tag)
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Tr {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let accept = parts
-            .headers
-            .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok());
-        Ok(Tr::from_parts(parts.uri.query(), accept))
+        Ok(crate::auth::tr_for(parts, None))
     }
 }
 

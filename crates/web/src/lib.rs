@@ -100,6 +100,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::forget_after_writes,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::frame_scope,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
     for (name, value) in security_headers {

@@ -22,9 +22,74 @@ pub struct Frame {
     pub nav: Option<Nav>,
     /// The day set by `--clock`, shown as a banner.
     pub banner: Option<String>,
+    /// This page's path and query without `lang`, for the language links.
+    pub here: String,
+}
+
+tokio::task_local! {
+    /// What every page of the current request shares: the banner, the signed-in navigation and
+    /// the address — so that error pages rendered deep in a handler look like the others.
+    static REQUEST_FRAME: std::cell::RefCell<RequestFrame>;
+}
+
+#[derive(Clone, Default)]
+struct RequestFrame {
+    banner: Option<String>,
+    nav: Option<Nav>,
+    here: String,
+}
+
+/// Wraps each request in its frame context, and remembers an explicit `?lang=` in a cookie so
+/// the choice holds on the following pages.
+pub async fn frame_scope(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let chosen = crate::i18n::query_lang(req.uri().query());
+    let here = without_lang(req.uri().path(), req.uri().query());
+    let ctx = RequestFrame {
+        banner: state.clock_banner.clone(),
+        nav: None,
+        here,
+    };
+    let mut resp = REQUEST_FRAME
+        .scope(std::cell::RefCell::new(ctx), next.run(req))
+        .await;
+    if let Some(lang) = chosen
+        && let Ok(v) = format!(
+            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            crate::i18n::LANG_COOKIE,
+            lang.tag()
+        )
+        .parse()
+    {
+        resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    resp
+}
+
+fn without_lang(path: &str, query: Option<&str>) -> String {
+    let kept: Vec<&str> = query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+        .collect();
+    if kept.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    }
+}
+
+/// Records the signed-in navigation for the rest of the request (error pages included).
+pub fn remember_viewer(state: &AppState, v: &crate::auth::Viewer) {
+    let nav = Frame::of(state, Some(v)).nav;
+    let _ = REQUEST_FRAME.try_with(|c| c.borrow_mut().nav = nav);
 }
 
 /// The navigation of a signed-in user: only what their roles allow.
+#[derive(Clone)]
 pub struct Nav {
     /// Display name.
     pub name: String,
@@ -35,14 +100,25 @@ pub struct Nav {
 }
 
 impl Frame {
-    /// The frame for a visitor.
+    /// The frame of the current request: its banner, and the navigation when the handler has
+    /// resolved a signed-in viewer.
     pub fn new() -> Frame {
+        let ctx = REQUEST_FRAME
+            .try_with(|c| c.borrow().clone())
+            .unwrap_or_default();
         Frame {
             css_version: CSS_VERSION,
             version: env!("CARGO_PKG_VERSION"),
-            nav: None,
-            banner: None,
+            nav: ctx.nav,
+            banner: ctx.banner,
+            here: ctx.here,
         }
+    }
+
+    /// This page in another language.
+    pub fn with_lang(&self, tag: &str) -> String {
+        let sep = if self.here.contains('?') { '&' } else { '?' };
+        format!("{}{sep}lang={tag}", self.here)
     }
 
     /// The frame for a request, with navigation by the viewer's permissions.
@@ -65,6 +141,10 @@ impl Frame {
             }
             if v.principal.can_somewhere(Permission::ManageSystem) {
                 links.push(("/admin/system".into(), "nav.system"));
+                links.push(("/admin/notify".into(), "notify.nav.smtp"));
+            }
+            if v.principal.admin.is_none() {
+                links.push(("/notifications".into(), "notify.nav"));
             }
             links.push(("/account".into(), "nav.account"));
             Nav {
@@ -73,10 +153,11 @@ impl Frame {
                 links,
             }
         });
+        let base = Frame::new();
         Frame {
             nav,
-            banner: state.clock_banner.clone(),
-            ..Frame::new()
+            banner: state.clock_banner.clone().or(base.banner),
+            ..base
         }
     }
 }

@@ -621,7 +621,13 @@ pub async fn set_lang(
     {
         let _ = tx.commit().await;
     }
-    redirect("/account")
+    with_cookies(
+        redirect("/account"),
+        &[format!(
+            "{}={lang}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            crate::i18n::LANG_COOKIE
+        )],
+    )
 }
 
 /// The new-token form.

@@ -231,7 +231,8 @@ async fn auditor_story(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(n, 1);
-    let (_, html) = get(&auditor, &app, "/audit").await;
+    // (The English page above left the language cookie; ask for Chinese again.)
+    let (_, html) = get(&auditor, &app, "/audit?lang=zh").await;
     assert!(html.contains("class=\"audit-chain broken\""), "{html}");
     assert!(by_id(&html, "chain-status").contains("第 3 条"), "{html}");
     let (_, body) = api(
