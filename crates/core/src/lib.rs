@@ -12,6 +12,7 @@ pub mod obligation;
 pub mod org;
 pub mod period;
 pub mod policy;
+pub mod reminders;
 pub mod responsibility;
 pub mod totp;
 pub mod vocab;

@@ -27,6 +27,8 @@ pub struct BackupSummary {
     pub tables: Vec<(String, u64)>,
     /// All rows.
     pub rows: u64,
+    /// Attachment files.
+    pub files: u64,
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> StorageError {
@@ -96,6 +98,7 @@ impl Db {
         let mut summary = BackupSummary {
             tables: Vec::new(),
             rows: 0,
+            files: 0,
         };
         for (t, (name, rows)) in TABLES.iter().zip(&dump) {
             let cols: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
@@ -106,9 +109,25 @@ impl Db {
             summary.tables.push((name.to_string(), rows.len() as u64));
             summary.rows += rows.len() as u64;
         }
+        // Attachment files, content-addressed: each once, checked by its own hash on restore.
+        let has_files = dump
+            .iter()
+            .any(|(name, rows)| *name == "attachments" && !rows.is_empty());
+        let files = if has_files {
+            self.attachment_files().await?
+        } else {
+            Vec::new()
+        };
+        for (sha, file) in &files {
+            let bytes = std::fs::read(file).map_err(|e| io_err(file, e))?;
+            line(
+                &json!({"file": sha, "bytes": bytes.len(), "data": data_encoding::BASE64.encode(&bytes)}),
+            );
+        }
+        summary.files = files.len() as u64;
         let sha = hex::encode(Sha256::digest(&body));
         body.extend_from_slice(
-            json!({"end": true, "rows": summary.rows, "sha256": sha})
+            json!({"end": true, "rows": summary.rows, "files": summary.files, "sha256": sha})
                 .to_string()
                 .as_bytes(),
         );
@@ -127,8 +146,13 @@ impl Db {
     /// Replaces the whole database with the backup at `path`. The archive is read and checked
     /// completely first; a damaged one changes nothing. The restore is one transaction.
     pub async fn restore(&self, path: &Path) -> Result<BackupSummary> {
-        let archive = read_archive(path)?;
+        let (archive, files) = read_archive(path)?;
         self.migrate().await?;
+        // Files first: content-addressed, so writing them changes nothing the database sees
+        // until the rows that name them are committed.
+        for (sha, bytes) in &files {
+            self.restore_attachment_file(sha, bytes).await?;
+        }
         let mut tx = self.pool.begin().await?;
         if self.backend() == Backend::Sqlite {
             // Rows go in parents-first, but a full replace is simplest to check at commit.
@@ -142,6 +166,7 @@ impl Db {
         let mut summary = BackupSummary {
             tables: Vec::new(),
             rows: 0,
+            files: files.len() as u64,
         };
         for t in TABLES.iter() {
             let rows = archive.get(t.name).cloned().unwrap_or_default();
@@ -207,7 +232,9 @@ fn parents_first(rows: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
 }
 
 /// Reads and checks a whole archive: gzip integrity, header, every row's shape, trailer hash.
-fn read_archive(path: &Path) -> Result<HashMap<String, Vec<Vec<Value>>>> {
+type Archive = (HashMap<String, Vec<Vec<Value>>>, Vec<(String, Vec<u8>)>);
+
+fn read_archive(path: &Path) -> Result<Archive> {
     let bad = |m: String| StorageError::Backup(format!("{}: {m}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
     let reader = BufReader::new(GzDecoder::new(file));
@@ -217,6 +244,7 @@ fn read_archive(path: &Path) -> Result<HashMap<String, Vec<Vec<Value>>>> {
     let mut header_seen = false;
     let mut trailer: Option<Value> = None;
     let mut rows_total = 0u64;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for (n, line) in reader.lines().enumerate() {
         let lineno = n + 1;
         let line = line.map_err(|e| bad(format!("damaged or truncated archive ({e})")))?;
@@ -231,6 +259,19 @@ fn read_archive(path: &Path) -> Result<HashMap<String, Vec<Vec<Value>>>> {
         }
         hasher.update(line.as_bytes());
         hasher.update(b"\n");
+        if let Some(sha) = v.get("file").and_then(Value::as_str) {
+            let data = v.get("data").and_then(Value::as_str).unwrap_or_default();
+            let bytes = data_encoding::BASE64
+                .decode(data.as_bytes())
+                .map_err(|_| bad(format!("line {lineno}: attachment {sha} is not base64")))?;
+            if hex::encode(Sha256::digest(&bytes)) != sha {
+                return Err(bad(format!(
+                    "line {lineno}: attachment {sha} does not match its content"
+                )));
+            }
+            files.push((sha.to_string(), bytes));
+            continue;
+        }
         if !header_seen {
             if v.get("format").and_then(Value::as_str) != Some(FORMAT) {
                 return Err(bad("not a Zeren backup".into()));
@@ -320,10 +361,13 @@ fn read_archive(path: &Path) -> Result<HashMap<String, Vec<Vec<Value>>>> {
     if trailer.get("rows").and_then(Value::as_u64) != Some(rows_total) {
         return Err(bad("row count mismatch".into()));
     }
+    if trailer.get("files").and_then(Value::as_u64).unwrap_or(0) != files.len() as u64 {
+        return Err(bad("attachment count mismatch".into()));
+    }
     for t in TABLES.iter() {
         if !tables.contains_key(t.name) {
             return Err(bad(format!("table `{}` is missing", t.name)));
         }
     }
-    Ok(tables)
+    Ok((tables, files))
 }

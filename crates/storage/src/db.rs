@@ -104,6 +104,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "identity",
         include_str!("../migrations/0002_identity.sql"),
     ),
+    (3, "records", include_str!("../migrations/0003_records.sql")),
+    (4, "ledger", include_str!("../migrations/0004_ledger.sql")),
+    (5, "notify", include_str!("../migrations/0005_notify.sql")),
+    (6, "feeds", include_str!("../migrations/0006_feeds.sql")),
 ];
 
 impl Db {
@@ -266,6 +270,11 @@ impl Tx {
     /// The instant of this change (from the injected clock).
     pub fn now(&self) -> DateTime<Utc> {
         self.now
+    }
+
+    /// Who makes this change.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
     }
 
     /// Epoch milliseconds of this change.

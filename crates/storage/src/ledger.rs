@@ -2,7 +2,7 @@
 
 use crate::db::{Actor, Db};
 use crate::error::Result;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use zeren_core::obligation::generate;
 use zeren_core::policy::{BUILTIN_PACK_SOURCE, builtin_pack};
 
@@ -30,6 +30,46 @@ pub async fn sync_obligations(
     year: i32,
     now: DateTime<Utc>,
 ) -> Result<usize> {
+    sync(db, actor, year, now, None).await
+}
+
+/// The years whose obligations the ledger keeps on `today` (Asia/Shanghai): the current year and,
+/// from 1 December, the next one too, so next year's duties can be planned before it starts.
+pub fn years_kept(today: NaiveDate) -> Vec<i32> {
+    let year = today.year();
+    if today.month() == 12 {
+        vec![year, year + 1]
+    } else {
+        vec![year]
+    }
+}
+
+/// Brings `year` in step with the current model generation: does nothing when the year was
+/// last generated from that generation (by this or another instance), otherwise generates and
+/// stores the missing obligations and notes the generation. Returns how many were added, or
+/// `None` when the year was already in step.
+pub async fn sync_year(
+    db: &Db,
+    actor: &Actor,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<Option<usize>> {
+    // Read before the model: a change made while generating leaves an older generation noted,
+    // so the next round generates again.
+    let generation = db.model_generation().await?;
+    if db.obligation_sync_generation(year).await? == Some(generation) {
+        return Ok(None);
+    }
+    sync(db, actor, year, now, Some(generation)).await.map(Some)
+}
+
+async fn sync(
+    db: &Db,
+    actor: &Actor,
+    year: i32,
+    now: DateTime<Utc>,
+    generation: Option<i64>,
+) -> Result<usize> {
     let model = db.load_model().await?;
     let policies = db.policies().await?;
     let mut planned = Vec::new();
@@ -38,6 +78,12 @@ pub async fn sync_obligations(
     }
     let mut tx = db.begin(actor, now).await?;
     let added = tx.add_obligations(&planned, year).await?;
+    if let Some(g) = generation {
+        tx.record_obligation_sync(year, g, added).await?;
+    }
     tx.commit().await?;
+    if added > 0 {
+        db.analyze_obligations().await?;
+    }
     Ok(added)
 }

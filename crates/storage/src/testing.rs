@@ -51,7 +51,8 @@ pub async fn sqlite() -> Result<TestDb> {
     })?;
     let url = format!("sqlite://{}/zeren.db", dir.display());
     Ok(TestDb {
-        db: Db::connect(&url).await?,
+        // Attachments beside the database, as `zeren serve` keeps them.
+        db: Db::connect(&url).await?.with_files_dir(dir.join("files")),
         url,
         label: "sqlite",
         cleanup: Cleanup::File(dir),
@@ -73,9 +74,11 @@ pub async fn postgres() -> Option<TestDb> {
         .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
     admin.close().await;
     let url = with_database(&admin_url, &name);
+    let files = std::env::temp_dir().join(format!("zeren-test-files-{name}"));
     let db = Db::connect(&url)
         .await
-        .unwrap_or_else(|e| panic!("cannot open test database {name}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot open test database {name}: {e}"))
+        .with_files_dir(files);
     Some(TestDb {
         db,
         url,
@@ -110,6 +113,9 @@ impl TestDb {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Cleanup::Database { admin_url, name } => {
+                let _ = std::fs::remove_dir_all(
+                    std::env::temp_dir().join(format!("zeren-test-files-{name}")),
+                );
                 if let Ok(admin) = Db::connect(&admin_url).await {
                     let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"

@@ -156,6 +156,8 @@ async fn damaged_or_truncated_archives_are_refused_and_change_nothing() {
 async fn backup_covers_every_table() {
     for t in engines().await {
         ledger::initialise(&t.db, now()).await.unwrap();
+        // The search index is derived data, rebuilt from the tables: never in backups.
+        t.db.ensure_search_index().await.unwrap();
         let sql = match t.db.backend() {
             zeren_storage::Backend::Sqlite => {
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'"
@@ -167,6 +169,7 @@ async fn backup_covers_every_table() {
         let mut live = zeren_storage::testing::table_names(&t.db, sql)
             .await
             .unwrap();
+        live.retain(|name| !name.starts_with(zeren_storage::repo::feeds::SEARCH_PREFIX));
         live.sort();
         let mut known: Vec<String> = zeren_storage::schema::TABLES
             .iter()
@@ -176,4 +179,79 @@ async fn backup_covers_every_table() {
         assert_eq!(live, known, "on {}", t.label);
         t.finish().await;
     }
+}
+
+#[tokio::test]
+async fn attachments_travel_with_the_backup_to_every_engine() {
+    use zeren_core::Lang;
+    use zeren_core::policy::BUILTIN_PACK_ID;
+    use zeren_storage::repo::records::{AgendaDraft, RecordDraft};
+    let source = sqlite().await.unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    zeren_storage::demo::load(&source.db, today).await.unwrap();
+    let model = source.db.load_model().await.unwrap();
+    let pack = source.db.policy(BUILTIN_PACK_ID).await.unwrap().pack;
+    let person = |name: &str| {
+        model
+            .people()
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+            .id
+            .clone()
+    };
+    let draft = RecordDraft {
+        kind: "committee-meeting".into(),
+        org: "cqu-mse".into(),
+        date: "2026-11-20".into(),
+        title: "党委会".into(),
+        attendees: vec![person("李明华")],
+        agenda: vec![AgendaDraft {
+            title: "专题研究网络意识形态工作".into(),
+            topics: vec!["online-ideology".into()],
+        }],
+        minutes: "纪要".into(),
+        ..RecordDraft::default()
+    };
+    let pdf = b"%PDF-1.4\n% Zeren backup test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let staged = source.db.staging_file().unwrap();
+    std::fs::write(&staged, &pdf).unwrap();
+    let file = source
+        .db
+        .store_file(&staged, "application/pdf")
+        .await
+        .unwrap();
+    let mut tx = source.db.begin(&Actor::cli(), now()).await.unwrap();
+    let record = tx
+        .create_record(&draft, &model, &pack, Lang::Zh)
+        .await
+        .unwrap();
+    tx.add_attachment(&record.id, &file, "纪要.pdf")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let archive = tmp("files.zbak");
+    let s = source.db.backup(&archive, now()).await.unwrap();
+    assert_eq!(s.files, 1);
+    let original = source.db.dump().await.unwrap();
+    for target in engines().await {
+        target.db.restore(&archive).await.unwrap();
+        assert_eq!(
+            target.db.dump().await.unwrap(),
+            original,
+            "on {}",
+            target.label
+        );
+        let path = target.db.attachment_path(&file.sha256).unwrap();
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            pdf,
+            "the file itself on {}",
+            target.label
+        );
+        target.finish().await;
+    }
+    let _ = std::fs::remove_file(archive);
+    source.finish().await;
 }

@@ -314,6 +314,8 @@ struct Me<'a> {
     totp_enabled: bool,
     /// The session's CSRF token, for scripts that post with the session cookie (absent with a bearer token).
     csrf: Option<&'a str>,
+    /// The person's calendar feed (iCalendar): its address while one is live.
+    calendar_feed: crate::feeds::FeedStatus,
 }
 
 #[derive(Serialize)]
@@ -326,7 +328,8 @@ struct MeRole<'a> {
 }
 
 /// `GET /api/v1/me` — who the caller is, and their roles with scopes.
-async fn me(ApiViewer(v): ApiViewer) -> Response {
+async fn me(State(state): State<AppState>, ApiViewer(v): ApiViewer) -> Response {
+    let calendar_feed = crate::feeds::feed_status(&state, &v.user).await;
     let roles = v
         .principal
         .roles
@@ -353,6 +356,7 @@ async fn me(ApiViewer(v): ApiViewer) -> Response {
         must_change_password: v.user.must_change_password,
         totp_enabled: v.user.totp_enabled,
         csrf: v.session.as_ref().map(|s| s.csrf.as_str()),
+        calendar_feed,
     })
     .into_response()
 }

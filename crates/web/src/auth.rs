@@ -668,8 +668,18 @@ pub async fn csrf_guard(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    // A multipart form (attachment uploads) carries the token in its first part.
+    let multipart = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("multipart/form-data"))
+        .map(str::to_string);
     let (provided, body) = match (header, is_form) {
         (Some(h), _) => (Some(h), body),
+        (None, false) if multipart.is_some() => {
+            crate::records::multipart_csrf(multipart.as_deref().unwrap_or_default(), body).await
+        }
         (None, true) => {
             let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
                 Ok(b) => b,

@@ -53,6 +53,7 @@ struct HomePage {
     duties: Vec<DutyRow>,
     posts: Vec<PostRow>,
     year: i32,
+    feed: crate::feeds::FeedStatus,
 }
 
 /// `GET /` — the home page when signed in, the landing page otherwise.
@@ -73,6 +74,7 @@ pub async fn home(
     let year = state.today().year();
     let duties = my_duties(&state, &v, year).await;
     let posts = my_posts(&v);
+    let feed = crate::feeds::feed_status(&state, &v.user).await;
     page(
         StatusCode::OK,
         &HomePage {
@@ -83,6 +85,7 @@ pub async fn home(
             duties,
             posts,
             year,
+            feed,
         },
     )
 }

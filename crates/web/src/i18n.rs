@@ -287,6 +287,13 @@ const ZH: &[(&str, &str)] = &[
     ("status.overdue", "已逾期"),
     ("status.done", "已完成"),
     ("status.waived", "已豁免"),
+    ("home.calendar", "日历订阅"),
+    (
+        "home.calendar.lead",
+        "在日历应用中订阅以下地址，即可收到本人职责的到期提醒：",
+    ),
+    ("home.calendar.none", "还没有日历订阅地址。"),
+    ("home.calendar.manage", "管理订阅地址"),
 ];
 
 /// English.
@@ -639,6 +646,16 @@ const EN: &[(&str, &str)] = &[
     ("status.overdue", "Overdue"),
     ("status.done", "Done"),
     ("status.waived", "Waived"),
+    ("home.calendar", "Calendar feed"),
+    (
+        "home.calendar.lead",
+        "Subscribe to this address in a calendar app to see your duties and their due dates:",
+    ),
+    (
+        "home.calendar.none",
+        "You have no calendar feed address yet.",
+    ),
+    ("home.calendar.manage", "Manage the feed address"),
 ];
 
 /// The Chinese catalog: the shared part above and each area's own part.

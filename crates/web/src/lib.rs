@@ -32,7 +32,6 @@ use routes::{Describe, RouteDoc, Routes};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use zeren_core::Clock;
@@ -105,7 +104,8 @@ pub fn router(state: AppState) -> Router {
             pages::frame_scope,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+        // 1 MB for every request but attachment uploads, which carry their own limit.
+        .layer(axum::middleware::from_fn(records::request_body_limit));
     for (name, value) in security_headers {
         app = app.layer(SetResponseHeaderLayer::overriding(
             name,

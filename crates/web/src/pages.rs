@@ -131,6 +131,7 @@ impl Frame {
                 links.push(("/orgs".into(), "nav.orgs"));
                 links.push(("/people".into(), "nav.people"));
                 links.push(("/who".into(), "nav.who"));
+                links.push(("/search".into(), "feeds.nav.search"));
                 links.push((format!("/policies/{}", v.snap.pack.meta.id), "nav.policy"));
             }
             if v.principal.can_somewhere(Permission::ReadAudit) {

@@ -1,5 +1,833 @@
-//! Stories of the obligations area (filled in by that area's change).
+//! The duties ledger through the pages and the API, as the demo accounts use it: statuses, the
+//! person responsible on the due date, filters, the dashboard, waivers, scope, and the sync that
+//! brings next year's obligations in from 1 December.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+
+use common::{PASSWORD, Session, TestApp};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use zeren_core::Clock;
+use zeren_storage::Actor;
+use zeren_web::AppState;
+use zeren_web::obligations::Syncer;
+
+const STATUSES: [&str; 5] = ["upcoming", "due_soon", "overdue", "done", "waived"];
+
+async fn api(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let client = app.client();
+    let mut req = client
+        .request(method.parse().unwrap(), app.url(path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> Value {
+    let (status, v) = api(app, token, "GET", path, None).await;
+    assert_eq!(status, 200, "{path}: {v}");
+    v
+}
+
+async fn page(s: &Session, app: &TestApp, path: &str) -> (u16, String) {
+    let resp = s.client.get(app.url(path)).send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap())
+}
+
+/// Every item of a list, page after page.
+async fn all_items(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let v = get(
+            app,
+            token,
+            &format!("/api/v1/obligations?{query}&page={page}"),
+        )
+        .await;
+        let items = v["items"].as_array().unwrap().clone();
+        let total = v["total"].as_u64().unwrap() as usize;
+        out.extend(items);
+        if out.len() >= total {
+            break;
+        }
+        assert!(page < 1000);
+    }
+    out
+}
+
+fn one<'a>(items: &'a [Value], duty: &str, period: &str) -> &'a Value {
+    items
+        .iter()
+        .find(|i| i["duty"] == duty && i["period"] == period)
+        .unwrap_or_else(|| panic!("no {duty} {period}"))
+}
+
+#[tokio::test]
+async fn statuses_and_the_person_responsible_on_the_due_date() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let items = all_items(&app, &token, "org=cqu-mse&year=2026").await;
+    assert!(!items.is_empty());
+    for i in &items {
+        let s = i["status"].as_str().unwrap();
+        assert!(STATUSES.contains(&s), "{i}");
+        for field in [
+            "id",
+            "key",
+            "duty",
+            "duty_title",
+            "due",
+            "citation",
+            "citation_zh",
+            "period",
+            "version",
+        ] {
+            assert!(!i[field].is_null(), "{field} missing: {i}");
+        }
+        assert_eq!(i["org"]["code"], "cqu-mse");
+    }
+    // The annual dedicated study falls due on 31 December: 李明华 holds the post then.
+    let study = one(&items, "annual-dedicated-study", "2026");
+    assert_eq!(study["due"], "2026-12-31");
+    assert_eq!(study["status"], "upcoming");
+    assert_eq!(study["citation"], "Art.4(2)");
+    assert_eq!(study["citation_zh"], "第四条第（二）项");
+    assert_eq!(study["responsible"]["name"], "李明华");
+    assert_eq!(study["subject"]["kind"], "org");
+    // The first quarter's situation analysis fell due on 15 April: 王建国 held the post then.
+    let q1 = one(&items, "situation-analysis", "2026-Q1");
+    assert_eq!(q1["due"], "2026-04-15");
+    assert_eq!(q1["responsible"]["name"], "王建国");
+    assert_eq!(q1["completed_on"].is_string(), q1["status"] == "done");
+    // The third quarter's analysis fell due on 15 October: 李明华.
+    let q3 = one(&items, "situation-analysis", "2026-Q3");
+    assert_eq!(q3["responsible"]["name"], "李明华");
+    // A platform's annual review: the leader of the platform's portfolio.
+    let review = items
+        .iter()
+        .find(|i| {
+            i["duty"] == "platform-annual-review"
+                && i["subject"]["name"] == "重大材料学院 微信公众号"
+        })
+        .unwrap();
+    assert_eq!(review["subject"]["kind"], "platform");
+    assert_eq!(review["responsible"]["name"], "赵敏");
+
+    // Nineteen days on: what was due on 31 December is due soon.
+    app.clock.advance(chrono::Duration::days(19));
+    let v = get(
+        &app,
+        &token,
+        "/api/v1/obligations?org=cqu-mse&duty=annual-dedicated-study",
+    )
+    .await;
+    assert_eq!(v["items"][0]["status"], "due_soon");
+
+    // The one detail: the chain of reasons and the record forms that discharge it.
+    let id = study["id"].as_str().unwrap();
+    let d = get(&app, &token, &format!("/api/v1/obligations/{id}")).await;
+    assert_eq!(d["responsible"]["name"], "李明华");
+    assert!(d["chain"].as_array().unwrap().len() >= 2, "{d}");
+    assert!(
+        d["chain"][0].as_str().unwrap().contains("第四条第（二）项"),
+        "{d}"
+    );
+    assert_eq!(
+        d["record_forms"][0]["href"],
+        format!("/records/new?kind=committee-meeting&obligation={id}")
+    );
+    // Found by its key too.
+    let key = study["key"].as_str().unwrap().replace('/', "%2F");
+    let by_key = get(&app, &token, &format!("/api/v1/obligations/{key}")).await;
+    assert_eq!(by_key["id"], study["id"]);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn an_overdue_obligation_names_who_was_responsible_when_it_fell_due() {
+    let app = TestApp::demo().await;
+    // Into the next year: the annual dedicated study (kept open by the demo) is overdue, and
+    // the secretary post has changed hands again on 1 January.
+    app.clock.advance(chrono::Duration::days(38));
+    let model = app.db.load_model().await.unwrap();
+    let mse = model.find_org("cqu-mse").unwrap();
+    let post = model
+        .posts_of(&mse.id)
+        .find(|p| p.kind == "secretary")
+        .unwrap()
+        .id
+        .clone();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    let next = tx.create_person("周新任", &mse.id).await.unwrap();
+    tx.handover(
+        &post,
+        &next.id,
+        chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let token = app.token("supervisor").await;
+    let items = all_items(&app, &token, "org=cqu-mse&year=2026&status=overdue").await;
+    let study = one(&items, "annual-dedicated-study", "2026");
+    assert_eq!(study["responsible"]["name"], "李明华");
+    assert_eq!(study["responsible_today"]["name"], "周新任");
+    // The page says so.
+    let s = app.sign_in("supervisor", PASSWORD).await;
+    let (status, html) = page(
+        &s,
+        &app,
+        &format!("/obligations/{}", study["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("该事项已逾期：到期时的责任人为李明华。"),
+        "{html}"
+    );
+    assert!(html.contains("现在（2027-01-05）由周新任负责。"), "{html}");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn filters_page_after_filtering_and_refuse_bad_input() {
+    let app = TestApp::demo().await;
+    let token = app.token("supervisor").await;
+    let every = all_items(&app, &token, "org=cqu&year=2026").await;
+    let mut sum = 0;
+    for s in STATUSES {
+        let items = all_items(&app, &token, &format!("org=cqu&year=2026&status={s}")).await;
+        assert!(items.iter().all(|i| i["status"] == s), "{s}");
+        let want = every.iter().filter(|i| i["status"] == s).count();
+        assert_eq!(items.len(), want, "{s}");
+        sum += items.len();
+    }
+    assert_eq!(sum, every.len());
+    // Several statuses at once.
+    let open = all_items(&app, &token, "org=cqu&status=overdue,upcoming").await;
+    assert_eq!(
+        open.len(),
+        every
+            .iter()
+            .filter(|i| i["status"] == "overdue" || i["status"] == "upcoming")
+            .count()
+    );
+    // A duty, the org itself only, a month.
+    let study = all_items(&app, &token, "org=cqu&duty=annual-dedicated-study").await;
+    assert_eq!(study.len(), 3);
+    let own = all_items(&app, &token, "org=cqu-mse&own=1").await;
+    assert!(own.iter().all(|i| i["org"]["code"] == "cqu-mse"));
+    let april = all_items(&app, &token, "org=cqu&month=2026-04").await;
+    assert!(
+        april
+            .iter()
+            .all(|i| i["due"].as_str().unwrap().starts_with("2026-04"))
+    );
+    assert_eq!(april.len(), 3);
+    // Pages of 50, in due order, the total of the whole list on each.
+    let p1 = get(&app, &token, "/api/v1/obligations?org=cqu&sort=due").await;
+    assert_eq!(p1["per_page"], 50);
+    assert_eq!(p1["total"].as_u64().unwrap() as usize, every.len());
+    let dues: Vec<&str> = p1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["due"].as_str().unwrap())
+        .collect();
+    assert!(dues.windows(2).all(|w| w[0] <= w[1]));
+    let late = get(&app, &token, "/api/v1/obligations?org=cqu&sort=-due").await;
+    assert!(late["items"][0]["due"].as_str().unwrap() >= dues[dues.len() - 1]);
+    let by_status = get(&app, &token, "/api/v1/obligations?org=cqu&sort=status").await;
+    let first = if every.iter().any(|i| i["status"] == "overdue") {
+        "overdue"
+    } else {
+        "upcoming"
+    };
+    assert_eq!(by_status["items"][0]["status"], first);
+    // Bad input: 422 naming the field.
+    for (query, field) in [
+        ("status=late", "status"),
+        ("duty=nonsense", "duty"),
+        ("year=20x6", "year"),
+        ("page=0", "page"),
+        ("sort=size", "sort"),
+        ("month=2026-13", "month"),
+        ("own=maybe", "own"),
+    ] {
+        let (status, e) = api(
+            &app,
+            &token,
+            "GET",
+            &format!("/api/v1/obligations?{query}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 422, "{query}: {e}");
+        assert_eq!(e["error"]["code"], "invalid_input");
+        assert!(
+            e["error"]["message"].as_str().unwrap().starts_with(field),
+            "{query}: {e}"
+        );
+    }
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn scope_decides_what_is_seen_and_administrators_see_nothing() {
+    let app = TestApp::demo().await;
+    let secretary = app.token("secretary").await;
+    let supervisor = app.token("supervisor").await;
+    // Without an org: the caller's scope.
+    let mine = all_items(&app, &secretary, "year=2026").await;
+    assert!(!mine.is_empty());
+    assert!(
+        mine.iter()
+            .all(|i| i["org"]["code"].as_str().unwrap().starts_with("cqu-mse"))
+    );
+    // Another college's obligation answers 404, exactly like one that does not exist.
+    let cs = all_items(&app, &supervisor, "org=cqu-cs").await;
+    let id = cs[0]["id"].as_str().unwrap();
+    let (status, outside) = api(
+        &app,
+        &secretary,
+        "GET",
+        &format!("/api/v1/obligations/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, missing) = api(
+        &app,
+        &secretary,
+        "GET",
+        "/api/v1/obligations/00000000-0000-0000-0000-000000000000",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(outside["error"]["code"], missing["error"]["code"]);
+    let (status, _) = api(
+        &app,
+        &secretary,
+        "GET",
+        "/api/v1/obligations?org=cqu-cs",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = api(&app, &secretary, "GET", "/api/v1/dashboard?org=cqu", None).await;
+    assert_eq!(status, 404);
+    let (status, _) = api(
+        &app,
+        &secretary,
+        "POST",
+        &format!("/api/v1/obligations/{id}/waiver"),
+        Some(json!({"version": 1, "reason": "x"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    // Administrators: 403 on business data.
+    for admin in ["sysadmin", "secadmin", "auditor"] {
+        let token = app.token(admin).await;
+        for path in [
+            "/api/v1/obligations".to_string(),
+            format!("/api/v1/obligations/{id}"),
+            "/api/v1/dashboard".to_string(),
+        ] {
+            let (status, _) = api(&app, &token, "GET", &path, None).await;
+            assert_eq!(status, 403, "{admin} {path}");
+        }
+        let s = app.sign_in(admin, PASSWORD).await;
+        for path in ["/obligations", "/dashboard"] {
+            assert_eq!(page(&s, &app, path).await.0, 403, "{admin} {path}");
+        }
+    }
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_dashboard_adds_up_and_matches_the_lists() {
+    let app = TestApp::demo().await;
+    let token = app.token("supervisor").await;
+    let d = get(&app, &token, "/api/v1/dashboard?org=cqu&year=2026").await;
+    let total = d["total"].as_i64().unwrap();
+    let sum: i64 = STATUSES.iter().map(|s| d[*s].as_i64().unwrap()).sum();
+    assert_eq!(total, sum, "{d}");
+    assert!(d["done"].as_i64().unwrap() > 0);
+    for s in STATUSES {
+        let v = get(
+            &app,
+            &token,
+            &format!("/api/v1/obligations?org=cqu&year=2026&status={s}"),
+        )
+        .await;
+        assert_eq!(v["total"].as_i64().unwrap(), d[s].as_i64().unwrap(), "{s}");
+    }
+    let rate = d["completion_rate"].as_f64().unwrap();
+    let owed = (total - d["waived"].as_i64().unwrap()) as f64;
+    assert!((rate - d["done"].as_f64().unwrap() / owed).abs() < 1e-9);
+    // The overdue list names the person responsible.
+    let overdue = d["overdue_list"].as_array().unwrap();
+    assert_eq!(overdue.len() as i64, d["overdue"].as_i64().unwrap().min(20));
+    assert!(
+        overdue
+            .iter()
+            .all(|i| i["status"] == "overdue" && i["responsible"]["name"].is_string())
+    );
+    // The matrix: the university itself and its three colleges; cells add up to the totals.
+    let rows = d["matrix"].as_array().unwrap();
+    let codes: Vec<&str> = rows
+        .iter()
+        .map(|r| r["org"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["cqu-cs", "cqu-me", "cqu-mse"], "{codes:?}");
+    let mut cells_total = 0;
+    for r in rows {
+        let row_total: i64 = r["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["total"].as_i64().unwrap())
+            .sum();
+        assert_eq!(row_total, r["counts"]["total"].as_i64().unwrap());
+        cells_total += row_total;
+        // A row's numbers are the list of that college.
+        let code = r["org"]["code"].as_str().unwrap();
+        let v = get(
+            &app,
+            &token,
+            &format!("/api/v1/obligations?org={code}&year=2026&status=overdue"),
+        )
+        .await;
+        assert_eq!(
+            v["total"].as_i64().unwrap(),
+            r["counts"]["overdue"].as_i64().unwrap()
+        );
+    }
+    assert_eq!(cells_total, total);
+    // The months: twelve, what fell due in each adds up to what fell due in the year.
+    let months = d["months"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    let due_in_year: i64 = months.iter().map(|m| m["due"].as_i64().unwrap()).sum();
+    let v = get(
+        &app,
+        &token,
+        "/api/v1/obligations?org=cqu&year=2026&month=2026-06",
+    )
+    .await;
+    assert_eq!(
+        v["total"].as_i64().unwrap(),
+        months[5]["due"].as_i64().unwrap()
+    );
+    assert!(due_in_year <= total && due_in_year > 0);
+    let done_in_july = months[6]["done"].as_i64().unwrap();
+    let v = get(
+        &app,
+        &token,
+        "/api/v1/obligations?org=cqu&year=2026&done_month=2026-07&status=done",
+    )
+    .await;
+    assert_eq!(v["total"].as_i64().unwrap(), done_in_july);
+
+    // The page: SVG charts, every number a link to the list.
+    let s = app.sign_in("supervisor", PASSWORD).await;
+    let (status, html) = page(&s, &app, "/dashboard?org=cqu&year=2026").await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(html.matches("<svg").count(), 3, "{html}");
+    assert!(
+        html.contains("href=\"/obligations?org=cqu&#38;year=2026&#38;status=overdue\""),
+        "{html}"
+    );
+    assert!(html.contains(
+        "href=\"/obligations?org=cqu-mse&#38;year=2026&#38;duty=annual-dedicated-study\""
+    ));
+    assert!(html.contains("href=\"/dashboard?org=cqu-mse&#38;year=2026\""));
+    assert!(!html.contains("<script"));
+    // The secretary's default is the college.
+    let secretary = app.token("secretary").await;
+    let d = get(&app, &secretary, "/api/v1/dashboard").await;
+    assert_eq!(d["org"]["code"], "cqu-mse");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn waivers_are_approved_by_the_first_responsible_person_only() {
+    let app = TestApp::demo().await;
+    let leader = app.token("leader").await;
+    let secretary = app.token("secretary").await;
+    let staff = app.token("staff").await;
+    let supervisor = app.token("supervisor").await;
+    let items = all_items(&app, &secretary, "org=cqu-mse&status=upcoming").await;
+    let a = &items[0];
+    let b = &items[1];
+    let path_a = format!("/api/v1/obligations/{}", a["id"].as_str().unwrap());
+    let v1 = a["version"].as_i64().unwrap();
+
+    // Checked before the body is read: the supervisor keeps no records.
+    let (status, _) = api(
+        &app,
+        &supervisor,
+        "POST",
+        &format!("{path_a}/waiver"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // Bad bodies: 422 naming the field; nothing stored.
+    let (status, e) = api(
+        &app,
+        &leader,
+        "POST",
+        &format!("{path_a}/waiver"),
+        Some(json!({"version": v1, "reason": "  "})),
+    )
+    .await;
+    assert_eq!(status, 422, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("reason"),
+        "{e}"
+    );
+    let (status, e) = api(
+        &app,
+        &leader,
+        "POST",
+        &format!("{path_a}/waiver"),
+        Some(json!({"reason": "x"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("version"),
+        "{e}"
+    );
+    // A stale version: 409.
+    let (status, e) = api(
+        &app,
+        &leader,
+        "POST",
+        &format!("{path_a}/waiver"),
+        Some(json!({"version": v1 + 5, "reason": "x"})),
+    )
+    .await;
+    assert_eq!(status, 409, "{e}");
+    assert_eq!(e["error"]["code"], "version_conflict");
+
+    // The leader asks: only a request; the obligation stays owed.
+    let (status, r) = api(
+        &app,
+        &leader,
+        "POST",
+        &format!("{path_a}/waiver"),
+        Some(json!({"version": v1, "reason": "学校已统一组织"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["waiver"]["state"], "pending");
+    assert_eq!(r["obligation"]["status"], "upcoming");
+    let v2 = r["obligation"]["version"].as_i64().unwrap();
+    assert_eq!(v2, v1 + 1);
+    // The leader and the staff cannot approve it.
+    for token in [&leader, &staff] {
+        let (status, _) = api(
+            &app,
+            token,
+            "POST",
+            &format!("{path_a}/waiver/approve"),
+            Some(json!({"version": v2})),
+        )
+        .await;
+        assert_eq!(status, 403);
+    }
+    // The first responsible person approves; a stale version first.
+    let (status, _) = api(
+        &app,
+        &secretary,
+        "POST",
+        &format!("{path_a}/waiver/approve"),
+        Some(json!({"version": v1})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, r) = api(
+        &app,
+        &secretary,
+        "POST",
+        &format!("{path_a}/waiver/approve"),
+        Some(json!({"version": v2, "note": "同意"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["obligation"]["status"], "waived");
+    assert_eq!(r["waiver"]["state"], "approved");
+    let d = get(&app, &secretary, &path_a).await;
+    assert_eq!(d["status"], "waived");
+    assert_eq!(d["waivers"][0]["requested_by_name"], "赵敏");
+    assert_eq!(d["waivers"][0]["decided_by_name"], "李明华");
+    // Nothing more to approve.
+    let (status, _) = api(
+        &app,
+        &secretary,
+        "POST",
+        &format!("{path_a}/waiver/approve"),
+        Some(json!({"version": v2 + 1})),
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    // The first responsible person waives directly.
+    let path_b = format!("/api/v1/obligations/{}", b["id"].as_str().unwrap());
+    let (status, r) = api(
+        &app,
+        &secretary,
+        "POST",
+        &format!("{path_b}/waiver"),
+        Some(json!({"version": b["version"], "reason": "已合并开展"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["obligation"]["status"], "waived");
+    // The waived count shows on the dashboard and in the list.
+    let dash = get(&app, &secretary, "/api/v1/dashboard?org=cqu-mse").await;
+    assert_eq!(dash["waived"], 2);
+    let waived = all_items(&app, &secretary, "org=cqu-mse&status=waived").await;
+    assert_eq!(waived.len(), 2);
+    // Audited.
+    let audit = app.db.audit_page(0, 1_000_000).await.unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    for want in ["waiver.request", "waiver.approve", "obligation.waive"] {
+        assert!(actions.contains(&want), "{want}");
+    }
+
+    // Through the pages: the leader's form asks, the secretary's form approves.
+    let c = &items[2];
+    let id = c["id"].as_str().unwrap();
+    let s = app.sign_in("leader", PASSWORD).await;
+    let (status, html) = page(&s, &app, &format!("/obligations/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("提交免于履行申请"), "{html}");
+    let resp = s
+        .client
+        .post(app.url(&format!("/obligations/{id}/waiver")))
+        .form(&[
+            ("csrf", s.csrf.as_str()),
+            ("version", &c["version"].to_string()),
+            ("reason", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(resp.text().await.unwrap().contains("请填写理由"));
+    let resp = s
+        .client
+        .post(app.url(&format!("/obligations/{id}/waiver")))
+        .form(&[
+            ("csrf", s.csrf.as_str()),
+            ("version", &c["version"].to_string()),
+            ("reason", "另行安排"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    let sec = app.sign_in("secretary", PASSWORD).await;
+    let (status, html) = page(&sec, &app, &format!("/obligations/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("待第一责任人审批"), "{html}");
+    let version =
+        get(&app, &secretary, &format!("/api/v1/obligations/{id}")).await["version"].to_string();
+    let resp = sec
+        .client
+        .post(app.url(&format!("/obligations/{id}/waiver/reject")))
+        .form(&[
+            ("csrf", sec.csrf.as_str()),
+            ("version", version.as_str()),
+            ("note", "请按期完成"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    let d = get(&app, &secretary, &format!("/api/v1/obligations/{id}")).await;
+    assert_eq!(d["status"], "upcoming");
+    assert_eq!(d["waivers"][0]["state"], "rejected");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn pages_show_the_list_and_the_obligation() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let (status, html) = page(&s, &app, "/obligations?org=cqu-mse&status=done").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("status-done"));
+    assert!(!html.contains("status-overdue") && !html.contains("status-upcoming"));
+    assert!(html.contains("sort=status"));
+    let (status, html) = page(
+        &s,
+        &app,
+        "/obligations?org=cqu-mse&duty=annual-dedicated-study",
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("第四条第（二）项") && html.contains("李明华"));
+    let (status, html) = page(&s, &app, "/obligations?status=late").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("status："), "{html}");
+    let (status, _) = page(&s, &app, "/obligations?org=cqu-cs").await;
+    assert_eq!(status, 404);
+    // One obligation: the article links to the policy viewer, the record forms to the records.
+    let token = app.token("secretary").await;
+    let study = &all_items(&app, &token, "org=cqu-mse&duty=annual-dedicated-study").await[0];
+    let id = study["id"].as_str().unwrap();
+    let (status, html) = page(&s, &app, &format!("/obligations/{id}")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("href=\"/policies/cqu-mse-2021-6#art-4-2\""),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "/records/new?kind=committee-meeting&#38;obligation={id}"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("李明华"));
+    assert!(
+        html.contains("批准免于履行"),
+        "the first responsible person waives directly"
+    );
+    // English.
+    let (status, html) = page(&s, &app, &format!("/obligations/{id}?lang=en")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Art.4(2)") && html.contains("Who is responsible"));
+    let (status, html) = page(&s, &app, "/dashboard?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Month by month"));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn next_years_obligations_appear_from_the_first_of_december() {
+    let app = TestApp::demo().await;
+    let token = app.token("supervisor").await;
+    let state = AppState::new(app.db.clone(), Arc::new(app.clock.clone()));
+    let before = all_items(&app, &token, "org=cqu&year=2026").await;
+    let mut syncer = Syncer::new();
+    // 28 November: this year only; the demo generated it already.
+    assert_eq!(syncer.tick(&state).await.unwrap(), 0);
+    let v = get(&app, &token, "/api/v1/obligations?org=cqu&year=2027").await;
+    assert_eq!(v["total"], 0);
+    // Nothing changed: the next round only reads the generation.
+    assert_eq!(syncer.tick(&state).await.unwrap(), 0);
+    // 1 December in Shanghai.
+    app.clock.advance(chrono::Duration::days(3));
+    let added = syncer.tick(&state).await.unwrap();
+    assert!(added > 0);
+    let v = get(&app, &token, "/api/v1/obligations?org=cqu&year=2027").await;
+    assert_eq!(v["total"].as_u64().unwrap() as usize, added);
+    let study = all_items(
+        &app,
+        &token,
+        "org=cqu-mse&year=2027&duty=annual-dedicated-study",
+    )
+    .await;
+    assert_eq!(study[0]["due"], "2027-12-31");
+    // This year's obligations and their completion data are untouched.
+    let after = all_items(&app, &token, "org=cqu&year=2026").await;
+    assert_eq!(before.len(), after.len());
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(a["id"], b["id"]);
+        assert_eq!(a["completed_on"], b["completed_on"]);
+        assert_eq!(a["version"], b["version"]);
+    }
+    // A second instance finds both years in step.
+    let mut other = Syncer::new();
+    assert_eq!(other.tick(&state).await.unwrap(), 0);
+    app.finish().await;
+}
+
+/// One story on every engine: list, detail, dashboard, a waiver with its stale-version refusal.
+#[tokio::test]
+async fn the_ledger_story_on_every_engine() {
+    for app in TestApp::demo_on_engines().await {
+        let label = app.label;
+        let secretary = app.token("secretary").await;
+        let leader = app.token("leader").await;
+        let items = all_items(&app, &secretary, "org=cqu-mse&year=2026").await;
+        let study = one(&items, "annual-dedicated-study", "2026");
+        assert_eq!(study["responsible"]["name"], "李明华", "{label}");
+        assert_eq!(
+            one(&items, "situation-analysis", "2026-Q1")["responsible"]["name"],
+            "王建国"
+        );
+        let d = get(&app, &secretary, "/api/v1/dashboard?org=cqu-mse&year=2026").await;
+        assert_eq!(
+            d["total"].as_u64().unwrap() as usize,
+            items.len(),
+            "{label}"
+        );
+        for s in STATUSES {
+            let n = items.iter().filter(|i| i["status"] == s).count() as i64;
+            assert_eq!(d[s].as_i64().unwrap(), n, "{label} {s}");
+        }
+        let path = format!("/api/v1/obligations/{}", study["id"].as_str().unwrap());
+        let v = study["version"].as_i64().unwrap();
+        let (status, r) = api(
+            &app,
+            &leader,
+            "POST",
+            &format!("{path}/waiver"),
+            Some(json!({"version": v, "reason": "理由"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{label}: {r}");
+        let (status, _) = api(
+            &app,
+            &secretary,
+            "POST",
+            &format!("{path}/waiver/approve"),
+            Some(json!({"version": v})),
+        )
+        .await;
+        assert_eq!(status, 409, "{label}");
+        let (status, r) = api(
+            &app,
+            &secretary,
+            "POST",
+            &format!("{path}/waiver/approve"),
+            Some(json!({"version": v + 1})),
+        )
+        .await;
+        assert_eq!(status, 200, "{label}: {r}");
+        assert_eq!(r["obligation"]["status"], "waived");
+        let s = app.sign_in("secretary", PASSWORD).await;
+        assert_eq!(page(&s, &app, "/dashboard").await.0, 200, "{label}");
+        assert_eq!(page(&s, &app, "/obligations").await.0, 200, "{label}");
+        app.finish().await;
+    }
+}

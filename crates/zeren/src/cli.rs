@@ -48,8 +48,10 @@ pub enum Command {
     #[command(subcommand)]
     User(UserCommand),
     /// Load the demo organisation (a university, three colleges, posts, platforms, a year of obligations).
-    #[command(after_help = "Examples:\n  zeren demo\n  zeren demo --clock 2026-11-28")]
-    Demo(ClockArgs),
+    #[command(
+        after_help = "Examples:\n  zeren demo\n  zeren demo --clock 2026-11-28\n  zeren demo --scale university --clock 2026-11-28"
+    )]
+    Demo(DemoArgs),
     /// Check, load and show policy packs.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -67,6 +69,9 @@ pub enum Command {
         /// Archive to write.
         file: PathBuf,
     },
+    /// Exports: the ledger (台账) as xlsx.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Replace the database's contents with a backup. A damaged archive is refused and nothing changes.
     #[command(
         after_help = "Examples:\n  zeren restore zeren-2026-11-28.zbak\n  DATABASE_URL=postgres://root@127.0.0.1/zeren zeren restore zeren-2026-11-28.zbak"
@@ -107,6 +112,23 @@ pub struct ServeArgs {
     pub secure_cookies: bool,
     #[command(flatten)]
     pub clock: ClockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// A bigger demo for benchmarks: `university` grows it to 1 000 orgs, 20 000 people and
+    /// 3 000 platforms with a year of obligations (progress on stderr).
+    #[arg(long, value_enum)]
+    pub scale: Option<DemoScale>,
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+/// Sizes of the demo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoScale {
+    /// A whole university: 1 000 orgs, 20 000 people, 3 000 platforms.
+    University,
 }
 
 #[derive(Debug, Args)]
@@ -240,4 +262,29 @@ pub enum TokenCommand {
         #[arg(long, default_value = "cli")]
         name: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The ledger (台账) of an org and its sub-orgs for a year: a cover sheet, then one sheet per
+    /// kind (obligations, meetings, analyses, trainings, education, directives, tasks).
+    #[command(
+        after_help = "Examples:\n  zeren export ledger --org cqu-mse --year 2026 --out cqu-mse-2026.xlsx"
+    )]
+    Ledger(ExportLedgerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportLedgerArgs {
+    /// Org code (e.g. cqu-mse) or id.
+    #[arg(long)]
+    pub org: String,
+    /// Year (2000–2100).
+    #[arg(long, value_parser = clap::value_parser!(i32).range(2000..=2100))]
+    pub year: i32,
+    /// File to write (xlsx).
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }

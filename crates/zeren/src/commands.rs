@@ -24,7 +24,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         _ => {}
     }
     let clock = match &cli.command {
-        Command::Demo(c) => clock::from_arg(c.clock.as_deref())?,
+        Command::Demo(c) => clock::from_arg(c.clock.clock.as_deref())?,
         _ => SystemClock::real(),
     };
     let db = open(&cli).await?;
@@ -48,6 +48,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 }
             );
+            ExitCode::SUCCESS
+        }
+        Command::Demo(args) if args.scale.is_some() => {
+            scale_demo(&db, clock::today(&clock)).await?;
             ExitCode::SUCCESS
         }
         Command::Demo(_) => {
@@ -138,6 +142,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
             ExitCode::SUCCESS
         }
+        Command::Export(cmd) => crate::export::run(&db, cmd).await?,
         Command::User(cmd) => {
             ledger::initialise(&db, now).await?;
             accounts::run(&db, cmd, now).await?
@@ -167,6 +172,48 @@ async fn open(cli: &Cli) -> Result<Db> {
     Ok(Db::connect(&database_url(cli)?)
         .await?
         .with_files_dir(files))
+}
+
+/// `zeren demo --scale university`, with a progress bar on stderr.
+async fn scale_demo(db: &Db, today: chrono::NaiveDate) -> Result<()> {
+    use std::io::{IsTerminal, Write};
+    let tty = std::io::stderr().is_terminal();
+    let mut last = String::new();
+    let mut progress = |stage: &str, done: u64, total: u64| {
+        let width = 30u64;
+        let filled = (done * width).checked_div(total).unwrap_or(width);
+        let bar = format!(
+            "[{}{}] {stage:<18} {done}/{total}",
+            "#".repeat(filled as usize),
+            ".".repeat((width - filled) as usize)
+        );
+        let mut err = std::io::stderr();
+        if tty {
+            let _ = write!(err, "\r{bar:<70}");
+            if done >= total {
+                let _ = writeln!(err);
+            }
+        } else if done >= total && last != stage {
+            let _ = writeln!(err, "{bar}");
+            last = stage.to_string();
+        }
+        let _ = err.flush();
+    };
+    let s = zeren_storage::demo_scale::load(db, today, &mut progress).await?;
+    println!(
+        "{}",
+        lang().pick(
+            &format!(
+                "大规模演示数据已载入：{} 个组织，{} 人，{} 个平台，{} 年待办事项 {} 项（已完成 {} 项）。演示账号同普通演示（密码 {}）。",
+                s.orgs, s.people, s.platforms, s.year, s.obligations, s.done, demo::DEMO_PASSWORD
+            ),
+            &format!(
+                "university-scale demo loaded: {} orgs, {} people, {} platforms, {} obligations for {} ({} done). Demo accounts as in the ordinary demo (password {}).",
+                s.orgs, s.people, s.platforms, s.obligations, s.year, s.done, demo::DEMO_PASSWORD
+            ),
+        )
+    );
+    Ok(())
 }
 
 fn demo_message(s: &demo::DemoSummary) -> String {

@@ -4,6 +4,7 @@ mod accounts;
 mod cli;
 mod clock;
 mod commands;
+mod export;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,14 +1,19 @@
-//! Obligations as stored: the instances the policy requires, with their completion data.
+//! Obligations as stored: the instances the policy requires, with their completion data; the
+//! lists and roll-ups the ledger pages read (status computed from state and due date, in SQL
+//! with the same rule as [`status_on`]); and waivers.
 
 use super::{date_text, parse_date, parse_opt_date};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
-use zeren_core::obligation::{Discharge, PlannedObligation};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use zeren_core::obligation::{Discharge, ObligationStatus, PlannedObligation, status_on};
+use zeren_core::period::add_days;
 
 /// A stored obligation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,9 +57,22 @@ impl StoredObligation {
             _ => Discharge::Open,
         }
     }
+
+    /// Its status on `today`.
+    pub fn status(&self, clock: StatusClock) -> ObligationStatus {
+        status_on(self.discharge(), self.due, clock.today, clock.due_soon_days)
+    }
 }
 
 const COLS: &str = "id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, due_on, citation, state, completed_on, completion_note, version";
+
+/// The columns of a stored obligation, unprefixed, for other areas' queries over `obligations`.
+pub const COLUMNS: &str = COLS;
+
+/// Reads a row selected with [`COLUMNS`].
+pub fn obligation_from_row(r: &AnyRow) -> Result<StoredObligation> {
+    from_row(r)
+}
 
 fn from_row(r: &AnyRow) -> Result<StoredObligation> {
     Ok(StoredObligation {
@@ -73,6 +91,398 @@ fn from_row(r: &AnyRow) -> Result<StoredObligation> {
         completion_note: r.try_get("completion_note")?,
         version: r.try_get("version")?,
     })
+}
+
+// ------------------------------------------------------------------------------------------
+// Status in SQL
+// ------------------------------------------------------------------------------------------
+
+/// The day statuses are computed for, and the pack's "due soon" window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusClock {
+    /// Today in Asia/Shanghai.
+    pub today: NaiveDate,
+    /// `reminders.due_soon_days` of the pack.
+    pub due_soon_days: u32,
+}
+
+/// Every status, in the order lists and charts show them.
+pub const STATUSES: [ObligationStatus; 5] = [
+    ObligationStatus::Overdue,
+    ObligationStatus::DueSoon,
+    ObligationStatus::Upcoming,
+    ObligationStatus::Done,
+    ObligationStatus::Waived,
+];
+
+/// Reads a status as the API spells it.
+pub fn parse_status(s: &str) -> Option<ObligationStatus> {
+    STATUSES.into_iter().find(|st| st.as_str() == s)
+}
+
+/// A bound value of a query built at run time.
+#[derive(Debug, Clone)]
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// SQL text with its arguments, numbered `$1…` in the order they are added.
+#[derive(Debug, Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Adds an argument and returns its placeholder.
+    fn text_arg(&mut self, v: impl Into<String>) -> String {
+        self.args.push(Arg::Text(v.into()));
+        format!("${}", self.args.len())
+    }
+
+    fn int_arg(&mut self, v: i64) -> String {
+        self.args.push(Arg::Int(v));
+        format!("${}", self.args.len())
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(AssertSqlSafe(self.text.clone()));
+        for a in &self.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}
+
+/// The day bounds of the statuses, exactly as [`status_on`] draws them: an open obligation is
+/// overdue when due before today, due soon when due from today to today + window, upcoming after.
+fn bounds(clock: StatusClock) -> (String, String) {
+    (
+        date_text(clock.today),
+        date_text(add_days(clock.today, clock.due_soon_days)),
+    )
+}
+
+/// `state` is open: not waived, and not done with a completion day.
+const OPEN: &str = "(ob.state <> 'waived' AND (ob.state <> 'done' OR ob.completed_on IS NULL))";
+
+/// A SQL expression giving the status of `ob` (the same spelling as the API).
+fn status_case(sql: &mut Sql, clock: StatusClock) -> String {
+    let (today, soon) = bounds(clock);
+    let today = sql.text_arg(today);
+    let soon = sql.text_arg(soon);
+    format!(
+        "(CASE WHEN ob.state = 'waived' THEN 'waived' \
+         WHEN ob.state = 'done' AND ob.completed_on IS NOT NULL THEN 'done' \
+         WHEN ob.due_on < {today} THEN 'overdue' \
+         WHEN ob.due_on <= {soon} THEN 'due_soon' ELSE 'upcoming' END)"
+    )
+}
+
+/// A SQL condition true for obligations in `status`.
+fn status_condition(sql: &mut Sql, clock: StatusClock, status: ObligationStatus) -> String {
+    let (today, soon) = bounds(clock);
+    match status {
+        ObligationStatus::Waived => "ob.state = 'waived'".into(),
+        ObligationStatus::Done => "(ob.state = 'done' AND ob.completed_on IS NOT NULL)".into(),
+        ObligationStatus::Overdue => {
+            let t = sql.text_arg(today);
+            format!("({OPEN} AND ob.due_on < {t})")
+        }
+        ObligationStatus::DueSoon => {
+            let t = sql.text_arg(today);
+            let s = sql.text_arg(soon);
+            format!("({OPEN} AND ob.due_on >= {t} AND ob.due_on <= {s})")
+        }
+        ObligationStatus::Upcoming => {
+            let s = sql.text_arg(soon);
+            format!("({OPEN} AND ob.due_on > {s})")
+        }
+    }
+}
+
+/// Rank of a status for sorting: overdue first, waived last.
+fn status_rank_case(sql: &mut Sql, clock: StatusClock) -> String {
+    let case = status_case(sql, clock);
+    format!(
+        "(CASE {case} WHEN 'overdue' THEN 0 WHEN 'due_soon' THEN 1 WHEN 'upcoming' THEN 2 WHEN 'done' THEN 3 ELSE 4 END)"
+    )
+}
+
+// ------------------------------------------------------------------------------------------
+// Lists
+// ------------------------------------------------------------------------------------------
+
+/// Which obligations a list or roll-up covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObligationFilter {
+    /// Org ids whose subtrees are covered; `None` covers every org.
+    pub roots: Option<Vec<String>>,
+    /// Exactly these orgs (when set, instead of `roots`: the caller knows the subtree).
+    pub org_ids: Option<Vec<String>>,
+    /// The caller knows the filter keeps few of the year's rows: sort those rather than walk
+    /// the whole year in due order (which stops early only when most rows match).
+    pub few: bool,
+    /// Only the root orgs themselves, not the orgs below them.
+    pub own_only: bool,
+    /// The year the obligations belong to.
+    pub year: i32,
+    /// Statuses to keep; empty keeps all.
+    pub statuses: Vec<ObligationStatus>,
+    /// Duty ids to keep; empty keeps all.
+    pub duties: Vec<String>,
+    /// Only obligations due in this month (`YYYY-MM`).
+    pub due_month: Option<String>,
+    /// Only obligations done in this month (`YYYY-MM`).
+    pub done_month: Option<String>,
+}
+
+/// How a list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ObligationSort {
+    /// Due date, earliest first (then key).
+    #[default]
+    Due,
+    /// Due date, latest first.
+    DueDesc,
+    /// Org code, then due date.
+    Org,
+    /// Duty id, then due date.
+    Duty,
+    /// Status (overdue, due soon, upcoming, done, waived), then due date.
+    Status,
+}
+
+impl ObligationSort {
+    /// Every sort with its query spelling.
+    pub const ALL: [(ObligationSort, &'static str); 5] = [
+        (ObligationSort::Due, "due"),
+        (ObligationSort::DueDesc, "-due"),
+        (ObligationSort::Org, "org"),
+        (ObligationSort::Duty, "duty"),
+        (ObligationSort::Status, "status"),
+    ];
+
+    /// Reads the query spelling.
+    pub fn parse(s: &str) -> Option<ObligationSort> {
+        Self::ALL.iter().find(|(_, n)| *n == s).map(|(x, _)| *x)
+    }
+
+    /// The query spelling.
+    pub fn as_str(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(x, _)| *x == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("due")
+    }
+}
+
+/// The `WITH RECURSIVE` clause naming the orgs of the roots' subtrees (`sub(id)`), if any.
+fn subtree_cte(sql: &mut Sql, roots: &[String]) -> String {
+    let list: Vec<String> = roots.iter().map(|r| sql.text_arg(r.clone())).collect();
+    format!(
+        "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE id IN ({}) \
+         UNION SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id) ",
+        list.join(", ")
+    )
+}
+
+/// Adds the CTE (when needed) and returns the WHERE conditions of a filter.
+fn conditions(sql: &mut Sql, f: &ObligationFilter, clock: StatusClock) -> Vec<String> {
+    let mut cond = Vec::new();
+    let year = sql.int_arg(i64::from(f.year));
+    cond.push(format!("ob.year = {year}"));
+    if let Some(ids) = &f.org_ids {
+        if ids.is_empty() {
+            cond.push("1 = 0".into());
+        } else {
+            let list: Vec<String> = ids.iter().map(|r| sql.text_arg(r.clone())).collect();
+            cond.push(format!("ob.org_id IN ({})", list.join(", ")));
+        }
+        return more_conditions(sql, f, clock, cond);
+    }
+    match &f.roots {
+        None => {}
+        Some(roots) if roots.is_empty() => cond.push("1 = 0".into()),
+        Some(roots) if f.own_only => {
+            let list: Vec<String> = roots.iter().map(|r| sql.text_arg(r.clone())).collect();
+            cond.push(format!("ob.org_id IN ({})", list.join(", ")));
+        }
+        Some(roots) => {
+            let cte = subtree_cte(sql, roots);
+            sql.push(&cte);
+            cond.push("ob.org_id IN (SELECT id FROM sub)".into());
+        }
+    }
+    more_conditions(sql, f, clock, cond)
+}
+
+fn more_conditions(
+    sql: &mut Sql,
+    f: &ObligationFilter,
+    clock: StatusClock,
+    mut cond: Vec<String>,
+) -> Vec<String> {
+    if !f.statuses.is_empty() {
+        let parts: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|s| status_condition(sql, clock, *s))
+            .collect();
+        cond.push(format!("({})", parts.join(" OR ")));
+    }
+    if !f.duties.is_empty() {
+        let list: Vec<String> = f.duties.iter().map(|d| sql.text_arg(d.clone())).collect();
+        cond.push(format!("ob.duty_id IN ({})", list.join(", ")));
+    }
+    if let Some(m) = &f.due_month {
+        let from = sql.text_arg(format!("{m}-01"));
+        let to = sql.text_arg(format!("{m}-31"));
+        cond.push(format!("ob.due_on >= {from} AND ob.due_on <= {to}"));
+    }
+    if let Some(m) = &f.done_month {
+        let from = sql.text_arg(format!("{m}-01"));
+        let to = sql.text_arg(format!("{m}-31"));
+        cond.push(format!(
+            "ob.state = 'done' AND ob.completed_on >= {from} AND ob.completed_on <= {to}"
+        ));
+    }
+    cond
+}
+
+/// One page of a list and the size of the whole list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObligationPage {
+    /// The rows of the page.
+    pub rows: Vec<StoredObligation>,
+    /// Rows in the whole list.
+    pub total: usize,
+}
+
+/// Counts per status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    /// Sum of the five.
+    pub total: i64,
+    /// Not due soon yet.
+    pub upcoming: i64,
+    /// Due within the window.
+    pub due_soon: i64,
+    /// Past due, not done.
+    pub overdue: i64,
+    /// Done.
+    pub done: i64,
+    /// Waived.
+    pub waived: i64,
+}
+
+impl StatusCounts {
+    /// Adds `n` obligations in `status`.
+    pub fn add(&mut self, status: ObligationStatus, n: i64) {
+        self.total += n;
+        match status {
+            ObligationStatus::Upcoming => self.upcoming += n,
+            ObligationStatus::DueSoon => self.due_soon += n,
+            ObligationStatus::Overdue => self.overdue += n,
+            ObligationStatus::Done => self.done += n,
+            ObligationStatus::Waived => self.waived += n,
+        }
+    }
+
+    /// Adds another set of counts.
+    pub fn merge(&mut self, o: &StatusCounts) {
+        self.total += o.total;
+        self.upcoming += o.upcoming;
+        self.due_soon += o.due_soon;
+        self.overdue += o.overdue;
+        self.done += o.done;
+        self.waived += o.waived;
+    }
+
+    /// The count of one status.
+    pub fn get(&self, status: ObligationStatus) -> i64 {
+        match status {
+            ObligationStatus::Upcoming => self.upcoming,
+            ObligationStatus::DueSoon => self.due_soon,
+            ObligationStatus::Overdue => self.overdue,
+            ObligationStatus::Done => self.done,
+            ObligationStatus::Waived => self.waived,
+        }
+    }
+
+    /// Done as a share of what is owed (waived obligations are not owed); `None` when nothing is.
+    pub fn completion_rate(&self) -> Option<f64> {
+        let owed = self.total - self.waived;
+        (owed > 0).then(|| self.done as f64 / owed as f64)
+    }
+}
+
+/// A roll-up of one org's subtree for a year: counts per child (with the org itself) and duty,
+/// and per month.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Rollup {
+    /// All obligations of the subtree.
+    pub totals: StatusCounts,
+    /// Per (org id, duty id): the org is the root itself (its own obligations) or one of its
+    /// children (with everything below it).
+    pub cells: BTreeMap<(String, String), StatusCounts>,
+    /// Per month 1..=12 of the year: obligations due that month, by status.
+    pub due_by_month: [StatusCounts; 12],
+    /// Per month 1..=12 of the year: obligations done that month.
+    pub done_by_month: [i64; 12],
+}
+
+/// Obligations of one org, duty, status, month due and month done, counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgAggregate {
+    /// The org that owes them.
+    pub org: String,
+    /// Duty id.
+    pub duty: String,
+    /// Their status.
+    pub status: ObligationStatus,
+    /// Month due, `YYYY-MM`.
+    pub due_month: String,
+    /// Month done, `YYYY-MM` (done ones only).
+    pub done_month: Option<String>,
+    /// How many.
+    pub count: i64,
+}
+
+impl Rollup {
+    /// Adds aggregated obligations under the row of `top` (the root or one of its children).
+    pub fn add(&mut self, top: &str, a: &OrgAggregate, year: i32) {
+        self.totals.add(a.status, a.count);
+        self.cells
+            .entry((top.to_string(), a.duty.clone()))
+            .or_default()
+            .add(a.status, a.count);
+        if let Some(i) = month_index(&a.due_month, year) {
+            self.due_by_month[i].add(a.status, a.count);
+        }
+        if let Some(i) = a.done_month.as_deref().and_then(|m| month_index(m, year)) {
+            self.done_by_month[i] += a.count;
+        }
+    }
+}
+
+fn month_index(ym: &str, year: i32) -> Option<usize> {
+    let (y, m) = ym.split_once('-')?;
+    if y.parse::<i32>().ok()? != year {
+        return None;
+    }
+    let m: usize = m.get(..2)?.parse().ok()?;
+    (1..=12).contains(&m).then(|| m - 1)
 }
 
 impl Db {
@@ -107,11 +517,548 @@ impl Db {
                 .await?,
         )
     }
+
+    /// One obligation by id, or by its key.
+    pub async fn obligation(&self, id_or_key: &str) -> Result<StoredObligation> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLS} FROM obligations WHERE id = $1 OR obligation_key = $1"
+        )))
+        .bind(id_or_key)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StorageError::NotFound {
+            what: "obligation",
+            id: id_or_key.into(),
+        })?;
+        from_row(&row)
+    }
+
+    /// One page of the obligations a filter covers, in `sort` order, with the size of the whole
+    /// list. Statuses are computed for `clock`, before paging.
+    pub async fn find_obligations(
+        &self,
+        f: &ObligationFilter,
+        clock: StatusClock,
+        sort: ObligationSort,
+        limit: usize,
+        offset: usize,
+    ) -> Result<ObligationPage> {
+        let rows = self.list_obligations(f, clock, sort, limit, offset).await?;
+        let total = if offset == 0 && rows.len() < limit {
+            rows.len()
+        } else {
+            self.count_obligations(f, clock).await?
+        };
+        Ok(ObligationPage { rows, total })
+    }
+
+    /// The rows of a page (without the count).
+    pub async fn list_obligations(
+        &self,
+        f: &ObligationFilter,
+        clock: StatusClock,
+        sort: ObligationSort,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<StoredObligation>> {
+        let mut sql = Sql::default();
+        let cond = conditions(&mut sql, f, clock);
+        let cols: Vec<String> = COLS.split(", ").map(|c| format!("ob.{c}")).collect();
+        // `|| ''` keeps the planner off the due-date index when few rows match: it then finds
+        // them by org and sorts them, instead of walking the whole year in due order.
+        let due = if f.few {
+            "(ob.due_on || '')"
+        } else {
+            "ob.due_on"
+        };
+        let order = match sort {
+            ObligationSort::Due => format!("{due}, ob.obligation_key"),
+            ObligationSort::DueDesc => format!("{due} DESC, ob.obligation_key DESC"),
+            ObligationSort::Org => "o.code, ob.due_on, ob.obligation_key".to_string(),
+            ObligationSort::Duty => "ob.duty_id, ob.due_on, ob.obligation_key".to_string(),
+            ObligationSort::Status => {
+                let rank = status_rank_case(&mut sql, clock);
+                format!("{rank}, ob.due_on, ob.obligation_key")
+            }
+        };
+        let join = if sort == ObligationSort::Org {
+            " JOIN orgs o ON o.id = ob.org_id"
+        } else {
+            ""
+        };
+        let lim = sql.int_arg(i64::try_from(limit).unwrap_or(i64::MAX));
+        let off = sql.int_arg(i64::try_from(offset).unwrap_or(i64::MAX));
+        let text = format!(
+            "SELECT {} FROM obligations ob{join} WHERE {} ORDER BY {order} LIMIT {lim} OFFSET {off}",
+            cols.join(", "),
+            cond.join(" AND ")
+        );
+        sql.push(&text);
+        sql.query()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect()
+    }
+
+    /// How many obligations a filter covers.
+    pub async fn count_obligations(
+        &self,
+        f: &ObligationFilter,
+        clock: StatusClock,
+    ) -> Result<usize> {
+        let mut sql = Sql::default();
+        let cond = conditions(&mut sql, f, clock);
+        let text = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM obligations ob WHERE {}",
+            cond.join(" AND ")
+        );
+        sql.push(&text);
+        let row = sql.query().fetch_one(&self.pool).await?;
+        let n: i64 = row.try_get("n")?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// The roll-up of `root`'s subtree for `year` on `clock`'s day: counted by the database
+    /// (grouped by child, duty, status, due month and done month), never row by row.
+    pub async fn obligation_rollup(
+        &self,
+        root: &str,
+        year: i32,
+        clock: StatusClock,
+    ) -> Result<Rollup> {
+        let mut sql = Sql::default();
+        let r = sql.text_arg(root);
+        // Each org of the subtree with the child of the root it lies under (the root: itself).
+        sql.push(&format!(
+            "WITH RECURSIVE sub(id, top) AS (SELECT id, id FROM orgs WHERE id = {r} \
+             UNION SELECT o.id, CASE WHEN sub.id = {r} THEN o.id ELSE sub.top END \
+             FROM orgs o JOIN sub ON o.parent_id = sub.id) "
+        ));
+        let st = status_case(&mut sql, clock);
+        let y = sql.int_arg(i64::from(year));
+        sql.push(&format!(
+            "SELECT sub.top AS top, ob.duty_id AS duty, {st} AS st, \
+             SUBSTR(ob.due_on, 1, 7) AS due_m, SUBSTR(ob.completed_on, 1, 7) AS done_m, \
+             CAST(COUNT(*) AS BIGINT) AS n \
+             FROM obligations ob JOIN sub ON sub.id = ob.org_id WHERE ob.year = {y} \
+             GROUP BY 1, 2, 3, 4, 5"
+        ));
+        let rows = sql.query().fetch_all(&self.pool).await?;
+        let mut out = Rollup::default();
+        for row in &rows {
+            let top: String = row.try_get("top")?;
+            let duty: String = row.try_get("duty")?;
+            let st: String = row.try_get("st")?;
+            let status = parse_status(&st)
+                .ok_or_else(|| StorageError::Corrupt(format!("unknown status `{st}`")))?;
+            let due_m: String = row.try_get("due_m")?;
+            let done_m: Option<String> = row.try_get("done_m")?;
+            let n: i64 = row.try_get("n")?;
+            out.totals.add(status, n);
+            out.cells.entry((top, duty)).or_default().add(status, n);
+            if let Some(i) = month_index(&due_m, year) {
+                out.due_by_month[i].add(status, n);
+            }
+            if status == ObligationStatus::Done
+                && let Some(i) = done_m.as_deref().and_then(|m| month_index(m, year))
+            {
+                out.done_by_month[i] += n;
+            }
+        }
+        Ok(out)
+    }
+
+    /// A year's obligations counted by the database per org, duty, status (for `clock`'s day),
+    /// month due and month done: the figures every roll-up and list count of the year is summed
+    /// from, whatever the subtree.
+    pub async fn obligation_aggregates(
+        &self,
+        year: i32,
+        clock: StatusClock,
+    ) -> Result<Vec<OrgAggregate>> {
+        let mut sql = Sql::default();
+        let st = status_case(&mut sql, clock);
+        let y = sql.int_arg(i64::from(year));
+        sql.push(&format!(
+            "SELECT ob.org_id AS org, ob.duty_id AS duty, {st} AS st, \
+             SUBSTR(ob.due_on, 1, 7) AS due_m, SUBSTR(ob.completed_on, 1, 7) AS done_m, \
+             CAST(COUNT(*) AS BIGINT) AS n \
+             FROM obligations ob WHERE ob.year = {y} GROUP BY 1, 2, 3, 4, 5"
+        ));
+        let rows = sql.query().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let st: String = row.try_get("st")?;
+                let status = parse_status(&st)
+                    .ok_or_else(|| StorageError::Corrupt(format!("unknown status `{st}`")))?;
+                let due_m: String = row.try_get("due_m")?;
+                let done_m: Option<String> = row.try_get("done_m")?;
+                Ok(OrgAggregate {
+                    org: row.try_get("org")?,
+                    duty: row.try_get("duty")?,
+                    status,
+                    due_month: due_m,
+                    done_month: if status == ObligationStatus::Done {
+                        done_m
+                    } else {
+                        None
+                    },
+                    count: row.try_get("n")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Refreshes the planner's statistics of the obligations table (after many rows were
+    /// added), so lists of a few orgs are read through the org index.
+    pub async fn analyze_obligations(&self) -> Result<()> {
+        sqlx::query("ANALYZE obligations")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The head of the audit chain (sequence number and hash). Every committed change moves it,
+    /// on every instance's view of the database, so it says when figures computed from the
+    /// database may be reused.
+    pub async fn change_stamp(&self) -> Result<(i64, String)> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((row.try_get("seq")?, row.try_get("hash")?))
+    }
+
+    /// The waivers asked for an obligation, oldest first.
+    pub async fn waivers_of(&self, obligation_id: &str) -> Result<Vec<Waiver>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {WAIVER_COLS} FROM obligation_waivers w \
+             JOIN users ru ON ru.id = w.requested_by LEFT JOIN users du ON du.id = w.decided_by \
+             WHERE w.obligation_id = $1 ORDER BY w.requested_at, w.id"
+        )))
+        .bind(obligation_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(waiver_from)
+        .collect()
+    }
+
+    /// The model generation a year's obligations were last generated from, if they were.
+    pub async fn obligation_sync_generation(&self, year: i32) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT generation FROM obligation_sync WHERE year = $1")
+                .bind(i64::from(year))
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
 }
+
+// ------------------------------------------------------------------------------------------
+// A year's obligations in memory
+// ------------------------------------------------------------------------------------------
+
+/// A year's obligations held in memory, in due order, kept up to date from the audit chain:
+/// every change to an obligation is audited as `obligation` (one row, by id) or `obligations`
+/// (many rows, e.g. a year generated), so following the chain from the head this copy was read
+/// at tells exactly which rows to read again. Lists page through it without a query per page.
+#[derive(Debug, Clone)]
+pub struct YearRows {
+    year: i32,
+    stamp: (i64, String),
+    rows: Vec<Arc<StoredObligation>>,
+    index: HashMap<String, usize>,
+}
+
+/// Audit entries followed one by one before reading the whole year again is cheaper.
+const FOLLOW_MAX: i64 = 1000;
+
+impl YearRows {
+    /// Reads a year's obligations (the audit head first, so nothing committed later is missed).
+    pub async fn load(db: &Db, year: i32) -> Result<YearRows> {
+        let stamp = db.change_stamp().await?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLS} FROM obligations WHERE year = $1 ORDER BY due_on, obligation_key"
+        )))
+        .bind(i64::from(year))
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| from_row(r).map(Arc::new))
+        .collect::<Result<Vec<_>>>()?;
+        let mut out = YearRows {
+            year,
+            stamp,
+            rows,
+            index: HashMap::new(),
+        };
+        out.reindex();
+        Ok(out)
+    }
+
+    fn reindex(&mut self) {
+        self.rows
+            .sort_by(|a, b| (a.due, &a.key).cmp(&(b.due, &b.key)));
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+    }
+
+    /// The year.
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// The audit head (seq, hash) the rows are up to date with.
+    pub fn stamp(&self) -> &(i64, String) {
+        &self.stamp
+    }
+
+    /// The obligations, by due date then key.
+    pub fn rows(&self) -> &[Arc<StoredObligation>] {
+        &self.rows
+    }
+
+    /// The rows a filter keeps, in `sort` order, with statuses computed for `clock` before
+    /// filtering — the same rows, in the same order, as [`Db::list_obligations`] pages through.
+    /// The orgs are `f.org_ids` (`None`: every org; `f.roots` is not read: the caller resolves
+    /// subtrees from its snapshot). `org_code` names an org for [`ObligationSort::Org`].
+    pub fn select<'r>(
+        &'r self,
+        f: &ObligationFilter,
+        clock: StatusClock,
+        sort: ObligationSort,
+        org_code: impl Fn(&str) -> String,
+    ) -> Vec<&'r StoredObligation> {
+        let set: Option<std::collections::HashSet<&str>> = f
+            .org_ids
+            .as_ref()
+            .map(|ids| ids.iter().map(String::as_str).collect());
+        let month = |m: &Option<String>| {
+            m.as_deref().and_then(|m| {
+                let (y, mo) = m.split_once('-')?;
+                Some((y.parse::<i32>().ok()?, mo.parse::<u32>().ok()?))
+            })
+        };
+        let (due_month, done_month) = (month(&f.due_month), month(&f.done_month));
+        let mut out: Vec<(&StoredObligation, ObligationStatus)> = self
+            .rows
+            .iter()
+            .map(|o| o.as_ref())
+            .filter(|o| set.as_ref().is_none_or(|s| s.contains(o.org.as_str())))
+            .filter(|o| f.duties.is_empty() || f.duties.contains(&o.duty))
+            .filter(|o| due_month.is_none_or(|(y, m)| o.due.year() == y && o.due.month() == m))
+            .map(|o| (o, o.status(clock)))
+            .filter(|(_, st)| f.statuses.is_empty() || f.statuses.contains(st))
+            .filter(|(o, _)| {
+                done_month.is_none_or(|(y, m)| {
+                    o.state == "done"
+                        && o.completed_on
+                            .is_some_and(|d| d.year() == y && d.month() == m)
+                })
+            })
+            .collect();
+        // The rows are by due date then key: a stable sort keeps that order within each group.
+        match sort {
+            ObligationSort::Due => {}
+            ObligationSort::DueDesc => out.reverse(),
+            ObligationSort::Org => out.sort_by_cached_key(|(o, _)| org_code(&o.org)),
+            ObligationSort::Duty => out.sort_by(|a, b| a.0.duty.cmp(&b.0.duty)),
+            ObligationSort::Status => out.sort_by_key(|(_, st)| {
+                STATUSES
+                    .iter()
+                    .position(|x| x == st)
+                    .unwrap_or(STATUSES.len())
+            }),
+        }
+        out.into_iter().map(|(o, _)| o).collect()
+    }
+
+    /// Brings the rows up to the database's current state by following the audit chain.
+    /// Returns false when this copy cannot follow it (it was read from another database, or
+    /// the chain was replaced by a restore): read the year afresh then.
+    pub async fn catch_up(&mut self, db: &Db) -> Result<bool> {
+        let now = db.change_stamp().await?;
+        if now == self.stamp {
+            return Ok(true);
+        }
+        // The empty chain's head is the same in every database: nothing to follow from.
+        if now.0 < self.stamp.0 || self.stamp.0 == 0 {
+            return Ok(false);
+        }
+        let ours: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(self.stamp.0)
+            .fetch_optional(&db.pool)
+            .await?;
+        if ours.as_deref() != Some(self.stamp.1.as_str()) {
+            return Ok(false);
+        }
+        if now.0 - self.stamp.0 > FOLLOW_MAX {
+            *self = YearRows::load(db, self.year).await?;
+            return Ok(true);
+        }
+        let entries = sqlx::query(
+            "SELECT object_type, object_id FROM audit_log WHERE seq > $1 AND seq <= $2 \
+             AND object_type IN ('obligation', 'obligations') ORDER BY seq",
+        )
+        .bind(self.stamp.0)
+        .bind(now.0)
+        .fetch_all(&db.pool)
+        .await?;
+        let mut ids: Vec<String> = Vec::new();
+        for e in &entries {
+            let kind: String = e.try_get("object_type")?;
+            if kind == "obligations" {
+                *self = YearRows::load(db, self.year).await?;
+                return Ok(true);
+            }
+            let id: String = e.try_get("object_id")?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        let mut added = false;
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let mut q = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {COLS}, year FROM obligations WHERE id IN ({})",
+                marks.join(", ")
+            )));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for r in q.fetch_all(&db.pool).await? {
+                let year: i64 = r.try_get("year")?;
+                let o = from_row(&r)?;
+                match self.index.get(&o.id) {
+                    Some(i) => {
+                        // A changed due date moves the row: sort again.
+                        added |= self.rows[*i].due != o.due;
+                        self.rows[*i] = Arc::new(o);
+                    }
+                    None if year == i64::from(self.year) => {
+                        self.rows.push(Arc::new(o));
+                        added = true;
+                    }
+                    None => {}
+                }
+            }
+        }
+        if added {
+            self.reindex();
+        }
+        self.stamp = now;
+        Ok(true)
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Waivers
+// ------------------------------------------------------------------------------------------
+
+/// Where a waiver stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverState {
+    /// Asked for; the first responsible person has not decided.
+    Pending,
+    /// Approved: the obligation is waived.
+    Approved,
+    /// Refused: the obligation stays owed.
+    Rejected,
+}
+
+impl WaiverState {
+    /// Stable spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaiverState::Pending => "pending",
+            WaiverState::Approved => "approved",
+            WaiverState::Rejected => "rejected",
+        }
+    }
+
+    fn parse(s: &str) -> Result<WaiverState> {
+        match s {
+            "pending" => Ok(WaiverState::Pending),
+            "approved" => Ok(WaiverState::Approved),
+            "rejected" => Ok(WaiverState::Rejected),
+            other => Err(StorageError::Corrupt(format!(
+                "unknown waiver state `{other}`"
+            ))),
+        }
+    }
+}
+
+/// A waiver of an obligation: the reason, who asked, who decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiver {
+    /// Storage id.
+    pub id: String,
+    /// The obligation.
+    pub obligation: String,
+    /// Why it should not be owed.
+    pub reason: String,
+    /// Pending, approved or rejected.
+    pub state: WaiverState,
+    /// User id of who asked.
+    pub requested_by: String,
+    /// Their display name.
+    pub requested_by_name: String,
+    /// When, epoch ms.
+    pub requested_at: i64,
+    /// User id of who decided.
+    pub decided_by: Option<String>,
+    /// Their display name.
+    pub decided_by_name: Option<String>,
+    /// When, epoch ms.
+    pub decided_at: Option<i64>,
+    /// Note with the decision.
+    pub decision_note: Option<String>,
+    /// Edit version.
+    pub version: i64,
+}
+
+const WAIVER_COLS: &str = "w.id, w.obligation_id, w.reason, w.state, w.requested_by, ru.display_name AS requested_by_name, w.requested_at, w.decided_by, du.display_name AS decided_by_name, w.decided_at, w.decision_note, w.version";
+
+fn waiver_from(r: &AnyRow) -> Result<Waiver> {
+    Ok(Waiver {
+        id: r.try_get("id")?,
+        obligation: r.try_get("obligation_id")?,
+        reason: r.try_get("reason")?,
+        state: WaiverState::parse(&r.try_get::<String, _>("state")?)?,
+        requested_by: r.try_get("requested_by")?,
+        requested_by_name: r.try_get("requested_by_name")?,
+        requested_at: r.try_get("requested_at")?,
+        decided_by: r.try_get("decided_by")?,
+        decided_by_name: r.try_get("decided_by_name")?,
+        decided_at: r.try_get("decided_at")?,
+        decision_note: r.try_get("decision_note")?,
+        version: r.try_get("version")?,
+    })
+}
+
+/// What a waiver decision did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaiverOutcome {
+    /// The obligation after the change.
+    pub obligation: StoredObligation,
+    /// The waiver after the change.
+    pub waiver: Waiver,
+}
+
+/// Longest waiver reason or decision note, in characters.
+pub const WAIVER_TEXT_MAX: usize = 2000;
 
 impl Tx {
     /// Stores the planned obligations not stored yet. Existing ones, with their completion data,
-    /// are left exactly as they are. Returns how many were added.
+    /// are left exactly as they are. Inserts in batches; one audit entry per call that adds any.
+    /// Returns how many were added.
     pub async fn add_obligations(
         &mut self,
         planned: &[PlannedObligation],
@@ -119,25 +1066,48 @@ impl Tx {
     ) -> Result<usize> {
         let now = self.now_ms();
         let mut added = 0;
-        for p in planned {
-            let done = sqlx::query(
+        // 12 arguments a row: 400 rows stay far below both engines' limits.
+        for chunk in planned.chunks(400) {
+            let mut sql = Sql::default();
+            let mut values = Vec::with_capacity(chunk.len());
+            for p in chunk {
+                let cols = [
+                    sql.text_arg(new_id()),
+                    sql.text_arg(p.key.clone()),
+                    sql.text_arg(p.policy.clone()),
+                    sql.text_arg(p.duty.clone()),
+                    sql.text_arg(p.subject_kind.as_str()),
+                    sql.text_arg(p.subject.clone()),
+                    sql.text_arg(p.org.clone()),
+                    sql.text_arg(p.period.clone()),
+                    sql.int_arg(i64::from(year)),
+                    sql.text_arg(date_text(p.due)),
+                    sql.text_arg(p.citation.to_string()),
+                    sql.int_arg(now),
+                ];
+                values.push(format!(
+                    "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'open', NULL, NULL, 1, {}, {})",
+                    cols[0],
+                    cols[1],
+                    cols[2],
+                    cols[3],
+                    cols[4],
+                    cols[5],
+                    cols[6],
+                    cols[7],
+                    cols[8],
+                    cols[9],
+                    cols[10],
+                    cols[11],
+                    cols[11]
+                ));
+            }
+            sql.push(&format!(
                 "INSERT INTO obligations (id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, year, due_on, citation, state, completed_on, completion_note, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', NULL, NULL, 1, $12, $12) ON CONFLICT (obligation_key) DO NOTHING",
-            )
-            .bind(new_id())
-            .bind(&p.key)
-            .bind(&p.policy)
-            .bind(&p.duty)
-            .bind(p.subject_kind.as_str())
-            .bind(&p.subject)
-            .bind(&p.org)
-            .bind(&p.period)
-            .bind(i64::from(year))
-            .bind(date_text(p.due))
-            .bind(p.citation.to_string())
-            .bind(now)
-            .execute(&mut *self.tx)
-            .await?;
+                 VALUES {} ON CONFLICT (obligation_key) DO NOTHING",
+                values.join(", ")
+            ));
+            let done = sql.query().execute(&mut *self.tx).await?;
             added += done.rows_affected() as usize;
         }
         if added > 0 {
@@ -154,13 +1124,31 @@ impl Tx {
         Ok(added)
     }
 
-    /// Marks an obligation done on `on`, if `expected_version` is still current.
-    pub async fn complete_obligation(
+    /// Notes that a year's obligations are in step with model generation `generation`.
+    pub async fn record_obligation_sync(
+        &mut self,
+        year: i32,
+        generation: i64,
+        added: usize,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO obligation_sync (year, generation, synced_at, added) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (year) DO UPDATE SET generation = $2, synced_at = $3, added = $4",
+        )
+        .bind(i64::from(year))
+        .bind(generation)
+        .bind(self.now_ms())
+        .bind(i64::try_from(added).unwrap_or(i64::MAX))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The obligation, checked against the version the caller read.
+    async fn obligation_for_update(
         &mut self,
         id: &str,
         expected_version: i64,
-        on: NaiveDate,
-        note: &str,
     ) -> Result<StoredObligation> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLS} FROM obligations WHERE id = $1"
@@ -172,15 +1160,260 @@ impl Tx {
             what: "obligation",
             id: id.into(),
         })?;
-        let before = from_row(&row)?;
-        if before.version != expected_version {
+        let current = from_row(&row)?;
+        if current.version != expected_version {
             return Err(StorageError::Conflict {
                 what: "obligation",
                 id: id.into(),
                 expected: expected_version,
-                actual: before.version,
+                actual: current.version,
             });
         }
+        Ok(current)
+    }
+
+    /// Sets an obligation's state (and bumps its version), auditing before and after.
+    async fn set_obligation_state(
+        &mut self,
+        before: &StoredObligation,
+        state: &str,
+        action: &str,
+    ) -> Result<StoredObligation> {
+        let done = sqlx::query(
+            "UPDATE obligations SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        )
+        .bind(state)
+        .bind(self.now_ms())
+        .bind(&before.id)
+        .bind(before.version)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StorageError::Conflict {
+                what: "obligation",
+                id: before.id.clone(),
+                expected: before.version,
+                actual: before.version + 1,
+            });
+        }
+        let mut after = before.clone();
+        after.state = state.into();
+        after.version += 1;
+        self.audit(
+            action,
+            "obligation",
+            &before.id,
+            Some(&serde_json::to_value(before).unwrap_or_default()),
+            Some(&serde_json::to_value(&after).unwrap_or_default()),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    async fn pending_waiver(&mut self, obligation_id: &str) -> Result<Option<Waiver>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {WAIVER_COLS} FROM obligation_waivers w \
+             JOIN users ru ON ru.id = w.requested_by LEFT JOIN users du ON du.id = w.decided_by \
+             WHERE w.obligation_id = $1 AND w.state = 'pending'"
+        )))
+        .bind(obligation_id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .as_ref()
+        .map(waiver_from)
+        .transpose()
+    }
+
+    async fn waiver_row(&mut self, id: &str) -> Result<Waiver> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {WAIVER_COLS} FROM obligation_waivers w \
+             JOIN users ru ON ru.id = w.requested_by LEFT JOIN users du ON du.id = w.decided_by \
+             WHERE w.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or_else(|| StorageError::NotFound {
+            what: "waiver",
+            id: id.into(),
+        })?;
+        waiver_from(&row)
+    }
+
+    /// Asks for an obligation to be waived (by `user`, with `reason`). When `approve` is true
+    /// the asker is the first responsible person and the waiver takes effect at once. The
+    /// obligation must still be open and have no pending request; its version goes up.
+    pub async fn request_waiver(
+        &mut self,
+        obligation_id: &str,
+        expected_version: i64,
+        reason: &str,
+        user: &str,
+        approve: bool,
+    ) -> Result<WaiverOutcome> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StorageError::Invalid("the reason is empty".into()));
+        }
+        if reason.chars().count() > WAIVER_TEXT_MAX {
+            return Err(StorageError::Invalid(format!(
+                "the reason is longer than {WAIVER_TEXT_MAX} characters"
+            )));
+        }
+        let before = self
+            .obligation_for_update(obligation_id, expected_version)
+            .await?;
+        if before.discharge() != Discharge::Open {
+            return Err(StorageError::Invalid(format!(
+                "the obligation is already {}",
+                before.state
+            )));
+        }
+        if self.pending_waiver(obligation_id).await?.is_some() {
+            return Err(StorageError::Invalid(
+                "a waiver request for this obligation is already pending".into(),
+            ));
+        }
+        let id = new_id();
+        let now = self.now_ms();
+        let state = if approve {
+            WaiverState::Approved
+        } else {
+            WaiverState::Pending
+        };
+        sqlx::query(
+            "INSERT INTO obligation_waivers (id, obligation_id, reason, state, requested_by, requested_at, decided_by, decided_at, decision_note, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 1, $6, $6)",
+        )
+        .bind(&id)
+        .bind(obligation_id)
+        .bind(reason)
+        .bind(state.as_str())
+        .bind(user)
+        .bind(now)
+        .bind(approve.then(|| user.to_string()))
+        .bind(approve.then_some(now))
+        .execute(&mut *self.tx)
+        .await?;
+        let waiver = self.waiver_row(&id).await?;
+        self.audit(
+            if approve {
+                "waiver.approve"
+            } else {
+                "waiver.request"
+            },
+            "obligation_waiver",
+            &id,
+            None,
+            Some(&serde_json::to_value(&waiver).unwrap_or_default()),
+        )
+        .await?;
+        let new_state = if approve {
+            "waived"
+        } else {
+            before.state.as_str()
+        };
+        let obligation = self
+            .set_obligation_state(
+                &before,
+                new_state,
+                if approve {
+                    "obligation.waive"
+                } else {
+                    "obligation.waiver_request"
+                },
+            )
+            .await?;
+        Ok(WaiverOutcome { obligation, waiver })
+    }
+
+    /// Decides the pending waiver request of an obligation (by `user`, the first responsible
+    /// person): approved, the obligation is waived; rejected, it stays owed. Its version goes up.
+    pub async fn decide_waiver(
+        &mut self,
+        obligation_id: &str,
+        expected_version: i64,
+        user: &str,
+        approve: bool,
+        note: Option<&str>,
+    ) -> Result<WaiverOutcome> {
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        if note.is_some_and(|n| n.chars().count() > WAIVER_TEXT_MAX) {
+            return Err(StorageError::Invalid(format!(
+                "the note is longer than {WAIVER_TEXT_MAX} characters"
+            )));
+        }
+        let before = self
+            .obligation_for_update(obligation_id, expected_version)
+            .await?;
+        let Some(pending) = self.pending_waiver(obligation_id).await? else {
+            return Err(StorageError::Invalid(
+                "there is no pending waiver request for this obligation".into(),
+            ));
+        };
+        if approve && before.discharge() != Discharge::Open {
+            return Err(StorageError::Invalid(format!(
+                "the obligation is already {}",
+                before.state
+            )));
+        }
+        let state = if approve {
+            WaiverState::Approved
+        } else {
+            WaiverState::Rejected
+        };
+        sqlx::query(
+            "UPDATE obligation_waivers SET state = $1, decided_by = $2, decided_at = $3, decision_note = $4, version = version + 1, updated_at = $3 WHERE id = $5 AND version = $6",
+        )
+        .bind(state.as_str())
+        .bind(user)
+        .bind(self.now_ms())
+        .bind(note)
+        .bind(&pending.id)
+        .bind(pending.version)
+        .execute(&mut *self.tx)
+        .await?;
+        let waiver = self.waiver_row(&pending.id).await?;
+        self.audit(
+            if approve {
+                "waiver.approve"
+            } else {
+                "waiver.reject"
+            },
+            "obligation_waiver",
+            &pending.id,
+            Some(&serde_json::to_value(&pending).unwrap_or_default()),
+            Some(&serde_json::to_value(&waiver).unwrap_or_default()),
+        )
+        .await?;
+        let new_state = if approve {
+            "waived"
+        } else {
+            before.state.as_str()
+        };
+        let obligation = self
+            .set_obligation_state(
+                &before,
+                new_state,
+                if approve {
+                    "obligation.waive"
+                } else {
+                    "obligation.waiver_reject"
+                },
+            )
+            .await?;
+        Ok(WaiverOutcome { obligation, waiver })
+    }
+
+    /// Marks an obligation done on `on`, if `expected_version` is still current.
+    pub async fn complete_obligation(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        on: NaiveDate,
+        note: &str,
+    ) -> Result<StoredObligation> {
+        let before = self.obligation_for_update(id, expected_version).await?;
         if on > zeren_core::clock::shanghai_date(self.now()) {
             return Err(StorageError::Invalid(format!(
                 "completion date {on} is in the future"
@@ -208,5 +1441,57 @@ impl Tx {
         )
         .await?;
         Ok(after)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    /// The SQL bounds draw the statuses exactly where `status_on` does.
+    #[test]
+    fn bounds_agree_with_status_on() {
+        let clock = StatusClock {
+            today: d("2026-11-28"),
+            due_soon_days: 14,
+        };
+        let (today, soon) = bounds(clock);
+        let mut day = d("2026-11-01");
+        while day < d("2027-01-15") {
+            let text = date_text(day);
+            let by_sql = if text < today {
+                ObligationStatus::Overdue
+            } else if text <= soon {
+                ObligationStatus::DueSoon
+            } else {
+                ObligationStatus::Upcoming
+            };
+            assert_eq!(
+                by_sql,
+                status_on(Discharge::Open, day, clock.today, clock.due_soon_days),
+                "{day}"
+            );
+            day = add_days(day, 1);
+        }
+    }
+
+    #[test]
+    fn months_of_the_year() {
+        assert_eq!(month_index("2026-03", 2026), Some(2));
+        assert_eq!(month_index("2027-01", 2026), None);
+        assert_eq!(month_index("2026-12", 2026), Some(11));
+        assert_eq!(month_index("junk", 2026), None);
+    }
+
+    #[test]
+    fn statuses_spell_like_the_api() {
+        for s in STATUSES {
+            assert_eq!(parse_status(s.as_str()), Some(s));
+        }
+        assert_eq!(parse_status("due-soon"), None);
     }
 }

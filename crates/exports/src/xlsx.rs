@@ -1,0 +1,422 @@
+//! The ledger (台账) as an Excel workbook: a cover sheet, then one sheet per kind of item with
+//! Chinese headers, a frozen header row, real Excel dates and column widths that fit Chinese text.
+//!
+//! Data sheets are written in rust_xlsxwriter's constant-memory mode: each row goes to a temporary
+//! file as soon as it is written, so memory stays flat as rows grow. Rows must therefore be
+//! written in order, one sheet after another; the cover (small) is kept in memory and filled in
+//! last, when the row counts are known.
+
+use crate::display_width;
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError,
+};
+use std::io::{Seek, Write};
+use std::path::Path;
+
+/// Why a workbook could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The xlsx writer failed (I/O, or a limit of the format).
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] XlsxError),
+    /// A row was written before any sheet was begun.
+    #[error("a row was written before any sheet")]
+    NoSheet,
+}
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Short text.
+    Text,
+    /// Long text (minutes, findings): wrapped, width capped.
+    LongText,
+    /// A date, written as an Excel date.
+    Date,
+    /// A number.
+    Number,
+}
+
+/// A column of a sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// Header (Chinese).
+    pub header: &'static str,
+    /// What it holds.
+    pub kind: ColumnKind,
+}
+
+impl Column {
+    /// A text column.
+    pub const fn text(header: &'static str) -> Column {
+        Column {
+            header,
+            kind: ColumnKind::Text,
+        }
+    }
+    /// A long-text column.
+    pub const fn long(header: &'static str) -> Column {
+        Column {
+            header,
+            kind: ColumnKind::LongText,
+        }
+    }
+    /// A date column.
+    pub const fn date(header: &'static str) -> Column {
+        Column {
+            header,
+            kind: ColumnKind::Date,
+        }
+    }
+    /// A number column.
+    pub const fn number(header: &'static str) -> Column {
+        Column {
+            header,
+            kind: ColumnKind::Number,
+        }
+    }
+}
+
+/// One cell of a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// A date.
+    Date(NaiveDate),
+    /// A number.
+    Number(f64),
+    /// Nothing.
+    Empty,
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+impl From<NaiveDate> for Cell {
+    fn from(d: NaiveDate) -> Cell {
+        Cell::Date(d)
+    }
+}
+
+impl From<Option<NaiveDate>> for Cell {
+    fn from(d: Option<NaiveDate>) -> Cell {
+        d.map(Cell::Date).unwrap_or(Cell::Empty)
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(s: Option<String>) -> Cell {
+        s.map(Cell::Text).unwrap_or(Cell::Empty)
+    }
+}
+
+/// Widest a column gets (in character units); longer text wraps.
+const MAX_WIDTH: usize = 60;
+/// Width of a long-text column.
+const LONG_WIDTH: usize = 50;
+
+struct SheetState {
+    index: usize,
+    columns: Vec<Column>,
+    widths: Vec<usize>,
+    rows: u32,
+}
+
+/// The cover sheet's facts, as (label, value).
+pub type CoverFacts = Vec<(String, String)>;
+
+/// A ledger workbook being written.
+pub struct Ledger {
+    workbook: Workbook,
+    header: Format,
+    date: Format,
+    text: Format,
+    wrap: Format,
+    title: Format,
+    label: Format,
+    current: Option<SheetState>,
+    /// (sheet name, rows) of every data sheet, for the cover.
+    sheets: Vec<(String, u32)>,
+    cover_index: usize,
+}
+
+fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    let year = u16::try_from(d.year()).unwrap_or(1900);
+    ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
+}
+
+impl Ledger {
+    /// A new workbook with an empty cover sheet named `cover`. `tempdir` is where the
+    /// constant-memory sheets are spooled (default: the system's temp dir).
+    pub fn new(cover: &str, tempdir: Option<&Path>) -> Result<Ledger, ExportError> {
+        let mut workbook = Workbook::new();
+        if let Some(dir) = tempdir {
+            workbook.set_tempdir(dir)?;
+        }
+        let font = "等线";
+        workbook.add_worksheet().set_name(cover)?;
+        Ok(Ledger {
+            workbook,
+            header: Format::new()
+                .set_bold()
+                .set_font_name(font)
+                .set_background_color("D9E1F2")
+                .set_border(FormatBorder::Thin)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            date: Format::new()
+                .set_font_name(font)
+                .set_num_format("yyyy-mm-dd")
+                .set_align(FormatAlign::Left),
+            text: Format::new().set_font_name(font),
+            wrap: Format::new()
+                .set_font_name(font)
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
+            title: Format::new()
+                .set_bold()
+                .set_font_name(font)
+                .set_font_size(16),
+            label: Format::new().set_bold().set_font_name(font),
+            current: None,
+            sheets: Vec::new(),
+            cover_index: 0,
+        })
+    }
+
+    /// Document properties (title, author, creation time).
+    pub fn properties(&mut self, title: &str, author: &str) {
+        let props = DocProperties::new()
+            .set_title(title)
+            .set_author(author)
+            .set_company(author);
+        self.workbook.set_properties(&props);
+    }
+
+    fn finish_sheet(&mut self) -> Result<(), ExportError> {
+        let Some(s) = self.current.take() else {
+            return Ok(());
+        };
+        let ws = self.workbook.worksheet_from_index(s.index)?;
+        for (i, (c, w)) in s.columns.iter().zip(&s.widths).enumerate() {
+            let width = match c.kind {
+                ColumnKind::LongText => (*w).min(LONG_WIDTH),
+                ColumnKind::Date => (*w).max(10),
+                _ => (*w).min(MAX_WIDTH),
+            };
+            // A little padding for the filter button and the cell margins.
+            ws.set_column_width(i as u16, (width + 2) as f64)?;
+        }
+        if !s.columns.is_empty() {
+            ws.autofilter(0, 0, s.rows, (s.columns.len() - 1) as u16)?;
+        }
+        if let Some(last) = self.sheets.last_mut() {
+            last.1 = s.rows;
+        }
+        Ok(())
+    }
+
+    /// Starts a data sheet with its header row; rows follow with [`Ledger::row`].
+    pub fn begin_sheet(&mut self, name: &str, columns: &[Column]) -> Result<(), ExportError> {
+        self.finish_sheet()?;
+        let index = self.workbook.worksheets().len();
+        let ws = self.workbook.add_worksheet_with_constant_memory()?;
+        ws.set_name(name)?;
+        ws.set_freeze_panes(1, 0)?;
+        for (i, c) in columns.iter().enumerate() {
+            ws.write_string_with_format(0, i as u16, c.header, &self.header)?;
+        }
+        self.current = Some(SheetState {
+            index,
+            columns: columns.to_vec(),
+            widths: columns.iter().map(|c| display_width(c.header)).collect(),
+            rows: 0,
+        });
+        self.sheets.push((name.to_string(), 0));
+        Ok(())
+    }
+
+    /// Writes one row of the current sheet.
+    pub fn row(&mut self, cells: &[Cell]) -> Result<(), ExportError> {
+        let s = self.current.as_mut().ok_or(ExportError::NoSheet)?;
+        let ws = self.workbook.worksheet_from_index(s.index)?;
+        let r = s.rows + 1;
+        for (i, cell) in cells.iter().enumerate().take(s.columns.len()) {
+            let col = i as u16;
+            let long = s.columns[i].kind == ColumnKind::LongText;
+            match cell {
+                Cell::Text(t) if t.is_empty() => {}
+                Cell::Text(t) => {
+                    let fmt = if long { &self.wrap } else { &self.text };
+                    ws.write_string_with_format(r, col, t, fmt)?;
+                    let w = t.lines().map(display_width).max().unwrap_or(0);
+                    s.widths[i] = s.widths[i].max(w);
+                }
+                Cell::Date(d) => {
+                    ws.write_date_with_format(r, col, excel_date(*d)?, &self.date)?;
+                    s.widths[i] = s.widths[i].max(10);
+                }
+                Cell::Number(n) => {
+                    ws.write_number_with_format(r, col, *n, &self.text)?;
+                    s.widths[i] = s.widths[i].max(n.to_string().len());
+                }
+                Cell::Empty => {}
+            }
+        }
+        s.rows = r;
+        Ok(())
+    }
+
+    /// Fills in the cover: a title, the facts, and the list of sheets with their row counts.
+    fn write_cover(&mut self, title: &str, facts: &CoverFacts) -> Result<(), ExportError> {
+        let sheets = self.sheets.clone();
+        let ws = self.workbook.worksheet_from_index(self.cover_index)?;
+        ws.write_string_with_format(0, 0, title, &self.title)?;
+        ws.set_row_height(0, 28)?;
+        let mut r = 2;
+        let mut w0 = 8;
+        let mut w1 = display_width(title) / 2;
+        for (label, value) in facts {
+            ws.write_string_with_format(r, 0, label, &self.label)?;
+            ws.write_string_with_format(r, 1, value, &self.text)?;
+            w0 = w0.max(display_width(label));
+            w1 = w1.max(display_width(value));
+            r += 1;
+        }
+        r += 1;
+        ws.write_string_with_format(r, 0, "工作表", &self.header)?;
+        ws.write_string_with_format(r, 1, "条数", &self.header)?;
+        r += 1;
+        for (name, rows) in &sheets {
+            ws.write_string_with_format(r, 0, name, &self.text)?;
+            ws.write_number_with_format(r, 1, f64::from(*rows), &self.text)?;
+            w0 = w0.max(display_width(name));
+            r += 1;
+        }
+        ws.set_column_width(0, (w0 + 2) as f64)?;
+        ws.set_column_width(1, (w1.min(MAX_WIDTH) + 2) as f64)?;
+        Ok(())
+    }
+
+    /// Finishes the last sheet and the cover, and writes the workbook to `path`.
+    pub fn save(
+        mut self,
+        title: &str,
+        facts: &CoverFacts,
+        path: &Path,
+    ) -> Result<Vec<(String, u32)>, ExportError> {
+        self.finish_sheet()?;
+        self.write_cover(title, facts)?;
+        self.workbook.save(path)?;
+        Ok(self.sheets)
+    }
+
+    /// Like [`Ledger::save`], to any seekable writer (e.g. a temporary file for a download).
+    pub fn save_to_writer<W: Write + Seek + Send>(
+        mut self,
+        title: &str,
+        facts: &CoverFacts,
+        writer: W,
+    ) -> Result<Vec<(String, u32)>, ExportError> {
+        self.finish_sheet()?;
+        self.write_cover(title, facts)?;
+        self.workbook.save_to_writer(writer)?;
+        Ok(self.sheets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+
+    #[test]
+    fn sheets_headers_rows_and_dates_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.xlsx");
+        let mut l = Ledger::new("封面", Some(dir.path())).unwrap();
+        l.properties("台账", "Zeren");
+        l.begin_sheet(
+            "义务",
+            &[
+                Column::text("组织"),
+                Column::text("职责"),
+                Column::date("截止日期"),
+                Column::long("说明"),
+            ],
+        )
+        .unwrap();
+        for i in 0..1000u32 {
+            l.row(&[
+                "材料科学与工程学院".into(),
+                format!("网络意识形态领域情况分析研判 {i}").into(),
+                NaiveDate::from_ymd_opt(2026, 3, 31).into(),
+                Cell::Text("第一行\n第二行".into()),
+            ])
+            .unwrap();
+        }
+        l.begin_sheet("党委会", &[Column::text("会议"), Column::date("日期")])
+            .unwrap();
+        let facts = vec![
+            ("组织".to_string(), "材料科学与工程学院".to_string()),
+            ("年度".to_string(), "2026".to_string()),
+        ];
+        let sheets = l.save("台账", &facts, &path).unwrap();
+        assert_eq!(
+            sheets,
+            vec![("义务".to_string(), 1000), ("党委会".to_string(), 0)]
+        );
+
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        assert_eq!(wb.sheet_names(), vec!["封面", "义务", "党委会"]);
+        let ob = wb.worksheet_range("义务").unwrap();
+        assert_eq!(ob.height(), 1001);
+        assert_eq!(ob.get((0, 0)), Some(&Data::String("组织".into())));
+        assert_eq!(ob.get((0, 2)), Some(&Data::String("截止日期".into())));
+        match ob.get((1, 2)) {
+            Some(Data::DateTime(d)) => {
+                assert_eq!(
+                    d.as_datetime().unwrap().date(),
+                    NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()
+                )
+            }
+            other => panic!("not a date: {other:?}"),
+        }
+        let cover = wb.worksheet_range("封面").unwrap();
+        assert_eq!(cover.get((0, 0)), Some(&Data::String("台账".into())));
+        let empty = wb.worksheet_range("党委会").unwrap();
+        assert_eq!(empty.height(), 1);
+
+        // Frozen header row and column widths are in the sheet XML.
+        let xml = sheet_xml(&path, "xl/worksheets/sheet2.xml");
+        assert!(xml.contains(r#"ySplit="1""#), "{}", &xml[..400]);
+        assert!(xml.contains("<cols>"));
+        // 组织 column: "材料科学与工程学院" is 9 CJK chars = 18 units, + 2 padding.
+        assert!(
+            xml.contains(r#"<col min="1" max="1" width="20.7"#),
+            "{}",
+            &xml[..600]
+        );
+    }
+
+    fn sheet_xml(path: &Path, name: &str) -> String {
+        use std::io::Read;
+        let file = std::fs::File::open(path).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    }
+}
