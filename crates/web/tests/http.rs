@@ -486,3 +486,27 @@ async fn large_bodies_are_refused() {
         .unwrap();
     assert_eq!(resp.status(), 413);
 }
+
+#[tokio::test]
+async fn openapi_lists_every_api_route() {
+    let app = TestApp::spawn().await;
+    let doc = json(app.get_anonymous("/api/v1/openapi.json").await).await;
+    assert_eq!(doc["openapi"], "3.0.3");
+    let mut api_routes = 0;
+    for r in zeren_web::route_table()
+        .iter()
+        .filter(|r| r.kind == zeren_web::routes::Kind::Api)
+    {
+        let op = &doc["paths"][&r.path][r.method.to_lowercase()];
+        assert!(
+            op.is_object(),
+            "{} {} is missing from openapi.json",
+            r.method,
+            r.path
+        );
+        assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()));
+        api_routes += 1;
+    }
+    assert!(api_routes > 30, "only {api_routes} API routes");
+    app.stop().await;
+}
