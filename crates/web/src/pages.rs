@@ -128,6 +128,8 @@ impl Frame {
             let mut links: Vec<(String, &'static str)> = Vec::new();
             if v.principal.can_somewhere(Permission::ReadOrg) {
                 links.push(("/".into(), "nav.home"));
+                links.push(("/dashboard".into(), "obligations.dashboard.title"));
+                links.push(("/obligations".into(), "obligations.title"));
                 links.push(("/orgs".into(), "nav.orgs"));
                 links.push(("/people".into(), "nav.people"));
                 links.push(("/who".into(), "nav.who"));
