@@ -2570,7 +2570,7 @@ fn counts_title(tr: Tr, c: &StatusCounts) -> String {
 fn heat_map(d: &Dashboard, org: &Org, v: &Viewer) -> Chart {
     let tr = v.tr;
     let m = &v.snap.model;
-    let (label_w, head_h, cell_w, cell_h) = (170.0, 120.0, 56.0, 24.0);
+    let (label_w, head_h, cell_w, cell_h) = (190.0, 130.0, 64.0, 28.0);
     let width = label_w + cell_w * d.duties.len() as f64 + 40.0;
     let height = head_h + cell_h * d.matrix.len() as f64 + 4.0;
     let mut bars = Vec::new();
