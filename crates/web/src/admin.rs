@@ -1738,6 +1738,46 @@ async fn bad_version(state: &AppState, v: &Viewer, id: &str) -> Response {
     render_account(state, v, id, view, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
+/// A form that carries the version of the account it was read at.
+trait Versioned {
+    fn version(&self) -> &str;
+}
+
+impl Versioned for VersionForm {
+    fn version(&self) -> &str {
+        &self.version
+    }
+}
+
+impl Versioned for StateForm {
+    fn version(&self) -> &str {
+        &self.version
+    }
+}
+
+/// What every version-checked change to an account checks first, in this order: the security
+/// role and not one's own account; the form; the account; the version the form was read at.
+async fn account_change<F: Versioned>(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+    form: Result<Form<F>, FormRejection>,
+) -> Result<(F, User, i64), Response> {
+    if let Some(r) = refusal(v, id) {
+        return Err(r);
+    }
+    let Form(form) = form.map_err(|e| bad_form(v.tr, e.body_text()))?;
+    let user = state
+        .db
+        .user(id)
+        .await
+        .map_err(|e| failure_page(v.tr, &e))?;
+    let Ok(version) = form.version().trim().parse::<i64>() else {
+        return Err(bad_version(state, v, id).await);
+    };
+    Ok((form, user, version))
+}
+
 /// `POST /admin/accounts/{id}/state` — disable or enable (version-checked).
 pub async fn set_state(
     State(state): State<AppState>,
@@ -1746,19 +1786,9 @@ pub async fn set_state(
     form: Result<Form<StateForm>, FormRejection>,
 ) -> Response {
     let tr = v.tr;
-    if let Some(r) = refusal(&v, &id) {
-        return r;
-    }
-    let Form(form) = match form {
-        Ok(f) => f,
-        Err(e) => return bad_form(tr, e.body_text()),
-    };
-    let user = match state.db.user(&id).await {
-        Ok(u) => u,
-        Err(e) => return failure_page(tr, &e),
-    };
-    let Ok(version) = form.version.trim().parse::<i64>() else {
-        return bad_version(&state, &v, &id).await;
+    let (form, user, version) = match account_change(&state, &v, &id, form).await {
+        Ok(parts) => parts,
+        Err(r) => return r,
     };
     let disabled = form.disabled == "1";
     let done = async {
@@ -1782,19 +1812,9 @@ pub async fn unlock(
     form: Result<Form<VersionForm>, FormRejection>,
 ) -> Response {
     let tr = v.tr;
-    if let Some(r) = refusal(&v, &id) {
-        return r;
-    }
-    let Form(form) = match form {
-        Ok(f) => f,
-        Err(e) => return bad_form(tr, e.body_text()),
-    };
-    let user = match state.db.user(&id).await {
-        Ok(u) => u,
-        Err(e) => return failure_page(tr, &e),
-    };
-    let Ok(version) = form.version.trim().parse::<i64>() else {
-        return bad_version(&state, &v, &id).await;
+    let (_, user, version) = match account_change(&state, &v, &id, form).await {
+        Ok(parts) => parts,
+        Err(r) => return r,
     };
     let done = async {
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
@@ -1827,19 +1847,9 @@ pub async fn reset_password(
     form: Result<Form<VersionForm>, FormRejection>,
 ) -> Response {
     let tr = v.tr;
-    if let Some(r) = refusal(&v, &id) {
-        return r;
-    }
-    let Form(form) = match form {
-        Ok(f) => f,
-        Err(e) => return bad_form(tr, e.body_text()),
-    };
-    let user = match state.db.user(&id).await {
-        Ok(u) => u,
-        Err(e) => return failure_page(tr, &e),
-    };
-    let Ok(version) = form.version.trim().parse::<i64>() else {
-        return bad_version(&state, &v, &id).await;
+    let (_, user, version) = match account_change(&state, &v, &id, form).await {
+        Ok(parts) => parts,
+        Err(r) => return r,
     };
     if version != user.version {
         return stale(&state, &v, &id).await;
