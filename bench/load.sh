@@ -37,8 +37,8 @@ fi
 command -v curl >/dev/null || { echo "load.sh: curl is missing" >&2; exit 1; }
 
 echo "== cargo build --release (zeren, example bare)"
-cargo build --release -p zeren
-cargo build --release -p zeren-web --example bare
+# One invocation, so both see the same features and zeren-web is compiled once.
+cargo build --release -p zeren -p zeren-web --bins --example bare
 ZEREN_BIN="$ROOT/target/release/zeren"
 BARE_BIN="$ROOT/target/release/examples/bare"
 

@@ -37,7 +37,8 @@ pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
     algorithm: HashAlgorithm,
-    files: Option<std::path::PathBuf>,
+    /// Shared: a `Db` is cloned into every request.
+    files: Option<std::sync::Arc<std::path::Path>>,
 }
 
 /// Who makes a change and from where; written into the audit chain.
@@ -158,7 +159,7 @@ impl Db {
 
     /// Keeps attachment files under `dir` (content-addressed). Without it, attachments are refused.
     pub fn with_files_dir(mut self, dir: std::path::PathBuf) -> Db {
-        self.files = Some(dir);
+        self.files = Some(dir.into());
         self
     }
 

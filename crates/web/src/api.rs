@@ -8,7 +8,7 @@ use crate::routes::{Describe, Routes};
 use crate::views::anchor;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::header::CACHE_CONTROL;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -265,7 +265,18 @@ async fn get_policy(
         .snap
         .policy(&id)
         .map_err(|e| ApiError::from_storage(e, tr, ErrorCode::PolicyNotFound, &id))?;
-    Ok(Json(PolicyDoc::new(stored, state.clock.today())).into_response())
+    let today = state.clock.today();
+    // The document changes only with the snapshot (a new policy version) and the day.
+    let body = v
+        .snap
+        .rendered(&format!("policy:{id}:{today}"), || {
+            serde_json::to_vec(&PolicyDoc::new(stored, today))
+        })
+        .map_err(|e| {
+            tracing::error!(error = %e, "policy serialisation failed");
+            ApiError::new(ErrorCode::Internal, tr.t("error.internal").to_string())
+        })?;
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Any other path under `/api/v1`.

@@ -32,6 +32,16 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Setting key of the security policy.
 pub const SECURITY_SETTING: &str = "security";
 
+/// Memory the documents rendered from one snapshot may take before they start over.
+const RENDERED_MAX_BYTES: usize = 16 << 20;
+
+/// Documents rendered from a snapshot, and their size.
+#[derive(Debug, Default)]
+struct Rendered {
+    docs: std::collections::HashMap<String, axum::body::Bytes>,
+    bytes: usize,
+}
+
 /// Everything role and scope checks need, loaded once per model generation.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -47,6 +57,11 @@ pub struct Snapshot {
     pub security: SecurityPolicy,
     /// Every loaded policy version, parsed.
     pub policies: Vec<zeren_storage::StoredPolicy>,
+    /// Each org's stored version, by org id (for the `version` edits must quote).
+    pub org_versions: std::collections::HashMap<String, i64>,
+    /// Documents rendered from this snapshot, by key (a policy's JSON for a day, an org's for
+    /// a viewer and a day), so that a read is serialised once per generation.
+    rendered: std::sync::Mutex<Rendered>,
 }
 
 impl Snapshot {
@@ -68,6 +83,7 @@ impl Snapshot {
             .map(|p| p.pack.clone())
             .unwrap_or(builtin);
         let grants = db.grants().await?;
+        let org_versions = db.org_versions().await?;
         let security = db
             .setting::<SecurityPolicy>(SECURITY_SETTING)
             .await?
@@ -80,7 +96,36 @@ impl Snapshot {
             grants,
             security,
             policies,
+            org_versions,
+            rendered: Default::default(),
         })
+    }
+
+    /// The document rendered under `key`, rendering it with `render` the first time.
+    pub fn rendered<E>(
+        &self,
+        key: &str,
+        render: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<axum::body::Bytes, E> {
+        if let Some(b) = self
+            .rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .docs
+            .get(key)
+        {
+            return Ok(b.clone());
+        }
+        let fresh = axum::body::Bytes::from(render()?);
+        let mut kept = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.bytes + fresh.len() > RENDERED_MAX_BYTES {
+            *kept = Rendered::default();
+        }
+        kept.bytes += fresh.len();
+        if let Some(old) = kept.docs.insert(key.to_string(), fresh.clone()) {
+            kept.bytes -= old.len();
+        }
+        Ok(fresh)
     }
 
     /// A loaded policy version by id.
@@ -144,10 +189,27 @@ impl AppState {
         Ok(fresh)
     }
 
-    /// The latest snapshot (reads the generation first).
+    /// The latest snapshot (reads the generation first, or takes a recent read of it).
     pub async fn current_snapshot(&self) -> zeren_storage::Result<Arc<Snapshot>> {
-        let generation = self.db.model_generation().await?;
+        let recent = &self.recent;
+        let generation = recent
+            .get_or_read(
+                &recent.generation,
+                "",
+                |_| true,
+                || self.db.model_generation(),
+            )
+            .await?;
         self.snapshot(generation).await
+    }
+
+    /// The change stamp (the audit head), or a recent read of it: what cached obligations are
+    /// checked against.
+    pub async fn change_stamp(&self) -> zeren_storage::Result<(i64, String)> {
+        let recent = &self.recent;
+        recent
+            .get_or_read(&recent.stamp, "", |_| true, || self.db.change_stamp())
+            .await
     }
 
     /// Today in Asia/Shanghai.
@@ -175,66 +237,6 @@ pub enum Credential {
     Session(zeren_storage::Session),
 }
 
-/// Credentials read from the database, kept for a short time so that authenticated reads need
-/// no query. `ttl` zero (the default, and in tests) reads the database on every request; `zeren
-/// serve` keeps them for a second. This process forgets an entry at once when it signs the
-/// session out or revokes the token; changes made by other instances are seen within `ttl`.
-#[derive(Default)]
-pub struct CredentialCache {
-    ttl: std::time::Duration,
-    entries: std::sync::RwLock<std::collections::HashMap<String, (std::time::Instant, Credential)>>,
-}
-
-impl CredentialCache {
-    /// A cache keeping entries for `ttl`.
-    pub fn new(ttl: std::time::Duration) -> CredentialCache {
-        CredentialCache {
-            ttl,
-            entries: Default::default(),
-        }
-    }
-
-    fn get(&self, key: &str) -> Option<Credential> {
-        if self.ttl.is_zero() {
-            return None;
-        }
-        let entries = self.entries.read().ok()?;
-        let (at, c) = entries.get(key)?;
-        (at.elapsed() < self.ttl).then(|| c.clone())
-    }
-
-    fn put(&self, key: String, c: Credential) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        if let Ok(mut entries) = self.entries.write() {
-            if entries.len() > 50_000 {
-                entries.clear();
-            }
-            entries.insert(key, (std::time::Instant::now(), c));
-        }
-    }
-
-    /// Forgets everything (after sign-out, revocation, password or role changes).
-    pub fn clear(&self) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.clear();
-        }
-    }
-
-    fn touch(&self, session_id: &str, now_ms: i64) {
-        if let Ok(mut entries) = self.entries.write() {
-            for (_, c) in entries.values_mut() {
-                if let Credential::Session(s) = c
-                    && s.id == session_id
-                {
-                    s.last_seen_at = now_ms;
-                }
-            }
-        }
-    }
-}
-
 async fn lookup_credential(parts: &Parts, state: &AppState) -> Result<Credential, AuthFailure> {
     let (key, is_token) = match bearer(&parts.headers) {
         Some(token) => (format!("t:{token}"), true),
@@ -243,28 +245,27 @@ async fn lookup_credential(parts: &Parts, state: &AppState) -> Result<Credential
             None => return Err(AuthFailure::NotSignedIn),
         },
     };
-    if let Some(c) = state.credentials.get(&key) {
-        return Ok(c);
-    }
     let secret = &key[2..];
-    let found = if is_token {
-        state
-            .db
-            .token_user(secret)
-            .await
-            .map(|o| o.map(|(user, generation)| Credential::Token { user, generation }))
-    } else {
-        state
-            .db
-            .session(secret)
-            .await
-            .map(|o| o.map(Credential::Session))
-    };
+    let recent = &state.recent;
+    let found = recent
+        .get_or_read(&recent.credentials, &key, Option::is_some, || async {
+            if is_token {
+                state
+                    .db
+                    .token_user(secret)
+                    .await
+                    .map(|o| o.map(|(user, generation)| Credential::Token { user, generation }))
+            } else {
+                state
+                    .db
+                    .session(secret)
+                    .await
+                    .map(|o| o.map(Credential::Session))
+            }
+        })
+        .await;
     match found {
-        Ok(Some(c)) => {
-            state.credentials.put(key, c.clone());
-            Ok(c)
-        }
+        Ok(Some(c)) => Ok(c),
         Ok(None) => Err(AuthFailure::NotSignedIn),
         Err(e) => {
             tracing::error!(error = %e, "credential lookup failed");
@@ -440,13 +441,13 @@ pub async fn resolve(
             {
                 let _ = tx.commit().await;
             }
-            state.credentials.clear();
+            state.recent.clear();
             return Err(AuthFailure::Expired);
         }
         // One write a minute at most: enough for a 30-minute idle timeout.
         if now - s.last_seen_at > 60_000 {
             let _ = state.db.touch_session(&s.id, now).await;
-            state.credentials.touch(&s.id, now);
+            state.recent.touch_session(&s.id, now);
         }
         if !pending && s.second_factor_pending {
             return Err(AuthFailure::SecondFactorDue);
@@ -714,7 +715,7 @@ pub async fn csrf_guard(
     }
 }
 
-/// After any state-changing request this process answered, forget the cached credentials, so the
+/// After any state-changing request this process answered, forget the recent reads, so the
 /// next request sees the change (a sign-out, a revoked token, a new role, a handover) at once.
 pub async fn forget_after_writes(
     axum::extract::State(state): axum::extract::State<AppState>,
@@ -724,7 +725,7 @@ pub async fn forget_after_writes(
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let resp = next.run(req).await;
     if writes {
-        state.credentials.clear();
+        state.recent.clear();
     }
     resp
 }

@@ -241,7 +241,17 @@ pub struct FeedStatus {
 
 /// The account's calendar feed: its address while one is live, and when it was made and read.
 pub async fn feed_status(state: &AppState, user: &User) -> FeedStatus {
-    let token = state.db.calendar_token_of(&user.id).await.ok().flatten();
+    let recent = &state.recent;
+    let token = recent
+        .get_or_read(
+            &recent.feeds,
+            &user.id,
+            |_| true,
+            || state.db.calendar_token_of(&user.id),
+        )
+        .await
+        .ok()
+        .flatten();
     FeedStatus {
         active: token.is_some(),
         url: token.as_ref().map(|t| format!("/calendar/{}.ics", t.token)),

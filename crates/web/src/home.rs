@@ -9,11 +9,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 use zeren_core::access::{AdminRole, Permission};
 use zeren_core::obligation::status_on;
 use zeren_core::responsibility::{Target, resolve};
 
 /// One of my duties.
+#[derive(Clone)]
 pub struct DutyRow {
     /// Duty title.
     pub title: String,
@@ -50,7 +53,7 @@ struct HomePage {
     tr: Tr,
     name: String,
     roles: Vec<(String, String)>,
-    duties: Vec<DutyRow>,
+    duties: Arc<Vec<DutyRow>>,
     posts: Vec<PostRow>,
     year: i32,
     feed: crate::feeds::FeedStatus,
@@ -135,69 +138,115 @@ fn my_posts(v: &Viewer) -> Vec<PostRow> {
     rows
 }
 
+/// "My duties" worked out recently, by account, snapshot, change stamp, day and language: the
+/// list changes only with them.
+static MY_DUTIES: LazyLock<Mutex<HashMap<String, Arc<Vec<DutyRow>>>>> =
+    LazyLock::new(Mutex::default);
+/// Lists kept before the cache starts over.
+const MY_DUTIES_KEPT: usize = 4096;
+
 /// Obligations of this year, in the orgs the viewer can see, for which the viewer is the
-/// responsible person on the due date.
-async fn my_duties(state: &AppState, v: &Viewer, year: i32) -> Vec<DutyRow> {
+/// responsible person on the due date; worked out once for each change of the ledger.
+async fn my_duties(state: &AppState, v: &Viewer, year: i32) -> Arc<Vec<DutyRow>> {
+    if v.user.person.is_none() {
+        return Arc::default();
+    }
+    let stamp = match state.change_stamp().await {
+        Ok(stamp) => stamp,
+        Err(e) => {
+            tracing::error!(error = %e, "reading my duties failed");
+            return Arc::default();
+        }
+    };
+    let key = format!(
+        "{}:{}:{}:{}:{}:{year}:{}",
+        v.user.id,
+        v.snap.generation,
+        stamp.0,
+        stamp.1,
+        state.today(),
+        v.tr.tag()
+    );
+    if let Some(hit) = MY_DUTIES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+    {
+        return hit.clone();
+    }
+    let rows = Arc::new(work_out_my_duties(state, v, &stamp, year).await);
+    let mut kept = MY_DUTIES.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= MY_DUTIES_KEPT {
+        kept.clear();
+    }
+    kept.insert(key, rows.clone());
+    rows
+}
+
+async fn work_out_my_duties(
+    state: &AppState,
+    v: &Viewer,
+    stamp: &(i64, String),
+    year: i32,
+) -> Vec<DutyRow> {
     let Some(person) = &v.user.person else {
         return Vec::new();
     };
     let m = &v.snap.model;
     let pack = &v.snap.pack;
     let today = state.today();
-    let mut orgs: Vec<String> = v
+    let orgs: std::collections::HashSet<&str> = v
         .principal
         .scopes(Permission::ReadOrg)
         .into_iter()
-        .map(str::to_string)
         .collect();
-    orgs.sort();
-    orgs.dedup();
+    let list = match crate::obligations::obligations_of(state, v, stamp, year, &orgs).await {
+        Ok(list) => list,
+        Err(e) => {
+            tracing::error!(error = %e, "reading my duties failed");
+            Vec::new()
+        }
+    };
     let mut rows = Vec::new();
-    for org_id in orgs {
-        let Some(org) = m.org(&org_id) else { continue };
-        let Ok(list) = state.db.obligations(&org.id, year).await else {
+    for o in list {
+        let Some(org) = m.org(&o.org) else { continue };
+        let Some(duty) = pack.duty(&o.duty) else {
             continue;
         };
-        for o in list {
-            let Some(duty) = pack.duty(&o.duty) else {
-                continue;
-            };
-            let platform = (o.subject_kind == "platform")
-                .then(|| m.find_platform(&o.subject))
-                .flatten();
-            let Ok(answer) = resolve(pack, m, org, Target::Duty { duty, platform }, o.due) else {
-                continue;
-            };
-            if answer.person.as_ref().is_none_or(|p| &p.id != person) {
-                continue;
-            }
-            let citation = duty.citation();
-            rows.push(DutyRow {
-                title: if v.tr.is_en() {
-                    duty.title_en.clone()
-                } else {
-                    duty.title.clone()
-                },
-                citation: if v.tr.is_en() {
-                    citation.to_string()
-                } else {
-                    citation.to_zh()
-                },
-                href: format!(
-                    "/policies/{}#art-{}{}",
-                    pack.meta.id,
-                    citation.article,
-                    citation.item.map(|i| format!("-{i}")).unwrap_or_default()
-                ),
-                subject: match (&o.subject_kind[..], platform) {
-                    ("platform", Some(p)) => p.name.clone(),
-                    _ => org.name.clone(),
-                },
-                due: o.due.to_string(),
-                status: status_on(o.discharge(), o.due, today, pack.reminders.due_soon_days)
-                    .as_str(),
-            });
+        let platform = (o.subject_kind == "platform")
+            .then(|| m.find_platform(&o.subject))
+            .flatten();
+        let Ok(answer) = resolve(pack, m, org, Target::Duty { duty, platform }, o.due) else {
+            continue;
+        };
+        if answer.person.as_ref().is_none_or(|p| &p.id != person) {
+            continue;
         }
+        let citation = duty.citation();
+        rows.push(DutyRow {
+            title: if v.tr.is_en() {
+                duty.title_en.clone()
+            } else {
+                duty.title.clone()
+            },
+            citation: if v.tr.is_en() {
+                citation.to_string()
+            } else {
+                citation.to_zh()
+            },
+            href: format!(
+                "/policies/{}#art-{}{}",
+                pack.meta.id,
+                citation.article,
+                citation.item.map(|i| format!("-{i}")).unwrap_or_default()
+            ),
+            subject: match (&o.subject_kind[..], platform) {
+                ("platform", Some(p)) => p.name.clone(),
+                _ => org.name.clone(),
+            },
+            due: o.due.to_string(),
+            status: status_on(o.discharge(), o.due, today, pack.reminders.due_soon_days).as_str(),
+        });
     }
     rows.sort_by(|a, b| a.due.cmp(&b.due));
     rows

@@ -16,6 +16,7 @@ pub mod notify;
 pub mod obligations;
 pub mod orgs;
 pub mod pages;
+pub mod recent;
 pub mod records;
 pub mod routes;
 pub mod signin;
@@ -54,13 +55,13 @@ pub struct AppState {
     /// The org model, policy and grants, reloaded when the database's generation moves on.
     pub snapshot: Arc<tokio::sync::RwLock<Option<Arc<auth::Snapshot>>>>,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// Cookies carry `Secure` (the server or its proxy speaks TLS).
     pub secure_cookies: bool,
     /// A banner shown on every page when the clock is set by `--clock`.
-    pub clock_banner: Option<String>,
-    /// Sessions and tokens read recently (see [`auth::CredentialCache`]).
-    pub credentials: Arc<auth::CredentialCache>,
+    pub clock_banner: Option<Arc<str>>,
+    /// Reads kept for a short time (see [`recent::RecentReads`]).
+    pub recent: Arc<recent::RecentReads>,
 }
 
 impl AppState {
@@ -70,10 +71,10 @@ impl AppState {
             db,
             clock,
             snapshot: Arc::default(),
-            trusted_proxies: Vec::new(),
+            trusted_proxies: Arc::new([]),
             secure_cookies: false,
             clock_banner: None,
-            credentials: Arc::default(),
+            recent: Arc::default(),
         }
     }
 }

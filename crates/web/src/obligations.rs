@@ -1022,7 +1022,6 @@ async fn load_list(
     let tr = v.tr;
     let clock = status_clock(state, v);
     let stamp = state
-        .db
         .change_stamp()
         .await
         .map_err(|e| Refusal::storage(tr, e, ""))?;
@@ -1064,6 +1063,41 @@ async fn load_list(
     };
     let refs: Vec<&StoredObligation> = rows.iter().collect();
     Ok((items(state, v, clock, &refs).await, total))
+}
+
+/// The year's obligations of the orgs in `orgs` (ids) as of the change stamp `stamp`, in due
+/// order: from the copy held in memory when the year fits there (no query once it is up to
+/// date), else from the database.
+pub(crate) async fn obligations_of(
+    state: &AppState,
+    v: &Viewer,
+    stamp: &(i64, String),
+    year: i32,
+    orgs: &std::collections::HashSet<&str>,
+) -> zeren_storage::Result<Vec<Arc<StoredObligation>>> {
+    let stamp = stamp.clone();
+    let ledger = ledger_at(state, &stamp, year, status_clock(state, v)).await?;
+    if let Some(rows) = year_rows_at(state, &stamp, year, ledger.total()).await? {
+        return Ok(rows
+            .rows()
+            .iter()
+            .filter(|o| orgs.contains(o.org.as_str()))
+            .cloned()
+            .collect());
+    }
+    let mut out = Vec::new();
+    for org in orgs {
+        out.extend(
+            state
+                .db
+                .obligations(org, year)
+                .await?
+                .into_iter()
+                .map(Arc::new),
+        );
+    }
+    out.sort_by(|a, b| (a.due, &a.key).cmp(&(b.due, &b.key)));
+    Ok(out)
 }
 
 /// Years of obligations held in memory (a few: several databases live in one test process).
@@ -2199,7 +2233,6 @@ async fn dashboard(
     let tr = v.tr;
     let clock = status_clock(state, v);
     let stamp = state
-        .db
         .change_stamp()
         .await
         .map_err(|e| Refusal::storage(tr, e, &org.id))?;

@@ -2146,13 +2146,26 @@ async fn api_org(
     read_gate(&v)?;
     let id = path_of(tr, id)?;
     let org = find_visible(&v, &id).ok_or_else(|| not_found(tr, "id", &id))?;
-    let version = state
-        .db
-        .org_version(&org.id)
-        .await
-        .map_err(|e| from_storage(tr, e, &id))?;
-    let out = org_detail(&v, state.today(), org, org_out(&v, org), version);
-    Ok(Json(out).into_response())
+    // Everything in the answer comes from the snapshot (org edits move the model generation,
+    // so its versions are the stored ones), the viewer's rights and the day: it is rendered
+    // once per snapshot for each viewer and day.
+    let today = state.today();
+    let key = format!("org:{}:{}:{today}:{}", org.id, v.user.id, tr.tag());
+    let body = v
+        .snap
+        .rendered(&key, || {
+            let version = v.snap.org_versions.get(&org.id).copied().unwrap_or(1);
+            serde_json::to_vec(&org_detail(&v, today, org, org_out(&v, org), version))
+        })
+        .map_err(|e| {
+            tracing::error!(error = %e, "org serialisation failed");
+            ApiError::new(ErrorCode::Internal, tr.t("error.internal").to_string())
+        })?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 /// `null` and absent told apart: `Some(None)` for `null`.

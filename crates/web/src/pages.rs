@@ -49,7 +49,7 @@ pub async fn frame_scope(
     let chosen = crate::i18n::query_lang(req.uri().query());
     let here = without_lang(req.uri().path(), req.uri().query());
     let ctx = RequestFrame {
-        banner: state.clock_banner.clone(),
+        banner: state.clock_banner.as_deref().map(str::to_string),
         nav: None,
         here,
     };
@@ -159,7 +159,11 @@ impl Frame {
         let base = Frame::new();
         Frame {
             nav,
-            banner: state.clock_banner.clone().or(base.banner),
+            banner: state
+                .clock_banner
+                .as_deref()
+                .map(str::to_string)
+                .or(base.banner),
             ..base
         }
     }
@@ -249,13 +253,14 @@ fn storage_error_page(tr: Tr, code: ErrorCode) -> Response {
 /// `GET /` — what Zeren is, and the loaded policies.
 pub async fn index(State(state): State<AppState>, tr: Tr) -> Response {
     let today = state.clock.today();
-    match state.db.policies().await {
-        Ok(stored) => page(
+    match state.current_snapshot().await {
+        Ok(snap) => page(
             StatusCode::OK,
             &IndexPage {
                 frame: Frame::new(),
                 tr,
-                policies: stored
+                policies: snap
+                    .policies
                     .iter()
                     .map(|p| PolicyRow::new(p, today, tr))
                     .collect(),

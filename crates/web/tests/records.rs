@@ -1173,3 +1173,84 @@ async fn a_record_page_offers_the_obligations_it_can_discharge() {
     assert!(resp.text().await.unwrap().contains("年审记录"));
     app.finish().await;
 }
+
+/// With reads kept as `zeren serve` keeps them (here for a minute, so only forgetting can make
+/// the test pass), a change made through this instance is seen by the next read at once: the
+/// obligation, the list, the dashboard and "my duties" after a meeting is recorded, and the
+/// feed address after the calendar token is rotated.
+#[tokio::test]
+async fn recent_reads_never_outlive_a_change_made_here() {
+    let app = TestApp::demo_cached(std::time::Duration::from_secs(60)).await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let token = app.token("secretary").await;
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let (client, url, token) = (client.clone(), app.url(&path), token.clone());
+        async move {
+            let resp = client.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(resp.status(), 200, "{path}");
+            resp.json::<Value>().await.unwrap()
+        }
+    };
+    let mse = app.org_id("cqu-mse").await;
+    let o = study(&app, "cqu-mse").await;
+
+    // Read everything once, so that each is kept.
+    let one = get(format!("/api/v1/obligations/{}", o.id)).await;
+    let status = one["status"].as_str().unwrap().to_string();
+    assert_ne!(status, "done");
+    let quoted = format!("\"{status}\"");
+    let counts = |d: &Value| (d["done"].as_i64().unwrap(), d[&status].as_i64().unwrap());
+    let list =
+        get("/api/v1/obligations?org=cqu-mse&year=2026&duty=annual-dedicated-study".into()).await;
+    assert!(list.to_string().contains(&quoted), "{list}");
+    let before = counts(&get("/api/v1/dashboard?org=cqu-mse&year=2026".into()).await);
+    let home = s.client.get(app.url("/")).send().await.unwrap();
+    let home = home.text().await.unwrap();
+    let study_row = |html: &str| {
+        html.lines()
+            .find(|l| l.contains("党委会年度专题研究网络意识形态工作"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    assert!(
+        study_row(&home).contains(&format!("status-{status}")),
+        "{home}"
+    );
+    let feed_before = get("/api/v1/me".into()).await["calendar_feed"]["url"].clone();
+
+    // Record the meeting through this instance.
+    let sec = person(&app, "李明华").await;
+    let resp = post_form(
+        &app,
+        &s,
+        &format!("/records/new?obligation={}", o.id),
+        &meeting_form(&s.csrf, &mse, "2026-11-20", &[&sec], &["online-ideology"]),
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+
+    assert_eq!(
+        get(format!("/api/v1/obligations/{}", o.id)).await["status"],
+        "done"
+    );
+    let list =
+        get("/api/v1/obligations?org=cqu-mse&year=2026&duty=annual-dedicated-study".into()).await;
+    assert!(!list.to_string().contains(&quoted), "{list}");
+    let after = counts(&get("/api/v1/dashboard?org=cqu-mse&year=2026".into()).await);
+    assert_eq!(after, (before.0 + 1, before.1 - 1));
+    let home = s.client.get(app.url("/")).send().await.unwrap();
+    assert!(study_row(&home.text().await.unwrap()).contains("status-done"));
+
+    // Rotating the feed token: the new address at once.
+    let resp = client
+        .post(app.url("/api/v1/calendar/token"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let feed_after = get("/api/v1/me".into()).await["calendar_feed"]["url"].clone();
+    assert!(feed_after.is_string());
+    assert_ne!(feed_after, feed_before);
+}

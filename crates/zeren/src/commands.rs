@@ -304,15 +304,15 @@ async fn serve(cli: &Cli, args: &ServeArgs, clock: SystemClock) -> Result<ExitCo
         println!("{}", l.pick("首次启动：用上面的三员账号登录（安全管理员 secadmin 负责创建业务账号）。", "First start: sign in with the administrators above (secadmin creates the business accounts)."));
     }
     let mut state = zeren_web::AppState::new(db.clone(), Arc::new(clock));
-    state.trusted_proxies = args.trusted_proxies.clone();
-    // Authenticated reads need no query for a second; other instances' sign-outs and role
-    // changes are seen within that second, this instance's at once.
-    state.credentials = Arc::new(zeren_web::auth::CredentialCache::new(
+    state.trusted_proxies = args.trusted_proxies.clone().into();
+    // Authenticated reads need no query for a second; other instances' sign-outs, role
+    // changes and records are seen within that second, this instance's at once.
+    state.recent = Arc::new(zeren_web::recent::RecentReads::new(
         std::time::Duration::from_secs(1),
     ));
     state.secure_cookies = args.secure_cookies;
     if clock.is_shifted() {
-        state.clock_banner = Some(clock::today(&clock).to_string());
+        state.clock_banner = Some(clock::today(&clock).to_string().into());
     }
     zeren_web::spawn_jobs(&state);
     match (&args.tls_cert, &args.tls_key) {

@@ -16,4 +16,12 @@ impl Db {
                 id: code_or_id.into(),
             })
     }
+
+    /// Every org's version, by org id (one query; the web snapshot keeps them).
+    pub async fn org_versions(&self) -> Result<std::collections::HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT id, version FROM orgs")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
 }

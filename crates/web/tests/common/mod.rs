@@ -81,8 +81,8 @@ impl TestApp {
         demo::load(&t.db, today).await.unwrap();
         let clock = TestClock(Arc::new(Mutex::new(noon_in_shanghai(today))));
         let mut state = AppState::new(t.db.clone(), Arc::new(clock.clone()));
-        state.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
-        state.credentials = Arc::new(zeren_web::auth::CredentialCache::new(ttl));
+        state.trusted_proxies = Arc::new(["127.0.0.1".parse().unwrap()]);
+        state.recent = Arc::new(zeren_web::recent::RecentReads::new(ttl));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
