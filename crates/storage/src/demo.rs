@@ -1,6 +1,6 @@
 //! The demo organisation: a university, the seed's college and two more, leadership teams with
 //! portfolios, branches, official platforms with operators, a handover of the `cqu-mse` secretary
-//! post on 1 July of the current year, and the year's obligations, partly done.
+//! post on 1 July of the current year, and last year's and this year's obligations, partly done.
 //! Deterministic: the same day gives the same data. All names of people are fictitious.
 
 use crate::error::{Result, StorageError};
@@ -258,10 +258,14 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<DemoSummary> {
     }
     tx.commit().await?;
 
+    // Last year too, mostly done: what was left undone then is still owed now, and the person
+    // who answered for it then may have handed over since.
+    ledger::sync_obligations(db, &actor, year - 1, now).await?;
+    complete_some(db, &actor, year - 1, today).await?;
     ledger::sync_obligations(db, &actor, year, now).await?;
     let done = complete_some(db, &actor, year, today).await?;
     accounts(db, &actor, now).await?;
-    let obligations = db.obligation_count().await? as usize;
+    let obligations = db.obligation_keys(year).await?.len();
     Ok(DemoSummary {
         orgs,
         people,
@@ -380,8 +384,9 @@ async fn college(
     Ok(count)
 }
 
-/// Marks most obligations already due as done, a few days before their due date; leaves a
-/// deterministic few overdue, so the ledger shows both.
+/// Marks most obligations of `year` already due as done, a few days before their due date;
+/// leaves a deterministic few overdue, so the ledger shows both — among them `cqu-mse`'s annual
+/// dedicated study, which the college never held.
 async fn complete_some(db: &Db, actor: &Actor, year: i32, today: NaiveDate) -> Result<usize> {
     let mut done = 0;
     let model = db.load_model().await?;
@@ -391,9 +396,16 @@ async fn complete_some(db: &Db, actor: &Actor, year: i32, today: NaiveDate) -> R
             if o.due > today {
                 continue;
             }
-            // A stable pseudo-random choice from the key: about three in four are done.
-            let h = o
-                .key
+            // A stable pseudo-random choice, from what is the same in every demo database (ids
+            // are not): about three in four are done.
+            let subject = match o.subject_kind.as_str() {
+                "platform" => model.find_platform(&o.subject).map(|p| p.code.as_str()),
+                "person" => model.person(&o.subject).map(|p| p.name.as_str()),
+                _ => model.org(&o.subject).map(|g| g.code.as_str()),
+            }
+            .unwrap_or_default();
+            let h = [org.code.as_str(), &o.duty, subject, &o.period]
+                .join("/")
                 .bytes()
                 .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
             let keep_overdue =

@@ -563,7 +563,7 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
     progress("obligations", 1, 1);
     let done = complete_share(db, &actor, year, today, progress).await?;
     db.analyze_obligations().await?;
-    let obligations = db.obligation_count().await? as usize;
+    let obligations = db.obligation_keys(year).await?.len();
     Ok(ScaleSummary {
         orgs: existing_orgs + new_orgs,
         people: existing_people + new_people,

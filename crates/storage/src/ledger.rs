@@ -72,9 +72,12 @@ async fn sync(
 ) -> Result<usize> {
     let model = db.load_model().await?;
     let policies = db.policies().await?;
+    // The events on-event duties hang on: directives received in the year (their obligations
+    // are also added when a directive is recorded; a new policy version adds its own here).
+    let events = db.directive_events(year).await?;
     let mut planned = Vec::new();
     for p in &policies {
-        planned.extend(generate(&p.pack, &model, year, &[]));
+        planned.extend(generate(&p.pack, &model, year, &events));
     }
     let mut tx = db.begin(actor, now).await?;
     let added = tx.add_obligations(&planned, year).await?;

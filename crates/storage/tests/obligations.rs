@@ -485,3 +485,50 @@ async fn memory_and_database_list_alike() {
         t.finish().await;
     }
 }
+
+/// On-event duties: a directive that reached the database without its obligation (written by
+/// an older version, or restored from an archive) gets it from the next sync, once.
+#[tokio::test]
+async fn sync_adds_the_obligations_of_directives_received() {
+    for t in engines().await {
+        let db = &t.db;
+        demo::load(db, d(TODAY)).await.unwrap();
+        let mse = db.find_org("cqu-mse").await.unwrap();
+        zeren_storage::testing::execute_raw(
+            db,
+            &format!(
+                "INSERT INTO directives (id, org_id, issuer, document_number, received_on, title, content, version, archived, created_by, created_at, updated_at) \
+                 VALUES ('dir-raw-1', '{}', '校党委', '党委发〔2026〕9号', '2026-10-10', '关于加强网络阵地管理的通知', '……', 1, 0, 'cli', 0, 0)",
+                mse.id
+            ),
+        )
+        .await
+        .unwrap();
+        let owed = |list: Vec<zeren_storage::StoredObligation>| {
+            list.into_iter()
+                .filter(|o| o.duty == "directive-implementation" && o.subject == "dir-raw-1")
+                .collect::<Vec<_>>()
+        };
+        assert!(owed(db.obligations(&mse.id, 2026).await.unwrap()).is_empty());
+        let now = noon_in_shanghai(d(TODAY));
+        let added = ledger::sync_obligations(db, &Actor::system(), 2026, now)
+            .await
+            .unwrap();
+        assert_eq!(added, 1, "{}", t.label);
+        let found = owed(db.obligations(&mse.id, 2026).await.unwrap());
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].due,
+            d("2026-11-09"),
+            "30 days after it was received"
+        );
+        assert_eq!(
+            ledger::sync_obligations(db, &Actor::system(), 2026, now)
+                .await
+                .unwrap(),
+            0,
+            "once"
+        );
+        t.finish().await;
+    }
+}

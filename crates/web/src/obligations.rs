@@ -1337,7 +1337,10 @@ struct EvidenceOut {
     title: String,
     date: String,
     linked_at: String,
+    /// The account that linked it.
     linked_by: String,
+    /// That account's display name.
+    linked_by_name: String,
     href: String,
 }
 
@@ -1377,6 +1380,7 @@ async fn detail(state: &AppState, v: &Viewer, o: &StoredObligation) -> Result<It
             date: date(e.record.date),
             linked_at: shanghai_time(e.linked_at),
             linked_by: e.linked_by,
+            linked_by_name: e.linked_by_name,
         })
         .collect();
     let open = it.status != "done" && it.status != "waived";
@@ -2206,9 +2210,48 @@ pub struct Dashboard {
     /// Done as a share of what is owed (waived ones are not owed); null when nothing is.
     completion_rate: Option<f64>,
     overdue_list: Vec<Item>,
+    /// Earlier years with obligations still overdue in the subtree (they stay owed after their
+    /// year ends), newest first; not part of this year's counts.
+    earlier_overdue: Vec<EarlierYear>,
     duties: Vec<DutyCol>,
     matrix: Vec<MatrixRow>,
     months: Vec<MonthOut>,
+}
+
+/// Obligations of an earlier year still overdue.
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlierYear {
+    /// The year they belong to.
+    pub year: i32,
+    /// How many are overdue.
+    pub overdue: i64,
+}
+
+/// Years before the dashboard's that are looked at for obligations still overdue.
+const EARLIER_YEARS: i32 = 3;
+
+/// The earlier years (at most [`EARLIER_YEARS`]) whose obligations in `org`'s subtree are still
+/// overdue, from the cached yearly ledgers; stops at the first year with no obligations at all.
+async fn earlier_overdue(
+    state: &AppState,
+    v: &Viewer,
+    stamp: &(i64, String),
+    org: &Org,
+    year: i32,
+    clock: StatusClock,
+) -> zeren_storage::Result<Vec<EarlierYear>> {
+    let mut out = Vec::new();
+    for y in (year - EARLIER_YEARS..year).rev() {
+        let ledger = ledger_at(state, stamp, y, clock).await?;
+        if ledger.total() == 0 {
+            break;
+        }
+        let overdue = rollup(&ledger, v, org, y).totals.overdue;
+        if overdue > 0 {
+            out.push(EarlierYear { year: y, overdue });
+        }
+    }
+    Ok(out)
 }
 
 fn parse_dashboard<'a>(
@@ -2240,6 +2283,9 @@ async fn dashboard(
         .await
         .map_err(|e| Refusal::storage(tr, e, &org.id))?;
     let rollup = rollup(&ledger, v, org, year);
+    let earlier = earlier_overdue(state, v, &stamp, org, year, clock)
+        .await
+        .map_err(|e| Refusal::storage(tr, e, &org.id))?;
     if rollup.totals.overdue > 0
         && let Some(rows) = year_rows_at(state, &stamp, year, ledger.total())
             .await
@@ -2262,7 +2308,15 @@ async fn dashboard(
             .take(OVERDUE_LIST)
             .collect();
         let overdue_list = items(state, v, clock, &overdue).await;
-        return Ok(assemble(v, org, year, clock.today, &rollup, overdue_list));
+        return Ok(assemble(
+            v,
+            org,
+            year,
+            clock.today,
+            &rollup,
+            overdue_list,
+            earlier,
+        ));
     }
     let m = &v.snap.model;
     let org_ids: Option<Vec<String>> =
@@ -2291,7 +2345,15 @@ async fn dashboard(
     };
     let refs: Vec<&StoredObligation> = overdue_rows.iter().collect();
     let overdue_list = items(state, v, clock, &refs).await;
-    Ok(assemble(v, org, year, clock.today, &rollup, overdue_list))
+    Ok(assemble(
+        v,
+        org,
+        year,
+        clock.today,
+        &rollup,
+        overdue_list,
+        earlier,
+    ))
 }
 
 fn assemble(
@@ -2301,6 +2363,7 @@ fn assemble(
     today: NaiveDate,
     r: &Rollup,
     overdue_list: Vec<Item>,
+    earlier_overdue: Vec<EarlierYear>,
 ) -> Dashboard {
     let m = &v.snap.model;
     let pack = &v.snap.pack;
@@ -2378,6 +2441,7 @@ fn assemble(
         waived: t.waived,
         completion_rate: t.completion_rate(),
         overdue_list,
+        earlier_overdue,
         duties,
         matrix: rows,
         months,
@@ -2865,6 +2929,8 @@ struct DashboardPage {
     next_year: String,
     list_href: String,
     overdue_href: String,
+    /// Earlier years still overdue: (text, link to their overdue list).
+    earlier: Vec<Link>,
     statuses: Vec<&'static str>,
 }
 
@@ -2984,6 +3050,17 @@ async fn dashboard_page(
         next_year: year_href(year + 1),
         list_href: list_href(org, false, year, &[], tr),
         overdue_href: list_href(org, false, year, &[("status", "overdue".into())], tr),
+        earlier: d
+            .earlier_overdue
+            .iter()
+            .map(|e| Link {
+                href: list_href(org, false, e.year, &[("status", "overdue".into())], tr),
+                label: tr.tf(
+                    "obligations.dashboard.earlier_overdue",
+                    &[("year", &e.year.to_string()), ("n", &e.overdue.to_string())],
+                ),
+            })
+            .collect(),
         statuses: STATUSES.iter().map(|s| s.as_str()).collect(),
         d,
     };
@@ -3070,6 +3147,10 @@ pub const ZH: &[(&str, &str)] = &[
     (
         "obligations.item.record_lead",
         "登记下列材料之一即可完成本事项：",
+    ),
+    (
+        "obligations.item.record_more",
+        "本事项已完成；如有补充材料，可继续登记：",
     ),
     ("obligations.waiver", "免于履行"),
     (
@@ -3163,6 +3244,10 @@ pub const ZH: &[(&str, &str)] = &[
         "查看全部 {n} 项逾期事项",
     ),
     ("obligations.dashboard.no_overdue", "没有逾期事项。"),
+    (
+        "obligations.dashboard.earlier_overdue",
+        "{year} 年度仍有 {n} 项逾期未完成（跨年度继续追办）",
+    ),
     ("obligations.dashboard.numbers", "分组织数字"),
     ("obligations.dashboard.own_row", "{org}（本级）"),
     ("obligations.dashboard.nothing", "本年度没有事项"),
@@ -3262,6 +3347,10 @@ pub const EN: &[(&str, &str)] = &[
     (
         "obligations.item.record_lead",
         "Recording one of these discharges this obligation:",
+    ),
+    (
+        "obligations.item.record_more",
+        "This obligation is done; further evidence can still be recorded:",
     ),
     ("obligations.waiver", "Waiver"),
     (
@@ -3367,6 +3456,10 @@ pub const EN: &[(&str, &str)] = &[
         "See all {n} overdue obligations",
     ),
     ("obligations.dashboard.no_overdue", "Nothing is overdue."),
+    (
+        "obligations.dashboard.earlier_overdue",
+        "{n} obligations of {year} are still overdue (they stay owed after the year ends)",
+    ),
     ("obligations.dashboard.numbers", "Numbers by org"),
     ("obligations.dashboard.own_row", "{org} (itself)"),
     ("obligations.dashboard.nothing", "No obligations this year"),

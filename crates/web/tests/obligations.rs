@@ -465,6 +465,40 @@ async fn the_dashboard_adds_up_and_matches_the_lists() {
     let secretary = app.token("secretary").await;
     let d = get(&app, &secretary, "/api/v1/dashboard").await;
     assert_eq!(d["org"]["code"], "cqu-mse");
+    // Last year's obligations still overdue (the demo left cqu-mse's dedicated study undone)
+    // are shown beside this year's figures, counted as last year's own dashboard counts them.
+    let last = get(&app, &secretary, "/api/v1/dashboard?org=cqu-mse&year=2025").await;
+    let n = last["overdue"].as_i64().unwrap();
+    assert!(n > 0, "{last}");
+    assert_eq!(d["earlier_overdue"], json!([{"year": 2025, "overdue": n}]));
+    assert!(
+        last["overdue_list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["duty"] == "annual-dedicated-study"),
+        "{last}"
+    );
+    assert_eq!(
+        last["earlier_overdue"],
+        json!([]),
+        "no obligations before 2025"
+    );
+    let html = app
+        .sign_in("secretary", PASSWORD)
+        .await
+        .client
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("href=\"/obligations?org=cqu-mse&#38;year=2025&#38;status=overdue\""),
+        "{html}"
+    );
     app.finish().await;
 }
 

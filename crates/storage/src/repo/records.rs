@@ -968,8 +968,10 @@ pub struct EvidenceLink {
     pub record: Record,
     /// When it was linked, epoch ms.
     pub linked_at: i64,
-    /// Who linked it.
+    /// Who linked it (the account name).
     pub linked_by: String,
+    /// Who linked it, as people know them (the account's display name, else its name).
+    pub linked_by_name: String,
 }
 
 /// Which records to list.
@@ -1092,7 +1094,9 @@ impl Db {
     /// The records linked as evidence of an obligation, in the order they were linked.
     pub async fn evidence_of(&self, obligation_id: &str) -> Result<Vec<EvidenceLink>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {}, e.linked_at, e.linked_by FROM obligation_evidence e JOIN records r ON r.id = e.record_id \
+            "SELECT {}, e.linked_at, e.linked_by, COALESCE(u.display_name, e.linked_by) AS linked_by_name \
+             FROM obligation_evidence e JOIN records r ON r.id = e.record_id \
+             LEFT JOIN users u ON u.username = e.linked_by \
              WHERE e.obligation_id = $1 ORDER BY e.linked_at, r.id",
             RECORD_COLS
                 .split(", ")
@@ -1109,6 +1113,7 @@ impl Db {
                     record: record_from(r)?,
                     linked_at: r.try_get("linked_at")?,
                     linked_by: r.try_get("linked_by")?,
+                    linked_by_name: r.try_get("linked_by_name")?,
                 })
             })
             .collect()
