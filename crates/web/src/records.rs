@@ -211,7 +211,8 @@ pub fn page_routes() -> Routes {
             Describe::auth(
                 "records",
                 "Upload attachments (multipart/form-data; type sniffed from the content)",
-            ),
+            )
+            .multipart(),
             upload_page.layer(DefaultBodyLimit::disable()),
         )
         .post(
@@ -280,7 +281,8 @@ pub fn api_routes() -> Routes {
             Describe::auth(
                 "records",
                 "Upload attachments (multipart/form-data, field `file`, repeatable); type sniffed from the content; 413 over the limit",
-            ),
+            )
+            .multipart(),
             api_upload.layer(DefaultBodyLimit::disable()),
         )
         .post(

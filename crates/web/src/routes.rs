@@ -35,6 +35,8 @@ pub struct RouteDoc {
     pub query: &'static [(&'static str, &'static str)],
     /// Takes a JSON (API) or form (page) body.
     pub body: bool,
+    /// The body is `multipart/form-data` (file uploads), not JSON.
+    pub multipart: bool,
 }
 
 /// A router that records what it serves.
@@ -55,6 +57,8 @@ pub struct Describe {
     pub auth: bool,
     /// Query parameters.
     pub query: &'static [(&'static str, &'static str)],
+    /// Takes `multipart/form-data` (file uploads).
+    pub multipart: bool,
 }
 
 impl Describe {
@@ -65,6 +69,7 @@ impl Describe {
             tag,
             auth: true,
             query: &[],
+            multipart: false,
         }
     }
 
@@ -75,12 +80,19 @@ impl Describe {
             tag,
             auth: false,
             query: &[],
+            multipart: false,
         }
     }
 
     /// With query parameters.
     pub const fn query(mut self, query: &'static [(&'static str, &'static str)]) -> Describe {
         self.query = query;
+        self
+    }
+
+    /// Taking files as `multipart/form-data` (field `file`, repeatable).
+    pub const fn multipart(mut self) -> Describe {
+        self.multipart = true;
         self
     }
 }
@@ -123,6 +135,7 @@ impl Routes {
             auth: d.auth,
             query: d.query,
             body: matches!(method, "POST" | "PUT" | "PATCH"),
+            multipart: d.multipart,
         });
         self
     }
@@ -245,7 +258,13 @@ pub fn openapi(docs: &[RouteDoc]) -> Value {
         } else {
             op["security"] = json!([]);
         }
-        if d.body {
+        if d.multipart {
+            op["requestBody"] = json!({"required": true, "content": {"multipart/form-data": {"schema": {
+                "type": "object",
+                "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                "required": ["file"],
+            }}}});
+        } else if d.body {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
         }
         let entry = paths.entry(d.path.clone()).or_insert_with(|| json!({}));

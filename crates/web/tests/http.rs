@@ -508,5 +508,15 @@ async fn openapi_lists_every_api_route() {
         api_routes += 1;
     }
     assert!(api_routes > 30, "only {api_routes} API routes");
+    // Uploads take files, not JSON; a JSON write says so too.
+    let upload =
+        &doc["paths"]["/api/v1/records/{id}/attachments"]["post"]["requestBody"]["content"];
+    assert_eq!(
+        upload["multipart/form-data"]["schema"]["properties"]["file"]["items"]["format"],
+        "binary"
+    );
+    assert!(upload.get("application/json").is_none(), "{upload}");
+    let create = &doc["paths"]["/api/v1/records"]["post"]["requestBody"]["content"];
+    assert!(create.get("application/json").is_some(), "{create}");
     app.stop().await;
 }

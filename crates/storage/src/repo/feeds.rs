@@ -394,6 +394,14 @@ impl Db {
             sqlx::query("SELECT pg_advisory_xact_lock(7301006)")
                 .execute(&mut *tx)
                 .await?;
+        } else {
+            // Take SQLite's write lock before reading: a transaction that reads first and
+            // writes later fails at once ("database is locked") when another connection
+            // committed in between (the jobs starting beside this one); a first write waits
+            // for the busy timeout instead.
+            sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
         }
         let ready: Option<String> = if self.table_exists(&mut tx, "search_meta").await? {
             sqlx::query_scalar("SELECT value FROM search_meta WHERE key = 'version'")
