@@ -81,6 +81,15 @@ async fn sync(
     }
     let mut tx = db.begin(actor, now).await?;
     let added = tx.add_obligations(&planned, year).await?;
+    let (withdrawn, restored) = tx.reconcile_obligations(&planned, year).await?;
+    if withdrawn + restored > 0 {
+        tracing::info!(
+            year,
+            withdrawn,
+            restored,
+            "obligations no longer required withdrawn, required again restored"
+        );
+    }
     if let Some(g) = generation {
         tx.record_obligation_sync(year, g, added).await?;
     }

@@ -532,3 +532,98 @@ async fn sync_adds_the_obligations_of_directives_received() {
         t.finish().await;
     }
 }
+
+/// Closing an org mid-year withdraws its open obligations that fall after it closed — kept,
+/// audited, out of the lists and counts — and never touches what was done; reopening it
+/// restores them. On every engine.
+#[tokio::test]
+async fn obligations_no_longer_required_are_withdrawn_and_restored() {
+    for t in engines().await {
+        let db = &t.db;
+        demo::load(db, d(TODAY)).await.unwrap();
+        let cs = db.find_org("cqu-cs").await.unwrap();
+        let before = db.obligations(&cs.id, 2026).await.unwrap();
+        let done_before: Vec<_> = before.iter().filter(|o| o.state == "done").collect();
+        assert!(!done_before.is_empty(), "the demo completes some");
+        let total_before = db
+            .obligation_rollup(&cs.id, 2026, clock())
+            .await
+            .unwrap()
+            .totals
+            .total;
+        let mut year = YearRows::load(db, 2026).await.unwrap();
+        let rows_before = year.rows().len();
+        let now = noon_in_shanghai(d(TODAY));
+        let version = db.org_version(&cs.id).await.unwrap();
+        let mut tx = db.begin(&Actor::system(), now).await.unwrap();
+        tx.update_org(&cs.id, version, None, Some(Some(d("2026-06-30"))))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        ledger::sync_obligations(db, &Actor::system(), 2026, now)
+            .await
+            .unwrap();
+
+        let after = db.obligations(&cs.id, 2026).await.unwrap();
+        let gone: Vec<_> = before
+            .iter()
+            .filter(|o| !after.iter().any(|a| a.id == o.id))
+            .collect();
+        assert!(!gone.is_empty(), "on {}", t.label);
+        for o in &gone {
+            let stored = db.obligation(&o.id).await.unwrap();
+            assert!(stored.withdrawn(), "{} on {}", o.key, t.label);
+            assert_eq!(o.state, "open", "only open ones are withdrawn");
+            assert!(
+                o.due > d("2026-06-30"),
+                "{} is due after the closing",
+                o.key
+            );
+        }
+        for o in &done_before {
+            assert!(after.iter().any(|a| a.id == o.id), "done {} kept", o.key);
+        }
+        let total_after = db
+            .obligation_rollup(&cs.id, 2026, clock())
+            .await
+            .unwrap()
+            .totals
+            .total;
+        assert_eq!(total_after, total_before - gone.len() as i64);
+        let audited = zeren_storage::testing::execute_raw(
+            db,
+            "UPDATE audit_log SET seq = seq WHERE action = 'obligation.withdraw'",
+        )
+        .await
+        .unwrap();
+        assert_eq!(audited as usize, gone.len(), "one audit entry each");
+        // The copy in memory follows: the withdrawn leave it.
+        assert!(year.catch_up(db).await.unwrap());
+        assert_eq!(year.rows().len(), rows_before - gone.len());
+        assert!(year.rows().iter().all(|o| !o.withdrawn()));
+        // A sync with nothing changed changes nothing.
+        ledger::sync_obligations(db, &Actor::system(), 2026, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            db.obligations(&cs.id, 2026).await.unwrap().len(),
+            after.len()
+        );
+
+        // Reopened: the same obligations (same ids, their history kept) are owed again.
+        let version = db.org_version(&cs.id).await.unwrap();
+        let mut tx = db.begin(&Actor::system(), now).await.unwrap();
+        tx.update_org(&cs.id, version, None, Some(None))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        ledger::sync_obligations(db, &Actor::system(), 2026, now)
+            .await
+            .unwrap();
+        let restored = db.obligations(&cs.id, 2026).await.unwrap();
+        assert_eq!(restored.len(), before.len(), "on {}", t.label);
+        assert!(before.iter().all(|o| restored.iter().any(|r| r.id == o.id)));
+        db.verify_audit().await.unwrap().unwrap();
+        t.finish().await;
+    }
+}

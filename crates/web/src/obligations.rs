@@ -698,6 +698,9 @@ pub struct Item {
     pub policy: String,
     /// Day it was done.
     pub completed_on: Option<String>,
+    /// No longer required (its subject closed, a holding corrected…): kept with its history,
+    /// out of every list and count. Only an obligation asked for by id can be withdrawn.
+    pub withdrawn: bool,
     /// Edit version (send it back with changes).
     pub version: i64,
     /// The person responsible on the due date (for an overdue one: when it fell due).
@@ -917,6 +920,7 @@ fn item(
         period: o.period.clone(),
         policy: o.policy.clone(),
         completed_on: o.completed_on.map(date),
+        withdrawn: o.withdrawn(),
         version: o.version,
         responsible_vacant: at_due.vacant,
         responsible_post: at_due.post,
@@ -1383,9 +1387,9 @@ async fn detail(state: &AppState, v: &Viewer, o: &StoredObligation) -> Result<It
             linked_by_name: e.linked_by_name,
         })
         .collect();
-    let open = it.status != "done" && it.status != "waived";
+    let open = it.status != "done" && it.status != "waived" && !it.withdrawn;
     let record_forms = match pack.duty(&o.duty) {
-        Some(duty) if it.status != "waived" => duty
+        Some(duty) if it.status != "waived" && !it.withdrawn => duty
             .evidence
             .iter()
             .map(|r| RecordForm {
@@ -3142,6 +3146,10 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("obligations.item.evidence", "佐证材料"),
     ("obligations.item.no_evidence", "尚未挂接佐证材料。"),
+    (
+        "obligations.item.withdrawn",
+        "该事项已撤销：制度已不再要求它（例如对象已关闭、任职已更正）。记录保留备查，不计入统计、提醒和日历。",
+    ),
     ("obligations.item.linked", "{by} 于 {at} 挂接"),
     ("obligations.item.record", "登记佐证材料"),
     (
@@ -3341,6 +3349,10 @@ pub const EN: &[(&str, &str)] = &[
         "Nobody was responsible on the due date (the post was vacant and there was no first responsible person).",
     ),
     ("obligations.item.evidence", "Evidence"),
+    (
+        "obligations.item.withdrawn",
+        "Withdrawn: the policy no longer requires this obligation (its subject closed, a holding was corrected…). It is kept for the record and left out of counts, reminders and calendars.",
+    ),
     ("obligations.item.no_evidence", "No evidence linked yet."),
     ("obligations.item.linked", "linked by {by} on {at}"),
     ("obligations.item.record", "Record evidence"),

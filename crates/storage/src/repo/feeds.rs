@@ -31,7 +31,7 @@ use sqlx::{AssertSqlSafe, Row};
 pub const SEARCH_PREFIX: &str = "search_";
 
 /// Bump when the definitions below change: the index is dropped and rebuilt at the next start.
-const SEARCH_VERSION: &str = "1";
+const SEARCH_VERSION: &str = "2";
 
 // ------------------------------------------------------------------------------------------
 // Calendar tokens
@@ -217,7 +217,8 @@ const SOURCES: &[Source] = &[
                p.id AS platform_id \
                FROM obligations ob JOIN orgs o ON o.id = ob.org_id \
                LEFT JOIN search_duties d ON d.duty_id = ob.duty_id \
-               LEFT JOIN platforms p ON ob.subject_kind = 'platform' AND p.id = ob.subject_id",
+               LEFT JOIN platforms p ON ob.subject_kind = 'platform' AND p.id = ob.subject_id \
+               WHERE ob.state <> 'withdrawn'",
         parents: &[
             ("orgs", "name, code", "org_id"),
             ("platforms", "name", "platform_id"),
@@ -919,7 +920,7 @@ impl Db {
         // scan every obligation of the year for each org.
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT id, duty_id, subject_kind, subject_id, org_id, period, due_on, citation, state, completed_on, completion_note \
-             FROM obligations WHERE org_id = $1 AND year + 0 = $2 AND (due_on > $3 OR (due_on = $3 AND id > $4)) ORDER BY due_on, id LIMIT {}",
+             FROM obligations WHERE org_id = $1 AND year + 0 = $2 AND state <> 'withdrawn' AND (due_on > $3 OR (due_on = $3 AND id > $4)) ORDER BY due_on, id LIMIT {}",
             limit.clamp(1, 10_000)
         )))
         .bind(org)

@@ -38,7 +38,7 @@ pub struct StoredObligation {
     pub due: NaiveDate,
     /// Article citation.
     pub citation: String,
-    /// open, done or waived.
+    /// open, done, waived, or withdrawn (no longer required: kept, audited, out of every list).
     pub state: String,
     /// Day it was done.
     pub completed_on: Option<NaiveDate>,
@@ -58,11 +58,22 @@ impl StoredObligation {
         }
     }
 
+    /// No longer required (its subject closed, a holding corrected, a directive withdrawn…):
+    /// kept with its history, out of every list, count, reminder and feed.
+    pub fn withdrawn(&self) -> bool {
+        self.state == WITHDRAWN
+    }
+
     /// Its status on `today`.
     pub fn status(&self, clock: StatusClock) -> ObligationStatus {
         status_on(self.discharge(), self.due, clock.today, clock.due_soon_days)
     }
 }
+
+/// The state of an obligation no longer required.
+pub const WITHDRAWN: &str = "withdrawn";
+/// A SQL condition keeping the obligations still required (`ob` is the obligations table).
+pub const LIVE: &str = "ob.state <> 'withdrawn'";
 
 const COLS: &str = "id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, due_on, citation, state, completed_on, completion_note, version";
 
@@ -302,6 +313,7 @@ fn conditions(sql: &mut Sql, f: &ObligationFilter, clock: StatusClock) -> Vec<St
     let mut cond = Vec::new();
     let year = sql.int_arg(i64::from(f.year));
     cond.push(format!("ob.year = {year}"));
+    cond.push(LIVE.into());
     if let Some(ids) = &f.org_ids {
         if ids.is_empty() {
             cond.push("1 = 0".into());
@@ -488,7 +500,7 @@ fn month_index(ym: &str, year: i32) -> Option<usize> {
 impl Db {
     /// Obligations owed by one org in a year, by due date.
     pub async fn obligations(&self, org: &str, year: i32) -> Result<Vec<StoredObligation>> {
-        sqlx::query(AssertSqlSafe(format!("SELECT {COLS} FROM obligations WHERE org_id = $1 AND year = $2 ORDER BY due_on, obligation_key")))
+        sqlx::query(AssertSqlSafe(format!("SELECT {COLS} FROM obligations ob WHERE org_id = $1 AND year = $2 AND {LIVE} ORDER BY due_on, obligation_key")))
             .bind(org)
             .bind(i64::from(year))
             .fetch_all(&self.pool)
@@ -642,7 +654,7 @@ impl Db {
             "SELECT sub.top AS top, ob.duty_id AS duty, {st} AS st, \
              SUBSTR(ob.due_on, 1, 7) AS due_m, SUBSTR(ob.completed_on, 1, 7) AS done_m, \
              CAST(COUNT(*) AS BIGINT) AS n \
-             FROM obligations ob JOIN sub ON sub.id = ob.org_id WHERE ob.year = {y} \
+             FROM obligations ob JOIN sub ON sub.id = ob.org_id WHERE ob.year = {y} AND {LIVE} \
              GROUP BY 1, 2, 3, 4, 5"
         ));
         let rows = sql.query().fetch_all(&self.pool).await?;
@@ -685,7 +697,7 @@ impl Db {
             "SELECT ob.org_id AS org, ob.duty_id AS duty, {st} AS st, \
              SUBSTR(ob.due_on, 1, 7) AS due_m, SUBSTR(ob.completed_on, 1, 7) AS done_m, \
              CAST(COUNT(*) AS BIGINT) AS n \
-             FROM obligations ob WHERE ob.year = {y} GROUP BY 1, 2, 3, 4, 5"
+             FROM obligations ob WHERE ob.year = {y} AND {LIVE} GROUP BY 1, 2, 3, 4, 5"
         ));
         let rows = sql.query().fetch_all(&self.pool).await?;
         rows.iter()
@@ -780,7 +792,7 @@ impl YearRows {
     pub async fn load(db: &Db, year: i32) -> Result<YearRows> {
         let stamp = db.change_stamp().await?;
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM obligations WHERE year = $1 ORDER BY due_on, obligation_key"
+            "SELECT {COLS} FROM obligations ob WHERE year = $1 AND {LIVE} ORDER BY due_on, obligation_key"
         )))
         .bind(i64::from(year))
         .fetch_all(&db.pool)
@@ -923,6 +935,7 @@ impl YearRows {
             }
         }
         let mut added = false;
+        let mut gone = std::collections::HashSet::new();
         for chunk in ids.chunks(500) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let mut q = sqlx::query(AssertSqlSafe(format!(
@@ -936,18 +949,26 @@ impl YearRows {
                 let year: i64 = r.try_get("year")?;
                 let o = from_row(&r)?;
                 match self.index.get(&o.id) {
+                    // Withdrawn: leaves the year's rows (dropped below, all at once).
+                    Some(_) if o.withdrawn() => {
+                        gone.insert(o.id.clone());
+                    }
                     Some(i) => {
                         // A changed due date moves the row: sort again.
                         added |= self.rows[*i].due != o.due;
                         self.rows[*i] = Arc::new(o);
                     }
-                    None if year == i64::from(self.year) => {
+                    None if year == i64::from(self.year) && !o.withdrawn() => {
                         self.rows.push(Arc::new(o));
                         added = true;
                     }
                     None => {}
                 }
             }
+        }
+        if !gone.is_empty() {
+            self.rows.retain(|o| !gone.contains(&o.id));
+            added = true;
         }
         if added {
             self.reindex();
@@ -1124,6 +1145,50 @@ impl Tx {
         Ok(added)
     }
 
+    /// Keeps a year's stored obligations in step with what the policy requires now (`planned`,
+    /// the whole plan of the year): an open obligation no longer planned — its platform or org
+    /// closed, a holding corrected, a directive withdrawn, a policy version replaced — is
+    /// withdrawn (kept with its history, audited, out of every list, count, reminder and
+    /// feed); a withdrawn one planned again is restored. Done and waived obligations are never
+    /// touched, and an empty plan withdraws nothing. Returns (withdrawn, restored).
+    pub async fn reconcile_obligations(
+        &mut self,
+        planned: &[PlannedObligation],
+        year: i32,
+    ) -> Result<(usize, usize)> {
+        if planned.is_empty() {
+            return Ok((0, 0));
+        }
+        let keys: std::collections::HashSet<&str> =
+            planned.iter().map(|p| p.key.as_str()).collect();
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLS} FROM obligations WHERE year = $1 AND state IN ('open', '{WITHDRAWN}') ORDER BY obligation_key"
+        )))
+        .bind(i64::from(year))
+        .fetch_all(&mut *self.tx)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>>>()?;
+        let (mut withdrawn, mut restored) = (0, 0);
+        for o in rows {
+            match (o.withdrawn(), keys.contains(o.key.as_str())) {
+                (false, false) => {
+                    self.set_obligation_state(&o, WITHDRAWN, "obligation.withdraw")
+                        .await?;
+                    withdrawn += 1;
+                }
+                (true, true) => {
+                    self.set_obligation_state(&o, "open", "obligation.restore")
+                        .await?;
+                    restored += 1;
+                }
+                _ => {}
+            }
+        }
+        Ok((withdrawn, restored))
+    }
+
     /// Notes that a year's obligations are in step with model generation `generation`.
     pub async fn record_obligation_sync(
         &mut self,
@@ -1263,7 +1328,7 @@ impl Tx {
         let before = self
             .obligation_for_update(obligation_id, expected_version)
             .await?;
-        if before.discharge() != Discharge::Open {
+        if before.discharge() != Discharge::Open || before.withdrawn() {
             return Err(StorageError::Invalid(format!(
                 "the obligation is already {}",
                 before.state

@@ -1591,6 +1591,15 @@ impl Tx {
                 .into(),
             ));
         }
+        if before.withdrawn() {
+            return Err(StorageError::Invalid(
+                lang.pick(
+                    "该事项已撤销（制度不再要求），不能再挂接佐证材料",
+                    "the obligation is withdrawn (no longer required); it takes no evidence",
+                )
+                .into(),
+            ));
+        }
         let linked: Option<i64> = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM obligation_evidence WHERE obligation_id = $1 AND record_id = $2",
         )
