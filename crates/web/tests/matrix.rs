@@ -14,6 +14,9 @@ mod matrix_records;
 use common::matrix::*;
 use common::{PASSWORD, Session, TestApp};
 use std::collections::HashMap;
+use zeren_core::clock::Clock;
+use zeren_storage::Actor;
+use zeren_storage::repo::records::{DirectiveDraft, RecordDraft, TaskDraft};
 use zeren_web::routes::Kind;
 
 /// Pages any signed-in account may use; visitors are sent to sign in (GET) or refused by the
@@ -91,6 +94,116 @@ struct OrgFacts {
     post: String,
     person: String,
     platform: String,
+    /// An education activity of the org, made for the matrix.
+    record: String,
+    /// A directive the org received, made for the matrix.
+    directive: String,
+    /// The directive's one supervised task.
+    task: String,
+    /// The directive's implementation obligation (created with it).
+    obligation: String,
+    /// SHA-256 of the file attached to `record` (its content names the org, so each org's is
+    /// its own).
+    sha: String,
+}
+
+/// What the fixture makes in one org, through the storage layer, dated before the harness's
+/// today (`TODAY`, 2026-11-28): an education activity with one attachment, and a directive with
+/// one supervised task (registering it creates its implementation obligation).
+struct Made {
+    record: String,
+    directive: String,
+    task: String,
+    obligation: String,
+    sha: String,
+}
+
+async fn make_records(app: &TestApp, code: &str, org: &str, owner: &str) -> Made {
+    let model = app.db.load_model().await.unwrap();
+    let pack = app
+        .db
+        .policy(zeren_core::policy::BUILTIN_PACK_ID)
+        .await
+        .unwrap()
+        .pack;
+    let lang = zeren_core::Lang::En;
+    // The file first: stored by its content, outside the transaction (as an upload is).
+    let staged = app.db.staging_file().unwrap();
+    let content = format!("%PDF-1.4\n% matrix attachment of {code}\n%%EOF\n");
+    std::fs::write(&staged, content).unwrap();
+    let file = app.db.store_file(&staged, "application/pdf").await.unwrap();
+    let mut tx = app
+        .db
+        .begin(&Actor::system(), app.clock.now())
+        .await
+        .unwrap();
+    let record = tx
+        .create_record(
+            &RecordDraft {
+                kind: "education-activity".into(),
+                org: org.into(),
+                date: "2026-11-21".into(),
+                title: format!("matrix: education activity of {code}"),
+                audience: "2026级本科生".into(),
+                count: "30".into(),
+                content: "网络文明与网络安全".into(),
+                ..RecordDraft::default()
+            },
+            &model,
+            &pack,
+            lang,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("matrix record of {code}: {e}"));
+    tx.add_attachment(&record.id, &file, "matrix.pdf")
+        .await
+        .unwrap();
+    let (directive, _) = tx
+        .create_directive(
+            &DirectiveDraft {
+                org: org.into(),
+                issuer: "校党委宣传部".into(),
+                document_number: format!("matrix〔2026〕{code}"),
+                received_on: "2026-11-20".into(),
+                title: format!("matrix: directive to {code}"),
+                content: "贯彻落实".into(),
+            },
+            &model,
+            &pack,
+            lang,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("matrix directive of {code}: {e}"));
+    let task = tx
+        .add_task(
+            &directive.id,
+            &TaskDraft {
+                title: "matrix: supervised task".into(),
+                owner: owner.into(),
+                deadline: "2026-12-31".into(),
+            },
+            &model,
+            lang,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("matrix task of {code}: {e}"));
+    tx.commit().await.unwrap();
+    let obligation = app
+        .db
+        .obligations(org, 2026)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.subject_kind == "event" && o.subject == directive.id)
+        .unwrap_or_else(|| panic!("the directive to {code} has no implementation obligation"))
+        .id;
+    Made {
+        record: record.id,
+        directive: directive.id,
+        task: task.id,
+        obligation,
+        sha: file.sha256,
+    }
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -119,6 +232,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             .next()
             .map(|p| p.code.clone())
             .unwrap_or_default();
+        let made = make_records(app, code, &org.id, &person).await;
         orgs.insert(
             code,
             OrgFacts {
@@ -126,6 +240,11 @@ async fn fixture(app: &TestApp) -> Fixture {
                 post,
                 person,
                 platform,
+                record: made.record,
+                directive: made.directive,
+                task: made.task,
+                obligation: made.obligation,
+                sha: made.sha,
             },
         );
     }
@@ -142,6 +261,11 @@ fn fill(path: &str, fx: &Fixture, org: &str, user: &str, other_user: &str) -> St
         .replace("{post}", &f.post)
         .replace("{person}", &f.person)
         .replace("{platform}", &f.platform)
+        .replace("{record}", &f.record)
+        .replace("{directive}", &f.directive)
+        .replace("{task}", &f.task)
+        .replace("{obligation}", &f.obligation)
+        .replace("{sha}", &f.sha)
         .replace("{policy}", &fx.policy)
         .replace("{user}", user)
         .replace("{other_user}", other_user)
@@ -242,7 +366,10 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
                 }
                 if let Some(body) = e.body {
                     let body = fill(body, &fx, org, &users[role], &users[other]);
-                    req = if api {
+                    req = if e.multipart {
+                        let (ct, bytes) = multipart_body((!api).then_some(csrf.as_str()), &body);
+                        req.header("content-type", ct).body(bytes)
+                    } else if api {
                         req.header("content-type", "application/json").body(body)
                     } else {
                         req.header("content-type", "application/x-www-form-urlencoded")
@@ -263,6 +390,33 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
                     ));
                 }
             }
+        }
+    }
+    // The writes on the fixture's own records were all refused: nothing about them changed.
+    for (code, f) in &fx.orgs {
+        let record = app.db.record(&f.record).await.unwrap();
+        let files = app.db.record_attachments(&f.record).await.unwrap();
+        let tasks = app.db.tasks(&f.directive).await.unwrap();
+        let reports = app.db.task_reports(&f.directive).await.unwrap();
+        let obligation = app.db.evidence_obligation(&f.obligation).await.unwrap();
+        let evidence = app.db.evidence_of(&f.obligation).await.unwrap();
+        if record.version != 1
+            || files.len() != 1
+            || tasks.len() != 1
+            || !reports.is_empty()
+            || obligation.version != 1
+            || !evidence.is_empty()
+        {
+            failures.push(format!(
+                "the matrix changed the fixture of {code}: record version {}, {} attachments, \
+                 {} tasks, {} reports, obligation version {}, {} evidence",
+                record.version,
+                files.len(),
+                tasks.len(),
+                reports.len(),
+                obligation.version,
+                evidence.len()
+            ));
         }
     }
     eprintln!("matrix: {} routes, {tried} requests", all.len());

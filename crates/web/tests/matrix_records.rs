@@ -1,19 +1,33 @@
 //! Matrix entries of the records area.
 //!
-//! Writes carry bodies that fail validation (or name records that do not exist), so the matrix
-//! checks who may reach each write without changing the demo under the other entries. Routes
-//! naming one record, directive, task, obligation or attachment are tried with an id that does
-//! not exist (the harness has no placeholder for them): business roles get 404, the read-only
-//! roles 403 on writes, administrators 403. Scope on those routes is covered by the area's
-//! stories (tests/records.rs).
+//! Every route that names one record, attachment, directive, task or obligation is tried with
+//! the real one the fixture made in the org in question (`{record}`, `{sha}`, `{directive}`,
+//! `{task}`, `{obligation}`: see `Expect::path`), inside the caller's subtree and outside it.
+//! So the entries prove, route by route, that:
+//! - business roles read a record, its attachment and a directive of their subtree (200), and
+//!   those outside it answer 404 exactly like a missing one, never 403 — for the roles that keep
+//!   records and for the read-only ones alike;
+//! - the roles that keep records (secretary, leader, staff, branch) reach every write on a
+//!   record, directive or task of their subtree, up to the check of its body or version, and
+//!   get 404 outside it;
+//! - the read-only roles (supervisor, discipline commission) are refused every write (403)
+//!   before anything is looked up, administrators are refused everything (403), and visitors
+//!   are sent to sign in (pages), refused by the CSRF guard (page writes) or answered 401 (API).
+//!
+//! Writes carry bodies that fail validation (422: a file of a refused type, a task without owner
+//! or deadline, a report without date or content, a malformed date) or a stale version (409:
+//! amending the record, linking it as evidence of the directive's obligation), so the matrix
+//! checks who may reach each write without changing the demo under the other entries.
 
-use crate::common::matrix::{Caller, Expect, Scope, business_read, is_admin};
+use crate::common::matrix::{Caller, Expect, Scope, business_read};
 
 /// The roles that keep records (KeepRecords): secretary, leader, staff, branch.
 fn keeps(c: Caller) -> bool {
     matches!(c, Caller::Role("secretary" | "leader" | "staff" | "branch"))
 }
 
+/// A form to write in scope: 200 for those who keep records there, 404 outside, 403 for the
+/// read-only roles and administrators, visitors sent to sign in.
 fn page_form(c: Caller, s: Scope) -> u16 {
     match c {
         Caller::Anonymous => 303,
@@ -23,63 +37,35 @@ fn page_form(c: Caller, s: Scope) -> u16 {
     }
 }
 
-fn page_form_missing(c: Caller, _: Scope) -> u16 {
-    match c {
-        Caller::Anonymous => 303,
-        c if !keeps(c) => 403,
-        _ => 404,
-    }
-}
-
-fn page_write_invalid(c: Caller, s: Scope) -> u16 {
+/// A page write that answers `OK` (422 or 409: nothing is stored) to those who keep records in
+/// scope, 404 outside it, 403 to everyone else; a visitor has no CSRF token (403).
+fn page_write<const OK: u16>(c: Caller, s: Scope) -> u16 {
     match c {
         Caller::Anonymous => 403,
         c if !keeps(c) => 403,
         _ if s == Scope::Outside => 404,
-        _ => 422,
+        _ => OK,
     }
 }
 
-fn page_write_missing(c: Caller, _: Scope) -> u16 {
-    match c {
-        Caller::Anonymous => 403,
-        c if !keeps(c) => 403,
-        _ => 404,
-    }
-}
-
-fn page_read_missing(c: Caller, _: Scope) -> u16 {
-    match c {
-        Caller::Anonymous => 303,
-        c if is_admin(c) => 403,
-        _ => 404,
-    }
-}
-
-fn api_write_invalid(c: Caller, s: Scope) -> u16 {
+/// An API write that answers `OK` (422 or 409) to those who keep records in scope, 404 outside
+/// it, 403 to everyone else, 401 without a token.
+fn api_write<const OK: u16>(c: Caller, s: Scope) -> u16 {
     match c {
         Caller::Anonymous => 401,
         c if !keeps(c) => 403,
         _ if s == Scope::Outside => 404,
-        _ => 422,
+        _ => OK,
     }
 }
 
-fn api_write_missing(c: Caller, _: Scope) -> u16 {
-    match c {
-        Caller::Anonymous => 401,
-        c if !keeps(c) => 403,
-        _ => 404,
-    }
-}
+/// A file no sniffing accepts (an executable's header with NUL bytes): the upload is refused
+/// with 422 and nothing is stored.
+const REFUSED_FILE: &str = "MZ\u{90}\u{0}\u{3}\u{0}\u{0}\u{0}matrix";
 
-fn api_read_missing(c: Caller, _: Scope) -> u16 {
-    match c {
-        Caller::Anonymous => 401,
-        c if is_admin(c) => 403,
-        _ => 404,
-    }
-}
+/// The record's fields, valid for an education activity, with version 0 (it is at 1): 409.
+const STALE_AMENDMENT: &str =
+    "version=0&date=2026-11-21&title=matrix&audience=matrix&count=1&content=matrix";
 
 pub fn expectations() -> Vec<Expect> {
     vec![
@@ -97,7 +83,7 @@ pub fn expectations() -> Vec<Expect> {
             page_form,
         ),
         // A malformed date: the form comes back with the field's error; nothing is stored.
-        Expect::scoped("POST", "/records/new", "/records/new", page_write_invalid)
+        Expect::scoped("POST", "/records/new", "/records/new", page_write::<422>)
             .body("kind=committee-meeting&org={org_id}&date=not-a-date"),
         Expect::scoped(
             "GET",
@@ -121,29 +107,70 @@ pub fn expectations() -> Vec<Expect> {
             "POST",
             "/records/directives/new",
             "/records/directives/new",
-            page_write_invalid,
+            page_write::<422>,
         )
         .body("org={org_id}&received_on=not-a-date"),
-        Expect::plain("GET", "/records/directives/{id}", page_read_missing)
-            .at("/records/directives/{missing}"),
-        Expect::plain("POST", "/records/directives/{id}/tasks", page_write_missing)
-            .at("/records/directives/{missing}/tasks")
-            .body("title=x"),
-        Expect::plain("POST", "/records/tasks/{id}/reports", page_write_missing)
-            .at("/records/tasks/{missing}/reports")
-            .body("kind=progress"),
-        Expect::plain("GET", "/records/{id}", page_read_missing).at("/records/{missing}"),
-        Expect::plain("GET", "/records/{id}/edit", page_form_missing).at("/records/{missing}/edit"),
-        Expect::plain("POST", "/records/{id}/edit", page_write_missing)
-            .at("/records/{missing}/edit")
-            .body("version=1"),
-        Expect::plain("POST", "/records/{id}/attachments", page_write_missing)
-            .at("/records/{missing}/attachments"),
-        Expect::plain("POST", "/records/{id}/evidence", page_write_missing)
-            .at("/records/{missing}/evidence")
-            .body("obligation={missing}&version=1"),
-        Expect::plain("GET", "/attachments/{sha}", page_read_missing)
-            .at("/attachments/{missing}?record={missing}"),
+        Expect::scoped(
+            "GET",
+            "/records/directives/{id}",
+            "/records/directives/{directive}",
+            business_read(false),
+        ),
+        // A task without owner or deadline.
+        Expect::scoped(
+            "POST",
+            "/records/directives/{id}/tasks",
+            "/records/directives/{directive}/tasks",
+            page_write::<422>,
+        )
+        .body("title=x"),
+        // A report without date or content.
+        Expect::scoped(
+            "POST",
+            "/records/tasks/{id}/reports",
+            "/records/tasks/{task}/reports",
+            page_write::<422>,
+        )
+        .body("kind=progress"),
+        Expect::scoped(
+            "GET",
+            "/records/{id}",
+            "/records/{record}",
+            business_read(false),
+        ),
+        Expect::scoped(
+            "GET",
+            "/records/{id}/edit",
+            "/records/{record}/edit",
+            page_form,
+        ),
+        Expect::scoped(
+            "POST",
+            "/records/{id}/edit",
+            "/records/{record}/edit",
+            page_write::<409>,
+        )
+        .body(STALE_AMENDMENT),
+        Expect::scoped(
+            "POST",
+            "/records/{id}/attachments",
+            "/records/{record}/attachments",
+            page_write::<422>,
+        )
+        .upload(REFUSED_FILE),
+        Expect::scoped(
+            "POST",
+            "/records/{id}/evidence",
+            "/records/{record}/evidence",
+            page_write::<409>,
+        )
+        .body("obligation={obligation}&version=0"),
+        Expect::scoped(
+            "GET",
+            "/attachments/{sha}",
+            "/attachments/{sha}?record={record}",
+            business_read(false),
+        ),
         // API.
         Expect::scoped(
             "GET",
@@ -155,7 +182,7 @@ pub fn expectations() -> Vec<Expect> {
             "POST",
             "/api/v1/records",
             "/api/v1/records",
-            api_write_invalid,
+            api_write::<422>,
         )
         .body(r#"{"kind":"committee-meeting","org":"{org}","date":"not-a-date"}"#),
         Expect::scoped(
@@ -164,25 +191,34 @@ pub fn expectations() -> Vec<Expect> {
             "/api/v1/records/training?org={org}",
             business_read(true),
         ),
-        Expect::plain("GET", "/api/v1/records/{id}", api_read_missing)
-            .at("/api/v1/records/{missing}"),
-        Expect::plain("PATCH", "/api/v1/records/{id}", api_write_missing)
-            .at("/api/v1/records/{missing}")
-            .body(r#"{"version":0}"#),
-        Expect::plain(
+        Expect::scoped(
+            "GET",
+            "/api/v1/records/{id}",
+            "/api/v1/records/{record}",
+            business_read(true),
+        ),
+        // No change but a stale version.
+        Expect::scoped(
+            "PATCH",
+            "/api/v1/records/{id}",
+            "/api/v1/records/{record}",
+            api_write::<409>,
+        )
+        .body(r#"{"version":0}"#),
+        Expect::scoped(
             "POST",
             "/api/v1/records/{id}/attachments",
-            api_write_missing,
+            "/api/v1/records/{record}/attachments",
+            api_write::<422>,
         )
-        .at("/api/v1/records/{missing}/attachments")
-        .body("{}"),
-        Expect::plain(
+        .upload(REFUSED_FILE),
+        Expect::scoped(
             "POST",
             "/api/v1/obligations/{id}/evidence",
-            api_write_missing,
+            "/api/v1/obligations/{obligation}/evidence",
+            api_write::<409>,
         )
-        .at("/api/v1/obligations/{missing}/evidence")
-        .body(r#"{"record":"{missing}","version":0}"#),
+        .body(r#"{"record":"{record}","version":0}"#),
         Expect::scoped(
             "GET",
             "/api/v1/directives",
@@ -193,16 +229,28 @@ pub fn expectations() -> Vec<Expect> {
             "POST",
             "/api/v1/directives",
             "/api/v1/directives",
-            api_write_invalid,
+            api_write::<422>,
         )
         .body(r#"{"org":"{org}","received_on":"not-a-date"}"#),
-        Expect::plain("GET", "/api/v1/directives/{id}", api_read_missing)
-            .at("/api/v1/directives/{missing}"),
-        Expect::plain("POST", "/api/v1/directives/{id}/tasks", api_write_missing)
-            .at("/api/v1/directives/{missing}/tasks")
-            .body("{}"),
-        Expect::plain("POST", "/api/v1/tasks/{id}/reports", api_write_missing)
-            .at("/api/v1/tasks/{missing}/reports")
-            .body("{}"),
+        Expect::scoped(
+            "GET",
+            "/api/v1/directives/{id}",
+            "/api/v1/directives/{directive}",
+            business_read(true),
+        ),
+        Expect::scoped(
+            "POST",
+            "/api/v1/directives/{id}/tasks",
+            "/api/v1/directives/{directive}/tasks",
+            api_write::<422>,
+        )
+        .body("{}"),
+        Expect::scoped(
+            "POST",
+            "/api/v1/tasks/{id}/reports",
+            "/api/v1/tasks/{task}/reports",
+            api_write::<422>,
+        )
+        .body("{}"),
     ]
 }

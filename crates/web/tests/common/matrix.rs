@@ -69,10 +69,19 @@ pub struct Expect {
     /// `{org}` (code), `{org_id}`, `{post}` (the org's first-responsible post id), `{person}` (a
     /// person of the org), `{platform}` (a platform code of the org, or of its college),
     /// `{policy}` (the built-in policy id), `{user}` (the caller's own user id), `{other_user}`
-    /// (another account's id), `{missing}` (an id that does not exist).
+    /// (another account's id), `{missing}` (an id that does not exist). The fixture also makes,
+    /// in each org, an evidence record with one attachment and a directive with one supervised
+    /// task, dated before the harness's today: `{record}` (the record's id: an education
+    /// activity, version 1), `{sha}` (the SHA-256 of its attachment, its own to the org),
+    /// `{directive}` (the directive's id), `{task}` (its task's id), `{obligation}` (the
+    /// directive's implementation obligation's id).
     pub path: &'static str,
-    /// Body for POST/PUT/PATCH: urlencoded for pages (the CSRF token is added), JSON for the API.
+    /// Body for POST/PUT/PATCH: urlencoded for pages (the CSRF token is added), JSON for the API;
+    /// with [`Expect::upload`], the content of one file. Placeholders as in `path`.
     pub body: Option<&'static str>,
+    /// The body is one file (field `file`), sent as `multipart/form-data`; for pages the CSRF
+    /// token is the form's first part.
+    pub multipart: bool,
     /// Whether the path names an org record (then inside and outside are both tried).
     pub scoped: bool,
     /// The request ends or changes the session: use a fresh sign-in for it.
@@ -93,6 +102,7 @@ impl Expect {
             route,
             path: route,
             body: None,
+            multipart: false,
             scoped: false,
             fresh_session: false,
             status,
@@ -111,6 +121,7 @@ impl Expect {
             route,
             path,
             body: None,
+            multipart: false,
             scoped: true,
             fresh_session: false,
             status,
@@ -126,6 +137,13 @@ impl Expect {
     /// With a body.
     pub const fn body(mut self, body: &'static str) -> Expect {
         self.body = Some(body);
+        self
+    }
+
+    /// With the content of one file as the body, sent as an upload (`multipart/form-data`).
+    pub const fn upload(mut self, content: &'static str) -> Expect {
+        self.body = Some(content);
+        self.multipart = true;
         self
     }
 
@@ -164,4 +182,28 @@ pub fn business_read(api: bool) -> fn(Caller, Scope) -> u16 {
             _ => 200,
         }
     }
+}
+
+/// A `multipart/form-data` body of one file named `matrix.bin` in the field `file`, after the
+/// CSRF token when one is given: (content type, body).
+pub fn multipart_body(csrf: Option<&str>, content: &str) -> (String, Vec<u8>) {
+    let boundary = "----zeren-matrix-boundary-3d1f0c";
+    let mut body = Vec::new();
+    if let Some(token) = csrf {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"matrix.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content.as_bytes());
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
