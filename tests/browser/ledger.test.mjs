@@ -3,7 +3,7 @@
 // and overdue obligations, and last year's still overdue; last year's `annual-dedicated-study`
 // (never recorded, due 2025-12-31 when 王建国 was secretary) opened from it, the committee
 // meeting of December 2025 recorded for it late (a refused future date first, then the right
-// one), an attachment uploaded to the meeting and downloaded again, the obligation done, and
+// one), the minutes attached in the same form and downloaded again, the obligation done, and
 // the dashboard's count of last year's overdue obligations down by exactly one.
 //
 // Shared server: the test files run at once against one demo. Only this file changes
@@ -240,8 +240,11 @@ test('recording the committee meeting turns the overdue annual dedicated study d
   assert.equal(await page.locator('.records-for a').getAttribute('href'), obligationPath);
   await shot(page, 'ledger-5-future-date-refused');
 
-  // The day the meeting was held, in December 2025: saved, and back on the obligation, done.
+  // The day the meeting was held, in December 2025, and the minutes as a PDF (a refused form
+  // keeps no file: it is chosen again): saved, and back on the obligation, done.
   await page.locator('#date').fill('2025-12-20');
+  assert.equal(await page.locator('form.records-form').getAttribute('enctype'), 'multipart/form-data');
+  await page.locator('form.records-form #files').setInputFiles(pdfPath);
   await navigating(page, () => page.locator('form.records-form button[type="submit"]').click());
 
   // 4. The obligation is done, with the meeting as its evidence.
@@ -273,13 +276,7 @@ test('recording the committee meeting turns the overdue annual dedicated study d
   assert.equal(await discharges.count(), 1);
   assert.equal(await discharges.locator(`a[href="${obligationPath}"]`).innerText(), DUTY_TITLE);
   assert.equal((await discharges.locator('.status').innerText()).trim(), '已完成');
-  assert.equal(await text(page, 'h2#attachments + p.note'), '暂无附件。');
-
-  await page.locator('form.records-upload #file').setInputFiles(pdfPath);
-  await navigating(page, () => page.locator('form.records-upload button[type="submit"]').click());
-  assert.equal(pathOf(page), recordPath);
-  assert.equal(new URL(page.url()).hash, '#attachments');
-  assert.equal(await page.locator('main .org-alert').count(), 0);
+  // The minutes came with the form.
   const files = page.locator('h2#attachments + .table-wrap tbody tr');
   assert.equal(await files.count(), 1);
   const fileLink = files.locator('a[download]');

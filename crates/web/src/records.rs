@@ -137,10 +137,10 @@ pub fn page_routes() -> Routes {
             "/records/new",
             Describe::auth(
                 "records",
-                "Save a new record; with an obligation, also link it as its evidence",
+                "Save a new record (urlencoded, or multipart with its attachments); with an obligation, also link it as its evidence",
             )
             .query(NEW_QUERY),
-            create_record_page,
+            create_record_page.layer(DefaultBodyLimit::disable()),
         )
         .get(
             "/records/training",
@@ -339,6 +339,11 @@ pub fn spawn_jobs(_state: &AppState) {}
 pub fn is_upload(method: &Method, path: &str) -> bool {
     if method != Method::POST {
         return false;
+    }
+    // The new-record form takes its attachments with it (multipart; urlencoded bodies are
+    // still held to the 1 MB limit by the handler).
+    if path == "/records/new" {
+        return true;
     }
     let rest = path
         .strip_prefix("/api/v1/records/")
@@ -1470,6 +1475,8 @@ struct FormPage {
     directives: Vec<(String, String)>,
     errors: FieldErrors,
     choose: Vec<(String, String)>,
+    /// The largest attachment, as shown (`50 MB`).
+    max_size: String,
 }
 
 impl FormPage {
@@ -1504,6 +1511,7 @@ impl FormPage {
             "content",
             "directive",
             "text",
+            "files",
         ];
         self.errors
             .iter()
@@ -1663,6 +1671,7 @@ async fn form_page(
             directives,
             errors,
             choose,
+            max_size: fmt_size(upload_limit(state).await as i64),
         },
     )
 }
@@ -1836,16 +1845,32 @@ async fn save_record(
     v: &Viewer,
     draft: &RecordDraft,
     obligation: Option<(&str, i64)>,
+    upload: Option<Upload>,
 ) -> Saved {
     let tr = v.tr;
     let lang = tr.lang();
     let ctx = match record_context(state, v, draft).await {
         Ok(c) => c,
-        Err(e) => return Saved::Refused(storage_api(tr, e)),
+        Err(e) => {
+            if let Some(up) = upload {
+                up.discard().await;
+            }
+            return Saved::Refused(storage_api(tr, e));
+        }
     };
     if let Err(errors) = validate_record(draft, &ctx, lang) {
+        if let Some(up) = upload {
+            up.discard().await;
+        }
         return Saved::Invalid(errors);
     }
+    let files = match upload {
+        Some(up) => match up.store(state).await {
+            Ok(files) => files,
+            Err(e) => return Saved::Refused(upload_refusal(tr, e)),
+        },
+        None => Vec::new(),
+    };
     let done = async {
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
         let r = tx
@@ -1853,6 +1878,9 @@ async fn save_record(
             .await?;
         if let Some((oid, version)) = obligation {
             tx.attach_evidence(oid, &r.id, version, lang).await?;
+        }
+        for (file, name) in &files {
+            tx.add_attachment(&r.id, file, name).await?;
         }
         tx.commit().await?;
         Ok::<Record, StorageError>(r)
@@ -1868,15 +1896,44 @@ async fn create_record_page(
     State(state): State<AppState>,
     PageViewer(v): PageViewer,
     q: Result<Query<NewQuery>, QueryRejection>,
-    form: Result<RawForm, RawFormRejection>,
+    req: axum::extract::Request,
 ) -> Response {
     let tr = v.tr;
     if let Err(r) = write_gate(&v) {
         return r.page(tr);
     }
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let pairs = form_pairs(&raw(form));
+    // The form is multipart when files come with it (then they are staged until the record
+    // is saved, and attached in its transaction); urlencoded otherwise.
+    let headers = req.headers().clone();
+    let multipart = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (pairs, mut upload) = if multipart {
+        let mp =
+            <Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &state).await;
+        match read_upload(&state, &headers, mp).await {
+            Ok(mut up) => (std::mem::take(&mut up.pairs), Some(up)),
+            Err(UploadError::TooLarge(max)) => {
+                let message = tr.tf(
+                    "records.upload.too_large",
+                    &[("max", &fmt_size(max as i64))],
+                );
+                return (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
+            }
+            Err(e) => return api_error_page(tr, upload_refusal(tr, e)),
+        }
+    } else {
+        match axum::body::to_bytes(req.into_body(), crate::BODY_LIMIT).await {
+            Ok(body) => (form_pairs(&body), None),
+            Err(_) => {
+                return (StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large")).into_response();
+            }
+        }
+    };
     let mut draft = draft_from_form(&pairs);
+    let file_error = upload.as_mut().and_then(|u| u.refused.take());
     let oid = q
         .obligation
         .clone()
@@ -1922,7 +1979,15 @@ async fn create_record_page(
         (Some(o), None) => Some((o.id.as_str(), o.version)),
         (None, _) => None,
     };
-    match save_record(&state, &v, &draft, link).await {
+    if let Some(e) = file_error {
+        if let Some(up) = upload {
+            up.discard().await;
+        }
+        let (status, message) = e.message(tr);
+        let errors = vec![("files".to_string(), message)];
+        return form_page(&state, &v, &setup, draft, errors, status).await;
+    }
+    match save_record(&state, &v, &draft, link, upload).await {
         Saved::Record(r) => match &obligation {
             Some(o) => {
                 redirect(&obligation_href(&o.id, tr).unwrap_or_else(|| record_href(&r.id, tr)))
@@ -2364,6 +2429,21 @@ async fn discharge(
 // Attachments: upload and download
 // ------------------------------------------------------------------------------------------
 
+/// An upload's failure in the API's terms (for forms that show it as a page).
+fn upload_refusal(tr: Tr, e: UploadError) -> ApiError {
+    match e {
+        UploadError::Storage(e) => storage_api(tr, e),
+        other => {
+            let (status, message) = other.message(tr);
+            let code = match status {
+                StatusCode::BAD_REQUEST => ErrorCode::BadRequest,
+                _ => ErrorCode::Validation,
+            };
+            ApiError::new(code, message)
+        }
+    }
+}
+
 /// Why an upload failed.
 enum UploadError {
     TooLarge(u64),
@@ -2452,26 +2532,114 @@ fn multipart_failure(e: MultipartError, max: u64) -> UploadError {
 
 /// Reads the files of a multipart upload into the files dir and attaches them to the record,
 /// all or none.
-async fn receive(
+/// A file of a multipart form, written to the staging area and sniffed, not yet stored.
+struct StagedFile {
+    path: std::path::PathBuf,
+    mime: &'static str,
+    name: String,
+}
+
+/// What a multipart form carried: its small fields (in order), its files (staged), and the
+/// first file refused (of a refused type, or one too many): then no file is kept, but the
+/// fields are, so a form can be shown again as typed.
+struct Upload {
+    pairs: Vec<(String, String)>,
+    files: Vec<StagedFile>,
+    refused: Option<UploadError>,
+}
+
+impl Upload {
+    /// Removes the staged files (the form was refused: nothing of it is kept).
+    async fn discard(self) {
+        for f in self.files {
+            let _ = tokio::fs::remove_file(&f.path).await;
+        }
+    }
+
+    /// Stores the staged files content-addressed (each content once); their rows are written
+    /// by the caller's transaction.
+    async fn store(self, state: &AppState) -> Result<Vec<(StoredFile, String)>, UploadError> {
+        let mut out = Vec::new();
+        let mut files = self.files.into_iter();
+        while let Some(f) = files.next() {
+            match state.db.store_file(&f.path, f.mime).await {
+                Ok(stored) => out.push((stored, f.name)),
+                Err(e) => {
+                    let _ = tokio::fs::remove_file(&f.path).await;
+                    for rest in files {
+                        let _ = tokio::fs::remove_file(&rest.path).await;
+                    }
+                    return Err(UploadError::Storage(e));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Reads a multipart form: small fields kept (together at most the router's body limit),
+/// each file staged and its type sniffed from the content; a file over the limit, of a
+/// refused type, or one too many refuses the whole form (nothing staged is kept).
+async fn read_upload(
     state: &AppState,
-    v: &Viewer,
-    record: &Record,
     headers: &HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Vec<Attachment>, UploadError> {
+) -> Result<Upload, UploadError> {
     let max = upload_limit(state).await;
     if content_length(headers).is_some_and(|n| n > max + MULTIPART_SLACK) {
         return Err(UploadError::TooLarge(max));
     }
     let mut mp = multipart.map_err(|e| UploadError::Unreadable(e.body_text()))?;
-    let mut files: Vec<(StoredFile, String)> = Vec::new();
+    let mut up = Upload {
+        pairs: Vec::new(),
+        files: Vec::new(),
+        refused: None,
+    };
+    let read = read_fields(state, &mut mp, max, &mut up).await;
+    match read {
+        Ok(()) if up.refused.is_some() => {
+            // Nothing of a refused upload is kept.
+            for f in std::mem::take(&mut up.files) {
+                let _ = tokio::fs::remove_file(&f.path).await;
+            }
+            Ok(up)
+        }
+        Ok(()) => Ok(up),
+        Err(e) => {
+            up.discard().await;
+            Err(e)
+        }
+    }
+}
+
+async fn read_fields(
+    state: &AppState,
+    mp: &mut Multipart,
+    max: u64,
+    up: &mut Upload,
+) -> Result<(), UploadError> {
+    let mut text_bytes = 0usize;
     while let Some(mut field) = mp
         .next_field()
         .await
         .map_err(|e| multipart_failure(e, max))?
     {
         let Some(name) = field.file_name().map(str::to_string) else {
-            // Small fields (the CSRF token): read and ignore.
+            let key = field.name().unwrap_or_default().to_string();
+            let mut value = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|e| multipart_failure(e, max))? {
+                text_bytes += chunk.len();
+                if text_bytes > crate::BODY_LIMIT {
+                    return Err(UploadError::TooLarge(crate::BODY_LIMIT as u64));
+                }
+                value.extend_from_slice(&chunk);
+            }
+            up.pairs
+                .push((key, String::from_utf8_lossy(&value).into_owned()));
+            continue;
+        };
+        if name.is_empty() || up.refused.is_some() {
+            // A file input left empty, or a file after one refused: read past it.
             while field
                 .chunk()
                 .await
@@ -2479,12 +2647,10 @@ async fn receive(
                 .is_some()
             {}
             continue;
-        };
-        if name.is_empty() {
-            continue;
         }
-        if files.len() >= MAX_FILES {
-            return Err(UploadError::TooMany);
+        if up.files.len() >= MAX_FILES {
+            up.refused = Some(UploadError::TooMany);
+            continue;
         }
         let staged = state.db.staging_file().map_err(UploadError::Storage)?;
         let written = write_field(&mut field, &staged, max).await;
@@ -2504,18 +2670,33 @@ async fn receive(
             .flatten();
         let Some(mime) = mime.filter(|_| size > 0) else {
             let _ = tokio::fs::remove_file(&staged).await;
-            return Err(UploadError::Refused(clean_filename(&name)));
+            up.refused = Some(UploadError::Refused(clean_filename(&name)));
+            continue;
         };
-        let stored = state
-            .db
-            .store_file(&staged, mime)
-            .await
-            .map_err(UploadError::Storage)?;
-        files.push((stored, name));
+        up.files.push(StagedFile {
+            path: staged,
+            mime,
+            name,
+        });
     }
-    if files.is_empty() {
+    Ok(())
+}
+
+async fn receive(
+    state: &AppState,
+    v: &Viewer,
+    record: &Record,
+    headers: &HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Vec<Attachment>, UploadError> {
+    let mut up = read_upload(state, headers, multipart).await?;
+    if let Some(e) = up.refused.take() {
+        return Err(e);
+    }
+    if up.files.is_empty() {
         return Err(UploadError::NoFile);
     }
+    let files = up.store(state).await?;
     async {
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
         let mut out = Vec::new();
@@ -3675,7 +3856,7 @@ async fn api_create_record(
         org_to_write(&v, &draft.org).map_err(|r| r.api(tr))?;
     }
     let link = obligation.as_ref().map(|(id, ver)| (id.as_str(), *ver));
-    match save_record(&state, &v, &draft, link).await {
+    match save_record(&state, &v, &draft, link, None).await {
         Saved::Record(r) => Ok((StatusCode::CREATED, Json(r.to_json())).into_response()),
         Saved::Invalid(errors) => Err(invalid(&errors, tr)),
         Saved::Refused(e) => Err(e),
@@ -4107,6 +4288,11 @@ pub const ZH: &[(&str, &str)] = &[
     ("records.form.choose_person", "请选择"),
     ("records.form.submit", "保存"),
     ("records.form.cancel", "取消"),
+    ("records.form.files", "附件（可选）"),
+    (
+        "records.form.files_hint",
+        "会议纪要、签到表、照片等，可多选；每个文件不超过 {max}，类型按内容识别（PDF、Office 文档、图片、文本等）。保存时一并归档。",
+    ),
     ("records.detail.created", "{by} 登记于 {at}"),
     ("records.detail.version", "第 {n} 版"),
     ("records.detail.edit", "修改"),
@@ -4292,6 +4478,11 @@ pub const EN: &[(&str, &str)] = &[
     ("records.form.choose_person", "Choose"),
     ("records.form.submit", "Save"),
     ("records.form.cancel", "Cancel"),
+    ("records.form.files", "Attachments (optional)"),
+    (
+        "records.form.files_hint",
+        "Minutes, sign-in sheets, photos…; several at once; each at most {max}; the type is read from the content (PDF, Office documents, images, text…). Filed when you save.",
+    ),
     ("records.detail.created", "recorded by {by} on {at}"),
     ("records.detail.version", "Version {n}"),
     ("records.detail.edit", "Amend"),

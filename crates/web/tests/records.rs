@@ -1254,3 +1254,130 @@ async fn recent_reads_never_outlive_a_change_made_here() {
     assert!(feed_after.is_string());
     assert_ne!(feed_after, feed_before);
 }
+
+/// A multipart body of text fields and files, as a browser sends a form with
+/// `enctype="multipart/form-data"` (fields first, the CSRF token among them).
+fn multipart_form(fields: &[(String, String)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----zeren-form-boundary-Q2xYk7";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, content) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Files in the no-longer-staged area of the data dir (content-addressed), and staged ones.
+fn stored_files(app: &TestApp) -> (usize, usize) {
+    let root = app.db.files_dir().unwrap().to_path_buf();
+    let mut stored = 0;
+    let mut staged = 0;
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.starts_with(root.join("tmp")) {
+                staged += 1;
+            } else {
+                stored += 1;
+            }
+        }
+    }
+    (stored, staged)
+}
+
+/// The new-record form takes its attachments with it: saved with the record in one
+/// transaction; a refused file refuses the form (422, the fields kept, nothing stored, no file
+/// left behind in the data dir).
+#[tokio::test]
+async fn the_meeting_form_files_its_attachments_with_the_record() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let mse = app.org_id("cqu-mse").await;
+    let o = study(&app, "cqu-mse").await;
+    let sec = person(&app, "李明华").await;
+    let path = format!("/records/new?obligation={}", o.id);
+    let form = s.client.get(app.url(&path)).send().await.unwrap();
+    let html = form.text().await.unwrap();
+    assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
+    assert!(html.contains("type=\"file\" id=\"files\" name=\"file\" multiple"));
+    let fields = meeting_form(&s.csrf, &mse, "2026-11-20", &[&sec], &["online-ideology"]);
+    let before = stored_files(&app);
+
+    // An executable among the files: the form again, with the files' error and what was typed.
+    let exe: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00binary";
+    let (ct, body) = multipart_form(&fields, &[("纪要.pdf", PDF), ("setup.exe", exe)]);
+    let resp = s
+        .client
+        .post(app.url(&path))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("id=\"files-error\""), "{html}");
+    assert!(html.contains("setup.exe"), "{html}");
+    assert!(html.contains("会议听取了学院网络意识形态工作情况汇报"));
+    assert_eq!(record_count(&app).await, 0);
+    assert_eq!(study(&app, "cqu-mse").await.state, "open");
+    assert_eq!(stored_files(&app), before, "nothing kept of a refused form");
+
+    // A field error with good files: nothing kept either.
+    let bad_date = meeting_form(&s.csrf, &mse, "2026-12-01", &[&sec], &["online-ideology"]);
+    let (ct, body) = multipart_form(&bad_date, &[("纪要.pdf", PDF)]);
+    let resp = s
+        .client
+        .post(app.url(&path))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert_eq!(record_count(&app).await, 0);
+    assert_eq!(stored_files(&app), before);
+
+    // The right form with two files: the record, its evidence link and both attachments.
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82";
+    let (ct, body) = multipart_form(&fields, &[("纪要.pdf", PDF), ("签到表.png", png)]);
+    let resp = s
+        .client
+        .post(app.url(&path))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let done = study(&app, "cqu-mse").await;
+    assert_eq!(done.state, "done");
+    let ev = app.db.evidence_of(&o.id).await.unwrap();
+    assert_eq!(ev.len(), 1);
+    let files = app.db.record_attachments(&ev[0].record.id).await.unwrap();
+    let mut names: Vec<_> = files.iter().map(|a| a.filename.clone()).collect();
+    names.sort();
+    assert_eq!(names, ["签到表.png", "纪要.pdf"]);
+    assert_eq!(stored_files(&app), (before.0 + 2, 0));
+    app.db.verify_audit().await.unwrap().unwrap();
+    app.finish().await;
+}
