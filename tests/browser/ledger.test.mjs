@@ -255,10 +255,12 @@ test('recording the committee meeting turns the overdue annual dedicated study d
   const evidence = page.locator('ul.ob-evidence > li');
   assert.equal(await evidence.count(), 1);
   const evidenceLink = evidence.locator('a[href^="/records/"]');
+  // The minutes filed with it, downloadable from here.
+  assert.equal(await evidence.locator('ul.ob-files a[download]').innerText(), '专题研究会议纪要.pdf');
   assert.equal(await evidenceLink.innerText(), meeting.title);
   // Linked by the signed-in account, today (the demo clock's day).
   assert.match(
-    await evidence.locator('.sub').innerText(),
+    await evidence.locator(':scope > .sub').innerText(),
     new RegExp(`^党委会会议记录 · 2025-12-20 · 李明华 于 ${TODAY} \\d{2}:\\d{2} 挂接$`),
   );
   await shot(page, 'ledger-6-obligation-done');

@@ -1346,6 +1346,20 @@ struct EvidenceOut {
     /// That account's display name.
     linked_by_name: String,
     href: String,
+    /// The record's attachments.
+    attachments: Vec<EvidenceFile>,
+}
+
+/// An attachment of a record linked as evidence.
+#[derive(Serialize)]
+struct EvidenceFile {
+    sha256: String,
+    filename: String,
+    size: i64,
+    /// Type, sniffed from the content when it was uploaded.
+    mime: String,
+    /// Where it is downloaded (access checked like its record).
+    href: String,
 }
 
 #[derive(Serialize)]
@@ -1370,13 +1384,32 @@ async fn detail(state: &AppState, v: &Viewer, o: &StoredObligation) -> Result<It
         .waivers_of(&o.id)
         .await
         .map_err(|e| Refusal::storage(tr, e, &o.id))?;
-    let evidence = state
+    let links = state
         .db
         .evidence_of(&o.id)
         .await
-        .map_err(|e| Refusal::storage(tr, e, &o.id))?
-        .into_iter()
-        .map(|e| EvidenceOut {
+        .map_err(|e| Refusal::storage(tr, e, &o.id))?;
+    let mut evidence = Vec::with_capacity(links.len());
+    for e in links {
+        let attachments = state
+            .db
+            .record_attachments(&e.record.id)
+            .await
+            .map_err(|err| Refusal::storage(tr, err, &o.id))?
+            .iter()
+            .map(|a| EvidenceFile {
+                href: format!(
+                    "/attachments/{}?record={}",
+                    encode(&a.sha256),
+                    encode(&e.record.id)
+                ),
+                sha256: a.sha256.clone(),
+                filename: a.filename.clone(),
+                size: a.size,
+                mime: a.mime.clone(),
+            })
+            .collect();
+        evidence.push(EvidenceOut {
             href: format!("/records/{}{}", encode(&e.record.id), tr.qs()),
             record: e.record.id,
             kind: e.record.kind.as_str().to_string(),
@@ -1385,8 +1418,9 @@ async fn detail(state: &AppState, v: &Viewer, o: &StoredObligation) -> Result<It
             linked_at: shanghai_time(e.linked_at),
             linked_by: e.linked_by,
             linked_by_name: e.linked_by_name,
-        })
-        .collect();
+            attachments,
+        });
+    }
     let open = it.status != "done" && it.status != "waived" && !it.withdrawn;
     let record_forms = match pack.duty(&o.duty) {
         Some(duty) if it.status != "waived" && !it.withdrawn => duty

@@ -3710,71 +3710,6 @@ async fn add_report_page(
 }
 
 // ------------------------------------------------------------------------------------------
-// The obligation page's evidence (for the obligations area)
-// ------------------------------------------------------------------------------------------
-
-/// One record linked as evidence, for the obligation's page (`records_evidence.html`).
-pub struct EvidenceView {
-    /// The record's page.
-    pub href: String,
-    /// Kind in words.
-    pub kind: String,
-    /// Title.
-    pub title: String,
-    /// Day of the record.
-    pub date: String,
-    /// Who linked it, when.
-    pub linked: String,
-    /// Its attachments.
-    pub attachments: Vec<AttachmentView>,
-}
-
-/// The evidence section of an obligation's page, rendered on its own (or include
-/// `records_evidence.html` in a template that has `tr`, `evidence` and `evidence_new`).
-#[derive(Template)]
-#[template(path = "records_evidence.html")]
-pub struct EvidencePartial {
-    /// UI language.
-    pub tr: Tr,
-    /// The records linked as evidence.
-    pub evidence: Vec<EvidenceView>,
-    /// Link to record new evidence ([`new_evidence_href`]), when the viewer keeps records.
-    pub evidence_new: Option<String>,
-}
-
-/// The evidence of an obligation as the obligation's page shows it (include
-/// `records_evidence.html` with `evidence` and `evidence_new: Option<String>` in scope).
-pub async fn evidence_views(
-    state: &AppState,
-    v: &Viewer,
-    obligation_id: &str,
-) -> Result<Vec<EvidenceView>, StorageError> {
-    let tr = v.tr;
-    let mut out = Vec::new();
-    for link in state.db.evidence_of(obligation_id).await? {
-        let atts = state.db.record_attachments(&link.record.id).await?;
-        out.push(EvidenceView {
-            href: record_href(&link.record.id, tr),
-            kind: kind_name(tr, link.record.kind),
-            title: link.record.title.clone(),
-            date: date(link.record.date),
-            linked: tr.tf(
-                "records.evidence.linked",
-                &[
-                    ("by", &link.linked_by),
-                    ("at", &fmt_instant(link.linked_at)),
-                ],
-            ),
-            attachments: atts
-                .iter()
-                .map(|a| attachment_view(a, &link.record.id))
-                .collect(),
-        });
-    }
-    Ok(out)
-}
-
-// ------------------------------------------------------------------------------------------
 // API
 // ------------------------------------------------------------------------------------------
 
@@ -4371,10 +4306,6 @@ pub const ZH: &[(&str, &str)] = &[
     ("records.task.done", "已完成"),
     ("records.report.progress", "进展报告"),
     ("records.report.completion", "完成报告"),
-    ("records.evidence.title", "佐证材料"),
-    ("records.evidence.none", "尚无佐证材料。"),
-    ("records.evidence.linked", "{by} 挂接于 {at}"),
-    ("records.evidence.new", "登记佐证材料"),
 ];
 
 /// English UI strings of this area.
@@ -4585,8 +4516,4 @@ pub const EN: &[(&str, &str)] = &[
     ("records.task.done", "Done"),
     ("records.report.progress", "Progress report"),
     ("records.report.completion", "Completion report"),
-    ("records.evidence.title", "Evidence"),
-    ("records.evidence.none", "No evidence yet."),
-    ("records.evidence.linked", "linked by {by} on {at}"),
-    ("records.evidence.new", "Record evidence"),
 ];

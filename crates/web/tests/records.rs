@@ -1378,6 +1378,38 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
     names.sort();
     assert_eq!(names, ["签到表.png", "纪要.pdf"]);
     assert_eq!(stored_files(&app), (before.0 + 2, 0));
+    // The obligation shows them under its evidence, with their download links.
+    let token = app.token("secretary").await;
+    let one: Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/obligations/{}", o.id)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let files = one["evidence"][0]["attachments"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{one}");
+    let pdf = files.iter().find(|f| f["filename"] == "纪要.pdf").unwrap();
+    assert_eq!(pdf["mime"], "application/pdf");
+    let href = pdf["href"].as_str().unwrap();
+    let got = s.client.get(app.url(href)).send().await.unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), PDF);
+    let page = s
+        .client
+        .get(app.url(&format!("/obligations/{}", o.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("签到表.png") && page.contains("本事项已完成；如有补充材料"),
+        "{page}"
+    );
     app.db.verify_audit().await.unwrap().unwrap();
     app.finish().await;
 }
