@@ -224,9 +224,10 @@ const ZH: &[(&str, &str)] = &[
     ("totp.setup.title", "设置双因素验证"),
     (
         "totp.setup.lead",
-        "在身份验证器应用中添加以下密钥，然后输入应用显示的 6 位动态码。",
+        "用身份验证器应用扫描二维码（或手动添加下面的密钥），然后输入应用显示的 6 位动态码。",
     ),
     ("totp.setup.uri", "或导入链接："),
+    ("totp.setup.qr", "用身份验证器应用扫描此二维码"),
     (
         "totp.setup.required",
         "安全策略要求您的角色使用双因素验证。",
@@ -571,9 +572,13 @@ const EN: &[(&str, &str)] = &[
     ("totp.setup.title", "Set up the second factor"),
     (
         "totp.setup.lead",
-        "Add this key to your authenticator app, then enter the 6-digit code it shows.",
+        "Scan the QR code with your authenticator app (or add the key below by hand), then enter the 6-digit code it shows.",
     ),
     ("totp.setup.uri", "Or import this link:"),
+    (
+        "totp.setup.qr",
+        "Scan this QR code with your authenticator app",
+    ),
     (
         "totp.setup.required",
         "The security policy requires a second factor for your role.",

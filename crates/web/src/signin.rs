@@ -77,6 +77,8 @@ struct TotpSetupPage {
     csrf: String,
     secret: String,
     uri: String,
+    /// The link as a QR code (inline SVG drawn here), for the authenticator app to scan.
+    qr: Option<String>,
     required: bool,
     error: Option<String>,
 }
@@ -726,6 +728,7 @@ fn totp_setup_page(
         .map(|b| totp::otpauth_uri("Zeren", &v.user.username, &b))
         .unwrap_or_default();
     let required = v.snap.security.requires_totp(&v.principal);
+    let qr = qr_svg(&uri, v.tr.t("totp.setup.qr"));
     page(
         status,
         &TotpSetupPage {
@@ -733,11 +736,34 @@ fn totp_setup_page(
             tr: v.tr,
             csrf: v.csrf().to_string(),
             secret,
+            qr,
             uri,
             required,
             error,
         },
     )
+}
+
+/// `text` as a QR code: an inline SVG image labelled `label` (none for an empty text).
+fn qr_svg(text: &str, label: &str) -> Option<String> {
+    if text.is_empty() {
+        return None;
+    }
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    // Inline in HTML: without the XML declaration, named for screen readers.
+    let start = svg.find("<svg")?;
+    let label = label.replace(['"', '<', '>', '&'], "");
+    Some(svg[start..].replacen(
+        "<svg ",
+        &format!("<svg role=\"img\" aria-label=\"{label}\" "),
+        1,
+    ))
 }
 
 /// `POST /account/totp` — turns the second factor on once a code from the app matches.

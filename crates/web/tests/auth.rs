@@ -413,6 +413,13 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
         .unwrap()
         .to_string();
     let key = zeren_core::totp::from_base32(&secret).unwrap();
+    // The same secret as a QR code to scan: an inline SVG, labelled, no script, no image file.
+    let qr = page.split("id=\"totp-qr\">").nth(1).unwrap();
+    assert!(
+        qr.starts_with("<svg role=\"img\" aria-label=\"用身份验证器应用扫描此二维码\""),
+        "{qr}"
+    );
+    assert!(!page.contains("<?xml"));
     let code = |app: &TestApp| {
         format!(
             "{:06}",
