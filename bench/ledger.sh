@@ -33,7 +33,8 @@ command -v wrk >/dev/null || { echo "ledger.sh: wrk is not installed (apt-get in
 
 if [ "$PROFILE" = release ]; then
   echo "== cargo build --release -p zeren"
-  cargo build --release -p zeren
+  # As bench/load.sh builds it, so the three scripts share one release build.
+  cargo build --release -p zeren -p zeren-web --bins --example bare
 else
   echo "== cargo build -p zeren"
   cargo build -p zeren

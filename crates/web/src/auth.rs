@@ -62,6 +62,8 @@ pub struct Snapshot {
     /// Documents rendered from this snapshot, by key (a policy's JSON for a day, an org's for
     /// a viewer and a day), so that a read is serialised once per generation.
     rendered: std::sync::Mutex<Rendered>,
+    /// Principals worked out from this snapshot, by account and day.
+    principals: std::sync::Mutex<std::collections::HashMap<(String, chrono::NaiveDate), Arc<Principal>>>,
 }
 
 impl Snapshot {
@@ -98,6 +100,7 @@ impl Snapshot {
             policies,
             org_versions,
             rendered: Default::default(),
+            principals: Default::default(),
         })
     }
 
@@ -137,6 +140,27 @@ impl Snapshot {
                 what: "policy",
                 id: id.into(),
             })
+    }
+
+    /// The principal of an account on `today`, worked out once per snapshot (accounts, posts,
+    /// holdings and grants are all in it: a change to any of them makes a new snapshot).
+    pub fn principal_of(&self, user: &User, today: chrono::NaiveDate) -> Arc<Principal> {
+        let key = (user.id.clone(), today);
+        if let Some(p) = self
+            .principals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return p.clone();
+        }
+        let fresh = Arc::new(self.principal(user, today));
+        let mut kept = self.principals.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= 50_000 {
+            kept.clear();
+        }
+        kept.insert(key, fresh.clone());
+        fresh
     }
 
     /// The principal of an account today.
@@ -280,7 +304,7 @@ pub struct Viewer {
     /// The account.
     pub user: User,
     /// Roles and scopes today.
-    pub principal: Principal,
+    pub principal: Arc<Principal>,
     /// The snapshot the roles were computed from.
     pub snap: Arc<Snapshot>,
     /// The session, when signed in with the cookie (not with a token).
@@ -457,7 +481,7 @@ pub async fn resolve(
             csrf: s.csrf.clone(),
         });
     }
-    let principal = snap.principal(&user, state.today());
+    let principal = snap.principal_of(&user, state.today());
     if !pending && user.must_change_password {
         return Err(AuthFailure::MustChangePassword);
     }

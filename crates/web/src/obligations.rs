@@ -1160,6 +1160,8 @@ async fn year_rows_at(
 pub struct Ledger {
     aggregates: Vec<OrgAggregate>,
     by_org: HashMap<String, Vec<usize>>,
+    /// Roll-ups summed from it, by (root org, model generation of the tree walked).
+    rollups: Mutex<HashMap<(String, i64), Arc<Rollup>>>,
 }
 
 impl Ledger {
@@ -1214,7 +1216,11 @@ pub async fn ledger_at(
     for (i, a) in aggregates.iter().enumerate() {
         by_org.entry(a.org.clone()).or_default().push(i);
     }
-    let fresh = Arc::new(Ledger { aggregates, by_org });
+    let fresh = Arc::new(Ledger {
+        aggregates,
+        by_org,
+        rollups: Mutex::default(),
+    });
     let mut cache = LEDGERS.lock().unwrap_or_else(|e| e.into_inner());
     cache.retain(|(k, _)| *k != key);
     cache.insert(0, (key, fresh.clone()));
@@ -1242,9 +1248,31 @@ fn count(ledger: &Ledger, orgs: Option<&[&Org]>, p: &ListParams<'_>) -> usize {
     usize::try_from(n).unwrap_or(0)
 }
 
+/// Roll-ups kept per ledger before they start over.
+const ROLLUPS_KEPT: usize = 4096;
+
 /// The roll-up of `root`'s subtree: its own obligations under its own row, each child's
-/// subtree under the child's row.
-fn rollup(ledger: &Ledger, v: &Viewer, root: &Org, year: i32) -> Rollup {
+/// subtree under the child's row. Summed once per ledger and org tree.
+fn rollup(ledger: &Ledger, v: &Viewer, root: &Org, year: i32) -> Arc<Rollup> {
+    let key = (root.id.clone(), v.snap.generation);
+    if let Some(r) = ledger
+        .rollups
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+    {
+        return r.clone();
+    }
+    let fresh = Arc::new(sum_rollup(ledger, v, root, year));
+    let mut kept = ledger.rollups.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= ROLLUPS_KEPT {
+        kept.clear();
+    }
+    kept.insert(key, fresh.clone());
+    fresh
+}
+
+fn sum_rollup(ledger: &Ledger, v: &Viewer, root: &Org, year: i32) -> Rollup {
     let m = &v.snap.model;
     let mut r = Rollup::default();
     for a in ledger.of_org(&root.id) {

@@ -782,6 +782,8 @@ pub struct YearRows {
     stamp: (i64, String),
     rows: Vec<Arc<StoredObligation>>,
     index: HashMap<String, usize>,
+    /// Positions of each org's rows, ascending (so in due order).
+    by_org: HashMap<String, Vec<usize>>,
 }
 
 /// Audit entries followed one by one before reading the whole year again is cheaper.
@@ -805,6 +807,7 @@ impl YearRows {
             stamp,
             rows,
             index: HashMap::new(),
+            by_org: HashMap::new(),
         };
         out.reindex();
         Ok(out)
@@ -819,6 +822,10 @@ impl YearRows {
             .enumerate()
             .map(|(i, r)| (r.id.clone(), i))
             .collect();
+        self.by_org.clear();
+        for (i, r) in self.rows.iter().enumerate() {
+            self.by_org.entry(r.org.clone()).or_default().push(i);
+        }
     }
 
     /// The year.
@@ -847,10 +854,21 @@ impl YearRows {
         sort: ObligationSort,
         org_code: impl Fn(&str) -> String,
     ) -> Vec<&'r StoredObligation> {
-        let set: Option<std::collections::HashSet<&str>> = f
-            .org_ids
-            .as_ref()
-            .map(|ids| ids.iter().map(String::as_str).collect());
+        // The orgs' own rows, found by the index and put back in due order; or every row.
+        let candidates: Box<dyn Iterator<Item = &Arc<StoredObligation>>> = match &f.org_ids {
+            Some(ids) => {
+                let mut at: Vec<usize> = ids
+                    .iter()
+                    .filter_map(|id| self.by_org.get(id))
+                    .flatten()
+                    .copied()
+                    .collect();
+                at.sort_unstable();
+                at.dedup();
+                Box::new(at.into_iter().map(|i| &self.rows[i]))
+            }
+            None => Box::new(self.rows.iter()),
+        };
         let month = |m: &Option<String>| {
             m.as_deref().and_then(|m| {
                 let (y, mo) = m.split_once('-')?;
@@ -858,11 +876,8 @@ impl YearRows {
             })
         };
         let (due_month, done_month) = (month(&f.due_month), month(&f.done_month));
-        let mut out: Vec<(&StoredObligation, ObligationStatus)> = self
-            .rows
-            .iter()
+        let mut out: Vec<(&StoredObligation, ObligationStatus)> = candidates
             .map(|o| o.as_ref())
-            .filter(|o| set.as_ref().is_none_or(|s| s.contains(o.org.as_str())))
             .filter(|o| f.duties.is_empty() || f.duties.contains(&o.duty))
             .filter(|o| due_month.is_none_or(|(y, m)| o.due.year() == y && o.due.month() == m))
             .map(|o| (o, o.status(clock)))
