@@ -12,7 +12,6 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -63,7 +62,8 @@ pub struct Snapshot {
     /// a viewer and a day), so that a read is serialised once per generation.
     rendered: std::sync::Mutex<Rendered>,
     /// Principals worked out from this snapshot, by account and day.
-    principals: std::sync::Mutex<std::collections::HashMap<(String, chrono::NaiveDate), Arc<Principal>>>,
+    principals:
+        std::sync::Mutex<std::collections::HashMap<(String, chrono::NaiveDate), Arc<Principal>>>,
 }
 
 impl Snapshot {
@@ -652,33 +652,32 @@ fn constant_eq(a: &str, b: &str) -> bool {
 /// back in the `X-CSRF-Token` header or in the form's `csrf` field. Requests with a bearer token
 /// carry no ambient credential and need none. Before sign-in, the sign-in form's token is
 /// checked against the `zeren_pre` cookie (double submit).
-pub async fn csrf_guard(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
+///
+/// Returns the request to go on with (its body put back together when the token was read from
+/// it), or the refusal.
+pub async fn csrf_checked(state: &AppState, req: Request) -> Result<Request, Response> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         || bearer(req.headers()).is_some()
     {
-        return next.run(req).await;
+        return Ok(req);
     }
     let (parts, body) = req.into_parts();
     let tr = tr_for(&parts, None);
     // An API call without the session cookie carries no ambient credential to forge with; it
     // meets the sign-in check (401) like any other.
     if parts.uri.path().starts_with("/api/") && cookie(&parts.headers, SESSION_COOKIE).is_none() {
-        return next.run(Request::from_parts(parts, body)).await;
+        return Ok(Request::from_parts(parts, body));
     }
     let expected = match cookie(&parts.headers, SESSION_COOKIE) {
         Some(value) => match state.db.session(value).await {
             Ok(Some(s)) => Some(s.csrf),
             Ok(None) => cookie(&parts.headers, PRE_COOKIE).map(str::to_string),
             Err(_) => {
-                return ApiError::new(
+                return Err(ApiError::new(
                     ErrorCode::DatabaseUnavailable,
                     tr.t("error.database_unavailable").into(),
                 )
-                .into_response();
+                .into_response());
             }
         },
         None => cookie(&parts.headers, PRE_COOKIE).map(str::to_string),
@@ -709,8 +708,9 @@ pub async fn csrf_guard(
             let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
                 Ok(b) => b,
                 Err(_) => {
-                    return (StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large"))
-                        .into_response();
+                    return Err(
+                        (StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large")).into_response()
+                    );
                 }
             };
             let field = form_field(&bytes, "csrf");
@@ -719,13 +719,11 @@ pub async fn csrf_guard(
         (None, false) => (None, body),
     };
     match (expected, provided) {
-        (Some(e), Some(p)) if constant_eq(&e, &p) => {
-            next.run(Request::from_parts(parts, body)).await
-        }
+        (Some(e), Some(p)) if constant_eq(&e, &p) => Ok(Request::from_parts(parts, body)),
         _ => {
             tracing::warn!(path = %parts.uri.path(), "CSRF check failed");
             let err = ApiError::new(ErrorCode::CsrfFailed, tr.t("auth.error.csrf").to_string());
-            if parts.uri.path().starts_with("/api/") {
+            Err(if parts.uri.path().starts_with("/api/") {
                 err.into_response()
             } else {
                 crate::pages::error_page(
@@ -734,24 +732,9 @@ pub async fn csrf_guard(
                     "auth.error.csrf_title",
                     err.message.clone(),
                 )
-            }
+            })
         }
     }
-}
-
-/// After any state-changing request this process answered, forget the recent reads, so the
-/// next request sees the change (a sign-out, a revoked token, a new role, a handover) at once.
-pub async fn forget_after_writes(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let resp = next.run(req).await;
-    if writes {
-        state.recent.clear();
-    }
-    resp
 }
 
 /// One field of an urlencoded form.

@@ -92,21 +92,8 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/app.css", get(assets::app_css))
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::csrf_guard,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::forget_after_writes,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            pages::frame_scope,
-        ))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        // 1 MB for every request but attachment uploads, which carry their own limit.
-        .layer(axum::middleware::from_fn(records::request_body_limit));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), gate))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
     for (name, value) in security_headers {
         app = app.layer(SetResponseHeaderLayer::overriding(
             name,
@@ -114,6 +101,38 @@ pub fn router(state: AppState) -> Router {
         ));
     }
     app.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// What every request passes through, in one layer (each layer costs allocations on every
+/// request): the 1 MB body limit (attachment uploads carry their own), the page frame (so error
+/// pages keep the navigation), the CSRF check of state-changing requests, and — after a write —
+/// forgetting the recent reads, so the next request sees the change at once.
+async fn gate(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(refused) = records::oversized(&req) {
+        return refused;
+    }
+    let context = pages::RequestContext::of(&state, req.uri());
+    let writes = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    context
+        .run(async move {
+            if !writes {
+                return next.run(req).await;
+            }
+            let resp = match auth::csrf_checked(&state, req).await {
+                Ok(req) => next.run(req).await,
+                Err(refused) => refused,
+            };
+            state.recent.clear();
+            resp
+        })
+        .await
 }
 
 /// The page routes.

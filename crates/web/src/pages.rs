@@ -39,34 +39,44 @@ struct RequestFrame {
     here: String,
 }
 
-/// Wraps each request in its frame context, and remembers an explicit `?lang=` in a cookie so
-/// the choice holds on the following pages.
-pub async fn frame_scope(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let chosen = crate::i18n::query_lang(req.uri().query());
-    let here = without_lang(req.uri().path(), req.uri().query());
-    let ctx = RequestFrame {
-        banner: state.clock_banner.as_deref().map(str::to_string),
-        nav: None,
-        here,
-    };
-    let mut resp = REQUEST_FRAME
-        .scope(std::cell::RefCell::new(ctx), next.run(req))
-        .await;
-    if let Some(lang) = chosen
-        && let Ok(v) = format!(
-            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-            crate::i18n::LANG_COOKIE,
-            lang.tag()
-        )
-        .parse()
-    {
-        resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+/// The frame context of one request, made before it runs (see [`RequestContext::run`]).
+pub struct RequestContext {
+    frame: RequestFrame,
+    chosen: Option<zeren_core::Lang>,
+}
+
+impl RequestContext {
+    /// The context of a request to `uri`.
+    pub fn of(state: &AppState, uri: &axum::http::Uri) -> RequestContext {
+        RequestContext {
+            frame: RequestFrame {
+                banner: state.clock_banner.as_deref().map(str::to_string),
+                nav: None,
+                here: without_lang(uri.path(), uri.query()),
+            },
+            chosen: crate::i18n::query_lang(uri.query()),
+        }
     }
-    resp
+
+    /// Runs the request's handling inside its frame context (so error pages rendered deep in a
+    /// handler keep the navigation), and remembers an explicit `?lang=` in a cookie so the
+    /// choice holds on the following pages.
+    pub async fn run(self, handling: impl Future<Output = Response>) -> Response {
+        let mut resp = REQUEST_FRAME
+            .scope(std::cell::RefCell::new(self.frame), handling)
+            .await;
+        if let Some(lang) = self.chosen
+            && let Ok(v) = format!(
+                "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+                crate::i18n::LANG_COOKIE,
+                lang.tag()
+            )
+            .parse()
+        {
+            resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+        resp
+    }
 }
 
 fn without_lang(path: &str, query: Option<&str>) -> String {

@@ -2,7 +2,7 @@
 //!
 //! `ttl` zero (the default, and in tests) reads the database every time; `zeren serve` keeps
 //! reads for a second. This process forgets everything at once after any change it makes (the
-//! `forget_after_writes` layer, sign-out, revocation), and a read that raced with such a change
+//! request gate in lib.rs, sign-out, revocation), and a read that raced with such a change
 //! is not kept (an epoch counter tells). Changes made by other instances sharing the database
 //! are seen within `ttl`.
 //!

@@ -26,7 +26,6 @@ use axum::http::header::{
     CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use futures_util::StreamExt;
@@ -357,19 +356,19 @@ pub fn is_upload(method: &Method, path: &str) -> bool {
 /// The router's body limit for every request but attachment uploads: a declared length over
 /// [`crate::BODY_LIMIT`] is refused with 413 before anything is read (bodies without a length
 /// are held to the limit by `DefaultBodyLimit` where they are read).
-pub async fn request_body_limit(req: Request, next: Next) -> Response {
-    if !is_upload(req.method(), req.uri().path())
-        && content_length(req.headers()).is_some_and(|n| n > crate::BODY_LIMIT as u64)
+pub fn oversized(req: &Request) -> Option<Response> {
+    if is_upload(req.method(), req.uri().path())
+        || content_length(req.headers()).is_none_or(|n| n <= crate::BODY_LIMIT as u64)
     {
-        let tr = Tr::from_parts(
-            req.uri().query(),
-            req.headers()
-                .get(axum::http::header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok()),
-        );
-        return (StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large")).into_response();
+        return None;
     }
-    next.run(req).await
+    let tr = Tr::from_parts(
+        req.uri().query(),
+        req.headers()
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    Some((StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large")).into_response())
 }
 
 fn content_length(headers: &HeaderMap) -> Option<u64> {
