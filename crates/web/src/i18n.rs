@@ -690,10 +690,36 @@ fn all(
     parts.iter().flat_map(|p| p.iter().copied())
 }
 
-static ZH_MAP: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| all(ZH_PARTS).collect());
-static EN_MAP: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| all(EN_PARTS).collect());
+/// FNV-1a: the catalogs' keys are short, fixed and ours, so the hash need not resist
+/// flooding, and every page looks up dozens of them.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Catalog = HashMap<&'static str, &'static str, std::hash::BuildHasherDefault<Fnv>>;
+
+static ZH_MAP: LazyLock<Catalog> = LazyLock::new(|| all(ZH_PARTS).collect());
+static EN_MAP: LazyLock<Catalog> = LazyLock::new(|| all(EN_PARTS).collect());
 
 /// The UI string `key` in `lang`. A missing key shows as itself (the tests make sure none is).
 pub fn t(lang: Lang, key: &str) -> &str {

@@ -210,9 +210,14 @@ struct ErrorPage {
     message: String,
 }
 
+/// The buffer a page is rendered into starts this big (most pages are 4–20 KB).
+const PAGE_CAPACITY: usize = 16 * 1024;
+
 /// Renders a page with the headers every page carries.
 pub(crate) fn page(status: StatusCode, t: &impl Template) -> Response {
-    match t.render() {
+    // Room for a typical page at once, instead of growing (and copying) the buffer as it fills.
+    let mut html = String::with_capacity(PAGE_CAPACITY);
+    match t.render_into(&mut html).map(|()| html) {
         Ok(html) => (
             status,
             [
