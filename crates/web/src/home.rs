@@ -75,22 +75,46 @@ pub async fn home(
         None => {}
     }
     let year = state.today().year();
-    let duties = my_duties(&state, &v, year).await;
-    let posts = my_posts(&v);
     let feed = crate::feeds::feed_status(&state, &v.user).await;
-    page(
-        StatusCode::OK,
-        &HomePage {
-            frame: Frame::of(&state, Some(&v)),
-            tr: v.tr,
-            name: v.user.display_name.clone(),
-            roles: role_rows(&v),
-            duties,
-            posts,
-            year,
-            feed,
-        },
-    )
+    let duties = my_duties(&state, &v, year).await;
+    let build = |duties, feed| HomePage {
+        frame: Frame::of(&state, Some(&v)),
+        tr: v.tr,
+        name: v.user.display_name.clone(),
+        roles: role_rows(&v),
+        duties,
+        posts: my_posts(&v),
+        year,
+        feed,
+    };
+    let Ok(stamp) = state.change_stamp().await else {
+        return page(StatusCode::OK, &build(duties, feed));
+    };
+    // Everything the page shows comes from the snapshot (account, roles, posts, navigation),
+    // the ledger as of the change stamp, the day, the language, the address (its language
+    // links), the session (the sign-out form's token) and the feed: rendered once for each.
+    let frame = Frame::new();
+    let key = format!(
+        "home:{}:{}:{}:{}:{}:{}:{}:{}:{}:{:?}:{:?}",
+        v.user.id,
+        v.csrf(),
+        stamp.0,
+        stamp.1,
+        state.today(),
+        v.tr.tag(),
+        v.tr.is_explicit(),
+        frame.here,
+        frame.banner.as_deref().unwrap_or(""),
+        feed.url,
+        feed.last_used_at,
+    );
+    let rendered = v.snap.rendered(&key, || {
+        crate::pages::render(&build(duties.clone(), feed.clone())).map(String::into_bytes)
+    });
+    match rendered {
+        Ok(html) => crate::pages::html_page(StatusCode::OK, html),
+        Err(_) => page(StatusCode::OK, &build(duties, feed)),
+    }
 }
 
 /// The viewer's roles as (role name, org name).

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 /// What every page's frame needs.
 pub struct Frame {
@@ -213,20 +213,34 @@ struct ErrorPage {
 /// The buffer a page is rendered into starts this big (most pages are 4–20 KB).
 const PAGE_CAPACITY: usize = 16 * 1024;
 
-/// Renders a page with the headers every page carries.
-pub(crate) fn page(status: StatusCode, t: &impl Template) -> Response {
+/// A page's HTML.
+pub(crate) fn render(t: &impl Template) -> askama::Result<String> {
     // Room for a typical page at once, instead of growing (and copying) the buffer as it fills.
     let mut html = String::with_capacity(PAGE_CAPACITY);
-    match t.render_into(&mut html).map(|()| html) {
-        Ok(html) => (
-            status,
-            [
-                (VARY, HeaderValue::from_static("Accept-Language")),
-                (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-            ],
-            Html(html),
-        )
-            .into_response(),
+    t.render_into(&mut html).map(|()| html)
+}
+
+/// A rendered page with the headers every page carries.
+pub(crate) fn html_page(status: StatusCode, html: impl Into<axum::body::Body>) -> Response {
+    (
+        status,
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (VARY, HeaderValue::from_static("Accept-Language")),
+            (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        html.into(),
+    )
+        .into_response()
+}
+
+/// Renders a page with the headers every page carries.
+pub(crate) fn page(status: StatusCode, t: &impl Template) -> Response {
+    match render(t) {
+        Ok(html) => html_page(status, html),
         Err(err) => {
             tracing::error!(error = %err, "template rendering failed");
             (
