@@ -1852,14 +1852,14 @@ async fn save_record(
         Ok(c) => c,
         Err(e) => {
             if let Some(up) = upload {
-                up.discard().await;
+                up.discard();
             }
             return Saved::Refused(storage_api(tr, e));
         }
     };
     if let Err(errors) = validate_record(draft, &ctx, lang) {
         if let Some(up) = upload {
-            up.discard().await;
+            up.discard();
         }
         return Saved::Invalid(errors);
     }
@@ -1980,7 +1980,7 @@ async fn create_record_page(
     };
     if let Some(e) = file_error {
         if let Some(up) = upload {
-            up.discard().await;
+            up.discard();
         }
         let (status, message) = e.message(tr);
         let errors = vec![("files".to_string(), message)];
@@ -2538,6 +2538,14 @@ struct StagedFile {
     name: String,
 }
 
+impl Drop for StagedFile {
+    /// A staged file never outlives its request: once stored it has been moved into place, and
+    /// on every other way out (a refused form, an org or obligation not found) it is removed.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// What a multipart form carried: its small fields (in order), its files (staged), and the
 /// first file refused (of a refused type, or one too many): then no file is kept, but the
 /// fields are, so a form can be shown again as typed.
@@ -2549,28 +2557,21 @@ struct Upload {
 
 impl Upload {
     /// Removes the staged files (the form was refused: nothing of it is kept).
-    async fn discard(self) {
-        for f in self.files {
-            let _ = tokio::fs::remove_file(&f.path).await;
-        }
+    fn discard(self) {
+        drop(self);
     }
 
     /// Stores the staged files content-addressed (each content once); their rows are written
-    /// by the caller's transaction.
+    /// by the caller's transaction. Files not stored (after a failure) are removed as they drop.
     async fn store(self, state: &AppState) -> Result<Vec<(StoredFile, String)>, UploadError> {
         let mut out = Vec::new();
-        let mut files = self.files.into_iter();
-        while let Some(f) = files.next() {
-            match state.db.store_file(&f.path, f.mime).await {
-                Ok(stored) => out.push((stored, f.name)),
-                Err(e) => {
-                    let _ = tokio::fs::remove_file(&f.path).await;
-                    for rest in files {
-                        let _ = tokio::fs::remove_file(&rest.path).await;
-                    }
-                    return Err(UploadError::Storage(e));
-                }
-            }
+        for mut f in self.files {
+            let stored = state
+                .db
+                .store_file(&f.path, f.mime)
+                .await
+                .map_err(UploadError::Storage)?;
+            out.push((stored, std::mem::take(&mut f.name)));
         }
         Ok(out)
     }
@@ -2598,14 +2599,12 @@ async fn read_upload(
     match read {
         Ok(()) if up.refused.is_some() => {
             // Nothing of a refused upload is kept.
-            for f in std::mem::take(&mut up.files) {
-                let _ = tokio::fs::remove_file(&f.path).await;
-            }
+            up.files.clear();
             Ok(up)
         }
         Ok(()) => Ok(up),
         Err(e) => {
-            up.discard().await;
+            up.discard();
             Err(e)
         }
     }

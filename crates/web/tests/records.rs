@@ -1357,6 +1357,19 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
     assert_eq!(record_count(&app).await, 0);
     assert_eq!(stored_files(&app), before);
 
+    // An obligation that does not exist: 404, and the staged file is gone too.
+    let (ct, body) = multipart_form(&fields, &[("纪要.pdf", PDF)]);
+    let resp = s
+        .client
+        .post(app.url("/records/new?obligation=00000000-0000-0000-0000-000000000000"))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(stored_files(&app), before);
+
     // The right form with two files: the record, its evidence link and both attachments.
     let png: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82";
     let (ct, body) = multipart_form(&fields, &[("纪要.pdf", PDF), ("签到表.png", png)]);
