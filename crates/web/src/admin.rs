@@ -180,10 +180,7 @@ pub fn api_routes() -> Routes {
 type FieldErrors = Vec<(&'static str, String)>;
 
 fn error_for<'a>(errors: &'a FieldErrors, field: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, m)| m.as_str())
+    crate::views::field_error(errors, field)
 }
 
 fn refuse(tr: Tr) -> Response {

@@ -1099,18 +1099,11 @@ struct SettingsPage {
 
 impl SettingsPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::views::field_error(&self.errors, field)
     }
 
     fn general_errors(&self) -> Vec<&str> {
-        self.errors
-            .iter()
-            .filter(|(f, _)| f == "form")
-            .map(|(_, m)| m.as_str())
-            .collect()
+        crate::views::field_errors(&self.errors, "form")
     }
 }
 
@@ -1327,18 +1320,11 @@ struct OrgPage {
 
 impl OrgPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::views::field_error(&self.errors, field)
     }
 
     fn general_errors(&self) -> Vec<&str> {
-        self.errors
-            .iter()
-            .filter(|(f, _)| f == "form")
-            .map(|(_, m)| m.as_str())
-            .collect()
+        crate::views::field_errors(&self.errors, "form")
     }
 }
 
@@ -1763,18 +1749,11 @@ struct AdminPage {
 
 impl AdminPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::views::field_error(&self.errors, field)
     }
 
     fn general_errors(&self) -> Vec<&str> {
-        self.errors
-            .iter()
-            .filter(|(f, _)| f == "form")
-            .map(|(_, m)| m.as_str())
-            .collect()
+        crate::views::field_errors(&self.errors, "form")
     }
 }
 

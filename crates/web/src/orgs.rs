@@ -1206,10 +1206,7 @@ struct HandoverPage {
 
 impl HandoverPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+        crate::views::field_error(&self.errors, field)
     }
 
     /// Errors not tied to a field of the form.
@@ -1623,10 +1620,7 @@ struct WhoPage {
 
 impl WhoPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::views::field_error(&self.errors, field)
     }
 }
 

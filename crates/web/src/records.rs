@@ -1480,10 +1480,7 @@ struct FormPage {
 
 impl FormPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::views::field_error(&self.errors, field)
     }
 
     fn has_error(&self, field: &str) -> bool {
@@ -1512,11 +1509,7 @@ impl FormPage {
             "text",
             "files",
         ];
-        self.errors
-            .iter()
-            .filter(|(f, _)| !SHOWN.contains(&f.as_str()))
-            .map(|(_, m)| m.as_str())
-            .collect()
+        crate::views::other_errors(&self.errors, SHOWN)
     }
 
     fn attending(&self, id: &str) -> bool {
@@ -3188,10 +3181,7 @@ struct DirectiveFormPage {
 
 impl DirectiveFormPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::views::field_error(&self.errors, field)
     }
 
     fn has_error(&self, field: &str) -> bool {
@@ -3207,11 +3197,7 @@ impl DirectiveFormPage {
             "title",
             "content",
         ];
-        self.errors
-            .iter()
-            .filter(|(f, _)| !SHOWN.contains(&f.as_str()))
-            .map(|(_, m)| m.as_str())
-            .collect()
+        crate::views::other_errors(&self.errors, SHOWN)
     }
 
     fn label(&self, field: &str) -> String {

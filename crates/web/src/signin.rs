@@ -85,10 +85,7 @@ struct TotpSetupPage {
 
 impl PasswordPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        crate::views::field_error(&self.errors, field)
     }
 }
 

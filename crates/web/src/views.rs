@@ -408,6 +408,32 @@ fn duty_view(pack: &PolicyPack, d: &Duty, tr: Tr) -> DutyView {
     }
 }
 
+/// The message of `field` among a form's field errors (field, message).
+pub fn field_error<'a, K: AsRef<str>>(errors: &'a [(K, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f.as_ref() == field)
+        .map(|(_, m)| m.as_str())
+}
+
+/// Every message of `field` (e.g. `form`: the errors of the whole form).
+pub fn field_errors<'a, K: AsRef<str>>(errors: &'a [(K, String)], field: &str) -> Vec<&'a str> {
+    errors
+        .iter()
+        .filter(|(f, _)| f.as_ref() == field)
+        .map(|(_, m)| m.as_str())
+        .collect()
+}
+
+/// The messages of fields a form does not show beside an input (`shown` lists those it does).
+pub fn other_errors<'a, K: AsRef<str>>(errors: &'a [(K, String)], shown: &[&str]) -> Vec<&'a str> {
+    errors
+        .iter()
+        .filter(|(f, _)| !shown.contains(&f.as_ref()))
+        .map(|(_, m)| m.as_str())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
