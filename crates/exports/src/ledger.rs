@@ -18,6 +18,13 @@ use zeren_core::org::{Org, OrgModel};
 use zeren_core::policy::PolicyPack;
 use zeren_core::responsibility::{Target, resolve};
 use zeren_storage::Db;
+use zeren_storage::repo::ledger_rows::LedgerCounts;
+
+/// Record kinds, as stored, of the record sheets.
+const MEETING: &str = "committee-meeting";
+const ANALYSIS: &str = "situation-analysis";
+const TRAINING: &str = "training-session";
+const EDUCATION: &str = "education-activity";
 
 /// Why the ledger could not be exported.
 #[derive(Debug, thiserror::Error)]
@@ -133,34 +140,214 @@ fn agenda(v: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// Writes the ledger to `writer`. The orgs of the subtree are exported in tree order.
-pub async fn write_ledger<W: Write + Seek + Send>(
+/// What the reading side hands the workbook writer.
+enum Part {
+    /// Begin a data sheet.
+    Sheet(&'static str, &'static [Column]),
+    /// Rows of the current sheet.
+    Rows(Vec<Vec<Cell>>),
+    /// The cover's facts: save the workbook.
+    Finish(CoverFacts),
+}
+
+/// Rows sent to the writer at a time.
+const BATCH: usize = 512;
+/// Batches in flight between the reading side and the writer (bounds memory).
+const IN_FLIGHT: usize = 4;
+
+/// The reading side's end of the pipe to the workbook writer: rows are batched, and a send
+/// fails only when the writer has stopped (its error is then the export's error).
+struct Sink {
+    tx: tokio::sync::mpsc::Sender<Part>,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// The writer stopped early; its own error says why.
+struct WriterGone;
+
+impl Sink {
+    async fn send(&mut self, part: Part) -> Result<(), WriterGone> {
+        self.tx.send(part).await.map_err(|_| WriterGone)
+    }
+
+    async fn flush(&mut self) -> Result<(), WriterGone> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::replace(&mut self.rows, Vec::with_capacity(BATCH));
+        self.send(Part::Rows(rows)).await
+    }
+
+    async fn sheet(
+        &mut self,
+        name: &'static str,
+        columns: &'static [Column],
+    ) -> Result<(), WriterGone> {
+        self.flush().await?;
+        self.send(Part::Sheet(name, columns)).await
+    }
+
+    async fn row(&mut self, cells: Vec<Cell>) -> Result<(), WriterGone> {
+        self.rows.push(cells);
+        if self.rows.len() >= BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+}
+
+/// The workbook side: runs on a blocking thread, beside the reading side, so reading the
+/// database and compressing the sheets use both cores.
+fn write_parts<W: Write + Seek + Send>(
+    title: &str,
+    tempdir: Option<&Path>,
+    parts: &mut tokio::sync::mpsc::Receiver<Part>,
+    writer: &mut W,
+) -> Result<LedgerSummary, ExportError> {
+    let mut book = Ledger::new(SHEETS[0], tempdir)?;
+    book.properties(title, "Zeren");
+    while let Some(part) = parts.blocking_recv() {
+        match part {
+            Part::Sheet(name, columns) => book.begin_sheet(name, columns)?,
+            Part::Rows(rows) => {
+                for cells in &rows {
+                    book.row(cells)?;
+                }
+            }
+            Part::Finish(facts) => return book.save_to_writer(title, &facts, writer),
+        }
+    }
+    Err(ExportError::Abandoned)
+}
+
+/// Writes the ledger to `writer` and hands the writer back. The orgs of the subtree are
+/// exported in tree order; orgs with nothing on a sheet are skipped without a query.
+pub async fn write_ledger<W: Write + Seek + Send + 'static>(
     req: &LedgerRequest<'_>,
-    writer: W,
-) -> Result<LedgerSummary, LedgerError> {
-    let mut book = Ledger::new(SHEETS[0], req.tempdir)?;
+    mut writer: W,
+) -> Result<(LedgerSummary, W), LedgerError> {
     let title = format!(
         "{}{}年度网络意识形态工作责任制落实情况台账",
         req.org.name, req.year
     );
-    book.properties(&title, "Zeren");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(IN_FLIGHT);
+    let tempdir = req.tempdir.map(Path::to_path_buf);
+    let book_title = title.clone();
+    let book = tokio::task::spawn_blocking(move || {
+        let written = write_parts(&book_title, tempdir.as_deref(), &mut rx, &mut writer);
+        written.map(|summary| (summary, writer))
+    });
+    let mut sink = Sink {
+        tx,
+        rows: Vec::with_capacity(BATCH),
+    };
+    let read = read_ledger(req, &mut sink).await;
+    drop(sink);
+    let written = book
+        .await
+        .map_err(|e| LedgerError::Export(ExportError::Writer(e.to_string())));
+    match read {
+        // The writer's error explains why it stopped taking rows.
+        Ok(Err(WriterGone)) | Ok(Ok(())) => Ok(written??),
+        Err(e) => Err(e),
+    }
+}
+
+const MEETING_COLUMNS: [Column; 9] = [
+    Column::text("组织"),
+    Column::date("会议日期"),
+    Column::text("会议名称"),
+    Column::long("议题"),
+    Column::long("出席人员"),
+    Column::number("出席人数"),
+    Column::long("缺席人员"),
+    Column::long("会议纪要"),
+    Column::long("决定事项"),
+];
+const ANALYSIS_COLUMNS: [Column; 7] = [
+    Column::text("组织"),
+    Column::date("日期"),
+    Column::text("标题"),
+    Column::text("所涉期间"),
+    Column::text("撰写人"),
+    Column::long("主要情况"),
+    Column::long("对策措施"),
+];
+const TRAINING_COLUMNS: [Column; 7] = [
+    Column::text("组织"),
+    Column::date("日期"),
+    Column::text("培训名称"),
+    Column::text("主讲人"),
+    Column::long("参训人员"),
+    Column::number("人数"),
+    Column::number("学时"),
+];
+const EDUCATION_COLUMNS: [Column; 6] = [
+    Column::text("组织"),
+    Column::date("日期"),
+    Column::text("活动名称"),
+    Column::text("对象"),
+    Column::number("人数"),
+    Column::long("内容"),
+];
+const DIRECTIVE_COLUMNS: [Column; 6] = [
+    Column::text("组织"),
+    Column::date("收文日期"),
+    Column::text("发文单位"),
+    Column::text("文号"),
+    Column::text("标题"),
+    Column::long("部署内容"),
+];
+const TASK_COLUMNS: [Column; 7] = [
+    Column::text("组织"),
+    Column::text("上级部署"),
+    Column::text("督办任务"),
+    Column::text("责任人"),
+    Column::date("截止日期"),
+    Column::text("状态"),
+    Column::date("完成日期"),
+];
+
+/// Reads the subtree's year and sends it to the writer, sheet by sheet. The outer error is the
+/// database's; the inner one says the writer stopped (its own error tells why).
+async fn read_ledger(
+    req: &LedgerRequest<'_>,
+    sink: &mut Sink,
+) -> Result<Result<(), WriterGone>, LedgerError> {
+    macro_rules! send {
+        ($e:expr) => {
+            if let Err(gone) = $e.await {
+                return Ok(Err(gone));
+            }
+        };
+    }
     let orgs = req.model.subtree(&req.org.id);
     let today = zeren_core::clock::shanghai_date(req.now);
+    let mut db = req.db.ledger_reader().await?;
+    let counts = db.counts(req.year).await?;
+    let none = LedgerCounts::default();
+    let count = |org: &Org| counts.get(&org.id).unwrap_or(&none);
 
     // 责任清单: obligations, page by page.
-    book.begin_sheet(SHEETS[1], &OBLIGATION_COLUMNS)?;
-    for org in &orgs {
+    send!(sink.sheet(SHEETS[1], &OBLIGATION_COLUMNS));
+    // Each duty's title and citation, once.
+    let duties: HashMap<&str, (&str, String)> = req
+        .pack
+        .duties
+        .iter()
+        .map(|d| (d.id.as_str(), (d.title.as_str(), d.citation().to_zh())))
+        .collect();
+    for org in orgs.iter().filter(|o| count(o).obligations > 0) {
         // Who was responsible, per (duty, platform, day): one org at a time, so memory is bounded.
-        let mut who: HashMap<(String, Option<String>, NaiveDate), String> = HashMap::new();
+        let mut who: HashMap<(&str, Option<&str>, NaiveDate), String> = HashMap::new();
         let mut after = None;
         loop {
-            let page = req
-                .db
-                .ledger_obligations(&org.id, req.year, after.clone(), 2000)
+            let page = db
+                .obligations(&org.id, req.year, after.take(), 2000)
                 .await?;
             let Some(last) = page.last() else { break };
             after = Some((last.due, last.id.clone()));
-            for o in &page {
+            for o in page {
                 let duty = req.pack.duty(&o.duty);
                 let platform = (o.subject_kind == "platform")
                     .then(|| req.model.find_platform(&o.subject))
@@ -172,7 +359,7 @@ pub async fn write_ledger<W: Write + Seek + Send>(
                 };
                 let responsible = match duty {
                     Some(duty) => who
-                        .entry((duty.id.clone(), platform.map(|p| p.id.clone()), o.due))
+                        .entry((duty.id.as_str(), platform.map(|p| p.id.as_str()), o.due))
                         .or_insert_with(|| {
                             resolve(
                                 req.pack,
@@ -189,235 +376,141 @@ pub async fn write_ledger<W: Write + Seek + Send>(
                         .clone(),
                     None => String::new(),
                 };
-                let citation = duty
-                    .map(|d| d.citation().to_zh())
-                    .unwrap_or_else(|| o.citation.clone());
+                let (duty_title, citation) = match duties.get(o.duty.as_str()) {
+                    Some((title, citation)) => ((*title).into(), citation.as_str().into()),
+                    None => (o.duty.clone().into(), o.citation.clone().into()),
+                };
                 let status = status_on(
                     o.discharge(),
                     o.due,
                     today,
                     req.pack.reminders.due_soon_days,
                 );
-                book.row(&[
+                send!(sink.row(vec![
                     org.name.as_str().into(),
-                    duty.map(|d| d.title.clone())
-                        .unwrap_or_else(|| o.duty.clone())
-                        .into(),
-                    citation.into(),
+                    duty_title,
+                    citation,
                     subject.into(),
-                    o.period.as_str().into(),
+                    o.period.into(),
                     o.due.into(),
                     status_zh(status).into(),
                     responsible.into(),
                     o.completed_on.into(),
-                    o.completion_note.clone().into(),
-                    o.id.as_str().into(),
-                ])?;
+                    o.completion_note.into(),
+                    o.id.into(),
+                ]));
             }
         }
     }
 
-    let records = req.db.has_records_tables().await?;
     // 党委会
-    book.begin_sheet(
-        SHEETS[2],
-        &[
-            Column::text("组织"),
-            Column::date("会议日期"),
-            Column::text("会议名称"),
-            Column::long("议题"),
-            Column::long("出席人员"),
-            Column::number("出席人数"),
-            Column::long("缺席人员"),
-            Column::long("会议纪要"),
-            Column::long("决定事项"),
-        ],
-    )?;
-    if records {
-        for org in &orgs {
-            for r in req
-                .db
-                .ledger_records(&org.id, "committee-meeting", req.year)
-                .await?
-            {
-                let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-                let (present, n) = people(&v, "attendees", req.model);
-                let (absent, _) = people(&v, "absentees", req.model);
-                book.row(&[
-                    org.name.as_str().into(),
-                    r.date.into(),
-                    r.title.into(),
-                    agenda(&v).into(),
-                    present.into(),
-                    Cell::Number(n as f64),
-                    absent.into(),
-                    text(&v, "minutes").into(),
-                    text(&v, "decisions").into(),
-                ])?;
-            }
+    send!(sink.sheet(SHEETS[2], &MEETING_COLUMNS));
+    for org in orgs.iter().filter(|o| count(o).records_of(MEETING) > 0) {
+        for r in db.records(&org.id, MEETING, req.year).await? {
+            let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+            let (present, n) = people(&v, "attendees", req.model);
+            let (absent, _) = people(&v, "absentees", req.model);
+            send!(sink.row(vec![
+                org.name.as_str().into(),
+                r.date.into(),
+                r.title.into(),
+                agenda(&v).into(),
+                present.into(),
+                Cell::Number(n as f64),
+                absent.into(),
+                text(&v, "minutes").into(),
+                text(&v, "decisions").into(),
+            ]));
         }
     }
     // 分析研判
-    book.begin_sheet(
-        SHEETS[3],
-        &[
-            Column::text("组织"),
-            Column::date("日期"),
-            Column::text("标题"),
-            Column::text("所涉期间"),
-            Column::text("撰写人"),
-            Column::long("主要情况"),
-            Column::long("对策措施"),
-        ],
-    )?;
-    if records {
-        for org in &orgs {
-            for r in req
-                .db
-                .ledger_records(&org.id, "situation-analysis", req.year)
-                .await?
-            {
-                let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-                book.row(&[
-                    org.name.as_str().into(),
-                    r.date.into(),
-                    r.title.into(),
-                    text(&v, "covers").into(),
-                    person_name(req.model, &text(&v, "author")).into(),
-                    text(&v, "findings").into(),
-                    text(&v, "measures").into(),
-                ])?;
-            }
+    send!(sink.sheet(SHEETS[3], &ANALYSIS_COLUMNS));
+    for org in orgs.iter().filter(|o| count(o).records_of(ANALYSIS) > 0) {
+        for r in db.records(&org.id, ANALYSIS, req.year).await? {
+            let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+            send!(sink.row(vec![
+                org.name.as_str().into(),
+                r.date.into(),
+                r.title.into(),
+                text(&v, "covers").into(),
+                person_name(req.model, &text(&v, "author")).into(),
+                text(&v, "findings").into(),
+                text(&v, "measures").into(),
+            ]));
         }
     }
     // 教育培训
-    book.begin_sheet(
-        SHEETS[4],
-        &[
-            Column::text("组织"),
-            Column::date("日期"),
-            Column::text("培训名称"),
-            Column::text("主讲人"),
-            Column::long("参训人员"),
-            Column::number("人数"),
-            Column::number("学时"),
-        ],
-    )?;
-    if records {
-        for org in &orgs {
-            for r in req
-                .db
-                .ledger_records(&org.id, "training-session", req.year)
-                .await?
-            {
-                let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-                let (present, n) = people(&v, "attendees", req.model);
-                let hours = v.get("hours").and_then(Value::as_f64);
-                book.row(&[
-                    org.name.as_str().into(),
-                    r.date.into(),
-                    r.title.into(),
-                    person_name(req.model, &text(&v, "trainer")).into(),
-                    present.into(),
-                    Cell::Number(n as f64),
-                    hours.map(Cell::Number).unwrap_or(Cell::Empty),
-                ])?;
-            }
+    send!(sink.sheet(SHEETS[4], &TRAINING_COLUMNS));
+    for org in orgs.iter().filter(|o| count(o).records_of(TRAINING) > 0) {
+        for r in db.records(&org.id, TRAINING, req.year).await? {
+            let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+            let (present, n) = people(&v, "attendees", req.model);
+            let hours = v.get("hours").and_then(Value::as_f64);
+            send!(sink.row(vec![
+                org.name.as_str().into(),
+                r.date.into(),
+                r.title.into(),
+                person_name(req.model, &text(&v, "trainer")).into(),
+                present.into(),
+                Cell::Number(n as f64),
+                hours.map(Cell::Number).unwrap_or(Cell::Empty),
+            ]));
         }
     }
     // 青年教育
-    book.begin_sheet(
-        SHEETS[5],
-        &[
-            Column::text("组织"),
-            Column::date("日期"),
-            Column::text("活动名称"),
-            Column::text("对象"),
-            Column::number("人数"),
-            Column::long("内容"),
-        ],
-    )?;
-    if records {
-        for org in &orgs {
-            for r in req
-                .db
-                .ledger_records(&org.id, "education-activity", req.year)
-                .await?
-            {
-                let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-                let count = v.get("count").and_then(Value::as_f64);
-                book.row(&[
-                    org.name.as_str().into(),
-                    r.date.into(),
-                    r.title.into(),
-                    text(&v, "audience").into(),
-                    count.map(Cell::Number).unwrap_or(Cell::Empty),
-                    text(&v, "content").into(),
-                ])?;
-            }
+    send!(sink.sheet(SHEETS[5], &EDUCATION_COLUMNS));
+    for org in orgs.iter().filter(|o| count(o).records_of(EDUCATION) > 0) {
+        for r in db.records(&org.id, EDUCATION, req.year).await? {
+            let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+            let count = v.get("count").and_then(Value::as_f64);
+            send!(sink.row(vec![
+                org.name.as_str().into(),
+                r.date.into(),
+                r.title.into(),
+                text(&v, "audience").into(),
+                count.map(Cell::Number).unwrap_or(Cell::Empty),
+                text(&v, "content").into(),
+            ]));
         }
     }
     // 上级部署
-    book.begin_sheet(
-        SHEETS[6],
-        &[
-            Column::text("组织"),
-            Column::date("收文日期"),
-            Column::text("发文单位"),
-            Column::text("文号"),
-            Column::text("标题"),
-            Column::long("部署内容"),
-        ],
-    )?;
-    if records {
-        for org in &orgs {
-            for d in req.db.ledger_directives(&org.id, req.year).await? {
-                book.row(&[
-                    org.name.as_str().into(),
-                    d.received_on.into(),
-                    d.issuer.into(),
-                    d.document_number.into(),
-                    d.title.into(),
-                    d.content.into(),
-                ])?;
-            }
+    send!(sink.sheet(SHEETS[6], &DIRECTIVE_COLUMNS));
+    for org in orgs.iter().filter(|o| count(o).directives > 0) {
+        for d in db.directives(&org.id, req.year).await? {
+            send!(sink.row(vec![
+                org.name.as_str().into(),
+                d.received_on.into(),
+                d.issuer.into(),
+                d.document_number.into(),
+                d.title.into(),
+                d.content.into(),
+            ]));
         }
     }
     // 督办任务
-    book.begin_sheet(
-        SHEETS[7],
-        &[
-            Column::text("组织"),
-            Column::text("上级部署"),
-            Column::text("督办任务"),
-            Column::text("责任人"),
-            Column::date("截止日期"),
-            Column::text("状态"),
-            Column::date("完成日期"),
-        ],
-    )?;
-    if records {
-        for org in &orgs {
-            for t in req.db.ledger_tasks(&org.id, req.year).await? {
-                let status = match t.status.as_str() {
-                    "open" => "进行中",
-                    "in_progress" | "in-progress" => "推进中",
-                    "done" | "completed" => "已完成",
-                    other => other,
-                }
-                .to_string();
-                book.row(&[
-                    org.name.as_str().into(),
-                    t.directive.into(),
-                    t.title.into(),
-                    person_name(req.model, &t.owner).into(),
-                    t.deadline.into(),
-                    status.into(),
-                    t.completed_on.into(),
-                ])?;
+    send!(sink.sheet(SHEETS[7], &TASK_COLUMNS));
+    for org in orgs.iter().filter(|o| count(o).tasks > 0) {
+        for t in db.tasks(&org.id, req.year).await? {
+            let status = match t.status.as_str() {
+                "open" => "进行中",
+                "in_progress" | "in-progress" => "推进中",
+                "done" | "completed" => "已完成",
+                other => other,
             }
+            .to_string();
+            send!(sink.row(vec![
+                org.name.as_str().into(),
+                t.directive.into(),
+                t.title.into(),
+                person_name(req.model, &t.owner).into(),
+                t.deadline.into(),
+                status.into(),
+                t.completed_on.into(),
+            ]));
         }
     }
+    send!(sink.flush());
+    db.finish().await?;
 
     let local = req.now.with_timezone(&shanghai());
     let facts: CoverFacts = vec![
@@ -436,5 +529,6 @@ pub async fn write_ledger<W: Write + Seek + Send>(
             format!("{}及其下属组织，共 {} 个", req.org.name, orgs.len()),
         ),
     ];
-    Ok(book.save_to_writer(&title, &facts, writer)?)
+    send!(sink.send(Part::Finish(facts)));
+    Ok(Ok(()))
 }

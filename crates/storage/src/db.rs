@@ -109,6 +109,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "ledger", include_str!("../migrations/0004_ledger.sql")),
     (5, "notify", include_str!("../migrations/0005_notify.sql")),
     (6, "feeds", include_str!("../migrations/0006_feeds.sql")),
+    (
+        7,
+        "ledger pages",
+        include_str!("../migrations/0007_ledger_pages.sql"),
+    ),
 ];
 
 impl Db {

@@ -155,11 +155,9 @@ async fn search_finds_short_and_long_chinese_words_within_scope_and_stays_in_ste
             .await
             .unwrap();
         assert!(both.total > 0);
-        assert!(
-            both.hits
-                .iter()
-                .all(|h| cs.contains(&h.org) && h.body.contains("计算机学院"))
-        );
+        assert!(both.hits.iter().all(
+            |h| cs.contains(&h.org) && format!("{} {}", h.title, h.body).contains("计算机学院")
+        ));
         // Nothing outside the scope.
         let none = db
             .search(&query("材料科学", Some(cs.clone())))
@@ -276,10 +274,12 @@ async fn search_finds_short_and_long_chinese_words_within_scope_and_stays_in_ste
             0
         );
         let org = db.find_org("cqu-mse").await.unwrap();
-        let rows = db
-            .ledger_records(&org.id, "committee-meeting", 2026)
+        let mut reader = db.ledger_reader().await.unwrap();
+        let rows = reader
+            .records(&org.id, "committee-meeting", 2026)
             .await
             .unwrap();
+        reader.finish().await.unwrap();
         assert_eq!(rows.len(), 1);
         assert!(rows[0].body.contains("舆情形势"));
 
@@ -292,30 +292,82 @@ async fn search_finds_short_and_long_chinese_words_within_scope_and_stays_in_ste
 }
 
 #[tokio::test]
-async fn ledger_obligations_page_by_due_date() {
+async fn ledger_pages_by_due_date_from_one_snapshot() {
     for t in engines().await {
         let db = &t.db;
         demo::load(db, today()).await.unwrap();
         let org = db.find_org("cqu-mse").await.unwrap();
         let all = db.obligations(&org.id, 2026).await.unwrap();
+        // A note the JSON page must carry through as written.
+        let noted = &all[0].id;
+        let note = "按期完成，材料已归档。\n第二行 \"引号\" \\ 反斜杠";
+        execute_raw(
+            db,
+            &format!(
+                "UPDATE obligations SET completion_note = '{}' WHERE id = '{noted}'",
+                note.replace('\'', "''")
+            ),
+        )
+        .await
+        .unwrap();
+
+        let mut reader = db.ledger_reader().await.unwrap();
+        let counts = reader.counts(2026).await.unwrap();
+        assert_eq!(counts[&org.id].obligations, all.len() as i64);
+        let directives = counts[&org.id].directives;
         let mut seen = Vec::new();
         let mut after = None;
         loop {
-            let page = db
-                .ledger_obligations(&org.id, 2026, after.clone(), 3)
+            let page = reader
+                .obligations(&org.id, 2026, after.clone(), 3)
                 .await
                 .unwrap();
             if page.is_empty() {
                 break;
             }
+            assert!(page.len() <= 3);
             after = page.last().map(|o| (o.due, o.id.clone()));
             seen.extend(page);
+            // Written meanwhile, elsewhere: not part of this read.
+            execute_raw(
+                db,
+                &format!("UPDATE obligations SET completion_note = '改了' WHERE id = '{noted}'"),
+            )
+            .await
+            .unwrap();
         }
         assert_eq!(seen.len(), all.len());
         assert!(
             seen.windows(2)
                 .all(|w| (w[0].due, &w[0].id) < (w[1].due, &w[1].id))
         );
+        let row = seen.iter().find(|o| &o.id == noted).unwrap();
+        assert_eq!(row.completion_note.as_deref(), Some(note));
+        assert!(seen.iter().all(|o| o.org == org.id && !o.duty.is_empty()));
+        reader.finish().await.unwrap();
+
+        // A new read sees the change.
+        let mut reader = db.ledger_reader().await.unwrap();
+        let page = reader
+            .obligations(&org.id, 2026, None, 10_000)
+            .await
+            .unwrap();
+        let row = page.iter().find(|o| &o.id == noted).unwrap();
+        assert_eq!(row.completion_note.as_deref(), Some("改了"));
+        assert_eq!(
+            reader.counts(2026).await.unwrap()[&org.id].directives,
+            directives
+        );
+        // An org without obligations that year: an empty page, no count.
+        assert!(
+            reader
+                .obligations(&org.id, 1999, None, 50)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(!reader.counts(1999).await.unwrap().contains_key(&org.id));
+        reader.finish().await.unwrap();
         t.finish().await;
     }
 }

@@ -1064,9 +1064,9 @@ async fn ledger_download(
         exported_by: &v.user.display_name,
         tempdir: None,
     };
-    let mut out = std::io::Cursor::new(Vec::new());
-    let summary = match zeren_exports::ledger::write_ledger(&req, &mut out).await {
-        Ok(s) => s,
+    let out = std::io::Cursor::new(Vec::new());
+    let (summary, out) = match zeren_exports::ledger::write_ledger(&req, out).await {
+        Ok(done) => done,
         Err(e) => return internal_page(tr, &e),
     };
     // Exports of business data are audited (who took which ledger, when, from where).

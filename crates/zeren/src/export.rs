@@ -52,7 +52,7 @@ async fn export_ledger(db: &Db, args: &ExportLedgerArgs) -> Result<ExitCode> {
     };
     let written = zeren_exports::ledger::write_ledger(&req, std::io::BufWriter::new(file)).await;
     let summary = match written {
-        Ok(s) => s,
+        Ok((s, _)) => s,
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
             return Err(e.into());

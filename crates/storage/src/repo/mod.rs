@@ -4,6 +4,7 @@ pub mod audit;
 pub mod audit_query;
 pub mod feeds;
 pub mod identity;
+pub mod ledger_rows;
 pub mod notify;
 pub mod obligations;
 pub mod orgs;
