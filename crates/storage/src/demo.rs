@@ -5,8 +5,9 @@
 
 use crate::error::{Result, StorageError};
 use crate::secrets::hash_password;
-use crate::{Actor, Db, NewOrg, NewPlatform, NewUser, Tx, ledger};
+use crate::{Actor, Db, NewOrg, NewPlatform, NewUser, Tx, demo_evidence, ledger};
 use chrono::{Datelike, NaiveDate};
+use zeren_core::Lang;
 use zeren_core::access::{AdminRole, Role};
 use zeren_core::clock::noon_in_shanghai;
 use zeren_core::org::Person;
@@ -261,9 +262,9 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<DemoSummary> {
     // Last year too, mostly done: what was left undone then is still owed now, and the person
     // who answered for it then may have handed over since.
     ledger::sync_obligations(db, &actor, year - 1, now).await?;
-    complete_some(db, &actor, year - 1, today).await?;
+    complete_some(db, &actor, &pack, year - 1, today).await?;
     ledger::sync_obligations(db, &actor, year, now).await?;
-    let done = complete_some(db, &actor, year, today).await?;
+    let done = complete_some(db, &actor, &pack, year, today).await?;
     accounts(db, &actor, now).await?;
     let obligations = db.obligation_keys(year).await?.len();
     Ok(DemoSummary {
@@ -384,10 +385,19 @@ async fn college(
     Ok(count)
 }
 
-/// Marks most obligations of `year` already due as done, a few days before their due date;
-/// leaves a deterministic few overdue, so the ledger shows both — among them `cqu-mse`'s annual
-/// dedicated study, which the college never held.
-async fn complete_some(db: &Db, actor: &Actor, year: i32, today: NaiveDate) -> Result<usize> {
+/// Discharges most obligations of `year` already due, a few days before their due date, with
+/// the record an office would have kept (a meeting, an analysis, a training, an activity: see
+/// `demo_evidence`), filed and attached through the same validation and evidence rule as by
+/// hand; kinds that cannot be recorded yet get a completion mark. Leaves a deterministic few
+/// overdue, so the ledger shows both — among them `cqu-mse`'s annual dedicated study, which the
+/// college never held.
+async fn complete_some(
+    db: &Db,
+    actor: &Actor,
+    pack: &PolicyPack,
+    year: i32,
+    today: NaiveDate,
+) -> Result<usize> {
     let mut done = 0;
     let model = db.load_model().await?;
     let mut tx = db.begin(actor, noon_in_shanghai(today)).await?;
@@ -414,8 +424,22 @@ async fn complete_some(db: &Db, actor: &Actor, year: i32, today: NaiveDate) -> R
                 continue;
             }
             let on = (o.due - chrono::Days::new(u64::from(h % 10))).min(today);
-            tx.complete_obligation(&o.id, o.version, on, "演示数据：已按期完成并归档佐证材料")
-                .await?;
+            match demo_evidence::draft_for(&model, org, &o, on, h) {
+                Some(draft) => {
+                    let record = tx.create_record(&draft, &model, pack, Lang::Zh).await?;
+                    tx.attach_evidence(&o.id, &record.id, o.version, Lang::Zh)
+                        .await?;
+                }
+                None => {
+                    tx.complete_obligation(
+                        &o.id,
+                        o.version,
+                        on,
+                        "演示数据：已按期完成并归档佐证材料",
+                    )
+                    .await?;
+                }
+            }
             done += 1;
         }
     }

@@ -1,6 +1,7 @@
 //! The university-scale demo (`zeren demo --scale university`): the ordinary demo (with its
 //! accounts) grown to a whole university — 1 000 orgs, 20 000 people, 3 000 platforms — with a
-//! year of obligations, a deterministic share of them done. For benchmarks and load tests.
+//! year of obligations, a deterministic share of them done with the records that discharge them.
+//! For benchmarks and load tests.
 //!
 //! Written with multi-row inserts in a few transactions; each batch writes one audit entry that
 //! counts its rows (not one entry per row), so the audit chain stays honest about what was
@@ -10,11 +11,13 @@
 use crate::db::{Tx, new_id};
 use crate::error::{Result, StorageError};
 use crate::repo::date_text;
-use crate::{Actor, Db, demo, ledger};
+use crate::{Actor, Db, demo, demo_evidence, ledger};
 use chrono::{Datelike, Days, NaiveDate};
 use serde_json::json;
 use sqlx::AssertSqlSafe;
+use zeren_core::Lang;
 use zeren_core::clock::noon_in_shanghai;
+use zeren_core::policy::BUILTIN_PACK_ID;
 use zeren_core::vocab::PlatformKind;
 
 /// Orgs in the whole university.
@@ -574,10 +577,16 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
     })
 }
 
-/// Marks a deterministic share done, as if the records had been kept: of the obligations already
-/// due, about four in five, a few days before their due date; of those not yet due, about one in
-/// four, in the last weeks. Grouped by completion day, one UPDATE per day; one audit entry per
-/// day's batch.
+/// Transactions of this many records each, for the records the scale demo keeps.
+const RECORDS_PER_TX: usize = 250;
+
+/// Discharges a deterministic share: of the obligations already due, about four in five, a few
+/// days before their due date; of those not yet due, about one in four, in the last weeks. Each
+/// gets the record an office would have kept (a meeting, an analysis, a training, an activity;
+/// see `demo_evidence`), filed and attached through the same validation and evidence rule as by
+/// hand, with its own audit entries. Kinds that cannot be recorded yet (platform registrations
+/// and reviews, …) get a completion mark instead: one UPDATE per completion day and one audit
+/// entry per day's batch.
 async fn complete_share(
     db: &Db,
     actor: &Actor,
@@ -586,34 +595,47 @@ async fn complete_share(
     progress: Progress<'_>,
 ) -> Result<usize> {
     use std::collections::BTreeMap;
-    let rows = sqlx::query(
-        "SELECT id, obligation_key, due_on FROM obligations WHERE year = $1 AND state = 'open'",
-    )
-    .bind(i64::from(year))
-    .fetch_all(&db.pool)
-    .await?;
+    let model = db.load_model().await?;
+    let pack = db.policy(BUILTIN_PACK_ID).await?.pack;
     let mut by_day: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
-    for r in &rows {
-        use sqlx::Row;
-        let id: String = r.try_get("id")?;
-        let key: String = r.try_get("obligation_key")?;
-        let due = crate::repo::parse_date(&r.try_get::<String, _>("due_on")?)?;
-        let h = hash(&key);
-        let on = if due <= today {
-            if h.is_multiple_of(5) {
+    let mut kept = Vec::new();
+    for org in model.orgs() {
+        for o in db.obligations(&org.id, year).await? {
+            if o.state != "open" {
                 continue;
             }
-            due - Days::new(u64::from(h % 12))
-        } else {
-            if !h.is_multiple_of(4) {
-                continue;
+            let h = hash(&o.key);
+            let on = if o.due <= today {
+                if h.is_multiple_of(5) {
+                    continue;
+                }
+                o.due - Days::new(u64::from(h % 12))
+            } else {
+                if !h.is_multiple_of(4) {
+                    continue;
+                }
+                today - Days::new(u64::from(h % 21))
             }
-            today - Days::new(u64::from(h % 21))
-        };
-        by_day.entry(on.min(today)).or_default().push(id);
+            .min(today);
+            match demo_evidence::draft_for(&model, org, &o, on, h) {
+                Some(draft) => kept.push((o.id, o.version, draft)),
+                None => by_day.entry(on).or_default().push(o.id),
+            }
+        }
     }
-    let total: u64 = by_day.values().map(|v| v.len() as u64).sum();
+    let total = (kept.len() + by_day.values().map(Vec::len).sum::<usize>()) as u64;
     let mut done = 0u64;
+    for chunk in kept.chunks(RECORDS_PER_TX) {
+        let mut tx = db.begin(actor, noon_in_shanghai(today)).await?;
+        for (id, version, draft) in chunk {
+            let record = tx.create_record(draft, &model, &pack, Lang::Zh).await?;
+            tx.attach_evidence(id, &record.id, *version, Lang::Zh)
+                .await?;
+        }
+        tx.commit().await?;
+        done += chunk.len() as u64;
+        progress("completion", done, total);
+    }
     let mut tx = db.begin(actor, noon_in_shanghai(today)).await?;
     for (on, ids) in &by_day {
         for chunk in ids.chunks(500) {

@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod db;
 pub mod demo;
+mod demo_evidence;
 pub mod demo_scale;
 pub mod error;
 pub mod ledger;

@@ -357,6 +357,38 @@ async fn university_scale_demo_loads() {
         let uni = db.find_org("cqu").await.unwrap();
         let rollup = db.obligation_rollup(&uni.id, 2026, clock()).await.unwrap();
         assert_eq!(rollup.totals.total as usize, s.obligations);
+        // What is done carries the record that discharged it (a meeting, an analysis, a
+        // training, an activity), kept through the ordinary path; the kinds that cannot be
+        // recorded yet carry a completion mark.
+        let (_, records) = db
+            .records(&zeren_storage::repo::records::RecordFilter {
+                orgs: model.orgs().iter().map(|o| o.id.clone()).collect(),
+                year: Some(2026),
+                limit: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(records > 200, "{records} records");
+        let analysis = db
+            .list_obligations(
+                &ObligationFilter {
+                    year: 2026,
+                    duties: vec!["situation-analysis".into()],
+                    ..Default::default()
+                },
+                clock(),
+                ObligationSort::Due,
+                100_000,
+                0,
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.state == "done" && o.org != uni.id)
+            .expect("a done analysis");
+        let evidence = db.evidence_of(&analysis.id).await.unwrap();
+        assert_eq!(evidence.len(), 1, "{analysis:?}");
         // The demo accounts work as in the ordinary demo.
         assert!(db.user_by_username("supervisor").await.unwrap().is_some());
         let checked = db.verify_audit().await.unwrap().unwrap();

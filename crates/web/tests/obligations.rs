@@ -712,6 +712,42 @@ async fn waivers_are_approved_by_the_first_responsible_person_only() {
     app.finish().await;
 }
 
+/// The dashboard's done figure drills down to obligations and from them to their evidence: what
+/// the demo marks done carries the record an office keeps (an analysis of the quarter, a
+/// training, an activity), readable with the obligation's own rights.
+#[tokio::test]
+async fn done_obligations_open_on_the_records_that_discharged_them() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let dash = get(&app, &token, "/api/v1/dashboard?org=cqu-mse&year=2026").await;
+    let done = all_items(&app, &token, "org=cqu-mse&year=2026&status=done").await;
+    assert_eq!(dash["done"].as_u64().unwrap() as usize, done.len());
+    let mut with_records = 0;
+    for duty in ["situation-analysis", "cadre-training", "youth-education"] {
+        for item in done.iter().filter(|i| i["duty"] == duty) {
+            let id = item["id"].as_str().unwrap();
+            let o = get(&app, &token, &format!("/api/v1/obligations/{id}")).await;
+            let evidence = o["evidence"].as_array().unwrap();
+            assert_eq!(evidence.len(), 1, "{duty} {}: {o}", item["period"]);
+            let record = evidence[0]["record"].as_str().unwrap();
+            // The record is dated within the obligation's period and on or before the day it
+            // was done, and opens as a page.
+            let r = get(&app, &token, &format!("/api/v1/records/{record}")).await;
+            assert_eq!(
+                r["date"].as_str().unwrap(),
+                o["completed_on"].as_str().unwrap(),
+                "{r}"
+            );
+            let (status, html) = page(&s, &app, &format!("/records/{record}")).await;
+            assert_eq!(status, 200, "{html}");
+            with_records += 1;
+        }
+    }
+    assert!(with_records >= 3, "{with_records} done with records");
+    app.finish().await;
+}
+
 #[tokio::test]
 async fn pages_show_the_list_and_the_obligation() {
     let app = TestApp::demo().await;
