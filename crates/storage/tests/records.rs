@@ -73,6 +73,14 @@ async fn amend_keeps_history_and_stale_versions_conflict() {
     for t in engines().await {
         let db = &t.db;
         let (m, pack) = setup(db).await;
+        let mse_2026 = RecordFilter {
+            orgs: vec![m.find_org("cqu-mse").unwrap().id.clone()],
+            year: Some(2026),
+            limit: 50,
+            ..RecordFilter::default()
+        };
+        // The demo's own records (the evidence of what it marked done).
+        let (_, kept) = db.records(&mse_2026).await.unwrap();
         let mut tx = db.begin(&actor(), now()).await.unwrap();
         let r = tx
             .create_record(&meeting(&m, &["online-ideology"]), &m, &pack, Lang::Zh)
@@ -133,16 +141,9 @@ async fn amend_keeps_history_and_stale_versions_conflict() {
         drop(tx);
 
         // Listing by org and year.
-        let (list, total) = db
-            .records(&RecordFilter {
-                orgs: vec![m.find_org("cqu-mse").unwrap().id.clone()],
-                year: Some(2026),
-                limit: 50,
-                ..RecordFilter::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!((list.len(), total), (1, 1));
+        let (list, total) = db.records(&mse_2026).await.unwrap();
+        assert_eq!(total, kept + 1);
+        assert_eq!(list.iter().filter(|x| x.id == r.id).count(), 1);
         assert!(db.verify_audit().await.unwrap().is_ok());
         t.finish().await;
     }
@@ -153,6 +154,12 @@ async fn bad_records_are_refused_with_field_messages_and_nothing_stored() {
     for t in engines().await {
         let db = &t.db;
         let (m, pack) = setup(db).await;
+        let every = RecordFilter {
+            orgs: m.orgs().iter().map(|o| o.id.clone()).collect(),
+            limit: 10,
+            ..RecordFilter::default()
+        };
+        let (_, kept) = db.records(&every).await.unwrap();
         let cases: Vec<(RecordDraft, &str)> = vec![
             (
                 RecordDraft {
@@ -240,15 +247,8 @@ async fn bad_records_are_refused_with_field_messages_and_nothing_stored() {
             err.to_string().contains("date `tomorrow` is not a date"),
             "{err}"
         );
-        let (_, total) = db
-            .records(&RecordFilter {
-                orgs: m.orgs().iter().map(|o| o.id.clone()).collect(),
-                limit: 10,
-                ..RecordFilter::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(total, 0, "nothing stored on {}", t.label);
+        let (_, total) = db.records(&every).await.unwrap();
+        assert_eq!(total, kept, "nothing stored on {}", t.label);
         t.finish().await;
     }
 }
@@ -522,6 +522,66 @@ async fn attachments_are_stored_once_by_content() {
     }
 }
 
+#[tokio::test]
+async fn files_no_record_holds_are_swept_after_a_grace() {
+    use std::time::Duration;
+    for t in engines().await {
+        let files = tempfile::tempdir().unwrap();
+        let db = t.db.clone().with_files_dir(files.path().to_path_buf());
+        let (m, pack) = setup(&db).await;
+        let mut tx = db.begin(&actor(), now()).await.unwrap();
+        let kept = tx
+            .create_record(&meeting(&m, &["online-ideology"]), &m, &pack, Lang::Zh)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let store = |content: &'static [u8]| {
+            let db = db.clone();
+            async move {
+                let staged = db.staging_file().unwrap();
+                std::fs::write(&staged, content).unwrap();
+                db.store_file(&staged, "application/pdf").await.unwrap()
+            }
+        };
+        // Attached: held.
+        let held = store(b"%PDF-1.4 held\n%%EOF\n").await;
+        let mut tx = db.begin(&actor(), now()).await.unwrap();
+        tx.add_attachment(&kept.id, &held, "纪要.pdf")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // Stored for a record whose transaction never committed: nothing refers to it.
+        let orphan = store(b"%PDF-1.4 orphan\n%%EOF\n").await;
+        // Staged by a request that never finished.
+        let leftover = db.staging_file().unwrap();
+        std::fs::write(&leftover, b"half an upload").unwrap();
+
+        // Within the grace, nothing goes (a request may be between storing and committing).
+        let swept = db.sweep_files(Duration::from_secs(3600)).await.unwrap();
+        assert_eq!((swept.unreferenced, swept.staged), (0, 0), "on {}", t.label);
+        assert!(db.attachment_path(&orphan.sha256).unwrap().exists());
+
+        let swept = db.sweep_files(Duration::ZERO).await.unwrap();
+        assert_eq!((swept.unreferenced, swept.staged), (1, 1), "on {}", t.label);
+        assert!(!db.attachment_path(&orphan.sha256).unwrap().exists());
+        assert!(!leftover.exists());
+        let path = db.attachment_path(&held.sha256).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1.4 held\n%%EOF\n");
+        // Nothing left to sweep; the record's download still works.
+        assert_eq!(
+            db.sweep_files(Duration::ZERO).await.unwrap(),
+            Default::default()
+        );
+        assert!(
+            db.record_attachment(&kept.id, &held.sha256)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        t.finish().await;
+    }
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
@@ -656,7 +716,19 @@ async fn directives_make_obligations_and_tasks_are_supervised() {
         tx.commit().await.unwrap();
         assert_eq!(done.state, "done", "on {}", t.label);
 
-        // Training status: hours per person in a year.
+        // Training status: hours per person in a year, on top of the demo's own sessions.
+        let demo_status = db
+            .training_status(std::slice::from_ref(&mse), 2026)
+            .await
+            .unwrap();
+        let (sessions, hours) = demo_status
+            .get(&person(&m, "赵敏"))
+            .map(|s| (s.sessions, s.hours))
+            .unwrap_or_default();
+        let last_year = db
+            .training_status(std::slice::from_ref(&mse), 2025)
+            .await
+            .unwrap();
         let mut tx = db.begin(&actor(), now()).await.unwrap();
         for hours in ["2.5", "3"] {
             tx.create_record(
@@ -683,8 +755,8 @@ async fn directives_make_obligations_and_tasks_are_supervised() {
             .await
             .unwrap();
         let zm = &status[&person(&m, "赵敏")];
-        assert_eq!((zm.sessions, zm.hours), (2, 5.5));
-        assert!(db.training_status(&[mse], 2025).await.unwrap().is_empty());
+        assert_eq!((zm.sessions, zm.hours), (sessions + 2, hours + 5.5));
+        assert_eq!(db.training_status(&[mse], 2025).await.unwrap(), last_year);
         assert!(db.verify_audit().await.unwrap().is_ok());
         t.finish().await;
     }

@@ -1686,6 +1686,73 @@ pub struct StoredFile {
     pub mime: String,
 }
 
+/// What [`Db::sweep_files`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweptFiles {
+    /// Stored contents no attachment row refers to.
+    pub unreferenced: usize,
+    /// Staged uploads left by requests that never finished.
+    pub staged: usize,
+}
+
+fn sweep(
+    root: &Path,
+    held: &std::collections::HashSet<String>,
+    grace: std::time::Duration,
+) -> Result<SweptFiles> {
+    let mut out = SweptFiles::default();
+    let old = |path: &Path| -> bool {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= grace)
+    };
+    let Ok(heads) = std::fs::read_dir(root) else {
+        return Ok(out);
+    };
+    for head in heads.flatten() {
+        let head_path = head.path();
+        if !head_path.is_dir() {
+            continue;
+        }
+        let staging = head.file_name() == "tmp";
+        for entry in std::fs::read_dir(&head_path)
+            .map_err(|e| io(&head_path, e))?
+            .flatten()
+        {
+            let path = entry.path();
+            if !path.is_file() || !old(&path) {
+                continue;
+            }
+            if staging {
+                out.staged += usize::from(remove(&path)?);
+                continue;
+            }
+            // Stored as <first two hex digits>/<the rest>.
+            let sha = format!(
+                "{}{}",
+                head.file_name().to_string_lossy(),
+                entry.file_name().to_string_lossy()
+            );
+            let is_content = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+            if is_content && !held.contains(&sha) {
+                out.unreferenced += usize::from(remove(&path)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Removes a file; one already gone (another instance swept it) is not an error.
+fn remove(path: &Path) -> Result<bool> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io(path, e)),
+    }
+}
+
 /// A file attached to a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attachment {
@@ -1760,6 +1827,16 @@ fn put_in_place(dir: &Path, staged: &Path, sha: &str) -> std::io::Result<PathBuf
     let dest = dir.join(attachment_relative_path(sha));
     if dest.exists() {
         std::fs::remove_file(staged)?;
+        // Fresh again: the sweep leaves recent files alone, and this one is about to be
+        // referenced (an unreferenced copy may have been lying there since a failed request).
+        // File times are the file system's own (the sweep compares them with `elapsed()`), not
+        // business time: the injected clock does not apply.
+        #[allow(clippy::disallowed_methods)]
+        let touched = std::time::SystemTime::now();
+        std::fs::File::options()
+            .append(true)
+            .open(&dest)?
+            .set_modified(touched)?;
         return Ok(dest);
     }
     if let Some(parent) = dest.parent() {
@@ -1860,6 +1937,23 @@ impl Db {
                 (s, p)
             })
             .collect())
+    }
+
+    /// Removes the files no record holds: content stored for a record whose transaction then
+    /// failed (a stale version, a refused rule), and uploads staged by a request that never
+    /// finished (a crash). Only files untouched for `grace` go, so a request storing its files
+    /// right now is never raced. Files referenced by an attachment row are never touched.
+    pub async fn sweep_files(&self, grace: std::time::Duration) -> Result<SweptFiles> {
+        let root = self.files_root()?.to_path_buf();
+        let held: std::collections::HashSet<String> =
+            sqlx::query_scalar("SELECT sha256 FROM attachments")
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .collect();
+        tokio::task::spawn_blocking(move || sweep(&root, &held, grace))
+            .await
+            .map_err(|e| StorageError::Invalid(format!("sweeping files failed: {e}")))?
     }
 
     /// Puts a file back from a backup: refused unless its content hashes to `sha`.
