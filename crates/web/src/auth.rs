@@ -110,16 +110,26 @@ impl Snapshot {
         key: &str,
         render: impl FnOnce() -> Result<Vec<u8>, E>,
     ) -> Result<axum::body::Bytes, E> {
-        if let Some(b) = self
-            .rendered
+        if let Some(b) = self.rendered_doc(key) {
+            return Ok(b);
+        }
+        Ok(self.keep_rendered(key, render()?))
+    }
+
+    /// The document kept under `key`, if it was rendered (for documents whose rendering awaits:
+    /// look here first, render, then [`Snapshot::keep_rendered`]).
+    pub fn rendered_doc(&self, key: &str) -> Option<axum::body::Bytes> {
+        self.rendered
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .docs
             .get(key)
-        {
-            return Ok(b.clone());
-        }
-        let fresh = axum::body::Bytes::from(render()?);
+            .cloned()
+    }
+
+    /// Keeps `doc` under `key` (within the memo's byte bound) and hands it back.
+    pub fn keep_rendered(&self, key: &str, doc: Vec<u8>) -> axum::body::Bytes {
+        let fresh = axum::body::Bytes::from(doc);
         let mut kept = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
         if kept.bytes + fresh.len() > RENDERED_MAX_BYTES {
             *kept = Rendered::default();
@@ -128,7 +138,7 @@ impl Snapshot {
         if let Some(old) = kept.docs.insert(key.to_string(), fresh.clone()) {
             kept.bytes -= old.len();
         }
-        Ok(fresh)
+        fresh
     }
 
     /// A loaded policy version by id.

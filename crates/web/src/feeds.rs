@@ -18,7 +18,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, HOST};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
@@ -1064,9 +1064,18 @@ async fn ledger_download(
         exported_by: &v.user.display_name,
         tempdir: None,
     };
-    let out = std::io::Cursor::new(Vec::new());
-    let (summary, out) = match zeren_exports::ledger::write_ledger(&req, out).await {
+    // Written to an unnamed temporary file (gone when closed) and streamed from there: the
+    // server holds neither the rows nor the workbook in memory.
+    let spool = match tempfile::tempfile() {
+        Ok(f) => std::io::BufWriter::new(f),
+        Err(e) => return internal_page(tr, &e),
+    };
+    let (summary, spool) = match zeren_exports::ledger::write_ledger(&req, spool).await {
         Ok(done) => done,
+        Err(e) => return internal_page(tr, &e),
+    };
+    let workbook = match rewound(spool) {
+        Ok(f) => f,
         Err(e) => return internal_page(tr, &e),
     };
     // Exports of business data are audited (who took which ledger, when, from where).
@@ -1107,10 +1116,20 @@ async fn ledger_download(
                 HeaderValue::from_str(&disposition)
                     .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
             ),
+            (CONTENT_LENGTH, HeaderValue::from(workbook.1)),
         ],
-        out.into_inner(),
+        crate::pages::file_body(tokio::fs::File::from_std(workbook.0)),
     )
         .into_response()
+}
+
+/// The spooled workbook, flushed and rewound for reading, with its length.
+fn rewound(spool: std::io::BufWriter<std::fs::File>) -> std::io::Result<(std::fs::File, u64)> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = spool.into_inner().map_err(|e| e.into_error())?;
+    let len = file.seek(SeekFrom::End(0))?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok((file, len))
 }
 
 // ------------------------------------------------------------------------------------------

@@ -1292,14 +1292,34 @@ fn sum_rollup(ledger: &Ledger, v: &Viewer, root: &Org, year: i32) -> Rollup {
 async fn api_list(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
+    uri: axum::http::Uri,
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     read_gate(&v).map_err(Refusal::api)?;
     let q = query_of(v.tr, q).map_err(Refusal::api)?;
     let today = state.today();
     let p = parse_list(&v, &q, today).map_err(Refusal::api)?;
+    // A page of the list depends on the ledger (the change stamp), the day, the viewer's
+    // rights and language and the query: the same page is answered from the snapshot's memo
+    // until one of them moves (a write anywhere moves the stamp).
+    let stamp = state
+        .change_stamp()
+        .await
+        .map_err(|e| Refusal::api(Refusal::storage(v.tr, e, "")))?;
+    let key = format!(
+        "obligations:{}:{}:{}:{today}:{}:{}",
+        v.user.id,
+        stamp.0,
+        stamp.1,
+        v.tr.tag(),
+        uri.query().unwrap_or_default()
+    );
+    let json = [(axum::http::header::CONTENT_TYPE, "application/json")];
+    if let Some(body) = v.snap.rendered_doc(&key) {
+        return Ok((json, body).into_response());
+    }
     let (items, total) = load_list(&state, &v, &p).await.map_err(Refusal::api)?;
-    Ok(Json(ListOut {
+    let out = ListOut {
         year: p.year,
         today: date(today),
         org: p.org.map(OrgRef::of),
@@ -1307,8 +1327,12 @@ async fn api_list(
         page: p.page,
         per_page: PER_PAGE,
         total,
-    })
-    .into_response())
+    };
+    let body = serde_json::to_vec(&out).map_err(|e| {
+        tracing::error!(error = %e, "obligation list serialisation failed");
+        ApiError::new(ErrorCode::Internal, v.tr.t("error.internal").to_string())
+    })?;
+    Ok((json, v.snap.keep_rendered(&key, body)).into_response())
 }
 
 /// One obligation in full.

@@ -353,3 +353,25 @@ pub async fn not_found(tr: Tr, OriginalUri(uri): OriginalUri) -> Response {
         tr.t("error.not_found.text").to_string(),
     )
 }
+
+/// A file's content as a response body, read 64 KiB at a time (attachments, the ledger workbook):
+/// memory stays flat however large the file.
+pub(crate) fn file_body(file: tokio::fs::File) -> axum::body::Body {
+    let stream = futures_util::stream::unfold(Some(file), |state| async move {
+        use tokio::io::AsyncReadExt;
+        let mut f = state?;
+        let mut buf = vec![0u8; 64 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((
+                    Ok::<axum::body::Bytes, std::io::Error>(axum::body::Bytes::from(buf)),
+                    Some(f),
+                ))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    axum::body::Body::from_stream(stream)
+}

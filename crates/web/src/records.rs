@@ -2888,19 +2888,6 @@ async fn download(
             return not_found();
         }
     };
-    let stream = futures_util::stream::unfold(Some(file), |state| async move {
-        use tokio::io::AsyncReadExt;
-        let mut f = state?;
-        let mut buf = vec![0u8; 64 * 1024];
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok::<Bytes, std::io::Error>(Bytes::from(buf)), Some(f)))
-            }
-            Err(e) => Some((Err(e), None)),
-        }
-    });
     let mime = if att.mime.starts_with("text/") {
         format!("{}; charset=utf-8", att.mime)
     } else {
@@ -2918,7 +2905,7 @@ async fn download(
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    (StatusCode::OK, headers, Body::from_stream(stream)).into_response()
+    (StatusCode::OK, headers, crate::pages::file_body(file)).into_response()
 }
 
 // ------------------------------------------------------------------------------------------

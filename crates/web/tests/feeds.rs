@@ -452,7 +452,14 @@ async fn the_ledger_downloads_as_a_workbook_within_scope() {
         disposition.contains("cqu-mse-2026-ledger.xlsx"),
         "{disposition}"
     );
+    // Streamed from the spooled workbook, with its length.
+    let length: usize = r.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let bytes = r.bytes().await.unwrap();
+    assert_eq!(bytes.len(), length);
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     assert_eq!(wb.sheet_names()[..3], ["封面", "责任清单", "党委会"]);
     let ob = wb.worksheet_range("责任清单").unwrap();
