@@ -2,9 +2,10 @@
 //!
 //! One sheet per kind: obligations, committee meetings, situation analyses, training sessions,
 //! education activities, directives and supervised tasks, behind a cover sheet with the org, the
-//! year, the policy's document number and the export time (Asia/Shanghai). Obligations are read
-//! page by page (keyset paging) and written row by row in constant-memory mode, so memory stays
-//! flat however many rows there are.
+//! year, the policy's document number and the export time (Asia/Shanghai). Everything comes from
+//! one consistent snapshot (storage's `LedgerReader`), obligations page by page (keyset paging).
+//! Rows go in batches over a bounded channel to the workbook, written on a blocking thread beside
+//! the reads in constant-memory mode, so memory stays flat however many rows there are.
 
 use crate::xlsx::{Cell, Column, CoverFacts, ExportError, Ledger};
 use chrono::{DateTime, NaiveDate, Utc};
