@@ -408,14 +408,7 @@ async fn complete_some(
             }
             // A stable pseudo-random choice, from what is the same in every demo database (ids
             // are not): about three in four are done.
-            let subject = match o.subject_kind.as_str() {
-                "platform" => model.find_platform(&o.subject).map(|p| p.code.as_str()),
-                "person" => model.person(&o.subject).map(|p| p.name.as_str()),
-                _ => model.org(&o.subject).map(|g| g.code.as_str()),
-            }
-            .unwrap_or_default();
-            let h = [org.code.as_str(), &o.duty, subject, &o.period]
-                .join("/")
+            let h = demo_evidence::stable_name(&model, org, &o)
                 .bytes()
                 .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b)));
             let keep_overdue =

@@ -38,6 +38,18 @@ fn holders(model: &OrgModel, org: &Org, kinds: &[&str], day: NaiveDate) -> Vec<S
     out
 }
 
+/// What names an obligation the same way in every demo database (ids are not the same):
+/// org code, duty, the subject's code or name, period. Pseudo-random choices hash this.
+pub(crate) fn stable_name(model: &OrgModel, org: &Org, o: &StoredObligation) -> String {
+    let subject = match o.subject_kind.as_str() {
+        "platform" => model.find_platform(&o.subject).map(|p| p.code.as_str()),
+        "person" => model.person(&o.subject).map(|p| p.name.as_str()),
+        _ => model.org(&o.subject).map(|g| g.code.as_str()),
+    }
+    .unwrap_or_default();
+    [org.code.as_str(), &o.duty, subject, &o.period].join("/")
+}
+
 /// The day the record is dated: `on`, but not before the obligation's period began.
 fn record_day(o: &StoredObligation, on: NaiveDate) -> NaiveDate {
     match Period::parse(&o.period).and_then(|p| p.start()) {
