@@ -296,29 +296,46 @@ impl LedgerReader {
             let c = counts.entry(r.try_get("org_id")?).or_default();
             *c.records.entry(kind).or_default() += n;
         }
-        let rows = sqlx::query(
-            "SELECT org_id, CAST(COUNT(*) AS BIGINT) AS n FROM directives \
-             WHERE received_on >= $1 AND received_on <= $2 AND archived = 0 GROUP BY org_id",
-        )
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(&mut self.conn)
-        .await?;
-        for r in &rows {
-            counts.entry(r.try_get("org_id")?).or_default().directives = r.try_get("n")?;
+        for (org, n) in self
+            .per_org(
+                "SELECT org_id, CAST(COUNT(*) AS BIGINT) AS n FROM directives \
+                 WHERE received_on >= $1 AND received_on <= $2 AND archived = 0 GROUP BY org_id",
+                &from,
+                &to,
+            )
+            .await?
+        {
+            counts.entry(org).or_default().directives = n;
         }
-        let rows = sqlx::query(
-            "SELECT dv.org_id, CAST(COUNT(*) AS BIGINT) AS n FROM tasks t JOIN directives dv ON dv.id = t.directive_id \
-             WHERE t.deadline >= $1 AND t.deadline <= $2 AND dv.archived = 0 GROUP BY dv.org_id",
-        )
-        .bind(&from)
-        .bind(&to)
-        .fetch_all(&mut self.conn)
-        .await?;
-        for r in &rows {
-            counts.entry(r.try_get("org_id")?).or_default().tasks = r.try_get("n")?;
+        for (org, n) in self
+            .per_org(
+                "SELECT dv.org_id, CAST(COUNT(*) AS BIGINT) AS n FROM tasks t JOIN directives dv ON dv.id = t.directive_id \
+                 WHERE t.deadline >= $1 AND t.deadline <= $2 AND dv.archived = 0 GROUP BY dv.org_id",
+                &from,
+                &to,
+            )
+            .await?
+        {
+            counts.entry(org).or_default().tasks = n;
         }
         Ok(counts)
+    }
+
+    /// (org id, count) of a `GROUP BY org_id` count over the days `from` to `to`.
+    async fn per_org(
+        &mut self,
+        sql: &'static str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(sql)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&mut self.conn)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("org_id")?, r.try_get("n")?)))
+            .collect()
     }
 
     /// An org's live records of one kind dated in `year`, by date (`kind || ''` keeps SQLite
