@@ -1022,19 +1022,16 @@ async fn load_list(
     state: &AppState,
     v: &Viewer,
     p: &ListParams<'_>,
+    stamp: &(i64, String),
 ) -> Result<(Vec<Item>, usize), Refusal> {
     let tr = v.tr;
     let clock = status_clock(state, v);
-    let stamp = state
-        .change_stamp()
-        .await
-        .map_err(|e| Refusal::storage(tr, e, ""))?;
-    let ledger = ledger_at(state, &stamp, p.year, clock)
+    let ledger = ledger_at(state, stamp, p.year, clock)
         .await
         .map_err(|e| Refusal::storage(tr, e, ""))?;
     let orgs = p.orgs(v);
     let offset = (p.page - 1).saturating_mul(PER_PAGE);
-    if let Some(year) = year_rows_at(state, &stamp, p.year, ledger.total())
+    if let Some(year) = year_rows_at(state, stamp, p.year, ledger.total())
         .await
         .map_err(|e| Refusal::storage(tr, e, ""))?
     {
@@ -1318,7 +1315,9 @@ async fn api_list(
     if let Some(body) = v.snap.rendered_doc(&key) {
         return Ok((json, body).into_response());
     }
-    let (items, total) = load_list(&state, &v, &p).await.map_err(Refusal::api)?;
+    let (items, total) = load_list(&state, &v, &p, &stamp)
+        .await
+        .map_err(Refusal::api)?;
     let out = ListOut {
         year: p.year,
         today: date(today),
@@ -2068,8 +2067,12 @@ async fn list_page(
         Err(r) if r.code == ErrorCode::NotFound => return r.page(tr),
         Err(r) => (r.code.status(), Some(r.message), None),
     };
+    let stamp = match state.change_stamp().await {
+        Ok(s) => s,
+        Err(e) => return Refusal::storage(tr, e, "").page(tr),
+    };
     let (rows, total) = match &p {
-        Some(p) => match load_list(&state, &v, p).await {
+        Some(p) => match load_list(&state, &v, p, &stamp).await {
             Ok(x) => x,
             Err(r) => return r.page(tr),
         },
