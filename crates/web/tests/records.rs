@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{PASSWORD, Session, TestApp, hidden};
+use common::{PASSWORD, Session, TestApp, hidden, multipart_form};
 use serde_json::{Value, json};
 use zeren_core::Lang;
 use zeren_core::policy::BUILTIN_PACK_ID;
@@ -16,28 +16,8 @@ const PDF: &[u8] = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\
 
 /// A multipart body: the CSRF token first (when given), then the files.
 fn multipart(csrf: Option<&str>, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----zeren-test-boundary-7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    if let Some(token) = csrf {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    for (name, content) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    let fields: Vec<(&str, &str)> = csrf.map(|t| ("csrf", t)).into_iter().collect();
+    multipart_form(&fields, files)
 }
 
 async fn person(app: &TestApp, name: &str) -> String {
@@ -1255,31 +1235,6 @@ async fn recent_reads_never_outlive_a_change_made_here() {
     let feed_after = get("/api/v1/me".into()).await["calendar_feed"]["url"].clone();
     assert!(feed_after.is_string());
     assert_ne!(feed_after, feed_before);
-}
-
-/// A multipart body of text fields and files, as a browser sends a form with
-/// `enctype="multipart/form-data"` (fields first, the CSRF token among them).
-fn multipart_form(fields: &[(String, String)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----zeren-form-boundary-Q2xYk7";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, content) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// Files in the no-longer-staged area of the data dir (content-addressed), and staged ones.

@@ -187,23 +187,6 @@ pub fn business_read(api: bool) -> fn(Caller, Scope) -> u16 {
 /// A `multipart/form-data` body of one file named `matrix.bin` in the field `file`, after the
 /// CSRF token when one is given: (content type, body).
 pub fn multipart_body(csrf: Option<&str>, content: &str) -> (String, Vec<u8>) {
-    let boundary = "----zeren-matrix-boundary-3d1f0c";
-    let mut body = Vec::new();
-    if let Some(token) = csrf {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"matrix.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(content.as_bytes());
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    let fields: Vec<(&str, &str)> = csrf.map(|t| ("csrf", t)).into_iter().collect();
+    super::multipart_form(&fields, &[("matrix.bin", content.as_bytes())])
 }

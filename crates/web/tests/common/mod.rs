@@ -218,3 +218,32 @@ pub fn hidden(html: &str, name: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// A `multipart/form-data` body: the fields in order, then each file in the field `file`:
+/// (content type, body).
+pub fn multipart_form<K: AsRef<str>, V: AsRef<str>>(
+    fields: &[(K, V)],
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
+    let boundary = "----zeren-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        let (k, v) = (k.as_ref(), v.as_ref());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, content) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
