@@ -1,0 +1,148 @@
+//! System.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "admin_system.html")]
+pub(super) struct SystemPage {
+    pub(super) frame: Frame,
+    pub(super) tr: Tr,
+    pub(super) csrf: String,
+    pub(super) version: &'static str,
+    pub(super) engine: &'static str,
+    pub(super) counts: RecordCounts,
+    pub(super) pack_id: String,
+    pub(super) pack_title: String,
+    pub(super) due_soon_days: u32,
+    pub(super) days_before: String,
+    pub(super) escalate_after: u32,
+    pub(super) error: Option<String>,
+}
+
+/// `GET /admin/system`.
+pub async fn system_page(State(state): State<AppState>, PageViewer(v): PageViewer) -> Response {
+    let tr = v.tr;
+    if !v.principal.can_somewhere(Permission::ManageSystem) {
+        return refuse(tr);
+    }
+    system_view(&state, &v, None, StatusCode::OK).await
+}
+
+pub(super) async fn system_view(
+    state: &AppState,
+    v: &Viewer,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let tr = v.tr;
+    let counts = match state.db.record_counts().await {
+        Ok(c) => c,
+        Err(e) => return failure_page(tr, &e),
+    };
+    let pack = &v.snap.pack;
+    let r = &pack.reminders;
+    page(
+        status,
+        &SystemPage {
+            frame: Frame::of(state, Some(v)),
+            tr,
+            csrf: v.csrf().to_string(),
+            version: env!("CARGO_PKG_VERSION"),
+            engine: state.db.backend().as_str(),
+            counts,
+            pack_id: pack.meta.id.clone(),
+            pack_title: if tr.is_en() && !pack.meta.title_en.is_empty() {
+                pack.meta.title_en.clone()
+            } else {
+                pack.meta.title.clone()
+            },
+            due_soon_days: r.due_soon_days,
+            days_before: r
+                .days_before
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(" / "),
+            escalate_after: r.escalate_after_days_overdue,
+            error,
+        },
+    )
+}
+
+/// `POST /admin/system/backup` — the whole database as a `.zbak` download. The download is
+/// recorded in the audit log before it is handed out.
+pub async fn download_backup(State(state): State<AppState>, PageViewer(v): PageViewer) -> Response {
+    let tr = v.tr;
+    if !v.principal.can_somewhere(Permission::ManageSystem) {
+        return refuse(tr);
+    }
+    let now = state.clock.now();
+    let name = format!(
+        "zeren-{}.zbak",
+        now.with_timezone(&shanghai()).format("%Y%m%d-%H%M")
+    );
+    // A directory only this process's user can enter (tempfile makes it 0700), removed on every
+    // way out.
+    let dir = match tempfile::Builder::new().prefix("zeren-backup-").tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot create a directory for the backup");
+            return system_view(
+                &state,
+                &v,
+                Some(tr.t("system.backup.failed").to_string()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            )
+            .await;
+        }
+    };
+    let path = dir.path().join(&name);
+    let made = async {
+        let summary = state.db.backup(&path, now).await?;
+        let bytes = std::fs::read(&path).map_err(|e| StorageError::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        let mut tx = state.db.begin(&v.actor(), now).await?;
+        tx.audit(
+            "system.backup",
+            "system",
+            "backup",
+            None,
+            Some(&json!({"file": name, "rows": summary.rows, "bytes": bytes.len()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, StorageError>(bytes)
+    }
+    .await;
+    let kept = dir.path().display().to_string();
+    if let Err(e) = dir.close() {
+        tracing::warn!(error = %e, dir = %kept, "cannot remove the backup's temporary directory");
+    }
+    match made {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [
+                (CONTENT_TYPE, "application/gzip".to_string()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+                (CACHE_CONTROL, "no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, code = e.code(), "backup failed");
+            system_view(
+                &state,
+                &v,
+                Some(tr.t("system.backup.failed").to_string()),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! One folder per area of the product: its routes, handlers, view models and translation
+//! catalogue. Areas stand on [`crate::shared`]; one area reaches another only through the seams
+//! declared in the shape test (`tests/web/shape.rs`).
+
+pub mod admin;
+pub mod feeds;
+pub mod home;
+pub mod identity;
+pub mod notify;
+pub mod obligations;
+pub mod orgs;
+pub mod policies;
+pub mod records;
+pub mod system;

@@ -1,0 +1,208 @@
+//! Checks shared by pages and the API.
+
+use super::*;
+
+/// Why a request is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// Not allowed (an administrator on business data, or not the org's manager).
+    Forbidden,
+    /// No such org, or outside the viewer's scope.
+    NotFound,
+}
+
+impl Refusal {
+    pub(super) fn api(self, tr: Tr) -> ApiError {
+        match self {
+            Refusal::Forbidden => {
+                ApiError::new(ErrorCode::Forbidden, tr.t("error.forbidden").into())
+            }
+            Refusal::NotFound => ApiError::new(
+                ErrorCode::NotFound,
+                tr.t("notify.error.org_not_found").into(),
+            ),
+        }
+    }
+
+    pub(super) fn page(self, tr: Tr) -> Response {
+        match self {
+            Refusal::Forbidden => error_page(
+                tr,
+                ErrorCode::Forbidden,
+                "error.forbidden.title",
+                tr.t("error.forbidden").to_string(),
+            ),
+            Refusal::NotFound => error_page(
+                tr,
+                ErrorCode::NotFound,
+                "notify.error.not_found_title",
+                tr.t("notify.error.org_not_found").to_string(),
+            ),
+        }
+    }
+}
+
+/// Business accounts only: the notification centre is business data.
+pub(super) fn business(v: &Viewer) -> Result<(), Refusal> {
+    if v.principal.admin.is_some() {
+        Err(Refusal::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+/// The org (code or id) the viewer manages: 404 outside what they may read, 403 when they
+/// may read it but not manage it.
+pub(super) fn managed_org<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Refusal> {
+    business(v)?;
+    let org = v
+        .snap
+        .model
+        .find_org(code.trim())
+        .ok_or(Refusal::NotFound)?;
+    if !v.can(Permission::ReadOrg, Some(&org.id)) {
+        return Err(Refusal::NotFound);
+    }
+    if !v.can(Permission::ManageOrg, Some(&org.id)) {
+        return Err(Refusal::Forbidden);
+    }
+    Ok(org)
+}
+
+/// The system administrator only.
+pub(super) fn system_admin(v: &Viewer) -> Result<(), Refusal> {
+    if v.can(Permission::ManageSystem, None) {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden)
+    }
+}
+
+pub(super) fn invalid(tr: Tr, field: &str, message: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::Validation,
+        tr.tf(
+            "notify.error.field",
+            &[("field", field), ("message", message)],
+        ),
+    )
+}
+
+pub(super) fn storage_api(tr: Tr, err: StorageError) -> ApiError {
+    match err {
+        StorageError::Conflict {
+            expected, actual, ..
+        } => ApiError::new(
+            ErrorCode::Conflict,
+            tr.tf(
+                "notify.error.conflict",
+                &[
+                    ("expected", &expected.to_string()),
+                    ("actual", &actual.to_string()),
+                ],
+            ),
+        ),
+        err => ApiError::from_storage(err, tr, ErrorCode::NotFound, ""),
+    }
+}
+
+pub(super) fn storage_page(tr: Tr, err: &StorageError) -> Response {
+    let code = classify(err, ErrorCode::NotFound);
+    let title = match code {
+        ErrorCode::DatabaseUnavailable => "error.database_unavailable.title",
+        _ => "error.internal.title",
+    };
+    error_page(tr, code, title, generic_message(tr, code))
+}
+
+/// Checks an email address (empty means none).
+pub(super) fn check_email(tr: Tr, s: &str) -> Result<Option<String>, ApiError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.len() > 254 || s.parse::<lettre::Address>().is_err() {
+        return Err(invalid(tr, "email", tr.t("notify.error.email")));
+    }
+    Ok(Some(s.to_string()))
+}
+
+/// Checks a robot webhook URL (empty means none): http(s), a host, no spaces.
+pub(super) fn check_url(tr: Tr, field: &str, s: &str) -> Result<Option<String>, ApiError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let ok = s.len() <= 1000
+        && (s.starts_with("https://") || s.starts_with("http://"))
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && s.parse::<axum::http::Uri>().is_ok_and(|u| {
+            matches!(u.scheme_str(), Some("http" | "https"))
+                && u.host().is_some_and(|h| !h.is_empty())
+        });
+    if !ok {
+        return Err(invalid(tr, field, tr.t("notify.error.url")));
+    }
+    Ok(Some(s.to_string()))
+}
+
+pub(super) fn check_secret(tr: Tr, s: &str) -> Result<String, ApiError> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 200 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(tr, "dingtalk_secret", tr.t("notify.error.secret")));
+    }
+    Ok(s.to_string())
+}
+
+/// SMTP settings, checked.
+pub(super) type CheckedSmtp = (String, u16, SmtpTls, String, String);
+
+/// The SMTP settings from a form or JSON body, checked field by field; an error names its field.
+pub(super) fn check_smtp(
+    tr: Tr,
+    host: &str,
+    port: &str,
+    tls: &str,
+    username: &str,
+    from: &str,
+) -> Result<CheckedSmtp, (&'static str, ApiError)> {
+    let bad = |field: &'static str, key: &str| (field, invalid(tr, field, tr.t(key)));
+    let host = host.trim();
+    if host.is_empty()
+        || host.len() > 253
+        || host
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+    {
+        return Err(bad("host", "notify.error.host"));
+    }
+    let port = port
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| bad("port", "notify.error.port"))?;
+    let tls = SmtpTls::parse(tls.trim()).ok_or_else(|| bad("tls", "notify.error.tls"))?;
+    let username = username.trim();
+    if username.len() > 254 || username.chars().any(|c| c.is_control()) {
+        return Err(bad("username", "notify.error.username"));
+    }
+    let from = from.trim();
+    if from.is_empty() || from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(bad("from", "notify.error.from"));
+    }
+    Ok((
+        host.to_string(),
+        port,
+        tls,
+        username.to_string(),
+        from.to_string(),
+    ))
+}
+
+pub(super) fn page_number(s: Option<&str>) -> Option<i64> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Some(1),
+        Some(s) => s.parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)),
+    }
+}

@@ -1,0 +1,377 @@
+//! The year's figures, counted by the database and reused until it changes.
+
+use super::*;
+
+/// A year's obligations counted per org, duty, status, month due and month done (for one day),
+/// indexed by org. Every count of a list and every roll-up of a dashboard is summed from it in
+/// memory, over the snapshot's org tree.
+pub struct Ledger {
+    pub(super) aggregates: Vec<OrgAggregate>,
+    pub(super) by_org: HashMap<String, Vec<usize>>,
+    /// Roll-ups summed from it, by (root org, model generation of the tree walked).
+    pub(super) rollups: Mutex<HashMap<(String, i64), Arc<Rollup>>>,
+}
+
+impl Ledger {
+    /// All obligations of the year.
+    pub(super) fn total(&self) -> usize {
+        usize::try_from(self.aggregates.iter().map(|a| a.count).sum::<i64>()).unwrap_or(0)
+    }
+
+    pub(super) fn of_org<'a>(&'a self, org: &str) -> impl Iterator<Item = &'a OrgAggregate> + 'a {
+        self.by_org
+            .get(org)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.aggregates[*i])
+    }
+}
+
+/// What a cached ledger was counted from: the audit head (seq, hash), the year, the day and the
+/// due-soon window. The audit head moves with every committed change on any instance.
+pub(super) type LedgerKey = (i64, String, i32, NaiveDate, u32);
+
+/// Ledgers counted recently, by key, kept in the state.
+#[derive(Default)]
+pub(super) struct LedgerCache(Mutex<Vec<(LedgerKey, Arc<Ledger>)>>);
+pub(super) const LEDGERS_KEPT: usize = 16;
+
+/// The ledger of `year` on `clock`'s day as of the audit head `stamp`: the grouped count runs
+/// only when the database changed since it was last counted.
+pub async fn ledger_at(
+    state: &AppState,
+    stamp: &(i64, String),
+    year: i32,
+    clock: StatusClock,
+) -> zeren_storage::Result<Arc<Ledger>> {
+    let key: LedgerKey = (
+        stamp.0,
+        stamp.1.clone(),
+        year,
+        clock.today,
+        clock.due_soon_days,
+    );
+    let kept = state.cache::<LedgerCache>();
+    {
+        let cache = kept.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, l)) = cache.iter().find(|(k, _)| *k == key) {
+            return Ok(l.clone());
+        }
+    }
+    let aggregates = state.db.obligation_aggregates(year, clock).await?;
+    let mut by_org: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, a) in aggregates.iter().enumerate() {
+        by_org.entry(a.org.clone()).or_default().push(i);
+    }
+    let fresh = Arc::new(Ledger {
+        aggregates,
+        by_org,
+        rollups: Mutex::default(),
+    });
+    let mut cache = kept.0.lock().unwrap_or_else(|e| e.into_inner());
+    cache.retain(|(k, _)| *k != key);
+    cache.insert(0, (key, fresh.clone()));
+    cache.truncate(LEDGERS_KEPT);
+    Ok(fresh)
+}
+
+/// How many obligations a list covers, from the ledger.
+pub(super) fn count(ledger: &Ledger, orgs: Option<&[&Org]>, p: &ListParams<'_>) -> usize {
+    let matches = |a: &OrgAggregate| {
+        (p.statuses.is_empty() || p.statuses.contains(&a.status))
+            && p.duty.as_ref().is_none_or(|d| *d == a.duty)
+            && p.month.as_ref().is_none_or(|m| *m == a.due_month)
+            && p.done_month
+                .as_ref()
+                .is_none_or(|m| a.done_month.as_ref() == Some(m))
+    };
+    let sum = |aggs: &mut dyn Iterator<Item = &OrgAggregate>| -> i64 {
+        aggs.filter(|a| matches(a)).map(|a| a.count).sum()
+    };
+    let n = match orgs {
+        None => sum(&mut ledger.aggregates.iter()),
+        Some(orgs) => orgs.iter().map(|o| sum(&mut ledger.of_org(&o.id))).sum(),
+    };
+    usize::try_from(n).unwrap_or(0)
+}
+
+/// Roll-ups kept per ledger before they start over.
+pub(super) const ROLLUPS_KEPT: usize = 4096;
+
+/// The roll-up of `root`'s subtree: its own obligations under its own row, each child's
+/// subtree under the child's row. Summed once per ledger and org tree.
+pub(super) fn rollup(ledger: &Ledger, v: &Viewer, root: &Org, year: i32) -> Arc<Rollup> {
+    let key = (root.id.clone(), v.snap.generation);
+    if let Some(r) = ledger
+        .rollups
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+    {
+        return r.clone();
+    }
+    let fresh = Arc::new(sum_rollup(ledger, v, root, year));
+    let mut kept = ledger.rollups.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= ROLLUPS_KEPT {
+        kept.clear();
+    }
+    kept.insert(key, fresh.clone());
+    fresh
+}
+
+pub(super) fn sum_rollup(ledger: &Ledger, v: &Viewer, root: &Org, year: i32) -> Rollup {
+    let m = &v.snap.model;
+    let mut r = Rollup::default();
+    for a in ledger.of_org(&root.id) {
+        r.add(&root.id, a, year);
+    }
+    for child in m.children(&root.id) {
+        for o in m.subtree(&child.id) {
+            for a in ledger.of_org(&o.id) {
+                r.add(&child.id, a, year);
+            }
+        }
+    }
+    r
+}
+
+/// `GET /api/v1/obligations`
+pub(super) async fn api_list(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    uri: axum::http::Uri,
+    q: Result<Query<ListQuery>, Rejected>,
+) -> Result<Response, ApiError> {
+    read_gate(&v).map_err(Refusal::api)?;
+    let q = q.get().map_err(Refusal::api)?;
+    let today = state.today();
+    let p = parse_list(&v, &q, today).map_err(Refusal::api)?;
+    // A page of the list depends on the ledger (the change stamp), the day, the viewer's
+    // rights and language and the query: the same page is answered from the snapshot's memo
+    // until one of them moves (a write anywhere moves the stamp).
+    let stamp = state
+        .change_stamp()
+        .await
+        .map_err(|e| Refusal::api(storage_refusal(v.tr, e, "")))?;
+    let key = format!(
+        "obligations:{}:{}:{}:{today}:{}:{}",
+        v.user.id,
+        stamp.0,
+        stamp.1,
+        v.tr.tag(),
+        uri.query().unwrap_or_default()
+    );
+    let json = [(axum::http::header::CONTENT_TYPE, "application/json")];
+    if let Some(body) = v.snap.rendered_doc(&key) {
+        return Ok((json, body).into_response());
+    }
+    let (items, total) = load_list(&state, &v, &p, &stamp)
+        .await
+        .map_err(Refusal::api)?;
+    let out = ListOut {
+        year: p.year,
+        today: date(today),
+        org: p.org.map(OrgRef::of),
+        items,
+        page: p.page,
+        per_page: PER_PAGE,
+        total,
+    };
+    let body = serde_json::to_vec(&out).map_err(|e| {
+        tracing::error!(error = %e, "obligation list serialisation failed");
+        ApiError::new(ErrorCode::Internal, v.tr.t("error.internal").to_string())
+    })?;
+    Ok((json, v.snap.keep_rendered(&key, body)).into_response())
+}
+
+/// One obligation in full.
+#[derive(Serialize)]
+pub(super) struct ItemDetail {
+    #[serde(flatten)]
+    pub(super) item: Item,
+    /// The first responsible person of the org on the due date, when not the one responsible.
+    pub(super) first_responsible: Option<NamedRef>,
+    /// The chain of reasons for `responsible`, in the caller's language.
+    pub(super) chain: Vec<String>,
+    pub(super) waivers: Vec<WaiverOut>,
+    pub(super) evidence: Vec<EvidenceOut>,
+    /// Record forms that can discharge it.
+    pub(super) record_forms: Vec<RecordForm>,
+    /// What the caller may do.
+    pub(super) can_request_waiver: bool,
+    pub(super) can_decide_waiver: bool,
+    /// The caller is the first responsible person: a waiver they ask for takes effect at once.
+    pub(super) direct_waiver: bool,
+    /// Today (Asia/Shanghai).
+    pub(super) today: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct WaiverOut {
+    pub(super) id: String,
+    pub(super) state: WaiverState,
+    pub(super) reason: String,
+    pub(super) requested_by: String,
+    pub(super) requested_by_name: String,
+    pub(super) requested_at: String,
+    pub(super) decided_by_name: Option<String>,
+    pub(super) decided_at: Option<String>,
+    pub(super) decision_note: Option<String>,
+}
+
+impl WaiverOut {
+    pub(super) fn of(w: &Waiver) -> WaiverOut {
+        WaiverOut {
+            id: w.id.clone(),
+            state: w.state,
+            reason: w.reason.clone(),
+            requested_by: w.requested_by.clone(),
+            requested_by_name: w.requested_by_name.clone(),
+            requested_at: minute(w.requested_at),
+            decided_by_name: w.decided_by_name.clone(),
+            decided_at: w.decided_at.map(minute),
+            decision_note: w.decision_note.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct EvidenceOut {
+    pub(super) record: String,
+    pub(super) kind: String,
+    pub(super) title: String,
+    pub(super) date: String,
+    pub(super) linked_at: String,
+    /// The account that linked it.
+    pub(super) linked_by: String,
+    /// That account's display name.
+    pub(super) linked_by_name: String,
+    pub(super) href: String,
+    /// The record's attachments.
+    pub(super) attachments: Vec<EvidenceFile>,
+}
+
+/// An attachment of a record linked as evidence.
+#[derive(Serialize)]
+pub(super) struct EvidenceFile {
+    pub(super) sha256: String,
+    pub(super) filename: String,
+    pub(super) size: i64,
+    /// Type, sniffed from the content when it was uploaded.
+    pub(super) mime: String,
+    /// Where it is downloaded (access checked like its record).
+    pub(super) href: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct RecordForm {
+    pub(super) kind: String,
+    pub(super) name: String,
+    pub(super) href: String,
+}
+
+pub(super) async fn detail(
+    state: &AppState,
+    v: &Viewer,
+    o: &StoredObligation,
+) -> Result<ItemDetail, Refusal> {
+    let tr = v.tr;
+    let clock = status_clock(state, v);
+    let it = items(state, v, clock, &[o])
+        .await
+        .pop()
+        .ok_or_else(|| not_found(tr, &o.id))?;
+    let packs = Packs::load(state, v, &[o]).await;
+    let pack = packs.of(&o.policy);
+    let answer = answer_for(v, pack, o, o.due);
+    let waivers = state
+        .db
+        .waivers_of(&o.id)
+        .await
+        .map_err(|e| storage_refusal(tr, e, &o.id))?;
+    let links = state
+        .db
+        .evidence_of(&o.id)
+        .await
+        .map_err(|e| storage_refusal(tr, e, &o.id))?;
+    let mut evidence = Vec::with_capacity(links.len());
+    for e in links {
+        let attachments = state
+            .db
+            .record_attachments(&e.record.id)
+            .await
+            .map_err(|err| storage_refusal(tr, err, &o.id))?
+            .iter()
+            .map(|a| EvidenceFile {
+                href: format!(
+                    "/attachments/{}?record={}",
+                    encode(&a.sha256),
+                    encode(&e.record.id)
+                ),
+                sha256: a.sha256.clone(),
+                filename: a.filename.clone(),
+                size: a.size,
+                mime: a.mime.clone(),
+            })
+            .collect();
+        evidence.push(EvidenceOut {
+            href: format!("/records/{}{}", encode(&e.record.id), tr.qs()),
+            record: e.record.id,
+            kind: e.record.kind.as_str().to_string(),
+            title: e.record.title,
+            date: date(e.record.date),
+            linked_at: minute(e.linked_at),
+            linked_by: e.linked_by,
+            linked_by_name: e.linked_by_name,
+            attachments,
+        });
+    }
+    let open = it.status != "done" && it.status != "waived" && !it.withdrawn;
+    let record_forms = match pack.duty(&o.duty) {
+        Some(duty) if it.status != "waived" && !it.withdrawn => duty
+            .evidence
+            .iter()
+            .map(|r| RecordForm {
+                kind: r.kind.as_str().to_string(),
+                name: tr.t(&format!("evidence.{}", r.kind.as_str())).to_string(),
+                href: href_with(
+                    "/records/new",
+                    &[
+                        ("kind", r.kind.as_str().to_string()),
+                        ("obligation", o.id.clone()),
+                    ],
+                    tr,
+                ),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let pending = waivers.iter().any(|w| w.state == WaiverState::Pending);
+    Ok(ItemDetail {
+        first_responsible: answer.as_ref().and_then(|a| a.first_responsible.clone()),
+        chain: answer
+            .map(|a| a.chain.iter().map(|r| r.describe(tr.lang())).collect())
+            .unwrap_or_default(),
+        waivers: waivers.iter().map(WaiverOut::of).collect(),
+        evidence,
+        record_forms,
+        can_request_waiver: open && !pending && v.can(Permission::KeepRecords, Some(&o.org)),
+        can_decide_waiver: open && pending && first_responsible(v, &o.org),
+        direct_waiver: first_responsible(v, &o.org),
+        today: date(clock.today),
+        item: it,
+    })
+}
+
+/// `GET /api/v1/obligations/{id}`
+pub(super) async fn api_item(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    id: Result<Path<String>, Rejected>,
+) -> Result<Response, ApiError> {
+    read_gate(&v).map_err(Refusal::api)?;
+    let id = id.get().map_err(Refusal::api)?;
+    let o = find_item_row(&state, &v, &id).await.map_err(Refusal::api)?;
+    let d = detail(&state, &v, &o).await.map_err(Refusal::api)?;
+    Ok(Json(d).into_response())
+}

@@ -1,0 +1,105 @@
+//! Errors.
+
+use super::*;
+
+pub(super) fn forbidden_page(tr: Tr) -> Response {
+    error_page(
+        tr,
+        ErrorCode::Forbidden,
+        "error.forbidden.title",
+        tr.t("error.forbidden").to_string(),
+    )
+}
+
+/// The same page for an org that does not exist and one outside the viewer's scope.
+pub(super) fn org_not_found_page(tr: Tr, code: &str) -> Response {
+    error_page(
+        tr,
+        ErrorCode::NotFound,
+        "orgs.not_found.title",
+        tr.tf("orgs.not_found", &[("id", code)]),
+    )
+}
+
+pub(super) fn post_not_found_page(tr: Tr, id: &str) -> Response {
+    error_page(
+        tr,
+        ErrorCode::NotFound,
+        "orgs.not_found.title",
+        tr.tf("orgs.post_not_found", &[("id", id)]),
+    )
+}
+
+pub(super) fn storage_page(tr: Tr, err: &StorageError) -> Response {
+    let code = classify(err, ErrorCode::NotFound);
+    let title = match code {
+        ErrorCode::DatabaseUnavailable => "error.database_unavailable.title",
+        _ => "error.internal.title",
+    };
+    error_page(tr, code, title, generic_message(tr, code))
+}
+
+/// The 403 page for anyone who may read no org at all (the administrators, among others).
+pub(super) fn read_gate_page(v: &Viewer) -> Option<Response> {
+    (!v.principal.can_somewhere(Permission::ReadOrg)).then(|| forbidden_page(v.tr))
+}
+
+pub(super) fn invalid(tr: Tr, field: &str, message: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::Validation,
+        tr.tf(
+            "orgs.error.field",
+            &[("field", field), ("message", message)],
+        ),
+    )
+}
+
+pub(super) fn not_found(tr: Tr, field: &str, id: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        tr.tf("orgs.error.not_found", &[("field", field), ("id", id)]),
+    )
+}
+
+/// A storage failure, with the domain's conflicts told in the user's language.
+pub(super) fn from_storage(tr: Tr, err: StorageError, id: &str) -> ApiError {
+    match err {
+        StorageError::Conflict {
+            expected, actual, ..
+        } => ApiError::new(
+            ErrorCode::Conflict,
+            tr.tf(
+                "orgs.error.conflict",
+                &[
+                    ("expected", &expected.to_string()),
+                    ("actual", &actual.to_string()),
+                ],
+            ),
+        ),
+        StorageError::Duplicate { key, .. } => ApiError::new(
+            ErrorCode::Conflict,
+            tr.tf("orgs.error.duplicate", &[("key", &key)]),
+        ),
+        err => ApiError::from_storage(err, tr, ErrorCode::NotFound, id),
+    }
+}
+
+pub(super) fn api_page(tr: Tr, s: Option<&str>) -> Result<usize, ApiError> {
+    parse_page(s).ok_or_else(|| invalid(tr, "page", tr.t("orgs.error.page")))
+}
+
+pub(super) fn api_sort(tr: Tr, s: Option<&str>, default: Sort) -> Result<Sort, ApiError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(x) => Sort::parse(Some(x)).ok_or_else(|| invalid(tr, "sort", tr.t("orgs.error.sort"))),
+    }
+}
+
+/// Reads a `YYYY-MM-DD` day.
+pub(super) fn parse_day(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}

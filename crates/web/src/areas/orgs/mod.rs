@@ -1,0 +1,295 @@
+//! Orgs, people, posts and handovers, and "who was responsible" (Art.3): the pages and the
+//! JSON API.
+//!
+//! Reads come from the viewer's in-memory snapshot of the org model, so scope checks are
+//! nearly free; writes go through storage, which audits them. Every org, post or person that
+//! lies outside the viewer's scope answers exactly like one that does not exist (404), so
+//! nothing leaks about other orgs; administrators hold no business permission (403).
+
+use crate::AppState;
+use crate::shared::access::require;
+use crate::shared::access::scope_roots;
+use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
+use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
+use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
+use crate::shared::format::{anchor, date};
+use crate::shared::frame::{Frame, error_page, page};
+use crate::shared::i18n::Tr;
+use crate::shared::routes::{Describe, Routes};
+use crate::shared::urls::encode;
+use askama::Template;
+use axum::Json;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use zeren_core::Citation;
+use zeren_core::access::Permission;
+use zeren_core::org::{
+    Holding, HoldingError, Org, OrgModel, Person, Platform, Post, plan_handover,
+};
+use zeren_core::period::sub_days;
+use zeren_core::policy::PolicyPack;
+use zeren_core::responsibility::{Answer, Reason, ResolveError, Target, resolve};
+use zeren_core::vocab::{OrgKind, PlatformKind};
+use zeren_storage::{NewOrg, StorageError};
+
+mod access;
+mod api;
+mod catalog;
+mod errors;
+mod handover;
+mod names;
+mod org;
+mod people;
+mod shapes;
+mod tree;
+mod who;
+
+use access::*;
+use api::*;
+use errors::*;
+use handover::*;
+use names::*;
+use org::*;
+use people::*;
+use shapes::*;
+use tree::*;
+use who::*;
+
+pub use catalog::CATALOG;
+
+/// Rows per page of every list, on pages and in the API.
+pub const PER_PAGE: usize = 50;
+
+// ------------------------------------------------------------------------------------------
+// Routes
+// ------------------------------------------------------------------------------------------
+
+const LIST_QUERY: &[(&str, &str)] = &[
+    ("sort", "name | code (default code)"),
+    ("page", "Page number, from 1; 50 rows a page"),
+];
+
+const PEOPLE_QUERY: &[(&str, &str)] = &[
+    ("org", "Org code or id: people of its subtree"),
+    ("q", "Part of the name"),
+    ("sort", "name (default) | code (org code)"),
+    ("page", "Page number, from 1; 50 rows a page"),
+];
+
+const WHO_QUERY: &[(&str, &str)] = &[
+    ("org", "Org code or id"),
+    ("duty", "Duty id of the policy pack"),
+    ("portfolio", "Portfolio id (instead of a duty)"),
+    ("platform", "Platform code, for duties owed per platform"),
+    ("at", "Day, YYYY-MM-DD (default today)"),
+];
+
+/// Page routes of this area.
+pub fn page_routes() -> Routes {
+    Routes::pages()
+        .get(
+            "/orgs",
+            Describe::auth("orgs", "The org tree within the caller's scope").query(LIST_QUERY),
+            orgs_page,
+        )
+        .get(
+            "/orgs/{code}",
+            Describe::auth(
+                "orgs",
+                "One org: posts, holders past and present, platforms",
+            )
+            .query(LIST_QUERY),
+            org_page,
+        )
+        .get(
+            "/orgs/{code}/posts/{post_id}/handover",
+            Describe::auth("orgs", "Handover form of a single-holder post"),
+            handover_form,
+        )
+        .post(
+            "/orgs/{code}/posts/{post_id}/handover",
+            Describe::auth("orgs", "Hand a post over"),
+            handover_submit,
+        )
+        .get(
+            "/people",
+            Describe::auth("people", "People within the caller's scope").query(PEOPLE_QUERY),
+            people_page,
+        )
+        .get(
+            "/who",
+            Describe::auth("responsibility", "Who was responsible: form and answer")
+                .query(WHO_QUERY),
+            who_page,
+        )
+}
+
+/// API routes of this area (paths relative to `/api/v1`).
+pub fn api_routes() -> Routes {
+    Routes::api("/api/v1")
+        .get(
+            "/orgs",
+            Describe::auth("orgs", "Orgs within the caller's scope, parents before children")
+                .query(&[
+                    ("q", "Part of the name or code"),
+                    ("sort", "name | code (default code)"),
+                    ("page", "Page number, from 1; 50 rows a page"),
+                ]),
+            api_orgs,
+        )
+        .post(
+            "/orgs",
+            Describe::auth(
+                "orgs",
+                "Create an org under a parent the caller manages: {code, name, kind, parent}",
+            ),
+            api_create_org,
+        )
+        .get(
+            "/orgs/{id}",
+            Describe::auth(
+                "orgs",
+                "One org (id or code) with its version, children, posts and current holders",
+            ),
+            api_org,
+        )
+        .patch(
+            "/orgs/{id}",
+            Describe::auth(
+                "orgs",
+                "Rename or close an org: {version, name?, closed_on?}; 409 on a stale version",
+            ),
+            api_update_org,
+        )
+        .get(
+            "/people",
+            Describe::auth("people", "People within the caller's scope").query(PEOPLE_QUERY),
+            api_people,
+        )
+        .post(
+            "/people",
+            Describe::auth("people", "Add a person to an org the caller manages: {name, org}"),
+            api_create_person,
+        )
+        .get(
+            "/posts",
+            Describe::auth("orgs", "Posts with their current holders").query(&[
+                ("org", "Org code or id (default: every org in scope)"),
+                ("page", "Page number, from 1; 50 rows a page"),
+            ]),
+            api_posts,
+        )
+        .get(
+            "/holdings",
+            Describe::auth("orgs", "The holding history of a post, oldest first").query(&[
+                ("post", "Post id (required)"),
+                ("page", "Page number, from 1; 50 rows a page"),
+            ]),
+            api_holdings,
+        )
+        .post(
+            "/posts/{id}/handover",
+            Describe::auth(
+                "orgs",
+                "Hand a single-holder post over: {person, on}; answers both holdings",
+            ),
+            api_handover,
+        )
+        .get(
+            "/responsibility",
+            Describe::auth(
+                "responsibility",
+                "Who was responsible for a duty or portfolio in an org on a day, with the chain of reasons",
+            )
+            .query(WHO_QUERY),
+            api_responsibility,
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_opens_and_closes_lists() {
+        // 0, 1, 2, 1, 0: open twice, close one level, then another.
+        let (marks, tail) = nesting(&[0, 1, 2, 1, 0]);
+        assert_eq!(
+            marks,
+            vec![
+                (false, 0, false, 0),
+                (false, 0, true, 0),
+                (false, 0, true, 0),
+                (true, 1, false, 0),
+                (true, 1, false, 0),
+            ]
+        );
+        assert_eq!(tail, 0);
+        // A page starting deep in the tree opens container items.
+        let (marks, tail) = nesting(&[2, 3, 1]);
+        assert_eq!(
+            marks,
+            vec![
+                (false, 0, false, 1),
+                (false, 0, true, 0),
+                (true, 2, false, 0)
+            ]
+        );
+        assert_eq!(tail, 0);
+        let (_, tail) = nesting(&[0, 1, 2]);
+        assert_eq!(tail, 2);
+    }
+
+    #[test]
+    fn pages_and_links() {
+        let rows: Vec<usize> = (0..120).collect();
+        assert_eq!(page_of(&rows, 1).len(), 50);
+        assert_eq!(page_of(&rows, 3), &rows[100..]);
+        assert!(page_of(&rows, 9).is_empty());
+        assert_eq!(parse_page(None), Some(1));
+        assert_eq!(parse_page(Some("0")), None);
+        assert_eq!(parse_page(Some("x")), None);
+        let tr = Tr::preferred(zeren_core::Lang::Zh);
+        let p = Pager::new("/people", &[("q", "王"), ("sort", "name")], 2, 120, tr);
+        assert_eq!(p.pages, 3);
+        assert_eq!(
+            p.prev.as_deref(),
+            Some("/people?q=%E7%8E%8B&sort=name&page=1")
+        );
+        assert_eq!(
+            p.next.as_deref(),
+            Some("/people?q=%E7%8E%8B&sort=name&page=3")
+        );
+    }
+
+    #[test]
+    fn vocabulary_keys_exist() {
+        let zh: std::collections::HashSet<&str> = catalog::ZH.iter().map(|(k, _)| *k).collect();
+        for k in OrgKind::ALL {
+            assert!(
+                zh.contains(format!("orgs.kind.{}", k.as_str()).as_str()),
+                "{k}"
+            );
+        }
+        for k in PlatformKind::ALL {
+            assert!(
+                zh.contains(format!("orgs.platform_kind.{}", k.as_str()).as_str()),
+                "{k}"
+            );
+        }
+    }
+
+    #[test]
+    fn days_are_strict() {
+        assert!(parse_day("2026-07-01").is_some());
+        assert!(parse_day("2026-7-1").is_none());
+        assert!(parse_day("2026-13-01").is_none());
+        assert!(parse_day("").is_none());
+    }
+}

@@ -1,0 +1,238 @@
+//! Scope.
+
+use super::*;
+
+/// Why a request is refused before its input is looked at.
+pub(super) enum Refusal {
+    /// No permission (administrators, read-only roles writing).
+    Forbidden,
+    /// Missing or outside the viewer's scope: (catalog key, id).
+    NotFound(&'static str, String),
+}
+
+impl Refusal {
+    pub(super) fn api(self, tr: Tr) -> ApiError {
+        match self {
+            Refusal::Forbidden => {
+                ApiError::new(ErrorCode::Forbidden, tr.t("error.forbidden").into())
+            }
+            Refusal::NotFound(key, id) => {
+                ApiError::new(ErrorCode::NotFound, tr.tf(key, &[("id", &id)]))
+            }
+        }
+    }
+
+    pub(super) fn page(self, tr: Tr) -> Response {
+        match self {
+            Refusal::Forbidden => error_page(
+                tr,
+                ErrorCode::Forbidden,
+                "error.forbidden.title",
+                tr.t("error.forbidden").to_string(),
+            ),
+            Refusal::NotFound(key, id) => error_page(
+                tr,
+                ErrorCode::NotFound,
+                "records.not_found.title",
+                tr.tf(key, &[("id", &id)]),
+            ),
+        }
+    }
+}
+
+pub(super) fn read_gate(v: &Viewer) -> Result<(), Refusal> {
+    if v.principal.can_somewhere(Permission::ReadOrg) {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden)
+    }
+}
+
+pub(super) fn write_gate(v: &Viewer) -> Result<(), Refusal> {
+    if v.principal.can_somewhere(Permission::KeepRecords) {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden)
+    }
+}
+
+pub(super) fn readable(v: &Viewer, org: &str) -> bool {
+    v.can(Permission::ReadOrg, Some(org))
+}
+
+pub(super) fn writable(v: &Viewer, org: &str) -> bool {
+    v.can(Permission::KeepRecords, Some(org))
+}
+
+/// An org the viewer may read, by code or id.
+pub(super) fn org_to_read<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Refusal> {
+    v.snap
+        .model
+        .find_org(code.trim())
+        .filter(|o| readable(v, &o.id))
+        .ok_or_else(|| Refusal::NotFound("records.error.org_not_found", code.trim().to_string()))
+}
+
+/// An org the viewer keeps records for.
+pub(super) fn org_to_write<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Refusal> {
+    let org = org_to_read(v, code)?;
+    if writable(v, &org.id) {
+        Ok(org)
+    } else {
+        Err(Refusal::Forbidden)
+    }
+}
+
+/// Every org id the viewer may read (the subtrees of their roles), each once.
+pub(super) fn readable_orgs(v: &Viewer) -> Vec<String> {
+    let m = &v.snap.model;
+    let mut out: Vec<String> = Vec::new();
+    for root in v.principal.scopes(Permission::ReadOrg) {
+        for o in m.subtree(root) {
+            if !out.contains(&o.id) {
+                out.push(o.id.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The org a list or form starts at: the one asked for, or the viewer's first.
+pub(super) fn default_org(v: &Viewer, p: Permission) -> Option<&Org> {
+    v.principal
+        .scopes(p)
+        .first()
+        .and_then(|id| v.snap.model.org(id))
+}
+
+pub(super) async fn visible_record(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+) -> Result<Record, ApiError> {
+    let tr = v.tr;
+    match state.db.record(id.trim()).await {
+        Ok(r) if readable(v, &r.org) => Ok(r),
+        Ok(_) | Err(StorageError::NotFound { .. }) => {
+            Err(Refusal::NotFound("records.error.record_not_found", id.trim().into()).api(tr))
+        }
+        Err(e) => Err(storage_api(tr, e)),
+    }
+}
+
+pub(super) async fn visible_directive(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+) -> Result<Directive, ApiError> {
+    let tr = v.tr;
+    match state.db.directive(id.trim()).await {
+        Ok(d) if readable(v, &d.org) => Ok(d),
+        Ok(_) | Err(StorageError::NotFound { .. }) => {
+            Err(Refusal::NotFound("records.error.directive_not_found", id.trim().into()).api(tr))
+        }
+        Err(e) => Err(storage_api(tr, e)),
+    }
+}
+
+pub(super) async fn visible_obligation(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+) -> Result<StoredObligation, ApiError> {
+    let tr = v.tr;
+    match state.db.evidence_obligation(id.trim()).await {
+        Ok(o) if readable(v, &o.org) => Ok(o),
+        Ok(_) | Err(StorageError::NotFound { .. }) => {
+            Err(Refusal::NotFound("records.error.obligation_not_found", id.trim().into()).api(tr))
+        }
+        Err(e) => Err(storage_api(tr, e)),
+    }
+}
+
+pub(super) fn forbidden(tr: Tr) -> ApiError {
+    Refusal::Forbidden.api(tr)
+}
+
+/// A storage failure with the domain's messages; conflicts told in the user's language.
+pub(super) fn storage_api(tr: Tr, err: StorageError) -> ApiError {
+    match err {
+        StorageError::Conflict {
+            expected, actual, ..
+        } => ApiError::new(
+            ErrorCode::Conflict,
+            tr.tf(
+                "records.error.conflict",
+                &[
+                    ("expected", &expected.to_string()),
+                    ("actual", &actual.to_string()),
+                ],
+            ),
+        ),
+        err => ApiError::from_storage(err, tr, ErrorCode::NotFound, ""),
+    }
+}
+
+/// An API error as a page: the status and message of the error.
+pub(super) fn api_error_page(tr: Tr, e: ApiError) -> Response {
+    let title = match e.code {
+        ErrorCode::Forbidden => "error.forbidden.title",
+        ErrorCode::NotFound => "records.not_found.title",
+        ErrorCode::DatabaseUnavailable => "error.database_unavailable.title",
+        ErrorCode::Validation | ErrorCode::Conflict | ErrorCode::BadRequest => {
+            "records.error.title"
+        }
+        _ => "error.internal.title",
+    };
+    error_page(tr, e.code, title, e.message)
+}
+
+pub(super) fn invalid(errors: &FieldErrors, tr: Tr) -> ApiError {
+    let msg = errors
+        .iter()
+        .map(|(_, m)| m.as_str())
+        .collect::<Vec<_>>()
+        .join(tr.lang().pick("；", "; "));
+    ApiError::new(ErrorCode::Validation, msg)
+}
+
+pub(super) fn parse_year(tr: Tr, s: Option<&str>, today: NaiveDate) -> Result<i32, ApiError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(today.year()),
+        Some(y) => y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1900..=9999).contains(y))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Validation,
+                    tr.tf("records.error.year", &[("value", y)]),
+                )
+            }),
+    }
+}
+
+pub(super) fn parse_page(tr: Tr, s: Option<&str>) -> Result<i64, ApiError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(1),
+        Some(p) => p.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Validation,
+                tr.t("records.error.page").to_string(),
+            )
+        }),
+    }
+}
+
+pub(super) fn parse_kind(tr: Tr, s: Option<&str>) -> Result<Option<EvidenceKind>, ApiError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(k) => match EvidenceKind::parse(k) {
+            Some(kind) if RECORD_KINDS.contains(&kind) => Ok(Some(kind)),
+            _ => Err(ApiError::new(
+                ErrorCode::Validation,
+                tr.tf("records.error.kind", &[("value", k)]),
+            )),
+        },
+    }
+}

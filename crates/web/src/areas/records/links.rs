@@ -1,0 +1,195 @@
+//! Words and links.
+
+use super::*;
+
+/// A field's name as a label: capitalised in English.
+pub(super) fn label(field: &str, tr: Tr) -> String {
+    let l = field_label(field, tr.lang());
+    let mut chars = l.chars();
+    match chars.next() {
+        Some(c) if tr.is_en() => c.to_uppercase().chain(chars).collect(),
+        _ => l.to_string(),
+    }
+}
+
+pub(super) fn kind_name(tr: Tr, k: EvidenceKind) -> String {
+    tr.t(&format!("evidence.{}", k.as_str())).to_string()
+}
+
+pub(super) fn person_name(m: &OrgModel, id: &str) -> String {
+    m.person(id)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+pub(super) fn org_name(m: &OrgModel, id: &str) -> String {
+    m.org(id)
+        .map(|o| o.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+pub(super) fn topic_name(tr: Tr, pack: &PolicyPack, id: &str) -> String {
+    pack.topics
+        .iter()
+        .find(|t| t.id == id)
+        .map(|t| tr.lang().pick(&t.name, &t.name_en).to_string())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// `href` with the explicit language choice kept.
+pub(super) fn with_lang(href: &str, tr: Tr) -> String {
+    let qs = tr.qs();
+    if qs.is_empty() {
+        href.to_string()
+    } else if href.contains('?') {
+        format!("{href}&{}", &qs[1..])
+    } else {
+        format!("{href}{qs}")
+    }
+}
+
+/// `path?k=v&…` from the non-empty parameters.
+pub(super) fn href_with(path: &str, params: &[(&str, &str)], tr: Tr) -> String {
+    let parts: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    let base = if parts.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", parts.join("&"))
+    };
+    with_lang(&base, tr)
+}
+
+pub(super) fn record_href(id: &str, tr: Tr) -> String {
+    with_lang(&format!("/records/{}", encode(id)), tr)
+}
+
+pub(super) fn directive_href(id: &str, tr: Tr) -> String {
+    with_lang(&format!("/records/directives/{}", encode(id)), tr)
+}
+
+/// The page of an obligation (the obligations area).
+pub(super) fn obligation_href(id: &str, tr: Tr) -> String {
+    with_lang(&format!("/obligations/{}", encode(id)), tr)
+}
+
+/// The link that records a new piece of evidence for an obligation (for the obligation's page).
+pub fn new_evidence_href(obligation_id: &str, tr: Tr) -> String {
+    href_with("/records/new", &[("obligation", obligation_id)], tr)
+}
+
+pub(super) fn fmt_size(n: i64) -> String {
+    let n = n.max(0) as f64;
+    if n < 1024.0 {
+        format!("{n} B")
+    } else if n < 1024.0 * 1024.0 {
+        format!("{:.1} KB", n / 1024.0)
+    } else {
+        format!("{:.1} MB", n / 1024.0 / 1024.0)
+    }
+}
+
+/// People of an org's subtree as (id, "name（org）"), by org then name.
+pub(super) fn people_of(m: &OrgModel, org: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(&str, &str, &str)> = m
+        .people()
+        .iter()
+        .filter(|p| m.is_within(&p.org, org))
+        .map(|p| {
+            (
+                p.id.as_str(),
+                p.name.as_str(),
+                m.org(&p.org).map(|o| o.name.as_str()).unwrap_or(""),
+            )
+        })
+        .collect();
+    let own = m.org(org).map(|o| o.name.as_str()).unwrap_or("");
+    out.sort_by(|a, b| (a.2 != own, a.2, a.1).cmp(&(b.2 != own, b.2, b.1)));
+    out.into_iter()
+        .map(|(id, name, o)| (id.to_string(), format!("{name}（{o}）")))
+        .collect()
+}
+
+/// Status of an obligation today, as its API spelling.
+pub(super) fn status_of(
+    o: &StoredObligation,
+    pack: &PolicyPack,
+    today: NaiveDate,
+) -> ObligationStatus {
+    status_on(o.discharge(), o.due, today, pack.reminders.due_soon_days)
+}
+
+/// An obligation as a record's page shows it.
+pub struct ObligationLink {
+    /// Id.
+    pub id: String,
+    /// Its page, once the obligations area serves one.
+    pub href: Option<String>,
+    /// Duty title.
+    pub duty: String,
+    /// Article citation.
+    pub citation: String,
+    /// Period key.
+    pub period: String,
+    /// Due date.
+    pub due: String,
+    /// Status spelling (`done`, …).
+    pub status: &'static str,
+    /// Status in words.
+    pub status_name: String,
+    /// Version (for linking evidence).
+    pub version: i64,
+}
+
+pub(super) fn obligation_link(
+    o: &StoredObligation,
+    pack: &PolicyPack,
+    tr: Tr,
+    today: NaiveDate,
+) -> ObligationLink {
+    let status = status_of(o, pack, today).as_str();
+    let duty = pack
+        .duty(&o.duty)
+        .map(|d| tr.lang().pick(&d.title, &d.title_en).to_string())
+        .unwrap_or_else(|| o.duty.clone());
+    let citation = pack
+        .duty(&o.duty)
+        .map(|d| {
+            if tr.is_en() {
+                d.citation().to_string()
+            } else {
+                d.citation().to_zh()
+            }
+        })
+        .unwrap_or_else(|| o.citation.clone());
+    ObligationLink {
+        id: o.id.clone(),
+        href: Some(obligation_href(&o.id, tr)),
+        duty,
+        citation,
+        period: o.period.clone(),
+        due: date(o.due),
+        status,
+        status_name: tr.t(&format!("status.{status}")).to_string(),
+        version: o.version,
+    }
+}
+
+pub(super) fn obligation_json(o: &StoredObligation, pack: &PolicyPack, today: NaiveDate) -> Value {
+    json!({
+        "id": o.id,
+        "duty": o.duty,
+        "org": o.org,
+        "subject_kind": o.subject_kind,
+        "subject": o.subject,
+        "period": o.period,
+        "due": date(o.due),
+        "citation": o.citation,
+        "status": status_of(o, pack, today).as_str(),
+        "completed_on": o.completed_on.map(date),
+        "version": o.version,
+    })
+}

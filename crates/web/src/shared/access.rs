@@ -1,0 +1,170 @@
+//! The one permission gate of the web layer, and the refusal every area answers with — as the
+//! JSON error shape in the API, as an error page elsewhere.
+//!
+//! A record in an org outside the viewer's scope is refused exactly like a missing one (404),
+//! so nothing leaks about other orgs; a role that may not act at all is refused with 403.
+
+use crate::shared::auth::Viewer;
+use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
+use crate::shared::frame::error_page;
+use crate::shared::i18n::Tr;
+use axum::response::Response;
+use zeren_core::access::Permission;
+use zeren_core::org::Org;
+use zeren_storage::StorageError;
+
+/// Why a request is refused: its stable code, the message in the user's language, and the
+/// catalogue key of the error page's title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The stable code (and so the HTTP status).
+    pub code: ErrorCode,
+    /// The message, translated.
+    pub message: String,
+    /// The error page's title (catalogue key).
+    pub title: &'static str,
+}
+
+impl Refusal {
+    /// A refusal with a message already translated; the page title follows the code.
+    pub fn new(code: ErrorCode, message: String) -> Refusal {
+        let title = match code {
+            ErrorCode::Forbidden => "error.forbidden.title",
+            ErrorCode::PageNotFound => "error.not_found.title",
+            ErrorCode::NotFound => "error.missing.title",
+            ErrorCode::DatabaseUnavailable => "error.database_unavailable.title",
+            ErrorCode::Validation | ErrorCode::Conflict | ErrorCode::BadRequest => {
+                "error.input.title"
+            }
+            _ => "error.internal.title",
+        };
+        Refusal {
+            code,
+            message,
+            title,
+        }
+    }
+
+    /// The same refusal under another page title (an area's "not found" page names its thing).
+    pub fn titled(mut self, title: &'static str) -> Refusal {
+        self.title = title;
+        self
+    }
+
+    /// 403: the viewer's roles do not allow this.
+    pub fn forbidden(tr: Tr) -> Refusal {
+        Refusal::new(ErrorCode::Forbidden, tr.t("error.forbidden").to_string())
+    }
+
+    /// 404 with the catalogue message `key` naming the `id` asked for.
+    pub fn not_found(tr: Tr, key: &str, id: &str) -> Refusal {
+        Refusal::new(ErrorCode::NotFound, tr.tf(key, &[("id", id)]))
+    }
+
+    /// 422: `field` is invalid, and why (already translated).
+    pub fn invalid(tr: Tr, field: &str, message: &str) -> Refusal {
+        Refusal::new(
+            ErrorCode::Validation,
+            tr.tf("error.field", &[("field", field), ("message", message)]),
+        )
+    }
+
+    /// 400: the request itself could not be read (a malformed path segment).
+    pub fn bad_request(tr: Tr, detail: &str) -> Refusal {
+        Refusal::new(
+            ErrorCode::BadRequest,
+            tr.tf("error.bad_request", &[("detail", detail)]),
+        )
+    }
+
+    /// A storage failure: a stale version becomes 409 with the area's message `conflict_key`
+    /// (placeholders `{expected}`, `{actual}`), a duplicate 409, a broken domain rule 422 with
+    /// its own message, "not found" 404 with `not_found`; anything else is logged with its
+    /// cause and answered without it.
+    pub fn storage(
+        tr: Tr,
+        err: StorageError,
+        conflict_key: &str,
+        not_found: impl FnOnce() -> Refusal,
+    ) -> Refusal {
+        match err {
+            StorageError::Conflict {
+                expected, actual, ..
+            } => Refusal::new(
+                ErrorCode::Conflict,
+                tr.tf(
+                    conflict_key,
+                    &[
+                        ("expected", &expected.to_string()),
+                        ("actual", &actual.to_string()),
+                    ],
+                ),
+            ),
+            StorageError::NotFound { .. } => not_found(),
+            StorageError::Invalid(message) => Refusal::new(ErrorCode::Validation, message),
+            err => {
+                let code = classify(&err, ErrorCode::Internal);
+                Refusal::new(code, generic_message(tr, code))
+            }
+        }
+    }
+
+    /// The refusal as the API answers it.
+    pub fn api(self) -> ApiError {
+        ApiError::new(self.code, self.message)
+    }
+
+    /// The refusal as an error page.
+    pub fn page(self, tr: Tr) -> Response {
+        error_page(tr, self.code, self.title, self.message)
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> ApiError {
+        r.api()
+    }
+}
+
+/// Refuses with 403 unless the viewer may do `p` (on `org`, when given). For records in an org
+/// outside the viewer's scope, handlers answer 404 instead, so nothing leaks about other orgs.
+pub fn require(v: &Viewer, p: Permission, org: Option<&str>) -> Result<(), ApiError> {
+    let allowed = match org {
+        Some(o) => v.can(p, Some(o)),
+        None => v.principal.can_somewhere(p),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Refusal::forbidden(v.tr).api())
+    }
+}
+
+/// 403 for anyone who may read no org at all (the administrators among others).
+pub fn read_gate(v: &Viewer) -> Result<(), Refusal> {
+    if v.principal.can_somewhere(Permission::ReadOrg) {
+        Ok(())
+    } else {
+        Err(Refusal::forbidden(v.tr))
+    }
+}
+
+/// The roots of the viewer's read scope: the orgs at the top of the subtrees they may read,
+/// each once, none inside another, by code.
+pub fn scope_roots(v: &Viewer) -> Vec<&Org> {
+    let m = &v.snap.model;
+    let mut roots: Vec<&Org> = v
+        .principal
+        .scopes(Permission::ReadOrg)
+        .into_iter()
+        .filter_map(|id| m.org(id))
+        .collect();
+    roots.sort_by(|a, b| a.code.cmp(&b.code));
+    roots.dedup_by(|a, b| a.id == b.id);
+    let ids: Vec<&str> = roots.iter().map(|o| o.id.as_str()).collect();
+    roots
+        .iter()
+        .filter(|o| !ids.iter().any(|r| *r != o.id && m.is_within(&o.id, r)))
+        .copied()
+        .collect()
+}

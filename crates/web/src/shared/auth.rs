@@ -1,0 +1,769 @@
+//! Who is asking: sessions (cookie) and API tokens (bearer), the in-memory snapshot of the org
+//! model that makes role and scope checks nearly free, and CSRF protection.
+//!
+//! Every request that needs a user goes through [`resolve`]: one database read (the session or
+//! token, joined with the model generation), then roles and scopes from the snapshot.
+
+use crate::AppState;
+use crate::shared::error::{ApiError, ErrorCode};
+use crate::shared::i18n::Tr;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use zeren_core::Lang;
+use zeren_core::access::{Permission, Principal, RoleGrant, SecurityPolicy, roles_from_posts};
+use zeren_core::clock::shanghai_date;
+use zeren_core::org::OrgModel;
+use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack};
+use zeren_storage::{Db, Grant, User};
+
+/// Cookie holding the session secret.
+pub const SESSION_COOKIE: &str = "zeren_session";
+/// Cookie holding the pre-session CSRF secret of the sign-in form (double submit).
+pub const PRE_COOKIE: &str = "zeren_pre";
+/// Header carrying the CSRF token for scripts using the session cookie.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Setting key of the security policy.
+pub const SECURITY_SETTING: &str = "security";
+
+/// Memory the documents rendered from one snapshot may take before they start over.
+const RENDERED_MAX_BYTES: usize = 16 << 20;
+
+/// Documents rendered from a snapshot, and their size.
+#[derive(Debug, Default)]
+struct Rendered {
+    docs: std::collections::HashMap<String, axum::body::Bytes>,
+    bytes: usize,
+}
+
+/// Everything role and scope checks need, loaded once per model generation.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The generation it was loaded at.
+    pub generation: i64,
+    /// Org tree, people, posts, holdings, platforms.
+    pub model: OrgModel,
+    /// The policy in force (the built-in pack's series).
+    pub pack: PolicyPack,
+    /// Explicit grants.
+    pub grants: Vec<Grant>,
+    /// Security policy.
+    pub security: SecurityPolicy,
+    /// Every loaded policy version, parsed.
+    pub policies: Vec<zeren_storage::StoredPolicy>,
+    /// Each org's stored version, by org id (for the `version` edits must quote).
+    pub org_versions: std::collections::HashMap<String, i64>,
+    /// Documents rendered from this snapshot, by key (a policy's JSON for a day, an org's for
+    /// a viewer and a day), so that a read is serialised once per generation.
+    rendered: std::sync::Mutex<Rendered>,
+    /// Principals worked out from this snapshot, by account and day.
+    principals:
+        std::sync::Mutex<std::collections::HashMap<(String, chrono::NaiveDate), Arc<Principal>>>,
+}
+
+impl Snapshot {
+    async fn load(db: &Db, today: chrono::NaiveDate) -> zeren_storage::Result<Snapshot> {
+        let generation = db.model_generation().await?;
+        let model = db.load_model().await?;
+        let policies = db.policies().await?;
+        let metas: Vec<_> = policies.iter().map(|p| p.pack.meta.clone()).collect();
+        let builtin = policies
+            .iter()
+            .find(|p| p.pack.meta.id == BUILTIN_PACK_ID)
+            .map(|p| p.pack.clone())
+            .ok_or_else(|| zeren_storage::StorageError::NotFound {
+                what: "policy",
+                id: BUILTIN_PACK_ID.into(),
+            })?;
+        let pack = zeren_core::policy::version_in_force(&metas, &builtin.meta.series, today)
+            .and_then(|m| policies.iter().find(|p| p.pack.meta.id == m.id))
+            .map(|p| p.pack.clone())
+            .unwrap_or(builtin);
+        let grants = db.grants().await?;
+        let org_versions = db.org_versions().await?;
+        let security = db
+            .setting::<SecurityPolicy>(SECURITY_SETTING)
+            .await?
+            .map(|(s, _)| s)
+            .unwrap_or_default();
+        Ok(Snapshot {
+            generation,
+            model,
+            pack,
+            grants,
+            security,
+            policies,
+            org_versions,
+            rendered: Default::default(),
+            principals: Default::default(),
+        })
+    }
+
+    /// The document rendered under `key`, rendering it with `render` the first time.
+    pub fn rendered<E>(
+        &self,
+        key: &str,
+        render: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<axum::body::Bytes, E> {
+        if let Some(b) = self.rendered_doc(key) {
+            return Ok(b);
+        }
+        Ok(self.keep_rendered(key, render()?))
+    }
+
+    /// The document kept under `key`, if it was rendered (for documents whose rendering awaits:
+    /// look here first, render, then [`Snapshot::keep_rendered`]).
+    pub fn rendered_doc(&self, key: &str) -> Option<axum::body::Bytes> {
+        self.rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .docs
+            .get(key)
+            .cloned()
+    }
+
+    /// Keeps `doc` under `key` (within the memo's byte bound) and hands it back.
+    pub fn keep_rendered(&self, key: &str, doc: Vec<u8>) -> axum::body::Bytes {
+        let fresh = axum::body::Bytes::from(doc);
+        let mut kept = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.bytes + fresh.len() > RENDERED_MAX_BYTES {
+            *kept = Rendered::default();
+        }
+        kept.bytes += fresh.len();
+        if let Some(old) = kept.docs.insert(key.to_string(), fresh.clone()) {
+            kept.bytes -= old.len();
+        }
+        fresh
+    }
+
+    /// A loaded policy version by id.
+    pub fn policy(&self, id: &str) -> zeren_storage::Result<&zeren_storage::StoredPolicy> {
+        self.policies
+            .iter()
+            .find(|p| p.pack.meta.id == id)
+            .ok_or_else(|| zeren_storage::StorageError::NotFound {
+                what: "policy",
+                id: id.into(),
+            })
+    }
+
+    /// The principal of an account on `today`, worked out once per snapshot (accounts, posts,
+    /// holdings and grants are all in it: a change to any of them makes a new snapshot).
+    pub fn principal_of(&self, user: &User, today: chrono::NaiveDate) -> Arc<Principal> {
+        let key = (user.id.clone(), today);
+        if let Some(p) = self
+            .principals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return p.clone();
+        }
+        let fresh = Arc::new(self.principal(user, today));
+        let mut kept = self.principals.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= 50_000 {
+            kept.clear();
+        }
+        kept.insert(key, fresh.clone());
+        fresh
+    }
+
+    /// The principal of an account today.
+    pub fn principal(&self, user: &User, today: chrono::NaiveDate) -> Principal {
+        if let Some(admin) = user.admin_role {
+            return Principal {
+                user: user.id.clone(),
+                roles: Vec::new(),
+                admin: Some(admin),
+            };
+        }
+        let mut roles: Vec<RoleGrant> = match &user.person {
+            Some(person) => roles_from_posts(&self.pack, &self.model, person, today),
+            None => Vec::new(),
+        };
+        roles.extend(
+            self.grants
+                .iter()
+                .filter(|g| g.user == user.id)
+                .map(|g| RoleGrant {
+                    role: g.role,
+                    org: g.org.clone(),
+                    source: format!("grant:{}", g.id),
+                }),
+        );
+        Principal {
+            user: user.id.clone(),
+            roles,
+            admin: None,
+        }
+    }
+}
+
+impl AppState {
+    /// The snapshot for `generation`, reloading it when the database has moved on.
+    pub async fn snapshot(&self, generation: i64) -> zeren_storage::Result<Arc<Snapshot>> {
+        if let Some(s) = self.snapshot.read().await.as_ref()
+            && s.generation == generation
+        {
+            return Ok(s.clone());
+        }
+        let mut slot = self.snapshot.write().await;
+        if let Some(s) = slot.as_ref()
+            && s.generation >= generation
+        {
+            return Ok(s.clone());
+        }
+        let fresh = Arc::new(Snapshot::load(&self.db, self.today()).await?);
+        *slot = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    /// The latest snapshot (reads the generation first, or takes a recent read of it).
+    pub async fn current_snapshot(&self) -> zeren_storage::Result<Arc<Snapshot>> {
+        let recent = &self.recent;
+        let generation = recent
+            .get_or_read(
+                &recent.generation,
+                "",
+                |_| true,
+                || self.db.model_generation(),
+            )
+            .await?;
+        self.snapshot(generation).await
+    }
+
+    /// The change stamp (the audit head), or a recent read of it: what cached obligations are
+    /// checked against.
+    pub async fn change_stamp(&self) -> zeren_storage::Result<(i64, String)> {
+        let recent = &self.recent;
+        recent
+            .get_or_read(&recent.stamp, "", |_| true, || self.db.change_stamp())
+            .await
+    }
+
+    /// Today in Asia/Shanghai.
+    pub fn today(&self) -> chrono::NaiveDate {
+        shanghai_date(self.clock.now())
+    }
+
+    /// Now, epoch ms.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+}
+
+/// What a request's cookie or bearer token stands for.
+#[derive(Clone)]
+pub enum Credential {
+    /// An API token's account, and the model generation when it was read.
+    Token {
+        /// The account.
+        user: User,
+        /// Model generation.
+        generation: i64,
+    },
+    /// A browser session.
+    Session(zeren_storage::Session),
+}
+
+async fn lookup_credential(parts: &Parts, state: &AppState) -> Result<Credential, AuthFailure> {
+    let (key, is_token) = match bearer(&parts.headers) {
+        Some(token) => (format!("t:{token}"), true),
+        None => match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(value) => (format!("s:{value}"), false),
+            None => return Err(AuthFailure::NotSignedIn),
+        },
+    };
+    let secret = &key[2..];
+    let recent = &state.recent;
+    let found = recent
+        .get_or_read(&recent.credentials, &key, Option::is_some, || async {
+            if is_token {
+                state
+                    .db
+                    .token_user(secret)
+                    .await
+                    .map(|o| o.map(|(user, generation)| Credential::Token { user, generation }))
+            } else {
+                state
+                    .db
+                    .session(secret)
+                    .await
+                    .map(|o| o.map(Credential::Session))
+            }
+        })
+        .await;
+    match found {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => Err(AuthFailure::NotSignedIn),
+        Err(e) => {
+            tracing::error!(error = %e, "credential lookup failed");
+            Err(AuthFailure::Unavailable)
+        }
+    }
+}
+
+/// The signed-in user of a request.
+#[derive(Clone)]
+pub struct Viewer {
+    /// The account.
+    pub user: User,
+    /// Roles and scopes today.
+    pub principal: Arc<Principal>,
+    /// The snapshot the roles were computed from.
+    pub snap: Arc<Snapshot>,
+    /// The session, when signed in with the cookie (not with a token).
+    pub session: Option<SessionRef>,
+    /// UI language.
+    pub tr: Tr,
+    /// Client address, for the audit trail.
+    pub origin: String,
+}
+
+/// The session part of a viewer.
+#[derive(Clone, Debug)]
+pub struct SessionRef {
+    /// Session id (hash of the cookie).
+    pub id: String,
+    /// CSRF token for forms.
+    pub csrf: String,
+}
+
+impl Viewer {
+    /// Whether the viewer may do `p` on `org`.
+    pub fn can(&self, p: Permission, org: Option<&str>) -> bool {
+        self.principal.can(p, org, &self.snap.model)
+    }
+
+    /// The audit actor for changes made by this viewer.
+    pub fn actor(&self) -> zeren_storage::Actor {
+        zeren_storage::Actor {
+            name: self.user.username.clone(),
+            origin: self.origin.clone(),
+        }
+    }
+
+    /// The CSRF token for forms ("" for token clients, which need none).
+    pub fn csrf(&self) -> &str {
+        self.session.as_ref().map(|s| s.csrf.as_str()).unwrap_or("")
+    }
+}
+
+/// Why a request has no usable viewer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No session or token.
+    NotSignedIn,
+    /// The session timed out.
+    Expired,
+    /// The password must be changed first.
+    MustChangePassword,
+    /// The second factor is due.
+    SecondFactorDue,
+    /// The security policy requires a second factor that is not set up yet.
+    TotpSetupDue,
+    /// The database failed.
+    Unavailable,
+}
+
+/// Reads a cookie from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// The client's address: the peer, or the forwarded address when the peer is a trusted proxy.
+pub fn client_ip(parts: &Parts, state: &AppState) -> String {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    match peer {
+        Some(ip) if state.trusted_proxies.contains(&ip) => parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next_back())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok())
+            .unwrap_or(ip)
+            .to_string(),
+        Some(ip) => ip.to_string(),
+        None => "unknown".into(),
+    }
+}
+
+/// The UI language for a request by a user: `?lang=`, then the account's setting, then the browser.
+pub fn tr_for(parts: &Parts, user: Option<&User>) -> Tr {
+    let accept = parts
+        .headers
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let tr = Tr::from_parts(parts.uri.query(), accept);
+    if tr.is_explicit() {
+        return tr;
+    }
+    // The choice made last (a language link, the account page) wins over the account's
+    // setting, which wins over the browser.
+    if let Some(lang) = cookie(&parts.headers, crate::shared::i18n::LANG_COOKIE) {
+        return Tr::preferred(Lang::from_tag(lang));
+    }
+    match user.and_then(|u| u.lang.as_deref()) {
+        Some(lang) => Tr::preferred(Lang::from_tag(lang)),
+        None => tr,
+    }
+}
+
+/// Resolves the viewer of a request. `pending` lets through accounts that still owe a password
+/// change or a second factor (for the pages where they settle it).
+pub async fn resolve(
+    parts: &Parts,
+    state: &AppState,
+    pending: bool,
+) -> Result<Viewer, AuthFailure> {
+    let now = state.now_ms();
+    let origin = client_ip(parts, state);
+    let (user, generation, session) = match lookup_credential(parts, state).await? {
+        Credential::Token { user, generation } => (user, generation, None),
+        Credential::Session(s) => (s.user.clone(), s.generation, Some(s)),
+    };
+    if user.disabled {
+        return Err(AuthFailure::NotSignedIn);
+    }
+    let snap = state.snapshot(generation).await.map_err(|e| {
+        tracing::error!(error = %e, "snapshot load failed");
+        AuthFailure::Unavailable
+    })?;
+    let mut session_ref = None;
+    if let Some(s) = &session {
+        let idle_ms = i64::from(snap.security.login.idle_minutes) * 60_000;
+        if now - s.last_seen_at > idle_ms {
+            if let Ok(mut tx) = state
+                .db
+                .begin(
+                    &zeren_storage::Actor {
+                        name: user.username.clone(),
+                        origin: origin.clone(),
+                    },
+                    state.clock.now(),
+                )
+                .await
+                && tx
+                    .end_session(&s.id, &user.id, "idle timeout")
+                    .await
+                    .is_ok()
+            {
+                let _ = tx.commit().await;
+            }
+            state.recent.clear();
+            return Err(AuthFailure::Expired);
+        }
+        // One write a minute at most: enough for a 30-minute idle timeout.
+        if now - s.last_seen_at > 60_000 {
+            let _ = state.db.touch_session(&s.id, now).await;
+            state.recent.touch_session(&s.id, now);
+        }
+        if !pending && s.second_factor_pending {
+            return Err(AuthFailure::SecondFactorDue);
+        }
+        session_ref = Some(SessionRef {
+            id: s.id.clone(),
+            csrf: s.csrf.clone(),
+        });
+    }
+    let principal = snap.principal_of(&user, state.today());
+    if !pending && user.must_change_password {
+        return Err(AuthFailure::MustChangePassword);
+    }
+    if !pending && !user.totp_enabled && snap.security.requires_totp(&principal) {
+        return Err(AuthFailure::TotpSetupDue);
+    }
+    let tr = tr_for(parts, Some(&user));
+    Ok(Viewer {
+        user,
+        principal,
+        snap,
+        session: session_ref,
+        tr,
+        origin,
+    })
+}
+
+impl AuthFailure {
+    fn api_error(&self, tr: Tr) -> ApiError {
+        let (code, key) = match self {
+            AuthFailure::NotSignedIn => (ErrorCode::Unauthenticated, "auth.error.unauthenticated"),
+            AuthFailure::Expired => (ErrorCode::SessionExpired, "auth.error.expired"),
+            AuthFailure::MustChangePassword => (
+                ErrorCode::PasswordChangeRequired,
+                "auth.error.password_change",
+            ),
+            AuthFailure::SecondFactorDue | AuthFailure::TotpSetupDue => {
+                (ErrorCode::SecondFactorRequired, "auth.error.second_factor")
+            }
+            AuthFailure::Unavailable => {
+                (ErrorCode::DatabaseUnavailable, "error.database_unavailable")
+            }
+        };
+        ApiError::new(code, tr.t(key).to_string())
+    }
+
+    fn page_response(&self, parts: &Parts, tr: Tr) -> Response {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let to = match self {
+            AuthFailure::NotSignedIn => {
+                format!("/login?next={}", crate::shared::urls::encode(next))
+            }
+            AuthFailure::Expired => format!(
+                "/login?expired=1&next={}",
+                crate::shared::urls::encode(next)
+            ),
+            AuthFailure::MustChangePassword => "/account/password".to_string(),
+            AuthFailure::SecondFactorDue => "/login/totp".to_string(),
+            AuthFailure::TotpSetupDue => "/account/totp".to_string(),
+            AuthFailure::Unavailable => return self.api_error(tr).into_response(),
+        };
+        redirect(&to)
+    }
+}
+
+/// A 303 redirect.
+pub fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, to.to_string())]).into_response()
+}
+
+/// A viewer for the JSON API: 401 with the JSON error shape when there is none.
+pub struct ApiViewer(pub Viewer);
+
+impl FromRequestParts<AppState> for ApiViewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match resolve(parts, state, false).await {
+            Ok(v) => {
+                parts.extensions.insert(v.tr);
+                Ok(ApiViewer(v))
+            }
+            Err(f) => Err(f.api_error(tr_for(parts, None)).into_response()),
+        }
+    }
+}
+
+/// A viewer for pages: a redirect to sign-in (or to the password/second-factor page) when there is none.
+pub struct PageViewer(pub Viewer);
+
+impl FromRequestParts<AppState> for PageViewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match resolve(parts, state, false).await {
+            Ok(v) => {
+                crate::shared::frame::remember_viewer(state, &v);
+                parts.extensions.insert(v.tr);
+                Ok(PageViewer(v))
+            }
+            Err(f) => Err(f.page_response(parts, tr_for(parts, None))),
+        }
+    }
+}
+
+/// A viewer who may still owe a password change or a second factor.
+pub struct PendingViewer(pub Viewer);
+
+impl FromRequestParts<AppState> for PendingViewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match resolve(parts, state, true).await {
+            Ok(v) => {
+                parts.extensions.insert(v.tr);
+                Ok(PendingViewer(v))
+            }
+            Err(f) => Err(f.page_response(parts, tr_for(parts, None))),
+        }
+    }
+}
+
+/// The client's address (see [`client_ip`]).
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts, state)))
+    }
+}
+
+/// The viewer if signed in, for pages that also serve visitors (the landing page). An account
+/// that still owes a password change or a second factor is sent to settle it.
+pub struct MaybeViewer(pub Option<Viewer>);
+
+impl FromRequestParts<AppState> for MaybeViewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match resolve(parts, state, false).await {
+            Ok(v) => {
+                parts.extensions.insert(v.tr);
+                Ok(MaybeViewer(Some(v)))
+            }
+            Err(AuthFailure::NotSignedIn | AuthFailure::Expired) => Ok(MaybeViewer(None)),
+            Err(f) => Err(f.page_response(parts, tr_for(parts, None))),
+        }
+    }
+}
+
+/// Compares two secrets in time that does not depend on where they differ (`subtle`).
+fn constant_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// CSRF protection for every state-changing request made with a cookie: the token must come
+/// back in the `X-CSRF-Token` header or in the form's `csrf` field. Requests with a bearer token
+/// carry no ambient credential and need none. Before sign-in, the sign-in form's token is
+/// checked against the `zeren_pre` cookie (double submit).
+///
+/// Returns the request to go on with (its body put back together when the token was read from
+/// it), or the refusal.
+pub async fn csrf_checked(state: &AppState, req: Request) -> Result<Request, Response> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || bearer(req.headers()).is_some()
+    {
+        return Ok(req);
+    }
+    let (parts, body) = req.into_parts();
+    let tr = tr_for(&parts, None);
+    // An API call without the session cookie carries no ambient credential to forge with; it
+    // meets the sign-in check (401) like any other.
+    if parts.uri.path().starts_with("/api/") && cookie(&parts.headers, SESSION_COOKIE).is_none() {
+        return Ok(Request::from_parts(parts, body));
+    }
+    let expected = match cookie(&parts.headers, SESSION_COOKIE) {
+        Some(value) => match state.db.session(value).await {
+            Ok(Some(s)) => Some(s.csrf),
+            Ok(None) => cookie(&parts.headers, PRE_COOKIE).map(str::to_string),
+            Err(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::DatabaseUnavailable,
+                    tr.t("error.database_unavailable").into(),
+                )
+                .into_response());
+            }
+        },
+        None => cookie(&parts.headers, PRE_COOKIE).map(str::to_string),
+    };
+    let header = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let is_form = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    // A multipart form (attachment uploads) carries the token in its first part.
+    let multipart = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("multipart/form-data"))
+        .map(str::to_string);
+    let (provided, body) = match (header, is_form) {
+        (Some(h), _) => (Some(h), body),
+        (None, false) if multipart.is_some() => {
+            crate::shared::upload_guard::multipart_csrf(
+                multipart.as_deref().unwrap_or_default(),
+                body,
+            )
+            .await
+        }
+        (None, true) => {
+            let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return Err(
+                        (StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large")).into_response()
+                    );
+                }
+            };
+            let field = crate::shared::urls::form_field(&bytes, "csrf");
+            (field, Body::from(bytes))
+        }
+        (None, false) => (None, body),
+    };
+    match (expected, provided) {
+        (Some(e), Some(p)) if constant_eq(&e, &p) => Ok(Request::from_parts(parts, body)),
+        _ => {
+            tracing::warn!(path = %parts.uri.path(), "CSRF check failed");
+            let err = ApiError::new(ErrorCode::CsrfFailed, tr.t("auth.error.csrf").to_string());
+            Err(if parts.uri.path().starts_with("/api/") {
+                err.into_response()
+            } else {
+                crate::shared::frame::error_page(
+                    tr,
+                    ErrorCode::CsrfFailed,
+                    "auth.error.csrf_title",
+                    err.message.clone(),
+                )
+            })
+        }
+    }
+}
+
+/// `Set-Cookie` for the session: HttpOnly, SameSite=Lax, Secure under TLS.
+pub fn session_cookie(value: &str, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// `Set-Cookie` that removes a cookie.
+pub fn clear_cookie(name: &str, secure: bool) -> String {
+    format!(
+        "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}

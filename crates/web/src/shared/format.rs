@@ -1,0 +1,70 @@
+//! Formatting shared by every area: days, citation anchors, and the field errors of forms.
+
+use chrono::NaiveDate;
+use zeren_core::Citation;
+
+/// The fragment id of a citation on the policy page: `art-4` or `art-4-6`.
+pub fn anchor(c: Citation) -> String {
+    match c.item {
+        Some(item) => format!("art-{}-{}", c.article, item),
+        None => format!("art-{}", c.article),
+    }
+}
+
+/// A calendar day as shown everywhere: YYYY-MM-DD.
+pub fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The message of `field` among a form's field errors (field, message).
+pub fn field_error<'a, K: AsRef<str>>(errors: &'a [(K, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f.as_ref() == field)
+        .map(|(_, m)| m.as_str())
+}
+
+/// Every message of `field` (e.g. `form`: the errors of the whole form).
+pub fn field_errors<'a, K: AsRef<str>>(errors: &'a [(K, String)], field: &str) -> Vec<&'a str> {
+    errors
+        .iter()
+        .filter(|(f, _)| f.as_ref() == field)
+        .map(|(_, m)| m.as_str())
+        .collect()
+}
+
+/// The messages of fields a form does not show beside an input (`shown` lists those it does).
+pub fn other_errors<'a, K: AsRef<str>>(errors: &'a [(K, String)], shown: &[&str]) -> Vec<&'a str> {
+    errors
+        .iter()
+        .filter(|(f, _)| !shown.contains(&f.as_ref()))
+        .map(|(_, m)| m.as_str())
+        .collect()
+}
+
+/// An instant (epoch ms) in Asia/Shanghai with `pattern` (chrono's `format`); "" when out of range.
+fn shanghai_instant(ms: i64, pattern: &str) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&zeren_core::clock::shanghai())
+                .format(pattern)
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// An instant (epoch ms) as lists show it: `2026-11-28 09:30`, Asia/Shanghai.
+pub fn minute(ms: i64) -> String {
+    shanghai_instant(ms, "%Y-%m-%d %H:%M")
+}
+
+/// An instant (epoch ms) to the second, as the audit log shows it, Asia/Shanghai.
+pub fn second(ms: i64) -> String {
+    shanghai_instant(ms, "%Y-%m-%d %H:%M:%S")
+}
+
+/// An instant (epoch ms) for the API: RFC 3339 with the Shanghai offset; `None` when out of range.
+pub fn rfc3339(ms: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&zeren_core::clock::shanghai()).to_rfc3339())
+}

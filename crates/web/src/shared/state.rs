@@ -1,0 +1,67 @@
+//! What every handler can reach: the database, the clock, the snapshot of the org model, and
+//! the caches each area keeps for this application (never in statics, so two applications in
+//! one process — as in the tests — never share them).
+
+use crate::shared::auth::Snapshot;
+use crate::shared::recent::RecentReads;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use zeren_core::Clock;
+use zeren_storage::Db;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The clock; tests fix it.
+    pub clock: Arc<dyn Clock>,
+    /// The org model, policy and grants, reloaded when the database's generation moves on.
+    pub snapshot: Arc<tokio::sync::RwLock<Option<Arc<Snapshot>>>>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
+    /// Cookies carry `Secure` (the server or its proxy speaks TLS).
+    pub secure_cookies: bool,
+    /// A banner shown on every page when the clock is set by `--clock`.
+    pub clock_banner: Option<Arc<str>>,
+    /// Reads kept for a short time (see [`RecentReads`]).
+    pub recent: Arc<RecentReads>,
+    /// Each area's caches, by type (see [`AppState::cache`]).
+    caches: Arc<Caches>,
+}
+
+/// One value per type, made on first use: the caches areas keep (memos of computed pages and
+/// figures), held by the state so the shared layer need not name them.
+#[derive(Default)]
+struct Caches(Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+
+impl AppState {
+    /// State over a database and a clock, with no proxies trusted and plain-HTTP cookies.
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> AppState {
+        AppState {
+            db,
+            clock,
+            snapshot: Arc::default(),
+            trusted_proxies: Arc::new([]),
+            secure_cookies: false,
+            clock_banner: None,
+            recent: Arc::default(),
+            caches: Arc::default(),
+        }
+    }
+
+    /// The cache of type `C` of this application, made with `C::default()` on first use.
+    pub fn cache<C: Default + Send + Sync + 'static>(&self) -> Arc<C> {
+        let mut map = self.caches.0.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = map
+            .entry(TypeId::of::<C>())
+            .or_insert_with(|| Arc::new(C::default()));
+        match entry.clone().downcast::<C>() {
+            Ok(c) => c,
+            // The map is keyed by the value's own type, so the downcast always holds; a fresh
+            // value keeps the request going if it ever did not.
+            Err(_) => Arc::new(C::default()),
+        }
+    }
+}
