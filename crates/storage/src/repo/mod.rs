@@ -14,6 +14,8 @@ pub mod records;
 
 use crate::error::{Result, StorageError};
 use chrono::NaiveDate;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Executor};
 
 /// A date as stored: `YYYY-MM-DD`.
 pub(crate) fn date_text(d: NaiveDate) -> String {
@@ -42,4 +44,60 @@ pub(crate) fn unique_violation(e: sqlx::Error, what: &'static str, key: &str) ->
         };
     }
     StorageError::Database(e)
+}
+
+/// [`StorageError::NotFound`] for the `what` with this id.
+pub(crate) fn not_found(what: &'static str, id: &str) -> StorageError {
+    StorageError::NotFound {
+        what,
+        id: id.to_string(),
+    }
+}
+
+/// A table whose rows are read into `T`: its name, the columns `from` reads, and what a missing
+/// row is called.
+pub(crate) struct Rows<T> {
+    /// Table name.
+    pub table: &'static str,
+    /// The columns `from` reads, unqualified.
+    pub cols: &'static str,
+    /// What [`StorageError::NotFound`] calls a missing row.
+    pub what: &'static str,
+    /// Reads one row.
+    pub from: fn(&AnyRow) -> Result<T>,
+}
+
+impl<T> Rows<T> {
+    /// The row with this id, on the pool or inside a transaction alike.
+    pub(crate) async fn by_id<'c>(
+        &self,
+        on: impl Executor<'c, Database = Any>,
+        id: &str,
+    ) -> Result<T> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM {} WHERE id = $1",
+            self.cols, self.table
+        )))
+        .bind(id)
+        .fetch_optional(on)
+        .await?
+        .ok_or_else(|| not_found(self.what, id))?;
+        (self.from)(&row)
+    }
+}
+
+/// `$from, $from+1, …` for `n` values.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A column list (`a, b`) with each column qualified by a table alias (`t.a, t.b`).
+pub(crate) fn qualified(cols: &str, alias: &str) -> String {
+    cols.split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -8,10 +8,12 @@
 //! write is one transaction, audited.
 //! Records are amended (a new version, the old one kept) and never deleted.
 
-use super::{date_text, parse_date, parse_opt_date};
+use super::{date_text, not_found, parse_date, parse_opt_date, placeholders, qualified};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
-use crate::repo::obligations::StoredObligation;
+use crate::repo::obligations::{
+    COLUMNS as OBLIGATION_COLS, OBLIGATIONS, StoredObligation, obligation_from_row,
+};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -146,44 +148,8 @@ fn record_from(r: &AnyRow) -> Result<Record> {
     })
 }
 
-const OBLIGATION_COLS: &str = "id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, due_on, citation, state, completed_on, completion_note, version";
-
-fn obligation_from(r: &AnyRow) -> Result<StoredObligation> {
-    Ok(StoredObligation {
-        id: r.try_get("id")?,
-        key: r.try_get("obligation_key")?,
-        policy: r.try_get("policy_id")?,
-        duty: r.try_get("duty_id")?,
-        subject_kind: r.try_get("subject_kind")?,
-        subject: r.try_get("subject_id")?,
-        org: r.try_get("org_id")?,
-        period: r.try_get("period")?,
-        due: parse_date(&r.try_get::<String, _>("due_on")?)?,
-        citation: r.try_get("citation")?,
-        state: r.try_get("state")?,
-        completed_on: parse_opt_date(r.try_get("completed_on")?)?,
-        completion_note: r.try_get("completion_note")?,
-        version: r.try_get("version")?,
-    })
-}
-
-/// `$from, $from+1, …` for `n` values.
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-}
-
-fn not_found(what: &'static str, id: &str) -> StorageError {
-    StorageError::NotFound {
-        what,
-        id: id.to_string(),
-    }
 }
 
 /// One version of a record, as it was.
@@ -336,11 +302,7 @@ impl Db {
              FROM obligation_evidence e JOIN records r ON r.id = e.record_id \
              LEFT JOIN users u ON u.username = e.linked_by \
              WHERE e.obligation_id = $1 ORDER BY e.linked_at, r.id",
-            RECORD_COLS
-                .split(", ")
-                .map(|c| format!("r.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            qualified(RECORD_COLS, "r")
         )))
         .bind(obligation_id)
         .fetch_all(&self.pool)
@@ -362,28 +324,17 @@ impl Db {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM obligations o JOIN obligation_evidence e ON e.obligation_id = o.id \
              WHERE e.record_id = $1 ORDER BY o.due_on, o.obligation_key",
-            OBLIGATION_COLS
-                .split(", ")
-                .map(|c| format!("o.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            qualified(OBLIGATION_COLS, "o")
         )))
         .bind(record_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(obligation_from).collect()
+        rows.iter().map(obligation_from_row).collect()
     }
 
     /// One obligation by id (for linking evidence to it).
     pub async fn evidence_obligation(&self, id: &str) -> Result<StoredObligation> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {OBLIGATION_COLS} FROM obligations WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| not_found("obligation", id))?;
-        obligation_from(&row)
+        OBLIGATIONS.by_id(&self.pool, id).await
     }
 
     /// Open or done obligations of the record's org and year that the record would discharge
@@ -405,7 +356,7 @@ impl Db {
         let facts = record.facts();
         let mut out = Vec::new();
         for r in &rows {
-            let o = obligation_from(r)?;
+            let o = obligation_from_row(r)?;
             let Some(duty) = pack.duty(&o.duty) else {
                 continue;
             };
@@ -489,17 +440,6 @@ impl Tx {
         .await?
         .ok_or_else(|| not_found("record", id))?;
         record_from(&row)
-    }
-
-    async fn obligation_row(&mut self, id: &str) -> Result<StoredObligation> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {OBLIGATION_COLS} FROM obligations WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await?
-        .ok_or_else(|| not_found("obligation", id))?;
-        obligation_from(&row)
     }
 
     async fn policy_pack(&mut self, id: &str) -> Result<PolicyPack> {
@@ -706,7 +646,7 @@ impl Tx {
         .fetch_all(&mut *self.tx)
         .await?;
         for oid in linked {
-            let o = self.obligation_row(&oid).await?;
+            let o = OBLIGATIONS.by_id(&mut *self.tx, &oid).await?;
             let pack = self.policy_pack(&o.policy).await?;
             self.check_rule(&o, &pack, &after, lang)?;
             self.resettle_completion(&o).await?;
@@ -801,7 +741,7 @@ impl Tx {
         expected_version: i64,
         lang: Lang,
     ) -> Result<StoredObligation> {
-        let before = self.obligation_row(obligation_id).await?;
+        let before = OBLIGATIONS.by_id(&mut *self.tx, obligation_id).await?;
         if before.version != expected_version {
             return Err(StorageError::Conflict {
                 what: "obligation",
@@ -1638,11 +1578,7 @@ impl Db {
     pub async fn task_reports(&self, directive_id: &str) -> Result<Vec<TaskReport>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM task_reports r JOIN tasks t ON t.id = r.task_id WHERE t.directive_id = $1 ORDER BY r.report_date, r.created_at, r.id",
-            REPORT_COLS
-                .split(", ")
-                .map(|c| format!("r.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            qualified(REPORT_COLS, "r")
         )))
         .bind(directive_id)
         .fetch_all(&self.pool)
