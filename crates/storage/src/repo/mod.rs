@@ -1,7 +1,9 @@
 //! Repositories: reading and writing each kind of record, on both engines.
 
+pub mod attachments;
 pub mod audit;
 pub mod audit_query;
+pub mod directives;
 pub mod feeds;
 pub mod identity;
 pub mod ledger_rows;
@@ -68,21 +70,32 @@ pub(crate) struct Rows<T> {
 }
 
 impl<T> Rows<T> {
-    /// The row with this id, on the pool or inside a transaction alike.
-    pub(crate) async fn by_id<'c>(
+    /// The row with this id, if there is one; on the pool or inside a transaction alike.
+    pub(crate) async fn find<'c>(
         &self,
         on: impl Executor<'c, Database = Any>,
         id: &str,
-    ) -> Result<T> {
-        let row = sqlx::query(AssertSqlSafe(format!(
+    ) -> Result<Option<T>> {
+        sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM {} WHERE id = $1",
             self.cols, self.table
         )))
         .bind(id)
         .fetch_optional(on)
         .await?
-        .ok_or_else(|| not_found(self.what, id))?;
-        (self.from)(&row)
+        .map(|row| (self.from)(&row))
+        .transpose()
+    }
+
+    /// The row with this id; [`StorageError::NotFound`] when there is none.
+    pub(crate) async fn by_id<'c>(
+        &self,
+        on: impl Executor<'c, Database = Any>,
+        id: &str,
+    ) -> Result<T> {
+        self.find(on, id)
+            .await?
+            .ok_or_else(|| not_found(self.what, id))
     }
 }
 
