@@ -12,8 +12,8 @@ use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Executor, Row};
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -235,10 +235,9 @@ impl Db {
 
     /// The files attached to a record, in the order they were attached.
     pub async fn record_attachments(&self, record_id: &str) -> Result<Vec<Attachment>> {
-        let rows = sqlx::query(
-            "SELECT ra.sha256, ra.filename, ra.added_at, ra.added_by, a.size, a.mime FROM record_attachments ra \
-             JOIN attachments a ON a.sha256 = ra.sha256 WHERE ra.record_id = $1 ORDER BY ra.added_at, ra.filename",
-        )
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{ATTACHMENTS_OF_RECORD} ORDER BY ra.added_at, ra.filename"
+        )))
         .bind(record_id)
         .fetch_all(&self.pool)
         .await?;
@@ -251,15 +250,7 @@ impl Db {
         record_id: &str,
         sha: &str,
     ) -> Result<Option<Attachment>> {
-        let row = sqlx::query(
-            "SELECT ra.sha256, ra.filename, ra.added_at, ra.added_by, a.size, a.mime FROM record_attachments ra \
-             JOIN attachments a ON a.sha256 = ra.sha256 WHERE ra.record_id = $1 AND ra.sha256 = $2",
-        )
-        .bind(record_id)
-        .bind(sha)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(attachment_from).transpose()
+        attachment_of(&self.pool, record_id, sha).await
     }
 
     /// Every stored file as (SHA-256, path under the files dir), for backups.
@@ -311,6 +302,28 @@ impl Db {
     }
 }
 
+/// The files of a record: `SELECT` of what [`attachment_from`] reads, for `ra.record_id = $1`.
+const ATTACHMENTS_OF_RECORD: &str = "SELECT ra.sha256, ra.filename, ra.added_at, ra.added_by, a.size, a.mime \
+     FROM record_attachments ra JOIN attachments a ON a.sha256 = ra.sha256 WHERE ra.record_id = $1";
+
+/// One file of a record, if it is attached to it; on the pool or inside a transaction alike.
+async fn attachment_of<'c>(
+    on: impl Executor<'c, Database = Any>,
+    record_id: &str,
+    sha: &str,
+) -> Result<Option<Attachment>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "{ATTACHMENTS_OF_RECORD} AND ra.sha256 = $2"
+    )))
+    .bind(record_id)
+    .bind(sha)
+    .fetch_optional(on)
+    .await?
+    .as_ref()
+    .map(attachment_from)
+    .transpose()
+}
+
 fn attachment_from(r: &AnyRow) -> Result<Attachment> {
     Ok(Attachment {
         sha256: r.try_get("sha256")?,
@@ -360,15 +373,9 @@ impl Tx {
         .execute(&mut *self.tx)
         .await?
         .rows_affected();
-        let row = sqlx::query(
-            "SELECT ra.sha256, ra.filename, ra.added_at, ra.added_by, a.size, a.mime FROM record_attachments ra \
-             JOIN attachments a ON a.sha256 = ra.sha256 WHERE ra.record_id = $1 AND ra.sha256 = $2",
-        )
-        .bind(record_id)
-        .bind(&file.sha256)
-        .fetch_one(&mut *self.tx)
-        .await?;
-        let att = attachment_from(&row)?;
+        let att = attachment_of(&mut *self.tx, record_id, &file.sha256)
+            .await?
+            .ok_or_else(|| not_found("attachment", &file.sha256))?;
         if added > 0 {
             self.audit(
                 "record.attach",

@@ -99,6 +99,35 @@ impl<T> Rows<T> {
     }
 }
 
+/// Refuses a change made from a version other than the stored one: [`StorageError::Conflict`].
+pub(crate) fn check_version(
+    what: &'static str,
+    id: &str,
+    expected: i64,
+    actual: i64,
+) -> Result<()> {
+    if actual == expected {
+        return Ok(());
+    }
+    Err(StorageError::Conflict {
+        what,
+        id: id.to_string(),
+        expected,
+        actual,
+    })
+}
+
+/// Refuses a guarded `UPDATE … WHERE id = … AND version = expected` that changed no row:
+/// another change came first.
+pub(crate) fn check_updated(rows: u64, what: &'static str, id: &str, expected: i64) -> Result<()> {
+    check_version(
+        what,
+        id,
+        expected,
+        if rows == 1 { expected } else { expected + 1 },
+    )
+}
+
 /// `$from, $from+1, …` for `n` values.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)

@@ -2,7 +2,7 @@
 //! lists and roll-ups the ledger pages read (status computed from state and due date, in SQL
 //! with the same rule as [`status_on`]); and waivers.
 
-use super::{Rows, date_text, parse_date, parse_opt_date, qualified};
+use super::{Rows, check_updated, check_version, date_text, parse_date, parse_opt_date, qualified};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
 use chrono::{Datelike, NaiveDate};
@@ -1226,20 +1226,13 @@ impl Tx {
     }
 
     /// The obligation, checked against the version the caller read.
-    async fn obligation_for_update(
+    pub(crate) async fn obligation_for_update(
         &mut self,
         id: &str,
         expected_version: i64,
     ) -> Result<StoredObligation> {
         let current = OBLIGATIONS.by_id(&mut *self.tx, id).await?;
-        if current.version != expected_version {
-            return Err(StorageError::Conflict {
-                what: "obligation",
-                id: id.into(),
-                expected: expected_version,
-                actual: current.version,
-            });
-        }
+        check_version("obligation", id, expected_version, current.version)?;
         Ok(current)
     }
 
@@ -1259,14 +1252,12 @@ impl Tx {
         .bind(before.version)
         .execute(&mut *self.tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(StorageError::Conflict {
-                what: "obligation",
-                id: before.id.clone(),
-                expected: before.version,
-                actual: before.version + 1,
-            });
-        }
+        check_updated(
+            done.rows_affected(),
+            "obligation",
+            &before.id,
+            before.version,
+        )?;
         let mut after = before.clone();
         after.state = state.into();
         after.version += 1;

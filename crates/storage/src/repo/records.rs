@@ -8,7 +8,9 @@
 //! write is one transaction, audited. Records are amended (a new version, the old one kept) and
 //! never deleted.
 
-use super::{Rows, date_text, not_found, parse_date, placeholders, qualified};
+use super::{
+    Rows, check_updated, check_version, date_text, not_found, parse_date, placeholders, qualified,
+};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
 use crate::repo::obligations::{
@@ -542,14 +544,7 @@ impl Tx {
         lang: Lang,
     ) -> Result<Record> {
         let before = RECORDS.by_id(&mut *self.tx, id).await?;
-        if before.version != expected_version {
-            return Err(StorageError::Conflict {
-                what: "record",
-                id: id.into(),
-                expected: expected_version,
-                actual: before.version,
-            });
-        }
+        check_version("record", id, expected_version, before.version)?;
         if before.archived {
             return Err(StorageError::Invalid(
                 lang.pick(
@@ -598,14 +593,7 @@ impl Tx {
         .bind(expected_version)
         .execute(&mut *self.tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(StorageError::Conflict {
-                what: "record",
-                id: id.into(),
-                expected: expected_version,
-                actual: expected_version + 1,
-            });
-        }
+        check_updated(done.rows_affected(), "record", id, expected_version)?;
         self.write_version(&after).await?;
         // The obligations it discharges must still be discharged by it.
         let linked: Vec<String> = sqlx::query_scalar(
@@ -710,15 +698,9 @@ impl Tx {
         expected_version: i64,
         lang: Lang,
     ) -> Result<StoredObligation> {
-        let before = OBLIGATIONS.by_id(&mut *self.tx, obligation_id).await?;
-        if before.version != expected_version {
-            return Err(StorageError::Conflict {
-                what: "obligation",
-                id: obligation_id.into(),
-                expected: expected_version,
-                actual: before.version,
-            });
-        }
+        let before = self
+            .obligation_for_update(obligation_id, expected_version)
+            .await?;
         let record = RECORDS.by_id(&mut *self.tx, record_id).await?;
         if record.archived {
             return Err(StorageError::Invalid(
@@ -784,14 +766,12 @@ impl Tx {
         .bind(expected_version)
         .execute(&mut *self.tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(StorageError::Conflict {
-                what: "obligation",
-                id: obligation_id.into(),
-                expected: expected_version,
-                actual: expected_version + 1,
-            });
-        }
+        check_updated(
+            done.rows_affected(),
+            "obligation",
+            obligation_id,
+            expected_version,
+        )?;
         sqlx::query(
             "INSERT INTO obligation_evidence (obligation_id, record_id, linked_at, linked_by) VALUES ($1, $2, $3, $4)",
         )
