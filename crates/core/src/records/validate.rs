@@ -60,10 +60,11 @@ pub fn join_messages(errors: &FieldErrors, lang: Lang) -> String {
 /// The problems found so far, and the checks every form shares.
 pub(crate) struct Errors {
     lang: Lang,
-    pub(crate) list: FieldErrors,
+    list: FieldErrors,
 }
 
 impl Errors {
+    /// No problems yet; messages will be in `lang`.
     pub(crate) fn new(lang: Lang) -> Errors {
         Errors {
             lang,
@@ -79,11 +80,13 @@ impl Errors {
         }
     }
 
+    /// A problem of `field`, told in Chinese or English.
     pub(crate) fn push(&mut self, field: impl Into<String>, zh: String, en: String) {
         let msg = if self.lang == Lang::Zh { zh } else { en };
         self.list.push((field.into(), msg));
     }
 
+    /// `field` was left empty.
     pub(crate) fn required(&mut self, field: &str) {
         let l = field_label(field, self.lang);
         self.push(field, format!("{l}不能为空"), format!("{l} is required"));
@@ -233,6 +236,7 @@ impl Errors {
         id.to_string()
     }
 
+    /// A person of the org's subtree (or anyone in the model when no org is known).
     fn person(&mut self, field: &str, id: &str, model: &OrgModel, org: Option<&str>) {
         let l = field_label(field, self.lang);
         match (model.person(id), org) {
