@@ -1,6 +1,6 @@
 //! Zeren domain core: policy packs, the org model, responsibility resolution, obligation
-//! generation and the audit chain's hashing. No IO, no clock, no database: every function
-//! takes the day or instant it needs as a parameter.
+//! generation, the rules evidence records must pass and the audit chain's hashing. No IO, no
+//! clock, no database: every function takes the day or instant it needs as a parameter.
 
 pub mod access;
 pub mod audit;
@@ -12,6 +12,7 @@ pub mod obligation;
 pub mod org;
 pub mod period;
 pub mod policy;
+pub mod records;
 pub mod reminders;
 pub mod responsibility;
 pub mod totp;

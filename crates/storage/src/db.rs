@@ -283,6 +283,11 @@ impl Tx {
         &self.actor
     }
 
+    /// The name written as the author of what this change stores.
+    pub(crate) fn actor_name(&self) -> String {
+        self.actor.name.clone()
+    }
+
     /// Epoch milliseconds of this change.
     pub fn now_ms(&self) -> i64 {
         self.now.timestamp_millis()

@@ -1,7 +1,9 @@
 //! Repositories: reading and writing each kind of record, on both engines.
 
+pub mod attachments;
 pub mod audit;
 pub mod audit_query;
+pub mod directives;
 pub mod feeds;
 pub mod identity;
 pub mod ledger_rows;
@@ -14,6 +16,8 @@ pub mod records;
 
 use crate::error::{Result, StorageError};
 use chrono::NaiveDate;
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Executor};
 
 /// A date as stored: `YYYY-MM-DD`.
 pub(crate) fn date_text(d: NaiveDate) -> String {
@@ -42,4 +46,100 @@ pub(crate) fn unique_violation(e: sqlx::Error, what: &'static str, key: &str) ->
         };
     }
     StorageError::Database(e)
+}
+
+/// [`StorageError::NotFound`] for the `what` with this id.
+pub(crate) fn not_found(what: &'static str, id: &str) -> StorageError {
+    StorageError::NotFound {
+        what,
+        id: id.to_string(),
+    }
+}
+
+/// A table whose rows are read into `T`: its name, the columns `from` reads, and what a missing
+/// row is called.
+pub(crate) struct Rows<T> {
+    /// Table name.
+    pub table: &'static str,
+    /// The columns `from` reads, unqualified.
+    pub cols: &'static str,
+    /// What [`StorageError::NotFound`] calls a missing row.
+    pub what: &'static str,
+    /// Reads one row.
+    pub from: fn(&AnyRow) -> Result<T>,
+}
+
+impl<T> Rows<T> {
+    /// The row with this id, if there is one; on the pool or inside a transaction alike.
+    pub(crate) async fn find<'c>(
+        &self,
+        on: impl Executor<'c, Database = Any>,
+        id: &str,
+    ) -> Result<Option<T>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM {} WHERE id = $1",
+            self.cols, self.table
+        )))
+        .bind(id)
+        .fetch_optional(on)
+        .await?
+        .map(|row| (self.from)(&row))
+        .transpose()
+    }
+
+    /// The row with this id; [`StorageError::NotFound`] when there is none.
+    pub(crate) async fn by_id<'c>(
+        &self,
+        on: impl Executor<'c, Database = Any>,
+        id: &str,
+    ) -> Result<T> {
+        self.find(on, id)
+            .await?
+            .ok_or_else(|| not_found(self.what, id))
+    }
+}
+
+/// Refuses a change made from a version other than the stored one: [`StorageError::Conflict`].
+pub(crate) fn check_version(
+    what: &'static str,
+    id: &str,
+    expected: i64,
+    actual: i64,
+) -> Result<()> {
+    if actual == expected {
+        return Ok(());
+    }
+    Err(StorageError::Conflict {
+        what,
+        id: id.to_string(),
+        expected,
+        actual,
+    })
+}
+
+/// Refuses a guarded `UPDATE … WHERE id = … AND version = expected` that changed no row:
+/// another change came first.
+pub(crate) fn check_updated(rows: u64, what: &'static str, id: &str, expected: i64) -> Result<()> {
+    check_version(
+        what,
+        id,
+        expected,
+        if rows == 1 { expected } else { expected + 1 },
+    )
+}
+
+/// `$from, $from+1, …` for `n` values.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A column list (`a, b`) with each column qualified by a table alias (`t.a, t.b`).
+pub(crate) fn qualified(cols: &str, alias: &str) -> String {
+    cols.split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -10,7 +10,7 @@
 //! planners overlap. A delivery is claimed with a lease by a compare-and-set `UPDATE`; it is
 //! marked sent in the transaction that records the try, only by the claim that sent it.
 
-use super::{date_text, parse_date};
+use super::{date_text, parse_date, placeholders};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
 use chrono::NaiveDate;
@@ -319,14 +319,6 @@ fn org_channels_from(r: &AnyRow) -> Result<OrgChannels> {
         dingtalk_secret: r.try_get("dingtalk_secret")?,
         version: r.try_get("version")?,
     })
-}
-
-/// `$from, $from+1, …` for `n` values.
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The WHERE clause and its text arguments for a delivery filter.

@@ -2,7 +2,7 @@
 //! lists and roll-ups the ledger pages read (status computed from state and due date, in SQL
 //! with the same rule as [`status_on`]); and waivers.
 
-use super::{date_text, parse_date, parse_opt_date};
+use super::{Rows, check_updated, check_version, date_text, parse_date, parse_opt_date, qualified};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
 use chrono::{Datelike, NaiveDate};
@@ -75,17 +75,19 @@ pub const WITHDRAWN: &str = "withdrawn";
 /// A SQL condition keeping the obligations still required (`ob` is the obligations table).
 pub const LIVE: &str = "ob.state <> 'withdrawn'";
 
-const COLS: &str = "id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, due_on, citation, state, completed_on, completion_note, version";
+/// The columns of a stored obligation, unprefixed, for every query over `obligations`.
+pub const COLUMNS: &str = "id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, due_on, citation, state, completed_on, completion_note, version";
 
-/// The columns of a stored obligation, unprefixed, for other areas' queries over `obligations`.
-pub const COLUMNS: &str = COLS;
+/// Obligations read by id.
+pub(crate) const OBLIGATIONS: Rows<StoredObligation> = Rows {
+    table: "obligations",
+    cols: COLUMNS,
+    what: "obligation",
+    from: obligation_from_row,
+};
 
 /// Reads a row selected with [`COLUMNS`].
 pub fn obligation_from_row(r: &AnyRow) -> Result<StoredObligation> {
-    from_row(r)
-}
-
-fn from_row(r: &AnyRow) -> Result<StoredObligation> {
     Ok(StoredObligation {
         id: r.try_get("id")?,
         key: r.try_get("obligation_key")?,
@@ -500,13 +502,13 @@ fn month_index(ym: &str, year: i32) -> Option<usize> {
 impl Db {
     /// Obligations owed by one org in a year, by due date.
     pub async fn obligations(&self, org: &str, year: i32) -> Result<Vec<StoredObligation>> {
-        sqlx::query(AssertSqlSafe(format!("SELECT {COLS} FROM obligations ob WHERE org_id = $1 AND year = $2 AND {LIVE} ORDER BY due_on, obligation_key")))
+        sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM obligations ob WHERE org_id = $1 AND year = $2 AND {LIVE} ORDER BY due_on, obligation_key")))
             .bind(org)
             .bind(i64::from(year))
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(from_row)
+            .map(obligation_from_row)
             .collect()
     }
 
@@ -533,7 +535,7 @@ impl Db {
     /// One obligation by id, or by its key.
     pub async fn obligation(&self, id_or_key: &str) -> Result<StoredObligation> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM obligations WHERE id = $1 OR obligation_key = $1"
+            "SELECT {COLUMNS} FROM obligations WHERE id = $1 OR obligation_key = $1"
         )))
         .bind(id_or_key)
         .fetch_optional(&self.pool)
@@ -542,7 +544,7 @@ impl Db {
             what: "obligation",
             id: id_or_key.into(),
         })?;
-        from_row(&row)
+        obligation_from_row(&row)
     }
 
     /// One page of the obligations a filter covers, in `sort` order, with the size of the whole
@@ -575,7 +577,6 @@ impl Db {
     ) -> Result<Vec<StoredObligation>> {
         let mut sql = Sql::default();
         let cond = conditions(&mut sql, f, clock);
-        let cols: Vec<String> = COLS.split(", ").map(|c| format!("ob.{c}")).collect();
         // `|| ''` keeps the planner off the due-date index when few rows match: it then finds
         // them by org and sorts them, instead of walking the whole year in due order.
         let due = if f.few {
@@ -602,7 +603,7 @@ impl Db {
         let off = sql.int_arg(i64::try_from(offset).unwrap_or(i64::MAX));
         let text = format!(
             "SELECT {} FROM obligations ob{join} WHERE {} ORDER BY {order} LIMIT {lim} OFFSET {off}",
-            cols.join(", "),
+            qualified(COLUMNS, "ob"),
             cond.join(" AND ")
         );
         sql.push(&text);
@@ -610,7 +611,7 @@ impl Db {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(from_row)
+            .map(obligation_from_row)
             .collect()
     }
 
@@ -794,13 +795,13 @@ impl YearRows {
     pub async fn load(db: &Db, year: i32) -> Result<YearRows> {
         let stamp = db.change_stamp().await?;
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM obligations ob WHERE year = $1 AND {LIVE} ORDER BY due_on, obligation_key"
+            "SELECT {COLUMNS} FROM obligations ob WHERE year = $1 AND {LIVE} ORDER BY due_on, obligation_key"
         )))
         .bind(i64::from(year))
         .fetch_all(&db.pool)
         .await?
         .iter()
-        .map(|r| from_row(r).map(Arc::new))
+        .map(|r| obligation_from_row(r).map(Arc::new))
         .collect::<Result<Vec<_>>>()?;
         let mut out = YearRows {
             year,
@@ -954,7 +955,7 @@ impl YearRows {
         for chunk in ids.chunks(500) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let mut q = sqlx::query(AssertSqlSafe(format!(
-                "SELECT {COLS}, year FROM obligations WHERE id IN ({})",
+                "SELECT {COLUMNS}, year FROM obligations WHERE id IN ({})",
                 marks.join(", ")
             )));
             for id in chunk {
@@ -962,7 +963,7 @@ impl YearRows {
             }
             for r in q.fetch_all(&db.pool).await? {
                 let year: i64 = r.try_get("year")?;
-                let o = from_row(&r)?;
+                let o = obligation_from_row(&r)?;
                 match self.index.get(&o.id) {
                     // Withdrawn: leaves the year's rows (dropped below, all at once).
                     Some(_) if o.withdrawn() => {
@@ -1177,13 +1178,13 @@ impl Tx {
         let keys: std::collections::HashSet<&str> =
             planned.iter().map(|p| p.key.as_str()).collect();
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM obligations WHERE year = $1 AND state IN ('open', '{WITHDRAWN}') ORDER BY obligation_key"
+            "SELECT {COLUMNS} FROM obligations WHERE year = $1 AND state IN ('open', '{WITHDRAWN}') ORDER BY obligation_key"
         )))
         .bind(i64::from(year))
         .fetch_all(&mut *self.tx)
         .await?
         .iter()
-        .map(from_row)
+        .map(obligation_from_row)
         .collect::<Result<Vec<_>>>()?;
         let (mut withdrawn, mut restored) = (0, 0);
         for o in rows {
@@ -1225,30 +1226,13 @@ impl Tx {
     }
 
     /// The obligation, checked against the version the caller read.
-    async fn obligation_for_update(
+    pub(crate) async fn obligation_for_update(
         &mut self,
         id: &str,
         expected_version: i64,
     ) -> Result<StoredObligation> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM obligations WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await?
-        .ok_or_else(|| StorageError::NotFound {
-            what: "obligation",
-            id: id.into(),
-        })?;
-        let current = from_row(&row)?;
-        if current.version != expected_version {
-            return Err(StorageError::Conflict {
-                what: "obligation",
-                id: id.into(),
-                expected: expected_version,
-                actual: current.version,
-            });
-        }
+        let current = OBLIGATIONS.by_id(&mut *self.tx, id).await?;
+        check_version("obligation", id, expected_version, current.version)?;
         Ok(current)
     }
 
@@ -1268,14 +1252,12 @@ impl Tx {
         .bind(before.version)
         .execute(&mut *self.tx)
         .await?;
-        if done.rows_affected() != 1 {
-            return Err(StorageError::Conflict {
-                what: "obligation",
-                id: before.id.clone(),
-                expected: before.version,
-                actual: before.version + 1,
-            });
-        }
+        check_updated(
+            done.rows_affected(),
+            "obligation",
+            &before.id,
+            before.version,
+        )?;
         let mut after = before.clone();
         after.state = state.into();
         after.version += 1;
