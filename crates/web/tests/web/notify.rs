@@ -4,14 +4,10 @@
 //! `run_once` while the test moves the clock; two instances share one database (SQLite, and
 //! PostgreSQL when `ZEREN_TEST_POSTGRES` is set).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::common::{PASSWORD, TestApp, hidden};
 use axum::extract::{Query, State};
 use axum::routing::post;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use common::{PASSWORD, TestApp, hidden};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;

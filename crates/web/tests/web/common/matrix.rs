@@ -1,7 +1,7 @@
 //! The route × role × scope matrix: every registered route is tried as every demo account,
 //! inside and outside its org subtree, and as an anonymous visitor.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

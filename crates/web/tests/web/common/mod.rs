@@ -1,7 +1,7 @@
 //! The test harness: the real application on a free port over a fresh database with the demo
 //! loaded, a clock the test moves, and clients that sign in as a user would.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 pub mod matrix;
 

@@ -1,18 +1,15 @@
 //! Route × role × scope: every route in the route table, as every demo account (inside and
 //! outside its subtree) and as a visitor. A route without an entry here fails the test.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod admin;
+mod feeds;
+mod notify;
+mod obligations;
+mod orgs;
+mod records;
 
-mod common;
-mod matrix_admin;
-mod matrix_feeds;
-mod matrix_notify;
-mod matrix_obligations;
-mod matrix_orgs;
-mod matrix_records;
-
-use common::matrix::*;
-use common::{PASSWORD, Session, TestApp};
+use crate::common::matrix::*;
+use crate::common::{PASSWORD, Session, TestApp};
 use std::collections::HashMap;
 use zeren_core::clock::Clock;
 use zeren_storage::Actor;
@@ -277,12 +274,12 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     let app = TestApp::demo().await;
     let fx = fixture(&app).await;
     let mut all: Vec<Expect> = expectations();
-    all.extend(matrix_orgs::expectations());
-    all.extend(matrix_admin::expectations());
-    all.extend(matrix_obligations::expectations());
-    all.extend(matrix_records::expectations());
-    all.extend(matrix_notify::expectations());
-    all.extend(matrix_feeds::expectations());
+    all.extend(orgs::expectations());
+    all.extend(admin::expectations());
+    all.extend(obligations::expectations());
+    all.extend(records::expectations());
+    all.extend(notify::expectations());
+    all.extend(feeds::expectations());
 
     // Every registered route has exactly one entry.
     let table = zeren_web::route_table();

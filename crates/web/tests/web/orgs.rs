@@ -1,11 +1,7 @@
 //! Orgs, people, handovers and "who was responsible", through the pages and the API, as the
 //! demo accounts would use them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{PASSWORD, Session, TestApp, hidden};
+use crate::common::{PASSWORD, Session, TODAY, TestApp, hidden};
 use serde_json::{Value, json};
 use zeren_core::Clock;
 use zeren_core::policy::BUILTIN_PACK_ID;
@@ -168,11 +164,7 @@ async fn handover_through_the_form_is_audited_and_changes_who_is_responsible() {
     assert_eq!(status, 200, "{form}");
     assert!(form.contains("李明华") && form.contains(&successor));
     assert_eq!(hidden(&form, "csrf"), s.csrf);
-    assert_eq!(
-        hidden(&form, "on"),
-        common::TODAY,
-        "the date defaults to today"
-    );
+    assert_eq!(hidden(&form, "on"), TODAY, "the date defaults to today");
 
     let before = audit_len(&app).await;
     let (status, body, location) = handover_form(&s, &app, &path, &successor, "2026-12-01").await;

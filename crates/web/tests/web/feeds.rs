@@ -1,12 +1,8 @@
 //! Stories of the feeds area: the calendar feed a person subscribes to, search within one's
 //! scope, and the ledger download.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::common::{PASSWORD, TestApp, hidden};
 use calamine::{Data, Reader, Xlsx};
-use common::{PASSWORD, TestApp, hidden};
 use serde_json::Value;
 use zeren_core::clock::Clock;
 
@@ -512,8 +508,8 @@ async fn the_ledger_downloads_as_a_workbook_within_scope() {
 
 #[tokio::test]
 async fn the_feed_address_is_shown_on_the_home_page_and_in_me() {
-    let app = common::TestApp::demo().await;
-    let s = app.sign_in("secretary", common::PASSWORD).await;
+    let app = TestApp::demo().await;
+    let s = app.sign_in("secretary", PASSWORD).await;
     let home = s
         .client
         .get(app.url("/"))

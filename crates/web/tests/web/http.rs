@@ -4,9 +4,6 @@
 //! Most stories run on SQLite only; the health and policy API stories also run on PostgreSQL
 //! when `ZEREN_TEST_POSTGRES` names a server (via the storage crate's test databases).
 
-// Test helpers outside #[test] functions unwrap too: a failure is a test failure.
-#![allow(clippy::unwrap_used)]
-
 use chrono::{DateTime, TimeZone, Utc};
 use std::sync::Arc;
 use tempfile::TempDir;

@@ -3,11 +3,7 @@
 //! its own account; the system administrator downloads backups. Each gets 403 on the others'
 //! pages and on business pages, and business users get 403 on all of them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{PASSWORD, Session, TestApp, hidden};
+use crate::common::{PASSWORD, Session, TODAY, TestApp, hidden};
 use serde_json::{Value, json};
 use zeren_storage::testing;
 
@@ -160,7 +156,7 @@ async fn auditor_story(app: TestApp) {
         &auditor,
         &app,
         "GET",
-        &format!("/api/v1/audit?from={0}&to={0}", common::TODAY),
+        &format!("/api/v1/audit?from={TODAY}&to={TODAY}"),
         None,
     )
     .await;

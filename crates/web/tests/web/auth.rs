@@ -1,12 +1,8 @@
 //! Sign-in as a user meets it: passwords, CSRF, lockout, idle timeout, forced password change,
 //! the TOTP second factor, API tokens, and escaping of stored text.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::common::{PASSWORD, TestApp, hidden};
 use chrono::Duration;
-use common::{PASSWORD, TestApp, hidden};
 use zeren_core::clock::Clock;
 use zeren_storage::secrets::hash_password;
 use zeren_storage::{Actor, NewUser};

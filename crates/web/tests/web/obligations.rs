@@ -2,11 +2,7 @@
 //! person responsible on the due date, filters, the dashboard, waivers, scope, and the sync that
 //! brings next year's obligations in from 1 December.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{PASSWORD, Session, TestApp};
+use crate::common::{PASSWORD, Session, TestApp};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use zeren_core::Clock;

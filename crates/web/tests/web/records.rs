@@ -1,11 +1,7 @@
 //! Stories of the records area: recording evidence, discharging obligations with it,
 //! attachments, amendments, directives with supervised tasks, and who may do what.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{PASSWORD, Session, TestApp, hidden, multipart_form};
+use crate::common::{PASSWORD, Session, TestApp, hidden, multipart_form};
 use serde_json::{Value, json};
 use zeren_core::Lang;
 use zeren_core::policy::BUILTIN_PACK_ID;
