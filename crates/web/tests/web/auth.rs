@@ -1,28 +1,11 @@
 //! Sign-in as a user meets it: passwords, CSRF, lockout, idle timeout, forced password change,
 //! the TOTP second factor, API tokens, and escaping of stored text.
 
-use crate::common::{PASSWORD, TestApp, hidden};
+use crate::common::{PASSWORD, TestApp, hidden, location};
 use chrono::Duration;
 use zeren_core::clock::Clock;
 use zeren_storage::secrets::hash_password;
 use zeren_storage::{Actor, NewUser};
-
-async fn location(resp: &reqwest::Response) -> String {
-    resp.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-async fn audit_actions(app: &TestApp) -> Vec<String> {
-    app.db
-        .audit_page(0, 100_000)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect()
-}
 
 #[tokio::test]
 async fn sign_in_and_out_on_every_engine() {
@@ -102,7 +85,7 @@ async fn sign_in_and_out_on_every_engine() {
                 .status(),
             401
         );
-        let actions = audit_actions(&app).await;
+        let actions = app.audit_actions().await;
         for a in ["login.failure", "login.success", "session.end"] {
             assert!(actions.iter().any(|x| x == a), "no {a} in the audit log");
         }
@@ -205,7 +188,7 @@ async fn five_wrong_passwords_lock_the_account_for_thirty_minutes() {
     assert_eq!(resp.status(), 401);
     assert!(resp.text().await.unwrap().contains("账号已锁定"));
     assert!(
-        audit_actions(&app)
+        app.audit_actions()
             .await
             .iter()
             .any(|a| a == "login.lockout")
@@ -256,9 +239,9 @@ async fn an_idle_session_ends_after_thirty_minutes() {
     let resp = s.client.get(app.url("/account")).send().await.unwrap();
     assert_eq!(resp.status(), 303);
     assert!(
-        location(&resp).await.starts_with("/login?expired=1"),
+        location(&resp).starts_with("/login?expired=1"),
         "{}",
-        location(&resp).await
+        location(&resp)
     );
     let resp = s.client.get(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(resp.status(), 401);
@@ -305,7 +288,7 @@ async fn a_new_account_must_change_its_password_first() {
     );
     // Every page leads to the password form; the API refuses with the reason.
     let resp = client.get(app.url("/")).send().await.unwrap();
-    assert_eq!(location(&resp).await, "/account/password");
+    assert_eq!(location(&resp), "/account/password");
     let resp = client
         .get(app.url("/api/v1/policies"))
         .send()
@@ -452,9 +435,9 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
     app.clock.advance(Duration::seconds(60));
     let client = app.client();
     let resp = app.try_sign_in(&client, "leader", PASSWORD).await;
-    assert_eq!(location(&resp).await, "/login/totp");
+    assert_eq!(location(&resp), "/login/totp");
     assert_eq!(
-        location(&client.get(app.url("/account")).send().await.unwrap()).await,
+        location(&client.get(app.url("/account")).send().await.unwrap()),
         "/login/totp"
     );
     assert_eq!(

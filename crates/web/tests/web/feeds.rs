@@ -6,12 +6,6 @@ use calamine::{Data, Reader, Xlsx};
 use serde_json::Value;
 use zeren_core::clock::Clock;
 
-/// The test clients speak plain HTTP, but reqwest is built with rustls without a default
-/// provider (another area's need): install one, once per process.
-fn crypto() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 /// The feed URL on the page answering a rotation, as a path on the test server.
 fn feed_path(html: &str) -> String {
     let url = hidden(html, "feed_url");
@@ -47,7 +41,6 @@ fn events(ics: &str) -> Vec<std::collections::HashMap<String, String>> {
 
 #[tokio::test]
 async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
-    crypto();
     let app = TestApp::demo().await;
     let s = app.sign_in("secretary", PASSWORD).await;
     let page = s.client.get(app.url("/calendar")).send().await.unwrap();
@@ -237,7 +230,6 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
 
 #[tokio::test]
 async fn search_finds_two_and_six_character_words_within_scope_on_both_engines() {
-    crypto();
     for app in TestApp::demo_on_engines().await {
         eprintln!("engine: {}", app.label);
         let secretary = app.token("secretary").await;
@@ -371,7 +363,6 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
 
 #[tokio::test]
 async fn the_ledger_downloads_as_a_workbook_within_scope() {
-    crypto();
     let app = TestApp::demo().await;
     // A committee meeting on record, as the office keeps it.
     let model = app.db.load_model().await.unwrap();

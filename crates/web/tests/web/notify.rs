@@ -4,10 +4,13 @@
 //! `run_once` while the test moves the clock; two instances share one database (SQLite, and
 //! PostgreSQL when `ZEREN_TEST_POSTGRES` is set).
 
-use crate::common::{PASSWORD, TestApp, hidden};
+use crate::common::{
+    AppState, PASSWORD, SMTP_SETTING, SmtpSettings, SmtpTls, TODAY, TestApp, TestClock, date,
+    hidden, load_demo, planner, sender, state,
+};
 use axum::extract::{Query, State};
 use axum::routing::post;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::Duration;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -19,40 +22,8 @@ use zeren_core::clock::{Clock, noon_in_shanghai};
 use zeren_storage::repo::notify::{DeliveryFilter, NewDelivery, NewReminder, SecretUpdate};
 use zeren_storage::testing::{self, TestDb};
 use zeren_storage::{Actor, Db, demo};
-use zeren_web::AppState;
-use zeren_web::notify::{SMTP_SETTING, SmtpSettings, SmtpTls, planner, sender};
 
-const TODAY: &str = "2026-11-28";
 const DINGTALK_SECRET: &str = "SECtest0123456789abcdef";
-
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-// ------------------------------------------------------------------------------------------
-// A clock the test moves, shared by several instances
-// ------------------------------------------------------------------------------------------
-
-#[derive(Clone)]
-struct Clk(Arc<Mutex<DateTime<Utc>>>);
-
-impl Clk {
-    fn at(day: &str) -> Clk {
-        Clk(Arc::new(Mutex::new(noon_in_shanghai(d(day)))))
-    }
-    fn set_day(&self, day: &str) {
-        *self.0.lock().unwrap() = noon_in_shanghai(d(day));
-    }
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
-
-impl Clock for Clk {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
 
 // ------------------------------------------------------------------------------------------
 // The SMTP sink: 220/250/354/221, collects messages
@@ -297,13 +268,9 @@ async fn closed_port() -> u16 {
 // Set-up
 // ------------------------------------------------------------------------------------------
 
-fn state(db: &Db, clock: &Clk) -> AppState {
-    AppState::new(db.clone(), Arc::new(clock.clone()))
-}
-
 async fn put_smtp(db: &Db, port: u16) {
     let mut tx = db
-        .begin(&Actor::cli(), noon_in_shanghai(d(TODAY)))
+        .begin(&Actor::cli(), noon_in_shanghai(date(TODAY)))
         .await
         .unwrap();
     let version = db
@@ -334,7 +301,7 @@ async fn put_smtp(db: &Db, port: u16) {
 async fn give_everyone_email(db: &Db) -> HashMap<String, String> {
     let model = db.load_model().await.unwrap();
     let mut tx = db
-        .begin(&Actor::cli(), noon_in_shanghai(d(TODAY)))
+        .begin(&Actor::cli(), noon_in_shanghai(date(TODAY)))
         .await
         .unwrap();
     let mut out = HashMap::new();
@@ -352,7 +319,7 @@ async fn give_everyone_email(db: &Db) -> HashMap<String, String> {
 async fn put_robots(db: &Db, org: &str, wecom: Option<String>, dingtalk: Option<String>) {
     let version = db.org_channels(org).await.unwrap().version;
     let mut tx = db
-        .begin(&Actor::cli(), noon_in_shanghai(d(TODAY)))
+        .begin(&Actor::cli(), noon_in_shanghai(date(TODAY)))
         .await
         .unwrap();
     let secret = if dingtalk.is_some() {
@@ -377,7 +344,7 @@ async fn all_deliveries(db: &Db) -> Vec<zeren_storage::repo::notify::Delivery> {
 
 /// Runs both senders until nothing is due, moving the clock a minute at a time when robots
 /// are paced.
-async fn drain(a: &AppState, b: &AppState, clock: &Clk) {
+async fn drain(a: &AppState, b: &AppState, clock: &TestClock) {
     for _ in 0..30 {
         let (x, y) = tokio::join!(sender::run_once(a), sender::run_once(b));
         let pending = all_deliveries(&a.db)
@@ -408,9 +375,9 @@ async fn plan_both(a: &AppState, b: &AppState) -> (planner::Summary, planner::Su
 // ------------------------------------------------------------------------------------------
 
 async fn two_instances_story(t: TestDb) {
-    demo::load(&t.db, d(TODAY)).await.unwrap();
+    load_demo(&t.db).await;
     let other = Db::connect(&t.url).await.unwrap();
-    let clock = Clk::at(TODAY);
+    let clock = TestClock::at(TODAY);
     let (a, b) = (state(&t.db, &clock), state(&other, &clock));
     let (sink, smtp_port) = Sink::start().await;
     let (robots, base) = Robots::start().await;
@@ -433,7 +400,7 @@ async fn two_instances_story(t: TestDb) {
         .clone();
     let training = obligations
         .iter()
-        .find(|o| o.duty == "cadre-training" && o.due == d("2026-12-31"))
+        .find(|o| o.duty == "cadre-training" && o.due == date("2026-12-31"))
         .unwrap()
         .clone();
     let secretary = model
@@ -622,9 +589,9 @@ async fn each_reminder_is_delivered_once_with_two_instances_on_postgres() {
 // A crash mid-send, SMTP and a robot down, pacing
 // ------------------------------------------------------------------------------------------
 
-async fn demo_state(t: &TestDb) -> (AppState, Clk) {
-    demo::load(&t.db, d(TODAY)).await.unwrap();
-    let clock = Clk::at(TODAY);
+async fn demo_state(t: &TestDb) -> (AppState, TestClock) {
+    load_demo(&t.db).await;
+    let clock = TestClock::at(TODAY);
     (state(&t.db, &clock), clock)
 }
 
@@ -721,7 +688,7 @@ async fn a_planner_run_claimed_by_a_dead_instance_is_taken_over_after_its_lease(
 #[tokio::test]
 async fn smtp_and_robot_down_are_retried_with_backoff_then_shown_failed() {
     let app = TestApp::demo().await;
-    let s = AppState::new(app.db.clone(), Arc::new(app.clock.clone()));
+    let s = app.state();
     let dead = closed_port().await;
     put_smtp(&app.db, dead).await;
     let model = app.db.load_model().await.unwrap();
@@ -854,8 +821,8 @@ async fn a_robot_gets_at_most_twenty_messages_a_minute() {
                 kind: format!("before-{}", 100 + i),
                 person: person.clone(),
                 org: mse.id.clone(),
-                scheduled_on: d(TODAY),
-                planned_on: d(TODAY),
+                scheduled_on: date(TODAY),
+                planned_on: date(TODAY),
                 args: json!({}),
                 deliveries: vec![NewDelivery {
                     channel: "wecom".into(),
@@ -901,7 +868,7 @@ async fn a_robot_gets_at_most_twenty_messages_a_minute() {
 #[tokio::test]
 async fn the_notification_centre_and_my_settings() {
     let app = TestApp::demo().await;
-    let s = AppState::new(app.db.clone(), Arc::new(app.clock.clone()));
+    let s = app.state();
     let sec = app.sign_in("secretary", PASSWORD).await;
     let token = app.token("secretary").await;
     let get = |path: &'static str| {

@@ -3,8 +3,8 @@
 
 use crate::common::{PASSWORD, Session, TestApp, hidden, multipart_form};
 use serde_json::{Value, json};
-use zeren_core::Lang;
 use zeren_core::policy::BUILTIN_PACK_ID;
+use zeren_core::{Clock, Lang};
 use zeren_storage::repo::records::RecordDraft;
 use zeren_storage::{Actor, StoredObligation};
 
@@ -14,16 +14,6 @@ const PDF: &[u8] = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\
 fn multipart(csrf: Option<&str>, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let fields: Vec<(&str, &str)> = csrf.map(|t| ("csrf", t)).into_iter().collect();
     multipart_form(&fields, files)
-}
-
-async fn person(app: &TestApp, name: &str) -> String {
-    let m = app.db.load_model().await.unwrap();
-    m.people()
-        .iter()
-        .find(|p| p.name == name)
-        .unwrap_or_else(|| panic!("no person {name}"))
-        .id
-        .clone()
 }
 
 async fn study(app: &TestApp, org: &str) -> StoredObligation {
@@ -107,9 +97,9 @@ async fn recording_a_committee_meeting_turns_the_dedicated_study_done() {
         assert_eq!(o.state, "open", "on {}", app.label);
         // The demo keeps its own records (the evidence of what it marked done).
         let records = record_count(&app).await;
-        let sec = person(&app, "李明华").await;
-        let deputy = person(&app, "赵敏").await;
-        let outsider = person(&app, "何志强").await;
+        let sec = app.person_id("李明华").await;
+        let deputy = app.person_id("赵敏").await;
+        let outsider = app.person_id("何志强").await;
 
         // The form, started from the obligation, knows the duty and pre-ticks the topic.
         let path = format!("/records/new?obligation={}", o.id);
@@ -312,7 +302,7 @@ async fn upload(
 async fn attachments_are_sniffed_limited_and_stored_once() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let resp = api_record(
         &app,
         &token,
@@ -431,7 +421,7 @@ async fn attachments_are_sniffed_limited_and_stored_once() {
     }
 
     // The limit is a setting: at 1 000 bytes a 2 000-byte file is refused with 413 and JSON.
-    let mut tx = app.db.begin(&Actor::cli(), app.clock_now()).await.unwrap();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
     tx.put_setting("attachments", &json!({"max_bytes": 1000}), 0)
         .await
         .unwrap();
@@ -449,22 +439,11 @@ async fn attachments_are_sniffed_limited_and_stored_once() {
     app.finish().await;
 }
 
-trait ClockNow {
-    fn clock_now(&self) -> chrono::DateTime<chrono::Utc>;
-}
-
-impl ClockNow for TestApp {
-    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
-        use zeren_core::Clock;
-        self.clock.now()
-    }
-}
-
 /// A record of another college, made directly.
 async fn cs_record(app: &TestApp) -> String {
     let m = app.db.load_model().await.unwrap();
     let pack = app.db.policy(BUILTIN_PACK_ID).await.unwrap().pack;
-    let mut tx = app.db.begin(&Actor::cli(), app.clock_now()).await.unwrap();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
     let r = tx
         .create_record(
             &RecordDraft {
@@ -491,7 +470,7 @@ async fn cs_record(app: &TestApp) -> String {
 async fn who_may_read_and_write_records() {
     let app = TestApp::demo().await;
     let sec_token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let r: Value = api_record(
         &app,
         &sec_token,
@@ -515,7 +494,7 @@ async fn who_may_read_and_write_records() {
 
     // The leader keeps records within the college, not outside it.
     let leader = app.token("leader").await;
-    let deputy = person(&app, "赵敏").await;
+    let deputy = app.person_id("赵敏").await;
     let training = json!({
         "kind": "training-session", "org": "cqu-mse", "date": "2026-09-15",
         "title": "网络意识形态专题培训", "trainer": "校党委宣传部",
@@ -683,7 +662,7 @@ async fn who_may_read_and_write_records() {
 async fn amendments_keep_history_and_stale_versions_conflict() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let r: Value = api_record(
         &app,
         &token,
@@ -788,7 +767,7 @@ async fn amendments_keep_history_and_stale_versions_conflict() {
 async fn the_evidence_endpoint_discharges_by_the_rule() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let o = study(&app, "cqu-mse").await;
     let wrong: Value = api_record(
         &app,
@@ -867,7 +846,7 @@ async fn the_evidence_endpoint_discharges_by_the_rule() {
 async fn directives_are_broken_into_supervised_tasks() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let deputy = person(&app, "赵敏").await;
+    let deputy = app.person_id("赵敏").await;
     let post = |path: String, body: Value| {
         let app = &app;
         let token = token.clone();
@@ -905,7 +884,7 @@ async fn directives_are_broken_into_supervised_tasks() {
     let tid = task["id"].as_str().unwrap().to_string();
     let resp = post(
         format!("/api/v1/directives/{did}/tasks"),
-        json!({"title": "x", "owner": person(&app, "何志强").await, "deadline": "2026-12-01"}),
+        json!({"title": "x", "owner": app.person_id("何志强").await, "deadline": "2026-12-01"}),
     )
     .await;
     assert_eq!(resp.status(), 422);
@@ -1020,7 +999,7 @@ async fn pages_list_records_and_training() {
 async fn a_browser_form_upload_carries_its_token_in_the_first_part() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let r: Value = api_record(
         &app,
         &token,
@@ -1060,7 +1039,7 @@ async fn a_browser_form_upload_carries_its_token_in_the_first_part() {
 async fn an_upload_over_one_megabyte_is_accepted() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let r: Value = api_record(
         &app,
         &token,
@@ -1086,7 +1065,7 @@ async fn an_upload_over_one_megabyte_is_accepted() {
 async fn a_record_page_offers_the_obligations_it_can_discharge() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let o = study(&app, "cqu-mse").await;
     let r: Value = api_record(
         &app,
@@ -1198,7 +1177,7 @@ async fn recent_reads_never_outlive_a_change_made_here() {
     let feed_before = get("/api/v1/me".into()).await["calendar_feed"]["url"].clone();
 
     // Record the meeting through this instance.
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let resp = post_form(
         &app,
         &s,
@@ -1267,7 +1246,7 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
     let mse = app.org_id("cqu-mse").await;
     let o = study(&app, "cqu-mse").await;
     let records = record_count(&app).await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let path = format!("/records/new?obligation={}", o.id);
     let form = s.client.get(app.url(&path)).send().await.unwrap();
     let html = form.text().await.unwrap();
