@@ -1,7 +1,7 @@
 //! Sign-in as a user meets it: passwords, CSRF, lockout, idle timeout, forced password change,
 //! the TOTP second factor, API tokens, and escaping of stored text.
 
-use crate::common::{PASSWORD, TestApp, hidden, location};
+use crate::common::{PASSWORD, TestApp, hidden, location, page, submit};
 use chrono::Duration;
 use zeren_core::clock::Clock;
 use zeren_storage::secrets::hash_password;
@@ -128,13 +128,7 @@ async fn forms_without_the_right_csrf_token_are_refused() {
         None
     );
     // The right token in the form, or in the header.
-    let resp = s
-        .client
-        .post(app.url("/account/lang"))
-        .form(&[("csrf", s.csrf.as_str()), ("lang", "en")])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(&s, &app, "/account/lang", &[("lang", "en")]).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(
         app.db
@@ -224,15 +218,7 @@ async fn an_idle_session_ends_after_thirty_minutes() {
     // Activity keeps it alive.
     for _ in 0..3 {
         app.clock.advance(Duration::minutes(20));
-        assert_eq!(
-            s.client
-                .get(app.url("/account"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(page(&s, &app, "/account").await.0, 200);
     }
     // 31 idle minutes end it: pages send the user to sign in again, the API says why.
     app.clock.advance(Duration::minutes(31));
@@ -374,15 +360,7 @@ async fn a_new_account_must_change_its_password_first() {
 async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
     let app = TestApp::demo().await;
     let s = app.sign_in("leader", PASSWORD).await;
-    let page = s
-        .client
-        .get(app.url("/account/totp"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page(&s, &app, "/account/totp").await.1;
     let secret = page
         .split("id=\"totp-secret\">")
         .nth(1)
@@ -406,21 +384,9 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
         )
     };
     // A wrong code does not turn it on.
-    let resp = s
-        .client
-        .post(app.url("/account/totp"))
-        .form(&[("csrf", s.csrf.as_str()), ("code", "000000")])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(&s, &app, "/account/totp", &[("code", "000000")]).await;
     assert_eq!(resp.status(), 422);
-    let resp = s
-        .client
-        .post(app.url("/account/totp"))
-        .form(&[("csrf", s.csrf.as_str()), ("code", code(&app).as_str())])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(&s, &app, "/account/totp", &[("code", code(&app).as_str())]).await;
     assert_eq!(resp.status(), 303);
     assert!(
         app.db
@@ -511,13 +477,8 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
 async fn api_tokens_act_as_their_user_until_revoked() {
     let app = TestApp::demo().await;
     let s = app.sign_in("supervisor", PASSWORD).await;
-    let page = s
-        .client
-        .post(app.url("/account/tokens"))
-        .form(&[("csrf", s.csrf.as_str()), ("name", "报表脚本")])
-        .send()
+    let page = submit(&s, &app, "/account/tokens", &[("name", "报表脚本")])
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -552,13 +513,7 @@ async fn api_tokens_act_as_their_user_until_revoked() {
         .find(|t| t.name == "报表脚本")
         .unwrap()
         .id;
-    let resp = s
-        .client
-        .post(app.url(&format!("/account/tokens/{id}/revoke")))
-        .form(&[("csrf", s.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(&s, &app, &format!("/account/tokens/{id}/revoke"), &[]).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(
         client
@@ -600,15 +555,7 @@ async fn stored_text_comes_back_escaped_and_big_bodies_are_refused() {
     .unwrap();
     tx.commit().await.unwrap();
     let s = app.sign_in("xss", "Initial-Pass-1").await;
-    let html = s
-        .client
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&s, &app, "/account").await.1;
     assert!(!html.contains("<script>alert(1)</script>"));
     assert!(
         html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
@@ -670,30 +617,11 @@ async fn cached_credentials_never_outlive_a_change_made_here() {
     // As `zeren serve` runs it, but with a cache that would otherwise hold for a minute.
     let app = TestApp::demo_cached(std::time::Duration::from_secs(60)).await;
     let s = app.sign_in("secretary", PASSWORD).await;
-    assert_eq!(
-        s.client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let resp = s
-        .client
-        .post(app.url("/logout"))
-        .form(&[("csrf", s.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(page(&s, &app, "/api/v1/me").await.0, 200);
+    let resp = submit(&s, &app, "/logout", &[]).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(
-        s.client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        page(&s, &app, "/api/v1/me").await.0,
         401,
         "signed out at once"
     );

@@ -1,7 +1,7 @@
 //! Stories of the feeds area: the calendar feed a person subscribes to, search within one's
 //! scope, and the ledger download.
 
-use crate::common::{PASSWORD, TestApp, hidden};
+use crate::common::{PASSWORD, TestApp, hidden, page, submit};
 use calamine::{Data, Reader, Xlsx};
 use serde_json::Value;
 use zeren_core::clock::Clock;
@@ -43,17 +43,11 @@ fn events(ics: &str) -> Vec<std::collections::HashMap<String, String>> {
 async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
     let app = TestApp::demo().await;
     let s = app.sign_in("secretary", PASSWORD).await;
-    let page = s.client.get(app.url("/calendar")).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("生成订阅地址"));
+    let (status, html) = page(&s, &app, "/calendar").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("生成订阅地址"));
 
-    let made = s
-        .client
-        .post(app.url("/calendar"))
-        .form(&[("csrf", s.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let made = submit(&s, &app, "/calendar", &[]).await;
     assert_eq!(made.status(), 200);
     let html = made.text().await.unwrap();
     assert!(html.contains("只显示这一次"));
@@ -119,26 +113,13 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
     assert_eq!(uids(&evs), uids(&again));
 
     // The page now says when it was made (the address itself is not shown again).
-    let status = s
-        .client
-        .get(app.url("/calendar"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let status = page(&s, &app, "/calendar").await.1;
     assert!(status.contains("订阅地址已于"));
     assert!(!status.contains(&first));
 
     // Rotating closes the old address.
-    let html = s
-        .client
-        .post(app.url("/calendar"))
-        .form(&[("csrf", s.csrf.as_str())])
-        .send()
+    let html = submit(&s, &app, "/calendar", &[])
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -215,16 +196,7 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
 
     // Administrators have no feed.
     let admin = app.sign_in("sysadmin", PASSWORD).await;
-    assert_eq!(
-        admin
-            .client
-            .get(app.url("/calendar"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(page(&admin, &app, "/calendar").await.0, 403);
     app.finish().await;
 }
 
@@ -343,15 +315,7 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
 
         // The page, with the match highlighted.
         let s = app.sign_in("leader", PASSWORD).await;
-        let html = s
-            .client
-            .get(app.url("/search?q=网络意识形态"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = page(&s, &app, "/search?q=网络意识形态").await.1;
         assert!(html.contains("<mark>网络意识形态</mark>"), "{html}");
         assert!(html.contains("全文索引"));
         let r = s.client.get(app.url("/search?q=+")).send().await.unwrap();
@@ -407,15 +371,7 @@ async fn the_ledger_downloads_as_a_workbook_within_scope() {
 
     let s = app.sign_in("staff", PASSWORD).await;
     // The record is found, with readable text around the match (not its stored JSON).
-    let html = s
-        .client
-        .get(app.url("/search?q=舆情形势"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&s, &app, "/search?q=舆情形势").await.1;
     assert!(html.contains("<mark>舆情形势</mark>"), "{html}");
     assert!(html.contains("党委会（第十二次）"));
     assert!(!html.contains("\"minutes\""));
@@ -501,23 +457,9 @@ async fn the_ledger_downloads_as_a_workbook_within_scope() {
 async fn the_feed_address_is_shown_on_the_home_page_and_in_me() {
     let app = TestApp::demo().await;
     let s = app.sign_in("secretary", PASSWORD).await;
-    let home = s
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = page(&s, &app, "/").await.1;
     assert!(home.contains("还没有日历订阅地址"), "{home}");
-    let resp = s
-        .client
-        .post(app.url("/calendar"))
-        .form(&[("csrf", s.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(&s, &app, "/calendar", &[]).await;
     assert!(
         resp.status().is_success() || resp.status().is_redirection(),
         "{}",
@@ -537,15 +479,7 @@ async fn the_feed_address_is_shown_on_the_home_page_and_in_me() {
         url.starts_with("/calendar/") && url.ends_with(".ics"),
         "{url}"
     );
-    let home = s
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = page(&s, &app, "/").await.1;
     assert!(home.contains(&url), "the home page shows the feed address");
     let feed = reqwest::get(app.url(&url)).await.unwrap();
     assert_eq!(feed.status(), 200);

@@ -6,7 +6,7 @@
 
 use crate::common::{
     AppState, PASSWORD, SMTP_SETTING, SmtpSettings, SmtpTls, TODAY, TestApp, TestClock, date,
-    hidden, load_demo, planner, sender, state,
+    get_as, hidden, load_demo, page, planner, sender, state, submit,
 };
 use axum::extract::{Query, State};
 use axum::routing::post;
@@ -762,26 +762,15 @@ async fn smtp_and_robot_down_are_retried_with_backoff_then_shown_failed() {
 
     // The secretary sees every failure, in the page and the API.
     let sec = app.sign_in("secretary", PASSWORD).await;
-    let html = sec
-        .client
-        .get(app.url("/orgs/cqu-mse/notify?status=failed"))
-        .send()
+    let html = page(&sec, &app, "/orgs/cqu-mse/notify?status=failed")
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .1;
     assert!(html.contains("notify-status failed"));
     assert!(html.contains("li@example.test"));
     assert!(html.contains("#5"));
     let token = app.token("secretary").await;
-    let v: Value = app
-        .client()
-        .get(app.url("/api/v1/deliveries?org=cqu-mse&status=failed"))
-        .bearer_auth(&token)
-        .send()
+    let v: Value = get_as(&app, &token, "/api/v1/deliveries?org=cqu-mse&status=failed")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -882,44 +871,34 @@ async fn the_notification_centre_and_my_settings() {
     };
 
     // My channels: a bad address is refused, naming the field; nothing is stored.
-    let html = sec
-        .client
-        .get(app.url("/notifications/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&sec, &app, "/notifications/settings").await.1;
     assert_eq!(hidden(&html, "version"), "0");
-    let r = sec
-        .client
-        .post(app.url("/notifications/settings"))
-        .form(&[
-            ("csrf", sec.csrf.as_str()),
+    let r = submit(
+        &sec,
+        &app,
+        "/notifications/settings",
+        &[
             ("version", "0"),
             ("email", "not-an-address"),
             ("email_enabled", "1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("“email”"), "{body}");
     assert_eq!(get("/api/v1/notifications/settings").await.1["version"], 0);
-    let r = sec
-        .client
-        .post(app.url("/notifications/settings"))
-        .form(&[
-            ("csrf", sec.csrf.as_str()),
+    let r = submit(
+        &sec,
+        &app,
+        "/notifications/settings",
+        &[
             ("version", "0"),
             ("email", "li@example.test"),
             ("email_enabled", "1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let (_, v) = get("/api/v1/notifications/settings").await;
     assert_eq!(
@@ -952,13 +931,8 @@ async fn the_notification_centre_and_my_settings() {
     );
     assert_eq!(first["kind"], "before-30");
     // In English on request.
-    let en: Value = app
-        .client()
-        .get(app.url("/api/v1/notifications?lang=en"))
-        .bearer_auth(&token)
-        .send()
+    let en: Value = get_as(&app, &token, "/api/v1/notifications?lang=en")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -971,24 +945,10 @@ async fn the_notification_centre_and_my_settings() {
     // The page lists them (a new session: the first one timed out while the clock moved); one
     // is marked read from the page.
     let sec = app.sign_in("secretary", PASSWORD).await;
-    let html = sec
-        .client
-        .get(app.url("/notifications"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&sec, &app, "/notifications").await.1;
     assert!(html.contains("notify-item"), "{html}");
     let id = first["id"].as_str().unwrap();
-    let r = sec
-        .client
-        .post(app.url(&format!("/notifications/{id}/read")))
-        .form(&[("csrf", sec.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = submit(&sec, &app, &format!("/notifications/{id}/read"), &[]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         get("/api/v1/notifications?unread=1").await.1["unread"],
@@ -1023,13 +983,7 @@ async fn the_notification_centre_and_my_settings() {
     assert!(v["error"]["message"].as_str().unwrap().contains("unread"));
     // Administrators have no notification centre.
     let admin = app.token("sysadmin").await;
-    let r = app
-        .client()
-        .get(app.url("/api/v1/notifications"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let r = get_as(&app, &admin, "/api/v1/notifications").await;
     assert_eq!(r.status(), 403);
     app.finish().await;
 }
@@ -1038,37 +992,25 @@ async fn the_notification_centre_and_my_settings() {
 async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
     let app = TestApp::demo().await;
     let sec = app.sign_in("secretary", PASSWORD).await;
-    let html = sec
-        .client
-        .get(app.url("/orgs/cqu-mse/notify"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&sec, &app, "/orgs/cqu-mse/notify").await.1;
     assert!(html.contains("notify-robots"));
     // A malformed URL: 422 naming the field, nothing stored.
-    let r = sec
-        .client
-        .post(app.url("/orgs/cqu-mse/notify"))
-        .form(&[
-            ("csrf", sec.csrf.as_str()),
-            ("version", "0"),
-            ("wecom_url", "qyapi/send"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = submit(
+        &sec,
+        &app,
+        "/orgs/cqu-mse/notify",
+        &[("version", "0"), ("wecom_url", "qyapi/send")],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("wecom_url"));
     let mse = app.org_id("cqu-mse").await;
     assert_eq!(app.db.org_channels(&mse).await.unwrap().version, 0);
-    let r = sec
-        .client
-        .post(app.url("/orgs/cqu-mse/notify"))
-        .form(&[
-            ("csrf", sec.csrf.as_str()),
+    let r = submit(
+        &sec,
+        &app,
+        "/orgs/cqu-mse/notify",
+        &[
             ("version", "0"),
             (
                 "wecom_url",
@@ -1079,32 +1021,18 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
                 "http://127.0.0.1:9/robot/send?access_token=SECRET-TOKEN",
             ),
             ("dingtalk_secret", "SECsecretsecret"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
-    let html = sec
-        .client
-        .get(app.url("/orgs/cqu-mse/notify"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&sec, &app, "/orgs/cqu-mse/notify").await.1;
     for secret in ["SECRET-KEY", "SECRET-TOKEN", "SECsecretsecret"] {
         assert!(!html.contains(secret), "{secret} shown");
     }
     assert!(html.contains("http://127.0.0.1:9/robot/send?…"));
     let token = app.token("secretary").await;
-    let v: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/orgs/{mse}/notify")))
-        .bearer_auth(&token)
-        .send()
+    let v: Value = get_as(&app, &token, &format!("/api/v1/orgs/{mse}/notify"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -1114,25 +1042,8 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
     // The leader of the same college reads the org but does not manage it; another college is
     // outside the secretary's scope.
     let leader = app.sign_in("leader", PASSWORD).await;
-    assert_eq!(
-        leader
-            .client
-            .get(app.url("/orgs/cqu-mse/notify"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    assert_eq!(
-        sec.client
-            .get(app.url("/orgs/cqu-cs/notify"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(page(&leader, &app, "/orgs/cqu-mse/notify").await.0, 403);
+    assert_eq!(page(&sec, &app, "/orgs/cqu-cs/notify").await.0, 404);
     // The API clears the secret with null, keeps it when absent.
     let r = app
         .client()
@@ -1153,38 +1064,29 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
 
     // The system administrator keeps the SMTP server; the password never comes back.
     let admin = app.sign_in("sysadmin", PASSWORD).await;
-    let html = admin
-        .client
-        .get(app.url("/admin/notify"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&admin, &app, "/admin/notify").await.1;
     assert!(html.contains("name=\"host\""));
-    let r = admin
-        .client
-        .post(app.url("/admin/notify"))
-        .form(&[
-            ("csrf", admin.csrf.as_str()),
+    let r = submit(
+        &admin,
+        &app,
+        "/admin/notify",
+        &[
             ("version", "0"),
             ("host", "127.0.0.1"),
             ("port", "99999"),
             ("tls", "none"),
             ("from", "zeren@example.test"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("port-error"), "{body}");
-    let r = admin
-        .client
-        .post(app.url("/admin/notify"))
-        .form(&[
-            ("csrf", admin.csrf.as_str()),
+    let r = submit(
+        &admin,
+        &app,
+        "/admin/notify",
+        &[
             ("version", "0"),
             ("host", "127.0.0.1"),
             ("port", "2525"),
@@ -1192,34 +1094,20 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
             ("username", "zeren"),
             ("password", "MAIL-PASSWORD"),
             ("from", "Zeren <zeren@example.test>"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let sys = app.token("sysadmin").await;
-    let v: Value = app
-        .client()
-        .get(app.url("/api/v1/settings/smtp"))
-        .bearer_auth(&sys)
-        .send()
+    let v: Value = get_as(&app, &sys, "/api/v1/settings/smtp")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(v["password_set"], true);
     assert_eq!(v["port"], 2525);
     assert!(!v.to_string().contains("MAIL-PASSWORD"));
-    let html = admin
-        .client
-        .get(app.url("/admin/notify"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&admin, &app, "/admin/notify").await.1;
     assert!(!html.contains("MAIL-PASSWORD"));
     // Saving again without a password keeps it.
     let r = app
@@ -1252,14 +1140,6 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
         assert!(!audit.contains(secret), "{secret} in the audit log");
     }
     // Only the system administrator.
-    assert_eq!(
-        sec.client
-            .get(app.url("/admin/notify"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(page(&sec, &app, "/admin/notify").await.0, 403);
     app.finish().await;
 }

@@ -2,7 +2,7 @@
 //! person responsible on the due date, filters, the dashboard, waivers, scope, and the sync that
 //! brings next year's obligations in from 1 December.
 
-use crate::common::{PASSWORD, Syncer, TestApp, api, api_ok, page};
+use crate::common::{PASSWORD, Syncer, TestApp, api, api_ok, page, submit};
 use serde_json::{Value, json};
 use zeren_core::Clock;
 use zeren_storage::Actor;
@@ -621,30 +621,25 @@ async fn waivers_are_approved_by_the_first_responsible_person_only() {
     let (status, html) = page(&s, &app, &format!("/obligations/{id}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("提交免于履行申请"), "{html}");
-    let resp = s
-        .client
-        .post(app.url(&format!("/obligations/{id}/waiver")))
-        .form(&[
-            ("csrf", s.csrf.as_str()),
-            ("version", &c["version"].to_string()),
-            ("reason", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(
+        &s,
+        &app,
+        &format!("/obligations/{id}/waiver"),
+        &[("version", &c["version"].to_string()), ("reason", "")],
+    )
+    .await;
     assert_eq!(resp.status().as_u16(), 422);
     assert!(resp.text().await.unwrap().contains("请填写理由"));
-    let resp = s
-        .client
-        .post(app.url(&format!("/obligations/{id}/waiver")))
-        .form(&[
-            ("csrf", s.csrf.as_str()),
+    let resp = submit(
+        &s,
+        &app,
+        &format!("/obligations/{id}/waiver"),
+        &[
             ("version", &c["version"].to_string()),
             ("reason", "另行安排"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status().as_u16(), 303);
     let sec = app.sign_in("secretary", PASSWORD).await;
     let (status, html) = page(&sec, &app, &format!("/obligations/{id}")).await;
@@ -652,17 +647,13 @@ async fn waivers_are_approved_by_the_first_responsible_person_only() {
     assert!(html.contains("待第一责任人审批"), "{html}");
     let version =
         api_ok(&app, &secretary, &format!("/api/v1/obligations/{id}")).await["version"].to_string();
-    let resp = sec
-        .client
-        .post(app.url(&format!("/obligations/{id}/waiver/reject")))
-        .form(&[
-            ("csrf", sec.csrf.as_str()),
-            ("version", version.as_str()),
-            ("note", "请按期完成"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(
+        &sec,
+        &app,
+        &format!("/obligations/{id}/waiver/reject"),
+        &[("version", version.as_str()), ("note", "请按期完成")],
+    )
+    .await;
     assert_eq!(resp.status().as_u16(), 303);
     let d = api_ok(&app, &secretary, &format!("/api/v1/obligations/{id}")).await;
     assert_eq!(d["status"], "upcoming");

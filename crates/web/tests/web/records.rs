@@ -1,7 +1,7 @@
 //! Stories of the records area: recording evidence, discharging obligations with it,
 //! attachments, amendments, directives with supervised tasks, and who may do what.
 
-use crate::common::{PASSWORD, Session, TestApp, hidden, multipart_form};
+use crate::common::{PASSWORD, Session, TestApp, get_as, hidden, multipart_form, page};
 use serde_json::{Value, json};
 use zeren_core::policy::BUILTIN_PACK_ID;
 use zeren_core::{Clock, Lang};
@@ -216,15 +216,7 @@ async fn recording_a_committee_meeting_turns_the_dedicated_study_done() {
             app.label,
             resp.text().await.unwrap_or_default()
         );
-        let page = s
-            .client
-            .get(app.url(&format!("/records/{rid}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page(&s, &app, &format!("/records/{rid}")).await.1;
         assert!(page.contains("党委会纪要.pdf"));
         assert!(page.contains("专题研究网络意识形态工作"));
         assert!(
@@ -505,16 +497,15 @@ async fn who_may_read_and_write_records() {
     let mut other = training.clone();
     other["org"] = json!("cqu-cs");
     assert_eq!(api_record(&app, &leader, other).await.status(), 404);
-    let status: Value = app
-        .client()
-        .get(app.url("/api/v1/records/training?org=cqu-mse&year=2026"))
-        .bearer_auth(&leader)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status: Value = get_as(
+        &app,
+        &leader,
+        "/api/v1/records/training?org=cqu-mse&year=2026",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let row = status["people"]
         .as_array()
         .unwrap()
@@ -528,65 +519,31 @@ async fn who_may_read_and_write_records() {
 
     // Another college's record answers like a missing one.
     for path in [format!("/api/v1/records/{cs}")] {
-        let resp = app
-            .client()
-            .get(app.url(&path))
-            .bearer_auth(&leader)
-            .send()
-            .await
-            .unwrap();
+        let resp = get_as(&app, &leader, &path).await;
         assert_eq!(resp.status(), 404, "{path}");
     }
     let s = app.sign_in("leader", PASSWORD).await;
-    assert_eq!(
-        s.client
-            .get(app.url(&format!("/records/{cs}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(page(&s, &app, &format!("/records/{cs}")).await.0, 404);
 
     // The branch secretary sees only the branch: the college's record and its file are 404.
     let b = app.sign_in("branch", PASSWORD).await;
+    assert_eq!(page(&b, &app, &format!("/records/{rid}")).await.0, 404);
     assert_eq!(
-        b.client
-            .get(app.url(&format!("/records/{rid}")))
-            .send()
+        page(&b, &app, &format!("/attachments/{sha}?record={rid}"))
             .await
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        b.client
-            .get(app.url(&format!("/attachments/{sha}?record={rid}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+            .0,
         404
     );
 
     // The supervisor reads everything and writes nothing.
     let sup = app.token("supervisor").await;
-    let resp = app
-        .client()
-        .get(app.url(&format!("/api/v1/records/{rid}")))
-        .bearer_auth(&sup)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_as(&app, &sup, &format!("/api/v1/records/{rid}")).await;
     assert_eq!(resp.status(), 200);
     let s = app.sign_in("supervisor", PASSWORD).await;
     assert_eq!(
-        s.client
-            .get(app.url(&format!("/attachments/{sha}?record={rid}")))
-            .send()
+        page(&s, &app, &format!("/attachments/{sha}?record={rid}"))
             .await
-            .unwrap()
-            .status(),
+            .0,
         200
     );
     assert_eq!(
@@ -609,25 +566,16 @@ async fn who_may_read_and_write_records() {
         403
     );
     assert_eq!(
-        s.client
-            .get(app.url("/records/new?kind=committee-meeting"))
-            .send()
+        page(&s, &app, "/records/new?kind=committee-meeting")
             .await
-            .unwrap()
-            .status(),
+            .0,
         403
     );
 
     // Administrators see no business data.
     for admin in ["sysadmin", "auditor"] {
         let t = app.token(admin).await;
-        let resp = app
-            .client()
-            .get(app.url(&format!("/api/v1/records/{rid}")))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap();
+        let resp = get_as(&app, &t, &format!("/api/v1/records/{rid}")).await;
         assert_eq!(resp.status(), 403, "{admin}");
         assert_eq!(
             api_record(&app, &t, meeting_json("cqu-mse", &[&sec], &[]))
@@ -636,22 +584,11 @@ async fn who_may_read_and_write_records() {
             403
         );
         let s = app.sign_in(admin, PASSWORD).await;
+        assert_eq!(page(&s, &app, &format!("/records/{rid}")).await.0, 403);
         assert_eq!(
-            s.client
-                .get(app.url(&format!("/records/{rid}")))
-                .send()
+            page(&s, &app, &format!("/attachments/{sha}?record={rid}"))
                 .await
-                .unwrap()
-                .status(),
-            403
-        );
-        assert_eq!(
-            s.client
-                .get(app.url(&format!("/attachments/{sha}?record={rid}")))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+                .0,
             403
         );
     }
@@ -708,13 +645,8 @@ async fn amendments_keep_history_and_stale_versions_conflict() {
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("晚于今天"));
 
-    let full: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/records/{rid}")))
-        .bearer_auth(&token)
-        .send()
+    let full: Value = get_as(&app, &token, &format!("/api/v1/records/{rid}"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -725,25 +657,9 @@ async fn amendments_keep_history_and_stale_versions_conflict() {
 
     // The page shows the history and the amend form round-trips.
     let s = app.sign_in("secretary", PASSWORD).await;
-    let html = s
-        .client
-        .get(app.url(&format!("/records/{rid}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&s, &app, &format!("/records/{rid}")).await.1;
     assert!(html.contains("第 1 版"), "{html}");
-    let form = s
-        .client
-        .get(app.url(&format!("/records/{rid}/edit")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = page(&s, &app, &format!("/records/{rid}/edit")).await.1;
     assert_eq!(hidden(&form, "version"), "2");
     let mut f = meeting_form(
         &s.csrf,
@@ -914,13 +830,8 @@ async fn directives_are_broken_into_supervised_tasks() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 201);
-    let full: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/directives/{did}")))
-        .bearer_auth(&token)
-        .send()
+    let full: Value = get_as(&app, &token, &format!("/api/v1/directives/{did}"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -929,25 +840,11 @@ async fn directives_are_broken_into_supervised_tasks() {
 
     // The pages show it.
     let s = app.sign_in("secretary", PASSWORD).await;
-    let html = s
-        .client
-        .get(app.url(&format!("/records/directives/{did}")))
-        .send()
+    let html = page(&s, &app, &format!("/records/directives/{did}"))
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .1;
     assert!(html.contains("党宣〔2026〕12号") && html.contains("排查学院新媒体平台"));
-    let list = s
-        .client
-        .get(app.url("/records/directives"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = page(&s, &app, "/records/directives").await.1;
     assert!(list.contains("关于加强网络阵地管理的通知"));
     app.finish().await;
 }
@@ -972,24 +869,8 @@ async fn pages_list_records_and_training() {
         let resp = s.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{path}");
     }
-    assert_eq!(
-        s.client
-            .get(app.url("/records?year=abc"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        422
-    );
-    assert_eq!(
-        s.client
-            .get(app.url("/records?org=cqu-cs"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(page(&s, &app, "/records?year=abc").await.0, 422);
+    assert_eq!(page(&s, &app, "/records?org=cqu-cs").await.0, 404);
     app.finish().await;
 }
 
@@ -1078,15 +959,7 @@ async fn a_record_page_offers_the_obligations_it_can_discharge() {
     .unwrap();
     let rid = r["id"].as_str().unwrap();
     let s = app.sign_in("secretary", PASSWORD).await;
-    let html = s
-        .client
-        .get(app.url(&format!("/records/{rid}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&s, &app, &format!("/records/{rid}")).await.1;
     assert!(
         html.contains(&format!("name=\"obligation\" value=\"{}\"", o.id)),
         "{html}"
@@ -1343,15 +1216,7 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
     let got = s.client.get(app.url(href)).send().await.unwrap();
     assert_eq!(got.status(), 200);
     assert_eq!(got.bytes().await.unwrap().as_ref(), PDF);
-    let page = s
-        .client
-        .get(app.url(&format!("/obligations/{}", o.id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page(&s, &app, &format!("/obligations/{}", o.id)).await.1;
     assert!(
         page.contains("签到表.png") && page.contains("本事项已完成；如有补充材料"),
         "{page}"
