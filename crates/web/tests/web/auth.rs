@@ -1,11 +1,28 @@
 //! Sign-in as a user meets it: passwords, CSRF, lockout, idle timeout, forced password change,
 //! the TOTP second factor, API tokens, and escaping of stored text.
 
-use crate::common::{PASSWORD, TestApp, hidden, location, page, submit};
+use crate::common::{PASSWORD, TestApp, get_as, hidden, location, page, send_as, submit};
 use chrono::Duration;
 use zeren_core::clock::Clock;
 use zeren_storage::secrets::hash_password;
 use zeren_storage::{Actor, NewUser};
+
+/// An account with the password `Initial-Pass-1`, made directly in the database.
+async fn add_user(app: &TestApp, username: &str, display_name: &str, must_change_password: bool) {
+    let hash = hash_password("Initial-Pass-1".into()).await.unwrap();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    tx.create_user(NewUser {
+        username: username.into(),
+        display_name: display_name.into(),
+        person: None,
+        admin_role: None,
+        password_hash: hash,
+        must_change_password,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
 
 #[tokio::test]
 async fn sign_in_and_out_on_every_engine() {
@@ -252,19 +269,7 @@ async fn an_idle_session_ends_after_thirty_minutes() {
 #[tokio::test]
 async fn a_new_account_must_change_its_password_first() {
     let app = TestApp::demo().await;
-    let hash = hash_password("Initial-Pass-1".into()).await.unwrap();
-    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
-    tx.create_user(NewUser {
-        username: "newbie".into(),
-        display_name: "新人".into(),
-        person: None,
-        admin_role: None,
-        password_hash: hash,
-        must_change_password: true,
-    })
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    add_user(&app, "newbie", "新人", true).await;
     let client = app.client();
     assert_eq!(
         app.try_sign_in(&client, "newbie", "Initial-Pass-1")
@@ -490,13 +495,8 @@ async fn api_tokens_act_as_their_user_until_revoked() {
         .next()
         .unwrap()
         .to_string();
-    let client = reqwest::Client::new();
-    let me: serde_json::Value = client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
+    let me: serde_json::Value = get_as(&app, &token, "/api/v1/me")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -515,45 +515,15 @@ async fn api_tokens_act_as_their_user_until_revoked() {
         .id;
     let resp = submit(&s, &app, &format!("/account/tokens/{id}/revoke"), &[]).await;
     assert_eq!(resp.status(), 303);
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .bearer_auth("zrn_forged")
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(get_as(&app, &token, "/api/v1/me").await.status(), 401);
+    assert_eq!(get_as(&app, "zrn_forged", "/api/v1/me").await.status(), 401);
     app.finish().await;
 }
 
 #[tokio::test]
 async fn stored_text_comes_back_escaped_and_big_bodies_are_refused() {
     let app = TestApp::demo().await;
-    let hash = hash_password("Initial-Pass-1".into()).await.unwrap();
-    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
-    tx.create_user(NewUser {
-        username: "xss".into(),
-        display_name: "<script>alert(1)</script>".into(),
-        person: None,
-        admin_role: None,
-        password_hash: hash,
-        must_change_password: false,
-    })
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    add_user(&app, "xss", "<script>alert(1)</script>", false).await;
     let s = app.sign_in("xss", "Initial-Pass-1").await;
     let html = page(&s, &app, "/account").await.1;
     assert!(!html.contains("<script>alert(1)</script>"));
@@ -666,22 +636,19 @@ async fn cached_credentials_never_outlive_a_change_made_here() {
         .unwrap()
         .id
         .clone();
-    let resp = client
-        .post(app.url(&format!("/api/v1/posts/{post}/handover")))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"person": successor, "on": "2026-11-15"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = send_as(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/posts/{post}/handover"),
+        Some(&serde_json::json!({"person": successor, "on": "2026-11-15"})),
+    )
+    .await;
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
     assert_eq!(ask("2026-11-20").await["person"]["name"], "赵敏");
     // And the one who handed the post over has lost the secretary's scope at once.
-    let me: serde_json::Value = client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
+    let me: serde_json::Value = get_as(&app, &token, "/api/v1/me")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

@@ -1,7 +1,7 @@
 //! Stories of the feeds area: the calendar feed a person subscribes to, search within one's
 //! scope, and the ledger download.
 
-use crate::common::{PASSWORD, TestApp, hidden, page, submit};
+use crate::common::{PASSWORD, TestApp, get_as, hidden, page, send_as, submit};
 use calamine::{Data, Reader, Xlsx};
 use serde_json::Value;
 use zeren_core::clock::Clock;
@@ -136,12 +136,7 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
 
     // And through the API.
     let token = app.token("secretary").await;
-    let r = anon
-        .post(app.url("/api/v1/calendar/token"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = send_as(&app, &token, "POST", "/api/v1/calendar/token", None).await;
     assert_eq!(r.status(), 201);
     let body: Value = r.json().await.unwrap();
     let url = body["url"].as_str().unwrap();
@@ -253,12 +248,8 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
             .await
             .unwrap();
         assert!(all["total"].as_i64().unwrap() > 20, "{}", all["total"]);
-        let p2: Value = client
-            .get(app.url("/api/v1/search?q=网络意识形态&page=2"))
-            .bearer_auth(&supervisor)
-            .send()
+        let p2: Value = get_as(&app, &supervisor, "/api/v1/search?q=网络意识形态&page=2")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -291,22 +282,12 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
         );
 
         // Bad input names the field; administrators see no business data.
-        let r = client
-            .get(app.url("/api/v1/search?q="))
-            .bearer_auth(&secretary)
-            .send()
-            .await
-            .unwrap();
+        let r = get_as(&app, &secretary, "/api/v1/search?q=").await;
         assert_eq!(r.status(), 422);
         let e: Value = r.json().await.unwrap();
         assert_eq!(e["error"]["code"], "invalid_input");
         assert!(e["error"]["message"].as_str().unwrap().starts_with("q:"));
-        let r = client
-            .get(app.url("/api/v1/search?q=研判&page=x"))
-            .bearer_auth(&secretary)
-            .send()
-            .await
-            .unwrap();
+        let r = get_as(&app, &secretary, "/api/v1/search?q=研判&page=x").await;
         assert_eq!(r.status(), 422);
         let e: Value = r.json().await.unwrap();
         assert!(e["error"]["message"].as_str().unwrap().starts_with("page:"));

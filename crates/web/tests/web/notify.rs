@@ -5,8 +5,8 @@
 //! PostgreSQL when `ZEREN_TEST_POSTGRES` is set).
 
 use crate::common::{
-    AppState, PASSWORD, SMTP_SETTING, SmtpSettings, SmtpTls, TODAY, TestApp, TestClock, date,
-    get_as, hidden, load_demo, page, planner, sender, state, submit,
+    AppState, PASSWORD, SMTP_SETTING, SmtpSettings, SmtpTls, TODAY, TestApp, TestClock, api, date,
+    get_as, hidden, load_demo, page, planner, send_as, sender, state, submit,
 };
 use axum::extract::{Query, State};
 use axum::routing::post;
@@ -860,16 +860,6 @@ async fn the_notification_centre_and_my_settings() {
     let s = app.state();
     let sec = app.sign_in("secretary", PASSWORD).await;
     let token = app.token("secretary").await;
-    let get = |path: &'static str| {
-        let c = app.client();
-        let url = app.url(path);
-        let token = token.clone();
-        async move {
-            let r = c.get(url).bearer_auth(token).send().await.unwrap();
-            (r.status().as_u16(), r.json::<Value>().await.unwrap())
-        }
-    };
-
     // My channels: a bad address is refused, naming the field; nothing is stored.
     let html = page(&sec, &app, "/notifications/settings").await.1;
     assert_eq!(hidden(&html, "version"), "0");
@@ -887,7 +877,12 @@ async fn the_notification_centre_and_my_settings() {
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("“email”"), "{body}");
-    assert_eq!(get("/api/v1/notifications/settings").await.1["version"], 0);
+    assert_eq!(
+        api(&app, &token, "GET", "/api/v1/notifications/settings", None)
+            .await
+            .1["version"],
+        0
+    );
     let r = submit(
         &sec,
         &app,
@@ -900,28 +895,28 @@ async fn the_notification_centre_and_my_settings() {
     )
     .await;
     assert_eq!(r.status(), 303);
-    let (_, v) = get("/api/v1/notifications/settings").await;
+    let (_, v) = api(&app, &token, "GET", "/api/v1/notifications/settings", None).await;
     assert_eq!(
         v,
         json!({"email": "li@example.test", "email_enabled": true, "version": 1, "linked": true})
     );
     // A stale version: 409.
-    let r = app
-        .client()
-        .put(app.url("/api/v1/notifications/settings"))
-        .bearer_auth(&token)
-        .json(&json!({"email": null, "email_enabled": false, "version": 0}))
-        .send()
-        .await
-        .unwrap();
+    let r = send_as(
+        &app,
+        &token,
+        "PUT",
+        "/api/v1/notifications/settings",
+        Some(&json!({"email": null, "email_enabled": false, "version": 0})),
+    )
+    .await;
     assert_eq!(r.status(), 409);
 
     // Reminders arrive on 1 December.
-    let (status, v) = get("/api/v1/notifications?unread=1").await;
+    let (status, v) = api(&app, &token, "GET", "/api/v1/notifications?unread=1", None).await;
     assert_eq!((status, v["unread"].clone()), (200, json!(0)));
     app.clock.advance(Duration::days(3));
     assert!(planner::run_once(&s).await.ran);
-    let (_, v) = get("/api/v1/notifications?unread=1").await;
+    let (_, v) = api(&app, &token, "GET", "/api/v1/notifications?unread=1", None).await;
     let unread = v["unread"].as_i64().unwrap();
     assert!(unread > 0);
     let first = &v["items"][0];
@@ -951,34 +946,40 @@ async fn the_notification_centre_and_my_settings() {
     let r = submit(&sec, &app, &format!("/notifications/{id}/read"), &[]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(
-        get("/api/v1/notifications?unread=1").await.1["unread"],
+        api(&app, &token, "GET", "/api/v1/notifications?unread=1", None)
+            .await
+            .1["unread"],
         json!(unread - 1)
     );
     // Someone else's notification is not found for me.
     let leader = app.token("leader").await;
-    let r = app
-        .client()
-        .post(app.url(&format!("/api/v1/notifications/{id}/read")))
-        .bearer_auth(&leader)
-        .send()
-        .await
-        .unwrap();
+    let r = send_as(
+        &app,
+        &leader,
+        "POST",
+        &format!("/api/v1/notifications/{id}/read"),
+        None,
+    )
+    .await;
     assert_eq!(r.status(), 404);
     // All read.
-    let r = app
-        .client()
-        .post(app.url("/api/v1/notifications/read-all"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = send_as(&app, &token, "POST", "/api/v1/notifications/read-all", None).await;
     assert_eq!(r.json::<Value>().await.unwrap()["read"], json!(unread - 1));
     assert_eq!(
-        get("/api/v1/notifications?unread=1").await.1["items"],
+        api(&app, &token, "GET", "/api/v1/notifications?unread=1", None)
+            .await
+            .1["items"],
         json!([])
     );
     // Bad query values say which.
-    let (status, v) = get("/api/v1/notifications?unread=yes").await;
+    let (status, v) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/notifications?unread=yes",
+        None,
+    )
+    .await;
     assert_eq!(status, 422);
     assert!(v["error"]["message"].as_str().unwrap().contains("unread"));
     // Administrators have no notification centre.
@@ -1045,16 +1046,16 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
     assert_eq!(page(&leader, &app, "/orgs/cqu-mse/notify").await.0, 403);
     assert_eq!(page(&sec, &app, "/orgs/cqu-cs/notify").await.0, 404);
     // The API clears the secret with null, keeps it when absent.
-    let r = app
-        .client()
-        .put(app.url(&format!("/api/v1/orgs/{mse}/notify")))
-        .bearer_auth(&token)
-        .json(
+    let r = send_as(
+        &app,
+        &token,
+        "PUT",
+        &format!("/api/v1/orgs/{mse}/notify"),
+        Some(
             &json!({"dingtalk_url": "http://127.0.0.1:9/robot/send?access_token=x", "version": 1}),
-        )
-        .send()
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(
@@ -1110,14 +1111,7 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
     let html = page(&admin, &app, "/admin/notify").await.1;
     assert!(!html.contains("MAIL-PASSWORD"));
     // Saving again without a password keeps it.
-    let r = app
-        .client()
-        .put(app.url("/api/v1/settings/smtp"))
-        .bearer_auth(&sys)
-        .json(&json!({"host": "127.0.0.1", "port": 2526, "tls": "starttls", "username": "zeren", "from": "zeren@example.test", "version": 1}))
-        .send()
-        .await
-        .unwrap();
+    let r = send_as(&app, &sys, "PUT", "/api/v1/settings/smtp", Some(&json!({"host": "127.0.0.1", "port": 2526, "tls": "starttls", "username": "zeren", "from": "zeren@example.test", "version": 1}))).await;
     assert_eq!(r.status(), 200);
     let (stored, _) = app
         .db

@@ -1,7 +1,9 @@
 //! Stories of the records area: recording evidence, discharging obligations with it,
 //! attachments, amendments, directives with supervised tasks, and who may do what.
 
-use crate::common::{PASSWORD, Session, TestApp, get_as, hidden, multipart_form, page};
+use crate::common::{
+    PASSWORD, Session, TestApp, api_ok, get_as, hidden, multipart_form, page, send_as,
+};
 use serde_json::{Value, json};
 use zeren_core::policy::BUILTIN_PACK_ID;
 use zeren_core::{Clock, Lang};
@@ -250,13 +252,7 @@ async fn recording_a_committee_meeting_turns_the_dedicated_study_done() {
 }
 
 async fn api_record(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
-    app.client()
-        .post(app.url("/api/v1/records"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    send_as(app, token, "POST", "/api/v1/records", Some(&body)).await
 }
 
 fn meeting_json(org: &str, attendees: &[&str], topics: &[&str]) -> Value {
@@ -271,6 +267,15 @@ fn meeting_json(org: &str, attendees: &[&str], topics: &[&str]) -> Value {
         "minutes": "会议纪要",
         "decisions": "",
     })
+}
+
+/// A committee meeting of cqu-mse on 2026-11-20, recorded through the API: the record.
+async fn meeting(app: &TestApp, token: &str, attendees: &[&str], topics: &[&str]) -> Value {
+    api_record(app, token, meeting_json("cqu-mse", attendees, topics))
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn upload(
@@ -351,15 +356,7 @@ async fn attachments_are_sniffed_limited_and_stored_once() {
     let out: Value = resp.json().await.unwrap();
     assert_eq!(out["attachments"].as_array().unwrap().len(), 2);
     assert_eq!(out["attachments"][1]["mime"], "text/csv");
-    let r2: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let r2: Value = meeting(&app, &token, &[&sec], &["ideology"]).await;
     let rid2 = r2["id"].as_str().unwrap().to_string();
     assert_eq!(
         upload(&app, &token, &rid2, &[("copy.pdf", PDF)])
@@ -463,15 +460,7 @@ async fn who_may_read_and_write_records() {
     let app = TestApp::demo().await;
     let sec_token = app.token("secretary").await;
     let sec = app.person_id("李明华").await;
-    let r: Value = api_record(
-        &app,
-        &sec_token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let r: Value = meeting(&app, &sec_token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap().to_string();
     assert_eq!(
         upload(&app, &sec_token, &rid, &[("纪要.pdf", PDF)])
@@ -552,14 +541,14 @@ async fn who_may_read_and_write_records() {
             .status(),
         403
     );
-    let resp = app
-        .client()
-        .patch(app.url(&format!("/api/v1/records/{rid}")))
-        .bearer_auth(&sup)
-        .json(&json!({"version": 1, "title": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = send_as(
+        &app,
+        &sup,
+        "PATCH",
+        &format!("/api/v1/records/{rid}"),
+        Some(&json!({"version": 1, "title": "x"})),
+    )
+    .await;
     assert_eq!(resp.status(), 403);
     assert_eq!(
         upload(&app, &sup, &rid, &[("x.pdf", PDF)]).await.status(),
@@ -600,28 +589,21 @@ async fn amendments_keep_history_and_stale_versions_conflict() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
     let sec = app.person_id("李明华").await;
-    let r: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let r: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap().to_string();
     let patch = |body: Value| {
         let app = &app;
         let token = token.clone();
         let rid = rid.clone();
         async move {
-            app.client()
-                .patch(app.url(&format!("/api/v1/records/{rid}")))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
+            send_as(
+                app,
+                &token,
+                "PATCH",
+                &format!("/api/v1/records/{rid}"),
+                Some(&body),
+            )
+            .await
         }
     };
     let resp = patch(json!({"version": 1, "title": "2026年第12次党委会（修订）"})).await;
@@ -685,24 +667,8 @@ async fn the_evidence_endpoint_discharges_by_the_rule() {
     let token = app.token("secretary").await;
     let sec = app.person_id("李明华").await;
     let o = study(&app, "cqu-mse").await;
-    let wrong: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let right: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let wrong: Value = meeting(&app, &token, &[&sec], &["ideology"]).await;
+    let right: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let attach = |record: Value, version: i64, lang: &'static str| {
         let app = &app;
         let token = token.clone();
@@ -746,14 +712,14 @@ async fn the_evidence_endpoint_discharges_by_the_rule() {
 
     // Another college's obligation: 404 for the college's secretary.
     let cs = study(&app, "cqu-cs").await;
-    let resp = app
-        .client()
-        .post(app.url(&format!("/api/v1/obligations/{}/evidence", cs.id)))
-        .bearer_auth(&token)
-        .json(&json!({"record": right["id"], "version": cs.version}))
-        .send()
-        .await
-        .unwrap();
+    let resp = send_as(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/obligations/{}/evidence", cs.id),
+        Some(&json!({"record": right["id"], "version": cs.version})),
+    )
+    .await;
     assert_eq!(resp.status(), 404);
     app.finish().await;
 }
@@ -766,15 +732,7 @@ async fn directives_are_broken_into_supervised_tasks() {
     let post = |path: String, body: Value| {
         let app = &app;
         let token = token.clone();
-        async move {
-            app.client()
-                .post(app.url(&path))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { send_as(app, &token, "POST", &path, Some(&body)).await }
     };
     let resp = post(
         "/api/v1/directives".into(),
@@ -814,21 +772,21 @@ async fn directives_are_broken_into_supervised_tasks() {
     assert_eq!(out["task"]["status"], "done");
 
     // The implementation report discharges the directive's obligation in one call.
-    let resp = app
-        .client()
-        .post(app.url(&format!(
+    let resp = send_as(
+        &app,
+        &token,
+        "POST",
+        &format!(
             "/api/v1/records?obligation={}&version={}",
             oblig["id"].as_str().unwrap(),
             oblig["version"]
-        )))
-        .bearer_auth(&token)
-        .json(
+        ),
+        Some(
             &json!({"kind": "directive-report", "org": "cqu-mse", "date": "2026-11-27",
                       "title": "落实情况报告", "directive": did, "text": "已按要求完成"}),
-        )
-        .send()
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     assert_eq!(resp.status(), 201);
     let full: Value = get_as(&app, &token, &format!("/api/v1/directives/{did}"))
         .await
@@ -881,15 +839,7 @@ async fn a_browser_form_upload_carries_its_token_in_the_first_part() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
     let sec = app.person_id("李明华").await;
-    let r: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let r: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap();
     let s = app.sign_in("secretary", PASSWORD).await;
     let (ct, body) = multipart(Some(&s.csrf), &[("纪要.pdf", PDF)]);
@@ -921,15 +871,7 @@ async fn an_upload_over_one_megabyte_is_accepted() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
     let sec = app.person_id("李明华").await;
-    let r: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let r: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap();
     let mut pdf = PDF.to_vec();
     pdf.extend(std::iter::repeat_n(b' ', 3 * 1024 * 1024));
@@ -948,15 +890,7 @@ async fn a_record_page_offers_the_obligations_it_can_discharge() {
     let token = app.token("secretary").await;
     let sec = app.person_id("李明华").await;
     let o = study(&app, "cqu-mse").await;
-    let r: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let r: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap();
     let s = app.sign_in("secretary", PASSWORD).await;
     let html = page(&s, &app, &format!("/records/{rid}")).await.1;
@@ -1013,28 +947,23 @@ async fn recent_reads_never_outlive_a_change_made_here() {
     let app = TestApp::demo_cached(std::time::Duration::from_secs(60)).await;
     let s = app.sign_in("secretary", PASSWORD).await;
     let token = app.token("secretary").await;
-    let client = reqwest::Client::new();
-    let get = |path: String| {
-        let (client, url, token) = (client.clone(), app.url(&path), token.clone());
-        async move {
-            let resp = client.get(url).bearer_auth(token).send().await.unwrap();
-            assert_eq!(resp.status(), 200, "{path}");
-            resp.json::<Value>().await.unwrap()
-        }
-    };
     let mse = app.org_id("cqu-mse").await;
     let o = study(&app, "cqu-mse").await;
 
     // Read everything once, so that each is kept.
-    let one = get(format!("/api/v1/obligations/{}", o.id)).await;
+    let one = api_ok(&app, &token, &format!("/api/v1/obligations/{}", o.id)).await;
     let status = one["status"].as_str().unwrap().to_string();
     assert_ne!(status, "done");
     let quoted = format!("\"{status}\"");
     let counts = |d: &Value| (d["done"].as_i64().unwrap(), d[&status].as_i64().unwrap());
-    let list =
-        get("/api/v1/obligations?org=cqu-mse&year=2026&duty=annual-dedicated-study".into()).await;
+    let list = api_ok(
+        &app,
+        &token,
+        "/api/v1/obligations?org=cqu-mse&year=2026&duty=annual-dedicated-study",
+    )
+    .await;
     assert!(list.to_string().contains(&quoted), "{list}");
-    let before = counts(&get("/api/v1/dashboard?org=cqu-mse&year=2026".into()).await);
+    let before = counts(&api_ok(&app, &token, "/api/v1/dashboard?org=cqu-mse&year=2026").await);
     let home = s.client.get(app.url("/")).send().await.unwrap();
     let home = home.text().await.unwrap();
     let study_row = |html: &str| {
@@ -1047,7 +976,7 @@ async fn recent_reads_never_outlive_a_change_made_here() {
         study_row(&home).contains(&format!("status-{status}")),
         "{home}"
     );
-    let feed_before = get("/api/v1/me".into()).await["calendar_feed"]["url"].clone();
+    let feed_before = api_ok(&app, &token, "/api/v1/me").await["calendar_feed"]["url"].clone();
 
     // Record the meeting through this instance.
     let sec = app.person_id("李明华").await;
@@ -1061,26 +990,25 @@ async fn recent_reads_never_outlive_a_change_made_here() {
     assert_eq!(resp.status(), 303);
 
     assert_eq!(
-        get(format!("/api/v1/obligations/{}", o.id)).await["status"],
+        api_ok(&app, &token, &format!("/api/v1/obligations/{}", o.id)).await["status"],
         "done"
     );
-    let list =
-        get("/api/v1/obligations?org=cqu-mse&year=2026&duty=annual-dedicated-study".into()).await;
+    let list = api_ok(
+        &app,
+        &token,
+        "/api/v1/obligations?org=cqu-mse&year=2026&duty=annual-dedicated-study",
+    )
+    .await;
     assert!(!list.to_string().contains(&quoted), "{list}");
-    let after = counts(&get("/api/v1/dashboard?org=cqu-mse&year=2026".into()).await);
+    let after = counts(&api_ok(&app, &token, "/api/v1/dashboard?org=cqu-mse&year=2026").await);
     assert_eq!(after, (before.0 + 1, before.1 - 1));
     let home = s.client.get(app.url("/")).send().await.unwrap();
     assert!(study_row(&home.text().await.unwrap()).contains("status-done"));
 
     // Rotating the feed token: the new address at once.
-    let resp = client
-        .post(app.url("/api/v1/calendar/token"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = send_as(&app, &token, "POST", "/api/v1/calendar/token", None).await;
     assert!(resp.status().is_success(), "{}", resp.status());
-    let feed_after = get("/api/v1/me".into()).await["calendar_feed"]["url"].clone();
+    let feed_after = api_ok(&app, &token, "/api/v1/me").await["calendar_feed"]["url"].clone();
     assert!(feed_after.is_string());
     assert_ne!(feed_after, feed_before);
 }
@@ -1199,12 +1127,8 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
     assert_eq!(stored_files(&app), (before.0 + 2, 0));
     // The obligation shows them under its evidence, with their download links.
     let token = app.token("secretary").await;
-    let one: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/obligations/{}", o.id)))
-        .bearer_auth(&token)
-        .send()
+    let one: Value = get_as(&app, &token, &format!("/api/v1/obligations/{}", o.id))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

@@ -58,14 +58,25 @@ pub async fn api(
     path: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let client = app.client();
-    let mut req = client
+    status_and_body(send_as(app, token, method, path, body.as_ref()).await).await
+}
+
+/// A request with an API token, with a JSON body when one is given: the answer.
+pub async fn send_as(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let mut req = app
+        .client()
         .request(method.parse().unwrap(), app.url(path))
         .bearer_auth(token);
     if let Some(b) = body {
-        req = req.json(&b);
+        req = req.json(b);
     }
-    status_and_body(req.send().await.unwrap()).await
+    req.send().await.unwrap()
 }
 
 /// A GET of the JSON API with an API token, which must answer 200: the body.
