@@ -4,7 +4,8 @@
 //! pages and on business pages, and business users get 403 on all of them.
 
 use crate::common::{
-    PASSWORD, TODAY, TestApp, by_id, hidden, location, page, route_table, session_api, submit,
+    PASSWORD, TODAY, TestApp, by_id, get_anonymous, hidden, location, page, route_table,
+    session_api, submit,
 };
 use serde_json::json;
 use zeren_storage::testing;
@@ -867,11 +868,10 @@ async fn the_administrators_are_kept_apart_and_business_users_kept_out() {
         }
     }
     // Visitors are sent to sign in (pages) or get 401 (API).
-    let visitor = app.client();
-    let resp = visitor.get(app.url("/audit")).send().await.unwrap();
+    let resp = get_anonymous(&app, "/audit").await;
     assert_eq!(resp.status(), 303);
     assert!(location(&resp).starts_with("/login?next=/audit"));
-    let resp = visitor.get(app.url("/api/v1/audit")).send().await.unwrap();
+    let resp = get_anonymous(&app, "/api/v1/audit").await;
     assert_eq!(resp.status(), 401);
     app.finish().await;
 }

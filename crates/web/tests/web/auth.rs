@@ -1,7 +1,7 @@
 //! Sign-in as a user meets it: passwords, CSRF, lockout, idle timeout, forced password change,
 //! the TOTP second factor, API tokens, and escaping of stored text.
 
-use crate::common::{PASSWORD, TestApp, get_as, hidden, location, page, send_as, submit};
+use crate::common::{PASSWORD, TestApp, browse, get_as, hidden, location, page, send_as, submit};
 use chrono::Duration;
 use zeren_core::clock::Clock;
 use zeren_storage::secrets::hash_password;
@@ -30,14 +30,7 @@ async fn sign_in_and_out_on_every_engine() {
         eprintln!("engine: {}", app.label);
         let client = app.client();
         // The sign-in page is Chinese by default.
-        let page = client
-            .get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = browse(&client, &app, "/login").await.1;
         assert!(page.contains("登录") && page.contains("用户名"), "{page}");
         // A wrong password: 401, a clear message, nothing leaked about whether the name exists.
         let resp = app
@@ -65,14 +58,7 @@ async fn sign_in_and_out_on_every_engine() {
             session.contains("HttpOnly") && session.contains("SameSite=Lax"),
             "{session}"
         );
-        let home = client
-            .get(app.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let home = browse(&client, &app, "/").await.1;
         assert!(home.contains("李明华"), "{home}");
         let me: serde_json::Value = client
             .get(app.url("/api/v1/me"))
@@ -93,15 +79,7 @@ async fn sign_in_and_out_on_every_engine() {
             .await
             .unwrap();
         assert_eq!(resp.status(), 303);
-        assert_eq!(
-            client
-                .get(app.url("/api/v1/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            401
-        );
+        assert_eq!(browse(&client, &app, "/api/v1/me").await.0, 401);
         let actions = app.audit_actions().await;
         for a in ["login.failure", "login.success", "session.end"] {
             assert!(actions.iter().any(|x| x == a), "no {a} in the audit log");
@@ -288,14 +266,7 @@ async fn a_new_account_must_change_its_password_first() {
     assert_eq!(resp.status(), 403);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "password_change_required");
-    let form = client
-        .get(app.url("/account/password"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = browse(&client, &app, "/account/password").await.1;
     assert!(form.contains("首次登录请先设置新密码"));
     let csrf = hidden(&form, "csrf");
     // A weak password: the field says why, in Chinese; nothing stored.
@@ -349,7 +320,7 @@ async fn a_new_account_must_change_its_password_first() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(browse(&client, &app, "/").await.0, 200);
     assert!(
         !app.db
             .user_by_username("newbie")
@@ -411,23 +382,8 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
         location(&client.get(app.url("/account")).send().await.unwrap()),
         "/login/totp"
     );
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
-    let form = client
-        .get(app.url("/login/totp"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(browse(&client, &app, "/api/v1/me").await.0, 401);
+    let form = browse(&client, &app, "/login/totp").await.1;
     let csrf = hidden(&form, "csrf");
     let resp = client
         .post(app.url("/login/totp"))
@@ -444,27 +400,12 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    assert_eq!(
-        client
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(browse(&client, &app, "/account").await.0, 200);
 
     // The same code cannot be used again.
     let other = app.client();
     app.try_sign_in(&other, "leader", PASSWORD).await;
-    let form = other
-        .get(app.url("/login/totp"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = browse(&other, &app, "/login/totp").await.1;
     let resp = other
         .post(app.url("/login/totp"))
         .form(&[
@@ -550,14 +491,7 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
     let app = TestApp::demo().await;
     // The harness trusts 127.0.0.1 as a proxy: the audit records the forwarded client.
     let client = app.client();
-    let form = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = browse(&client, &app, "/login").await.1;
     client
         .post(app.url("/login"))
         .header("x-forwarded-for", "10.1.2.3")

@@ -1,7 +1,7 @@
 //! Stories of the feeds area: the calendar feed a person subscribes to, search within one's
 //! scope, and the ledger download.
 
-use crate::common::{PASSWORD, TestApp, get_as, hidden, page, send_as, submit};
+use crate::common::{PASSWORD, TestApp, get_anonymous, get_as, hidden, page, send_as, submit};
 use calamine::{Data, Reader, Xlsx};
 use serde_json::Value;
 use zeren_core::clock::Clock;
@@ -39,6 +39,11 @@ fn events(ics: &str) -> Vec<std::collections::HashMap<String, String>> {
         .collect()
 }
 
+/// A search of the API with a token.
+async fn search(app: &TestApp, token: &str, q: &str) -> reqwest::Response {
+    get_as(app, token, &format!("/api/v1/search?q={q}")).await
+}
+
 #[tokio::test]
 async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
     let app = TestApp::demo().await;
@@ -58,8 +63,7 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
     );
 
     // No session needed: the address is the credential.
-    let anon = app.client();
-    let resp = anon.get(app.url(&first)).send().await.unwrap();
+    let resp = get_anonymous(&app, &first).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(
         resp.headers()["content-type"].to_str().unwrap(),
@@ -97,16 +101,7 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
     // Next year's obligations too.
     assert!(evs.iter().any(|e| e["DTSTART"].starts_with("2027")));
     // UIDs are stable across fetches.
-    let again = events(
-        &anon
-            .get(app.url(&first))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let again = events(&get_anonymous(&app, &first).await.text().await.unwrap());
     let uids = |v: &[std::collections::HashMap<String, String>]| {
         v.iter().map(|e| e["UID"].clone()).collect::<Vec<_>>()
     };
@@ -125,14 +120,8 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
         .unwrap();
     let second = feed_path(&html);
     assert_ne!(first, second);
-    assert_eq!(
-        anon.get(app.url(&first)).send().await.unwrap().status(),
-        404
-    );
-    assert_eq!(
-        anon.get(app.url(&second)).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(get_anonymous(&app, &first).await.status(), 404);
+    assert_eq!(get_anonymous(&app, &second).await.status(), 200);
 
     // And through the API.
     let token = app.token("secretary").await;
@@ -145,14 +134,8 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
         "/{}",
         url.split_once("//").unwrap().1.split_once('/').unwrap().1
     );
-    assert_eq!(
-        anon.get(app.url(&second)).send().await.unwrap().status(),
-        404
-    );
-    assert_eq!(
-        anon.get(app.url(&third)).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(get_anonymous(&app, &second).await.status(), 404);
+    assert_eq!(get_anonymous(&app, &third).await.status(), 200);
 
     // Unknown or malformed addresses.
     for p in [
@@ -160,17 +143,10 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
         "/calendar/.ics",
         "/calendar/abc",
     ] {
-        assert_eq!(
-            anon.get(app.url(p)).send().await.unwrap().status(),
-            404,
-            "{p}"
-        );
+        assert_eq!(get_anonymous(&app, p).await.status(), 404, "{p}");
     }
     let no_ics = third.trim_end_matches(".ics");
-    assert_eq!(
-        anon.get(app.url(no_ics)).send().await.unwrap().status(),
-        404
-    );
+    assert_eq!(get_anonymous(&app, no_ics).await.status(), 404);
 
     // Rotations are audited, without the secret.
     let audit = app.db.audit_page(0, 100_000).await.unwrap();
@@ -201,16 +177,8 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
         eprintln!("engine: {}", app.label);
         let secretary = app.token("secretary").await;
         let supervisor = app.token("supervisor").await;
-        let client = app.client();
-        let get = |token: &str, q: &str| {
-            client
-                .get(app.url(&format!("/api/v1/search?q={q}")))
-                .bearer_auth(token.to_string())
-                .send()
-        };
-
         // 研判: two characters, the LIKE path.
-        let r = get(&secretary, "研判").await.unwrap();
+        let r = search(&app, &secretary, "研判").await;
         assert_eq!(r.status(), 200);
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["mode"], "like");
@@ -224,9 +192,8 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
         }
 
         // 网络意识形态: the trigram path.
-        let v: Value = get(&secretary, "网络意识形态")
+        let v: Value = search(&app, &secretary, "网络意识形态")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -241,9 +208,8 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
                 .all(|h| h["org"]["code"].as_str().unwrap().starts_with("cqu-mse"))
         );
         // Pages of 20 (the supervisor reads every college).
-        let all: Value = get(&supervisor, "网络意识形态")
+        let all: Value = search(&app, &supervisor, "网络意识形态")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -258,17 +224,15 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
         assert_ne!(p2["results"][0]["id"], all["results"][0]["id"]);
 
         // Nothing outside the scope: the secretary of cqu-mse does not see cqu-cs.
-        let v: Value = get(&secretary, "计算机学院")
+        let v: Value = search(&app, &secretary, "计算机学院")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
         assert_eq!(v["total"], 0, "{v}");
         // The supervisor reads across colleges.
-        let v: Value = get(&supervisor, "计算机学院")
+        let v: Value = search(&app, &supervisor, "计算机学院")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -292,7 +256,7 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
         let e: Value = r.json().await.unwrap();
         assert!(e["error"]["message"].as_str().unwrap().starts_with("page:"));
         let admin = app.token("auditor").await;
-        assert_eq!(get(&admin, "研判").await.unwrap().status(), 403);
+        assert_eq!(search(&app, &admin, "研判").await.status(), 403);
 
         // The page, with the match highlighted.
         let s = app.sign_in("leader", PASSWORD).await;
@@ -462,7 +426,7 @@ async fn the_feed_address_is_shown_on_the_home_page_and_in_me() {
     );
     let home = page(&s, &app, "/").await.1;
     assert!(home.contains(&url), "the home page shows the feed address");
-    let feed = reqwest::get(app.url(&url)).await.unwrap();
+    let feed = get_anonymous(&app, &url).await;
     assert_eq!(feed.status(), 200);
     assert!(feed.text().await.unwrap().starts_with("BEGIN:VCALENDAR"));
     app.finish().await;

@@ -7,7 +7,13 @@ use serde_json::Value;
 
 /// A GET on a signed-in session: the status and the body.
 pub async fn page(s: &Session, app: &TestApp, path: &str) -> (u16, String) {
-    let resp = s.client.get(app.url(path)).send().await.unwrap();
+    browse(&s.client, app, path).await
+}
+
+/// A GET with a browser-like client (see [`TestApp::client`]), its cookies and all: the status
+/// and the body.
+pub async fn browse(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
+    let resp = client.get(app.url(path)).send().await.unwrap();
     let status = resp.status().as_u16();
     (status, resp.text().await.unwrap())
 }
