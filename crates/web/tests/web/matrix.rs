@@ -9,12 +9,11 @@ mod orgs;
 mod records;
 
 use crate::common::matrix::*;
-use crate::common::{PASSWORD, Session, TestApp};
+use crate::common::{Kind, PASSWORD, Session, TestApp, route_table};
 use std::collections::HashMap;
 use zeren_core::clock::Clock;
 use zeren_storage::Actor;
 use zeren_storage::repo::records::{DirectiveDraft, RecordDraft, TaskDraft};
-use zeren_web::routes::Kind;
 
 /// Pages any signed-in account may use; visitors are sent to sign in (GET) or refused by the
 /// CSRF guard (POST: a visitor has no session token to send back).
@@ -282,7 +281,7 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     all.extend(feeds::expectations());
 
     // Every registered route has exactly one entry.
-    let table = zeren_web::route_table();
+    let table = route_table();
     let mut missing = Vec::new();
     for r in &table {
         let n = all

@@ -442,17 +442,8 @@ async fn the_dashboard_adds_up_and_matches_the_lists() {
         json!([]),
         "no obligations before 2025"
     );
-    let html = app
-        .sign_in("secretary", PASSWORD)
-        .await
-        .client
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let sec = app.sign_in("secretary", PASSWORD).await;
+    let html = page(&sec, &app, "/dashboard").await.1;
     assert!(
         html.contains("href=\"/obligations?org=cqu-mse&#38;year=2025&#38;status=overdue\""),
         "{html}"

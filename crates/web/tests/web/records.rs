@@ -3,6 +3,7 @@
 
 use crate::common::{
     PASSWORD, Session, TestApp, api_ok, get_as, hidden, multipart_form, page, send_as,
+    submit_multipart,
 };
 use serde_json::{Value, json};
 use zeren_core::policy::BUILTIN_PACK_ID;
@@ -842,25 +843,21 @@ async fn a_browser_form_upload_carries_its_token_in_the_first_part() {
     let r: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap();
     let s = app.sign_in("secretary", PASSWORD).await;
-    let (ct, body) = multipart(Some(&s.csrf), &[("纪要.pdf", PDF)]);
-    let resp = s
-        .client
-        .post(app.url(&format!("/records/{rid}/attachments")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &format!("/records/{rid}/attachments"),
+        multipart(Some(&s.csrf), &[("纪要.pdf", PDF)]),
+    )
+    .await;
     assert_eq!(resp.status(), 303);
-    let (ct, body) = multipart(Some("forged"), &[("纪要.pdf", PDF)]);
-    let resp = s
-        .client
-        .post(app.url(&format!("/records/{rid}/attachments")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &format!("/records/{rid}/attachments"),
+        multipart(Some("forged"), &[("纪要.pdf", PDF)]),
+    )
+    .await;
     assert_eq!(resp.status(), 403);
     app.finish().await;
 }
@@ -1058,15 +1055,13 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
 
     // An executable among the files: the form again, with the files' error and what was typed.
     let exe: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00binary";
-    let (ct, body) = multipart_form(&fields, &[("纪要.pdf", PDF), ("setup.exe", exe)]);
-    let resp = s
-        .client
-        .post(app.url(&path))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &path,
+        multipart_form(&fields, &[("纪要.pdf", PDF), ("setup.exe", exe)]),
+    )
+    .await;
     assert_eq!(resp.status(), 422);
     let html = resp.text().await.unwrap();
     assert!(html.contains("id=\"files-error\""), "{html}");
@@ -1078,43 +1073,37 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
 
     // A field error with good files: nothing kept either.
     let bad_date = meeting_form(&s.csrf, &mse, "2026-12-01", &[&sec], &["online-ideology"]);
-    let (ct, body) = multipart_form(&bad_date, &[("纪要.pdf", PDF)]);
-    let resp = s
-        .client
-        .post(app.url(&path))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &path,
+        multipart_form(&bad_date, &[("纪要.pdf", PDF)]),
+    )
+    .await;
     assert_eq!(resp.status(), 422);
     assert_eq!(record_count(&app).await, records);
     assert_eq!(stored_files(&app), before);
 
     // An obligation that does not exist: 404, and the staged file is gone too.
-    let (ct, body) = multipart_form(&fields, &[("纪要.pdf", PDF)]);
-    let resp = s
-        .client
-        .post(app.url("/records/new?obligation=00000000-0000-0000-0000-000000000000"))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        "/records/new?obligation=00000000-0000-0000-0000-000000000000",
+        multipart_form(&fields, &[("纪要.pdf", PDF)]),
+    )
+    .await;
     assert_eq!(resp.status(), 404);
     assert_eq!(stored_files(&app), before);
 
     // The right form with two files: the record, its evidence link and both attachments.
     let png: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82";
-    let (ct, body) = multipart_form(&fields, &[("纪要.pdf", PDF), ("签到表.png", png)]);
-    let resp = s
-        .client
-        .post(app.url(&path))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &path,
+        multipart_form(&fields, &[("纪要.pdf", PDF), ("签到表.png", png)]),
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let done = study(&app, "cqu-mse").await;
     assert_eq!(done.state, "done");

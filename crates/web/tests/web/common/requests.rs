@@ -36,6 +36,23 @@ pub async fn submit(
         .unwrap()
 }
 
+/// Posts a `multipart/form-data` body, as [`multipart_form`](super::multipart_form) makes it
+/// (content type, bytes), on a signed-in session.
+pub async fn submit_multipart(
+    s: &Session,
+    app: &TestApp,
+    path: &str,
+    (content_type, body): (String, Vec<u8>),
+) -> reqwest::Response {
+    s.client
+        .post(app.url(path))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A JSON API call on a signed-in session (its CSRF token in the header): the status and the
 /// body (see [`api`]).
 pub async fn session_api(
