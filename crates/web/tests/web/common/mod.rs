@@ -65,8 +65,8 @@ impl Clock for TestClock {
     }
 }
 
-/// The application's state over `db` and `clock`, as `zeren serve` builds it: for driving the
-/// background jobs (planner, sender, syncer) directly.
+/// An application state over `db` and `clock` with nothing served: for driving the background
+/// jobs (planner, sender, syncer) directly, as one instance of `zeren serve` would.
 pub fn state(db: &Db, clock: &TestClock) -> AppState {
     AppState::new(db.clone(), Arc::new(clock.clone()))
 }
@@ -79,7 +79,7 @@ pub async fn load_demo(db: &Db) {
 /// Installs the process's default TLS provider, once. The clients here speak plain HTTP, but
 /// rustls is built without a default provider; every app the harness starts installs it
 /// first, so no story depends on whether another story in this process ran before it.
-pub fn install_crypto() {
+fn install_crypto() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
