@@ -1,28 +1,57 @@
-//! The test harness: the real application on a free port over a fresh database with the demo
-//! loaded, a clock the test moves, and clients that sign in as a user would.
-
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The test harness: the real application on a free port over a fresh database (the demo
+//! loaded, or a bare ledger), a clock the test moves, clients that sign in as a user would, and
+//! the request and assertion helpers every area's stories share.
 
 pub mod matrix;
+mod requests;
+
+pub use requests::*;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use reqwest::redirect::Policy;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
+use zeren_core::access::Role;
 use zeren_core::clock::{Clock, noon_in_shanghai};
+use zeren_core::vocab::OrgKind;
 use zeren_storage::testing::{self, TestDb};
-use zeren_storage::{Actor, Db, demo};
-use zeren_web::{AppState, serve_until};
+use zeren_storage::{Actor, Db, NewOrg, NewUser, demo, ledger};
+
+// Everything the tests take from the web crate is named here and only here: when a path in
+// `zeren_web` moves, this is the one place to follow it.
+pub use zeren_web::notify::{SMTP_SETTING, SmtpSettings, SmtpTls, planner, sender};
+pub use zeren_web::obligations::Syncer;
+pub use zeren_web::recent::RecentReads;
+pub use zeren_web::routes::Kind;
+pub use zeren_web::{AppState, route_table, serve_until};
 
 /// The demo's "today".
 pub const TODAY: &str = "2026-11-28";
 /// The demo accounts' password.
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
+/// The one account of a bare ledger ([`TestApp::bare`]): a supervisor over the university, so
+/// it reads everything; ask [`TestApp::token`] for its API token.
+pub const READER: &str = "reader";
 
-/// A clock the test moves.
+/// A date written `YYYY-MM-DD`.
+pub fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// A clock the test moves; clones share the time (several instances can run on one clock).
 #[derive(Clone)]
 pub struct TestClock(Arc<Mutex<DateTime<Utc>>>);
 
 impl TestClock {
+    /// Noon in Shanghai on `day` (`YYYY-MM-DD`).
+    pub fn at(day: &str) -> TestClock {
+        TestClock(Arc::new(Mutex::new(noon_in_shanghai(date(day)))))
+    }
+
+    /// Moves the clock to noon in Shanghai on `day`.
+    pub fn set_day(&self, day: &str) {
+        *self.0.lock().unwrap() = noon_in_shanghai(date(day));
+    }
+
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
         let mut t = self.0.lock().unwrap();
@@ -34,6 +63,35 @@ impl Clock for TestClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap()
     }
+}
+
+/// An application state over `db` and `clock` with nothing served: for driving the background
+/// jobs (planner, sender, syncer) directly, as one instance of `zeren serve` would.
+pub fn state(db: &Db, clock: &TestClock) -> AppState {
+    AppState::new(db.clone(), Arc::new(clock.clone()))
+}
+
+/// Loads the demo into `db`, dated [`TODAY`].
+pub async fn load_demo(db: &Db) {
+    demo::load(db, date(TODAY)).await.unwrap();
+}
+
+/// Installs the process's default TLS provider, once. The clients here speak plain HTTP, but
+/// rustls is built without a default provider; every app the harness starts installs it
+/// first, so no story depends on whether another story in this process ran before it.
+fn install_crypto() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// What a test app starts with.
+enum Setup {
+    /// The demo, on [`TODAY`].
+    Demo,
+    /// A fresh ledger with only the university `cqu` and the [`READER`] account.
+    Bare,
 }
 
 /// A running application.
@@ -68,21 +126,50 @@ impl TestApp {
 
     /// The demo on SQLite, with credentials cached for `ttl` as `zeren serve` does.
     pub async fn demo_cached(ttl: std::time::Duration) -> TestApp {
-        Self::start(testing::sqlite().await.unwrap(), ttl).await
+        Self::start(testing::sqlite().await.unwrap(), Setup::Demo, ttl).await
     }
 
     /// The demo on a given test database.
     pub async fn demo_on(t: TestDb) -> TestApp {
-        Self::start(t, std::time::Duration::ZERO).await
+        Self::start(t, Setup::Demo, std::time::Duration::ZERO).await
     }
 
-    async fn start(t: TestDb, ttl: std::time::Duration) -> TestApp {
-        let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
-        demo::load(&t.db, today).await.unwrap();
-        let clock = TestClock(Arc::new(Mutex::new(noon_in_shanghai(today))));
-        let mut state = AppState::new(t.db.clone(), Arc::new(clock.clone()));
+    /// A bare ledger on SQLite: initialised, with the university and the [`READER`] only, at
+    /// noon on 2026-06-30 in Shanghai.
+    pub async fn bare() -> TestApp {
+        Self::bare_on(testing::sqlite().await.unwrap()).await
+    }
+
+    /// A bare ledger on every engine configured.
+    pub async fn bare_on_engines() -> Vec<TestApp> {
+        let mut out = Vec::new();
+        for t in testing::engines().await {
+            out.push(Self::bare_on(t).await);
+        }
+        out
+    }
+
+    /// A bare ledger on a given test database.
+    pub async fn bare_on(t: TestDb) -> TestApp {
+        Self::start(t, Setup::Bare, std::time::Duration::ZERO).await
+    }
+
+    async fn start(t: TestDb, setup: Setup, ttl: std::time::Duration) -> TestApp {
+        install_crypto();
+        let clock = match setup {
+            Setup::Demo => {
+                load_demo(&t.db).await;
+                TestClock::at(TODAY)
+            }
+            Setup::Bare => {
+                let clock = TestClock::at("2026-06-30");
+                load_bare(&t.db, clock.now()).await;
+                clock
+            }
+        };
+        let mut state = state(&t.db, &clock);
         state.trusted_proxies = Arc::new(["127.0.0.1".parse().unwrap()]);
-        state.recent = Arc::new(zeren_web::recent::RecentReads::new(ttl));
+        state.recent = Arc::new(RecentReads::new(ttl));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -187,18 +274,104 @@ impl TestApp {
         self.db.find_org(code).await.unwrap().id
     }
 
+    /// The id of a user by user name.
+    pub async fn user_id(&self, username: &str) -> String {
+        self.db
+            .user_by_username(username)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
+    /// The id of the person called `name`.
+    pub async fn person_id(&self, name: &str) -> String {
+        let model = self.db.load_model().await.unwrap();
+        model
+            .people()
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no person {name}"))
+            .id
+            .clone()
+    }
+
+    /// The id of the post of `kind` in the org `code`.
+    pub async fn post_id(&self, code: &str, kind: &str) -> String {
+        let model = self.db.load_model().await.unwrap();
+        let org = model.find_org(code).unwrap();
+        model
+            .posts_of(&org.id)
+            .find(|p| p.kind == kind)
+            .unwrap()
+            .id
+            .clone()
+    }
+
+    /// The actions in the audit log, oldest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        self.db
+            .audit_page(0, 1_000_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+
+    /// How many entries the audit log holds.
+    pub async fn audit_len(&self) -> usize {
+        self.db.audit_page(0, 1_000_000).await.unwrap().len()
+    }
+
+    /// The application's state over this app's database and clock (see [`state`]).
+    pub fn state(&self) -> AppState {
+        state(&self.db, &self.clock)
+    }
+
     /// Stops the server and removes the database.
     pub async fn finish(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            let _ = server.await;
+            server.await.unwrap();
         }
         if let Some(t) = self.test_db.take() {
             t.finish().await;
         }
     }
+}
+
+/// Initialises the ledger in `db` and adds the university `cqu` with the [`READER`] account, a
+/// supervisor over it.
+async fn load_bare(db: &Db, now: DateTime<Utc>) {
+    ledger::initialise(db, now).await.unwrap();
+    let mut tx = db.begin(&Actor::cli(), now).await.unwrap();
+    tx.create_org(NewOrg {
+        code: "cqu".into(),
+        name: "重庆大学".into(),
+        kind: OrgKind::University,
+        parent: None,
+        established_on: None,
+    })
+    .await
+    .unwrap();
+    let user = tx
+        .create_user(NewUser {
+            username: READER.into(),
+            display_name: "督导".into(),
+            person: None,
+            admin_role: None,
+            password_hash: "unused".into(),
+            must_change_password: false,
+        })
+        .await
+        .unwrap();
+    tx.grant(&user, Role::Supervisor, "cqu", "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// A signed-in browser-like client.
@@ -207,16 +380,6 @@ pub struct Session {
     pub client: reqwest::Client,
     /// The session's CSRF token.
     pub csrf: String,
-}
-
-/// The value of a hidden input in a form.
-pub fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    html.split(&marker)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// A `multipart/form-data` body: the fields in order, then each file in the field `file`:

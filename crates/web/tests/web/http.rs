@@ -1,186 +1,22 @@
-//! The web layer over real HTTP: a fresh SQLite database per test, the server on port 0, a
-//! fixed clock, and a plain HTTP client.
+//! The web layer over real HTTP, on a bare ledger (the harness's [`TestApp::bare`]: the
+//! university and one supervisor, the reader, whose API token the stories use): health, the
+//! policy pages and API, errors, assets, limits and the OpenAPI document.
 //!
 //! Most stories run on SQLite only; the health and policy API stories also run on PostgreSQL
 //! when `ZEREN_TEST_POSTGRES` names a server (via the storage crate's test databases).
 
-// Test helpers outside #[test] functions unwrap too: a failure is a test failure.
-#![allow(clippy::unwrap_used)]
-
-use chrono::{DateTime, TimeZone, Utc};
-use std::sync::Arc;
-use tempfile::TempDir;
-use zeren_core::access::Role;
-use zeren_core::clock::FixedClock;
-use zeren_core::vocab::OrgKind;
-use zeren_storage::{Actor, Db, NewOrg, NewUser, ledger, testing};
-use zeren_web::{AppState, serve_until};
-
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-    /// A supervisor's API token (read access across the university); pages accept it too.
-    token: String,
-    db: Db,
-    _dir: Option<TempDir>, // kept so the SQLite file lives as long as the app
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-/// A university and a supervisor over it, with an API token.
-async fn reader_token(db: &Db, now: DateTime<Utc>) -> String {
-    let mut tx = db.begin(&Actor::cli(), now).await.unwrap();
-    tx.create_org(NewOrg {
-        code: "cqu".into(),
-        name: "重庆大学".into(),
-        kind: OrgKind::University,
-        parent: None,
-        established_on: None,
-    })
-    .await
-    .unwrap();
-    let user = tx
-        .create_user(NewUser {
-            username: "reader".into(),
-            display_name: "督导".into(),
-            person: None,
-            admin_role: None,
-            password_hash: "unused".into(),
-            must_change_password: false,
-        })
-        .await
-        .unwrap();
-    tx.grant(&user, Role::Supervisor, "cqu", "test")
-        .await
-        .unwrap();
-    let token = tx.create_api_token(&user, "test").await.unwrap();
-    tx.commit().await.unwrap();
-    token
-}
-
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 6, 30, 4, 0, 0).unwrap()
-}
-
-impl TestApp {
-    /// A fresh SQLite database in a temp dir, initialised, served on port 0.
-    async fn spawn() -> TestApp {
-        let dir = TempDir::new().unwrap();
-        let db = Db::connect(&format!("sqlite://{}/t.db", dir.path().display()))
-            .await
-            .unwrap();
-        let mut app = TestApp::start(db).await;
-        app._dir = Some(dir);
-        app
-    }
-
-    /// Initialises `db` and serves it on port 0 with the clock fixed at [`now`].
-    async fn start(db: Db) -> TestApp {
-        let now = now();
-        ledger::initialise(&db, now).await.unwrap();
-        let token = reader_token(&db, now).await;
-        let state = AppState::new(db.clone(), Arc::new(FixedClock(now)));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            serve_until(state, listener, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
-        TestApp {
-            base: format!("http://{addr}"),
-            client: reqwest::Client::builder().no_proxy().build().unwrap(),
-            token,
-            db,
-            _dir: None,
-            stop: Some(stop),
-            server,
-        }
-    }
-
-    /// Shuts the server down gracefully and waits for it.
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        (&mut self.server).await.unwrap();
-    }
-
-    /// A request signed in with the reader's token.
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{}", self.base, path))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// A request signed in with the reader's token, with one more header.
-    async fn get_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{}", self.base, path))
-            .bearer_auth(&self.token)
-            .header(header, value)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// A request from a visitor who is not signed in.
-    async fn get_anonymous(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{}", self.base, path))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// A request from a visitor, with one more header.
-    async fn get_anonymous_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{}", self.base, path))
-            .header(header, value)
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-fn assert_security_headers(resp: &reqwest::Response) {
-    let h = resp.headers();
-    assert_eq!(
-        h["content-security-policy"],
-        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    );
-    assert_eq!(h["x-content-type-options"], "nosniff");
-    assert_eq!(h["referrer-policy"], "same-origin");
-    assert_eq!(h["x-frame-options"], "DENY");
-}
-
-async fn json(resp: reqwest::Response) -> serde_json::Value {
-    let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
-    assert!(ct.starts_with("application/json"), "content-type {ct}");
-    resp.json().await.unwrap()
-}
-
-fn assert_error(body: &serde_json::Value, code: &str) {
-    assert_eq!(body["error"]["code"], code, "{body}");
-    let message = body["error"]["message"].as_str().unwrap();
-    assert!(!message.is_empty(), "{body}");
-    assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
-}
+use crate::common::{
+    Kind, READER, TestApp, assert_error, assert_security_headers, get_anonymous, get_as, get_with,
+    json, route_table,
+};
 
 #[tokio::test]
 async fn health_and_policy_api_on_every_engine() {
-    for test_db in testing::engines().await {
-        let label = test_db.label;
-        let app = TestApp::start(test_db.db.clone()).await;
+    for app in TestApp::bare_on_engines().await {
+        let label = app.label;
+        let token = app.token(READER).await;
 
-        let resp = app.get("/api/v1/health").await;
+        let resp = get_as(&app, &token, "/api/v1/health").await;
         assert_eq!(resp.status(), 200, "{label}");
         assert_security_headers(&resp);
         assert_eq!(resp.headers()["cache-control"], "no-store");
@@ -194,24 +30,24 @@ async fn health_and_policy_api_on_every_engine() {
             })
         );
 
-        let body = json(app.get("/api/v1/policies").await).await;
+        let body = json(get_as(&app, &token, "/api/v1/policies").await).await;
         assert_eq!(body["policies"][0]["id"], "cqu-mse-2021-6", "{label}");
-        let resp = app.get("/api/v1/policies/cqu-mse-2021-6").await;
+        let resp = get_as(&app, &token, "/api/v1/policies/cqu-mse-2021-6").await;
         assert_eq!(resp.status(), 200, "{label}");
         assert_eq!(json(resp).await["articles"].as_array().unwrap().len(), 8);
 
-        app.stop().await;
-        test_db.finish().await;
+        app.finish().await;
     }
 }
 
 #[tokio::test]
 async fn database_gone_is_503() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::bare().await;
+    let token = app.token(READER).await;
     // The state's Db shares this pool: closing it makes every query fail.
     app.db.close().await;
 
-    let resp = app.get("/api/v1/health").await;
+    let resp = get_as(&app, &token, "/api/v1/health").await;
     assert_eq!(resp.status(), 503);
     assert_security_headers(&resp);
     let body = json(resp).await;
@@ -219,20 +55,21 @@ async fn database_gone_is_503() {
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(body["database"], "sqlite");
 
-    let resp = app.get("/api/v1/policies").await;
+    let resp = get_as(&app, &token, "/api/v1/policies").await;
     assert_eq!(resp.status(), 503);
     assert_error(&json(resp).await, "database_unavailable");
 
-    let resp = app.get("/").await;
+    let resp = get_as(&app, &token, "/").await;
     assert_eq!(resp.status(), 503);
     let html = resp.text().await.unwrap();
     assert!(html.contains("数据库暂时无法访问"));
+    app.finish().await;
 }
 
 #[tokio::test]
 async fn landing_page_says_what_zeren_is_and_links_the_policy() {
-    let app = TestApp::spawn().await;
-    let resp = app.get_anonymous("/").await;
+    let app = TestApp::bare().await;
+    let resp = get_anonymous(&app, "/").await;
     assert_eq!(resp.status(), 200);
     assert_security_headers(&resp);
     assert!(
@@ -264,12 +101,14 @@ async fn landing_page_says_what_zeren_is_and_links_the_policy() {
         assert!(!lower.contains(banned), "landing page says {banned}");
     }
     assert!(!html.contains("<script"), "no JS needed");
+    app.finish().await;
 }
 
 #[tokio::test]
 async fn policy_page_has_every_article_and_the_tables() {
-    let app = TestApp::spawn().await;
-    let resp = app.get("/policies/cqu-mse-2021-6").await;
+    let app = TestApp::bare().await;
+    let token = app.token(READER).await;
+    let resp = get_as(&app, &token, "/policies/cqu-mse-2021-6").await;
     assert_eq!(resp.status(), 200);
     assert_security_headers(&resp);
     let html = resp.text().await.unwrap();
@@ -301,13 +140,14 @@ async fn policy_page_has_every_article_and_the_tables() {
     }
     // Text from the pack is escaped, not interpreted: the seed's ＜＞ and <> brackets survive.
     assert!(html.contains("&#60;重庆大学网络意识形态工作责任制实施细则&#62;"));
+    app.finish().await;
 }
 
 #[tokio::test]
 async fn english_ui_by_query_or_header() {
-    let app = TestApp::spawn().await;
-    let html = app
-        .get("/policies/cqu-mse-2021-6?lang=en")
+    let app = TestApp::bare().await;
+    let token = app.token(READER).await;
+    let html = get_as(&app, &token, "/policies/cqu-mse-2021-6?lang=en")
         .await
         .text()
         .await
@@ -331,27 +171,31 @@ async fn english_ui_by_query_or_header() {
     // The explicit choice is carried on internal links.
     assert!(html.contains("href=\"/?lang=en\""));
 
-    let resp = app
-        .get_anonymous_with("/", "accept-language", "en-US,en;q=0.9")
-        .await;
+    let resp = get_with(&app, None, "/", &[("accept-language", "en-US,en;q=0.9")]).await;
     assert_eq!(resp.headers()["vary"], "Accept-Language");
     let html = resp.text().await.unwrap();
     assert!(html.contains("What the ledger keeps"));
     assert!(html.contains("href=\"/policies/cqu-mse-2021-6\""));
 
-    let html = app
-        .get_anonymous_with("/", "accept-language", "zh-CN,zh;q=0.9,en;q=0.8")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = get_with(
+        &app,
+        None,
+        "/",
+        &[("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert!(html.contains("台账记载什么"));
+    app.finish().await;
 }
 
 #[tokio::test]
 async fn policies_api_lists_and_shows_the_pack() {
-    let app = TestApp::spawn().await;
-    let resp = app.get("/api/v1/policies").await;
+    let app = TestApp::bare().await;
+    let token = app.token(READER).await;
+    let resp = get_as(&app, &token, "/api/v1/policies").await;
     assert_eq!(resp.status(), 200);
     let body = json(resp).await;
     let list = body["policies"].as_array().unwrap();
@@ -366,7 +210,7 @@ async fn policies_api_lists_and_shows_the_pack() {
     assert_eq!(p["builtin"], true);
     assert_eq!(p["in_force"], true);
 
-    let resp = app.get("/api/v1/policies/cqu-mse-2021-6").await;
+    let resp = get_as(&app, &token, "/api/v1/policies/cqu-mse-2021-6").await;
     assert_eq!(resp.status(), 200);
     assert_security_headers(&resp);
     let pack = json(resp).await;
@@ -391,20 +235,22 @@ async fn policies_api_lists_and_shows_the_pack() {
         .map(|i| i["weight"].as_f64().unwrap())
         .sum();
     assert_eq!(weights, 100.0);
+    app.finish().await;
 }
 
 #[tokio::test]
 async fn unknown_things_are_404_in_the_right_shape() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::bare().await;
+    let token = app.token(READER).await;
 
-    let resp = app.get("/api/v1/policies/nope").await;
+    let resp = get_as(&app, &token, "/api/v1/policies/nope").await;
     assert_eq!(resp.status(), 404);
     assert_security_headers(&resp);
     let body = json(resp).await;
     assert_error(&body, "policy_not_found");
     assert!(body["error"]["message"].as_str().unwrap().contains("nope"));
 
-    let resp = app.get("/api/v1/nope").await;
+    let resp = get_as(&app, &token, "/api/v1/nope").await;
     assert_eq!(resp.status(), 404);
     assert_security_headers(&resp);
     assert_error(&json(resp).await, "route_not_found");
@@ -415,14 +261,18 @@ async fn unknown_things_are_404_in_the_right_shape() {
         "/api/v2/policies",
         "/api/v1/policies/",
     ] {
-        let resp = app.get(path).await;
+        let resp = get_as(&app, &token, path).await;
         assert_eq!(resp.status(), 404, "{path}");
         assert_error(&json(resp).await, "route_not_found");
     }
 
-    let resp = app
-        .get_with("/api/v1/nope/deeper", "accept-language", "en")
-        .await;
+    let resp = get_with(
+        &app,
+        Some(&token),
+        "/api/v1/nope/deeper",
+        &[("accept-language", "en")],
+    )
+    .await;
     assert_eq!(resp.status(), 404);
     let body = json(resp).await;
     assert_error(&body, "route_not_found");
@@ -432,8 +282,8 @@ async fn unknown_things_are_404_in_the_right_shape() {
     );
 
     let resp = app
-        .client
-        .post(format!("{}/api/v1/policies", app.base))
+        .client()
+        .post(app.url("/api/v1/policies"))
         .send()
         .await
         .unwrap();
@@ -441,23 +291,25 @@ async fn unknown_things_are_404_in_the_right_shape() {
     assert_error(&json(resp).await, "method_not_allowed");
 
     // Pages answer 404 in HTML, and never echo input unescaped.
-    let resp = app.get("/policies/%3Cscript%3E").await;
+    let resp = get_as(&app, &token, "/policies/%3Cscript%3E").await;
     assert_eq!(resp.status(), 404);
     assert_security_headers(&resp);
     let html = resp.text().await.unwrap();
     assert!(html.contains("&#60;script&#62;"));
     assert!(!html.contains("<script>"));
 
-    let resp = app.get("/no/such/page").await;
+    let resp = get_as(&app, &token, "/no/such/page").await;
     assert_eq!(resp.status(), 404);
     assert_security_headers(&resp);
     assert!(resp.text().await.unwrap().contains("页面不存在"));
+    app.finish().await;
 }
 
 #[tokio::test]
 async fn stylesheet_is_embedded_and_cached() {
-    let app = TestApp::spawn().await;
-    let resp = app.get("/assets/app.css").await;
+    let app = TestApp::bare().await;
+    let token = app.token(READER).await;
+    let resp = get_as(&app, &token, "/assets/app.css").await;
     assert_eq!(resp.status(), 200);
     assert_security_headers(&resp);
     let h = resp.headers();
@@ -472,31 +324,30 @@ async fn stylesheet_is_embedded_and_cached() {
     assert!(css.contains("PingFang SC"));
     assert!(css.contains("@media print"));
     assert!(!css.contains("http://") && !css.contains("https://") && !css.contains("@import"));
+    app.finish().await;
 }
 
 #[tokio::test]
 async fn large_bodies_are_refused() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::bare().await;
     let resp = app
-        .client
-        .post(format!("{}/api/v1/policies", app.base))
+        .client()
+        .post(app.url("/api/v1/policies"))
         .body(vec![b'x'; 2 * 1024 * 1024])
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 413);
+    app.finish().await;
 }
 
 #[tokio::test]
 async fn openapi_lists_every_api_route() {
-    let app = TestApp::spawn().await;
-    let doc = json(app.get_anonymous("/api/v1/openapi.json").await).await;
+    let app = TestApp::bare().await;
+    let doc = json(get_anonymous(&app, "/api/v1/openapi.json").await).await;
     assert_eq!(doc["openapi"], "3.0.3");
     let mut api_routes = 0;
-    for r in zeren_web::route_table()
-        .iter()
-        .filter(|r| r.kind == zeren_web::routes::Kind::Api)
-    {
+    for r in route_table().iter().filter(|r| r.kind == Kind::Api) {
         let op = &doc["paths"][&r.path][r.method.to_lowercase()];
         assert!(
             op.is_object(),
@@ -518,5 +369,5 @@ async fn openapi_lists_every_api_route() {
     assert!(upload.get("application/json").is_none(), "{upload}");
     let create = &doc["paths"]["/api/v1/records"]["post"]["requestBody"]["content"];
     assert!(create.get("application/json").is_some(), "{create}");
-    app.stop().await;
+    app.finish().await;
 }

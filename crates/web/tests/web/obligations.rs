@@ -2,60 +2,18 @@
 //! person responsible on the due date, filters, the dashboard, waivers, scope, and the sync that
 //! brings next year's obligations in from 1 December.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{PASSWORD, Session, TestApp};
+use crate::common::{PASSWORD, Syncer, TestApp, api, api_ok, page, submit};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use zeren_core::Clock;
 use zeren_storage::Actor;
-use zeren_web::AppState;
-use zeren_web::obligations::Syncer;
 
 const STATUSES: [&str; 5] = ["upcoming", "due_soon", "overdue", "done", "waived"];
-
-async fn api(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let client = app.client();
-    let mut req = client
-        .request(method.parse().unwrap(), app.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let (status, v) = api(app, token, "GET", path, None).await;
-    assert_eq!(status, 200, "{path}: {v}");
-    v
-}
-
-async fn page(s: &Session, app: &TestApp, path: &str) -> (u16, String) {
-    let resp = s.client.get(app.url(path)).send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.text().await.unwrap())
-}
 
 /// Every item of a list, page after page.
 async fn all_items(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
     let mut out = Vec::new();
     for page in 1.. {
-        let v = get(
+        let v = api_ok(
             app,
             token,
             &format!("/api/v1/obligations?{query}&page={page}"),
@@ -132,7 +90,7 @@ async fn statuses_and_the_person_responsible_on_the_due_date() {
 
     // Nineteen days on: what was due on 31 December is due soon.
     app.clock.advance(chrono::Duration::days(19));
-    let v = get(
+    let v = api_ok(
         &app,
         &token,
         "/api/v1/obligations?org=cqu-mse&duty=annual-dedicated-study",
@@ -142,7 +100,7 @@ async fn statuses_and_the_person_responsible_on_the_due_date() {
 
     // The one detail: the chain of reasons and the record forms that discharge it.
     let id = study["id"].as_str().unwrap();
-    let d = get(&app, &token, &format!("/api/v1/obligations/{id}")).await;
+    let d = api_ok(&app, &token, &format!("/api/v1/obligations/{id}")).await;
     assert_eq!(d["responsible"]["name"], "李明华");
     assert!(d["chain"].as_array().unwrap().len() >= 2, "{d}");
     assert!(
@@ -155,7 +113,7 @@ async fn statuses_and_the_person_responsible_on_the_due_date() {
     );
     // Found by its key too.
     let key = study["key"].as_str().unwrap().replace('/', "%2F");
-    let by_key = get(&app, &token, &format!("/api/v1/obligations/{key}")).await;
+    let by_key = api_ok(&app, &token, &format!("/api/v1/obligations/{key}")).await;
     assert_eq!(by_key["id"], study["id"]);
     app.finish().await;
 }
@@ -243,7 +201,7 @@ async fn filters_page_after_filtering_and_refuse_bad_input() {
     );
     assert_eq!(april.len(), 3);
     // Pages of 50, in due order, the total of the whole list on each.
-    let p1 = get(&app, &token, "/api/v1/obligations?org=cqu&sort=due").await;
+    let p1 = api_ok(&app, &token, "/api/v1/obligations?org=cqu&sort=due").await;
     assert_eq!(p1["per_page"], 50);
     assert_eq!(p1["total"].as_u64().unwrap() as usize, every.len());
     let dues: Vec<&str> = p1["items"]
@@ -253,9 +211,9 @@ async fn filters_page_after_filtering_and_refuse_bad_input() {
         .map(|i| i["due"].as_str().unwrap())
         .collect();
     assert!(dues.windows(2).all(|w| w[0] <= w[1]));
-    let late = get(&app, &token, "/api/v1/obligations?org=cqu&sort=-due").await;
+    let late = api_ok(&app, &token, "/api/v1/obligations?org=cqu&sort=-due").await;
     assert!(late["items"][0]["due"].as_str().unwrap() >= dues[dues.len() - 1]);
-    let by_status = get(&app, &token, "/api/v1/obligations?org=cqu&sort=status").await;
+    let by_status = api_ok(&app, &token, "/api/v1/obligations?org=cqu&sort=status").await;
     let first = if every.iter().any(|i| i["status"] == "overdue") {
         "overdue"
     } else {
@@ -367,13 +325,13 @@ async fn scope_decides_what_is_seen_and_administrators_see_nothing() {
 async fn the_dashboard_adds_up_and_matches_the_lists() {
     let app = TestApp::demo().await;
     let token = app.token("supervisor").await;
-    let d = get(&app, &token, "/api/v1/dashboard?org=cqu&year=2026").await;
+    let d = api_ok(&app, &token, "/api/v1/dashboard?org=cqu&year=2026").await;
     let total = d["total"].as_i64().unwrap();
     let sum: i64 = STATUSES.iter().map(|s| d[*s].as_i64().unwrap()).sum();
     assert_eq!(total, sum, "{d}");
     assert!(d["done"].as_i64().unwrap() > 0);
     for s in STATUSES {
-        let v = get(
+        let v = api_ok(
             &app,
             &token,
             &format!("/api/v1/obligations?org=cqu&year=2026&status={s}"),
@@ -411,7 +369,7 @@ async fn the_dashboard_adds_up_and_matches_the_lists() {
         cells_total += row_total;
         // A row's numbers are the list of that college.
         let code = r["org"]["code"].as_str().unwrap();
-        let v = get(
+        let v = api_ok(
             &app,
             &token,
             &format!("/api/v1/obligations?org={code}&year=2026&status=overdue"),
@@ -427,7 +385,7 @@ async fn the_dashboard_adds_up_and_matches_the_lists() {
     let months = d["months"].as_array().unwrap();
     assert_eq!(months.len(), 12);
     let due_in_year: i64 = months.iter().map(|m| m["due"].as_i64().unwrap()).sum();
-    let v = get(
+    let v = api_ok(
         &app,
         &token,
         "/api/v1/obligations?org=cqu&year=2026&month=2026-06",
@@ -439,7 +397,7 @@ async fn the_dashboard_adds_up_and_matches_the_lists() {
     );
     assert!(due_in_year <= total && due_in_year > 0);
     let done_in_july = months[6]["done"].as_i64().unwrap();
-    let v = get(
+    let v = api_ok(
         &app,
         &token,
         "/api/v1/obligations?org=cqu&year=2026&done_month=2026-07&status=done",
@@ -463,11 +421,11 @@ async fn the_dashboard_adds_up_and_matches_the_lists() {
     assert!(!html.contains("<script"));
     // The secretary's default is the college.
     let secretary = app.token("secretary").await;
-    let d = get(&app, &secretary, "/api/v1/dashboard").await;
+    let d = api_ok(&app, &secretary, "/api/v1/dashboard").await;
     assert_eq!(d["org"]["code"], "cqu-mse");
     // Last year's obligations still overdue (the demo left cqu-mse's dedicated study undone)
     // are shown beside this year's figures, counted as last year's own dashboard counts them.
-    let last = get(&app, &secretary, "/api/v1/dashboard?org=cqu-mse&year=2025").await;
+    let last = api_ok(&app, &secretary, "/api/v1/dashboard?org=cqu-mse&year=2025").await;
     let n = last["overdue"].as_i64().unwrap();
     assert!(n > 0, "{last}");
     assert_eq!(d["earlier_overdue"], json!([{"year": 2025, "overdue": n}]));
@@ -484,17 +442,8 @@ async fn the_dashboard_adds_up_and_matches_the_lists() {
         json!([]),
         "no obligations before 2025"
     );
-    let html = app
-        .sign_in("secretary", PASSWORD)
-        .await
-        .client
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let sec = app.sign_in("secretary", PASSWORD).await;
+    let html = page(&sec, &app, "/dashboard").await.1;
     assert!(
         html.contains("href=\"/obligations?org=cqu-mse&#38;year=2025&#38;status=overdue\""),
         "{html}"
@@ -617,7 +566,7 @@ async fn waivers_are_approved_by_the_first_responsible_person_only() {
     assert_eq!(status, 200, "{r}");
     assert_eq!(r["obligation"]["status"], "waived");
     assert_eq!(r["waiver"]["state"], "approved");
-    let d = get(&app, &secretary, &path_a).await;
+    let d = api_ok(&app, &secretary, &path_a).await;
     assert_eq!(d["status"], "waived");
     assert_eq!(d["waivers"][0]["requested_by_name"], "赵敏");
     assert_eq!(d["waivers"][0]["decided_by_name"], "李明华");
@@ -645,7 +594,7 @@ async fn waivers_are_approved_by_the_first_responsible_person_only() {
     assert_eq!(status, 200, "{r}");
     assert_eq!(r["obligation"]["status"], "waived");
     // The waived count shows on the dashboard and in the list.
-    let dash = get(&app, &secretary, "/api/v1/dashboard?org=cqu-mse").await;
+    let dash = api_ok(&app, &secretary, "/api/v1/dashboard?org=cqu-mse").await;
     assert_eq!(dash["waived"], 2);
     let waived = all_items(&app, &secretary, "org=cqu-mse&status=waived").await;
     assert_eq!(waived.len(), 2);
@@ -663,50 +612,41 @@ async fn waivers_are_approved_by_the_first_responsible_person_only() {
     let (status, html) = page(&s, &app, &format!("/obligations/{id}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("提交免于履行申请"), "{html}");
-    let resp = s
-        .client
-        .post(app.url(&format!("/obligations/{id}/waiver")))
-        .form(&[
-            ("csrf", s.csrf.as_str()),
-            ("version", &c["version"].to_string()),
-            ("reason", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(
+        &s,
+        &app,
+        &format!("/obligations/{id}/waiver"),
+        &[("version", &c["version"].to_string()), ("reason", "")],
+    )
+    .await;
     assert_eq!(resp.status().as_u16(), 422);
     assert!(resp.text().await.unwrap().contains("请填写理由"));
-    let resp = s
-        .client
-        .post(app.url(&format!("/obligations/{id}/waiver")))
-        .form(&[
-            ("csrf", s.csrf.as_str()),
+    let resp = submit(
+        &s,
+        &app,
+        &format!("/obligations/{id}/waiver"),
+        &[
             ("version", &c["version"].to_string()),
             ("reason", "另行安排"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(resp.status().as_u16(), 303);
     let sec = app.sign_in("secretary", PASSWORD).await;
     let (status, html) = page(&sec, &app, &format!("/obligations/{id}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("待第一责任人审批"), "{html}");
     let version =
-        get(&app, &secretary, &format!("/api/v1/obligations/{id}")).await["version"].to_string();
-    let resp = sec
-        .client
-        .post(app.url(&format!("/obligations/{id}/waiver/reject")))
-        .form(&[
-            ("csrf", sec.csrf.as_str()),
-            ("version", version.as_str()),
-            ("note", "请按期完成"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        api_ok(&app, &secretary, &format!("/api/v1/obligations/{id}")).await["version"].to_string();
+    let resp = submit(
+        &sec,
+        &app,
+        &format!("/obligations/{id}/waiver/reject"),
+        &[("version", version.as_str()), ("note", "请按期完成")],
+    )
+    .await;
     assert_eq!(resp.status().as_u16(), 303);
-    let d = get(&app, &secretary, &format!("/api/v1/obligations/{id}")).await;
+    let d = api_ok(&app, &secretary, &format!("/api/v1/obligations/{id}")).await;
     assert_eq!(d["status"], "upcoming");
     assert_eq!(d["waivers"][0]["state"], "rejected");
     app.finish().await;
@@ -720,20 +660,20 @@ async fn done_obligations_open_on_the_records_that_discharged_them() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
     let s = app.sign_in("secretary", PASSWORD).await;
-    let dash = get(&app, &token, "/api/v1/dashboard?org=cqu-mse&year=2026").await;
+    let dash = api_ok(&app, &token, "/api/v1/dashboard?org=cqu-mse&year=2026").await;
     let done = all_items(&app, &token, "org=cqu-mse&year=2026&status=done").await;
     assert_eq!(dash["done"].as_u64().unwrap() as usize, done.len());
     let mut with_records = 0;
     for duty in ["situation-analysis", "cadre-training", "youth-education"] {
         for item in done.iter().filter(|i| i["duty"] == duty) {
             let id = item["id"].as_str().unwrap();
-            let o = get(&app, &token, &format!("/api/v1/obligations/{id}")).await;
+            let o = api_ok(&app, &token, &format!("/api/v1/obligations/{id}")).await;
             let evidence = o["evidence"].as_array().unwrap();
             assert_eq!(evidence.len(), 1, "{duty} {}: {o}", item["period"]);
             let record = evidence[0]["record"].as_str().unwrap();
             // The record is dated within the obligation's period and on or before the day it
             // was done, and opens as a page.
-            let r = get(&app, &token, &format!("/api/v1/records/{record}")).await;
+            let r = api_ok(&app, &token, &format!("/api/v1/records/{record}")).await;
             assert_eq!(
                 r["date"].as_str().unwrap(),
                 o["completed_on"].as_str().unwrap(),
@@ -805,12 +745,12 @@ async fn pages_show_the_list_and_the_obligation() {
 async fn next_years_obligations_appear_from_the_first_of_december() {
     let app = TestApp::demo().await;
     let token = app.token("supervisor").await;
-    let state = AppState::new(app.db.clone(), Arc::new(app.clock.clone()));
+    let state = app.state();
     let before = all_items(&app, &token, "org=cqu&year=2026").await;
     let mut syncer = Syncer::new();
     // 28 November: this year only; the demo generated it already.
     assert_eq!(syncer.tick(&state).await.unwrap(), 0);
-    let v = get(&app, &token, "/api/v1/obligations?org=cqu&year=2027").await;
+    let v = api_ok(&app, &token, "/api/v1/obligations?org=cqu&year=2027").await;
     assert_eq!(v["total"], 0);
     // Nothing changed: the next round only reads the generation.
     assert_eq!(syncer.tick(&state).await.unwrap(), 0);
@@ -818,7 +758,7 @@ async fn next_years_obligations_appear_from_the_first_of_december() {
     app.clock.advance(chrono::Duration::days(3));
     let added = syncer.tick(&state).await.unwrap();
     assert!(added > 0);
-    let v = get(&app, &token, "/api/v1/obligations?org=cqu&year=2027").await;
+    let v = api_ok(&app, &token, "/api/v1/obligations?org=cqu&year=2027").await;
     assert_eq!(v["total"].as_u64().unwrap() as usize, added);
     let study = all_items(
         &app,
@@ -855,7 +795,7 @@ async fn the_ledger_story_on_every_engine() {
             one(&items, "situation-analysis", "2026-Q1")["responsible"]["name"],
             "王建国"
         );
-        let d = get(&app, &secretary, "/api/v1/dashboard?org=cqu-mse&year=2026").await;
+        let d = api_ok(&app, &secretary, "/api/v1/dashboard?org=cqu-mse&year=2026").await;
         assert_eq!(
             d["total"].as_u64().unwrap() as usize,
             items.len(),

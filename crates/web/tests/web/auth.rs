@@ -1,31 +1,27 @@
 //! Sign-in as a user meets it: passwords, CSRF, lockout, idle timeout, forced password change,
 //! the TOTP second factor, API tokens, and escaping of stored text.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::common::{PASSWORD, TestApp, browse, get_as, hidden, location, page, send_as, submit};
 use chrono::Duration;
-use common::{PASSWORD, TestApp, hidden};
 use zeren_core::clock::Clock;
 use zeren_storage::secrets::hash_password;
 use zeren_storage::{Actor, NewUser};
 
-async fn location(resp: &reqwest::Response) -> String {
-    resp.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-async fn audit_actions(app: &TestApp) -> Vec<String> {
-    app.db
-        .audit_page(0, 100_000)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect()
+/// An account with the password `Initial-Pass-1`, made directly in the database.
+async fn add_user(app: &TestApp, username: &str, display_name: &str, must_change_password: bool) {
+    let hash = hash_password("Initial-Pass-1".into()).await.unwrap();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    tx.create_user(NewUser {
+        username: username.into(),
+        display_name: display_name.into(),
+        person: None,
+        admin_role: None,
+        password_hash: hash,
+        must_change_password,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
 }
 
 #[tokio::test]
@@ -34,14 +30,7 @@ async fn sign_in_and_out_on_every_engine() {
         eprintln!("engine: {}", app.label);
         let client = app.client();
         // The sign-in page is Chinese by default.
-        let page = client
-            .get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = browse(&client, &app, "/login").await.1;
         assert!(page.contains("登录") && page.contains("用户名"), "{page}");
         // A wrong password: 401, a clear message, nothing leaked about whether the name exists.
         let resp = app
@@ -69,14 +58,7 @@ async fn sign_in_and_out_on_every_engine() {
             session.contains("HttpOnly") && session.contains("SameSite=Lax"),
             "{session}"
         );
-        let home = client
-            .get(app.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let home = browse(&client, &app, "/").await.1;
         assert!(home.contains("李明华"), "{home}");
         let me: serde_json::Value = client
             .get(app.url("/api/v1/me"))
@@ -97,16 +79,8 @@ async fn sign_in_and_out_on_every_engine() {
             .await
             .unwrap();
         assert_eq!(resp.status(), 303);
-        assert_eq!(
-            client
-                .get(app.url("/api/v1/me"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            401
-        );
-        let actions = audit_actions(&app).await;
+        assert_eq!(browse(&client, &app, "/api/v1/me").await.0, 401);
+        let actions = app.audit_actions().await;
         for a in ["login.failure", "login.success", "session.end"] {
             assert!(actions.iter().any(|x| x == a), "no {a} in the audit log");
         }
@@ -149,13 +123,7 @@ async fn forms_without_the_right_csrf_token_are_refused() {
         None
     );
     // The right token in the form, or in the header.
-    let resp = s
-        .client
-        .post(app.url("/account/lang"))
-        .form(&[("csrf", s.csrf.as_str()), ("lang", "en")])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(&s, &app, "/account/lang", &[("lang", "en")]).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(
         app.db
@@ -209,7 +177,7 @@ async fn five_wrong_passwords_lock_the_account_for_thirty_minutes() {
     assert_eq!(resp.status(), 401);
     assert!(resp.text().await.unwrap().contains("账号已锁定"));
     assert!(
-        audit_actions(&app)
+        app.audit_actions()
             .await
             .iter()
             .any(|a| a == "login.lockout")
@@ -245,24 +213,16 @@ async fn an_idle_session_ends_after_thirty_minutes() {
     // Activity keeps it alive.
     for _ in 0..3 {
         app.clock.advance(Duration::minutes(20));
-        assert_eq!(
-            s.client
-                .get(app.url("/account"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(page(&s, &app, "/account").await.0, 200);
     }
     // 31 idle minutes end it: pages send the user to sign in again, the API says why.
     app.clock.advance(Duration::minutes(31));
     let resp = s.client.get(app.url("/account")).send().await.unwrap();
     assert_eq!(resp.status(), 303);
     assert!(
-        location(&resp).await.starts_with("/login?expired=1"),
+        location(&resp).starts_with("/login?expired=1"),
         "{}",
-        location(&resp).await
+        location(&resp)
     );
     let resp = s.client.get(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(resp.status(), 401);
@@ -287,19 +247,7 @@ async fn an_idle_session_ends_after_thirty_minutes() {
 #[tokio::test]
 async fn a_new_account_must_change_its_password_first() {
     let app = TestApp::demo().await;
-    let hash = hash_password("Initial-Pass-1".into()).await.unwrap();
-    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
-    tx.create_user(NewUser {
-        username: "newbie".into(),
-        display_name: "新人".into(),
-        person: None,
-        admin_role: None,
-        password_hash: hash,
-        must_change_password: true,
-    })
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    add_user(&app, "newbie", "新人", true).await;
     let client = app.client();
     assert_eq!(
         app.try_sign_in(&client, "newbie", "Initial-Pass-1")
@@ -309,7 +257,7 @@ async fn a_new_account_must_change_its_password_first() {
     );
     // Every page leads to the password form; the API refuses with the reason.
     let resp = client.get(app.url("/")).send().await.unwrap();
-    assert_eq!(location(&resp).await, "/account/password");
+    assert_eq!(location(&resp), "/account/password");
     let resp = client
         .get(app.url("/api/v1/policies"))
         .send()
@@ -318,14 +266,7 @@ async fn a_new_account_must_change_its_password_first() {
     assert_eq!(resp.status(), 403);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "password_change_required");
-    let form = client
-        .get(app.url("/account/password"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = browse(&client, &app, "/account/password").await.1;
     assert!(form.contains("首次登录请先设置新密码"));
     let csrf = hidden(&form, "csrf");
     // A weak password: the field says why, in Chinese; nothing stored.
@@ -379,7 +320,7 @@ async fn a_new_account_must_change_its_password_first() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(browse(&client, &app, "/").await.0, 200);
     assert!(
         !app.db
             .user_by_username("newbie")
@@ -395,15 +336,7 @@ async fn a_new_account_must_change_its_password_first() {
 async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
     let app = TestApp::demo().await;
     let s = app.sign_in("leader", PASSWORD).await;
-    let page = s
-        .client
-        .get(app.url("/account/totp"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page(&s, &app, "/account/totp").await.1;
     let secret = page
         .split("id=\"totp-secret\">")
         .nth(1)
@@ -427,21 +360,9 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
         )
     };
     // A wrong code does not turn it on.
-    let resp = s
-        .client
-        .post(app.url("/account/totp"))
-        .form(&[("csrf", s.csrf.as_str()), ("code", "000000")])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(&s, &app, "/account/totp", &[("code", "000000")]).await;
     assert_eq!(resp.status(), 422);
-    let resp = s
-        .client
-        .post(app.url("/account/totp"))
-        .form(&[("csrf", s.csrf.as_str()), ("code", code(&app).as_str())])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(&s, &app, "/account/totp", &[("code", code(&app).as_str())]).await;
     assert_eq!(resp.status(), 303);
     assert!(
         app.db
@@ -456,28 +377,13 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
     app.clock.advance(Duration::seconds(60));
     let client = app.client();
     let resp = app.try_sign_in(&client, "leader", PASSWORD).await;
-    assert_eq!(location(&resp).await, "/login/totp");
+    assert_eq!(location(&resp), "/login/totp");
     assert_eq!(
-        location(&client.get(app.url("/account")).send().await.unwrap()).await,
+        location(&client.get(app.url("/account")).send().await.unwrap()),
         "/login/totp"
     );
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
-    let form = client
-        .get(app.url("/login/totp"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(browse(&client, &app, "/api/v1/me").await.0, 401);
+    let form = browse(&client, &app, "/login/totp").await.1;
     let csrf = hidden(&form, "csrf");
     let resp = client
         .post(app.url("/login/totp"))
@@ -494,27 +400,12 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    assert_eq!(
-        client
-            .get(app.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(browse(&client, &app, "/account").await.0, 200);
 
     // The same code cannot be used again.
     let other = app.client();
     app.try_sign_in(&other, "leader", PASSWORD).await;
-    let form = other
-        .get(app.url("/login/totp"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = browse(&other, &app, "/login/totp").await.1;
     let resp = other
         .post(app.url("/login/totp"))
         .form(&[
@@ -532,13 +423,8 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
 async fn api_tokens_act_as_their_user_until_revoked() {
     let app = TestApp::demo().await;
     let s = app.sign_in("supervisor", PASSWORD).await;
-    let page = s
-        .client
-        .post(app.url("/account/tokens"))
-        .form(&[("csrf", s.csrf.as_str()), ("name", "报表脚本")])
-        .send()
+    let page = submit(&s, &app, "/account/tokens", &[("name", "报表脚本")])
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -550,13 +436,8 @@ async fn api_tokens_act_as_their_user_until_revoked() {
         .next()
         .unwrap()
         .to_string();
-    let client = reqwest::Client::new();
-    let me: serde_json::Value = client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
+    let me: serde_json::Value = get_as(&app, &token, "/api/v1/me")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -573,63 +454,19 @@ async fn api_tokens_act_as_their_user_until_revoked() {
         .find(|t| t.name == "报表脚本")
         .unwrap()
         .id;
-    let resp = s
-        .client
-        .post(app.url(&format!("/account/tokens/{id}/revoke")))
-        .form(&[("csrf", s.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(&s, &app, &format!("/account/tokens/{id}/revoke"), &[]).await;
     assert_eq!(resp.status(), 303);
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .bearer_auth("zrn_forged")
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(get_as(&app, &token, "/api/v1/me").await.status(), 401);
+    assert_eq!(get_as(&app, "zrn_forged", "/api/v1/me").await.status(), 401);
     app.finish().await;
 }
 
 #[tokio::test]
 async fn stored_text_comes_back_escaped_and_big_bodies_are_refused() {
     let app = TestApp::demo().await;
-    let hash = hash_password("Initial-Pass-1".into()).await.unwrap();
-    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
-    tx.create_user(NewUser {
-        username: "xss".into(),
-        display_name: "<script>alert(1)</script>".into(),
-        person: None,
-        admin_role: None,
-        password_hash: hash,
-        must_change_password: false,
-    })
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    add_user(&app, "xss", "<script>alert(1)</script>", false).await;
     let s = app.sign_in("xss", "Initial-Pass-1").await;
-    let html = s
-        .client
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&s, &app, "/account").await.1;
     assert!(!html.contains("<script>alert(1)</script>"));
     assert!(
         html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
@@ -654,14 +491,7 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
     let app = TestApp::demo().await;
     // The harness trusts 127.0.0.1 as a proxy: the audit records the forwarded client.
     let client = app.client();
-    let form = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = browse(&client, &app, "/login").await.1;
     client
         .post(app.url("/login"))
         .header("x-forwarded-for", "10.1.2.3")
@@ -691,30 +521,11 @@ async fn cached_credentials_never_outlive_a_change_made_here() {
     // As `zeren serve` runs it, but with a cache that would otherwise hold for a minute.
     let app = TestApp::demo_cached(std::time::Duration::from_secs(60)).await;
     let s = app.sign_in("secretary", PASSWORD).await;
-    assert_eq!(
-        s.client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let resp = s
-        .client
-        .post(app.url("/logout"))
-        .form(&[("csrf", s.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(page(&s, &app, "/api/v1/me").await.0, 200);
+    let resp = submit(&s, &app, "/logout", &[]).await;
     assert_eq!(resp.status(), 303);
     assert_eq!(
-        s.client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        page(&s, &app, "/api/v1/me").await.0,
         401,
         "signed out at once"
     );
@@ -759,22 +570,19 @@ async fn cached_credentials_never_outlive_a_change_made_here() {
         .unwrap()
         .id
         .clone();
-    let resp = client
-        .post(app.url(&format!("/api/v1/posts/{post}/handover")))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"person": successor, "on": "2026-11-15"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = send_as(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/posts/{post}/handover"),
+        Some(&serde_json::json!({"person": successor, "on": "2026-11-15"})),
+    )
+    .await;
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
     assert_eq!(ask("2026-11-20").await["person"]["name"], "赵敏");
     // And the one who handed the post over has lost the secretary's scope at once.
-    let me: serde_json::Value = client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
+    let me: serde_json::Value = get_as(&app, &token, "/api/v1/me")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

@@ -3,86 +3,12 @@
 //! its own account; the system administrator downloads backups. Each gets 403 on the others'
 //! pages and on business pages, and business users get 403 on all of them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{PASSWORD, Session, TestApp, hidden};
-use serde_json::{Value, json};
+use crate::common::{
+    PASSWORD, TODAY, TestApp, by_id, get_anonymous, hidden, location, page, route_table,
+    session_api, submit,
+};
+use serde_json::json;
 use zeren_storage::testing;
-
-fn location(resp: &reqwest::Response) -> String {
-    resp.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-async fn get(s: &Session, app: &TestApp, path: &str) -> (u16, String) {
-    let resp = s.client.get(app.url(path)).send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.text().await.unwrap())
-}
-
-async fn post(s: &Session, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    let mut fields: Vec<(&str, &str)> = vec![("csrf", s.csrf.as_str())];
-    fields.extend_from_slice(form);
-    s.client
-        .post(app.url(path))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn api(
-    s: &Session,
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = s
-        .client
-        .request(method.parse().unwrap(), app.url(path))
-        .header("x-csrf-token", &s.csrf);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-/// The text of the element with `id`, up to the next tag.
-fn by_id(html: &str, id: &str) -> String {
-    let marker = format!("id=\"{id}\"");
-    html.split(&marker)
-        .nth(1)
-        .and_then(|rest| rest.split_once('>'))
-        .and_then(|(_, rest)| rest.split('<').next())
-        .unwrap_or_default()
-        .to_string()
-}
-
-async fn user_id(app: &TestApp, username: &str) -> String {
-    app.db.user_by_username(username).await.unwrap().unwrap().id
-}
-
-/// A person of the demo who has no account yet.
-async fn person_without_account(app: &TestApp, name: &str) -> String {
-    let model = app.db.load_model().await.unwrap();
-    model
-        .people()
-        .iter()
-        .find(|p| p.name == name)
-        .map(|p| p.id.clone())
-        .unwrap()
-}
 
 #[tokio::test]
 async fn the_auditor_reads_the_log_with_filters_and_the_chain_status() {
@@ -95,7 +21,7 @@ async fn auditor_story(app: TestApp) {
     eprintln!("engine: {}", app.label);
     let auditor = app.sign_in("auditor", PASSWORD).await;
 
-    let (status, html) = get(&auditor, &app, "/audit").await;
+    let (status, html) = page(&auditor, &app, "/audit").await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("class=\"audit-chain ok\""), "{html}");
     assert!(
@@ -110,13 +36,14 @@ async fn auditor_story(app: TestApp) {
     assert!(html.contains("rel=\"next\""), "{html}");
 
     // The handover of the cqu-mse secretary post, by action.
-    let (status, html) = get(&auditor, &app, "/audit?action=holding.handover").await;
+    let (status, html) = page(&auditor, &app, "/audit?action=holding.handover").await;
     assert_eq!(status, 200);
     assert_eq!(html.matches("<tr id=\"seq-").count(), 1, "{html}");
     assert!(html.contains("holding.handover"), "{html}");
 
     // The JSON API: the same data; every filter narrows.
-    let (status, body) = api(&auditor, &app, "GET", "/api/v1/audit?action=login", None).await;
+    let (status, body) =
+        session_api(&auditor, &app, "GET", "/api/v1/audit?action=login", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["chain"]["intact"], true, "{body}");
     assert!(body["chain"]["entries"].as_u64().unwrap() > 50);
@@ -132,13 +59,13 @@ async fn auditor_story(app: TestApp) {
         "{body}"
     );
 
-    let (_, body) = api(&auditor, &app, "GET", "/api/v1/audit?actor=auditor", None).await;
+    let (_, body) = session_api(&auditor, &app, "GET", "/api/v1/audit?actor=auditor", None).await;
     let entries = body["entries"].as_array().unwrap();
     assert!(!entries.is_empty());
     assert!(entries.iter().all(|e| e["actor"] == "auditor"), "{body}");
 
-    let auditor_id = user_id(&app, "auditor").await;
-    let (_, body) = api(
+    let auditor_id = app.user_id("auditor").await;
+    let (_, body) = session_api(
         &auditor,
         &app,
         "GET",
@@ -156,26 +83,28 @@ async fn auditor_story(app: TestApp) {
     );
 
     // Days are Asia/Shanghai days: everything happened "today"; nothing tomorrow or yesterday.
-    let (_, today) = api(
+    let (_, today) = session_api(
         &auditor,
         &app,
         "GET",
-        &format!("/api/v1/audit?from={0}&to={0}", common::TODAY),
+        &format!("/api/v1/audit?from={TODAY}&to={TODAY}"),
         None,
     )
     .await;
-    let (_, all) = api(&auditor, &app, "GET", "/api/v1/audit", None).await;
+    let (_, all) = session_api(&auditor, &app, "GET", "/api/v1/audit", None).await;
     assert_eq!(today["total"], all["total"], "{today}");
-    let (_, later) = api(&auditor, &app, "GET", "/api/v1/audit?from=2026-11-29", None).await;
+    let (_, later) =
+        session_api(&auditor, &app, "GET", "/api/v1/audit?from=2026-11-29", None).await;
     assert_eq!(later["total"], 0, "{later}");
-    let (_, earlier) = api(&auditor, &app, "GET", "/api/v1/audit?to=2026-11-27", None).await;
+    let (_, earlier) =
+        session_api(&auditor, &app, "GET", "/api/v1/audit?to=2026-11-27", None).await;
     assert_eq!(earlier["total"], 0, "{earlier}");
 
     // Pages and the cursor reach the same entries.
     let first = all["entries"].as_array().unwrap();
     assert_eq!(first.len(), 50);
     let next_before = all["next_before"].as_i64().unwrap();
-    let (_, by_cursor) = api(
+    let (_, by_cursor) = session_api(
         &auditor,
         &app,
         "GET",
@@ -183,25 +112,25 @@ async fn auditor_story(app: TestApp) {
         None,
     )
     .await;
-    let (_, by_page) = api(&auditor, &app, "GET", "/api/v1/audit?page=2", None).await;
+    let (_, by_page) = session_api(&auditor, &app, "GET", "/api/v1/audit?page=2", None).await;
     assert_eq!(by_cursor["entries"][0]["seq"], by_page["entries"][0]["seq"]);
     assert_eq!(
         by_page["entries"][0]["seq"].as_i64().unwrap(),
         first[49]["seq"].as_i64().unwrap() - 1
     );
-    let (status, html) = get(&auditor, &app, &format!("/audit?before={next_before}")).await;
+    let (status, html) = page(&auditor, &app, &format!("/audit?before={next_before}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("最新记录"), "{html}");
 
     // A bad date is answered field by field, in the user's language, keeping the input.
-    let (status, html) = get(&auditor, &app, "/audit?from=2026-13-01&actor=leader").await;
+    let (status, html) = page(&auditor, &app, "/audit?from=2026-13-01&actor=leader").await;
     assert_eq!(status, 422);
     assert!(html.contains("“2026-13-01”不是有效日期"), "{html}");
     assert!(html.contains("value=\"leader\""), "{html}");
-    let (status, html) = get(&auditor, &app, "/audit?from=2026-13-01&lang=en").await;
+    let (status, html) = page(&auditor, &app, "/audit?from=2026-13-01&lang=en").await;
     assert_eq!(status, 422);
     assert!(html.contains("is not a date"), "{html}");
-    let (status, body) = api(
+    let (status, body) = session_api(
         &auditor,
         &app,
         "GET",
@@ -211,13 +140,13 @@ async fn auditor_story(app: TestApp) {
     .await;
     assert_eq!(status, 422);
     assert_eq!(body["error"]["code"], "invalid_input");
-    let (status, _) = api(&auditor, &app, "GET", "/api/v1/audit?page=0", None).await;
+    let (status, _) = session_api(&auditor, &app, "GET", "/api/v1/audit?page=0", None).await;
     assert_eq!(status, 422);
 
     // Reading the log changes nothing: no entry records it.
     let before = app.db.audit_count(&Default::default()).await.unwrap();
-    get(&auditor, &app, "/audit").await;
-    api(&auditor, &app, "GET", "/api/v1/audit", None).await;
+    page(&auditor, &app, "/audit").await;
+    session_api(&auditor, &app, "GET", "/api/v1/audit", None).await;
     assert_eq!(
         app.db.audit_count(&Default::default()).await.unwrap(),
         before
@@ -232,10 +161,10 @@ async fn auditor_story(app: TestApp) {
     .unwrap();
     assert_eq!(n, 1);
     // (The English page above left the language cookie; ask for Chinese again.)
-    let (_, html) = get(&auditor, &app, "/audit?lang=zh").await;
+    let (_, html) = page(&auditor, &app, "/audit?lang=zh").await;
     assert!(html.contains("class=\"audit-chain broken\""), "{html}");
     assert!(by_id(&html, "chain-status").contains("第 3 条"), "{html}");
-    let (_, body) = api(
+    let (_, body) = session_api(
         &auditor,
         &app,
         "GET",
@@ -252,7 +181,7 @@ async fn auditor_story(app: TestApp) {
 async fn the_security_administrator_creates_accounts_that_change_their_password_first() {
     let app = TestApp::demo().await;
     let sec = app.sign_in("secadmin", PASSWORD).await;
-    let (status, html) = get(&sec, &app, "/admin/accounts").await;
+    let (status, html) = page(&sec, &app, "/admin/accounts").await;
     assert_eq!(status, 200, "{html}");
     for name in ["secretary", "sysadmin", "auditor"] {
         assert!(html.contains(&format!(">{name}</a>")), "{html}");
@@ -262,12 +191,12 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
     // The secretary has an account: listed with it, not offered again.
     assert!(html.contains("<td>李明华（cqu-mse）</td>"), "{html}");
     assert!(!html.contains(">李明华（cqu-mse）</option>"), "{html}");
-    let (_, narrowed) = get(&sec, &app, "/admin/accounts?q=cqu-cs").await;
+    let (_, narrowed) = page(&sec, &app, "/admin/accounts?q=cqu-cs").await;
     assert!(!narrowed.contains(">陈立新（cqu-mse）</option>"));
     assert!(narrowed.contains("（cqu-cs）</option>"));
 
-    let person = person_without_account(&app, "陈立新").await;
-    let resp = post(
+    let person = app.person_id("陈立新").await;
+    let resp = submit(
         &sec,
         &app,
         "/admin/accounts",
@@ -289,8 +218,8 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
         "roles from posts: {html}"
     );
     // Shown once: the account page does not show it again.
-    let id = user_id(&app, "dean.chen").await;
-    let (_, again) = get(&sec, &app, &format!("/admin/accounts/{id}")).await;
+    let id = app.user_id("dean.chen").await;
+    let (_, again) = page(&sec, &app, &format!("/admin/accounts/{id}")).await;
     assert!(!again.contains(&temporary));
     assert!(!again.contains("temporary-password"));
 
@@ -303,7 +232,7 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
     assert_eq!(location(&resp), "/account/password");
 
     // Refused input comes back field by field, keeping what was typed.
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
         "/admin/accounts",
@@ -321,7 +250,7 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
     assert!(html.contains("此项必填"), "{html}");
     assert!(html.contains("管理员账号不能关联人员"), "{html}");
     assert!(html.contains("value=\"dean.chen\""), "{html}");
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
         "/admin/accounts?lang=en",
@@ -334,7 +263,7 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
     assert!(html.contains("value=\"Someone\""), "{html}");
 
     // A second auditor account: never linked to a person, created like any other.
-    let (status, body) = api(
+    let (status, body) = session_api(
         &sec,
         &app,
         "POST",
@@ -346,7 +275,7 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
     assert_eq!(body["account"]["admin_role"], "audit");
     assert_eq!(body["account"]["must_change_password"], true);
     assert!(body["temporary_password"].as_str().unwrap().len() >= 16);
-    let (status, body) = api(
+    let (status, body) = session_api(
         &sec,
         &app,
         "POST",
@@ -356,7 +285,7 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
     .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "invalid_input");
-    let (status, body) = api(&sec, &app, "GET", "/api/v1/accounts", None).await;
+    let (status, body) = session_api(&sec, &app, "GET", "/api/v1/accounts", None).await;
     assert_eq!(status, 200);
     let accounts = body["accounts"].as_array().unwrap();
     assert!(accounts.iter().any(|a| a["username"] == "auditor2"));
@@ -393,7 +322,7 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
 async fn a_mandatory_second_factor_sends_the_secretary_to_set_it_up() {
     let app = TestApp::demo().await;
     let sec = app.sign_in("secadmin", PASSWORD).await;
-    let (_, html) = get(&sec, &app, "/admin/accounts").await;
+    let (_, html) = page(&sec, &app, "/admin/accounts").await;
     let version = hidden(&html, "version");
     assert_eq!(version, "0");
     let form = [
@@ -405,10 +334,10 @@ async fn a_mandatory_second_factor_sends_the_secretary_to_set_it_up() {
         ("idle_minutes", "30"),
         ("totp", "secretary"),
     ];
-    let resp = post(&sec, &app, "/admin/security", &form).await;
+    let resp = submit(&sec, &app, "/admin/security", &form).await;
     assert_eq!(resp.status(), 303);
     assert!(location(&resp).starts_with("/admin/accounts?saved="));
-    let (_, html) = get(&sec, &app, "/admin/accounts?saved=security").await;
+    let (_, html) = page(&sec, &app, "/admin/accounts?saved=security").await;
     assert!(html.contains("安全策略已保存"), "{html}");
     assert!(
         html.contains("name=\"totp\" value=\"secretary\" checked"),
@@ -417,7 +346,7 @@ async fn a_mandatory_second_factor_sends_the_secretary_to_set_it_up() {
     assert!(html.contains("name=\"min_length\" value=\"10\""), "{html}");
 
     // The same form again, on the version it was read at: someone else saved meanwhile.
-    let resp = post(&sec, &app, "/admin/security", &form).await;
+    let resp = submit(&sec, &app, "/admin/security", &form).await;
     assert_eq!(resp.status(), 409);
     assert!(resp.text().await.unwrap().contains("已被他人修改"));
     // Out-of-range numbers are named field by field.
@@ -425,7 +354,7 @@ async fn a_mandatory_second_factor_sends_the_secretary_to_set_it_up() {
     bad[0].1 = "1";
     bad[1].1 = "4";
     bad[5].1 = "abc";
-    let resp = post(&sec, &app, "/admin/security", &bad).await;
+    let resp = submit(&sec, &app, "/admin/security", &bad).await;
     assert_eq!(resp.status(), 422);
     let html = resp.text().await.unwrap();
     assert!(html.contains("须为 8 至 64 之间的整数"), "{html}");
@@ -441,18 +370,18 @@ async fn a_mandatory_second_factor_sends_the_secretary_to_set_it_up() {
     assert_eq!(location(&resp), "/account/totp");
     // The leader is not.
     let leader = app.sign_in("leader", PASSWORD).await;
-    let (status, _) = get(&leader, &app, "/").await;
+    let (status, _) = page(&leader, &app, "/").await;
     assert_eq!(status, 200);
 
     // The API reads and writes the same policy, version-checked.
-    let (status, body) = api(&sec, &app, "GET", "/api/v1/settings/security", None).await;
+    let (status, body) = session_api(&sec, &app, "GET", "/api/v1/settings/security", None).await;
     assert_eq!(status, 200);
     assert_eq!(body["version"], 1);
     assert_eq!(body["totp_required"], json!(["secretary"]));
     assert_eq!(body["password"]["min_length"], 10);
     let mut put = body.clone();
     put["totp_required"] = json!(["audit", "secretary", "secretary"]);
-    let (status, saved) = api(
+    let (status, saved) = session_api(
         &sec,
         &app,
         "PUT",
@@ -463,7 +392,7 @@ async fn a_mandatory_second_factor_sends_the_secretary_to_set_it_up() {
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["version"], 2);
     assert_eq!(saved["totp_required"], json!(["secretary", "audit"]));
-    let (status, stale) = api(
+    let (status, stale) = session_api(
         &sec,
         &app,
         "PUT",
@@ -475,7 +404,7 @@ async fn a_mandatory_second_factor_sends_the_secretary_to_set_it_up() {
     assert_eq!(stale["error"]["code"], "version_conflict");
     put["version"] = json!(2);
     put["login"]["idle_minutes"] = json!(0);
-    let (status, bad) = api(
+    let (status, bad) = session_api(
         &sec,
         &app,
         "PUT",
@@ -486,7 +415,8 @@ async fn a_mandatory_second_factor_sends_the_secretary_to_set_it_up() {
     assert_eq!(status, 422, "{bad}");
     put["login"]["idle_minutes"] = json!(30);
     put["totp_required"] = json!(["root"]);
-    let (status, bad) = api(&sec, &app, "PUT", "/api/v1/settings/security", Some(put)).await;
+    let (status, bad) =
+        session_api(&sec, &app, "PUT", "/api/v1/settings/security", Some(put)).await;
     assert_eq!(status, 422, "{bad}");
     assert!(bad["error"]["message"].as_str().unwrap().contains("root"));
     app.finish().await;
@@ -496,8 +426,8 @@ async fn a_mandatory_second_factor_sends_the_secretary_to_set_it_up() {
 async fn the_security_administrator_cannot_change_its_own_account() {
     let app = TestApp::demo().await;
     let sec = app.sign_in("secadmin", PASSWORD).await;
-    let me = user_id(&app, "secadmin").await;
-    let (status, html) = get(&sec, &app, &format!("/admin/accounts/{me}")).await;
+    let me = app.user_id("secadmin").await;
+    let (status, html) = page(&sec, &app, &format!("/admin/accounts/{me}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("这是您本人的账号"), "{html}");
     assert!(
@@ -524,7 +454,7 @@ async fn the_security_administrator_cannot_change_its_own_account() {
             vec![("version", version.as_str())],
         ),
     ] {
-        let resp = post(&sec, &app, &path, &form).await;
+        let resp = submit(&sec, &app, &path, &form).await;
         assert_eq!(resp.status(), 403, "{path}");
         assert!(
             resp.text()
@@ -534,7 +464,7 @@ async fn the_security_administrator_cannot_change_its_own_account() {
             "{path}"
         );
     }
-    let (status, body) = api(
+    let (status, body) = session_api(
         &sec,
         &app,
         "POST",
@@ -546,8 +476,8 @@ async fn the_security_administrator_cannot_change_its_own_account() {
     assert_eq!(body["error"]["code"], "forbidden");
 
     // Administrator accounts hold no business roles.
-    let auditor = user_id(&app, "auditor").await;
-    let resp = post(
+    let auditor = app.user_id("auditor").await;
+    let resp = submit(
         &sec,
         &app,
         &format!("/admin/accounts/{auditor}/grants"),
@@ -561,7 +491,7 @@ async fn the_security_administrator_cannot_change_its_own_account() {
             .unwrap()
             .contains("不能给管理员账号授予业务角色")
     );
-    let (status, _) = api(
+    let (status, _) = session_api(
         &sec,
         &app,
         "POST",
@@ -589,21 +519,21 @@ async fn the_security_administrator_cannot_change_its_own_account() {
 async fn the_security_administrator_manages_another_account() {
     let app = TestApp::demo().await;
     let sec = app.sign_in("secadmin", PASSWORD).await;
-    let staff = user_id(&app, "staff").await;
-    let page = format!("/admin/accounts/{staff}");
-    let (_, html) = get(&sec, &app, &page).await;
+    let staff = app.user_id("staff").await;
+    let account = format!("/admin/accounts/{staff}");
+    let (_, html) = page(&sec, &app, &account).await;
     let version = hidden(&html, "version");
 
     // Disable: the staff member can no longer sign in.
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
-        &format!("{page}/state"),
+        &format!("{account}/state"),
         &[("version", &version), ("disabled", "1")],
     )
     .await;
     assert_eq!(resp.status(), 303);
-    let (_, html) = get(&sec, &app, &page).await;
+    let (_, html) = page(&sec, &app, &account).await;
     assert_eq!(by_id(&html, "account-state"), "已停用");
     let client = app.client();
     assert_eq!(
@@ -611,10 +541,10 @@ async fn the_security_administrator_manages_another_account() {
         401
     );
     // The page read before that change is stale now: 409, and the current state is shown.
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
-        &format!("{page}/state"),
+        &format!("{account}/state"),
         &[("version", &version), ("disabled", "0")],
     )
     .await;
@@ -622,10 +552,10 @@ async fn the_security_administrator_manages_another_account() {
     let html = resp.text().await.unwrap();
     assert!(html.contains("已被他人修改"), "{html}");
     let fresh = hidden(&html, "version");
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
-        &format!("{page}/state"),
+        &format!("{account}/state"),
         &[("version", &fresh), ("disabled", "0")],
     )
     .await;
@@ -636,10 +566,10 @@ async fn the_security_administrator_manages_another_account() {
     );
 
     // A grant over another college, then revoked.
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
-        &format!("{page}/grants"),
+        &format!("{account}/grants"),
         &[("role", "leader"), ("org", "cqu-cs")],
     )
     .await;
@@ -653,23 +583,23 @@ async fn the_security_administrator_manages_another_account() {
         .find(|g| g.user == staff)
         .unwrap();
     assert_eq!(grant.granted_by, "secadmin");
-    let (_, html) = get(&sec, &app, &page).await;
+    let (_, html) = page(&sec, &app, &account).await;
     assert!(
         html.contains("<td>计算机学院（cqu-cs）</td><td>secadmin</td>"),
         "{html}"
     );
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
-        &format!("{page}/grants"),
+        &format!("{account}/grants"),
         &[("role", "leader"), ("org", "cqu-cs")],
     )
     .await;
     assert_eq!(resp.status(), 422);
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
-        &format!("{page}/grants"),
+        &format!("{account}/grants"),
         &[("role", "leader"), ("org", "nowhere")],
     )
     .await;
@@ -677,10 +607,10 @@ async fn the_security_administrator_manages_another_account() {
     let html = resp.text().await.unwrap();
     assert!(html.contains("没有代码为“nowhere”的组织"), "{html}");
     assert!(html.contains("value=\"nowhere\""), "{html}");
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
-        &format!("{page}/grants/{}/revoke", grant.id),
+        &format!("{account}/grants/{}/revoke", grant.id),
         &[],
     )
     .await;
@@ -693,16 +623,16 @@ async fn the_security_administrator_manages_another_account() {
             .iter()
             .all(|g| g.user != staff)
     );
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
-        &format!("{page}/grants/{}/revoke", grant.id),
+        &format!("{account}/grants/{}/revoke", grant.id),
         &[],
     )
     .await;
     assert_eq!(resp.status(), 404);
     // By API too.
-    let (status, body) = api(
+    let (status, body) = session_api(
         &sec,
         &app,
         "POST",
@@ -712,7 +642,7 @@ async fn the_security_administrator_manages_another_account() {
     .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["grant"]["org_code"], "cqu-cs");
-    let (status, _) = api(
+    let (status, _) = session_api(
         &sec,
         &app,
         "POST",
@@ -727,14 +657,14 @@ async fn the_security_administrator_manages_another_account() {
     for _ in 0..5 {
         app.try_sign_in(&stranger, "staff", "Wrong-pass-1").await;
     }
-    let (_, html) = get(&sec, &app, &page).await;
+    let (_, html) = page(&sec, &app, &account).await;
     assert_eq!(by_id(&html, "account-state"), "已锁定");
     assert!(html.contains("/unlock"), "{html}");
     let version = hidden(&html, "version");
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
-        &format!("{page}/unlock"),
+        &format!("{account}/unlock"),
         &[("version", &version)],
     )
     .await;
@@ -747,14 +677,20 @@ async fn the_security_administrator_manages_another_account() {
     );
 
     // A reset password: shown once, the old one no longer works, a new one must be chosen.
-    let (_, html) = get(&sec, &app, &page).await;
+    let (_, html) = page(&sec, &app, &account).await;
     let version = hidden(&html, "version");
-    let resp = post(&sec, &app, &format!("{page}/password"), &[("version", "1")]).await;
-    assert_eq!(resp.status(), 409);
-    let resp = post(
+    let resp = submit(
         &sec,
         &app,
-        &format!("{page}/password"),
+        &format!("{account}/password"),
+        &[("version", "1")],
+    )
+    .await;
+    assert_eq!(resp.status(), 409);
+    let resp = submit(
+        &sec,
+        &app,
+        &format!("{account}/password"),
         &[("version", &version)],
     )
     .await;
@@ -776,7 +712,7 @@ async fn the_security_administrator_manages_another_account() {
     assert_eq!(location(&resp), "/account/password");
 
     // Unknown accounts: 404.
-    let (status, _) = get(
+    let (status, _) = page(
         &sec,
         &app,
         "/admin/accounts/00000000-0000-0000-0000-000000000000",
@@ -790,7 +726,7 @@ async fn the_security_administrator_manages_another_account() {
 async fn the_system_administrator_downloads_a_backup_that_restores() {
     let app = TestApp::demo().await;
     let sys = app.sign_in("sysadmin", PASSWORD).await;
-    let (status, html) = get(&sys, &app, "/admin/system").await;
+    let (status, html) = page(&sys, &app, "/admin/system").await;
     assert_eq!(status, 200, "{html}");
     assert_eq!(by_id(&html, "system-engine"), "SQLite");
     assert_eq!(by_id(&html, "system-version"), env!("CARGO_PKG_VERSION"));
@@ -802,7 +738,7 @@ async fn the_system_administrator_downloads_a_backup_that_restores() {
         "reminder defaults from the pack: {html}"
     );
 
-    let resp = post(&sys, &app, "/admin/system/backup", &[]).await;
+    let resp = submit(&sys, &app, "/admin/system/backup", &[]).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "application/gzip");
     assert_eq!(
@@ -852,7 +788,7 @@ async fn the_system_administrator_downloads_a_backup_that_restores() {
 #[tokio::test]
 async fn the_administrators_are_kept_apart_and_business_users_kept_out() {
     let app = TestApp::demo().await;
-    let staff = user_id(&app, "staff").await;
+    let staff = app.user_id("staff").await;
     let pages = [
         ("auditor", "/audit"),
         ("secadmin", "/admin/accounts"),
@@ -873,7 +809,7 @@ async fn the_administrators_are_kept_apart_and_business_users_kept_out() {
     ];
     let business_page_routes: Vec<&str> = ["/orgs", "/people"]
         .into_iter()
-        .filter(|p| zeren_web::route_table().iter().any(|r| r.path == *p))
+        .filter(|p| route_table().iter().any(|r| r.path == *p))
         .collect();
     for who in [
         "sysadmin",
@@ -889,7 +825,7 @@ async fn the_administrators_are_kept_apart_and_business_users_kept_out() {
         let s = app.sign_in(who, PASSWORD).await;
         for (owner, path) in pages {
             let path = path.replace("{staff}", &staff);
-            let (status, html) = get(&s, &app, &path).await;
+            let (status, html) = page(&s, &app, &path).await;
             let want = if owner == who { 200 } else { 403 };
             assert_eq!(status, want, "{who} GET {path}");
             if want == 403 {
@@ -900,7 +836,7 @@ async fn the_administrators_are_kept_apart_and_business_users_kept_out() {
             }
         }
         for (owner, path) in apis {
-            let (status, body) = api(&s, &app, "GET", path, None).await;
+            let (status, body) = session_api(&s, &app, "GET", path, None).await;
             let want = if owner == who { 200 } else { 403 };
             assert_eq!(status, want, "{who} GET {path}: {body}");
             if want == 403 {
@@ -912,31 +848,30 @@ async fn the_administrators_are_kept_apart_and_business_users_kept_out() {
                 continue;
             }
             let path = path.replace("{staff}", &staff);
-            let resp = post(&s, &app, &path, &[("version", "1")]).await;
+            let resp = submit(&s, &app, &path, &[("version", "1")]).await;
             assert_eq!(resp.status(), 403, "{who} POST {path}");
         }
         if ["sysadmin", "secadmin", "auditor"].contains(&who) {
             // No business data for any administrator.
-            let (status, _) = get(&s, &app, "/policies/cqu-mse-2021-6").await;
+            let (status, _) = page(&s, &app, "/policies/cqu-mse-2021-6").await;
             assert_eq!(status, 403, "{who}");
-            let (status, body) = api(&s, &app, "GET", "/api/v1/policies", None).await;
+            let (status, body) = session_api(&s, &app, "GET", "/api/v1/policies", None).await;
             assert_eq!(status, 403, "{who}");
             assert_eq!(body["error"]["code"], "forbidden");
             for path in &business_page_routes {
-                let (status, _) = get(&s, &app, path).await;
+                let (status, _) = page(&s, &app, path).await;
                 assert_eq!(status, 403, "{who} GET {path}");
             }
             // The navigation shows the administrator's own area only.
-            let (_, html) = get(&s, &app, "/account").await;
+            let (_, html) = page(&s, &app, "/account").await;
             assert!(!html.contains("href=\"/orgs\""), "{who}");
         }
     }
     // Visitors are sent to sign in (pages) or get 401 (API).
-    let visitor = app.client();
-    let resp = visitor.get(app.url("/audit")).send().await.unwrap();
+    let resp = get_anonymous(&app, "/audit").await;
     assert_eq!(resp.status(), 303);
     assert!(location(&resp).starts_with("/login?next=/audit"));
-    let resp = visitor.get(app.url("/api/v1/audit")).send().await.unwrap();
+    let resp = get_anonymous(&app, "/api/v1/audit").await;
     assert_eq!(resp.status(), 401);
     app.finish().await;
 }

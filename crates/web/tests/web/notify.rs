@@ -4,14 +4,13 @@
 //! `run_once` while the test moves the clock; two instances share one database (SQLite, and
 //! PostgreSQL when `ZEREN_TEST_POSTGRES` is set).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::common::{
+    AppState, PASSWORD, SMTP_SETTING, SmtpSettings, SmtpTls, TODAY, TestApp, TestClock, api, date,
+    get_as, hidden, load_demo, page, planner, send_as, sender, state, submit,
+};
 use axum::extract::{Query, State};
 use axum::routing::post;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use common::{PASSWORD, TestApp, hidden};
+use chrono::Duration;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -23,40 +22,8 @@ use zeren_core::clock::{Clock, noon_in_shanghai};
 use zeren_storage::repo::notify::{DeliveryFilter, NewDelivery, NewReminder, SecretUpdate};
 use zeren_storage::testing::{self, TestDb};
 use zeren_storage::{Actor, Db, demo};
-use zeren_web::AppState;
-use zeren_web::notify::{SMTP_SETTING, SmtpSettings, SmtpTls, planner, sender};
 
-const TODAY: &str = "2026-11-28";
 const DINGTALK_SECRET: &str = "SECtest0123456789abcdef";
-
-fn d(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-// ------------------------------------------------------------------------------------------
-// A clock the test moves, shared by several instances
-// ------------------------------------------------------------------------------------------
-
-#[derive(Clone)]
-struct Clk(Arc<Mutex<DateTime<Utc>>>);
-
-impl Clk {
-    fn at(day: &str) -> Clk {
-        Clk(Arc::new(Mutex::new(noon_in_shanghai(d(day)))))
-    }
-    fn set_day(&self, day: &str) {
-        *self.0.lock().unwrap() = noon_in_shanghai(d(day));
-    }
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
-
-impl Clock for Clk {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
 
 // ------------------------------------------------------------------------------------------
 // The SMTP sink: 220/250/354/221, collects messages
@@ -301,13 +268,9 @@ async fn closed_port() -> u16 {
 // Set-up
 // ------------------------------------------------------------------------------------------
 
-fn state(db: &Db, clock: &Clk) -> AppState {
-    AppState::new(db.clone(), Arc::new(clock.clone()))
-}
-
 async fn put_smtp(db: &Db, port: u16) {
     let mut tx = db
-        .begin(&Actor::cli(), noon_in_shanghai(d(TODAY)))
+        .begin(&Actor::cli(), noon_in_shanghai(date(TODAY)))
         .await
         .unwrap();
     let version = db
@@ -338,7 +301,7 @@ async fn put_smtp(db: &Db, port: u16) {
 async fn give_everyone_email(db: &Db) -> HashMap<String, String> {
     let model = db.load_model().await.unwrap();
     let mut tx = db
-        .begin(&Actor::cli(), noon_in_shanghai(d(TODAY)))
+        .begin(&Actor::cli(), noon_in_shanghai(date(TODAY)))
         .await
         .unwrap();
     let mut out = HashMap::new();
@@ -356,7 +319,7 @@ async fn give_everyone_email(db: &Db) -> HashMap<String, String> {
 async fn put_robots(db: &Db, org: &str, wecom: Option<String>, dingtalk: Option<String>) {
     let version = db.org_channels(org).await.unwrap().version;
     let mut tx = db
-        .begin(&Actor::cli(), noon_in_shanghai(d(TODAY)))
+        .begin(&Actor::cli(), noon_in_shanghai(date(TODAY)))
         .await
         .unwrap();
     let secret = if dingtalk.is_some() {
@@ -381,7 +344,7 @@ async fn all_deliveries(db: &Db) -> Vec<zeren_storage::repo::notify::Delivery> {
 
 /// Runs both senders until nothing is due, moving the clock a minute at a time when robots
 /// are paced.
-async fn drain(a: &AppState, b: &AppState, clock: &Clk) {
+async fn drain(a: &AppState, b: &AppState, clock: &TestClock) {
     for _ in 0..30 {
         let (x, y) = tokio::join!(sender::run_once(a), sender::run_once(b));
         let pending = all_deliveries(&a.db)
@@ -412,9 +375,9 @@ async fn plan_both(a: &AppState, b: &AppState) -> (planner::Summary, planner::Su
 // ------------------------------------------------------------------------------------------
 
 async fn two_instances_story(t: TestDb) {
-    demo::load(&t.db, d(TODAY)).await.unwrap();
+    load_demo(&t.db).await;
     let other = Db::connect(&t.url).await.unwrap();
-    let clock = Clk::at(TODAY);
+    let clock = TestClock::at(TODAY);
     let (a, b) = (state(&t.db, &clock), state(&other, &clock));
     let (sink, smtp_port) = Sink::start().await;
     let (robots, base) = Robots::start().await;
@@ -437,7 +400,7 @@ async fn two_instances_story(t: TestDb) {
         .clone();
     let training = obligations
         .iter()
-        .find(|o| o.duty == "cadre-training" && o.due == d("2026-12-31"))
+        .find(|o| o.duty == "cadre-training" && o.due == date("2026-12-31"))
         .unwrap()
         .clone();
     let secretary = model
@@ -626,9 +589,9 @@ async fn each_reminder_is_delivered_once_with_two_instances_on_postgres() {
 // A crash mid-send, SMTP and a robot down, pacing
 // ------------------------------------------------------------------------------------------
 
-async fn demo_state(t: &TestDb) -> (AppState, Clk) {
-    demo::load(&t.db, d(TODAY)).await.unwrap();
-    let clock = Clk::at(TODAY);
+async fn demo_state(t: &TestDb) -> (AppState, TestClock) {
+    load_demo(&t.db).await;
+    let clock = TestClock::at(TODAY);
     (state(&t.db, &clock), clock)
 }
 
@@ -725,7 +688,7 @@ async fn a_planner_run_claimed_by_a_dead_instance_is_taken_over_after_its_lease(
 #[tokio::test]
 async fn smtp_and_robot_down_are_retried_with_backoff_then_shown_failed() {
     let app = TestApp::demo().await;
-    let s = AppState::new(app.db.clone(), Arc::new(app.clock.clone()));
+    let s = app.state();
     let dead = closed_port().await;
     put_smtp(&app.db, dead).await;
     let model = app.db.load_model().await.unwrap();
@@ -799,26 +762,15 @@ async fn smtp_and_robot_down_are_retried_with_backoff_then_shown_failed() {
 
     // The secretary sees every failure, in the page and the API.
     let sec = app.sign_in("secretary", PASSWORD).await;
-    let html = sec
-        .client
-        .get(app.url("/orgs/cqu-mse/notify?status=failed"))
-        .send()
+    let html = page(&sec, &app, "/orgs/cqu-mse/notify?status=failed")
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .1;
     assert!(html.contains("notify-status failed"));
     assert!(html.contains("li@example.test"));
     assert!(html.contains("#5"));
     let token = app.token("secretary").await;
-    let v: Value = app
-        .client()
-        .get(app.url("/api/v1/deliveries?org=cqu-mse&status=failed"))
-        .bearer_auth(&token)
-        .send()
+    let v: Value = get_as(&app, &token, "/api/v1/deliveries?org=cqu-mse&status=failed")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -858,8 +810,8 @@ async fn a_robot_gets_at_most_twenty_messages_a_minute() {
                 kind: format!("before-{}", 100 + i),
                 person: person.clone(),
                 org: mse.id.clone(),
-                scheduled_on: d(TODAY),
-                planned_on: d(TODAY),
+                scheduled_on: date(TODAY),
+                planned_on: date(TODAY),
                 args: json!({}),
                 deliveries: vec![NewDelivery {
                     channel: "wecom".into(),
@@ -905,81 +857,66 @@ async fn a_robot_gets_at_most_twenty_messages_a_minute() {
 #[tokio::test]
 async fn the_notification_centre_and_my_settings() {
     let app = TestApp::demo().await;
-    let s = AppState::new(app.db.clone(), Arc::new(app.clock.clone()));
+    let s = app.state();
     let sec = app.sign_in("secretary", PASSWORD).await;
     let token = app.token("secretary").await;
-    let get = |path: &'static str| {
-        let c = app.client();
-        let url = app.url(path);
-        let token = token.clone();
-        async move {
-            let r = c.get(url).bearer_auth(token).send().await.unwrap();
-            (r.status().as_u16(), r.json::<Value>().await.unwrap())
-        }
-    };
-
     // My channels: a bad address is refused, naming the field; nothing is stored.
-    let html = sec
-        .client
-        .get(app.url("/notifications/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&sec, &app, "/notifications/settings").await.1;
     assert_eq!(hidden(&html, "version"), "0");
-    let r = sec
-        .client
-        .post(app.url("/notifications/settings"))
-        .form(&[
-            ("csrf", sec.csrf.as_str()),
+    let r = submit(
+        &sec,
+        &app,
+        "/notifications/settings",
+        &[
             ("version", "0"),
             ("email", "not-an-address"),
             ("email_enabled", "1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("“email”"), "{body}");
-    assert_eq!(get("/api/v1/notifications/settings").await.1["version"], 0);
-    let r = sec
-        .client
-        .post(app.url("/notifications/settings"))
-        .form(&[
-            ("csrf", sec.csrf.as_str()),
+    assert_eq!(
+        api(&app, &token, "GET", "/api/v1/notifications/settings", None)
+            .await
+            .1["version"],
+        0
+    );
+    let r = submit(
+        &sec,
+        &app,
+        "/notifications/settings",
+        &[
             ("version", "0"),
             ("email", "li@example.test"),
             ("email_enabled", "1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
-    let (_, v) = get("/api/v1/notifications/settings").await;
+    let (_, v) = api(&app, &token, "GET", "/api/v1/notifications/settings", None).await;
     assert_eq!(
         v,
         json!({"email": "li@example.test", "email_enabled": true, "version": 1, "linked": true})
     );
     // A stale version: 409.
-    let r = app
-        .client()
-        .put(app.url("/api/v1/notifications/settings"))
-        .bearer_auth(&token)
-        .json(&json!({"email": null, "email_enabled": false, "version": 0}))
-        .send()
-        .await
-        .unwrap();
+    let r = send_as(
+        &app,
+        &token,
+        "PUT",
+        "/api/v1/notifications/settings",
+        Some(&json!({"email": null, "email_enabled": false, "version": 0})),
+    )
+    .await;
     assert_eq!(r.status(), 409);
 
     // Reminders arrive on 1 December.
-    let (status, v) = get("/api/v1/notifications?unread=1").await;
+    let (status, v) = api(&app, &token, "GET", "/api/v1/notifications?unread=1", None).await;
     assert_eq!((status, v["unread"].clone()), (200, json!(0)));
     app.clock.advance(Duration::days(3));
     assert!(planner::run_once(&s).await.ran);
-    let (_, v) = get("/api/v1/notifications?unread=1").await;
+    let (_, v) = api(&app, &token, "GET", "/api/v1/notifications?unread=1", None).await;
     let unread = v["unread"].as_i64().unwrap();
     assert!(unread > 0);
     let first = &v["items"][0];
@@ -989,13 +926,8 @@ async fn the_notification_centre_and_my_settings() {
     );
     assert_eq!(first["kind"], "before-30");
     // In English on request.
-    let en: Value = app
-        .client()
-        .get(app.url("/api/v1/notifications?lang=en"))
-        .bearer_auth(&token)
-        .send()
+    let en: Value = get_as(&app, &token, "/api/v1/notifications?lang=en")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -1008,65 +940,51 @@ async fn the_notification_centre_and_my_settings() {
     // The page lists them (a new session: the first one timed out while the clock moved); one
     // is marked read from the page.
     let sec = app.sign_in("secretary", PASSWORD).await;
-    let html = sec
-        .client
-        .get(app.url("/notifications"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&sec, &app, "/notifications").await.1;
     assert!(html.contains("notify-item"), "{html}");
     let id = first["id"].as_str().unwrap();
-    let r = sec
-        .client
-        .post(app.url(&format!("/notifications/{id}/read")))
-        .form(&[("csrf", sec.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = submit(&sec, &app, &format!("/notifications/{id}/read"), &[]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(
-        get("/api/v1/notifications?unread=1").await.1["unread"],
+        api(&app, &token, "GET", "/api/v1/notifications?unread=1", None)
+            .await
+            .1["unread"],
         json!(unread - 1)
     );
     // Someone else's notification is not found for me.
     let leader = app.token("leader").await;
-    let r = app
-        .client()
-        .post(app.url(&format!("/api/v1/notifications/{id}/read")))
-        .bearer_auth(&leader)
-        .send()
-        .await
-        .unwrap();
+    let r = send_as(
+        &app,
+        &leader,
+        "POST",
+        &format!("/api/v1/notifications/{id}/read"),
+        None,
+    )
+    .await;
     assert_eq!(r.status(), 404);
     // All read.
-    let r = app
-        .client()
-        .post(app.url("/api/v1/notifications/read-all"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = send_as(&app, &token, "POST", "/api/v1/notifications/read-all", None).await;
     assert_eq!(r.json::<Value>().await.unwrap()["read"], json!(unread - 1));
     assert_eq!(
-        get("/api/v1/notifications?unread=1").await.1["items"],
+        api(&app, &token, "GET", "/api/v1/notifications?unread=1", None)
+            .await
+            .1["items"],
         json!([])
     );
     // Bad query values say which.
-    let (status, v) = get("/api/v1/notifications?unread=yes").await;
+    let (status, v) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/notifications?unread=yes",
+        None,
+    )
+    .await;
     assert_eq!(status, 422);
     assert!(v["error"]["message"].as_str().unwrap().contains("unread"));
     // Administrators have no notification centre.
     let admin = app.token("sysadmin").await;
-    let r = app
-        .client()
-        .get(app.url("/api/v1/notifications"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let r = get_as(&app, &admin, "/api/v1/notifications").await;
     assert_eq!(r.status(), 403);
     app.finish().await;
 }
@@ -1075,37 +993,25 @@ async fn the_notification_centre_and_my_settings() {
 async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
     let app = TestApp::demo().await;
     let sec = app.sign_in("secretary", PASSWORD).await;
-    let html = sec
-        .client
-        .get(app.url("/orgs/cqu-mse/notify"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&sec, &app, "/orgs/cqu-mse/notify").await.1;
     assert!(html.contains("notify-robots"));
     // A malformed URL: 422 naming the field, nothing stored.
-    let r = sec
-        .client
-        .post(app.url("/orgs/cqu-mse/notify"))
-        .form(&[
-            ("csrf", sec.csrf.as_str()),
-            ("version", "0"),
-            ("wecom_url", "qyapi/send"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = submit(
+        &sec,
+        &app,
+        "/orgs/cqu-mse/notify",
+        &[("version", "0"), ("wecom_url", "qyapi/send")],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("wecom_url"));
     let mse = app.org_id("cqu-mse").await;
     assert_eq!(app.db.org_channels(&mse).await.unwrap().version, 0);
-    let r = sec
-        .client
-        .post(app.url("/orgs/cqu-mse/notify"))
-        .form(&[
-            ("csrf", sec.csrf.as_str()),
+    let r = submit(
+        &sec,
+        &app,
+        "/orgs/cqu-mse/notify",
+        &[
             ("version", "0"),
             (
                 "wecom_url",
@@ -1116,32 +1022,18 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
                 "http://127.0.0.1:9/robot/send?access_token=SECRET-TOKEN",
             ),
             ("dingtalk_secret", "SECsecretsecret"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
-    let html = sec
-        .client
-        .get(app.url("/orgs/cqu-mse/notify"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&sec, &app, "/orgs/cqu-mse/notify").await.1;
     for secret in ["SECRET-KEY", "SECRET-TOKEN", "SECsecretsecret"] {
         assert!(!html.contains(secret), "{secret} shown");
     }
     assert!(html.contains("http://127.0.0.1:9/robot/send?…"));
     let token = app.token("secretary").await;
-    let v: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/orgs/{mse}/notify")))
-        .bearer_auth(&token)
-        .send()
+    let v: Value = get_as(&app, &token, &format!("/api/v1/orgs/{mse}/notify"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -1151,36 +1043,19 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
     // The leader of the same college reads the org but does not manage it; another college is
     // outside the secretary's scope.
     let leader = app.sign_in("leader", PASSWORD).await;
-    assert_eq!(
-        leader
-            .client
-            .get(app.url("/orgs/cqu-mse/notify"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    assert_eq!(
-        sec.client
-            .get(app.url("/orgs/cqu-cs/notify"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(page(&leader, &app, "/orgs/cqu-mse/notify").await.0, 403);
+    assert_eq!(page(&sec, &app, "/orgs/cqu-cs/notify").await.0, 404);
     // The API clears the secret with null, keeps it when absent.
-    let r = app
-        .client()
-        .put(app.url(&format!("/api/v1/orgs/{mse}/notify")))
-        .bearer_auth(&token)
-        .json(
+    let r = send_as(
+        &app,
+        &token,
+        "PUT",
+        &format!("/api/v1/orgs/{mse}/notify"),
+        Some(
             &json!({"dingtalk_url": "http://127.0.0.1:9/robot/send?access_token=x", "version": 1}),
-        )
-        .send()
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(
@@ -1190,38 +1065,29 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
 
     // The system administrator keeps the SMTP server; the password never comes back.
     let admin = app.sign_in("sysadmin", PASSWORD).await;
-    let html = admin
-        .client
-        .get(app.url("/admin/notify"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&admin, &app, "/admin/notify").await.1;
     assert!(html.contains("name=\"host\""));
-    let r = admin
-        .client
-        .post(app.url("/admin/notify"))
-        .form(&[
-            ("csrf", admin.csrf.as_str()),
+    let r = submit(
+        &admin,
+        &app,
+        "/admin/notify",
+        &[
             ("version", "0"),
             ("host", "127.0.0.1"),
             ("port", "99999"),
             ("tls", "none"),
             ("from", "zeren@example.test"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("port-error"), "{body}");
-    let r = admin
-        .client
-        .post(app.url("/admin/notify"))
-        .form(&[
-            ("csrf", admin.csrf.as_str()),
+    let r = submit(
+        &admin,
+        &app,
+        "/admin/notify",
+        &[
             ("version", "0"),
             ("host", "127.0.0.1"),
             ("port", "2525"),
@@ -1229,44 +1095,23 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
             ("username", "zeren"),
             ("password", "MAIL-PASSWORD"),
             ("from", "Zeren <zeren@example.test>"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let sys = app.token("sysadmin").await;
-    let v: Value = app
-        .client()
-        .get(app.url("/api/v1/settings/smtp"))
-        .bearer_auth(&sys)
-        .send()
+    let v: Value = get_as(&app, &sys, "/api/v1/settings/smtp")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(v["password_set"], true);
     assert_eq!(v["port"], 2525);
     assert!(!v.to_string().contains("MAIL-PASSWORD"));
-    let html = admin
-        .client
-        .get(app.url("/admin/notify"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&admin, &app, "/admin/notify").await.1;
     assert!(!html.contains("MAIL-PASSWORD"));
     // Saving again without a password keeps it.
-    let r = app
-        .client()
-        .put(app.url("/api/v1/settings/smtp"))
-        .bearer_auth(&sys)
-        .json(&json!({"host": "127.0.0.1", "port": 2526, "tls": "starttls", "username": "zeren", "from": "zeren@example.test", "version": 1}))
-        .send()
-        .await
-        .unwrap();
+    let r = send_as(&app, &sys, "PUT", "/api/v1/settings/smtp", Some(&json!({"host": "127.0.0.1", "port": 2526, "tls": "starttls", "username": "zeren", "from": "zeren@example.test", "version": 1}))).await;
     assert_eq!(r.status(), 200);
     let (stored, _) = app
         .db
@@ -1289,14 +1134,6 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
         assert!(!audit.contains(secret), "{secret} in the audit log");
     }
     // Only the system administrator.
-    assert_eq!(
-        sec.client
-            .get(app.url("/admin/notify"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(page(&sec, &app, "/admin/notify").await.0, 403);
     app.finish().await;
 }

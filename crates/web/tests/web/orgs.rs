@@ -1,70 +1,11 @@
 //! Orgs, people, handovers and "who was responsible", through the pages and the API, as the
 //! demo accounts would use them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{PASSWORD, Session, TestApp, hidden};
-use serde_json::{Value, json};
+use crate::common::{PASSWORD, Session, TODAY, TestApp, api, hidden, page, submit};
+use serde_json::json;
 use zeren_core::Clock;
 use zeren_core::policy::BUILTIN_PACK_ID;
 use zeren_storage::Actor;
-
-async fn page(s: &Session, app: &TestApp, path: &str) -> (u16, String) {
-    let resp = s.client.get(app.url(path)).send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.text().await.unwrap())
-}
-
-async fn api(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let client = app.client();
-    let mut req = client
-        .request(method.parse().unwrap(), app.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-/// The id of the post of `kind` in the org `code`.
-async fn post_id(app: &TestApp, code: &str, kind: &str) -> String {
-    let m = app.db.load_model().await.unwrap();
-    let org = m.find_org(code).unwrap();
-    m.posts_of(&org.id)
-        .find(|p| p.kind == kind)
-        .unwrap()
-        .id
-        .clone()
-}
-
-/// The id of the person called `name`.
-async fn person_id(app: &TestApp, name: &str) -> String {
-    let m = app.db.load_model().await.unwrap();
-    m.people()
-        .iter()
-        .find(|p| p.name == name)
-        .unwrap()
-        .id
-        .clone()
-}
-
-async fn audit_len(app: &TestApp) -> usize {
-    app.db.audit_page(0, 1_000_000).await.unwrap().len()
-}
 
 async fn handover_form(
     s: &Session,
@@ -73,13 +14,7 @@ async fn handover_form(
     person: &str,
     on: &str,
 ) -> (u16, String, Option<String>) {
-    let resp = s
-        .client
-        .post(app.url(path))
-        .form(&[("csrf", s.csrf.as_str()), ("person", person), ("on", on)])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(s, app, path, &[("person", person), ("on", on)]).await;
     let status = resp.status().as_u16();
     let location = resp
         .headers()
@@ -160,21 +95,17 @@ async fn org_page_shows_posts_holders_and_platforms() {
 async fn handover_through_the_form_is_audited_and_changes_who_is_responsible() {
     let app = TestApp::demo().await;
     let s = app.sign_in("secretary", PASSWORD).await;
-    let post = post_id(&app, "cqu-mse", "secretary").await;
-    let successor = person_id(&app, "赵敏").await;
+    let post = app.post_id("cqu-mse", "secretary").await;
+    let successor = app.person_id("赵敏").await;
     let path = format!("/orgs/cqu-mse/posts/{post}/handover");
 
     let (status, form) = page(&s, &app, &path).await;
     assert_eq!(status, 200, "{form}");
     assert!(form.contains("李明华") && form.contains(&successor));
     assert_eq!(hidden(&form, "csrf"), s.csrf);
-    assert_eq!(
-        hidden(&form, "on"),
-        common::TODAY,
-        "the date defaults to today"
-    );
+    assert_eq!(hidden(&form, "on"), TODAY, "the date defaults to today");
 
-    let before = audit_len(&app).await;
+    let before = app.audit_len().await;
     let (status, body, location) = handover_form(&s, &app, &path, &successor, "2026-12-01").await;
     assert_eq!(status, 303, "{body}");
     assert!(location.unwrap().starts_with("/orgs/cqu-mse"));
@@ -226,11 +157,11 @@ async fn handover_through_the_form_is_audited_and_changes_who_is_responsible() {
 async fn invalid_handovers_say_what_is_wrong_in_chinese_and_store_nothing() {
     let app = TestApp::demo().await;
     let s = app.sign_in("secretary", PASSWORD).await;
-    let post = post_id(&app, "cqu-mse", "secretary").await;
-    let successor = person_id(&app, "赵敏").await;
-    let current = person_id(&app, "李明华").await;
+    let post = app.post_id("cqu-mse", "secretary").await;
+    let successor = app.person_id("赵敏").await;
+    let current = app.person_id("李明华").await;
     let path = format!("/orgs/cqu-mse/posts/{post}/handover");
-    let before = audit_len(&app).await;
+    let before = app.audit_len().await;
     let holdings_before = app.db.load_model().await.unwrap().holdings().len();
 
     let cases: [(&str, &str, &str); 5] = [
@@ -262,7 +193,7 @@ async fn invalid_handovers_say_what_is_wrong_in_chinese_and_store_nothing() {
     assert_eq!(status, 422);
     assert!(html.contains("请选择接任人"));
     // A person from another college is not on the list.
-    let outsider = person_id(&app, "何志强").await;
+    let outsider = app.person_id("何志强").await;
     let (status, html, _) = handover_form(&s, &app, &path, &outsider, "2026-12-01").await;
     assert_eq!(status, 422);
     assert!(html.contains("请从列表中选择接任人"));
@@ -293,7 +224,7 @@ async fn invalid_handovers_say_what_is_wrong_in_chinese_and_store_nothing() {
     assert_eq!(status, 422);
     assert!(html.contains("is not in the form YYYY-MM-DD"));
 
-    assert_eq!(audit_len(&app).await, before, "nothing was stored");
+    assert_eq!(app.audit_len().await, before, "nothing was stored");
     assert_eq!(
         app.db.load_model().await.unwrap().holdings().len(),
         holdings_before
@@ -304,7 +235,7 @@ async fn invalid_handovers_say_what_is_wrong_in_chinese_and_store_nothing() {
 #[tokio::test]
 async fn only_managers_hand_over() {
     let app = TestApp::demo().await;
-    let post = post_id(&app, "cqu-mse", "secretary").await;
+    let post = app.post_id("cqu-mse", "secretary").await;
     let path = format!("/orgs/cqu-mse/posts/{post}/handover");
     let leader = app.sign_in("leader", PASSWORD).await;
     let (status, html) = page(&leader, &app, &path).await;
@@ -314,7 +245,7 @@ async fn only_managers_hand_over() {
         &leader,
         &app,
         &path,
-        &person_id(&app, "赵敏").await,
+        &app.person_id("赵敏").await,
         "2026-12-01",
     )
     .await;
@@ -330,7 +261,7 @@ async fn only_managers_hand_over() {
         &token,
         "POST",
         &format!("/api/v1/posts/{post}/handover"),
-        Some(json!({"person": person_id(&app, "赵敏").await, "on": "2026-12-01"})),
+        Some(json!({"person": app.person_id("赵敏").await, "on": "2026-12-01"})),
     )
     .await;
     assert_eq!(status, 403, "{body}");
@@ -354,7 +285,7 @@ async fn other_orgs_answer_like_nonexistent_ones() {
     // The parent university is outside the secretary's subtree, too.
     let (status, _) = page(&s, &app, "/orgs/cqu").await;
     assert_eq!(status, 404);
-    let cs_post = post_id(&app, "cqu-cs", "secretary").await;
+    let cs_post = app.post_id("cqu-cs", "secretary").await;
     let (status, _) = page(&s, &app, &format!("/orgs/cqu-cs/posts/{cs_post}/handover")).await;
     assert_eq!(status, 404);
     let (status, _) = page(
@@ -860,8 +791,8 @@ async fn api_handover_and_who_on_every_engine() {
     for app in TestApp::demo_on_engines().await {
         let label = app.label;
         let token = app.token("secretary").await;
-        let post = post_id(&app, "cqu-mse", "secretary").await;
-        let successor = person_id(&app, "赵敏").await;
+        let post = app.post_id("cqu-mse", "secretary").await;
+        let successor = app.person_id("赵敏").await;
         let path = format!("/api/v1/posts/{post}/handover");
         let (status, e) = api(
             &app,
@@ -881,7 +812,7 @@ async fn api_handover_and_who_on_every_engine() {
             &token,
             "POST",
             &path,
-            Some(json!({"person": person_id(&app, "何志强").await, "on": "2026-12-01"})),
+            Some(json!({"person": app.person_id("何志强").await, "on": "2026-12-01"})),
         )
         .await;
         assert_eq!(status, 404, "{label}: {e}");

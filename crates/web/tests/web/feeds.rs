@@ -1,20 +1,10 @@
 //! Stories of the feeds area: the calendar feed a person subscribes to, search within one's
 //! scope, and the ledger download.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::common::{PASSWORD, TestApp, get_anonymous, get_as, hidden, page, send_as, submit};
 use calamine::{Data, Reader, Xlsx};
-use common::{PASSWORD, TestApp, hidden};
 use serde_json::Value;
 use zeren_core::clock::Clock;
-
-/// The test clients speak plain HTTP, but reqwest is built with rustls without a default
-/// provider (another area's need): install one, once per process.
-fn crypto() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
 
 /// The feed URL on the page answering a rotation, as a path on the test server.
 fn feed_path(html: &str) -> String {
@@ -49,22 +39,20 @@ fn events(ics: &str) -> Vec<std::collections::HashMap<String, String>> {
         .collect()
 }
 
+/// A search of the API with a token.
+async fn search(app: &TestApp, token: &str, q: &str) -> reqwest::Response {
+    get_as(app, token, &format!("/api/v1/search?q={q}")).await
+}
+
 #[tokio::test]
 async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
-    crypto();
     let app = TestApp::demo().await;
     let s = app.sign_in("secretary", PASSWORD).await;
-    let page = s.client.get(app.url("/calendar")).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("生成订阅地址"));
+    let (status, html) = page(&s, &app, "/calendar").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("生成订阅地址"));
 
-    let made = s
-        .client
-        .post(app.url("/calendar"))
-        .form(&[("csrf", s.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let made = submit(&s, &app, "/calendar", &[]).await;
     assert_eq!(made.status(), 200);
     let html = made.text().await.unwrap();
     assert!(html.contains("只显示这一次"));
@@ -75,8 +63,7 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
     );
 
     // No session needed: the address is the credential.
-    let anon = app.client();
-    let resp = anon.get(app.url(&first)).send().await.unwrap();
+    let resp = get_anonymous(&app, &first).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(
         resp.headers()["content-type"].to_str().unwrap(),
@@ -114,64 +101,31 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
     // Next year's obligations too.
     assert!(evs.iter().any(|e| e["DTSTART"].starts_with("2027")));
     // UIDs are stable across fetches.
-    let again = events(
-        &anon
-            .get(app.url(&first))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let again = events(&get_anonymous(&app, &first).await.text().await.unwrap());
     let uids = |v: &[std::collections::HashMap<String, String>]| {
         v.iter().map(|e| e["UID"].clone()).collect::<Vec<_>>()
     };
     assert_eq!(uids(&evs), uids(&again));
 
     // The page now says when it was made (the address itself is not shown again).
-    let status = s
-        .client
-        .get(app.url("/calendar"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let status = page(&s, &app, "/calendar").await.1;
     assert!(status.contains("订阅地址已于"));
     assert!(!status.contains(&first));
 
     // Rotating closes the old address.
-    let html = s
-        .client
-        .post(app.url("/calendar"))
-        .form(&[("csrf", s.csrf.as_str())])
-        .send()
+    let html = submit(&s, &app, "/calendar", &[])
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
     let second = feed_path(&html);
     assert_ne!(first, second);
-    assert_eq!(
-        anon.get(app.url(&first)).send().await.unwrap().status(),
-        404
-    );
-    assert_eq!(
-        anon.get(app.url(&second)).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(get_anonymous(&app, &first).await.status(), 404);
+    assert_eq!(get_anonymous(&app, &second).await.status(), 200);
 
     // And through the API.
     let token = app.token("secretary").await;
-    let r = anon
-        .post(app.url("/api/v1/calendar/token"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = send_as(&app, &token, "POST", "/api/v1/calendar/token", None).await;
     assert_eq!(r.status(), 201);
     let body: Value = r.json().await.unwrap();
     let url = body["url"].as_str().unwrap();
@@ -180,14 +134,8 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
         "/{}",
         url.split_once("//").unwrap().1.split_once('/').unwrap().1
     );
-    assert_eq!(
-        anon.get(app.url(&second)).send().await.unwrap().status(),
-        404
-    );
-    assert_eq!(
-        anon.get(app.url(&third)).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(get_anonymous(&app, &second).await.status(), 404);
+    assert_eq!(get_anonymous(&app, &third).await.status(), 200);
 
     // Unknown or malformed addresses.
     for p in [
@@ -195,17 +143,10 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
         "/calendar/.ics",
         "/calendar/abc",
     ] {
-        assert_eq!(
-            anon.get(app.url(p)).send().await.unwrap().status(),
-            404,
-            "{p}"
-        );
+        assert_eq!(get_anonymous(&app, p).await.status(), 404, "{p}");
     }
     let no_ics = third.trim_end_matches(".ics");
-    assert_eq!(
-        anon.get(app.url(no_ics)).send().await.unwrap().status(),
-        404
-    );
+    assert_eq!(get_anonymous(&app, no_ics).await.status(), 404);
 
     // Rotations are audited, without the secret.
     let audit = app.db.audit_page(0, 100_000).await.unwrap();
@@ -226,36 +167,18 @@ async fn the_secretary_subscribes_and_rotation_closes_the_old_address() {
 
     // Administrators have no feed.
     let admin = app.sign_in("sysadmin", PASSWORD).await;
-    assert_eq!(
-        admin
-            .client
-            .get(app.url("/calendar"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(page(&admin, &app, "/calendar").await.0, 403);
     app.finish().await;
 }
 
 #[tokio::test]
 async fn search_finds_two_and_six_character_words_within_scope_on_both_engines() {
-    crypto();
     for app in TestApp::demo_on_engines().await {
         eprintln!("engine: {}", app.label);
         let secretary = app.token("secretary").await;
         let supervisor = app.token("supervisor").await;
-        let client = app.client();
-        let get = |token: &str, q: &str| {
-            client
-                .get(app.url(&format!("/api/v1/search?q={q}")))
-                .bearer_auth(token.to_string())
-                .send()
-        };
-
         // 研判: two characters, the LIKE path.
-        let r = get(&secretary, "研判").await.unwrap();
+        let r = search(&app, &secretary, "研判").await;
         assert_eq!(r.status(), 200);
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["mode"], "like");
@@ -269,9 +192,8 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
         }
 
         // 网络意识形态: the trigram path.
-        let v: Value = get(&secretary, "网络意识形态")
+        let v: Value = search(&app, &secretary, "网络意识形态")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -286,19 +208,14 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
                 .all(|h| h["org"]["code"].as_str().unwrap().starts_with("cqu-mse"))
         );
         // Pages of 20 (the supervisor reads every college).
-        let all: Value = get(&supervisor, "网络意识形态")
+        let all: Value = search(&app, &supervisor, "网络意识形态")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
         assert!(all["total"].as_i64().unwrap() > 20, "{}", all["total"]);
-        let p2: Value = client
-            .get(app.url("/api/v1/search?q=网络意识形态&page=2"))
-            .bearer_auth(&supervisor)
-            .send()
+        let p2: Value = get_as(&app, &supervisor, "/api/v1/search?q=网络意识形态&page=2")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -307,17 +224,15 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
         assert_ne!(p2["results"][0]["id"], all["results"][0]["id"]);
 
         // Nothing outside the scope: the secretary of cqu-mse does not see cqu-cs.
-        let v: Value = get(&secretary, "计算机学院")
+        let v: Value = search(&app, &secretary, "计算机学院")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
         assert_eq!(v["total"], 0, "{v}");
         // The supervisor reads across colleges.
-        let v: Value = get(&supervisor, "计算机学院")
+        let v: Value = search(&app, &supervisor, "计算机学院")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -331,39 +246,21 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
         );
 
         // Bad input names the field; administrators see no business data.
-        let r = client
-            .get(app.url("/api/v1/search?q="))
-            .bearer_auth(&secretary)
-            .send()
-            .await
-            .unwrap();
+        let r = get_as(&app, &secretary, "/api/v1/search?q=").await;
         assert_eq!(r.status(), 422);
         let e: Value = r.json().await.unwrap();
         assert_eq!(e["error"]["code"], "invalid_input");
         assert!(e["error"]["message"].as_str().unwrap().starts_with("q:"));
-        let r = client
-            .get(app.url("/api/v1/search?q=研判&page=x"))
-            .bearer_auth(&secretary)
-            .send()
-            .await
-            .unwrap();
+        let r = get_as(&app, &secretary, "/api/v1/search?q=研判&page=x").await;
         assert_eq!(r.status(), 422);
         let e: Value = r.json().await.unwrap();
         assert!(e["error"]["message"].as_str().unwrap().starts_with("page:"));
         let admin = app.token("auditor").await;
-        assert_eq!(get(&admin, "研判").await.unwrap().status(), 403);
+        assert_eq!(search(&app, &admin, "研判").await.status(), 403);
 
         // The page, with the match highlighted.
         let s = app.sign_in("leader", PASSWORD).await;
-        let html = s
-            .client
-            .get(app.url("/search?q=网络意识形态"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = page(&s, &app, "/search?q=网络意识形态").await.1;
         assert!(html.contains("<mark>网络意识形态</mark>"), "{html}");
         assert!(html.contains("全文索引"));
         let r = s.client.get(app.url("/search?q=+")).send().await.unwrap();
@@ -375,7 +272,6 @@ async fn search_finds_two_and_six_character_words_within_scope_on_both_engines()
 
 #[tokio::test]
 async fn the_ledger_downloads_as_a_workbook_within_scope() {
-    crypto();
     let app = TestApp::demo().await;
     // A committee meeting on record, as the office keeps it.
     let model = app.db.load_model().await.unwrap();
@@ -420,15 +316,7 @@ async fn the_ledger_downloads_as_a_workbook_within_scope() {
 
     let s = app.sign_in("staff", PASSWORD).await;
     // The record is found, with readable text around the match (not its stored JSON).
-    let html = s
-        .client
-        .get(app.url("/search?q=舆情形势"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&s, &app, "/search?q=舆情形势").await.1;
     assert!(html.contains("<mark>舆情形势</mark>"), "{html}");
     assert!(html.contains("党委会（第十二次）"));
     assert!(!html.contains("\"minutes\""));
@@ -512,25 +400,11 @@ async fn the_ledger_downloads_as_a_workbook_within_scope() {
 
 #[tokio::test]
 async fn the_feed_address_is_shown_on_the_home_page_and_in_me() {
-    let app = common::TestApp::demo().await;
-    let s = app.sign_in("secretary", common::PASSWORD).await;
-    let home = s
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let app = TestApp::demo().await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let home = page(&s, &app, "/").await.1;
     assert!(home.contains("还没有日历订阅地址"), "{home}");
-    let resp = s
-        .client
-        .post(app.url("/calendar"))
-        .form(&[("csrf", s.csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let resp = submit(&s, &app, "/calendar", &[]).await;
     assert!(
         resp.status().is_success() || resp.status().is_redirection(),
         "{}",
@@ -550,17 +424,9 @@ async fn the_feed_address_is_shown_on_the_home_page_and_in_me() {
         url.starts_with("/calendar/") && url.ends_with(".ics"),
         "{url}"
     );
-    let home = s
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = page(&s, &app, "/").await.1;
     assert!(home.contains(&url), "the home page shows the feed address");
-    let feed = reqwest::get(app.url(&url)).await.unwrap();
+    let feed = get_anonymous(&app, &url).await;
     assert_eq!(feed.status(), 200);
     assert!(feed.text().await.unwrap().starts_with("BEGIN:VCALENDAR"));
     app.finish().await;

@@ -1,14 +1,13 @@
 //! Stories of the records area: recording evidence, discharging obligations with it,
 //! attachments, amendments, directives with supervised tasks, and who may do what.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
-use common::{PASSWORD, Session, TestApp, hidden, multipart_form};
+use crate::common::{
+    PASSWORD, Session, TestApp, api_ok, get_as, hidden, multipart_form, page, send_as,
+    submit_multipart,
+};
 use serde_json::{Value, json};
-use zeren_core::Lang;
 use zeren_core::policy::BUILTIN_PACK_ID;
+use zeren_core::{Clock, Lang};
 use zeren_storage::repo::records::RecordDraft;
 use zeren_storage::{Actor, StoredObligation};
 
@@ -18,16 +17,6 @@ const PDF: &[u8] = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\
 fn multipart(csrf: Option<&str>, files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let fields: Vec<(&str, &str)> = csrf.map(|t| ("csrf", t)).into_iter().collect();
     multipart_form(&fields, files)
-}
-
-async fn person(app: &TestApp, name: &str) -> String {
-    let m = app.db.load_model().await.unwrap();
-    m.people()
-        .iter()
-        .find(|p| p.name == name)
-        .unwrap_or_else(|| panic!("no person {name}"))
-        .id
-        .clone()
 }
 
 async fn study(app: &TestApp, org: &str) -> StoredObligation {
@@ -111,9 +100,9 @@ async fn recording_a_committee_meeting_turns_the_dedicated_study_done() {
         assert_eq!(o.state, "open", "on {}", app.label);
         // The demo keeps its own records (the evidence of what it marked done).
         let records = record_count(&app).await;
-        let sec = person(&app, "李明华").await;
-        let deputy = person(&app, "赵敏").await;
-        let outsider = person(&app, "何志强").await;
+        let sec = app.person_id("李明华").await;
+        let deputy = app.person_id("赵敏").await;
+        let outsider = app.person_id("何志强").await;
 
         // The form, started from the obligation, knows the duty and pre-ticks the topic.
         let path = format!("/records/new?obligation={}", o.id);
@@ -230,15 +219,7 @@ async fn recording_a_committee_meeting_turns_the_dedicated_study_done() {
             app.label,
             resp.text().await.unwrap_or_default()
         );
-        let page = s
-            .client
-            .get(app.url(&format!("/records/{rid}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = page(&s, &app, &format!("/records/{rid}")).await.1;
         assert!(page.contains("党委会纪要.pdf"));
         assert!(page.contains("专题研究网络意识形态工作"));
         assert!(
@@ -272,13 +253,7 @@ async fn recording_a_committee_meeting_turns_the_dedicated_study_done() {
 }
 
 async fn api_record(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
-    app.client()
-        .post(app.url("/api/v1/records"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    send_as(app, token, "POST", "/api/v1/records", Some(&body)).await
 }
 
 fn meeting_json(org: &str, attendees: &[&str], topics: &[&str]) -> Value {
@@ -293,6 +268,15 @@ fn meeting_json(org: &str, attendees: &[&str], topics: &[&str]) -> Value {
         "minutes": "会议纪要",
         "decisions": "",
     })
+}
+
+/// A committee meeting of cqu-mse on 2026-11-20, recorded through the API: the record.
+async fn meeting(app: &TestApp, token: &str, attendees: &[&str], topics: &[&str]) -> Value {
+    api_record(app, token, meeting_json("cqu-mse", attendees, topics))
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn upload(
@@ -316,7 +300,7 @@ async fn upload(
 async fn attachments_are_sniffed_limited_and_stored_once() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let resp = api_record(
         &app,
         &token,
@@ -373,15 +357,7 @@ async fn attachments_are_sniffed_limited_and_stored_once() {
     let out: Value = resp.json().await.unwrap();
     assert_eq!(out["attachments"].as_array().unwrap().len(), 2);
     assert_eq!(out["attachments"][1]["mime"], "text/csv");
-    let r2: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let r2: Value = meeting(&app, &token, &[&sec], &["ideology"]).await;
     let rid2 = r2["id"].as_str().unwrap().to_string();
     assert_eq!(
         upload(&app, &token, &rid2, &[("copy.pdf", PDF)])
@@ -435,7 +411,7 @@ async fn attachments_are_sniffed_limited_and_stored_once() {
     }
 
     // The limit is a setting: at 1 000 bytes a 2 000-byte file is refused with 413 and JSON.
-    let mut tx = app.db.begin(&Actor::cli(), app.clock_now()).await.unwrap();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
     tx.put_setting("attachments", &json!({"max_bytes": 1000}), 0)
         .await
         .unwrap();
@@ -453,22 +429,11 @@ async fn attachments_are_sniffed_limited_and_stored_once() {
     app.finish().await;
 }
 
-trait ClockNow {
-    fn clock_now(&self) -> chrono::DateTime<chrono::Utc>;
-}
-
-impl ClockNow for TestApp {
-    fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
-        use zeren_core::Clock;
-        self.clock.now()
-    }
-}
-
 /// A record of another college, made directly.
 async fn cs_record(app: &TestApp) -> String {
     let m = app.db.load_model().await.unwrap();
     let pack = app.db.policy(BUILTIN_PACK_ID).await.unwrap().pack;
-    let mut tx = app.db.begin(&Actor::cli(), app.clock_now()).await.unwrap();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
     let r = tx
         .create_record(
             &RecordDraft {
@@ -495,16 +460,8 @@ async fn cs_record(app: &TestApp) -> String {
 async fn who_may_read_and_write_records() {
     let app = TestApp::demo().await;
     let sec_token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
-    let r: Value = api_record(
-        &app,
-        &sec_token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let sec = app.person_id("李明华").await;
+    let r: Value = meeting(&app, &sec_token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap().to_string();
     assert_eq!(
         upload(&app, &sec_token, &rid, &[("纪要.pdf", PDF)])
@@ -519,7 +476,7 @@ async fn who_may_read_and_write_records() {
 
     // The leader keeps records within the college, not outside it.
     let leader = app.token("leader").await;
-    let deputy = person(&app, "赵敏").await;
+    let deputy = app.person_id("赵敏").await;
     let training = json!({
         "kind": "training-session", "org": "cqu-mse", "date": "2026-09-15",
         "title": "网络意识形态专题培训", "trainer": "校党委宣传部",
@@ -530,16 +487,15 @@ async fn who_may_read_and_write_records() {
     let mut other = training.clone();
     other["org"] = json!("cqu-cs");
     assert_eq!(api_record(&app, &leader, other).await.status(), 404);
-    let status: Value = app
-        .client()
-        .get(app.url("/api/v1/records/training?org=cqu-mse&year=2026"))
-        .bearer_auth(&leader)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status: Value = get_as(
+        &app,
+        &leader,
+        "/api/v1/records/training?org=cqu-mse&year=2026",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let row = status["people"]
         .as_array()
         .unwrap()
@@ -553,65 +509,31 @@ async fn who_may_read_and_write_records() {
 
     // Another college's record answers like a missing one.
     for path in [format!("/api/v1/records/{cs}")] {
-        let resp = app
-            .client()
-            .get(app.url(&path))
-            .bearer_auth(&leader)
-            .send()
-            .await
-            .unwrap();
+        let resp = get_as(&app, &leader, &path).await;
         assert_eq!(resp.status(), 404, "{path}");
     }
     let s = app.sign_in("leader", PASSWORD).await;
-    assert_eq!(
-        s.client
-            .get(app.url(&format!("/records/{cs}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(page(&s, &app, &format!("/records/{cs}")).await.0, 404);
 
     // The branch secretary sees only the branch: the college's record and its file are 404.
     let b = app.sign_in("branch", PASSWORD).await;
+    assert_eq!(page(&b, &app, &format!("/records/{rid}")).await.0, 404);
     assert_eq!(
-        b.client
-            .get(app.url(&format!("/records/{rid}")))
-            .send()
+        page(&b, &app, &format!("/attachments/{sha}?record={rid}"))
             .await
-            .unwrap()
-            .status(),
-        404
-    );
-    assert_eq!(
-        b.client
-            .get(app.url(&format!("/attachments/{sha}?record={rid}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+            .0,
         404
     );
 
     // The supervisor reads everything and writes nothing.
     let sup = app.token("supervisor").await;
-    let resp = app
-        .client()
-        .get(app.url(&format!("/api/v1/records/{rid}")))
-        .bearer_auth(&sup)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_as(&app, &sup, &format!("/api/v1/records/{rid}")).await;
     assert_eq!(resp.status(), 200);
     let s = app.sign_in("supervisor", PASSWORD).await;
     assert_eq!(
-        s.client
-            .get(app.url(&format!("/attachments/{sha}?record={rid}")))
-            .send()
+        page(&s, &app, &format!("/attachments/{sha}?record={rid}"))
             .await
-            .unwrap()
-            .status(),
+            .0,
         200
     );
     assert_eq!(
@@ -620,39 +542,30 @@ async fn who_may_read_and_write_records() {
             .status(),
         403
     );
-    let resp = app
-        .client()
-        .patch(app.url(&format!("/api/v1/records/{rid}")))
-        .bearer_auth(&sup)
-        .json(&json!({"version": 1, "title": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = send_as(
+        &app,
+        &sup,
+        "PATCH",
+        &format!("/api/v1/records/{rid}"),
+        Some(&json!({"version": 1, "title": "x"})),
+    )
+    .await;
     assert_eq!(resp.status(), 403);
     assert_eq!(
         upload(&app, &sup, &rid, &[("x.pdf", PDF)]).await.status(),
         403
     );
     assert_eq!(
-        s.client
-            .get(app.url("/records/new?kind=committee-meeting"))
-            .send()
+        page(&s, &app, "/records/new?kind=committee-meeting")
             .await
-            .unwrap()
-            .status(),
+            .0,
         403
     );
 
     // Administrators see no business data.
     for admin in ["sysadmin", "auditor"] {
         let t = app.token(admin).await;
-        let resp = app
-            .client()
-            .get(app.url(&format!("/api/v1/records/{rid}")))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap();
+        let resp = get_as(&app, &t, &format!("/api/v1/records/{rid}")).await;
         assert_eq!(resp.status(), 403, "{admin}");
         assert_eq!(
             api_record(&app, &t, meeting_json("cqu-mse", &[&sec], &[]))
@@ -661,22 +574,11 @@ async fn who_may_read_and_write_records() {
             403
         );
         let s = app.sign_in(admin, PASSWORD).await;
+        assert_eq!(page(&s, &app, &format!("/records/{rid}")).await.0, 403);
         assert_eq!(
-            s.client
-                .get(app.url(&format!("/records/{rid}")))
-                .send()
+            page(&s, &app, &format!("/attachments/{sha}?record={rid}"))
                 .await
-                .unwrap()
-                .status(),
-            403
-        );
-        assert_eq!(
-            s.client
-                .get(app.url(&format!("/attachments/{sha}?record={rid}")))
-                .send()
-                .await
-                .unwrap()
-                .status(),
+                .0,
             403
         );
     }
@@ -687,29 +589,22 @@ async fn who_may_read_and_write_records() {
 async fn amendments_keep_history_and_stale_versions_conflict() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
-    let r: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let sec = app.person_id("李明华").await;
+    let r: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap().to_string();
     let patch = |body: Value| {
         let app = &app;
         let token = token.clone();
         let rid = rid.clone();
         async move {
-            app.client()
-                .patch(app.url(&format!("/api/v1/records/{rid}")))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
+            send_as(
+                app,
+                &token,
+                "PATCH",
+                &format!("/api/v1/records/{rid}"),
+                Some(&body),
+            )
+            .await
         }
     };
     let resp = patch(json!({"version": 1, "title": "2026年第12次党委会（修订）"})).await;
@@ -733,13 +628,8 @@ async fn amendments_keep_history_and_stale_versions_conflict() {
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("晚于今天"));
 
-    let full: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/records/{rid}")))
-        .bearer_auth(&token)
-        .send()
+    let full: Value = get_as(&app, &token, &format!("/api/v1/records/{rid}"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -750,25 +640,9 @@ async fn amendments_keep_history_and_stale_versions_conflict() {
 
     // The page shows the history and the amend form round-trips.
     let s = app.sign_in("secretary", PASSWORD).await;
-    let html = s
-        .client
-        .get(app.url(&format!("/records/{rid}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&s, &app, &format!("/records/{rid}")).await.1;
     assert!(html.contains("第 1 版"), "{html}");
-    let form = s
-        .client
-        .get(app.url(&format!("/records/{rid}/edit")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = page(&s, &app, &format!("/records/{rid}/edit")).await.1;
     assert_eq!(hidden(&form, "version"), "2");
     let mut f = meeting_form(
         &s.csrf,
@@ -792,26 +666,10 @@ async fn amendments_keep_history_and_stale_versions_conflict() {
 async fn the_evidence_endpoint_discharges_by_the_rule() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let o = study(&app, "cqu-mse").await;
-    let wrong: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let right: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let wrong: Value = meeting(&app, &token, &[&sec], &["ideology"]).await;
+    let right: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let attach = |record: Value, version: i64, lang: &'static str| {
         let app = &app;
         let token = token.clone();
@@ -855,14 +713,14 @@ async fn the_evidence_endpoint_discharges_by_the_rule() {
 
     // Another college's obligation: 404 for the college's secretary.
     let cs = study(&app, "cqu-cs").await;
-    let resp = app
-        .client()
-        .post(app.url(&format!("/api/v1/obligations/{}/evidence", cs.id)))
-        .bearer_auth(&token)
-        .json(&json!({"record": right["id"], "version": cs.version}))
-        .send()
-        .await
-        .unwrap();
+    let resp = send_as(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/obligations/{}/evidence", cs.id),
+        Some(&json!({"record": right["id"], "version": cs.version})),
+    )
+    .await;
     assert_eq!(resp.status(), 404);
     app.finish().await;
 }
@@ -871,19 +729,11 @@ async fn the_evidence_endpoint_discharges_by_the_rule() {
 async fn directives_are_broken_into_supervised_tasks() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let deputy = person(&app, "赵敏").await;
+    let deputy = app.person_id("赵敏").await;
     let post = |path: String, body: Value| {
         let app = &app;
         let token = token.clone();
-        async move {
-            app.client()
-                .post(app.url(&path))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { send_as(app, &token, "POST", &path, Some(&body)).await }
     };
     let resp = post(
         "/api/v1/directives".into(),
@@ -909,7 +759,7 @@ async fn directives_are_broken_into_supervised_tasks() {
     let tid = task["id"].as_str().unwrap().to_string();
     let resp = post(
         format!("/api/v1/directives/{did}/tasks"),
-        json!({"title": "x", "owner": person(&app, "何志强").await, "deadline": "2026-12-01"}),
+        json!({"title": "x", "owner": app.person_id("何志强").await, "deadline": "2026-12-01"}),
     )
     .await;
     assert_eq!(resp.status(), 422);
@@ -923,29 +773,24 @@ async fn directives_are_broken_into_supervised_tasks() {
     assert_eq!(out["task"]["status"], "done");
 
     // The implementation report discharges the directive's obligation in one call.
-    let resp = app
-        .client()
-        .post(app.url(&format!(
+    let resp = send_as(
+        &app,
+        &token,
+        "POST",
+        &format!(
             "/api/v1/records?obligation={}&version={}",
             oblig["id"].as_str().unwrap(),
             oblig["version"]
-        )))
-        .bearer_auth(&token)
-        .json(
+        ),
+        Some(
             &json!({"kind": "directive-report", "org": "cqu-mse", "date": "2026-11-27",
                       "title": "落实情况报告", "directive": did, "text": "已按要求完成"}),
-        )
-        .send()
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     assert_eq!(resp.status(), 201);
-    let full: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/directives/{did}")))
-        .bearer_auth(&token)
-        .send()
+    let full: Value = get_as(&app, &token, &format!("/api/v1/directives/{did}"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -954,25 +799,11 @@ async fn directives_are_broken_into_supervised_tasks() {
 
     // The pages show it.
     let s = app.sign_in("secretary", PASSWORD).await;
-    let html = s
-        .client
-        .get(app.url(&format!("/records/directives/{did}")))
-        .send()
+    let html = page(&s, &app, &format!("/records/directives/{did}"))
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .1;
     assert!(html.contains("党宣〔2026〕12号") && html.contains("排查学院新媒体平台"));
-    let list = s
-        .client
-        .get(app.url("/records/directives"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = page(&s, &app, "/records/directives").await.1;
     assert!(list.contains("关于加强网络阵地管理的通知"));
     app.finish().await;
 }
@@ -997,24 +828,8 @@ async fn pages_list_records_and_training() {
         let resp = s.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{path}");
     }
-    assert_eq!(
-        s.client
-            .get(app.url("/records?year=abc"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        422
-    );
-    assert_eq!(
-        s.client
-            .get(app.url("/records?org=cqu-cs"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(page(&s, &app, "/records?year=abc").await.0, 422);
+    assert_eq!(page(&s, &app, "/records?org=cqu-cs").await.0, 404);
     app.finish().await;
 }
 
@@ -1024,37 +839,25 @@ async fn pages_list_records_and_training() {
 async fn a_browser_form_upload_carries_its_token_in_the_first_part() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
-    let r: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let sec = app.person_id("李明华").await;
+    let r: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap();
     let s = app.sign_in("secretary", PASSWORD).await;
-    let (ct, body) = multipart(Some(&s.csrf), &[("纪要.pdf", PDF)]);
-    let resp = s
-        .client
-        .post(app.url(&format!("/records/{rid}/attachments")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &format!("/records/{rid}/attachments"),
+        multipart(Some(&s.csrf), &[("纪要.pdf", PDF)]),
+    )
+    .await;
     assert_eq!(resp.status(), 303);
-    let (ct, body) = multipart(Some("forged"), &[("纪要.pdf", PDF)]);
-    let resp = s
-        .client
-        .post(app.url(&format!("/records/{rid}/attachments")))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &format!("/records/{rid}/attachments"),
+        multipart(Some("forged"), &[("纪要.pdf", PDF)]),
+    )
+    .await;
     assert_eq!(resp.status(), 403);
     app.finish().await;
 }
@@ -1064,16 +867,8 @@ async fn a_browser_form_upload_carries_its_token_in_the_first_part() {
 async fn an_upload_over_one_megabyte_is_accepted() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
-    let r: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let sec = app.person_id("李明华").await;
+    let r: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap();
     let mut pdf = PDF.to_vec();
     pdf.extend(std::iter::repeat_n(b' ', 3 * 1024 * 1024));
@@ -1090,28 +885,12 @@ async fn an_upload_over_one_megabyte_is_accepted() {
 async fn a_record_page_offers_the_obligations_it_can_discharge() {
     let app = TestApp::demo().await;
     let token = app.token("secretary").await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let o = study(&app, "cqu-mse").await;
-    let r: Value = api_record(
-        &app,
-        &token,
-        meeting_json("cqu-mse", &[&sec], &["online-ideology"]),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let r: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
     let rid = r["id"].as_str().unwrap();
     let s = app.sign_in("secretary", PASSWORD).await;
-    let html = s
-        .client
-        .get(app.url(&format!("/records/{rid}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&s, &app, &format!("/records/{rid}")).await.1;
     assert!(
         html.contains(&format!("name=\"obligation\" value=\"{}\"", o.id)),
         "{html}"
@@ -1165,28 +944,23 @@ async fn recent_reads_never_outlive_a_change_made_here() {
     let app = TestApp::demo_cached(std::time::Duration::from_secs(60)).await;
     let s = app.sign_in("secretary", PASSWORD).await;
     let token = app.token("secretary").await;
-    let client = reqwest::Client::new();
-    let get = |path: String| {
-        let (client, url, token) = (client.clone(), app.url(&path), token.clone());
-        async move {
-            let resp = client.get(url).bearer_auth(token).send().await.unwrap();
-            assert_eq!(resp.status(), 200, "{path}");
-            resp.json::<Value>().await.unwrap()
-        }
-    };
     let mse = app.org_id("cqu-mse").await;
     let o = study(&app, "cqu-mse").await;
 
     // Read everything once, so that each is kept.
-    let one = get(format!("/api/v1/obligations/{}", o.id)).await;
+    let one = api_ok(&app, &token, &format!("/api/v1/obligations/{}", o.id)).await;
     let status = one["status"].as_str().unwrap().to_string();
     assert_ne!(status, "done");
     let quoted = format!("\"{status}\"");
     let counts = |d: &Value| (d["done"].as_i64().unwrap(), d[&status].as_i64().unwrap());
-    let list =
-        get("/api/v1/obligations?org=cqu-mse&year=2026&duty=annual-dedicated-study".into()).await;
+    let list = api_ok(
+        &app,
+        &token,
+        "/api/v1/obligations?org=cqu-mse&year=2026&duty=annual-dedicated-study",
+    )
+    .await;
     assert!(list.to_string().contains(&quoted), "{list}");
-    let before = counts(&get("/api/v1/dashboard?org=cqu-mse&year=2026".into()).await);
+    let before = counts(&api_ok(&app, &token, "/api/v1/dashboard?org=cqu-mse&year=2026").await);
     let home = s.client.get(app.url("/")).send().await.unwrap();
     let home = home.text().await.unwrap();
     let study_row = |html: &str| {
@@ -1199,10 +973,10 @@ async fn recent_reads_never_outlive_a_change_made_here() {
         study_row(&home).contains(&format!("status-{status}")),
         "{home}"
     );
-    let feed_before = get("/api/v1/me".into()).await["calendar_feed"]["url"].clone();
+    let feed_before = api_ok(&app, &token, "/api/v1/me").await["calendar_feed"]["url"].clone();
 
     // Record the meeting through this instance.
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let resp = post_form(
         &app,
         &s,
@@ -1213,26 +987,25 @@ async fn recent_reads_never_outlive_a_change_made_here() {
     assert_eq!(resp.status(), 303);
 
     assert_eq!(
-        get(format!("/api/v1/obligations/{}", o.id)).await["status"],
+        api_ok(&app, &token, &format!("/api/v1/obligations/{}", o.id)).await["status"],
         "done"
     );
-    let list =
-        get("/api/v1/obligations?org=cqu-mse&year=2026&duty=annual-dedicated-study".into()).await;
+    let list = api_ok(
+        &app,
+        &token,
+        "/api/v1/obligations?org=cqu-mse&year=2026&duty=annual-dedicated-study",
+    )
+    .await;
     assert!(!list.to_string().contains(&quoted), "{list}");
-    let after = counts(&get("/api/v1/dashboard?org=cqu-mse&year=2026".into()).await);
+    let after = counts(&api_ok(&app, &token, "/api/v1/dashboard?org=cqu-mse&year=2026").await);
     assert_eq!(after, (before.0 + 1, before.1 - 1));
     let home = s.client.get(app.url("/")).send().await.unwrap();
     assert!(study_row(&home.text().await.unwrap()).contains("status-done"));
 
     // Rotating the feed token: the new address at once.
-    let resp = client
-        .post(app.url("/api/v1/calendar/token"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = send_as(&app, &token, "POST", "/api/v1/calendar/token", None).await;
     assert!(resp.status().is_success(), "{}", resp.status());
-    let feed_after = get("/api/v1/me".into()).await["calendar_feed"]["url"].clone();
+    let feed_after = api_ok(&app, &token, "/api/v1/me").await["calendar_feed"]["url"].clone();
     assert!(feed_after.is_string());
     assert_ne!(feed_after, feed_before);
 }
@@ -1271,7 +1044,7 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
     let mse = app.org_id("cqu-mse").await;
     let o = study(&app, "cqu-mse").await;
     let records = record_count(&app).await;
-    let sec = person(&app, "李明华").await;
+    let sec = app.person_id("李明华").await;
     let path = format!("/records/new?obligation={}", o.id);
     let form = s.client.get(app.url(&path)).send().await.unwrap();
     let html = form.text().await.unwrap();
@@ -1282,15 +1055,13 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
 
     // An executable among the files: the form again, with the files' error and what was typed.
     let exe: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00binary";
-    let (ct, body) = multipart_form(&fields, &[("纪要.pdf", PDF), ("setup.exe", exe)]);
-    let resp = s
-        .client
-        .post(app.url(&path))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &path,
+        multipart_form(&fields, &[("纪要.pdf", PDF), ("setup.exe", exe)]),
+    )
+    .await;
     assert_eq!(resp.status(), 422);
     let html = resp.text().await.unwrap();
     assert!(html.contains("id=\"files-error\""), "{html}");
@@ -1302,43 +1073,37 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
 
     // A field error with good files: nothing kept either.
     let bad_date = meeting_form(&s.csrf, &mse, "2026-12-01", &[&sec], &["online-ideology"]);
-    let (ct, body) = multipart_form(&bad_date, &[("纪要.pdf", PDF)]);
-    let resp = s
-        .client
-        .post(app.url(&path))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &path,
+        multipart_form(&bad_date, &[("纪要.pdf", PDF)]),
+    )
+    .await;
     assert_eq!(resp.status(), 422);
     assert_eq!(record_count(&app).await, records);
     assert_eq!(stored_files(&app), before);
 
     // An obligation that does not exist: 404, and the staged file is gone too.
-    let (ct, body) = multipart_form(&fields, &[("纪要.pdf", PDF)]);
-    let resp = s
-        .client
-        .post(app.url("/records/new?obligation=00000000-0000-0000-0000-000000000000"))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        "/records/new?obligation=00000000-0000-0000-0000-000000000000",
+        multipart_form(&fields, &[("纪要.pdf", PDF)]),
+    )
+    .await;
     assert_eq!(resp.status(), 404);
     assert_eq!(stored_files(&app), before);
 
     // The right form with two files: the record, its evidence link and both attachments.
     let png: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82";
-    let (ct, body) = multipart_form(&fields, &[("纪要.pdf", PDF), ("签到表.png", png)]);
-    let resp = s
-        .client
-        .post(app.url(&path))
-        .header("content-type", ct)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &path,
+        multipart_form(&fields, &[("纪要.pdf", PDF), ("签到表.png", png)]),
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     let done = study(&app, "cqu-mse").await;
     assert_eq!(done.state, "done");
@@ -1351,12 +1116,8 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
     assert_eq!(stored_files(&app), (before.0 + 2, 0));
     // The obligation shows them under its evidence, with their download links.
     let token = app.token("secretary").await;
-    let one: Value = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/obligations/{}", o.id)))
-        .bearer_auth(&token)
-        .send()
+    let one: Value = get_as(&app, &token, &format!("/api/v1/obligations/{}", o.id))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -1368,15 +1129,7 @@ async fn the_meeting_form_files_its_attachments_with_the_record() {
     let got = s.client.get(app.url(href)).send().await.unwrap();
     assert_eq!(got.status(), 200);
     assert_eq!(got.bytes().await.unwrap().as_ref(), PDF);
-    let page = s
-        .client
-        .get(app.url(&format!("/obligations/{}", o.id)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page(&s, &app, &format!("/obligations/{}", o.id)).await.1;
     assert!(
         page.contains("签到表.png") && page.contains("本事项已完成；如有补充材料"),
         "{page}"

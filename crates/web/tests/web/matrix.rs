@@ -1,23 +1,19 @@
 //! Route × role × scope: every route in the route table, as every demo account (inside and
 //! outside its subtree) and as a visitor. A route without an entry here fails the test.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod admin;
+mod feeds;
+mod notify;
+mod obligations;
+mod orgs;
+mod records;
 
-mod common;
-mod matrix_admin;
-mod matrix_feeds;
-mod matrix_notify;
-mod matrix_obligations;
-mod matrix_orgs;
-mod matrix_records;
-
-use common::matrix::*;
-use common::{PASSWORD, Session, TestApp};
+use crate::common::matrix::*;
+use crate::common::{Kind, PASSWORD, Session, TestApp, route_table};
 use std::collections::HashMap;
 use zeren_core::clock::Clock;
 use zeren_storage::Actor;
 use zeren_storage::repo::records::{DirectiveDraft, RecordDraft, TaskDraft};
-use zeren_web::routes::Kind;
 
 /// Pages any signed-in account may use; visitors are sent to sign in (GET) or refused by the
 /// CSRF guard (POST: a visitor has no session token to send back).
@@ -277,15 +273,15 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     let app = TestApp::demo().await;
     let fx = fixture(&app).await;
     let mut all: Vec<Expect> = expectations();
-    all.extend(matrix_orgs::expectations());
-    all.extend(matrix_admin::expectations());
-    all.extend(matrix_obligations::expectations());
-    all.extend(matrix_records::expectations());
-    all.extend(matrix_notify::expectations());
-    all.extend(matrix_feeds::expectations());
+    all.extend(orgs::expectations());
+    all.extend(admin::expectations());
+    all.extend(obligations::expectations());
+    all.extend(records::expectations());
+    all.extend(notify::expectations());
+    all.extend(feeds::expectations());
 
     // Every registered route has exactly one entry.
-    let table = zeren_web::route_table();
+    let table = route_table();
     let mut missing = Vec::new();
     for r in &table {
         let n = all

@@ -1,8 +1,6 @@
 //! The route × role × scope matrix: every registered route is tried as every demo account,
 //! inside and outside its org subtree, and as an anonymous visitor.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Caller {
@@ -34,16 +32,6 @@ pub const ROLES: [&str; 9] = [
     "sysadmin",
     "secadmin",
     "auditor",
-];
-
-/// The business roles.
-pub const BUSINESS: [&str; 6] = [
-    "secretary",
-    "leader",
-    "staff",
-    "branch",
-    "supervisor",
-    "discipline",
 ];
 
 /// The administrators.
@@ -157,11 +145,6 @@ impl Expect {
 /// Whether a caller is one of the administrators.
 pub fn is_admin(c: Caller) -> bool {
     matches!(c, Caller::Role(r) if ADMINS.contains(&r))
-}
-
-/// Anonymous API callers get 401, anonymous page visitors are sent to sign in (303).
-pub fn anonymous(api: bool) -> u16 {
-    if api { 401 } else { 303 }
 }
 
 /// A business read inside scope: 200 for business roles inside, 404 outside, 403 for

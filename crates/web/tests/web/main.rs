@@ -1,0 +1,18 @@
+//! The web layer's integration tests, one binary: the real application over HTTP, on a fresh
+//! database per test (SQLite; PostgreSQL too where a story says so and `ZEREN_TEST_POSTGRES`
+//! names a server). Each area's stories are a module; `common` is the one harness they share.
+
+// Test code unwraps and panics: a failure is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+mod admin;
+mod auth;
+mod feeds;
+mod http;
+mod matrix;
+mod notify;
+mod obligations;
+mod orgs;
+mod records;
