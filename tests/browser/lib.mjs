@@ -316,6 +316,19 @@ const NAV_WAITS = [
   'waitForLoadState',
 ];
 
+/** The demo accounts by the name the header shows (crates/storage/src/demo.rs). */
+const DEMO_USERS = Object.freeze({
+  李明华: 'secretary',
+  赵敏: 'leader',
+  刘佳: 'staff',
+  郑晓东: 'branch',
+  马文涛: 'supervisor',
+  钱纪明: 'discipline',
+  系统管理员: 'sysadmin',
+  安全管理员: 'secadmin',
+  安全审计员: 'auditor',
+});
+
 /** Per page: `{ report, inflight, user }`; `report` is the context's `{ findings, pages }`. */
 const A11Y = new WeakMap();
 
@@ -394,7 +407,7 @@ async function checkDocument(page, state, again) {
         })),
       };
     }, [...A11Y_TAGS]);
-    const role = result.who === null ? 'visitor' : (state.user ?? result.who);
+    const role = result.who === null ? 'visitor' : (DEMO_USERS[result.who] ?? state.user ?? result.who);
     const where = `${result.url} as ${role}`;
     const findings = result.violations.map((v) => {
       const nodes = v.nodes.slice(0, 6).join(' | ') + (v.nodes.length > 6 ? ` | … (${v.nodes.length} in all)` : '');
