@@ -11,7 +11,8 @@
 // The tests of this file run one after the other and share the server's demo data:
 // journey 2 changes who holds cqu-mse's dean post (陈立新 → 周海燕 on 2026-11-01), which the
 // later journeys do not depend on. Journey 4 changes the `staff` account's language and
-// sets it back; no other test signs in as `staff`.
+// sets it back; no other test signs in as `staff`. The last test makes a calendar feed
+// address for the `branch` account, which no other test signs in as.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -385,5 +386,51 @@ test(
     assert.equal(res?.status(), 403);
     assert.equal(await page.locator('.clock-banner').count(), 1, 'the demo clock banner is missing');
     assert.equal(await text(page, '.who-am-i'), '赵敏', 'the signed-in user looks signed out');
+  },
+);
+
+test(
+  'the home page shows the calendar feed in its body and a plain-text title',
+  async (t) => {
+    // The feed section once sat inside the template's title block: no feed on the page, and
+    // raw HTML in the browser tab.
+    const page = await b.page(t, { as: 'secretary' });
+    await page.goto(b.url('/'));
+    const title = await page.evaluate(() => document.title);
+    assert.ok(!title.includes('<'), `the title holds markup: ${title}`);
+    assert.match(title, /^首页 · Zeren$/);
+    const feed = page.locator('main section[aria-labelledby="calendar-h"]');
+    assert.equal(await text(page, '#calendar-h'), '日历订阅');
+    // The demo secretary has no feed address yet: the section says so and links to the
+    // page that makes one.
+    assert.equal(await feed.locator('#calendar-feed').count(), 0);
+    assert.match(await text(page, 'main section[aria-labelledby="calendar-h"]'), /还没有日历订阅地址。/);
+    const manage = feed.locator('a[href="/calendar"]');
+    assert.equal(await manage.innerText(), '管理订阅地址');
+    assert.ok(await manage.isVisible(), 'the link to the feed page is not visible');
+    await shot(page, 'home-calendar-none');
+  },
+);
+
+test(
+  'with a feed address, the home page shows it as a link',
+  async (t) => {
+    // The branch secretary (no other test signs in as `branch`) makes a feed address.
+    const page = await b.page(t, { as: 'branch' });
+    await page.goto(b.url('/calendar'));
+    await navigating(page, () => page.locator('form.feeds-rotate button[type="submit"]').click());
+    const made = await page.locator('#feeds-url').inputValue();
+    assert.equal(new URL(made).origin, new URL(b.url('/')).origin);
+    assert.match(new URL(made).pathname, /^\/calendar\/[^/]+\.ics$/);
+
+    await page.goto(b.url('/'));
+    assert.ok(!(await page.title()).includes('<'), `the title holds markup: ${await page.title()}`);
+    const link = page.locator('main section[aria-labelledby="calendar-h"] #calendar-feed');
+    assert.ok(await link.isVisible(), 'the feed address is not on the home page');
+    assert.equal(await link.getAttribute('href'), new URL(made).pathname);
+    assert.ok(
+      await page.locator('main section[aria-labelledby="calendar-h"] a[href="/calendar"]').isVisible(),
+    );
+    await shot(page, 'home-calendar-feed');
   },
 );

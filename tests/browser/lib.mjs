@@ -19,15 +19,37 @@
 // Every page opened this way is watched: a console error, an uncaught exception or a
 // failed request (4xx/5xx subresource, network error) fails the test when it ends, unless
 // the test says it expects one (`b.page(t, { allowErrors: true })`).
+//
+// Every page is also checked for accessibility, with no opt-out: each document the browser
+// loads is run through axe-core against WCAG 2.1 levels A and AA (A11Y_TAGS) as soon as it
+// has loaded, and any violation fails the test when it ends, naming the rule, its impact, the
+// page, the signed-in user and the offending elements. GB/T 37668-2019 (信息技术 互联网内容无障碍
+// 可访问性技术要求与测试方法) asks the same of public-sector web systems, and cites the same
+// success criteria. The navigation waits (`goto`, `waitForURL`, `waitForNavigation`, `reload`,
+// `goBack`, `goForward`, `waitForLoadState`) return only once the new page is checked, so the
+// check never races the test; a page left before its check could finish fails the test too.
+// A state reached without navigating (a disclosure opened, a field filled) is checked on
+// request: `await checkA11y(page, { again: true })`. The pages checked are listed in
+// artifacts/a11y-checked.tsv (role, path, violations).
 
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** axe-core (tests/browser/package.json), evaluated into each page it checks. */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * The axe-core rule tags every page must pass: WCAG 2.0 and 2.1, levels A and AA (the level
+ * GB/T 37668-2019 requires as well).
+ */
+export const A11Y_TAGS = Object.freeze(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
 
 /** Where screenshots go (ignored by git). */
 export const ARTIFACTS = process.env.ZEREN_ARTIFACTS ?? join(HERE, 'artifacts');
@@ -66,7 +88,14 @@ export const DESKTOP = Object.freeze({
   viewport: { width: 1280, height: 800 },
 });
 
-/** Context defaults: a user in mainland China. Override per page. */
+/**
+ * Context defaults: a user in mainland China. Override per page.
+ *
+ * The app's Content-Security-Policy stays enforced (no `bypassCSP`): axe-core is evaluated
+ * through the DevTools protocol (`page.evaluate`), which the CSP does not govern, whereas a
+ * bypassed CSP would also silence the console errors by which the watcher below catches a
+ * page breaking the policy (an inline script or style, a resource from another origin).
+ */
 export const CONTEXT_DEFAULTS = Object.freeze({
   locale: 'zh-CN',
   timezoneId: 'Asia/Shanghai',
@@ -113,14 +142,26 @@ export function useBrowser() {
     ctx.setDefaultTimeout(TIMEOUT);
     ctx.setDefaultNavigationTimeout(TIMEOUT);
     const problems = [];
-    ctx.on('page', (p) => watch(p, problems));
+    const a11y = { findings: [], pages: [] };
+    ctx.on('page', (p) => {
+      watch(p, problems);
+      watchA11y(p, a11y);
+    });
     t.after(async () => {
+      // Checks still running (a page opened or navigated without a wait) end first.
+      await Promise.all(a11y.pages.map((s) => settled(s)));
       await ctx.close();
       if (!allowErrors) {
         assert.deepEqual(problems, [], `the browser reported problems in "${t.name}"`);
       }
+      assert.deepEqual(
+        a11y.findings,
+        [],
+        `accessibility (WCAG 2.1 AA, axe-core ${AXE_VERSION}) fails in "${t.name}"`,
+      );
     });
     ctx.problems = problems;
+    ctx.a11y = a11y;
     return ctx;
   }
 
@@ -133,6 +174,7 @@ export function useBrowser() {
     const { password, ...rest } = options;
     const ctx = await context(t, rest);
     const p = await ctx.newPage();
+    watchA11y(p, ctx.a11y); // already done by the context's 'page' event; made sure of here
     if (options.as) await signIn(p, options.as, password ?? DEMO_PASSWORD);
     return p;
   }
@@ -149,6 +191,8 @@ export async function signIn(page, username, password = DEMO_PASSWORD) {
   if (new URL(page.url(), 'http://x').pathname !== '/login') {
     await page.goto(url('/login'));
   }
+  const a11y = A11Y.get(page);
+  if (a11y) a11y.user = username; // the role the pages from here on are checked as
   await page.locator('form[action="/login"] #username').fill(username);
   await page.locator('form[action="/login"] #password').fill(password);
   await Promise.all([
@@ -192,6 +236,8 @@ function watch(page, problems) {
  * them again at the end). Returns the path.
  */
 export async function shot(page, name) {
+  const a11y = A11Y.get(page);
+  if (a11y) await settled(a11y); // not in the middle of an accessibility check
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '-')}.png`);
   await page.screenshot({ path: file, fullPage: true });
@@ -249,4 +295,142 @@ export async function assertNoHorizontalScroll(page) {
 export async function text(page, selector = 'body') {
   const s = await page.locator(selector).first().innerText();
   return s.replace(/\s+/g, ' ').trim();
+}
+
+// ---------------------------------------------------------------------------------------
+// Accessibility: axe-core on every page (see the head of this file).
+// ---------------------------------------------------------------------------------------
+
+const AXE_VERSION = JSON.parse(
+  readFileSync(createRequire(import.meta.url).resolve('axe-core/package.json'), 'utf8'),
+).version;
+
+/** The navigation waits of a page that return only once the page reached is checked. */
+const NAV_WAITS = [
+  'goto',
+  'reload',
+  'goBack',
+  'goForward',
+  'waitForNavigation',
+  'waitForURL',
+  'waitForLoadState',
+];
+
+/** The demo accounts by the name the header shows (crates/storage/src/demo.rs). */
+const DEMO_USERS = Object.freeze({
+  李明华: 'secretary',
+  赵敏: 'leader',
+  刘佳: 'staff',
+  郑晓东: 'branch',
+  马文涛: 'supervisor',
+  钱纪明: 'discipline',
+  系统管理员: 'sysadmin',
+  安全管理员: 'secadmin',
+  安全审计员: 'auditor',
+});
+
+/** Per page: `{ report, inflight, user }`; `report` is the context's `{ findings, pages }`. */
+const A11Y = new WeakMap();
+
+/**
+ * Checks every document `page` loads (on its `load` event), and makes its navigation waits
+ * return only once the page they reached is checked. Findings go to `report.findings`.
+ */
+function watchA11y(page, report) {
+  if (A11Y.has(page)) return;
+  const state = { report, inflight: new Set(), user: null };
+  A11Y.set(page, state);
+  report.pages.push(state);
+  page.on('load', () => track(state, checkDocument(page, state, false)));
+  for (const name of NAV_WAITS) {
+    const original = page[name].bind(page);
+    page[name] = async (...args) => {
+      const result = await original(...args);
+      await checkA11y(page);
+      return result;
+    };
+  }
+}
+
+function track(state, promise) {
+  state.inflight.add(promise);
+  promise.finally(() => state.inflight.delete(promise));
+}
+
+/** Waits until no check of the page is running. */
+async function settled(state) {
+  while (state.inflight.size) await Promise.allSettled([...state.inflight]);
+}
+
+/**
+ * Checks the page's current document now, unless it is checked already (every loaded page
+ * is, by itself), and waits for the check. `{ again: true }` checks it anew, for a state
+ * reached without navigating. Findings fail the test at its end; they are also returned.
+ */
+export async function checkA11y(page, { again = false } = {}) {
+  const state = A11Y.get(page);
+  assert.ok(state, 'checkA11y(): the page was not opened through useBrowser()');
+  if (again) await settled(state); // axe-core runs one check at a time in a page
+  const mine = checkDocument(page, state, again);
+  track(state, mine);
+  await settled(state);
+  return mine;
+}
+
+/** Runs axe-core in the page's current document (once per document unless `again`). */
+async function checkDocument(page, state, again) {
+  const url = page.url();
+  try {
+    // Claim the document: a second call for the same one (the load event and a navigation
+    // wait both ask) leaves it to the first.
+    const needed = await page.evaluate((again) => {
+      const claimed = window.__zerenA11yClaimed === true;
+      window.__zerenA11yClaimed = true;
+      return again || !claimed ? (typeof window.axe === 'undefined' ? 'inject' : 'run') : 'skip';
+    }, again);
+    if (needed === 'skip') return [];
+    if (needed === 'inject') await page.evaluate(AXE_SOURCE);
+    const result = await page.evaluate(async (tags) => {
+      const r = await window.axe.run(document, {
+        runOnly: { type: 'tag', values: tags },
+        resultTypes: ['violations'],
+      });
+      return {
+        url: location.pathname + location.search,
+        who: document.querySelector('.who-am-i')?.textContent.trim() ?? null,
+        title: document.title,
+        violations: r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          nodes: v.nodes.map((n) => n.target.map(String).join(' ')),
+        })),
+      };
+    }, [...A11Y_TAGS]);
+    const role = result.who === null ? 'visitor' : (DEMO_USERS[result.who] ?? state.user ?? result.who);
+    const where = `${result.url} as ${role}`;
+    const findings = result.violations.map((v) => {
+      const nodes = v.nodes.slice(0, 6).join(' | ') + (v.nodes.length > 6 ? ` | … (${v.nodes.length} in all)` : '');
+      return `${v.id} (${v.impact}) on ${where}: ${v.help} — ${nodes}`;
+    });
+    // The page's title is text, not markup (a template once left a section in it).
+    if (/[<>]/.test(result.title)) {
+      findings.push(`page-title-markup (serious) on ${where}: the title holds markup — ${JSON.stringify(result.title)}`);
+    }
+    state.report.findings.push(...findings);
+    record(role, result.url, findings.map((f) => f.split(' ')[0]));
+    return findings;
+  } catch (e) {
+    // The page navigated (or closed) while it was being checked: it is not covered.
+    const finding = `not-checked on ${url}: the page was left before its accessibility check ended; ` +
+      `wait for the navigation that opened it (${e.message.split('\n')[0]})`;
+    state.report.findings.push(finding);
+    return [finding];
+  }
+}
+
+/** One line per checked document in artifacts/a11y-checked.tsv: role, path, rules failed. */
+function record(role, path, rules) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  appendFileSync(join(ARTIFACTS, 'a11y-checked.tsv'), `${role}\t${path}\t${rules.join(',') || '-'}\n`);
 }

@@ -6,7 +6,9 @@
 #   tests/browser/run.sh tests/browser/pages.test.mjs
 #
 # Needs /usr/bin/chromium (Debian packages chromium, fonts-noto-cjk), node and npm.
-# Screenshots land in tests/browser/artifacts/. Exits with the tests' status.
+# Screenshots land in tests/browser/artifacts/, and the list of pages checked for
+# accessibility (axe-core, WCAG 2.1 AA; see lib.mjs) in artifacts/a11y-checked.tsv.
+# Exits with the tests' status.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
@@ -19,7 +21,7 @@ command -v node >/dev/null || { echo "run.sh: node is missing" >&2; exit 1; }
   echo "run.sh: ${ZEREN_CHROMIUM:-/usr/bin/chromium} is missing (apt-get install chromium fonts-noto-cjk)" >&2
   exit 1
 }
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/axe-core ]; then
   (cd tests/browser && npm ci --no-audit --no-fund)
 fi
 
@@ -89,6 +91,11 @@ ZEREN_URL="$URL" ZEREN_ARTIFACTS="$ARTIFACTS" \
 echo "== browser tests: screenshots"
 shopt -s nullglob
 for f in "$ARTIFACTS"/*.png; do echo "  $f"; done
+if [ -f "$ARTIFACTS/a11y-checked.tsv" ]; then
+  echo "== browser tests: accessibility (axe-core, WCAG 2.1 AA): $(wc -l <"$ARTIFACTS/a11y-checked.tsv") pages checked" \
+    "($(cut -f1,2 "$ARTIFACTS/a11y-checked.tsv" | sort -u | wc -l) distinct role × address)," \
+    "$(grep -vc $'\t-$' "$ARTIFACTS/a11y-checked.tsv" || true) with violations; see $ARTIFACTS/a11y-checked.tsv"
+fi
 
 if [ "$status" -ne 0 ]; then
   echo "browser tests FAILED (status $status); zeren's log (last 40 lines):" >&2
