@@ -10,9 +10,7 @@
 pub mod areas;
 pub mod shared;
 
-pub use areas::{notify, obligations};
 pub use shared::state::AppState;
-pub use shared::{recent, routes};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -307,7 +307,7 @@ async fn serve(cli: &Cli, args: &ServeArgs, clock: SystemClock) -> Result<ExitCo
     state.trusted_proxies = args.trusted_proxies.clone().into();
     // Authenticated reads need no query for a second; other instances' sign-outs, role
     // changes and records are seen within that second, this instance's at once.
-    state.recent = Arc::new(zeren_web::recent::RecentReads::new(
+    state.recent = Arc::new(zeren_web::shared::recent::RecentReads::new(
         std::time::Duration::from_secs(1),
     ));
     state.secure_cookies = args.secure_cookies;

@@ -16,3 +16,4 @@ mod notify;
 mod obligations;
 mod orgs;
 mod records;
+mod shape;

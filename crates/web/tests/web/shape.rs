@@ -120,7 +120,9 @@ fn problems(rel: &str, text: &str, areas: &[String]) -> Vec<String> {
         }
         _ => {
             for path in area_paths(text, 0, areas) {
-                out.push(format!("{rel}: the shared layer uses the area path `{path}`"));
+                out.push(format!(
+                    "{rel}: the shared layer uses the area path `{path}`"
+                ));
             }
             if text.contains("crate::areas;") || text.contains("crate::areas::*") {
                 out.push(format!("{rel}: the shared layer imports `crate::areas`"));
@@ -142,11 +144,19 @@ fn the_shared_layer_never_imports_an_area_and_areas_meet_only_at_seams() {
     sources(&src, &mut files);
     let mut all = Vec::new();
     for file in &files {
-        let rel = file.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let text = std::fs::read_to_string(file).unwrap();
         all.extend(problems(&rel, &text, &areas));
     }
-    assert!(all.is_empty(), "the shape of crates/web/src:\n{}", all.join("\n"));
+    assert!(
+        all.is_empty(),
+        "the shape of crates/web/src:\n{}",
+        all.join("\n")
+    );
 }
 
 #[test]
@@ -164,7 +174,10 @@ fn every_declared_seam_is_still_used() {
                     .iter()
                     .any(|p| p == path)
         });
-        assert!(used, "the seam {from} → {path} is declared but not used; remove it");
+        assert!(
+            used,
+            "the seam {from} → {path} is declared but not used; remove it"
+        );
     }
 }
 
