@@ -21,6 +21,7 @@ pub mod format;
 pub mod frame;
 pub mod gate;
 pub mod i18n;
+pub mod pager;
 pub mod recent;
 pub mod routes;
 pub mod state;

@@ -1,6 +1,7 @@
 //! URL and form encoding, by the `percent-encoding` and `form_urlencoded` crates: which bytes
 //! each place keeps as they are is the only thing decided here.
 
+use crate::shared::i18n::Tr;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Unreserved characters (RFC 3986) stay; everything else is escaped.
@@ -42,6 +43,33 @@ pub fn encode_component(s: &str) -> String {
 /// A file name as the `filename*` parameter of `Content-Disposition` (RFC 6266/5987).
 pub fn encode_filename(s: &str) -> String {
     utf8_percent_encode(s, ATTR_CHAR).to_string()
+}
+
+/// `href` with the explicit language choice kept (`?lang=` when the user chose one).
+pub fn with_lang(href: &str, tr: Tr) -> String {
+    let qs = tr.qs();
+    if qs.is_empty() {
+        href.to_string()
+    } else if href.contains('?') {
+        format!("{href}&{}", &qs[1..])
+    } else {
+        format!("{href}{qs}")
+    }
+}
+
+/// `path?k=v&…` from the non-empty parameters, with the explicit language choice kept.
+pub fn href_with<K: AsRef<str>, V: AsRef<str>>(path: &str, params: &[(K, V)], tr: Tr) -> String {
+    let parts: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| !v.as_ref().is_empty())
+        .map(|(k, v)| format!("{}={}", k.as_ref(), encode(v.as_ref())))
+        .collect();
+    let base = if parts.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", parts.join("&"))
+    };
+    with_lang(&base, tr)
 }
 
 /// The pairs of an urlencoded form body, in order, repeated keys kept.

@@ -260,23 +260,6 @@ pub(super) fn status_clock(state: &AppState, v: &Viewer) -> StatusClock {
     }
 }
 
-/// Builds `path?k=v&…` from the non-empty parameters, keeping an explicit language choice.
-pub(super) fn href_with(path: &str, params: &[(&str, String)], tr: Tr) -> String {
-    let mut parts: Vec<String> = params
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect();
-    if tr.is_explicit() {
-        parts.push(format!("lang={}", if tr.is_en() { "en" } else { "zh" }));
-    }
-    if parts.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{}", parts.join("&"))
-    }
-}
-
 /// A drill-down link to the list.
 pub(super) fn list_href(
     org: &Org,

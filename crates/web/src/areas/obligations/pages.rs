@@ -51,46 +51,6 @@ pub(super) struct ListPage {
     pub(super) dashboard_href: String,
 }
 
-/// Page navigation under a list.
-pub struct Pager {
-    /// This page, from 1.
-    pub page: usize,
-    /// Number of pages (at least 1).
-    pub pages: usize,
-    /// Link to the previous page.
-    pub prev: Option<String>,
-    /// Link to the next page.
-    pub next: Option<String>,
-}
-
-impl Pager {
-    pub(super) fn new(
-        path: &str,
-        params: &[(&'static str, String)],
-        page: usize,
-        total: usize,
-        tr: Tr,
-    ) -> Pager {
-        let pages = total.div_ceil(PER_PAGE).max(1);
-        let link = |n: usize| {
-            let mut p = params.to_vec();
-            p.push(("page", n.to_string()));
-            href_with(path, &p, tr)
-        };
-        Pager {
-            page,
-            pages,
-            prev: (page > 1).then(|| link((page - 1).min(pages))),
-            next: (page < pages).then(|| link(page + 1)),
-        }
-    }
-
-    /// Whether there is more than one page.
-    pub fn several(&self) -> bool {
-        self.pages > 1
-    }
-}
-
 /// The orgs offered in the filter: all of the scope when it is small, else the roots and the
 /// chosen org's children.
 pub(super) fn org_options(v: &Viewer, chosen: Option<&Org>) -> Vec<(String, String)> {
@@ -239,6 +199,7 @@ pub(super) async fn list_page(
             &pager_params,
             p.as_ref().map(|p| p.page).unwrap_or(1),
             total,
+            PER_PAGE,
             tr,
         ),
         sort_due: sort_link(ObligationSort::Due),

@@ -15,8 +15,9 @@ use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
 use crate::shared::format::{anchor, date};
 use crate::shared::frame::{Frame, error_page, page};
 use crate::shared::i18n::Tr;
+use crate::shared::pager::Pager;
 use crate::shared::routes::{Describe, Routes};
-use crate::shared::urls::encode;
+use crate::shared::urls::{encode, href_with};
 use askama::Template;
 use axum::Json;
 use axum::extract::rejection::FormRejection;
@@ -256,7 +257,14 @@ mod tests {
         assert_eq!(parse_page(Some("0")), None);
         assert_eq!(parse_page(Some("x")), None);
         let tr = Tr::preferred(zeren_core::Lang::Zh);
-        let p = Pager::new("/people", &[("q", "王"), ("sort", "name")], 2, 120, tr);
+        let p = Pager::new(
+            "/people",
+            &[("q", "王"), ("sort", "name")],
+            2,
+            120,
+            PER_PAGE,
+            tr,
+        );
         assert_eq!(p.pages, 3);
         assert_eq!(
             p.prev.as_deref(),

@@ -118,7 +118,14 @@ pub(super) async fn orgs_page(
             sort: sort.as_str(),
             sort_name_href: href_with("/orgs", &[("sort", "name")], tr),
             sort_code_href: href_with("/orgs", &[("sort", "code")], tr),
-            pager: Pager::new("/orgs", &[("sort", sort.as_str())], page_no, tree.len(), tr),
+            pager: Pager::new(
+                "/orgs",
+                &[("sort", sort.as_str())],
+                page_no,
+                tree.len(),
+                PER_PAGE,
+                tr,
+            ),
         },
     )
 }

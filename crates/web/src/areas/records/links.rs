@@ -36,33 +36,6 @@ pub(super) fn topic_name(tr: Tr, pack: &PolicyPack, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-/// `href` with the explicit language choice kept.
-pub(super) fn with_lang(href: &str, tr: Tr) -> String {
-    let qs = tr.qs();
-    if qs.is_empty() {
-        href.to_string()
-    } else if href.contains('?') {
-        format!("{href}&{}", &qs[1..])
-    } else {
-        format!("{href}{qs}")
-    }
-}
-
-/// `path?k=v&…` from the non-empty parameters.
-pub(super) fn href_with(path: &str, params: &[(&str, &str)], tr: Tr) -> String {
-    let parts: Vec<String> = params
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect();
-    let base = if parts.is_empty() {
-        path.to_string()
-    } else {
-        format!("{path}?{}", parts.join("&"))
-    };
-    with_lang(&base, tr)
-}
-
 pub(super) fn record_href(id: &str, tr: Tr) -> String {
     with_lang(&format!("/records/{}", encode(id)), tr)
 }

@@ -18,7 +18,7 @@ use crate::shared::frame::{Frame, error_page, page};
 use crate::shared::i18n::Tr;
 use crate::shared::routes::{Describe, Routes};
 use crate::shared::upload_guard::content_length;
-use crate::shared::urls::{encode, form_pairs};
+use crate::shared::urls::{encode, form_pairs, href_with, with_lang};
 use askama::Template;
 use axum::Json;
 use axum::body::Bytes;

@@ -138,9 +138,9 @@ pub(super) async fn training_page(
             records_href: href_with(
                 "/records",
                 &[
-                    ("org", &t.org.code),
+                    ("org", t.org.code.as_str()),
                     ("kind", "training-session"),
-                    ("year", &t.year.to_string()),
+                    ("year", t.year.to_string().as_str()),
                 ],
                 tr,
             ),
