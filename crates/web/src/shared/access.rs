@@ -78,9 +78,9 @@ impl Refusal {
     }
 
     /// A storage failure: a stale version becomes 409 with the area's message `conflict_key`
-    /// (placeholders `{expected}`, `{actual}`), a duplicate 409, a broken domain rule 422 with
-    /// its own message, "not found" 404 with `not_found`; anything else is logged with its
-    /// cause and answered without it.
+    /// (placeholders `{expected}`, `{actual}`), "not found" what `not_found` says, a duplicate
+    /// 409 and a broken domain rule 422 with their own messages; anything else is logged with
+    /// its cause and answered without it.
     pub fn storage(
         tr: Tr,
         err: StorageError,
@@ -101,11 +101,13 @@ impl Refusal {
                 ),
             ),
             StorageError::NotFound { .. } => not_found(),
-            StorageError::Invalid(message) => Refusal::new(ErrorCode::Validation, message),
-            err => {
-                let code = classify(&err, ErrorCode::Internal);
-                Refusal::new(code, generic_message(tr, code))
-            }
+            err => match classify(&err, ErrorCode::Internal) {
+                // Domain rules and duplicates say what was wrong; they carry no internals.
+                code @ (ErrorCode::Conflict | ErrorCode::Validation) => {
+                    Refusal::new(code, err.to_string())
+                }
+                code => Refusal::new(code, generic_message(tr, code)),
+            },
         }
     }
 

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::shared::assets::CSS_VERSION;
-use crate::shared::error::{ErrorCode, generic_message};
+use crate::shared::error::{ErrorCode, classify, generic_message};
 use crate::shared::i18n::Tr;
 use askama::Template;
 use axum::extract::OriginalUri;
@@ -249,6 +249,21 @@ pub(crate) fn error_page(tr: Tr, code: ErrorCode, title_key: &str, message: Stri
             message,
         },
     )
+}
+
+/// The 403 page: the viewer's roles do not allow this.
+pub fn forbidden_page(tr: Tr) -> Response {
+    error_page(
+        tr,
+        ErrorCode::Forbidden,
+        "error.forbidden.title",
+        tr.t("error.forbidden").to_string(),
+    )
+}
+
+/// The page for a storage failure (the cause is logged, never shown).
+pub fn storage_page(tr: Tr, err: &zeren_storage::StorageError) -> Response {
+    storage_error_page(tr, classify(err, ErrorCode::NotFound))
 }
 
 pub(crate) fn storage_error_page(tr: Tr, code: ErrorCode) -> Response {

@@ -161,7 +161,7 @@ pub async fn account_page(
 ) -> Response {
     let tr = v.tr;
     if !v.principal.can_somewhere(Permission::ManageAccounts) {
-        return refuse(tr);
+        return forbidden_page(tr);
     }
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let mut view = DetailView::plain();
@@ -180,7 +180,7 @@ pub async fn account_page(
 /// and password stay as another administrator (or the command line) set them.
 pub(super) fn refusal(v: &Viewer, target: &str) -> Option<Response> {
     if !v.principal.can_somewhere(Permission::ManageAccounts) {
-        return Some(refuse(v.tr));
+        return Some(forbidden_page(v.tr));
     }
     if target == v.user.id {
         return Some(refuse_with(v.tr, v.tr.t("admin.error.self").to_string()));

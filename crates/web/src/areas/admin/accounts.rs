@@ -631,7 +631,7 @@ pub async fn accounts_page(
 ) -> Response {
     let tr = v.tr;
     if !v.principal.can_somewhere(Permission::ManageAccounts) {
-        return refuse(tr);
+        return forbidden_page(tr);
     }
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let mut view = AccountsView::plain();
@@ -651,7 +651,7 @@ pub async fn create_account(
 ) -> Response {
     let tr = v.tr;
     if !v.principal.can_somewhere(Permission::ManageAccounts) {
-        return refuse(tr);
+        return forbidden_page(tr);
     }
     let Form(form) = match form {
         Ok(f) => f,
@@ -686,7 +686,7 @@ pub async fn save_security(
 ) -> Response {
     let tr = v.tr;
     if !v.principal.can_somewhere(Permission::ManageAccounts) {
-        return refuse(tr);
+        return forbidden_page(tr);
     }
     let Form(pairs) = match form {
         Ok(f) => f,

@@ -302,7 +302,7 @@ pub async fn audit_page(
 ) -> Response {
     let tr = v.tr;
     if !v.principal.can_somewhere(Permission::ReadAudit) {
-        return refuse(tr);
+        return forbidden_page(tr);
     }
     let q = match q {
         Ok(Query(q)) => q,

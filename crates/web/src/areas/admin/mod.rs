@@ -10,7 +10,7 @@ use crate::shared::auth::{ApiViewer, PageViewer, SECURITY_SETTING, Snapshot, Vie
 use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
 use crate::shared::format::{rfc3339, second};
-use crate::shared::frame::{Frame, error_page, page};
+use crate::shared::frame::{Frame, error_page, forbidden_page, page};
 use crate::shared::i18n::Tr;
 use crate::shared::routes::{Describe, Routes};
 use crate::shared::urls::encode;

@@ -9,15 +9,6 @@ pub(super) fn error_for<'a>(errors: &'a FieldErrors, field: &str) -> Option<&'a 
     crate::shared::format::field_error(errors, field)
 }
 
-pub(super) fn refuse(tr: Tr) -> Response {
-    error_page(
-        tr,
-        ErrorCode::Forbidden,
-        "error.forbidden.title",
-        tr.t("error.forbidden").to_string(),
-    )
-}
-
 pub(super) fn refuse_with(tr: Tr, message: String) -> Response {
     error_page(tr, ErrorCode::Forbidden, "error.forbidden.title", message)
 }

@@ -23,7 +23,7 @@ pub(super) struct SystemPage {
 pub async fn system_page(State(state): State<AppState>, PageViewer(v): PageViewer) -> Response {
     let tr = v.tr;
     if !v.principal.can_somewhere(Permission::ManageSystem) {
-        return refuse(tr);
+        return forbidden_page(tr);
     }
     system_view(&state, &v, None, StatusCode::OK).await
 }
@@ -74,7 +74,7 @@ pub(super) async fn system_view(
 pub async fn download_backup(State(state): State<AppState>, PageViewer(v): PageViewer) -> Response {
     let tr = v.tr;
     if !v.principal.can_somewhere(Permission::ManageSystem) {
-        return refuse(tr);
+        return forbidden_page(tr);
     }
     let now = state.clock.now();
     let name = format!(

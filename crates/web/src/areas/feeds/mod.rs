@@ -13,7 +13,7 @@ use crate::shared::auth::{ApiViewer, PageViewer, Viewer};
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::extract::{Path, Query, Rejected};
 use crate::shared::format::minute;
-use crate::shared::frame::{Frame, error_page, page};
+use crate::shared::frame::{Frame, error_page, forbidden_page, page};
 use crate::shared::i18n::Tr;
 use crate::shared::routes::{Describe, Routes};
 use crate::shared::urls::encode;

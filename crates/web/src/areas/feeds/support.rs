@@ -2,15 +2,6 @@
 
 use super::*;
 
-pub(super) fn forbidden_page(tr: Tr) -> Response {
-    error_page(
-        tr,
-        ErrorCode::Forbidden,
-        "error.forbidden.title",
-        tr.t("error.forbidden").to_string(),
-    )
-}
-
 pub(super) fn not_found_page(tr: Tr) -> Response {
     error_page(
         tr,

@@ -2,50 +2,19 @@
 
 use super::*;
 
-/// Why a request is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Refusal {
-    /// Not allowed (an administrator on business data, or not the org's manager).
-    Forbidden,
-    /// No such org, or outside the viewer's scope.
-    NotFound,
-}
-
-impl Refusal {
-    pub(super) fn api(self, tr: Tr) -> ApiError {
-        match self {
-            Refusal::Forbidden => {
-                ApiError::new(ErrorCode::Forbidden, tr.t("error.forbidden").into())
-            }
-            Refusal::NotFound => ApiError::new(
-                ErrorCode::NotFound,
-                tr.t("notify.error.org_not_found").into(),
-            ),
-        }
-    }
-
-    pub(super) fn page(self, tr: Tr) -> Response {
-        match self {
-            Refusal::Forbidden => error_page(
-                tr,
-                ErrorCode::Forbidden,
-                "error.forbidden.title",
-                tr.t("error.forbidden").to_string(),
-            ),
-            Refusal::NotFound => error_page(
-                tr,
-                ErrorCode::NotFound,
-                "notify.error.not_found_title",
-                tr.t("notify.error.org_not_found").to_string(),
-            ),
-        }
-    }
+/// 404 for an org that does not exist or lies outside the viewer's scope.
+pub(super) fn org_missing(tr: Tr) -> Refusal {
+    Refusal::new(
+        ErrorCode::NotFound,
+        tr.t("notify.error.org_not_found").to_string(),
+    )
+    .titled("notify.error.not_found_title")
 }
 
 /// Business accounts only: the notification centre is business data.
 pub(super) fn business(v: &Viewer) -> Result<(), Refusal> {
     if v.principal.admin.is_some() {
-        Err(Refusal::Forbidden)
+        Err(Refusal::forbidden(v.tr))
     } else {
         Ok(())
     }
@@ -59,12 +28,12 @@ pub(super) fn managed_org<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Refu
         .snap
         .model
         .find_org(code.trim())
-        .ok_or(Refusal::NotFound)?;
+        .ok_or_else(|| org_missing(v.tr))?;
     if !v.can(Permission::ReadOrg, Some(&org.id)) {
-        return Err(Refusal::NotFound);
+        return Err(org_missing(v.tr));
     }
     if !v.can(Permission::ManageOrg, Some(&org.id)) {
-        return Err(Refusal::Forbidden);
+        return Err(Refusal::forbidden(v.tr));
     }
     Ok(org)
 }
@@ -74,10 +43,11 @@ pub(super) fn system_admin(v: &Viewer) -> Result<(), Refusal> {
     if v.can(Permission::ManageSystem, None) {
         Ok(())
     } else {
-        Err(Refusal::Forbidden)
+        Err(Refusal::forbidden(v.tr))
     }
 }
 
+/// 422 naming `field` the way this area's forms do (the field in quotes).
 pub(super) fn invalid(tr: Tr, field: &str, message: &str) -> ApiError {
     ApiError::new(
         ErrorCode::Validation,
@@ -89,30 +59,13 @@ pub(super) fn invalid(tr: Tr, field: &str, message: &str) -> ApiError {
 }
 
 pub(super) fn storage_api(tr: Tr, err: StorageError) -> ApiError {
-    match err {
-        StorageError::Conflict {
-            expected, actual, ..
-        } => ApiError::new(
-            ErrorCode::Conflict,
-            tr.tf(
-                "notify.error.conflict",
-                &[
-                    ("expected", &expected.to_string()),
-                    ("actual", &actual.to_string()),
-                ],
-            ),
-        ),
-        err => ApiError::from_storage(err, tr, ErrorCode::NotFound, ""),
-    }
-}
-
-pub(super) fn storage_page(tr: Tr, err: &StorageError) -> Response {
-    let code = classify(err, ErrorCode::NotFound);
-    let title = match code {
-        ErrorCode::DatabaseUnavailable => "error.database_unavailable.title",
-        _ => "error.internal.title",
-    };
-    error_page(tr, code, title, generic_message(tr, code))
+    Refusal::storage(tr, err, "notify.error.conflict", || {
+        Refusal::new(
+            ErrorCode::NotFound,
+            generic_message(tr, ErrorCode::NotFound),
+        )
+    })
+    .api()
 }
 
 /// Checks an email address (empty means none).

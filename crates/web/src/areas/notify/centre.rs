@@ -189,7 +189,7 @@ pub(super) async fn api_notifications(
     Query(q): Query<CentreQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let tr = v.tr;
-    business(&v).map_err(|r| r.api(tr))?;
+    business(&v).map_err(Refusal::api)?;
     let only_unread = match q.unread.as_deref().map(str::trim) {
         None | Some("") | Some("0") => false,
         Some("1") => true,
@@ -229,7 +229,7 @@ pub(super) async fn api_read(
     ApiViewer(v): ApiViewer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    business(&v).map_err(|r| r.api(v.tr))?;
+    business(&v).map_err(Refusal::api)?;
     mark_read(&state, &v, &id).await?;
     Ok(Json(json!({"id": id, "unread": false})))
 }
@@ -239,7 +239,7 @@ pub(super) async fn api_read_all(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
 ) -> Result<Json<Value>, ApiError> {
-    business(&v).map_err(|r| r.api(v.tr))?;
+    business(&v).map_err(Refusal::api)?;
     let n = mark_all(&state, &v).await?;
     Ok(Json(json!({"read": n})))
 }

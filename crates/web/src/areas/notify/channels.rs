@@ -163,7 +163,7 @@ pub(super) async fn api_settings(
     ApiViewer(v): ApiViewer,
 ) -> Result<Json<Value>, ApiError> {
     let tr = v.tr;
-    business(&v).map_err(|r| r.api(tr))?;
+    business(&v).map_err(Refusal::api)?;
     let Some(person) = &v.user.person else {
         return Ok(Json(
             json!({"email": null, "email_enabled": false, "version": 0, "linked": false}),
@@ -193,8 +193,7 @@ pub(super) async fn api_put_settings(
     ApiViewer(v): ApiViewer,
     body: Result<JsonBody<SettingsBody>, Rejected>,
 ) -> Result<Json<Value>, ApiError> {
-    let tr = v.tr;
-    business(&v).map_err(|r| r.api(tr))?;
+    business(&v).map_err(Refusal::api)?;
     let b = body.get()?;
     let c = save_settings(
         &state,

@@ -15,11 +15,12 @@ pub mod planner;
 pub mod sender;
 
 use crate::AppState;
+use crate::shared::access::Refusal;
 use crate::shared::auth::{ApiViewer, PageViewer, Snapshot, Viewer, redirect};
-use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
+use crate::shared::error::{ApiError, ErrorCode, generic_message};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
 use crate::shared::format::{minute, rfc3339};
-use crate::shared::frame::{Frame, error_page, page};
+use crate::shared::frame::{Frame, error_page, page, storage_page};
 use crate::shared::i18n::{self, Tr};
 use crate::shared::routes::{Describe, Routes};
 use askama::Template;

@@ -343,11 +343,11 @@ pub(super) async fn api_deliveries(
     Query(q): Query<LogQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let tr = v.tr;
-    business(&v).map_err(|r| r.api(tr))?;
+    business(&v).map_err(Refusal::api)?;
     let Some(code) = q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
         return Err(invalid(tr, "org", tr.t("notify.error.org_required")));
     };
-    let org = managed_org(&v, code).map_err(|r| r.api(tr))?.clone();
+    let org = managed_org(&v, code).map_err(Refusal::api)?.clone();
     let status = check_status(tr, q.status.as_deref())?;
     let channel = check_channel(tr, q.channel.as_deref())?;
     let page_no = page_number(q.page.as_deref())
@@ -384,7 +384,7 @@ pub(super) async fn api_org_channels(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let tr = v.tr;
-    let org = managed_org(&v, &id).map_err(|r| r.api(tr))?.clone();
+    let org = managed_org(&v, &id).map_err(Refusal::api)?.clone();
     let c = state
         .db
         .org_channels(&org.id)
@@ -417,7 +417,7 @@ pub(super) async fn api_put_org_channels(
     body: Result<JsonBody<OrgBody>, Rejected>,
 ) -> Result<Json<Value>, ApiError> {
     let tr = v.tr;
-    let org = managed_org(&v, &id).map_err(|r| r.api(tr))?.clone();
+    let org = managed_org(&v, &id).map_err(Refusal::api)?.clone();
     let b = body.get()?;
     let wecom = check_url(tr, "wecom_url", b.wecom_url.as_deref().unwrap_or(""))?;
     let dingtalk = check_url(tr, "dingtalk_url", b.dingtalk_url.as_deref().unwrap_or(""))?;

@@ -248,7 +248,7 @@ pub(super) async fn api_smtp(
     ApiViewer(v): ApiViewer,
 ) -> Result<Json<Value>, ApiError> {
     let tr = v.tr;
-    system_admin(&v).map_err(|r| r.api(tr))?;
+    system_admin(&v).map_err(Refusal::api)?;
     let (s, version) = state
         .db
         .setting::<SmtpSettings>(SMTP_SETTING)
@@ -278,7 +278,7 @@ pub(super) async fn api_put_smtp(
     body: Result<JsonBody<SmtpBody>, Rejected>,
 ) -> Result<Json<Value>, ApiError> {
     let tr = v.tr;
-    system_admin(&v).map_err(|r| r.api(tr))?;
+    system_admin(&v).map_err(Refusal::api)?;
     let b = body.get()?;
     let checked = check_smtp(
         tr,

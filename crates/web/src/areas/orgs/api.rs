@@ -132,7 +132,7 @@ pub(super) async fn api_create_org(
         Ok::<Org, StorageError>(org)
     }
     .await
-    .map_err(|e| from_storage(tr, e, code))?;
+    .map_err(|e| from_storage(tr, e))?;
     let out = OrgDetail {
         org: OrgOut {
             parent_code: Some(&parent.code),
@@ -273,7 +273,7 @@ pub(super) async fn api_update_org(
         Ok::<Org, StorageError>(org)
     }
     .await
-    .map_err(|e| from_storage(tr, e, &id))?;
+    .map_err(|e| from_storage(tr, e))?;
     // The snapshot predates the change: the org's own fields come from storage.
     let out = org_detail(&v, state.today(), org, org_out(&v, &updated), b.version + 1);
     Ok(Json(out).into_response())
@@ -350,7 +350,7 @@ pub(super) async fn api_create_person(
         Ok::<Person, StorageError>(p)
     }
     .await
-    .map_err(|e| from_storage(tr, e, &org.id))?;
+    .map_err(|e| from_storage(tr, e))?;
     let out = PersonOut {
         id: &person.id,
         name: &person.name,
@@ -464,7 +464,7 @@ pub(super) async fn api_handover(
     })?;
     let (outgoing, incoming) = do_handover(&state, &v, &post.id, person_id, day)
         .await
-        .map_err(|e| from_storage(tr, e, &id))?;
+        .map_err(|e| from_storage(tr, e))?;
     // The snapshot predates the change: names come from it, holdings from storage.
     Ok(Json(HandoverOut {
         outgoing: holding_out(m, &outgoing),

@@ -2,15 +2,6 @@
 
 use super::*;
 
-pub(super) fn forbidden_page(tr: Tr) -> Response {
-    error_page(
-        tr,
-        ErrorCode::Forbidden,
-        "error.forbidden.title",
-        tr.t("error.forbidden").to_string(),
-    )
-}
-
 /// The same page for an org that does not exist and one outside the viewer's scope.
 pub(super) fn org_not_found_page(tr: Tr, code: &str) -> Response {
     error_page(
@@ -30,28 +21,13 @@ pub(super) fn post_not_found_page(tr: Tr, id: &str) -> Response {
     )
 }
 
-pub(super) fn storage_page(tr: Tr, err: &StorageError) -> Response {
-    let code = classify(err, ErrorCode::NotFound);
-    let title = match code {
-        ErrorCode::DatabaseUnavailable => "error.database_unavailable.title",
-        _ => "error.internal.title",
-    };
-    error_page(tr, code, title, generic_message(tr, code))
-}
-
 /// The 403 page for anyone who may read no org at all (the administrators, among others).
 pub(super) fn read_gate_page(v: &Viewer) -> Option<Response> {
     (!v.principal.can_somewhere(Permission::ReadOrg)).then(|| forbidden_page(v.tr))
 }
 
 pub(super) fn invalid(tr: Tr, field: &str, message: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::Validation,
-        tr.tf(
-            "orgs.error.field",
-            &[("field", field), ("message", message)],
-        ),
-    )
+    Refusal::invalid(tr, field, message).api()
 }
 
 pub(super) fn not_found(tr: Tr, field: &str, id: &str) -> ApiError {
@@ -62,25 +38,19 @@ pub(super) fn not_found(tr: Tr, field: &str, id: &str) -> ApiError {
 }
 
 /// A storage failure, with the domain's conflicts told in the user's language.
-pub(super) fn from_storage(tr: Tr, err: StorageError, id: &str) -> ApiError {
+pub(super) fn from_storage(tr: Tr, err: StorageError) -> ApiError {
     match err {
-        StorageError::Conflict {
-            expected, actual, ..
-        } => ApiError::new(
-            ErrorCode::Conflict,
-            tr.tf(
-                "orgs.error.conflict",
-                &[
-                    ("expected", &expected.to_string()),
-                    ("actual", &actual.to_string()),
-                ],
-            ),
-        ),
         StorageError::Duplicate { key, .. } => ApiError::new(
             ErrorCode::Conflict,
             tr.tf("orgs.error.duplicate", &[("key", &key)]),
         ),
-        err => ApiError::from_storage(err, tr, ErrorCode::NotFound, id),
+        err => Refusal::storage(tr, err, "orgs.error.conflict", || {
+            Refusal::new(
+                ErrorCode::NotFound,
+                generic_message(tr, ErrorCode::NotFound),
+            )
+        })
+        .api(),
     }
 }
 

@@ -183,7 +183,7 @@ pub struct HandoverForm {
 }
 
 /// Why a handover route refuses.
-pub(super) enum Refusal {
+pub(super) enum HandoverRefused {
     /// No business role at all, or no ManageOrg on the org.
     Forbidden,
     /// The org does not exist or lies outside the viewer's scope.
@@ -194,13 +194,13 @@ pub(super) enum Refusal {
     NotSingle,
 }
 
-impl Refusal {
+impl HandoverRefused {
     pub(super) fn page(self, tr: Tr, code: &str, post_id: &str) -> Response {
         match self {
-            Refusal::Forbidden => forbidden_page(tr),
-            Refusal::Org => org_not_found_page(tr, code),
-            Refusal::Post => post_not_found_page(tr, post_id),
-            Refusal::NotSingle => error_page(
+            HandoverRefused::Forbidden => forbidden_page(tr),
+            HandoverRefused::Org => org_not_found_page(tr, code),
+            HandoverRefused::Post => post_not_found_page(tr, post_id),
+            HandoverRefused::NotSingle => error_page(
                 tr,
                 ErrorCode::Validation,
                 "handover.title",
@@ -217,22 +217,22 @@ pub(super) fn handover_target<'a>(
     v: &'a Viewer,
     code: &str,
     post_id: &str,
-) -> Result<(&'a Org, &'a Post), Refusal> {
+) -> Result<(&'a Org, &'a Post), HandoverRefused> {
     if !v.principal.can_somewhere(Permission::ReadOrg) {
-        return Err(Refusal::Forbidden);
+        return Err(HandoverRefused::Forbidden);
     }
-    let org = find_visible(v, code).ok_or(Refusal::Org)?;
+    let org = find_visible(v, code).ok_or(HandoverRefused::Org)?;
     let post = v
         .snap
         .model
         .post(post_id)
         .filter(|p| p.org == org.id)
-        .ok_or(Refusal::Post)?;
+        .ok_or(HandoverRefused::Post)?;
     if !v.can(Permission::ManageOrg, Some(&org.id)) {
-        return Err(Refusal::Forbidden);
+        return Err(HandoverRefused::Forbidden);
     }
     if !single_holder(&v.snap.pack, post) {
-        return Err(Refusal::NotSingle);
+        return Err(HandoverRefused::NotSingle);
     }
     Ok((org, post))
 }

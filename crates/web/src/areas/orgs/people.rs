@@ -133,17 +133,29 @@ pub(super) async fn people_page(
             sort: sort.as_str(),
             sort_name_href: href_with(
                 "/people",
-                &[("q", text.as_str()), ("org", org_code.as_str()), ("sort", "name")],
+                &[
+                    ("q", text.as_str()),
+                    ("org", org_code.as_str()),
+                    ("sort", "name"),
+                ],
                 tr,
             ),
             sort_code_href: href_with(
                 "/people",
-                &[("q", text.as_str()), ("org", org_code.as_str()), ("sort", "code")],
+                &[
+                    ("q", text.as_str()),
+                    ("org", org_code.as_str()),
+                    ("sort", "code"),
+                ],
                 tr,
             ),
             pager: Pager::new(
                 "/people",
-                &[("q", text.as_str()), ("org", org_code.as_str()), ("sort", sort.as_str())],
+                &[
+                    ("q", text.as_str()),
+                    ("org", org_code.as_str()),
+                    ("sort", sort.as_str()),
+                ],
                 page_no,
                 all.len(),
                 PER_PAGE,

@@ -2,57 +2,17 @@
 
 use super::*;
 
-/// Why a request is refused before its input is looked at.
-pub(super) enum Refusal {
-    /// No permission (administrators, read-only roles writing).
-    Forbidden,
-    /// Missing or outside the viewer's scope: (catalog key, id).
-    NotFound(&'static str, String),
-}
-
-impl Refusal {
-    pub(super) fn api(self, tr: Tr) -> ApiError {
-        match self {
-            Refusal::Forbidden => {
-                ApiError::new(ErrorCode::Forbidden, tr.t("error.forbidden").into())
-            }
-            Refusal::NotFound(key, id) => {
-                ApiError::new(ErrorCode::NotFound, tr.tf(key, &[("id", &id)]))
-            }
-        }
-    }
-
-    pub(super) fn page(self, tr: Tr) -> Response {
-        match self {
-            Refusal::Forbidden => error_page(
-                tr,
-                ErrorCode::Forbidden,
-                "error.forbidden.title",
-                tr.t("error.forbidden").to_string(),
-            ),
-            Refusal::NotFound(key, id) => error_page(
-                tr,
-                ErrorCode::NotFound,
-                "records.not_found.title",
-                tr.tf(key, &[("id", &id)]),
-            ),
-        }
-    }
-}
-
-pub(super) fn read_gate(v: &Viewer) -> Result<(), Refusal> {
-    if v.principal.can_somewhere(Permission::ReadOrg) {
-        Ok(())
-    } else {
-        Err(Refusal::Forbidden)
-    }
+/// 404 for a thing of this area (catalogue message `key` naming `id`) that does not exist or
+/// lies outside the viewer's scope.
+pub(super) fn missing(tr: Tr, key: &str, id: &str) -> Refusal {
+    Refusal::not_found(tr, key, id).titled("records.not_found.title")
 }
 
 pub(super) fn write_gate(v: &Viewer) -> Result<(), Refusal> {
     if v.principal.can_somewhere(Permission::KeepRecords) {
         Ok(())
     } else {
-        Err(Refusal::Forbidden)
+        Err(Refusal::forbidden(v.tr))
     }
 }
 
@@ -70,7 +30,7 @@ pub(super) fn org_to_read<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Refu
         .model
         .find_org(code.trim())
         .filter(|o| readable(v, &o.id))
-        .ok_or_else(|| Refusal::NotFound("records.error.org_not_found", code.trim().to_string()))
+        .ok_or_else(|| missing(v.tr, "records.error.org_not_found", code.trim()))
 }
 
 /// An org the viewer keeps records for.
@@ -79,7 +39,7 @@ pub(super) fn org_to_write<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Ref
     if writable(v, &org.id) {
         Ok(org)
     } else {
-        Err(Refusal::Forbidden)
+        Err(Refusal::forbidden(v.tr))
     }
 }
 
@@ -114,7 +74,7 @@ pub(super) async fn visible_record(
     match state.db.record(id.trim()).await {
         Ok(r) if readable(v, &r.org) => Ok(r),
         Ok(_) | Err(StorageError::NotFound { .. }) => {
-            Err(Refusal::NotFound("records.error.record_not_found", id.trim().into()).api(tr))
+            Err(missing(tr, "records.error.record_not_found", id.trim()).api())
         }
         Err(e) => Err(storage_api(tr, e)),
     }
@@ -129,7 +89,7 @@ pub(super) async fn visible_directive(
     match state.db.directive(id.trim()).await {
         Ok(d) if readable(v, &d.org) => Ok(d),
         Ok(_) | Err(StorageError::NotFound { .. }) => {
-            Err(Refusal::NotFound("records.error.directive_not_found", id.trim().into()).api(tr))
+            Err(missing(tr, "records.error.directive_not_found", id.trim()).api())
         }
         Err(e) => Err(storage_api(tr, e)),
     }
@@ -144,33 +104,25 @@ pub(super) async fn visible_obligation(
     match state.db.evidence_obligation(id.trim()).await {
         Ok(o) if readable(v, &o.org) => Ok(o),
         Ok(_) | Err(StorageError::NotFound { .. }) => {
-            Err(Refusal::NotFound("records.error.obligation_not_found", id.trim().into()).api(tr))
+            Err(missing(tr, "records.error.obligation_not_found", id.trim()).api())
         }
         Err(e) => Err(storage_api(tr, e)),
     }
 }
 
 pub(super) fn forbidden(tr: Tr) -> ApiError {
-    Refusal::Forbidden.api(tr)
+    Refusal::forbidden(tr).api()
 }
 
 /// A storage failure with the domain's messages; conflicts told in the user's language.
 pub(super) fn storage_api(tr: Tr, err: StorageError) -> ApiError {
-    match err {
-        StorageError::Conflict {
-            expected, actual, ..
-        } => ApiError::new(
-            ErrorCode::Conflict,
-            tr.tf(
-                "records.error.conflict",
-                &[
-                    ("expected", &expected.to_string()),
-                    ("actual", &actual.to_string()),
-                ],
-            ),
-        ),
-        err => ApiError::from_storage(err, tr, ErrorCode::NotFound, ""),
-    }
+    Refusal::storage(tr, err, "records.error.conflict", || {
+        Refusal::new(
+            ErrorCode::NotFound,
+            generic_message(tr, ErrorCode::NotFound),
+        )
+    })
+    .api()
 }
 
 /// An API error as a page: the status and message of the error.

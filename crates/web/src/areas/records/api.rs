@@ -8,7 +8,7 @@ pub(super) async fn api_records(
     q: Result<Query<ListQuery>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
-    read_gate(&v).map_err(|r| r.api(tr))?;
+    read_gate(&v).map_err(Refusal::api)?;
     let q = q.get()?;
     let l = listing(&v, &q, state.today())?;
     let (records, total) = state
@@ -46,7 +46,7 @@ pub(super) async fn api_create_record(
     body: Result<JsonBody<RecordDraft>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
-    write_gate(&v).map_err(|r| r.api(tr))?;
+    write_gate(&v).map_err(Refusal::api)?;
     let q = q.get()?;
     let obligation = match q
         .obligation
@@ -77,7 +77,7 @@ pub(super) async fn api_create_record(
     };
     let draft = body.get()?;
     if !draft.org.trim().is_empty() {
-        org_to_write(&v, &draft.org).map_err(|r| r.api(tr))?;
+        org_to_write(&v, &draft.org).map_err(Refusal::api)?;
     }
     let link = obligation.as_ref().map(|(id, ver)| (id.as_str(), *ver));
     match save_record(&state, &v, &draft, link, None).await {
@@ -93,7 +93,7 @@ pub(super) async fn api_record(
     id: Result<Path<String>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
-    read_gate(&v).map_err(|r| r.api(tr))?;
+    read_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     let record = visible_record(&state, &v, &id).await?;
     let today = state.today();
@@ -132,7 +132,7 @@ pub(super) async fn api_amend_record(
     body: Result<JsonBody<Value>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
-    write_gate(&v).map_err(|r| r.api(tr))?;
+    write_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     let record = visible_record(&state, &v, &id).await?;
     if !writable(&v, &record.org) {
@@ -198,8 +198,7 @@ pub(super) async fn api_training(
     ApiViewer(v): ApiViewer,
     q: Result<Query<TrainingQuery>, Rejected>,
 ) -> Result<Response, ApiError> {
-    let tr = v.tr;
-    read_gate(&v).map_err(|r| r.api(tr))?;
+    read_gate(&v).map_err(Refusal::api)?;
     let q = q.get()?;
     let t = training(&state, &v, &q).await?;
     Ok(Json(json!({
@@ -229,7 +228,7 @@ pub(super) async fn api_attach_evidence(
     body: Result<JsonBody<EvidenceBody>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
-    write_gate(&v).map_err(|r| r.api(tr))?;
+    write_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     let o = visible_obligation(&state, &v, &id).await?;
     if !writable(&v, &o.org) {
@@ -266,8 +265,7 @@ pub(super) async fn api_directives(
     ApiViewer(v): ApiViewer,
     q: Result<Query<DirectivesQuery>, Rejected>,
 ) -> Result<Response, ApiError> {
-    let tr = v.tr;
-    read_gate(&v).map_err(|r| r.api(tr))?;
+    read_gate(&v).map_err(Refusal::api)?;
     let q = q.get()?;
     let (list, total, page_no, _) = directive_list(&state, &v, &q).await?;
     Ok(Json(json!({
@@ -282,7 +280,7 @@ pub(super) async fn api_create_directive(
     body: Result<JsonBody<DirectiveDraft>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
-    write_gate(&v).map_err(|r| r.api(tr))?;
+    write_gate(&v).map_err(Refusal::api)?;
     let draft = body.get()?;
     match register_directive(&state, &v, &draft).await {
         Ok((d, added)) => {
@@ -311,7 +309,7 @@ pub(super) async fn api_directive(
     id: Result<Path<String>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
-    read_gate(&v).map_err(|r| r.api(tr))?;
+    read_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     let d = visible_directive(&state, &v, &id).await?;
     let today = state.today();
@@ -350,7 +348,7 @@ pub(super) async fn api_add_task(
     body: Result<JsonBody<TaskDraft>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
-    write_gate(&v).map_err(|r| r.api(tr))?;
+    write_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     let d = visible_directive(&state, &v, &id).await?;
     if !writable(&v, &d.org) {
@@ -371,15 +369,13 @@ pub(super) async fn api_add_report(
     body: Result<JsonBody<ReportDraft>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
-    write_gate(&v).map_err(|r| r.api(tr))?;
+    write_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     // Scope first (404/403), then the body.
     let task = match state.db.task(id.trim()).await {
         Ok(t) => t,
         Err(StorageError::NotFound { .. }) => {
-            return Err(
-                Refusal::NotFound("records.error.task_not_found", id.trim().into()).api(tr),
-            );
+            return Err(missing(tr, "records.error.task_not_found", id.trim()).api());
         }
         Err(e) => return Err(storage_api(tr, e)),
     };
@@ -387,7 +383,7 @@ pub(super) async fn api_add_report(
         .await
         .map_err(|e| {
             if e.code == ErrorCode::NotFound {
-                Refusal::NotFound("records.error.task_not_found", id.trim().into()).api(tr)
+                missing(tr, "records.error.task_not_found", id.trim()).api()
             } else {
                 e
             }

@@ -337,7 +337,7 @@ pub(super) async fn upload_page(
         Err(e) => return api_error_page(tr, e),
     };
     if !writable(&v, &record.org) {
-        return Refusal::Forbidden.page(tr);
+        return Refusal::forbidden(tr).page(tr);
     }
     match receive(&state, &v, &record, &headers, multipart).await {
         Ok(_) => redirect(&format!("{}#attachments", record_href(&record.id, tr))),
@@ -356,7 +356,7 @@ pub(super) async fn api_upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
-    write_gate(&v).map_err(|r| r.api(tr))?;
+    write_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     let record = visible_record(&state, &v, &id).await?;
     if !writable(&v, &record.org) {
@@ -411,8 +411,7 @@ pub(super) async fn download(
         Ok(s) => s,
         Err(e) => return e.page(tr),
     };
-    let not_found =
-        || Refusal::NotFound("records.error.attachment_not_found", sha.clone()).page(tr);
+    let not_found = || missing(tr, "records.error.attachment_not_found", &sha).page(tr);
     let record_id = q.ok().and_then(|Query(q)| q.record).unwrap_or_default();
     if record_id.trim().is_empty() {
         return not_found();

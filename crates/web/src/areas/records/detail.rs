@@ -213,7 +213,7 @@ pub(super) async fn evidence_page(
         Err(e) => return api_error_page(tr, e),
     };
     if !writable(&v, &record.org) {
-        return Refusal::Forbidden.page(tr);
+        return Refusal::forbidden(tr).page(tr);
     }
     let pairs = form_pairs(&raw(form));
     let form = EvidenceForm {

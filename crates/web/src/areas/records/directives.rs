@@ -46,7 +46,7 @@ pub(super) async fn directive_list(
     let page_no = parse_page(tr, q.page.as_deref())?;
     let (orgs, code) = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(c) => {
-            let org = org_to_read(v, c).map_err(|r| r.api(tr))?;
+            let org = org_to_read(v, c).map_err(Refusal::api)?;
             (
                 v.snap
                     .model
@@ -247,7 +247,7 @@ pub(super) async fn register_directive(
     let tr = v.tr;
     let lang = tr.lang();
     if !draft.org.trim().is_empty() {
-        org_to_write(v, &draft.org).map_err(|r| Err(r.api(tr)))?;
+        org_to_write(v, &draft.org).map_err(|r| Err(r.api()))?;
     }
     validate_directive(draft, &v.snap.model, state.today(), lang).map_err(Ok)?;
     async {
@@ -579,11 +579,12 @@ pub(super) async fn report_on(
     let task = match state.db.task(task_id.trim()).await {
         Ok(t) => t,
         Err(StorageError::NotFound { .. }) => {
-            return Err(Err(Refusal::NotFound(
+            return Err(Err(missing(
+                tr,
                 "records.error.task_not_found",
-                task_id.trim().into(),
+                task_id.trim(),
             )
-            .api(tr)));
+            .api()));
         }
         Err(e) => return Err(Err(storage_api(tr, e))),
     };
@@ -591,7 +592,7 @@ pub(super) async fn report_on(
         .await
         .map_err(|e| {
             if e.code == ErrorCode::NotFound {
-                Refusal::NotFound("records.error.task_not_found", task_id.trim().into()).api(tr)
+                missing(tr, "records.error.task_not_found", task_id.trim()).api()
             } else {
                 e
             }

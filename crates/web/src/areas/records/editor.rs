@@ -359,7 +359,7 @@ pub(super) async fn new_record_form(
         },
         None => match default_org(&v, Permission::KeepRecords) {
             Some(o) => o,
-            None => return Refusal::Forbidden.page(tr),
+            None => return Refusal::forbidden(tr).page(tr),
         },
     };
     let draft = RecordDraft {
@@ -515,13 +515,13 @@ pub(super) async fn create_record_page(
     }
     let org = match org_to_write(&v, &draft.org) {
         Ok(o) => o,
-        Err(Refusal::NotFound(..)) if draft.org.trim().is_empty() => {
+        Err(r) if r.code == ErrorCode::NotFound && draft.org.trim().is_empty() => {
             match default_org(&v, Permission::KeepRecords) {
                 Some(o) => {
                     draft.org = o.id.clone();
                     o
                 }
-                None => return Refusal::Forbidden.page(tr),
+                None => return Refusal::forbidden(tr).page(tr),
             }
         }
         Err(r) => return r.page(tr),

@@ -61,7 +61,7 @@ pub(super) fn listing(v: &Viewer, q: &ListQuery, today: NaiveDate) -> Result<Lis
     let page = parse_page(tr, q.page.as_deref())?;
     let (orgs, org_code) = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => {
-            let org = org_to_read(v, code).map_err(|r| r.api(tr))?;
+            let org = org_to_read(v, code).map_err(Refusal::api)?;
             (
                 v.snap
                     .model

@@ -9,6 +9,7 @@
 //! satisfy the duty's evidence rule, nothing is stored and the message names the rule.
 
 use crate::AppState;
+use crate::shared::access::{Refusal, read_gate};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};

@@ -37,7 +37,7 @@ pub(super) async fn training(
     let tr = v.tr;
     let year = parse_year(tr, q.year.as_deref(), state.today())?;
     let org = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(code) => org_to_read(v, code).map_err(|r| r.api(tr))?,
+        Some(code) => org_to_read(v, code).map_err(Refusal::api)?,
         None => default_org(v, Permission::ReadOrg).ok_or_else(|| forbidden(tr))?,
     };
     let m = &v.snap.model;
