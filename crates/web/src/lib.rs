@@ -8,6 +8,7 @@
 //! server runs with no internet access.
 
 pub mod areas;
+pub mod jobs;
 pub mod shared;
 
 pub use shared::state::AppState;
@@ -108,15 +109,13 @@ pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     areas::records::CATALOG,
     areas::notify::CATALOG,
     areas::feeds::CATALOG,
+    jobs::reminders::CATALOG,
 ];
 
 /// Starts the background work of every area (reminders, obligation sync, …). Call once per
 /// server process; work that must happen once across instances claims it in the database.
 pub fn spawn_jobs(state: &AppState) {
-    areas::obligations::spawn_jobs(state);
-    areas::notify::spawn_jobs(state);
-    areas::records::spawn_jobs(state);
-    areas::feeds::spawn_jobs(state);
+    jobs::spawn_all(state);
 }
 
 /// Serves the application on `listener` until Ctrl-C (or SIGTERM), then finishes the requests

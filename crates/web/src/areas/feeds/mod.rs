@@ -126,13 +126,3 @@ pub fn api_routes() -> Routes {
             api_rotate,
         )
 }
-
-/// Builds the search index at start (and brings it up to date after an upgrade).
-pub fn spawn_jobs(state: &AppState) {
-    let db = state.db.clone();
-    tokio::spawn(async move {
-        if let Err(e) = db.ensure_search_index().await {
-            tracing::error!(error = %e, "cannot build the search index");
-        }
-    });
-}

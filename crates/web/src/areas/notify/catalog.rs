@@ -25,39 +25,6 @@ pub const ZH: &[(&str, &str)] = &[
     ("notify.manage", "本单位机器人与发送记录"),
     ("notify.prev", "上一页"),
     ("notify.next", "下一页"),
-    ("notify.days.one", "{n} 天"),
-    ("notify.days.other", "{n} 天"),
-    ("notify.kind.before", "到期提醒"),
-    ("notify.kind.overdue", "逾期提醒"),
-    ("notify.kind.escalate", "逾期报告"),
-    ("notify.kind.other", "通知"),
-    (
-        "notify.msg.before",
-        "{org}：「{duty}」（{citation}）将于 {due} 到期，还有 {left}。",
-    ),
-    (
-        "notify.msg.today",
-        "{org}：「{duty}」（{citation}）今天（{due}）到期。",
-    ),
-    (
-        "notify.msg.overdue",
-        "{org}：「{duty}」（{citation}）已于 {due} 到期，尚未完成。",
-    ),
-    (
-        "notify.msg.escalate",
-        "{org}：「{duty}」（{citation}）已逾期 {left}（{due} 到期），责任人 {responsible} 尚未完成，请第一责任人督促落实。",
-    ),
-    (
-        "notify.msg.other",
-        "{org}：「{duty}」（{citation}），{due}。",
-    ),
-    ("notify.mail.subject", "【{kind}】{duty}（{due}）"),
-    ("notify.mail.greeting", "{name}："),
-    (
-        "notify.mail.footer",
-        "此邮件由 Zeren 责任制台账自动发送，请勿回复。可在“消息通知 › 通知设置”中关闭邮件提醒。",
-    ),
-    ("notify.robot.text", "【{kind}】{text}（提醒：{name}）"),
     ("notify.settings.title", "通知设置"),
     (
         "notify.settings.lead",
@@ -211,36 +178,6 @@ pub const EN: &[(&str, &str)] = &[
     ("notify.manage", "Robots and delivery log of my org"),
     ("notify.prev", "Previous"),
     ("notify.next", "Next"),
-    ("notify.days.one", "{n} day"),
-    ("notify.days.other", "{n} days"),
-    ("notify.kind.before", "Reminder"),
-    ("notify.kind.overdue", "Overdue"),
-    ("notify.kind.escalate", "Escalation"),
-    ("notify.kind.other", "Notice"),
-    (
-        "notify.msg.before",
-        "{org}: “{duty}” ({citation}) is due on {due}, in {left}.",
-    ),
-    (
-        "notify.msg.today",
-        "{org}: “{duty}” ({citation}) is due today ({due}).",
-    ),
-    (
-        "notify.msg.overdue",
-        "{org}: “{duty}” ({citation}) was due on {due} and is not done.",
-    ),
-    (
-        "notify.msg.escalate",
-        "{org}: “{duty}” ({citation}) has been overdue for {left} (due {due}); {responsible} is responsible. Please see that it is done.",
-    ),
-    ("notify.msg.other", "{org}: “{duty}” ({citation}), {due}."),
-    ("notify.mail.subject", "[{kind}] {duty} ({due})"),
-    ("notify.mail.greeting", "Dear {name},"),
-    (
-        "notify.mail.footer",
-        "Sent by the Zeren ledger; please do not reply. Email reminders can be turned off under Notifications › Notification settings.",
-    ),
-    ("notify.robot.text", "[{kind}] {text} (for: {name})"),
     ("notify.settings.title", "Notification settings"),
     (
         "notify.settings.lead",

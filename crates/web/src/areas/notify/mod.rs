@@ -10,18 +10,16 @@
 //! data. Nothing is sent inside a request: pages and the API only write settings and read logs;
 //! the planner queues and the sender sends (see [`planner`] and [`sender`]).
 
-mod http;
-pub mod planner;
-pub mod sender;
-
 use crate::AppState;
+use crate::jobs::reminders::texts::{NoteArgs, kind_label_key, note_text};
+use crate::jobs::reminders::{SMTP_SETTING, SmtpSettings, SmtpTls};
 use crate::shared::access::Refusal;
 use crate::shared::auth::{ApiViewer, PageViewer, Snapshot, Viewer, redirect};
 use crate::shared::error::{ApiError, ErrorCode, generic_message};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
 use crate::shared::format::{minute, rfc3339};
 use crate::shared::frame::{Frame, error_page, page, storage_page};
-use crate::shared::i18n::{self, Tr};
+use crate::shared::i18n::Tr;
 use crate::shared::routes::{Describe, Routes};
 use askama::Template;
 use axum::Json;
@@ -29,14 +27,12 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use zeren_core::Lang;
 use zeren_core::access::Permission;
 use zeren_core::org::Org;
-use zeren_core::reminders::{Reminder, ReminderKind, days_left};
+use zeren_core::reminders::ReminderKind;
 use zeren_storage::StorageError;
 use zeren_storage::repo::notify::{
     Attempt, Delivery, DeliveryFilter, Notification, OrgChannels, SecretUpdate, redact_url,
@@ -47,7 +43,6 @@ mod catalog;
 mod centre;
 mod channels;
 mod robots;
-mod settings;
 mod smtp;
 mod views;
 
@@ -55,15 +50,10 @@ use access::*;
 use centre::*;
 use channels::*;
 use robots::*;
-use settings::*;
 use smtp::*;
 use views::*;
 
 pub use catalog::CATALOG;
-pub use settings::{SmtpSettings, SmtpTls};
-
-/// Setting key of the SMTP server.
-pub const SMTP_SETTING: &str = "smtp";
 
 /// Notifications and deliveries on one page.
 const PER_PAGE: i64 = 30;
@@ -198,72 +188,11 @@ pub fn api_routes() -> Routes {
         )
 }
 
-/// Background work of this area, started once by `zeren serve`: the planner looks every
-/// minute whether today's run is due (one instance of several claims it); the sender looks
-/// every ten seconds for deliveries due.
-pub fn spawn_jobs(state: &AppState) {
-    let s = state.clone();
-    tokio::spawn(async move {
-        loop {
-            let summary = planner::run_once(&s).await;
-            if summary.ran {
-                tracing::debug!(?summary, "planner run");
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        }
-    });
-    let s = state.clone();
-    tokio::spawn(async move {
-        loop {
-            let summary = sender::run_once(&s).await;
-            if summary != sender::Summary::default() {
-                tracing::debug!(?summary, "sender run");
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(10)).await;
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    fn args(days: i64) -> NoteArgs {
-        NoteArgs {
-            obligation: "o".into(),
-            duty_id: "annual-dedicated-study".into(),
-            duty: "年度专题研究".into(),
-            duty_en: "Annual dedicated study".into(),
-            citation: "Art.4(2)".into(),
-            citation_zh: "第四条第（二）项".into(),
-            org: "材料学院".into(),
-            due: "2026-12-31".into(),
-            days,
-            responsible: Some("李明华".into()),
-        }
-    }
-
-    #[test]
-    fn texts_in_both_languages() {
-        assert_eq!(
-            note_text(Lang::Zh, "before-7", &args(7)),
-            "材料学院：「年度专题研究」（第四条第（二）项）将于 2026-12-31 到期，还有 7 天。"
-        );
-        assert_eq!(
-            note_text(Lang::En, "before-1", &args(1)),
-            "材料学院: “Annual dedicated study” (Art.4(2)) is due on 2026-12-31, in 1 day."
-        );
-        assert!(note_text(Lang::Zh, "before-1", &args(0)).contains("今天"));
-        assert!(note_text(Lang::Zh, "escalate", &args(-7)).contains("已逾期 7 天"));
-        assert!(note_text(Lang::En, "overdue", &args(-1)).contains("was due on 2026-12-31"));
-        let (subject, body) = mail_text(Lang::Zh, "overdue", &args(-1), "李明华");
-        assert_eq!(subject, "【逾期提醒】年度专题研究（2026-12-31）");
-        assert!(body.starts_with("李明华："));
-        let robot = robot_text("escalate", &args(-7), "李明华");
-        assert!(robot.starts_with("【逾期报告】材料学院"));
-        assert!(robot.ends_with("（提醒：李明华）"));
-    }
+    use zeren_core::Lang;
 
     #[test]
     fn inputs_are_checked() {

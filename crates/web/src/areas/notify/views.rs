@@ -94,7 +94,7 @@ pub(super) fn channel_key(channel: &str) -> &'static str {
         "email" => "notify.channel.email",
         "wecom" => "notify.channel.wecom",
         "dingtalk" => "notify.channel.dingtalk",
-        _ => "notify.kind.other",
+        _ => "reminder.kind.other",
     }
 }
 
@@ -105,7 +105,7 @@ pub(super) fn status_key(status: &str) -> &'static str {
         "sent" => "notify.status.sent",
         "failed" => "notify.status.failed",
         "retry" => "notify.status.retry",
-        _ => "notify.kind.other",
+        _ => "reminder.kind.other",
     }
 }
 

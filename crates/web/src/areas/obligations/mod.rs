@@ -41,7 +41,7 @@ use zeren_storage::repo::obligations::{
     ObligationFilter, ObligationSort, OrgAggregate, Rollup, STATUSES, StatusClock, StatusCounts,
     Waiver, WaiverState, YearRows, parse_status,
 };
-use zeren_storage::{Actor, StorageError, StoredObligation, ledger};
+use zeren_storage::{StorageError, StoredObligation};
 
 mod access;
 mod api;
@@ -50,7 +50,6 @@ mod charts;
 mod dashboard;
 mod figures;
 mod pages;
-mod sync;
 mod views;
 mod waivers;
 
@@ -65,14 +64,11 @@ use waivers::*;
 
 pub(crate) use api::obligations_of;
 pub use catalog::CATALOG;
-pub use sync::{Syncer, spawn_jobs};
 
 /// Rows per page of the obligation lists, on pages and in the API.
 pub const PER_PAGE: usize = 50;
 /// Overdue obligations listed on the dashboard (the rest are a click away).
 const OVERDUE_LIST: usize = 20;
-/// Seconds between two rounds of the background sync.
-const SYNC_EVERY_SECS: u64 = 60;
 
 // ------------------------------------------------------------------------------------------
 // Routes

@@ -18,8 +18,8 @@ use zeren_storage::{Actor, Db, NewOrg, NewUser, demo, ledger};
 
 // Everything the tests take from the web crate is named here and only here: when a path in
 // `zeren_web` moves, this is the one place to follow it.
-pub use zeren_web::areas::notify::{SMTP_SETTING, SmtpSettings, SmtpTls, planner, sender};
-pub use zeren_web::areas::obligations::Syncer;
+pub use zeren_web::jobs::reminders::{SMTP_SETTING, SmtpSettings, SmtpTls, planner, sender};
+pub use zeren_web::jobs::sync::Syncer;
 pub use zeren_web::shared::recent::RecentReads;
 pub use zeren_web::shared::routes::Kind;
 pub use zeren_web::{AppState, route_table, serve_until};

@@ -1,6 +1,11 @@
-//! Background sync.
+//! The obligation sync: the obligations of the years kept follow the org model and the
+//! policy (added, withdrawn, restored).
 
-use super::*;
+use crate::shared::state::AppState;
+use zeren_storage::{Actor, ledger};
+
+/// Seconds between two rounds of the sync.
+const SYNC_EVERY_SECS: u64 = 60;
 
 /// The background sync: brings the obligations of the years kept (this year, and the next one
 /// from 1 December) in step with the model generation. Each round reads the generation (one
@@ -8,7 +13,7 @@ use super::*;
 /// a year another instance already brought in step is skipped too (noted in the database).
 #[derive(Debug, Default)]
 pub struct Syncer {
-    pub(super) last: Option<(i64, Vec<i32>)>,
+    last: Option<(i64, Vec<i32>)>,
 }
 
 impl Syncer {
@@ -39,7 +44,7 @@ impl Syncer {
 
 /// Background work of this area, started once by `zeren serve`: the obligation sync, once at
 /// start and then every minute.
-pub fn spawn_jobs(state: &AppState) {
+pub fn spawn(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
         let mut syncer = Syncer::new();

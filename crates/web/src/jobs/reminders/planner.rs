@@ -3,7 +3,7 @@
 //! that day and records them — notification, email and robot deliveries — in one transaction
 //! that also marks the run finished, only while the claim is still held.
 
-use super::{NoteArgs, mail_text, robot_text};
+use super::texts::{NoteArgs, mail_text, robot_text};
 use crate::AppState;
 use crate::shared::auth::Snapshot;
 use chrono::Timelike;

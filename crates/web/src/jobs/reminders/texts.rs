@@ -1,55 +1,12 @@
-//! Settings and texts.
+//! What a reminder says: in the notification centre, in a mail, in a group robot's message.
 
-use super::*;
-
-/// How to talk to the SMTP server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpTls {
-    /// Plain SMTP (a relay on the same host or a trusted network).
-    None,
-    /// STARTTLS on the submission port.
-    #[default]
-    Starttls,
-    /// TLS from the first byte (SMTPS, port 465).
-    Tls,
-}
-
-impl SmtpTls {
-    pub(super) fn parse(s: &str) -> Option<SmtpTls> {
-        match s {
-            "none" => Some(SmtpTls::None),
-            "starttls" => Some(SmtpTls::Starttls),
-            "tls" => Some(SmtpTls::Tls),
-            _ => None,
-        }
-    }
-
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            SmtpTls::None => "none",
-            SmtpTls::Starttls => "starttls",
-            SmtpTls::Tls => "tls",
-        }
-    }
-}
-
-/// The SMTP server, kept as the setting `smtp` by the system administrator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct SmtpSettings {
-    /// Host name or address.
-    pub host: String,
-    /// Port.
-    pub port: u16,
-    /// Transport security.
-    pub tls: SmtpTls,
-    /// User name; empty for no authentication.
-    pub username: String,
-    /// Password.
-    pub password: String,
-    /// Sender, e.g. `Zeren <zeren@example.edu.cn>`.
-    pub from: String,
-}
+use crate::shared::auth::Snapshot;
+use crate::shared::i18n;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use zeren_core::Lang;
+use zeren_core::reminders::{Reminder, ReminderKind, days_left};
 
 /// What a notification's text says, kept with it so it reads the same later in either language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -115,12 +72,12 @@ impl NoteArgs {
 }
 
 /// `7 天` / `7 days`.
-pub(super) fn days_words(lang: Lang, n: i64) -> String {
+pub fn days_words(lang: Lang, n: i64) -> String {
     let n = n.abs();
     let key = if n == 1 {
-        "notify.days.one"
+        "reminder.days.one"
     } else {
-        "notify.days.other"
+        "reminder.days.other"
     };
     i18n::tf(lang, key, &[("n", &n.to_string())])
 }
@@ -142,21 +99,21 @@ pub fn note_text(lang: Lang, kind: &str, a: &NoteArgs) -> String {
         ("responsible", responsible.as_str()),
     ];
     let key = match ReminderKind::parse(kind) {
-        Some(ReminderKind::Before(_)) if a.days <= 0 => "notify.msg.today",
-        Some(ReminderKind::Before(_)) => "notify.msg.before",
-        Some(ReminderKind::Overdue) => "notify.msg.overdue",
-        Some(ReminderKind::Escalate) => "notify.msg.escalate",
-        None => "notify.msg.other",
+        Some(ReminderKind::Before(_)) if a.days <= 0 => "reminder.msg.today",
+        Some(ReminderKind::Before(_)) => "reminder.msg.before",
+        Some(ReminderKind::Overdue) => "reminder.msg.overdue",
+        Some(ReminderKind::Escalate) => "reminder.msg.escalate",
+        None => "reminder.msg.other",
     };
     i18n::tf(lang, key, &args)
 }
 
-pub(super) fn kind_label_key(kind: &str) -> &'static str {
+pub fn kind_label_key(kind: &str) -> &'static str {
     match ReminderKind::parse(kind) {
-        Some(ReminderKind::Before(_)) => "notify.kind.before",
-        Some(ReminderKind::Overdue) => "notify.kind.overdue",
-        Some(ReminderKind::Escalate) => "notify.kind.escalate",
-        None => "notify.kind.other",
+        Some(ReminderKind::Before(_)) => "reminder.kind.before",
+        Some(ReminderKind::Overdue) => "reminder.kind.overdue",
+        Some(ReminderKind::Escalate) => "reminder.kind.escalate",
+        None => "reminder.kind.other",
     }
 }
 
@@ -168,7 +125,7 @@ pub fn mail_text(lang: Lang, kind: &str, a: &NoteArgs, name: &str) -> (String, S
     };
     let subject = i18n::tf(
         lang,
-        "notify.mail.subject",
+        "reminder.mail.subject",
         &[
             ("kind", i18n::t(lang, kind_label_key(kind))),
             ("duty", duty),
@@ -177,9 +134,9 @@ pub fn mail_text(lang: Lang, kind: &str, a: &NoteArgs, name: &str) -> (String, S
     );
     let body = format!(
         "{}\n\n{}\n\n{}\n",
-        i18n::tf(lang, "notify.mail.greeting", &[("name", name)]),
+        i18n::tf(lang, "reminder.mail.greeting", &[("name", name)]),
         note_text(lang, kind, a),
-        i18n::t(lang, "notify.mail.footer"),
+        i18n::t(lang, "reminder.mail.footer"),
     );
     (subject, body)
 }
@@ -188,11 +145,53 @@ pub fn mail_text(lang: Lang, kind: &str, a: &NoteArgs, name: &str) -> (String, S
 pub fn robot_text(kind: &str, a: &NoteArgs, name: &str) -> String {
     i18n::tf(
         Lang::Zh,
-        "notify.robot.text",
+        "reminder.robot.text",
         &[
             ("kind", i18n::t(Lang::Zh, kind_label_key(kind))),
             ("text", &note_text(Lang::Zh, kind, a)),
             ("name", name),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn args(days: i64) -> NoteArgs {
+        NoteArgs {
+            obligation: "o".into(),
+            duty_id: "annual-dedicated-study".into(),
+            duty: "年度专题研究".into(),
+            duty_en: "Annual dedicated study".into(),
+            citation: "Art.4(2)".into(),
+            citation_zh: "第四条第（二）项".into(),
+            org: "材料学院".into(),
+            due: "2026-12-31".into(),
+            days,
+            responsible: Some("李明华".into()),
+        }
+    }
+
+    #[test]
+    fn texts_in_both_languages() {
+        assert_eq!(
+            note_text(Lang::Zh, "before-7", &args(7)),
+            "材料学院：「年度专题研究」（第四条第（二）项）将于 2026-12-31 到期，还有 7 天。"
+        );
+        assert_eq!(
+            note_text(Lang::En, "before-1", &args(1)),
+            "材料学院: “Annual dedicated study” (Art.4(2)) is due on 2026-12-31, in 1 day."
+        );
+        assert!(note_text(Lang::Zh, "before-1", &args(0)).contains("今天"));
+        assert!(note_text(Lang::Zh, "escalate", &args(-7)).contains("已逾期 7 天"));
+        assert!(note_text(Lang::En, "overdue", &args(-1)).contains("was due on 2026-12-31"));
+        let (subject, body) = mail_text(Lang::Zh, "overdue", &args(-1), "李明华");
+        assert_eq!(subject, "【逾期提醒】年度专题研究（2026-12-31）");
+        assert!(body.starts_with("李明华："));
+        let robot = robot_text("escalate", &args(-7), "李明华");
+        assert!(robot.starts_with("【逾期报告】材料学院"));
+        assert!(robot.ends_with("（提醒：李明华）"));
+    }
 }

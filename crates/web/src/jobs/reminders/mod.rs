@@ -1,0 +1,96 @@
+//! Reminders and escalation (Art.4, the duties' due dates): the planner works out, once a
+//! minute and once across instances, which reminders are due and queues them; the sender
+//! delivers the queue by email and to the orgs' 企业微信/钉钉 robots, paced and retried. Nothing
+//! is sent inside a request. The texts are here too, so a notification reads the same in the
+//! notification centre, in a mail and in a group.
+
+mod catalog;
+mod http;
+pub mod planner;
+pub mod sender;
+pub mod texts;
+
+pub use catalog::CATALOG;
+
+use crate::shared::state::AppState;
+use serde::{Deserialize, Serialize};
+
+/// Setting key of the SMTP server.
+pub const SMTP_SETTING: &str = "smtp";
+
+/// How to talk to the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain SMTP (a relay on the same host or a trusted network).
+    None,
+    /// STARTTLS on the submission port.
+    #[default]
+    Starttls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Tls,
+}
+
+impl SmtpTls {
+    /// The setting's word for a mode (`none`, `starttls`, `tls`).
+    pub fn parse(s: &str) -> Option<SmtpTls> {
+        match s {
+            "none" => Some(SmtpTls::None),
+            "starttls" => Some(SmtpTls::Starttls),
+            "tls" => Some(SmtpTls::Tls),
+            _ => None,
+        }
+    }
+
+    /// The word of this mode.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmtpTls::None => "none",
+            SmtpTls::Starttls => "starttls",
+            SmtpTls::Tls => "tls",
+        }
+    }
+}
+
+/// The SMTP server, kept as the setting `smtp` by the system administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SmtpSettings {
+    /// Host name or address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Transport security.
+    pub tls: SmtpTls,
+    /// User name; empty for no authentication.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// Sender, e.g. `Zeren <zeren@example.edu.cn>`.
+    pub from: String,
+}
+
+/// Starts the planner and the sender. The planner looks every
+/// minute whether today's run is due (one instance of several claims it); the sender looks
+/// every ten seconds for deliveries due.
+pub fn spawn(state: &AppState) {
+    let s = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let summary = planner::run_once(&s).await;
+            if summary.ran {
+                tracing::debug!(?summary, "planner run");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    });
+    let s = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let summary = sender::run_once(&s).await;
+            if summary != sender::Summary::default() {
+                tracing::debug!(?summary, "sender run");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+        }
+    });
+}
