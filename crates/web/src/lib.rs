@@ -20,9 +20,11 @@ use axum::http::header::{
 };
 use axum::http::{HeaderName, HeaderValue};
 use axum::routing::get;
+use shared::limits::Uploads;
 use shared::routes::{RouteDoc, Routes};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -51,7 +53,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(shared::frame::not_found)
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            (state.clone(), Arc::new(Uploads::of(&route_table()))),
             shared::gate::gate,
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));

@@ -1,5 +1,5 @@
 //! Who is asking: sessions (cookie) and API tokens (bearer), the in-memory snapshot of the org
-//! model that makes role and scope checks nearly free, and CSRF protection.
+//! model that makes role and scope checks nearly free.
 //!
 //! Every request that needs a user goes through [`resolve`]: one database read (the session or
 //! token, joined with the model generation), then roles and scopes from the snapshot.
@@ -7,11 +7,10 @@
 use crate::AppState;
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::i18n::Tr;
-use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
-use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE, LOCATION};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -26,8 +25,6 @@ use zeren_storage::{Db, Grant, User};
 pub const SESSION_COOKIE: &str = "zeren_session";
 /// Cookie holding the pre-session CSRF secret of the sign-in form (double submit).
 pub const PRE_COOKIE: &str = "zeren_pre";
-/// Header carrying the CSRF token for scripts using the session cookie.
-pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Setting key of the security policy.
 pub const SECURITY_SETTING: &str = "security";
 
@@ -384,7 +381,8 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The bearer token of a request, if it carries one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(AUTHORIZATION)?
         .to_str()
@@ -649,105 +647,6 @@ impl FromRequestParts<AppState> for MaybeViewer {
             }
             Err(AuthFailure::NotSignedIn | AuthFailure::Expired) => Ok(MaybeViewer(None)),
             Err(f) => Err(f.page_response(parts, tr_for(parts, None))),
-        }
-    }
-}
-
-/// Compares two secrets in time that does not depend on where they differ (`subtle`).
-fn constant_eq(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    a.as_bytes().ct_eq(b.as_bytes()).into()
-}
-
-/// CSRF protection for every state-changing request made with a cookie: the token must come
-/// back in the `X-CSRF-Token` header or in the form's `csrf` field. Requests with a bearer token
-/// carry no ambient credential and need none. Before sign-in, the sign-in form's token is
-/// checked against the `zeren_pre` cookie (double submit).
-///
-/// Returns the request to go on with (its body put back together when the token was read from
-/// it), or the refusal.
-pub async fn csrf_checked(state: &AppState, req: Request) -> Result<Request, Response> {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || bearer(req.headers()).is_some()
-    {
-        return Ok(req);
-    }
-    let (parts, body) = req.into_parts();
-    let tr = tr_for(&parts, None);
-    // An API call without the session cookie carries no ambient credential to forge with; it
-    // meets the sign-in check (401) like any other.
-    if parts.uri.path().starts_with("/api/") && cookie(&parts.headers, SESSION_COOKIE).is_none() {
-        return Ok(Request::from_parts(parts, body));
-    }
-    let expected = match cookie(&parts.headers, SESSION_COOKIE) {
-        Some(value) => match state.db.session(value).await {
-            Ok(Some(s)) => Some(s.csrf),
-            Ok(None) => cookie(&parts.headers, PRE_COOKIE).map(str::to_string),
-            Err(_) => {
-                return Err(ApiError::new(
-                    ErrorCode::DatabaseUnavailable,
-                    tr.t("error.database_unavailable").into(),
-                )
-                .into_response());
-            }
-        },
-        None => cookie(&parts.headers, PRE_COOKIE).map(str::to_string),
-    };
-    let header = parts
-        .headers
-        .get(CSRF_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let is_form = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    // A multipart form (attachment uploads) carries the token in its first part.
-    let multipart = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| v.starts_with("multipart/form-data"))
-        .map(str::to_string);
-    let (provided, body) = match (header, is_form) {
-        (Some(h), _) => (Some(h), body),
-        (None, false) if multipart.is_some() => {
-            crate::shared::upload_guard::multipart_csrf(
-                multipart.as_deref().unwrap_or_default(),
-                body,
-            )
-            .await
-        }
-        (None, true) => {
-            let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
-                Ok(b) => b,
-                Err(_) => {
-                    return Err(
-                        (StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large")).into_response()
-                    );
-                }
-            };
-            let field = crate::shared::urls::form_field(&bytes, "csrf");
-            (field, Body::from(bytes))
-        }
-        (None, false) => (None, body),
-    };
-    match (expected, provided) {
-        (Some(e), Some(p)) if constant_eq(&e, &p) => Ok(Request::from_parts(parts, body)),
-        _ => {
-            tracing::warn!(path = %parts.uri.path(), "CSRF check failed");
-            let err = ApiError::new(ErrorCode::CsrfFailed, tr.t("auth.error.csrf").to_string());
-            Err(if parts.uri.path().starts_with("/api/") {
-                err.into_response()
-            } else {
-                crate::shared::frame::error_page(
-                    tr,
-                    ErrorCode::CsrfFailed,
-                    "auth.error.csrf_title",
-                    err.message.clone(),
-                )
-            })
         }
     }
 }

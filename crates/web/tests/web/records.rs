@@ -201,7 +201,7 @@ async fn recording_a_committee_meeting_turns_the_dedicated_study_done() {
         assert_eq!(ev.len(), 1);
         let rid = ev[0].record.id.clone();
 
-        // A PDF attachment (the token in the header until the guard reads multipart forms).
+        // A PDF attachment, the token in the header as a script sends it.
         let (ct, body) = multipart(Some(&s.csrf), &[("党委会纪要.pdf", PDF)]);
         let resp = s
             .client
@@ -859,6 +859,48 @@ async fn a_browser_form_upload_carries_its_token_in_the_first_part() {
     )
     .await;
     assert_eq!(resp.status(), 403);
+    app.finish().await;
+}
+
+/// The upload handler reads the token itself, with axum's multipart parser: it must be the
+/// first part; a form without it, or with it after the file, is refused and stores nothing. A
+/// multipart body sent to a route that takes no uploads never reaches its handler, whatever it
+/// carries (a handler that ignores its body cannot be reached by a cross-site multipart form).
+#[tokio::test]
+async fn a_multipart_form_is_refused_without_its_token_first_or_off_the_upload_routes() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let sec = app.person_id("李明华").await;
+    let r: Value = meeting(&app, &token, &[&sec], &["online-ideology"]).await;
+    let rid = r["id"].as_str().unwrap();
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let upload_path = format!("/records/{rid}/attachments");
+    let no_token = multipart(None, &[("纪要.pdf", PDF)]);
+    assert_eq!(
+        submit_multipart(&s, &app, &upload_path, no_token)
+            .await
+            .status(),
+        403
+    );
+    let token_last = multipart_form(&[("note", "x"), ("csrf", s.csrf.as_str())], &[]);
+    assert_eq!(
+        submit_multipart(&s, &app, &upload_path, token_last)
+            .await
+            .status(),
+        403
+    );
+    assert!(app.db.record_attachments(rid).await.unwrap().is_empty());
+    // The right token first, but to routes that take no uploads: refused before the handler.
+    for path in ["/logout", "/account/lang", "/account/tokens"] {
+        let body = multipart_form(&[("csrf", s.csrf.as_str()), ("lang", "en")], &[]);
+        assert_eq!(
+            submit_multipart(&s, &app, path, body).await.status(),
+            403,
+            "{path}"
+        );
+    }
+    // The session is still signed in: the multipart sign-out above did nothing.
+    assert_eq!(page(&s, &app, "/account").await.0, 200);
     app.finish().await;
 }
 

@@ -98,6 +98,14 @@ fn problems(rel: &str, text: &str, areas: &[String]) -> Vec<String> {
     if lines > MAX_LINES {
         out.push(format!("{rel}: {lines} lines (at most {MAX_LINES})"));
     }
+    // Every multipart body is read through `CsrfMultipart`, which checks the form's token first.
+    if rel != "shared/csrf.rs"
+        && (text.contains("Multipart::from_request") || text.contains("<Multipart as"))
+    {
+        out.push(format!(
+            "{rel}: reads a multipart body without `shared::csrf::CsrfMultipart`"
+        ));
+    }
     let parts: Vec<&str> = rel.split('/').collect();
     match parts.as_slice() {
         // The composition root may name every area.
@@ -195,6 +203,11 @@ fn the_shape_check_catches_an_area_import_in_the_shared_layer() {
     assert!(problems("areas/home/mod.rs", declared, &areas).is_empty());
     let own = "use super::*;\nuse crate::areas::records::PER_PAGE;\n";
     assert!(problems("areas/records/list.rs", own, &areas).is_empty());
+    let unchecked = "let mp = <Multipart as FromRequest<AppState>>::from_request(req, s).await;\n";
+    assert_eq!(
+        problems("areas/records/editor.rs", unchecked, &areas).len(),
+        1
+    );
     let long = "\n".repeat(MAX_LINES + 1);
     assert_eq!(problems("shared/format.rs", &long, &areas).len(), 1);
 }

@@ -322,7 +322,7 @@ pub(super) async fn upload_page(
     PageViewer(v): PageViewer,
     id: Result<Path<String>, Rejected>,
     headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
+    CsrfMultipart(multipart): CsrfMultipart,
 ) -> Response {
     let tr = v.tr;
     if let Err(r) = write_gate(&v) {
@@ -353,7 +353,7 @@ pub(super) async fn api_upload(
     ApiViewer(v): ApiViewer,
     id: Result<Path<String>, Rejected>,
     headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
+    CsrfMultipart(multipart): CsrfMultipart,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
     write_gate(&v).map_err(Refusal::api)?;

@@ -475,8 +475,14 @@ pub(super) async fn create_record_page(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let (pairs, mut upload) = if multipart {
-        let mp =
-            <Multipart as axum::extract::FromRequest<AppState>>::from_request(req, &state).await;
+        let mp = match <CsrfMultipart as axum::extract::FromRequest<AppState>>::from_request(
+            req, &state,
+        )
+        .await
+        {
+            Ok(CsrfMultipart(mp)) => mp,
+            Err(refused) => return refused,
+        };
         match read_upload(&state, &headers, mp).await {
             Ok(mut up) => (std::mem::take(&mut up.pairs), Some(up)),
             Err(UploadError::TooLarge(max)) => {

@@ -11,14 +11,15 @@
 use crate::AppState;
 use crate::shared::access::{Refusal, read_gate};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
+use crate::shared::csrf::CsrfMultipart;
 use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
 use crate::shared::format::date;
 use crate::shared::format::minute;
 use crate::shared::frame::{Frame, error_page, page};
 use crate::shared::i18n::Tr;
+use crate::shared::limits::content_length;
 use crate::shared::routes::{Describe, Routes};
-use crate::shared::upload_guard::content_length;
 use crate::shared::urls::{encode, form_pairs, href_with, with_lang};
 use askama::Template;
 use axum::Json;
@@ -168,7 +169,8 @@ pub fn page_routes() -> Routes {
                 "records",
                 "Save a new record (urlencoded, or multipart with its attachments); with an obligation, also link it as its evidence",
             )
-            .query(NEW_QUERY),
+            .query(NEW_QUERY)
+            .multipart(),
             create_record_page.layer(DefaultBodyLimit::disable()),
         )
         .get(
