@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod lang;
 pub mod obligation;
 pub mod org;
+pub mod params;
 pub mod period;
 pub mod policy;
 pub mod records;

@@ -42,12 +42,10 @@ pub(super) struct AuditRequest {
 }
 
 pub(super) fn parse_day(s: &str) -> Result<Option<NaiveDate>, ()> {
-    if s.is_empty() {
+    if s.trim().is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| ())
+    zeren_core::params::day(s).map(Some).ok_or(())
 }
 
 pub(super) fn parse_positive(s: Option<&str>, max: i64) -> Result<Option<i64>, String> {

@@ -9,10 +9,7 @@ pub(super) struct LedgerParams {
 
 /// Parses a ledger year: 2000–2100.
 pub fn parse_year(s: &str) -> Option<i32> {
-    s.trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
+    zeren_core::params::year(s)
 }
 
 /// `GET /orgs/{code}/ledger.xlsx?year=`

@@ -178,22 +178,13 @@ pub(super) async fn run_search(
             tr.t("feeds.search.need_q").to_string(),
         ));
     }
-    let page = match params
-        .page
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => 1,
-        Some(s) => match s.parse::<i64>() {
-            Ok(n) if (1..=10_000).contains(&n) => n,
-            _ => {
-                return Err(SearchRefusal::Field(
-                    "page",
-                    tr.t("feeds.search.bad_page").to_string(),
-                ));
-            }
-        },
+    let Some(page) =
+        zeren_core::params::page(params.page.as_deref()).and_then(|n| i64::try_from(n).ok())
+    else {
+        return Err(SearchRefusal::Field(
+            "page",
+            tr.t("feeds.search.bad_page").to_string(),
+        ));
     };
     if !state.db.search_index_ready().await
         && let Err(e) = state.db.ensure_search_index().await

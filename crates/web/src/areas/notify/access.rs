@@ -154,8 +154,5 @@ pub(super) fn check_smtp(
 }
 
 pub(super) fn page_number(s: Option<&str>) -> Option<i64> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Some(1),
-        Some(s) => s.parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)),
-    }
+    zeren_core::params::page(s).and_then(|n| i64::try_from(n).ok())
 }

@@ -114,10 +114,7 @@ pub(super) struct ListParams<'a> {
 pub(super) fn parse_year(tr: Tr, s: Option<&str>, today: NaiveDate) -> Result<i32, Refusal> {
     match s {
         None => Ok(today.year()),
-        Some(s) => s
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (2000..=2100).contains(y))
+        Some(s) => zeren_core::params::year(s)
             .ok_or_else(|| field_refusal(tr, "year", "obligations.error.year")),
     }
 }
@@ -169,14 +166,8 @@ pub(super) fn parse_list<'a>(
         Some(s) => ObligationSort::parse(s)
             .ok_or_else(|| field_refusal(tr, "sort", "obligations.error.sort"))?,
     };
-    let page = match opt(&q.page) {
-        None => 1,
-        Some(p) => p
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=1_000_000).contains(n))
-            .ok_or_else(|| field_refusal(tr, "page", "obligations.error.page"))?,
-    };
+    let page = zeren_core::params::page(opt(&q.page))
+        .ok_or_else(|| field_refusal(tr, "page", "obligations.error.page"))?;
     Ok(ListParams {
         org,
         own,

@@ -76,10 +76,7 @@ pub(super) fn visible_tree(v: &Viewer, sort: Sort) -> Vec<(usize, &Org)> {
 
 /// The 1-based page asked for; `None` when it is not a positive number.
 pub(super) fn parse_page(s: Option<&str>) -> Option<usize> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Some(1),
-        Some(s) => s.parse::<usize>().ok().filter(|n| *n >= 1),
-    }
+    zeren_core::params::page(s)
 }
 
 /// The rows of one page.

@@ -67,9 +67,5 @@ pub(super) fn api_sort(tr: Tr, s: Option<&str>, default: Sort) -> Result<Sort, A
 
 /// Reads a `YYYY-MM-DD` day.
 pub(super) fn parse_day(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    if s.len() != 10 {
-        return None;
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    zeren_core::params::day(s)
 }

@@ -1,6 +1,7 @@
 //! Scope.
 
 use super::*;
+use zeren_core::params;
 
 /// 404 for a thing of this area (catalogue message `key` naming `id`) that does not exist or
 /// lies outside the viewer's scope.
@@ -151,29 +152,24 @@ pub(super) fn invalid(errors: &FieldErrors, tr: Tr) -> ApiError {
 pub(super) fn parse_year(tr: Tr, s: Option<&str>, today: NaiveDate) -> Result<i32, ApiError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(today.year()),
-        Some(y) => y
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (1900..=9999).contains(y))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::Validation,
-                    tr.tf("records.error.year", &[("value", y)]),
-                )
-            }),
+        Some(y) => params::year(y).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Validation,
+                tr.tf("records.error.year", &[("value", y)]),
+            )
+        }),
     }
 }
 
 pub(super) fn parse_page(tr: Tr, s: Option<&str>) -> Result<i64, ApiError> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(1),
-        Some(p) => p.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+    params::page(s)
+        .and_then(|n| i64::try_from(n).ok())
+        .ok_or_else(|| {
             ApiError::new(
                 ErrorCode::Validation,
                 tr.t("records.error.page").to_string(),
             )
-        }),
-    }
+        })
 }
 
 pub(super) fn parse_kind(tr: Tr, s: Option<&str>) -> Result<Option<EvidenceKind>, ApiError> {
