@@ -111,6 +111,31 @@ pub(super) async fn visible_obligation(
     }
 }
 
+/// The record a page writes to, after the checks every such page makes: 403 for a role that
+/// keeps no records, 400 for a malformed id, 404 outside the viewer's scope, 403 where the
+/// viewer may read the record but not keep it.
+pub(super) async fn record_to_write(
+    state: &AppState,
+    v: &Viewer,
+    id: Result<Path<String>, Rejected>,
+) -> Result<Record, Refusal> {
+    write_gate(v)?;
+    let id = id.get()?;
+    let record = visible_record(state, v, &id).await.map_err(|e| {
+        let found = e.code != ErrorCode::NotFound;
+        let refusal = Refusal::new(e.code, e.message);
+        if found {
+            refusal
+        } else {
+            refusal.titled("records.not_found.title")
+        }
+    })?;
+    if !writable(v, &record.org) {
+        return Err(Refusal::forbidden(v.tr));
+    }
+    Ok(record)
+}
+
 pub(super) fn forbidden(tr: Tr) -> ApiError {
     Refusal::forbidden(tr).api()
 }

@@ -201,20 +201,10 @@ pub(super) async fn evidence_page(
     form: Result<RawForm, RawFormRejection>,
 ) -> Response {
     let tr = v.tr;
-    if let Err(r) = write_gate(&v) {
-        return r.page(tr);
-    }
-    let id = match id.get() {
-        Ok(id) => id,
-        Err(e) => return e.page(tr),
-    };
-    let record = match visible_record(&state, &v, &id).await {
+    let record = match record_to_write(&state, &v, id).await {
         Ok(r) => r,
-        Err(e) => return api_error_page(tr, e),
+        Err(refused) => return refused.page(tr),
     };
-    if !writable(&v, &record.org) {
-        return Refusal::forbidden(tr).page(tr);
-    }
     let pairs = form_pairs(&raw(form));
     let form = EvidenceForm {
         obligation: first(&pairs, "obligation").to_string(),
