@@ -170,3 +170,15 @@ pub fn scope_roots(v: &Viewer) -> Vec<&Org> {
         .copied()
         .collect()
 }
+
+/// Every org id the viewer may read (the subtrees of their read scopes), each once, in order.
+pub fn readable_orgs(v: &Viewer) -> Vec<String> {
+    let m = &v.snap.model;
+    let mut ids = std::collections::BTreeSet::new();
+    for root in v.principal.scopes(Permission::ReadOrg) {
+        for o in m.subtree(root) {
+            ids.insert(o.id.clone());
+        }
+    }
+    ids.into_iter().collect()
+}

@@ -68,3 +68,10 @@ pub fn rfc3339(ms: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.with_timezone(&zeren_core::clock::shanghai()).to_rfc3339())
 }
+
+/// A person's name from the model, or the id itself when the model has no such person.
+pub fn person_name(m: &zeren_core::org::OrgModel, id: &str) -> String {
+    m.person(id)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}

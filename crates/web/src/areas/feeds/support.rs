@@ -50,18 +50,8 @@ pub(super) fn feed_path(secret: &str) -> String {
 
 /// Every org the viewer may read: `None` when that is every org (no filter needed).
 pub(super) fn readable_orgs(v: &Viewer) -> Option<Vec<String>> {
-    let m = &v.snap.model;
-    let mut ids: BTreeSet<String> = BTreeSet::new();
-    for root in v.principal.scopes(Permission::ReadOrg) {
-        for o in m.subtree(root) {
-            ids.insert(o.id.clone());
-        }
-    }
-    if ids.len() >= m.orgs().len() {
-        None
-    } else {
-        Some(ids.into_iter().collect())
-    }
+    let ids = crate::shared::access::readable_orgs(v);
+    (ids.len() < v.snap.model.orgs().len()).then_some(ids)
 }
 
 pub(super) fn status_key(s: ObligationStatus) -> &'static str {

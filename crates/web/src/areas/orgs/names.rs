@@ -23,12 +23,6 @@ pub(super) fn portfolio_name(tr: Tr, pack: &PolicyPack, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-pub(super) fn person_name(m: &OrgModel, id: &str) -> String {
-    m.person(id)
-        .map(|p| p.name.clone())
-        .unwrap_or_else(|| id.to_string())
-}
-
 pub(super) fn single_holder(pack: &PolicyPack, post: &Post) -> bool {
     pack.post_kind(&post.kind).is_some_and(|k| k.single_holder)
 }

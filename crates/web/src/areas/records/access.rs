@@ -44,20 +44,6 @@ pub(super) fn org_to_write<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Ref
     }
 }
 
-/// Every org id the viewer may read (the subtrees of their roles), each once.
-pub(super) fn readable_orgs(v: &Viewer) -> Vec<String> {
-    let m = &v.snap.model;
-    let mut out: Vec<String> = Vec::new();
-    for root in v.principal.scopes(Permission::ReadOrg) {
-        for o in m.subtree(root) {
-            if !out.contains(&o.id) {
-                out.push(o.id.clone());
-            }
-        }
-    }
-    out
-}
-
 /// The org a list or form starts at: the one asked for, or the viewer's first.
 pub(super) fn default_org(v: &Viewer, p: Permission) -> Option<&Org> {
     v.principal

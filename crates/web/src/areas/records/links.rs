@@ -16,12 +16,6 @@ pub(super) fn kind_name(tr: Tr, k: EvidenceKind) -> String {
     tr.t(&format!("evidence.{}", k.as_str())).to_string()
 }
 
-pub(super) fn person_name(m: &OrgModel, id: &str) -> String {
-    m.person(id)
-        .map(|p| p.name.clone())
-        .unwrap_or_else(|| id.to_string())
-}
-
 pub(super) fn org_name(m: &OrgModel, id: &str) -> String {
     m.org(id)
         .map(|o| o.name.clone())

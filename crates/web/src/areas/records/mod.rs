@@ -9,13 +9,13 @@
 //! satisfy the duty's evidence rule, nothing is stored and the message names the rule.
 
 use crate::AppState;
-use crate::shared::access::{Refusal, read_gate};
+use crate::shared::access::{Refusal, read_gate, readable_orgs};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::csrf::CsrfMultipart;
 use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
 use crate::shared::format::date;
-use crate::shared::format::minute;
+use crate::shared::format::{minute, person_name};
 use crate::shared::frame::{Frame, error_page, page};
 use crate::shared::i18n::Tr;
 use crate::shared::limits::content_length;
