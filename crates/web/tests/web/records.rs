@@ -833,8 +833,8 @@ async fn pages_list_records_and_training() {
     app.finish().await;
 }
 
-/// Needs the CSRF guard to read the token from the first part of a multipart form (see the
-/// area's notes); until then the browser's upload form is refused.
+/// The browser's upload form carries its token as the first part of the multipart form, read by
+/// the upload handler (`CsrfMultipart`); a forged one is refused.
 #[tokio::test]
 async fn a_browser_form_upload_carries_its_token_in_the_first_part() {
     let app = TestApp::demo().await;
@@ -904,7 +904,7 @@ async fn a_multipart_form_is_refused_without_its_token_first_or_off_the_upload_r
     app.finish().await;
 }
 
-/// Needs the router's 1 MB limit lifted for the upload routes (see the area's notes).
+/// The upload routes carry their own limit (the setting `attachments`), not the router's 1 MB.
 #[tokio::test]
 async fn an_upload_over_one_megabyte_is_accepted() {
     let app = TestApp::demo().await;

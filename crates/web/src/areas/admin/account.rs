@@ -1,4 +1,4 @@
-//! One account.
+//! One account: its page, and what the security administrator does to it.
 
 use super::*;
 

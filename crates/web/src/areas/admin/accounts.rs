@@ -1,4 +1,4 @@
-//! Accounts.
+//! The account list and the form that creates a business account.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Accounts API.
+//! The accounts API: list, create, change, and the security policy.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! The audit log.
+//! The audit log: its page, its API, and the chain's verification.
 
 use super::*;
 

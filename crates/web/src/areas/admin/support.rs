@@ -1,4 +1,4 @@
-//! Shared helpers.
+//! What the administration pages share: form errors, field labels, storage failures.
 
 use super::*;
 

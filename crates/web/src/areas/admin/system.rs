@@ -1,4 +1,4 @@
-//! System.
+//! System settings and the backup download (system administrator).
 
 use super::*;
 

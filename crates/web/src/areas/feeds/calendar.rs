@@ -1,4 +1,4 @@
-//! Calendar feed.
+//! The personal calendar feed: its page, its address, and the `.ics` it serves.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Catalogs.
+//! The words of feeds, search and the ledger export, Chinese and English.
 
 use crate::shared::i18n::Catalog;
 

@@ -1,4 +1,4 @@
-//! Ledger export.
+//! The ledger workbook (台账) download.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Search.
+//! Search of records and obligations within the viewer's scope (page and API).
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Shared helpers.
+//! What feeds, search and the export share: the feed path, the scope filter, statuses.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Catalogs.
+//! The notification pages' words, Chinese and English.
 
 use crate::shared::i18n::Catalog;
 

@@ -1,4 +1,4 @@
-//! Views.
+//! Notifications and deliveries as the pages and the API show them.
 
 use super::*;
 

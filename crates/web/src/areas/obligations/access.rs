@@ -1,4 +1,4 @@
-//! Scope and parameters.
+//! Who may see which obligations, and the list parameters read and checked.
 
 use super::*;
 

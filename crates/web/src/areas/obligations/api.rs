@@ -1,4 +1,4 @@
-//! API: lists and one obligation.
+//! The obligations API: lists and one obligation.
 
 use super::*;
 

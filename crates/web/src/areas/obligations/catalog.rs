@@ -1,4 +1,4 @@
-//! UI strings.
+//! The obligations pages' words, Chinese and English.
 
 use crate::shared::i18n::Catalog;
 

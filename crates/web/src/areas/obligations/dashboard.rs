@@ -1,4 +1,4 @@
-//! Dashboard.
+//! The dashboard: the year's roll-up for an org's subtree (page and API).
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Pages: the list and one obligation.
+//! The obligations pages: the list and one obligation.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Scope, sorting, paging.
+//! Which orgs the viewer sees, in which order, a page at a time.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! API: handlers.
+//! The org model API: orgs, people, posts, holdings and portfolio assignments.
 
 use super::*;
 

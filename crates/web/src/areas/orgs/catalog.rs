@@ -1,4 +1,4 @@
-//! UI strings.
+//! The org pages' words, Chinese and English.
 
 use crate::shared::i18n::Catalog;
 

@@ -1,4 +1,4 @@
-//! Errors.
+//! The org area's refusals and the messages of bad input.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Pages: one org.
+//! One org's page: its posts, holders, portfolios and children.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Pages: people.
+//! The people list.
 
 use super::*;
 

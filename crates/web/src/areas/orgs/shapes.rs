@@ -1,4 +1,4 @@
-//! API: shapes.
+//! The org model as the API writes it (JSON shapes).
 
 use super::*;
 

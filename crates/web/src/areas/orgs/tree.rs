@@ -1,4 +1,4 @@
-//! Pages: the org tree.
+//! The org tree page.
 
 use super::*;
 

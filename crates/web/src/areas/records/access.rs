@@ -1,4 +1,4 @@
-//! Scope.
+//! Who may read and keep which records, and the checks every records route makes.
 
 use super::*;
 use zeren_core::params;

@@ -1,4 +1,4 @@
-//! API.
+//! The records API: records, evidence, directives, tasks and reports.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Attachments: upload and download.
+//! Attachments: uploads (type sniffed, size limited, stored once) and downloads.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Catalogs.
+//! The records pages' words, Chinese and English.
 
 use crate::shared::i18n::Catalog;
 

@@ -1,4 +1,4 @@
-//! Pages: one record.
+//! One record's page: its fields, history, attachments and the obligations it discharges.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Pages: directives and supervised tasks.
+//! Directives from higher levels and their supervised tasks (pages).
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Pages: the record form (new and amend).
+//! The record form: new records (with their attachments) and amendments.
 
 use super::*;
 

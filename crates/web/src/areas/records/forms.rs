@@ -1,4 +1,4 @@
-//! Forms: reading urlencoded bodies with repeated keys.
+//! Record drafts read from urlencoded forms with repeated keys.
 
 use super::*;
 

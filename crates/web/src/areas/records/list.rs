@@ -1,4 +1,4 @@
-//! Pages: the list.
+//! The records list page.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Pages: training status.
+//! Per-person training status.
 
 use super::*;
 
