@@ -53,16 +53,9 @@ pub fn from_base32(s: &str) -> Option<Vec<u8>> {
 
 /// The `otpauth://` URI an authenticator app reads.
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
+    // Everything but letters and digits escaped, as authenticator apps expect in a label.
     let enc = |s: &str| {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
     };
     format!(
         "otpauth://totp/{}:{}?secret={}&issuer={}&algorithm=SHA1&digits=6&period=30",
