@@ -50,7 +50,12 @@ impl RequestContext {
             frame: RequestFrame {
                 banner: state.clock_banner.as_deref().map(str::to_string),
                 nav: None,
-                here: without_lang(uri.path(), uri.query()),
+                // The language links point at this page: never at a path a browser would read
+                // as another host (a 404 for `//evil.example/`).
+                here: without_lang(
+                    crate::shared::urls::local_path(uri.path()).unwrap_or("/"),
+                    uri.query(),
+                ),
             },
             chosen: crate::shared::i18n::query_lang(uri.query()),
         }

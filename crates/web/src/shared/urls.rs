@@ -72,6 +72,17 @@ pub fn href_with<K: AsRef<str>, V: AsRef<str>>(path: &str, params: &[(K, V)], tr
     with_lang(&base, tr)
 }
 
+/// `s` when a browser would read it as a path on this site, else `None`: it starts with one `/`,
+/// and holds no backslash (read as `/`) and no control character (tab and newline are dropped by
+/// browsers, so `/\t/evil.example` would become `//evil.example`, another host).
+pub fn local_path(s: &str) -> Option<&str> {
+    let local = s.starts_with('/')
+        && !s.starts_with("//")
+        && !s.contains('\\')
+        && !s.chars().any(char::is_control);
+    local.then_some(s)
+}
+
 /// The pairs of an urlencoded form body, in order, repeated keys kept.
 pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
@@ -98,6 +109,29 @@ mod tests {
             "%E4%BC%9A%E8%AE%AE%20%E7%BA%AA%E8%A6%81.pdf"
         );
         assert_eq!(encode_filename("a!#$&+-.^_`|~b"), "a!#$&+-.^_`|~b");
+    }
+
+    #[test]
+    fn only_paths_of_this_site_are_local() {
+        assert_eq!(
+            local_path("/orgs/cqu-mse?tab=posts"),
+            Some("/orgs/cqu-mse?tab=posts")
+        );
+        assert_eq!(local_path("/"), Some("/"));
+        for foreign in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r//evil.example",
+            "\t//evil.example",
+            "https://evil.example",
+            "evil.example",
+            "",
+            "/a\u{7f}b",
+        ] {
+            assert_eq!(local_path(foreign), None, "{foreign:?}");
+        }
     }
 
     #[test]

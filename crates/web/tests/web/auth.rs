@@ -596,3 +596,77 @@ async fn cached_credentials_never_outlive_a_change_made_here() {
     );
     app.finish().await;
 }
+
+/// After sign-in only a path of this site is followed: a `next` a browser would read as another
+/// host (`/\t/evil.example` becomes `//evil.example` once the tab is dropped) goes home instead;
+/// and the language links of a 404 for `//evil.example/` stay on this site.
+#[tokio::test]
+async fn no_redirect_or_language_link_leads_off_site() {
+    let app = TestApp::demo().await;
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+    ] {
+        let client = app.client();
+        let form = client
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = hidden(&form, "csrf");
+        let resp = client
+            .post(app.url("/login"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", "secretary"),
+                ("password", PASSWORD),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 303, "{next:?}");
+        assert_eq!(location(&resp), "/", "{next:?}");
+    }
+    // A local `next` is still followed.
+    let client = app.client();
+    let form = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&form, "csrf");
+    let resp = client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "secretary"),
+            ("password", PASSWORD),
+            ("next", "/orgs/cqu-mse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&resp), "/orgs/cqu-mse");
+
+    let resp = app
+        .client()
+        .get(format!("{}//evil.example/", app.url("")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("?lang=en"), "the page has its language links");
+    assert!(!html.contains("href=\"//"), "a link leads off-site: {html}");
+    app.finish().await;
+}

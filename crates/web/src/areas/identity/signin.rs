@@ -106,13 +106,11 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Only local paths are followed after sign-in.
+/// Only paths of this site are followed after sign-in; anything else goes home.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
+    crate::shared::urls::local_path(next)
+        .unwrap_or("/")
+        .to_string()
 }
 
 fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
