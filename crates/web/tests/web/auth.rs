@@ -597,6 +597,31 @@ async fn cached_credentials_never_outlive_a_change_made_here() {
     app.finish().await;
 }
 
+/// Signs in as the demo secretary through the form, asking to go on to `next`.
+async fn sign_in_then(app: &TestApp, next: &str) -> reqwest::Response {
+    let client = app.client();
+    let form = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&form, "csrf");
+    client
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "secretary"),
+            ("password", PASSWORD),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// After sign-in only a path of this site is followed: a `next` a browser would read as another
 /// host (`/\t/evil.example` becomes `//evil.example` once the tab is dropped) goes home instead;
 /// and the language links of a 404 for `//evil.example/` stay on this site.
@@ -610,53 +635,15 @@ async fn no_redirect_or_language_link_leads_off_site() {
         "/\\evil.example",
         "https://evil.example/",
     ] {
-        let client = app.client();
-        let form = client
-            .get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let csrf = hidden(&form, "csrf");
-        let resp = client
-            .post(app.url("/login"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("username", "secretary"),
-                ("password", PASSWORD),
-                ("next", next),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let resp = sign_in_then(&app, next).await;
         assert_eq!(resp.status(), 303, "{next:?}");
         assert_eq!(location(&resp), "/", "{next:?}");
     }
     // A local `next` is still followed.
-    let client = app.client();
-    let form = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&form, "csrf");
-    let resp = client
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", "secretary"),
-            ("password", PASSWORD),
-            ("next", "/orgs/cqu-mse"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&resp), "/orgs/cqu-mse");
+    assert_eq!(
+        location(&sign_in_then(&app, "/orgs/cqu-mse").await),
+        "/orgs/cqu-mse"
+    );
 
     let resp = app
         .client()
