@@ -324,6 +324,41 @@ impl Default for LoginPolicy {
     }
 }
 
+/// The longest user name accepted anywhere, at sign-in too.
+pub const USERNAME_MAX: usize = 64;
+/// The longest password accepted: a bound that keeps every sign-in equally cheap.
+pub const PASSWORD_MAX: usize = 256;
+/// Failed sign-ins (passwords, codes, unknown names) one client address may make within
+/// [`ADDRESS_WINDOW_MINUTES`] before it must wait for the window to pass.
+pub const ADDRESS_MAX_FAILURES: u32 = 30;
+/// The window of [`ADDRESS_MAX_FAILURES`].
+pub const ADDRESS_WINDOW_MINUTES: u32 = 15;
+
+/// How a sign-in name that has no account is written into the audit log. Never the name as
+/// typed (it may be of any length, or a password typed into the wrong box): a digest and its
+/// length, and the first characters only when it looks like a user name.
+pub fn unknown_name_label(name: &str) -> String {
+    use sha2::Digest;
+    let digest = hex::encode(&sha2::Sha256::digest(name.as_bytes())[..6]);
+    let chars = name.chars().count();
+    let looks_like_name = (2..=USERNAME_MAX).contains(&chars)
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        });
+    if looks_like_name {
+        let head: String = name.chars().take(3).collect();
+        format!("{head}… sha256:{digest} ({chars})")
+    } else {
+        format!("sha256:{digest} ({chars})")
+    }
+}
+
+/// A sign-in form's name and password within their bounds (what is longer is refused before
+/// any work is done).
+pub fn sign_in_input_fits(username: &str, password: &str) -> bool {
+    username.chars().count() <= USERNAME_MAX && password.chars().count() <= PASSWORD_MAX
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +377,25 @@ mod tests {
         );
         assert_eq!(p.check("Zeren-2026", "secretary"), Ok(()));
         assert_eq!(p.check("责任制度Ab12", "u"), Ok(()));
+    }
+
+    #[test]
+    fn unknown_names_are_never_kept_as_typed() {
+        let long = "x".repeat(200_000);
+        let label = unknown_name_label(&long);
+        assert!(label.len() < 40, "{label}");
+        assert!(label.ends_with("(200000)"));
+        let label = unknown_name_label("Secret-Pass!");
+        assert!(!label.contains("Sec"), "{label}");
+        let label = unknown_name_label("zhangsan");
+        assert!(label.starts_with("zha… sha256:"), "{label}");
+        assert_ne!(
+            unknown_name_label("zhangsan"),
+            unknown_name_label("zhangsi")
+        );
+        assert!(sign_in_input_fits(&"a".repeat(64), &"p".repeat(256)));
+        assert!(!sign_in_input_fits(&"a".repeat(65), "p"));
+        assert!(!sign_in_input_fits("a", &"p".repeat(257)));
     }
 
     #[test]

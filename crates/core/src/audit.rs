@@ -211,8 +211,177 @@ pub fn verify<'a>(
     }
 }
 
+// ------------------------------------------------------------------------------------------
+// What the audit views show (display side only: the stored entries and their hashes are as
+// written, and the chain verifies over them)
+// ------------------------------------------------------------------------------------------
+
+/// Action families whose before/after the audit views show in full: accounts, grants,
+/// settings, sign-ins, sessions, API tokens and the system administrator's actions. Their
+/// detail is administrative and holds no secret (no password, hash, token or TOTP secret is
+/// ever written into it; secret settings are written masked).
+pub const ADMINISTRATIVE_FAMILIES: &[&str] = &[
+    "user", "grant", "setting", "login", "session", "token", "system",
+];
+
+/// Hex characters kept of a content digest.
+pub const DIGEST_CHARS: usize = 16;
+
+/// Longest field name listed in a digest; longer names, or names with other characters than
+/// `a-z A-Z 0-9 _ -`, are not listed (a key that is not a field name may be content).
+const FIELD_NAME_MAX: usize = 64;
+
+/// True when the audit views show the entry's before/after in full: its action's family (the
+/// part before the first `.`) is administrative. Every other entry — records, directives,
+/// tasks and their reports, obligations, waivers, the org model, notifications, and any action
+/// added later — is shown as a [`ChangeDigest`] only (三员分立, PRODUCT.md §5: the auditor sees
+/// who, when, from where, which action on which object and a digest of the change, not the
+/// content of business records).
+pub fn shows_detail(action: &str) -> bool {
+    let family = action.split('.').next().unwrap_or("");
+    ADMINISTRATIVE_FAMILIES.contains(&family)
+}
+
+/// A change as the auditor may see it without its content: the digest of each side and the
+/// names (never the values) of the fields that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeDigest {
+    /// Hash function of the digests: the chain's.
+    pub algorithm: HashAlgorithm,
+    /// Digest of the canonical JSON before (first [`DIGEST_CHARS`] hex characters).
+    pub before: Option<String>,
+    /// Digest of the canonical JSON after.
+    pub after: Option<String>,
+    /// Names of the top-level fields that differ, sorted: every field of an object created (or
+    /// removed).
+    pub fields: Vec<String>,
+}
+
+/// An entry's change as the audit views show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShownChange {
+    /// An administrative entry: the before/after as stored.
+    Detail {
+        /// JSON before.
+        before: Option<String>,
+        /// JSON after.
+        after: Option<String>,
+    },
+    /// Any other entry: a digest only.
+    Digest(ChangeDigest),
+}
+
+/// JSON text with object keys sorted at every depth and no insignificant whitespace, so the
+/// same content always gives the same digest whatever order it was written in. Text that is not
+/// JSON is taken as it is.
+pub fn canonical_json(text: &str) -> String {
+    fn write(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                    out.push(':');
+                    if let Some(x) = map.get(k) {
+                        write(x, out);
+                    }
+                }
+                out.push('}');
+            }
+            serde_json::Value::Array(items) => {
+                out.push('[');
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(x, out);
+                }
+                out.push(']');
+            }
+            scalar => out.push_str(&scalar.to_string()),
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => {
+            let mut out = String::with_capacity(text.len());
+            write(&v, &mut out);
+            out
+        }
+        Err(_) => text.to_string(),
+    }
+}
+
+fn is_field_name(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() <= FIELD_NAME_MAX
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The top-level fields that differ between two JSON texts, by name.
+fn changed_fields(before: Option<&str>, after: Option<&str>) -> Vec<String> {
+    let object = |s: Option<&str>| match s.map(serde_json::from_str::<serde_json::Value>) {
+        Some(Ok(serde_json::Value::Object(m))) => m,
+        _ => serde_json::Map::new(),
+    };
+    let (b, a) = (object(before), object(after));
+    let mut fields: Vec<String> = b
+        .keys()
+        .chain(a.keys())
+        .filter(|k| b.get(*k) != a.get(*k))
+        .filter(|k| is_field_name(k))
+        .cloned()
+        .collect();
+    fields.sort();
+    fields.dedup();
+    fields
+}
+
+impl ChangeDigest {
+    /// The digest of a change, with the chain's hash function.
+    pub fn of(algorithm: HashAlgorithm, before: Option<&str>, after: Option<&str>) -> Self {
+        let digest = |s: &str| {
+            let mut d = algorithm.digest(canonical_json(s).as_bytes());
+            d.truncate(DIGEST_CHARS);
+            d
+        };
+        ChangeDigest {
+            algorithm,
+            before: before.map(digest),
+            after: after.map(digest),
+            fields: changed_fields(before, after),
+        }
+    }
+}
+
+impl AuditEntry {
+    /// What the audit views (page, API, any export) show of this entry's change: the one rule,
+    /// [`shows_detail`].
+    pub fn shown_change(&self) -> ShownChange {
+        if shows_detail(&self.action) {
+            ShownChange::Detail {
+                before: self.before.clone(),
+                after: self.after.clone(),
+            }
+        } else {
+            ShownChange::Digest(ChangeDigest::of(
+                self.algorithm,
+                self.before.as_deref(),
+                self.after.as_deref(),
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
     use super::*;
 
     fn chain(n: i64, alg: HashAlgorithm) -> Vec<AuditEntry> {
@@ -279,5 +448,110 @@ mod tests {
             verify(truncated, Some((head.0, &head.1))),
             Err(ChainError::Truncated { last: 4, head: 5 })
         );
+    }
+
+    fn entry(action: &str, before: Option<&str>, after: Option<&str>) -> AuditEntry {
+        AuditEntry {
+            seq: 1,
+            at_ms: 1_700_000_000_000,
+            actor: "secretary".into(),
+            origin: "10.0.0.1".into(),
+            action: action.into(),
+            object_type: "record".into(),
+            object_id: "r1".into(),
+            before: before.map(str::to_string),
+            after: after.map(str::to_string),
+            prev_hash: String::new(),
+            hash: String::new(),
+            algorithm: HashAlgorithm::Sm3,
+        }
+        .seal(GENESIS)
+    }
+
+    #[test]
+    fn business_content_is_shown_as_a_digest_and_field_names_only() {
+        let before = r#"{"title":"党委会","minutes":"讨论了张三的问题","version":1,"org":"o1"}"#;
+        let after = r#"{"version":2,"org":"o1","title":"党委会","minutes":"改为李四"}"#;
+        for action in [
+            "record.create",
+            "record.amend",
+            "directive.create",
+            "task.report",
+            "waiver.request",
+            "obligation.complete",
+            "holding.handover",
+            "notify.person_channels",
+            "calendar_token.create",
+            "anything.new",
+        ] {
+            let e = entry(action, Some(before), Some(after));
+            let ShownChange::Digest(d) = e.shown_change() else {
+                panic!("{action} shown in full");
+            };
+            assert_eq!(d.fields, ["minutes", "version"], "{action}");
+            let shown = serde_json::to_string(&d).unwrap();
+            for secret in ["党委会", "张三", "李四", "o1"] {
+                assert!(!shown.contains(secret), "{action}: {shown}");
+            }
+            assert_eq!(d.before.as_ref().map(String::len), Some(DIGEST_CHARS));
+            assert_ne!(d.before, d.after);
+            // The stored entry is unchanged, and still verifies.
+            assert_eq!(e.after.as_deref(), Some(after));
+            assert_eq!(verify([&e], Some((1, e.hash.as_str()))), Ok(1));
+        }
+        // The same content in another key order has the same digest; a create lists every field.
+        let created = ChangeDigest::of(HashAlgorithm::Sha256, None, Some(after));
+        let reordered = ChangeDigest::of(
+            HashAlgorithm::Sha256,
+            None,
+            Some(r#"{ "title":"党委会", "org":"o1", "minutes":"改为李四", "version":2 }"#),
+        );
+        assert_eq!(created, reordered);
+        assert_eq!(created.before, None);
+        assert_eq!(created.fields, ["minutes", "org", "title", "version"]);
+        // Keys that are not field names (content used as a key) are not listed.
+        let keyed = ChangeDigest::of(
+            HashAlgorithm::Sm3,
+            None,
+            Some(r#"{"张三":1,"a b":2,"ok_1":3}"#),
+        );
+        assert_eq!(keyed.fields, ["ok_1"]);
+    }
+
+    #[test]
+    fn administrative_entries_keep_their_detail() {
+        for action in [
+            "user.create",
+            "user.state",
+            "grant.create",
+            "setting.update",
+            "login.failure",
+            "session.end",
+            "token.create",
+            "system.backup",
+        ] {
+            let e = entry(action, None, Some(r#"{"disabled":true}"#));
+            assert_eq!(
+                e.shown_change(),
+                ShownChange::Detail {
+                    before: None,
+                    after: Some(r#"{"disabled":true}"#.into())
+                },
+                "{action}"
+            );
+        }
+        // A family is matched whole, not by prefix.
+        assert!(!shows_detail("username.x"));
+        assert!(!shows_detail("calendar_token.rotate"));
+        assert!(!shows_detail(""));
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth() {
+        assert_eq!(
+            canonical_json(r#"{"b":[{"y":1,"x":"\u5f20"}],"a":null}"#),
+            r#"{"a":null,"b":[{"x":"张","y":1}]}"#
+        );
+        assert_eq!(canonical_json("not json"), "not json");
     }
 }

@@ -39,6 +39,8 @@ pub struct Db {
     algorithm: HashAlgorithm,
     /// Shared: a `Db` is cloned into every request.
     files: Option<std::sync::Arc<std::path::Path>>,
+    /// The installation key (sealing secrets, signing backups); kept outside the database.
+    key: Option<std::sync::Arc<crate::keys::InstallationKey>>,
 }
 
 /// Who makes a change and from where; written into the audit chain.
@@ -114,6 +116,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ledger pages",
         include_str!("../migrations/0007_ledger_pages.sql"),
     ),
+    (
+        8,
+        "feed secrets",
+        include_str!("../migrations/0008_feed_secrets.sql"),
+    ),
 ];
 
 impl Db {
@@ -159,6 +166,7 @@ impl Db {
             backend,
             algorithm: HashAlgorithm::Sm3,
             files: None,
+            key: None,
         })
     }
 
@@ -166,6 +174,20 @@ impl Db {
     pub fn with_files_dir(mut self, dir: std::path::PathBuf) -> Db {
         self.files = Some(dir.into());
         self
+    }
+
+    /// Uses `key` as the installation key. Without one, sealing a secret (a TOTP setup) and
+    /// signing or checking a backup are refused.
+    pub fn with_key(mut self, key: crate::keys::InstallationKey) -> Db {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// The installation key.
+    pub fn key(&self) -> Result<&crate::keys::InstallationKey> {
+        self.key
+            .as_deref()
+            .ok_or_else(|| StorageError::Invalid("no installation key is configured".into()))
     }
 
     /// Where attachment files live, if set.
@@ -252,6 +274,7 @@ impl Db {
             head,
             algorithm: self.algorithm,
             touches_model: false,
+            key: self.key.clone(),
         })
     }
 }
@@ -265,7 +288,13 @@ pub struct Tx {
     head: (i64, String),
     algorithm: HashAlgorithm,
     touches_model: bool,
+    key: Option<std::sync::Arc<crate::keys::InstallationKey>>,
 }
+
+/// Actions on those objects that change nothing a snapshot holds: sign-in attempts, session
+/// ends and audited reads such as an export (a flood of failed sign-ins or of downloads must not
+/// make every instance reload its snapshot).
+const BOOKKEEPING_ACTIONS: &[&str] = &["login.", "session.", "ledger.export"];
 
 /// Object types whose change makes every instance's in-memory snapshot stale.
 const MODEL_OBJECTS: &[&str] = &[
@@ -276,6 +305,13 @@ impl Tx {
     /// The instant of this change (from the injected clock).
     pub fn now(&self) -> DateTime<Utc> {
         self.now
+    }
+
+    /// The installation key (see [`Db::key`]).
+    pub fn key(&self) -> Result<&crate::keys::InstallationKey> {
+        self.key
+            .as_deref()
+            .ok_or_else(|| StorageError::Invalid("no installation key is configured".into()))
     }
 
     /// Who makes this change.
@@ -341,7 +377,8 @@ impl Tx {
         .execute(&mut *self.tx)
         .await?;
         self.head = (entry.seq, entry.hash);
-        self.touches_model |= MODEL_OBJECTS.contains(&object_type);
+        self.touches_model |= MODEL_OBJECTS.contains(&object_type)
+            && !BOOKKEEPING_ACTIONS.iter().any(|p| action.starts_with(p));
         Ok(())
     }
 

@@ -8,6 +8,7 @@ pub mod demo;
 mod demo_evidence;
 pub mod demo_scale;
 pub mod error;
+pub mod keys;
 pub mod ledger;
 pub mod repo;
 pub mod schema;
@@ -16,7 +17,8 @@ pub mod testing;
 
 pub use db::{Actor, Backend, Db, Tx, new_id, redact_url};
 pub use error::{Result, StorageError};
-pub use repo::identity::{ApiToken, Grant, NewUser, Session, User};
+pub use keys::InstallationKey;
+pub use repo::identity::{ApiToken, Grant, NewUser, PasswordChange, Session, User};
 pub use repo::obligations::StoredObligation;
 pub use repo::orgs::{NewOrg, NewPlatform};
 pub use repo::policies::StoredPolicy;

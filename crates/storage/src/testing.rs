@@ -52,7 +52,10 @@ pub async fn sqlite() -> Result<TestDb> {
     let url = format!("sqlite://{}/zeren.db", dir.display());
     Ok(TestDb {
         // Attachments beside the database, as `zeren serve` keeps them.
-        db: Db::connect(&url).await?.with_files_dir(dir.join("files")),
+        db: Db::connect(&url)
+            .await?
+            .with_files_dir(dir.join("files"))
+            .with_key(crate::keys::InstallationKey::generate()?),
         url,
         label: "sqlite",
         cleanup: Cleanup::File(dir),
@@ -78,7 +81,11 @@ pub async fn postgres() -> Option<TestDb> {
     let db = Db::connect(&url)
         .await
         .unwrap_or_else(|e| panic!("cannot open test database {name}: {e}"))
-        .with_files_dir(files);
+        .with_files_dir(files)
+        .with_key(
+            crate::keys::InstallationKey::generate()
+                .unwrap_or_else(|e| panic!("no randomness for a test key: {e}")),
+        );
     Some(TestDb {
         db,
         url,

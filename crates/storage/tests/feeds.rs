@@ -57,12 +57,19 @@ async fn calendar_tokens_rotate_and_only_the_live_one_opens_the_feed() {
             tok.id
         );
 
-        // Only the hash is stored.
-        let stored =
-            zeren_storage::testing::table_names(db, "SELECT token_hash FROM calendar_tokens")
-                .await
-                .unwrap();
-        assert!(!stored.iter().any(|h| h.contains(&first[5..])));
+        // Only the hash is stored: no table holds the secret (the token table, the audit log,
+        // any other), nor does the token the repository hands back for display.
+        for (table, rows) in db.dump().await.unwrap() {
+            for row in rows {
+                assert!(
+                    !row.iter()
+                        .any(|v| v.as_str().is_some_and(|t| t.contains(&first[5..]))),
+                    "the feed secret is stored in clear in {table}: {row:?}"
+                );
+            }
+        }
+        let shown = db.calendar_token_of(&user.id).await.unwrap().unwrap();
+        assert!(!format!("{shown:?}").contains(&first[5..]));
 
         let mut tx = db
             .begin(&Actor::cli(), noon_in_shanghai(today()))

@@ -1,7 +1,8 @@
 //! Calendar feed tokens, the full-text search index, and the rows of the ledger export.
 //!
-//! **Calendar tokens** are secrets in a URL: only their SHA-256 is stored (like API tokens), one
-//! live token per account; rotating revokes the old one, audited.
+//! **Calendar tokens** are secrets in a URL: only their SHA-256 is stored (like API tokens), so
+//! the address is known only to the answer that made it; one live token per account; rotating
+//! revokes the old one, audited (without the secret).
 //!
 //! **Search** runs over one derived table, `search_docs`, with one row per searchable item
 //! (obligation, record, directive, task) holding its text. It is kept in step by triggers on the
@@ -37,7 +38,8 @@ const SEARCH_VERSION: &str = "2";
 // Calendar tokens
 // ------------------------------------------------------------------------------------------
 
-/// A live calendar feed token.
+/// A live calendar feed token: when it was made and last read. The secret is not stored; only
+/// [`Tx::rotate_calendar_token`] returns it, once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CalendarToken {
     /// Id.
@@ -48,9 +50,6 @@ pub struct CalendarToken {
     pub created_at: i64,
     /// Last fetched by a calendar client (epoch ms, at most hourly precision).
     pub last_used_at: Option<i64>,
-    /// The secret of the feed address.
-    #[serde(skip)]
-    pub token: String,
 }
 
 fn token_from_row(r: &sqlx::any::AnyRow) -> Result<CalendarToken> {
@@ -59,7 +58,6 @@ fn token_from_row(r: &sqlx::any::AnyRow) -> Result<CalendarToken> {
         user: r.try_get("user_id")?,
         created_at: r.try_get("created_at")?,
         last_used_at: r.try_get("last_used_at")?,
-        token: r.try_get("token")?,
     })
 }
 
@@ -67,7 +65,7 @@ impl Db {
     /// The live calendar token of an account, if any.
     pub async fn calendar_token_of(&self, user: &str) -> Result<Option<CalendarToken>> {
         let row = sqlx::query(
-            "SELECT id, user_id, created_at, last_used_at, token FROM calendar_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC",
+            "SELECT id, user_id, created_at, last_used_at FROM calendar_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id DESC",
         )
         .bind(user)
         .fetch_optional(&self.pool)
@@ -79,7 +77,7 @@ impl Db {
     /// account is not disabled.
     pub async fn calendar_token_user(&self, token: &str) -> Result<Option<(User, CalendarToken)>> {
         let row = sqlx::query(
-            "SELECT id, user_id, created_at, last_used_at, token FROM calendar_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            "SELECT id, user_id, created_at, last_used_at FROM calendar_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         )
         .bind(token_hash(token))
         .fetch_optional(&self.pool)
@@ -129,11 +127,10 @@ impl Tx {
         .await?;
         let secret = format!("zcal_{}", random_token()?);
         let id = new_id();
-        sqlx::query("INSERT INTO calendar_tokens (id, user_id, token_hash, token, created_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, NULL, NULL)")
+        sqlx::query("INSERT INTO calendar_tokens (id, user_id, token_hash, created_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, NULL, NULL)")
             .bind(&id)
             .bind(&user.id)
             .bind(token_hash(&secret))
-            .bind(&secret)
             .bind(now)
             .execute(&mut *self.tx)
             .await?;
@@ -150,13 +147,12 @@ impl Tx {
         )
         .await?;
         Ok((
-            secret.clone(),
+            secret,
             CalendarToken {
                 id,
                 user: user.id.clone(),
                 created_at: now,
                 last_used_at: None,
-                token: secret,
             },
         ))
     }

@@ -66,6 +66,23 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
+/// Who changes a password, which decides what else ends with the old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange<'a> {
+    /// The account holder, signed in with `keep_session` (a session id, or "" from a token):
+    /// every other session ends.
+    Own {
+        /// The session that stays.
+        keep_session: &'a str,
+    },
+    /// A reset by the security administrator or on the server: every session ends and every
+    /// API token is revoked.
+    Reset {
+        /// The new password is temporary.
+        must_change: bool,
+    },
+}
+
 /// An explicit role grant over an org subtree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Grant {
@@ -168,6 +185,87 @@ impl Db {
             id: id.into(),
         })?;
         user_from(&row)
+    }
+
+    /// Counts a sign-in attempt (password or code) before it is checked, atomically: refused
+    /// while the account is locked or while `max_failures` attempts are already counted, so
+    /// parallel guesses cannot outrun the lockout. A lock that has run out is cleared first.
+    /// Returns whether the attempt may go on.
+    pub async fn claim_login_attempt(
+        &self,
+        user: &str,
+        now_ms: i64,
+        max_failures: i64,
+    ) -> Result<bool> {
+        let claimed = sqlx::query(
+            "UPDATE users SET \
+               failed_logins = (CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 0 ELSE failed_logins END) + 1, \
+               locked_until = NULL \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) \
+               AND (CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 0 ELSE failed_logins END) < $3 \
+             RETURNING failed_logins",
+        )
+        .bind(user)
+        .bind(now_ms)
+        .bind(max_failures)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(claimed.is_some())
+    }
+
+    /// Gives back an attempt counted by [`Db::claim_login_attempt`] whose password was right
+    /// while the second factor is still due (only a completed sign-in clears the count).
+    pub async fn release_login_attempt(&self, user: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE users SET failed_logins = failed_logins - 1 WHERE id = $1 AND failed_logins > 0",
+        )
+        .bind(user)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The TOTP secret of an account, opened with the installation key (`None` when the second
+    /// factor is off). A secret kept in clear by an older version is read as base32.
+    pub fn totp_secret(&self, user: &User) -> Result<Option<Vec<u8>>> {
+        let Some(stored) = user.totp_secret.as_deref().filter(|_| user.totp_enabled) else {
+            return Ok(None);
+        };
+        if crate::keys::is_sealed(stored) {
+            return self.key()?.open(stored).map(Some);
+        }
+        zeren_core::totp::from_base32(stored)
+            .map(Some)
+            .ok_or_else(|| StorageError::Corrupt(format!("TOTP secret of `{}`", user.username)))
+    }
+
+    /// Seals the TOTP secrets an older version kept in clear (once, at start-up); returns how
+    /// many were sealed. Not audited: the secrets do not change, only how they are kept.
+    pub async fn seal_clear_totp_secrets(&self) -> Result<u64> {
+        let key = self.key()?;
+        let rows = sqlx::query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut sealed = 0;
+        for r in rows {
+            let id: String = r.try_get("id")?;
+            let stored: String = r.try_get("totp_secret")?;
+            if crate::keys::is_sealed(&stored) {
+                continue;
+            }
+            let value = match zeren_core::totp::from_base32(&stored) {
+                Some(bytes) => Some(key.seal(&bytes)?),
+                None => None,
+            };
+            sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = CASE WHEN $1 IS NULL THEN 0 ELSE totp_enabled END WHERE id = $2 AND totp_secret = $3")
+                .bind(&value)
+                .bind(&id)
+                .bind(&stored)
+                .execute(&self.pool)
+                .await?;
+            sealed += 1;
+        }
+        Ok(sealed)
     }
 
     /// Every account, by sign-in name.
@@ -337,41 +435,63 @@ impl Tx {
         user_from(&row)
     }
 
-    /// Records a failed sign-in; locks the account until `lock_until` when given.
+    /// Records a failed sign-in (password or code) whose attempt was counted by
+    /// [`Db::claim_login_attempt`]; locks the account until `lock_until` when it has reached
+    /// `max_failures` and is not locked already (attempts on a locked account never lengthen
+    /// the lock). Returns the lock in force, if any.
     pub async fn login_failed(
         &mut self,
         user: &User,
-        lock_until: Option<i64>,
+        max_failures: i64,
+        lock_until: i64,
         reason: &str,
-    ) -> Result<()> {
-        sqlx::query("UPDATE users SET failed_logins = failed_logins + 1, locked_until = COALESCE($1, locked_until) WHERE id = $2")
-            .bind(lock_until)
+    ) -> Result<Option<i64>> {
+        sqlx::query(
+            "UPDATE users SET locked_until = $1 WHERE id = $2 AND failed_logins >= $3 \
+             AND locked_until IS NULL",
+        )
+        .bind(lock_until)
+        .bind(&user.id)
+        .bind(max_failures)
+        .execute(&mut *self.tx)
+        .await?;
+        let row = sqlx::query("SELECT failed_logins, locked_until FROM users WHERE id = $1")
             .bind(&user.id)
-            .execute(&mut *self.tx)
+            .fetch_one(&mut *self.tx)
             .await?;
-        let after = json!({"reason": reason, "failed_logins": user.failed_logins + 1, "locked_until": lock_until});
-        let action = if lock_until.is_some() {
+        let failures: i64 = row.try_get("failed_logins")?;
+        let locked: Option<i64> = row.try_get("locked_until")?;
+        let locked = locked.filter(|_| failures >= max_failures);
+        let after = json!({"reason": reason, "failed_logins": failures, "locked_until": locked});
+        let action = if locked.is_some() {
             "login.lockout"
         } else {
             "login.failure"
         };
         self.audit(action, "user", &user.id, None, Some(&after))
-            .await
+            .await?;
+        Ok(locked)
     }
 
-    /// Records a sign-in attempt for a name that has no account.
+    /// Records a sign-in attempt for a name that has no usable account. The name itself is not
+    /// kept (it may be anything, of any length): only its first characters and a digest.
     pub async fn login_unknown(&mut self, username: &str) -> Result<()> {
         self.audit(
             "login.failure",
             "user",
             "-",
             None,
-            Some(&json!({"username": username, "reason": "unknown user"})),
+            Some(&json!({
+                "username": zeren_core::access::unknown_name_label(username),
+                "reason": "unknown user",
+            })),
         )
         .await
     }
 
     /// Opens a session; returns the cookie value (shown once, kept hashed) and the CSRF token.
+    /// A session that still owes the second factor leaves the failure count as it is: only a
+    /// completed sign-in clears it.
     pub async fn create_session(
         &mut self,
         user: &User,
@@ -382,10 +502,12 @@ impl Tx {
         let csrf = random_token()?;
         let now = self.now_ms();
         let id = token_hash(&cookie);
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(&user.id)
-            .execute(&mut *self.tx)
-            .await?;
+        if !second_factor_pending {
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(&user.id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         sqlx::query("INSERT INTO sessions (id, user_id, csrf, second_factor_pending, origin, created_at, last_seen_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6, $6, NULL)")
             .bind(&id)
             .bind(&user.id)
@@ -411,21 +533,22 @@ impl Tx {
         Ok((cookie, csrf))
     }
 
-    /// Marks the second factor done for a session.
-    pub async fn second_factor_done(&mut self, session: &Session, step: i64) -> Result<()> {
+    /// Marks the second factor done for a session: the sign-in is complete, the failure count
+    /// cleared, and the code's step used.
+    pub async fn second_factor_done(&mut self, session: &str, user: &str, step: i64) -> Result<()> {
         sqlx::query("UPDATE sessions SET second_factor_pending = 0 WHERE id = $1")
-            .bind(&session.id)
+            .bind(session)
             .execute(&mut *self.tx)
             .await?;
-        sqlx::query("UPDATE users SET totp_last_step = $1, failed_logins = 0 WHERE id = $2")
+        sqlx::query("UPDATE users SET totp_last_step = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
             .bind(step)
-            .bind(&session.user.id)
+            .bind(user)
             .execute(&mut *self.tx)
             .await?;
         self.audit(
             "login.success",
             "user",
-            &session.user.id,
+            user,
             None,
             Some(&json!({"second_factor": "totp"})),
         )
@@ -454,14 +577,19 @@ impl Tx {
         .await
     }
 
-    /// Sets a new password hash; ends the account's other sessions.
+    /// Sets a new password hash. The account's own change ends its other sessions; a reset
+    /// (by the security administrator or on the server) ends every session and revokes every
+    /// API token, and the new password must be changed at the next sign-in when `must_change`.
     pub async fn set_password(
         &mut self,
         user: &User,
         hash: &str,
-        must_change: bool,
-        keep_session: Option<&str>,
+        change: PasswordChange<'_>,
     ) -> Result<()> {
+        let (must_change, keep, reset) = match change {
+            PasswordChange::Own { keep_session } => (false, keep_session, false),
+            PasswordChange::Reset { must_change } => (must_change, "", true),
+        };
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, locked_until = NULL, version = version + 1, updated_at = $3 WHERE id = $4")
             .bind(hash)
             .bind(i64::from(must_change))
@@ -469,20 +597,46 @@ impl Tx {
             .bind(&user.id)
             .execute(&mut *self.tx)
             .await?;
-        sqlx::query("UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL AND id <> $3")
+        let sessions = self.end_other_sessions(&user.id, keep).await?;
+        let tokens = if reset {
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
             .bind(self.now_ms())
             .bind(&user.id)
-            .bind(keep_session.unwrap_or(""))
             .execute(&mut *self.tx)
-            .await?;
+            .await?
+            .rows_affected()
+        } else {
+            0
+        };
         self.audit(
             "user.password",
             "user",
             &user.id,
             None,
-            Some(&json!({"must_change_password": must_change})),
+            Some(&json!({
+                "must_change_password": must_change,
+                "reset": reset,
+                "sessions_ended": sessions,
+                "tokens_revoked": tokens,
+            })),
         )
         .await
+    }
+
+    /// Ends every live session of an account but `keep` (a session id, or "" for none);
+    /// returns how many ended.
+    async fn end_other_sessions(&mut self, user: &str, keep: &str) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at IS NULL AND id <> $3",
+        )
+        .bind(self.now_ms())
+        .bind(user)
+        .bind(keep)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected())
     }
 
     /// Creates an API token for an account; returns the token (shown once).
@@ -585,28 +739,54 @@ impl Tx {
         self.audit("grant.revoke", "grant", id, None, None).await
     }
 
-    /// Stores the TOTP secret (pending until `enabled`).
+    /// Turns the second factor on with `secret` (sealed under the installation key before it is
+    /// stored), or off with `None`. Either way the account's other sessions end: whoever was
+    /// signed in elsewhere signs in again under the new rule. `keep_session` is the session that
+    /// made the change ("" for a reset by the security administrator). `step` is the step of
+    /// the code that confirmed a new secret: it is used, and is not accepted again at sign-in.
     pub async fn set_totp(
         &mut self,
         user: &User,
-        secret: Option<&str>,
-        enabled: bool,
+        secret: Option<(&[u8], i64)>,
+        keep_session: &str,
     ) -> Result<()> {
-        sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = $2, version = version + 1, updated_at = $3 WHERE id = $4")
-            .bind(secret)
+        let (sealed, step) = match secret {
+            Some((s, step)) => (Some(self.key()?.seal(s)?), Some(step)),
+            None => (None, None),
+        };
+        let enabled = sealed.is_some();
+        sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = $3, version = version + 1, updated_at = $4 WHERE id = $5")
+            .bind(&sealed)
             .bind(i64::from(enabled))
+            .bind(step)
             .bind(self.now_ms())
             .bind(&user.id)
             .execute(&mut *self.tx)
             .await?;
+        let sessions = self.end_other_sessions(&user.id, keep_session).await?;
+        let action = match (user.totp_enabled, enabled) {
+            (false, true) => "user.totp.enable",
+            (true, true) => "user.totp.replace",
+            _ => "user.totp.disable",
+        };
         self.audit(
-            "user.totp",
+            action,
             "user",
             &user.id,
-            None,
-            Some(&json!({"enabled": enabled})),
+            Some(&json!({"enabled": user.totp_enabled})),
+            Some(&json!({"enabled": enabled, "sessions_ended": sessions})),
         )
         .await
+    }
+
+    /// Notes the last code step accepted, so that a code is never accepted twice.
+    pub async fn totp_step_used(&mut self, user: &User, step: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2")
+            .bind(step)
+            .bind(&user.id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 
     /// Disables or enables an account, and unlocks it.

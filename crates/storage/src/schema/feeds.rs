@@ -12,7 +12,6 @@ pub const TABLES: &[Table] = &[Table {
         ("id", Text),
         ("user_id", Text),
         ("token_hash", Text),
-        ("token", Text),
         ("created_at", Int),
         ("last_used_at", Int),
         ("revoked_at", Int),

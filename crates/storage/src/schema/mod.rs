@@ -29,6 +29,11 @@ pub struct Table {
     pub order_by: &'static str,
 }
 
+/// Columns holding values sealed with the installation key (`sealed:v1:…`, see
+/// [`crate::keys`]): a restore from another installation opens them with that installation's
+/// key and seals them again with this one's.
+pub const SEALED: &[(&str, &str)] = &[("users", "totp_secret")];
+
 /// Every table, parents before children.
 pub static TABLES: LazyLock<Vec<&'static Table>> = LazyLock::new(|| {
     [
