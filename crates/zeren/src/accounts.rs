@@ -1,4 +1,6 @@
-//! `zeren user …` and the administrators created by `zeren init`.
+//! `zeren user …` and the administrators created by `zeren init`. The three administrators'
+//! accounts are managed only here, on the server (三员分立): the web and the API refuse to create,
+//! enable, disable, unlock or reset an administrator. Every change is audited as `cli`.
 
 use crate::cli::{TokenCommand, UserCommand};
 use crate::lang;
@@ -235,7 +237,14 @@ pub async fn run(db: &Db, cmd: &UserCommand, now: DateTime<Utc>) -> Result<ExitC
                 .map_err(|e| anyhow!("{}", e.message(l)))?;
             let hash = hash_password(pw).await?;
             let mut tx = db.begin(&Actor::cli(), now).await?;
-            tx.set_password(&user, &hash, *temporary, None).await?;
+            tx.set_password(
+                &user,
+                &hash,
+                zeren_storage::PasswordChange::Reset {
+                    must_change: *temporary,
+                },
+            )
+            .await?;
             tx.commit().await?;
             println!(
                 "{}",
@@ -244,6 +253,27 @@ pub async fn run(db: &Db, cmd: &UserCommand, now: DateTime<Utc>) -> Result<ExitC
                     &format!("password of {username} updated")
                 )
             );
+        }
+        UserCommand::Disable { username } | UserCommand::Enable { username } => {
+            let disabled = matches!(cmd, UserCommand::Disable { .. });
+            let user = find_user(db, username).await?;
+            let mut tx = db.begin(&Actor::cli(), now).await?;
+            tx.set_user_state(&user, user.version, disabled).await?;
+            tx.commit().await?;
+            let done = if disabled {
+                l.pick(
+                    &format!("已停用 {username}，其会话已结束"),
+                    &format!("{username} disabled; its sessions have ended"),
+                )
+                .to_string()
+            } else {
+                l.pick(
+                    &format!("已启用 {username}"),
+                    &format!("{username} enabled"),
+                )
+                .to_string()
+            };
+            println!("{done}");
         }
         UserCommand::Grant {
             username,

@@ -44,7 +44,8 @@ pub enum Command {
         #[arg(long)]
         admin_password: Option<String>,
     },
-    /// Accounts: add, change passwords, API tokens, role grants.
+    /// Accounts: add, change passwords, disable and enable, API tokens, role grants. The only way
+    /// to manage the three administrators' accounts (三员分立).
     #[command(subcommand)]
     User(UserCommand),
     /// Load the demo organisation (a university, three colleges, posts, platforms, a year of obligations).
@@ -63,8 +64,11 @@ pub enum Command {
     /// The tamper-evident audit chain.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Write a portable backup of the whole database (restores into SQLite or PostgreSQL).
-    #[command(after_help = "Examples:\n  zeren backup zeren-2026-11-28.zbak")]
+    /// Write a portable backup of the whole database (restores into SQLite or PostgreSQL),
+    /// signed with this installation's key (zeren.key in the data dir, or ZEREN_KEY).
+    #[command(
+        after_help = "Examples:\n  zeren backup zeren-2026-11-28.zbak\n\nThe key is not in the backup: keep a copy of zeren.key (or ZEREN_KEY) apart from it; restoring into another installation needs it."
+    )]
     Backup {
         /// Archive to write.
         file: PathBuf,
@@ -72,9 +76,11 @@ pub enum Command {
     /// Exports: the ledger (台账) as xlsx.
     #[command(subcommand)]
     Export(ExportCommand),
-    /// Replace the database's contents with a backup. A damaged archive is refused and nothing changes.
+    /// Replace the database's contents with a backup. Only an archive signed with this
+    /// installation's key (or the key given) is restored, after it has been checked whole; a
+    /// damaged, forged or foreign archive is refused and nothing changes.
     #[command(
-        after_help = "Examples:\n  zeren restore zeren-2026-11-28.zbak\n  DATABASE_URL=postgres://root@127.0.0.1/zeren zeren restore zeren-2026-11-28.zbak"
+        after_help = "Examples:\n  zeren restore zeren-2026-11-28.zbak\n  DATABASE_URL=postgres://root@127.0.0.1/zeren zeren restore zeren-2026-11-28.zbak\n  zeren restore --key-file /mnt/old-server/zeren.key zeren-2026-11-28.zbak\n  ZEREN_ARCHIVE_KEY=$(cat old-zeren.key) zeren restore zeren-2026-11-28.zbak"
     )]
     Restore {
         /// Archive to read.
@@ -82,6 +88,19 @@ pub enum Command {
         /// Restore even though the database already holds data (it is replaced).
         #[arg(long)]
         force: bool,
+        /// The key of the installation that wrote the archive (its zeren.key), when it is not
+        /// this one. Its sealed secrets are sealed again under this installation's key.
+        #[arg(long, value_name = "PATH")]
+        key_file: Option<PathBuf>,
+        /// The same key as 64 hex digits (--key-file wins when both are given); better given by
+        /// the environment than on the command line, where other users of the machine can read it.
+        #[arg(
+            long,
+            value_name = "HEX",
+            env = "ZEREN_ARCHIVE_KEY",
+            hide_env_values = true
+        )]
+        key: Option<String>,
     },
 }
 
@@ -196,6 +215,9 @@ pub enum AuditCommand {
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Add an account. Without --password-stdin a temporary password is printed, to be changed at first sign-in.
+    ///
+    /// Administrator accounts (--admin) are created only here, on the server: no administrator can
+    /// create another one in the web pages or the API (三员分立). Recorded in the audit log as `cli`.
     #[command(
         after_help = "Examples:\n  zeren user add zhangsan --name 张三 --person-of cqu-mse\n  zeren user add audit2 --name 审计员乙 --admin audit\n  echo 'Secret-2026!' | zeren user add lisi --name 李四 --password-stdin"
     )]
@@ -218,7 +240,10 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Set a new password, read from standard input.
+    /// Set a new password, read from standard input; clears a lockout and ends the account's sessions.
+    ///
+    /// The way to reset an administrator's password: no administrator can reset another one in
+    /// the web pages or the API (三员分立). Recorded in the audit log as `cli`.
     #[command(
         after_help = "Examples:\n  echo 'New-pass-2026' | zeren user passwd zhangsan\n  echo 'Temp-pass-2026' | zeren user passwd zhangsan --temporary"
     )]
@@ -228,6 +253,21 @@ pub enum UserCommand {
         /// The user must change it at the next sign-in.
         #[arg(long)]
         temporary: bool,
+    },
+    /// Disable an account: it can no longer sign in and its sessions end.
+    ///
+    /// The way to disable an administrator: no administrator can disable another one in the web
+    /// pages or the API (三员分立). Recorded in the audit log as `cli`.
+    #[command(after_help = "Examples:\n  zeren user disable audit2")]
+    Disable {
+        /// Sign-in name.
+        username: String,
+    },
+    /// Enable a disabled account again (and clear a lockout). Recorded in the audit log as `cli`.
+    #[command(after_help = "Examples:\n  zeren user enable audit2")]
+    Enable {
+        /// Sign-in name.
+        username: String,
     },
     /// Grant a business role over an org subtree.
     #[command(after_help = "Examples:\n  zeren user grant inspector --role supervisor --org cqu")]

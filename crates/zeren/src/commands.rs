@@ -114,13 +114,30 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "{}",
                 l.pick(
-                    &format!("已备份 {} 条记录到 {}", s.rows, file.display()),
-                    &format!("backed up {} rows to {}", s.rows, file.display())
+                    &format!(
+                        "已备份 {} 条记录到 {}（以本安装密钥签名，指纹 {}）",
+                        s.rows,
+                        file.display(),
+                        s.key
+                    ),
+                    &format!(
+                        "backed up {} rows to {} (signed with this installation's key, fingerprint {})",
+                        s.rows,
+                        file.display(),
+                        s.key
+                    )
                 )
             );
             ExitCode::SUCCESS
         }
-        Command::Restore { file, force } => {
+        Command::Restore {
+            file,
+            force,
+            key_file,
+            key,
+        } => {
+            let archive_key = archive_key(key_file.as_deref(), key.as_deref())?;
+            check_signer(&db, file, archive_key.as_ref())?;
             db.migrate().await?;
             if db.has_orgs().await? && !force {
                 bail!(
@@ -131,7 +148,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 );
             }
-            let s = db.restore(file).await?;
+            let s = db.restore(file, archive_key.as_ref()).await?;
             tracing::info!(file = %file.display(), rows = s.rows, "restored from backup");
             println!(
                 "{}",
@@ -153,6 +170,93 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     Ok(code)
 }
 
+/// The key of another installation given for a restore: `--key-file` or `--key`.
+fn archive_key(
+    file: Option<&Path>,
+    hex: Option<&str>,
+) -> Result<Option<zeren_storage::InstallationKey>> {
+    let l = lang();
+    let bad = || {
+        l.pick(
+            "密钥应为 64 位十六进制数字（zeren.key 的内容）",
+            "the key must be 64 hex digits (the content of a zeren.key)",
+        )
+        .to_string()
+    };
+    Ok(match (file, hex) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Some(
+                zeren_storage::InstallationKey::from_hex(&text)
+                    .map_err(|_| anyhow!("{}: {}", path.display(), bad()))?,
+            )
+        }
+        (None, Some(hex)) => Some(
+            zeren_storage::InstallationKey::from_hex(hex)
+                .map_err(|_| anyhow!("--key / ZEREN_ARCHIVE_KEY: {}", bad()))?,
+        ),
+        (None, None) => None,
+    })
+}
+
+/// Says, before anything is read further, when an archive is unsigned or signed by a key this
+/// restore does not have: which key signed it, and how to give it.
+fn check_signer(
+    db: &Db,
+    file: &Path,
+    archive_key: Option<&zeren_storage::InstallationKey>,
+) -> Result<()> {
+    let l = lang();
+    let reader =
+        std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let header = zeren_storage::backup::archive_header(reader)
+        .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let Some(signer) = header.key.filter(|_| header.version >= 2) else {
+        bail!(
+            "{}: {}",
+            file.display(),
+            l.pick(
+                "这是未签名的旧版备份（格式 1），无法确认其来源，已拒绝恢复。请用本版本的 Zeren 重新备份。",
+                "this is an unsigned archive of an older version (format 1): nothing proves where it comes from, so it is refused. Take a new backup with this version of Zeren."
+            )
+        );
+    };
+    let local = db.key()?.fingerprint();
+    if signer == local {
+        return Ok(());
+    }
+    match archive_key {
+        Some(k) if k.fingerprint() == signer => Ok(()),
+        Some(k) => bail!(
+            "{}: {}",
+            file.display(),
+            l.pick(
+                &format!(
+                    "给出的密钥（指纹 {}）不是签名此备份的密钥（指纹 {signer}）。",
+                    k.fingerprint()
+                ),
+                &format!(
+                    "the key given (fingerprint {}) did not sign this archive (signed by the key with fingerprint {signer}).",
+                    k.fingerprint()
+                )
+            )
+        ),
+        None => bail!(
+            "{}: {}",
+            file.display(),
+            l.pick(
+                &format!(
+                    "此备份由另一安装的密钥签名（指纹 {signer}），本安装的密钥指纹为 {local}。如确要恢复，请给出那个安装的密钥：--key-file 该安装数据目录中的 zeren.key，或在环境变量 ZEREN_ARCHIVE_KEY 中给出其 64 位十六进制数字。"
+                ),
+                &format!(
+                    "this archive was signed by another installation's key (fingerprint {signer}); this installation's key has fingerprint {local}. To restore it, give that installation's key: --key-file PATH (the zeren.key of its data dir), or its 64 hex digits in ZEREN_ARCHIVE_KEY."
+                )
+            )
+        ),
+    }
+}
+
 /// The database URL: `--database-url`/`DATABASE_URL`, or SQLite in the data dir.
 fn database_url(cli: &Cli) -> Result<String> {
     if let Some(url) = &cli.database_url {
@@ -169,9 +273,12 @@ fn database_url(cli: &Cli) -> Result<String> {
 async fn open(cli: &Cli) -> Result<Db> {
     // Attachments live beside the database, content-addressed, whatever the engine.
     let files = cli.data_dir.join("files");
+    // The installation key lives beside the database too, never inside it nor in a backup.
+    let key = zeren_storage::InstallationKey::load_or_create(&cli.data_dir)?;
     Ok(Db::connect(&database_url(cli)?)
         .await?
-        .with_files_dir(files))
+        .with_files_dir(files)
+        .with_key(key))
 }
 
 /// `zeren demo --scale university`, with a progress bar on stderr.
@@ -262,6 +369,11 @@ async fn serve(cli: &Cli, args: &ServeArgs, clock: SystemClock) -> Result<ExitCo
     }
     // A database nobody can sign in to gets its three administrators, passwords printed once.
     accounts::create_administrators(&db, clock.now(), None).await?;
+    // Second-factor secrets an older version kept in clear are sealed under the installation key.
+    let sealed = db.seal_clear_totp_secrets().await?;
+    if sealed > 0 {
+        tracing::info!(sealed, "TOTP secrets sealed under the installation key");
+    }
     if clock.is_shifted() {
         println!(
             "{}",

@@ -16,14 +16,22 @@ struct Run {
 }
 
 fn zeren(data_dir: &Path, url: Option<&str>, args: &[&str]) -> Run {
+    zeren_with(data_dir, url, args, &[])
+}
+
+/// [`zeren`] with more environment variables.
+fn zeren_with(data_dir: &Path, url: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_zeren"));
     cmd.args(args)
         .env("ZEREN_DATA_DIR", data_dir)
         .env("ZEREN_LANG", "zh-CN")
-        .env_remove("DATABASE_URL");
+        .env_remove("DATABASE_URL")
+        .env_remove("ZEREN_KEY")
+        .env_remove("ZEREN_ARCHIVE_KEY");
     if let Some(url) = url {
         cmd.env("DATABASE_URL", url);
     }
+    cmd.envs(env.iter().copied());
     let Output {
         status,
         stdout,
@@ -33,6 +41,33 @@ fn zeren(data_dir: &Path, url: Option<&str>, args: &[&str]) -> Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into(),
         stderr: String::from_utf8_lossy(&stderr).into(),
+    }
+}
+
+/// Runs `zeren` with `input` on standard input.
+fn zeren_stdin(data_dir: &Path, args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zeren"))
+        .args(args)
+        .env("ZEREN_DATA_DIR", data_dir)
+        .env("ZEREN_LANG", "zh-CN")
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run zeren");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait for zeren");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
     }
 }
 
@@ -347,9 +382,48 @@ async fn a_sqlite_backup_restores_into_postgres_identically() {
     let bytes = std::fs::read(&file).unwrap();
     std::fs::write(&damaged, &bytes[..bytes.len() - 40]).unwrap();
     let other = tmpdir();
-    let r = zeren(&other, None, &["restore", damaged.to_str().unwrap()]);
+    let key_file = dir.join("zeren.key");
+    let r = zeren(
+        &other,
+        None,
+        &[
+            "restore",
+            "--key-file",
+            key_file.to_str().unwrap(),
+            damaged.to_str().unwrap(),
+        ],
+    );
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("backup"), "{}", r.stderr);
+
+    // Another installation (its own key): refused, naming the key that signed the archive and
+    // how to give it; accepted with that key.
+    let fingerprint =
+        zeren_storage::InstallationKey::from_hex(&std::fs::read_to_string(&key_file).unwrap())
+            .unwrap()
+            .fingerprint();
+    let r = zeren(&other, None, &["restore", file.to_str().unwrap()]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains(&fingerprint), "{}", r.stderr);
+    assert!(r.stderr.contains("--key-file"), "{}", r.stderr);
+    let r = zeren(
+        &other,
+        None,
+        &["restore", "--key", &"ab".repeat(32), file.to_str().unwrap()],
+    );
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains(&fingerprint), "{}", r.stderr);
+    // The key in the environment (kept off the command line) serves as well.
+    let third = tmpdir();
+    let hex_key = std::fs::read_to_string(&key_file).unwrap();
+    let r = zeren_with(
+        &third,
+        None,
+        &["restore", file.to_str().unwrap()],
+        &[("ZEREN_ARCHIVE_KEY", hex_key.trim())],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(third);
 
     let mut targets: Vec<(String, Option<TestDb>)> =
         vec![(format!("sqlite://{}/zeren.db", other.display()), None)];
@@ -361,7 +435,16 @@ async fn a_sqlite_backup_restores_into_postgres_identically() {
         ),
     }
     for (url, pg) in targets {
-        let r = zeren(&other, Some(&url), &["restore", file.to_str().unwrap()]);
+        let r = zeren(
+            &other,
+            Some(&url),
+            &[
+                "restore",
+                "--key-file",
+                key_file.to_str().unwrap(),
+                file.to_str().unwrap(),
+            ],
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
         let db = zeren_storage::Db::connect(&url).await.unwrap();
         assert_eq!(db.dump().await.unwrap(), original, "restored into {url}");
@@ -389,6 +472,80 @@ async fn a_sqlite_backup_restores_into_postgres_identically() {
     let _ = std::fs::remove_dir_all(other);
 }
 
+#[tokio::test]
+async fn restore_refuses_unsigned_and_altered_archives_and_changes_nothing() {
+    use std::io::{Read, Write};
+    let dir = tmpdir();
+    assert_eq!(zeren(&dir, None, &["demo", "--clock", DEMO_DAY]).code, 0);
+    let file = dir.join("demo.zbak");
+    let r = zeren(&dir, None, &["backup", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let url = format!("sqlite://{}/zeren.db", dir.display());
+    let db = zeren_storage::Db::connect(&url).await.unwrap();
+    let before = db.dump().await.unwrap();
+    db.close().await;
+
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&file).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let gz = |name: &str, text: &str| {
+        let path = dir.join(name);
+        let mut w = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).unwrap(),
+            flate2::Compression::default(),
+        );
+        w.write_all(text.as_bytes()).unwrap();
+        w.finish().unwrap();
+        path
+    };
+    // An administrator account added by hand, the old way: the unsigned format with its
+    // SHA-256 computed again.
+    let altered = text.replacen("\"secretary\"", "\"intruder\"", 1);
+    assert_ne!(altered, text);
+    let mut body = String::new();
+    for line in altered.lines() {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v.get("end").is_some() {
+            continue;
+        }
+        if v.get("format").is_some() {
+            v["version"] = 1.into();
+        }
+        body.push_str(&v.to_string());
+        body.push('\n');
+    }
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(body.as_bytes()));
+    let v1 = gz(
+        "v1.zbak",
+        &format!(
+            "{body}{}\n",
+            serde_json::json!({"end": true, "sha256": sha})
+        ),
+    );
+    let r = zeren(&dir, None, &["restore", "--force", v1.to_str().unwrap()]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("未签名"), "{}", r.stderr);
+    // The signed format, altered without the key.
+    let forged = gz("forged.zbak", &altered);
+    let r = zeren(
+        &dir,
+        None,
+        &["restore", "--force", forged.to_str().unwrap()],
+    );
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("signature"), "{}", r.stderr);
+
+    let db = zeren_storage::Db::connect(&url).await.unwrap();
+    assert_eq!(db.dump().await.unwrap(), before);
+    db.close().await;
+    // The genuine archive still restores over it.
+    let r = zeren(&dir, None, &["restore", "--force", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn every_command_has_help_with_examples() {
     let dir = tmpdir();
@@ -406,6 +563,8 @@ fn every_command_has_help_with_examples() {
         vec!["restore", "--help"],
         vec!["user", "add", "--help"],
         vec!["user", "passwd", "--help"],
+        vec!["user", "disable", "--help"],
+        vec!["user", "enable", "--help"],
         vec!["user", "grant", "--help"],
         vec!["user", "list", "--help"],
         vec!["user", "token", "create", "--help"],
@@ -587,6 +746,93 @@ fn accounts_from_the_command_line() {
     );
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("--role"));
+    assert_eq!(zeren(&dir, None, &["audit", "verify"]).code, 0);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// 三员分立: the administrators' accounts are created, reset, disabled and enabled only on the
+/// server, with `zeren user …`; the help says so, and every change is audited as `cli`.
+#[tokio::test]
+async fn administrators_are_managed_on_the_server() {
+    let dir = tmpdir();
+    let r = zeren(&dir, None, &["init", "--admin-password", "Initial-2026!"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for cmd in ["add", "passwd", "disable"] {
+        let help = zeren(&dir, None, &["user", cmd, "--help"]);
+        assert!(help.stdout.contains("三员分立"), "{cmd}: {}", help.stdout);
+        assert!(help.stdout.contains("audit log"), "{cmd}: {}", help.stdout);
+    }
+
+    // A second auditor, with a temporary password.
+    let r = zeren(
+        &dir,
+        None,
+        &[
+            "user",
+            "add",
+            "audit2",
+            "--name",
+            "审计员乙",
+            "--admin",
+            "audit",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("临时密码"), "{}", r.stdout);
+    let r = zeren(
+        &dir,
+        None,
+        &["user", "add", "x", "--name", "x", "--admin", "root"],
+    );
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("--admin"), "{}", r.stderr);
+    // The system administrator's password, reset: the only way to recover it.
+    let r = zeren_stdin(
+        &dir,
+        &["user", "passwd", "sysadmin", "--temporary"],
+        "Recovered-2026!\n",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("sysadmin"), "{}", r.stdout);
+    // Disabled, then enabled again.
+    let r = zeren(&dir, None, &["user", "disable", "audit2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let list = zeren(&dir, None, &["user", "list"]);
+    assert!(
+        list.stdout
+            .lines()
+            .any(|l| l.starts_with("audit2\t") && l.ends_with("disabled")),
+        "{}",
+        list.stdout
+    );
+    let r = zeren(&dir, None, &["user", "enable", "audit2"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = zeren(&dir, None, &["user", "disable", "nobody"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("未知的用户 `nobody`"), "{}", r.stderr);
+
+    let db = zeren_storage::Db::connect(&format!("sqlite://{}", dir.join("zeren.db").display()))
+        .await
+        .unwrap();
+    let audit2 = db.user_by_username("audit2").await.unwrap().unwrap();
+    assert_eq!(audit2.admin_role.map(|a| a.as_str()), Some("audit"));
+    assert!(!audit2.disabled);
+    let sysadmin = db.user_by_username("sysadmin").await.unwrap().unwrap();
+    assert!(sysadmin.must_change_password);
+    let entries = db.audit_page(0, 100_000).await.unwrap();
+    let by_cli = |action: &str, id: &str| {
+        entries
+            .iter()
+            .filter(|e| {
+                e.action == action && e.object_id == id && e.actor == "cli" && e.origin == "cli"
+            })
+            .count()
+    };
+    assert_eq!(by_cli("user.create", &audit2.id), 1);
+    assert_eq!(by_cli("user.password", &sysadmin.id), 1);
+    assert_eq!(by_cli("user.state", &audit2.id), 2);
+    assert!(db.verify_audit().await.unwrap().is_ok());
+    db.close().await;
     assert_eq!(zeren(&dir, None, &["audit", "verify"]).code, 0);
     let _ = std::fs::remove_dir_all(dir);
 }
