@@ -105,6 +105,7 @@ pub fn route_table() -> Vec<RouteDoc> {
 /// i18n engine reads them from here, so the shared layer never names an area.
 pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     shared::i18n::SHARED,
+    areas::identity::CATALOG,
     areas::orgs::CATALOG,
     areas::admin::CATALOG,
     areas::obligations::CATALOG,

@@ -329,6 +329,8 @@ pub struct SessionRef {
     pub id: String,
     /// CSRF token for forms.
     pub csrf: String,
+    /// Signed in with the password while the second factor is still due.
+    pub second_factor_pending: bool,
 }
 
 impl Viewer {
@@ -432,13 +434,20 @@ pub fn tr_for(parts: &Parts, user: Option<&User>) -> Tr {
     }
 }
 
-/// Resolves the viewer of a request. `pending` lets through accounts that still owe a password
-/// change or a second factor (for the pages where they settle it).
-pub async fn resolve(
-    parts: &Parts,
-    state: &AppState,
-    pending: bool,
-) -> Result<Viewer, AuthFailure> {
+/// What a request may still owe and be let through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owing {
+    /// Nothing: a complete sign-in (every page and API route).
+    Nothing,
+    /// The second factor of this sign-in: only the code form and sign-out take such a session.
+    SecondFactor,
+    /// A password change or a second-factor setup the policy requires (the pages that settle
+    /// them); the second factor of the sign-in itself must be done.
+    Settlement,
+}
+
+/// Resolves the viewer of a request; `owing` says which unfinished sign-ins are let through.
+pub async fn resolve(parts: &Parts, state: &AppState, owing: Owing) -> Result<Viewer, AuthFailure> {
     let now = state.now_ms();
     let origin = client_ip(parts, state);
     let (user, generation, session) = match lookup_credential(parts, state).await? {
@@ -481,19 +490,20 @@ pub async fn resolve(
             let _ = state.db.touch_session(&s.id, now).await;
             state.recent.touch_session(&s.id, now);
         }
-        if !pending && s.second_factor_pending {
+        if s.second_factor_pending && owing != Owing::SecondFactor {
             return Err(AuthFailure::SecondFactorDue);
         }
         session_ref = Some(SessionRef {
             id: s.id.clone(),
             csrf: s.csrf.clone(),
+            second_factor_pending: s.second_factor_pending,
         });
     }
     let principal = snap.principal_of(&user, state.today());
-    if !pending && user.must_change_password {
+    if owing == Owing::Nothing && user.must_change_password {
         return Err(AuthFailure::MustChangePassword);
     }
-    if !pending && !user.totp_enabled && snap.security.requires_totp(&principal) {
+    if owing == Owing::Nothing && !user.totp_enabled && snap.security.requires_totp(&principal) {
         return Err(AuthFailure::TotpSetupDue);
     }
     let tr = tr_for(parts, Some(&user));
@@ -564,7 +574,7 @@ impl FromRequestParts<AppState> for ApiViewer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match resolve(parts, state, false).await {
+        match resolve(parts, state, Owing::Nothing).await {
             Ok(v) => {
                 parts.extensions.insert(v.tr);
                 Ok(ApiViewer(v))
@@ -584,7 +594,7 @@ impl FromRequestParts<AppState> for PageViewer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match resolve(parts, state, false).await {
+        match resolve(parts, state, Owing::Nothing).await {
             Ok(v) => {
                 crate::shared::frame::remember_viewer(state, &v);
                 parts.extensions.insert(v.tr);
@@ -595,20 +605,41 @@ impl FromRequestParts<AppState> for PageViewer {
     }
 }
 
-/// A viewer who may still owe a password change or a second factor.
-pub struct PendingViewer(pub Viewer);
+/// A session whose second factor may still be due: for the code form and sign-out only.
+pub struct SecondFactorViewer(pub Viewer);
 
-impl FromRequestParts<AppState> for PendingViewer {
+impl FromRequestParts<AppState> for SecondFactorViewer {
     type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match resolve(parts, state, true).await {
+        match resolve(parts, state, Owing::SecondFactor).await {
             Ok(v) => {
                 parts.extensions.insert(v.tr);
-                Ok(PendingViewer(v))
+                Ok(SecondFactorViewer(v))
+            }
+            Err(f) => Err(f.page_response(parts, tr_for(parts, None))),
+        }
+    }
+}
+
+/// A viewer who may still owe a password change or a second-factor setup the policy requires
+/// (for the pages that settle them). The second factor of the sign-in itself is done.
+pub struct SettlingViewer(pub Viewer);
+
+impl FromRequestParts<AppState> for SettlingViewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match resolve(parts, state, Owing::Settlement).await {
+            Ok(v) => {
+                parts.extensions.insert(v.tr);
+                Ok(SettlingViewer(v))
             }
             Err(f) => Err(f.page_response(parts, tr_for(parts, None))),
         }
@@ -640,7 +671,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match resolve(parts, state, false).await {
+        match resolve(parts, state, Owing::Nothing).await {
             Ok(v) => {
                 parts.extensions.insert(v.tr);
                 Ok(MaybeViewer(Some(v)))

@@ -67,6 +67,8 @@ struct HomePage {
     posts: Vec<PostRow>,
     year: i32,
     feed: crate::areas::feeds::FeedStatus,
+    /// For the form that makes a new feed address.
+    csrf: String,
 }
 
 /// `GET /` — the home page when signed in, the landing page otherwise.
@@ -96,6 +98,7 @@ pub async fn home(
         posts: my_posts(&v),
         year,
         feed,
+        csrf: v.csrf().to_string(),
     };
     let Ok(stamp) = state.change_stamp().await else {
         return page(StatusCode::OK, &build(duties, feed));
@@ -115,7 +118,7 @@ pub async fn home(
         v.tr.is_explicit(),
         frame.here,
         frame.banner.as_deref().unwrap_or(""),
-        feed.url,
+        feed.id,
         feed.last_used_at,
     );
     let rendered = v.snap.rendered(&key, || {

@@ -20,7 +20,8 @@ struct Me<'a> {
     totp_enabled: bool,
     /// The session's CSRF token, for scripts that post with the session cookie (absent with a bearer token).
     csrf: Option<&'a str>,
-    /// The person's calendar feed (iCalendar): its address while one is live.
+    /// The person's calendar feed (iCalendar): whether one is live, made and last read when
+    /// (never its address, which is shown once, when it is made).
     calendar_feed: crate::areas::feeds::FeedStatus,
 }
 

@@ -1,26 +1,24 @@
-//! Signing in and out, the second factor, and the account page (password, TOTP, language, API tokens).
+//! Signing in (password, then the second factor when the account has one) and signing out.
+//!
+//! Every attempt — a password or a code — is counted in the database before it is checked
+//! (`claim_login_attempt`), so parallel guesses cannot outrun the lockout; only a completed
+//! sign-in clears the count. Every failure answers alike and costs the same work, whether the
+//! name is unknown, the account disabled or locked, or the password wrong. Failures are also
+//! counted per client address ([`AddressThrottle`]).
 
-use crate::AppState;
+use super::*;
 use crate::shared::auth::{
-    ClientIp, MaybeViewer, PRE_COOKIE, PageViewer, PendingViewer, SESSION_COOKIE, clear_cookie,
-    cookie, redirect, session_cookie,
+    ClientIp, MaybeViewer, PRE_COOKIE, SESSION_COOKIE, SecondFactorViewer, clear_cookie, cookie,
+    redirect, session_cookie,
 };
-use crate::shared::error::ErrorCode;
-use crate::shared::extract::{Path, Query};
-use crate::shared::frame::{Frame, error_page, page};
-use crate::shared::i18n::Tr;
-use askama::Template;
-use axum::Form;
-use axum::extract::State;
-use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use chrono::{TimeZone, Utc};
-use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use zeren_core::access::{
+    ADDRESS_MAX_FAILURES, ADDRESS_WINDOW_MINUTES, LoginPolicy, sign_in_input_fits,
+};
 use zeren_core::clock::shanghai;
-use zeren_core::totp;
-use zeren_storage::secrets::{hash_password, random_bytes, random_token, verify_password};
-use zeren_storage::{ApiToken, User};
+use zeren_storage::secrets::{hash_password, random_token, verify_password};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -45,51 +43,6 @@ struct TotpPage {
     error: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "password.html")]
-struct PasswordPage {
-    frame: Frame,
-    tr: Tr,
-    csrf: String,
-    forced: bool,
-    errors: Vec<(String, String)>,
-    /// The password rules in force, in words.
-    rules: String,
-}
-
-#[derive(Template)]
-#[template(path = "account.html")]
-struct AccountPage {
-    frame: Frame,
-    tr: Tr,
-    csrf: String,
-    user: User,
-    roles: Vec<(String, String)>,
-    tokens: Vec<ApiToken>,
-    new_token: Option<String>,
-    totp_required: bool,
-}
-
-#[derive(Template)]
-#[template(path = "totp_setup.html")]
-struct TotpSetupPage {
-    frame: Frame,
-    tr: Tr,
-    csrf: String,
-    secret: String,
-    uri: String,
-    /// The link as a QR code (inline SVG drawn here), for the authenticator app to scan.
-    qr: Option<String>,
-    required: bool,
-    error: Option<String>,
-}
-
-impl PasswordPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        crate::shared::format::field_error(&self.errors, field)
-    }
-}
-
 /// Query of the sign-in page.
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
@@ -106,6 +59,44 @@ pub struct LoginForm {
     next: String,
 }
 
+/// Failed sign-ins by client address, within a window: past [`ADDRESS_MAX_FAILURES`] the
+/// address waits for the window to pass, whatever names it tries.
+#[derive(Default)]
+pub struct AddressThrottle(Mutex<HashMap<String, (i64, u32)>>);
+
+/// Addresses remembered before the oldest are forgotten (a bound on memory).
+const THROTTLE_MAX_ADDRESSES: usize = 100_000;
+
+impl AddressThrottle {
+    fn window_ms() -> i64 {
+        i64::from(ADDRESS_WINDOW_MINUTES) * 60_000
+    }
+
+    /// When the address may try again, if it must wait.
+    fn blocked_until(&self, address: &str, now_ms: i64) -> Option<i64> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (start, failures) = map.get(address)?;
+        let until = start + Self::window_ms();
+        (until > now_ms && *failures >= ADDRESS_MAX_FAILURES).then_some(until)
+    }
+
+    /// Counts a failure of the address.
+    fn failed(&self, address: &str, now_ms: i64) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= THROTTLE_MAX_ADDRESSES {
+            map.retain(|_, (start, _)| *start + Self::window_ms() > now_ms);
+            if map.len() >= THROTTLE_MAX_ADDRESSES {
+                map.clear();
+            }
+        }
+        let entry = map.entry(address.to_string()).or_insert((now_ms, 0));
+        if entry.0 + Self::window_ms() <= now_ms {
+            *entry = (now_ms, 0);
+        }
+        entry.1 += 1;
+    }
+}
+
 /// Only paths of this site are followed after sign-in; anything else goes home.
 fn safe_next(next: &str) -> String {
     crate::shared::urls::local_path(next)
@@ -113,7 +104,7 @@ fn safe_next(next: &str) -> String {
         .to_string()
 }
 
-fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
+pub(super) fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
     for c in cookies {
         if let Ok(v) = c.parse() {
             resp.headers_mut().append(SET_COOKIE, v);
@@ -123,7 +114,7 @@ fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
 }
 
 /// The sign-in rules in force (the defaults when the database cannot say).
-async fn login_policy(state: &AppState) -> zeren_core::access::LoginPolicy {
+async fn login_policy(state: &AppState) -> LoginPolicy {
     state
         .current_snapshot()
         .await
@@ -131,7 +122,7 @@ async fn login_policy(state: &AppState) -> zeren_core::access::LoginPolicy {
         .unwrap_or_default()
 }
 
-fn lockout_hint(tr: Tr, p: zeren_core::access::LoginPolicy) -> String {
+fn lockout_hint(tr: Tr, p: LoginPolicy) -> String {
     tr.tf(
         "login.hint",
         &[
@@ -141,41 +132,33 @@ fn lockout_hint(tr: Tr, p: zeren_core::access::LoginPolicy) -> String {
     )
 }
 
-fn password_rules(tr: Tr, p: zeren_core::access::PasswordPolicy) -> String {
-    tr.tf(
-        "password.rules",
-        &[
-            ("length", &p.min_length.to_string()),
-            ("classes", &p.min_classes.to_string()),
-        ],
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn login_page(
-    state: &AppState,
-    tr: Tr,
-    policy: zeren_core::access::LoginPolicy,
-    csrf: String,
+/// The sign-in page: a fresh form, or the form again with `error` (401), or a refusal to an
+/// address that must wait (`status` 429).
+struct LoginAnswer {
     username: String,
     next: String,
     error: Option<String>,
     notice: Option<String>,
+    status: StatusCode,
+}
+
+fn login_page(
+    state: &AppState,
+    tr: Tr,
+    policy: LoginPolicy,
+    csrf: String,
+    answer: LoginAnswer,
 ) -> Response {
     let mut resp = page(
-        if error.is_some() {
-            StatusCode::UNAUTHORIZED
-        } else {
-            StatusCode::OK
-        },
+        answer.status,
         &LoginPage {
             frame: Frame::of(state, None),
             tr,
             csrf: csrf.clone(),
-            username,
-            next,
-            error,
-            notice,
+            username: answer.username,
+            next: answer.next,
+            error: answer.error,
+            notice: answer.notice,
             hint: lockout_hint(tr, policy),
         },
     );
@@ -188,6 +171,22 @@ fn login_page(
         resp.headers_mut().append(SET_COOKIE, v);
     }
     resp
+}
+
+pub(super) fn unavailable(tr: Tr) -> Response {
+    error_page(
+        tr,
+        ErrorCode::DatabaseUnavailable,
+        "error.database_unavailable.title",
+        tr.t("error.database_unavailable").into(),
+    )
+}
+
+fn clock_time(until_ms: i64) -> String {
+    Utc.timestamp_millis_opt(until_ms)
+        .single()
+        .map(|t| t.with_timezone(&shanghai()).format("%H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// `GET /login`.
@@ -205,17 +204,14 @@ pub async fn login_form(
         Some(c) => c.to_string(),
         None => random_token().unwrap_or_default(),
     };
-    let notice = q.expired.map(|_| tr.t("login.expired").to_string());
-    login_page(
-        &state,
-        tr,
-        login_policy(&state).await,
-        csrf,
-        String::new(),
-        q.next.unwrap_or_default(),
-        None,
-        notice,
-    )
+    let answer = LoginAnswer {
+        username: String::new(),
+        next: q.next.unwrap_or_default(),
+        error: None,
+        notice: q.expired.map(|_| tr.t("login.expired").to_string()),
+        status: StatusCode::OK,
+    };
+    login_page(&state, tr, login_policy(&state).await, csrf, answer)
 }
 
 /// `POST /login` (the CSRF guard has checked the form against the pre-session cookie).
@@ -227,77 +223,105 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let csrf = cookie(&headers, PRE_COOKIE).unwrap_or_default().to_string();
-    let username = form.username.trim().to_lowercase();
     let policy = login_policy(&state).await;
-    let fail = |state: &AppState, msg: String| {
+    let now = state.clock.now();
+    let now_ms = now.timestamp_millis();
+    let throttle = state.cache::<AddressThrottle>();
+    // What is shown back in the form: never more than a user name can be.
+    let shown: String = form
+        .username
+        .trim()
+        .chars()
+        .take(zeren_core::access::USERNAME_MAX)
+        .collect();
+    let answer = |error: String, status: StatusCode| LoginAnswer {
+        username: shown.clone(),
+        next: form.next.chars().take(2048).collect(),
+        error: Some(error),
+        notice: None,
+        status,
+    };
+    if let Some(until) = throttle.blocked_until(&origin, now_ms) {
+        let error = tr.tf("login.error.throttled", &[("time", &clock_time(until))]);
+        return login_page(
+            &state,
+            tr,
+            policy,
+            csrf,
+            answer(error, StatusCode::TOO_MANY_REQUESTS),
+        );
+    }
+    let invalid = tr.t("login.error.invalid").to_string();
+    if form.username.trim().is_empty() || form.password.is_empty() {
+        let error = tr.t("login.error.empty").to_string();
+        return login_page(
+            &state,
+            tr,
+            policy,
+            csrf,
+            answer(error, StatusCode::UNAUTHORIZED),
+        );
+    }
+    let username = form.username.trim().to_lowercase();
+    let snap = match state.current_snapshot().await {
+        Ok(s) => s,
+        Err(_) => return unavailable(tr),
+    };
+    let policy = snap.security.login;
+    let refused = |state: &AppState| {
+        throttle.failed(&origin, now_ms);
         login_page(
             state,
             tr,
             policy,
             csrf.clone(),
-            username.clone(),
-            form.next.clone(),
-            Some(msg),
-            None,
+            answer(invalid.clone(), StatusCode::UNAUTHORIZED),
         )
     };
-    if username.is_empty() || form.password.is_empty() {
-        return fail(&state, tr.t("login.error.empty").to_string());
+    if !sign_in_input_fits(&username, &form.password) {
+        // Longer than any account's name or password: nothing to check, nothing kept as typed.
+        record_unknown(&state, &origin, &username, now).await;
+        return refused(&state);
     }
-    let snap = match state.current_snapshot().await {
-        Ok(s) => s,
-        Err(_) => {
-            return error_page(
-                tr,
-                ErrorCode::DatabaseUnavailable,
-                "error.database_unavailable.title",
-                tr.t("error.database_unavailable").into(),
-            );
-        }
+    let user = match state.db.user_by_username(&username).await {
+        Ok(Some(u)) if !u.disabled => Some(u),
+        Ok(_) => None,
+        Err(_) => return unavailable(tr),
     };
-    let policy = snap.security.login;
-    let now = state.clock.now();
+    let Some(user) = user else {
+        // The same work as a real check, so that names cannot be told apart by time.
+        let _ = verify_password(form.password.clone(), dummy_hash().await).await;
+        record_unknown(&state, &origin, &username, now).await;
+        return refused(&state);
+    };
+    let max = i64::from(policy.max_failures);
+    let claimed = match state.db.claim_login_attempt(&user.id, now_ms, max).await {
+        Ok(c) => c,
+        Err(_) => return unavailable(tr),
+    };
+    // Checked even when the account is locked: a locked account answers like any failure.
+    let right = verify_password(form.password.clone(), user.password_hash.clone()).await;
     let actor = zeren_storage::Actor {
-        name: username.clone(),
+        name: user.username.clone(),
         origin: origin.clone(),
     };
-    let user = match state.db.user_by_username(&username).await {
-        Ok(Some(u)) if !u.disabled => u,
-        Ok(_) => {
-            // Spend the same time as a real check, so names cannot be probed by timing.
-            let _ = verify_password(form.password.clone(), dummy_hash().await).await;
-            if let Ok(mut tx) = state.db.begin(&actor, now).await
-                && tx.login_unknown(&username).await.is_ok()
-            {
-                let _ = tx.commit().await;
-            }
-            return fail(&state, tr.t("login.error.invalid").to_string());
-        }
-        Err(_) => return fail(&state, tr.t("error.database_unavailable").to_string()),
-    };
-    if let Some(until) = user.locked_until
-        && until > now.timestamp_millis()
-    {
-        return fail(&state, locked_message(tr, until));
-    }
-    if !verify_password(form.password.clone(), user.password_hash.clone()).await {
-        let failures = user.failed_logins + 1;
-        let lock = (failures >= i64::from(policy.max_failures))
-            .then(|| now.timestamp_millis() + i64::from(policy.lockout_minutes) * 60_000);
+    if !claimed || !right {
+        let reason = if claimed { "wrong password" } else { "locked" };
+        let lock_until = now_ms + i64::from(policy.lockout_minutes) * 60_000;
         if let Ok(mut tx) = state.db.begin(&actor, now).await
-            && tx.login_failed(&user, lock, "wrong password").await.is_ok()
+            && tx
+                .login_failed(&user, max, lock_until, reason)
+                .await
+                .is_ok()
         {
             let _ = tx.commit().await;
         }
-        return fail(
-            &state,
-            match lock {
-                Some(until) => locked_message(tr, until),
-                None => tr.t("login.error.invalid").to_string(),
-            },
-        );
+        return refused(&state);
     }
     let pending = user.totp_enabled;
+    if pending && state.db.release_login_attempt(&user.id).await.is_err() {
+        return unavailable(tr);
+    }
     let created = async {
         let mut tx = state.db.begin(&actor, now).await?;
         let made = tx.create_session(&user, &origin, pending).await?;
@@ -306,7 +330,7 @@ pub async fn login(
     }
     .await;
     let Ok((session, _)) = created else {
-        return fail(&state, tr.t("error.database_unavailable").to_string());
+        return unavailable(tr);
     };
     let to = if pending {
         "/login/totp".to_string()
@@ -322,6 +346,24 @@ pub async fn login(
     )
 }
 
+/// Audits a sign-in under a name with no usable account, without the name as typed.
+async fn record_unknown(
+    state: &AppState,
+    origin: &str,
+    username: &str,
+    now: chrono::DateTime<Utc>,
+) {
+    let actor = zeren_storage::Actor {
+        name: "-".into(),
+        origin: origin.into(),
+    };
+    if let Ok(mut tx) = state.db.begin(&actor, now).await
+        && tx.login_unknown(username).await.is_ok()
+    {
+        let _ = tx.commit().await;
+    }
+}
+
 /// An argon2id hash of a random password, checked against when the user does not exist.
 async fn dummy_hash() -> String {
     static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
@@ -334,17 +376,14 @@ async fn dummy_hash() -> String {
     .clone()
 }
 
-fn locked_message(tr: Tr, until_ms: i64) -> String {
-    let at = Utc
-        .timestamp_millis_opt(until_ms)
-        .single()
-        .map(|t| t.with_timezone(&shanghai()).format("%H:%M").to_string())
-        .unwrap_or_default();
-    tr.tf("login.error.locked", &[("time", &at)])
-}
-
 /// `GET /login/totp`.
-pub async fn totp_form(State(state): State<AppState>, PendingViewer(v): PendingViewer) -> Response {
+pub async fn totp_form(
+    State(state): State<AppState>,
+    SecondFactorViewer(v): SecondFactorViewer,
+) -> Response {
+    if !second_factor_due(&v) {
+        return redirect("/");
+    }
     page(
         StatusCode::OK,
         &TotpPage {
@@ -356,92 +395,164 @@ pub async fn totp_form(State(state): State<AppState>, PendingViewer(v): PendingV
     )
 }
 
-/// The second-factor form.
+/// Whether the viewer's session still owes its second factor.
+fn second_factor_due(v: &crate::shared::auth::Viewer) -> bool {
+    v.session.as_ref().is_some_and(|s| s.second_factor_pending)
+}
+
+/// A code form (the second factor, or a current code that approves a change).
 #[derive(Deserialize)]
 pub struct CodeForm {
     code: String,
 }
 
+/// What checking a code of the account's own authenticator found.
+pub(super) enum CodeCheck {
+    /// The code is right: the step it belongs to (a step is never accepted twice).
+    Right(i64),
+    /// Wrong, reused, or not counted because the account is locked; the lock, if one is set.
+    Wrong(Option<i64>),
+    /// The database failed.
+    Unavailable,
+}
+
+/// Checks a code of the account's second factor, counting the attempt like a password's: a
+/// wrong code counts towards the lockout, and a right one clears nothing by itself.
+pub(super) async fn check_code(
+    state: &AppState,
+    v: &crate::shared::auth::Viewer,
+    code: &str,
+    reason: &str,
+) -> CodeCheck {
+    let now = state.clock.now();
+    let now_ms = now.timestamp_millis();
+    let policy = v.snap.security.login;
+    let max = i64::from(policy.max_failures);
+    let Ok(claimed) = state.db.claim_login_attempt(&v.user.id, now_ms, max).await else {
+        return CodeCheck::Unavailable;
+    };
+    let Ok(secret) = state.db.totp_secret(&v.user) else {
+        return CodeCheck::Unavailable;
+    };
+    let step = secret
+        .and_then(|s| totp::verify(&s, code.trim(), now.timestamp()))
+        .filter(|step| v.user.totp_last_step.is_none_or(|last| *step > last));
+    if claimed && let Some(step) = step {
+        if state.db.release_login_attempt(&v.user.id).await.is_err() {
+            return CodeCheck::Unavailable;
+        }
+        return CodeCheck::Right(step);
+    }
+    state.cache::<AddressThrottle>().failed(&v.origin, now_ms);
+    let lock_until = now_ms + i64::from(policy.lockout_minutes) * 60_000;
+    let locked = async {
+        let mut tx = state.db.begin(&v.actor(), now).await?;
+        let locked = tx
+            .login_failed(
+                &v.user,
+                max,
+                lock_until,
+                if claimed { reason } else { "locked" },
+            )
+            .await?;
+        if locked.is_some()
+            && let Some(s) = &v.session
+        {
+            tx.end_session(&s.id, &v.user.id, "locked").await?;
+        }
+        tx.commit().await?;
+        Ok::<_, zeren_storage::StorageError>(locked)
+    }
+    .await;
+    match locked {
+        Ok(l) => CodeCheck::Wrong(l),
+        Err(_) => CodeCheck::Unavailable,
+    }
+}
+
+/// The sign-in page after a lock ended the session.
+pub(super) fn locked_out(state: &AppState, tr: Tr, policy: LoginPolicy, until: i64) -> Response {
+    let answer = LoginAnswer {
+        username: String::new(),
+        next: String::new(),
+        error: Some(tr.tf("login.error.locked", &[("time", &clock_time(until))])),
+        notice: None,
+        status: StatusCode::UNAUTHORIZED,
+    };
+    with_cookies(
+        login_page(
+            state,
+            tr,
+            policy,
+            random_token().unwrap_or_default(),
+            answer,
+        ),
+        &[clear_cookie(SESSION_COOKIE, state.secure_cookies)],
+    )
+}
+
 /// `POST /login/totp`.
 pub async fn totp(
     State(state): State<AppState>,
-    PendingViewer(v): PendingViewer,
-    headers: HeaderMap,
+    SecondFactorViewer(v): SecondFactorViewer,
     Form(form): Form<CodeForm>,
 ) -> Response {
     let tr = v.tr;
-    let Some(value) = cookie(&headers, SESSION_COOKIE) else {
-        return redirect("/login");
-    };
-    let Ok(Some(session)) = state.db.session(value).await else {
-        return redirect("/login");
-    };
-    if !session.second_factor_pending {
+    if !second_factor_due(&v) {
         return redirect("/");
     }
-    let secret = v.user.totp_secret.as_deref().and_then(totp::from_base32);
-    let now = state.clock.now();
-    let step = secret
-        .and_then(|s| totp::verify(&s, &form.code, now.timestamp()))
-        .filter(|step| v.user.totp_last_step.is_none_or(|last| *step > last));
-    let mut tx = match state.db.begin(&v.actor(), now).await {
-        Ok(tx) => tx,
-        Err(_) => {
-            return error_page(
+    let now_ms = state.clock.now().timestamp_millis();
+    if let Some(until) = state
+        .cache::<AddressThrottle>()
+        .blocked_until(&v.origin, now_ms)
+    {
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &TotpPage {
+                frame: Frame::of(&state, None),
                 tr,
-                ErrorCode::DatabaseUnavailable,
-                "error.database_unavailable.title",
-                tr.t("error.database_unavailable").into(),
-            );
-        }
-    };
-    match step {
-        Some(step) => {
-            if tx.second_factor_done(&session, step).await.is_ok() && tx.commit().await.is_ok() {
-                return redirect("/");
+                csrf: v.csrf().to_string(),
+                error: Some(tr.tf("login.error.throttled", &[("time", &clock_time(until))])),
+            },
+        );
+    }
+    match check_code(&state, &v, &form.code, "wrong second factor").await {
+        CodeCheck::Right(step) => {
+            let done = async {
+                let Some(s) = &v.session else {
+                    return Ok(false);
+                };
+                let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
+                tx.second_factor_done(&s.id, &v.user.id, step).await?;
+                tx.commit().await?;
+                Ok::<_, zeren_storage::StorageError>(true)
             }
-            redirect("/login")
-        }
-        None => {
-            let snap = state.current_snapshot().await.ok();
-            let policy = snap.map(|s| s.security.login).unwrap_or_default();
-            let lock = (v.user.failed_logins + 1 >= i64::from(policy.max_failures))
-                .then(|| now.timestamp_millis() + i64::from(policy.lockout_minutes) * 60_000);
-            let _ = tx.login_failed(&v.user, lock, "wrong second factor").await;
-            if lock.is_some() {
-                let _ = tx.end_session(&session.id, &v.user.id, "locked").await;
+            .await;
+            match done {
+                Ok(true) => redirect("/"),
+                Ok(false) => redirect("/login"),
+                Err(_) => unavailable(tr),
             }
-            let _ = tx.commit().await;
-            if let Some(until) = lock {
-                return with_cookies(
-                    login_page(
-                        &state,
-                        tr,
-                        policy,
-                        random_token().unwrap_or_default(),
-                        v.user.username.clone(),
-                        String::new(),
-                        Some(locked_message(tr, until)),
-                        None,
-                    ),
-                    &[clear_cookie(SESSION_COOKIE, state.secure_cookies)],
-                );
-            }
-            page(
-                StatusCode::UNAUTHORIZED,
-                &TotpPage {
-                    frame: Frame::of(&state, None),
-                    tr,
-                    csrf: v.csrf().to_string(),
-                    error: Some(tr.t("totp.error").to_string()),
-                },
-            )
         }
+        CodeCheck::Wrong(Some(until)) => locked_out(&state, tr, v.snap.security.login, until),
+        CodeCheck::Wrong(None) => page(
+            StatusCode::UNAUTHORIZED,
+            &TotpPage {
+                frame: Frame::of(&state, None),
+                tr,
+                csrf: v.csrf().to_string(),
+                error: Some(tr.t("totp.error").to_string()),
+            },
+        ),
+        CodeCheck::Unavailable => unavailable(tr),
     }
 }
 
 /// `POST /logout`.
-pub async fn logout(State(state): State<AppState>, PendingViewer(v): PendingViewer) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    SecondFactorViewer(v): SecondFactorViewer,
+) -> Response {
     if let Some(s) = &v.session
         && let Ok(mut tx) = state.db.begin(&v.actor(), state.clock.now()).await
         && tx.end_session(&s.id, &v.user.id, "sign-out").await.is_ok()
@@ -454,338 +565,23 @@ pub async fn logout(State(state): State<AppState>, PendingViewer(v): PendingView
     )
 }
 
-/// `GET /account/password`.
-pub async fn password_form(
-    State(state): State<AppState>,
-    PendingViewer(v): PendingViewer,
-) -> Response {
-    let frame = if v.user.must_change_password {
-        Frame::of(&state, None)
-    } else {
-        Frame::of(&state, Some(&v))
-    };
-    page(
-        StatusCode::OK,
-        &PasswordPage {
-            frame,
-            tr: v.tr,
-            csrf: v.csrf().to_string(),
-            forced: v.user.must_change_password,
-            errors: Vec::new(),
-            rules: password_rules(v.tr, v.snap.security.password),
-        },
-    )
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The password form.
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    current: String,
-    new: String,
-    confirm: String,
-}
-
-/// `POST /account/password`.
-pub async fn change_password(
-    State(state): State<AppState>,
-    PendingViewer(v): PendingViewer,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    let tr = v.tr;
-    let mut errors = Vec::new();
-    if !verify_password(form.current.clone(), v.user.password_hash.clone()).await {
-        errors.push((
-            "current".to_string(),
-            tr.t("password.error.current").to_string(),
-        ));
-    }
-    if let Err(p) = v.snap.security.password.check(&form.new, &v.user.username) {
-        errors.push(("new".to_string(), p.message(tr.lang())));
-    } else if form.new == form.current {
-        errors.push(("new".to_string(), tr.t("password.error.same").to_string()));
-    }
-    if form.new != form.confirm {
-        errors.push((
-            "confirm".to_string(),
-            tr.t("password.error.confirm").to_string(),
-        ));
-    }
-    if !errors.is_empty() {
-        let frame = if v.user.must_change_password {
-            Frame::of(&state, None)
-        } else {
-            Frame::of(&state, Some(&v))
-        };
-        return page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &PasswordPage {
-                frame,
-                tr,
-                csrf: v.csrf().to_string(),
-                forced: v.user.must_change_password,
-                errors,
-                rules: password_rules(tr, v.snap.security.password),
-            },
-        );
-    }
-    let done = async {
-        let hash = hash_password(form.new.clone()).await?;
-        let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
-        tx.set_password(
-            &v.user,
-            &hash,
-            false,
-            v.session.as_ref().map(|s| s.id.as_str()),
-        )
-        .await?;
-        tx.commit().await
-    }
-    .await;
-    match done {
-        Ok(()) => redirect("/account?changed=1"),
-        Err(_) => error_page(
-            tr,
-            ErrorCode::DatabaseUnavailable,
-            "error.database_unavailable.title",
-            tr.t("error.database_unavailable").into(),
-        ),
-    }
-}
-
-fn role_rows(v: &crate::shared::auth::Viewer) -> Vec<(String, String)> {
-    let tr = v.tr;
-    if let Some(a) = v.principal.admin {
-        return vec![(
-            tr.t(&format!("role.{}", a.as_str())).to_string(),
-            String::new(),
-        )];
-    }
-    v.principal
-        .roles
-        .iter()
-        .map(|g| {
-            let org = v
-                .snap
-                .model
-                .org(&g.org)
-                .map(|o| format!("{}（{}）", o.name, o.code))
-                .unwrap_or_default();
-            (tr.t(&format!("role.{}", g.role.as_str())).to_string(), org)
-        })
-        .collect()
-}
-
-async fn account_page(
-    state: &AppState,
-    v: &crate::shared::auth::Viewer,
-    new_token: Option<String>,
-) -> Response {
-    let tokens = state.db.api_tokens(&v.user.id).await.unwrap_or_default();
-    page(
-        StatusCode::OK,
-        &AccountPage {
-            frame: Frame::of(state, Some(v)),
-            tr: v.tr,
-            csrf: v.csrf().to_string(),
-            user: v.user.clone(),
-            roles: role_rows(v),
-            tokens,
-            new_token,
-            totp_required: v.snap.security.requires_totp(&v.principal),
-        },
-    )
-}
-
-/// `GET /account`.
-pub async fn account(State(state): State<AppState>, PageViewer(v): PageViewer) -> Response {
-    account_page(&state, &v, None).await
-}
-
-/// The language form.
-#[derive(Deserialize)]
-pub struct LangForm {
-    lang: String,
-}
-
-/// `POST /account/lang`.
-pub async fn set_lang(
-    State(state): State<AppState>,
-    PageViewer(v): PageViewer,
-    Form(form): Form<LangForm>,
-) -> Response {
-    let lang = if form.lang == "en" { "en" } else { "zh-CN" };
-    if let Ok(mut tx) = state.db.begin(&v.actor(), state.clock.now()).await
-        && tx.set_user_lang(&v.user, lang).await.is_ok()
-    {
-        let _ = tx.commit().await;
-    }
-    with_cookies(
-        redirect("/account"),
-        &[format!(
-            "{}={lang}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-            crate::shared::i18n::LANG_COOKIE
-        )],
-    )
-}
-
-/// The new-token form.
-#[derive(Deserialize)]
-pub struct TokenForm {
-    name: String,
-}
-
-/// `POST /account/tokens` — the token is shown once.
-pub async fn create_token(
-    State(state): State<AppState>,
-    PageViewer(v): PageViewer,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    let name = if form.name.trim().is_empty() {
-        "API".to_string()
-    } else {
-        form.name.trim().chars().take(80).collect()
-    };
-    let made = async {
-        let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
-        let token = tx.create_api_token(&v.user, &name).await?;
-        tx.commit().await?;
-        Ok::<_, zeren_storage::StorageError>(token)
-    }
-    .await;
-    match made {
-        Ok(token) => account_page(&state, &v, Some(token)).await,
-        Err(_) => error_page(
-            v.tr,
-            ErrorCode::DatabaseUnavailable,
-            "error.database_unavailable.title",
-            v.tr.t("error.database_unavailable").into(),
-        ),
-    }
-}
-
-/// `POST /account/tokens/{id}/revoke`.
-pub async fn revoke_token(
-    State(state): State<AppState>,
-    PageViewer(v): PageViewer,
-    Path(id): Path<String>,
-) -> Response {
-    let done = async {
-        let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
-        tx.revoke_api_token(&v.user.id, &id).await?;
-        tx.commit().await
-    }
-    .await;
-    match done {
-        Ok(()) => redirect("/account"),
-        Err(_) => error_page(
-            v.tr,
-            ErrorCode::NotFound,
-            "error.not_found.title",
-            v.tr.t("error.not_found.text").into(),
-        ),
-    }
-}
-
-/// `GET /account/totp` — a new secret to scan or type into an authenticator app.
-pub async fn totp_setup_form(
-    State(state): State<AppState>,
-    PendingViewer(v): PendingViewer,
-) -> Response {
-    let secret = match v
-        .user
-        .totp_secret
-        .as_deref()
-        .filter(|_| !v.user.totp_enabled)
-    {
-        Some(s) => s.to_string(),
-        None => {
-            let fresh = random_bytes(20)
-                .map(|b| totp::base32(&b))
-                .unwrap_or_default();
-            if let Ok(mut tx) = state.db.begin(&v.actor(), state.clock.now()).await
-                && tx.set_totp(&v.user, Some(&fresh), false).await.is_ok()
-            {
-                let _ = tx.commit().await;
-            }
-            fresh
+    #[test]
+    fn an_address_waits_after_its_failures_and_the_window_passes() {
+        let t = AddressThrottle::default();
+        let start = 1_000_000;
+        for _ in 0..ADDRESS_MAX_FAILURES {
+            assert_eq!(t.blocked_until("10.1.1.1", start), None);
+            t.failed("10.1.1.1", start);
         }
-    };
-    totp_setup_page(&state, &v, secret, None, StatusCode::OK)
-}
-
-fn totp_setup_page(
-    state: &AppState,
-    v: &crate::shared::auth::Viewer,
-    secret: String,
-    error: Option<String>,
-    status: StatusCode,
-) -> Response {
-    let uri = totp::from_base32(&secret)
-        .map(|b| totp::otpauth_uri("Zeren", &v.user.username, &b))
-        .unwrap_or_default();
-    let required = v.snap.security.requires_totp(&v.principal);
-    let qr = qr_svg(&uri, v.tr.t("totp.setup.qr"));
-    page(
-        status,
-        &TotpSetupPage {
-            frame: Frame::of(state, None),
-            tr: v.tr,
-            csrf: v.csrf().to_string(),
-            secret,
-            qr,
-            uri,
-            required,
-            error,
-        },
-    )
-}
-
-/// `text` as a QR code: an inline SVG image labelled `label` (none for an empty text).
-fn qr_svg(text: &str, label: &str) -> Option<String> {
-    if text.is_empty() {
-        return None;
+        let until = t.blocked_until("10.1.1.1", start + 1).unwrap();
+        assert_eq!(until, start + AddressThrottle::window_ms());
+        assert_eq!(t.blocked_until("10.1.1.2", start + 1), None);
+        assert_eq!(t.blocked_until("10.1.1.1", until), None);
+        t.failed("10.1.1.1", until);
+        assert_eq!(t.blocked_until("10.1.1.1", until + 1), None);
     }
-    let code =
-        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(200, 200)
-        .quiet_zone(true)
-        .build();
-    // Inline in HTML: without the XML declaration, named for screen readers.
-    let start = svg.find("<svg")?;
-    let label = label.replace(['"', '<', '>', '&'], "");
-    Some(svg[start..].replacen(
-        "<svg ",
-        &format!("<svg role=\"img\" aria-label=\"{label}\" "),
-        1,
-    ))
-}
-
-/// `POST /account/totp` — turns the second factor on once a code from the app matches.
-pub async fn totp_setup(
-    State(state): State<AppState>,
-    PendingViewer(v): PendingViewer,
-    Form(form): Form<CodeForm>,
-) -> Response {
-    let Some(secret) = v.user.totp_secret.clone() else {
-        return redirect("/account/totp");
-    };
-    let ok = totp::from_base32(&secret)
-        .and_then(|s| totp::verify(&s, &form.code, state.clock.now().timestamp()));
-    if ok.is_none() {
-        return totp_setup_page(
-            &state,
-            &v,
-            secret,
-            Some(v.tr.t("totp.error").to_string()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    if let Ok(mut tx) = state.db.begin(&v.actor(), state.clock.now()).await
-        && tx.set_totp(&v.user, Some(&secret), true).await.is_ok()
-    {
-        let _ = tx.commit().await;
-    }
-    redirect("/account")
 }
