@@ -168,6 +168,7 @@ pub async fn account_page(
     view.notice = match q.done.as_deref() {
         Some("state") => Some(tr.t("admin.done.state")),
         Some("unlock") => Some(tr.t("admin.done.unlock")),
+        Some("totp") => Some(tr.t("admin.done.totp")),
         Some("grant") => Some(tr.t("admin.done.grant")),
         Some("revoke") => Some(tr.t("admin.done.revoke")),
         _ => None,
@@ -176,8 +177,8 @@ pub async fn account_page(
     render_account(&state, &v, &id, view, StatusCode::OK).await
 }
 
-/// The security administrator may change any account but its own: its role, grants, state
-/// and password stay as another administrator (or the command line) set them.
+/// The security administrator may change any business account but never its own: its role,
+/// grants, state and password stay as the command line set them.
 pub(super) fn refusal(v: &Viewer, target: &str) -> Option<Response> {
     if !v.principal.can_somewhere(Permission::ManageAccounts) {
         return Some(forbidden_page(v.tr));
@@ -186,6 +187,16 @@ pub(super) fn refusal(v: &Viewer, target: &str) -> Option<Response> {
         return Some(refuse_with(v.tr, v.tr.t("admin.error.self").to_string()));
     }
     None
+}
+
+/// 三员分立: no administrator creates, enables, disables, unlocks or resets another
+/// administrator (PRODUCT.md §5); administrator accounts are managed on the server with
+/// `zeren user …`, audited there. A 403 page naming that, for a change to one of them.
+pub(super) fn administrator_refusal(v: &Viewer, target: &User) -> Option<Response> {
+    target
+        .admin_role
+        .is_some()
+        .then(|| refuse_with(v.tr, v.tr.t("admin.error.admin_account").to_string()))
 }
 
 pub(super) fn may_change_api(v: &Viewer, target: &str) -> Result<(), ApiError> {
@@ -249,7 +260,8 @@ impl Versioned for StateForm {
 }
 
 /// What every version-checked change to an account checks first, in this order: the security
-/// role and not one's own account; the form; the account; the version the form was read at.
+/// role and not one's own account; the account, which must be a business account; the form;
+/// the version the form was read at.
 pub(super) async fn account_change<F: Versioned>(
     state: &AppState,
     v: &Viewer,
@@ -259,12 +271,15 @@ pub(super) async fn account_change<F: Versioned>(
     if let Some(r) = refusal(v, id) {
         return Err(r);
     }
-    let Form(form) = form.map_err(|e| bad_form(v.tr, e.body_text()))?;
     let user = state
         .db
         .user(id)
         .await
         .map_err(|e| failure_page(v.tr, &e))?;
+    if let Some(r) = administrator_refusal(v, &user) {
+        return Err(r);
+    }
+    let Form(form) = form.map_err(|e| bad_form(v.tr, e.body_text()))?;
     let Ok(version) = form.version().trim().parse::<i64>() else {
         return Err(bad_version(state, v, id).await);
     };
@@ -331,8 +346,42 @@ pub async fn unlock(
     }
 }
 
-/// `POST /admin/accounts/{id}/password` — a new temporary password, shown once; the account's
-/// sessions end and it must choose a new password at the next sign-in.
+/// `POST /admin/accounts/{id}/totp/reset` — turns a business account's second factor off when
+/// its authenticator is lost (version-checked, audited); every session of the account ends, and
+/// where the policy requires a second factor it sets one up again at its next sign-in.
+pub async fn reset_totp(
+    State(state): State<AppState>,
+    PageViewer(v): PageViewer,
+    Path(id): Path<String>,
+    form: Result<Form<VersionForm>, FormRejection>,
+) -> Response {
+    let tr = v.tr;
+    let (_, user, version) = match account_change(&state, &v, &id, form).await {
+        Ok(parts) => parts,
+        Err(r) => return r,
+    };
+    if version != user.version {
+        return stale(&state, &v, &id).await;
+    }
+    if !user.totp_enabled {
+        return redirect(&account_href(&id, "totp"));
+    }
+    let done = async {
+        let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
+        tx.set_totp(&user, None, "").await?;
+        tx.commit().await
+    }
+    .await;
+    match done {
+        Ok(()) => redirect(&account_href(&id, "totp")),
+        Err(e) => failure_page(tr, &e),
+    }
+}
+
+/// `POST /admin/accounts/{id}/password` — a new temporary password for a business account,
+/// shown once; the account's sessions end, its API tokens are revoked (storage does both with
+/// the new password) and it must choose a new password at the next sign-in. An administrator's
+/// password is recovered on the server with `zeren user passwd` (refused in `account_change`).
 pub async fn reset_password(
     State(state): State<AppState>,
     PageViewer(v): PageViewer,
@@ -347,12 +396,6 @@ pub async fn reset_password(
     if version != user.version {
         return stale(&state, &v, &id).await;
     }
-    // 三员分立: the security administrator cannot take over another administrator's account by
-    // resetting its password; an administrator's password is recovered with `zeren user passwd`
-    // by whoever runs the server.
-    if user.admin_role.is_some() {
-        return refuse_with(tr, tr.t("admin.error.admin_password").to_string());
-    }
     let password = match temporary_password(&v.snap.security.password, &user.username) {
         Ok(p) => p,
         Err(e) => return failure_page(tr, &e),
@@ -360,7 +403,12 @@ pub async fn reset_password(
     let done = async {
         let hash = hash_password(password.clone()).await?;
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
-        tx.set_password(&user, &hash, true, None).await?;
+        tx.set_password(
+            &user,
+            &hash,
+            zeren_storage::PasswordChange::Reset { must_change: true },
+        )
+        .await?;
         tx.commit().await
     }
     .await;

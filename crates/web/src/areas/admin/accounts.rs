@@ -77,7 +77,8 @@ impl AccountRow {
     }
 }
 
-/// The new-account form, as typed.
+/// The new-account form, as typed. `admin_role` is not offered: it is read only to refuse it,
+/// since administrator accounts are made on the server (`zeren user add --admin`).
 #[derive(Deserialize, Default, Clone)]
 pub struct NewAccountForm {
     #[serde(default)]
@@ -94,7 +95,6 @@ pub(super) struct NewAccount {
     pub(super) username: String,
     pub(super) display_name: String,
     pub(super) person: Option<String>,
-    pub(super) admin_role: Option<AdminRole>,
 }
 
 pub(super) fn is_username(s: &str) -> bool {
@@ -104,9 +104,9 @@ pub(super) fn is_username(s: &str) -> bool {
         })
 }
 
-/// Checks a new account against the rules: a valid, free user name; a name; an administrator
-/// account is never linked to a person (so no person can be two administrators, or an
-/// administrator and a business user); a person has at most one account.
+/// Checks a new business account against the rules: a valid, free user name; a name; a person
+/// has at most one account. No administrator role (三员分立): no administrator creates another
+/// administrator; those accounts are made on the server with `zeren user add --admin`.
 pub(super) fn check_new_account(
     form: &NewAccountForm,
     snap: &Snapshot,
@@ -134,23 +134,14 @@ pub(super) fn check_new_account(
             tr.tf("admin.error.too_long", &[("max", "80")]),
         ));
     }
-    let admin_role = match form.admin_role.trim() {
-        "" => None,
-        s => match AdminRole::parse(s) {
-            Some(a) => Some(a),
-            None => {
-                errors.push(("admin_role", tr.t("admin.error.admin_role").to_string()));
-                None
-            }
-        },
-    };
+    if !form.admin_role.trim().is_empty() {
+        errors.push(("admin_role", tr.t("admin.error.admin_role").to_string()));
+    }
     let person = match form.person.trim() {
         "" => None,
         id => {
             if snap.model.person(id).is_none() {
                 errors.push(("person", tr.t("admin.error.person").to_string()));
-            } else if admin_role.is_some() {
-                errors.push(("person", tr.t("admin.error.admin_person").to_string()));
             } else if let Some(u) = users.iter().find(|u| u.person.as_deref() == Some(id)) {
                 errors.push((
                     "person",
@@ -165,7 +156,6 @@ pub(super) fn check_new_account(
             username,
             display_name,
             person,
-            admin_role,
         })
     } else {
         Err(errors)
@@ -210,7 +200,7 @@ pub(super) enum CreateError {
     Storage(StorageError),
 }
 
-/// Creates an account with a temporary password it must change at first sign-in.
+/// Creates a business account with a temporary password it must change at first sign-in.
 pub(super) async fn create(
     state: &AppState,
     v: &Viewer,
@@ -228,7 +218,7 @@ pub(super) async fn create(
                 username: new.username.clone(),
                 display_name: new.display_name.clone(),
                 person: new.person.clone(),
-                admin_role: new.admin_role,
+                admin_role: None,
                 password_hash: hash,
                 must_change_password: true,
             })
@@ -464,7 +454,6 @@ pub(super) struct AccountsPage {
     pub(super) people: Vec<Choice>,
     pub(super) people_more: bool,
     pub(super) form: NewAccountForm,
-    pub(super) admin_roles: Vec<Choice>,
     pub(super) errors: FieldErrors,
     pub(super) sec: SecurityValues,
     pub(super) totp: Vec<Choice>,
@@ -583,14 +572,6 @@ pub(super) async fn render_accounts(
     };
     let now_ms = state.now_ms();
     let (people, people_more) = person_choices(&v.snap, &users, &view.q, &view.form.person);
-    let admin_roles = AdminRole::ALL
-        .iter()
-        .map(|a| Choice {
-            value: a.as_str().to_string(),
-            label: role_label(tr, a.as_str()),
-            selected: view.form.admin_role == a.as_str(),
-        })
-        .collect();
     page(
         status,
         &AccountsPage {
@@ -605,7 +586,6 @@ pub(super) async fn render_accounts(
             people,
             people_more,
             form: view.form,
-            admin_roles,
             errors: view.errors,
             totp: totp_choices(tr, &sec.totp),
             sec,

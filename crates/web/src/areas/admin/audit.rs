@@ -193,6 +193,18 @@ pub(super) async fn chain_view(state: &AppState, tr: Tr) -> Result<ChainView, St
     })
 }
 
+/// The digest of a change whose content the auditor does not see.
+pub struct DigestRow {
+    /// Hash function, as named in the chain (`sm3`, `sha256`).
+    pub algorithm: &'static str,
+    /// Shortened digest before.
+    pub before: Option<String>,
+    /// Shortened digest after.
+    pub after: Option<String>,
+    /// Names of the fields that changed, comma-separated.
+    pub fields: String,
+}
+
 /// One audit entry as shown.
 pub struct EntryRow {
     /// Sequence number.
@@ -209,10 +221,12 @@ pub struct EntryRow {
     pub object_type: String,
     /// Object id.
     pub object_id: String,
-    /// State before, pretty JSON.
+    /// State before, pretty JSON (administrative entries only).
     pub before: Option<String>,
-    /// State after, pretty JSON.
+    /// State after, pretty JSON (administrative entries only).
     pub after: Option<String>,
+    /// The digest of a change to business content, shown instead of it.
+    pub digest: Option<DigestRow>,
     /// The entry where the chain breaks.
     pub broken: bool,
 }
@@ -226,6 +240,23 @@ pub(super) fn pretty(json: &str) -> String {
 
 impl EntryRow {
     pub(super) fn new(e: &AuditEntry, broken_at: Option<i64>) -> EntryRow {
+        let (before, after, digest) = match e.shown_change() {
+            ShownChange::Detail { before, after } => (
+                before.as_deref().map(pretty),
+                after.as_deref().map(pretty),
+                None,
+            ),
+            ShownChange::Digest(d) => (
+                None,
+                None,
+                Some(DigestRow {
+                    algorithm: d.algorithm.as_str(),
+                    before: d.before,
+                    after: d.after,
+                    fields: d.fields.join(", "),
+                }),
+            ),
+        };
         EntryRow {
             seq: e.seq,
             at: second(e.at_ms),
@@ -234,8 +265,9 @@ impl EntryRow {
             action: e.action.clone(),
             object_type: e.object_type.clone(),
             object_id: e.object_id.clone(),
-            before: e.before.as_deref().map(pretty),
-            after: e.after.as_deref().map(pretty),
+            before,
+            after,
+            digest,
             broken: broken_at == Some(e.seq),
         }
     }
@@ -291,8 +323,9 @@ pub(super) fn audit_href(values: &AuditValues, tr: Tr, extra: Option<(&str, i64)
     }
 }
 
-/// `GET /audit` — the audit log for the security auditor. Reading it changes nothing, so it
-/// is not itself recorded.
+/// `GET /audit` — the audit log for the security auditor: who, when, from where, which action
+/// on which object; the before/after of administrative entries, a digest of any other change
+/// (never business content). Reading it changes nothing, so it is not itself recorded.
 pub async fn audit_page(
     State(state): State<AppState>,
     PageViewer(v): PageViewer,
@@ -377,16 +410,50 @@ pub(super) struct EntryJson<'a> {
     pub(super) action: &'a str,
     pub(super) object_type: &'a str,
     pub(super) object_id: &'a str,
+    /// The content is withheld: `before` and `after` are null and `digest` stands for them.
+    pub(super) redacted: bool,
     pub(super) before: Option<Value>,
     pub(super) after: Option<Value>,
+    pub(super) digest: Option<ChangeDigest>,
     pub(super) hash: &'a str,
+}
+
+impl<'a> EntryJson<'a> {
+    /// An entry as the API answers it: administrative detail in full, business content as a
+    /// digest only (the rule is `AuditEntry::shown_change`).
+    pub(super) fn new(e: &'a AuditEntry) -> EntryJson<'a> {
+        let (redacted, before, after, digest) = match e.shown_change() {
+            ShownChange::Detail { before, after } => (
+                false,
+                parse_json(before.as_deref()),
+                parse_json(after.as_deref()),
+                None,
+            ),
+            ShownChange::Digest(d) => (true, None, None, Some(d)),
+        };
+        EntryJson {
+            seq: e.seq,
+            at: rfc3339(e.at_ms).unwrap_or_default(),
+            at_ms: e.at_ms,
+            actor: &e.actor,
+            origin: &e.origin,
+            action: &e.action,
+            object_type: &e.object_type,
+            object_id: &e.object_id,
+            redacted,
+            before,
+            after,
+            digest,
+            hash: &e.hash,
+        }
+    }
 }
 
 pub(super) fn parse_json(s: Option<&str>) -> Option<Value> {
     s.map(|s| serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string())))
 }
 
-/// `GET /api/v1/audit` — the same entries as the page, as JSON.
+/// `GET /api/v1/audit` — the same entries as the page, as JSON, withheld the same way.
 pub async fn api_audit(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
@@ -405,23 +472,7 @@ pub async fn api_audit(
     let found = search_audit(&state, &req)
         .await
         .map_err(|e| api_storage(tr, e))?;
-    let entries: Vec<EntryJson> = found
-        .entries
-        .iter()
-        .map(|e| EntryJson {
-            seq: e.seq,
-            at: rfc3339(e.at_ms).unwrap_or_default(),
-            at_ms: e.at_ms,
-            actor: &e.actor,
-            origin: &e.origin,
-            action: &e.action,
-            object_type: &e.object_type,
-            object_id: &e.object_id,
-            before: parse_json(e.before.as_deref()),
-            after: parse_json(e.after.as_deref()),
-            hash: &e.hash,
-        })
-        .collect();
+    let entries: Vec<EntryJson> = found.entries.iter().map(EntryJson::new).collect();
     let next_before = found
         .more
         .then(|| found.entries.last().map(|e| e.seq))

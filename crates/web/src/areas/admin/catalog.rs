@@ -54,11 +54,25 @@ pub const ZH: &[(&str, &str)] = &[
     ("audit.details", "查看变更前后"),
     ("audit.before", "变更前"),
     ("audit.after", "变更后"),
+    ("audit.fields", "变更字段"),
+    (
+        "audit.withheld",
+        "业务内容不在审计日志中显示，由有权查看该对象的人员在业务页面查阅。",
+    ),
+    (
+        "audit.lead",
+        "审计日志显示操作人、时间、来源、操作及对象；账号、授权、设置和登录类记录显示变更前后，业务记录只显示变更摘要（哈希）和变更字段名，不显示内容。",
+    ),
     ("audit.pages", "翻页"),
     ("audit.newest", "最新记录"),
     ("audit.newer", "较新"),
     ("audit.older", "较早"),
     ("admin.accounts.title", "账号与角色"),
+    (
+        "admin.accounts.admin_note",
+        "三员分立：系统管理员、安全管理员和安全审计员的账号只能在服务器上用命令行创建、重置（zeren user add --admin、zeren user passwd），此处仅列出，不能更改。",
+    ),
+    ("admin.accounts.on_server", "在服务器上管理"),
     ("admin.field.username", "用户名"),
     ("admin.field.display_name", "姓名"),
     ("admin.field.person", "关联人员"),
@@ -68,7 +82,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("admin.field.version", "版本"),
     ("admin.col.kind", "账号类别"),
     ("admin.col.state", "状态"),
-    ("admin.col.totp", "双因素认证"),
+    ("admin.col.totp", "双因素验证"),
     ("admin.col.must_change", "须改密码"),
     ("admin.col.granted_by", "授权人"),
     ("admin.kind.business", "业务账号"),
@@ -96,16 +110,11 @@ pub const ZH: &[(&str, &str)] = &[
         "admin.create.people_more",
         "人员较多，仅列出前 200 名；请先用上方查找缩小范围。",
     ),
-    ("admin.create.no_admin_role", "无（业务账号）"),
-    (
-        "admin.create.admin_hint",
-        "管理员账号不关联人员、不持有业务角色，三员相互分离。",
-    ),
     ("admin.create.submit", "创建账号"),
     ("admin.account.created", "账号已创建。"),
     (
         "admin.account.self_note",
-        "这是您本人的账号。安全管理员不能更改自己的角色、授权、状态或密码；如需更改，请由另一名安全管理员或通过命令行办理。修改本人密码请到“我的账号”。",
+        "这是您本人的账号。安全管理员不能更改自己的角色、授权、状态或密码；管理员账号只能在服务器上用命令行管理。修改本人密码请到“我的账号”。",
     ),
     ("admin.account.actions", "账号操作"),
     ("admin.account.enable", "启用账号"),
@@ -114,7 +123,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("admin.account.reset", "重置密码"),
     (
         "admin.account.reset_hint",
-        "重置后生成新的临时密码（仅显示一次），该账号的所有会话随即结束。",
+        "重置后生成新的临时密码（仅显示一次）；该账号的所有会话随即结束，API 令牌全部撤销。",
     ),
     (
         "admin.temporary.once",
@@ -122,9 +131,17 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("admin.done.state", "账号状态已更新。"),
     ("admin.done.unlock", "账号已解除锁定。"),
+    (
+        "admin.done.totp",
+        "双因素验证已关闭，其会话已全部结束；如安全策略要求，该账号下次登录时须重新设置。",
+    ),
+    ("admin.account.totp_reset", "关闭双因素验证（验证器丢失时）"),
     ("admin.done.grant", "授权已添加。"),
     ("admin.done.revoke", "授权已撤销。"),
-    ("admin.done.password", "密码已重置，该账号的会话均已结束。"),
+    (
+        "admin.done.password",
+        "密码已重置：其会话已全部结束，API 令牌已撤销。",
+    ),
     ("admin.roles.title", "角色"),
     ("admin.roles.admin_note", "管理员账号不持有业务角色。"),
     ("admin.roles.from_posts", "由任职产生的角色"),
@@ -144,7 +161,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("admin.security.max_failures", "连续失败次数达到后锁定"),
     ("admin.security.lockout_minutes", "锁定时长（分钟）"),
     ("admin.security.idle_minutes", "无操作自动退出（分钟）"),
-    ("admin.security.totp", "必须使用双因素认证的角色"),
+    ("admin.security.totp", "必须使用双因素验证的角色"),
     ("admin.security.submit", "保存安全策略"),
     ("admin.security.saved", "安全策略已保存。"),
     ("admin.error.required", "此项必填"),
@@ -154,12 +171,11 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("admin.error.username_taken", "用户名“{username}”已被使用"),
     ("admin.error.too_long", "不能超过 {max} 个字符"),
-    ("admin.error.admin_role", "未知的管理员角色"),
-    ("admin.error.person", "未找到该人员"),
     (
-        "admin.error.admin_person",
-        "管理员账号不能关联人员：三员分立，任何人不得兼任管理员与业务角色或两种管理员",
+        "admin.error.admin_role",
+        "管理员账号只能在服务器上用命令行创建（zeren user add --admin），网页和 API 不接受 admin_role",
     ),
+    ("admin.error.person", "未找到该人员"),
     ("admin.error.person_taken", "该人员已有账号“{username}”"),
     ("admin.error.range", "须为 {min} 至 {max} 之间的整数"),
     ("admin.error.role_unknown", "未知角色“{role}”"),
@@ -178,11 +194,11 @@ pub const ZH: &[(&str, &str)] = &[
     ("admin.error.no_grant", "该账号没有这项授权"),
     (
         "admin.error.self",
-        "安全管理员不能更改自己账号的角色、授权、状态或密码；请由另一名安全管理员或通过命令行办理。",
+        "安全管理员不能更改自己账号的角色、授权、状态或密码；管理员账号只能在服务器上用命令行（zeren user passwd）管理。",
     ),
     (
-        "admin.error.admin_password",
-        "管理员账号的密码须在服务器上用命令行（zeren user passwd）重置，不能由其他管理员重置。",
+        "admin.error.admin_account",
+        "管理员账号只能在服务器上用命令行管理（zeren user add --admin、zeren user passwd）：任何管理员都不能在此创建、启用、停用、解锁或重置另一名管理员。",
     ),
     (
         "admin.error.admin_no_business",
@@ -203,7 +219,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("system.backup.title", "备份"),
     (
         "system.backup.lead",
-        "下载整个数据库的备份文件（.zbak）。备份含全部数据，请妥善保管；每次下载都记入审计日志。用 zeren restore 恢复。",
+        "下载整个数据库的备份文件（.zbak）。备份含全部数据，请妥善保管；每次下载都记入审计日志。备份以本安装的密钥签名（密钥不在备份中）：用 zeren restore 恢复；恢复到另一安装时需给出本安装数据目录中的 zeren.key。",
     ),
     ("system.backup.submit", "下载备份"),
     (
@@ -273,11 +289,25 @@ pub const EN: &[(&str, &str)] = &[
     ("audit.details", "Before and after"),
     ("audit.before", "Before"),
     ("audit.after", "After"),
+    ("audit.fields", "Fields changed"),
+    (
+        "audit.withheld",
+        "Business content is not shown in the audit log; those who may read the object read it in its own pages.",
+    ),
+    (
+        "audit.lead",
+        "The audit log shows who did what, when, from where and on which object. Entries about accounts, grants, settings and sign-ins show their before and after; entries about business records show a digest (hash) of the change and the names of the fields changed, never their content.",
+    ),
     ("audit.pages", "Pages"),
     ("audit.newest", "Newest"),
     ("audit.newer", "Newer"),
     ("audit.older", "Older"),
     ("admin.accounts.title", "Accounts and roles"),
+    (
+        "admin.accounts.admin_note",
+        "The three administrators are kept apart: the accounts of the system administrator, the security administrator and the security auditor are created and reset only on the server, from the command line (zeren user add --admin, zeren user passwd). They are listed here and cannot be changed.",
+    ),
+    ("admin.accounts.on_server", "Managed on the server"),
     ("admin.field.username", "User name"),
     ("admin.field.display_name", "Name"),
     ("admin.field.person", "Person"),
@@ -318,16 +348,11 @@ pub const EN: &[(&str, &str)] = &[
         "admin.create.people_more",
         "Only the first 200 people are listed; narrow the list with the search above.",
     ),
-    ("admin.create.no_admin_role", "None (business account)"),
-    (
-        "admin.create.admin_hint",
-        "Administrator accounts are linked to no person and hold no business role; the three administrators are kept apart.",
-    ),
     ("admin.create.submit", "Create account"),
     ("admin.account.created", "The account has been created."),
     (
         "admin.account.self_note",
-        "This is your own account. A security administrator cannot change its own role, grants, state or password; another security administrator or the command line can. Change your own password under “My account”.",
+        "This is your own account. A security administrator cannot change its own role, grants, state or password; administrator accounts are managed only on the server, from the command line. Change your own password under “My account”.",
     ),
     ("admin.account.actions", "Account actions"),
     ("admin.account.enable", "Enable account"),
@@ -336,7 +361,7 @@ pub const EN: &[(&str, &str)] = &[
     ("admin.account.reset", "Reset password"),
     (
         "admin.account.reset_hint",
-        "Resetting generates a new temporary password (shown once) and ends all of the account's sessions.",
+        "Resetting generates a new temporary password (shown once), ends all of the account's sessions and revokes its API tokens.",
     ),
     (
         "admin.temporary.once",
@@ -344,11 +369,19 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("admin.done.state", "The account's state has been changed."),
     ("admin.done.unlock", "The account has been unlocked."),
+    (
+        "admin.done.totp",
+        "The second factor is off and every session of the account has ended; where the policy requires one, it sets one up again at its next sign-in.",
+    ),
+    (
+        "admin.account.totp_reset",
+        "Turn off the second factor (lost authenticator)",
+    ),
     ("admin.done.grant", "The grant has been added."),
     ("admin.done.revoke", "The grant has been revoked."),
     (
         "admin.done.password",
-        "The password has been reset and the account's sessions have ended.",
+        "The password has been reset: the account's sessions have ended and its API tokens have been revoked.",
     ),
     ("admin.roles.title", "Roles"),
     (
@@ -394,12 +427,11 @@ pub const EN: &[(&str, &str)] = &[
         "The user name “{username}” is taken",
     ),
     ("admin.error.too_long", "At most {max} characters"),
-    ("admin.error.admin_role", "Unknown administrator role"),
-    ("admin.error.person", "No such person"),
     (
-        "admin.error.admin_person",
-        "An administrator account cannot be linked to a person: the administrators are kept apart, so no one is both an administrator and a business user, or two administrators",
+        "admin.error.admin_role",
+        "Administrator accounts are created only on the server, with zeren user add --admin; the web and the API do not accept admin_role",
     ),
+    ("admin.error.person", "No such person"),
     (
         "admin.error.person_taken",
         "This person already has the account “{username}”",
@@ -424,11 +456,11 @@ pub const EN: &[(&str, &str)] = &[
     ("admin.error.no_grant", "This account has no such grant"),
     (
         "admin.error.self",
-        "A security administrator cannot change its own account's role, grants, state or password; another security administrator or the command line can.",
+        "A security administrator cannot change its own account's role, grants, state or password; administrator accounts are managed only on the server, from the command line (zeren user passwd).",
     ),
     (
-        "admin.error.admin_password",
-        "The password of an administrator is reset from the command line (zeren user passwd), not by another administrator.",
+        "admin.error.admin_account",
+        "Administrator accounts are managed only on the server, from the command line (zeren user add --admin, zeren user passwd): no administrator creates, enables, disables, unlocks or resets another administrator here.",
     ),
     (
         "admin.error.admin_no_business",
@@ -455,7 +487,7 @@ pub const EN: &[(&str, &str)] = &[
     ("system.backup.title", "Backup"),
     (
         "system.backup.lead",
-        "Download a backup of the whole database (.zbak). It holds all data: keep it safe. Every download is recorded in the audit log. Restore it with zeren restore.",
+        "Download a backup of the whole database (.zbak). It holds all data: keep it safe. Every download is recorded in the audit log. It is signed with this installation's key, which it does not contain: restore it with zeren restore; restoring into another installation needs the zeren.key of this one's data dir.",
     ),
     ("system.backup.submit", "Download backup"),
     (

@@ -28,7 +28,7 @@ use std::collections::HashSet;
 use zeren_core::access::{
     AdminRole, LoginPolicy, PasswordPolicy, Permission, Role, SecurityPolicy,
 };
-use zeren_core::audit::{AuditEntry, ChainError};
+use zeren_core::audit::{AuditEntry, ChainError, ChangeDigest, ShownChange};
 use zeren_core::clock::shanghai;
 use zeren_storage::repo::audit_query::{AuditFilter, RecordCounts};
 use zeren_storage::secrets::{hash_password, random_bytes};
@@ -115,6 +115,14 @@ pub fn page_routes() -> Routes {
             "/admin/accounts/{id}/unlock",
             Describe::auth("admin", "Unlock an account locked by failed sign-ins"),
             unlock,
+        )
+        .post(
+            "/admin/accounts/{id}/totp/reset",
+            Describe::auth(
+                "admin",
+                "Turn off a lost second factor of a business account (its sessions end)",
+            ),
+            reset_totp,
         )
         .post(
             "/admin/accounts/{id}/password",

@@ -1,6 +1,7 @@
 //! System settings and the backup download (system administrator).
 
 use super::*;
+use axum::http::header::CONTENT_LENGTH;
 
 #[derive(Template)]
 #[template(path = "admin_system.html")]
@@ -69,7 +70,9 @@ pub(super) async fn system_view(
     )
 }
 
-/// `POST /admin/system/backup` — the whole database as a `.zbak` download. The download is
+/// `POST /admin/system/backup` — the whole database as a signed `.zbak` download. The archive
+/// is written to an unnamed temporary file (gone when closed, whatever happens) and streamed
+/// from there, so the server holds neither the rows nor the archive in memory. The download is
 /// recorded in the audit log before it is handed out.
 pub async fn download_backup(State(state): State<AppState>, PageViewer(v): PageViewer) -> Response {
     let tr = v.tr;
@@ -81,26 +84,26 @@ pub async fn download_backup(State(state): State<AppState>, PageViewer(v): PageV
         "zeren-{}.zbak",
         now.with_timezone(&shanghai()).format("%Y%m%d-%H%M")
     );
-    // A directory only this process's user can enter (tempfile makes it 0700), removed on every
-    // way out.
-    let dir = match tempfile::Builder::new().prefix("zeren-backup-").tempdir() {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot create a directory for the backup");
-            return system_view(
-                &state,
-                &v,
-                Some(tr.t("system.backup.failed").to_string()),
-                StatusCode::INTERNAL_SERVER_ERROR,
-            )
-            .await;
-        }
-    };
-    let path = dir.path().join(&name);
     let made = async {
-        let summary = state.db.backup(&path, now).await?;
-        let bytes = std::fs::read(&path).map_err(|e| StorageError::Io {
-            path: path.display().to_string(),
+        let spool = tempfile::tempfile().map_err(|e| StorageError::Io {
+            path: "backup spool".into(),
+            source: e,
+        })?;
+        let (spool, summary) = state
+            .db
+            .backup_to(std::io::BufWriter::new(spool), now)
+            .await?;
+        let spooled = spool
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|mut f| {
+                use std::io::Seek;
+                f.rewind()?;
+                let len = f.metadata()?.len();
+                Ok((f, len))
+            });
+        let (file, bytes) = spooled.map_err(|e| StorageError::Io {
+            path: "backup spool".into(),
             source: e,
         })?;
         let mut tx = state.db.begin(&v.actor(), now).await?;
@@ -109,29 +112,27 @@ pub async fn download_backup(State(state): State<AppState>, PageViewer(v): PageV
             "system",
             "backup",
             None,
-            Some(&json!({"file": name, "rows": summary.rows, "bytes": bytes.len()})),
+            Some(&json!({"file": name, "rows": summary.rows, "bytes": bytes, "key": summary.key})),
         )
         .await?;
         tx.commit().await?;
-        Ok::<_, StorageError>(bytes)
+        Ok::<_, StorageError>((file, bytes))
     }
     .await;
-    let kept = dir.path().display().to_string();
-    if let Err(e) = dir.close() {
-        tracing::warn!(error = %e, dir = %kept, "cannot remove the backup's temporary directory");
-    }
     match made {
-        Ok(bytes) => (
+        Ok((file, bytes)) => (
             StatusCode::OK,
             [
-                (CONTENT_TYPE, "application/gzip".to_string()),
+                (CONTENT_TYPE, HeaderValue::from_static("application/gzip")),
                 (
                     CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
+                    HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+                        .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
                 ),
-                (CACHE_CONTROL, "no-store".to_string()),
+                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (CONTENT_LENGTH, HeaderValue::from(bytes)),
             ],
-            bytes,
+            crate::shared::frame::file_body(tokio::fs::File::from_std(file)),
         )
             .into_response(),
         Err(e) => {
