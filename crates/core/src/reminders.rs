@@ -13,6 +13,9 @@
 //! was down for a week sends one current reminder, not a flood of stale ones; a point more than
 //! [`CATCH_UP_DAYS`] late is dropped (the dashboard shows what is long overdue). Done and waived
 //! obligations owe nothing.
+//!
+//! Where the org's group robots may be reached, and which addresses the sender may connect to,
+//! is in [`robots`].
 
 use crate::obligation::{Discharge, SubjectKind};
 use crate::org::OrgModel;
@@ -21,6 +24,8 @@ use crate::policy::{PolicyPack, ReminderRules, Responsible, Subject};
 use crate::responsibility::{NamedRef, Target, resolve};
 use chrono::NaiveDate;
 use serde::Serialize;
+
+pub mod robots;
 
 /// A point more than this many days late is not sent any more.
 pub const CATCH_UP_DAYS: u32 = 30;

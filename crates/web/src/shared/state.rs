@@ -8,6 +8,7 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use zeren_core::Clock;
+use zeren_core::reminders::robots::OutboundPolicy;
 use zeren_storage::Db;
 
 /// What every handler can reach.
@@ -27,6 +28,9 @@ pub struct AppState {
     pub clock_banner: Option<Arc<str>>,
     /// Reads kept for a short time (see [`RecentReads`]).
     pub recent: Arc<RecentReads>,
+    /// Which addresses the server's own requests (robot webhooks) may connect to: public ones
+    /// only; tests alone allow loopback (see [`AppState::with_outbound`]).
+    pub outbound: Arc<OutboundPolicy>,
     /// Each area's caches, by type (see [`AppState::cache`]).
     caches: Arc<Caches>,
 }
@@ -47,8 +51,15 @@ impl AppState {
             secure_cookies: false,
             clock_banner: None,
             recent: Arc::default(),
+            outbound: Arc::default(),
             caches: Arc::default(),
         }
+    }
+
+    /// The same state with another outbound policy (tests: loopback stand-ins).
+    pub fn with_outbound(mut self, policy: OutboundPolicy) -> AppState {
+        self.outbound = Arc::new(policy);
+        self
     }
 
     /// The cache of type `C` of this application, made with `C::default()` on first use.

@@ -80,23 +80,78 @@ pub(super) fn check_email(tr: Tr, s: &str) -> Result<Option<String>, ApiError> {
     Ok(Some(s.to_string()))
 }
 
-/// Checks a robot webhook URL (empty means none): http(s), a host, no spaces.
-pub(super) fn check_url(tr: Tr, field: &str, s: &str) -> Result<Option<String>, ApiError> {
+/// Checks a robot's webhook address (empty means none): `https` on the provider's host and
+/// path, or on a host the system administrator allows (see [`zeren_core::reminders::robots`]).
+/// The address as it will be stored.
+pub(super) fn check_robot(
+    tr: Tr,
+    field: &str,
+    robot: Robot,
+    s: &str,
+    allowed: &[AllowedHost],
+) -> Result<Option<String>, ApiError> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);
     }
-    let ok = s.len() <= 1000
-        && (s.starts_with("https://") || s.starts_with("http://"))
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-        && s.parse::<axum::http::Uri>().is_ok_and(|u| {
-            matches!(u.scheme_str(), Some("http" | "https"))
-                && u.host().is_some_and(|h| !h.is_empty())
-        });
-    if !ok {
-        return Err(invalid(tr, field, tr.t("notify.error.url")));
+    check_robot_url(robot, s, allowed)
+        .map(|u| Some(u.to_string()))
+        .map_err(|p| invalid(tr, field, &p.message(tr.lang())))
+}
+
+/// A robot field of the form, `(typed, removal box ticked)`: removed when ticked; left empty,
+/// the stored address, which must qualify too; otherwise what was typed, checked.
+pub(super) fn form_robot(
+    tr: Tr,
+    field: &str,
+    robot: Robot,
+    (typed, clear): (&str, bool),
+    stored: Option<&str>,
+    allowed: &[AllowedHost],
+) -> Result<Option<String>, ApiError> {
+    if clear {
+        return Ok(None);
     }
-    Ok(Some(s.to_string()))
+    if !typed.trim().is_empty() {
+        return check_robot(tr, field, robot, typed, allowed);
+    }
+    match stored_problem(tr, robot, stored, allowed) {
+        None => Ok(stored.map(str::to_string)),
+        Some(why) => Err(invalid(tr, field, &why)),
+    }
+}
+
+/// A stored robot address that no longer qualifies: why, in words (`None` when it qualifies).
+pub(super) fn stored_problem(
+    tr: Tr,
+    robot: Robot,
+    stored: Option<&str>,
+    allowed: &[AllowedHost],
+) -> Option<String> {
+    let problem = check_robot_url(robot, stored?, allowed).err()?;
+    Some(tr.tf(
+        "notify.org.refused",
+        &[("message", &problem.message(tr.lang()))],
+    ))
+}
+
+/// The hosts robot addresses may use besides the providers' own, as stored.
+pub(super) async fn allowed_hosts(state: &AppState, tr: Tr) -> Result<Vec<AllowedHost>, ApiError> {
+    Ok(robot_hosts(&state.db)
+        .await
+        .map_err(|e| storage_api(tr, e))?
+        .0
+        .allowed())
+}
+
+/// Checks the list of allowed robot hosts (blank entries skipped); the entries as stored.
+pub(super) fn check_hosts<'a>(
+    tr: Tr,
+    entries: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<String>, ApiError> {
+    AllowedHost::parse_all(entries)
+        .map(|hosts| hosts.iter().map(ToString::to_string).collect())
+        .map_err(|p| invalid(tr, "hosts", &p.message(tr.lang())))
 }
 
 pub(super) fn check_secret(tr: Tr, s: &str) -> Result<String, ApiError> {

@@ -44,6 +44,14 @@ pub const ZH: &[(&str, &str)] = &[
         "本单位规定动作的提醒可以同时发到企业微信群和钉钉群。每个机器人每分钟最多发送 20 条，超出的自动顺延。",
     ),
     ("notify.org.robots", "群机器人"),
+    (
+        "notify.org.address_rule",
+        "机器人地址须为企业微信（https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…）或钉钉（https://oapi.dingtalk.com/robot/send?access_token=…）的官方地址，或系统管理员允许的主机上的 https 地址。",
+    ),
+    (
+        "notify.org.refused",
+        "当前保存的地址不符合规定，提醒不会发到这里：{message}。请填写新地址或删除。",
+    ),
     ("notify.org.wecom_url", "企业微信群机器人 Webhook 地址"),
     ("notify.org.dingtalk_url", "钉钉自定义机器人 Webhook 地址"),
     ("notify.org.dingtalk_secret", "钉钉加签密钥（SEC 开头）"),
@@ -100,6 +108,16 @@ pub const ZH: &[(&str, &str)] = &[
     ("notify.admin.from_hint", "例如 Zeren <zeren@cqu.edu.cn>"),
     ("notify.admin.submit", "保存"),
     ("notify.admin.saved", "已保存。"),
+    ("notify.hosts.title", "允许的机器人主机"),
+    (
+        "notify.hosts.lead",
+        "群机器人地址默认只能是企业微信（{wecom}）和钉钉（{dingtalk}）的官方 https 地址。使用私有化部署或出口网关时，在此列出其主机名，这些主机上的 https 地址也可作为机器人地址。无论列出与否，解析到本机、内网、链路本地、组播或保留地址的主机一律不连接。",
+    ),
+    ("notify.hosts.label", "其他允许的主机"),
+    (
+        "notify.hosts.hint",
+        "每行一个主机名，可带端口（默认 443），例如 robot.example.edu.cn 或 robot.example.edu.cn:8443；最多 20 个。留空则只允许官方地址。",
+    ),
     ("notify.admin.outbox", "发送队列"),
     ("notify.admin.last_run", "今日提醒计划"),
     ("notify.admin.last_run_done", "已于 {at} 完成"),
@@ -117,10 +135,6 @@ pub const ZH: &[(&str, &str)] = &[
         "设置已被他人修改（您编辑的是第 {expected} 版，现在是第 {actual} 版），请刷新后重试。",
     ),
     ("notify.error.email", "不是有效的邮箱地址"),
-    (
-        "notify.error.url",
-        "须为 http:// 或 https:// 开头的完整地址",
-    ),
     ("notify.error.secret", "加签密钥不能为空，也不能含空格"),
     (
         "notify.error.secret_without_url",
@@ -197,6 +211,14 @@ pub const EN: &[(&str, &str)] = &[
         "Reminders about this org's duties can also go to a 企业微信 (WeCom) group and a 钉钉 (DingTalk) group. Each robot takes at most 20 messages a minute; the rest wait.",
     ),
     ("notify.org.robots", "Group robots"),
+    (
+        "notify.org.address_rule",
+        "A robot address must be the official address of a 企业微信 robot (https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…) or a 钉钉 robot (https://oapi.dingtalk.com/robot/send?access_token=…), or an https address on a host the system administrator allows.",
+    ),
+    (
+        "notify.org.refused",
+        "The stored address does not qualify and reminders are not sent to it: {message}. Enter a new address or remove it.",
+    ),
     ("notify.org.wecom_url", "WeCom group robot webhook URL"),
     (
         "notify.org.dingtalk_url",
@@ -271,6 +293,16 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("notify.admin.submit", "Save"),
     ("notify.admin.saved", "Saved."),
+    ("notify.hosts.title", "Allowed robot hosts"),
+    (
+        "notify.hosts.lead",
+        "A group robot's address must be an official https address of 企业微信 ({wecom}) or 钉钉 ({dingtalk}). For a private deployment or an outbound gateway, list its host here: https addresses on these hosts are taken as robot addresses too. Listed or not, a host that resolves to a loopback, private, link-local, multicast or reserved address is never connected to.",
+    ),
+    ("notify.hosts.label", "Other allowed hosts"),
+    (
+        "notify.hosts.hint",
+        "One host name a line, a port may follow (443 when left out), e.g. robot.example.edu.cn or robot.example.edu.cn:8443; at most 20. Empty: official addresses only.",
+    ),
     ("notify.admin.outbox", "Outbox"),
     ("notify.admin.last_run", "Today's reminder plan"),
     ("notify.admin.last_run_done", "done at {at}"),
@@ -288,10 +320,6 @@ pub const EN: &[(&str, &str)] = &[
         "The settings were changed by someone else (you edited version {expected}, it is now version {actual}); reload and try again.",
     ),
     ("notify.error.email", "not a valid email address"),
-    (
-        "notify.error.url",
-        "must be a full address starting with http:// or https://",
-    ),
     (
         "notify.error.secret",
         "the signing secret must not be empty or contain spaces",

@@ -11,8 +11,11 @@
 //! the planner queues and the sender sends (see [`planner`] and [`sender`]).
 
 use crate::AppState;
+use crate::jobs::reminders::failure::describe_error;
 use crate::jobs::reminders::texts::{NoteArgs, kind_label_key, note_text};
-use crate::jobs::reminders::{SMTP_SETTING, SmtpSettings, SmtpTls};
+use crate::jobs::reminders::{
+    ROBOT_HOSTS_SETTING, RobotHosts, SMTP_SETTING, SmtpSettings, SmtpTls, robot_hosts,
+};
 use crate::shared::access::Refusal;
 use crate::shared::auth::{ApiViewer, PageViewer, Snapshot, Viewer, redirect};
 use crate::shared::error::{ApiError, ErrorCode, generic_message};
@@ -33,6 +36,7 @@ use std::collections::HashMap;
 use zeren_core::access::Permission;
 use zeren_core::org::Org;
 use zeren_core::reminders::ReminderKind;
+use zeren_core::reminders::robots::{AllowedHost, Robot, check_robot_url};
 use zeren_storage::StorageError;
 use zeren_storage::repo::notify::{
     Attempt, Delivery, DeliveryFilter, Notification, OrgChannels, SecretUpdate, redact_url,
@@ -42,6 +46,7 @@ mod access;
 mod catalog;
 mod centre;
 mod channels;
+mod hosts;
 mod robots;
 mod smtp;
 mod views;
@@ -49,6 +54,7 @@ mod views;
 use access::*;
 use centre::*;
 use channels::*;
+use hosts::*;
 use robots::*;
 use smtp::*;
 use views::*;
@@ -109,6 +115,14 @@ pub fn page_routes() -> Routes {
             "/admin/notify",
             Describe::auth("notify", "Save the SMTP server"),
             admin_submit,
+        )
+        .post(
+            "/admin/notify/robot-hosts",
+            Describe::auth(
+                "notify",
+                "Save the hosts robot addresses may use besides 企业微信's and 钉钉's",
+            ),
+            hosts_submit,
         )
 }
 
@@ -186,6 +200,22 @@ pub fn api_routes() -> Routes {
             ),
             api_put_smtp,
         )
+        .get(
+            "/settings/robot-hosts",
+            Describe::auth(
+                "notify",
+                "Hosts robot addresses may use besides 企业微信's and 钉钉's (system administrator)",
+            ),
+            api_robot_hosts,
+        )
+        .put(
+            "/settings/robot-hosts",
+            Describe::auth(
+                "notify",
+                "Set the hosts robot addresses may use (system administrator, version-checked)",
+            ),
+            api_put_robot_hosts,
+        )
 }
 
 #[cfg(test)]
@@ -200,9 +230,35 @@ mod tests {
         assert_eq!(check_email(tr, " ").unwrap(), None);
         assert!(check_email(tr, "li@cqu.edu.cn").is_ok());
         assert!(check_email(tr, "not-an-address").is_err());
-        assert!(check_url(tr, "wecom_url", "http://127.0.0.1:8080/send?key=x").is_ok());
-        assert!(check_url(tr, "wecom_url", "ftp://x/y").is_err());
-        assert!(check_url(tr, "wecom_url", "https://").is_err());
+        let wecom = |s: &str| check_robot(tr, "wecom_url", Robot::Wecom, s, &[]);
+        assert_eq!(wecom(" ").unwrap(), None);
+        assert!(wecom("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x").is_ok());
+        for bad in [
+            "http://127.0.0.1:8080/cgi-bin/webhook/send?key=x",
+            "https://10.0.0.1/cgi-bin/webhook/send?key=x",
+            "https://evil.example/cgi-bin/webhook/send?key=x",
+            "ftp://x/y",
+            "https://",
+        ] {
+            let e = wecom(bad).unwrap_err();
+            assert!(e.message.contains("wecom_url"), "{bad}: {}", e.message);
+        }
+        let allowed = [AllowedHost::parse("robots.example.edu.cn").unwrap()];
+        assert!(
+            check_robot(
+                tr,
+                "dingtalk_url",
+                Robot::Dingtalk,
+                "https://robots.example.edu.cn/hook",
+                &allowed
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            check_hosts(tr, ["Robots.Example.EDU.cn", "", "gw.example.test:8443"]).unwrap(),
+            ["robots.example.edu.cn", "gw.example.test:8443"]
+        );
+        assert!(check_hosts(tr, ["127.0.0.1"]).is_err());
         assert!(check_secret(tr, "SEC 1").is_err());
         assert!(check_smtp(tr, "127.0.0.1", "25", "none", "", "Zeren <z@example.test>").is_ok());
         assert!(check_smtp(tr, "127.0.0.1", "0", "none", "", "z@example.test").is_err());

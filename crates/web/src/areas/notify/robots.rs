@@ -14,6 +14,10 @@ pub(super) struct OrgPage {
     pub(super) wecom: Option<String>,
     pub(super) dingtalk: Option<String>,
     pub(super) dingtalk_signed: bool,
+    /// Why a stored address is not sent to (saved before the rules, or its host no longer
+    /// allowed).
+    pub(super) wecom_refused: Option<String>,
+    pub(super) dingtalk_refused: Option<String>,
     pub(super) version: i64,
     pub(super) saved: bool,
     pub(super) errors: Vec<(String, String)>,
@@ -114,6 +118,10 @@ pub(super) async fn render_org_page(
     let filter = subtree_filter(v, org, status.as_deref(), None);
     let all = subtree_filter(v, org, None, None);
     let db = &state.db;
+    let allowed = match robot_hosts(db).await {
+        Ok((h, _)) => h.allowed(),
+        Err(e) => return storage_page(tr, &e),
+    };
     let (channels, list, counts) = match (
         db.org_channels(&org.id).await,
         db.deliveries(&filter, PER_PAGE, (page_no - 1) * PER_PAGE)
@@ -170,6 +178,18 @@ pub(super) async fn render_org_page(
             wecom: channels.wecom_url.as_deref().map(redact_url),
             dingtalk: channels.dingtalk_url.as_deref().map(redact_url),
             dingtalk_signed: channels.dingtalk_secret.is_some(),
+            wecom_refused: stored_problem(
+                tr,
+                Robot::Wecom,
+                channels.wecom_url.as_deref(),
+                &allowed,
+            ),
+            dingtalk_refused: stored_problem(
+                tr,
+                Robot::Dingtalk,
+                channels.dingtalk_url.as_deref(),
+                &allowed,
+            ),
             version: channels.version,
             saved: q.saved.is_some(),
             errors,
@@ -277,24 +297,27 @@ pub(super) async fn org_submit(
             .org_channels(&org.id)
             .await
             .map_err(|e| fail("form", storage_api(tr, e)))?;
-        let wecom = if f.wecom_clear.is_some() {
-            None
-        } else {
-            match check_url(tr, "wecom_url", &f.wecom_url).map_err(|e| fail("wecom_url", e))? {
-                Some(u) => Some(u),
-                None => current.wecom_url.clone(),
-            }
-        };
-        let dingtalk = if f.dingtalk_clear.is_some() {
-            None
-        } else {
-            match check_url(tr, "dingtalk_url", &f.dingtalk_url)
-                .map_err(|e| fail("dingtalk_url", e))?
-            {
-                Some(u) => Some(u),
-                None => current.dingtalk_url.clone(),
-            }
-        };
+        let allowed = allowed_hosts(&state, tr)
+            .await
+            .map_err(|e| fail("form", e))?;
+        let wecom = form_robot(
+            tr,
+            "wecom_url",
+            Robot::Wecom,
+            (&f.wecom_url, f.wecom_clear.is_some()),
+            current.wecom_url.as_deref(),
+            &allowed,
+        )
+        .map_err(|e| fail("wecom_url", e))?;
+        let dingtalk = form_robot(
+            tr,
+            "dingtalk_url",
+            Robot::Dingtalk,
+            (&f.dingtalk_url, f.dingtalk_clear.is_some()),
+            current.dingtalk_url.as_deref(),
+            &allowed,
+        )
+        .map_err(|e| fail("dingtalk_url", e))?;
         let secret = if f.dingtalk_secret_clear.is_some() {
             SecretUpdate::Clear
         } else if f.dingtalk_secret.trim().is_empty() {
@@ -373,7 +396,7 @@ pub(super) async fn api_deliveries(
         "page": page_no,
         "total": counts.values().sum::<i64>(),
         "counts": counts,
-        "items": list.iter().map(|d| delivery_json(&v.snap, d, tries.get(&d.id))).collect::<Vec<_>>(),
+        "items": list.iter().map(|d| delivery_json(tr, &v.snap, d, tries.get(&d.id))).collect::<Vec<_>>(),
     })))
 }
 
@@ -419,8 +442,21 @@ pub(super) async fn api_put_org_channels(
     let tr = v.tr;
     let org = managed_org(&v, &id).map_err(Refusal::api)?.clone();
     let b = body.get()?;
-    let wecom = check_url(tr, "wecom_url", b.wecom_url.as_deref().unwrap_or(""))?;
-    let dingtalk = check_url(tr, "dingtalk_url", b.dingtalk_url.as_deref().unwrap_or(""))?;
+    let allowed = allowed_hosts(&state, tr).await?;
+    let wecom = check_robot(
+        tr,
+        "wecom_url",
+        Robot::Wecom,
+        b.wecom_url.as_deref().unwrap_or(""),
+        &allowed,
+    )?;
+    let dingtalk = check_robot(
+        tr,
+        "dingtalk_url",
+        Robot::Dingtalk,
+        b.dingtalk_url.as_deref().unwrap_or(""),
+        &allowed,
+    )?;
     let secret = match b.dingtalk_secret {
         None => SecretUpdate::Keep,
         Some(Value::Null) => SecretUpdate::Clear,

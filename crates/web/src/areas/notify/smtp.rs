@@ -1,4 +1,4 @@
-//! The SMTP server (system administrator).
+//! The SMTP server and the allowed robot hosts (system administrator).
 
 use super::*;
 
@@ -19,6 +19,13 @@ pub(super) struct AdminPage {
     pub(super) errors: Vec<(String, String)>,
     pub(super) counts: Vec<(String, i64)>,
     pub(super) last_run: Option<String>,
+    /// The allowed robot hosts, one a line, and their setting's version.
+    pub(super) hosts: String,
+    pub(super) hosts_version: i64,
+    pub(super) hosts_saved: bool,
+    /// The providers' own hosts, always allowed.
+    pub(super) wecom_host: &'static str,
+    pub(super) dingtalk_host: &'static str,
 }
 
 impl AdminPage {
@@ -51,22 +58,36 @@ pub struct SmtpForm {
     pub(super) version: String,
 }
 
+/// What the page shows besides what is stored: a form sent back with its errors, and which
+/// form was just saved (`?saved=1` the SMTP server, `?saved=hosts` the robot hosts).
+#[derive(Default)]
+pub(super) struct AdminShown {
+    pub(super) smtp: Option<SmtpForm>,
+    pub(super) hosts: Option<HostsForm>,
+    pub(super) saved: Option<String>,
+}
+
 pub(super) async fn render_admin(
     state: &AppState,
     v: &Viewer,
     status: StatusCode,
-    form: Option<SmtpForm>,
+    shown: AdminShown,
     errors: Vec<(String, String)>,
-    saved: bool,
 ) -> Response {
     let tr = v.tr;
     let db = &state.db;
-    let (current, counts) = match (
+    let (current, counts, (stored_hosts, hosts_version)) = match (
         db.setting::<SmtpSettings>(SMTP_SETTING).await,
         db.outbox_counts().await,
+        robot_hosts(db).await,
     ) {
-        (Ok(c), Ok(n)) => (c, n),
-        (Err(e), _) | (_, Err(e)) => return storage_page(tr, &e),
+        (Ok(c), Ok(n), Ok(h)) => (c, n, h),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return storage_page(tr, &e),
+    };
+    let form = shown.smtp;
+    let hosts = match shown.hosts {
+        Some(f) => f.hosts,
+        None => stored_hosts.hosts.join("\n"),
     };
     let today = state.today();
     let last_run = match db
@@ -105,7 +126,7 @@ pub(super) async fn render_admin(
             password_set,
             from,
             version,
-            saved,
+            saved: shown.saved.as_deref() == Some("1"),
             errors,
             counts: zeren_storage::repo::notify::DELIVERY_STATUSES
                 .iter()
@@ -117,6 +138,11 @@ pub(super) async fn render_admin(
                 })
                 .collect(),
             last_run,
+            hosts,
+            hosts_version,
+            hosts_saved: shown.saved.as_deref() == Some("hosts"),
+            wecom_host: Robot::Wecom.host(),
+            dingtalk_host: Robot::Dingtalk.host(),
         },
     )
 }
@@ -130,15 +156,11 @@ pub(super) async fn admin_page(
     if let Err(r) = system_admin(&v) {
         return r.page(v.tr);
     }
-    render_admin(
-        &state,
-        &v,
-        StatusCode::OK,
-        None,
-        Vec::new(),
-        q.saved.is_some(),
-    )
-    .await
+    let shown = AdminShown {
+        saved: q.saved,
+        ..AdminShown::default()
+    };
+    render_admin(&state, &v, StatusCode::OK, shown, Vec::new()).await
 }
 
 /// Saves the SMTP server; a password left out keeps the stored one.
@@ -217,15 +239,11 @@ pub(super) async fn admin_submit(
         Err((field, e)) => {
             let mut kept = f.clone();
             kept.password.clear();
-            render_admin(
-                &state,
-                &v,
-                e.code.status(),
-                Some(kept),
-                vec![(field, e.message)],
-                false,
-            )
-            .await
+            let shown = AdminShown {
+                smtp: Some(kept),
+                ..AdminShown::default()
+            };
+            render_admin(&state, &v, e.code.status(), shown, vec![(field, e.message)]).await
         }
     }
 }

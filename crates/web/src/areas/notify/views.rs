@@ -137,7 +137,10 @@ pub(super) fn delivery_row(
         status: d.status.clone(),
         status_label: tr.t(status_key(&d.status)).to_string(),
         attempts: d.attempts,
-        error: d.last_error.clone(),
+        error: d
+            .last_error
+            .as_deref()
+            .map(|e| describe_error(tr.lang(), &d.channel, e)),
         next: (d.status == "pending" && d.attempts > 0).then(|| minute(d.next_attempt_at)),
         sent: d.sent_at.map(minute),
         tries: tries
@@ -147,7 +150,11 @@ pub(super) fn delivery_row(
                         attempt: t.attempt,
                         at: minute(t.at),
                         outcome: tr.t(status_key(&t.outcome)).to_string(),
-                        error: t.error.clone().unwrap_or_default(),
+                        error: t
+                            .error
+                            .as_deref()
+                            .map(|e| describe_error(tr.lang(), &d.channel, e))
+                            .unwrap_or_default(),
                     })
                     .collect()
             })
@@ -155,8 +162,16 @@ pub(super) fn delivery_row(
     }
 }
 
-pub(super) fn delivery_json(snap: &Snapshot, d: &Delivery, tries: Option<&Vec<Attempt>>) -> Value {
+/// A delivery in the API. Errors are in words in the caller's language, as on the page: a
+/// robot's reason, never what it answered.
+pub(super) fn delivery_json(
+    tr: Tr,
+    snap: &Snapshot,
+    d: &Delivery,
+    tries: Option<&Vec<Attempt>>,
+) -> Value {
     let org = snap.model.org(&d.org);
+    let describe = |e: &str| describe_error(tr.lang(), &d.channel, e);
     json!({
         "id": d.id,
         "reminder": d.reminder_key,
@@ -165,7 +180,7 @@ pub(super) fn delivery_json(snap: &Snapshot, d: &Delivery, tries: Option<&Vec<At
         "target": if d.channel == "email" { d.target.clone() } else { snap.model.org(&d.target).map(|o| o.code.clone()).unwrap_or_else(|| d.target.clone()) },
         "status": d.status,
         "attempts": d.attempts,
-        "last_error": d.last_error,
+        "last_error": d.last_error.as_deref().map(describe),
         "next_attempt_at": (d.status == "pending").then(|| rfc3339(d.next_attempt_at)).flatten(),
         "created_at": rfc3339(d.created_at),
         "sent_at": d.sent_at.and_then(rfc3339),
@@ -175,7 +190,7 @@ pub(super) fn delivery_json(snap: &Snapshot, d: &Delivery, tries: Option<&Vec<At
             "attempt": t.attempt,
             "at": rfc3339(t.at),
             "outcome": t.outcome,
-            "error": t.error,
+            "error": t.error.as_deref().map(describe),
         })).collect::<Vec<_>>()).unwrap_or_default(),
     })
 }

@@ -39,6 +39,54 @@ const ZH: &[(&str, &str)] = &[
         "此邮件由 Zeren 责任制台账自动发送，请勿回复。可在“消息通知 › 通知设置”中关闭邮件提醒。",
     ),
     ("reminder.robot.text", "【{kind}】{text}（提醒：{name}）"),
+    (
+        "reminder.failure.not_configured",
+        "本单位的这个机器人已被删除，未发送",
+    ),
+    (
+        "reminder.failure.address",
+        "已拒绝：机器人地址不符合规定（须为企业微信、钉钉的官方 https 地址，或系统管理员允许的主机上的 https 地址），未发送",
+    ),
+    (
+        "reminder.failure.forbidden",
+        "已拒绝：机器人主机解析到{range}地址，未连接",
+    ),
+    ("reminder.failure.resolve", "无法解析机器人的主机名"),
+    ("reminder.failure.connect", "无法连接机器人服务"),
+    (
+        "reminder.failure.tls",
+        "与机器人服务的 TLS 握手失败（证书不受信任或连接中断）",
+    ),
+    ("reminder.failure.protocol", "机器人服务的应答无法识别"),
+    ("reminder.failure.timeout", "机器人服务 {secs} 秒内无应答"),
+    ("reminder.failure.http", "机器人服务返回 HTTP {status}"),
+    (
+        "reminder.failure.redirect",
+        "机器人服务要求跳转（HTTP {status}），未跟随",
+    ),
+    (
+        "reminder.failure.errcode",
+        "机器人拒收消息（错误码 {code}）",
+    ),
+    (
+        "reminder.failure.errcode_known",
+        "机器人拒收消息（错误码 {code}）：{why}",
+    ),
+    ("reminder.failure.why.key", "Webhook 地址中的 key 无效"),
+    ("reminder.failure.why.rate", "发送过于频繁，被限流"),
+    (
+        "reminder.failure.why.security",
+        "不符合机器人的安全设置（自定义关键词、加签或 IP 地址段）",
+    ),
+    (
+        "reminder.failure.why.token",
+        "Webhook 地址中的 access_token 无效",
+    ),
+    ("reminder.failure.why.disabled", "机器人已停用"),
+    (
+        "reminder.failure.legacy",
+        "发送失败（早期记录，详情不再显示）",
+    ),
 ];
 
 const EN: &[(&str, &str)] = &[
@@ -72,4 +120,67 @@ const EN: &[(&str, &str)] = &[
         "Sent by the Zeren ledger; please do not reply. Email reminders can be turned off under Notifications › Notification settings.",
     ),
     ("reminder.robot.text", "[{kind}] {text} (for: {name})"),
+    (
+        "reminder.failure.not_configured",
+        "this robot of the org was removed; not sent",
+    ),
+    (
+        "reminder.failure.address",
+        "refused: the robot's address does not qualify (it must be an official https address of 企业微信 or 钉钉, or an https address on a host the system administrator allows); not sent",
+    ),
+    (
+        "reminder.failure.forbidden",
+        "refused: the robot's host resolves to a {range} address; not connected",
+    ),
+    (
+        "reminder.failure.resolve",
+        "the robot's host name does not resolve",
+    ),
+    ("reminder.failure.connect", "cannot connect to the robot"),
+    (
+        "reminder.failure.tls",
+        "the TLS handshake with the robot failed (untrusted certificate or connection cut)",
+    ),
+    (
+        "reminder.failure.protocol",
+        "the robot's answer could not be read",
+    ),
+    (
+        "reminder.failure.timeout",
+        "no answer from the robot within {secs} s",
+    ),
+    ("reminder.failure.http", "the robot answered HTTP {status}"),
+    (
+        "reminder.failure.redirect",
+        "the robot answered with a redirect (HTTP {status}), not followed",
+    ),
+    (
+        "reminder.failure.errcode",
+        "the robot refused the message (errcode {code})",
+    ),
+    (
+        "reminder.failure.errcode_known",
+        "the robot refused the message (errcode {code}): {why}",
+    ),
+    (
+        "reminder.failure.why.key",
+        "the key in the webhook address is not valid",
+    ),
+    (
+        "reminder.failure.why.rate",
+        "too many messages, rate-limited",
+    ),
+    (
+        "reminder.failure.why.security",
+        "the message does not meet the robot's security settings (keywords, signing or IP range)",
+    ),
+    (
+        "reminder.failure.why.token",
+        "the access_token in the webhook address is not valid",
+    ),
+    ("reminder.failure.why.disabled", "the robot is disabled"),
+    (
+        "reminder.failure.legacy",
+        "failed (an early entry; its details are no longer shown)",
+    ),
 ];

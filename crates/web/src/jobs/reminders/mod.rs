@@ -5,6 +5,7 @@
 //! notification centre, in a mail and in a group.
 
 mod catalog;
+pub mod failure;
 mod http;
 pub mod planner;
 pub mod sender;
@@ -14,6 +15,7 @@ pub use catalog::CATALOG;
 
 use crate::shared::state::AppState;
 use serde::{Deserialize, Serialize};
+use zeren_core::reminders::robots::AllowedHost;
 
 /// Setting key of the SMTP server.
 pub const SMTP_SETTING: &str = "smtp";
@@ -67,6 +69,36 @@ pub struct SmtpSettings {
     pub password: String,
     /// Sender, e.g. `Zeren <zeren@example.edu.cn>`.
     pub from: String,
+}
+
+/// Setting key of the hosts robot addresses may use besides the providers' own.
+pub const ROBOT_HOSTS_SETTING: &str = "robot_hosts";
+
+/// The hosts the system administrator allows robot addresses on besides `qyapi.weixin.qq.com`
+/// and `oapi.dingtalk.com` (a private deployment, a gateway): `host` or `host:port`, each as
+/// [`AllowedHost`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RobotHosts {
+    /// The entries, as saved.
+    pub hosts: Vec<String>,
+}
+
+impl RobotHosts {
+    /// The entries that read as hosts (all of them, as saved through the checks).
+    pub fn allowed(&self) -> Vec<AllowedHost> {
+        self.hosts
+            .iter()
+            .filter_map(|h| AllowedHost::parse(h).ok())
+            .collect()
+    }
+}
+
+/// The allowed robot hosts and the setting's version (0 when never set).
+pub async fn robot_hosts(db: &zeren_storage::Db) -> zeren_storage::Result<(RobotHosts, i64)> {
+    Ok(db
+        .setting::<RobotHosts>(ROBOT_HOSTS_SETTING)
+        .await?
+        .unwrap_or_default())
 }
 
 /// Starts the planner and the sender. The planner looks every

@@ -7,7 +7,12 @@
 //! A send that succeeded just before its instance died is sent again after the lease (nothing
 //! can make SMTP or a webhook and a database commit one act); the email carries the same
 //! Message-ID on every try so mail systems can recognise the duplicate.
+//!
+//! A robot's stored address is checked again before each send (a setting may have changed, an
+//! address may predate the rules): one that does not qualify is not sent to, and the delivery
+//! fails at once with the reason. The log keeps a reason code, never the robot's answer.
 
+use super::failure::RobotFailure;
 use super::{SMTP_SETTING, SmtpSettings, SmtpTls};
 use crate::AppState;
 use hmac::{Hmac, KeyInit, Mac};
@@ -15,7 +20,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
+use url::Url;
 use zeren_core::reminders::retry_delay_secs;
+use zeren_core::reminders::robots::{AllowedHost, OutboundPolicy, Robot, check_robot_url};
 use zeren_storage::Actor;
 use zeren_storage::repo::notify::{Delivery, OrgChannels};
 
@@ -26,7 +33,7 @@ pub const LEASE_MS: i64 = 5 * 60 * 1000;
 pub const BATCH: i64 = 100;
 
 /// Time allowed for one send.
-const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What one call did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -43,9 +50,40 @@ pub struct Summary {
     pub lost: usize,
 }
 
-/// Why a send failed, in words for the delivery log.
+/// Why a send failed, as the delivery log keeps it.
 #[derive(Debug)]
-pub struct SendError(pub String);
+pub struct SendError {
+    /// An email's error in words, or a robot's reason code (see [`RobotFailure`]).
+    pub reason: String,
+    /// Whether another try may help.
+    pub retried: bool,
+}
+
+impl SendError {
+    /// A failure worth another try.
+    fn retry(reason: String) -> SendError {
+        SendError {
+            reason,
+            retried: true,
+        }
+    }
+}
+
+impl From<RobotFailure> for SendError {
+    fn from(f: RobotFailure) -> SendError {
+        SendError {
+            reason: f.code(),
+            retried: f.retried(),
+        }
+    }
+}
+
+/// What one call reads once: the SMTP server and the allowed robot hosts.
+#[derive(Default)]
+struct Settings {
+    smtp: Option<Option<SmtpSettings>>,
+    robot_hosts: Option<Vec<AllowedHost>>,
+}
 
 /// Sends what is due now, once each.
 pub async fn run_once(state: &AppState) -> Summary {
@@ -58,9 +96,9 @@ pub async fn run_once(state: &AppState) -> Summary {
             return summary;
         }
     };
-    let mut smtp: Option<Option<SmtpSettings>> = None;
+    let mut settings = Settings::default();
     for id in ids {
-        if let Err(e) = send_one(state, &id, &mut smtp, &mut summary).await {
+        if let Err(e) = send_one(state, &id, &mut settings, &mut summary).await {
             tracing::error!(error = %e, delivery = %id, "delivery bookkeeping failed");
         }
     }
@@ -70,7 +108,7 @@ pub async fn run_once(state: &AppState) -> Summary {
 async fn send_one(
     state: &AppState,
     id: &str,
-    smtp: &mut Option<Option<SmtpSettings>>,
+    settings: &mut Settings,
     summary: &mut Summary,
 ) -> zeren_storage::Result<()> {
     let db = &state.db;
@@ -85,51 +123,55 @@ async fn send_one(
     };
     let outcome = match d.channel.as_str() {
         "email" => {
-            if smtp.is_none() {
-                *smtp = Some(
+            if settings.smtp.is_none() {
+                settings.smtp = Some(
                     db.setting::<SmtpSettings>(SMTP_SETTING)
                         .await?
                         .map(|(s, _)| s),
                 );
             }
-            match smtp.as_ref().and_then(|s| s.as_ref()) {
+            match settings.smtp.as_ref().and_then(|s| s.as_ref()) {
                 Some(s) => send_email(s, &d).await,
-                None => Err(SendError(
+                None => Err(SendError::retry(
                     "SMTP is not configured (系统管理员尚未配置邮件服务器)".into(),
                 )),
             }
         }
-        "wecom" | "dingtalk" => {
-            let robots = db.org_channels(&d.target).await?;
-            let Some(url) = robot_url(&robots, &d.channel) else {
-                return record(
-                    state,
-                    &d,
-                    &holder,
-                    Err(SendError(
-                        "the org's robot is no longer configured (机器人未配置)".into(),
-                    )),
-                    summary,
-                )
-                .await;
-            };
-            if let Some(free_at) = db.take_robot_slot(&pace_key(url), now_ms).await? {
-                if db.defer_delivery(&d.id, &holder, free_at).await? {
-                    summary.deferred += 1;
-                } else {
-                    summary.lost += 1;
+        channel => match Robot::from_channel(channel) {
+            Some(robot) => {
+                let robots = db.org_channels(&d.target).await?;
+                let Some(stored) = robot_url(&robots, robot) else {
+                    let outcome = Err(RobotFailure::NotConfigured.into());
+                    return record(state, &d, &holder, outcome, summary).await;
+                };
+                if settings.robot_hosts.is_none() {
+                    settings.robot_hosts = Some(super::robot_hosts(db).await?.0.allowed());
                 }
-                return Ok(());
+                let allowed = settings.robot_hosts.as_deref().unwrap_or_default();
+                // An address saved before the rules, or on a host no longer allowed.
+                let Ok(url) = check_robot_url(robot, stored, allowed) else {
+                    let outcome = Err(RobotFailure::Address.into());
+                    return record(state, &d, &holder, outcome, summary).await;
+                };
+                if let Some(free_at) = db.take_robot_slot(&pace_key(stored), now_ms).await? {
+                    if db.defer_delivery(&d.id, &holder, free_at).await? {
+                        summary.deferred += 1;
+                    } else {
+                        summary.lost += 1;
+                    }
+                    return Ok(());
+                }
+                let text = d.payload["text"].as_str().unwrap_or_default();
+                let url = match robot {
+                    Robot::Wecom => url,
+                    Robot::Dingtalk => dingtalk_url(url, robots.dingtalk_secret.as_deref(), now_ms),
+                };
+                post_robot(&url, text, &state.outbound)
+                    .await
+                    .map_err(SendError::from)
             }
-            let text = d.payload["text"].as_str().unwrap_or_default();
-            if d.channel == "wecom" {
-                post_robot(url, text).await
-            } else {
-                let signed = dingtalk_url(url, robots.dingtalk_secret.as_deref(), now_ms);
-                post_robot(&signed, text).await
-            }
-        }
-        other => Err(SendError(format!("unknown channel `{other}`"))),
+            None => Err(SendError::retry(format!("unknown channel `{channel}`"))),
+        },
     };
     record(state, &d, &holder, outcome, summary).await
 }
@@ -142,13 +184,14 @@ async fn record(
     summary: &mut Summary,
 ) -> zeren_storage::Result<()> {
     let mut tx = state.db.begin(&Actor::system(), state.clock.now()).await?;
+    let attempts = u32::try_from(d.attempts).unwrap_or(u32::MAX);
+    let retry_at = match &outcome {
+        Err(e) if e.retried => retry_delay_secs(attempts).map(|s| state.now_ms() + s * 1000),
+        _ => None,
+    };
     let kept = match &outcome {
         Ok(()) => tx.delivery_sent(d, holder).await?,
-        Err(SendError(e)) => {
-            let attempts = u32::try_from(d.attempts).unwrap_or(u32::MAX);
-            let retry_at = retry_delay_secs(attempts).map(|s| state.now_ms() + s * 1000);
-            tx.delivery_failed(d, holder, e, retry_at).await?
-        }
+        Err(e) => tx.delivery_failed(d, holder, &e.reason, retry_at).await?,
     };
     if !kept {
         summary.lost += 1;
@@ -157,10 +200,9 @@ async fn record(
     tx.commit().await?;
     match outcome {
         Ok(()) => summary.sent += 1,
-        Err(SendError(e)) => {
-            tracing::warn!(delivery = %d.id, channel = %d.channel, attempt = d.attempts, error = %e, "delivery failed");
-            let attempts = u32::try_from(d.attempts).unwrap_or(u32::MAX);
-            if retry_delay_secs(attempts).is_some() {
+        Err(e) => {
+            tracing::warn!(delivery = %d.id, channel = %d.channel, attempt = d.attempts, error = %e.reason, "delivery failed");
+            if retry_at.is_some() {
                 summary.retried += 1;
             } else {
                 summary.failed += 1;
@@ -170,10 +212,10 @@ async fn record(
     Ok(())
 }
 
-fn robot_url<'a>(robots: &'a OrgChannels, channel: &str) -> Option<&'a str> {
-    match channel {
-        "wecom" => robots.wecom_url.as_deref(),
-        _ => robots.dingtalk_url.as_deref(),
+fn robot_url(robots: &OrgChannels, robot: Robot) -> Option<&str> {
+    match robot {
+        Robot::Wecom => robots.wecom_url.as_deref(),
+        Robot::Dingtalk => robots.dingtalk_url.as_deref(),
     }
 }
 
@@ -192,39 +234,32 @@ pub fn dingtalk_sign(secret: &str, timestamp_ms: i64) -> String {
 }
 
 /// The URL a 钉钉 message is posted to: with `&timestamp=…&sign=…` when the robot is signed.
-pub fn dingtalk_url(url: &str, secret: Option<&str>, timestamp_ms: i64) -> String {
-    match secret.filter(|s| !s.is_empty()) {
-        None => url.to_string(),
-        Some(secret) => {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            format!(
-                "{url}{sep}timestamp={timestamp_ms}&sign={}",
-                crate::shared::urls::encode_component(&dingtalk_sign(secret, timestamp_ms))
-            )
-        }
+pub fn dingtalk_url(mut url: Url, secret: Option<&str>, timestamp_ms: i64) -> Url {
+    if let Some(secret) = secret.filter(|s| !s.is_empty()) {
+        url.query_pairs_mut()
+            .append_pair("timestamp", &timestamp_ms.to_string())
+            .append_pair("sign", &dingtalk_sign(secret, timestamp_ms));
     }
+    url
 }
 
-/// Posts a text message to a 企业微信 or 钉钉 robot (both take the same JSON) and reads their
-/// `errcode` answer.
-pub async fn post_robot(url: &str, text: &str) -> Result<(), SendError> {
+/// Posts a text message to a 企业微信 or 钉钉 robot (both take the same JSON) through
+/// `policy`, and reads their `errcode` answer. What the robot said goes no further: a failure
+/// is its status or its `errcode`.
+pub async fn post_robot(
+    url: &Url,
+    text: &str,
+    policy: &OutboundPolicy,
+) -> Result<(), RobotFailure> {
     let body = json!({"msgtype": "text", "text": {"content": text}});
-    let (status, answer) = super::http::post_json(url, &body, SEND_TIMEOUT)
-        .await
-        .map_err(|e| SendError(format!("cannot reach the robot: {e}")))?;
+    let (status, answer) = super::http::post_json(url, &body, SEND_TIMEOUT, policy).await?;
     if !(200..300).contains(&status) {
-        return Err(SendError(format!(
-            "the robot answered HTTP {status}: {}",
-            answer.chars().take(200).collect::<String>()
-        )));
+        return Err(RobotFailure::Status(status));
     }
-    match serde_json::from_str::<Value>(&answer) {
+    match serde_json::from_slice::<Value>(&answer) {
         Ok(v) => match v.get("errcode").and_then(Value::as_i64) {
             Some(0) | None => Ok(()),
-            Some(code) => Err(SendError(format!(
-                "the robot refused the message: errcode {code} {}",
-                v.get("errmsg").and_then(Value::as_str).unwrap_or_default()
-            ))),
+            Some(code) => Err(RobotFailure::Errcode(code)),
         },
         // A gateway in front of the robot that answers 2xx without JSON: delivered.
         Err(_) => Ok(()),
@@ -238,7 +273,7 @@ pub async fn send_email(s: &SmtpSettings, d: &Delivery) -> Result<(), SendError>
     use lettre::transport::smtp::authentication::Credentials;
     use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-    let err = |what: &str, e: &dyn std::fmt::Display| SendError(format!("{what}: {e}"));
+    let err = |what: &str, e: &dyn std::fmt::Display| SendError::retry(format!("{what}: {e}"));
     let from: Mailbox = s.from.parse().map_err(|e| err("sender address", &e))?;
     let to: Mailbox = d.target.parse().map_err(|e| err("recipient address", &e))?;
     let subject = d.payload["subject"].as_str().unwrap_or_default();
@@ -281,23 +316,25 @@ mod tests {
         // (Python's hmac and base64 modules).
         let sign = dingtalk_sign("SECxyz", 1_700_000_000_000);
         assert_eq!(sign, "0PUR1j8g85Xg3vlFV/UrEcxXfF5HpCAGzcjrNfyJoyg=");
+        let u = |s: &str| Url::parse(s).unwrap();
         let url = dingtalk_url(
-            "http://127.0.0.1:1/robot/send?access_token=t",
+            u("https://oapi.dingtalk.com/robot/send?access_token=t"),
             Some("SECxyz"),
             1_700_000_000_000,
         );
+        let url = url.as_str();
         assert!(url.starts_with(
-            "http://127.0.0.1:1/robot/send?access_token=t&timestamp=1700000000000&sign="
+            "https://oapi.dingtalk.com/robot/send?access_token=t&timestamp=1700000000000&sign="
         ));
-        assert!(!url.contains('+') && !url["http://".len()..].contains("//"));
+        assert!(!url.contains('+') && !url["https://".len()..].contains("//"));
         assert_eq!(
-            dingtalk_url("http://127.0.0.1:1/robot/send", None, 1),
-            "http://127.0.0.1:1/robot/send"
+            dingtalk_url(u("https://oapi.dingtalk.com/robot/send"), None, 1).as_str(),
+            "https://oapi.dingtalk.com/robot/send"
         );
         assert_eq!(
-            dingtalk_url("http://127.0.0.1:1/r", Some("s"), 5),
+            dingtalk_url(u("https://oapi.dingtalk.com/r"), Some("s"), 5).as_str(),
             format!(
-                "http://127.0.0.1:1/r?timestamp=5&sign={}",
+                "https://oapi.dingtalk.com/r?timestamp=5&sign={}",
                 crate::shared::urls::encode_component(&dingtalk_sign("s", 5))
             )
         );
