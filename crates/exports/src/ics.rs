@@ -90,6 +90,12 @@ pub fn fold(line: &str) -> String {
     out
 }
 
+/// A URI value (URL): it has no escapes, so control characters, which no URI holds, are dropped
+/// rather than let a line break end the line.
+pub fn uri_value(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
 fn date_value(d: NaiveDate) -> String {
     d.format("%Y%m%d").to_string()
 }
@@ -112,7 +118,7 @@ impl Calendar {
         let mut line = |s: String| out.push_str(&fold(&s));
         line("BEGIN:VCALENDAR".into());
         line("VERSION:2.0".into());
-        line(format!("PRODID:{}", self.prodid));
+        line(format!("PRODID:{}", escape_text(&self.prodid)));
         line("CALSCALE:GREGORIAN".into());
         line("METHOD:PUBLISH".into());
         line(format!("X-WR-CALNAME:{}", escape_text(&self.name)));
@@ -145,7 +151,7 @@ impl Event {
             line(format!("DESCRIPTION:{}", escape_text(&self.description)));
         }
         if let Some(url) = &self.url {
-            line(format!("URL:{url}"));
+            line(format!("URL:{}", uri_value(url)));
         }
         if !self.categories.is_empty() {
             let cats: Vec<String> = self.categories.iter().map(|c| escape_text(c)).collect();
@@ -207,6 +213,23 @@ mod tests {
         assert_eq!(escape_text(r"a\b;c,d"), r"a\\b\;c\,d");
         assert_eq!(escape_text("一\r\n二\n三\r四"), r"一\n二\n三\n四");
         assert_eq!(escape_text("x\u{7}y"), "xy");
+    }
+
+    #[test]
+    fn values_without_escapes_cannot_break_a_line() {
+        // Found by fuzz/ics: PRODID and URL were written as given, so a line break in one
+        // ended the line and began a property of its own.
+        let mut e = event("s", "");
+        e.url = Some("https://zeren.example/a\r\nX-INJECTED:1".into());
+        let mut cal = calendar(vec![e]);
+        cal.prodid = "-//Zeren\n//ZH".into();
+        let text = cal.to_ics();
+        for l in text.split("\r\n") {
+            assert!(!l.contains(['\r', '\n']), "{l:?}");
+            assert!(!l.starts_with("X-INJECTED"), "{l:?}");
+        }
+        assert!(text.contains("URL:https://zeren.example/aX-INJECTED:1\r\n"));
+        assert!(text.contains("PRODID:-//Zeren\\n//ZH\r\n"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError,
 };
+use std::borrow::Cow;
 use std::io::{Seek, Write};
 use std::path::Path;
 
@@ -125,6 +126,30 @@ impl From<Option<String>> for Cell {
     fn from(s: Option<String>) -> Cell {
         s.map(Cell::Text).unwrap_or(Cell::Empty)
     }
+}
+
+/// Most a cell holds: 32 767 UTF-16 units (Excel's limit). Records keep longer texts.
+const CELL_MAX: usize = 32_767;
+/// What ends a text cut to fit a cell.
+pub const CUT_MARK: &str = "…（全文超出 Excel 单元格上限，见 Zeren）";
+
+/// `t` as a cell can hold it: whole when it fits, else cut at a character and marked, so a long
+/// text shortens its cell instead of refusing the whole workbook.
+pub fn fit_cell(t: &str) -> Cow<'_, str> {
+    if t.encode_utf16().count() <= CELL_MAX {
+        return Cow::Borrowed(t);
+    }
+    let room = CELL_MAX - CUT_MARK.encode_utf16().count();
+    let mut used = 0;
+    let mut end = 0;
+    for (i, c) in t.char_indices() {
+        used += c.len_utf16();
+        if used > room {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    Cow::Owned(format!("{}{CUT_MARK}", &t[..end]))
 }
 
 /// Widest a column gets (in character units); longer text wraps.
@@ -272,6 +297,7 @@ impl Ledger {
             match cell {
                 Cell::Text(t) if t.is_empty() => {}
                 Cell::Text(t) => {
+                    let t = &*fit_cell(t);
                     if long {
                         ws.write_string_with_format(r, col, t, &self.wrap)?;
                     } else {
@@ -299,14 +325,14 @@ impl Ledger {
     fn write_cover(&mut self, title: &str, facts: &CoverFacts) -> Result<(), ExportError> {
         let sheets = self.sheets.clone();
         let ws = self.workbook.worksheet_from_index(self.cover_index)?;
-        ws.write_string_with_format(0, 0, title, &self.title)?;
+        ws.write_string_with_format(0, 0, &*fit_cell(title), &self.title)?;
         ws.set_row_height(0, 28)?;
         let mut r = 2;
         let mut w0 = 8;
         let mut w1 = display_width(title) / 2;
         for (label, value) in facts {
-            ws.write_string_with_format(r, 0, label, &self.label)?;
-            ws.write_string(r, 1, value)?;
+            ws.write_string_with_format(r, 0, &*fit_cell(label), &self.label)?;
+            ws.write_string(r, 1, &*fit_cell(value))?;
             w0 = w0.max(display_width(label));
             w1 = w1.max(display_width(value));
             r += 1;
@@ -434,6 +460,32 @@ mod tests {
             first_font[..first_font.find("</font>").unwrap()].contains(r#"<name val="等线"/>"#),
             "{styles}"
         );
+    }
+
+    #[test]
+    fn a_text_longer_than_a_cell_is_cut_not_refused() {
+        // Found with fuzz/xlsx: a record keeps up to 100 000 characters of minutes, a cell
+        // 32 767 UTF-16 units, and one long text refused the whole ledger.
+        let long = "纪要".repeat(20_000);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("long.xlsx");
+        let mut l = Ledger::new("封面", Some(dir.path())).unwrap();
+        l.begin_sheet("党委会", &[Column::long("会议纪要")])
+            .unwrap();
+        l.row(&[Cell::Text(long.clone())]).unwrap();
+        l.save("台账", &vec![("说明".to_string(), long.clone())], &path)
+            .unwrap();
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        for (sheet, at) in [("党委会", (1, 0)), ("封面", (2, 1))] {
+            let range = wb.worksheet_range(sheet).unwrap();
+            let Some(Data::String(got)) = range.get(at) else {
+                panic!("{sheet}: {:?}", range.get(at));
+            };
+            assert!(got.encode_utf16().count() <= 32_767, "{sheet}");
+            assert!(got.ends_with("见 Zeren）"), "{sheet}");
+            let kept = got.split('…').next().unwrap();
+            assert!(kept.len() > 30_000 && long.starts_with(kept), "{sheet}");
+        }
     }
 
     fn sheet_xml(path: &Path, name: &str) -> String {

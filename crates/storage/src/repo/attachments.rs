@@ -135,8 +135,17 @@ pub fn clean_filename(name: &str) -> String {
         .chars()
         .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim();
-    let mut out: String = cleaned.chars().take(200).collect();
+    // Leading dots and spaces in any order: `. .` must not come out as `.`.
+    let cleaned = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end();
+    // Cut to 200 characters, then trimmed again: the cut may end on a space.
+    let mut out: String = cleaned
+        .chars()
+        .take(200)
+        .collect::<String>()
+        .trim_end()
+        .into();
     if out.is_empty() {
         out = "attachment".into();
     }
@@ -387,5 +396,29 @@ impl Tx {
             .await?;
         }
         Ok(att)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_filename;
+
+    #[test]
+    fn a_cleaned_name_is_never_a_folder() {
+        // Found with fuzz/multipart: `. .` was cleaned to `.`.
+        for name in [". .", " . . ", "..", ". ..", "a/. .", "\\. \t."] {
+            assert_eq!(clean_filename(name), "attachment", "{name:?}");
+        }
+        assert_eq!(clean_filename(". .纪要.pdf"), "纪要.pdf");
+        assert_eq!(clean_filename("../../etc/会议纪要.pdf"), "会议纪要.pdf");
+        assert_eq!(clean_filename("a. b.txt "), "a. b.txt");
+    }
+    #[test]
+    fn a_cleaned_name_cut_to_its_length_ends_without_a_space() {
+        // Found by fuzz/multipart in CI: the 200th character was a space.
+        let name = format!("{} tail.pdf", "a".repeat(199));
+        let clean = clean_filename(&name);
+        assert_eq!(clean, "a".repeat(199));
+        assert_eq!(clean, clean.trim());
     }
 }

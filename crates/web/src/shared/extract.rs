@@ -93,7 +93,9 @@ impl From<Rejected> for ApiError {
     }
 }
 
-/// A JSON body of type `T` (the response side stays `axum::Json`).
+/// A JSON body of type `T` (the response side stays `axum::Json`). Before any handler runs, the
+/// gate has refused a body over the body limit (413) or with a string longer than
+/// [`crate::shared::limits::FIELD_MAX`] (422 naming it), so `T` sees neither.
 pub struct JsonBody<T>(pub T);
 
 /// The query string as `T`.

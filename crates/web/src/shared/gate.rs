@@ -2,7 +2,7 @@
 
 use crate::shared::csrf::csrf_checked;
 use crate::shared::frame::RequestContext;
-use crate::shared::limits::{Uploads, oversized};
+use crate::shared::limits::{Uploads, bounded, oversized};
 use crate::shared::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::Method;
@@ -11,8 +11,9 @@ use axum::response::Response;
 use std::sync::Arc;
 
 /// The 1 MB body limit (attachment uploads carry their own), the page frame (so error pages keep
-/// the navigation), the CSRF check of state-changing requests, and — after a write — forgetting
-/// the recent reads, so the next request sees the change at once.
+/// the navigation), the CSRF check of state-changing requests, the bound on every text value of
+/// their bodies (`limits::FIELD_MAX`), and — after a write — forgetting the recent reads, so the
+/// next request sees the change at once.
 pub async fn gate(
     State((state, uploads)): State<(AppState, Arc<Uploads>)>,
     req: Request,
@@ -30,7 +31,10 @@ pub async fn gate(
             }
             let takes_multipart = uploads.takes(req.method(), req.uri().path());
             let resp = match csrf_checked(&state, req, takes_multipart).await {
-                Ok(req) => next.run(req).await,
+                Ok(req) => match bounded(req).await {
+                    Ok(req) => next.run(req).await,
+                    Err(refused) => refused,
+                },
                 Err(refused) => refused,
             };
             state.recent.clear();

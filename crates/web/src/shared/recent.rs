@@ -8,7 +8,8 @@
 //!
 //! What is kept: sessions and API tokens with their accounts, the model generation (which
 //! snapshot is current), the change stamp (the audit head: which cached obligations are
-//! current), and each account's calendar feed token.
+//! current), and each account's calendar feed token (when it was made and last read; its
+//! secret is stored nowhere).
 
 use crate::shared::auth::Credential;
 use std::collections::HashMap;

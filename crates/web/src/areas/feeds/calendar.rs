@@ -2,13 +2,15 @@
 
 use super::*;
 
-/// The calendar feed of an account, for the home page and `GET /api/v1/me`.
+/// The calendar feed of an account, for the home page and `GET /api/v1/me`: whether an address
+/// exists, when it was made and last read — never the address itself, which only the answer
+/// that made it shows (its secret is not stored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FeedStatus {
     /// Whether a feed address exists.
     pub active: bool,
-    /// The feed address (path; the page adds the host), while one is live.
-    pub url: Option<String>,
+    /// The id of the live address (not its secret): changes with every new address.
+    pub id: Option<String>,
     /// When the current address was made (Asia/Shanghai, `YYYY-MM-DD HH:MM`).
     pub created_at: Option<String>,
     /// When a calendar last fetched it.
@@ -19,7 +21,7 @@ pub struct FeedStatus {
     pub rotate: &'static str,
 }
 
-/// The account's calendar feed: its address while one is live, and when it was made and read.
+/// The account's calendar feed: whether one is live, and when it was made and read.
 pub async fn feed_status(state: &AppState, user: &User) -> FeedStatus {
     let recent = &state.recent;
     let token = recent
@@ -34,7 +36,7 @@ pub async fn feed_status(state: &AppState, user: &User) -> FeedStatus {
         .flatten();
     FeedStatus {
         active: token.is_some(),
-        url: token.as_ref().map(|t| format!("/calendar/{}.ics", t.token)),
+        id: token.as_ref().map(|t| t.id.clone()),
         created_at: token.as_ref().map(|t| minute(t.created_at)),
         last_used_at: token.as_ref().and_then(|t| t.last_used_at).map(minute),
         manage: "/calendar",

@@ -24,6 +24,8 @@ pub(super) enum UploadError {
     NoFile,
     TooMany,
     Unreadable(String),
+    /// A text part longer than [`crate::shared::limits::FIELD_MAX`]: its name.
+    FieldTooLong(String),
     Storage(StorageError),
 }
 
@@ -50,6 +52,9 @@ impl UploadError {
                 tr.tf("records.upload.unreadable", &[("detail", &detail)]),
             )
             .into_response(),
+            UploadError::FieldTooLong(field) => {
+                ApiError::from(crate::shared::limits::field_too_long(tr, &field)).into_response()
+            }
             UploadError::Storage(e) => storage_api(tr, e).into_response(),
         }
     }
@@ -78,6 +83,10 @@ impl UploadError {
             UploadError::Unreadable(detail) => (
                 StatusCode::BAD_REQUEST,
                 tr.tf("records.upload.unreadable", &[("detail", detail)]),
+            ),
+            UploadError::FieldTooLong(field) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                crate::shared::limits::field_too_long(tr, field).message,
             ),
             UploadError::Storage(e) => {
                 let code = classify(e, ErrorCode::NotFound);
@@ -202,10 +211,15 @@ pub(super) async fn read_fields(
         let Some(name) = field.file_name().map(str::to_string) else {
             let key = field.name().unwrap_or_default().to_string();
             let mut value = Vec::new();
+            let mut chars = 0;
             while let Some(chunk) = field.chunk().await.map_err(|e| multipart_failure(e, max))? {
                 text_bytes += chunk.len();
                 if text_bytes > crate::BODY_LIMIT {
                     return Err(UploadError::TooLarge(crate::BODY_LIMIT as u64));
+                }
+                chars += crate::shared::limits::chars_in(&chunk);
+                if chars > crate::shared::limits::FIELD_MAX {
+                    return Err(UploadError::FieldTooLong(key));
                 }
                 value.extend_from_slice(&chunk);
             }

@@ -181,6 +181,7 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("error.forbidden", "您的角色无权进行此操作。"),
     ("error.forbidden.title", "无权访问"),
     ("error.too_large", "提交的内容过大。"),
+    ("error.too_long", "不能超过 {max} 个字符"),
     ("auth.error.unauthenticated", "请先登录。"),
     (
         "auth.error.expired",
@@ -199,11 +200,14 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("login.submit", "登录"),
     (
         "login.hint",
-        "连续 {failures} 次输错密码，账号将被锁定 {minutes} 分钟。",
+        "连续 {failures} 次输错密码或动态码，账号将被锁定 {minutes} 分钟。",
     ),
     ("login.expired", "长时间未操作，会话已结束，请重新登录。"),
     ("login.error.empty", "请输入用户名和密码。"),
-    ("login.error.invalid", "用户名或密码错误。"),
+    (
+        "login.error.invalid",
+        "用户名或密码错误，或账号已被暂时锁定。",
+    ),
     (
         "login.error.locked",
         "密码错误次数过多，账号已锁定，请于 {time} 后再试。",
@@ -281,10 +285,6 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("status.done", "已完成"),
     ("status.waived", "已豁免"),
     ("home.calendar", "日历订阅"),
-    (
-        "home.calendar.lead",
-        "在日历应用中订阅以下地址，即可收到本人职责的到期提醒：",
-    ),
     ("home.calendar.none", "还没有日历订阅地址。"),
     ("home.calendar.manage", "管理订阅地址"),
 ];
@@ -517,6 +517,7 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("error.forbidden", "Your role does not allow this."),
     ("error.forbidden.title", "Not allowed"),
     ("error.too_large", "The request is too large."),
+    ("error.too_long", "must be at most {max} characters"),
     ("auth.error.unauthenticated", "Please sign in."),
     (
         "auth.error.expired",
@@ -541,14 +542,17 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("login.submit", "Sign in"),
     (
         "login.hint",
-        "After {failures} wrong passwords in a row the account is locked for {minutes} minutes.",
+        "After {failures} wrong passwords or codes in a row the account is locked for {minutes} minutes.",
     ),
     (
         "login.expired",
         "Your session ended after a period of inactivity; please sign in again.",
     ),
     ("login.error.empty", "Enter your user name and password."),
-    ("login.error.invalid", "Wrong user name or password."),
+    (
+        "login.error.invalid",
+        "Wrong user name or password, or the account is locked for a while.",
+    ),
     (
         "login.error.locked",
         "Too many wrong passwords: the account is locked until {time}.",
@@ -647,10 +651,6 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("status.done", "Done"),
     ("status.waived", "Waived"),
     ("home.calendar", "Calendar feed"),
-    (
-        "home.calendar.lead",
-        "Subscribe to this address in a calendar app to see your duties and their due dates:",
-    ),
     (
         "home.calendar.none",
         "You have no calendar feed address yet.",
