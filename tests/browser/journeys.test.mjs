@@ -67,7 +67,7 @@ test('1. signing in: a wrong password is refused in Chinese, the right one opens
   const refused = await navigating(page, () => page.locator('form[action="/login"] button[type="submit"]').click());
   assert.equal(refused?.status(), 401);
   assert.equal(pathOf(page), '/login');
-  assert.equal(await text(page, '.form-error'), '用户名或密码错误。');
+  assert.equal(await text(page, '.form-error'), '用户名或密码错误，或账号已被暂时锁定。');
   assert.equal(await page.locator('.form-error').getAttribute('role'), 'alert');
   assert.equal(await page.locator('#username').inputValue(), 'secretary');
   assert.equal(await page.locator('#password').inputValue(), '', 'the password is not sent back');
@@ -413,9 +413,10 @@ test(
 );
 
 test(
-  'with a feed address, the home page shows it as a link',
+  'with a feed address, the home page says so, never showing the address again',
   async (t) => {
-    // The branch secretary (no other test signs in as `branch`) makes a feed address.
+    // The branch secretary (no other test signs in as `branch`) makes a feed address: it is
+    // shown once, on the page that answers.
     const page = await b.page(t, { as: 'branch' });
     await page.goto(b.url('/calendar'));
     await navigating(page, () => page.locator('form.feeds-rotate button[type="submit"]').click());
@@ -425,12 +426,13 @@ test(
 
     await page.goto(b.url('/'));
     assert.ok(!(await page.title()).includes('<'), `the title holds markup: ${await page.title()}`);
-    const link = page.locator('main section[aria-labelledby="calendar-h"] #calendar-feed');
-    assert.ok(await link.isVisible(), 'the feed address is not on the home page');
-    assert.equal(await link.getAttribute('href'), new URL(made).pathname);
-    assert.ok(
-      await page.locator('main section[aria-labelledby="calendar-h"] a[href="/calendar"]').isVisible(),
-    );
+    const section = page.locator('main section[aria-labelledby="calendar-h"]');
+    const status = section.locator('#calendar-feed');
+    assert.ok(await status.isVisible(), 'the home page does not say a feed exists');
+    assert.match(await status.innerText(), /订阅地址已于/);
+    assert.ok(!(await page.content()).includes(new URL(made).pathname), 'the address is shown again');
+    assert.ok(await section.locator('form.feeds-rotate button[type="submit"]').isVisible());
+    assert.ok(await section.locator('a[href="/calendar"]').isVisible());
     await shot(page, 'home-calendar-feed');
   },
 );

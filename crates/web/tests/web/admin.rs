@@ -177,6 +177,229 @@ async fn auditor_story(app: TestApp) {
     app.finish().await;
 }
 
+/// 三员分立: the auditor sees who, when, from where, which action on which object and a digest
+/// of the change; the content of business records, directives, tasks and waivers stays with
+/// those who may read them. The stored entries are untouched: the chain still verifies.
+#[tokio::test]
+async fn the_auditor_sees_a_digest_of_business_changes_not_their_content() {
+    let app = TestApp::demo().await;
+    let secretary = app.sign_in("secretary", PASSWORD).await;
+    let person = app.person_id("李明华").await;
+    let (status, record) = session_api(
+        &secretary,
+        &app,
+        "POST",
+        "/api/v1/records",
+        Some(json!({
+            "kind": "committee-meeting",
+            "org": "cqu-mse",
+            "date": "2026-11-20",
+            "title": "审计不可见的党委会甲乙丙",
+            "attendees": [person],
+            "absentees": [],
+            "agenda": [{"title": "议题：密件讨论丁戊己", "topics": ["online-ideology"]}],
+            "minutes": "会议纪要：某同志的问题庚辛壬",
+            "decisions": "决定事项癸子丑",
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{record}");
+    let rid = record["id"].as_str().unwrap().to_string();
+    let (status, amended) = session_api(
+        &secretary,
+        &app,
+        "PATCH",
+        &format!("/api/v1/records/{rid}"),
+        Some(json!({"version": 1, "minutes": "修订后的纪要寅卯辰"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{amended}");
+    let (status, directive) = session_api(
+        &secretary,
+        &app,
+        "POST",
+        "/api/v1/directives",
+        Some(json!({"org": "cqu-mse", "issuer": "校党委宣传部巳午未", "document_number": "党宣〔2026〕99号",
+               "received_on": "2026-11-02", "title": "关于申酉戌的通知", "content": "指令正文亥甲乙"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{directive}");
+    let did = directive["id"].as_str().unwrap().to_string();
+    let secrets = [
+        "甲乙丙",
+        "丁戊己",
+        "庚辛壬",
+        "癸子丑",
+        "寅卯辰",
+        "巳午未",
+        "申酉戌",
+        "亥甲乙",
+        "党宣〔2026〕99号",
+    ];
+    // Every text value of the record as stored, but its id (the object) and creator (the actor).
+    let mut values = Vec::new();
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if s.chars().count() >= 2 => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    for (k, v) in amended.as_object().unwrap() {
+        if !["id", "created_by", "versions"].contains(&k.as_str()) {
+            strings(v, &mut values);
+        }
+    }
+    assert!(values.iter().any(|v| v.contains("寅卯辰")), "{values:?}");
+
+    let auditor = app.sign_in("auditor", PASSWORD).await;
+    // The whole newest page, and the record's own entries.
+    for path in [
+        "/audit",
+        &format!("/audit?object_id={rid}"),
+        &format!("/audit?object_id={did}"),
+    ] {
+        let (status, html) = page(&auditor, &app, path).await;
+        assert_eq!(status, 200, "{html}");
+        for s in secrets {
+            assert!(!html.contains(s), "{path} shows {s}: {html}");
+        }
+    }
+    let (_, html) = page(&auditor, &app, &format!("/audit?object_id={rid}")).await;
+    for v in &values {
+        assert!(
+            !html.contains(&format!(">{v}<")) && !html.contains(&format!("\"{v}\"")),
+            "{v}: {html}"
+        );
+        assert!(!html.contains(v.as_str()), "{v}: {html}");
+    }
+    // What is shown: the actions, the object, the actor, the time, the origin, a digest and the
+    // names of the fields changed.
+    assert_eq!(html.matches("<tr id=\"seq-").count(), 2, "{html}");
+    assert!(
+        html.contains("record.create") && html.contains("record.amend"),
+        "{html}"
+    );
+    assert!(html.contains(&rid), "{html}");
+    assert!(html.contains("<td>secretary</td>"), "{html}");
+    assert!(html.contains("<td>127.0.0.1</td>"), "{html}");
+    assert!(html.contains("2026-11-28 12:00"), "{html}");
+    assert!(html.contains("class=\"audit-digest\""), "{html}");
+    assert!(html.contains("<code>sm3:"), "{html}");
+    assert!(html.contains("minutes"), "{html}");
+    assert!(html.contains("业务内容不在审计日志中显示"), "{html}");
+    assert!(!html.contains("<details>"), "{html}");
+
+    // The API: the same, withheld the same way.
+    for path in [
+        "/api/v1/audit".to_string(),
+        format!("/api/v1/audit?object_id={rid}"),
+        format!("/api/v1/audit?object_id={did}"),
+    ] {
+        let (status, body) = session_api(&auditor, &app, "GET", &path, None).await;
+        assert_eq!(status, 200, "{body}");
+        let text = body.to_string();
+        for s in secrets {
+            assert!(!text.contains(s), "{path} shows {s}: {text}");
+        }
+    }
+    let (_, body) = session_api(
+        &auditor,
+        &app,
+        "GET",
+        &format!("/api/v1/audit?object_id={rid}"),
+        None,
+    )
+    .await;
+    let text = body.to_string();
+    for v in &values {
+        assert!(!text.contains(v.as_str()), "{v}: {text}");
+    }
+    let entries = body["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{body}");
+    let amend = &entries[0];
+    assert_eq!(amend["action"], "record.amend");
+    assert_eq!(amend["object_type"], "record");
+    assert_eq!(amend["object_id"], rid.as_str());
+    assert_eq!(amend["actor"], "secretary");
+    assert_eq!(amend["origin"], "127.0.0.1");
+    assert!(
+        amend["at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-28T12:00"),
+        "{amend}"
+    );
+    assert_eq!(amend["redacted"], true);
+    assert_eq!(amend["before"], json!(null));
+    assert_eq!(amend["after"], json!(null));
+    assert_eq!(amend["digest"]["algorithm"], "sm3");
+    let fields: Vec<&str> = amend["digest"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"minutes") && fields.contains(&"version"),
+        "{fields:?}"
+    );
+    assert!(!fields.contains(&"title"), "{fields:?}");
+    let digest = |side: &str| amend["digest"][side].as_str().unwrap().to_string();
+    assert_eq!(digest("before").len(), 16);
+    assert_ne!(digest("before"), digest("after"));
+    // The create's "after" is the amend's "before": the same content, the same digest.
+    assert_eq!(
+        entries[1]["digest"]["after"].as_str().unwrap(),
+        digest("before")
+    );
+    assert_eq!(entries[1]["digest"]["before"], json!(null));
+
+    // Administrative entries keep their detail: the auditor's own sign-in.
+    let (_, body) = session_api(
+        &auditor,
+        &app,
+        "GET",
+        "/api/v1/audit?action=login.success&actor=auditor",
+        None,
+    )
+    .await;
+    let login = &body["entries"][0];
+    assert_eq!(login["redacted"], false, "{body}");
+    assert!(login["after"]["session"].is_string(), "{body}");
+
+    // The stored entries are as written (the record's readers see its content), and the chain
+    // verifies on the page and in the database.
+    let stored = app
+        .db
+        .audit_search(
+            &zeren_storage::repo::audit_query::AuditFilter {
+                object_id: Some(rid.clone()),
+                ..Default::default()
+            },
+            0,
+            10,
+        )
+        .await
+        .unwrap();
+    assert!(stored[0].after.as_deref().unwrap().contains("寅卯辰"));
+    let (_, html) = page(&auditor, &app, "/audit").await;
+    assert!(html.contains("class=\"audit-chain ok\""), "{html}");
+    assert!(app.db.verify_audit().await.unwrap().is_ok());
+    let (status, full) = session_api(
+        &secretary,
+        &app,
+        "GET",
+        &format!("/api/v1/records/{rid}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(full["minutes"], "修订后的纪要寅卯辰");
+    app.finish().await;
+}
+
 #[tokio::test]
 async fn the_security_administrator_creates_accounts_that_change_their_password_first() {
     let app = TestApp::demo().await;
@@ -231,6 +454,14 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
     assert_eq!(resp.status(), 303);
     assert_eq!(location(&resp), "/account/password");
 
+    // The form offers no administrator role: administrator accounts are made on the server.
+    let (_, html) = page(&sec, &app, "/admin/accounts").await;
+    assert!(!html.contains("name=\"admin_role\""), "{html}");
+    assert!(
+        by_id(&html, "admin-accounts-note").contains("zeren user add --admin"),
+        "{html}"
+    );
+
     // Refused input comes back field by field, keeping what was typed.
     let resp = submit(
         &sec,
@@ -240,7 +471,6 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
             ("username", "dean.chen"),
             ("display_name", ""),
             ("person", &person),
-            ("admin_role", "audit"),
         ],
     )
     .await;
@@ -248,7 +478,6 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
     let html = resp.text().await.unwrap();
     assert!(html.contains("用户名“dean.chen”已被使用"), "{html}");
     assert!(html.contains("此项必填"), "{html}");
-    assert!(html.contains("管理员账号不能关联人员"), "{html}");
     assert!(html.contains("value=\"dean.chen\""), "{html}");
     let resp = submit(
         &sec,
@@ -262,33 +491,23 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
     assert!(html.contains("A user name has 2–64 characters"), "{html}");
     assert!(html.contains("value=\"Someone\""), "{html}");
 
-    // A second auditor account: never linked to a person, created like any other.
+    // By API: a business account, with its temporary password shown once.
     let (status, body) = session_api(
         &sec,
         &app,
         "POST",
         "/api/v1/accounts",
-        Some(json!({"username": "auditor2", "display_name": "第二审计员", "admin_role": "audit"})),
+        Some(json!({"username": "clerk2", "display_name": "第二干事"})),
     )
     .await;
     assert_eq!(status, 201, "{body}");
-    assert_eq!(body["account"]["admin_role"], "audit");
+    assert_eq!(body["account"]["admin_role"], json!(null));
     assert_eq!(body["account"]["must_change_password"], true);
     assert!(body["temporary_password"].as_str().unwrap().len() >= 16);
-    let (status, body) = session_api(
-        &sec,
-        &app,
-        "POST",
-        "/api/v1/accounts",
-        Some(json!({"username": "auditor3", "display_name": "x", "admin_role": "audit", "person": person})),
-    )
-    .await;
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(body["error"]["code"], "invalid_input");
     let (status, body) = session_api(&sec, &app, "GET", "/api/v1/accounts", None).await;
     assert_eq!(status, 200);
     let accounts = body["accounts"].as_array().unwrap();
-    assert!(accounts.iter().any(|a| a["username"] == "auditor2"));
+    assert!(accounts.iter().any(|a| a["username"] == "clerk2"));
     let supervisor = accounts
         .iter()
         .find(|a| a["username"] == "supervisor")
@@ -315,6 +534,168 @@ async fn the_security_administrator_creates_accounts_that_change_their_password_
         .await
         .unwrap();
     assert_eq!(audit.len(), 2);
+    app.finish().await;
+}
+
+/// 三员分立: no administrator creates, enables, disables or resets another administrator through
+/// the web or the API; administrator accounts are managed on the server (`zeren user …`).
+#[tokio::test]
+async fn the_security_administrator_cannot_create_or_change_an_administrator() {
+    let app = TestApp::demo().await;
+    let sec = app.sign_in("secadmin", PASSWORD).await;
+    let entries = app.db.audit_count(&Default::default()).await.unwrap();
+    let users = app.db.users().await.unwrap().len();
+
+    // A second system administrator by API: refused naming the field, in the user's language;
+    // no account, no password, no audit entry.
+    for (role, lang, words) in [
+        ("system", "", "管理员账号只能在服务器上"),
+        ("security", "?lang=en", "only on the server"),
+        ("audit", "", "admin_role"),
+    ] {
+        let (status, body) = session_api(
+            &sec,
+            &app,
+            "POST",
+            &format!("/api/v1/accounts{lang}"),
+            Some(json!({"username": format!("evil-{role}"), "display_name": "x", "admin_role": role})),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["code"], "invalid_input", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{message}");
+        assert!(message.contains("admin_role"), "{message}");
+        assert!(body.get("temporary_password").is_none(), "{body}");
+        assert!(
+            app.db
+                .user_by_username(&format!("evil-{role}"))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    // The same by the form, should someone post the field anyway (in Chinese again: the English
+    // call above left its language cookie).
+    let resp = submit(
+        &sec,
+        &app,
+        "/admin/accounts?lang=zh",
+        &[
+            ("username", "evil-form"),
+            ("display_name", "x"),
+            ("admin_role", "system"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("管理员账号只能在服务器上"), "{html}");
+    assert!(!html.contains("temporary-password"), "{html}");
+    assert_eq!(app.db.users().await.unwrap().len(), users);
+    assert_eq!(
+        app.db.audit_count(&Default::default()).await.unwrap(),
+        entries
+    );
+
+    // The administrators are listed, with no way to change them here.
+    let (_, html) = page(&sec, &app, "/admin/accounts").await;
+    assert!(
+        by_id(&html, "admin-accounts-note").contains("zeren user passwd"),
+        "{html}"
+    );
+    for name in ["sysadmin", "auditor"] {
+        let id = app.user_id(name).await;
+        let (status, html) = page(&sec, &app, &format!("/admin/accounts/{id}")).await;
+        assert_eq!(status, 200, "{html}");
+        assert!(!html.contains("/state\""), "{name}: {html}");
+        assert!(!html.contains("/password\""), "{name}: {html}");
+        assert!(!html.contains("/unlock\""), "{name}: {html}");
+        assert!(!html.contains("/grants\""), "{name}: {html}");
+        assert!(
+            by_id(&html, "admin-managed").contains("zeren user passwd"),
+            "{html}"
+        );
+    }
+
+    // Disable the auditor, reset the system administrator's password, unlock either: 403, and
+    // nothing changes.
+    let auditor = app.user_id("auditor").await;
+    let sysadmin = app.user_id("sysadmin").await;
+    let other_sec = {
+        use zeren_core::clock::Clock as _;
+        let mut tx = app
+            .db
+            .begin(&zeren_storage::Actor::cli(), app.clock.now())
+            .await
+            .unwrap();
+        let u = tx
+            .create_user(zeren_storage::NewUser {
+                username: "secadmin2".into(),
+                display_name: "第二安全管理员".into(),
+                person: None,
+                admin_role: Some(zeren_core::access::AdminRole::Security),
+                password_hash: "x".into(),
+                must_change_password: false,
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        u
+    };
+    let before: Vec<_> = [&auditor, &sysadmin, &other_sec.id]
+        .iter()
+        .map(|id| id.to_string())
+        .collect();
+    let snapshot = |users: Vec<zeren_storage::User>| {
+        users
+            .into_iter()
+            .filter(|u| before.contains(&u.id))
+            .map(|u| (u.id, u.version, u.disabled, u.must_change_password))
+            .collect::<Vec<_>>()
+    };
+    let was = snapshot(app.db.users().await.unwrap());
+    let entries = app.db.audit_count(&Default::default()).await.unwrap();
+    for id in &before {
+        let version = app.db.user(id).await.unwrap().version.to_string();
+        for (action, form) in [
+            (
+                "state",
+                vec![("version", version.as_str()), ("disabled", "1")],
+            ),
+            (
+                "state",
+                vec![("version", version.as_str()), ("disabled", "0")],
+            ),
+            ("password", vec![("version", version.as_str())]),
+            ("unlock", vec![("version", version.as_str())]),
+        ] {
+            let path = format!("/admin/accounts/{id}/{action}");
+            let resp = submit(&sec, &app, &path, &form).await;
+            assert_eq!(resp.status(), 403, "{path}");
+            let html = resp.text().await.unwrap();
+            assert!(html.contains("管理员账号只能在服务器上"), "{path}: {html}");
+            assert!(!html.contains("temporary-password"), "{path}: {html}");
+        }
+        let (status, body) = session_api(
+            &sec,
+            &app,
+            "POST",
+            &format!("/api/v1/accounts/{id}/grants"),
+            Some(json!({"role": "supervisor", "org": "cqu"})),
+        )
+        .await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["error"]["code"], "forbidden");
+    }
+    assert_eq!(snapshot(app.db.users().await.unwrap()), was);
+    assert_eq!(
+        app.db.audit_count(&Default::default()).await.unwrap(),
+        entries
+    );
+    // The auditor still signs in.
+    let (status, _) = page(&app.sign_in("auditor", PASSWORD).await, &app, "/audit").await;
+    assert_eq!(status, 200);
     app.finish().await;
 }
 
@@ -695,8 +1076,16 @@ async fn the_security_administrator_manages_another_account() {
     )
     .await;
     assert_eq!(resp.status(), 200);
-    let temporary = by_id(&resp.text().await.unwrap(), "temporary-password");
+    let html = resp.text().await.unwrap();
+    let temporary = by_id(&html, "temporary-password");
     assert!(temporary.len() >= 16);
+    // The page says what else the reset ended: the sessions and the API tokens.
+    assert!(html.contains("其会话已全部结束，API 令牌已撤销"), "{html}");
+    let (_, page_before) = page(&sec, &app, &format!("{account}?lang=en")).await;
+    assert!(
+        page_before.contains("sessions and revokes its API tokens"),
+        "{page_before}"
+    );
     assert_eq!(
         app.try_sign_in(&app.client(), "staff", PASSWORD)
             .await
@@ -745,12 +1134,24 @@ async fn the_system_administrator_downloads_a_backup_that_restores() {
         resp.headers()["content-disposition"],
         "attachment; filename=\"zeren-20261128-1200.zbak\""
     );
+    let length: usize = resp.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let bytes = resp.bytes().await.unwrap();
+    assert_eq!(bytes.len(), length);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("download.zbak");
     std::fs::write(&file, &bytes).unwrap();
     let target = testing::sqlite().await.unwrap();
-    let summary = target.db.restore(&file).await.unwrap();
+    // Signed with the installation's key: another installation restores it only with that key.
+    assert!(target.db.restore(&file, None).await.is_err());
+    let summary = target
+        .db
+        .restore(&file, Some(app.db.key().unwrap()))
+        .await
+        .unwrap();
     assert!(summary.rows > 0);
     assert_eq!(
         target.db.find_org("cqu-mse").await.unwrap().id,

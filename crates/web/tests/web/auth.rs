@@ -164,18 +164,30 @@ async fn forms_without_the_right_csrf_token_are_refused() {
 async fn five_wrong_passwords_lock_the_account_for_thirty_minutes() {
     let app = TestApp::demo().await;
     let client = app.client();
+    // Every failure answers alike: the same words as for a name that has no account.
+    let unknown = app
+        .try_sign_in(&client, "nobody", "Wrong-pass-1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let words = |html: &str| {
+        html.split("role=\"alert\">")
+            .nth(1)
+            .and_then(|t| t.split('<').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(words(&unknown), "用户名或密码错误，或账号已被暂时锁定。");
     for i in 1..=5 {
         let resp = app.try_sign_in(&client, "staff", "Wrong-pass-1").await;
         assert_eq!(resp.status(), 401, "attempt {i}");
-        let text = resp.text().await.unwrap();
-        if i == 5 {
-            assert!(text.contains("账号已锁定"), "{text}");
-        }
+        assert_eq!(words(&resp.text().await.unwrap()), words(&unknown));
     }
-    // Locked: even the right password is refused.
+    // Locked: even the right password is refused, in the same words.
     let resp = app.try_sign_in(&client, "staff", PASSWORD).await;
     assert_eq!(resp.status(), 401);
-    assert!(resp.text().await.unwrap().contains("账号已锁定"));
+    assert_eq!(words(&resp.text().await.unwrap()), words(&unknown));
     assert!(
         app.audit_actions()
             .await
@@ -359,10 +371,32 @@ async fn the_second_factor_is_set_up_then_required_and_not_replayable() {
             zeren_core::totp::code_at(&key, app.clock.now().timestamp())
         )
     };
+    // Opening the page stored nothing.
+    assert!(
+        app.db
+            .user_by_username("leader")
+            .await
+            .unwrap()
+            .unwrap()
+            .totp_secret
+            .is_none()
+    );
     // A wrong code does not turn it on.
-    let resp = submit(&s, &app, "/account/totp", &[("code", "000000")]).await;
+    let resp = submit(
+        &s,
+        &app,
+        "/account/totp",
+        &[("secret", secret.as_str()), ("code", "000000")],
+    )
+    .await;
     assert_eq!(resp.status(), 422);
-    let resp = submit(&s, &app, "/account/totp", &[("code", code(&app).as_str())]).await;
+    let resp = submit(
+        &s,
+        &app,
+        "/account/totp",
+        &[("secret", secret.as_str()), ("code", code(&app).as_str())],
+    )
+    .await;
     assert_eq!(resp.status(), 303);
     assert!(
         app.db

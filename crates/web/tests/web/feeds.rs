@@ -399,18 +399,42 @@ async fn the_ledger_downloads_as_a_workbook_within_scope() {
 }
 
 #[tokio::test]
-async fn the_feed_address_is_shown_on_the_home_page_and_in_me() {
+async fn the_feed_address_is_shown_once_and_its_secret_is_stored_nowhere() {
     let app = TestApp::demo().await;
     let s = app.sign_in("secretary", PASSWORD).await;
     let home = page(&s, &app, "/").await.1;
     assert!(home.contains("还没有日历订阅地址"), "{home}");
-    let resp = submit(&s, &app, "/calendar", &[]).await;
-    assert!(
-        resp.status().is_success() || resp.status().is_redirection(),
-        "{}",
-        resp.status()
-    );
-    let me: serde_json::Value = s
+
+    // The answer that makes the address shows it, once.
+    let made = submit(&s, &app, "/calendar", &[]).await;
+    assert_eq!(made.status(), 200);
+    let url = feed_path(&made.text().await.unwrap());
+    let secret = url
+        .trim_start_matches("/calendar/")
+        .trim_end_matches(".ics")
+        .to_string();
+    assert!(secret.starts_with("zcal_") && secret.len() > 40, "{secret}");
+    let body = &secret["zcal_".len()..];
+
+    // The database holds no copy of it: not the token table, not the audit log, no table.
+    for (table, rows) in app.db.dump().await.unwrap() {
+        for row in rows {
+            assert!(
+                !row.iter()
+                    .any(|v| v.as_str().is_some_and(|t| t.contains(body))),
+                "the feed secret is stored in clear in {table}: {row:?}"
+            );
+        }
+    }
+
+    // Later pages say a feed exists, when it was made and read, and offer a new one; they
+    // never show the address again.
+    let home = page(&s, &app, "/").await.1;
+    assert!(home.contains("订阅地址已于"), "{home}");
+    assert!(home.contains("尚未有日历读取过"), "{home}");
+    assert!(home.contains("重新生成订阅地址"), "{home}");
+    assert!(!home.contains(body), "the home page shows the feed address");
+    let me: Value = s
         .client
         .get(app.url("/api/v1/me"))
         .send()
@@ -419,15 +443,34 @@ async fn the_feed_address_is_shown_on_the_home_page_and_in_me() {
         .json()
         .await
         .unwrap();
-    let url = me["calendar_feed"]["url"].as_str().unwrap().to_string();
-    assert!(
-        url.starts_with("/calendar/") && url.ends_with(".ics"),
-        "{url}"
-    );
-    let home = page(&s, &app, "/").await.1;
-    assert!(home.contains(&url), "the home page shows the feed address");
+    assert_eq!(me["calendar_feed"]["active"], true, "{me}");
+    assert!(me["calendar_feed"]["created_at"].is_string(), "{me}");
+    assert!(!me.to_string().contains(body), "{me}");
+    let calendar = page(&s, &app, "/calendar").await.1;
+    assert!(calendar.contains("订阅地址已于"));
+    assert!(!calendar.contains(body));
+
+    // The address works until it is rotated, and the pages then say when it was read.
     let feed = get_anonymous(&app, &url).await;
     assert_eq!(feed.status(), 200);
     assert!(feed.text().await.unwrap().starts_with("BEGIN:VCALENDAR"));
+    let home = page(&s, &app, "/").await.1;
+    assert!(home.contains("日历最近一次读取"), "{home}");
+    assert!(!home.contains(body));
+
+    // The home page's button makes a new address (shown once) and closes the old one.
+    let csrf = hidden(&home, "csrf");
+    let rotated = s
+        .client
+        .post(app.url("/calendar"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rotated.status(), 200);
+    let second = feed_path(&rotated.text().await.unwrap());
+    assert_ne!(second, url);
+    assert_eq!(get_anonymous(&app, &url).await.status(), 404);
+    assert_eq!(get_anonymous(&app, &second).await.status(), 200);
     app.finish().await;
 }

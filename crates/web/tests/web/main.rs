@@ -16,4 +16,6 @@ mod notify;
 mod obligations;
 mod orgs;
 mod records;
+mod security;
 mod shape;
+mod sign_in_attacks;

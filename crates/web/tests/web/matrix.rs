@@ -51,8 +51,8 @@ fn expectations() -> Vec<Expect> {
             if c == Caller::Anonymous { 403 } else { 422 }
         })
         .body("username=x"),
-        Expect::plain("GET", "/login/totp", any_signed_in(200)),
         // No second factor is pending for these sessions: back home.
+        Expect::plain("GET", "/login/totp", |_, _| 303),
         Expect::plain("POST", "/login/totp", any_signed_in_post(303)).body("code=000000"),
         Expect::plain("POST", "/logout", any_signed_in_post(303)).fresh(),
         Expect::plain("GET", "/account", any_signed_in(200)),
@@ -67,7 +67,10 @@ fn expectations() -> Vec<Expect> {
         )
         .at("/account/tokens/{missing}/revoke"),
         Expect::plain("GET", "/account/totp", any_signed_in(200)),
-        Expect::plain("POST", "/account/totp", any_signed_in_post(422)).body("code=000000"),
+        Expect::plain("POST", "/account/totp", any_signed_in_post(422))
+            .body("secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&code=000000"),
+        // No second factor is on for these accounts: back to the account page.
+        Expect::plain("POST", "/account/totp/off", any_signed_in_post(303)).body("current=000000"),
         Expect::plain("GET", "/policies/{id}", business_read(false)).at("/policies/{policy}"),
         Expect::plain("GET", "/api/v1/health", |_, _| 200),
         Expect::plain("GET", "/api/v1/openapi.json", |_, _| 200),

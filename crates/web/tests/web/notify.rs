@@ -3,6 +3,13 @@
 //! the 钉钉 timestamp + HMAC-SHA256 signature. The planner and sender are driven with
 //! `run_once` while the test moves the clock; two instances share one database (SQLite, and
 //! PostgreSQL when `ZEREN_TEST_POSTGRES` is set).
+//!
+//! Robots are stored with their real addresses (`https://qyapi.weixin.qq.com/…`); the test's
+//! outbound policy resolves those hosts to the stand-in and allows loopback (plain HTTP there),
+//! which only tests can set ([`OutboundPolicy::allow_loopback_for_tests`]). The robot address
+//! stories (defect 7 of issue 10) are in [`robots`].
+
+mod robots;
 
 use crate::common::{
     AppState, PASSWORD, SMTP_SETTING, SmtpSettings, SmtpTls, TODAY, TestApp, TestClock, api, date,
@@ -15,15 +22,29 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use zeren_core::clock::{Clock, noon_in_shanghai};
+use zeren_core::reminders::robots::{OutboundPolicy, Robot};
 use zeren_storage::repo::notify::{DeliveryFilter, NewDelivery, NewReminder, SecretUpdate};
 use zeren_storage::testing::{self, TestDb};
 use zeren_storage::{Actor, Db, demo};
 
 const DINGTALK_SECRET: &str = "SECtest0123456789abcdef";
+
+/// The robots' real addresses, as a secretary stores them.
+const WECOM_URL: &str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=WECOM-KEY";
+const DINGTALK_URL: &str = "https://oapi.dingtalk.com/robot/send?access_token=DING-TOKEN";
+
+/// The outbound policy of a test whose robots are the stand-in at `addr`: the providers' hosts
+/// resolve there, loopback is allowed.
+fn robots_at(addr: SocketAddr) -> OutboundPolicy {
+    OutboundPolicy::allow_loopback_for_tests()
+        .route_for_tests(Robot::Wecom.host(), addr)
+        .route_for_tests(Robot::Dingtalk.host(), addr)
+}
 
 // ------------------------------------------------------------------------------------------
 // The SMTP sink: 220/250/354/221, collects messages
@@ -227,18 +248,19 @@ async fn dingtalk(
 }
 
 impl Robots {
-    async fn start() -> (Robots, String) {
+    /// The stand-in, and where it listens.
+    async fn start() -> (Robots, SocketAddr) {
         let robots = Robots::default();
         let app = axum::Router::new()
             .route("/cgi-bin/webhook/send", post(wecom))
             .route("/robot/send", post(dingtalk))
             .with_state(robots.clone());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        (robots, base)
+        (robots, addr)
     }
 
     fn posts(&self, robot: &str) -> Vec<String> {
@@ -378,9 +400,12 @@ async fn two_instances_story(t: TestDb) {
     load_demo(&t.db).await;
     let other = Db::connect(&t.url).await.unwrap();
     let clock = TestClock::at(TODAY);
-    let (a, b) = (state(&t.db, &clock), state(&other, &clock));
     let (sink, smtp_port) = Sink::start().await;
-    let (robots, base) = Robots::start().await;
+    let (robots, at) = Robots::start().await;
+    let (a, b) = (
+        state(&t.db, &clock).with_outbound(robots_at(at)),
+        state(&other, &clock).with_outbound(robots_at(at)),
+    );
     put_smtp(&t.db, smtp_port).await;
     let addresses = give_everyone_email(&t.db).await;
     let model = t.db.load_model().await.unwrap();
@@ -388,8 +413,8 @@ async fn two_instances_story(t: TestDb) {
     put_robots(
         &t.db,
         &mse.id,
-        Some(format!("{base}/cgi-bin/webhook/send?key=WECOM-KEY")),
-        Some(format!("{base}/robot/send?access_token=DING-TOKEN")),
+        Some(WECOM_URL.into()),
+        Some(DINGTALK_URL.into()),
     )
     .await;
     let obligations = t.db.obligations(&mse.id, 2026).await.unwrap();
@@ -688,8 +713,10 @@ async fn a_planner_run_claimed_by_a_dead_instance_is_taken_over_after_its_lease(
 #[tokio::test]
 async fn smtp_and_robot_down_are_retried_with_backoff_then_shown_failed() {
     let app = TestApp::demo().await;
-    let s = app.state();
     let dead = closed_port().await;
+    let s = app
+        .state()
+        .with_outbound(robots_at(SocketAddr::from(([127, 0, 0, 1], dead))));
     put_smtp(&app.db, dead).await;
     let model = app.db.load_model().await.unwrap();
     let mse = model.find_org("cqu-mse").unwrap().clone();
@@ -705,15 +732,7 @@ async fn smtp_and_robot_down_are_retried_with_backoff_then_shown_failed() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    put_robots(
-        &app.db,
-        &mse.id,
-        Some(format!(
-            "http://127.0.0.1:{dead}/cgi-bin/webhook/send?key=WECOM-KEY"
-        )),
-        None,
-    )
-    .await;
+    put_robots(&app.db, &mse.id, Some(WECOM_URL.into()), None).await;
     let before = app.db.obligations(&mse.id, 2026).await.unwrap();
 
     app.clock.advance(Duration::days(3)); // 2026-12-01: 30 days before 31 December.
@@ -779,6 +798,9 @@ async fn smtp_and_robot_down_are_retried_with_backoff_then_shown_failed() {
     assert_eq!(item["attempts"], 5);
     assert_eq!(item["tries"].as_array().unwrap().len(), 5);
     assert!(item["last_error"].as_str().unwrap().len() > 3);
+    // In words, not codes.
+    assert!(!v.to_string().contains("robot:connect"));
+    assert!(html.contains("无法连接机器人服务"));
     // The robot's URL (its access token) is never shown.
     assert!(!v.to_string().contains("WECOM-KEY"));
     assert!(!html.contains("WECOM-KEY"));
@@ -789,16 +811,11 @@ async fn smtp_and_robot_down_are_retried_with_backoff_then_shown_failed() {
 async fn a_robot_gets_at_most_twenty_messages_a_minute() {
     for t in testing::engines().await {
         let (s, clock) = demo_state(&t).await;
-        let (robots, base) = Robots::start().await;
+        let (robots, at) = Robots::start().await;
+        let s = s.with_outbound(robots_at(at));
         let model = t.db.load_model().await.unwrap();
         let mse = model.find_org("cqu-mse").unwrap().clone();
-        put_robots(
-            &t.db,
-            &mse.id,
-            Some(format!("{base}/cgi-bin/webhook/send?key=WECOM-KEY")),
-            None,
-        )
-        .await;
+        put_robots(&t.db, &mse.id, Some(WECOM_URL.into()), None).await;
         let ob = t.db.obligations(&mse.id, 2026).await.unwrap()[0].id.clone();
         let person = model.people()[0].id.clone();
         // 25 messages for one robot, all due now.
@@ -1015,11 +1032,11 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
             ("version", "0"),
             (
                 "wecom_url",
-                "http://127.0.0.1:9/cgi-bin/webhook/send?key=SECRET-KEY",
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-KEY",
             ),
             (
                 "dingtalk_url",
-                "http://127.0.0.1:9/robot/send?access_token=SECRET-TOKEN",
+                "https://oapi.dingtalk.com/robot/send?access_token=SECRET-TOKEN",
             ),
             ("dingtalk_secret", "SECsecretsecret"),
         ],
@@ -1030,7 +1047,7 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
     for secret in ["SECRET-KEY", "SECRET-TOKEN", "SECsecretsecret"] {
         assert!(!html.contains(secret), "{secret} shown");
     }
-    assert!(html.contains("http://127.0.0.1:9/robot/send?…"));
+    assert!(html.contains("https://oapi.dingtalk.com/robot/send?…"));
     let token = app.token("secretary").await;
     let v: Value = get_as(&app, &token, &format!("/api/v1/orgs/{mse}/notify"))
         .await
@@ -1052,7 +1069,7 @@ async fn the_secretary_sets_the_robots_and_the_sysadmin_the_smtp_server() {
         "PUT",
         &format!("/api/v1/orgs/{mse}/notify"),
         Some(
-            &json!({"dingtalk_url": "http://127.0.0.1:9/robot/send?access_token=x", "version": 1}),
+            &json!({"dingtalk_url": "https://oapi.dingtalk.com/robot/send?access_token=x", "version": 1}),
         ),
     )
     .await;

@@ -1015,7 +1015,7 @@ async fn recent_reads_never_outlive_a_change_made_here() {
         study_row(&home).contains(&format!("status-{status}")),
         "{home}"
     );
-    let feed_before = api_ok(&app, &token, "/api/v1/me").await["calendar_feed"]["url"].clone();
+    let feed_before = api_ok(&app, &token, "/api/v1/me").await["calendar_feed"]["id"].clone();
 
     // Record the meeting through this instance.
     let sec = app.person_id("李明华").await;
@@ -1047,7 +1047,7 @@ async fn recent_reads_never_outlive_a_change_made_here() {
     // Rotating the feed token: the new address at once.
     let resp = send_as(&app, &token, "POST", "/api/v1/calendar/token", None).await;
     assert!(resp.status().is_success(), "{}", resp.status());
-    let feed_after = api_ok(&app, &token, "/api/v1/me").await["calendar_feed"]["url"].clone();
+    let feed_after = api_ok(&app, &token, "/api/v1/me").await["calendar_feed"]["id"].clone();
     assert!(feed_after.is_string());
     assert_ne!(feed_after, feed_before);
 }

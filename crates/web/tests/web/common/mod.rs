@@ -69,6 +69,7 @@ impl Clock for TestClock {
 /// jobs (planner, sender, syncer) directly, as one instance of `zeren serve` would.
 pub fn state(db: &Db, clock: &TestClock) -> AppState {
     AppState::new(db.clone(), Arc::new(clock.clone()))
+        .with_outbound(zeren_core::reminders::robots::OutboundPolicy::allow_loopback_for_tests())
 }
 
 /// Loads the demo into `db`, dated [`TODAY`].
@@ -215,6 +216,34 @@ impl TestApp {
             "sign-in of {username} failed: {}",
             resp.text().await.unwrap_or_default()
         );
+        self.session_of(client).await
+    }
+
+    /// Signs in an account whose second factor is on: the password, then the current code of
+    /// `key` (the clock moves on half a minute first, so a code is never reused).
+    pub async fn sign_in_with_code(&self, username: &str, key: &[u8]) -> Session {
+        self.clock.advance(Duration::seconds(31));
+        let client = self.client();
+        let resp = self.try_sign_in(&client, username, PASSWORD).await;
+        assert_eq!(requests::location(&resp), "/login/totp");
+        let form = requests::browse(&client, self, "/login/totp").await.1;
+        let csrf = hidden(&form, "csrf");
+        let code = format!(
+            "{:06}",
+            zeren_core::totp::code_at(key, self.clock.now().timestamp())
+        );
+        let resp = client
+            .post(self.url("/login/totp"))
+            .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 303, "second factor of {username}");
+        self.session_of(client).await
+    }
+
+    /// The session of a signed-in client, with its CSRF token (as `/api/v1/me` tells it).
+    async fn session_of(&self, client: reqwest::Client) -> Session {
         let me: serde_json::Value = client
             .get(self.url("/api/v1/me"))
             .send()

@@ -35,6 +35,9 @@ pub fn expectations() -> Vec<Expect> {
         Expect::plain("POST", "/admin/accounts/{id}/unlock", only!("secadmin", 409, 403))
             .at("/admin/accounts/{other_user}/unlock")
             .body("version=0"),
+        Expect::plain("POST", "/admin/accounts/{id}/totp/reset", only!("secadmin", 409, 403))
+            .at("/admin/accounts/{other_user}/totp/reset")
+            .body("version=0"),
         Expect::plain("POST", "/admin/accounts/{id}/password", only!("secadmin", 409, 403))
             .at("/admin/accounts/{other_user}/password")
             .body("version=0"),

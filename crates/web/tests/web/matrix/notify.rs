@@ -2,8 +2,9 @@
 //!
 //! Every business account has its own notification centre and channels; an org's robots and
 //! delivery log answer the accounts that manage the org (college and branch secretaries), 403 to
-//! those who only read it, 404 outside their scope; the SMTP server answers the system
-//! administrator only. Writes carry bodies that fail validation, so the demo stays as it is.
+//! those who only read it, 404 outside their scope; the SMTP server and the allowed robot hosts
+//! answer the system administrator only. Writes carry bodies that fail validation, so the demo
+//! stays as it is.
 
 use crate::common::matrix::{Caller, Expect, Scope, is_admin};
 
@@ -76,6 +77,9 @@ pub fn expectations() -> Vec<Expect> {
         Expect::plain("GET", "/admin/notify", sysadmin!(200, 303)),
         Expect::plain("POST", "/admin/notify", sysadmin!(422, 403))
             .body("version=0&host=&port=x&tls=none&from=x"),
+        // An internal address is no robot host to allow.
+        Expect::plain("POST", "/admin/notify/robot-hosts", sysadmin!(422, 403))
+            .body("version=0&hosts=127.0.0.1"),
         // API.
         Expect::plain("GET", "/api/v1/notifications", business!(200, 401)),
         Expect::plain(
@@ -114,5 +118,8 @@ pub fn expectations() -> Vec<Expect> {
         Expect::plain("GET", "/api/v1/settings/smtp", sysadmin!(200, 401)),
         Expect::plain("PUT", "/api/v1/settings/smtp", sysadmin!(422, 401))
             .body(r#"{"host":"","port":25,"tls":"none","from":"zeren@example.test","version":0}"#),
+        Expect::plain("GET", "/api/v1/settings/robot-hosts", sysadmin!(200, 401)),
+        Expect::plain("PUT", "/api/v1/settings/robot-hosts", sysadmin!(422, 401))
+            .body(r#"{"hosts":["10.0.0.1"],"version":0}"#),
     ]
 }

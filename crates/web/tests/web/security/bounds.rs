@@ -1,0 +1,108 @@
+//! Sweep: every text value of every body is bounded. Every POST, PUT and PATCH route, given a
+//! 1 MB value in a field its form (or JSON body) really has, answers 413 or 422; given a value
+//! just over `limits::FIELD_MAX` (far under the body limit) it answers 422 naming the field;
+//! and neither stores anything.
+
+use super::fixture::{FormIndex, ids, role_for, routes_with_paths, sign_in_all, snapshot};
+use super::writes::{Encoding, Token, plan};
+use crate::common::TestApp;
+use std::collections::HashMap;
+use zeren_web::shared::limits::FIELD_MAX;
+
+/// One megabyte.
+const MB: usize = 1_000_000;
+
+/// Every write route, as the roles that may use it: a 1 MB value answers 413 or 422 and a value
+/// just over `FIELD_MAX` answers 422; neither stores anything. The multipart text parts of
+/// uploads are counted by the records area's upload reader as they arrive (`limits::chars_in`).
+#[tokio::test]
+async fn every_body_field_is_bounded() {
+    let app = TestApp::demo().await;
+    let ids = ids(&app).await;
+    let roles = ["secretary", "secadmin", "sysadmin"];
+    let sessions = sign_in_all(&app, &roles).await;
+    let visitor = app.client();
+    let mut clients: Vec<&reqwest::Client> = sessions.iter().map(|s| &s.client).collect();
+    clients.push(&visitor);
+    let forms = FormIndex::gather(&app, &clients, &ids).await;
+    let by_role: HashMap<&str, usize> = roles.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+    let mut failures = Vec::new();
+    let routes = routes_with_paths(&["POST", "PUT", "PATCH"], &ids, &mut failures);
+    let huge = "x".repeat(MB);
+    let over = "x".repeat(FIELD_MAX + 1);
+    let mut before = snapshot(&app).await;
+    let mut tried = 0;
+    for (route, path) in &routes {
+        let plan = match plan(route, path, &forms, &ids) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        let kind = match plan.body {
+            Encoding::Form(_) => "form",
+            Encoding::Json(_) => "JSON",
+            Encoding::Multipart(_) => "multipart",
+        };
+        let session = &sessions[by_role[role_for(path)]];
+        for (what, value, want) in [
+            ("a 1 MB value", &huge, &[413u16, 422][..]),
+            ("a value of FIELD_MAX + 1 characters", &over, &[422u16][..]),
+        ] {
+            // A fresh sign-in for the routes that end or change the session.
+            let fresh;
+            let (client, csrf) = if route.path == "/logout" || route.path == "/login" {
+                fresh = app.sign_in(role_for(path), crate::common::PASSWORD).await;
+                before = snapshot(&app).await;
+                (&fresh.client, fresh.csrf.as_str())
+            } else {
+                (&session.client, session.csrf.as_str())
+            };
+            let resp = plan
+                .send(&app, client, Token::Right(csrf), Some(value))
+                .await;
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap_or_default();
+            tried += 1;
+            let after = snapshot(&app).await;
+            let changed = before.changes(&after);
+            // Refused by the bound, the answer names the field and the bound.
+            let names_it = status != 422
+                || want.len() == 2
+                || (text.contains(&plan.field) && text.contains(&FIELD_MAX.to_string()));
+            if !want.contains(&status) || !changed.is_empty() || !names_it {
+                failures.push(format!(
+                    "{} {} ({path}; {kind} field `{}` from {}) with {what}: answered {status}, \
+                     want {want:?}{}{}",
+                    route.method,
+                    route.path,
+                    plan.field,
+                    plan.source,
+                    if names_it {
+                        String::new()
+                    } else {
+                        format!(
+                            " naming the field and the bound ({})",
+                            text.chars().take(200).collect::<String>()
+                        )
+                    },
+                    if changed.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; stored: {}", changed.join("; "))
+                    }
+                ));
+                before = after;
+            }
+        }
+    }
+    eprintln!("bounds: {} write routes, {tried} requests", routes.len());
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    app.finish().await;
+}

@@ -1,0 +1,283 @@
+//! A plausible request for every state-changing route: for a page, the fields of the form that
+//! posts to it (scraped from the pages, as a browser would fill them), else a field named here;
+//! for the API, a JSON body named here; for an upload, its form's fields and a small PDF. One
+//! field of each is the one the sweeps fill with a long value.
+
+use super::fixture::{FormIndex, Ids, ORG};
+use crate::common::{Kind, TestApp, multipart_form};
+use serde_json::{Value, json};
+use zeren_web::shared::routes::RouteDoc;
+
+/// How a request is encoded.
+#[derive(Debug, Clone)]
+pub enum Encoding {
+    /// `application/x-www-form-urlencoded` (pages).
+    Form(Vec<(String, String)>),
+    /// JSON (the API).
+    Json(Value),
+    /// `multipart/form-data`: text fields in order, then one PDF in the field `file`.
+    Multipart(Vec<(String, String)>),
+}
+
+/// A request that would reach a write route's handler.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub method: &'static str,
+    pub path: String,
+    pub api: bool,
+    pub body: Encoding,
+    /// The field filled with a long value: a form field, a top-level JSON key.
+    pub field: String,
+    /// Where the fields came from (the form of a page, or this file).
+    pub source: &'static str,
+}
+
+/// The CSRF token a request brings.
+#[derive(Debug, Clone, Copy)]
+pub enum Token<'a> {
+    /// The session's own.
+    Right(&'a str),
+    /// None at all.
+    Missing,
+    /// Another live session's.
+    Wrong(&'a str),
+}
+
+/// The field added to a body whose form has none of its own.
+const EXTRA: &str = "note";
+
+/// Page routes whose form is not on any page the sweeps open (it shows only in a state the
+/// demo is not in, or names a thing that does not exist), and the field they take.
+const PAGE_FIELDS: &[(&str, &str)] = &[
+    // Shown beside an API token, a notification or a pending waiver; the demo has none.
+    ("/account/tokens/{id}/revoke", "note"),
+    ("/notifications/{id}/read", "note"),
+    ("/notifications/read-all", "note"),
+    ("/obligations/{id}/waiver/approve", "note"),
+    ("/obligations/{id}/waiver/reject", "note"),
+    // Shown for a locked account only.
+    ("/admin/accounts/{id}/unlock", "version"),
+    // Shown to a session owing its second factor only.
+    ("/login/totp", "code"),
+    // Shown when the second factor is on only.
+    ("/account/totp/off", "current"),
+    ("/admin/accounts/{id}/totp/reset", "version"),
+];
+
+/// The JSON body of each API write route, with `"{long}"` where the long value goes.
+fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
+    let long = "{long}";
+    Some(match (route.method, route.path.as_str()) {
+        ("POST", "/api/v1/accounts") => json!({"username": long, "display_name": "sweep"}),
+        ("POST", "/api/v1/accounts/{id}/grants") => json!({"role": "staff", "org": long}),
+        ("PUT", "/api/v1/settings/security") => json!({"totp_required": [long], "version": 1}),
+        ("PUT", "/api/v1/settings/robot-hosts") => json!({"hosts": [long], "version": 0}),
+        ("POST", "/api/v1/calendar/token") => json!({"note": long}),
+        ("POST", "/api/v1/notifications/read-all") => json!({"note": long}),
+        ("POST", "/api/v1/notifications/{id}/read") => json!({"note": long}),
+        ("PUT", "/api/v1/notifications/settings") => {
+            json!({"email": long, "email_enabled": true, "version": 1})
+        }
+        ("PUT", "/api/v1/orgs/{id}/notify") => {
+            json!({"wecom_url": long, "dingtalk_url": null, "version": 1})
+        }
+        ("PUT", "/api/v1/settings/smtp") => json!({
+            "host": long, "port": 25, "tls": "none", "username": "", "from": "a@b.c", "version": 0
+        }),
+        ("POST", "/api/v1/obligations/{id}/waiver") => json!({"version": 1, "reason": long}),
+        (
+            "POST",
+            "/api/v1/obligations/{id}/waiver/approve" | "/api/v1/obligations/{id}/waiver/reject",
+        ) => {
+            json!({"version": 1, "note": long})
+        }
+        ("POST", "/api/v1/orgs") => {
+            json!({"code": "sweep", "name": long, "kind": "department", "parent": ORG})
+        }
+        ("PATCH", "/api/v1/orgs/{id}") => json!({"version": 1, "name": long}),
+        ("POST", "/api/v1/people") => json!({"name": long, "org": ORG}),
+        ("POST", "/api/v1/posts/{id}/handover") => {
+            json!({"person": long, "on": "2026-11-28"})
+        }
+        ("POST", "/api/v1/records") => json!({
+            "kind": "education-activity", "org": ORG, "date": "2026-11-21", "title": long,
+            "audience": "sweep", "count": "1", "content": "sweep"
+        }),
+        ("PATCH", "/api/v1/records/{id}") => json!({"version": 1, "title": long}),
+        ("POST", "/api/v1/obligations/{id}/evidence") => {
+            json!({"record": long, "version": "1"})
+        }
+        ("POST", "/api/v1/directives") => json!({
+            "org": ORG, "issuer": long, "document_number": "sweep〔2026〕2",
+            "received_on": "2026-11-20", "title": "sweep", "content": "sweep"
+        }),
+        ("POST", "/api/v1/directives/{id}/tasks") => {
+            json!({"title": long, "owner": ids.person, "deadline": "2026-12-31"})
+        }
+        ("POST", "/api/v1/tasks/{id}/reports") => {
+            json!({"kind": "progress", "date": "2026-11-28", "content": long})
+        }
+        _ => return None,
+    })
+}
+
+/// The top-level key holding `"{long}"` (directly or in an array).
+fn long_key(v: &Value) -> Option<String> {
+    v.as_object()?
+        .iter()
+        .find(|(_, v)| {
+            *v == "{long}"
+                || v.as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == "{long}"))
+        })
+        .map(|(k, _)| k.clone())
+}
+
+/// The request to try for `route` at `path`, or why there is none (the sweeps fail naming it).
+pub fn plan(route: &RouteDoc, path: &str, forms: &FormIndex, ids: &Ids) -> Result<Plan, String> {
+    let api = route.kind == Kind::Api;
+    let base = |body, field: String, source| Plan {
+        method: route.method,
+        path: path.to_string(),
+        api,
+        body,
+        field,
+        source,
+    };
+    if api && route.multipart {
+        return Ok(base(
+            Encoding::Multipart(vec![("note".into(), "{long}".into())]),
+            "note".into(),
+            "security/writes.rs",
+        ));
+    }
+    if api {
+        let body = json_body(route, ids).ok_or_else(|| {
+            format!(
+                "{} {}: no JSON body (add one to security/writes.rs `json_body`)",
+                route.method, route.path
+            )
+        })?;
+        let field = long_key(&body).unwrap();
+        return Ok(base(Encoding::Json(body), field, "security/writes.rs"));
+    }
+    if let Some(form) = forms.posting_to(path) {
+        let mut fields: Vec<(String, String)> = form
+            .fields
+            .iter()
+            .filter(|f| f.name != "csrf")
+            .map(|f| (f.name.clone(), f.value.clone()))
+            .collect();
+        // The field a person types most into: a text area, else a text input, else any.
+        let own = || form.fields.iter().filter(|f| f.name != "csrf");
+        let typed = own()
+            .find(|f| f.typed && f.area)
+            .or_else(|| own().find(|f| f.typed))
+            .or_else(|| own().next())
+            .map(|f| f.name.clone());
+        // A form of a button alone (sign-out, a backup, an upload of files only): its body
+        // still goes through the bound, in a field of its own.
+        let (field, source) = match typed {
+            Some(f) => (f, "the page's form"),
+            None => {
+                fields.push((EXTRA.into(), String::new()));
+                (
+                    EXTRA.into(),
+                    "the page's form (a button alone; field added)",
+                )
+            }
+        };
+        let body = if route.multipart || form.multipart {
+            Encoding::Multipart(fields)
+        } else {
+            Encoding::Form(fields)
+        };
+        return Ok(base(body, field, source));
+    }
+    let field = PAGE_FIELDS
+        .iter()
+        .find(|(r, _)| *r == route.path)
+        .map(|(_, f)| f.to_string())
+        .ok_or_else(|| {
+            format!(
+                "{} {} ({path}): no page shows a form posting here and no field is named for it \
+                 (add one to security/writes.rs `PAGE_FIELDS`)",
+                route.method, route.path
+            )
+        })?;
+    let fields = vec![(field.clone(), String::new())];
+    let body = if route.multipart {
+        Encoding::Multipart(fields)
+    } else {
+        Encoding::Form(fields)
+    };
+    Ok(base(body, field, "security/writes.rs"))
+}
+
+/// A small PDF, accepted by the upload sniffing.
+const PDF: &[u8] = b"%PDF-1.4\n% security sweep upload\n%%EOF\n";
+
+impl Plan {
+    /// Sends the plan on `client` (a cookie session) with `token`, the field holding `value`
+    /// (or its plausible value when `None`).
+    pub async fn send(
+        &self,
+        app: &TestApp,
+        client: &reqwest::Client,
+        token: Token<'_>,
+        value: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = client.request(self.method.parse().unwrap(), app.url(&self.path));
+        let token_value = match token {
+            Token::Right(t) | Token::Wrong(t) => Some(t),
+            Token::Missing => None,
+        };
+        let fill = |name: &str, v: &str| -> String {
+            if name == self.field {
+                value
+                    .unwrap_or(if v == "{long}" { "sweep" } else { v })
+                    .to_string()
+            } else {
+                v.to_string()
+            }
+        };
+        match &self.body {
+            Encoding::Json(template) => {
+                if let Some(t) = token_value {
+                    req = req.header("x-csrf-token", t);
+                }
+                let filler = serde_json::to_string(value.unwrap_or("sweep")).unwrap();
+                let body = template.to_string().replace("\"{long}\"", &filler);
+                req = req.header("content-type", "application/json").body(body);
+            }
+            Encoding::Form(fields) => {
+                let mut pairs: Vec<(String, String)> = Vec::new();
+                if let Some(t) = token_value {
+                    pairs.push(("csrf".into(), t.into()));
+                }
+                pairs.extend(fields.iter().map(|(k, v)| (k.clone(), fill(k, v))));
+                let body = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(&pairs)
+                    .finish();
+                req = req
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body);
+            }
+            Encoding::Multipart(fields) => {
+                let mut pairs: Vec<(String, String)> = Vec::new();
+                // A page's upload brings its token as the first part; the API's in the header.
+                if let Some(t) = token_value {
+                    if self.api {
+                        req = req.header("x-csrf-token", t);
+                    } else {
+                        pairs.push(("csrf".into(), t.into()));
+                    }
+                }
+                pairs.extend(fields.iter().map(|(k, v)| (k.clone(), fill(k, v))));
+                let (ct, bytes) = multipart_form(&pairs, &[("sweep.pdf", PDF)]);
+                req = req.header("content-type", ct).body(bytes);
+            }
+        }
+        req.send().await.unwrap()
+    }
+}
