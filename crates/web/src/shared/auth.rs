@@ -1,12 +1,13 @@
-//! Who is asking: sessions (cookie) and API tokens (bearer), the in-memory snapshot of the org
-//! model that makes role and scope checks nearly free.
+//! Who is asking: sessions (cookie) and API tokens (bearer).
 //!
 //! Every request that needs a user goes through [`resolve`]: one database read (the session or
-//! token, joined with the model generation), then roles and scopes from the snapshot.
+//! token, joined with the model generation), then roles and scopes from the snapshot
+//! ([`crate::shared::snapshot`]).
 
 use crate::AppState;
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::i18n::Tr;
+pub use crate::shared::snapshot::{SECURITY_SETTING, Snapshot};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE, LOCATION};
 use axum::http::request::Parts;
@@ -15,244 +16,13 @@ use axum::response::{IntoResponse, Response};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use zeren_core::Lang;
-use zeren_core::access::{Permission, Principal, RoleGrant, SecurityPolicy, roles_from_posts};
-use zeren_core::clock::shanghai_date;
-use zeren_core::org::OrgModel;
-use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack};
-use zeren_storage::{Db, Grant, User};
+use zeren_core::access::{Permission, Principal};
+use zeren_storage::User;
 
 /// Cookie holding the session secret.
 pub const SESSION_COOKIE: &str = "zeren_session";
 /// Cookie holding the pre-session CSRF secret of the sign-in form (double submit).
 pub const PRE_COOKIE: &str = "zeren_pre";
-/// Setting key of the security policy.
-pub const SECURITY_SETTING: &str = "security";
-
-/// Memory the documents rendered from one snapshot may take before they start over.
-const RENDERED_MAX_BYTES: usize = 16 << 20;
-
-/// Documents rendered from a snapshot, and their size.
-#[derive(Debug, Default)]
-struct Rendered {
-    docs: std::collections::HashMap<String, axum::body::Bytes>,
-    bytes: usize,
-}
-
-/// Everything role and scope checks need, loaded once per model generation.
-#[derive(Debug)]
-pub struct Snapshot {
-    /// The generation it was loaded at.
-    pub generation: i64,
-    /// Org tree, people, posts, holdings, platforms.
-    pub model: OrgModel,
-    /// The policy in force (the built-in pack's series).
-    pub pack: PolicyPack,
-    /// Explicit grants.
-    pub grants: Vec<Grant>,
-    /// Security policy.
-    pub security: SecurityPolicy,
-    /// Every loaded policy version, parsed.
-    pub policies: Vec<zeren_storage::StoredPolicy>,
-    /// Each org's stored version, by org id (for the `version` edits must quote).
-    pub org_versions: std::collections::HashMap<String, i64>,
-    /// Documents rendered from this snapshot, by key (a policy's JSON for a day, an org's for
-    /// a viewer and a day), so that a read is serialised once per generation.
-    rendered: std::sync::Mutex<Rendered>,
-    /// Principals worked out from this snapshot, by account and day.
-    principals:
-        std::sync::Mutex<std::collections::HashMap<(String, chrono::NaiveDate), Arc<Principal>>>,
-}
-
-impl Snapshot {
-    async fn load(db: &Db, today: chrono::NaiveDate) -> zeren_storage::Result<Snapshot> {
-        let generation = db.model_generation().await?;
-        let model = db.load_model().await?;
-        let policies = db.policies().await?;
-        let metas: Vec<_> = policies.iter().map(|p| p.pack.meta.clone()).collect();
-        let builtin = policies
-            .iter()
-            .find(|p| p.pack.meta.id == BUILTIN_PACK_ID)
-            .map(|p| p.pack.clone())
-            .ok_or_else(|| zeren_storage::StorageError::NotFound {
-                what: "policy",
-                id: BUILTIN_PACK_ID.into(),
-            })?;
-        let pack = zeren_core::policy::version_in_force(&metas, &builtin.meta.series, today)
-            .and_then(|m| policies.iter().find(|p| p.pack.meta.id == m.id))
-            .map(|p| p.pack.clone())
-            .unwrap_or(builtin);
-        let grants = db.grants().await?;
-        let org_versions = db.org_versions().await?;
-        let security = db
-            .setting::<SecurityPolicy>(SECURITY_SETTING)
-            .await?
-            .map(|(s, _)| s)
-            .unwrap_or_default();
-        Ok(Snapshot {
-            generation,
-            model,
-            pack,
-            grants,
-            security,
-            policies,
-            org_versions,
-            rendered: Default::default(),
-            principals: Default::default(),
-        })
-    }
-
-    /// The document rendered under `key`, rendering it with `render` the first time.
-    pub fn rendered<E>(
-        &self,
-        key: &str,
-        render: impl FnOnce() -> Result<Vec<u8>, E>,
-    ) -> Result<axum::body::Bytes, E> {
-        if let Some(b) = self.rendered_doc(key) {
-            return Ok(b);
-        }
-        Ok(self.keep_rendered(key, render()?))
-    }
-
-    /// The document kept under `key`, if it was rendered (for documents whose rendering awaits:
-    /// look here first, render, then [`Snapshot::keep_rendered`]).
-    pub fn rendered_doc(&self, key: &str) -> Option<axum::body::Bytes> {
-        self.rendered
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .docs
-            .get(key)
-            .cloned()
-    }
-
-    /// Keeps `doc` under `key` (within the memo's byte bound) and hands it back.
-    pub fn keep_rendered(&self, key: &str, doc: Vec<u8>) -> axum::body::Bytes {
-        let fresh = axum::body::Bytes::from(doc);
-        let mut kept = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.bytes + fresh.len() > RENDERED_MAX_BYTES {
-            *kept = Rendered::default();
-        }
-        kept.bytes += fresh.len();
-        if let Some(old) = kept.docs.insert(key.to_string(), fresh.clone()) {
-            kept.bytes -= old.len();
-        }
-        fresh
-    }
-
-    /// A loaded policy version by id.
-    pub fn policy(&self, id: &str) -> zeren_storage::Result<&zeren_storage::StoredPolicy> {
-        self.policies
-            .iter()
-            .find(|p| p.pack.meta.id == id)
-            .ok_or_else(|| zeren_storage::StorageError::NotFound {
-                what: "policy",
-                id: id.into(),
-            })
-    }
-
-    /// The principal of an account on `today`, worked out once per snapshot (accounts, posts,
-    /// holdings and grants are all in it: a change to any of them makes a new snapshot).
-    pub fn principal_of(&self, user: &User, today: chrono::NaiveDate) -> Arc<Principal> {
-        let key = (user.id.clone(), today);
-        if let Some(p) = self
-            .principals
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            return p.clone();
-        }
-        let fresh = Arc::new(self.principal(user, today));
-        let mut kept = self.principals.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.len() >= 50_000 {
-            kept.clear();
-        }
-        kept.insert(key, fresh.clone());
-        fresh
-    }
-
-    /// The principal of an account today.
-    pub fn principal(&self, user: &User, today: chrono::NaiveDate) -> Principal {
-        if let Some(admin) = user.admin_role {
-            return Principal {
-                user: user.id.clone(),
-                roles: Vec::new(),
-                admin: Some(admin),
-            };
-        }
-        let mut roles: Vec<RoleGrant> = match &user.person {
-            Some(person) => roles_from_posts(&self.pack, &self.model, person, today),
-            None => Vec::new(),
-        };
-        roles.extend(
-            self.grants
-                .iter()
-                .filter(|g| g.user == user.id)
-                .map(|g| RoleGrant {
-                    role: g.role,
-                    org: g.org.clone(),
-                    source: format!("grant:{}", g.id),
-                }),
-        );
-        Principal {
-            user: user.id.clone(),
-            roles,
-            admin: None,
-        }
-    }
-}
-
-impl AppState {
-    /// The snapshot for `generation`, reloading it when the database has moved on.
-    pub async fn snapshot(&self, generation: i64) -> zeren_storage::Result<Arc<Snapshot>> {
-        if let Some(s) = self.snapshot.read().await.as_ref()
-            && s.generation == generation
-        {
-            return Ok(s.clone());
-        }
-        let mut slot = self.snapshot.write().await;
-        if let Some(s) = slot.as_ref()
-            && s.generation >= generation
-        {
-            return Ok(s.clone());
-        }
-        let fresh = Arc::new(Snapshot::load(&self.db, self.today()).await?);
-        *slot = Some(fresh.clone());
-        Ok(fresh)
-    }
-
-    /// The latest snapshot (reads the generation first, or takes a recent read of it).
-    pub async fn current_snapshot(&self) -> zeren_storage::Result<Arc<Snapshot>> {
-        let recent = &self.recent;
-        let generation = recent
-            .get_or_read(
-                &recent.generation,
-                "",
-                |_| true,
-                || self.db.model_generation(),
-            )
-            .await?;
-        self.snapshot(generation).await
-    }
-
-    /// The change stamp (the audit head), or a recent read of it: what cached obligations are
-    /// checked against.
-    pub async fn change_stamp(&self) -> zeren_storage::Result<(i64, String)> {
-        let recent = &self.recent;
-        recent
-            .get_or_read(&recent.stamp, "", |_| true, || self.db.change_stamp())
-            .await
-    }
-
-    /// Today in Asia/Shanghai.
-    pub fn today(&self) -> chrono::NaiveDate {
-        shanghai_date(self.clock.now())
-    }
-
-    /// Now, epoch ms.
-    pub fn now_ms(&self) -> i64 {
-        self.clock.now().timestamp_millis()
-    }
-}
 
 /// What a request's cookie or bearer token stands for.
 #[derive(Clone)]

@@ -3,6 +3,7 @@
 //!
 //! - [`state`]: the application state, with the snapshot and the process-wide caches;
 //! - [`auth`]: who is asking (sessions, tokens, the viewer extractors);
+//! - [`snapshot`]: the org model and policy in memory, swapped without blocking readers;
 //! - [`access`]: the one permission gate and the refusals areas answer with;
 //! - [`error`]: stable error codes, the JSON error shape, the storage-error mapping;
 //! - [`frame`]: the page frame, rendering, error pages;
@@ -28,5 +29,6 @@ pub mod limits;
 pub mod pager;
 pub mod recent;
 pub mod routes;
+pub mod snapshot;
 pub mod state;
 pub mod urls;

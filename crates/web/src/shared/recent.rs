@@ -90,6 +90,12 @@ impl RecentReads {
         }
     }
 
+    /// Whether reads are kept at all (a ttl above zero): then readers may also go on with the
+    /// current snapshot while a newer one loads ([`crate::shared::snapshot`]).
+    pub fn keeps_reads(&self) -> bool {
+        !self.ttl.is_zero()
+    }
+
     /// The value under `key` in `slot`, read with `read` unless a fresh one is kept. `keep`
     /// says which results may be kept (an unknown session is not).
     pub(crate) async fn get_or_read<V, E, F>(

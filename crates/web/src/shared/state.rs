@@ -1,13 +1,14 @@
-//! What every handler can reach: the database, the clock, the snapshot of the org model, and
+//! What every handler can reach: the database, the clock, the snapshots of the org model, and
 //! the caches each area keeps for this application (never in statics, so two applications in
 //! one process — as in the tests — never share them).
 
-use crate::shared::auth::Snapshot;
 use crate::shared::recent::RecentReads;
+use crate::shared::snapshot::Snapshots;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use zeren_core::Clock;
+use zeren_core::clock::shanghai_date;
 use zeren_core::reminders::robots::OutboundPolicy;
 use zeren_storage::Db;
 
@@ -18,8 +19,9 @@ pub struct AppState {
     pub db: Db,
     /// The clock; tests fix it.
     pub clock: Arc<dyn Clock>,
-    /// The org model, policy and grants, reloaded when the database's generation moves on.
-    pub snapshot: Arc<tokio::sync::RwLock<Option<Arc<Snapshot>>>>,
+    /// The org model, policy and grants, following the database's generation (see
+    /// [`crate::shared::snapshot`]).
+    pub snapshots: Arc<Snapshots>,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// Cookies carry `Secure` (the server or its proxy speaks TLS).
@@ -46,7 +48,7 @@ impl AppState {
         AppState {
             db,
             clock,
-            snapshot: Arc::default(),
+            snapshots: Arc::default(),
             trusted_proxies: Arc::new([]),
             secure_cookies: false,
             clock_banner: None,
@@ -60,6 +62,25 @@ impl AppState {
     pub fn with_outbound(mut self, policy: OutboundPolicy) -> AppState {
         self.outbound = Arc::new(policy);
         self
+    }
+
+    /// The change stamp (the audit head), or a recent read of it: what cached obligations are
+    /// checked against.
+    pub async fn change_stamp(&self) -> zeren_storage::Result<(i64, String)> {
+        let recent = &self.recent;
+        recent
+            .get_or_read(&recent.stamp, "", |_| true, || self.db.change_stamp())
+            .await
+    }
+
+    /// Today in Asia/Shanghai.
+    pub fn today(&self) -> chrono::NaiveDate {
+        shanghai_date(self.clock.now())
+    }
+
+    /// Now, epoch ms.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
     }
 
     /// The cache of type `C` of this application, made with `C::default()` on first use.

@@ -19,3 +19,4 @@ mod records;
 mod security;
 mod shape;
 mod sign_in_attacks;
+mod snapshot;

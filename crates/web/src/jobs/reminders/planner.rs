@@ -89,7 +89,7 @@ async fn plan_day(
         summary.skipped = Some("claimed");
         return Ok(());
     }
-    let snap = state.current_snapshot().await?;
+    let snap = state.fresh_snapshot().await?;
     let (pack, model) = (&snap.pack, &snap.model);
     let (from, to) = due_window(&pack.reminders, day);
     let obligations = db.obligations_due_between(from, to).await?;

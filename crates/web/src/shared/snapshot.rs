@@ -1,0 +1,326 @@
+//! The in-memory snapshot of the org model, the policy in force, grants and the security policy,
+//! that makes role and scope checks nearly free — and how it follows the database.
+//!
+//! The database's model generation moves on every change to the model ([`zeren_storage::Tx`]).
+//! A snapshot is loaded for one generation and then only read. [`Snapshots`] holds the current
+//! one in an [`ArcSwapOption`], so a reader takes it without a lock and never waits for a load:
+//!
+//! - the request that changed the model brings the snapshot up to its own change before it
+//!   answers (the gate calls [`AppState::caught_up`]), so the writer and every read that starts
+//!   after its answer on this instance see the change;
+//! - a reader that finds the database ahead of the snapshot (another instance changed it, or a
+//!   change here has committed but not answered yet) goes on with the current snapshot and sets
+//!   one load going in the background; the next reads get the new one once it is swapped in;
+//! - one load runs at a time: a second caller waits for the running one and finds it current.
+//!
+//! Only the very first load of a process, and the jobs that must act on the latest model
+//! ([`AppState::fresh_snapshot`]), wait — and every reader when the process keeps no recent
+//! reads ([`crate::shared::recent::RecentReads`] with ttl zero, as in the tests, where a change
+//! made beside the server must be seen by the next request).
+
+use crate::shared::state::AppState;
+use arc_swap::ArcSwapOption;
+use std::sync::Arc;
+use zeren_core::access::{Principal, RoleGrant, SecurityPolicy, roles_from_posts};
+use zeren_core::org::OrgModel;
+use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack};
+use zeren_storage::{Db, Grant, User};
+
+/// Setting key of the security policy.
+pub const SECURITY_SETTING: &str = "security";
+
+/// Memory the documents rendered from one snapshot may take before they start over.
+const RENDERED_MAX_BYTES: usize = 16 << 20;
+
+/// Documents rendered from a snapshot, and their size.
+#[derive(Debug, Default)]
+struct Rendered {
+    docs: std::collections::HashMap<String, axum::body::Bytes>,
+    bytes: usize,
+}
+
+/// Everything role and scope checks need, loaded once per model generation.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The generation it was loaded at.
+    pub generation: i64,
+    /// Org tree, people, posts, holdings, platforms.
+    pub model: OrgModel,
+    /// The policy in force (the built-in pack's series).
+    pub pack: PolicyPack,
+    /// Explicit grants.
+    pub grants: Vec<Grant>,
+    /// Security policy.
+    pub security: SecurityPolicy,
+    /// Every loaded policy version, parsed.
+    pub policies: Vec<zeren_storage::StoredPolicy>,
+    /// Each org's stored version, by org id (for the `version` edits must quote).
+    pub org_versions: std::collections::HashMap<String, i64>,
+    /// Documents rendered from this snapshot, by key (a policy's JSON for a day, an org's for
+    /// a viewer and a day), so that a read is serialised once per generation.
+    rendered: std::sync::Mutex<Rendered>,
+    /// Principals worked out from this snapshot, by account and day.
+    principals:
+        std::sync::Mutex<std::collections::HashMap<(String, chrono::NaiveDate), Arc<Principal>>>,
+}
+
+impl Snapshot {
+    async fn load(db: &Db, today: chrono::NaiveDate) -> zeren_storage::Result<Snapshot> {
+        let generation = db.model_generation().await?;
+        let model = db.load_model().await?;
+        let policies = db.policies().await?;
+        let metas: Vec<_> = policies.iter().map(|p| p.pack.meta.clone()).collect();
+        let builtin = policies
+            .iter()
+            .find(|p| p.pack.meta.id == BUILTIN_PACK_ID)
+            .map(|p| p.pack.clone())
+            .ok_or_else(|| zeren_storage::StorageError::NotFound {
+                what: "policy",
+                id: BUILTIN_PACK_ID.into(),
+            })?;
+        let pack = zeren_core::policy::version_in_force(&metas, &builtin.meta.series, today)
+            .and_then(|m| policies.iter().find(|p| p.pack.meta.id == m.id))
+            .map(|p| p.pack.clone())
+            .unwrap_or(builtin);
+        let grants = db.grants().await?;
+        let org_versions = db.org_versions().await?;
+        let security = db
+            .setting::<SecurityPolicy>(SECURITY_SETTING)
+            .await?
+            .map(|(s, _)| s)
+            .unwrap_or_default();
+        Ok(Snapshot {
+            generation,
+            model,
+            pack,
+            grants,
+            security,
+            policies,
+            org_versions,
+            rendered: Default::default(),
+            principals: Default::default(),
+        })
+    }
+
+    /// The document rendered under `key`, rendering it with `render` the first time.
+    pub fn rendered<E>(
+        &self,
+        key: &str,
+        render: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<axum::body::Bytes, E> {
+        if let Some(b) = self.rendered_doc(key) {
+            return Ok(b);
+        }
+        Ok(self.keep_rendered(key, render()?))
+    }
+
+    /// The document kept under `key`, if it was rendered (for documents whose rendering awaits:
+    /// look here first, render, then [`Snapshot::keep_rendered`]).
+    pub fn rendered_doc(&self, key: &str) -> Option<axum::body::Bytes> {
+        self.rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .docs
+            .get(key)
+            .cloned()
+    }
+
+    /// Keeps `doc` under `key` (within the memo's byte bound) and hands it back.
+    pub fn keep_rendered(&self, key: &str, doc: Vec<u8>) -> axum::body::Bytes {
+        let fresh = axum::body::Bytes::from(doc);
+        let mut kept = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.bytes + fresh.len() > RENDERED_MAX_BYTES {
+            *kept = Rendered::default();
+        }
+        kept.bytes += fresh.len();
+        if let Some(old) = kept.docs.insert(key.to_string(), fresh.clone()) {
+            kept.bytes -= old.len();
+        }
+        fresh
+    }
+
+    /// A loaded policy version by id.
+    pub fn policy(&self, id: &str) -> zeren_storage::Result<&zeren_storage::StoredPolicy> {
+        self.policies
+            .iter()
+            .find(|p| p.pack.meta.id == id)
+            .ok_or_else(|| zeren_storage::StorageError::NotFound {
+                what: "policy",
+                id: id.into(),
+            })
+    }
+
+    /// The principal of an account on `today`, worked out once per snapshot (accounts, posts,
+    /// holdings and grants are all in it: a change to any of them makes a new snapshot).
+    pub fn principal_of(&self, user: &User, today: chrono::NaiveDate) -> Arc<Principal> {
+        let key = (user.id.clone(), today);
+        if let Some(p) = self
+            .principals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return p.clone();
+        }
+        let fresh = Arc::new(self.principal(user, today));
+        let mut kept = self.principals.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= 50_000 {
+            kept.clear();
+        }
+        kept.insert(key, fresh.clone());
+        fresh
+    }
+
+    /// The principal of an account today.
+    pub fn principal(&self, user: &User, today: chrono::NaiveDate) -> Principal {
+        if let Some(admin) = user.admin_role {
+            return Principal {
+                user: user.id.clone(),
+                roles: Vec::new(),
+                admin: Some(admin),
+            };
+        }
+        let mut roles: Vec<RoleGrant> = match &user.person {
+            Some(person) => roles_from_posts(&self.pack, &self.model, person, today),
+            None => Vec::new(),
+        };
+        roles.extend(
+            self.grants
+                .iter()
+                .filter(|g| g.user == user.id)
+                .map(|g| RoleGrant {
+                    role: g.role,
+                    org: g.org.clone(),
+                    source: format!("grant:{}", g.id),
+                }),
+        );
+        Principal {
+            user: user.id.clone(),
+            roles,
+            admin: None,
+        }
+    }
+}
+
+/// The current snapshot of this application, and the one load that may be running.
+#[derive(Default)]
+pub struct Snapshots {
+    current: ArcSwapOption<Snapshot>,
+    /// Held by the load that is running: one at a time.
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl Snapshots {
+    /// The current snapshot, if one was loaded.
+    pub fn current(&self) -> Option<Arc<Snapshot>> {
+        self.current.load_full()
+    }
+
+    /// A snapshot of `generation` or later, loading one when the current one is older; waits
+    /// for a load that is already running rather than starting a second.
+    async fn at_least(
+        &self,
+        db: &Db,
+        today: chrono::NaiveDate,
+        generation: i64,
+    ) -> zeren_storage::Result<Arc<Snapshot>> {
+        if let Some(s) = self.current()
+            && s.generation >= generation
+        {
+            return Ok(s);
+        }
+        let _loading = self.loading.lock().await;
+        if let Some(s) = self.current()
+            && s.generation >= generation
+        {
+            return Ok(s);
+        }
+        let fresh = Arc::new(Snapshot::load(db, today).await?);
+        // A load never replaces a newer snapshot (generations only move forward).
+        self.current.rcu(|old| match old {
+            Some(o) if o.generation > fresh.generation => Some(o.clone()),
+            _ => Some(fresh.clone()),
+        });
+        Ok(fresh)
+    }
+}
+
+impl AppState {
+    /// The snapshot a reader of `generation` uses: the current one, at once, even when the
+    /// database is ahead of it — a load then runs in the background (one at a time) and the
+    /// following reads get its result. A process without any snapshot yet waits, and so does
+    /// every reader when recent reads are not kept at all (ttl zero: the database is read every
+    /// time, as the tests run).
+    pub async fn snapshot(&self, generation: i64) -> zeren_storage::Result<Arc<Snapshot>> {
+        let current = match self.snapshots.current() {
+            Some(s) if self.recent.keeps_reads() => s,
+            _ => {
+                return self
+                    .snapshots
+                    .at_least(&self.db, self.today(), generation)
+                    .await;
+            }
+        };
+        if current.generation < generation
+            && let Ok(loading) = self.snapshots.loading.try_lock()
+        {
+            drop(loading);
+            let state = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = state
+                    .snapshots
+                    .at_least(&state.db, state.today(), generation)
+                    .await
+                {
+                    tracing::warn!(error = %e, "snapshot load failed; the next read retries");
+                }
+            });
+        }
+        Ok(current)
+    }
+
+    /// The snapshot of the latest generation, without waiting (see [`AppState::snapshot`]).
+    pub async fn current_snapshot(&self) -> zeren_storage::Result<Arc<Snapshot>> {
+        let generation = self.model_generation().await?;
+        self.snapshot(generation).await
+    }
+
+    /// The snapshot of the latest generation, waiting for it to load when the current one is
+    /// older: for jobs that act on the model (the reminder planner), not for readers.
+    pub async fn fresh_snapshot(&self) -> zeren_storage::Result<Arc<Snapshot>> {
+        let generation = self.db.model_generation().await?;
+        self.snapshots
+            .at_least(&self.db, self.today(), generation)
+            .await
+    }
+
+    /// After a change made by this process: when it moved the model generation, waits until
+    /// the snapshot has caught up with it, so that the answer to the change — and every read
+    /// after it — sees it. Returns at once when the model did not change.
+    pub async fn caught_up(&self) -> zeren_storage::Result<()> {
+        let generation = self.db.model_generation().await?;
+        if self
+            .snapshots
+            .current()
+            .is_some_and(|s| s.generation < generation)
+        {
+            self.snapshots
+                .at_least(&self.db, self.today(), generation)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The model generation, or a recent read of it.
+    async fn model_generation(&self) -> zeren_storage::Result<i64> {
+        let recent = &self.recent;
+        recent
+            .get_or_read(
+                &recent.generation,
+                "",
+                |_| true,
+                || self.db.model_generation(),
+            )
+            .await
+    }
+}
