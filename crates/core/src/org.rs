@@ -269,15 +269,70 @@ pub struct OrgModel {
     platforms_by_org: HashMap<String, Vec<usize>>,
 }
 
+/// Objects of a model that changed, each by id with its new state, or `None` when it is gone
+/// (archived or deleted): what [`OrgModel::changed`] applies.
+#[derive(Debug, Clone, Default)]
+pub struct ModelChange {
+    /// Orgs by id.
+    pub orgs: Vec<(String, Option<Org>)>,
+    /// People by id.
+    pub people: Vec<(String, Option<Person>)>,
+    /// Posts by id.
+    pub posts: Vec<(String, Option<Post>)>,
+    /// Holdings by id.
+    pub holdings: Vec<(String, Option<Holding>)>,
+    /// Platforms by id.
+    pub platforms: Vec<(String, Option<Platform>)>,
+}
+
+impl ModelChange {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.orgs.is_empty()
+            && self.people.is_empty()
+            && self.posts.is_empty()
+            && self.holdings.is_empty()
+            && self.platforms.is_empty()
+    }
+}
+
+/// `list` with `changes` applied: an object by id replaced, removed, or added at the end.
+fn apply<T: Clone>(
+    list: &[T],
+    changes: Vec<(String, Option<T>)>,
+    id: impl Fn(&T) -> &str,
+) -> Vec<T> {
+    if changes.is_empty() {
+        return list.to_vec();
+    }
+    let mut changes: HashMap<String, Option<T>> = changes.into_iter().collect();
+    let mut out: Vec<T> = list
+        .iter()
+        .filter_map(|x| match changes.remove(id(x)) {
+            Some(new) => new,
+            None => Some(x.clone()),
+        })
+        .collect();
+    out.extend(changes.into_values().flatten());
+    out
+}
+
 impl OrgModel {
-    /// Builds the indexes.
+    /// Builds the indexes. Each list is put in one order whatever order it came in (orgs and
+    /// platforms by code, people and posts by id, holdings by post and start), so a model built
+    /// from a change ([`OrgModel::changed`]) is the model a whole load would build.
     pub fn new(
-        orgs: Vec<Org>,
-        people: Vec<Person>,
-        posts: Vec<Post>,
-        holdings: Vec<Holding>,
-        platforms: Vec<Platform>,
+        mut orgs: Vec<Org>,
+        mut people: Vec<Person>,
+        mut posts: Vec<Post>,
+        mut holdings: Vec<Holding>,
+        mut platforms: Vec<Platform>,
     ) -> Self {
+        orgs.sort_by(|a, b| a.code.cmp(&b.code));
+        people.sort_by(|a, b| a.id.cmp(&b.id));
+        posts.sort_by(|a, b| a.id.cmp(&b.id));
+        holdings.sort_by(|a, b| (&a.post, a.start, &a.id).cmp(&(&b.post, b.start, &b.id)));
+        platforms.sort_by(|a, b| a.code.cmp(&b.code));
         let mut m = OrgModel {
             orgs,
             people,
@@ -316,6 +371,18 @@ impl OrgModel {
             list.sort_by_key(|i| (holdings[*i].start, holdings[*i].id.clone()));
         }
         m
+    }
+
+    /// This model with `change` applied: the work is a copy of the lists and their indexes,
+    /// without reading or parsing anything.
+    pub fn changed(&self, change: ModelChange) -> OrgModel {
+        OrgModel::new(
+            apply(&self.orgs, change.orgs, |o| &o.id),
+            apply(&self.people, change.people, |p| &p.id),
+            apply(&self.posts, change.posts, |p| &p.id),
+            apply(&self.holdings, change.holdings, |h| &h.id),
+            apply(&self.platforms, change.platforms, |p| &p.id),
+        )
     }
 
     /// All orgs.

@@ -297,7 +297,7 @@ pub struct Tx {
 const BOOKKEEPING_ACTIONS: &[&str] = &["login.", "session.", "ledger.export"];
 
 /// Object types whose change makes every instance's in-memory snapshot stale.
-const MODEL_OBJECTS: &[&str] = &[
+pub(crate) const MODEL_OBJECTS: &[&str] = &[
     "org", "person", "post", "holding", "platform", "policy", "user", "grant", "setting",
 ];
 

@@ -7,6 +7,7 @@ pub mod directives;
 pub mod feeds;
 pub mod identity;
 pub mod ledger_rows;
+pub mod model_changes;
 pub mod notify;
 pub mod obligations;
 pub mod orgs;

@@ -59,7 +59,7 @@ fn is_code(s: &str) -> bool {
         })
 }
 
-fn org_from(r: &AnyRow) -> Result<Org> {
+pub(super) fn org_from(r: &AnyRow) -> Result<Org> {
     let kind: String = r.try_get("kind")?;
     Ok(Org {
         id: r.try_get("id")?,
@@ -73,7 +73,7 @@ fn org_from(r: &AnyRow) -> Result<Org> {
     })
 }
 
-fn post_from(r: &AnyRow) -> Result<Post> {
+pub(super) fn post_from(r: &AnyRow) -> Result<Post> {
     let portfolios: String = r.try_get("portfolios")?;
     Ok(Post {
         id: r.try_get("id")?,
@@ -88,7 +88,7 @@ fn post_from(r: &AnyRow) -> Result<Post> {
     })
 }
 
-fn holding_from(r: &AnyRow) -> Result<Holding> {
+pub(super) fn holding_from(r: &AnyRow) -> Result<Holding> {
     Ok(Holding {
         id: r.try_get("id")?,
         post: r.try_get("post_id")?,
@@ -98,7 +98,7 @@ fn holding_from(r: &AnyRow) -> Result<Holding> {
     })
 }
 
-fn platform_from(r: &AnyRow, operators: Vec<String>) -> Result<Platform> {
+pub(super) fn platform_from(r: &AnyRow, operators: Vec<String>) -> Result<Platform> {
     let kind: String = r.try_get("kind")?;
     Ok(Platform {
         id: r.try_get("id")?,
@@ -119,10 +119,10 @@ fn holding_json(h: &Holding) -> serde_json::Value {
     json!({"id": h.id, "post": h.post, "person": h.person, "start": date_text(h.start), "end": h.end.map(date_text)})
 }
 
-const ORG_COLS: &str = "id, code, name, kind, parent_id, established_on, closed_on";
-const POST_COLS: &str = "id, org_id, kind, title, portfolios";
-const HOLDING_COLS: &str = "id, post_id, person_id, start_on, end_on";
-const PLATFORM_COLS: &str =
+pub(super) const ORG_COLS: &str = "id, code, name, kind, parent_id, established_on, closed_on";
+pub(super) const POST_COLS: &str = "id, org_id, kind, title, portfolios";
+pub(super) const HOLDING_COLS: &str = "id, post_id, person_id, start_on, end_on";
+pub(super) const PLATFORM_COLS: &str =
     "id, code, name, kind, org_id, portfolio, news_function, opened_on, closed_on";
 
 impl Db {

@@ -13,6 +13,12 @@
 //!   one load going in the background; the next reads get the new one once it is swapped in;
 //! - one load runs at a time: a second caller waits for the running one and finds it current.
 //!
+//! A load after the first reads only what changed ([`Snapshot::after`]): the audit chain names
+//! the objects changed since the snapshot's position, those are read again by id and applied to
+//! a copy of the model ([`zeren_core::org::OrgModel::changed`]); policies, grants and the
+//! security policy are read again only when one of them changed, and a change that leaves the
+//! model alone (an account's password, say) shares it with the new snapshot.
+//!
 //! Only the very first load of a process, and the jobs that must act on the latest model
 //! ([`AppState::fresh_snapshot`]), wait — and every reader when the process keeps no recent
 //! reads ([`crate::shared::recent::RecentReads`] with ttl zero, as in the tests, where a change
@@ -24,10 +30,45 @@ use std::sync::Arc;
 use zeren_core::access::{Principal, RoleGrant, SecurityPolicy, roles_from_posts};
 use zeren_core::org::OrgModel;
 use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack};
-use zeren_storage::{Db, Grant, User};
+use zeren_storage::{Db, Grant, ModelPosition, User};
 
 /// Setting key of the security policy.
 pub const SECURITY_SETTING: &str = "security";
+
+/// More objects changed than this since a snapshot: a whole load instead of reading each.
+const CHANGES_MAX: usize = 2_000;
+
+/// The version of the built-in pack's series in force on `today` (the built-in pack when none).
+fn pack_in_force(
+    policies: &[zeren_storage::StoredPolicy],
+    today: chrono::NaiveDate,
+) -> zeren_storage::Result<PolicyPack> {
+    let metas: Vec<_> = policies.iter().map(|p| p.pack.meta.clone()).collect();
+    let builtin = policies
+        .iter()
+        .find(|p| p.pack.meta.id == BUILTIN_PACK_ID)
+        .map(|p| &p.pack)
+        .ok_or_else(|| zeren_storage::StorageError::NotFound {
+            what: "policy",
+            id: BUILTIN_PACK_ID.into(),
+        })?;
+    Ok(
+        zeren_core::policy::version_in_force(&metas, &builtin.meta.series, today)
+            .and_then(|m| policies.iter().find(|p| p.pack.meta.id == m.id))
+            .map(|p| &p.pack)
+            .unwrap_or(builtin)
+            .clone(),
+    )
+}
+
+/// The stored security policy, or the default one.
+async fn security_policy(db: &Db) -> zeren_storage::Result<SecurityPolicy> {
+    Ok(db
+        .setting::<SecurityPolicy>(SECURITY_SETTING)
+        .await?
+        .map(|(s, _)| s)
+        .unwrap_or_default())
+}
 
 /// Memory the documents rendered from one snapshot may take before they start over.
 const RENDERED_MAX_BYTES: usize = 16 << 20;
@@ -39,21 +80,25 @@ struct Rendered {
     bytes: usize,
 }
 
-/// Everything role and scope checks need, loaded once per model generation.
+/// Everything role and scope checks need, as of one model generation.
 #[derive(Debug)]
 pub struct Snapshot {
-    /// The generation it was loaded at.
+    /// The generation it was read at.
     pub generation: i64,
-    /// Org tree, people, posts, holdings, platforms.
-    pub model: OrgModel,
+    /// The generation and audit head it was read at: where the next changes start.
+    pub position: ModelPosition,
+    /// Org tree, people, posts, holdings, platforms (shared with the next snapshot when a
+    /// change leaves it alone).
+    pub model: Arc<OrgModel>,
     /// The policy in force (the built-in pack's series).
     pub pack: PolicyPack,
     /// Explicit grants.
     pub grants: Vec<Grant>,
     /// Security policy.
     pub security: SecurityPolicy,
-    /// Every loaded policy version, parsed.
-    pub policies: Vec<zeren_storage::StoredPolicy>,
+    /// Every loaded policy version, parsed (shared with the next snapshot unless a policy is
+    /// loaded).
+    pub policies: Arc<Vec<zeren_storage::StoredPolicy>>,
     /// Each org's stored version, by org id (for the `version` edits must quote).
     pub org_versions: std::collections::HashMap<String, i64>,
     /// Documents rendered from this snapshot, by key (a policy's JSON for a day, an org's for
@@ -65,41 +110,88 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    async fn load(db: &Db, today: chrono::NaiveDate) -> zeren_storage::Result<Snapshot> {
-        let generation = db.model_generation().await?;
-        let model = db.load_model().await?;
-        let policies = db.policies().await?;
-        let metas: Vec<_> = policies.iter().map(|p| p.pack.meta.clone()).collect();
-        let builtin = policies
-            .iter()
-            .find(|p| p.pack.meta.id == BUILTIN_PACK_ID)
-            .map(|p| p.pack.clone())
-            .ok_or_else(|| zeren_storage::StorageError::NotFound {
-                what: "policy",
-                id: BUILTIN_PACK_ID.into(),
-            })?;
-        let pack = zeren_core::policy::version_in_force(&metas, &builtin.meta.series, today)
-            .and_then(|m| policies.iter().find(|p| p.pack.meta.id == m.id))
-            .map(|p| p.pack.clone())
-            .unwrap_or(builtin);
-        let grants = db.grants().await?;
-        let org_versions = db.org_versions().await?;
-        let security = db
-            .setting::<SecurityPolicy>(SECURITY_SETTING)
-            .await?
-            .map(|(s, _)| s)
-            .unwrap_or_default();
-        Ok(Snapshot {
-            generation,
+    /// A whole load: the model, every policy, grants, org versions and the security policy.
+    pub async fn load(db: &Db, today: chrono::NaiveDate) -> zeren_storage::Result<Snapshot> {
+        let started = std::time::Instant::now();
+        // The position first: what commits while the rest is read is after it (see
+        // `Db::model_position`).
+        let position = db.model_position().await?;
+        let model = Arc::new(db.load_model().await?);
+        let policies = Arc::new(db.policies().await?);
+        let snap = Snapshot {
+            generation: position.generation,
+            position,
             model,
-            pack,
-            grants,
-            security,
+            pack: pack_in_force(&policies, today)?,
+            grants: db.grants().await?,
+            security: security_policy(db).await?,
+            policies,
+            org_versions: db.org_versions().await?,
+            rendered: Default::default(),
+            principals: Default::default(),
+        };
+        tracing::debug!(
+            generation = snap.generation,
+            ms = started.elapsed().as_millis(),
+            "snapshot loaded whole"
+        );
+        Ok(snap)
+    }
+
+    /// The snapshot after the changes made since this one was read: only the objects that
+    /// changed are read again (their ids come from the audit chain) and applied to a copy of
+    /// the model; the policies, grants and security policy are read again only when one of
+    /// them changed. A whole load when the changes cannot be told (a restored chain) or are
+    /// too many.
+    pub async fn after(
+        &self,
+        db: &Db,
+        today: chrono::NaiveDate,
+    ) -> zeren_storage::Result<Snapshot> {
+        let started = std::time::Instant::now();
+        let Some(changes) = db.model_changes(&self.position, CHANGES_MAX).await? else {
+            return Snapshot::load(db, today).await;
+        };
+        let kinds = &changes.kinds;
+        let policies = if kinds.contains("policy") {
+            Arc::new(db.policies().await?)
+        } else {
+            self.policies.clone()
+        };
+        let model = if changes.change.is_empty() {
+            self.model.clone()
+        } else {
+            Arc::new(self.model.changed(changes.change))
+        };
+        let mut org_versions = self.org_versions.clone();
+        org_versions.extend(changes.org_versions);
+        let snap = Snapshot {
+            generation: changes.position.generation,
+            position: changes.position,
+            model,
+            pack: pack_in_force(&policies, today)?,
+            grants: if kinds.contains("grant") {
+                db.grants().await?
+            } else {
+                self.grants.clone()
+            },
+            security: if kinds.contains("setting") {
+                security_policy(db).await?
+            } else {
+                self.security.clone()
+            },
             policies,
             org_versions,
             rendered: Default::default(),
             principals: Default::default(),
-        })
+        };
+        tracing::debug!(
+            generation = snap.generation,
+            ms = started.elapsed().as_millis(),
+            ?kinds,
+            "snapshot brought up to date"
+        );
+        Ok(snap)
     }
 
     /// The document rendered under `key`, rendering it with `render` the first time.
@@ -235,7 +327,10 @@ impl Snapshots {
         {
             return Ok(s);
         }
-        let fresh = Arc::new(Snapshot::load(db, today).await?);
+        let fresh = Arc::new(match self.current() {
+            Some(old) => old.after(db, today).await?,
+            None => Snapshot::load(db, today).await?,
+        });
         // A load never replaces a newer snapshot (generations only move forward).
         self.current.rcu(|old| match old {
             Some(o) if o.generation > fresh.generation => Some(o.clone()),

@@ -4,8 +4,12 @@
 use crate::common::*;
 use serde_json::Value;
 use std::time::{Duration, Instant};
+use zeren_core::access::Role;
 use zeren_core::clock::Clock;
-use zeren_storage::Actor;
+use zeren_core::policy::BUILTIN_PACK_ID;
+use zeren_core::vocab::{OrgKind, PlatformKind};
+use zeren_storage::{Actor, NewOrg, NewPlatform};
+use zeren_web::shared::snapshot::Snapshot;
 
 /// Who answers for the annual dedicated study of cqu-mse on 2026-11-20, as `token` asks it.
 async fn responsible(app: &TestApp, token: &str) -> String {
@@ -146,4 +150,176 @@ async fn reads_beside_a_stream_of_changes_always_answer() {
         );
     }
     app.finish().await;
+}
+
+/// The two snapshots agree on everything a check or a page reads.
+fn assert_same(brought: &Snapshot, whole: &Snapshot, step: &str) {
+    assert_eq!(brought.generation, whole.generation, "{step}: generation");
+    assert_eq!(brought.position, whole.position, "{step}: position");
+    let (a, b) = (&brought.model, &whole.model);
+    assert_eq!(a.orgs(), b.orgs(), "{step}: orgs");
+    assert_eq!(a.people(), b.people(), "{step}: people");
+    assert_eq!(a.posts(), b.posts(), "{step}: posts");
+    assert_eq!(a.holdings(), b.holdings(), "{step}: holdings");
+    assert_eq!(a.platforms(), b.platforms(), "{step}: platforms");
+    for o in b.orgs() {
+        let kids = |m: &zeren_core::org::OrgModel| {
+            m.children(&o.id).map(|c| c.id.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(kids(a), kids(b), "{step}: children of {}", o.code);
+        let posts = |m: &zeren_core::org::OrgModel| {
+            m.posts_of(&o.id).map(|p| p.id.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(posts(a), posts(b), "{step}: posts of {}", o.code);
+    }
+    assert_eq!(
+        brought.org_versions, whole.org_versions,
+        "{step}: org versions"
+    );
+    assert_eq!(
+        format!("{:?}", brought.grants),
+        format!("{:?}", whole.grants),
+        "{step}: grants"
+    );
+    assert_eq!(
+        format!("{:?}", brought.security),
+        format!("{:?}", whole.security),
+        "{step}: security policy"
+    );
+    assert_eq!(
+        brought.pack.meta.id, whole.pack.meta.id,
+        "{step}: pack in force"
+    );
+    assert_eq!(
+        brought.policies.len(),
+        whole.policies.len(),
+        "{step}: policies"
+    );
+}
+
+/// A snapshot brought up to date by reading only what changed is the snapshot a whole load
+/// gives, after every kind of change to the model — orgs, people, posts, holdings, platforms,
+/// grants, the security policy — one at a time and several at once, on both engines; and an
+/// audit chain that no longer holds the snapshot's position (a restore) makes a whole load.
+#[tokio::test]
+async fn a_snapshot_brought_up_to_date_is_the_snapshot_a_whole_load_gives() {
+    for app in TestApp::demo_on_engines().await {
+        let db = &app.db;
+        let today = date(TODAY);
+        let now = app.clock.now();
+        let pack = db.policy(BUILTIN_PACK_ID).await.unwrap().pack;
+        let mut snap = Snapshot::load(db, today).await.unwrap();
+        let mse = app.org_id("cqu-mse").await;
+        let zhao = app.person_id("赵敏").await;
+
+        // A new person, then an org and its branch secretary's post, held by them.
+        let name = "person";
+        let mut tx = db.begin(&Actor::cli(), now).await.unwrap();
+        let person = tx.create_person("孙新", &mse).await.unwrap();
+        tx.commit().await.unwrap();
+        let brought = snap.after(db, today).await.unwrap();
+        assert_same(&brought, &Snapshot::load(db, today).await.unwrap(), name);
+        snap = brought;
+
+        let name = "org, post, holding, platform in one change";
+        let mut tx = db.begin(&Actor::cli(), now).await.unwrap();
+        let branch = tx
+            .create_org(NewOrg {
+                code: "cqu-mse-b9".into(),
+                name: "第九党支部".into(),
+                kind: OrgKind::Branch,
+                parent: Some(mse.clone()),
+                established_on: Some(date("2026-09-01")),
+            })
+            .await
+            .unwrap();
+        let post = tx
+            .create_post(&pack, &branch.id, "branch-secretary", "第九党支部书记", &[])
+            .await
+            .unwrap();
+        tx.add_holding(&pack, &post.id, &person.id, date("2026-09-01"), None)
+            .await
+            .unwrap();
+        tx.create_platform(
+            &pack,
+            NewPlatform {
+                code: "mse-b9-wechat".into(),
+                name: "第九党支部公众号".into(),
+                kind: PlatformKind::WechatOfficial,
+                org: branch.id.clone(),
+                portfolio: None,
+                news_function: true,
+                opened_on: date("2026-09-10"),
+                operators: vec![person.id.clone(), zhao.clone()],
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let brought = snap.after(db, today).await.unwrap();
+        assert_same(&brought, &Snapshot::load(db, today).await.unwrap(), name);
+        assert!(brought.model.find_org("cqu-mse-b9").is_some());
+        snap = brought;
+
+        let name = "org renamed and closed; post handed over";
+        let mut tx = db.begin(&Actor::cli(), now).await.unwrap();
+        tx.update_org(
+            &branch.id,
+            1,
+            Some("第九党支部（合并）".into()),
+            Some(Some(date("2026-12-31"))),
+        )
+        .await
+        .unwrap();
+        tx.handover(&post.id, &zhao, date("2026-11-01"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let brought = snap.after(db, today).await.unwrap();
+        assert_same(&brought, &Snapshot::load(db, today).await.unwrap(), name);
+        snap = brought;
+
+        let name = "grant and security policy";
+        let staff = db.user_by_username("staff").await.unwrap().unwrap();
+        let mut tx = db.begin(&Actor::cli(), now).await.unwrap();
+        tx.grant(&staff, Role::Branch, "cqu-mse-b9", "test")
+            .await
+            .unwrap();
+        let mut security = snap.security.clone();
+        security.login.max_failures += 1;
+        let version = db
+            .setting::<zeren_core::access::SecurityPolicy>("security")
+            .await
+            .unwrap()
+            .map(|(_, v)| v)
+            .unwrap_or(0);
+        tx.put_setting("security", &security, version)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let brought = snap.after(db, today).await.unwrap();
+        assert_same(&brought, &Snapshot::load(db, today).await.unwrap(), name);
+        assert_eq!(
+            brought.security.login.max_failures,
+            security.login.max_failures
+        );
+        snap = brought;
+
+        // Nothing changed: the same model, shared.
+        let again = snap.after(db, today).await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(&again.model, &snap.model));
+        assert_same(&again, &Snapshot::load(db, today).await.unwrap(), "nothing");
+
+        // A chain that no longer holds the position (as after a restore): a whole load.
+        let mut stranger = again;
+        stranger.position.hash = "0".repeat(64);
+        let reloaded = stranger.after(db, today).await.unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&reloaded.model, &stranger.model));
+        assert_same(
+            &reloaded,
+            &Snapshot::load(db, today).await.unwrap(),
+            "restored",
+        );
+        app.finish().await;
+    }
 }
