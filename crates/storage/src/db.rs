@@ -121,6 +121,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "feed secrets",
         include_str!("../migrations/0008_feed_secrets.sql"),
     ),
+    (
+        9,
+        "ledger generation",
+        include_str!("../migrations/0009_ledger_generation.sql"),
+    ),
 ];
 
 impl Db {
@@ -274,6 +279,7 @@ impl Db {
             head,
             algorithm: self.algorithm,
             touches_model: false,
+            touches_ledger: false,
             key: self.key.clone(),
         })
     }
@@ -288,6 +294,7 @@ pub struct Tx {
     head: (i64, String),
     algorithm: HashAlgorithm,
     touches_model: bool,
+    touches_ledger: bool,
     key: Option<std::sync::Arc<crate::keys::InstallationKey>>,
 }
 
@@ -295,6 +302,26 @@ pub struct Tx {
 /// ends and audited reads such as an export (a flood of failed sign-ins or of downloads must not
 /// make every instance reload its snapshot).
 const BOOKKEEPING_ACTIONS: &[&str] = &["login.", "session.", "ledger.export"];
+
+/// Object types whose changes leave every obligation, record and waiver as it was: a change of
+/// only these does not move the ledger generation. Obligations follow the org model and the
+/// policy through the obligation sync, which audits what it changes as `obligations`.
+const OUTSIDE_LEDGER: &[&str] = &[
+    "user",
+    "api_token",
+    "grant",
+    "setting",
+    "notify_setting",
+    "delivery",
+    "notification",
+    "job_run",
+    "org",
+    "person",
+    "post",
+    "holding",
+    "platform",
+    "policy",
+];
 
 /// Object types whose change makes every instance's in-memory snapshot stale.
 pub(crate) const MODEL_OBJECTS: &[&str] = &[
@@ -379,6 +406,7 @@ impl Tx {
         self.head = (entry.seq, entry.hash);
         self.touches_model |= MODEL_OBJECTS.contains(&object_type)
             && !BOOKKEEPING_ACTIONS.iter().any(|p| action.starts_with(p));
+        self.touches_ledger |= !OUTSIDE_LEDGER.contains(&object_type);
         Ok(())
     }
 
@@ -386,6 +414,11 @@ impl Tx {
     pub async fn commit(mut self) -> Result<()> {
         if self.touches_model {
             sqlx::query("UPDATE model_generation SET value = value + 1 WHERE id = 1")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        if self.touches_ledger {
+            sqlx::query("UPDATE ledger_generation SET value = value + 1 WHERE id = 1")
                 .execute(&mut *self.tx)
                 .await?;
         }

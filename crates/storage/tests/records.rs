@@ -761,3 +761,43 @@ async fn directives_make_obligations_and_tasks_are_supervised() {
         t.finish().await;
     }
 }
+
+/// Which changes move which generation: a new person moves the model's and leaves the
+/// ledger's (counted ledgers are kept), a record moves the ledger's and leaves the model's (the
+/// snapshot is kept), a sign-in moves neither.
+#[tokio::test]
+async fn each_change_moves_only_the_generations_it_reaches() {
+    for t in engines().await {
+        let db = &t.db;
+        let (m, pack) = setup(db).await;
+        let mse = m.find_org("cqu-mse").unwrap().id.clone();
+        let at = |db: &Db| {
+            let db = db.clone();
+            async move {
+                (
+                    db.model_generation().await.unwrap(),
+                    db.ledger_generation().await.unwrap(),
+                )
+            }
+        };
+        let (model0, ledger0) = at(db).await;
+
+        let mut tx = db.begin(&actor(), now()).await.unwrap();
+        tx.create_person("孙新", &mse).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(at(db).await, (model0 + 1, ledger0), "a new person");
+
+        let mut tx = db.begin(&actor(), now()).await.unwrap();
+        tx.create_record(&meeting(&m, &["online-ideology"]), &m, &pack, Lang::Zh)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(at(db).await, (model0 + 1, ledger0 + 1), "a record");
+
+        let user = db.user_by_username("secretary").await.unwrap().unwrap();
+        let mut tx = db.begin(&actor(), now()).await.unwrap();
+        tx.create_session(&user, "127.0.0.1", false).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(at(db).await, (model0 + 1, ledger0 + 1), "a sign-in");
+    }
+}

@@ -743,6 +743,16 @@ impl Db {
         Ok((row.try_get("seq")?, row.try_get("hash")?))
     }
 
+    /// The ledger generation: moves with every change that can move a figure of the ledger
+    /// (not with sign-ins, accounts, grants, settings or the org model alone).
+    pub async fn ledger_generation(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM ledger_generation WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// The waivers asked for an obligation, oldest first.
     pub async fn waivers_of(&self, obligation_id: &str) -> Result<Vec<Waiver>> {
         sqlx::query(AssertSqlSafe(format!(

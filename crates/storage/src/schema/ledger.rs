@@ -1,4 +1,5 @@
-//! Tables of migration 0004 (ledger): waivers and the obligation sync state, parents before children.
+//! Tables of migrations 0004 (ledger: waivers and the obligation sync state) and 0009 (the
+//! ledger generation), parents before children.
 
 use super::Table;
 use super::Ty::{Int, Text};
@@ -32,5 +33,10 @@ pub const TABLES: &[Table] = &[
             ("added", Int),
         ],
         order_by: "year",
+    },
+    Table {
+        name: "ledger_generation",
+        columns: &[("id", Int), ("value", Int)],
+        order_by: "id",
     },
 ];

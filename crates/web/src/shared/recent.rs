@@ -8,7 +8,7 @@
 //!
 //! What is kept: sessions and API tokens with their accounts, the model generation (which
 //! snapshot is current), the change stamp (the audit head: which cached obligations are
-//! current), and each account's calendar feed token (when it was made and last read; its
+//! current), the ledger generation (which counted ledgers are current), and each account's calendar feed token (when it was made and last read; its
 //! secret is stored nowhere).
 
 use crate::shared::auth::Credential;
@@ -77,6 +77,8 @@ pub struct RecentReads {
     pub(crate) generation: Slot<i64>,
     /// The change stamp, the audit head (one entry).
     pub(crate) stamp: Slot<(i64, String)>,
+    /// The ledger generation (one entry).
+    pub(crate) ledger: Slot<i64>,
     /// Calendar feed tokens by account id.
     pub(crate) feeds: Slot<Option<CalendarToken>>,
 }
@@ -129,6 +131,7 @@ impl RecentReads {
         self.credentials.clear();
         self.generation.clear();
         self.stamp.clear();
+        self.ledger.clear();
         self.feeds.clear();
     }
 

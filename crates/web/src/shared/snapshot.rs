@@ -87,6 +87,9 @@ pub struct Snapshot {
     pub generation: i64,
     /// The generation and audit head it was read at: where the next changes start.
     pub position: ModelPosition,
+    /// The generation at which the org tree last changed (orgs added, renamed, moved or
+    /// closed): what figures summed over the tree are kept by.
+    pub tree_generation: i64,
     /// Org tree, people, posts, holdings, platforms (shared with the next snapshot when a
     /// change leaves it alone).
     pub model: Arc<OrgModel>,
@@ -120,6 +123,7 @@ impl Snapshot {
         let policies = Arc::new(db.policies().await?);
         let snap = Snapshot {
             generation: position.generation,
+            tree_generation: position.generation,
             position,
             model,
             pack: pack_in_force(&policies, today)?,
@@ -158,6 +162,11 @@ impl Snapshot {
         } else {
             self.policies.clone()
         };
+        let tree_generation = if changes.change.orgs.is_empty() {
+            self.tree_generation
+        } else {
+            changes.position.generation
+        };
         let model = if changes.change.is_empty() {
             self.model.clone()
         } else {
@@ -167,6 +176,7 @@ impl Snapshot {
         org_versions.extend(changes.org_versions);
         let snap = Snapshot {
             generation: changes.position.generation,
+            tree_generation,
             position: changes.position,
             model,
             pack: pack_in_force(&policies, today)?,

@@ -73,6 +73,15 @@ impl AppState {
             .await
     }
 
+    /// The ledger generation, or a recent read of it: what counted ledgers and the pages made
+    /// from them are kept by (it moves only with changes that can move their figures).
+    pub async fn ledger_generation(&self) -> zeren_storage::Result<i64> {
+        let recent = &self.recent;
+        recent
+            .get_or_read(&recent.ledger, "", |_| true, || self.db.ledger_generation())
+            .await
+    }
+
     /// Today in Asia/Shanghai.
     pub fn today(&self) -> chrono::NaiveDate {
         shanghai_date(self.clock.now())

@@ -100,19 +100,18 @@ pub async fn home(
         feed,
         csrf: v.csrf().to_string(),
     };
-    let Ok(stamp) = state.change_stamp().await else {
+    let Ok(ledger) = state.ledger_generation().await else {
         return page(StatusCode::OK, &build(duties, feed));
     };
     // Everything the page shows comes from the snapshot (account, roles, posts, navigation),
-    // the ledger as of the change stamp, the day, the language, the address (its language
+    // the ledger as of its generation, the day, the language, the address (its language
     // links), the session (the sign-out form's token) and the feed: rendered once for each.
     let frame = Frame::new();
     let key = format!(
-        "home:{}:{}:{}:{}:{}:{}:{}:{}:{}:{:?}:{:?}",
+        "home:{}:{}:{}:{}:{}:{}:{}:{}:{:?}:{:?}",
         v.user.id,
         v.csrf(),
-        stamp.0,
-        stamp.1,
+        ledger,
         state.today(),
         v.tr.tag(),
         v.tr.is_explicit(),
@@ -195,12 +194,17 @@ async fn my_duties(state: &AppState, v: &Viewer, year: i32) -> Arc<Vec<DutyRow>>
             return Arc::default();
         }
     };
+    let ledger = match state.ledger_generation().await {
+        Ok(g) => g,
+        Err(e) => {
+            tracing::error!(error = %e, "reading my duties failed");
+            return Arc::default();
+        }
+    };
     let key = format!(
-        "{}:{}:{}:{}:{}:{year}:{}",
+        "{}:{}:{ledger}:{}:{year}:{}",
         v.user.id,
         v.snap.generation,
-        stamp.0,
-        stamp.1,
         state.today(),
         v.tr.tag()
     );

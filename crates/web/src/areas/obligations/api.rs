@@ -22,7 +22,7 @@ pub(super) async fn load_list(
 ) -> Result<(Vec<Item>, usize), Refusal> {
     let tr = v.tr;
     let clock = status_clock(state, v);
-    let ledger = ledger_at(state, stamp, p.year, clock)
+    let ledger = ledger_at(state, p.year, clock)
         .await
         .map_err(|e| storage_refusal(tr, e, ""))?;
     let orgs = p.orgs(v);
@@ -73,7 +73,7 @@ pub(crate) async fn obligations_of(
     orgs: &std::collections::HashSet<&str>,
 ) -> zeren_storage::Result<Vec<Arc<StoredObligation>>> {
     let stamp = stamp.clone();
-    let ledger = ledger_at(state, &stamp, year, status_clock(state, v)).await?;
+    let ledger = ledger_at(state, year, status_clock(state, v)).await?;
     if let Some(rows) = year_rows_at(state, &stamp, year, ledger.total()).await? {
         return Ok(rows
             .rows()

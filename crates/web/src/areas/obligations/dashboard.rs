@@ -100,14 +100,13 @@ pub(super) const EARLIER_YEARS: i32 = 3;
 pub(super) async fn earlier_overdue(
     state: &AppState,
     v: &Viewer,
-    stamp: &(i64, String),
     org: &Org,
     year: i32,
     clock: StatusClock,
 ) -> zeren_storage::Result<Vec<EarlierYear>> {
     let mut out = Vec::new();
     for y in (year - EARLIER_YEARS..year).rev() {
-        let ledger = ledger_at(state, stamp, y, clock).await?;
+        let ledger = ledger_at(state, y, clock).await?;
         if ledger.total() == 0 {
             break;
         }
@@ -144,11 +143,11 @@ pub(super) async fn dashboard(
         .change_stamp()
         .await
         .map_err(|e| storage_refusal(tr, e, &org.id))?;
-    let ledger = ledger_at(state, &stamp, year, clock)
+    let ledger = ledger_at(state, year, clock)
         .await
         .map_err(|e| storage_refusal(tr, e, &org.id))?;
     let rollup = rollup(&ledger, v, org, year);
-    let earlier = earlier_overdue(state, v, &stamp, org, year, clock)
+    let earlier = earlier_overdue(state, v, org, year, clock)
         .await
         .map_err(|e| storage_refusal(tr, e, &org.id))?;
     if rollup.totals.overdue > 0

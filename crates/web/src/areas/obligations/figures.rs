@@ -8,7 +8,7 @@ use super::*;
 pub struct Ledger {
     pub(super) aggregates: Vec<OrgAggregate>,
     pub(super) by_org: HashMap<String, Vec<usize>>,
-    /// Roll-ups summed from it, by (root org, model generation of the tree walked).
+    /// Roll-ups summed from it, by (root org, generation at which the tree walked last changed).
     pub(super) rollups: Mutex<HashMap<(String, i64), Arc<Rollup>>>,
 }
 
@@ -27,26 +27,25 @@ impl Ledger {
     }
 }
 
-/// What a cached ledger was counted from: the audit head (seq, hash), the year, the day and the
-/// due-soon window. The audit head moves with every committed change on any instance.
-pub(super) type LedgerKey = (i64, String, i32, NaiveDate, u32);
+/// What a cached ledger was counted from: the ledger generation, the year, the day and the
+/// due-soon window. The generation moves with every change, on any instance, that can move a
+/// figure (not with a sign-in, a new person or a role change).
+pub(super) type LedgerKey = (i64, i32, NaiveDate, u32);
 
 /// Ledgers counted recently, by key, kept in the state.
 #[derive(Default)]
 pub(super) struct LedgerCache(Mutex<Vec<(LedgerKey, Arc<Ledger>)>>);
 pub(super) const LEDGERS_KEPT: usize = 16;
 
-/// The ledger of `year` on `clock`'s day as of the audit head `stamp`: the grouped count runs
-/// only when the database changed since it was last counted.
+/// The ledger of `year` on `clock`'s day: the grouped count runs only when the ledger
+/// generation moved since it was last counted.
 pub async fn ledger_at(
     state: &AppState,
-    stamp: &(i64, String),
     year: i32,
     clock: StatusClock,
 ) -> zeren_storage::Result<Arc<Ledger>> {
     let key: LedgerKey = (
-        stamp.0,
-        stamp.1.clone(),
+        state.ledger_generation().await?,
         year,
         clock.today,
         clock.due_soon_days,
@@ -101,7 +100,7 @@ pub(super) const ROLLUPS_KEPT: usize = 4096;
 /// The roll-up of `root`'s subtree: its own obligations under its own row, each child's
 /// subtree under the child's row. Summed once per ledger and org tree.
 pub(super) fn rollup(ledger: &Ledger, v: &Viewer, root: &Org, year: i32) -> Arc<Rollup> {
-    let key = (root.id.clone(), v.snap.generation);
+    let key = (root.id.clone(), v.snap.tree_generation);
     if let Some(r) = ledger
         .rollups
         .lock()
@@ -148,16 +147,19 @@ pub(super) async fn api_list(
     let p = parse_list(&v, &q, today).map_err(Refusal::api)?;
     // A page of the list depends on the ledger (the change stamp), the day, the viewer's
     // rights and language and the query: the same page is answered from the snapshot's memo
-    // until one of them moves (a write anywhere moves the stamp).
+    // until one of them moves (the ledger generation moves with every change to obligations,
+    // records and waivers; the snapshot is a new one after a change to the model).
     let stamp = state
         .change_stamp()
         .await
         .map_err(|e| Refusal::api(storage_refusal(v.tr, e, "")))?;
+    let ledger = state
+        .ledger_generation()
+        .await
+        .map_err(|e| Refusal::api(storage_refusal(v.tr, e, "")))?;
     let key = format!(
-        "obligations:{}:{}:{}:{today}:{}:{}",
+        "obligations:{}:{ledger}:{today}:{}:{}",
         v.user.id,
-        stamp.0,
-        stamp.1,
         v.tr.tag(),
         uri.query().unwrap_or_default()
     );
