@@ -10,7 +10,7 @@
 # who reads the whole university) and `secretary` (the writer). For each write rate in
 # BENCH_RATES (writes per second; 0 is read-only) it runs, side by side:
 #   - readers: `wrk -t2 -c16 --latency` with a script that asks for random pages and filters of
-#     `/api/v1/obligations?org=cqu&year=…` (status, duty, sort, page 1–40);
+#     `/api/v1/obligations?org=cqu&year=…` (status, duty, sort, page 1–10);
 #   - writers: `bench/writes.py` at that rate — org-model writes (`POST /api/v1/people`, a new
 #     person in a college of the secretary's org), paced by the clock, each timed.
 # Prints per rate: read req/s, p50/p99, errors; the writes done and their p50/p99; then the
@@ -37,7 +37,7 @@ else
   echo "== cargo build -p zeren"
   cargo build -p zeren
 fi
-BIN="$ROOT/target/$PROFILE/zeren"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/zeren"
 
 TMP="$(mktemp -d -t zeren-mixed-bench.XXXXXX)"
 PID=""
@@ -88,12 +88,13 @@ WRITE_ORG="${BENCH_WRITE_ORG:-cqu-mse}"
 cat >"$TMP/reads.lua" <<LUA
 local token = os.getenv("ZEREN_TOKEN")
 wrk.headers["Authorization"] = "Bearer " .. token
-local filters = { "", "&status=overdue", "&status=done", "&status=due", "&sort=status",
-  "&sort=due", "&duty=annual-dedicated-study", "&duty=situation-analysis" }
+local filters = { "", "&status=overdue", "&status=done", "&status=upcoming",
+  "&status=due_soon", "&sort=status", "&sort=-due", "&duty=annual-dedicated-study",
+  "&duty=platform-annual-review" }
 math.randomseed(os.time())
 request = function()
   local f = filters[math.random(#filters)]
-  local page = math.random(40)
+  local page = math.random(10)
   return wrk.format("GET", "/api/v1/obligations?org=cqu&year=$YEAR" .. f .. "&page=" .. page)
 end
 done = function(summary, latency, requests)
