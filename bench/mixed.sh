@@ -28,59 +28,13 @@ CLOCK="${ZEREN_BENCH_CLOCK:-2026-11-28}"
 YEAR="${CLOCK%%-*}"
 OUT="$ROOT/bench/out/mixed-$(date +%Y%m%d-%H%M%S)"
 
-command -v wrk >/dev/null || { echo "mixed.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-
-if [ "$PROFILE" = release ]; then
-  echo "== cargo build --release -p zeren"
-  cargo build --release -p zeren -p zeren-web --bins --example bare
-else
-  echo "== cargo build -p zeren"
-  cargo build -p zeren
-fi
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/zeren"
-
-TMP="$(mktemp -d -t zeren-mixed-bench.XXXXXX)"
-PID=""
-cleanup() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill "$PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-  fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-DATA="$TMP/data"
-unset DATABASE_URL
-export ZEREN_LANG=zh-CN
-
-echo "== zeren demo --scale university --clock $CLOCK"
-"$BIN" --data-dir "$DATA" demo --scale university --clock "$CLOCK" 2>/dev/null
+NAME=mixed.sh
+# shellcheck source=bench/university.sh
+. "$ROOT/bench/university.sh"
 
 export ZEREN_TOKEN ZEREN_WRITER_TOKEN
-ZEREN_TOKEN="$("$BIN" --data-dir "$DATA" user token create supervisor | tail -n1)"
-ZEREN_WRITER_TOKEN="$("$BIN" --data-dir "$DATA" user token create secretary | tail -n1)"
-
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-env -u ZEREN_LOG "$BIN" --data-dir "$DATA" serve --clock "$CLOCK" --addr "127.0.0.1:$PORT" \
-  >"$TMP/zeren.log" 2>&1 &
-PID=$!
-URL="http://127.0.0.1:$PORT"
-for _ in $(seq 1 150); do
-  if ! kill -0 "$PID" 2>/dev/null; then
-    echo "mixed.sh: zeren exited before answering; its log:" >&2
-    cat "$TMP/zeren.log" >&2
-    exit 1
-  fi
-  curl -fs -o /dev/null --max-time 1 "$URL/api/v1/health" && break
-  sleep 0.2
-done
-rss() { awk '/^VmRSS:/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
-peak() { awk '/^VmHWM:/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
+ZEREN_TOKEN="$(token supervisor)"
+ZEREN_WRITER_TOKEN="$(token secretary)"
 
 # The writer's org: the colleges the secretary may add people to.
 WRITE_ORG="${BENCH_WRITE_ORG:-cqu-mse}"

@@ -22,26 +22,6 @@ async fn responsible(app: &TestApp, token: &str) -> String {
     v["person"]["name"].as_str().unwrap_or_default().to_string()
 }
 
-/// The secretary's post of cqu-mse and the id of 赵敏, who takes it over.
-async fn post_and_successor(app: &TestApp) -> (String, String) {
-    let model = app.db.load_model().await.unwrap();
-    let org = model.find_org("cqu-mse").unwrap();
-    let post = model
-        .posts_of(&org.id)
-        .find(|p| p.kind == "secretary")
-        .unwrap()
-        .id
-        .clone();
-    let successor = model
-        .people()
-        .iter()
-        .find(|p| p.name == "赵敏")
-        .unwrap()
-        .id
-        .clone();
-    (post, successor)
-}
-
 /// As `zeren serve` runs (reads kept for a second): a change made beside this server (by another
 /// instance; here a transaction on the database) is not waited for — the next read answers at
 /// once from the snapshot it has and sets a load going, and a read a moment later sees the
@@ -53,7 +33,8 @@ async fn readers_never_wait_for_a_load_and_a_change_made_here_is_seen_at_once() 
     // 赵敏, who holds the secretary's post after the first handover.
     let writer = app.token("leader").await;
     assert_eq!(responsible(&app, &reader).await, "李明华");
-    let (post, successor) = post_and_successor(&app).await;
+    let post = app.post_id("cqu-mse", "secretary").await;
+    let successor = app.person_id("赵敏").await;
 
     // Another instance hands the post over.
     let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
