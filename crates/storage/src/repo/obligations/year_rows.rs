@@ -1,0 +1,221 @@
+//! A year's obligations held in memory and kept up to date from the audit chain, so that list
+//! pages are answered without a query per page.
+
+use super::*;
+
+/// A year's obligations held in memory, in due order, kept up to date from the audit chain:
+/// every change to an obligation is audited as `obligation` (one row, by id) or `obligations`
+/// (many rows, e.g. a year generated), so following the chain from the head this copy was read
+/// at tells exactly which rows to read again. Lists page through it without a query per page.
+#[derive(Debug, Clone)]
+pub struct YearRows {
+    year: i32,
+    stamp: (i64, String),
+    rows: Vec<Arc<StoredObligation>>,
+    index: HashMap<String, usize>,
+    /// Positions of each org's rows, ascending (so in due order).
+    by_org: HashMap<String, Vec<usize>>,
+}
+
+/// Audit entries followed one by one before reading the whole year again is cheaper.
+const FOLLOW_MAX: i64 = 1000;
+
+impl YearRows {
+    /// Reads a year's obligations (the audit head first, so nothing committed later is missed).
+    pub async fn load(db: &Db, year: i32) -> Result<YearRows> {
+        let stamp = db.change_stamp().await?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM obligations ob WHERE year = $1 AND {LIVE} ORDER BY due_on, obligation_key"
+        )))
+        .bind(i64::from(year))
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| obligation_from_row(r).map(Arc::new))
+        .collect::<Result<Vec<_>>>()?;
+        let mut out = YearRows {
+            year,
+            stamp,
+            rows,
+            index: HashMap::new(),
+            by_org: HashMap::new(),
+        };
+        out.reindex();
+        Ok(out)
+    }
+
+    fn reindex(&mut self) {
+        self.rows
+            .sort_by(|a, b| (a.due, &a.key).cmp(&(b.due, &b.key)));
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        self.by_org.clear();
+        for (i, r) in self.rows.iter().enumerate() {
+            self.by_org.entry(r.org.clone()).or_default().push(i);
+        }
+    }
+
+    /// The year.
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// The audit head (seq, hash) the rows are up to date with.
+    pub fn stamp(&self) -> &(i64, String) {
+        &self.stamp
+    }
+
+    /// The obligations, by due date then key.
+    pub fn rows(&self) -> &[Arc<StoredObligation>] {
+        &self.rows
+    }
+
+    /// The rows a filter keeps, in `sort` order, with statuses computed for `clock` before
+    /// filtering — the same rows, in the same order, as [`Db::list_obligations`] pages through.
+    /// The orgs are `f.org_ids` (`None`: every org; `f.roots` is not read: the caller resolves
+    /// subtrees from its snapshot). `org_code` names an org for [`ObligationSort::Org`].
+    pub fn select<'r>(
+        &'r self,
+        f: &ObligationFilter,
+        clock: StatusClock,
+        sort: ObligationSort,
+        org_code: impl Fn(&str) -> String,
+    ) -> Vec<&'r StoredObligation> {
+        // The orgs' own rows, found by the index and put back in due order; or every row.
+        let candidates: Box<dyn Iterator<Item = &Arc<StoredObligation>>> = match &f.org_ids {
+            Some(ids) => {
+                let mut at: Vec<usize> = ids
+                    .iter()
+                    .filter_map(|id| self.by_org.get(id))
+                    .flatten()
+                    .copied()
+                    .collect();
+                at.sort_unstable();
+                at.dedup();
+                Box::new(at.into_iter().map(|i| &self.rows[i]))
+            }
+            None => Box::new(self.rows.iter()),
+        };
+        let month = |m: &Option<String>| {
+            m.as_deref().and_then(|m| {
+                let (y, mo) = m.split_once('-')?;
+                Some((y.parse::<i32>().ok()?, mo.parse::<u32>().ok()?))
+            })
+        };
+        let (due_month, done_month) = (month(&f.due_month), month(&f.done_month));
+        let mut out: Vec<(&StoredObligation, ObligationStatus)> = candidates
+            .map(|o| o.as_ref())
+            .filter(|o| f.duties.is_empty() || f.duties.contains(&o.duty))
+            .filter(|o| due_month.is_none_or(|(y, m)| o.due.year() == y && o.due.month() == m))
+            .map(|o| (o, o.status(clock)))
+            .filter(|(_, st)| f.statuses.is_empty() || f.statuses.contains(st))
+            .filter(|(o, _)| {
+                done_month.is_none_or(|(y, m)| {
+                    o.state == "done"
+                        && o.completed_on
+                            .is_some_and(|d| d.year() == y && d.month() == m)
+                })
+            })
+            .collect();
+        // The rows are by due date then key: a stable sort keeps that order within each group.
+        match sort {
+            ObligationSort::Due => {}
+            ObligationSort::DueDesc => out.reverse(),
+            ObligationSort::Org => out.sort_by_cached_key(|(o, _)| org_code(&o.org)),
+            ObligationSort::Duty => out.sort_by(|a, b| a.0.duty.cmp(&b.0.duty)),
+            ObligationSort::Status => out.sort_by_key(|(_, st)| {
+                STATUSES
+                    .iter()
+                    .position(|x| x == st)
+                    .unwrap_or(STATUSES.len())
+            }),
+        }
+        out.into_iter().map(|(o, _)| o).collect()
+    }
+
+    /// Brings the rows up to the database's current state by following the audit chain.
+    /// Returns false when this copy cannot follow it (it was read from another database, or
+    /// the chain was replaced by a restore): read the year afresh then.
+    pub async fn catch_up(&mut self, db: &Db) -> Result<bool> {
+        let now = db.change_stamp().await?;
+        if now == self.stamp {
+            return Ok(true);
+        }
+        // The empty chain's head is the same in every database: nothing to follow from.
+        if now.0 < self.stamp.0 || self.stamp.0 == 0 {
+            return Ok(false);
+        }
+        if !db.audit_holds(self.stamp.0, &self.stamp.1).await? {
+            return Ok(false);
+        }
+        if now.0 - self.stamp.0 > FOLLOW_MAX {
+            *self = YearRows::load(db, self.year).await?;
+            return Ok(true);
+        }
+        let entries = sqlx::query(
+            "SELECT object_type, object_id FROM audit_log WHERE seq > $1 AND seq <= $2 \
+             AND object_type IN ('obligation', 'obligations') ORDER BY seq",
+        )
+        .bind(self.stamp.0)
+        .bind(now.0)
+        .fetch_all(&db.pool)
+        .await?;
+        let mut ids: Vec<String> = Vec::new();
+        for e in &entries {
+            let kind: String = e.try_get("object_type")?;
+            if kind == "obligations" {
+                *self = YearRows::load(db, self.year).await?;
+                return Ok(true);
+            }
+            let id: String = e.try_get("object_id")?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        let mut added = false;
+        let mut gone = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let mut q = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {COLUMNS}, year FROM obligations WHERE id IN ({})",
+                marks.join(", ")
+            )));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for r in q.fetch_all(&db.pool).await? {
+                let year: i64 = r.try_get("year")?;
+                let o = obligation_from_row(&r)?;
+                match self.index.get(&o.id) {
+                    // Withdrawn: leaves the year's rows (dropped below, all at once).
+                    Some(_) if o.withdrawn() => {
+                        gone.insert(o.id.clone());
+                    }
+                    Some(i) => {
+                        // A changed due date moves the row: sort again.
+                        added |= self.rows[*i].due != o.due;
+                        self.rows[*i] = Arc::new(o);
+                    }
+                    None if year == i64::from(self.year) && !o.withdrawn() => {
+                        self.rows.push(Arc::new(o));
+                        added = true;
+                    }
+                    None => {}
+                }
+            }
+        }
+        if !gone.is_empty() {
+            self.rows.retain(|o| !gone.contains(&o.id));
+            added = true;
+        }
+        if added {
+            self.reindex();
+        }
+        self.stamp = now;
+        Ok(true)
+    }
+}
