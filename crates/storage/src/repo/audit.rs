@@ -8,6 +8,16 @@ use zeren_core::audit::{AuditEntry, ChainCursor, ChainError, HashAlgorithm};
 const PAGE: i64 = 5_000;
 
 impl Db {
+    /// Whether the audit chain holds the entry `seq` with `hash`: a position read in this chain
+    /// can be followed from; one read before a restore replaced the chain cannot.
+    pub(crate) async fn audit_holds(&self, seq: i64, hash: &str) -> Result<bool> {
+        let found: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.as_deref() == Some(hash))
+    }
+
     /// Verifies the whole chain: every entry's hash, every link, and the recorded head.
     /// `Ok(Ok(n))` is an intact chain of `n` entries; `Ok(Err(_))` names the first broken entry.
     pub async fn verify_audit(&self) -> Result<Result<u64, ChainError>> {

@@ -79,15 +79,8 @@ impl Db {
         if position.seq < from.seq {
             return Ok(None);
         }
-        if from.seq > 0 {
-            let hash: Option<String> =
-                sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
-                    .bind(from.seq)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            if hash.as_deref() != Some(from.hash.as_str()) {
-                return Ok(None);
-            }
+        if from.seq > 0 && !self.audit_holds(from.seq, &from.hash).await? {
+            return Ok(None);
         }
         let types = placeholders(4, MODEL_OBJECTS.len());
         let mut q = sqlx::query(AssertSqlSafe(format!(
