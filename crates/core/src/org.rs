@@ -5,6 +5,7 @@ use crate::vocab::{OrgKind, PlatformKind};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// An organisation in the tree (学校党委 → 学院党委 → 党支部, and units).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -248,25 +249,136 @@ pub fn plan_handover(
     Ok(Handover { outgoing, incoming })
 }
 
-/// The whole org model at one moment, indexed for fast questions.
+/// The whole org model at one moment, indexed for fast questions. Each kind of object is a part
+/// of its own, shared between models: a model built from a change ([`OrgModel::changed`])
+/// builds again only the parts of the kinds that changed and shares the others, so a write of
+/// one person costs the people, not the orgs, posts, holdings and platforms.
 #[derive(Debug, Clone, Default)]
 pub struct OrgModel {
-    orgs: Vec<Org>,
-    people: Vec<Person>,
-    posts: Vec<Post>,
-    platforms: Vec<Platform>,
-    holdings: Vec<Holding>,
-    org_index: HashMap<String, usize>,
-    org_by_code: HashMap<String, usize>,
-    person_index: HashMap<String, usize>,
-    post_index: HashMap<String, usize>,
-    platform_index: HashMap<String, usize>,
-    platform_by_code: HashMap<String, usize>,
+    orgs: Arc<Orgs>,
+    people: Arc<People>,
+    posts: Arc<Posts>,
+    holdings: Arc<Holdings>,
+    platforms: Arc<Platforms>,
+}
+
+/// Orgs by code, with their indexes.
+#[derive(Debug, Default)]
+struct Orgs {
+    list: Vec<Org>,
+    by_id: HashMap<String, usize>,
+    by_code: HashMap<String, usize>,
     children: HashMap<String, Vec<usize>>,
-    posts_by_org: HashMap<String, Vec<usize>>,
+}
+
+impl Orgs {
+    fn new(mut list: Vec<Org>) -> Orgs {
+        list.sort_by(|a, b| a.code.cmp(&b.code));
+        let mut part = Orgs {
+            by_id: HashMap::with_capacity(list.len()),
+            by_code: HashMap::with_capacity(list.len()),
+            ..Orgs::default()
+        };
+        for (i, o) in list.iter().enumerate() {
+            part.by_id.insert(o.id.clone(), i);
+            part.by_code.insert(o.code.clone(), i);
+            if let Some(p) = &o.parent {
+                part.children.entry(p.clone()).or_default().push(i);
+            }
+        }
+        part.list = list;
+        part
+    }
+}
+
+/// People by id.
+#[derive(Debug, Default)]
+struct People {
+    list: Vec<Person>,
+    by_id: HashMap<String, usize>,
+}
+
+impl People {
+    fn new(mut list: Vec<Person>) -> People {
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        let by_id = list
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        People { list, by_id }
+    }
+}
+
+/// Posts by id, and per org.
+#[derive(Debug, Default)]
+struct Posts {
+    list: Vec<Post>,
+    by_id: HashMap<String, usize>,
+    by_org: HashMap<String, Vec<usize>>,
+}
+
+impl Posts {
+    fn new(mut list: Vec<Post>) -> Posts {
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut part = Posts {
+            by_id: HashMap::with_capacity(list.len()),
+            ..Posts::default()
+        };
+        for (i, p) in list.iter().enumerate() {
+            part.by_id.insert(p.id.clone(), i);
+            part.by_org.entry(p.org.clone()).or_default().push(i);
+        }
+        part.list = list;
+        part
+    }
+}
+
+/// Holdings by post and start, and per post.
+#[derive(Debug, Default)]
+struct Holdings {
+    list: Vec<Holding>,
     /// Holdings per post, sorted by start.
-    holdings_by_post: HashMap<String, Vec<usize>>,
-    platforms_by_org: HashMap<String, Vec<usize>>,
+    by_post: HashMap<String, Vec<usize>>,
+}
+
+impl Holdings {
+    fn new(mut list: Vec<Holding>) -> Holdings {
+        list.sort_by(|a, b| (&a.post, a.start, &a.id).cmp(&(&b.post, b.start, &b.id)));
+        let mut by_post: HashMap<String, Vec<usize>> = HashMap::new();
+        // Sorted by post, start and id: each post's list comes out in order of start.
+        for (i, h) in list.iter().enumerate() {
+            by_post.entry(h.post.clone()).or_default().push(i);
+        }
+        Holdings { list, by_post }
+    }
+}
+
+/// Platforms by code, with their indexes.
+#[derive(Debug, Default)]
+struct Platforms {
+    list: Vec<Platform>,
+    by_id: HashMap<String, usize>,
+    by_code: HashMap<String, usize>,
+    by_org: HashMap<String, Vec<usize>>,
+}
+
+impl Platforms {
+    fn new(mut list: Vec<Platform>) -> Platforms {
+        list.sort_by(|a, b| a.code.cmp(&b.code));
+        let mut part = Platforms {
+            by_id: HashMap::with_capacity(list.len()),
+            by_code: HashMap::with_capacity(list.len()),
+            ..Platforms::default()
+        };
+        for (i, p) in list.iter().enumerate() {
+            part.by_id.insert(p.id.clone(), i);
+            part.by_code.insert(p.code.clone(), i);
+            part.by_org.entry(p.org.clone()).or_default().push(i);
+        }
+        part.list = list;
+        part
+    }
 }
 
 /// Objects of a model that changed, each by id with its new state, or `None` when it is gone
@@ -302,9 +414,6 @@ fn apply<T: Clone>(
     changes: Vec<(String, Option<T>)>,
     id: impl Fn(&T) -> &str,
 ) -> Vec<T> {
-    if changes.is_empty() {
-        return list.to_vec();
-    }
     let mut changes: HashMap<String, Option<T>> = changes.into_iter().collect();
     let mut out: Vec<T> = list
         .iter()
@@ -322,119 +431,124 @@ impl OrgModel {
     /// platforms by code, people and posts by id, holdings by post and start), so a model built
     /// from a change ([`OrgModel::changed`]) is the model a whole load would build.
     pub fn new(
-        mut orgs: Vec<Org>,
-        mut people: Vec<Person>,
-        mut posts: Vec<Post>,
-        mut holdings: Vec<Holding>,
-        mut platforms: Vec<Platform>,
+        orgs: Vec<Org>,
+        people: Vec<Person>,
+        posts: Vec<Post>,
+        holdings: Vec<Holding>,
+        platforms: Vec<Platform>,
     ) -> Self {
-        orgs.sort_by(|a, b| a.code.cmp(&b.code));
-        people.sort_by(|a, b| a.id.cmp(&b.id));
-        posts.sort_by(|a, b| a.id.cmp(&b.id));
-        holdings.sort_by(|a, b| (&a.post, a.start, &a.id).cmp(&(&b.post, b.start, &b.id)));
-        platforms.sort_by(|a, b| a.code.cmp(&b.code));
-        let mut m = OrgModel {
-            orgs,
-            people,
-            posts,
-            platforms,
-            holdings,
-            ..Default::default()
-        };
-        for (i, o) in m.orgs.iter().enumerate() {
-            m.org_index.insert(o.id.clone(), i);
-            m.org_by_code.insert(o.code.clone(), i);
-            if let Some(p) = &o.parent {
-                m.children.entry(p.clone()).or_default().push(i);
-            }
+        OrgModel {
+            orgs: Arc::new(Orgs::new(orgs)),
+            people: Arc::new(People::new(people)),
+            posts: Arc::new(Posts::new(posts)),
+            holdings: Arc::new(Holdings::new(holdings)),
+            platforms: Arc::new(Platforms::new(platforms)),
         }
-        for (i, p) in m.people.iter().enumerate() {
-            m.person_index.insert(p.id.clone(), i);
-        }
-        for (i, p) in m.posts.iter().enumerate() {
-            m.post_index.insert(p.id.clone(), i);
-            m.posts_by_org.entry(p.org.clone()).or_default().push(i);
-        }
-        for (i, p) in m.platforms.iter().enumerate() {
-            m.platform_index.insert(p.id.clone(), i);
-            m.platform_by_code.insert(p.code.clone(), i);
-            m.platforms_by_org.entry(p.org.clone()).or_default().push(i);
-        }
-        for (i, h) in m.holdings.iter().enumerate() {
-            m.holdings_by_post
-                .entry(h.post.clone())
-                .or_default()
-                .push(i);
-        }
-        let holdings = &m.holdings;
-        for list in m.holdings_by_post.values_mut() {
-            list.sort_by_key(|i| (holdings[*i].start, holdings[*i].id.clone()));
-        }
-        m
     }
 
-    /// This model with `change` applied: the work is a copy of the lists and their indexes,
-    /// without reading or parsing anything.
+    /// This model with `change` applied: the parts of the kinds that changed are built again
+    /// (a copy of their list with the change, and their indexes), the others are shared;
+    /// nothing is read or parsed.
     pub fn changed(&self, change: ModelChange) -> OrgModel {
-        OrgModel::new(
-            apply(&self.orgs, change.orgs, |o| &o.id),
-            apply(&self.people, change.people, |p| &p.id),
-            apply(&self.posts, change.posts, |p| &p.id),
-            apply(&self.holdings, change.holdings, |h| &h.id),
-            apply(&self.platforms, change.platforms, |p| &p.id),
-        )
+        /// The part again with `changes` applied, or the same part when there are none.
+        fn part<T: Clone, P>(
+            current: &Arc<P>,
+            list: impl Fn(&P) -> &[T],
+            changes: Vec<(String, Option<T>)>,
+            id: impl Fn(&T) -> &str,
+            build: impl Fn(Vec<T>) -> P,
+        ) -> Arc<P> {
+            if changes.is_empty() {
+                Arc::clone(current)
+            } else {
+                Arc::new(build(apply(list(current), changes, id)))
+            }
+        }
+        OrgModel {
+            orgs: part(&self.orgs, |p| &p.list, change.orgs, |o| &o.id, Orgs::new),
+            people: part(
+                &self.people,
+                |p| &p.list,
+                change.people,
+                |p| &p.id,
+                People::new,
+            ),
+            posts: part(
+                &self.posts,
+                |p| &p.list,
+                change.posts,
+                |p| &p.id,
+                Posts::new,
+            ),
+            holdings: part(
+                &self.holdings,
+                |p| &p.list,
+                change.holdings,
+                |h| &h.id,
+                Holdings::new,
+            ),
+            platforms: part(
+                &self.platforms,
+                |p| &p.list,
+                change.platforms,
+                |p| &p.id,
+                Platforms::new,
+            ),
+        }
     }
 
     /// All orgs.
     pub fn orgs(&self) -> &[Org] {
-        &self.orgs
+        &self.orgs.list
     }
     /// All people.
     pub fn people(&self) -> &[Person] {
-        &self.people
+        &self.people.list
     }
     /// All posts.
     pub fn posts(&self) -> &[Post] {
-        &self.posts
+        &self.posts.list
     }
     /// All holdings.
     pub fn holdings(&self) -> &[Holding] {
-        &self.holdings
+        &self.holdings.list
     }
     /// All platforms.
     pub fn platforms(&self) -> &[Platform] {
-        &self.platforms
+        &self.platforms.list
     }
 
     /// The org with this id.
     pub fn org(&self, id: &str) -> Option<&Org> {
-        self.org_index.get(id).map(|i| &self.orgs[*i])
+        self.orgs.by_id.get(id).map(|i| &self.orgs.list[*i])
     }
 
     /// The org with this code, or else this id.
     pub fn find_org(&self, code_or_id: &str) -> Option<&Org> {
-        self.org_by_code
+        self.orgs
+            .by_code
             .get(code_or_id)
-            .map(|i| &self.orgs[*i])
+            .map(|i| &self.orgs.list[*i])
             .or_else(|| self.org(code_or_id))
     }
 
     /// The person with this id.
     pub fn person(&self, id: &str) -> Option<&Person> {
-        self.person_index.get(id).map(|i| &self.people[*i])
+        self.people.by_id.get(id).map(|i| &self.people.list[*i])
     }
 
     /// The post with this id.
     pub fn post(&self, id: &str) -> Option<&Post> {
-        self.post_index.get(id).map(|i| &self.posts[*i])
+        self.posts.by_id.get(id).map(|i| &self.posts.list[*i])
     }
 
     /// The platform with this code, or else this id.
     pub fn find_platform(&self, code_or_id: &str) -> Option<&Platform> {
-        self.platform_by_code
+        self.platforms
+            .by_code
             .get(code_or_id)
-            .or_else(|| self.platform_index.get(code_or_id))
-            .map(|i| &self.platforms[*i])
+            .or_else(|| self.platforms.by_id.get(code_or_id))
+            .map(|i| &self.platforms.list[*i])
     }
 
     /// The org's parent.
@@ -444,11 +558,12 @@ impl OrgModel {
 
     /// Direct children of an org.
     pub fn children(&self, org_id: &str) -> impl Iterator<Item = &Org> {
-        self.children
+        self.orgs
+            .children
             .get(org_id)
             .into_iter()
             .flatten()
-            .map(|i| &self.orgs[*i])
+            .map(|i| &self.orgs.list[*i])
     }
 
     /// The org and everything below it, parents before children.
@@ -473,7 +588,7 @@ impl OrgModel {
                 return true;
             }
             steps += 1;
-            if steps > self.orgs.len() {
+            if steps > self.orgs.list.len() {
                 return false;
             }
             cur = self.parent(o);
@@ -483,41 +598,45 @@ impl OrgModel {
 
     /// Posts of an org.
     pub fn posts_of(&self, org_id: &str) -> impl Iterator<Item = &Post> {
-        self.posts_by_org
+        self.posts
+            .by_org
             .get(org_id)
             .into_iter()
             .flatten()
-            .map(|i| &self.posts[*i])
+            .map(|i| &self.posts.list[*i])
     }
 
     /// Platforms owned by an org.
     pub fn platforms_of(&self, org_id: &str) -> impl Iterator<Item = &Platform> {
-        self.platforms_by_org
+        self.platforms
+            .by_org
             .get(org_id)
             .into_iter()
             .flatten()
-            .map(|i| &self.platforms[*i])
+            .map(|i| &self.platforms.list[*i])
     }
 
     /// Holdings of a post, oldest first.
     pub fn holdings_of(&self, post_id: &str) -> impl Iterator<Item = &Holding> {
-        self.holdings_by_post
+        self.holdings
+            .by_post
             .get(post_id)
             .into_iter()
             .flatten()
-            .map(|i| &self.holdings[*i])
+            .map(|i| &self.holdings.list[*i])
     }
 
     /// Holdings of a post valid on `day`, earliest start first.
     pub fn holders_on(&self, post_id: &str, day: NaiveDate) -> Vec<&Holding> {
-        let Some(list) = self.holdings_by_post.get(post_id) else {
+        let Some(list) = self.holdings.by_post.get(post_id) else {
             return Vec::new();
         };
         // Holdings are sorted by start: skip those starting after `day`.
-        let cut = list.partition_point(|i| self.holdings[*i].start <= day);
+        let all = &self.holdings.list;
+        let cut = list.partition_point(|i| all[*i].start <= day);
         list[..cut]
             .iter()
-            .map(|i| &self.holdings[*i])
+            .map(|i| &all[*i])
             .filter(|h| h.covers(day))
             .collect()
     }
