@@ -13,7 +13,8 @@ use std::sync::Arc;
 /// The 1 MB body limit (attachment uploads carry their own), the page frame (so error pages keep
 /// the navigation), the CSRF check of state-changing requests, the bound on every text value of
 /// their bodies (`limits::FIELD_MAX`), and — after a write — forgetting the recent reads and
-/// bringing the snapshot up to the change before answering, so the next request sees it at once.
+/// bringing the snapshot and the caches that follow writes up to the change before answering,
+/// so the next request sees it at once.
 pub async fn gate(
     State((state, uploads)): State<(AppState, Arc<Uploads>)>,
     req: Request,
@@ -41,6 +42,7 @@ pub async fn gate(
             if let Err(e) = state.caught_up().await {
                 tracing::warn!(error = %e, "snapshot load after a change failed; the next read retries");
             }
+            state.caches_caught_up().await;
             resp
         })
         .await

@@ -38,9 +38,23 @@ pub struct AppState {
 }
 
 /// One value per type, made on first use: the caches areas keep (memos of computed pages and
-/// figures), held by the state so the shared layer need not name them.
+/// figures), held by the state so the shared layer need not name them; and those of them that
+/// follow this process's writes (see [`FollowsWrites`]).
 #[derive(Default)]
-struct Caches(Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+struct Caches {
+    by_type: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    followers: Mutex<Vec<Arc<dyn FollowsWrites>>>,
+}
+
+/// A cache that readers keep using while it is brought up to date in the background, and that
+/// this process's own writes bring up to date before the writer is answered: after every write
+/// request the gate awaits [`FollowsWrites::catch_up`] of each such cache (made with
+/// [`AppState::following`]), so the writer — and every read that starts after its answer —
+/// sees its change, while the readers already running keep what they found.
+pub trait FollowsWrites: Send + Sync + 'static {
+    /// Brings what the cache holds up to the database's present state.
+    fn catch_up<'a>(&'a self, state: &'a AppState) -> futures_util::future::BoxFuture<'a, ()>;
+}
 
 impl AppState {
     /// State over a database and a clock, with no proxies trusted and plain-HTTP cookies.
@@ -94,15 +108,52 @@ impl AppState {
 
     /// The cache of type `C` of this application, made with `C::default()` on first use.
     pub fn cache<C: Default + Send + Sync + 'static>(&self) -> Arc<C> {
-        let mut map = self.caches.0.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = map
-            .entry(TypeId::of::<C>())
-            .or_insert_with(|| Arc::new(C::default()));
-        match entry.clone().downcast::<C>() {
-            Ok(c) => c,
-            // The map is keyed by the value's own type, so the downcast always holds; a fresh
-            // value keeps the request going if it ever did not.
-            Err(_) => Arc::new(C::default()),
+        self.cache_made(|_| {})
+    }
+
+    /// The cache of type `C`, as [`AppState::cache`], that also follows this process's writes.
+    pub fn following<C: FollowsWrites + Default>(&self) -> Arc<C> {
+        self.cache_made(|c: &Arc<C>| {
+            let follower: Arc<dyn FollowsWrites> = c.clone();
+            self.caches
+                .followers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(follower);
+        })
+    }
+
+    /// The cache of type `C`; `made` sees it when it is made.
+    fn cache_made<C: Default + Send + Sync + 'static>(&self, made: impl FnOnce(&Arc<C>)) -> Arc<C> {
+        let mut map = self
+            .caches
+            .by_type
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = map
+            .get(&TypeId::of::<C>())
+            .and_then(|c| c.clone().downcast::<C>().ok())
+        {
+            return c;
+        }
+        let c = Arc::new(C::default());
+        map.insert(TypeId::of::<C>(), c.clone());
+        drop(map);
+        made(&c);
+        c
+    }
+
+    /// After a change made by this process: brings each cache that follows writes up to date
+    /// (see [`FollowsWrites`]).
+    pub(crate) async fn caches_caught_up(&self) {
+        let followers = self
+            .caches
+            .followers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for f in followers {
+            f.catch_up(self).await;
         }
     }
 }

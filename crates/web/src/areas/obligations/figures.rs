@@ -32,13 +32,108 @@ impl Ledger {
 /// figure (not with a sign-in, a new person or a role change).
 pub(super) type LedgerKey = (i64, i32, NaiveDate, u32);
 
-/// Ledgers counted recently, by key, kept in the state.
+/// Ledgers counted recently, by key, kept in the state, newest first. Readers never wait for a
+/// count when an older ledger of the same year and day is at hand: they take it, and the count
+/// of the new one runs in the background; this process's own writes count it before the writer
+/// is answered (see [`FollowsWrites`]).
 #[derive(Default)]
-pub(super) struct LedgerCache(Mutex<Vec<(LedgerKey, Arc<Ledger>)>>);
+pub(super) struct LedgerCache {
+    kept: Mutex<Vec<(LedgerKey, Arc<Ledger>)>>,
+    /// One count at a time: a reader that misses waits for the count under way rather than
+    /// running the same one again.
+    counting: tokio::sync::Mutex<()>,
+}
 pub(super) const LEDGERS_KEPT: usize = 16;
+/// Ledgers (of different years or days) a write brings up to date before it is answered: the
+/// newest ones; older ones are counted again when next read.
+const LEDGERS_CAUGHT_UP: usize = 2;
+
+impl LedgerCache {
+    fn find(&self, key: &LedgerKey) -> Option<Arc<Ledger>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter().find(|(k, _)| k == key).map(|(_, l)| l.clone())
+    }
+
+    /// The newest ledger of the same year, day and window counted at an older generation.
+    fn older(&self, key: &LedgerKey) -> Option<Arc<Ledger>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter()
+            .filter(|(k, _)| k.1 == key.1 && k.2 == key.2 && k.3 == key.3 && k.0 < key.0)
+            .max_by_key(|(k, _)| k.0)
+            .map(|(_, l)| l.clone())
+    }
+
+    /// The ledger of `key`, counted now unless it was while waiting for the count under way.
+    async fn count(&self, state: &AppState, key: LedgerKey) -> zeren_storage::Result<Arc<Ledger>> {
+        let _counting = self.counting.lock().await;
+        if let Some(l) = self.find(&key) {
+            return Ok(l);
+        }
+        let (_, year, today, due_soon_days) = key;
+        let clock = StatusClock {
+            today,
+            due_soon_days,
+        };
+        let aggregates = state.db.obligation_aggregates(year, clock).await?;
+        let mut by_org: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in aggregates.iter().enumerate() {
+            by_org.entry(a.org.clone()).or_default().push(i);
+        }
+        let fresh = Arc::new(Ledger {
+            aggregates,
+            by_org,
+            rollups: Mutex::default(),
+        });
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        // A ledger newer than this one of the same year and day makes it useless to keep.
+        if !kept
+            .iter()
+            .any(|(k, _)| k.1 == year && k.2 == today && k.3 == due_soon_days && k.0 > key.0)
+        {
+            kept.retain(|(k, _)| *k != key);
+            kept.insert(0, (key, fresh.clone()));
+            kept.truncate(LEDGERS_KEPT);
+        }
+        Ok(fresh)
+    }
+}
+
+impl FollowsWrites for LedgerCache {
+    fn catch_up<'a>(&'a self, state: &'a AppState) -> futures_util::future::BoxFuture<'a, ()> {
+        Box::pin(async move {
+            // Without recent reads (ttl zero) every reader counts what it needs itself.
+            if !state.recent.keeps_reads() {
+                return;
+            }
+            let generation = match state.ledger_generation().await {
+                Ok(g) => g,
+                Err(e) => {
+                    tracing::warn!(error = %e, "ledger generation after a change unreadable");
+                    return;
+                }
+            };
+            let mut stale: Vec<LedgerKey> = Vec::new();
+            {
+                let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+                for (k, _) in kept.iter() {
+                    let same = |o: &LedgerKey| o.1 == k.1 && o.2 == k.2 && o.3 == k.3;
+                    if k.0 < generation && !stale.iter().any(same) {
+                        stale.push((generation, k.1, k.2, k.3));
+                    }
+                }
+            }
+            for key in stale.into_iter().take(LEDGERS_CAUGHT_UP) {
+                if let Err(e) = self.count(state, key).await {
+                    tracing::warn!(error = %e, "ledger count after a change failed; the next read retries");
+                }
+            }
+        })
+    }
+}
 
 /// The ledger of `year` on `clock`'s day: the grouped count runs only when the ledger
-/// generation moved since it was last counted.
+/// generation moved since it was last counted, and then without keeping readers waiting when
+/// an older count of the same year and day is at hand (see [`LedgerCache`]).
 pub async fn ledger_at(
     state: &AppState,
     year: i32,
@@ -50,28 +145,25 @@ pub async fn ledger_at(
         clock.today,
         clock.due_soon_days,
     );
-    let kept = state.cache::<LedgerCache>();
+    let cache = state.following::<LedgerCache>();
+    if let Some(l) = cache.find(&key) {
+        return Ok(l);
+    }
+    if state.recent.keeps_reads()
+        && let Some(older) = cache.older(&key)
     {
-        let cache = kept.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, l)) = cache.iter().find(|(k, _)| *k == key) {
-            return Ok(l.clone());
+        if cache.counting.try_lock().is_ok() {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let cache = state.following::<LedgerCache>();
+                if let Err(e) = cache.count(&state, key).await {
+                    tracing::warn!(error = %e, "ledger count failed; the next read retries");
+                }
+            });
         }
+        return Ok(older);
     }
-    let aggregates = state.db.obligation_aggregates(year, clock).await?;
-    let mut by_org: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, a) in aggregates.iter().enumerate() {
-        by_org.entry(a.org.clone()).or_default().push(i);
-    }
-    let fresh = Arc::new(Ledger {
-        aggregates,
-        by_org,
-        rollups: Mutex::default(),
-    });
-    let mut cache = kept.0.lock().unwrap_or_else(|e| e.into_inner());
-    cache.retain(|(k, _)| *k != key);
-    cache.insert(0, (key, fresh.clone()));
-    cache.truncate(LEDGERS_KEPT);
-    Ok(fresh)
+    cache.count(state, key).await
 }
 
 /// How many obligations a list covers, from the ledger.

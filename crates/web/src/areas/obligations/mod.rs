@@ -20,6 +20,7 @@ use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
 use crate::shared::pager::Pager;
 use crate::shared::routes::{Describe, Routes};
+use crate::shared::state::FollowsWrites;
 use crate::shared::urls::{encode, href_with};
 use askama::Template;
 use axum::Json;
