@@ -80,8 +80,8 @@ async fn two_instances_share_one_postgres_database() {
         sync_settled(db, label).await;
     }
 
-    reminders_once(&shared.db, &solo.db).await;
-    obligations_once(&shared.db, &solo.db).await;
+    reminders_once(&shared.db, &solo.db, [&a, &b]).await;
+    obligations_once(&shared.db, &solo.db, [&a, &b]).await;
     sessions_shared(&client, &a, &b).await;
     conflicting_edits(&client, &a, &b, &secretary, &shared.db).await;
 
@@ -181,7 +181,7 @@ async fn sync_settled(db: &Db, label: &str) {
 /// (a) Both instances started the planner for the same day; one run planned, each reminder is
 /// recorded once with one notification and at most one delivery per channel and target, and
 /// the reminders are the ones a single instance plans.
-async fn reminders_once(shared: &Db, solo: &Db) {
+async fn reminders_once(shared: &Db, solo: &Db, instances: [&Server; 2]) {
     let runs = column(
         shared,
         &format!(
@@ -254,8 +254,8 @@ async fn reminders_once(shared: &Db, solo: &Db) {
         "(a) two instances planned other reminders than one alone"
     );
     eprintln!(
-        "instances (a): both planners started on {SERVE_DAY}, one run ({}); {reminders} reminders, each with one notification; {deliveries} deliveries, none twice; this year's {} reminders equal a single instance's",
-        runs[0],
+        "instances (a): both planners started on {SERVE_DAY}, one run (by {}); {reminders} reminders, each with one notification; {deliveries} deliveries, none twice; this year's {} reminders equal a single instance's",
+        name_of(&runs[0], instances),
         here.len()
     );
 }
@@ -263,7 +263,7 @@ async fn reminders_once(shared: &Db, solo: &Db) {
 /// (d) Both instances synced the next year at once: no obligation twice, the year generated
 /// once, and the same obligations, org by org, duty by duty, period by period, as one
 /// instance alone made.
-async fn obligations_once(shared: &Db, solo: &Db) {
+async fn obligations_once(shared: &Db, solo: &Db, instances: [&Server; 2]) {
     let twice = column(
         shared,
         "SELECT org_id || '|' || duty_id || '|' || subject_kind || '|' || subject_id || '|' || period \
@@ -298,9 +298,29 @@ async fn obligations_once(shared: &Db, solo: &Db) {
     )
     .await;
     assert_eq!(generated, 1, "(d) {NEXT_YEAR} generated more than once");
+    // Which instance wrote them (the one that added any logs it).
+    let writers: Vec<&str> = instances
+        .iter()
+        .filter(|s| {
+            std::fs::read_to_string(&s.log)
+                .unwrap_or_default()
+                .contains("obligations brought in step")
+        })
+        .map(|s| s.name.as_str())
+        .collect();
     eprintln!(
-        "instances (d): both instances synced {NEXT_YEAR} at start: {next} obligations, generated once, none twice; per year {years:?} = one instance's"
+        "instances (d): both instances synced {NEXT_YEAR} at start: {next} obligations, generated once (written by {writers:?}), none twice; per year {years:?} = one instance's"
     );
+}
+
+/// The instance whose process id is in a claim (`plan:<pid>:<id>`).
+fn name_of(claim: &str, instances: [&Server; 2]) -> String {
+    let pid = claim.split(':').nth(1).unwrap_or_default();
+    instances
+        .iter()
+        .find(|s| s.pid.to_string() == pid)
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| claim.to_string())
 }
 
 /// The value of cookie `name` set by a response, if any.

@@ -80,6 +80,8 @@ pub struct Server {
     pub log: PathBuf,
     /// Its process id.
     pub pid: u32,
+    /// What the test calls it.
+    pub name: String,
 }
 
 impl Server {
@@ -122,6 +124,7 @@ impl Server {
             base: String::new(),
             log,
             pid,
+            name: name.to_string(),
         };
         match rx.recv_timeout(Duration::from_secs(120)) {
             Ok(addr) => server.base = format!("http://{addr}"),
