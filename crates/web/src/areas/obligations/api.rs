@@ -13,13 +13,14 @@ pub(super) struct ListOut {
     pub(super) total: usize,
 }
 
-/// The page of a list as the API and the list page use it.
+/// The page of a list as the API and the list page use it, its total, and the ledger
+/// generation it was counted at.
 pub(super) async fn load_list(
     state: &AppState,
     v: &Viewer,
     p: &ListParams<'_>,
     stamp: &(i64, String),
-) -> Result<(Vec<Item>, usize), Refusal> {
+) -> Result<(Vec<Item>, usize, i64), Refusal> {
     let tr = v.tr;
     let clock = status_clock(state, v);
     let ledger = ledger_at(state, p.year, clock)
@@ -37,7 +38,11 @@ pub(super) async fn load_list(
         });
         let page: Vec<&StoredObligation> =
             picked.iter().skip(offset).take(PER_PAGE).copied().collect();
-        return Ok((items(state, v, clock, &page).await, picked.len()));
+        return Ok((
+            items(state, v, clock, &page).await,
+            picked.len(),
+            ledger.generation,
+        ));
     }
     // A year too big to hold in memory: the database filters, sorts and pages.
     let total = count(&ledger, orgs.as_deref(), p);
@@ -59,7 +64,11 @@ pub(super) async fn load_list(
             .map_err(|e| storage_refusal(tr, e, ""))?
     };
     let refs: Vec<&StoredObligation> = rows.iter().collect();
-    Ok((items(state, v, clock, &refs).await, total))
+    Ok((
+        items(state, v, clock, &refs).await,
+        total,
+        ledger.generation,
+    ))
 }
 
 /// The year's obligations of the orgs in `orgs` (ids) as of the change stamp `stamp`, in due

@@ -6,6 +6,8 @@ use super::*;
 /// indexed by org. Every count of a list and every roll-up of a dashboard is summed from it in
 /// memory, over the snapshot's org tree.
 pub struct Ledger {
+    /// The ledger generation it was counted at.
+    pub(super) generation: i64,
     pub(super) aggregates: Vec<OrgAggregate>,
     pub(super) by_org: HashMap<String, Vec<usize>>,
     /// Roll-ups summed from it, by (root org, generation at which the tree walked last changed).
@@ -44,9 +46,6 @@ pub(super) struct LedgerCache {
     counting: tokio::sync::Mutex<()>,
 }
 pub(super) const LEDGERS_KEPT: usize = 16;
-/// Ledgers (of different years or days) a write brings up to date before it is answered: the
-/// newest ones; older ones are counted again when next read.
-const LEDGERS_CAUGHT_UP: usize = 2;
 
 impl LedgerCache {
     fn find(&self, key: &LedgerKey) -> Option<Arc<Ledger>> {
@@ -80,6 +79,7 @@ impl LedgerCache {
             by_org.entry(a.org.clone()).or_default().push(i);
         }
         let fresh = Arc::new(Ledger {
+            generation: key.0,
             aggregates,
             by_org,
             rollups: Mutex::default(),
@@ -122,7 +122,9 @@ impl FollowsWrites for LedgerCache {
                     }
                 }
             }
-            for key in stale.into_iter().take(LEDGERS_CAUGHT_UP) {
+            // Every year kept is counted again: the generation does not tell which year a
+            // change reached (a dashboard reads its year and up to three before it).
+            for key in stale {
                 if let Err(e) = self.count(state, key).await {
                     tracing::warn!(error = %e, "ledger count after a change failed; the next read retries");
                 }
@@ -259,7 +261,7 @@ pub(super) async fn api_list(
     if let Some(body) = v.snap.rendered_doc(&key) {
         return Ok((json, body).into_response());
     }
-    let (items, total) = load_list(&state, &v, &p, &stamp)
+    let (items, total, counted_at) = load_list(&state, &v, &p, &stamp)
         .await
         .map_err(Refusal::api)?;
     let out = ListOut {
@@ -275,6 +277,11 @@ pub(super) async fn api_list(
         tracing::error!(error = %e, "obligation list serialisation failed");
         ApiError::new(ErrorCode::Internal, v.tr.t("error.internal").to_string())
     })?;
+    // A page counted from an older ledger (a reader does not wait for the count under way) is
+    // answered, not kept under the newer generation.
+    if counted_at < ledger {
+        return Ok((json, body).into_response());
+    }
     Ok((json, v.snap.keep_rendered(&key, body)).into_response())
 }
 

@@ -132,7 +132,7 @@ pub(super) async fn list_page(
     };
     let (rows, total) = match &p {
         Some(p) => match load_list(&state, &v, p, &stamp).await {
-            Ok(x) => x,
+            Ok((rows, total, _)) => (rows, total),
             Err(r) => return r.page(tr),
         },
         None => (Vec::new(), 0),
