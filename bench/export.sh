@@ -36,7 +36,7 @@ command -v sqlite3 >/dev/null || {
 
 if [ "$PROFILE" = release ]; then
   echo "== cargo build --release -p zeren"
-  # As bench/load.sh builds it, so the three scripts share one release build.
+  # As bench/run builds it, so the two share one release build.
   cargo build --release -p zeren -p zeren-web --bins --example bare
 else
   echo "== cargo build -p zeren"

@@ -1,4 +1,4 @@
-//! The floor for `bench/load.sh`: a bare axum 0.8 server answering `GET /` with the fixed
+//! The floor for `bench/run`: a bare axum 0.8 server answering `GET /` with the fixed
 //! JSON `{"status":"ok"}` — no state, no layers, no database. Every Zeren figure is
 //! compared to this one on the same machine in the same run.
 //!
