@@ -226,7 +226,10 @@ impl Loader<'_> {
         for chunk in rows.buf.chunks(1 << 20) {
             copy.send(chunk).await?;
             sent += chunk.len() as u64;
-            progress(&stage, rows.rows * sent / total, rows.rows);
+            // The stage ends when its rows are committed, not when the last bytes are sent.
+            if sent < total {
+                progress(&stage, rows.rows * sent / total, rows.rows);
+            }
         }
         let copied = copy.finish().await?;
         if copied != rows.rows {
