@@ -132,8 +132,8 @@ const GIVEN: [&str; 48] = [
     "一鸣", "若曦", "嘉怡", "天佑", "明轩", "雅静", "振华",
 ];
 
-/// A fictitious name for person number `i`.
-fn name(i: usize) -> String {
+/// A fictitious name for person number `i` (shared with the province demo).
+pub(crate) fn name(i: usize) -> String {
     let s = SURNAMES[i % SURNAMES.len()];
     let g = GIVEN[(i / SURNAMES.len() + i * 7) % GIVEN.len()];
     format!("{s}{g}")
@@ -235,13 +235,13 @@ impl Batch {
     }
 }
 
-fn day(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
+pub(crate) fn day(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
         .ok_or_else(|| StorageError::Invalid(format!("invalid demo date {y}-{m}-{d}")))
 }
 
-/// A stable pseudo-random number from a text.
-fn hash(s: &str) -> u32 {
+/// A stable pseudo-random number from a text (shared with the province demo).
+pub(crate) fn hash(s: &str) -> u32 {
     s.bytes().fold(2166136261u32, |a, b| {
         (a ^ u32::from(b)).wrapping_mul(16777619)
     })

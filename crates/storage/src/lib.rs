@@ -6,6 +6,7 @@ pub mod backup;
 pub mod db;
 pub mod demo;
 mod demo_evidence;
+pub mod demo_province;
 pub mod demo_scale;
 pub mod error;
 pub mod keys;

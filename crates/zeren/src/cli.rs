@@ -50,7 +50,7 @@ pub enum Command {
     User(UserCommand),
     /// Load the demo organisation (a university, three colleges, posts, platforms, a year of obligations).
     #[command(
-        after_help = "Examples:\n  zeren demo\n  zeren demo --clock 2026-11-28\n  zeren demo --scale university --clock 2026-11-28"
+        after_help = "Examples:\n  zeren demo\n  zeren demo --clock 2026-11-28\n  zeren demo --scale university --clock 2026-11-28\n  zeren --database-url postgres://… demo --scale province"
     )]
     Demo(DemoArgs),
     /// Check, load and show policy packs.
@@ -136,7 +136,8 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// A bigger demo for benchmarks: `university` grows it to 1 000 orgs, 20 000 people and
-    /// 3 000 platforms with a year of obligations (progress on stderr).
+    /// 3 000 platforms with a year of obligations; `province` (PostgreSQL only) to 100 000 orgs,
+    /// 1 000 000 people and 30 000 platforms with ten years of history (progress on stderr).
     #[arg(long, value_enum)]
     pub scale: Option<DemoScale>,
     #[command(flatten)]
@@ -148,6 +149,9 @@ pub struct DemoArgs {
 pub enum DemoScale {
     /// A whole university: 1 000 orgs, 20 000 people, 3 000 platforms.
     University,
+    /// A province (PostgreSQL only): 100 000 orgs, 1 000 000 people, 30 000 platforms, ten
+    /// years of history.
+    Province,
 }
 
 #[derive(Debug, Args)]

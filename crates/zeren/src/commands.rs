@@ -1,6 +1,6 @@
 //! What each command does. Thin: parse, call storage and the core, print.
 
-use crate::cli::{AuditCommand, Cli, Command, PolicyCommand, ServeArgs, WhoArgs};
+use crate::cli::{AuditCommand, Cli, Command, DemoScale, PolicyCommand, ServeArgs, WhoArgs};
 use crate::clock::{self, SystemClock};
 use crate::{accounts, lang, parse_day};
 use anyhow::{Context, Result, anyhow, bail};
@@ -48,6 +48,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 }
             );
+            ExitCode::SUCCESS
+        }
+        Command::Demo(args) if args.scale == Some(DemoScale::Province) => {
+            province_demo(&cli, &db, clock::today(&clock)).await?;
             ExitCode::SUCCESS
         }
         Command::Demo(args) if args.scale.is_some() => {
@@ -317,6 +321,64 @@ async fn scale_demo(db: &Db, today: chrono::NaiveDate) -> Result<()> {
             &format!(
                 "university-scale demo loaded: {} orgs, {} people, {} platforms, {} obligations for {} ({} done). Demo accounts as in the ordinary demo (password {}).",
                 s.orgs, s.people, s.platforms, s.obligations, s.year, s.done, demo::DEMO_PASSWORD
+            ),
+        )
+    );
+    Ok(())
+}
+
+/// `zeren demo --scale province` (PostgreSQL only): one line per stage on stderr, at most once a
+/// second, with the rows done, the rate and the time left, and the stage's wall time at its end.
+async fn province_demo(cli: &Cli, db: &Db, today: chrono::NaiveDate) -> Result<()> {
+    use std::time::{Duration, Instant};
+    use zeren_storage::demo_province::{self, ProvinceSize};
+    let l = lang();
+    if db.backend() != zeren_storage::Backend::Postgres {
+        bail!(
+            "{}",
+            l.pick(
+                "省级规模演示数据只能载入 PostgreSQL（用 COPY 批量载入）：请用 --database-url postgres://… 指定数据库。",
+                "the province-scale demo loads only into PostgreSQL (bulk loading with COPY): name one with --database-url postgres://…",
+            )
+        );
+    }
+    let url = database_url(cli)?;
+    let started = Instant::now();
+    // (stage, its start, the last line printed)
+    let mut current: Option<(String, Instant, Instant)> = None;
+    let mut progress = |stage: &str, done: u64, total: u64| {
+        let now = Instant::now();
+        if current.as_ref().is_none_or(|(s, _, _)| s != stage) {
+            current = Some((stage.to_string(), now, now));
+        }
+        let Some((_, since, last)) = current.as_mut() else {
+            return;
+        };
+        let elapsed = now.duration_since(*since).as_secs_f64();
+        if done >= total {
+            eprintln!(
+                "{stage:<24} {done:>10} rows  {elapsed:>7.1} s  {:>9.0} rows/s",
+                done as f64 / elapsed.max(0.001)
+            );
+        } else if done > 0 && now.duration_since(*last) >= Duration::from_secs(1) {
+            *last = now;
+            let rate = done as f64 / elapsed.max(0.001);
+            let eta = (total - done) as f64 / rate.max(0.001);
+            eprintln!("{stage:<24} {done:>10}/{total} rows  {rate:>9.0} rows/s  ETA {eta:>6.0} s");
+        }
+    };
+    let s = demo_province::load(db, &url, &ProvinceSize::full(), today, &mut progress).await?;
+    let secs = started.elapsed().as_secs();
+    println!(
+        "{}",
+        l.pick(
+            &format!(
+                "省级规模演示数据已载入（{secs} 秒）：{} 个组织，{} 人，{} 个岗位，{} 条任职记录，{} 个平台，{}–{} 年待办事项 {} 项（已完成 {} 项）。演示账号同普通演示（密码 {}）。",
+                s.orgs, s.people, s.posts, s.holdings, s.platforms, s.years.0, s.years.1, s.obligations, s.done, demo::DEMO_PASSWORD
+            ),
+            &format!(
+                "province-scale demo loaded in {secs} s: {} orgs, {} people, {} posts, {} holdings, {} platforms, {} obligations for {}–{} ({} done). Demo accounts as in the ordinary demo (password {}).",
+                s.orgs, s.people, s.posts, s.holdings, s.platforms, s.obligations, s.years.0, s.years.1, s.done, demo::DEMO_PASSWORD
             ),
         )
     );
