@@ -48,9 +48,14 @@ pub(super) struct LedgerCache {
 pub(super) const LEDGERS_KEPT: usize = 16;
 
 impl LedgerCache {
+    /// The newest ledger of the same year, day and window counted at `key`'s generation or
+    /// later.
     fn find(&self, key: &LedgerKey) -> Option<Arc<Ledger>> {
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        kept.iter().find(|(k, _)| k == key).map(|(_, l)| l.clone())
+        kept.iter()
+            .filter(|(k, _)| k.1 == key.1 && k.2 == key.2 && k.3 == key.3 && k.0 >= key.0)
+            .max_by_key(|(k, _)| k.0)
+            .map(|(_, l)| l.clone())
     }
 
     /// The newest ledger of the same year, day and window counted at an older generation.
@@ -62,12 +67,17 @@ impl LedgerCache {
             .map(|(_, l)| l.clone())
     }
 
-    /// The ledger of `key`, counted now unless it was while waiting for the count under way.
+    /// The ledger of `key` (or a newer one), counted now unless it was while waiting for the
+    /// count under way.
     async fn count(&self, state: &AppState, key: LedgerKey) -> zeren_storage::Result<Arc<Ledger>> {
         let _counting = self.counting.lock().await;
         if let Some(l) = self.find(&key) {
             return Ok(l);
         }
+        // Counted as of the generation at its start: the writes committed while it waited are
+        // in it, and their own catch-ups find them counted (many writers, one count).
+        let generation = state.db.ledger_generation().await?.max(key.0);
+        let key = (generation, key.1, key.2, key.3);
         let (_, year, today, due_soon_days) = key;
         let clock = StatusClock {
             today,
