@@ -33,6 +33,65 @@ const BRANCHES_PER_COLLEGE: usize = 25;
 /// Operators (platform-operator posts) of each added college.
 const OPERATORS_PER_COLLEGE: usize = 8;
 
+// The columns each demo at scale writes, per table (shared with the province).
+pub(crate) const ORG_COLS: &[&str] = &[
+    "id",
+    "code",
+    "name",
+    "kind",
+    "parent_id",
+    "established_on",
+    "closed_on",
+    "version",
+    "created_at",
+    "updated_at",
+];
+pub(crate) const PERSON_COLS: &[&str] = &[
+    "id",
+    "name",
+    "org_id",
+    "archived",
+    "version",
+    "created_at",
+    "updated_at",
+];
+pub(crate) const POST_COLS: &[&str] = &[
+    "id",
+    "org_id",
+    "kind",
+    "title",
+    "portfolios",
+    "archived",
+    "version",
+    "created_at",
+    "updated_at",
+];
+pub(crate) const HOLDING_COLS: &[&str] = &[
+    "id",
+    "post_id",
+    "person_id",
+    "start_on",
+    "end_on",
+    "note",
+    "version",
+    "created_at",
+    "updated_at",
+];
+pub(crate) const PLATFORM_COLS: &[&str] = &[
+    "id",
+    "code",
+    "name",
+    "kind",
+    "org_id",
+    "portfolio",
+    "news_function",
+    "opened_on",
+    "closed_on",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
 /// What the scale demo created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScaleSummary {
@@ -265,78 +324,11 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
     let existing_people = model.people().len();
     let existing_platforms = model.platforms().len();
 
-    let mut orgs = Batch::new(
-        "orgs",
-        &[
-            "id",
-            "code",
-            "name",
-            "kind",
-            "parent_id",
-            "established_on",
-            "closed_on",
-            "version",
-            "created_at",
-            "updated_at",
-        ],
-    );
-    let mut people = Batch::new(
-        "people",
-        &[
-            "id",
-            "name",
-            "org_id",
-            "archived",
-            "version",
-            "created_at",
-            "updated_at",
-        ],
-    );
-    let mut posts = Batch::new(
-        "posts",
-        &[
-            "id",
-            "org_id",
-            "kind",
-            "title",
-            "portfolios",
-            "archived",
-            "version",
-            "created_at",
-            "updated_at",
-        ],
-    );
-    let mut holdings = Batch::new(
-        "holdings",
-        &[
-            "id",
-            "post_id",
-            "person_id",
-            "start_on",
-            "end_on",
-            "note",
-            "version",
-            "created_at",
-            "updated_at",
-        ],
-    );
-    let mut platforms = Batch::new(
-        "platforms",
-        &[
-            "id",
-            "code",
-            "name",
-            "kind",
-            "org_id",
-            "portfolio",
-            "news_function",
-            "opened_on",
-            "closed_on",
-            "version",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    let mut orgs = Batch::new("orgs", ORG_COLS);
+    let mut people = Batch::new("people", PERSON_COLS);
+    let mut posts = Batch::new("posts", POST_COLS);
+    let mut holdings = Batch::new("holdings", HOLDING_COLS);
+    let mut platforms = Batch::new("platforms", PLATFORM_COLS);
     let mut operators = Batch::new("platform_operators", &["platform_id", "person_id"]);
 
     let since = day(year - 4, 9, 1)?;

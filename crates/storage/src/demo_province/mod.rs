@@ -15,7 +15,9 @@
 
 mod copy;
 
-use crate::demo_scale::{Progress, day, hash, name};
+use crate::demo_scale::{
+    HOLDING_COLS, ORG_COLS, PERSON_COLS, PLATFORM_COLS, POST_COLS, Progress, day, hash, name,
+};
 use crate::error::{Result, StorageError};
 use crate::repo::date_text;
 use crate::{Actor, Backend, Db, demo, ledger, new_id};
@@ -107,63 +109,6 @@ pub struct ProvinceSummary {
     pub years: (i32, i32),
 }
 
-const ORG_COLS: &[&str] = &[
-    "id",
-    "code",
-    "name",
-    "kind",
-    "parent_id",
-    "established_on",
-    "closed_on",
-    "version",
-    "created_at",
-    "updated_at",
-];
-const PERSON_COLS: &[&str] = &[
-    "id",
-    "name",
-    "org_id",
-    "archived",
-    "version",
-    "created_at",
-    "updated_at",
-];
-const POST_COLS: &[&str] = &[
-    "id",
-    "org_id",
-    "kind",
-    "title",
-    "portfolios",
-    "archived",
-    "version",
-    "created_at",
-    "updated_at",
-];
-const HOLDING_COLS: &[&str] = &[
-    "id",
-    "post_id",
-    "person_id",
-    "start_on",
-    "end_on",
-    "note",
-    "version",
-    "created_at",
-    "updated_at",
-];
-const PLATFORM_COLS: &[&str] = &[
-    "id",
-    "code",
-    "name",
-    "kind",
-    "org_id",
-    "portfolio",
-    "news_function",
-    "opened_on",
-    "closed_on",
-    "version",
-    "created_at",
-    "updated_at",
-];
 const OBLIGATION_COLS: &[&str] = &[
     "id",
     "obligation_key",
