@@ -95,12 +95,10 @@ impl LedgerCache {
             rollups: Mutex::default(),
         });
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        // A ledger newer than this one of the same year and day makes it useless to keep.
-        if !kept
-            .iter()
-            .any(|(k, _)| k.1 == year && k.2 == today && k.3 == due_soon_days && k.0 > key.0)
-        {
-            kept.retain(|(k, _)| *k != key);
+        let same = |k: &LedgerKey| k.1 == year && k.2 == today && k.3 == due_soon_days;
+        // One ledger per year and day: the newest (older ones no reader needs once it is kept).
+        if !kept.iter().any(|(k, _)| same(k) && k.0 > key.0) {
+            kept.retain(|(k, _)| !same(k));
             kept.insert(0, (key, fresh.clone()));
             kept.truncate(LEDGERS_KEPT);
         }
@@ -165,9 +163,8 @@ pub async fn ledger_at(
         && let Some(older) = cache.older(&key)
     {
         if cache.counting.try_lock().is_ok() {
-            let state = state.clone();
+            let (state, cache) = (state.clone(), cache.clone());
             tokio::spawn(async move {
-                let cache = state.following::<LedgerCache>();
                 if let Err(e) = cache.count(&state, key).await {
                     tracing::warn!(error = %e, "ledger count failed; the next read retries");
                 }
