@@ -11,13 +11,15 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use zeren_core::obligation::{Discharge, ObligationStatus, PlannedObligation, status_on};
 use zeren_core::period::add_days;
 
+mod changes;
 mod waivers;
 mod year_rows;
+pub use changes::{LedgerChanges, ObligationChanges};
 pub use waivers::{WAIVER_TEXT_MAX, Waiver, WaiverOutcome, WaiverState};
 pub use year_rows::YearRows;
 
@@ -482,16 +484,29 @@ pub struct OrgAggregate {
 impl Rollup {
     /// Adds aggregated obligations under the row of `top` (the root or one of its children).
     pub fn add(&mut self, top: &str, a: &OrgAggregate, year: i32) {
-        self.totals.add(a.status, a.count);
+        self.count(top, a, a.count, year);
+    }
+
+    /// Takes out what [`Rollup::add`] added (a cell left empty goes, as if never added).
+    pub fn remove(&mut self, top: &str, a: &OrgAggregate, year: i32) {
+        self.count(top, a, -a.count, year);
+        let key = (top.to_string(), a.duty.clone());
+        if self.cells.get(&key).is_some_and(|c| c.total == 0) {
+            self.cells.remove(&key);
+        }
+    }
+
+    fn count(&mut self, top: &str, a: &OrgAggregate, n: i64, year: i32) {
+        self.totals.add(a.status, n);
         self.cells
             .entry((top.to_string(), a.duty.clone()))
             .or_default()
-            .add(a.status, a.count);
+            .add(a.status, n);
         if let Some(i) = month_index(&a.due_month, year) {
-            self.due_by_month[i].add(a.status, a.count);
+            self.due_by_month[i].add(a.status, n);
         }
         if let Some(i) = a.done_month.as_deref().and_then(|m| month_index(m, year)) {
-            self.done_by_month[i] += a.count;
+            self.done_by_month[i] += n;
         }
     }
 }
@@ -697,14 +712,45 @@ impl Db {
         year: i32,
         clock: StatusClock,
     ) -> Result<Vec<OrgAggregate>> {
+        self.aggregates_of(year, clock, None).await
+    }
+
+    /// [`Db::obligation_aggregates`] of some orgs only (their own obligations, not their
+    /// subtrees): what a change to a few obligations can have moved.
+    pub async fn obligation_aggregates_of(
+        &self,
+        year: i32,
+        clock: StatusClock,
+        orgs: &[String],
+    ) -> Result<Vec<OrgAggregate>> {
+        let mut out = Vec::new();
+        for chunk in orgs.chunks(500) {
+            out.extend(self.aggregates_of(year, clock, Some(chunk)).await?);
+        }
+        Ok(out)
+    }
+
+    async fn aggregates_of(
+        &self,
+        year: i32,
+        clock: StatusClock,
+        orgs: Option<&[String]>,
+    ) -> Result<Vec<OrgAggregate>> {
         let mut sql = Sql::default();
         let st = status_case(&mut sql, clock);
         let y = sql.int_arg(i64::from(year));
+        let of_orgs = match orgs {
+            Some(orgs) => {
+                let marks: Vec<String> = orgs.iter().map(|o| sql.text_arg(o)).collect();
+                format!(" AND ob.org_id IN ({})", marks.join(", "))
+            }
+            None => String::new(),
+        };
         sql.push(&format!(
             "SELECT ob.org_id AS org, ob.duty_id AS duty, {st} AS st, \
              SUBSTR(ob.due_on, 1, 7) AS due_m, SUBSTR(ob.completed_on, 1, 7) AS done_m, \
              CAST(COUNT(*) AS BIGINT) AS n \
-             FROM obligations ob WHERE ob.year = {y} AND {LIVE} GROUP BY 1, 2, 3, 4, 5"
+             FROM obligations ob WHERE ob.year = {y}{of_orgs} AND {LIVE} GROUP BY 1, 2, 3, 4, 5"
         ));
         let rows = sql.query().fetch_all(&self.pool).await?;
         rows.iter()

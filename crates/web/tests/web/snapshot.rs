@@ -375,3 +375,99 @@ async fn counted_ledgers_follow_changes_without_keeping_readers_waiting() {
     assert_eq!(figures(&app, &reader).await, (total + 1, overdue - 1));
     app.finish().await;
 }
+
+/// A counted ledger brought up to date after a change is the year counted whole: the orgs whose
+/// obligations changed are counted again and put in front of the earlier count, and the
+/// roll-ups of the dashboards read before are carried over with those orgs' old counts taken
+/// out and their new ones added. Every dashboard read before (the university, two colleges, a
+/// year and the one before) answers, once it caught up, what an instance that keeps nothing
+/// answers; the ones made changed (a done one moves from overdue to done, in its month).
+#[tokio::test]
+async fn a_ledger_brought_up_to_date_by_org_is_the_year_counted_whole() {
+    let app = TestApp::demo_cached(Duration::from_secs(1)).await;
+    let fresh = app.uncached_beside().await;
+    let reader = app.token("supervisor").await;
+    let overdue = api_ok(
+        &app,
+        &reader,
+        "/api/v1/obligations?org=cqu&year=2026&status=overdue",
+    )
+    .await;
+    // Overdue obligations of three orgs, one each.
+    let mut picked: Vec<&Value> = Vec::new();
+    for it in overdue["items"].as_array().unwrap() {
+        if !picked.iter().any(|p| p["org"]["code"] == it["org"]["code"]) {
+            picked.push(it);
+        }
+    }
+    assert!(
+        picked.len() >= 2,
+        "overdue obligations in several orgs: {overdue}"
+    );
+    let mut colleges: Vec<String> = picked
+        .iter()
+        .map(|p| p["org"]["code"].as_str().unwrap().to_string())
+        .filter(|c| c != "cqu")
+        .collect();
+    colleges.push("cqu-mse".into());
+    let mut dashboards = vec!["/api/v1/dashboard?org=cqu&year=2026".to_string()];
+    for c in &colleges {
+        dashboards.push(format!("/api/v1/dashboard?org={c}&year=2026"));
+    }
+    dashboards.push("/api/v1/dashboard?org=cqu&year=2025".into());
+    let mut before = Vec::new();
+    for d in &dashboards {
+        before.push(api_ok(&app, &reader, d).await);
+    }
+
+    // Another instance marks them done.
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    for p in &picked {
+        tx.complete_obligation(
+            p["id"].as_str().unwrap(),
+            p["version"].as_i64().unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            "另一实例登记",
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let start = Instant::now();
+    for (d, was) in dashboards.iter().zip(&before) {
+        let want = api_ok(&fresh, &reader, d).await;
+        loop {
+            let now = api_ok(&app, &reader, d).await;
+            if now == want {
+                break;
+            }
+            // The list of overdue ones follows the rows of the year, kept apart.
+            let figures = |v: &Value| {
+                let mut v = v.clone();
+                v.as_object_mut().unwrap().remove("overdue_list");
+                v
+            };
+            assert!(
+                [figures(was), figures(&want)].contains(&figures(&now)),
+                "{d}: neither the older count nor the whole one: {now}"
+            );
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{d}: never caught up with the whole count"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let root = api_ok(&app, &reader, &dashboards[0]).await;
+    assert_eq!(
+        root["overdue"].as_i64().unwrap(),
+        before[0]["overdue"].as_i64().unwrap() - picked.len() as i64
+    );
+    assert_eq!(
+        root["done"].as_i64().unwrap(),
+        before[0]["done"].as_i64().unwrap() + picked.len() as i64
+    );
+    fresh.finish().await;
+    app.finish().await;
+}

@@ -138,44 +138,21 @@ impl YearRows {
     }
 
     /// Brings the rows up to the database's current state by following the audit chain.
-    /// Returns false when this copy cannot follow it (it was read from another database, or
-    /// the chain was replaced by a restore): read the year afresh then.
+    /// Returns false when this copy cannot follow it (it was read from another database, the
+    /// chain was replaced by a restore, or too much changed since): read the year afresh then.
     pub async fn catch_up(&mut self, db: &Db) -> Result<bool> {
         let now = db.change_stamp().await?;
         if now == self.stamp {
             return Ok(true);
         }
-        // The empty chain's head is the same in every database: nothing to follow from.
-        if now.0 < self.stamp.0 || self.stamp.0 == 0 {
+        let Some(changes) = db.obligation_changes(&self.stamp, &now, FOLLOW_MAX).await? else {
             return Ok(false);
-        }
-        if !db.audit_holds(self.stamp.0, &self.stamp.1).await? {
-            return Ok(false);
-        }
-        if now.0 - self.stamp.0 > FOLLOW_MAX {
+        };
+        if changes.whole_years.contains(&self.year) {
             *self = YearRows::load(db, self.year).await?;
             return Ok(true);
         }
-        let entries = sqlx::query(
-            "SELECT object_type, object_id FROM audit_log WHERE seq > $1 AND seq <= $2 \
-             AND object_type IN ('obligation', 'obligations') ORDER BY seq",
-        )
-        .bind(self.stamp.0)
-        .bind(now.0)
-        .fetch_all(&db.pool)
-        .await?;
-        let mut ids: Vec<String> = Vec::new();
-        for e in &entries {
-            let kind: String = e.try_get("object_type")?;
-            if kind == "obligations" {
-                *self = YearRows::load(db, self.year).await?;
-                return Ok(true);
-            }
-            let id: String = e.try_get("object_id")?;
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
+        let ids = changes.ids;
         let mut added = false;
         let mut gone = std::collections::HashSet::new();
         for chunk in ids.chunks(500) {

@@ -155,22 +155,34 @@ pub(super) async fn dashboard(
             .await
             .map_err(|e| storage_refusal(tr, e, &org.id))?
     {
-        let set: Option<std::collections::HashSet<&str>> = (!covers_all(v, &[org])).then(|| {
-            v.snap
-                .model
-                .subtree(&org.id)
-                .into_iter()
-                .map(|o| o.id.as_str())
+        let overdue: Vec<&StoredObligation> = if covers_all(v, &[org]) {
+            // The first overdue ones in due order: a walk from the year's start that stops early.
+            rows.rows()
+                .iter()
+                .map(|o| o.as_ref())
+                .filter(|o| o.status(clock) == ObligationStatus::Overdue)
+                .take(OVERDUE_LIST)
                 .collect()
-        });
-        let overdue: Vec<&StoredObligation> = rows
-            .rows()
-            .iter()
-            .map(|o| o.as_ref())
-            .filter(|o| set.as_ref().is_none_or(|s| s.contains(o.org.as_str())))
-            .filter(|o| o.status(clock) == ObligationStatus::Overdue)
-            .take(OVERDUE_LIST)
-            .collect();
+        } else {
+            // The subtree's own rows, found through the rows' index by org (a college's few,
+            // not the whole year's).
+            let filter = ObligationFilter {
+                org_ids: Some(
+                    v.snap
+                        .model
+                        .subtree(&org.id)
+                        .into_iter()
+                        .map(|o| o.id.clone())
+                        .collect(),
+                ),
+                year,
+                statuses: vec![ObligationStatus::Overdue],
+                ..Default::default()
+            };
+            let mut found = rows.select(&filter, clock, ObligationSort::Due, |_| String::new());
+            found.truncate(OVERDUE_LIST);
+            found
+        };
         let overdue_list = items(state, v, clock, &overdue).await;
         return Ok(assemble(
             v,

@@ -5,28 +5,156 @@ use super::*;
 /// A year's obligations counted per org, duty, status, month due and month done (for one day),
 /// indexed by org. Every count of a list and every roll-up of a dashboard is summed from it in
 /// memory, over the snapshot's org tree.
+///
+/// A change to a few obligations does not count the year again: the orgs whose obligations
+/// changed (told by the audit chain) are counted again alone, and a new ledger shares the
+/// whole count with the one before, with those orgs' counts in front of it (see
+/// [`Ledger::patched`]).
 pub struct Ledger {
     /// The ledger generation it was counted at.
     pub(super) generation: i64,
-    pub(super) aggregates: Vec<OrgAggregate>,
-    pub(super) by_org: HashMap<String, Vec<usize>>,
+    /// The audit head it was counted at (changes after it are not in it).
+    stamp: (i64, String),
+    /// The whole year counted at once.
+    counted: Arc<Counted>,
+    /// Orgs counted again since, with what they owe now (empty: nothing any more); these
+    /// stand in place of the whole count's.
+    recounted: Arc<HashMap<String, Vec<OrgAggregate>>>,
+    total: usize,
     /// Roll-ups summed from it, by (root org, generation at which the tree walked last changed).
     pub(super) rollups: Mutex<HashMap<(String, i64), Arc<Rollup>>>,
 }
 
+/// A year counted whole: the aggregates and their positions per org.
+struct Counted {
+    aggregates: Vec<OrgAggregate>,
+    by_org: HashMap<String, Vec<usize>>,
+}
+
 impl Ledger {
-    /// All obligations of the year.
-    pub(super) fn total(&self) -> usize {
-        usize::try_from(self.aggregates.iter().map(|a| a.count).sum::<i64>()).unwrap_or(0)
+    fn counted(generation: i64, stamp: (i64, String), aggregates: Vec<OrgAggregate>) -> Ledger {
+        let mut by_org: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in aggregates.iter().enumerate() {
+            by_org.entry(a.org.clone()).or_default().push(i);
+        }
+        let total = sum(aggregates.iter());
+        Ledger {
+            generation,
+            stamp,
+            counted: Arc::new(Counted { aggregates, by_org }),
+            recounted: Arc::default(),
+            total,
+            rollups: Mutex::default(),
+        }
     }
 
-    pub(super) fn of_org<'a>(&'a self, org: &str) -> impl Iterator<Item = &'a OrgAggregate> + 'a {
-        self.by_org
-            .get(org)
-            .into_iter()
-            .flatten()
-            .map(|i| &self.aggregates[*i])
+    /// All obligations of the year.
+    pub(super) fn total(&self) -> usize {
+        self.total
     }
+
+    /// Every aggregate of the year.
+    pub(super) fn all(&self) -> Box<dyn Iterator<Item = &OrgAggregate> + '_> {
+        if self.recounted.is_empty() {
+            return Box::new(self.counted.aggregates.iter());
+        }
+        Box::new(
+            self.counted
+                .aggregates
+                .iter()
+                .filter(|a| !self.recounted.contains_key(&a.org))
+                .chain(self.recounted.values().flatten()),
+        )
+    }
+
+    pub(super) fn of_org<'a>(
+        &'a self,
+        org: &str,
+    ) -> Box<dyn Iterator<Item = &'a OrgAggregate> + 'a> {
+        if let Some(now) = self.recounted.get(org) {
+            return Box::new(now.iter());
+        }
+        Box::new(
+            self.counted
+                .by_org
+                .get(org)
+                .into_iter()
+                .flatten()
+                .map(|i| &self.counted.aggregates[*i]),
+        )
+    }
+
+    /// This ledger with `fresh` (the orgs counted again, each with what it owes now) in place
+    /// of what it held of them, at `generation` and `stamp`. The roll-ups summed over `model`'s
+    /// tree are carried over, each brought up to date by taking out the orgs' old counts and
+    /// adding their new ones; the others are dropped. Costs what changed, not the year.
+    fn patched(
+        &self,
+        generation: i64,
+        stamp: (i64, String),
+        fresh: HashMap<String, Vec<OrgAggregate>>,
+        model: &OrgModel,
+        tree_generation: i64,
+        year: i32,
+    ) -> Ledger {
+        let mut total = self.total;
+        for (org, now) in &fresh {
+            total = (total + sum(now.iter())).saturating_sub(sum(self.of_org(org)));
+        }
+        let rollups: HashMap<(String, i64), Arc<Rollup>> = self
+            .rollups
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|((_, tree), _)| *tree == tree_generation)
+            .map(|((root, tree), r)| {
+                let mut r = (**r).clone();
+                for (org, now) in &fresh {
+                    if let Some(top) = top_under(model, root, org) {
+                        for a in self.of_org(org) {
+                            r.remove(top, a, year);
+                        }
+                        for a in now {
+                            r.add(top, a, year);
+                        }
+                    }
+                }
+                ((root.clone(), *tree), Arc::new(r))
+            })
+            .collect();
+        let mut recounted = (*self.recounted).clone();
+        recounted.extend(fresh);
+        Ledger {
+            generation,
+            stamp,
+            counted: self.counted.clone(),
+            recounted: Arc::new(recounted),
+            total,
+            rollups: Mutex::new(rollups),
+        }
+    }
+}
+
+fn sum<'a>(aggs: impl Iterator<Item = &'a OrgAggregate>) -> usize {
+    usize::try_from(aggs.map(|a| a.count).sum::<i64>()).unwrap_or(0)
+}
+
+/// The row of `root`'s roll-up that `org`'s obligations fall under: the root itself, or the
+/// child of the root above `org`; `None` outside the root's subtree.
+fn top_under<'a>(model: &'a OrgModel, root: &str, org: &'a str) -> Option<&'a str> {
+    if org == root {
+        return Some(org);
+    }
+    let mut at = model.org(org)?;
+    // A tree is never deeper than its orgs; the bound only guards a corrupt (cyclic) parent chain.
+    for _ in 0..64 {
+        let parent = at.parent.as_deref()?;
+        if parent == root {
+            return Some(&at.id);
+        }
+        at = model.org(parent)?;
+    }
+    None
 }
 
 /// What a cached ledger was counted from: the ledger generation, the year, the day and the
@@ -35,9 +163,11 @@ impl Ledger {
 pub(super) type LedgerKey = (i64, i32, NaiveDate, u32);
 
 /// Ledgers counted recently, by key, kept in the state, newest first. Readers never wait for a
-/// count when an older ledger of the same year and day is at hand: they take it, and the count
-/// of the new one runs in the background; this process's own writes count it before the writer
-/// is answered (see [`FollowsWrites`]).
+/// count when an older ledger of the same year and day is at hand: they take it, and the new
+/// one is made in the background; this process's own writes make it before the writer is
+/// answered (see [`FollowsWrites`]). A new one is the older one with the orgs whose
+/// obligations changed counted again, when the audit chain tells which (see
+/// [`Ledger::patched`]), else the year counted again.
 #[derive(Default)]
 pub(super) struct LedgerCache {
     kept: Mutex<Vec<(LedgerKey, Arc<Ledger>)>>,
@@ -46,6 +176,10 @@ pub(super) struct LedgerCache {
     counting: tokio::sync::Mutex<()>,
 }
 pub(super) const LEDGERS_KEPT: usize = 16;
+/// Audit entries followed to tell which orgs changed before the year is counted again whole.
+const FOLLOW_MAX: i64 = 2000;
+/// Orgs counted again in front of a whole count before the year is counted again whole.
+const RECOUNTED_MAX: usize = 2000;
 
 impl LedgerCache {
     /// The newest ledger of the same year, day and window counted at `key`'s generation or
@@ -67,15 +201,15 @@ impl LedgerCache {
             .map(|(_, l)| l.clone())
     }
 
-    /// The ledger of `key` (or a newer one), counted now unless it was while waiting for the
-    /// count under way.
+    /// The ledger of `key` (or a newer one): made now unless it was while waiting for the one
+    /// under way; from the older one at hand when the audit chain tells what changed.
     async fn count(&self, state: &AppState, key: LedgerKey) -> zeren_storage::Result<Arc<Ledger>> {
         let _counting = self.counting.lock().await;
         if let Some(l) = self.find(&key) {
             return Ok(l);
         }
-        // Counted as of the generation at its start: the writes committed while it waited are
-        // in it, and their own catch-ups find them counted (many writers, one count).
+        // Made as of the generation at its start: the writes committed while it waited are in
+        // it, and their own catch-ups find them counted (many writers, one count).
         let generation = state.db.ledger_generation().await?.max(key.0);
         let key = (generation, key.1, key.2, key.3);
         let (_, year, today, due_soon_days) = key;
@@ -83,17 +217,34 @@ impl LedgerCache {
             today,
             due_soon_days,
         };
-        let aggregates = state.db.obligation_aggregates(year, clock).await?;
-        let mut by_org: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, a) in aggregates.iter().enumerate() {
-            by_org.entry(a.org.clone()).or_default().push(i);
-        }
-        let fresh = Arc::new(Ledger {
-            generation: key.0,
-            aggregates,
-            by_org,
-            rollups: Mutex::default(),
-        });
+        let started = std::time::Instant::now();
+        let fresh = match self.older(&key) {
+            Some(older) => self.follow(state, &older, generation, year, clock).await?,
+            None => None,
+        };
+        let fresh = match fresh {
+            Some(l) => {
+                tracing::debug!(
+                    year,
+                    orgs = l.recounted.len(),
+                    ms = started.elapsed().as_millis(),
+                    "ledger brought up to date by org"
+                );
+                Arc::new(l)
+            }
+            None => {
+                // The head before the count: what commits during it is followed again later
+                // (counting an org again is the same whether or not the count saw its change).
+                let stamp = state.db.change_stamp().await?;
+                let aggregates = state.db.obligation_aggregates(year, clock).await?;
+                tracing::debug!(
+                    year,
+                    ms = started.elapsed().as_millis(),
+                    "ledger counted whole"
+                );
+                Arc::new(Ledger::counted(generation, stamp, aggregates))
+            }
+        };
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         let same = |k: &LedgerKey| k.1 == year && k.2 == today && k.3 == due_soon_days;
         // One ledger per year and day: the newest (older ones no reader needs once it is kept).
@@ -104,8 +255,58 @@ impl LedgerCache {
         }
         Ok(fresh)
     }
-}
 
+    /// `older` brought up to `generation` by counting again the orgs whose obligations of the
+    /// year changed since it was counted; `None` when the chain cannot tell or too much
+    /// changed (count the year whole then).
+    async fn follow(
+        &self,
+        state: &AppState,
+        older: &Ledger,
+        generation: i64,
+        year: i32,
+        clock: StatusClock,
+    ) -> zeren_storage::Result<Option<Ledger>> {
+        let Some(changes) = state.db.ledger_changes(&older.stamp, FOLLOW_MAX).await? else {
+            return Ok(None);
+        };
+        if changes.whole_years.contains(&year) {
+            return Ok(None);
+        }
+        let orgs: Vec<String> = changes
+            .orgs
+            .get(&year)
+            .map(|o| o.iter().cloned().collect())
+            .unwrap_or_default();
+        if older.recounted.len() + orgs.len() > RECOUNTED_MAX {
+            return Ok(None);
+        }
+        let mut fresh: HashMap<String, Vec<OrgAggregate>> =
+            orgs.iter().map(|o| (o.clone(), Vec::new())).collect();
+        for a in state
+            .db
+            .obligation_aggregates_of(year, clock, &orgs)
+            .await?
+        {
+            fresh.entry(a.org.clone()).or_default().push(a);
+        }
+        // The roll-ups kept are of the tree of the snapshot at hand (one of another tree is
+        // dropped, summed again when asked for).
+        let snap = state.snapshots.current();
+        let (model, tree) = match &snap {
+            Some(s) => (&s.model, s.tree_generation),
+            None => return Ok(None),
+        };
+        Ok(Some(older.patched(
+            generation,
+            changes.stamp,
+            fresh,
+            model,
+            tree,
+            year,
+        )))
+    }
+}
 impl FollowsWrites for LedgerCache {
     fn catch_up<'a>(&'a self, state: &'a AppState) -> futures_util::future::BoxFuture<'a, ()> {
         Box::pin(async move {
@@ -130,8 +331,9 @@ impl FollowsWrites for LedgerCache {
                     }
                 }
             }
-            // Every year kept is counted again: the generation does not tell which year a
-            // change reached (a dashboard reads its year and up to three before it).
+            // Every year kept is brought up to date: the generation does not tell which year a
+            // change reached (a dashboard reads its year and up to three before it); a year
+            // the change did not reach costs a read of the audit chain.
             for key in stale {
                 if let Err(e) = self.count(state, key).await {
                     tracing::warn!(error = %e, "ledger count after a change failed; the next read retries");
@@ -189,7 +391,7 @@ pub(super) fn count(ledger: &Ledger, orgs: Option<&[&Org]>, p: &ListParams<'_>) 
         aggs.filter(|a| matches(a)).map(|a| a.count).sum()
     };
     let n = match orgs {
-        None => sum(&mut ledger.aggregates.iter()),
+        None => sum(&mut ledger.all()),
         Some(orgs) => orgs.iter().map(|o| sum(&mut ledger.of_org(&o.id))).sum(),
     };
     usize::try_from(n).unwrap_or(0)

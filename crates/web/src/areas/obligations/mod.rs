@@ -35,7 +35,7 @@ use std::sync::{Arc, Mutex, Weak};
 use zeren_core::Citation;
 use zeren_core::access::{Permission, Role};
 use zeren_core::obligation::ObligationStatus;
-use zeren_core::org::Org;
+use zeren_core::org::{Org, OrgModel};
 use zeren_core::policy::PolicyPack;
 use zeren_core::responsibility::{Answer, NamedRef, Target, resolve};
 use zeren_storage::repo::obligations::{

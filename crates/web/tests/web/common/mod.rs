@@ -168,7 +168,19 @@ impl TestApp {
                 clock
             }
         };
-        let mut state = state(&t.db, &clock);
+        let mut app = Self::serve(&t.db, clock, t.label, ttl).await;
+        app.test_db = Some(t);
+        app
+    }
+
+    /// Serves `db` on a free loopback port, reads kept for `ttl`.
+    async fn serve(
+        db: &Db,
+        clock: TestClock,
+        label: &'static str,
+        ttl: std::time::Duration,
+    ) -> TestApp {
+        let mut state = state(db, &clock);
         state.trusted_proxies = Arc::new(["127.0.0.1".parse().unwrap()]);
         state.recent = Arc::new(RecentReads::new(ttl));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -183,13 +195,26 @@ impl TestApp {
         });
         TestApp {
             base,
-            db: t.db.clone(),
+            db: db.clone(),
             clock,
-            label: t.label,
-            test_db: Some(t),
+            label,
+            test_db: None,
             stop: Some(stop),
             server: Some(server),
         }
+    }
+
+    /// A second instance over this app's database and clock that keeps nothing between reads:
+    /// every figure it answers is counted from the database as it is now. Finishing it leaves
+    /// the database to this app.
+    pub async fn uncached_beside(&self) -> TestApp {
+        Self::serve(
+            &self.db,
+            self.clock.clone(),
+            self.label,
+            std::time::Duration::ZERO,
+        )
+        .await
     }
 
     /// A URL on the app.
