@@ -291,22 +291,52 @@ impl Orgs {
     }
 }
 
-/// People by id.
-#[derive(Debug, Default)]
+/// People by id, and the ids of each org's people: persistent maps, so a model with one person
+/// changed shares all the rest with the model before (a province holds a million people).
+#[derive(Debug, Default, Clone)]
 struct People {
-    list: Vec<Person>,
-    by_id: HashMap<String, usize>,
+    by_id: imbl::OrdMap<String, Person>,
+    by_org: imbl::HashMap<String, imbl::OrdSet<String>>,
 }
 
 impl People {
-    fn new(mut list: Vec<Person>) -> People {
-        list.sort_by(|a, b| a.id.cmp(&b.id));
-        let by_id = list
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.clone(), i))
-            .collect();
-        People { list, by_id }
+    fn new(list: Vec<Person>) -> People {
+        let mut by_org: HashMap<String, imbl::OrdSet<String>> = HashMap::new();
+        for p in &list {
+            by_org
+                .entry(p.org.clone())
+                .or_default()
+                .insert(p.id.clone());
+        }
+        People {
+            by_id: list.into_iter().map(|p| (p.id.clone(), p)).collect(),
+            by_org: by_org.into_iter().collect(),
+        }
+    }
+
+    /// Adds or replaces a person.
+    fn put(&mut self, p: Person) {
+        self.take(&p.id);
+        let mut ids = self.by_org.get(&p.org).cloned().unwrap_or_default();
+        ids.insert(p.id.clone());
+        self.by_org.insert(p.org.clone(), ids);
+        self.by_id.insert(p.id.clone(), p);
+    }
+
+    /// Removes a person, if present.
+    fn take(&mut self, id: &str) {
+        let Some(old) = self.by_id.remove(id) else {
+            return;
+        };
+        if let Some(ids) = self.by_org.get(&old.org) {
+            let mut ids = ids.clone();
+            ids.remove(id);
+            if ids.is_empty() {
+                self.by_org.remove(&old.org);
+            } else {
+                self.by_org.insert(old.org, ids);
+            }
+        }
     }
 }
 
@@ -466,13 +496,18 @@ impl OrgModel {
         }
         OrgModel {
             orgs: part(&self.orgs, |p| &p.list, change.orgs, |o| &o.id, Orgs::new),
-            people: part(
-                &self.people,
-                |p| &p.list,
-                change.people,
-                |p| &p.id,
-                People::new,
-            ),
+            people: if change.people.is_empty() {
+                Arc::clone(&self.people)
+            } else {
+                let mut people = (*self.people).clone();
+                for (id, now) in change.people {
+                    match now {
+                        Some(p) => people.put(p),
+                        None => people.take(&id),
+                    }
+                }
+                Arc::new(people)
+            },
             posts: part(
                 &self.posts,
                 |p| &p.list,
@@ -501,9 +536,31 @@ impl OrgModel {
     pub fn orgs(&self) -> &[Org] {
         &self.orgs.list
     }
-    /// All people.
-    pub fn people(&self) -> &[Person] {
-        &self.people.list
+    /// All people, by id.
+    pub fn people(&self) -> impl ExactSizeIterator<Item = &Person> + '_ {
+        self.people.by_id.values()
+    }
+
+    /// How many people there are.
+    pub fn people_count(&self) -> usize {
+        self.people.by_id.len()
+    }
+
+    /// The people of an org (not of the orgs below it), by id.
+    pub fn people_of<'a>(&'a self, org_id: &str) -> impl Iterator<Item = &'a Person> + 'a {
+        self.people
+            .by_org
+            .get(org_id)
+            .into_iter()
+            .flat_map(|ids| ids.iter())
+            .filter_map(|id| self.people.by_id.get(id))
+    }
+
+    /// The people of an org's subtree, org by org.
+    pub fn people_within<'a>(&'a self, org_id: &str) -> impl Iterator<Item = &'a Person> + 'a {
+        self.subtree(org_id)
+            .into_iter()
+            .flat_map(|o| self.people_of(&o.id))
     }
     /// All posts.
     pub fn posts(&self) -> &[Post] {
@@ -534,7 +591,7 @@ impl OrgModel {
 
     /// The person with this id.
     pub fn person(&self, id: &str) -> Option<&Person> {
-        self.people.by_id.get(id).map(|i| &self.people.list[*i])
+        self.people.by_id.get(id)
     }
 
     /// The post with this id.

@@ -175,7 +175,7 @@ async fn accounts(db: &Db, actor: &Actor, now: chrono::DateTime<chrono::Utc>) ->
     let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
     let mut tx = db.begin(actor, now).await?;
     let uni = db.find_org("cqu").await?;
-    let mut people = db.load_model().await?.people().to_vec();
+    let mut people = db.load_model().await?.people().cloned().collect::<Vec<_>>();
     for (username, name, org_code, grant, admin) in DEMO_ACCOUNTS {
         let person = match admin {
             Some(_) => None,

@@ -321,7 +321,7 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
     let model = db.load_model().await?;
     let uni = db.find_org("cqu").await?;
     let existing_orgs = model.orgs().len();
-    let existing_people = model.people().len();
+    let existing_people = model.people_count();
     let existing_platforms = model.platforms().len();
 
     let mut orgs = Batch::new("orgs", ORG_COLS);

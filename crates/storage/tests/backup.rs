@@ -550,15 +550,7 @@ async fn attachments_travel_with_the_backup_to_every_engine() {
     zeren_storage::demo::load(&source.db, today).await.unwrap();
     let model = source.db.load_model().await.unwrap();
     let pack = source.db.policy(BUILTIN_PACK_ID).await.unwrap().pack;
-    let person = |name: &str| {
-        model
-            .people()
-            .iter()
-            .find(|p| p.name == name)
-            .unwrap()
-            .id
-            .clone()
-    };
+    let person = |name: &str| model.people().find(|p| p.name == name).unwrap().id.clone();
     let draft = RecordDraft {
         kind: "committee-meeting".into(),
         org: "cqu-mse".into(),

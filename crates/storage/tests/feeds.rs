@@ -233,7 +233,6 @@ async fn search_finds_short_and_long_chinese_words_within_scope_and_stays_in_ste
             .pack;
         let person = model
             .people()
-            .iter()
             .find(|p| p.name == "李明华")
             .unwrap()
             .id

@@ -27,13 +27,7 @@ async fn demo_db(t: &TestDb) -> (String, String, String) {
     let model = t.db.load_model().await.unwrap();
     let org = model.find_org("cqu-mse").unwrap().id.clone();
     let ob = t.db.obligations(&org, 2026).await.unwrap()[0].id.clone();
-    let person = model
-        .people()
-        .iter()
-        .find(|p| p.org == org)
-        .unwrap()
-        .id
-        .clone();
+    let person = model.people().find(|p| p.org == org).unwrap().id.clone();
     (org, ob, person)
 }
 
@@ -185,7 +179,15 @@ async fn a_reminder_is_recorded_once_with_its_notification_and_deliveries() {
         assert!(record(db, &r).await);
         // Again, even for another person: nothing new.
         let mut again = r.clone();
-        again.person = db.load_model().await.unwrap().people()[0].id.clone();
+        again.person = db
+            .load_model()
+            .await
+            .unwrap()
+            .people()
+            .next()
+            .unwrap()
+            .id
+            .clone();
         assert!(!record(db, &again).await);
         assert_eq!(db.reminder_keys(&ob).await.unwrap(), vec![key.clone()]);
         assert_eq!(db.notification_count(&person, true).await.unwrap(), 1);

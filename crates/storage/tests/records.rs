@@ -31,7 +31,6 @@ fn actor() -> Actor {
 
 fn person(m: &OrgModel, name: &str) -> String {
     m.people()
-        .iter()
         .find(|p| p.name == name)
         .unwrap_or_else(|| panic!("no person {name}"))
         .id

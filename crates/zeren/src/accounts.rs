@@ -164,7 +164,6 @@ pub async fn run(db: &Db, cmd: &UserCommand, now: DateTime<Utc>) -> Result<ExitC
                     let wanted = person.as_deref().unwrap_or(name);
                     let found: Vec<_> = model
                         .people()
-                        .iter()
                         .filter(|p| p.org == org.id && p.name == wanted)
                         .collect();
                     match found.as_slice() {

@@ -406,7 +406,7 @@ pub async fn load(
     loader.pg.close().await?;
     Ok(ProvinceSummary {
         orgs: model.orgs().len(),
-        people: model.people().len(),
+        people: model.people_count(),
         posts: model.posts().len(),
         holdings: model.holdings().len(),
         platforms: model.platforms().len(),

@@ -599,7 +599,6 @@ async fn cached_credentials_never_outlive_a_change_made_here() {
         .clone();
     let successor = model
         .people()
-        .iter()
         .find(|p| p.name == "赵敏")
         .unwrap()
         .id

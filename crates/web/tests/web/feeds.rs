@@ -281,15 +281,7 @@ async fn the_ledger_downloads_as_a_workbook_within_scope() {
         .await
         .unwrap()
         .pack;
-    let person = |name: &str| {
-        model
-            .people()
-            .iter()
-            .find(|p| p.name == name)
-            .unwrap()
-            .id
-            .clone()
-    };
+    let person = |name: &str| model.people().find(|p| p.name == name).unwrap().id.clone();
     let draft = zeren_storage::repo::records::RecordDraft {
         kind: "committee-meeting".into(),
         org: "cqu-mse".into(),

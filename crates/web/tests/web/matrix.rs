@@ -217,7 +217,6 @@ async fn fixture(app: &TestApp) -> Fixture {
             .unwrap_or_default();
         let person = model
             .people()
-            .iter()
             .find(|p| p.org == org.id)
             .map(|p| p.id.clone())
             .unwrap_or_default();

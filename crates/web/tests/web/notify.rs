@@ -430,14 +430,12 @@ async fn two_instances_story(t: TestDb) {
         .clone();
     let secretary = model
         .people()
-        .iter()
         .find(|p| p.name == demo::NEW_SECRETARY)
         .unwrap()
         .id
         .clone();
     let organiser = model
         .people()
-        .iter()
         .find(|p| p.name == "吴静")
         .unwrap()
         .id
@@ -722,7 +720,6 @@ async fn smtp_and_robot_down_are_retried_with_backoff_then_shown_failed() {
     let mse = model.find_org("cqu-mse").unwrap().clone();
     let secretary = model
         .people()
-        .iter()
         .find(|p| p.name == demo::NEW_SECRETARY)
         .unwrap()
         .id
@@ -817,7 +814,7 @@ async fn a_robot_gets_at_most_twenty_messages_a_minute() {
         let mse = model.find_org("cqu-mse").unwrap().clone();
         put_robots(&t.db, &mse.id, Some(WECOM_URL.into()), None).await;
         let ob = t.db.obligations(&mse.id, 2026).await.unwrap()[0].id.clone();
-        let person = model.people()[0].id.clone();
+        let person = model.people().next().unwrap().id.clone();
         // 25 messages for one robot, all due now.
         let mut tx = t.db.begin(&Actor::system(), clock.now()).await.unwrap();
         for i in 0..25 {

@@ -486,7 +486,6 @@ pub(super) fn person_choices(
     let mut found: Vec<(String, String, String)> = snap
         .model
         .people()
-        .iter()
         .filter(|p| !linked.contains(p.id.as_str()) || p.id == selected)
         .filter_map(|p| {
             let code = snap

@@ -5,9 +5,8 @@ use super::*;
 /// People who may take a post over: those of its org and of the org's parent.
 pub(super) fn candidates<'a>(m: &'a OrgModel, org: &Org) -> Vec<(&'a Person, &'a Org)> {
     let mut out: Vec<(&Person, &Org)> = m
-        .people()
-        .iter()
-        .filter(|p| p.org == org.id || org.parent.as_deref() == Some(p.org.as_str()))
+        .people_of(&org.id)
+        .chain(org.parent.iter().flat_map(|parent| m.people_of(parent)))
         .filter_map(|p| m.org(&p.org).map(|o| (p, o)))
         .collect();
     // The org's own people first, then the parent's; by name within each.

@@ -39,17 +39,19 @@ pub(super) fn people_in_scope<'a>(
     let m = &v.snap.model;
     let needle = q.trim().to_lowercase();
     let mut visible_cache: HashMap<&str, bool> = HashMap::new();
-    let mut rows: Vec<(&Person, &Org)> = m
-        .people()
-        .iter()
+    // Within an org: its subtree's people only, not the whole model's.
+    let people: Box<dyn Iterator<Item = &Person>> = match within {
+        Some(w) => Box::new(m.people_within(&w.id)),
+        None => Box::new(m.people()),
+    };
+    let mut rows: Vec<(&Person, &Org)> = people
         .filter(|p| needle.is_empty() || p.name.to_lowercase().contains(&needle))
         .filter_map(|p| {
             let org = m.org(&p.org)?;
             let ok = *visible_cache
                 .entry(org.id.as_str())
                 .or_insert_with(|| visible(v, &org.id));
-            let inside = within.is_none_or(|w| m.is_within(&org.id, &w.id));
-            (ok && inside).then_some((p, org))
+            ok.then_some((p, org))
         })
         .collect();
     match sort {

@@ -62,9 +62,7 @@ pub(super) fn fmt_size(n: i64) -> String {
 /// People of an org's subtree as (id, "name（org）"), by org then name.
 pub(super) fn people_of(m: &OrgModel, org: &str) -> Vec<(String, String)> {
     let mut out: Vec<(&str, &str, &str)> = m
-        .people()
-        .iter()
-        .filter(|p| m.is_within(&p.org, org))
+        .people_within(org)
         .map(|p| {
             (
                 p.id.as_str(),

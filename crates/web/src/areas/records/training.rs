@@ -57,9 +57,7 @@ pub(super) async fn training(
         .await
         .map_err(|e| storage_api(tr, e))?;
     let mut rows: Vec<(String, String, String, u32, f64)> = m
-        .people()
-        .iter()
-        .filter(|p| m.is_within(&p.org, &org.id))
+        .people_within(&org.id)
         .map(|p| {
             let s = status.get(&p.id);
             (

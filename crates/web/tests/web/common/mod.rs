@@ -343,7 +343,6 @@ impl TestApp {
         let model = self.db.load_model().await.unwrap();
         model
             .people()
-            .iter()
             .find(|p| p.name == name)
             .unwrap_or_else(|| panic!("no person {name}"))
             .id

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 async fn queue(db: &Db, clock: &TestClock, org: &str, channel: &str, first: u32, n: u32) {
     let model = db.load_model().await.unwrap();
     let ob = db.obligations(org, 2026).await.unwrap()[0].id.clone();
-    let person = model.people()[0].id.clone();
+    let person = model.people().next().unwrap().id.clone();
     let mut tx = db.begin(&Actor::system(), clock.now()).await.unwrap();
     for i in first..first + n {
         assert!(

@@ -52,13 +52,7 @@ pub async fn ids(app: &TestApp) -> Ids {
         .unwrap()
         .id
         .clone();
-    let person = model
-        .people()
-        .iter()
-        .find(|p| p.org == org.id)
-        .unwrap()
-        .id
-        .clone();
+    let person = model.people().find(|p| p.org == org.id).unwrap().id.clone();
     let pack = app
         .db
         .policy(zeren_core::policy::BUILTIN_PACK_ID)
