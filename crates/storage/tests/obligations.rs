@@ -408,9 +408,9 @@ async fn year_rows_follow_the_audit_chain() {
         let mut rows = YearRows::load(db, 2026).await.unwrap();
         let every = all_rows(db, &year_filter()).await;
         assert_eq!(rows.rows().len(), every.len(), "{}", t.label);
+        let held: Vec<_> = rows.rows().collect();
         assert!(
-            rows.rows()
-                .windows(2)
+            held.windows(2)
                 .all(|w| (w[0].due, &w[0].key) <= (w[1].due, &w[1].key))
         );
         assert!(rows.catch_up(db).await.unwrap());
@@ -424,7 +424,7 @@ async fn year_rows_follow_the_audit_chain() {
             .unwrap();
         tx.commit().await.unwrap();
         assert!(rows.catch_up(db).await.unwrap());
-        let after = rows.rows().iter().find(|r| r.id == o.id).unwrap();
+        let after = rows.rows().find(|r| r.id == o.id).unwrap();
         assert_eq!(after.state, "waived");
         assert_eq!(rows.stamp(), &db.change_stamp().await.unwrap());
         // Next year's obligations are another year: this one is unchanged by them.
@@ -436,7 +436,6 @@ async fn year_rows_follow_the_audit_chain() {
         let fresh = YearRows::load(db, 2026).await.unwrap();
         let ids = |r: &YearRows| {
             r.rows()
-                .iter()
                 .map(|o| (o.id.clone(), o.version))
                 .collect::<Vec<_>>()
         };
@@ -632,7 +631,7 @@ async fn obligations_no_longer_required_are_withdrawn_and_restored() {
         // The copy in memory follows: the withdrawn leave it.
         assert!(year.catch_up(db).await.unwrap());
         assert_eq!(year.rows().len(), rows_before - gone.len());
-        assert!(year.rows().iter().all(|o| !o.withdrawn()));
+        assert!(year.rows().all(|o| !o.withdrawn()));
         // A sync with nothing changed changes nothing.
         ledger::sync_obligations(db, &Actor::system(), 2026, now)
             .await

@@ -7,14 +7,46 @@ use super::*;
 /// every change to an obligation is audited as `obligation` (one row, by id) or `obligations`
 /// (many rows, e.g. a year generated), so following the chain from the head this copy was read
 /// at tells exactly which rows to read again. Lists page through it without a query per page.
+///
+/// The rows and their indexes are persistent sets: a copy brought up to date after a change
+/// shares every row it did not change with the copy before (a province's year holds over a
+/// hundred thousand), so following a change costs what changed.
 #[derive(Debug, Clone)]
 pub struct YearRows {
     year: i32,
     stamp: (i64, String),
-    rows: Vec<Arc<StoredObligation>>,
-    index: HashMap<String, usize>,
-    /// Positions of each org's rows, ascending (so in due order).
-    by_org: HashMap<String, Vec<usize>>,
+    /// The rows, by due date, key and id.
+    rows: imbl::OrdSet<Held>,
+    index: imbl::HashMap<String, Held>,
+    /// Each org's rows, in the same order.
+    by_org: imbl::HashMap<String, imbl::OrdSet<Held>>,
+}
+
+/// A row, ordered by due date, then key, then id.
+#[derive(Debug, Clone)]
+struct Held(Arc<StoredObligation>);
+
+impl Held {
+    fn order(&self) -> (NaiveDate, &str, &str) {
+        (self.0.due, &self.0.key, &self.0.id)
+    }
+}
+
+impl PartialEq for Held {
+    fn eq(&self, other: &Held) -> bool {
+        self.order() == other.order()
+    }
+}
+impl Eq for Held {}
+impl PartialOrd for Held {
+    fn partial_cmp(&self, other: &Held) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Held {
+    fn cmp(&self, other: &Held) -> std::cmp::Ordering {
+        self.order().cmp(&other.order())
+    }
 }
 
 /// Audit entries followed one by one before reading the whole year again is cheaper.
@@ -33,29 +65,45 @@ impl YearRows {
         .iter()
         .map(|r| obligation_from_row(r).map(Arc::new))
         .collect::<Result<Vec<_>>>()?;
-        let mut out = YearRows {
+        let rows: Vec<Held> = rows.into_iter().map(Held).collect();
+        let mut by_org: HashMap<String, imbl::OrdSet<Held>> = HashMap::new();
+        for r in &rows {
+            by_org.entry(r.0.org.clone()).or_default().insert(r.clone());
+        }
+        Ok(YearRows {
             year,
             stamp,
-            rows,
-            index: HashMap::new(),
-            by_org: HashMap::new(),
-        };
-        out.reindex();
-        Ok(out)
+            index: rows.iter().map(|r| (r.0.id.clone(), r.clone())).collect(),
+            by_org: by_org.into_iter().collect(),
+            rows: rows.into_iter().collect(),
+        })
     }
 
-    fn reindex(&mut self) {
-        self.rows
-            .sort_by(|a, b| (a.due, &a.key).cmp(&(b.due, &b.key)));
-        self.index = self
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.clone(), i))
-            .collect();
-        self.by_org.clear();
-        for (i, r) in self.rows.iter().enumerate() {
-            self.by_org.entry(r.org.clone()).or_default().push(i);
+    /// Adds or replaces a row (by id).
+    fn put(&mut self, o: Arc<StoredObligation>) {
+        self.take(&o.id);
+        let row = Held(o);
+        let mut of_org = self.by_org.get(&row.0.org).cloned().unwrap_or_default();
+        of_org.insert(row.clone());
+        self.by_org.insert(row.0.org.clone(), of_org);
+        self.index.insert(row.0.id.clone(), row.clone());
+        self.rows.insert(row);
+    }
+
+    /// Removes a row, if present.
+    fn take(&mut self, id: &str) {
+        let Some(row) = self.index.remove(id) else {
+            return;
+        };
+        self.rows.remove(&row);
+        if let Some(of_org) = self.by_org.get(&row.0.org) {
+            let mut of_org = of_org.clone();
+            of_org.remove(&row);
+            if of_org.is_empty() {
+                self.by_org.remove(&row.0.org);
+            } else {
+                self.by_org.insert(row.0.org.clone(), of_org);
+            }
         }
     }
 
@@ -70,8 +118,8 @@ impl YearRows {
     }
 
     /// The obligations, by due date then key.
-    pub fn rows(&self) -> &[Arc<StoredObligation>] {
-        &self.rows
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = &Arc<StoredObligation>> + '_ {
+        self.rows.iter().map(|r| &r.0)
     }
 
     /// The rows a filter keeps, in `sort` order, with statuses computed for `clock` before
@@ -88,17 +136,16 @@ impl YearRows {
         // The orgs' own rows, found by the index and put back in due order; or every row.
         let candidates: Box<dyn Iterator<Item = &Arc<StoredObligation>>> = match &f.org_ids {
             Some(ids) => {
-                let mut at: Vec<usize> = ids
+                let mut at: Vec<&Held> = ids
                     .iter()
                     .filter_map(|id| self.by_org.get(id))
                     .flatten()
-                    .copied()
                     .collect();
                 at.sort_unstable();
                 at.dedup();
-                Box::new(at.into_iter().map(|i| &self.rows[i]))
+                Box::new(at.into_iter().map(|r| &r.0))
             }
-            None => Box::new(self.rows.iter()),
+            None => Box::new(self.rows()),
         };
         let month = |m: &Option<String>| {
             m.as_deref().and_then(|m| {
@@ -152,10 +199,7 @@ impl YearRows {
             *self = YearRows::load(db, self.year).await?;
             return Ok(true);
         }
-        let ids = changes.ids;
-        let mut added = false;
-        let mut gone = std::collections::HashSet::new();
-        for chunk in ids.chunks(500) {
+        for chunk in changes.ids.chunks(500) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let mut q = sqlx::query(AssertSqlSafe(format!(
                 "SELECT {COLUMNS}, year FROM obligations WHERE id IN ({})",
@@ -167,30 +211,13 @@ impl YearRows {
             for r in q.fetch_all(&db.pool).await? {
                 let year: i64 = r.try_get("year")?;
                 let o = obligation_from_row(&r)?;
-                match self.index.get(&o.id) {
-                    // Withdrawn: leaves the year's rows (dropped below, all at once).
-                    Some(_) if o.withdrawn() => {
-                        gone.insert(o.id.clone());
-                    }
-                    Some(i) => {
-                        // A changed due date moves the row: sort again.
-                        added |= self.rows[*i].due != o.due;
-                        self.rows[*i] = Arc::new(o);
-                    }
-                    None if year == i64::from(self.year) && !o.withdrawn() => {
-                        self.rows.push(Arc::new(o));
-                        added = true;
-                    }
-                    None => {}
+                if o.withdrawn() || year != i64::from(self.year) {
+                    // Withdrawn: leaves the year's rows.
+                    self.take(&o.id);
+                } else {
+                    self.put(Arc::new(o));
                 }
             }
-        }
-        if !gone.is_empty() {
-            self.rows.retain(|o| !gone.contains(&o.id));
-            added = true;
-        }
-        if added {
-            self.reindex();
         }
         self.stamp = now;
         Ok(true)

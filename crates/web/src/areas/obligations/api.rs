@@ -86,7 +86,6 @@ pub(crate) async fn obligations_of(
     if let Some(rows) = year_rows_at(state, &stamp, year, ledger.total()).await? {
         return Ok(rows
             .rows()
-            .iter()
             .filter(|o| orgs.contains(o.org.as_str()))
             .cloned()
             .collect());

@@ -158,7 +158,6 @@ pub(super) async fn dashboard(
         let overdue: Vec<&StoredObligation> = if covers_all(v, &[org]) {
             // The first overdue ones in due order: a walk from the year's start that stops early.
             rows.rows()
-                .iter()
                 .map(|o| o.as_ref())
                 .filter(|o| o.status(clock) == ObligationStatus::Overdue)
                 .take(OVERDUE_LIST)
