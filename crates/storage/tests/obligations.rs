@@ -658,3 +658,61 @@ async fn obligations_no_longer_required_are_withdrawn_and_restored() {
         t.finish().await;
     }
 }
+
+/// A page found by walking the year in memory only as far as it needs (due order either way,
+/// status order) is the same page as the whole selection cut at that place, for every filter
+/// and for a few orgs as for the whole year.
+#[tokio::test]
+async fn a_page_walked_to_is_the_page_of_the_whole_selection() {
+    let t = zeren_storage::testing::sqlite().await.unwrap();
+    let db = &t.db;
+    demo::load(db, d(TODAY)).await.unwrap();
+    let rows = YearRows::load(db, 2026).await.unwrap();
+    let some_orgs: Vec<String> = rows.rows().take(40).map(|o| o.org.clone()).collect();
+    let mut filters = vec![year_filter()];
+    for st in [
+        ObligationStatus::Overdue,
+        ObligationStatus::Done,
+        ObligationStatus::Upcoming,
+    ] {
+        filters.push(ObligationFilter {
+            statuses: vec![st],
+            ..year_filter()
+        });
+    }
+    filters.push(ObligationFilter {
+        duties: vec!["situation-analysis".into()],
+        due_month: Some("2026-04".into()),
+        ..year_filter()
+    });
+    filters.push(ObligationFilter {
+        org_ids: Some(some_orgs),
+        ..year_filter()
+    });
+    let mut pages = 0;
+    for f in &filters {
+        for sort in [
+            ObligationSort::Due,
+            ObligationSort::DueDesc,
+            ObligationSort::Status,
+        ] {
+            let whole = rows.select(f, clock(), sort, |_| String::new());
+            for offset in [0, 7, 20, whole.len().saturating_sub(3), whole.len() + 5] {
+                let page = rows.page(f, clock(), sort, offset, 20).unwrap();
+                let want: Vec<_> = whole.iter().skip(offset).take(20).copied().collect();
+                let ids = |v: &[&zeren_storage::StoredObligation]| {
+                    v.iter().map(|o| o.id.clone()).collect::<Vec<_>>()
+                };
+                assert_eq!(ids(&page), ids(&want), "{f:?} {sort:?} from {offset}");
+                pages += usize::from(!page.is_empty());
+            }
+        }
+    }
+    assert!(pages > 40, "most pages hold rows: {pages}");
+    // The orders that need every row first are left to the selection.
+    assert!(
+        rows.page(&year_filter(), clock(), ObligationSort::Org, 0, 20)
+            .is_none()
+    );
+    t.finish().await;
+}

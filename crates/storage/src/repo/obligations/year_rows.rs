@@ -133,40 +133,11 @@ impl YearRows {
         sort: ObligationSort,
         org_code: impl Fn(&str) -> String,
     ) -> Vec<&'r StoredObligation> {
-        // The orgs' own rows, found by the index and put back in due order; or every row.
-        let candidates: Box<dyn Iterator<Item = &Arc<StoredObligation>>> = match &f.org_ids {
-            Some(ids) => {
-                let mut at: Vec<&Held> = ids
-                    .iter()
-                    .filter_map(|id| self.by_org.get(id))
-                    .flatten()
-                    .collect();
-                at.sort_unstable();
-                at.dedup();
-                Box::new(at.into_iter().map(|r| &r.0))
-            }
-            None => Box::new(self.rows()),
-        };
-        let month = |m: &Option<String>| {
-            m.as_deref().and_then(|m| {
-                let (y, mo) = m.split_once('-')?;
-                Some((y.parse::<i32>().ok()?, mo.parse::<u32>().ok()?))
-            })
-        };
-        let (due_month, done_month) = (month(&f.due_month), month(&f.done_month));
-        let mut out: Vec<(&StoredObligation, ObligationStatus)> = candidates
-            .map(|o| o.as_ref())
-            .filter(|o| f.duties.is_empty() || f.duties.contains(&o.duty))
-            .filter(|o| due_month.is_none_or(|(y, m)| o.due.year() == y && o.due.month() == m))
-            .map(|o| (o, o.status(clock)))
-            .filter(|(_, st)| f.statuses.is_empty() || f.statuses.contains(st))
-            .filter(|(o, _)| {
-                done_month.is_none_or(|(y, m)| {
-                    o.state == "done"
-                        && o.completed_on
-                            .is_some_and(|d| d.year() == y && d.month() == m)
-                })
-            })
+        let keeps = keeps(f, clock);
+        let of_orgs = f.org_ids.as_ref().map(|ids| self.of_orgs(ids));
+        let mut out: Vec<(&StoredObligation, ObligationStatus)> = self
+            .walk(of_orgs.as_deref())
+            .filter_map(|o| keeps(o).map(|st| (o, st)))
             .collect();
         // The rows are by due date then key: a stable sort keeps that order within each group.
         match sort {
@@ -174,14 +145,77 @@ impl YearRows {
             ObligationSort::DueDesc => out.reverse(),
             ObligationSort::Org => out.sort_by_cached_key(|(o, _)| org_code(&o.org)),
             ObligationSort::Duty => out.sort_by(|a, b| a.0.duty.cmp(&b.0.duty)),
-            ObligationSort::Status => out.sort_by_key(|(_, st)| {
-                STATUSES
-                    .iter()
-                    .position(|x| x == st)
-                    .unwrap_or(STATUSES.len())
-            }),
+            ObligationSort::Status => out.sort_by_key(|(_, st)| status_rank(*st)),
         }
         out.into_iter().map(|(o, _)| o).collect()
+    }
+
+    /// Rows `offset..offset + limit` of what [`YearRows::select`] gives, found without going
+    /// through the rest where the order allows it — by due date either way, or by status (a
+    /// walk in due order per status) — so a page costs the rows before it, not the year;
+    /// `None` for the orders that need every row kept first (org, duty): select then.
+    pub fn page<'r>(
+        &'r self,
+        f: &ObligationFilter,
+        clock: StatusClock,
+        sort: ObligationSort,
+        offset: usize,
+        limit: usize,
+    ) -> Option<Vec<&'r StoredObligation>> {
+        let keeps = keeps(f, clock);
+        let of_orgs = f.org_ids.as_ref().map(|ids| self.of_orgs(ids));
+        let of_orgs = of_orgs.as_deref();
+        let page = match sort {
+            ObligationSort::Due => self
+                .walk(of_orgs)
+                .filter(|o| keeps(o).is_some())
+                .skip(offset)
+                .take(limit)
+                .collect(),
+            ObligationSort::DueDesc => self
+                .walk(of_orgs)
+                .rev()
+                .filter(|o| keeps(o).is_some())
+                .skip(offset)
+                .take(limit)
+                .collect(),
+            ObligationSort::Status => {
+                let keeps = &keeps;
+                let mut ranked = STATUSES.to_vec();
+                ranked.sort_by_key(|s| status_rank(*s));
+                ranked
+                    .into_iter()
+                    .flat_map(|st| self.walk(of_orgs).filter(move |o| keeps(o) == Some(st)))
+                    .skip(offset)
+                    .take(limit)
+                    .collect()
+            }
+            ObligationSort::Org | ObligationSort::Duty => return None,
+        };
+        Some(page)
+    }
+
+    /// The rows of some orgs, found by the index, in due order.
+    fn of_orgs(&self, ids: &[String]) -> Vec<&Held> {
+        let mut at: Vec<&Held> = ids
+            .iter()
+            .filter_map(|id| self.by_org.get(id))
+            .flatten()
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        at
+    }
+
+    /// The rows in due order: `of_orgs`, or every row.
+    fn walk<'r: 'a, 'a>(
+        &'r self,
+        of_orgs: Option<&'a [&'r Held]>,
+    ) -> Box<dyn DoubleEndedIterator<Item = &'r StoredObligation> + 'a> {
+        match of_orgs {
+            Some(held) => Box::new(held.iter().map(|r| r.0.as_ref())),
+            None => Box::new(self.rows.iter().map(|r| r.0.as_ref())),
+        }
     }
 
     /// Brings the rows up to the database's current state by following the audit chain.
@@ -222,4 +256,44 @@ impl YearRows {
         self.stamp = now;
         Ok(true)
     }
+}
+
+/// The status of a row on `clock`'s day when `f` keeps it (every filter but the orgs).
+fn keeps(
+    f: &ObligationFilter,
+    clock: StatusClock,
+) -> impl Fn(&StoredObligation) -> Option<ObligationStatus> + '_ {
+    let month = |m: &Option<String>| {
+        m.as_deref().and_then(|m| {
+            let (y, mo) = m.split_once('-')?;
+            Some((y.parse::<i32>().ok()?, mo.parse::<u32>().ok()?))
+        })
+    };
+    let (due_month, done_month) = (month(&f.due_month), month(&f.done_month));
+    move |o: &StoredObligation| {
+        if !(f.duties.is_empty() || f.duties.contains(&o.duty)) {
+            return None;
+        }
+        if !due_month.is_none_or(|(y, m)| o.due.year() == y && o.due.month() == m) {
+            return None;
+        }
+        let st = o.status(clock);
+        if !(f.statuses.is_empty() || f.statuses.contains(&st)) {
+            return None;
+        }
+        let done_in = done_month.is_none_or(|(y, m)| {
+            o.state == "done"
+                && o.completed_on
+                    .is_some_and(|d| d.year() == y && d.month() == m)
+        });
+        done_in.then_some(st)
+    }
+}
+
+/// Where a status comes in a list sorted by status.
+fn status_rank(st: ObligationStatus) -> usize {
+    STATUSES
+        .iter()
+        .position(|x| *x == st)
+        .unwrap_or(STATUSES.len())
 }
