@@ -44,6 +44,11 @@ pub fn years_kept(today: NaiveDate) -> Vec<i32> {
     }
 }
 
+/// The kinds of model object the obligations owed are generated from (orgs, posts and their
+/// holdings, platforms, policies); a change to any other kind (a person, an account, a grant,
+/// a setting) leaves the obligations owed as they were.
+pub const SHAPES_OBLIGATIONS: &[&str] = &["org", "post", "holding", "platform", "policy"];
+
 /// Brings `year` in step with the current model generation: does nothing when the year was
 /// last generated from that generation (by this or another instance), otherwise generates and
 /// stores the missing obligations and notes the generation. Returns how many were added, or

@@ -2,18 +2,24 @@
 //! policy (added, withdrawn, restored).
 
 use crate::shared::state::AppState;
-use zeren_storage::{Actor, ledger};
+use zeren_storage::{Actor, ModelPosition, ledger};
 
 /// Seconds between two rounds of the sync.
 const SYNC_EVERY_SECS: u64 = 60;
 
+/// Model changes followed one by one before a round syncs without asking what changed.
+const CHANGES_MAX: usize = 10_000;
+
 /// The background sync: brings the obligations of the years kept (this year, and the next one
-/// from 1 December) in step with the model generation. Each round reads the generation (one
-/// small query) and does nothing more when neither it nor the years changed since the last round;
-/// a year another instance already brought in step is skipped too (noted in the database).
+/// from 1 December) in step with the model generation. Each round reads where the model stands
+/// (two small queries) and does nothing more when neither it nor the years changed since the
+/// last round, or when what changed cannot change which obligations are owed (people, accounts,
+/// grants, settings: see [`ledger::SHAPES_OBLIGATIONS`]) — a province's busy morning of new
+/// people does not generate its year again every minute; a year another instance already
+/// brought in step is skipped too (noted in the database).
 #[derive(Debug, Default)]
 pub struct Syncer {
-    last: Option<(i64, Vec<i32>)>,
+    last: Option<(ModelPosition, Vec<i32>)>,
 }
 
 impl Syncer {
@@ -25,9 +31,22 @@ impl Syncer {
     /// One round; returns how many obligations were added.
     pub async fn tick(&mut self, state: &AppState) -> zeren_storage::Result<usize> {
         let years = ledger::years_kept(state.today());
-        let generation = state.db.model_generation().await?;
-        if self.last.as_ref() == Some(&(generation, years.clone())) {
-            return Ok(0);
+        let position = state.db.model_position().await?;
+        if let Some((from, kept)) = &self.last
+            && *kept == years
+        {
+            if from.generation == position.generation {
+                return Ok(0);
+            }
+            if let Some(changes) = state.db.model_changes(from, CHANGES_MAX).await?
+                && !changes
+                    .kinds
+                    .iter()
+                    .any(|k| ledger::SHAPES_OBLIGATIONS.contains(&k.as_str()))
+            {
+                self.last = Some((changes.position, years));
+                return Ok(0);
+            }
         }
         let mut added = 0;
         for year in &years {
@@ -37,7 +56,7 @@ impl Syncer {
                 added += n;
             }
         }
-        self.last = Some((generation, years));
+        self.last = Some((position, years));
         Ok(added)
     }
 }

@@ -5,7 +5,8 @@
 use crate::common::{PASSWORD, Syncer, TestApp, api, api_ok, page, submit};
 use serde_json::{Value, json};
 use zeren_core::Clock;
-use zeren_storage::Actor;
+use zeren_core::vocab::OrgKind;
+use zeren_storage::{Actor, NewOrg};
 
 const STATUSES: [&str; 5] = ["upcoming", "due_soon", "overdue", "done", "waived"];
 
@@ -778,6 +779,48 @@ async fn next_years_obligations_appear_from_the_first_of_december() {
     // A second instance finds both years in step.
     let mut other = Syncer::new();
     assert_eq!(other.tick(&state).await.unwrap(), 0);
+    app.finish().await;
+}
+
+/// A change that cannot change which obligations are owed (a new person) does not generate the
+/// year again; one that can (a new college) does, at the next round.
+#[tokio::test]
+async fn the_sync_generates_again_only_after_changes_that_shape_obligations() {
+    let app = TestApp::demo().await;
+    let state = app.state();
+    let mut syncer = Syncer::new();
+    assert_eq!(syncer.tick(&state).await.unwrap(), 0);
+    let synced = app.db.obligation_sync_generation(2026).await.unwrap();
+    let mse = app.org_id("cqu-mse").await;
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    tx.create_person("新来的同事", &mse).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(syncer.tick(&state).await.unwrap(), 0);
+    assert_eq!(
+        app.db.obligation_sync_generation(2026).await.unwrap(),
+        synced,
+        "a new person leaves the year as it was generated"
+    );
+    let cqu = app.org_id("cqu").await;
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    tx.create_org(NewOrg {
+        code: "cqu-new".into(),
+        name: "新学院".into(),
+        kind: OrgKind::College,
+        parent: Some(cqu),
+        established_on: None,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        syncer.tick(&state).await.unwrap() > 0,
+        "the new college owes its duties"
+    );
+    assert_ne!(
+        app.db.obligation_sync_generation(2026).await.unwrap(),
+        synced
+    );
     app.finish().await;
 }
 
