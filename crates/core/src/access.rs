@@ -156,11 +156,7 @@ pub fn roles_from_posts(
     day: NaiveDate,
 ) -> Vec<RoleGrant> {
     let mut out = Vec::new();
-    for h in model
-        .holdings()
-        .iter()
-        .filter(|h| h.person == person && h.covers(day))
-    {
+    for h in model.holdings_of_person(person).filter(|h| h.covers(day)) {
         let Some(post) = model.post(&h.post) else {
             continue;
         };

@@ -269,6 +269,8 @@ struct Orgs {
     by_id: HashMap<String, usize>,
     by_code: HashMap<String, usize>,
     children: HashMap<String, Vec<usize>>,
+    /// The orgs without a parent.
+    tops: Vec<usize>,
 }
 
 impl Orgs {
@@ -282,8 +284,9 @@ impl Orgs {
         for (i, o) in list.iter().enumerate() {
             part.by_id.insert(o.id.clone(), i);
             part.by_code.insert(o.code.clone(), i);
-            if let Some(p) = &o.parent {
-                part.children.entry(p.clone()).or_default().push(i);
+            match &o.parent {
+                Some(p) => part.children.entry(p.clone()).or_default().push(i),
+                None => part.tops.push(i),
             }
         }
         part.list = list;
@@ -370,17 +373,25 @@ struct Holdings {
     list: Vec<Holding>,
     /// Holdings per post, sorted by start.
     by_post: HashMap<String, Vec<usize>>,
+    /// Holdings per person.
+    by_person: HashMap<String, Vec<usize>>,
 }
 
 impl Holdings {
     fn new(mut list: Vec<Holding>) -> Holdings {
         list.sort_by(|a, b| (&a.post, a.start, &a.id).cmp(&(&b.post, b.start, &b.id)));
         let mut by_post: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_person: HashMap<String, Vec<usize>> = HashMap::new();
         // Sorted by post, start and id: each post's list comes out in order of start.
         for (i, h) in list.iter().enumerate() {
             by_post.entry(h.post.clone()).or_default().push(i);
+            by_person.entry(h.person.clone()).or_default().push(i);
         }
-        Holdings { list, by_post }
+        Holdings {
+            list,
+            by_post,
+            by_person,
+        }
     }
 }
 
@@ -671,6 +682,21 @@ impl OrgModel {
             .into_iter()
             .flatten()
             .map(|i| &self.platforms.list[*i])
+    }
+
+    /// Holdings of a person, by post and start.
+    pub fn holdings_of_person(&self, person_id: &str) -> impl Iterator<Item = &Holding> {
+        self.holdings
+            .by_person
+            .get(person_id)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.holdings.list[*i])
+    }
+
+    /// The orgs at the top of the tree (without a parent).
+    pub fn tops(&self) -> impl Iterator<Item = &Org> {
+        self.orgs.tops.iter().map(|i| &self.orgs.list[*i])
     }
 
     /// Holdings of a post, oldest first.

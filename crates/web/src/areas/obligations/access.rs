@@ -18,7 +18,7 @@ pub(super) fn find_visible<'a>(v: &'a Viewer, code_or_id: &str) -> Option<&'a Or
 /// Whether the subtrees of `roots` hold every org: one of them is the only root of the tree.
 pub(super) fn covers_all(v: &Viewer, roots: &[&Org]) -> bool {
     let m = &v.snap.model;
-    let mut tops = m.orgs().iter().filter(|o| o.parent.is_none());
+    let mut tops = m.tops();
     match (tops.next(), tops.next()) {
         (Some(top), None) => roots.iter().any(|r| r.id == top.id),
         _ => false,
