@@ -440,6 +440,21 @@ async fn year_rows_follow_the_audit_chain() {
                 .collect::<Vec<_>>()
         };
         assert_eq!(ids(&rows), ids(&fresh));
+        // The indexes followed too: the waived one is found among the waived.
+        for st in STATUSES {
+            let f = ObligationFilter {
+                statuses: vec![st],
+                ..year_filter()
+            };
+            let page = |r: &YearRows| {
+                r.page(&f, clock(), ObligationSort::Due, 0, 1000)
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.id.clone())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(page(&rows), page(&fresh), "{st:?}");
+        }
     }
     // A copy read from one database does not follow another's chain.
     if all.len() == 1 {
@@ -670,16 +685,25 @@ async fn a_page_walked_to_is_the_page_of_the_whole_selection() {
     let rows = YearRows::load(db, 2026).await.unwrap();
     let some_orgs: Vec<String> = rows.rows().take(40).map(|o| o.org.clone()).collect();
     let mut filters = vec![year_filter()];
-    for st in [
-        ObligationStatus::Overdue,
-        ObligationStatus::Done,
-        ObligationStatus::Upcoming,
-    ] {
+    for st in STATUSES {
         filters.push(ObligationFilter {
             statuses: vec![st],
             ..year_filter()
         });
+        filters.push(ObligationFilter {
+            statuses: vec![st],
+            duties: vec!["situation-analysis".into()],
+            ..year_filter()
+        });
     }
+    filters.push(ObligationFilter {
+        duties: vec!["annual-dedicated-study".into()],
+        ..year_filter()
+    });
+    filters.push(ObligationFilter {
+        statuses: vec![ObligationStatus::Overdue, ObligationStatus::Done],
+        ..year_filter()
+    });
     filters.push(ObligationFilter {
         duties: vec!["situation-analysis".into()],
         due_month: Some("2026-04".into()),

@@ -19,7 +19,51 @@ pub struct YearRows {
     rows: imbl::OrdSet<Held>,
     index: imbl::HashMap<String, Held>,
     /// Each org's rows, in the same order.
-    by_org: imbl::HashMap<String, imbl::OrdSet<Held>>,
+    by_org: Sets,
+    /// Each duty's rows, in the same order.
+    by_duty: Sets,
+    /// The rows done, waived and open (see [`class`]), in the same order.
+    by_class: Sets,
+}
+
+/// Rows by some key, each key's in due order.
+type Sets = imbl::HashMap<String, imbl::OrdSet<Held>>;
+
+/// Where a row stands apart from the day: `done`, `waived` or `open` (its status then follows
+/// from its due date alone).
+fn class(o: &StoredObligation) -> &'static str {
+    match o.discharge() {
+        Discharge::Done(_) => "done",
+        Discharge::Waived => "waived",
+        Discharge::Open => "open",
+    }
+}
+
+fn add_to(sets: &mut Sets, key: &str, row: &Held) {
+    let mut set = sets.get(key).cloned().unwrap_or_default();
+    set.insert(row.clone());
+    sets.insert(key.to_string(), set);
+}
+
+fn remove_from(sets: &mut Sets, key: &str, row: &Held) {
+    if let Some(set) = sets.get(key) {
+        let mut set = set.clone();
+        set.remove(row);
+        if set.is_empty() {
+            sets.remove(key);
+        } else {
+            sets.insert(key.to_string(), set);
+        }
+    }
+}
+
+/// Groups rows by `key` into [`Sets`].
+fn grouped(rows: &[Held], key: impl Fn(&StoredObligation) -> String) -> Sets {
+    let mut out: HashMap<String, imbl::OrdSet<Held>> = HashMap::new();
+    for r in rows {
+        out.entry(key(&r.0)).or_default().insert(r.clone());
+    }
+    out.into_iter().collect()
 }
 
 /// A row, ordered by due date, then key, then id.
@@ -66,15 +110,13 @@ impl YearRows {
         .map(|r| obligation_from_row(r).map(Arc::new))
         .collect::<Result<Vec<_>>>()?;
         let rows: Vec<Held> = rows.into_iter().map(Held).collect();
-        let mut by_org: HashMap<String, imbl::OrdSet<Held>> = HashMap::new();
-        for r in &rows {
-            by_org.entry(r.0.org.clone()).or_default().insert(r.clone());
-        }
         Ok(YearRows {
             year,
             stamp,
             index: rows.iter().map(|r| (r.0.id.clone(), r.clone())).collect(),
-            by_org: by_org.into_iter().collect(),
+            by_org: grouped(&rows, |o| o.org.clone()),
+            by_duty: grouped(&rows, |o| o.duty.clone()),
+            by_class: grouped(&rows, |o| class(o).to_string()),
             rows: rows.into_iter().collect(),
         })
     }
@@ -83,9 +125,9 @@ impl YearRows {
     fn put(&mut self, o: Arc<StoredObligation>) {
         self.take(&o.id);
         let row = Held(o);
-        let mut of_org = self.by_org.get(&row.0.org).cloned().unwrap_or_default();
-        of_org.insert(row.clone());
-        self.by_org.insert(row.0.org.clone(), of_org);
+        add_to(&mut self.by_org, &row.0.org, &row);
+        add_to(&mut self.by_duty, &row.0.duty, &row);
+        add_to(&mut self.by_class, class(&row.0), &row);
         self.index.insert(row.0.id.clone(), row.clone());
         self.rows.insert(row);
     }
@@ -96,15 +138,9 @@ impl YearRows {
             return;
         };
         self.rows.remove(&row);
-        if let Some(of_org) = self.by_org.get(&row.0.org) {
-            let mut of_org = of_org.clone();
-            of_org.remove(&row);
-            if of_org.is_empty() {
-                self.by_org.remove(&row.0.org);
-            } else {
-                self.by_org.insert(row.0.org.clone(), of_org);
-            }
-        }
+        remove_from(&mut self.by_org, &row.0.org, &row);
+        remove_from(&mut self.by_duty, &row.0.duty, &row);
+        remove_from(&mut self.by_class, class(&row.0), &row);
     }
 
     /// The year.
@@ -165,15 +201,20 @@ impl YearRows {
         let keeps = keeps(f, clock);
         let of_orgs = f.org_ids.as_ref().map(|ids| self.of_orgs(ids));
         let of_orgs = of_orgs.as_deref();
+        let only = match f.statuses.as_slice() {
+            [st] => Some(*st),
+            _ => None,
+        };
+        let today = clock.today;
         let page = match sort {
             ObligationSort::Due => self
-                .walk(of_orgs)
+                .candidates(f, of_orgs, only, today)
                 .filter(|o| keeps(o).is_some())
                 .skip(offset)
                 .take(limit)
                 .collect(),
             ObligationSort::DueDesc => self
-                .walk(of_orgs)
+                .candidates(f, of_orgs, only, today)
                 .rev()
                 .filter(|o| keeps(o).is_some())
                 .skip(offset)
@@ -181,11 +222,18 @@ impl YearRows {
                 .collect(),
             ObligationSort::Status => {
                 let keeps = &keeps;
-                let mut ranked = STATUSES.to_vec();
+                let mut ranked: Vec<ObligationStatus> = STATUSES
+                    .iter()
+                    .copied()
+                    .filter(|st| f.statuses.is_empty() || f.statuses.contains(st))
+                    .collect();
                 ranked.sort_by_key(|s| status_rank(*s));
                 ranked
                     .into_iter()
-                    .flat_map(|st| self.walk(of_orgs).filter(move |o| keeps(o) == Some(st)))
+                    .flat_map(|st| {
+                        self.candidates(f, of_orgs, Some(st), today)
+                            .filter(move |o| keeps(o) == Some(st))
+                    })
                     .skip(offset)
                     .take(limit)
                     .collect()
@@ -193,6 +241,64 @@ impl YearRows {
             ObligationSort::Org | ObligationSort::Duty => return None,
         };
         Some(page)
+    }
+
+    /// The rows a filter can keep, in due order, found by the narrowest index at hand: the
+    /// orgs' rows, one duty's, or those that can be in `status` on `today` (the done, the
+    /// waived, the open ones due before today for overdue, from today on for the others).
+    /// A superset: the caller filters.
+    fn candidates<'r: 'a, 'a>(
+        &'r self,
+        f: &ObligationFilter,
+        of_orgs: Option<&'a [&'r Held]>,
+        status: Option<ObligationStatus>,
+        today: NaiveDate,
+    ) -> Box<dyn DoubleEndedIterator<Item = &'r StoredObligation> + 'a> {
+        let set = |s: Option<&'r imbl::OrdSet<Held>>| -> Box<dyn DoubleEndedIterator<Item = &'r StoredObligation> + 'a> {
+            match s {
+                Some(s) => Box::new(s.iter().map(|r| r.0.as_ref())),
+                None => Box::new(std::iter::empty()),
+            }
+        };
+        if of_orgs.is_some() {
+            return self.walk(of_orgs);
+        }
+        if let [duty] = f.duties.as_slice() {
+            return set(self.by_duty.get(duty));
+        }
+        // The first row that can be due today: before any real row due that day.
+        let from_today = || {
+            Held(Arc::new(StoredObligation {
+                id: String::new(),
+                key: String::new(),
+                policy: String::new(),
+                duty: String::new(),
+                subject_kind: String::new(),
+                subject: String::new(),
+                org: String::new(),
+                period: String::new(),
+                due: today,
+                citation: String::new(),
+                state: String::new(),
+                completed_on: None,
+                completion_note: None,
+                version: 0,
+            }))
+        };
+        let open = self.by_class.get("open");
+        match status {
+            None => self.walk(None),
+            Some(ObligationStatus::Done) => set(self.by_class.get("done")),
+            Some(ObligationStatus::Waived) => set(self.by_class.get("waived")),
+            Some(ObligationStatus::Overdue) => match open {
+                Some(open) => Box::new(open.range(..from_today()).map(|r| r.0.as_ref())),
+                None => set(None),
+            },
+            Some(ObligationStatus::DueSoon | ObligationStatus::Upcoming) => match open {
+                Some(open) => Box::new(open.range(from_today()..).map(|r| r.0.as_ref())),
+                None => set(None),
+            },
+        }
     }
 
     /// The rows of some orgs, found by the index, in due order.

@@ -23,6 +23,8 @@ pub struct Ledger {
     total: usize,
     /// Roll-ups summed from it, by (root org, generation at which the tree walked last changed).
     pub(super) rollups: Mutex<HashMap<(String, i64), Arc<Rollup>>>,
+    /// Counts of the whole year's lists summed from it, by filter.
+    counts: Mutex<HashMap<String, usize>>,
 }
 
 /// A year counted whole: the aggregates and their positions per org.
@@ -45,6 +47,7 @@ impl Ledger {
             recounted: Arc::default(),
             total,
             rollups: Mutex::default(),
+            counts: Mutex::default(),
         }
     }
 
@@ -131,6 +134,7 @@ impl Ledger {
             recounted: Arc::new(recounted),
             total,
             rollups: Mutex::new(rollups),
+            counts: Mutex::default(),
         }
     }
 }
@@ -391,11 +395,38 @@ pub(super) fn count(ledger: &Ledger, orgs: Option<&[&Org]>, p: &ListParams<'_>) 
         aggs.filter(|a| matches(a)).map(|a| a.count).sum()
     };
     let n = match orgs {
-        None => sum(&mut ledger.all()),
-        Some(orgs) => orgs.iter().map(|o| sum(&mut ledger.of_org(&o.id))).sum(),
+        None => {
+            // The whole year's count of a filter, summed once per ledger.
+            let key = format!(
+                "{:?}|{:?}|{:?}|{:?}",
+                p.statuses, p.duty, p.month, p.done_month
+            );
+            if let Some(n) = ledger
+                .counts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&key)
+            {
+                return *n;
+            }
+            let n = usize::try_from(sum(&mut ledger.all())).unwrap_or(0);
+            let mut counts = ledger.counts.lock().unwrap_or_else(|e| e.into_inner());
+            if counts.len() >= COUNTS_KEPT {
+                counts.clear();
+            }
+            counts.insert(key, n);
+            return n;
+        }
+        Some(orgs) => orgs
+            .iter()
+            .map(|o| sum(&mut ledger.of_org(&o.id)))
+            .sum::<i64>(),
     };
     usize::try_from(n).unwrap_or(0)
 }
+
+/// Whole-year counts kept per ledger before they start over.
+const COUNTS_KEPT: usize = 1024;
 
 /// Roll-ups kept per ledger before they start over.
 pub(super) const ROLLUPS_KEPT: usize = 4096;
