@@ -634,6 +634,21 @@ impl OrgModel {
             .map(|i| &self.orgs.list[*i])
     }
 
+    /// How many orgs `org_id`'s subtree holds (itself included), counted up to `cap` only: a
+    /// province's tree is not walked to tell that it is bigger than a few hundred.
+    pub fn subtree_len_up_to(&self, org_id: &str, cap: usize) -> usize {
+        let mut n = 0;
+        let mut stack: Vec<&Org> = self.org(org_id).into_iter().collect();
+        while let Some(o) = stack.pop() {
+            n += 1;
+            if n >= cap {
+                break;
+            }
+            stack.extend(self.children(&o.id));
+        }
+        n
+    }
+
     /// The org and everything below it, parents before children.
     pub fn subtree(&self, org_id: &str) -> Vec<&Org> {
         let mut out = Vec::new();
@@ -770,6 +785,42 @@ mod tests {
         assert_eq!(plan.incoming.person, "y");
         assert!(plan_handover(&hs, "p", "y", d("2020-01-01"), "b".into()).is_err());
         assert!(plan_handover(&hs, "p", "y", d("2019-01-01"), "b".into()).is_err());
+    }
+
+    #[test]
+    fn subtree_sizes_are_counted_up_to_a_cap_and_tops_and_holdings_per_person_are_indexed() {
+        let org = |id: &str, parent: Option<&str>| Org {
+            id: id.into(),
+            code: id.into(),
+            name: id.into(),
+            kind: crate::vocab::OrgKind::College,
+            parent: parent.map(str::to_string),
+            established_on: None,
+            closed_on: None,
+        };
+        let mut orgs = vec![org("root", None), org("other", None)];
+        for i in 0..10 {
+            orgs.push(org(&format!("c{i}"), Some("root")));
+        }
+        let m = OrgModel::new(
+            orgs,
+            vec![],
+            vec![],
+            vec![
+                h("a", "x", "2020-01-01", Some("2026-06-30")),
+                h("b", "y", "2026-07-01", None),
+            ],
+            vec![],
+        );
+        assert_eq!(m.subtree_len_up_to("root", 100), 11);
+        assert_eq!(m.subtree_len_up_to("root", 5), 5);
+        assert_eq!(m.subtree_len_up_to("c3", 100), 1);
+        assert_eq!(m.subtree_len_up_to("nowhere", 100), 0);
+        let tops: Vec<&str> = m.tops().map(|o| o.id.as_str()).collect();
+        assert_eq!(tops, ["other", "root"]);
+        let of_x: Vec<&str> = m.holdings_of_person("x").map(|h| h.id.as_str()).collect();
+        assert_eq!(of_x, ["a"]);
+        assert_eq!(m.holdings_of_person("z").count(), 0);
     }
 
     #[test]

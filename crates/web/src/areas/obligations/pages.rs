@@ -57,8 +57,12 @@ pub(super) fn org_options(v: &Viewer, chosen: Option<&Org>) -> Vec<(String, Stri
     let m = &v.snap.model;
     let mut out: Vec<(String, String)> = Vec::new();
     let roots = scope_roots(v);
-    let total: usize = roots.iter().map(|r| m.subtree(&r.id).len()).sum();
-    if total <= 300 {
+    const ALL_UP_TO: usize = 300;
+    let total: usize = roots
+        .iter()
+        .map(|r| m.subtree_len_up_to(&r.id, ALL_UP_TO + 1))
+        .sum();
+    if total <= ALL_UP_TO {
         for r in roots {
             for o in m.subtree(&r.id) {
                 out.push((o.code.clone(), o.name.clone()));
