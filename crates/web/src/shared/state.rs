@@ -12,9 +12,30 @@ use zeren_core::clock::shanghai_date;
 use zeren_core::reminders::robots::OutboundPolicy;
 use zeren_storage::Db;
 
-/// What every handler can reach.
+/// What every handler can reach. One shared allocation: axum clones the state for every
+/// request (the router, the gate, each `State` extractor), and a clone is one reference count,
+/// not one per part (the parts' counts were hit by every request on every core).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// Setting a part (at start, before the state is shared: serving, tests) changes this state
+/// only; a state already cloned keeps what it had.
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut Parts {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// The parts of the [`AppState`].
+#[derive(Clone)]
+pub struct Parts {
     /// The database.
     pub db: Db,
     /// The clock; tests fix it.
@@ -59,7 +80,7 @@ pub trait FollowsWrites: Send + Sync + 'static {
 impl AppState {
     /// State over a database and a clock, with no proxies trusted and plain-HTTP cookies.
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> AppState {
-        AppState {
+        AppState(Arc::new(Parts {
             db,
             clock,
             snapshots: Arc::default(),
@@ -69,7 +90,7 @@ impl AppState {
             recent: Arc::default(),
             outbound: Arc::default(),
             caches: Arc::default(),
-        }
+        }))
     }
 
     /// The same state with another outbound policy (tests: loopback stand-ins).
