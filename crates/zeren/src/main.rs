@@ -31,6 +31,10 @@ pub fn parse_day(s: &str, what: &str) -> anyhow::Result<chrono::NaiveDate> {
     })
 }
 
+/// mimalloc rather than the system allocator (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()
