@@ -123,7 +123,10 @@ impl Loader<'_> {
         } else {
             format!("{} {}", rows.table, note.object_id)
         };
-        progress(&stage, 0, rows.rows);
+        // A stage of no rows prints its one line at the end (its start would read as done too).
+        if rows.rows > 0 {
+            progress(&stage, 0, rows.rows);
+        }
         self.pg.execute("BEGIN").await?;
         let statement = format!(
             "COPY {} ({}) FROM STDIN",

@@ -312,6 +312,24 @@ async fn figures(app: &TestApp, token: &str) -> (i64, i64) {
     (d["total"].as_i64().unwrap(), d["overdue"].as_i64().unwrap())
 }
 
+/// Another instance (a transaction on the database) marks `items` (list items) done on
+/// 2026-11-20; returns once this server's reads kept (for a second) have run out.
+async fn done_beside(app: &TestApp, items: &[&Value]) {
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    for it in items {
+        tx.complete_obligation(
+            it["id"].as_str().unwrap(),
+            it["version"].as_i64().unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            "另一实例登记",
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+}
+
 /// The counted ledger (the figures of dashboards) follows the database as the snapshot does: a
 /// change beside this server is seen within the ttl without a reader waiting for the count —
 /// a read answers from the older count while the new one runs, and the new one is swapped in
@@ -333,17 +351,7 @@ async fn counted_ledgers_follow_changes_without_keeping_readers_waiting() {
     let first = &open["items"][0];
 
     // Another instance marks an overdue obligation done.
-    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
-    tx.complete_obligation(
-        first["id"].as_str().unwrap(),
-        first["version"].as_i64().unwrap(),
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-        "另一实例登记",
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    done_beside(&app, &[first]).await;
     let start = Instant::now();
     loop {
         let now = figures(&app, &reader).await;
@@ -421,19 +429,7 @@ async fn a_ledger_brought_up_to_date_by_org_is_the_year_counted_whole() {
     }
 
     // Another instance marks them done.
-    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
-    for p in &picked {
-        tx.complete_obligation(
-            p["id"].as_str().unwrap(),
-            p["version"].as_i64().unwrap(),
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            "另一实例登记",
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    done_beside(&app, &picked).await;
     let start = Instant::now();
     for (d, was) in dashboards.iter().zip(&before) {
         let want = api_ok(&fresh, &reader, d).await;

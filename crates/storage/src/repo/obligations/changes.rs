@@ -78,6 +78,27 @@ impl Db {
         Ok(Some(out))
     }
 
+    /// `SELECT {columns} FROM obligations WHERE id IN (…)` for `ids`, 500 ids a query.
+    pub(crate) async fn obligations_by_id(
+        &self,
+        columns: &str,
+        ids: &[String],
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let mut q = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {columns} FROM obligations WHERE id IN ({})",
+                marks.join(", ")
+            )));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            out.extend(q.fetch_all(&self.pool).await?);
+        }
+        Ok(out)
+    }
+
     /// The orgs whose obligations changed after the audit head `from`, per year, up to the
     /// head now; `None` as for [`Db::obligation_changes`]. An obligation keeps its org and year
     /// for life, so the org and year of each changed one say which counts it can have moved.
@@ -91,21 +112,14 @@ impl Db {
             return Ok(None);
         };
         let mut orgs: BTreeMap<i32, BTreeSet<String>> = BTreeMap::new();
-        for chunk in changes.ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let mut q = sqlx::query(AssertSqlSafe(format!(
-                "SELECT DISTINCT org_id, year FROM obligations WHERE id IN ({})",
-                marks.join(", ")
-            )));
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            for r in q.fetch_all(&self.pool).await? {
-                let year: i64 = r.try_get("year")?;
-                let year = i32::try_from(year)
-                    .map_err(|_| StorageError::Corrupt(format!("obligation year {year}")))?;
-                orgs.entry(year).or_default().insert(r.try_get("org_id")?);
-            }
+        for r in self
+            .obligations_by_id("DISTINCT org_id, year", &changes.ids)
+            .await?
+        {
+            let year: i64 = r.try_get("year")?;
+            let year = i32::try_from(year)
+                .map_err(|_| StorageError::Corrupt(format!("obligation year {year}")))?;
+            orgs.entry(year).or_default().insert(r.try_get("org_id")?);
         }
         Ok(Some(LedgerChanges {
             stamp,

@@ -339,24 +339,17 @@ impl YearRows {
             *self = YearRows::load(db, self.year).await?;
             return Ok(true);
         }
-        for chunk in changes.ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let mut q = sqlx::query(AssertSqlSafe(format!(
-                "SELECT {COLUMNS}, year FROM obligations WHERE id IN ({})",
-                marks.join(", ")
-            )));
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            for r in q.fetch_all(&db.pool).await? {
-                let year: i64 = r.try_get("year")?;
-                let o = obligation_from_row(&r)?;
-                if o.withdrawn() || year != i64::from(self.year) {
-                    // Withdrawn: leaves the year's rows.
-                    self.take(&o.id);
-                } else {
-                    self.put(Arc::new(o));
-                }
+        for r in db
+            .obligations_by_id(&format!("{COLUMNS}, year"), &changes.ids)
+            .await?
+        {
+            let year: i64 = r.try_get("year")?;
+            let o = obligation_from_row(&r)?;
+            if o.withdrawn() || year != i64::from(self.year) {
+                // Withdrawn: leaves the year's rows.
+                self.take(&o.id);
+            } else {
+                self.put(Arc::new(o));
             }
         }
         self.stamp = now;
