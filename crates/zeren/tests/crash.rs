@@ -11,7 +11,9 @@
 
 mod process;
 
-use process::{DEMO_DAY, Rng, Server, audit_verify, column, count, demo, http, tmpdir, token};
+use process::{
+    DEMO_DAY, Rng, Server, audit_verify, column, count, demo, get_json, http, tmpdir, token,
+};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -202,15 +204,7 @@ async fn crash_cycles(t: &TestDb, seed: u64) {
 
 /// Ids of two people of cqu-mse (the attendees of the training records).
 async fn demo_people(client: &reqwest::Client, server: &Server, token: &str) -> Vec<String> {
-    let page: Value = client
-        .get(server.url("/api/v1/people?org=cqu-mse"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, page) = get_json(client, server, token, "/api/v1/people?org=cqu-mse").await;
     let ids: Vec<String> = page["items"]
         .as_array()
         .unwrap()
@@ -321,14 +315,14 @@ async fn check_after_restart(
         t.label
     );
     // The restarted server sees exactly what is stored: the people list answers and parses.
-    let resp = client
-        .get(server.url(&format!("/api/v1/people?org=cqu-mse&q={PREFIX}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200, "[{}] people list", t.label);
-    let page: Value = resp.json().await.unwrap();
+    let (status, page) = get_json(
+        client,
+        server,
+        token,
+        &format!("/api/v1/people?org=cqu-mse&q={PREFIX}"),
+    )
+    .await;
+    assert_eq!(status, 200, "[{}] people list", t.label);
     assert_eq!(
         page["total"].as_u64(),
         Some(stored.len() as u64),
@@ -352,14 +346,8 @@ async fn check_after_restart(
         .take(10)
         .collect();
     for id in last {
-        let resp = client
-            .get(server.url(&format!("/api/v1/records/{id}")))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200, "[{}] record {id}", t.label);
-        let r: Value = resp.json().await.unwrap();
+        let (status, r) = get_json(client, server, token, &format!("/api/v1/records/{id}")).await;
+        assert_eq!(status, 200, "[{}] record {id}", t.label);
         assert_eq!(r["id"].as_str(), Some(id), "{r}");
     }
 }

@@ -15,7 +15,8 @@
 mod process;
 
 use process::{
-    DEMO_PASSWORD, Server, audit_verify, column, count, demo, http, postgres_skipped, tmpdir, token,
+    DEMO_PASSWORD, Server, audit_verify, column, count, demo, get_json, http, postgres_skipped,
+    tmpdir, token,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -496,15 +497,7 @@ async fn conflicting_edits(client: &reqwest::Client, a: &Server, b: &Server, tok
         for server in [a, b] {
             let deadline = Instant::now() + Duration::from_secs(10);
             loop {
-                let org: Value = client
-                    .get(server.url("/api/v1/orgs/cqu-mse"))
-                    .bearer_auth(token)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let (_, org) = get_json(client, server, token, "/api/v1/orgs/cqu-mse").await;
                 if org["name"].as_str() == Some(winner.as_str())
                     && org["version"].as_i64() == Some(version + 1)
                 {

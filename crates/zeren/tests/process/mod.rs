@@ -195,6 +195,26 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// `GET path` on `server` as the holder of `token`: the status and the body as JSON (a string
+/// when it is not JSON).
+pub async fn get_json(
+    client: &reqwest::Client,
+    server: &Server,
+    token: &str,
+    path: &str,
+) -> (u16, serde_json::Value) {
+    let resp = client
+        .get(server.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    (status, body)
+}
+
 /// The first column of a query, as strings (cast anything else to TEXT in the SQL).
 pub async fn column(db: &Db, sql: &str) -> Vec<String> {
     zeren_storage::testing::table_names(db, sql)

@@ -155,33 +155,24 @@ pub(super) async fn dashboard(
             .await
             .map_err(|e| storage_refusal(tr, e, &org.id))?
     {
-        let overdue: Vec<&StoredObligation> = if covers_all(v, &[org]) {
-            // The first overdue ones in due order: a walk from the year's start that stops early.
-            rows.rows()
-                .map(|o| o.as_ref())
-                .filter(|o| o.status(clock) == ObligationStatus::Overdue)
-                .take(OVERDUE_LIST)
-                .collect()
-        } else {
-            // The subtree's own rows, found through the rows' index by org (a college's few,
-            // not the whole year's).
-            let filter = ObligationFilter {
-                org_ids: Some(
-                    v.snap
-                        .model
-                        .subtree(&org.id)
-                        .into_iter()
-                        .map(|o| o.id.clone())
-                        .collect(),
-                ),
-                year,
-                statuses: vec![ObligationStatus::Overdue],
-                ..Default::default()
-            };
-            let mut found = rows.select(&filter, clock, ObligationSort::Due, |_| String::new());
-            found.truncate(OVERDUE_LIST);
-            found
+        // The first overdue ones in due order: the subtree's rows through the org index (a
+        // college's few), or the year's open ones due before today (the walk stops early).
+        let filter = ObligationFilter {
+            org_ids: (!covers_all(v, &[org])).then(|| {
+                v.snap
+                    .model
+                    .subtree(&org.id)
+                    .into_iter()
+                    .map(|o| o.id.clone())
+                    .collect()
+            }),
+            year,
+            statuses: vec![ObligationStatus::Overdue],
+            ..Default::default()
         };
+        let overdue = rows
+            .page(&filter, clock, ObligationSort::Due, 0, OVERDUE_LIST)
+            .unwrap_or_default();
         let overdue_list = items(state, v, clock, &overdue).await;
         return Ok(assemble(
             v,
