@@ -120,6 +120,15 @@ pub fn generate(
                 if !pack.in_force_on(due) {
                     return;
                 }
+                // An org closed before the day owes nothing more: its obligations falling due
+                // after its closing day are withdrawn.
+                if model
+                    .org(org)
+                    .and_then(|o| o.closed_on)
+                    .is_some_and(|closed| closed < due)
+                {
+                    return;
+                }
                 let key = obligation_key(&duty.id, kind, subject, &period);
                 out.entry(key.clone()).or_insert_with(|| PlannedObligation {
                     key,

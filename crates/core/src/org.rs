@@ -7,6 +7,9 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod tree;
+pub use tree::{TreeError, check_close, check_move, check_place, check_reopen, fits_under};
+
 /// An organisation in the tree (学校党委 → 学院党委 → 党支部, and units).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Org {

@@ -40,6 +40,24 @@ fn a_college_year_has_the_expected_obligations() {
 }
 
 #[test]
+fn an_org_closed_owes_nothing_falling_due_after_its_closing_day() {
+    let pack = builtin_pack().unwrap();
+    let mut parts = demo_parts();
+    let mse = parts.orgs.iter_mut().find(|o| o.id == "cqu-mse").unwrap();
+    mse.closed_on = Some(d("2026-06-30"));
+    let list = generate(&pack, &parts.model(), 2026, &[]);
+    let owed: Vec<_> = list.iter().filter(|o| o.org == "cqu-mse").collect();
+    assert!(!owed.is_empty(), "what fell due before the closing stays owed");
+    assert!(owed.iter().all(|o| o.due <= d("2026-06-30")), "{owed:?}");
+    // The annual study (due 31 December) is no longer owed; the first quarter's analysis is.
+    assert!(owed.iter().all(|o| o.duty != "annual-dedicated-study"));
+    assert!(
+        owed.iter()
+            .any(|o| o.duty == "situation-analysis" && o.due == d("2026-04-15"))
+    );
+}
+
+#[test]
 fn events_create_on_event_obligations() {
     let pack = builtin_pack().unwrap();
     let model = demo_parts().model();

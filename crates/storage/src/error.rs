@@ -47,6 +47,9 @@ pub enum StorageError {
     /// The change breaks a rule of the domain.
     #[error("{0}")]
     Invalid(String),
+    /// The change breaks a rule of the org tree.
+    #[error(transparent)]
+    Tree(#[from] zeren_core::org::TreeError),
     /// The stored data is not what Zeren wrote (a hand edit, a newer version).
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
@@ -75,7 +78,7 @@ impl StorageError {
             StorageError::NotFound { .. } => "not_found",
             StorageError::Conflict { .. } => "version_conflict",
             StorageError::Duplicate { .. } => "duplicate",
-            StorageError::Invalid(_) => "invalid",
+            StorageError::Invalid(_) | StorageError::Tree(_) => "invalid",
             StorageError::Corrupt(_) => "corrupt",
             StorageError::Backup(_) => "backup_invalid",
             StorageError::Io { .. } => "io",

@@ -22,5 +22,5 @@ pub use keys::InstallationKey;
 pub use repo::identity::{ApiToken, Grant, NewUser, PasswordChange, Session, User};
 pub use repo::model_changes::{ModelChanges, ModelPosition};
 pub use repo::obligations::StoredObligation;
-pub use repo::orgs::{NewOrg, NewPlatform};
+pub use repo::orgs::{NewOrg, NewPlatform, OrgEdit};
 pub use repo::policies::StoredPolicy;

@@ -205,9 +205,16 @@ async fn search_finds_short_and_long_chinese_words_within_scope_and_stays_in_ste
             .begin(&Actor::cli(), noon_in_shanghai(today()))
             .await
             .unwrap();
-        tx.update_org(&org.id, version, Some("智能计算学院".into()), None)
-            .await
-            .unwrap();
+        tx.update_org(
+            &org.id,
+            version,
+            zeren_storage::OrgEdit {
+                name: Some("智能计算学院".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         // The old name is gone from the org's documents (platform names still carry it).
         let old = db.search(&query("计算机学院", None)).await.unwrap();

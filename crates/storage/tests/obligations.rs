@@ -582,6 +582,21 @@ async fn sync_adds_the_obligations_of_directives_received() {
 /// Closing an org mid-year withdraws its open obligations that fall after it closed — kept,
 /// audited, out of the lists and counts — and never touches what was done; reopening it
 /// restores them. On every engine.
+/// Closes an org on a day, or reopens it (`None`).
+async fn set_closed(db: &Db, org: &str, on: Option<NaiveDate>) {
+    let version = db.org_version(org).await.unwrap();
+    let mut tx = db
+        .begin(&Actor::system(), noon_in_shanghai(d(TODAY)))
+        .await
+        .unwrap();
+    let edit = zeren_storage::OrgEdit {
+        closed_on: Some(on),
+        ..Default::default()
+    };
+    tx.update_org(org, version, edit).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
 #[tokio::test]
 async fn obligations_no_longer_required_are_withdrawn_and_restored() {
     for t in engines().await {
@@ -600,12 +615,17 @@ async fn obligations_no_longer_required_are_withdrawn_and_restored() {
         let mut year = YearRows::load(db, 2026).await.unwrap();
         let rows_before = year.rows().len();
         let now = noon_in_shanghai(d(TODAY));
-        let version = db.org_version(&cs.id).await.unwrap();
-        let mut tx = db.begin(&Actor::system(), now).await.unwrap();
-        tx.update_org(&cs.id, version, None, Some(Some(d("2026-06-30"))))
+        // The college closes after its branches (the tree's rule).
+        let branches: Vec<String> = db
+            .load_model()
             .await
-            .unwrap();
-        tx.commit().await.unwrap();
+            .unwrap()
+            .children(&cs.id)
+            .map(|o| o.id.clone())
+            .collect();
+        for org in branches.iter().chain([&cs.id]) {
+            set_closed(db, org, Some(d("2026-06-30"))).await;
+        }
         ledger::sync_obligations(db, &Actor::system(), 2026, now)
             .await
             .unwrap();
@@ -657,12 +677,9 @@ async fn obligations_no_longer_required_are_withdrawn_and_restored() {
         );
 
         // Reopened: the same obligations (same ids, their history kept) are owed again.
-        let version = db.org_version(&cs.id).await.unwrap();
-        let mut tx = db.begin(&Actor::system(), now).await.unwrap();
-        tx.update_org(&cs.id, version, None, Some(None))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        for org in [&cs.id].into_iter().chain(&branches) {
+            set_closed(db, org, None).await;
+        }
         ledger::sync_obligations(db, &Actor::system(), 2026, now)
             .await
             .unwrap();

@@ -8,7 +8,7 @@ use zeren_core::obligation::generate;
 use zeren_core::policy::{BUILTIN_PACK_ID, BUILTIN_PACK_SOURCE, builtin_pack, parse_pack};
 use zeren_core::vocab::{OrgKind, PlatformKind};
 use zeren_storage::testing::{TestDb, engines};
-use zeren_storage::{Actor, Db, NewOrg, NewPlatform, StorageError, ledger};
+use zeren_storage::{Actor, Db, NewOrg, NewPlatform, OrgEdit, StorageError, ledger};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -104,6 +104,13 @@ async fn seed(db: &Db) -> Seed {
         secretary_post: sec.id,
         old: old.id,
         new: new.id,
+    }
+}
+
+fn rename(name: &str) -> OrgEdit {
+    OrgEdit {
+        name: Some(name.into()),
+        ..OrgEdit::default()
     }
 }
 
@@ -276,13 +283,13 @@ async fn org_model_round_trips_and_rules_hold() {
         drop(tx);
         // Version check on edits.
         let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
-        let renamed = tx
-            .update_org(&s.college, 1, Some("材料学院".into()), None)
+        let (renamed, version) = tx
+            .update_org(&s.college, 1, rename("材料学院"))
             .await
             .unwrap();
-        assert_eq!(renamed.name, "材料学院");
+        assert_eq!((renamed.name.as_str(), version), ("材料学院", 2));
         let err = tx
-            .update_org(&s.college, 1, Some("又改".into()), None)
+            .update_org(&s.college, 1, rename("又改"))
             .await
             .unwrap_err();
         assert!(

@@ -36,14 +36,23 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create or migrate the database, load the built-in policy pack, create the three administrators.
     #[command(
-        after_help = "Examples:\n  zeren init\n  zeren init --admin-password 'Initial-2026!'\n  DATABASE_URL=postgres://root@127.0.0.1/zeren zeren init"
+        after_help = "Examples:\n  zeren init\n  zeren init --org-code xyz --org-name 某大学\n  zeren init --admin-password 'Initial-2026!'\n  DATABASE_URL=postgres://root@127.0.0.1/zeren zeren init"
     )]
     Init {
         /// Initial password of the administrators sysadmin, secadmin and auditor (changed at first
         /// sign-in). Without it, a random password is generated for each and printed once.
         #[arg(long)]
         admin_password: Option<String>,
+        /// Code of the root org (the university party committee) to create, e.g. `xyz`.
+        #[arg(long, requires = "org_name", value_name = "CODE")]
+        org_code: Option<String>,
+        /// Name of the root org, e.g. 某大学党委.
+        #[arg(long, requires = "org_code", value_name = "NAME")]
+        org_name: Option<String>,
     },
+    /// The org tree: list, create, rename, move, close and reopen orgs (each audited).
+    #[command(subcommand)]
+    Org(OrgCommand),
     /// Accounts: add, change passwords, disable and enable, API tokens, role grants. The only way
     /// to manage the three administrators' accounts (三员分立).
     #[command(subcommand)]
@@ -214,6 +223,67 @@ pub enum AuditCommand {
     /// Verify the whole chain: exit 0 with the count, or non-zero naming the first broken entry.
     #[command(after_help = "Examples:\n  zeren audit verify")]
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Every org, parents before children: code, kind, name, parent, closing day.
+    #[command(after_help = "Examples:\n  zeren org list\n  zeren org list --json")]
+    List {
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an org under a parent (a college under the university, a branch under a college…).
+    #[command(
+        after_help = "Examples:\n  zeren org create xyz-cs --name 计算机学院党委 --kind college --parent xyz\n  zeren org create xyz-cs-b1 --name 计算机学院教工第一党支部 --kind branch --parent xyz-cs --established-on 2024-09-01"
+    )]
+    Create {
+        /// Code: a-z, 0-9 and single hyphens.
+        code: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// university, college, branch or unit.
+        #[arg(long)]
+        kind: String,
+        /// The parent org (code).
+        #[arg(long)]
+        parent: String,
+        /// Day it was established (YYYY-MM-DD).
+        #[arg(long, value_name = "DAY")]
+        established_on: Option<String>,
+    },
+    /// Rename an org, or move it under another parent.
+    #[command(
+        after_help = "Examples:\n  zeren org edit xyz-cs --name 计算机与智能学院党委\n  zeren org edit xyz-cs-b1 --parent xyz-ai"
+    )]
+    Edit {
+        /// The org (code).
+        code: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New parent (code).
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// Close an org on a day: its holders' holdings and its platforms end that day, its
+    /// obligations falling due after it are withdrawn. Its child orgs must be closed first.
+    #[command(after_help = "Examples:\n  zeren org close xyz-cs-b1 --on 2026-07-01")]
+    Close {
+        /// The org (code).
+        code: String,
+        /// The closing day (YYYY-MM-DD).
+        #[arg(long, value_name = "DAY")]
+        on: String,
+    },
+    /// Reopen a closed org (its parent must be open; holdings ended by the closing stay ended).
+    #[command(after_help = "Examples:\n  zeren org reopen xyz-cs-b1")]
+    Reopen {
+        /// The org (code).
+        code: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

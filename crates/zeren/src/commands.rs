@@ -31,7 +31,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let now = clock.now();
     let l = lang();
     let code = match &cli.command {
-        Command::Init { admin_password } => {
+        Command::Init {
+            admin_password,
+            org_code,
+            org_name,
+        } => {
             let fresh = ledger::initialise(&db, now).await?;
             accounts::create_administrators(&db, now, admin_password.as_deref()).await?;
             println!(
@@ -48,6 +52,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 }
             );
+            if let (Some(code), Some(name)) = (org_code, org_name)
+                && crate::orgs::init_root(&db, now, code, name).await?
+            {
+                println!(
+                    "{}",
+                    l.pick(
+                        &format!("已建立顶端组织 {}（{}）。", code.trim(), name.trim()),
+                        &format!("root org {} ({}) created.", code.trim(), name.trim()),
+                    )
+                );
+            }
             ExitCode::SUCCESS
         }
         Command::Demo(args) if args.scale == Some(DemoScale::Province) => {
@@ -167,6 +182,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::User(cmd) => {
             ledger::initialise(&db, now).await?;
             accounts::run(&db, cmd, now).await?
+        }
+        Command::Org(cmd) => {
+            ledger::initialise(&db, now).await?;
+            crate::orgs::run(&db, cmd, now).await?
         }
         Command::Serve(_) | Command::Policy(PolicyCommand::Check { .. }) => ExitCode::SUCCESS,
     };

@@ -5,6 +5,7 @@ mod cli;
 mod clock;
 mod commands;
 mod export;
+mod orgs;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -20,7 +21,7 @@ pub fn lang() -> Lang {
 
 /// Reads a `YYYY-MM-DD` argument.
 pub fn parse_day(s: &str, what: &str) -> anyhow::Result<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+    zeren_core::params::day(s).ok_or_else(|| {
         anyhow::anyhow!(
             "{}",
             lang().pick(

@@ -568,6 +568,11 @@ fn every_command_has_help_with_examples() {
         vec!["user", "grant", "--help"],
         vec!["user", "list", "--help"],
         vec!["user", "token", "create", "--help"],
+        vec!["org", "list", "--help"],
+        vec!["org", "create", "--help"],
+        vec!["org", "edit", "--help"],
+        vec!["org", "close", "--help"],
+        vec!["org", "reopen", "--help"],
     ] {
         let r = zeren(&dir, None, &args);
         assert_eq!(r.code, 0, "{args:?}");
@@ -835,4 +840,177 @@ async fn administrators_are_managed_on_the_server() {
     db.close().await;
     assert_eq!(zeren(&dir, None, &["audit", "verify"]).code, 0);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A new installation with no demo: the root org from `zeren init`, the tree from `zeren org`,
+/// its rules told in the user's language with nothing stored, and `who` answering for an org
+/// entered this way (no responsible post yet).
+#[tokio::test]
+async fn a_new_installation_enters_its_org_tree_from_the_command_line() {
+    for (label, url, pg) in engines().await {
+        eprintln!("engine: {label}");
+        let dir = tmpdir();
+        let url = url.as_deref();
+        let ok = |args: &[&str]| {
+            let r = zeren(&dir, url, args);
+            assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+            r.stdout
+        };
+        let out = ok(&[
+            "init",
+            "--org-code",
+            "xyz",
+            "--org-name",
+            "某大学党委",
+            "--admin-password",
+            "Initial-2026!",
+        ]);
+        assert!(out.contains("已建立顶端组织 xyz（某大学党委）"), "{out}");
+        // Again: nothing to do, the same root kept; another root is refused.
+        let out = ok(&["init", "--org-code", "xyz", "--org-name", "某大学党委"]);
+        assert!(!out.contains("已建立"), "{out}");
+        let r = zeren(
+            &dir,
+            url,
+            &["init", "--org-code", "abc", "--org-name", "别的大学"],
+        );
+        assert_ne!(r.code, 0);
+        assert!(r.stderr.contains("组织树已有顶端组织“xyz”"), "{}", r.stderr);
+
+        ok(&[
+            "org",
+            "create",
+            "xyz-cs",
+            "--name",
+            "计算机学院党委",
+            "--kind",
+            "college",
+            "--parent",
+            "xyz",
+        ]);
+        ok(&[
+            "org",
+            "create",
+            "xyz-ai",
+            "--name",
+            "人工智能学院党委",
+            "--kind",
+            "college",
+            "--parent",
+            "xyz",
+        ]);
+        ok(&[
+            "org",
+            "create",
+            "xyz-cs-b1",
+            "--name",
+            "教工第一党支部",
+            "--kind",
+            "branch",
+            "--parent",
+            "xyz-cs",
+            "--established-on",
+            "2024-09-01",
+        ]);
+        for (args, message) in [
+            (
+                vec![
+                    "org", "create", "xyz-cs-x", "--name", "x", "--kind", "college", "--parent",
+                    "xyz-cs",
+                ],
+                "学院不能设在学院之下",
+            ),
+            (
+                vec![
+                    "org",
+                    "create",
+                    "xyz-y",
+                    "--name",
+                    "y",
+                    "--kind",
+                    "committee",
+                    "--parent",
+                    "xyz",
+                ],
+                "--kind",
+            ),
+            (
+                vec!["org", "close", "xyz-cs", "--on", "2026-07-01"],
+                "尚有 1 个下级组织未撤销",
+            ),
+            (
+                vec!["org", "close", "xyz-cs-b1", "--on", "2024-01-01"],
+                "撤销日期不能早于成立日期（2024-09-01）",
+            ),
+            (
+                vec!["org", "edit", "xyz-cs", "--parent", "xyz-cs-b1"],
+                "在本组织之内",
+            ),
+            (
+                vec!["org", "close", "xyz-cs-b1", "--on", "2026-7-1"],
+                "YYYY-MM-DD",
+            ),
+        ] {
+            let r = zeren(&dir, url, &args);
+            assert_ne!(r.code, 0, "{args:?}");
+            assert!(r.stderr.contains(message), "{args:?}: {}", r.stderr);
+        }
+        ok(&[
+            "org",
+            "edit",
+            "xyz-cs-b1",
+            "--parent",
+            "xyz-ai",
+            "--name",
+            "人工智能学院教工第一党支部",
+        ]);
+        ok(&["org", "close", "xyz-cs", "--on", "2026-07-01"]);
+        let r = zeren_with(
+            &dir,
+            url,
+            &["org", "reopen", "xyz-ai"],
+            &[("ZEREN_LANG", "en")],
+        );
+        assert!(r.stderr.contains("The org is open"), "{}", r.stderr);
+        let list = ok(&["org", "list"]);
+        let lines: Vec<&str> = list.lines().collect();
+        assert_eq!(lines[0], "xyz  university  某大学党委", "{list}");
+        assert!(list.contains("  xyz-ai  college  人工智能学院党委\n    xyz-cs-b1  branch  人工智能学院教工第一党支部"), "{list}");
+        assert!(
+            list.contains("xyz-cs  college  计算机学院党委  [撤销于 2026-07-01]"),
+            "{list}"
+        );
+        let json = ok(&["org", "list", "--json"]);
+        let b1: serde_json::Value =
+            serde_json::from_str(json.lines().find(|l| l.contains("xyz-cs-b1")).unwrap()).unwrap();
+        assert_eq!(
+            (b1["parent"].as_str(), b1["established_on"].as_str()),
+            (Some("xyz-ai"), Some("2024-09-01"))
+        );
+        // Who answers for the org entered so (it has no first-responsible post yet).
+        let r = zeren(
+            &dir,
+            url,
+            &[
+                "who",
+                "--org",
+                "xyz-ai",
+                "--duty",
+                "annual-dedicated-study",
+                "--at",
+                "2026-07-01",
+            ],
+        );
+        assert!(
+            r.stdout.contains("xyz") || r.stderr.contains("xyz"),
+            "{}{}",
+            r.stdout,
+            r.stderr
+        );
+        assert!(ok(&["audit", "verify"]).contains("审计链完整"));
+        let _ = std::fs::remove_dir_all(&dir);
+        if let Some(pg) = pg {
+            pg.finish().await;
+        }
+    }
 }

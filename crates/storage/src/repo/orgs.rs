@@ -8,7 +8,8 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use zeren_core::org::{
-    Holding, Org, OrgModel, Person, Platform, Post, check_holding, plan_handover,
+    Holding, Org, OrgModel, Person, Platform, Post, check_close, check_holding, check_move,
+    check_place, check_reopen, plan_handover,
 };
 use zeren_core::policy::PolicyPack;
 use zeren_core::vocab::{OrgKind, PlatformKind};
@@ -26,6 +27,18 @@ pub struct NewOrg {
     pub parent: Option<String>,
     /// Established on.
     pub established_on: Option<NaiveDate>,
+}
+
+/// What an edit of an org changes; each `None` leaves that part as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OrgEdit {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new parent (code or id): the org moves under it.
+    pub parent: Option<String>,
+    /// `Some(Some(day))` closes the org on that day; `Some(None)` reopens a closed one (an
+    /// open one is refused: [`zeren_core::org::TreeError::NotClosed`]).
+    pub closed_on: Option<Option<NaiveDate>>,
 }
 
 /// A new platform.
@@ -246,29 +259,11 @@ impl Tx {
             Some(p) => Some(self.org_row(p).await?.0),
             None => None,
         };
-        match (&parent, new.kind) {
-            (None, OrgKind::University) => {}
-            (None, k) => return Err(StorageError::Invalid(format!("a {k} needs a parent org"))),
-            (Some(p), OrgKind::University) => {
-                return Err(StorageError::Invalid(format!(
-                    "a university sits at the root, not under `{}`",
-                    p.code
-                )));
-            }
-            (Some(p), OrgKind::College) if p.kind != OrgKind::University => {
-                return Err(StorageError::Invalid(format!(
-                    "a college sits under a university, not under `{}` ({})",
-                    p.code, p.kind
-                )));
-            }
-            (Some(p), OrgKind::Branch) if p.kind == OrgKind::Branch => {
-                return Err(StorageError::Invalid(format!(
-                    "a branch cannot sit under another branch (`{}`)",
-                    p.code
-                )));
-            }
-            _ => {}
-        }
+        let root = match parent {
+            Some(_) => None,
+            None => self.root_org().await?,
+        };
+        check_place(new.kind, parent.as_ref(), root.as_ref())?;
         let org = Org {
             id: new_id(),
             code: new.code.clone(),
@@ -304,14 +299,55 @@ impl Tx {
         Ok(org)
     }
 
-    /// Renames an org or records its closing, if `expected_version` is still current.
+    /// The root of the tree, if there is one.
+    async fn root_org(&mut self) -> Result<Option<Org>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLS} FROM orgs WHERE parent_id IS NULL ORDER BY code LIMIT 1"
+        )))
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        row.as_ref().map(org_from).transpose()
+    }
+
+    /// The children of an org.
+    async fn children_of(&mut self, id: &str) -> Result<Vec<Org>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ORG_COLS} FROM orgs WHERE parent_id = $1 ORDER BY code"
+        )))
+        .bind(id)
+        .fetch_all(&mut *self.tx)
+        .await?
+        .iter()
+        .map(org_from)
+        .collect()
+    }
+
+    /// The orgs above `org`, its parent first (a damaged tree with a cycle is walked once round).
+    async fn above(&mut self, org: &Org) -> Result<Vec<Org>> {
+        let mut out: Vec<Org> = Vec::new();
+        let mut next = org.parent.clone();
+        while let Some(id) = next {
+            if id == org.id || out.iter().any(|o| o.id == id) {
+                break;
+            }
+            let parent = self.org_row(&id).await?.0;
+            next = parent.parent.clone();
+            out.push(parent);
+        }
+        Ok(out)
+    }
+
+    /// Edits an org — renames it, moves it under another parent, closes it on a day or reopens
+    /// it — if `expected_version` is still current. Closing ends, on the closing day, the
+    /// holdings of its posts and the platforms it runs that are still open then; its
+    /// obligations falling due after that day are withdrawn by the next obligations sync.
+    /// Returns the org as it is now with its new version (the same version when nothing changed).
     pub async fn update_org(
         &mut self,
         id: &str,
         expected_version: i64,
-        name: Option<String>,
-        closed_on: Option<Option<NaiveDate>>,
-    ) -> Result<Org> {
+        edit: OrgEdit,
+    ) -> Result<(Org, i64)> {
         let (before, version) = self.org_row(id).await?;
         if version != expected_version {
             return Err(StorageError::Conflict {
@@ -322,17 +358,49 @@ impl Tx {
             });
         }
         let mut after = before.clone();
-        if let Some(n) = name {
+        if let Some(n) = edit.name {
             if n.trim().is_empty() {
                 return Err(StorageError::Invalid("org name must not be empty".into()));
             }
             after.name = n.trim().to_string();
         }
-        if let Some(c) = closed_on {
-            after.closed_on = c;
+        if let Some(p) = edit.parent {
+            let parent = self.org_row(&p).await?.0;
+            if before.parent.as_deref() != Some(parent.id.as_str()) {
+                let above = self.above(&parent).await?;
+                check_move(&before, &parent, above.iter())?;
+                after.parent = Some(parent.id);
+            }
         }
-        let done = sqlx::query("UPDATE orgs SET name = $1, closed_on = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+        let mut action = if after.parent != before.parent {
+            "org.move"
+        } else {
+            "org.update"
+        };
+        match edit.closed_on {
+            Some(Some(on)) => {
+                let children = self.children_of(&before.id).await?;
+                check_close(&before, on, &children)?;
+                after.closed_on = Some(on);
+                action = "org.close";
+            }
+            Some(None) => {
+                let parent = match &after.parent {
+                    Some(p) => Some(self.org_row(p).await?.0),
+                    None => None,
+                };
+                check_reopen(&before, parent.as_ref())?;
+                after.closed_on = None;
+                action = "org.reopen";
+            }
+            _ => {}
+        }
+        if after == before {
+            return Ok((before, version));
+        }
+        let done = sqlx::query("UPDATE orgs SET name = $1, parent_id = $2, closed_on = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
             .bind(&after.name)
+            .bind(&after.parent)
             .bind(after.closed_on.map(date_text))
             .bind(self.now_ms())
             .bind(&before.id)
@@ -348,14 +416,85 @@ impl Tx {
             });
         }
         self.audit(
-            "org.update",
+            action,
             "org",
             &before.id,
             Some(&serde_json::to_value(&before).unwrap_or_default()),
             Some(&serde_json::to_value(&after).unwrap_or_default()),
         )
         .await?;
-        Ok(after)
+        if let (None, Some(on)) = (before.closed_on, after.closed_on) {
+            self.end_with_org(&after.id, on).await?;
+        }
+        Ok((after, version + 1))
+    }
+
+    /// Ends on `on` the holdings of an org's posts and the platforms it runs that are still
+    /// open after that day (the org closes on it).
+    async fn end_with_org(&mut self, org_id: &str, on: NaiveDate) -> Result<()> {
+        let day = date_text(on);
+        let holdings: Vec<Holding> = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {HOLDING_COLS} FROM holdings WHERE post_id IN (SELECT id FROM posts WHERE org_id = $1) \
+             AND start_on <= $2 AND (end_on IS NULL OR end_on > $2) ORDER BY post_id, start_on"
+        )))
+        .bind(org_id)
+        .bind(&day)
+        .fetch_all(&mut *self.tx)
+        .await?
+        .iter()
+        .map(holding_from)
+        .collect::<Result<_>>()?;
+        let now = self.now_ms();
+        for h in holdings {
+            let mut ended = h.clone();
+            ended.end = Some(on);
+            sqlx::query(
+                "UPDATE holdings SET end_on = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(&day)
+            .bind(now)
+            .bind(&h.id)
+            .execute(&mut *self.tx)
+            .await?;
+            self.audit(
+                "holding.end",
+                "holding",
+                &h.id,
+                Some(&holding_json(&h)),
+                Some(&holding_json(&ended)),
+            )
+            .await?;
+        }
+        let platforms: Vec<(String, Option<String>)> = sqlx::query(
+            "SELECT id, closed_on FROM platforms WHERE org_id = $1 AND opened_on <= $2 \
+             AND (closed_on IS NULL OR closed_on > $2) ORDER BY code",
+        )
+        .bind(org_id)
+        .bind(&day)
+        .fetch_all(&mut *self.tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("closed_on")?)))
+        .collect::<Result<_>>()?;
+        for (id, closed_before) in platforms {
+            sqlx::query(
+                "UPDATE platforms SET closed_on = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(&day)
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *self.tx)
+            .await?;
+            self.audit(
+                "platform.close",
+                "platform",
+                &id,
+                Some(&json!({ "closed_on": closed_before })),
+                Some(&json!({ "closed_on": day, "with_org": org_id })),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Creates a person belonging to an org.

@@ -486,10 +486,6 @@ async fn org_edits_check_the_version_and_names_are_escaped() {
     for (patch, field) in [
         (json!({"name": "x"}), "version"),
         (json!({"version": "one"}), "version"),
-        (
-            json!({"version": version + 1, "closed_on": "2026-13-01"}),
-            "closed_on",
-        ),
         (json!({"version": version + 1, "name": "  "}), "name"),
         (json!({"version": version + 1, "nmae": "x"}), "nmae"),
     ] {
@@ -508,6 +504,24 @@ async fn org_edits_check_the_version_and_names_are_escaped() {
             "{patch}: {body}"
         );
     }
+    // A closing day is checked too (closing takes managing the parent: a branch here).
+    let (_, b1) = api(&app, &token, "GET", "/api/v1/orgs/cqu-mse-b1", None).await;
+    let patch = json!({"version": b1["version"], "closed_on": "2026-13-01"});
+    let (status, body) = api(
+        &app,
+        &token,
+        "PATCH",
+        "/api/v1/orgs/cqu-mse-b1",
+        Some(patch),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("closed_on")
+    );
     // The name comes back escaped, never as markup.
     let s = app.sign_in("secretary", PASSWORD).await;
     for path in [
@@ -861,6 +875,346 @@ async fn api_handover_and_who_on_every_engine() {
             status, 403,
             "{label}: 李明华 holds no post after the handover"
         );
+        app.finish().await;
+    }
+}
+
+/// Grants the demo's college secretary the university's secretary role too, so that it manages
+/// the colleges' parent (closing, reopening and moving take managing the parent).
+async fn university_secretary(app: &TestApp) {
+    let user = app.db.user_by_username("secretary").await.unwrap().unwrap();
+    let cqu = app.org_id("cqu").await;
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    tx.grant(&user, zeren_core::access::Role::Secretary, &cqu, "test")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    app.state().recent.clear();
+}
+
+async fn tree_form(
+    s: &Session,
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let resp = submit(s, app, path, fields).await;
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = resp.text().await.unwrap();
+    (status, location.unwrap_or(body))
+}
+
+#[tokio::test]
+async fn the_tree_is_kept_through_the_forms_and_its_rules_are_told_in_place() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    // A college secretary creates under its college and renames it, but does not close it.
+    let (_, html) = page(&s, &app, "/orgs/cqu-mse").await;
+    assert!(html.contains("/orgs/cqu-mse/children/new") && html.contains("/orgs/cqu-mse/edit"));
+    assert!(!html.contains("/orgs/cqu-mse/close"), "{html}");
+    university_secretary(&app).await;
+    let (_, html) = page(&s, &app, "/orgs/cqu-mse").await;
+    assert!(html.contains("/orgs/cqu-mse/close"), "{html}");
+
+    // A new college under the university.
+    let (status, form) = page(&s, &app, "/orgs/cqu/children/new").await;
+    assert_eq!(status, 200);
+    assert!(form.contains(r#"<option value="college""#), "{form}");
+    let (status, to) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu/children/new",
+        &[
+            ("kind", "college"),
+            ("code", "cqu-ai"),
+            ("name", "人工智能学院党委"),
+            ("established_on", "2026-09-01"),
+        ],
+    )
+    .await;
+    assert_eq!((status, to.as_str()), (303, "/orgs/cqu-ai"));
+    let (status, html) = page(&s, &app, "/orgs/cqu-ai").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("人工智能学院党委") && html.contains("2026-09-01"));
+
+    // Located errors, nothing stored: every bad field at once, then the tree's rule.
+    let before = app.audit_len().await;
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-ai/children/new",
+        &[
+            ("kind", "branch"),
+            ("code", "Bad Code"),
+            ("name", ""),
+            ("established_on", "2026-02-30"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    for message in ["小写字母", "名称不能为空", "2026-02-30"] {
+        assert!(html.contains(message), "{message}: {html}");
+    }
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-ai/children/new",
+        &[
+            ("kind", "college"),
+            ("code", "cqu-ai-x"),
+            ("name", "学院中的学院"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("学院不能设在学院之下"), "{html}");
+    assert!(
+        html.contains(r#"id="kind-error""#),
+        "told beside the kind: {html}"
+    );
+    assert_eq!(app.audit_len().await, before);
+
+    // A branch moves to the new college; a college cannot move into its own branch.
+    let version = |html: &str| crate::common::hidden(html, "version");
+    let (_, form) = page(&s, &app, "/orgs/cqu-mse-b1/edit").await;
+    assert!(
+        form.contains(r#"<option value="cqu-ai">"#),
+        "a parent to choose: {form}"
+    );
+    let (status, to) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-mse-b1/edit",
+        &[
+            ("version", &version(&form)),
+            ("name", "材料学院教工第一党支部"),
+            ("parent", "cqu-ai"),
+        ],
+    )
+    .await;
+    assert_eq!((status, to.as_str()), (303, "/orgs/cqu-mse-b1"));
+    let token = app.token("secretary").await;
+    let (_, org) = api(&app, &token, "GET", "/api/v1/orgs/cqu-mse-b1", None).await;
+    assert_eq!(org["parent_code"], "cqu-ai");
+    let (_, form) = page(&s, &app, "/orgs/cqu-ai/edit").await;
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-ai/edit",
+        &[
+            ("version", &version(&form)),
+            ("name", "人工智能学院党委"),
+            ("parent", "cqu-mse-b1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("在本组织之内"), "{html}");
+    // A stale form: someone else changed the org meanwhile.
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-mse-b1/edit",
+        &[("version", "1"), ("name", "旧表单")],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(html.contains("已被他人修改"), "{html}");
+
+    // Closing waits for the children; then the branch's holders end on the day.
+    let (_, form) = page(&s, &app, "/orgs/cqu-ai/close").await;
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-ai/close",
+        &[("version", &version(&form)), ("closed_on", "2026-12-31")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("尚有 1 个下级组织未撤销") && html.contains("cqu-mse-b1"),
+        "{html}"
+    );
+    let (_, form) = page(&s, &app, "/orgs/cqu-mse-b1/close").await;
+    let (status, to) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-mse-b1/close",
+        &[("version", &version(&form)), ("closed_on", "2026-12-31")],
+    )
+    .await;
+    assert_eq!((status, to.as_str()), (303, "/orgs/cqu-mse-b1"));
+    let post = app.post_id("cqu-mse-b1", "branch-secretary").await;
+    let (_, holdings) = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/holdings?post={post}"),
+        None,
+    )
+    .await;
+    let last = holdings["items"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["end"], "2026-12-31", "{holdings}");
+    let (_, form) = page(&s, &app, "/orgs/cqu-ai/close").await;
+    let (status, _) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-ai/close",
+        &[("version", &version(&form)), ("closed_on", "2026-12-31")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    // A closed org offers reopening, not children; its branch reopens only after it.
+    let (_, html) = page(&s, &app, "/orgs/cqu-ai").await;
+    assert!(html.contains("/orgs/cqu-ai/reopen") && !html.contains("/orgs/cqu-ai/children/new"));
+    let (_, form) = page(&s, &app, "/orgs/cqu-mse-b1/reopen").await;
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-mse-b1/reopen",
+        &[("version", &version(&form))],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("已于 2026-12-31 撤销"), "{html}");
+    // In English with the English UI.
+    let (_, form) = page(&s, &app, "/orgs/cqu-mse-b1/reopen?lang=en").await;
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-mse-b1/reopen?lang=en",
+        &[("version", &version(&form))],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("was closed on 2026-12-31"), "{html}");
+
+    let actions = app.audit_actions().await;
+    for action in ["org.create", "org.move", "org.close", "holding.end"] {
+        assert!(actions.iter().any(|a| a == action), "{action} audited");
+    }
+    app.db.verify_audit().await.unwrap().unwrap();
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_api_moves_and_closes_orgs_only_for_who_manages_the_parent() {
+    for app in TestApp::demo_on_engines().await {
+        let token = app.token("secretary").await;
+        let (_, b1) = api(&app, &token, "GET", "/api/v1/orgs/cqu-mse-b1", None).await;
+        let v = b1["version"].as_i64().unwrap();
+        // The college secretary manages the branch's parent: it may close the branch…
+        let (status, body) = api(
+            &app,
+            &token,
+            "PATCH",
+            "/api/v1/orgs/cqu-mse-b1",
+            Some(json!({"version": v, "closed_on": "2026-12-31"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            (body["closed_on"].as_str(), body["version"].as_i64()),
+            (Some("2026-12-31"), Some(v + 1))
+        );
+        // … but not its own college, nor move it, nor move the branch outside its scope.
+        let (_, mse) = api(&app, &token, "GET", "/api/v1/orgs/cqu-mse", None).await;
+        let mv = mse["version"].as_i64().unwrap();
+        for patch in [
+            json!({"version": mv, "closed_on": "2026-12-31"}),
+            json!({"version": mv, "parent": "cqu"}),
+        ] {
+            let (status, body) = api(
+                &app,
+                &token,
+                "PATCH",
+                "/api/v1/orgs/cqu-mse",
+                Some(patch.clone()),
+            )
+            .await;
+            assert_eq!(status, 403, "{patch}: {body}");
+        }
+        let (status, body) = api(
+            &app,
+            &token,
+            "PATCH",
+            "/api/v1/orgs/cqu-mse-b1",
+            Some(json!({"version": v + 1, "parent": "cqu-cs"})),
+        )
+        .await;
+        assert_eq!(
+            status, 404,
+            "another college answers as one that does not exist: {body}"
+        );
+        // With the university's role: a move, and the tree's rules by field.
+        university_secretary(&app).await;
+        let (status, body) = api(
+            &app,
+            &token,
+            "PATCH",
+            "/api/v1/orgs/cqu-mse-b1",
+            Some(json!({"version": v + 1, "closed_on": null, "parent": "cqu-cs"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["parent_code"], "cqu-cs");
+        assert!(body["closed_on"].is_null());
+        for (patch, field, message) in [
+            (
+                json!({"version": v + 2, "parent": "cqu-mse-b2"}),
+                "parent",
+                "党支部不能设在党支部之下",
+            ),
+            (json!({"version": mv, "parent": "cqu"}), "parent", ""),
+            (
+                json!({"version": mv, "closed_on": "2026-12-31"}),
+                "closed_on",
+                "下级组织未撤销",
+            ),
+        ] {
+            let path = if field == "parent" && message.is_empty() {
+                "/api/v1/orgs/cqu"
+            } else if field == "closed_on" {
+                "/api/v1/orgs/cqu-mse"
+            } else {
+                "/api/v1/orgs/cqu-mse-b1"
+            };
+            let (status, body) = api(&app, &token, "PATCH", path, Some(patch.clone())).await;
+            if message.is_empty() {
+                // The root has no parent to manage it from.
+                assert_eq!(status, 403, "{patch}: {body}");
+                continue;
+            }
+            assert_eq!(status, 422, "{patch}: {body}");
+            let text = body["error"]["message"].as_str().unwrap();
+            assert!(
+                text.contains(field) && text.contains(message),
+                "{patch}: {body}"
+            );
+        }
+        // A second root is refused; the tree has one.
+        let (status, body) = api(
+            &app,
+            &token,
+            "POST",
+            "/api/v1/orgs",
+            Some(json!({"code": "cqu2", "name": "又一所", "kind": "university", "parent": "cqu"})),
+        )
+        .await;
+        assert_eq!(
+            status, 201,
+            "a university-level committee may sit under another: {body}"
+        );
+        app.db.verify_audit().await.unwrap().unwrap();
         app.finish().await;
     }
 }

@@ -247,8 +247,11 @@ async fn a_snapshot_brought_up_to_date_is_the_snapshot_a_whole_load_gives() {
         tx.update_org(
             &branch.id,
             1,
-            Some("第九党支部（合并）".into()),
-            Some(Some(date("2026-12-31"))),
+            zeren_storage::OrgEdit {
+                name: Some("第九党支部（合并）".into()),
+                closed_on: Some(Some(date("2026-12-31"))),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();

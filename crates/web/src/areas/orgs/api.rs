@@ -88,25 +88,6 @@ pub(super) async fn api_create_org(
             &tr.tf("orgs.error.kind", &[("expected", &OrgKind::expected())]),
         )
     })?;
-    let fits = match kind {
-        OrgKind::University => false,
-        OrgKind::College => parent.kind == OrgKind::University,
-        OrgKind::Branch => parent.kind != OrgKind::Branch,
-        OrgKind::Unit => true,
-    };
-    if !fits {
-        return Err(invalid(
-            tr,
-            "kind",
-            &tr.tf(
-                "orgs.error.kind_under",
-                &[
-                    ("kind", &org_kind_name(tr, kind)),
-                    ("parent", &org_kind_name(tr, parent.kind)),
-                ],
-            ),
-        ));
-    }
     let established_on = match b.established_on.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s) => Some(parse_day(s).ok_or_else(|| {
@@ -132,7 +113,7 @@ pub(super) async fn api_create_org(
         Ok::<Org, StorageError>(org)
     }
     .await
-    .map_err(|e| from_storage(tr, e))?;
+    .map_err(|e| from_storage_in(tr, e, true))?;
     let out = OrgDetail {
         org: OrgOut {
             parent_code: Some(&parent.code),
@@ -228,6 +209,9 @@ pub struct OrgPatch {
     pub(super) version: i64,
     #[serde(default)]
     pub(super) name: Option<String>,
+    /// A parent org (code or id): the org moves under it.
+    #[serde(default)]
+    pub(super) parent: Option<String>,
     /// A day closes the org; `null` reopens it; absent leaves it.
     #[serde(default, deserialize_with = "double_option")]
     pub(super) closed_on: Option<Option<String>>,
@@ -246,6 +230,14 @@ pub(super) async fn api_update_org(
     let org = find_visible(&v, &id).ok_or_else(|| not_found(tr, "id", &id))?;
     require(&v, Permission::ManageOrg, Some(&org.id))?;
     let b = body.get()?;
+    // Moving, closing and reopening take the right to manage the parent (the pages' rule).
+    let action = match (&b.parent, &b.closed_on) {
+        (None, None) => OrgAction::Edit,
+        _ => OrgAction::Close,
+    };
+    if !may(&v, action, org) {
+        return Err(Refusal::forbidden(tr).api());
+    }
     let name = match b.name {
         Some(n) if n.trim().is_empty() || n.trim().chars().count() > 200 => {
             return Err(invalid(tr, "name", tr.t("orgs.error.name")));
@@ -254,6 +246,8 @@ pub(super) async fn api_update_org(
     };
     let closed_on = match b.closed_on {
         None => None,
+        // `null` on an open org leaves it open (a PATCH states the wanted value).
+        Some(None) if org.closed_on.is_none() => None,
         Some(None) => Some(None),
         Some(Some(s)) => match parse_day(&s) {
             Some(d) => Some(Some(d)),
@@ -266,16 +260,31 @@ pub(super) async fn api_update_org(
             }
         },
     };
-    let updated = async {
+    // A new parent must be one the viewer manages too (an org outside the scope answers as
+    // one that does not exist).
+    let parent = match b.parent.as_deref().map(str::trim) {
+        None => None,
+        Some(p) => {
+            let parent = find_visible(&v, p).ok_or_else(|| not_found(tr, "parent", p))?;
+            require(&v, Permission::ManageOrg, Some(&parent.id))?;
+            Some(parent.id.clone())
+        }
+    };
+    let (updated, version) = async {
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
-        let org = tx.update_org(&org.id, b.version, name, closed_on).await?;
+        let edit = OrgEdit {
+            name,
+            parent,
+            closed_on,
+        };
+        let out = tx.update_org(&org.id, b.version, edit).await?;
         tx.commit().await?;
-        Ok::<Org, StorageError>(org)
+        Ok::<(Org, i64), StorageError>(out)
     }
     .await
     .map_err(|e| from_storage(tr, e))?;
     // The snapshot predates the change: the org's own fields come from storage.
-    let out = org_detail(&v, state.today(), org, org_out(&v, &updated), b.version + 1);
+    let out = org_detail(&v, state.today(), org, org_out(&v, &updated), version);
     Ok(Json(out).into_response())
 }
 

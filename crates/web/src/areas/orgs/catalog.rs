@@ -75,6 +75,86 @@ pub const ZH: &[(&str, &str)] = &[
     ("orgs.error.kind", "组织类型应为以下之一：{expected}。"),
     ("orgs.error.kind_under", "{kind}不能设在{parent}之下。"),
     (
+        "orgs.error.tree.root_kind",
+        "{kind}须设在上级组织之下；只有学校党委设在组织树的顶端。",
+    ),
+    (
+        "orgs.error.tree.root_taken",
+        "组织树已有顶端组织“{root}”，请在其下新建。",
+    ),
+    ("orgs.error.tree.move_root", "顶端组织不能移动。"),
+    (
+        "orgs.error.tree.into_itself",
+        "“{parent}”在本组织之内，不能移到其下。",
+    ),
+    (
+        "orgs.error.tree.parent_closed",
+        "“{parent}”已于 {day} 撤销。",
+    ),
+    (
+        "orgs.error.tree.close_before_established",
+        "撤销日期不能早于成立日期（{day}）。",
+    ),
+    (
+        "orgs.error.tree.open_children",
+        "尚有 {count} 个下级组织未撤销（如“{first}”），请先撤销下级组织。",
+    ),
+    ("orgs.error.tree.already_closed", "该组织已于 {day} 撤销。"),
+    ("orgs.error.tree.not_closed", "该组织未撤销，无需恢复。"),
+    ("orgs.action.new_child", "新建下级组织"),
+    ("orgs.action.edit", "更名或调整隶属"),
+    ("orgs.action.close", "撤销组织"),
+    ("orgs.action.reopen", "恢复组织"),
+    ("orgs.form.new_child.title", "新建下级组织"),
+    (
+        "orgs.form.new_child.lead",
+        "在“{org}”之下新建一个组织。新建后可在其页面设置职务、任命人员。",
+    ),
+    ("orgs.form.new_child.submit", "新建"),
+    ("orgs.form.edit.title", "更名或调整隶属"),
+    (
+        "orgs.form.edit.lead",
+        "修改“{org}”的名称，或把它调整到另一个上级组织之下（其职务、任职与待办事项随之移动）。",
+    ),
+    ("orgs.form.edit.submit", "保存"),
+    ("orgs.form.close.title", "撤销组织"),
+    (
+        "orgs.form.close.lead",
+        "撤销“{org}”：其职务的任职、所属平台于撤销日终止，此后到期的待办事项撤回；已完成的记录保留。须先撤销其下级组织。",
+    ),
+    ("orgs.form.close.submit", "撤销"),
+    ("orgs.form.reopen.title", "恢复组织"),
+    (
+        "orgs.form.reopen.lead",
+        "恢复已撤销的“{org}”。撤销时终止的任职不会恢复，请重新任命。",
+    ),
+    ("orgs.form.reopen.submit", "恢复"),
+    (
+        "orgs.form.code_hint",
+        "小写字母、数字和单个连字符，如 xyz-cs；用于链接和导入，建立后不可更改。",
+    ),
+    ("orgs.form.name", "名称"),
+    ("orgs.form.established_hint", "可不填；格式 YYYY-MM-DD。"),
+    ("orgs.form.parent", "新的上级组织（代码）"),
+    (
+        "orgs.form.parent_hint",
+        "不调整隶属则留空；只能选择您管理的、可以容纳该类组织的组织。",
+    ),
+    ("orgs.form.close_hint", "格式 YYYY-MM-DD；可为过去的日期。"),
+    ("orgs.form.error.day_missing", "请填写日期（YYYY-MM-DD）。"),
+    (
+        "orgs.form.error.version",
+        "表单缺少版本号，请重新打开本页。",
+    ),
+    (
+        "orgs.form.error.parent",
+        "“{code}”不是您可以调整到其下的组织。",
+    ),
+    (
+        "orgs.form.error.stale",
+        "该组织已被他人修改，请重新打开本页后再试。",
+    ),
+    (
         "orgs.error.date",
         "日期“{value}”无效，应为 YYYY-MM-DD 格式。",
     ),
@@ -282,6 +362,92 @@ pub const EN: &[(&str, &str)] = &[
     (
         "orgs.error.kind_under",
         "A {kind} cannot sit under a {parent}.",
+    ),
+    (
+        "orgs.error.tree.root_kind",
+        "A {kind} sits under a parent org; only a university committee sits at the top of the tree.",
+    ),
+    (
+        "orgs.error.tree.root_taken",
+        "The tree already has its top org, “{root}”: create the org under it.",
+    ),
+    ("orgs.error.tree.move_root", "The top org cannot be moved."),
+    (
+        "orgs.error.tree.into_itself",
+        "“{parent}” lies within this org; it cannot move under it.",
+    ),
+    (
+        "orgs.error.tree.parent_closed",
+        "“{parent}” was closed on {day}.",
+    ),
+    (
+        "orgs.error.tree.close_before_established",
+        "The closing day cannot be before the day it was established ({day}).",
+    ),
+    (
+        "orgs.error.tree.open_children",
+        "{count} child orgs are still open (“{first}” among them): close them first.",
+    ),
+    (
+        "orgs.error.tree.already_closed",
+        "The org was closed on {day}.",
+    ),
+    (
+        "orgs.error.tree.not_closed",
+        "The org is open; there is nothing to reopen.",
+    ),
+    ("orgs.action.new_child", "New child org"),
+    ("orgs.action.edit", "Rename or move"),
+    ("orgs.action.close", "Close the org"),
+    ("orgs.action.reopen", "Reopen the org"),
+    ("orgs.form.new_child.title", "New child org"),
+    (
+        "orgs.form.new_child.lead",
+        "Create an org under “{org}”. Its posts and holders are set on its page afterwards.",
+    ),
+    ("orgs.form.new_child.submit", "Create"),
+    ("orgs.form.edit.title", "Rename or move"),
+    (
+        "orgs.form.edit.lead",
+        "Rename “{org}”, or move it under another parent (its posts, holdings and obligations move with it).",
+    ),
+    ("orgs.form.edit.submit", "Save"),
+    ("orgs.form.close.title", "Close the org"),
+    (
+        "orgs.form.close.lead",
+        "Close “{org}”: the holdings of its posts and its platforms end on the closing day, and its obligations falling due after it are withdrawn; records kept stay. Its child orgs must be closed first.",
+    ),
+    ("orgs.form.close.submit", "Close"),
+    ("orgs.form.reopen.title", "Reopen the org"),
+    (
+        "orgs.form.reopen.lead",
+        "Reopen “{org}”. Holdings ended by the closing stay ended: appoint the holders again.",
+    ),
+    ("orgs.form.reopen.submit", "Reopen"),
+    (
+        "orgs.form.code_hint",
+        "Lower-case letters, digits and single hyphens, e.g. xyz-cs; used in links and imports, fixed once created.",
+    ),
+    ("orgs.form.name", "Name"),
+    ("orgs.form.established_hint", "Optional; YYYY-MM-DD."),
+    ("orgs.form.parent", "New parent org (code)"),
+    (
+        "orgs.form.parent_hint",
+        "Leave empty to keep the parent; only orgs you manage that can hold this kind of org.",
+    ),
+    ("orgs.form.close_hint", "YYYY-MM-DD; may be a past day."),
+    ("orgs.form.error.day_missing", "Give the day (YYYY-MM-DD)."),
+    (
+        "orgs.form.error.version",
+        "The form has no version: open this page again.",
+    ),
+    (
+        "orgs.form.error.parent",
+        "“{code}” is not an org you can move this one under.",
+    ),
+    (
+        "orgs.form.error.stale",
+        "Someone else changed the org meanwhile: open this page again and retry.",
     ),
     (
         "orgs.error.date",

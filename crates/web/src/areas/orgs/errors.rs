@@ -37,9 +37,73 @@ pub(super) fn not_found(tr: Tr, field: &str, id: &str) -> ApiError {
     )
 }
 
-/// A storage failure, with the domain's conflicts told in the user's language.
+/// A rule of the org tree broken: the field it concerns and the message. A kind that cannot
+/// sit under its parent is the `kind` field's fault when an org is created, the `parent`
+/// field's when one moves.
+pub(super) fn tree_error(tr: Tr, e: &TreeError, creating: bool) -> (&'static str, String) {
+    let kind = |k: OrgKind| org_kind_name(tr, k);
+    match e {
+        TreeError::RootKind { kind: k } => (
+            "parent",
+            tr.tf("orgs.error.tree.root_kind", &[("kind", &kind(*k))]),
+        ),
+        TreeError::RootTaken { root } => (
+            "parent",
+            tr.tf("orgs.error.tree.root_taken", &[("root", root)]),
+        ),
+        TreeError::KindUnder { kind: k, parent } => (
+            if creating { "kind" } else { "parent" },
+            tr.tf(
+                "orgs.error.kind_under",
+                &[("kind", &kind(*k)), ("parent", &kind(*parent))],
+            ),
+        ),
+        TreeError::MoveRoot => ("parent", tr.t("orgs.error.tree.move_root").to_string()),
+        TreeError::IntoItself { parent } => (
+            "parent",
+            tr.tf("orgs.error.tree.into_itself", &[("parent", parent)]),
+        ),
+        TreeError::ParentClosed { parent, on } => (
+            "parent",
+            tr.tf(
+                "orgs.error.tree.parent_closed",
+                &[("parent", parent), ("day", &date(*on))],
+            ),
+        ),
+        TreeError::CloseBeforeEstablished { established, .. } => (
+            "closed_on",
+            tr.tf(
+                "orgs.error.tree.close_before_established",
+                &[("day", &date(*established))],
+            ),
+        ),
+        TreeError::OpenChildren { count, first } => (
+            "closed_on",
+            tr.tf(
+                "orgs.error.tree.open_children",
+                &[("count", &count.to_string()), ("first", first)],
+            ),
+        ),
+        TreeError::AlreadyClosed { on } => (
+            "closed_on",
+            tr.tf("orgs.error.tree.already_closed", &[("day", &date(*on))]),
+        ),
+        TreeError::NotClosed => ("closed_on", tr.t("orgs.error.tree.not_closed").to_string()),
+    }
+}
+
+/// A storage failure, with the domain's conflicts told in the user's language (`creating`:
+/// an org is being created, see [`tree_error`]).
 pub(super) fn from_storage(tr: Tr, err: StorageError) -> ApiError {
+    from_storage_in(tr, err, false)
+}
+
+pub(super) fn from_storage_in(tr: Tr, err: StorageError, creating: bool) -> ApiError {
     match err {
+        StorageError::Tree(e) => {
+            let (field, message) = tree_error(tr, &e, creating);
+            invalid(tr, field, &message)
+        }
         StorageError::Duplicate { key, .. } => ApiError::new(
             ErrorCode::Conflict,
             tr.tf("orgs.error.duplicate", &[("key", &key)]),

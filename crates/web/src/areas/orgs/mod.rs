@@ -31,13 +31,13 @@ use std::collections::HashMap;
 use zeren_core::Citation;
 use zeren_core::access::Permission;
 use zeren_core::org::{
-    Holding, HoldingError, Org, OrgModel, Person, Platform, Post, plan_handover,
+    Holding, HoldingError, Org, OrgModel, Person, Platform, Post, TreeError, plan_handover,
 };
 use zeren_core::period::sub_days;
 use zeren_core::policy::PolicyPack;
 use zeren_core::responsibility::{Answer, Reason, ResolveError, Target, resolve};
 use zeren_core::vocab::{OrgKind, PlatformKind};
-use zeren_storage::{NewOrg, StorageError};
+use zeren_storage::{NewOrg, OrgEdit, StorageError};
 
 mod access;
 mod api;
@@ -49,6 +49,7 @@ mod org;
 mod people;
 mod shapes;
 mod tree;
+mod tree_forms;
 mod who;
 
 use access::*;
@@ -60,9 +61,17 @@ use org::*;
 use people::*;
 use shapes::*;
 use tree::*;
+use tree_forms::*;
 use who::*;
 
 pub use catalog::CATALOG;
+
+/// A broken rule of the org tree told in `lang`, from the same catalogue the pages use (for the
+/// command line).
+pub fn tree_message(lang: zeren_core::Lang, e: &TreeError) -> String {
+    let (field, message) = tree_error(Tr::preferred(lang), e, false);
+    format!("{field}: {message}")
+}
 
 /// Rows per page of every list, on pages and in the API.
 pub const PER_PAGE: usize = 50;
@@ -107,6 +116,49 @@ pub fn page_routes() -> Routes {
             )
             .query(LIST_QUERY),
             org_page,
+        )
+        .get(
+            "/orgs/{code}/children/new",
+            Describe::auth("orgs", "Form: a new org under this one"),
+            new_child_form,
+        )
+        .post(
+            "/orgs/{code}/children/new",
+            Describe::auth("orgs", "Create an org under this one"),
+            new_child_submit,
+        )
+        .get(
+            "/orgs/{code}/edit",
+            Describe::auth(
+                "orgs",
+                "Form: rename the org or move it under another parent",
+            ),
+            edit_form,
+        )
+        .post(
+            "/orgs/{code}/edit",
+            Describe::auth("orgs", "Rename the org or move it"),
+            edit_submit,
+        )
+        .get(
+            "/orgs/{code}/close",
+            Describe::auth("orgs", "Form: close the org on a day"),
+            close_form,
+        )
+        .post(
+            "/orgs/{code}/close",
+            Describe::auth("orgs", "Close the org on a day"),
+            close_submit,
+        )
+        .get(
+            "/orgs/{code}/reopen",
+            Describe::auth("orgs", "Form: reopen a closed org"),
+            reopen_form,
+        )
+        .post(
+            "/orgs/{code}/reopen",
+            Describe::auth("orgs", "Reopen a closed org"),
+            reopen_submit,
         )
         .get(
             "/orgs/{code}/posts/{post_id}/handover",
@@ -164,7 +216,7 @@ pub fn api_routes() -> Routes {
             "/orgs/{id}",
             Describe::auth(
                 "orgs",
-                "Rename or close an org: {version, name?, closed_on?}; 409 on a stale version",
+                "Rename, move, close or reopen an org: {version, name?, parent?, closed_on? (a day closes it, null reopens it)}; 409 on a stale version",
             ),
             api_update_org,
         )

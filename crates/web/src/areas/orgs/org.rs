@@ -76,6 +76,8 @@ pub(super) struct OrgPage {
     pub(super) today: String,
     pub(super) who_href: String,
     pub(super) people_href: String,
+    /// The changes of the tree the viewer may make here: (href, label).
+    pub(super) actions: Vec<(String, String)>,
 }
 
 pub(super) fn holder_view(m: &OrgModel, h: &Holding) -> HolderView {
@@ -164,6 +166,22 @@ pub(super) async fn org_page(
         })
         .collect();
     let path = format!("/orgs/{}", encode(&org.code));
+    let open = org.closed_on.is_none();
+    let actions = [
+        (OrgAction::NewChild, open),
+        (OrgAction::Edit, true),
+        (OrgAction::Close, open),
+        (OrgAction::Reopen, !open),
+    ]
+    .into_iter()
+    .filter(|(action, shown)| *shown && may(&v, *action, org))
+    .map(|(action, _)| {
+        (
+            format!("{path}/{}{}", action.path(), tr.qs()),
+            tr.t(&format!("orgs.action.{}", action.key())).to_string(),
+        )
+    })
+    .collect();
     page(
         StatusCode::OK,
         &OrgPage {
@@ -189,6 +207,7 @@ pub(super) async fn org_page(
             today: date(today),
             who_href: href_with("/who", &[("org", &org.code)], tr),
             people_href: href_with("/people", &[("org", &org.code)], tr),
+            actions,
         },
     )
 }

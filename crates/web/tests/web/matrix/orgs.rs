@@ -10,6 +10,45 @@ fn manages(c: Caller) -> bool {
     matches!(c, Caller::Role("secretary" | "branch"))
 }
 
+/// A form of the org itself: managers see it (200), other business accounts are refused.
+fn own_org_form(c: Caller, s: Scope) -> u16 {
+    match c {
+        Caller::Anonymous => 303,
+        c if is_admin(c) => 403,
+        _ if s == Scope::Outside => 404,
+        c if manages(c) => 200,
+        _ => 403,
+    }
+}
+
+/// Its submission with bad fields: 422 for managers, nothing stored.
+fn own_org_post(c: Caller, s: Scope) -> u16 {
+    match c {
+        Caller::Anonymous => 403,
+        c if is_admin(c) => 403,
+        _ if s == Scope::Outside => 404,
+        c if manages(c) => 422,
+        _ => 403,
+    }
+}
+
+/// A form that takes managing the org's parent: no demo account manages its own org's parent.
+fn parent_form(c: Caller, s: Scope) -> u16 {
+    match c {
+        Caller::Anonymous => 303,
+        _ if s == Scope::Outside && !is_admin(c) => 404,
+        _ => 403,
+    }
+}
+
+fn parent_post(c: Caller, s: Scope) -> u16 {
+    match c {
+        Caller::Anonymous => 403,
+        _ if s == Scope::Outside && !is_admin(c) => 404,
+        _ => 403,
+    }
+}
+
 pub fn expectations() -> Vec<Expect> {
     vec![
         // Pages.
@@ -41,6 +80,56 @@ pub fn expectations() -> Vec<Expect> {
             },
         )
         .body("person={person}&on=not-a-date"),
+        // The org tree's forms: creating under an org and renaming it take managing the org;
+        // closing, reopening (and moving) take managing its parent, which no demo account
+        // does for its own org (the college secretary's parent is the university).
+        Expect::scoped(
+            "GET",
+            "/orgs/{code}/children/new",
+            "/orgs/{org}/children/new",
+            own_org_form,
+        ),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/children/new",
+            "/orgs/{org}/children/new",
+            own_org_post,
+        )
+        .body("code=Not+A+Code&name=&kind=branch"),
+        Expect::scoped("GET", "/orgs/{code}/edit", "/orgs/{org}/edit", own_org_form),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/edit",
+            "/orgs/{org}/edit",
+            own_org_post,
+        )
+        .body("version=1&name="),
+        Expect::scoped(
+            "GET",
+            "/orgs/{code}/close",
+            "/orgs/{org}/close",
+            parent_form,
+        ),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/close",
+            "/orgs/{org}/close",
+            parent_post,
+        )
+        .body("version=1&closed_on=not-a-day"),
+        Expect::scoped(
+            "GET",
+            "/orgs/{code}/reopen",
+            "/orgs/{org}/reopen",
+            parent_form,
+        ),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/reopen",
+            "/orgs/{org}/reopen",
+            parent_post,
+        )
+        .body("version=x"),
         Expect::plain("GET", "/people", business_read(false)),
         Expect::scoped(
             "GET",

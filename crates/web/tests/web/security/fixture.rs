@@ -12,6 +12,8 @@ use zeren_web::shared::routes::RouteDoc;
 
 /// The org every path names (a college the secretary keeps records in).
 pub const ORG: &str = "cqu-mse";
+/// A branch of [`ORG`] (whose parent the sweeping account manages).
+pub const BRANCH: &str = "cqu-mse-b1";
 
 /// An id that names nothing.
 pub const MISSING: &str = "00000000-0000-0000-0000-000000000000";
@@ -170,9 +172,15 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/notifications/{id}/read"
         | "/api/v1/notifications/{id}/read" => vec![("{id}", MISSING)],
         "/calendar/{feed}" => vec![("{feed}", &feed)],
-        "/orgs/{code}" | "/orgs/{code}/ledger.xlsx" | "/orgs/{code}/notify" => {
+        "/orgs/{code}"
+        | "/orgs/{code}/ledger.xlsx"
+        | "/orgs/{code}/notify"
+        | "/orgs/{code}/children/new"
+        | "/orgs/{code}/edit" => {
             vec![("{code}", ORG)]
         }
+        // Closing and reopening take managing the parent: a branch of the org.
+        "/orgs/{code}/close" | "/orgs/{code}/reopen" => vec![("{code}", BRANCH)],
         "/orgs/{code}/posts/{post_id}/handover" => vec![("{code}", ORG), ("{post_id}", &ids.post)],
         "/api/v1/orgs/{id}" | "/api/v1/orgs/{id}/notify" => vec![("{id}", &ids.org_id)],
         "/api/v1/posts/{id}/handover" => vec![("{id}", &ids.post)],
