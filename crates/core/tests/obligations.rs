@@ -47,7 +47,10 @@ fn an_org_closed_owes_nothing_falling_due_after_its_closing_day() {
     mse.closed_on = Some(d("2026-06-30"));
     let list = generate(&pack, &parts.model(), 2026, &[]);
     let owed: Vec<_> = list.iter().filter(|o| o.org == "cqu-mse").collect();
-    assert!(!owed.is_empty(), "what fell due before the closing stays owed");
+    assert!(
+        !owed.is_empty(),
+        "what fell due before the closing stays owed"
+    );
     assert!(owed.iter().all(|o| o.due <= d("2026-06-30")), "{owed:?}");
     // The annual study (due 31 December) is no longer owed; the first quarter's analysis is.
     assert!(owed.iter().all(|o| o.duty != "annual-dedicated-study"));

@@ -254,6 +254,66 @@ pub async fn write_ledger<W: Write + Seek + Send + 'static>(
     }
 }
 
+/// Records read at a time (their texts may be long).
+const RECORD_PAGE: i64 = 200;
+
+/// The cells of one record after its org and date: from the model, its title and its body.
+type RecordRow = fn(&OrgModel, String, &Value) -> Vec<Cell>;
+
+/// The sheets of records: sheet, columns, record kind, and its row.
+const RECORD_SHEETS: [(&str, &[Column], &str, RecordRow); 4] = [
+    (SHEETS[2], &MEETING_COLUMNS, MEETING, meeting_row),
+    (SHEETS[3], &ANALYSIS_COLUMNS, ANALYSIS, analysis_row),
+    (SHEETS[4], &TRAINING_COLUMNS, TRAINING, training_row),
+    (SHEETS[5], &EDUCATION_COLUMNS, EDUCATION, education_row),
+];
+
+fn meeting_row(model: &OrgModel, title: String, v: &Value) -> Vec<Cell> {
+    let (present, n) = people(v, "attendees", model);
+    let (absent, _) = people(v, "absentees", model);
+    vec![
+        title.into(),
+        agenda(v).into(),
+        present.into(),
+        Cell::Number(n as f64),
+        absent.into(),
+        text(v, "minutes").into(),
+        text(v, "decisions").into(),
+    ]
+}
+
+fn analysis_row(model: &OrgModel, title: String, v: &Value) -> Vec<Cell> {
+    vec![
+        title.into(),
+        text(v, "covers").into(),
+        person_name(model, &text(v, "author")).into(),
+        text(v, "findings").into(),
+        text(v, "measures").into(),
+    ]
+}
+
+fn training_row(model: &OrgModel, title: String, v: &Value) -> Vec<Cell> {
+    let (present, n) = people(v, "attendees", model);
+    let hours = v.get("hours").and_then(Value::as_f64);
+    vec![
+        title.into(),
+        person_name(model, &text(v, "trainer")).into(),
+        present.into(),
+        Cell::Number(n as f64),
+        hours.map(Cell::Number).unwrap_or(Cell::Empty),
+    ]
+}
+
+fn education_row(_: &OrgModel, title: String, v: &Value) -> Vec<Cell> {
+    let count = v.get("count").and_then(Value::as_f64);
+    vec![
+        title.into(),
+        text(v, "audience").into(),
+        count.map(Cell::Number).unwrap_or(Cell::Empty),
+        text(v, "content").into(),
+    ]
+}
+
 const MEETING_COLUMNS: [Column; 9] = [
     Column::text("组织"),
     Column::date("会议日期"),
@@ -404,74 +464,25 @@ async fn read_ledger(
         }
     }
 
-    // 党委会
-    send!(sink.sheet(SHEETS[2], &MEETING_COLUMNS));
-    for org in orgs.iter().filter(|o| count(o).records_of(MEETING) > 0) {
-        for r in db.records(&org.id, MEETING, req.year).await? {
-            let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-            let (present, n) = people(&v, "attendees", req.model);
-            let (absent, _) = people(&v, "absentees", req.model);
-            send!(sink.row(vec![
-                org.name.as_str().into(),
-                r.date.into(),
-                r.title.into(),
-                agenda(&v).into(),
-                present.into(),
-                Cell::Number(n as f64),
-                absent.into(),
-                text(&v, "minutes").into(),
-                text(&v, "decisions").into(),
-            ]));
-        }
-    }
-    // 分析研判
-    send!(sink.sheet(SHEETS[3], &ANALYSIS_COLUMNS));
-    for org in orgs.iter().filter(|o| count(o).records_of(ANALYSIS) > 0) {
-        for r in db.records(&org.id, ANALYSIS, req.year).await? {
-            let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-            send!(sink.row(vec![
-                org.name.as_str().into(),
-                r.date.into(),
-                r.title.into(),
-                text(&v, "covers").into(),
-                person_name(req.model, &text(&v, "author")).into(),
-                text(&v, "findings").into(),
-                text(&v, "measures").into(),
-            ]));
-        }
-    }
-    // 教育培训
-    send!(sink.sheet(SHEETS[4], &TRAINING_COLUMNS));
-    for org in orgs.iter().filter(|o| count(o).records_of(TRAINING) > 0) {
-        for r in db.records(&org.id, TRAINING, req.year).await? {
-            let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-            let (present, n) = people(&v, "attendees", req.model);
-            let hours = v.get("hours").and_then(Value::as_f64);
-            send!(sink.row(vec![
-                org.name.as_str().into(),
-                r.date.into(),
-                r.title.into(),
-                person_name(req.model, &text(&v, "trainer")).into(),
-                present.into(),
-                Cell::Number(n as f64),
-                hours.map(Cell::Number).unwrap_or(Cell::Empty),
-            ]));
-        }
-    }
-    // 青年教育
-    send!(sink.sheet(SHEETS[5], &EDUCATION_COLUMNS));
-    for org in orgs.iter().filter(|o| count(o).records_of(EDUCATION) > 0) {
-        for r in db.records(&org.id, EDUCATION, req.year).await? {
-            let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-            let count = v.get("count").and_then(Value::as_f64);
-            send!(sink.row(vec![
-                org.name.as_str().into(),
-                r.date.into(),
-                r.title.into(),
-                text(&v, "audience").into(),
-                count.map(Cell::Number).unwrap_or(Cell::Empty),
-                text(&v, "content").into(),
-            ]));
+    // 党委会, 分析研判, 教育培训, 青年教育: records, a page at a time (a college may keep
+    // thousands of meetings; their texts are long).
+    for (sheet, columns, kind, row) in RECORD_SHEETS {
+        send!(sink.sheet(sheet, columns));
+        for org in orgs.iter().filter(|o| count(o).records_of(kind) > 0) {
+            let mut after = None;
+            loop {
+                let page = db
+                    .records(&org.id, kind, req.year, after.take(), RECORD_PAGE)
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = Some((last.date, last.id.clone()));
+                for r in page {
+                    let v: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+                    let mut cells = vec![org.name.as_str().into(), r.date.into()];
+                    cells.extend(row(req.model, r.title, &v));
+                    send!(sink.row(cells));
+                }
+            }
         }
     }
     // 上级部署

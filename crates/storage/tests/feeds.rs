@@ -289,7 +289,7 @@ async fn search_finds_short_and_long_chinese_words_within_scope_and_stays_in_ste
         let org = db.find_org("cqu-mse").await.unwrap();
         let mut reader = db.ledger_reader().await.unwrap();
         let rows = reader
-            .records(&org.id, "committee-meeting", 2026)
+            .records(&org.id, "committee-meeting", 2026, None, 10)
             .await
             .unwrap();
         reader.finish().await.unwrap();

@@ -46,6 +46,34 @@ async fn ledger_export_opens_with_sheets_headers_rows_and_dates() {
         let url = url.as_deref();
         let (code, out, err) = zeren(&dir, url, &["demo", "--clock", DEMO_DAY]);
         assert_eq!(code, 0, "{out}{err}");
+        // More records of one kind than a page of them (the export reads 200 at a time).
+        let db_url = url
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("sqlite://{}", dir.join("zeren.db").display()));
+        let db = zeren_storage::Db::connect(&db_url).await.unwrap();
+        let model = db.load_model().await.unwrap();
+        let pack = zeren_core::policy::builtin_pack().unwrap();
+        let mut tx = db
+            .begin(&zeren_storage::Actor::cli(), chrono::Utc::now())
+            .await
+            .unwrap();
+        for i in 0..450 {
+            let draft = zeren_core::records::RecordDraft {
+                kind: "education-activity".into(),
+                org: "cqu-mse-b1".into(),
+                date: format!("2026-{:02}-{:02}", 1 + i % 11, 1 + i % 28),
+                title: format!("分页活动{i:03}"),
+                audience: "2026级本科生".into(),
+                count: "30".into(),
+                content: "网络文明".into(),
+                ..Default::default()
+            };
+            tx.create_record(&draft, &model, &pack, zeren_core::Lang::Zh)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        db.close().await;
         let file = dir.join("台账.xlsx");
         let (code, out, err) = zeren(
             &dir,
@@ -94,6 +122,16 @@ async fn ledger_export_opens_with_sheets_headers_rows_and_dates() {
                 .iter()
                 .any(|c| c.contains("2026-11-28") && c.contains("北京时间"))
         );
+
+        let education = wb.worksheet_range("青年教育").unwrap();
+        let mut paged: Vec<String> = education
+            .rows()
+            .map(|r| r[2].to_string())
+            .filter(|t| t.starts_with("分页活动"))
+            .collect();
+        paged.sort();
+        paged.dedup();
+        assert_eq!(paged.len(), 450, "each record once, across pages");
 
         let ob = wb.worksheet_range("责任清单").unwrap();
         let headers: Vec<String> = (0..ob.width())

@@ -338,18 +338,34 @@ impl LedgerReader {
             .collect()
     }
 
-    /// An org's live records of one kind dated in `year`, by date (`kind || ''` keeps SQLite
-    /// on the org's index rather than scanning every record of the kind).
-    pub async fn records(&mut self, org: &str, kind: &str, year: i32) -> Result<Vec<LedgerRecord>> {
+    /// One page of an org's live records of one kind dated in `year`, by date then id, after
+    /// the key `after` (keyset paging: a college with thousands of meetings is read a page at a
+    /// time). `kind || ''` keeps SQLite on the org's index rather than scanning every record
+    /// of the kind.
+    pub async fn records(
+        &mut self,
+        org: &str,
+        kind: &str,
+        year: i32,
+        after: Option<(NaiveDate, String)>,
+        limit: i64,
+    ) -> Result<Vec<LedgerRecord>> {
         let (from, to) = year_bounds(year);
-        let rows = sqlx::query(
+        let (day, id) = after
+            .map(|(d, id)| (date_text(d), id))
+            .unwrap_or_else(|| (String::new(), String::new()));
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT id, kind, org_id, record_date, title, body, topics, attendees, version FROM records \
-             WHERE org_id = $1 AND kind || '' = $2 AND record_date >= $3 AND record_date <= $4 AND archived = 0 ORDER BY record_date, id",
-        )
+             WHERE org_id = $1 AND kind || '' = $2 AND record_date >= $3 AND record_date <= $4 AND archived = 0 \
+             AND (record_date, id) > ($5, $6) ORDER BY record_date, id LIMIT {}",
+            limit.clamp(1, 10_000)
+        )))
         .bind(org)
         .bind(kind)
         .bind(from)
         .bind(to)
+        .bind(day)
+        .bind(id)
         .fetch_all(&mut self.conn)
         .await?;
         rows.iter()
