@@ -54,7 +54,12 @@ async fn ledger_export_opens_with_sheets_headers_rows_and_dates() {
         let model = db.load_model().await.unwrap();
         let pack = zeren_core::policy::builtin_pack().unwrap();
         let mut tx = db
-            .begin(&zeren_storage::Actor::cli(), chrono::Utc::now())
+            .begin(
+                &zeren_storage::Actor::cli(),
+                zeren_core::clock::noon_in_shanghai(
+                    chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+                ),
+            )
             .await
             .unwrap();
         for i in 0..450 {
