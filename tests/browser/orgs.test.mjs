@@ -62,7 +62,8 @@ test('the secretary manages the college below it, not the college’s place in t
   ]);
   // The branch's parent is the college, which the secretary manages: closing it is offered.
   await page.goto(b.url('/orgs/cqu-mse-b1'));
-  assert.deepEqual((await manageButtons(page)).map(([label]) => label), ['新建下级组织', '更名或调整隶属', '撤销组织']);
+  // Nothing can sit under a branch: no new-child button there.
+  assert.deepEqual((await manageButtons(page)).map(([label]) => label), ['更名或调整隶属', '撤销组织']);
   // Not the college's own close form (its parent is the university).
   const res = await page.goto(b.url(`${COLLEGE}/close`));
   assert.equal(res?.status(), 403);
@@ -193,7 +194,8 @@ test('journey: a unit and a branch created, refused, renamed, moved, closed and 
   await submit(page);
   assert.equal(pathOf(page), `/orgs/${BRANCH.code}`);
   assert.doesNotMatch(await text(page, '.org-facts'), /撤销日期/);
-  assert.deepEqual((await manageButtons(page)).map(([label]) => label), ['新建下级组织', '更名或调整隶属', '撤销组织']);
+  // Nothing can sit under a branch: no new-child button there.
+  assert.deepEqual((await manageButtons(page)).map(([label]) => label), ['更名或调整隶属', '撤销组织']);
 
   // 7. The unit, childless now, closes today.
   await page.goto(b.url(`/orgs/${UNIT.code}/close`));

@@ -351,6 +351,11 @@ impl Tx {
         self.actor.name.clone()
     }
 
+    /// The day of this change in Asia/Shanghai.
+    pub fn today(&self) -> chrono::NaiveDate {
+        zeren_core::clock::shanghai_date(self.now)
+    }
+
     /// Epoch milliseconds of this change.
     pub fn now_ms(&self) -> i64 {
         self.now.timestamp_millis()

@@ -7,8 +7,8 @@
 //! - a college (学院党委) sits under a university; a unit (机关部门、直属单位) under a
 //!   university, a college or another unit; a branch (党支部) under anything but a branch;
 //! - an org is never moved into its own subtree, nor under a closed org;
-//! - an org closes on a day no earlier than it was established, after its children have
-//!   closed; it reopens only under an open parent.
+//! - an org closes on a day that has come, no earlier than it was established, after its
+//!   children have closed; it reopens only under an open parent.
 
 use super::Org;
 use crate::vocab::OrgKind;
@@ -69,6 +69,14 @@ pub enum TreeError {
         count: usize,
         /// The first one's code.
         first: String,
+    },
+    /// A closing day still to come: an org closes on a day that has come (today or before).
+    #[error("the closing day {on} is after today ({today})")]
+    CloseInFuture {
+        /// The closing day asked for.
+        on: NaiveDate,
+        /// Today.
+        today: NaiveDate,
     },
     /// Closed already.
     #[error("the org was closed on {on} already")]
@@ -141,10 +149,18 @@ pub fn check_move<'a>(
     check_place(org.kind, Some(parent), None)
 }
 
-/// Checks closing `org` on `on`, given its children.
-pub fn check_close(org: &Org, on: NaiveDate, children: &[Org]) -> Result<(), TreeError> {
+/// Checks closing `org` on `on`, `today`, given its children.
+pub fn check_close(
+    org: &Org,
+    on: NaiveDate,
+    today: NaiveDate,
+    children: &[Org],
+) -> Result<(), TreeError> {
     if let Some(closed) = org.closed_on {
         return Err(TreeError::AlreadyClosed { on: closed });
+    }
+    if on > today {
+        return Err(TreeError::CloseInFuture { on, today });
     }
     if let Some(established) = org.established_on
         && established > on
@@ -280,7 +296,12 @@ mod tests {
         b.closed_on = Some(d("2026-03-01"));
         let b2 = org("b2", OrgKind::Branch, Some("c"));
         assert_eq!(
-            check_close(&c, d("2026-06-30"), &[b.clone(), b2.clone()]),
+            check_close(
+                &c,
+                d("2026-06-30"),
+                d("2026-11-28"),
+                &[b.clone(), b2.clone()]
+            ),
             Err(TreeError::OpenChildren {
                 count: 1,
                 first: "b2".into()
@@ -290,22 +311,32 @@ mod tests {
         let mut later = c.clone();
         later.closed_on = Some(d("2026-07-01"));
         assert_eq!(
-            check_close(&u, d("2026-06-30"), &[later]),
+            check_close(&u, d("2026-06-30"), d("2026-11-28"), &[later]),
             Err(TreeError::OpenChildren {
                 count: 1,
                 first: "c".into()
             })
         );
-        assert_eq!(check_close(&c, d("2026-06-30"), &[b.clone()]), Ok(()));
         assert_eq!(
-            check_close(&c, d("2019-01-01"), &[]),
+            check_close(&c, d("2026-06-30"), d("2026-11-28"), &[b.clone()]),
+            Ok(())
+        );
+        assert_eq!(
+            check_close(&c, d("2019-01-01"), d("2026-11-28"), &[]),
             Err(TreeError::CloseBeforeEstablished {
                 on: d("2019-01-01"),
                 established: d("2020-09-01")
             })
         );
         assert_eq!(
-            check_close(&b, d("2026-06-30"), &[]),
+            check_close(&c, d("2026-11-29"), d("2026-11-28"), &[]),
+            Err(TreeError::CloseInFuture {
+                on: d("2026-11-29"),
+                today: d("2026-11-28")
+            })
+        );
+        assert_eq!(
+            check_close(&b, d("2026-06-30"), d("2026-11-28"), &[]),
             Err(TreeError::AlreadyClosed {
                 on: d("2026-03-01")
             })

@@ -380,7 +380,7 @@ impl Tx {
         match edit.closed_on {
             Some(Some(on)) => {
                 let children = self.children_of(&before.id).await?;
-                check_close(&before, on, &children)?;
+                check_close(&before, on, self.today(), &children)?;
                 after.closed_on = Some(on);
                 action = "org.close";
             }

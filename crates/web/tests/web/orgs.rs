@@ -1025,13 +1025,31 @@ async fn the_tree_is_kept_through_the_forms_and_its_rules_are_told_in_place() {
     assert_eq!(status, 409);
     assert!(html.contains("已被他人修改"), "{html}");
 
+    // Nothing sits under a branch: no form, told why.
+    let (status, html) = page(&s, &app, "/orgs/cqu-mse-b1/children/new").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("党支部之下不能设立下级组织"), "{html}");
+    // A closing day still to come is refused.
+    let (_, form) = page(&s, &app, "/orgs/cqu-mse-b1/close").await;
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-mse-b1/close",
+        &[("version", &version(&form)), ("closed_on", "2026-11-29")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("撤销日期不能晚于今天（2026-11-28）"),
+        "{html}"
+    );
     // Closing waits for the children; then the branch's holders end on the day.
     let (_, form) = page(&s, &app, "/orgs/cqu-ai/close").await;
     let (status, html) = tree_form(
         &s,
         &app,
         "/orgs/cqu-ai/close",
-        &[("version", &version(&form)), ("closed_on", "2026-12-31")],
+        &[("version", &version(&form)), ("closed_on", "2026-11-20")],
     )
     .await;
     assert_eq!(status, 422);
@@ -1044,7 +1062,7 @@ async fn the_tree_is_kept_through_the_forms_and_its_rules_are_told_in_place() {
         &s,
         &app,
         "/orgs/cqu-mse-b1/close",
-        &[("version", &version(&form)), ("closed_on", "2026-12-31")],
+        &[("version", &version(&form)), ("closed_on", "2026-11-20")],
     )
     .await;
     assert_eq!((status, to.as_str()), (303, "/orgs/cqu-mse-b1"));
@@ -1063,13 +1081,18 @@ async fn the_tree_is_kept_through_the_forms_and_its_rules_are_told_in_place() {
         .last()
         .unwrap()
         .clone();
-    assert_eq!(last["end"], "2026-12-31", "{holdings}");
+    assert_eq!(last["end"], "2026-11-20", "{holdings}");
+    let (_, html) = page(&s, &app, "/orgs/cqu-ai").await;
+    assert!(
+        html.contains("cqu-mse-b1 · 党支部 · 已撤销（2026-11-20）"),
+        "{html}"
+    );
     let (_, form) = page(&s, &app, "/orgs/cqu-ai/close").await;
     let (status, _) = tree_form(
         &s,
         &app,
         "/orgs/cqu-ai/close",
-        &[("version", &version(&form)), ("closed_on", "2026-12-31")],
+        &[("version", &version(&form)), ("closed_on", "2026-11-20")],
     )
     .await;
     assert_eq!(status, 303);
@@ -1085,7 +1108,7 @@ async fn the_tree_is_kept_through_the_forms_and_its_rules_are_told_in_place() {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(html.contains("已于 2026-12-31 撤销"), "{html}");
+    assert!(html.contains("已于 2026-11-20 撤销"), "{html}");
     // In English with the English UI.
     let (_, form) = page(&s, &app, "/orgs/cqu-mse-b1/reopen?lang=en").await;
     let (status, html) = tree_form(
@@ -1096,7 +1119,7 @@ async fn the_tree_is_kept_through_the_forms_and_its_rules_are_told_in_place() {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(html.contains("was closed on 2026-12-31"), "{html}");
+    assert!(html.contains("was closed on 2026-11-20"), "{html}");
 
     let actions = app.audit_actions().await;
     for action in ["org.create", "org.move", "org.close", "holding.end"] {
@@ -1118,19 +1141,19 @@ async fn the_api_moves_and_closes_orgs_only_for_who_manages_the_parent() {
             &token,
             "PATCH",
             "/api/v1/orgs/cqu-mse-b1",
-            Some(json!({"version": v, "closed_on": "2026-12-31"})),
+            Some(json!({"version": v, "closed_on": "2026-11-20"})),
         )
         .await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(
             (body["closed_on"].as_str(), body["version"].as_i64()),
-            (Some("2026-12-31"), Some(v + 1))
+            (Some("2026-11-20"), Some(v + 1))
         );
         // … but not its own college, nor move it, nor move the branch outside its scope.
         let (_, mse) = api(&app, &token, "GET", "/api/v1/orgs/cqu-mse", None).await;
         let mv = mse["version"].as_i64().unwrap();
         for patch in [
-            json!({"version": mv, "closed_on": "2026-12-31"}),
+            json!({"version": mv, "closed_on": "2026-11-20"}),
             json!({"version": mv, "parent": "cqu"}),
         ] {
             let (status, body) = api(
@@ -1176,7 +1199,7 @@ async fn the_api_moves_and_closes_orgs_only_for_who_manages_the_parent() {
             ),
             (json!({"version": mv, "parent": "cqu"}), "parent", ""),
             (
-                json!({"version": mv, "closed_on": "2026-12-31"}),
+                json!({"version": mv, "closed_on": "2026-11-20"}),
                 "closed_on",
                 "下级组织未撤销",
             ),

@@ -249,7 +249,7 @@ async fn a_snapshot_brought_up_to_date_is_the_snapshot_a_whole_load_gives() {
             1,
             zeren_storage::OrgEdit {
                 name: Some("第九党支部（合并）".into()),
-                closed_on: Some(Some(date("2026-12-31"))),
+                closed_on: Some(Some(date("2026-11-27"))),
                 ..Default::default()
             },
         )

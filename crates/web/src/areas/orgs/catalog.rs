@@ -100,6 +100,15 @@ pub const ZH: &[(&str, &str)] = &[
         "尚有 {count} 个下级组织未撤销（如“{first}”），请先撤销下级组织。",
     ),
     ("orgs.error.tree.already_closed", "该组织已于 {day} 撤销。"),
+    (
+        "orgs.error.tree.close_in_future",
+        "撤销日期不能晚于今天（{day}）。",
+    ),
+    ("orgs.form.error.no_kinds", "{kind}之下不能设立下级组织。"),
+    (
+        "orgs.form.error.closed",
+        "该组织已于 {day} 撤销，不能在其下新建组织；请先恢复。",
+    ),
     ("orgs.error.tree.not_closed", "该组织未撤销，无需恢复。"),
     ("orgs.action.new_child", "新建下级组织"),
     ("orgs.action.edit", "更名或调整隶属"),
@@ -140,7 +149,10 @@ pub const ZH: &[(&str, &str)] = &[
         "orgs.form.parent_hint",
         "不调整隶属则留空；只能选择您管理的、可以容纳该类组织的组织。",
     ),
-    ("orgs.form.close_hint", "格式 YYYY-MM-DD；可为过去的日期。"),
+    (
+        "orgs.form.close_hint",
+        "格式 YYYY-MM-DD；今天或过去的日期。",
+    ),
     ("orgs.form.error.day_missing", "请填写日期（YYYY-MM-DD）。"),
     (
         "orgs.form.error.version",
@@ -393,6 +405,15 @@ pub const EN: &[(&str, &str)] = &[
         "The org was closed on {day}.",
     ),
     (
+        "orgs.error.tree.close_in_future",
+        "The closing day cannot be after today ({day}).",
+    ),
+    ("orgs.form.error.no_kinds", "No org can sit under a {kind}."),
+    (
+        "orgs.form.error.closed",
+        "The org was closed on {day}: nothing is created under it until it is reopened.",
+    ),
+    (
         "orgs.error.tree.not_closed",
         "The org is open; there is nothing to reopen.",
     ),
@@ -435,7 +456,7 @@ pub const EN: &[(&str, &str)] = &[
         "orgs.form.parent_hint",
         "Leave empty to keep the parent; only orgs you manage that can hold this kind of org.",
     ),
-    ("orgs.form.close_hint", "YYYY-MM-DD; may be a past day."),
+    ("orgs.form.close_hint", "YYYY-MM-DD; today or a past day."),
     ("orgs.form.error.day_missing", "Give the day (YYYY-MM-DD)."),
     (
         "orgs.form.error.version",

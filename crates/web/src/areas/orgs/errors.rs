@@ -84,6 +84,10 @@ pub(super) fn tree_error(tr: Tr, e: &TreeError, creating: bool) -> (&'static str
                 &[("count", &count.to_string()), ("first", first)],
             ),
         ),
+        TreeError::CloseInFuture { today, .. } => (
+            "closed_on",
+            tr.tf("orgs.error.tree.close_in_future", &[("day", &date(*today))]),
+        ),
         TreeError::AlreadyClosed { on } => (
             "closed_on",
             tr.tf("orgs.error.tree.already_closed", &[("day", &date(*on))]),

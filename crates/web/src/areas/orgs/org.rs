@@ -121,7 +121,15 @@ pub(super) async fn org_page(
         .map(|c| Link {
             label: c.name.clone(),
             href: org_href(&c.code, tr),
-            sub: format!("{} · {}", c.code, org_kind_name(tr, c.kind)),
+            sub: match c.closed_on {
+                None => format!("{} · {}", c.code, org_kind_name(tr, c.kind)),
+                Some(d) => format!(
+                    "{} · {} · {}",
+                    c.code,
+                    org_kind_name(tr, c.kind),
+                    tr.tf("orgs.closed", &[("day", &date(d))])
+                ),
+            },
         })
         .collect();
     let posts = posts_in_order(m, pack, &org.id)
@@ -168,7 +176,7 @@ pub(super) async fn org_page(
     let path = format!("/orgs/{}", encode(&org.code));
     let open = org.closed_on.is_none();
     let actions = [
-        (OrgAction::NewChild, open),
+        (OrgAction::NewChild, takes_children(org).is_ok()),
         (OrgAction::Edit, true),
         (OrgAction::Close, open),
         (OrgAction::Reopen, !open),

@@ -197,6 +197,8 @@ enum Refused {
     Forbidden,
     /// The org does not exist or lies outside the viewer's scope.
     Org,
+    /// Nothing can be created under the org: (message key, the org's kind, its closing day).
+    NoChild(&'static str, OrgKind, Option<NaiveDate>),
 }
 
 impl Refused {
@@ -204,8 +206,34 @@ impl Refused {
         match self {
             Refused::Forbidden => forbidden_page(tr),
             Refused::Org => org_not_found_page(tr, code),
+            Refused::NoChild(key, kind, closed) => error_page(
+                tr,
+                ErrorCode::Validation,
+                "orgs.form.new_child.title",
+                tr.tf(
+                    key,
+                    &[
+                        ("kind", &org_kind_name(tr, kind)),
+                        ("day", &closed.map(date).unwrap_or_default()),
+                    ],
+                ),
+            ),
         }
     }
+}
+
+/// Whether anything can be created under `org`: it is open, and some kind fits under it.
+pub(super) fn takes_children(org: &Org) -> Result<(), (&'static str, OrgKind, Option<NaiveDate>)> {
+    if org.closed_on.is_some() {
+        return Err(("orgs.form.error.closed", org.kind, org.closed_on));
+    }
+    if !OrgKind::ALL
+        .iter()
+        .any(|k| zeren_core::org::fits_under(*k, org.kind))
+    {
+        return Err(("orgs.form.error.no_kinds", org.kind, None));
+    }
+    Ok(())
 }
 
 /// The org of an org form route after the checks every one makes: 403 for no business role,
@@ -217,6 +245,9 @@ fn target<'a>(v: &'a Viewer, code: &str, action: OrgAction) -> Result<&'a Org, R
     let org = find_visible(v, code).ok_or(Refused::Org)?;
     if !may(v, action, org) {
         return Err(Refused::Forbidden);
+    }
+    if action == OrgAction::NewChild {
+        takes_children(org).map_err(|(key, kind, day)| Refused::NoChild(key, kind, day))?;
     }
     Ok(org)
 }

@@ -21,6 +21,15 @@ fn own_org_form(c: Caller, s: Scope) -> u16 {
     }
 }
 
+/// The new-child form: as [`own_org_form`], but nothing can sit under the branch secretary's
+/// branch (422, told why).
+fn new_child_form(c: Caller, s: Scope) -> u16 {
+    match (c, s) {
+        (Caller::Role("branch"), Scope::Inside) => 422,
+        _ => own_org_form(c, s),
+    }
+}
+
 /// Its submission with bad fields: 422 for managers, nothing stored.
 fn own_org_post(c: Caller, s: Scope) -> u16 {
     match c {
@@ -87,7 +96,7 @@ pub fn expectations() -> Vec<Expect> {
             "GET",
             "/orgs/{code}/children/new",
             "/orgs/{org}/children/new",
-            own_org_form,
+            new_child_form,
         ),
         Expect::scoped(
             "POST",
