@@ -7,7 +7,9 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod posts;
 mod tree;
+pub use posts::{PostError, check_post, post_kinds_of};
 pub use tree::{TreeError, check_close, check_move, check_place, check_reopen, fits_under};
 
 /// An organisation in the tree (学校党委 → 学院党委 → 党支部, and units).

@@ -50,6 +50,12 @@ pub enum StorageError {
     /// The change breaks a rule of the org tree.
     #[error(transparent)]
     Tree(#[from] zeren_core::org::TreeError),
+    /// A post the policy does not allow there.
+    #[error(transparent)]
+    Post(#[from] zeren_core::org::PostError),
+    /// A holding that breaks the rules of holdings.
+    #[error(transparent)]
+    Holding(#[from] zeren_core::org::HoldingError),
     /// The stored data is not what Zeren wrote (a hand edit, a newer version).
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
@@ -78,7 +84,10 @@ impl StorageError {
             StorageError::NotFound { .. } => "not_found",
             StorageError::Conflict { .. } => "version_conflict",
             StorageError::Duplicate { .. } => "duplicate",
-            StorageError::Invalid(_) | StorageError::Tree(_) => "invalid",
+            StorageError::Invalid(_)
+            | StorageError::Tree(_)
+            | StorageError::Post(_)
+            | StorageError::Holding(_) => "invalid",
             StorageError::Corrupt(_) => "corrupt",
             StorageError::Backup(_) => "backup_invalid",
             StorageError::Io { .. } => "io",

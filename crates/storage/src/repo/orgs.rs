@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use zeren_core::org::{
     Holding, Org, OrgModel, Person, Platform, Post, check_close, check_holding, check_move,
-    check_place, check_reopen, plan_handover,
+    check_place, check_post, check_reopen, plan_handover,
 };
 use zeren_core::policy::PolicyPack;
 use zeren_core::vocab::{OrgKind, PlatformKind};
@@ -539,41 +539,23 @@ impl Tx {
         portfolios: &[&str],
     ) -> Result<Post> {
         let (org, _) = self.org_row(org).await?;
+        let same_kind: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM posts WHERE org_id = $1 AND kind = $2 AND archived = 0",
+        )
+        .bind(&org.id)
+        .bind(kind)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        check_post(
+            pack,
+            &org,
+            kind,
+            portfolios,
+            usize::try_from(same_kind).unwrap_or(usize::MAX),
+        )?;
         let pk = pack.post_kind(kind).ok_or_else(|| {
-            StorageError::Invalid(format!(
-                "unknown post kind `{kind}` (policy {})",
-                pack.meta.id
-            ))
+            StorageError::Post(zeren_core::org::PostError::UnknownKind { kind: kind.into() })
         })?;
-        if !pk.org_kinds.contains(&org.kind) {
-            return Err(StorageError::Invalid(format!(
-                "a {} ({kind}) is not a post of a {}",
-                pk.name_en, org.kind
-            )));
-        }
-        for p in portfolios {
-            if pack.portfolio(p).is_none() {
-                return Err(StorageError::Invalid(format!("unknown portfolio `{p}`")));
-            }
-            if !pk.leadership {
-                return Err(StorageError::Invalid(format!(
-                    "a {kind} is not a leadership post and cannot hold portfolio `{p}`"
-                )));
-            }
-        }
-        if pk.single_holder || pk.first_responsible {
-            let taken: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM posts WHERE org_id = $1 AND kind = $2 AND archived = 0")
-                .bind(&org.id)
-                .bind(kind)
-                .fetch_one(&mut *self.tx)
-                .await?;
-            if pk.first_responsible && taken > 0 {
-                return Err(StorageError::Duplicate {
-                    what: "post",
-                    key: format!("{}/{kind}", org.code),
-                });
-            }
-        }
         let post = Post {
             id: new_id(),
             org: org.id.clone(),
@@ -659,6 +641,12 @@ impl Tx {
     ) -> Result<Holding> {
         let post = self.post_row(post).await?;
         self.person_exists(person).await?;
+        // No one is appointed in an org after its closing.
+        if let Some(on) = self.org_row(&post.org).await?.0.closed_on
+            && start > on
+        {
+            return Err(zeren_core::org::PostError::OrgClosed { on }.into());
+        }
         let single = pack.post_kind(&post.kind).is_some_and(|k| k.single_holder);
         let others = self.holdings_of(&post.id).await?;
         let h = Holding {
@@ -668,7 +656,7 @@ impl Tx {
             start,
             end,
         };
-        check_holding(single, &others, &h).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        check_holding(single, &others, &h)?;
         self.insert_holding(&h).await?;
         self.audit(
             "holding.create",
@@ -705,8 +693,7 @@ impl Tx {
         let post = self.post_row(post).await?;
         self.person_exists(person).await?;
         let holdings = self.holdings_of(&post.id).await?;
-        let plan = plan_handover(&holdings, &post.id, person, on, new_id())
-            .map_err(|e| StorageError::Invalid(e.to_string()))?;
+        let plan = plan_handover(&holdings, &post.id, person, on, new_id())?;
         let before = holdings
             .iter()
             .find(|h| h.id == plan.outgoing.id)

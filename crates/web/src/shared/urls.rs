@@ -83,6 +83,24 @@ pub fn local_path(s: &str) -> Option<&str> {
     local.then_some(s)
 }
 
+/// The first value of a form field ("" when absent).
+pub fn form_first<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+/// Every non-empty value of a repeated form field (checkboxes), trimmed.
+pub fn form_all(pairs: &[(String, String)], key: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, v)| k == key && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().to_string())
+        .collect()
+}
+
 /// The pairs of an urlencoded form body, in order, repeated keys kept.
 pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()

@@ -1241,3 +1241,158 @@ async fn the_api_moves_and_closes_orgs_only_for_who_manages_the_parent() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_new_org_gets_its_posts_and_holders_by_form_and_who_answers_for_it() {
+    let app = TestApp::demo().await;
+    university_secretary(&app).await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let token = app.token("secretary").await;
+    let (status, _) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu/children/new",
+        &[
+            ("kind", "college"),
+            ("code", "cqu-ai"),
+            ("name", "人工智能学院党委"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, person) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/people",
+        Some(json!({"name": "周新", "org": "cqu-ai"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{person}");
+    let zhou = person["id"].as_str().unwrap().to_string();
+
+    // A post of a kind the policy does not give a college, then the secretary post.
+    let (_, html) = page(&s, &app, "/orgs/cqu-ai").await;
+    assert!(html.contains("/orgs/cqu-ai/posts/new"), "{html}");
+    let (status, form) = page(&s, &app, "/orgs/cqu-ai/posts/new").await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains(r#"<option value="secretary""#)
+            && !form.contains(r#"value="branch-secretary""#)
+    );
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-ai/posts/new",
+        &[("kind", "branch-secretary"), ("title", "x")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("学院不设党支部书记"), "{html}");
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-ai/posts/new",
+        &[("kind", "platform-operator"), ("portfolio", "publicity")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("不是领导班子职务"), "{html}");
+    let (status, to) = tree_form(
+        &s,
+        &app,
+        "/orgs/cqu-ai/posts/new",
+        &[("kind", "secretary"), ("title", "学院党委书记")],
+    )
+    .await;
+    assert_eq!(status, 303, "{to}");
+    assert!(to.starts_with("/orgs/cqu-ai#post-"), "{to}");
+    let post = to.rsplit("#post-").next().unwrap().to_string();
+    let (status, html) =
+        tree_form(&s, &app, "/orgs/cqu-ai/posts/new", &[("kind", "secretary")]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("第一责任人职务只设一个"), "{html}");
+
+    // The vacant post is offered for appointment; a bad end, then the appointment.
+    let (_, html) = page(&s, &app, "/orgs/cqu-ai").await;
+    let appoint = format!("/orgs/cqu-ai/posts/{post}/appoint");
+    assert!(html.contains(&appoint), "{html}");
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        &appoint,
+        &[
+            ("person", &zhou),
+            ("start", "2026-09-01"),
+            ("end", "2026-08-01"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains(r#"id="end-error""#), "{html}");
+    let (status, _) = tree_form(
+        &s,
+        &app,
+        &appoint,
+        &[("person", &zhou), ("start", "2026-09-01")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, who) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/responsibility?org=cqu-ai&duty=annual-dedicated-study&at=2026-10-01",
+        None,
+    )
+    .await;
+    assert_eq!(who["person"]["name"], "周新", "{who}");
+    // Held now: no appointment offered; a second holder on the same days is refused (API).
+    let (_, html) = page(&s, &app, "/orgs/cqu-ai").await;
+    assert!(!html.contains(&appoint), "{html}");
+    let other = app.person_id("赵敏").await;
+    let (status, body) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/holdings",
+        Some(json!({"post": post, "person": other, "start": "2026-10-01"})),
+    )
+    .await;
+    assert_eq!(
+        status, 404,
+        "a person of another college answers as unknown: {body}"
+    );
+    let (status, p2) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/people",
+        Some(json!({"name": "吴桐", "org": "cqu-ai"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, body) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/holdings",
+        Some(json!({"post": post, "person": p2["id"], "start": "2026-10-01"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("start"),
+        "{body}"
+    );
+    // A post through the API, with a portfolio.
+    let (status, body) = api(&app, &token, "POST", "/api/v1/posts", Some(json!({"org": "cqu-ai", "kind": "deputy-secretary", "title": "党委副书记（分管宣传）", "portfolios": ["publicity"]}))).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["portfolios"][0], "publicity");
+    let actions = app.audit_actions().await;
+    assert!(
+        actions.iter().any(|a| a == "post.create") && actions.iter().any(|a| a == "holding.create")
+    );
+    app.db.verify_audit().await.unwrap().unwrap();
+    app.finish().await;
+}

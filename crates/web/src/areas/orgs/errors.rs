@@ -108,6 +108,10 @@ pub(super) fn from_storage_in(tr: Tr, err: StorageError, creating: bool) -> ApiE
             let (field, message) = tree_error(tr, &e, creating);
             invalid(tr, field, &message)
         }
+        StorageError::Holding(e) => {
+            let (field, message) = holding_error(tr, &e);
+            invalid(tr, field, &message)
+        }
         StorageError::Duplicate { key, .. } => ApiError::new(
             ErrorCode::Conflict,
             tr.tf("orgs.error.duplicate", &[("key", &key)]),

@@ -331,6 +331,9 @@ pub(super) async fn handover_submit(
     };
     match do_handover(&state, &v, &post.id, form.person.trim(), day).await {
         Ok(_) => redirect(&format!("{}#post-{}", org_href(&org.code, tr), post.id)),
+        Err(StorageError::Holding(e)) => {
+            handover_page(&state, &v, org, post, form, vec![holding_error(tr, &e)])
+        }
         Err(StorageError::Invalid(msg)) => {
             handover_page(&state, &v, org, post, form, vec![("form", msg)])
         }

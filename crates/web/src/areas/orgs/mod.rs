@@ -31,7 +31,8 @@ use std::collections::HashMap;
 use zeren_core::Citation;
 use zeren_core::access::Permission;
 use zeren_core::org::{
-    Holding, HoldingError, Org, OrgModel, Person, Platform, Post, TreeError, plan_handover,
+    Holding, HoldingError, Org, OrgModel, Person, Platform, Post, PostError, TreeError,
+    plan_handover,
 };
 use zeren_core::period::sub_days;
 use zeren_core::policy::PolicyPack;
@@ -41,6 +42,7 @@ use zeren_storage::{NewOrg, OrgEdit, StorageError};
 
 mod access;
 mod api;
+mod appoint;
 mod catalog;
 mod errors;
 mod handover;
@@ -54,6 +56,7 @@ mod who;
 
 use access::*;
 use api::*;
+use appoint::*;
 use errors::*;
 use handover::*;
 use names::*;
@@ -161,6 +164,26 @@ pub fn page_routes() -> Routes {
             reopen_submit,
         )
         .get(
+            "/orgs/{code}/posts/new",
+            Describe::auth("orgs", "Form: set up a post in the org"),
+            new_post_form,
+        )
+        .post(
+            "/orgs/{code}/posts/new",
+            Describe::auth("orgs", "Set up a post in the org"),
+            new_post_submit,
+        )
+        .get(
+            "/orgs/{code}/posts/{post_id}/appoint",
+            Describe::auth("orgs", "Form: appoint a holder to a post"),
+            appoint_form,
+        )
+        .post(
+            "/orgs/{code}/posts/{post_id}/appoint",
+            Describe::auth("orgs", "Appoint a holder to a post"),
+            appoint_submit,
+        )
+        .get(
             "/orgs/{code}/posts/{post_id}/handover",
             Describe::auth("orgs", "Handover form of a single-holder post"),
             handover_form,
@@ -245,6 +268,22 @@ pub fn api_routes() -> Routes {
                 ("page", "Page number, from 1; 50 rows a page"),
             ]),
             api_holdings,
+        )
+        .post(
+            "/posts",
+            Describe::auth(
+                "orgs",
+                "Set up a post in an org the caller manages: {org, kind (a post kind of the policy for the org's kind), title?, portfolios? (leadership posts)}",
+            ),
+            api_create_post,
+        )
+        .post(
+            "/holdings",
+            Describe::auth(
+                "orgs",
+                "Appoint a holder to a post: {post, person, start, end?}; a single-holder post takes one holder a day",
+            ),
+            api_appoint,
         )
         .post(
             "/posts/{id}/handover",

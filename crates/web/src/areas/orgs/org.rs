@@ -38,6 +38,8 @@ pub struct PostView {
     pub history: Vec<HolderView>,
     /// The handover form, for viewers who manage the org.
     pub handover: Option<String>,
+    /// The appointment form, for viewers who manage the org: a vacant post, or one of several holders.
+    pub appoint: Option<String>,
 }
 
 /// One platform of the org.
@@ -146,6 +148,17 @@ pub(super) async fn org_page(
                     tr.qs()
                 )
             });
+            let appoint = (manage
+                && org.closed_on.is_none()
+                && (current.is_empty() || !single_holder(pack, p)))
+            .then(|| {
+                format!(
+                    "/orgs/{}/posts/{}/appoint{}",
+                    encode(&org.code),
+                    encode(&p.id),
+                    tr.qs()
+                )
+            });
             PostView {
                 id: p.id.clone(),
                 title: p.title.clone(),
@@ -158,6 +171,7 @@ pub(super) async fn org_page(
                 current: current.into_iter().map(|h| holder_view(m, h)).collect(),
                 history: history.into_iter().map(|h| holder_view(m, h)).collect(),
                 handover,
+                appoint,
             }
         })
         .collect();
@@ -189,6 +203,12 @@ pub(super) async fn org_page(
             tr.t(&format!("orgs.action.{}", action.key())).to_string(),
         )
     })
+    .chain((manage && open).then(|| {
+        (
+            format!("{path}/posts/new{}", tr.qs()),
+            tr.t("orgs.action.new_post").to_string(),
+        )
+    }))
     .collect();
     page(
         StatusCode::OK,

@@ -7,21 +7,7 @@ pub(super) fn raw(form: Result<RawForm, RawFormRejection>) -> Bytes {
     form.map(|RawForm(b)| b).unwrap_or_default()
 }
 
-pub(super) fn first<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
-pub(super) fn all_of(pairs: &[(String, String)], key: &str) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(k, v)| k == key && !v.trim().is_empty())
-        .map(|(_, v)| v.trim().to_string())
-        .collect()
-}
+pub(super) use crate::shared::urls::{form_all as all_of, form_first as first};
 
 /// A record draft from a form.
 pub(super) fn draft_from_form(pairs: &[(String, String)]) -> RecordDraft {

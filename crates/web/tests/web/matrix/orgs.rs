@@ -41,6 +41,17 @@ fn own_org_post(c: Caller, s: Scope) -> u16 {
     }
 }
 
+/// An API write with a bad field: 422 where the caller manages the org.
+fn api_manage_422(c: Caller, s: Scope) -> u16 {
+    match c {
+        Caller::Anonymous => 401,
+        c if is_admin(c) => 403,
+        _ if s == Scope::Outside => 404,
+        c if manages(c) => 422,
+        _ => 403,
+    }
+}
+
 /// A form that takes managing the org's parent: no demo account manages its own org's parent.
 fn parent_form(c: Caller, s: Scope) -> u16 {
     match c {
@@ -105,6 +116,42 @@ pub fn expectations() -> Vec<Expect> {
             own_org_post,
         )
         .body("code=Not+A+Code&name=&kind=branch"),
+        Expect::scoped(
+            "GET",
+            "/orgs/{code}/posts/new",
+            "/orgs/{org}/posts/new",
+            own_org_form,
+        ),
+        // An unknown post kind: 422 where the caller manages the org.
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/posts/new",
+            "/orgs/{org}/posts/new",
+            own_org_post,
+        )
+        .body("kind=pope&title=x"),
+        Expect::scoped(
+            "GET",
+            "/orgs/{code}/posts/{post_id}/appoint",
+            "/orgs/{org}/posts/{post}/appoint",
+            own_org_form,
+        ),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/posts/{post_id}/appoint",
+            "/orgs/{org}/posts/{post}/appoint",
+            own_org_post,
+        )
+        .body("person={person}&start=not-a-day"),
+        Expect::scoped("POST", "/api/v1/posts", "/api/v1/posts", api_manage_422)
+            .body(r#"{"org":"{org}","kind":"pope"}"#),
+        Expect::scoped(
+            "POST",
+            "/api/v1/holdings",
+            "/api/v1/holdings",
+            api_manage_422,
+        )
+        .body(r#"{"post":"{post}","person":"{person}","start":"not-a-day"}"#),
         Expect::scoped("GET", "/orgs/{code}/edit", "/orgs/{org}/edit", own_org_form),
         Expect::scoped(
             "POST",

@@ -176,12 +176,15 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/orgs/{code}/ledger.xlsx"
         | "/orgs/{code}/notify"
         | "/orgs/{code}/children/new"
+        | "/orgs/{code}/posts/new"
         | "/orgs/{code}/edit" => {
             vec![("{code}", ORG)]
         }
         // Closing and reopening take managing the parent: a branch of the org.
         "/orgs/{code}/close" | "/orgs/{code}/reopen" => vec![("{code}", BRANCH)],
-        "/orgs/{code}/posts/{post_id}/handover" => vec![("{code}", ORG), ("{post_id}", &ids.post)],
+        "/orgs/{code}/posts/{post_id}/handover" | "/orgs/{code}/posts/{post_id}/appoint" => {
+            vec![("{code}", ORG), ("{post_id}", &ids.post)]
+        }
         "/api/v1/orgs/{id}" | "/api/v1/orgs/{id}/notify" => vec![("{id}", &ids.org_id)],
         "/api/v1/posts/{id}/handover" => vec![("{id}", &ids.post)],
         "/policies/{id}" | "/api/v1/policies/{id}" => vec![("{id}", &ids.policy)],

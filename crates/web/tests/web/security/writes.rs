@@ -96,6 +96,12 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         }
         ("PATCH", "/api/v1/orgs/{id}") => json!({"version": 1, "name": long}),
         ("POST", "/api/v1/people") => json!({"name": long, "org": ORG}),
+        ("POST", "/api/v1/posts") => {
+            json!({"org": ORG, "kind": "committee-member", "title": long})
+        }
+        ("POST", "/api/v1/holdings") => {
+            json!({"post": ids.post, "person": long, "start": "2026-11-28"})
+        }
         ("POST", "/api/v1/posts/{id}/handover") => {
             json!({"person": long, "on": "2026-11-28"})
         }
