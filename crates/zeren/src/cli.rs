@@ -53,6 +53,12 @@ pub enum Command {
     /// The org tree: list, create, rename, move, close and reopen orgs (each audited).
     #[command(subcommand)]
     Org(OrgCommand),
+    /// People of an org: add them (before they are appointed to posts).
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Posts of an org: list them, set one up, appoint a holder (each audited).
+    #[command(subcommand)]
+    Post(PostCommand),
     /// Accounts: add, change passwords, disable and enable, API tokens, role grants. The only way
     /// to manage the three administrators' accounts (三员分立).
     #[command(subcommand)]
@@ -283,6 +289,65 @@ pub enum OrgCommand {
     Reopen {
         /// The org (code).
         code: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Add a person to an org; prints the new person's id.
+    #[command(after_help = "Examples:\n  zeren person add 周新 --org xyz-cs")]
+    Add {
+        /// Name.
+        name: String,
+        /// The org (code).
+        #[arg(long)]
+        org: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PostCommand {
+    /// An org's posts: id, kind, title, holders today.
+    #[command(after_help = "Examples:\n  zeren post list --org xyz-cs")]
+    List {
+        /// The org (code).
+        #[arg(long)]
+        org: String,
+    },
+    /// Set up a post of a kind the policy gives the org's kind; prints the new post's id.
+    #[command(
+        after_help = "Examples:\n  zeren post create --org xyz-cs --kind secretary --title 学院党委书记\n  zeren post create --org xyz-cs --kind deputy-secretary --title 党委副书记（分管宣传） --portfolio publicity"
+    )]
+    Create {
+        /// The org (code).
+        #[arg(long)]
+        org: String,
+        /// Post kind of the policy (secretary, deputy-secretary, dean, …).
+        #[arg(long)]
+        kind: String,
+        /// Title as the org writes it (default: the kind's name).
+        #[arg(long)]
+        title: Option<String>,
+        /// A portfolio the post holds (leadership posts; repeat for several).
+        #[arg(long = "portfolio")]
+        portfolios: Vec<String>,
+    },
+    /// Appoint a holder from a day. POST is the post's id, or ORG/KIND when the org has one post of that kind.
+    #[command(
+        after_help = "Examples:\n  zeren post appoint xyz-cs/secretary --person 周新 --start 2026-09-01\n  zeren post appoint 3f0c… --person 3a9d… --start 2026-09-01 --end 2027-08-31"
+    )]
+    Appoint {
+        /// The post: its id, or ORG/KIND.
+        post: String,
+        /// The person: id, or name (unique among the org's people and its parent's).
+        #[arg(long)]
+        person: String,
+        /// First day (YYYY-MM-DD).
+        #[arg(long, value_name = "DAY")]
+        start: String,
+        /// Last day (YYYY-MM-DD), when the holding has ended.
+        #[arg(long, value_name = "DAY")]
+        end: Option<String>,
     },
 }
 

@@ -187,6 +187,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             ledger::initialise(&db, now).await?;
             crate::orgs::run(&db, cmd, now).await?
         }
+        Command::Person(cmd) => {
+            ledger::initialise(&db, now).await?;
+            crate::posts::person(&db, cmd, now).await?
+        }
+        Command::Post(cmd) => {
+            ledger::initialise(&db, now).await?;
+            crate::posts::run(&db, cmd, now).await?
+        }
         Command::Serve(_) | Command::Policy(PolicyCommand::Check { .. }) => ExitCode::SUCCESS,
     };
     db.close().await;
@@ -662,19 +670,9 @@ async fn policy_show(db: &Db, id: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-async fn who(db: &Db, args: &WhoArgs) -> Result<()> {
+/// The built-in series' policy in force on `at`.
+pub(crate) async fn pack_in_force(db: &Db, at: chrono::NaiveDate) -> Result<PolicyPack> {
     let l = lang();
-    let at = parse_day(&args.at, "--at")?;
-    let model = db.load_model().await?;
-    let org = model.find_org(&args.org).ok_or_else(|| {
-        anyhow!(
-            "{}",
-            l.pick(
-                &format!("未知的组织 `{}`", args.org),
-                &format!("unknown org `{}`", args.org)
-            )
-        )
-    })?;
     let policies = db.policies().await?;
     let builtin_series = policies
         .iter()
@@ -691,11 +689,28 @@ async fn who(db: &Db, args: &WhoArgs) -> Result<()> {
             )
         )
     })?;
-    let pack = &policies
+    let pack = policies
         .iter()
         .find(|p| p.pack.meta.id == in_force.id)
         .map(|p| &p.pack)
         .context("policy")?;
+    Ok(pack.clone())
+}
+
+async fn who(db: &Db, args: &WhoArgs) -> Result<()> {
+    let l = lang();
+    let at = parse_day(&args.at, "--at")?;
+    let model = db.load_model().await?;
+    let org = model.find_org(&args.org).ok_or_else(|| {
+        anyhow!(
+            "{}",
+            l.pick(
+                &format!("未知的组织 `{}`", args.org),
+                &format!("unknown org `{}`", args.org)
+            )
+        )
+    })?;
+    let pack = &pack_in_force(db, at).await?;
     let platform = match &args.platform {
         Some(code) => Some(model.find_platform(code).ok_or_else(|| {
             anyhow!(

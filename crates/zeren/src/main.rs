@@ -6,6 +6,7 @@ mod clock;
 mod commands;
 mod export;
 mod orgs;
+mod posts;
 
 use clap::Parser;
 use std::process::ExitCode;

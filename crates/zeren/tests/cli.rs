@@ -573,6 +573,10 @@ fn every_command_has_help_with_examples() {
         vec!["org", "edit", "--help"],
         vec!["org", "close", "--help"],
         vec!["org", "reopen", "--help"],
+        vec!["person", "add", "--help"],
+        vec!["post", "list", "--help"],
+        vec!["post", "create", "--help"],
+        vec!["post", "appoint", "--help"],
     ] {
         let r = zeren(&dir, None, &args);
         assert_eq!(r.code, 0, "{args:?}");
@@ -987,26 +991,80 @@ async fn a_new_installation_enters_its_org_tree_from_the_command_line() {
             (b1["parent"].as_str(), b1["established_on"].as_str()),
             (Some("xyz-ai"), Some("2024-09-01"))
         );
-        // Who answers for the org entered so (it has no first-responsible post yet).
+        // Its people and posts: a secretary appointed, and who answers for the college.
+        ok(&["person", "add", "周新", "--org", "xyz-ai"]);
         let r = zeren(
             &dir,
             url,
             &[
-                "who",
+                "post",
+                "create",
                 "--org",
                 "xyz-ai",
-                "--duty",
-                "annual-dedicated-study",
-                "--at",
-                "2026-07-01",
+                "--kind",
+                "branch-secretary",
             ],
         );
         assert!(
-            r.stdout.contains("xyz") || r.stderr.contains("xyz"),
-            "{}{}",
-            r.stdout,
+            r.code != 0 && r.stderr.contains("学院不设党支部书记"),
+            "{}",
             r.stderr
         );
+        let post = ok(&[
+            "post",
+            "create",
+            "--org",
+            "xyz-ai",
+            "--kind",
+            "secretary",
+            "--title",
+            "学院党委书记",
+        ]);
+        assert_eq!(post.trim().len(), 36, "the new post's id: {post}");
+        let r = zeren(
+            &dir,
+            url,
+            &[
+                "post",
+                "appoint",
+                "xyz-ai/secretary",
+                "--person",
+                "周新",
+                "--start",
+                "2026-09-01",
+                "--end",
+                "2026-08-01",
+            ],
+        );
+        assert!(r.code != 0 && r.stderr.contains("end"), "{}", r.stderr);
+        let out = ok(&[
+            "post",
+            "appoint",
+            "xyz-ai/secretary",
+            "--person",
+            "周新",
+            "--start",
+            "2026-09-01",
+        ]);
+        assert!(
+            out.contains("已任命 周新 为学院党委书记，自 2026-09-01"),
+            "{out}"
+        );
+        let list = ok(&["post", "list", "--org", "xyz-ai"]);
+        assert!(
+            list.contains(post.trim()) && list.contains("周新"),
+            "{list}"
+        );
+        let who = ok(&[
+            "who",
+            "--org",
+            "xyz-ai",
+            "--duty",
+            "annual-dedicated-study",
+            "--at",
+            "2026-10-01",
+        ]);
+        assert!(who.contains("周新"), "{who}");
         assert!(ok(&["audit", "verify"]).contains("审计链完整"));
         let _ = std::fs::remove_dir_all(&dir);
         if let Some(pg) = pg {

@@ -69,6 +69,18 @@ use who::*;
 
 pub use catalog::CATALOG;
 
+/// A post the policy does not allow there, told in `lang` (for the command line).
+pub fn post_message(lang: zeren_core::Lang, pack: &PolicyPack, e: &PostError) -> String {
+    let (field, message) = post_error(Tr::preferred(lang), pack, e);
+    format!("{field}: {message}")
+}
+
+/// A holding that breaks the rules of holdings, told in `lang` (for the command line).
+pub fn holding_message(lang: zeren_core::Lang, e: &HoldingError) -> String {
+    let (field, message) = appointment_error(Tr::preferred(lang), e);
+    format!("{field}: {message}")
+}
+
 /// A broken rule of the org tree told in `lang`, from the same catalogue the pages use (for the
 /// command line).
 pub fn tree_message(lang: zeren_core::Lang, e: &TreeError) -> String {
