@@ -75,3 +75,22 @@ pub fn person_name(m: &zeren_core::org::OrgModel, id: &str) -> String {
         .map(|p| p.name.clone())
         .unwrap_or_else(|| id.to_string())
 }
+
+/// A form page's messages: each beside its field, the others above the form.
+pub trait FormMessages {
+    /// The messages, by field.
+    fn messages(&self) -> &[(&'static str, String)];
+
+    /// The fields the form shows a message beside.
+    fn shown(&self) -> &'static [&'static str];
+
+    /// The message beside `field`.
+    fn error_for(&self, field: &str) -> Option<&str> {
+        field_error(self.messages(), field)
+    }
+
+    /// The messages of no field the form shows.
+    fn general_errors(&self) -> Vec<&str> {
+        other_errors(self.messages(), self.shown())
+    }
+}

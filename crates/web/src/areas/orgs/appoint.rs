@@ -4,6 +4,7 @@
 //! (`zeren_core::org::check_post`, `check_holding`), checked in the transaction that writes.
 
 use super::*;
+use crate::shared::format::FormMessages;
 
 /// A post the policy does not allow there: the field it concerns and the message.
 pub(super) fn post_error(tr: Tr, pack: &PolicyPack, e: &PostError) -> FieldError {
@@ -269,16 +270,18 @@ pub(super) struct PostFormPage {
 }
 
 impl PostFormPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        crate::shared::format::field_error(&self.errors, field)
-    }
-
-    fn general_errors(&self) -> Vec<&str> {
-        crate::shared::format::other_errors(&self.errors, &["kind", "title", "portfolios"])
-    }
-
     fn checked(&self, portfolio: &str) -> bool {
         self.form.portfolio.iter().any(|p| p == portfolio)
+    }
+}
+
+impl FormMessages for PostFormPage {
+    fn messages(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    fn shown(&self) -> &'static [&'static str] {
+        &["kind", "title", "portfolios"]
     }
 }
 
@@ -299,13 +302,13 @@ pub(super) struct AppointPage {
     errors: Vec<FieldError>,
 }
 
-impl AppointPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        crate::shared::format::field_error(&self.errors, field)
+impl FormMessages for AppointPage {
+    fn messages(&self) -> &[FieldError] {
+        &self.errors
     }
 
-    fn general_errors(&self) -> Vec<&str> {
-        crate::shared::format::other_errors(&self.errors, &["person", "start", "end"])
+    fn shown(&self) -> &'static [&'static str] {
+        &["person", "start", "end"]
     }
 }
 
@@ -473,36 +476,13 @@ fn appoint_page(
     )
 }
 
-/// The org and post of an appointment route after the checks a handover route makes (403, 404).
-fn appoint_target<'a>(
-    v: &'a Viewer,
-    code: &str,
-    post_id: &str,
-) -> Result<(&'a Org, &'a Post), Box<Response>> {
-    let tr = v.tr;
-    if !v.principal.can_somewhere(Permission::ReadOrg) {
-        return Err(Box::new(forbidden_page(tr)));
-    }
-    let org = find_visible(v, code).ok_or_else(|| Box::new(org_not_found_page(tr, code)))?;
-    let post = v
-        .snap
-        .model
-        .post(post_id)
-        .filter(|p| p.org == org.id)
-        .ok_or_else(|| Box::new(post_not_found_page(tr, post_id)))?;
-    if !v.can(Permission::ManageOrg, Some(&org.id)) {
-        return Err(Box::new(forbidden_page(tr)));
-    }
-    Ok((org, post))
-}
-
 /// `GET /orgs/{code}/posts/{post_id}/appoint`
 pub(super) async fn appoint_form(
     State(state): State<AppState>,
     PageViewer(v): PageViewer,
     Path((code, post_id)): Path<(String, String)>,
 ) -> Response {
-    match appoint_target(&v, &code, &post_id) {
+    match managed_post(&v, &code, &post_id) {
         Ok((org, post)) => {
             let form = AppointForm {
                 start: date(state.today()),
@@ -510,7 +490,7 @@ pub(super) async fn appoint_form(
             };
             appoint_page(&state, &v, org, post, form, Vec::new())
         }
-        Err(refused) => *refused,
+        Err(refused) => refused.page(v.tr, &code, &post_id),
     }
 }
 
@@ -522,9 +502,9 @@ pub(super) async fn appoint_submit(
     form: Result<Form<AppointForm>, FormRejection>,
 ) -> Response {
     let tr = v.tr;
-    let (org, post) = match appoint_target(&v, &code, &post_id) {
+    let (org, post) = match managed_post(&v, &code, &post_id) {
         Ok(t) => t,
-        Err(refused) => return *refused,
+        Err(refused) => return refused.page(tr, &code, &post_id),
     };
     let Ok(Form(form)) = form else {
         let errors = vec![("form", tr.t("handover.error.form").to_string())];

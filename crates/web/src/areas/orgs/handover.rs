@@ -209,10 +209,9 @@ impl HandoverRefused {
     }
 }
 
-/// The org and post of a handover route, after the checks every handover route makes:
-/// 403 for no business role, 404 out of scope, 403 without ManageOrg, 422 for a post that is
-/// not single-holder.
-pub(super) fn handover_target<'a>(
+/// The org and post of a route about one post (a handover, an appointment): 403 for no business
+/// role, 404 out of scope, 403 without ManageOrg.
+pub(super) fn managed_post<'a>(
     v: &'a Viewer,
     code: &str,
     post_id: &str,
@@ -230,6 +229,18 @@ pub(super) fn handover_target<'a>(
     if !v.can(Permission::ManageOrg, Some(&org.id)) {
         return Err(HandoverRefused::Forbidden);
     }
+    Ok((org, post))
+}
+
+/// The org and post of a handover route, after the checks every handover route makes:
+/// 403 for no business role, 404 out of scope, 403 without ManageOrg, 422 for a post that is
+/// not single-holder.
+pub(super) fn handover_target<'a>(
+    v: &'a Viewer,
+    code: &str,
+    post_id: &str,
+) -> Result<(&'a Org, &'a Post), HandoverRefused> {
+    let (org, post) = managed_post(v, code, post_id)?;
     if !single_holder(&v.snap.pack, post) {
         return Err(HandoverRefused::NotSingle);
     }

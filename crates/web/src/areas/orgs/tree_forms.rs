@@ -8,6 +8,7 @@
 //! (`zeren_core::org::check_place` and the others), checked in the transaction that writes.
 
 use super::*;
+use crate::shared::format::FormMessages;
 
 /// What one org form does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,25 +114,25 @@ impl OrgFormPage {
             &[("org", &self.org_name)],
         )
     }
+}
 
-    pub(super) fn error_for(&self, field: &str) -> Option<&str> {
-        crate::shared::format::field_error(&self.errors, field)
+impl FormMessages for OrgFormPage {
+    fn messages(&self) -> &[FieldError] {
+        &self.errors
     }
 
-    /// Errors not shown beside a field of this form.
-    pub(super) fn general_errors(&self) -> Vec<&str> {
-        let shown: &[&str] = match self.key {
+    fn shown(&self) -> &'static [&'static str] {
+        match self.key {
             "new_child" => &["code", "name", "kind", "established_on"],
             "edit" => &["name", "parent"],
             "close" => &["closed_on"],
             _ => &[],
-        };
-        crate::shared::format::other_errors(&self.errors, shown)
+        }
     }
 }
 
 /// Orgs `org` may move under, for the viewer: open, managed by the viewer, outside `org`'s
-/// subtree, of a kind it fits under (at most 1 000, nearest codes first).
+/// subtree, of a kind it fits under (at most 1 000, by code).
 fn parent_choices(v: &Viewer, org: &Org) -> Vec<(String, String)> {
     let m = &v.snap.model;
     let mut out: Vec<(String, String)> = visible_tree(v, Sort::Code)
