@@ -59,11 +59,12 @@ test('the secretary manages the college below it, not the college’s place in t
   assert.deepEqual(await manageButtons(page), [
     ['新建下级组织', `${COLLEGE}/children/new`],
     ['更名或调整隶属', `${COLLEGE}/edit`],
+    ['新设职务', `${COLLEGE}/posts/new`],
   ]);
   // The branch's parent is the college, which the secretary manages: closing it is offered.
   await page.goto(b.url('/orgs/cqu-mse-b1'));
-  // Nothing can sit under a branch: no new-child button there.
-  assert.deepEqual((await manageButtons(page)).map(([label]) => label), ['更名或调整隶属', '撤销组织']);
+  // Nothing can sit under a branch: no new-child button there (posts, yes).
+  assert.deepEqual((await manageButtons(page)).map(([label]) => label), ['更名或调整隶属', '撤销组织', '新设职务']);
   // Not the college's own close form (its parent is the university).
   const res = await page.goto(b.url(`${COLLEGE}/close`));
   assert.equal(res?.status(), 403);
@@ -194,8 +195,8 @@ test('journey: a unit and a branch created, refused, renamed, moved, closed and 
   await submit(page);
   assert.equal(pathOf(page), `/orgs/${BRANCH.code}`);
   assert.doesNotMatch(await text(page, '.org-facts'), /撤销日期/);
-  // Nothing can sit under a branch: no new-child button there.
-  assert.deepEqual((await manageButtons(page)).map(([label]) => label), ['更名或调整隶属', '撤销组织']);
+  // Nothing can sit under a branch: no new-child button there (posts, yes).
+  assert.deepEqual((await manageButtons(page)).map(([label]) => label), ['更名或调整隶属', '撤销组织', '新设职务']);
 
   // 7. The unit, childless now, closes today.
   await page.goto(b.url(`/orgs/${UNIT.code}/close`));
@@ -204,6 +205,48 @@ test('journey: a unit and a branch created, refused, renamed, moved, closed and 
   assert.match(await text(page, '.org-facts'), new RegExp(`撤销日期 ${TODAY}`));
   await page.goto(b.url('/orgs'));
   assert.match(await text(page, 'main'), new RegExp(`${UNIT.name} ${UNIT.code} 单位 已撤销（${TODAY}）`));
+});
+
+test('a post set up on the new branch and its secretary appointed, after refusals', async (t) => {
+  const page = await b.page(t, { as: 'secretary' });
+  await page.goto(b.url(`/orgs/${BRANCH.code}`));
+  await navigating(page, () => page.locator('.org-manage a', { hasText: '新设职务' }).click());
+  assert.equal(await text(page, 'h1'), '新设职务');
+  // A branch's post kinds only; portfolios are a leadership post's.
+  assert.deepEqual(await page.locator('#kind option').allInnerTexts(), ['党支部书记', '新媒体平台管理员']);
+  await checkA11y(page);
+  await page.locator('#kind').selectOption('branch-secretary');
+  await page.locator('input[name="portfolio"]').first().check();
+  const refused = await submit(page);
+  assert.equal(refused?.status(), 422);
+  assert.match(await text(page, '#portfolios-error'), /不是领导班子职务/);
+  await shot(page, 'orgs-7-post-portfolio-refused');
+  await page.locator('input[name="portfolio"]').first().uncheck();
+  await page.locator('#title').fill('党支部书记');
+  await submit(page);
+  assert.equal(pathOf(page), `/orgs/${BRANCH.code}`);
+
+  // Vacant: appointment offered; the end before the start is refused beside the field.
+  await navigating(page, () => page.locator('#posts a', { hasText: '任命' }).click());
+  assert.equal(await text(page, 'h1'), '任命');
+  assert.equal(await page.locator('#start').inputValue(), TODAY);
+  await checkA11y(page);
+  // Someone of the college who holds no demo account.
+  const accounts = ['李明华', '赵敏', '刘佳', '郑晓东'];
+  const options = await page.locator('#person option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+  const [person, label] = options.find(([v, l]) => v && !accounts.some((a) => l.startsWith(a)));
+  await page.locator('#person').selectOption(person);
+  await page.locator('#start').fill('2026-11-01');
+  await page.locator('#end').fill('2026-10-01');
+  assert.equal((await submit(page))?.status(), 422);
+  assert.equal(await page.locator('#end').getAttribute('aria-invalid'), 'true');
+  await shot(page, 'orgs-8-appoint-end-refused');
+  await page.locator('#end').fill('');
+  await submit(page);
+  assert.equal(pathOf(page), `/orgs/${BRANCH.code}`);
+  const name = label.split('（')[0];
+  assert.match(await text(page, '#posts'), new RegExp(`${name} 2026-11-01`));
+  assert.equal(await page.locator('#posts a', { hasText: '任命' }).count(), 0, 'held now: no appointment offered');
 });
 
 test('a refusal in English with ?lang=en', async (t) => {
@@ -235,7 +278,7 @@ test('the leader sees no tree buttons and is refused the forms', async (t) => {
     await page.goto(b.url(path));
     assert.equal(await text(page, '.who-am-i'), '赵敏');
     assert.equal(await page.locator('.org-manage').count(), 0, `tree buttons on ${path}`);
-    for (const label of ['新建下级组织', '更名或调整隶属', '撤销组织', '恢复组织']) {
+    for (const label of ['新建下级组织', '更名或调整隶属', '撤销组织', '恢复组织', '新设职务']) {
       assert.equal(await page.getByRole('link', { name: label }).count(), 0, `${label} on ${path}`);
     }
   }
