@@ -290,12 +290,7 @@ impl FormMessages for PostFormPage {
 pub(super) struct AppointPage {
     frame: Frame,
     tr: Tr,
-    csrf: String,
-    action: String,
-    org_name: String,
-    org_href: String,
-    post_title: String,
-    post_kind: String,
+    head: PostFormHead,
     current: Vec<HolderView>,
     people: Vec<(String, String)>,
     form: AppointForm,
@@ -450,17 +445,7 @@ fn appoint_page(
         &AppointPage {
             frame: Frame::of(state, Some(v)),
             tr,
-            csrf: v.csrf().to_string(),
-            action: format!(
-                "/orgs/{}/posts/{}/appoint{}",
-                encode(&org.code),
-                encode(&post.id),
-                tr.qs()
-            ),
-            org_name: org.name.clone(),
-            org_href: org_href(&org.code, tr),
-            post_title: post.title.clone(),
-            post_kind: post_kind_name(tr, &v.snap.pack, &post.kind),
+            head: PostFormHead::of(v, org, post, "appoint"),
             current: m
                 .holders_on(&post.id, state.today())
                 .into_iter()

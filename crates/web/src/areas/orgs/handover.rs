@@ -144,12 +144,7 @@ pub(super) async fn do_handover(
 pub(super) struct HandoverPage {
     pub(super) frame: Frame,
     pub(super) tr: Tr,
-    pub(super) csrf: String,
-    pub(super) action: String,
-    pub(super) org_name: String,
-    pub(super) org_href: String,
-    pub(super) post_title: String,
-    pub(super) post_kind: String,
+    pub(super) head: PostFormHead,
     pub(super) current: Option<HolderView>,
     pub(super) people: Vec<(String, String)>,
     pub(super) person: String,
@@ -169,6 +164,37 @@ impl HandoverPage {
             .filter(|(f, _)| *f != "person" && *f != "on")
             .map(|(_, m)| m.as_str())
             .collect()
+    }
+}
+
+/// What the forms about one post (a handover, an appointment) show above their fields, and
+/// where they post.
+pub(super) struct PostFormHead {
+    pub(super) csrf: String,
+    pub(super) action: String,
+    pub(super) org_name: String,
+    pub(super) org_href: String,
+    pub(super) post_title: String,
+    pub(super) post_kind: String,
+}
+
+impl PostFormHead {
+    /// The head of the form at `/orgs/{code}/posts/{id}/{verb}`.
+    pub(super) fn of(v: &Viewer, org: &Org, post: &Post, verb: &str) -> PostFormHead {
+        let tr = v.tr;
+        PostFormHead {
+            csrf: v.csrf().to_string(),
+            action: format!(
+                "/orgs/{}/posts/{}/{verb}{}",
+                encode(&org.code),
+                encode(&post.id),
+                tr.qs()
+            ),
+            org_name: org.name.clone(),
+            org_href: org_href(&org.code, tr),
+            post_title: post.title.clone(),
+            post_kind: post_kind_name(tr, &v.snap.pack, &post.kind),
+        }
     }
 }
 
@@ -275,17 +301,7 @@ pub(super) fn handover_page(
         &HandoverPage {
             frame: Frame::of(state, Some(v)),
             tr,
-            csrf: v.csrf().to_string(),
-            action: format!(
-                "/orgs/{}/posts/{}/handover{}",
-                encode(&org.code),
-                encode(&post.id),
-                tr.qs()
-            ),
-            org_name: org.name.clone(),
-            org_href: org_href(&org.code, tr),
-            post_title: post.title.clone(),
-            post_kind: post_kind_name(tr, &v.snap.pack, &post.kind),
+            head: PostFormHead::of(v, org, post, "handover"),
             current,
             people,
             person: form.person,
