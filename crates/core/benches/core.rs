@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use zeren_core::obligation::generate;
-use zeren_core::org::{Holding, Org, OrgModel, Person, Platform, Post};
+use zeren_core::org::{Holding, Org, OrgModel, Person, Platform, PortfolioAssignment, Post};
 use zeren_core::policy::builtin_pack;
 use zeren_core::responsibility::{Target, resolve};
 use zeren_core::vocab::{OrgKind, PlatformKind};
@@ -134,7 +134,8 @@ fn province() -> OrgModel {
             });
         }
     }
-    OrgModel::new(orgs, people, posts, holdings, platforms)
+    let assignments = PortfolioAssignment::standing(&posts, &holdings);
+    OrgModel::new(orgs, people, posts, holdings, assignments, platforms)
 }
 
 fn benches(c: &mut Criterion) {

@@ -92,6 +92,140 @@ impl Holding {
     }
 }
 
+/// A portfolio (分管领域) held by the holder of a leadership post over some days (一岗双责 with
+/// dates): who answers for a portfolio on a day is the person whose holding has an assignment
+/// of it in force that day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortfolioAssignment {
+    /// Storage id.
+    pub id: String,
+    /// The holding (a person in a leadership post).
+    pub holding: String,
+    /// Portfolio id from the policy pack.
+    pub portfolio: String,
+    /// First day held.
+    pub start: NaiveDate,
+    /// Last day held.
+    pub end: Option<NaiveDate>,
+}
+
+impl PortfolioAssignment {
+    /// Whether the assignment is in force on `day`.
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.start <= day && self.end.is_none_or(|e| day <= e)
+    }
+
+    /// The assignments a post's standing portfolios give its holdings: each holding of a post
+    /// holds the portfolios written on the post over all its days, with ids derived from the
+    /// holding's (`pa-{holding}-{portfolio}`). The rule an installation that kept portfolios on
+    /// posts is carried over by, and the one tests and benchmarks build their models with.
+    pub fn standing(posts: &[Post], holdings: &[Holding]) -> Vec<PortfolioAssignment> {
+        let by_id: HashMap<&str, &Post> = posts.iter().map(|p| (p.id.as_str(), p)).collect();
+        holdings
+            .iter()
+            .flat_map(|h| {
+                by_id
+                    .get(h.post.as_str())
+                    .into_iter()
+                    .flat_map(|p| p.portfolios.iter())
+                    .map(|portfolio| PortfolioAssignment {
+                        id: standing_id(&h.id, portfolio),
+                        holding: h.id.clone(),
+                        portfolio: portfolio.clone(),
+                        start: h.start,
+                        end: h.end,
+                    })
+            })
+            .collect()
+    }
+}
+
+/// The id of the assignment of `portfolio` a holding gets from its post's standing portfolios.
+pub fn standing_id(holding: &str, portfolio: &str) -> String {
+    format!("pa-{holding}-{portfolio}")
+}
+
+/// Why a portfolio assignment cannot be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AssignmentError {
+    /// End before start.
+    #[error("the assignment ends ({end}) before it starts ({start})")]
+    EndBeforeStart {
+        /// Start.
+        start: NaiveDate,
+        /// End.
+        end: NaiveDate,
+    },
+    /// The post is not a leadership post: its holder holds no portfolios.
+    #[error("post kind `{0}` is not a leadership post; only leaders hold portfolios")]
+    NotLeadership(String),
+    /// The portfolio is not one of the policy pack's.
+    #[error("unknown portfolio `{0}`")]
+    UnknownPortfolio(String),
+    /// The assignment falls outside the holding it belongs to.
+    #[error("the assignment must lie within the holding ({start} to {})", end.map(|d| d.to_string()).unwrap_or_else(|| "now".into()))]
+    OutsideHolding {
+        /// Holding start.
+        start: NaiveDate,
+        /// Holding end.
+        end: Option<NaiveDate>,
+    },
+    /// Someone in the same org holds the portfolio on one of the days.
+    #[error("the portfolio is already held in this org from {start} to {}", end.map(|d| d.to_string()).unwrap_or_else(|| "now".into()))]
+    Overlap {
+        /// The assignment it collides with.
+        other: String,
+        /// Its start.
+        start: NaiveDate,
+        /// Its end.
+        end: Option<NaiveDate>,
+    },
+}
+
+/// Checks a new (or changed) assignment of a portfolio to `holding`, against the other
+/// assignments of the same portfolio in the same org (`others`, each with the holding it
+/// belongs to): one leader answers for a portfolio of an org on a day.
+pub fn check_assignment(
+    holding: &Holding,
+    others: &[&PortfolioAssignment],
+    new: &PortfolioAssignment,
+) -> Result<(), AssignmentError> {
+    if let Some(end) = new.end
+        && end < new.start
+    {
+        return Err(AssignmentError::EndBeforeStart {
+            start: new.start,
+            end,
+        });
+    }
+    let within = new.start >= holding.start
+        && match (new.end, holding.end) {
+            (_, None) => true,
+            (Some(e), Some(he)) => e <= he,
+            (None, Some(_)) => false,
+        };
+    if !within {
+        return Err(AssignmentError::OutsideHolding {
+            start: holding.start,
+            end: holding.end,
+        });
+    }
+    let new_end = new.end.unwrap_or(NaiveDate::MAX);
+    for a in others
+        .iter()
+        .filter(|a| a.id != new.id && a.portfolio == new.portfolio)
+    {
+        if a.start <= new_end && a.end.is_none_or(|e| e >= new.start) {
+            return Err(AssignmentError::Overlap {
+                other: a.id.clone(),
+                start: a.start,
+                end: a.end,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// An official online platform (阵地) in its simplest form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Platform {
@@ -265,6 +399,7 @@ pub struct OrgModel {
     people: Arc<People>,
     posts: Arc<Posts>,
     holdings: Arc<Holdings>,
+    assignments: Arc<Assignments>,
     platforms: Arc<Platforms>,
 }
 
@@ -401,6 +536,24 @@ impl Holdings {
     }
 }
 
+/// Portfolio assignments, per holding in order of start.
+#[derive(Debug, Default)]
+struct Assignments {
+    list: Vec<PortfolioAssignment>,
+    by_holding: HashMap<String, Vec<usize>>,
+}
+
+impl Assignments {
+    fn new(mut list: Vec<PortfolioAssignment>) -> Assignments {
+        list.sort_by(|a, b| (&a.holding, a.start, &a.id).cmp(&(&b.holding, b.start, &b.id)));
+        let mut by_holding: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, a) in list.iter().enumerate() {
+            by_holding.entry(a.holding.clone()).or_default().push(i);
+        }
+        Assignments { list, by_holding }
+    }
+}
+
 /// Platforms by code, with their indexes.
 #[derive(Debug, Default)]
 struct Platforms {
@@ -440,6 +593,8 @@ pub struct ModelChange {
     pub posts: Vec<(String, Option<Post>)>,
     /// Holdings by id.
     pub holdings: Vec<(String, Option<Holding>)>,
+    /// Portfolio assignments by id.
+    pub assignments: Vec<(String, Option<PortfolioAssignment>)>,
     /// Platforms by id.
     pub platforms: Vec<(String, Option<Platform>)>,
 }
@@ -451,6 +606,7 @@ impl ModelChange {
             && self.people.is_empty()
             && self.posts.is_empty()
             && self.holdings.is_empty()
+            && self.assignments.is_empty()
             && self.platforms.is_empty()
     }
 }
@@ -475,13 +631,15 @@ fn apply<T: Clone>(
 
 impl OrgModel {
     /// Builds the indexes. Each list is put in one order whatever order it came in (orgs and
-    /// platforms by code, people and posts by id, holdings by post and start), so a model built
-    /// from a change ([`OrgModel::changed`]) is the model a whole load would build.
+    /// platforms by code, people and posts by id, holdings by post and start, assignments by
+    /// holding and start), so a model built from a change ([`OrgModel::changed`]) is the model a
+    /// whole load would build.
     pub fn new(
         orgs: Vec<Org>,
         people: Vec<Person>,
         posts: Vec<Post>,
         holdings: Vec<Holding>,
+        assignments: Vec<PortfolioAssignment>,
         platforms: Vec<Platform>,
     ) -> Self {
         OrgModel {
@@ -489,6 +647,7 @@ impl OrgModel {
             people: Arc::new(People::new(people)),
             posts: Arc::new(Posts::new(posts)),
             holdings: Arc::new(Holdings::new(holdings)),
+            assignments: Arc::new(Assignments::new(assignments)),
             platforms: Arc::new(Platforms::new(platforms)),
         }
     }
@@ -539,6 +698,13 @@ impl OrgModel {
                 |h| &h.id,
                 Holdings::new,
             ),
+            assignments: part(
+                &self.assignments,
+                |p| &p.list,
+                change.assignments,
+                |a| &a.id,
+                Assignments::new,
+            ),
             platforms: part(
                 &self.platforms,
                 |p| &p.list,
@@ -587,6 +753,53 @@ impl OrgModel {
     pub fn holdings(&self) -> &[Holding] {
         &self.holdings.list
     }
+    /// All portfolio assignments.
+    pub fn assignments(&self) -> &[PortfolioAssignment] {
+        &self.assignments.list
+    }
+
+    /// The portfolio assignments of a holding, in order of start.
+    pub fn assignments_of(&self, holding_id: &str) -> impl Iterator<Item = &PortfolioAssignment> {
+        self.assignments
+            .by_holding
+            .get(holding_id)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.assignments.list[*i])
+    }
+
+    /// The holdings of an org's posts that hold `portfolio` on `day`, with the assignment (by
+    /// post id, then start): normally one.
+    pub fn portfolio_holders_on(
+        &self,
+        org_id: &str,
+        portfolio: &str,
+        day: NaiveDate,
+    ) -> Vec<(&Post, &Holding, &PortfolioAssignment)> {
+        let mut posts: Vec<&Post> = self.posts_of(org_id).collect();
+        posts.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut out = Vec::new();
+        for post in posts {
+            for h in self.holders_on(&post.id, day) {
+                if let Some(a) = self
+                    .assignments_of(&h.id)
+                    .find(|a| a.portfolio == portfolio && a.covers(day))
+                {
+                    out.push((post, h, a));
+                }
+            }
+        }
+        out
+    }
+
+    /// The portfolios a holding holds on `day`.
+    pub fn portfolios_on(&self, holding_id: &str, day: NaiveDate) -> Vec<&str> {
+        self.assignments_of(holding_id)
+            .filter(|a| a.covers(day))
+            .map(|a| a.portfolio.as_str())
+            .collect()
+    }
+
     /// All platforms.
     pub fn platforms(&self) -> &[Platform] {
         &self.platforms.list
@@ -817,6 +1030,7 @@ mod tests {
                 h("b", "y", "2026-07-01", None),
             ],
             vec![],
+            vec![],
         );
         assert_eq!(m.subtree_len_up_to("root", 100), 11);
         assert_eq!(m.subtree_len_up_to("root", 5), 5);
@@ -839,6 +1053,7 @@ mod tests {
                 h("a", "x", "2020-01-01", Some("2026-06-30")),
                 h("b", "y", "2026-07-01", None),
             ],
+            vec![],
             vec![],
         );
         assert_eq!(m.holders_on("p", d("2026-06-30"))[0].person, "x");

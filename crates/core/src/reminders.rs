@@ -318,7 +318,7 @@ pub fn days_left(due: NaiveDate, day: NaiveDate) -> i64 {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-    use crate::org::{Holding, Org, Person, Post};
+    use crate::org::{Holding, Org, Person, PortfolioAssignment, Post};
     use crate::policy::builtin_pack;
     use crate::vocab::OrgKind;
     use proptest::prelude::*;
@@ -477,6 +477,18 @@ mod tests {
                 start: d(start),
                 end: end.map(d),
             };
+        let posts = vec![
+            post("p-uni", "cqu", "secretary", &[]),
+            post("p-sec", "mse", "secretary", &[]),
+            post("p-cm", "mse", "committee-member", &["organisation"]),
+        ];
+        let holdings = vec![
+            holding("h0", "p-uni", "uni", "2018-01-01", None),
+            holding("h1", "p-sec", "wang", "2019-01-01", Some("2026-06-30")),
+            holding("h2", "p-sec", "li", "2026-07-01", None),
+            holding("h3", "p-cm", "wu", "2019-01-01", None),
+        ];
+        let assignments = PortfolioAssignment::standing(&posts, &holdings);
         OrgModel::new(
             vec![
                 org("cqu", OrgKind::University, None),
@@ -486,17 +498,9 @@ mod tests {
                 .iter()
                 .map(|p| person(p, "mse"))
                 .collect(),
-            vec![
-                post("p-uni", "cqu", "secretary", &[]),
-                post("p-sec", "mse", "secretary", &[]),
-                post("p-cm", "mse", "committee-member", &["organisation"]),
-            ],
-            vec![
-                holding("h0", "p-uni", "uni", "2018-01-01", None),
-                holding("h1", "p-sec", "wang", "2019-01-01", Some("2026-06-30")),
-                holding("h2", "p-sec", "li", "2026-07-01", None),
-                holding("h3", "p-cm", "wu", "2019-01-01", None),
-            ],
+            posts,
+            holdings,
+            assignments,
             Vec::new(),
         )
     }

@@ -500,28 +500,36 @@ impl Resolver<'_> {
     fn holder(&self, post: &crate::org::Post, chain: &mut Vec<Reason>) -> Found {
         let post_ref = self.post_ref(post);
         match self.model.holders_on(&post.id, self.at).first() {
-            Some(h) => {
-                let person = NamedRef {
-                    id: h.person.clone(),
-                    name: self
-                        .model
-                        .person(&h.person)
-                        .map(|p| p.name.clone())
-                        .unwrap_or_else(|| h.person.clone()),
-                };
-                chain.push(Reason::Holding {
-                    post: post_ref.clone(),
-                    person: person.clone(),
-                    start: h.start,
-                    end: h.end,
-                });
-                Some((person, post_ref))
-            }
+            Some(h) => Some(self.held(post_ref, h, chain)),
             None => {
                 chain.push(Reason::Vacant { post: post_ref });
                 None
             }
         }
+    }
+
+    /// The holder of a holding found for a duty, with the reason.
+    fn held(
+        &self,
+        post: NamedRef,
+        h: &crate::org::Holding,
+        chain: &mut Vec<Reason>,
+    ) -> (NamedRef, NamedRef) {
+        let person = NamedRef {
+            id: h.person.clone(),
+            name: self
+                .model
+                .person(&h.person)
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| h.person.clone()),
+        };
+        chain.push(Reason::Holding {
+            post: post.clone(),
+            person: person.clone(),
+            start: h.start,
+            end: h.end,
+        });
+        (person, post)
     }
 
     /// The first responsible person of `org`, passing up the tree while the post is vacant.
@@ -599,32 +607,52 @@ impl Resolver<'_> {
         self.first_responsible(org, chain)
     }
 
+    /// The leader holding `portfolio` in `org` on the day, through the assignment in force
+    /// (一岗双责 with dates); with none, the duty passes to the first responsible person.
     fn portfolio(&mut self, org: &Org, portfolio: &str, chain: &mut Vec<Reason>) -> Found {
-        let mut posts: Vec<&crate::org::Post> = self
-            .model
-            .posts_of(&org.id)
-            .filter(|p| p.portfolios.iter().any(|x| x == portfolio))
-            .collect();
-        posts.sort_by(|a, b| a.id.cmp(&b.id));
         let (zh, en) = portfolio_names(self.pack, portfolio);
-        if posts.is_empty() {
-            chain.push(Reason::NoSuchPost {
-                org: org_ref(org),
-                wanted: format!("portfolio:{portfolio}"),
-                wanted_name: (format!("分管{zh}"), format!("the portfolio {en}")),
-            });
-        }
-        for post in posts {
+        let held = self.model.portfolio_holders_on(&org.id, portfolio, self.at);
+        if let Some((post, h, _)) = held.first() {
+            let post_ref = self.post_ref(post);
             chain.push(Reason::PortfolioHeldBy {
                 org: org_ref(org),
                 portfolio: portfolio.to_string(),
-                portfolio_name: (zh.clone(), en.clone()),
+                portfolio_name: (zh, en),
+                post: post_ref.clone(),
+            });
+            return Some(self.held(post_ref, h, chain));
+        }
+        // The post whose holder held it last, when it is vacant now: say so, as for a duty of a
+        // vacant post (a post with a holder who was not given the portfolio is not vacant).
+        let last = self.model.posts_of(&org.id).filter_map(|post| {
+            self.model
+                .holdings_of(&post.id)
+                .flat_map(|h| self.model.assignments_of(&h.id))
+                .filter(|a| a.portfolio == portfolio && a.start <= self.at)
+                .map(|a| a.end.unwrap_or(NaiveDate::MAX))
+                .max()
+                .map(|end| (end, post))
+        });
+        if let Some((_, post)) = last.max_by(|a, b| a.0.cmp(&b.0).then(b.1.id.cmp(&a.1.id)))
+            && self.model.holders_on(&post.id, self.at).is_empty()
+        {
+            chain.push(Reason::PortfolioHeldBy {
+                org: org_ref(org),
+                portfolio: portfolio.to_string(),
+                portfolio_name: (zh, en),
                 post: self.post_ref(post),
             });
-            if let Some(found) = self.holder(post, chain) {
-                return Some(found);
-            }
+            chain.push(Reason::Vacant {
+                post: self.post_ref(post),
+            });
+            chain.push(Reason::PassesTo { org: org_ref(org) });
+            return self.first_responsible(org, chain);
         }
+        chain.push(Reason::NoSuchPost {
+            org: org_ref(org),
+            wanted: format!("portfolio:{portfolio}"),
+            wanted_name: (format!("分管{zh}"), format!("the portfolio {en}")),
+        });
         chain.push(Reason::PassesTo { org: org_ref(org) });
         self.first_responsible(org, chain)
     }

@@ -202,3 +202,109 @@ fn questions_that_do_not_fit_are_refused_clearly() {
     .unwrap_err();
     assert!(err.to_string().contains("cqu-mse-wechat"), "{err}");
 }
+
+#[test]
+fn a_portfolio_redivided_mid_year_answers_by_the_assignment_in_force_on_the_day() {
+    use zeren_core::org::{OrgModel, PortfolioAssignment};
+    let pack = builtin_pack().unwrap();
+    let parts = demo_parts();
+    // 分工调整 on 2026-09-01: publicity passes from the deputy secretary (zhao) to the new
+    // vice-dean's holding; student affairs stays with zhao.
+    let mut holdings = parts.holdings.clone();
+    holdings.push(common::holding("h8", "p-vd", "wu", "2026-06-01", None));
+    let mut assignments = PortfolioAssignment::standing(&parts.posts, &holdings);
+    let publicity = assignments
+        .iter_mut()
+        .find(|a| a.holding == "h4" && a.portfolio == "publicity")
+        .unwrap();
+    publicity.end = Some(d("2026-08-31"));
+    assignments.push(PortfolioAssignment {
+        id: "pa-new".into(),
+        holding: "h8".into(),
+        portfolio: "publicity".into(),
+        start: d("2026-09-01"),
+        end: None,
+    });
+    let model = OrgModel::new(
+        parts.orgs.clone(),
+        parts.people.clone(),
+        parts.posts.clone(),
+        holdings,
+        assignments,
+        parts.platforms.clone(),
+    );
+    let org = model.find_org("cqu-mse").unwrap();
+    let who = |portfolio, day| {
+        resolve(&pack, &model, org, Target::Portfolio(portfolio), d(day))
+            .unwrap()
+            .person
+            .unwrap()
+            .id
+    };
+    assert_eq!(who("publicity", "2026-08-31"), "zhao");
+    assert_eq!(who("publicity", "2026-09-01"), "wu");
+    assert_eq!(who("student-affairs", "2026-09-01"), "zhao");
+    // The new vice-dean holds network-it from the post's standing portfolios.
+    assert_eq!(who("network-it", "2026-09-01"), "wu");
+    // A platform of the publicity portfolio follows the re-division.
+    let duty = pack.duty("platform-annual-review").unwrap();
+    let platform = model.find_platform("cqu-mse-wechat");
+    let a = resolve(
+        &pack,
+        &model,
+        org,
+        Target::Duty { duty, platform },
+        d("2026-10-01"),
+    )
+    .unwrap();
+    assert_eq!(a.person.unwrap().id, "wu");
+}
+
+#[test]
+fn an_assignment_lies_within_its_holding_and_one_leader_holds_a_portfolio_at_a_time() {
+    use zeren_core::org::{AssignmentError, PortfolioAssignment, check_assignment};
+    let holding = common::holding("h4", "p-dep", "zhao", "2019-09-01", Some("2026-06-30"));
+    let a = |id: &str, start: &str, end: Option<&str>| PortfolioAssignment {
+        id: id.into(),
+        holding: "h4".into(),
+        portfolio: "publicity".into(),
+        start: d(start),
+        end: end.map(d),
+    };
+    assert!(check_assignment(&holding, &[], &a("x", "2020-01-01", Some("2026-06-30"))).is_ok());
+    assert!(matches!(
+        check_assignment(&holding, &[], &a("x", "2020-01-01", Some("2019-12-31"))),
+        Err(AssignmentError::EndBeforeStart { .. })
+    ));
+    assert!(matches!(
+        check_assignment(&holding, &[], &a("x", "2019-08-31", Some("2020-01-01"))),
+        Err(AssignmentError::OutsideHolding { .. })
+    ));
+    // Open-ended on a holding that ends: outside.
+    assert!(matches!(
+        check_assignment(&holding, &[], &a("x", "2020-01-01", None)),
+        Err(AssignmentError::OutsideHolding { .. })
+    ));
+    let other = a("other", "2021-01-01", Some("2021-12-31"));
+    assert!(matches!(
+        check_assignment(&holding, &[&other], &a("x", "2021-12-31", Some("2022-06-30"))),
+        Err(AssignmentError::Overlap { other, .. }) if other == "other"
+    ));
+    assert!(
+        check_assignment(
+            &holding,
+            &[&other],
+            &a("x", "2022-01-01", Some("2022-06-30"))
+        )
+        .is_ok()
+    );
+    // Changing an assignment is not a collision with itself.
+    assert!(
+        check_assignment(
+            &holding,
+            &[&other],
+            &a("other", "2021-01-01", Some("2022-06-30"))
+        )
+        .is_ok()
+    );
+}

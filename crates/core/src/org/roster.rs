@@ -91,7 +91,13 @@ impl At {
 
 impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}!{}{}", self.sheet.title(), self.col_letters(), self.row)
+        write!(
+            f,
+            "{}!{}{}",
+            self.sheet.title(),
+            self.col_letters(),
+            self.row
+        )
     }
 }
 

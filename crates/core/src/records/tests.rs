@@ -44,6 +44,7 @@ fn model() -> OrgModel {
         Vec::new(),
         Vec::new(),
         Vec::new(),
+        Vec::new(),
     )
 }
 

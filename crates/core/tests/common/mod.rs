@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use zeren_core::org::{Holding, Org, OrgModel, Person, Platform, Post};
+use zeren_core::org::{Holding, Org, OrgModel, Person, Platform, PortfolioAssignment, Post};
 use zeren_core::vocab::{OrgKind, PlatformKind};
 
 pub fn d(s: &str) -> NaiveDate {
@@ -68,6 +68,7 @@ impl Parts {
             self.people.clone(),
             self.posts.clone(),
             self.holdings.clone(),
+            PortfolioAssignment::standing(&self.posts, &self.holdings),
             self.platforms.clone(),
         )
     }
