@@ -180,6 +180,9 @@ pub enum AssignmentError {
         /// Its end.
         end: Option<NaiveDate>,
     },
+    /// A date of an assignment is corrected without saying why.
+    #[error("say why the dates are corrected")]
+    ReasonRequired,
 }
 
 /// Checks a new (or changed) assignment of a portfolio to `holding`, against the other

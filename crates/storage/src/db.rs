@@ -126,6 +126,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ledger generation",
         include_str!("../migrations/0009_ledger_generation.sql"),
     ),
+    (10, "roster", include_str!("../migrations/0010_roster.sql")),
 ];
 
 impl Db {
@@ -237,6 +238,10 @@ impl Db {
             for stmt in split_statements(sql) {
                 sqlx::query(AssertSqlSafe(stmt)).execute(&mut *tx).await?;
             }
+            if *version == 10 {
+                // Portfolios kept on posts become dated assignments of their holdings.
+                crate::repo::assignments::assign_standing_portfolios(&mut tx, 0).await?;
+            }
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             )
@@ -325,7 +330,16 @@ const OUTSIDE_LEDGER: &[&str] = &[
 
 /// Object types whose change makes every instance's in-memory snapshot stale.
 pub(crate) const MODEL_OBJECTS: &[&str] = &[
-    "org", "person", "post", "holding", "platform", "policy", "user", "grant", "setting",
+    "org",
+    "person",
+    "post",
+    "holding",
+    "assignment",
+    "platform",
+    "policy",
+    "user",
+    "grant",
+    "setting",
 ];
 
 impl Tx {

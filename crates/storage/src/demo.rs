@@ -334,7 +334,8 @@ async fn college(
     {
         // The seed college's secretary post changes hands on 1 July of the current year.
         let successor = tx.create_person(NEW_SECRETARY, &org.id).await?;
-        tx.handover(post, &successor.id, day(year, 7, 1)?).await?;
+        tx.handover(pack, post, &successor.id, day(year, 7, 1)?)
+            .await?;
         count += 1;
     }
     for (code, name, secretary) in c.branches {

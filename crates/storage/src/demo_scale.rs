@@ -294,6 +294,21 @@ impl Batch {
     }
 }
 
+/// The standing portfolios of the posts written in bulk become their holdings' assignments, with
+/// one audit entry for the lot.
+pub(crate) async fn standing_assignments(tx: &mut Tx) -> Result<()> {
+    let now = tx.now_ms();
+    let rows = crate::repo::assignments::assign_standing_portfolios(tx.conn(), now).await?;
+    tx.audit(
+        "demo.scale.insert",
+        "assignment",
+        "portfolio_assignments",
+        None,
+        Some(&json!({"table": "portfolio_assignments", "rows": rows})),
+    )
+    .await
+}
+
 pub(crate) fn day(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
         .ok_or_else(|| StorageError::Invalid(format!("invalid demo date {y}-{m}-{d}")))
@@ -549,6 +564,7 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
     people.write(&mut tx, "person", progress).await?;
     posts.write(&mut tx, "post", progress).await?;
     holdings.write(&mut tx, "holding", progress).await?;
+    standing_assignments(&mut tx).await?;
     platforms.write(&mut tx, "platform", progress).await?;
     operators.write(&mut tx, "platform", progress).await?;
     tx.commit().await?;

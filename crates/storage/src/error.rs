@@ -56,6 +56,9 @@ pub enum StorageError {
     /// A holding that breaks the rules of holdings.
     #[error(transparent)]
     Holding(#[from] zeren_core::org::HoldingError),
+    /// A portfolio assignment that breaks the rules of assignments.
+    #[error(transparent)]
+    Assignment(#[from] zeren_core::org::AssignmentError),
     /// The stored data is not what Zeren wrote (a hand edit, a newer version).
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
@@ -87,7 +90,8 @@ impl StorageError {
             StorageError::Invalid(_)
             | StorageError::Tree(_)
             | StorageError::Post(_)
-            | StorageError::Holding(_) => "invalid",
+            | StorageError::Holding(_)
+            | StorageError::Assignment(_) => "invalid",
             StorageError::Corrupt(_) => "corrupt",
             StorageError::Backup(_) => "backup_invalid",
             StorageError::Io { .. } => "io",

@@ -19,6 +19,7 @@ pub mod testing;
 pub use db::{Actor, Backend, Db, Tx, new_id, redact_url};
 pub use error::{Result, StorageError};
 pub use keys::InstallationKey;
+pub use repo::assignments::AssignmentEdit;
 pub use repo::identity::{ApiToken, Grant, NewUser, PasswordChange, Session, User};
 pub use repo::model_changes::{ModelChanges, ModelPosition};
 pub use repo::obligations::StoredObligation;

@@ -313,9 +313,14 @@ async fn handover_moves_responsibility_on_its_date() {
     each(async |t| {
         let s = seed(&t.db).await;
         let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
-        tx.handover(&s.secretary_post, &s.new, d("2026-07-01"))
-            .await
-            .unwrap();
+        tx.handover(
+            &zeren_core::policy::builtin_pack().unwrap(),
+            &s.secretary_post,
+            &s.new,
+            d("2026-07-01"),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let model = t.db.load_model().await.unwrap();
         assert_eq!(
@@ -329,9 +334,14 @@ async fn handover_moves_responsibility_on_its_date() {
         // A handover into the past of the new holding is refused.
         let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
         assert!(
-            tx.handover(&s.secretary_post, &s.old, d("2026-07-01"))
-                .await
-                .is_err()
+            tx.handover(
+                &zeren_core::policy::builtin_pack().unwrap(),
+                &s.secretary_post,
+                &s.old,
+                d("2026-07-01")
+            )
+            .await
+            .is_err()
         );
     })
     .await;
@@ -377,9 +387,14 @@ async fn obligations_are_generated_once_and_keep_completion_data() {
         drop(tx);
         // After a handover, regeneration adds nothing and keeps the completion.
         let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
-        tx.handover(&s.secretary_post, &s.new, d("2026-07-01"))
-            .await
-            .unwrap();
+        tx.handover(
+            &zeren_core::policy::builtin_pack().unwrap(),
+            &s.secretary_post,
+            &s.new,
+            d("2026-07-01"),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
             ledger::sync_obligations(&t.db, &Actor::system(), 2026, now())
@@ -507,4 +522,139 @@ async fn every_change_is_audited_in_its_transaction() {
 
 async fn raw(db: &Db, sql: &str) {
     zeren_storage::testing::execute_raw(db, sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn portfolios_are_held_over_dated_assignments_that_follow_appointments_and_handovers() {
+    use zeren_core::org::AssignmentError;
+    use zeren_storage::AssignmentEdit;
+    each(async |t| {
+        let s = seed(&t.db).await;
+        let pack = builtin_pack().unwrap();
+        let publicity = |m: &zeren_core::org::OrgModel, day: &str| {
+            m.portfolio_holders_on(&s.college, "publicity", d(day))
+                .first()
+                .map(|(_, h, a)| (h.person.clone(), a.id.clone()))
+        };
+        // The deputy's appointment gave the post's standing portfolio from its first day.
+        let model = t.db.load_model().await.unwrap();
+        let (deputy, standing) = publicity(&model, "2026-06-01").unwrap();
+        assert_eq!(model.assignments().len(), 1);
+
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let vd = tx.create_person("孙立", &s.college).await.unwrap();
+        let vd_post = tx
+            .create_post(&pack, &s.college, "vice-dean", "副院长", &[])
+            .await
+            .unwrap();
+        let vd_holding = tx
+            .add_holding(&pack, &vd_post.id, &vd.id, d("2020-01-01"), None)
+            .await
+            .unwrap();
+        // One leader answers for a portfolio of an org on a day.
+        let err = tx
+            .assign_portfolio(&pack, &vd_holding.id, "publicity", d("2026-09-01"), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StorageError::Assignment(AssignmentError::Overlap { ref other, .. }) if *other == standing),
+            "{err}"
+        );
+        let err = tx
+            .assign_portfolio(&pack, &vd_holding.id, "no-such", d("2026-09-01"), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Assignment(AssignmentError::UnknownPortfolio(_))));
+        // 分工调整 on 1 September: the deputy's ends, the vice-dean's begins.
+        let end = AssignmentEdit {
+            end: Some(Some(d("2026-08-31"))),
+            ..AssignmentEdit::default()
+        };
+        let (_, v) = tx.update_assignment(&pack, &standing, 1, end.clone()).await.unwrap();
+        assert_eq!(v, 2);
+        let err = tx.update_assignment(&pack, &standing, 1, end).await.unwrap_err();
+        assert!(matches!(err, StorageError::Conflict { expected: 1, actual: 2, .. }));
+        let moved = tx
+            .assign_portfolio(&pack, &vd_holding.id, "publicity", d("2026-09-01"), None)
+            .await
+            .unwrap();
+        // A wrong date is corrected with a reason, never silently.
+        let correct = AssignmentEdit {
+            end: Some(Some(d("2026-08-30"))),
+            ..AssignmentEdit::default()
+        };
+        let err = tx
+            .update_assignment(&pack, &standing, 2, correct.clone())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Assignment(AssignmentError::ReasonRequired)));
+        tx.update_assignment(
+            &pack,
+            &standing,
+            2,
+            AssignmentEdit {
+                reason: Some("党委会纪要所记日期为8月30日".into()),
+                ..correct
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let model = t.db.load_model().await.unwrap();
+        assert_eq!(publicity(&model, "2026-08-30").unwrap().0, deputy);
+        assert_eq!(publicity(&model, "2026-08-31"), None);
+        assert_eq!(publicity(&model, "2026-09-01").unwrap(), (vd.id.clone(), moved.id.clone()));
+
+        // A handover of the vice-dean's post carries the portfolio to the successor.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let next = tx.create_person("钱新", &s.college).await.unwrap();
+        tx.handover(&pack, &vd_post.id, &next.id, d("2026-10-01"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let model = t.db.load_model().await.unwrap();
+        assert_eq!(publicity(&model, "2026-09-30").unwrap().0, vd.id);
+        assert_eq!(publicity(&model, "2026-10-01").unwrap().0, next.id);
+        let carried: Vec<_> = model
+            .assignments()
+            .iter()
+            .filter(|a| a.portfolio == "publicity")
+            .map(|a| (a.start, a.end))
+            .collect();
+        assert_eq!(
+            carried,
+            vec![
+                (d("2019-09-01"), Some(d("2026-08-30"))),
+                (d("2026-09-01"), Some(d("2026-09-30"))),
+                (d("2026-10-01"), None),
+            ]
+        );
+        // Each change is in the audit chain: create, end, correct, handover.
+        let filter = zeren_storage::repo::audit_query::AuditFilter {
+            object_type: Some("assignment".into()),
+            ..Default::default()
+        };
+        let mut actions: Vec<String> = t
+            .db
+            .audit_search(&filter, 0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        actions.reverse();
+        assert_eq!(
+            actions,
+            [
+                "assignment.create",
+                "assignment.end",
+                "assignment.create",
+                "assignment.correct",
+                "assignment.end",
+                "assignment.handover"
+            ]
+        );
+    })
+    .await;
 }

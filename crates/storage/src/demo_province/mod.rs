@@ -336,6 +336,9 @@ pub async fn load(
     loader
         .copy(m.holdings, Note::model("holding", "holdings"), progress)
         .await?;
+    let mut tx = db.begin(&loader.actor, now).await?;
+    crate::demo_scale::standing_assignments(&mut tx).await?;
+    tx.commit().await?;
     loader
         .copy(m.platforms, Note::model("platform", "platforms"), progress)
         .await?;

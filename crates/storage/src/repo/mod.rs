@@ -1,5 +1,6 @@
 //! Repositories: reading and writing each kind of record, on both engines.
 
+pub mod assignments;
 pub mod attachments;
 pub mod audit;
 pub mod audit_query;

@@ -7,6 +7,7 @@
 //! taken in commit order. So the entries after a position name every object changed since, and
 //! re-reading those objects by id gives their state now.
 
+use super::assignments::{ASSIGNMENT_COLS, assignment_from};
 use super::orgs::{HOLDING_COLS, ORG_COLS, PLATFORM_COLS, POST_COLS, holding_from, org_from};
 use super::orgs::{platform_from, post_from};
 use crate::db::{Db, MODEL_OBJECTS};
@@ -114,6 +115,7 @@ impl Db {
             people: self.people_by_id(of("person")).await?,
             posts: self.posts_by_id(of("post")).await?,
             holdings: self.holdings_by_id(of("holding")).await?,
+            assignments: self.assignments_by_id(of("assignment")).await?,
             platforms: self.platforms_by_id(of("platform")).await?,
         };
         Ok(Some(ModelChanges {
@@ -207,6 +209,27 @@ impl Db {
         for r in self.rows_by_id("holdings", HOLDING_COLS, ids).await? {
             let h = holding_from(&r)?;
             found.insert(h.id.clone(), h);
+        }
+        Ok(gone_or_found(ids, found))
+    }
+
+    async fn assignments_by_id(
+        &self,
+        ids: &BTreeSet<String>,
+    ) -> Result<Vec<(String, Option<zeren_core::org::PortfolioAssignment>)>> {
+        let mut found = HashMap::new();
+        for r in self
+            .rows_by_id(
+                "portfolio_assignments",
+                &format!("{ASSIGNMENT_COLS}, archived"),
+                ids,
+            )
+            .await?
+        {
+            if r.try_get::<i64, _>("archived")? == 0 {
+                let a = assignment_from(&r)?;
+                found.insert(a.id.clone(), a);
+            }
         }
         Ok(gone_or_found(ids, found))
     }

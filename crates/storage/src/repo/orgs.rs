@@ -202,7 +202,15 @@ impl Db {
             platform_from(r, operators.remove(&id).unwrap_or_default())
         })
         .collect::<Result<Vec<_>>>()?;
-        Ok(OrgModel::new(orgs, people, posts, holdings, platforms))
+        let assignments = self.load_assignments().await?;
+        Ok(OrgModel::new(
+            orgs,
+            people,
+            posts,
+            holdings,
+            assignments,
+            platforms,
+        ))
     }
 
     /// An org by code or id.
@@ -464,6 +472,7 @@ impl Tx {
                 Some(&holding_json(&ended)),
             )
             .await?;
+            self.clip_assignments(&ended).await?;
         }
         let platforms: Vec<(String, Option<String>)> = sqlx::query(
             "SELECT id, closed_on FROM platforms WHERE org_id = $1 AND opened_on <= $2 \
@@ -588,7 +597,7 @@ impl Tx {
         Ok(post)
     }
 
-    async fn post_row(&mut self, id: &str) -> Result<Post> {
+    pub(crate) async fn post_row(&mut self, id: &str) -> Result<Post> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {POST_COLS} FROM posts WHERE id = $1"
         )))
@@ -666,6 +675,7 @@ impl Tx {
             Some(&holding_json(&h)),
         )
         .await?;
+        self.assign_standing(pack, &post, &h).await?;
         Ok(h)
     }
 
@@ -686,6 +696,7 @@ impl Tx {
     /// Hands a post over on `on`: the current holding ends the day before, `person` holds it from `on`.
     pub async fn handover(
         &mut self,
+        pack: &PolicyPack,
         post: &str,
         person: &str,
         on: NaiveDate,
@@ -723,6 +734,8 @@ impl Tx {
             Some(&holding_json(&plan.incoming)),
         )
         .await?;
+        self.carry_assignments(pack, &post, &plan.outgoing, &plan.incoming)
+            .await?;
         Ok((plan.outgoing, plan.incoming))
     }
 

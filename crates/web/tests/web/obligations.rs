@@ -136,6 +136,7 @@ async fn an_overdue_obligation_names_who_was_responsible_when_it_fell_due() {
     let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
     let next = tx.create_person("周新任", &mse.id).await.unwrap();
     tx.handover(
+        &zeren_core::policy::builtin_pack().unwrap(),
         &post,
         &next.id,
         chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),

@@ -39,6 +39,7 @@ async fn readers_never_wait_for_a_load_and_a_change_made_here_is_seen_at_once() 
     // Another instance hands the post over.
     let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
     tx.handover(
+        &zeren_core::policy::builtin_pack().unwrap(),
         &post,
         &successor,
         chrono::NaiveDate::from_ymd_opt(2026, 11, 15).unwrap(),
@@ -255,9 +256,14 @@ async fn a_snapshot_brought_up_to_date_is_the_snapshot_a_whole_load_gives() {
         )
         .await
         .unwrap();
-        tx.handover(&post.id, &zhao, date("2026-11-01"))
-            .await
-            .unwrap();
+        tx.handover(
+            &zeren_core::policy::builtin_pack().unwrap(),
+            &post.id,
+            &zhao,
+            date("2026-11-01"),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let brought = snap.after(db, today).await.unwrap();
         assert_same(&brought, &Snapshot::load(db, today).await.unwrap(), name);

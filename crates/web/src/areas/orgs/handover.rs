@@ -134,7 +134,7 @@ pub(super) async fn do_handover(
     on: NaiveDate,
 ) -> Result<(Holding, Holding), StorageError> {
     let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
-    let done = tx.handover(post, person, on).await?;
+    let done = tx.handover(&v.snap.pack, post, person, on).await?;
     tx.commit().await?;
     Ok(done)
 }
