@@ -135,7 +135,7 @@ pub(super) async fn api_create_post(
 }
 
 /// The days of an appointment, or every message at once.
-fn appointment_days(
+pub(super) fn appointment_days(
     tr: Tr,
     start: &str,
     end: Option<&str>,

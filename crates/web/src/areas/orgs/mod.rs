@@ -43,6 +43,7 @@ use zeren_storage::{NewOrg, OrgEdit, StorageError};
 mod access;
 mod api;
 mod appoint;
+mod assignments;
 mod catalog;
 mod errors;
 mod handover;
@@ -57,6 +58,7 @@ mod who;
 use access::*;
 use api::*;
 use appoint::*;
+use assignments::*;
 use errors::*;
 use handover::*;
 use names::*;
@@ -196,6 +198,30 @@ pub fn page_routes() -> Routes {
             appoint_submit,
         )
         .get(
+            "/orgs/{code}/posts/{post_id}/portfolios",
+            Describe::auth(
+                "orgs",
+                "A leadership post's portfolio assignments, with forms",
+            ),
+            portfolios_form,
+        )
+        .post(
+            "/orgs/{code}/posts/{post_id}/portfolios",
+            Describe::auth(
+                "orgs",
+                "Assign a portfolio to a holder of a leadership post",
+            ),
+            portfolios_submit,
+        )
+        .post(
+            "/orgs/{code}/posts/{post_id}/portfolios/end",
+            Describe::auth(
+                "orgs",
+                "End a portfolio assignment, or correct its end with a reason",
+            ),
+            portfolios_end_submit,
+        )
+        .get(
             "/orgs/{code}/posts/{post_id}/handover",
             Describe::auth("orgs", "Handover form of a single-holder post"),
             handover_form,
@@ -296,6 +322,35 @@ pub fn api_routes() -> Routes {
                 "Appoint a holder to a post: {post, person, start, end?}; a single-holder post takes one holder a day",
             ),
             api_appoint,
+        )
+        .get(
+            "/portfolio-assignments",
+            Describe::auth(
+                "orgs",
+                "An org's portfolio assignments (分管 with dates), by post and start",
+            )
+            .query(&[
+                ("org", "Org code or id (required)"),
+                ("at", "Day, YYYY-MM-DD: only those in force that day"),
+                ("page", "Page number, from 1; 50 rows a page"),
+            ]),
+            api_assignments,
+        )
+        .post(
+            "/portfolio-assignments",
+            Describe::auth(
+                "orgs",
+                "Assign a portfolio to a holding of a leadership post: {holding, portfolio, start, end?}; one leader of an org holds a portfolio on a day",
+            ),
+            api_assign,
+        )
+        .patch(
+            "/portfolio-assignments/{id}",
+            Describe::auth(
+                "orgs",
+                "End or correct a portfolio assignment: {version, start?, end? (null: open again), reason? (required for a correction)}; 409 on a stale version",
+            ),
+            api_update_assignment,
         )
         .post(
             "/posts/{id}/handover",

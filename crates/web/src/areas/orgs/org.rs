@@ -30,8 +30,11 @@ pub struct PostView {
     pub title: String,
     /// Kind from the pack.
     pub kind: String,
-    /// Portfolios, names from the pack.
+    /// Portfolios its holders hold today (a vacant post: those its next holder is given),
+    /// names from the pack.
     pub portfolios: Vec<String>,
+    /// The page of its portfolio assignments, for a leadership post the viewer manages.
+    pub assign: Option<String>,
     /// Holders today.
     pub current: Vec<HolderView>,
     /// Earlier (and later) holders, newest first.
@@ -159,15 +162,35 @@ pub(super) async fn org_page(
                     tr.qs()
                 )
             });
+            let leadership = pack.post_kind(&p.kind).is_some_and(|k| k.leadership);
+            let assign = (manage && leadership).then(|| {
+                format!(
+                    "/orgs/{}/posts/{}/portfolios{}",
+                    encode(&org.code),
+                    encode(&p.id),
+                    tr.qs()
+                )
+            });
+            // The portfolios held today by its holders; a vacant post shows those its next
+            // holder will be given.
+            let held: Vec<&str> = current
+                .iter()
+                .flat_map(|h| m.portfolios_on(&h.id, today))
+                .collect();
+            let portfolios = if current.is_empty() {
+                p.portfolios.iter().map(String::as_str).collect()
+            } else {
+                held
+            };
             PostView {
                 id: p.id.clone(),
                 title: p.title.clone(),
                 kind: post_kind_name(tr, pack, &p.kind),
-                portfolios: p
-                    .portfolios
-                    .iter()
+                portfolios: portfolios
+                    .into_iter()
                     .map(|x| portfolio_name(tr, pack, x))
                     .collect(),
+                assign,
                 current: current.into_iter().map(|h| holder_view(m, h)).collect(),
                 history: history.into_iter().map(|h| holder_view(m, h)).collect(),
                 handover,

@@ -63,15 +63,18 @@ pub(super) struct HolderOut<'a> {
     pub(super) person_name: String,
     pub(super) start: NaiveDate,
     pub(super) end: Option<NaiveDate>,
+    /// Portfolios held on the day asked about (一岗双责).
+    pub(super) portfolios: Vec<&'a str>,
 }
 
-pub(super) fn holder_out<'a>(m: &OrgModel, h: &'a Holding) -> HolderOut<'a> {
+pub(super) fn holder_out<'a>(m: &'a OrgModel, h: &'a Holding, day: NaiveDate) -> HolderOut<'a> {
     HolderOut {
         holding: &h.id,
         person: &h.person,
         person_name: person_name(m, &h.person),
         start: h.start,
         end: h.end,
+        portfolios: m.portfolios_on(&h.id, day),
     }
 }
 
@@ -83,6 +86,7 @@ pub(super) struct PostOut<'a> {
     pub(super) kind: &'a str,
     pub(super) kind_name: String,
     pub(super) title: &'a str,
+    /// The post's standing portfolios, given to each new holder.
     pub(super) portfolios: &'a [String],
     pub(super) single_holder: bool,
     /// Holders today.
@@ -109,7 +113,7 @@ pub(super) fn post_out<'a>(
         holders: m
             .holders_on(&p.id, today)
             .into_iter()
-            .map(|h| holder_out(m, h))
+            .map(|h| holder_out(m, h, today))
             .collect(),
     }
 }
