@@ -1396,3 +1396,159 @@ async fn a_new_org_gets_its_posts_and_holders_by_form_and_who_answers_for_it() {
     app.db.verify_audit().await.unwrap().unwrap();
     app.finish().await;
 }
+
+/// 一岗双责 with dates: the college secretary re-divides a portfolio on a day, by API and by
+/// the post's page; who answers for it follows; overlaps, stale versions and corrections
+/// without a reason are refused, told by field.
+#[tokio::test]
+async fn a_portfolio_is_re_divided_on_a_day_and_who_follows_the_assignment_in_force() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let (status, list) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/portfolio-assignments?org=cqu-mse&at=2026-11-01",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    let items = list["items"].as_array().unwrap();
+    let publicity = items
+        .iter()
+        .find(|a| a["portfolio"] == "publicity")
+        .unwrap()
+        .clone();
+    let organisation = items
+        .iter()
+        .find(|a| a["portfolio"] == "organisation")
+        .unwrap()
+        .clone();
+    assert_eq!(publicity["portfolio_name"], "宣传思想");
+    // The committee member may not take publicity while the deputy secretary holds it.
+    let body = json!({"holding": organisation["holding"], "portfolio": "publicity", "start": "2026-12-01"});
+    let (status, err) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/portfolio-assignments",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, 422, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("portfolio：本组织已有领导分管这一领域"),
+        "{err}"
+    );
+    // End the deputy's on 30 November (version 1), then a stale edit is refused.
+    let id = publicity["id"].as_str().unwrap();
+    let path = format!("/api/v1/portfolio-assignments/{id}");
+    let (status, ended) = api(
+        &app,
+        &token,
+        "PATCH",
+        &path,
+        Some(json!({"version": 1, "end": "2026-11-30"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{ended}");
+    assert_eq!(
+        (ended["end"].as_str(), ended["version"].as_i64()),
+        (Some("2026-11-30"), Some(2))
+    );
+    let (status, _) = api(
+        &app,
+        &token,
+        "PATCH",
+        &path,
+        Some(json!({"version": 1, "end": "2026-11-29"})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    // A correction of a recorded end must say why.
+    let (status, err) = api(
+        &app,
+        &token,
+        "PATCH",
+        &path,
+        Some(json!({"version": 2, "end": "2026-11-29"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("reason"),
+        "{err}"
+    );
+    let (status, _) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/portfolio-assignments",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let who = |day: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let (_, a) = api(
+                app,
+                &token,
+                "GET",
+                &format!("/api/v1/responsibility?org=cqu-mse&portfolio=publicity&at={day}"),
+                None,
+            )
+            .await;
+            a["person"]["name"].as_str().unwrap_or_default().to_string()
+        }
+    };
+    assert_eq!(
+        who("2026-11-30").await,
+        publicity["person_name"].as_str().unwrap()
+    );
+    assert_eq!(
+        who("2026-12-01").await,
+        organisation["person_name"].as_str().unwrap()
+    );
+
+    // The page of the committee member's post shows both of its assignments and refuses an
+    // assignment outside the holding, in English with the English interface.
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let post = organisation["post"].as_str().unwrap();
+    let (_, org_page) = page(&s, &app, "/orgs/cqu-mse").await;
+    let href = format!("/orgs/cqu-mse/posts/{post}/portfolios");
+    assert!(
+        org_page.contains(&href),
+        "the org page links the post's portfolios"
+    );
+    let (status, html) = page(&s, &app, &href).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("宣传思想") && html.contains(">组织<"),
+        "{html}"
+    );
+    let (status, html) = tree_form(
+        &s,
+        &app,
+        &href,
+        &[
+            ("holding", organisation["holding"].as_str().unwrap()),
+            ("portfolio", "teaching"),
+            ("start", "2001-01-01"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("分管日期须在任职期内"), "{html}");
+    // A reader of the org (the branch secretary's branch is not this post's org) is refused.
+    let branch = app.sign_in("branch", PASSWORD).await;
+    let (status, _) = page(&branch, &app, &href).await;
+    assert!(status == 403 || status == 404, "{status}");
+}

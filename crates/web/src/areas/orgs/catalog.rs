@@ -193,11 +193,11 @@ pub const ZH: &[(&str, &str)] = &[
     ("orgs.action.portfolios", "分管"),
     (
         "orgs.error.assignment.outside",
-        "分管日期须在任职期内（{start} 至 {end}）。",
+        "分管日期须在任职期内（{start} – {end}）。",
     ),
     (
         "orgs.error.assignment.overlap",
-        "本组织已有领导在 {start} 至 {end} 分管这一领域；同一天一个领域只由一位领导分管，请先结束原分管。",
+        "本组织已有领导分管这一领域（{start} – {end}）；同一天一个领域只由一位领导分管，请先结束原分管。",
     ),
     ("orgs.error.assignment.reason", "更正分管日期须写明原因。"),
     (
@@ -607,11 +607,11 @@ pub const EN: &[(&str, &str)] = &[
     ("orgs.action.portfolios", "Portfolios"),
     (
         "orgs.error.assignment.outside",
-        "The assignment must lie within the holding ({start} to {end}).",
+        "The assignment must lie within the holding ({start} – {end}).",
     ),
     (
         "orgs.error.assignment.overlap",
-        "Another leader of this org holds this portfolio from {start} to {end}; one leader holds a portfolio on a day: end that assignment first.",
+        "Another leader of this org holds this portfolio ({start} – {end}); one leader holds a portfolio on a day: end that assignment first.",
     ),
     (
         "orgs.error.assignment.reason",

@@ -143,6 +143,51 @@ pub fn expectations() -> Vec<Expect> {
             own_org_post,
         )
         .body("person={person}&start=not-a-day"),
+        // A leadership post's portfolios: the branch secretary's post holds none (422).
+        Expect::scoped(
+            "GET",
+            "/orgs/{code}/posts/{post_id}/portfolios",
+            "/orgs/{org}/posts/{post}/portfolios",
+            new_child_form,
+        ),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/posts/{post_id}/portfolios",
+            "/orgs/{org}/posts/{post}/portfolios",
+            own_org_post,
+        )
+        .body("holding=&portfolio=&start=not-a-day"),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/posts/{post_id}/portfolios/end",
+            "/orgs/{org}/posts/{post}/portfolios/end",
+            own_org_post,
+        )
+        .body("assignment=&end=not-a-day"),
+        Expect::scoped(
+            "GET",
+            "/api/v1/portfolio-assignments",
+            "/api/v1/portfolio-assignments?org={org}",
+            business_read(true),
+        ),
+        // No such holding or assignment: what anyone with a business role is told.
+        Expect::plain("POST", "/api/v1/portfolio-assignments", |c, _| match c {
+            Caller::Anonymous => 401,
+            c if is_admin(c) => 403,
+            _ => 404,
+        })
+        .body(r#"{"holding":"no-such-holding","portfolio":"publicity","start":"2026-01-01"}"#),
+        Expect::plain(
+            "PATCH",
+            "/api/v1/portfolio-assignments/{id}",
+            |c, _| match c {
+                Caller::Anonymous => 401,
+                c if is_admin(c) => 403,
+                _ => 404,
+            },
+        )
+        .at("/api/v1/portfolio-assignments/no-such")
+        .body(r#"{"version":1,"end":"2026-01-01"}"#),
         Expect::scoped("POST", "/api/v1/posts", "/api/v1/posts", api_manage_422)
             .body(r#"{"org":"{org}","kind":"pope"}"#),
         Expect::scoped(

@@ -171,6 +171,8 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         "/account/tokens/{id}/revoke"
         | "/notifications/{id}/read"
         | "/api/v1/notifications/{id}/read" => vec![("{id}", MISSING)],
+        // Assignment ids are not in the fixture: the sweeps try one that does not exist.
+        "/api/v1/portfolio-assignments/{id}" => vec![("{id}", MISSING)],
         "/calendar/{feed}" => vec![("{feed}", &feed)],
         "/orgs/{code}"
         | "/orgs/{code}/ledger.xlsx"
@@ -182,7 +184,10 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         }
         // Closing and reopening take managing the parent: a branch of the org.
         "/orgs/{code}/close" | "/orgs/{code}/reopen" => vec![("{code}", BRANCH)],
-        "/orgs/{code}/posts/{post_id}/handover" | "/orgs/{code}/posts/{post_id}/appoint" => {
+        "/orgs/{code}/posts/{post_id}/handover"
+        | "/orgs/{code}/posts/{post_id}/appoint"
+        | "/orgs/{code}/posts/{post_id}/portfolios"
+        | "/orgs/{code}/posts/{post_id}/portfolios/end" => {
             vec![("{code}", ORG), ("{post_id}", &ids.post)]
         }
         "/api/v1/orgs/{id}" | "/api/v1/orgs/{id}/notify" => vec![("{id}", &ids.org_id)],
@@ -220,6 +225,7 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
     // The query a read needs to show anything.
     let query = match (route.method, route.path.as_str()) {
         ("GET", "/api/v1/holdings") => format!("?post={}", ids.post),
+        ("GET", "/api/v1/portfolio-assignments") => format!("?org={ORG}"),
         ("GET", "/who" | "/api/v1/responsibility") => {
             format!("?org={ORG}&portfolio=publicity&at=2026-07-01")
         }

@@ -62,6 +62,8 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     // Shown when the second factor is on only.
     ("/account/totp/off", "current"),
     ("/admin/accounts/{id}/totp/reset", "version"),
+    // Shown for a post with an assignment that may end; the fixture's secretary post has none.
+    ("/orgs/{code}/posts/{post_id}/portfolios/end", "reason"),
 ];
 
 /// The JSON body of each API write route, with `"{long}"` where the long value goes.
@@ -95,6 +97,12 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
             json!({"code": "sweep", "name": long, "kind": "department", "parent": ORG})
         }
         ("PATCH", "/api/v1/orgs/{id}") => json!({"version": 1, "name": long}),
+        ("POST", "/api/v1/portfolio-assignments") => {
+            json!({"holding": long, "portfolio": long, "start": "2026-11-28"})
+        }
+        ("PATCH", "/api/v1/portfolio-assignments/{id}") => {
+            json!({"version": 1, "reason": long})
+        }
         ("POST", "/api/v1/people") => json!({"name": long, "org": ORG}),
         ("POST", "/api/v1/posts") => {
             json!({"org": ORG, "kind": "committee-member", "title": long})
