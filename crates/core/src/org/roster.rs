@@ -7,6 +7,12 @@
 use chrono::NaiveDate;
 use std::fmt;
 
+mod plan;
+pub use plan::{
+    Counts, HoldingRef, PersonFacts, PersonRef, Plan, Planned, PostRef, RosterError, RosterProblem,
+    Step, plan, roster_of,
+};
+
 /// A sheet of the roster workbook (or a CSV file of the same rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Sheet {
