@@ -184,7 +184,9 @@ async fn accounts(db: &Db, actor: &Actor, now: chrono::DateTime<chrono::Utc>) ->
                 match people.iter().find(|p| p.name == name && p.org == org.id) {
                     Some(p) => Some(p.id.clone()),
                     None => {
-                        let p = tx.create_person(name, &uni.id).await?;
+                        let p = tx
+                            .create_person(crate::NewPerson::new(name, &uni.id))
+                            .await?;
                         people.push(p.clone());
                         Some(p.id)
                     }
@@ -245,7 +247,9 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<DemoSummary> {
             established_on: None,
         })
         .await?;
-    let uni_sec = tx.create_person("高文博", &uni.id).await?;
+    let uni_sec = tx
+        .create_person(crate::NewPerson::new("高文博", &uni.id))
+        .await?;
     let post = tx
         .create_post(&pack, &uni.id, "secretary", "校党委书记", &[])
         .await?;
@@ -294,7 +298,10 @@ async fn college(
         .await?;
     let mut people: Vec<Person> = Vec::new();
     for name in c.team {
-        people.push(tx.create_person(name, &org.id).await?);
+        people.push(
+            tx.create_person(crate::NewPerson::new(name, &org.id))
+                .await?,
+        );
     }
     let since = day(year - 4, 9, 1)?;
     let posts: [(&str, &str, &[&str]); 6] = [
@@ -333,7 +340,9 @@ async fn college(
         && let Some(post) = &secretary_post
     {
         // The seed college's secretary post changes hands on 1 July of the current year.
-        let successor = tx.create_person(NEW_SECRETARY, &org.id).await?;
+        let successor = tx
+            .create_person(crate::NewPerson::new(NEW_SECRETARY, &org.id))
+            .await?;
         tx.handover(pack, post, &successor.id, day(year, 7, 1)?)
             .await?;
         count += 1;
@@ -348,7 +357,9 @@ async fn college(
                 established_on: None,
             })
             .await?;
-        let person = tx.create_person(secretary, &branch.id).await?;
+        let person = tx
+            .create_person(crate::NewPerson::new(*secretary, &branch.id))
+            .await?;
         let post = tx
             .create_post(pack, &branch.id, "branch-secretary", "党支部书记", &[])
             .await?;
@@ -358,7 +369,9 @@ async fn college(
     }
     let mut operators = Vec::new();
     for name in c.operators {
-        let person = tx.create_person(name, &org.id).await?;
+        let person = tx
+            .create_person(crate::NewPerson::new(name, &org.id))
+            .await?;
         let post = tx
             .create_post(pack, &org.id, "platform-operator", "新媒体平台管理员", &[])
             .await?;

@@ -59,6 +59,9 @@ pub enum StorageError {
     /// A portfolio assignment that breaks the rules of assignments.
     #[error(transparent)]
     Assignment(#[from] zeren_core::org::AssignmentError),
+    /// A person's field the user got wrong.
+    #[error(transparent)]
+    Person(#[from] crate::repo::people::PersonError),
     /// The stored data is not what Zeren wrote (a hand edit, a newer version).
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
@@ -91,7 +94,8 @@ impl StorageError {
             | StorageError::Tree(_)
             | StorageError::Post(_)
             | StorageError::Holding(_)
-            | StorageError::Assignment(_) => "invalid",
+            | StorageError::Assignment(_)
+            | StorageError::Person(_) => "invalid",
             StorageError::Corrupt(_) => "corrupt",
             StorageError::Backup(_) => "backup_invalid",
             StorageError::Io { .. } => "io",

@@ -298,7 +298,10 @@ async fn sync_keeps_step_and_next_year_from_december() {
             .unwrap()
             .pack;
         let mut tx = db.begin(&Actor::cli(), now).await.unwrap();
-        let person = tx.create_person("新管理员", &mse.id).await.unwrap();
+        let person = tx
+            .create_person(zeren_storage::NewPerson::new("新管理员", &mse.id))
+            .await
+            .unwrap();
         let post = tx
             .create_post(&pack, &mse.id, "platform-operator", "新媒体平台管理员", &[])
             .await

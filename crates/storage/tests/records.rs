@@ -782,7 +782,9 @@ async fn each_change_moves_only_the_generations_it_reaches() {
         let (model0, ledger0) = at(db).await;
 
         let mut tx = db.begin(&actor(), now()).await.unwrap();
-        tx.create_person("孙新", &mse).await.unwrap();
+        tx.create_person(zeren_storage::NewPerson::new("孙新", &mse))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(at(db).await, (model0 + 1, ledger0), "a new person");
 

@@ -59,9 +59,18 @@ async fn seed(db: &Db) -> Seed {
     })
     .await
     .unwrap();
-    let old = tx.create_person("王建国", &college.id).await.unwrap();
-    let new = tx.create_person("李明华", &college.id).await.unwrap();
-    let deputy = tx.create_person("赵敏", &college.id).await.unwrap();
+    let old = tx
+        .create_person(zeren_storage::NewPerson::new("王建国", &college.id))
+        .await
+        .unwrap();
+    let new = tx
+        .create_person(zeren_storage::NewPerson::new("李明华", &college.id))
+        .await
+        .unwrap();
+    let deputy = tx
+        .create_person(zeren_storage::NewPerson::new("赵敏", &college.id))
+        .await
+        .unwrap();
     let sec = tx
         .create_post(&pack, &college.id, "secretary", "党委书记", &[])
         .await
@@ -542,7 +551,7 @@ async fn portfolios_are_held_over_dated_assignments_that_follow_appointments_and
         assert_eq!(model.assignments().len(), 1);
 
         let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
-        let vd = tx.create_person("孙立", &s.college).await.unwrap();
+        let vd = tx.create_person(zeren_storage::NewPerson::new("孙立", &s.college)).await.unwrap();
         let vd_post = tx
             .create_post(&pack, &s.college, "vice-dean", "副院长", &[])
             .await
@@ -608,7 +617,7 @@ async fn portfolios_are_held_over_dated_assignments_that_follow_appointments_and
 
         // A handover of the vice-dean's post carries the portfolio to the successor.
         let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
-        let next = tx.create_person("钱新", &s.college).await.unwrap();
+        let next = tx.create_person(zeren_storage::NewPerson::new("钱新", &s.college)).await.unwrap();
         tx.handover(&pack, &vd_post.id, &next.id, d("2026-10-01"))
             .await
             .unwrap();
@@ -655,6 +664,233 @@ async fn portfolios_are_held_over_dated_assignments_that_follow_appointments_and
                 "assignment.handover"
             ]
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn people_keep_a_staff_number_and_contact_and_leaving_ends_their_posts_and_portfolios() {
+    use zeren_storage::{NewPerson, PersonEdit, PersonError};
+    each(async |t| {
+        let s = seed(&t.db).await;
+        let model = t.db.load_model().await.unwrap();
+        let deputy = model
+            .people()
+            .find(|p| p.name == "赵敏")
+            .unwrap()
+            .id
+            .clone();
+
+        // A person with a staff number, an email and both user ids.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let sun = tx
+            .create_person(NewPerson {
+                name: " 孙立 ".into(),
+                org: "cqu-mse".into(),
+                staff_no: Some(" T2026001 ".into()),
+                email: Some("sunli@cqu.edu.cn".into()),
+                wecom_id: Some("sunli".into()),
+                dingtalk_id: Some("ding-0001".into()),
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let rec = t.db.person_record(&sun.id).await.unwrap();
+        assert_eq!(
+            (rec.name.as_str(), rec.org.as_str(), rec.staff_no.as_deref()),
+            ("孙立", s.college.as_str(), Some("T2026001"))
+        );
+        assert_eq!(rec.email.as_deref(), Some("sunli@cqu.edu.cn"));
+        assert_eq!(
+            (rec.wecom_id.as_deref(), rec.dingtalk_id.as_deref()),
+            (Some("sunli"), Some("ding-0001"))
+        );
+        assert_eq!((rec.left_on, rec.version), (None, 1));
+        // The email is the one reminders use.
+        let channels = t.db.person_channels(&sun.id).await.unwrap();
+        assert_eq!(channels.email.as_deref(), Some("sunli@cqu.edu.cn"));
+        assert_eq!(
+            t.db.person_by_staff_no("T2026001")
+                .await
+                .unwrap()
+                .map(|r| r.id),
+            Some(sun.id.clone())
+        );
+        assert!(t.db.person_by_staff_no("T2026002").await.unwrap().is_none());
+        let all = t.db.person_records().await.unwrap();
+        assert_eq!(all.len(), model.people().len() + 1);
+        assert!(all.contains(&rec));
+
+        // A second person with the same staff number is refused; bad fields are named.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let err = tx
+            .create_person(NewPerson {
+                staff_no: Some("T2026001".into()),
+                ..NewPerson::new("钱二", "cqu-mse")
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StorageError::Duplicate { what: "person", ref key } if key == "T2026001"),
+            "{err}"
+        );
+        for (new, want) in [
+            (
+                NewPerson {
+                    staff_no: Some("T 1".into()),
+                    ..NewPerson::new("钱二", "cqu-mse")
+                },
+                PersonError::StaffNo,
+            ),
+            (
+                NewPerson {
+                    email: Some("a@b@c".into()),
+                    ..NewPerson::new("钱二", "cqu-mse")
+                },
+                PersonError::Email,
+            ),
+            (
+                NewPerson::new("名".repeat(101), "cqu-mse"),
+                PersonError::Name,
+            ),
+        ] {
+            let err = tx.create_person(new).await.unwrap_err();
+            assert!(
+                matches!(err, StorageError::Person(ref e) if *e == want),
+                "{err}"
+            );
+        }
+        drop(tx);
+
+        // Edits: a stale version is a conflict; a staff number taken by someone else is refused.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let edit = PersonEdit {
+            email: Some(None),
+            staff_no: Some(Some("T2026009".into())),
+            ..PersonEdit::default()
+        };
+        let (after, v) = tx.update_person(&sun.id, 1, edit.clone()).await.unwrap();
+        assert_eq!(
+            (after.email, after.staff_no.as_deref(), v),
+            (None, Some("T2026009"), 2)
+        );
+        let err = tx.update_person(&sun.id, 1, edit).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StorageError::Conflict {
+                    expected: 1,
+                    actual: 2,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = tx
+            .update_person(
+                &deputy,
+                1,
+                PersonEdit {
+                    staff_no: Some(Some("T2026009".into())),
+                    ..PersonEdit::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Duplicate { .. }), "{err}");
+        drop(tx);
+        // Rolled back: still version 1.
+        assert_eq!(t.db.person_record(&sun.id).await.unwrap().version, 1);
+
+        // The deputy leaves on 31 October: the deputy secretary post and its publicity
+        // portfolio end that day; a day before the holding began is refused.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let err = tx
+            .update_person(
+                &deputy,
+                1,
+                PersonEdit {
+                    left_on: Some(Some(d("2019-08-31"))),
+                    ..PersonEdit::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StorageError::Person(PersonError::LeftBeforeHoldingStart { start, .. })
+                    if start == d("2019-09-01")
+            ),
+            "{err}"
+        );
+        drop(tx);
+        let leave = PersonEdit {
+            left_on: Some(Some(d("2026-10-31"))),
+            ..PersonEdit::default()
+        };
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let (left, v) = tx.update_person(&deputy, 1, leave).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((left.left_on, v), (Some(d("2026-10-31")), 2));
+        let model = t.db.load_model().await.unwrap();
+        // Still in the model: history needs them.
+        assert!(model.person(&deputy).is_some());
+        let held: Vec<_> = model
+            .holdings()
+            .iter()
+            .filter(|h| h.person == deputy)
+            .map(|h| (h.start, h.end))
+            .collect();
+        assert_eq!(held, vec![(d("2019-09-01"), Some(d("2026-10-31")))]);
+        let publicity: Vec<_> = model
+            .assignments()
+            .iter()
+            .filter(|a| a.portfolio == "publicity")
+            .map(|a| (a.start, a.end))
+            .collect();
+        assert_eq!(publicity, vec![(d("2019-09-01"), Some(d("2026-10-31")))]);
+        assert!(
+            model
+                .portfolio_holders_on(&s.college, "publicity", d("2026-11-01"))
+                .is_empty()
+        );
+        // Audited: the leaving, the holding's end, the assignment's end.
+        let filter = zeren_storage::repo::audit_query::AuditFilter {
+            object_type: Some("person".into()),
+            ..Default::default()
+        };
+        let entries = t.db.audit_search(&filter, 0, 100).await.unwrap();
+        let leave = entries.iter().find(|e| e.action == "person.leave").unwrap();
+        assert_eq!(leave.object_id, deputy);
+        let all = t.db.audit_page(0, 10_000).await.unwrap();
+        let tail: Vec<&str> = all
+            .iter()
+            .rev()
+            .take(3)
+            .map(|e| e.action.as_str())
+            .collect();
+        assert_eq!(tail, ["assignment.end", "holding.end", "person.leave"]);
+
+        // Back again: nothing reopens.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let back = PersonEdit {
+            left_on: Some(None),
+            ..PersonEdit::default()
+        };
+        let (rec, v) = tx.update_person(&deputy, 2, back).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((rec.left_on, v), (None, 3));
+        let model = t.db.load_model().await.unwrap();
+        assert!(
+            model
+                .holdings()
+                .iter()
+                .filter(|h| h.person == deputy)
+                .all(|h| h.end == Some(d("2026-10-31")))
+        );
+        let _ = (s.secretary_post, s.old, s.new);
+        assert!(t.db.verify_audit().await.unwrap().unwrap() > 0);
     })
     .await;
 }

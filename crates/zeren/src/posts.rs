@@ -39,7 +39,7 @@ pub async fn person(db: &Db, cmd: &PersonCommand, now: DateTime<Utc>) -> Result<
     let PersonCommand::Add { name, org } = cmd;
     let mut tx = db.begin(&Actor::cli(), now).await?;
     let p = tx
-        .create_person(name, org.trim())
+        .create_person(zeren_storage::NewPerson::new(name.as_str(), org.trim()))
         .await
         .map_err(|e| match e {
             StorageError::NotFound { .. } => unknown("组织", "org", org.trim()),

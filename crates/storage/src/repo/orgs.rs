@@ -506,36 +506,12 @@ impl Tx {
         Ok(())
     }
 
-    /// Creates a person belonging to an org.
-    pub async fn create_person(&mut self, name: &str, org: &str) -> Result<Person> {
-        if name.trim().is_empty() {
-            return Err(StorageError::Invalid(
-                "a person's name must not be empty".into(),
-            ));
-        }
-        let (org, _) = self.org_row(org).await?;
-        let p = Person {
-            id: new_id(),
-            name: name.trim().to_string(),
-            org: org.id,
-        };
-        let now = self.now_ms();
-        sqlx::query("INSERT INTO people (id, name, org_id, archived, version, created_at, updated_at) VALUES ($1, $2, $3, 0, 1, $4, $4)")
-            .bind(&p.id)
-            .bind(&p.name)
-            .bind(&p.org)
-            .bind(now)
-            .execute(&mut *self.tx)
-            .await?;
-        self.audit(
-            "person.create",
-            "person",
-            &p.id,
-            None,
-            Some(&serde_json::to_value(&p).unwrap_or_default()),
-        )
-        .await?;
-        Ok(p)
+    /// Creates a person belonging to an org, with their staff number (工号, unique), email
+    /// (kept with their notification channels) and 企业微信/钉钉 user ids when given; each
+    /// field is checked ([`crate::PersonError`]).
+    pub async fn create_person(&mut self, new: crate::NewPerson) -> Result<Person> {
+        let (org, _) = self.org_row(&new.org).await?;
+        self.insert_person(new, org.id).await
     }
 
     /// Creates a post of a kind the pack knows, in an org of a kind the post belongs to.

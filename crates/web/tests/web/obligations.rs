@@ -134,7 +134,10 @@ async fn an_overdue_obligation_names_who_was_responsible_when_it_fell_due() {
         .id
         .clone();
     let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
-    let next = tx.create_person("周新任", &mse.id).await.unwrap();
+    let next = tx
+        .create_person(zeren_storage::NewPerson::new("周新任", &mse.id))
+        .await
+        .unwrap();
     tx.handover(
         &zeren_core::policy::builtin_pack().unwrap(),
         &post,
@@ -794,7 +797,9 @@ async fn the_sync_generates_again_only_after_changes_that_shape_obligations() {
     let synced = app.db.obligation_sync_generation(2026).await.unwrap();
     let mse = app.org_id("cqu-mse").await;
     let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
-    tx.create_person("新来的同事", &mse).await.unwrap();
+    tx.create_person(zeren_storage::NewPerson::new("新来的同事", &mse))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(syncer.tick(&state).await.unwrap(), 0);
     assert_eq!(

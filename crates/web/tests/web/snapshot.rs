@@ -197,7 +197,10 @@ async fn a_snapshot_brought_up_to_date_is_the_snapshot_a_whole_load_gives() {
         // A new person, then an org and its branch secretary's post, held by them.
         let name = "person";
         let mut tx = db.begin(&Actor::cli(), now).await.unwrap();
-        let person = tx.create_person("孙新", &mse).await.unwrap();
+        let person = tx
+            .create_person(zeren_storage::NewPerson::new("孙新", &mse))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let brought = snap.after(db, today).await.unwrap();
         assert_same(&brought, &Snapshot::load(db, today).await.unwrap(), name);

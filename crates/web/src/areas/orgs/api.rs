@@ -354,7 +354,9 @@ pub(super) async fn api_create_person(
     }
     let person = async {
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
-        let p = tx.create_person(name, &org.id).await?;
+        let p = tx
+            .create_person(zeren_storage::NewPerson::new(name, &org.id))
+            .await?;
         tx.commit().await?;
         Ok::<Person, StorageError>(p)
     }
