@@ -76,6 +76,7 @@ pub fn page_routes() -> Routes {
         .merge(areas::admin::page_routes())
         .merge(areas::obligations::page_routes())
         .merge(areas::records::page_routes())
+        .merge(areas::roster::page_routes())
         .merge(areas::notify::page_routes())
         .merge(areas::feeds::page_routes())
 }
@@ -90,6 +91,7 @@ pub fn api_routes() -> Routes {
         .merge(areas::admin::api_routes())
         .merge(areas::obligations::api_routes())
         .merge(areas::records::api_routes())
+        .merge(areas::roster::api_routes())
         .merge(areas::notify::api_routes())
         .merge(areas::feeds::api_routes())
 }
@@ -107,6 +109,7 @@ pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     shared::i18n::SHARED,
     areas::identity::CATALOG,
     areas::orgs::CATALOG,
+    areas::roster::CATALOG,
     areas::admin::CATALOG,
     areas::obligations::CATALOG,
     areas::records::CATALOG,

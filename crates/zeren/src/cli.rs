@@ -91,6 +91,9 @@ pub enum Command {
     /// Exports: the ledger (台账) as xlsx.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Imports: a roster of orgs, people, posts, holdings and portfolios.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Replace the database's contents with a backup. Only an archive signed with this
     /// installation's key (or the key given) is restored, after it has been checked whole; a
     /// damaged, forged or foreign archive is refused and nothing changes.
@@ -451,6 +454,39 @@ pub enum ExportCommand {
         after_help = "Examples:\n  zeren export ledger --org cqu-mse --year 2026 --out cqu-mse-2026.xlsx"
     )]
     Ledger(ExportLedgerArgs),
+    /// The roster (组织机构/人员/任职 名册) of the whole org tree, as the import template:
+    /// orgs, people, posts, holdings and portfolio assignments; importing it again changes
+    /// nothing.
+    #[command(
+        after_help = "Examples:\n  zeren export roster --out roster.xlsx\n  zeren export roster --template --out template.xlsx"
+    )]
+    Roster {
+        /// File to write (xlsx).
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+        /// Write the empty template (Chinese headers, one example row a sheet) instead.
+        #[arg(long)]
+        template: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A roster (组织机构/人员/任职 名册): one xlsx workbook, or CSV files named by sheet
+    /// (orgs.csv, people.csv, posts.csv, holdings.csv, assignments.csv; UTF-8 or GB18030).
+    /// Every problem is told at its cell and nothing is written unless the whole file is valid;
+    /// importing the same file twice changes nothing.
+    #[command(
+        after_help = "Examples:\n  zeren import roster roster.xlsx --dry-run\n  zeren import roster people.csv holdings.csv"
+    )]
+    Roster {
+        /// The workbook, or the CSV files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Only tell what would change.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Args)]

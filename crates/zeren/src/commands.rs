@@ -1,6 +1,9 @@
 //! What each command does. Thin: parse, call storage and the core, print.
 
-use crate::cli::{AuditCommand, Cli, Command, DemoScale, PolicyCommand, ServeArgs, WhoArgs};
+use crate::cli::{
+    AuditCommand, Cli, Command, DemoScale, ExportCommand, ImportCommand, PolicyCommand, ServeArgs,
+    WhoArgs,
+};
 use crate::clock::{self, SystemClock};
 use crate::{accounts, lang, parse_day};
 use anyhow::{Context, Result, anyhow, bail};
@@ -178,7 +181,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
             ExitCode::SUCCESS
         }
+        Command::Export(ExportCommand::Roster { out, template }) => {
+            ledger::initialise(&db, now).await?;
+            crate::roster::export(&db, out, *template).await?
+        }
         Command::Export(cmd) => crate::export::run(&db, cmd).await?,
+        Command::Import(ImportCommand::Roster { files, dry_run }) => {
+            ledger::initialise(&db, now).await?;
+            crate::roster::import(&db, files, *dry_run, now).await?
+        }
         Command::User(cmd) => {
             ledger::initialise(&db, now).await?;
             accounts::run(&db, cmd, now).await?

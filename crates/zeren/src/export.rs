@@ -14,6 +14,8 @@ use zeren_storage::{Actor, Db, ledger};
 pub async fn run(db: &Db, cmd: &ExportCommand) -> Result<ExitCode> {
     match cmd {
         ExportCommand::Ledger(args) => export_ledger(db, args).await,
+        // Told apart by the caller (it needs the tree initialised first).
+        ExportCommand::Roster { out, template } => crate::roster::export(db, out, *template).await,
     }
 }
 

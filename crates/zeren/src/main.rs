@@ -7,6 +7,7 @@ mod commands;
 mod export;
 mod orgs;
 mod posts;
+mod roster;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -15,6 +15,7 @@ pub mod orgs;
 pub mod people;
 pub mod policies;
 pub mod records;
+pub mod roster;
 
 use crate::error::{Result, StorageError};
 use chrono::NaiveDate;

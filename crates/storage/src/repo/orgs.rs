@@ -128,7 +128,7 @@ pub(super) fn platform_from(r: &AnyRow, operators: Vec<String>) -> Result<Platfo
     })
 }
 
-fn holding_json(h: &Holding) -> serde_json::Value {
+pub(crate) fn holding_json(h: &Holding) -> serde_json::Value {
     json!({"id": h.id, "post": h.post, "person": h.person, "start": date_text(h.start), "end": h.end.map(date_text)})
 }
 
@@ -238,7 +238,7 @@ impl Db {
 }
 
 impl Tx {
-    async fn org_row(&mut self, code_or_id: &str) -> Result<(Org, i64)> {
+    pub(crate) async fn org_row(&mut self, code_or_id: &str) -> Result<(Org, i64)> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ORG_COLS}, version FROM orgs WHERE code = $1 OR id = $1"
         )))
@@ -615,7 +615,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Records that a person holds a post from `start` (to `end`).
+    /// Records that a person holds a post from `start` (to `end`), with the post's standing
+    /// portfolios assigned over its days.
     pub async fn add_holding(
         &mut self,
         pack: &PolicyPack,
@@ -623,6 +624,20 @@ impl Tx {
         person: &str,
         start: NaiveDate,
         end: Option<NaiveDate>,
+    ) -> Result<Holding> {
+        self.appoint(pack, post, person, start, end, true).await
+    }
+
+    /// Records a holding; `standing`: with the post's standing portfolios (an import gives
+    /// the portfolios its file lists instead).
+    pub(crate) async fn appoint(
+        &mut self,
+        pack: &PolicyPack,
+        post: &str,
+        person: &str,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+        standing: bool,
     ) -> Result<Holding> {
         let post = self.post_row(post).await?;
         self.person_exists(person).await?;
@@ -651,7 +666,9 @@ impl Tx {
             Some(&holding_json(&h)),
         )
         .await?;
-        self.assign_standing(pack, &post, &h).await?;
+        if standing {
+            self.assign_standing(pack, &post, &h).await?;
+        }
         Ok(h)
     }
 

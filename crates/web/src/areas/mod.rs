@@ -11,4 +11,5 @@ pub mod obligations;
 pub mod orgs;
 pub mod policies;
 pub mod records;
+pub mod roster;
 pub mod system;
