@@ -184,9 +184,7 @@ async fn accounts(db: &Db, actor: &Actor, now: chrono::DateTime<chrono::Utc>) ->
                 match people.iter().find(|p| p.name == name && p.org == org.id) {
                     Some(p) => Some(p.id.clone()),
                     None => {
-                        let p = tx
-                            .create_person(crate::NewPerson::new(name, &uni.id))
-                            .await?;
+                        let p = tx.demo_person(name, &uni.id).await?;
                         people.push(p.clone());
                         Some(p.id)
                     }
@@ -247,9 +245,7 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<DemoSummary> {
             established_on: None,
         })
         .await?;
-    let uni_sec = tx
-        .create_person(crate::NewPerson::new("高文博", &uni.id))
-        .await?;
+    let uni_sec = tx.demo_person("高文博", &uni.id).await?;
     let post = tx
         .create_post(&pack, &uni.id, "secretary", "校党委书记", &[])
         .await?;
@@ -298,10 +294,7 @@ async fn college(
         .await?;
     let mut people: Vec<Person> = Vec::new();
     for name in c.team {
-        people.push(
-            tx.create_person(crate::NewPerson::new(name, &org.id))
-                .await?,
-        );
+        people.push(tx.demo_person(name, &org.id).await?);
     }
     let since = day(year - 4, 9, 1)?;
     let posts: [(&str, &str, &[&str]); 6] = [
@@ -340,9 +333,7 @@ async fn college(
         && let Some(post) = &secretary_post
     {
         // The seed college's secretary post changes hands on 1 July of the current year.
-        let successor = tx
-            .create_person(crate::NewPerson::new(NEW_SECRETARY, &org.id))
-            .await?;
+        let successor = tx.demo_person(NEW_SECRETARY, &org.id).await?;
         tx.handover(pack, post, &successor.id, day(year, 7, 1)?)
             .await?;
         count += 1;
@@ -357,9 +348,7 @@ async fn college(
                 established_on: None,
             })
             .await?;
-        let person = tx
-            .create_person(crate::NewPerson::new(*secretary, &branch.id))
-            .await?;
+        let person = tx.demo_person(secretary, &branch.id).await?;
         let post = tx
             .create_post(pack, &branch.id, "branch-secretary", "党支部书记", &[])
             .await?;
@@ -369,9 +358,7 @@ async fn college(
     }
     let mut operators = Vec::new();
     for name in c.operators {
-        let person = tx
-            .create_person(crate::NewPerson::new(name, &org.id))
-            .await?;
+        let person = tx.demo_person(name, &org.id).await?;
         let post = tx
             .create_post(pack, &org.id, "platform-operator", "新媒体平台管理员", &[])
             .await?;
@@ -452,4 +439,17 @@ async fn complete_some(
     }
     tx.commit().await?;
     Ok(done)
+}
+
+impl crate::Tx {
+    /// A demo person with a staff number (工号), numbered in the order the demo enters people,
+    /// so the demo's roster exports and imports like a real installation's.
+    async fn demo_person(&mut self, name: &str, org: &str) -> Result<Person> {
+        let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM people")
+            .fetch_one(self.conn())
+            .await?;
+        let mut p = crate::NewPerson::new(name, org);
+        p.staff_no = Some(format!("D{:05}", n + 1));
+        self.create_person(p).await
+    }
 }

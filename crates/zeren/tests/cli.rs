@@ -1072,3 +1072,119 @@ async fn a_new_installation_enters_its_org_tree_from_the_command_line() {
         }
     }
 }
+
+/// A new installation takes its roster from a file: the template imported after a dry run,
+/// again with no change; a GB18030 CSV of next term's holdings hands the post over, and one with
+/// an unknown staff number is refused at its cell with nothing written; the export imports as
+/// no change.
+#[tokio::test]
+async fn a_new_installation_imports_its_roster_and_next_terms() {
+    for (label, url, pg) in engines().await {
+        eprintln!("engine: {label}");
+        let dir = tmpdir();
+        let url = url.as_deref();
+        let ok = |args: &[&str]| {
+            let r = zeren(&dir, url, args);
+            assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+            r.stdout
+        };
+        ok(&[
+            "init",
+            "--org-code",
+            "xyz",
+            "--org-name",
+            "某大学党委",
+            "--admin-password",
+            "Initial-2026!",
+        ]);
+        let template = dir.join("template.xlsx");
+        ok(&[
+            "export",
+            "roster",
+            "--template",
+            "--out",
+            template.to_str().unwrap(),
+        ]);
+        let out = ok(&["import", "roster", template.to_str().unwrap(), "--dry-run"]);
+        assert!(
+            out.contains("试运行：未写入") && out.contains("任职：新增 1"),
+            "{out}"
+        );
+        let out = ok(&[
+            "who",
+            "--org",
+            "xyz",
+            "--portfolio",
+            "publicity",
+            "--at",
+            "2026-11-28",
+        ]);
+        assert!(!out.contains("张三"), "the dry run wrote nothing: {out}");
+        let out = ok(&["import", "roster", template.to_str().unwrap()]);
+        assert!(out.contains("已导入：写入 5 项变更"), "{out}");
+        let out = ok(&["import", "roster", template.to_str().unwrap()]);
+        assert!(out.contains("没有变更"), "{out}");
+        let out = ok(&[
+            "who",
+            "--org",
+            "xyz-chem",
+            "--portfolio",
+            "publicity",
+            "--at",
+            "2026-11-28",
+        ]);
+        assert!(out.contains("张三"), "{out}");
+
+        // Next term: 李四 takes the deputy's post over on 2027-09-01 (a GB18030 CSV pair).
+        let gb = |text: &str| encoding_rs::GB18030.encode(text).0.into_owned();
+        let people = dir.join("people.csv");
+        std::fs::write(
+            &people,
+            gb("工号,姓名,所属组织代码\n20230002,李四,xyz-chem\n"),
+        )
+        .unwrap();
+        let holdings = dir.join("holdings.csv");
+        std::fs::write(
+            &holdings,
+            gb("组织代码,职务名称,工号,任职开始,任职结束\nxyz-chem,党委副书记,20230009,2027-09-01,\n"),
+        )
+        .unwrap();
+        let r = zeren(
+            &dir,
+            url,
+            &[
+                "import",
+                "roster",
+                people.to_str().unwrap(),
+                holdings.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(r.code, 1);
+        assert!(r.stderr.contains("任职!C2: 工号不存在"), "{}", r.stderr);
+        assert!(r.stderr.contains("未写入任何内容"), "{}", r.stderr);
+        std::fs::write(
+            &holdings,
+            gb("组织代码,职务名称,工号,任职开始,任职结束\nxyz-chem,党委副书记,20230002,2027-09-01,\n"),
+        )
+        .unwrap();
+        let out = ok(&[
+            "import",
+            "roster",
+            people.to_str().unwrap(),
+            holdings.to_str().unwrap(),
+        ]);
+        assert!(
+            out.contains("人员：新增 1") && out.contains("任职：新增 1"),
+            "{out}"
+        );
+        // The deputy-secretary post has several holders: the new one is added, not handed over.
+        let exported = dir.join("roster.xlsx");
+        let out = ok(&["export", "roster", "--out", exported.to_str().unwrap()]);
+        assert!(out.contains("人员 2") && out.contains("任职 2"), "{out}");
+        let out = ok(&["import", "roster", exported.to_str().unwrap()]);
+        assert!(out.contains("没有变更"), "{out}");
+        let out = ok(&["audit", "verify"]);
+        assert!(out.contains("审计链完整"), "{out}");
+        drop(pg);
+    }
+}

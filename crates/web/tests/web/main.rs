@@ -16,6 +16,7 @@ mod notify;
 mod obligations;
 mod orgs;
 mod records;
+mod roster;
 mod security;
 mod shape;
 mod sign_in_attacks;

@@ -7,6 +7,7 @@ mod notify;
 mod obligations;
 mod orgs;
 mod records;
+mod roster;
 
 use crate::common::matrix::*;
 use crate::common::{Kind, PASSWORD, Session, TestApp, route_table};
@@ -281,6 +282,7 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     all.extend(records::expectations());
     all.extend(notify::expectations());
     all.extend(feeds::expectations());
+    all.extend(roster::expectations());
 
     // Every registered route has exactly one entry.
     let table = route_table();

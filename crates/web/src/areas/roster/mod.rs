@@ -142,6 +142,20 @@ async fn files_of(
     let mut files = Vec::new();
     let mut total = 0usize;
     while let Some(mut field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        if field.file_name().is_none() {
+            // A text part (the CSRF token, or anything a client adds): bounded like any field.
+            let key = field.name().unwrap_or_default().to_string();
+            let mut chars = 0;
+            while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+                chars += crate::shared::limits::chars_in(&chunk);
+                if chars > crate::shared::limits::FIELD_MAX {
+                    return Err(vec![
+                        crate::shared::limits::field_too_long(tr, &key).message,
+                    ]);
+                }
+            }
+            continue;
+        }
         if field.name() != Some("file") {
             continue;
         }

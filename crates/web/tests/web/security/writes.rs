@@ -64,6 +64,8 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     ("/admin/accounts/{id}/totp/reset", "version"),
     // Shown for a post with an assignment that may end; the fixture's secretary post has none.
     ("/orgs/{code}/posts/{post_id}/portfolios/end", "reason"),
+    // Shown after a preview with changes only.
+    ("/roster/import", "sha256"),
 ];
 
 /// The JSON body of each API write route, with `"{long}"` where the long value goes.
