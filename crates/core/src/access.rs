@@ -24,6 +24,9 @@ pub enum Role {
     Supervisor,
     /// Discipline commission: accountability cases, exclusively.
     Discipline,
+    /// 组织部/党政办 staff who keep the rosters: the org tree, people, posts, holdings and
+    /// portfolio assignments of the subtree — and no records (no duties of their own there).
+    OrgAdmin,
 }
 
 /// The three administrators (三员分立), each apart from the others and from business data.
@@ -40,13 +43,14 @@ pub enum AdminRole {
 
 impl Role {
     /// Every business role.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Secretary,
         Role::Leader,
         Role::Staff,
         Role::Branch,
         Role::Supervisor,
         Role::Discipline,
+        Role::OrgAdmin,
     ];
 
     /// Stable spelling.
@@ -58,6 +62,7 @@ impl Role {
             Role::Branch => "branch",
             Role::Supervisor => "supervisor",
             Role::Discipline => "discipline",
+            Role::OrgAdmin => "org-admin",
         }
     }
 
@@ -132,6 +137,7 @@ impl Role {
             Role::Branch => matches!(p, ReadPolicy | ReadOrg | KeepRecords | ManageOrg),
             Role::Supervisor => matches!(p, ReadPolicy | ReadOrg | RunAssessment),
             Role::Discipline => matches!(p, ReadPolicy | ReadOrg | Cases),
+            Role::OrgAdmin => matches!(p, ReadPolicy | ReadOrg | ManageOrg),
         }
     }
 }
@@ -411,6 +417,14 @@ mod tests {
         assert!(!AdminRole::Audit.allows(Permission::ManageAccounts));
         assert!(!AdminRole::Security.allows(Permission::ReadAudit));
         assert!(!AdminRole::System.allows(Permission::ManageAccounts));
+    }
+
+    #[test]
+    fn the_org_administrator_keeps_the_tree_and_no_records() {
+        let r = Role::parse("org-admin").unwrap();
+        assert_eq!(r, Role::OrgAdmin);
+        assert!(r.allows(Permission::ManageOrg) && r.allows(Permission::ReadOrg));
+        assert!(!r.allows(Permission::KeepRecords) && !r.allows(Permission::RunAssessment));
     }
 
     #[test]

@@ -191,6 +191,7 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("orgs.form.portfolios.end_submit", "保存"),
     ("orgs.action.portfolios", "分管"),
+    ("orgs.action.roster", "名册导入导出"),
     (
         "orgs.error.assignment.outside",
         "分管日期须在任职期内（{start} – {end}）。",
@@ -605,6 +606,7 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("orgs.form.portfolios.end_submit", "Save"),
     ("orgs.action.portfolios", "Portfolios"),
+    ("orgs.action.roster", "Roster import and export"),
     (
         "orgs.error.assignment.outside",
         "The assignment must lie within the holding ({start} – {end}).",

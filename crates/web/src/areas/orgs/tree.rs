@@ -65,6 +65,8 @@ pub(super) struct OrgsPage {
     pub(super) sort_name_href: String,
     pub(super) sort_code_href: String,
     pub(super) pager: Pager,
+    /// The roster page, for viewers who manage orgs.
+    pub(super) roster: bool,
 }
 
 /// Query of the list pages.
@@ -118,6 +120,7 @@ pub(super) async fn orgs_page(
             sort: sort.as_str(),
             sort_name_href: href_with("/orgs", &[("sort", "name")], tr),
             sort_code_href: href_with("/orgs", &[("sort", "code")], tr),
+            roster: v.principal.can_somewhere(Permission::ManageOrg),
             pager: Pager::new(
                 "/orgs",
                 &[("sort", sort.as_str())],
