@@ -7,9 +7,11 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod gaps;
 mod posts;
 pub mod roster;
 mod tree;
+pub use gaps::{Gaps, gaps};
 pub use posts::{PostError, check_post, post_kinds_of};
 pub use tree::{TreeError, check_close, check_move, check_place, check_reopen, fits_under};
 

@@ -72,6 +72,20 @@ async fn preview(s: &Session, app: &TestApp, roster: &Roster) -> (u16, String) {
 async fn a_college_enters_a_branch_from_its_roster_after_a_preview() {
     let app = TestApp::demo().await;
     let s = app.sign_in("secretary", PASSWORD).await;
+    // The org list leads to the roster and to getting started of the secretary's college.
+    let (_, list) = page(&s, &app, "/orgs").await;
+    assert!(
+        list.contains(r#"href="/roster""#) && list.contains("/orgs/cqu-mse/start"),
+        "{list}"
+    );
+    let (status, start) = page(&s, &app, "/orgs/cqu-mse/start").await;
+    assert_eq!(status, 200);
+    assert!(start.contains("开始使用：还缺什么"), "{start}");
+    let (status, _) = page(&s, &app, "/orgs/cqu/start").await;
+    assert_eq!(
+        status, 404,
+        "the university lies outside the college secretary's scope"
+    );
     let (status, html) = page(&s, &app, "/roster").await;
     assert_eq!(status, 200);
     assert!(html.contains("/roster/template.xlsx") && html.contains(r#"type="file""#));

@@ -192,6 +192,21 @@ pub const ZH: &[(&str, &str)] = &[
     ("orgs.form.portfolios.end_submit", "保存"),
     ("orgs.action.portfolios", "分管"),
     ("orgs.action.roster", "名册导入导出"),
+    ("orgs.action.start", "开始使用"),
+    ("orgs.start.title", "开始使用：还缺什么"),
+    (
+        "orgs.start.lead",
+        "按制度落实责任制，本组织及下级组织截至 {day} 还缺以下内容。点击每一项到相应页面补上；也可以用名册一次录入。",
+    ),
+    ("orgs.start.complete", "组织、职务、任职和分管都已齐全。"),
+    ("orgs.start.colleges", "还没有学院"),
+    ("orgs.start.colleges_lead", "学校党委下还没有学院党委。"),
+    ("orgs.start.posts", "无人任职的职务（{n} 个）"),
+    ("orgs.start.portfolios", "无人分管的领域（{n} 个）"),
+    (
+        "orgs.start.duties",
+        "责任职务空缺、须由上级承担的职责（{n} 项）",
+    ),
     (
         "orgs.error.assignment.outside",
         "分管日期须在任职期内（{start} – {end}）。",
@@ -607,6 +622,27 @@ pub const EN: &[(&str, &str)] = &[
     ("orgs.form.portfolios.end_submit", "Save"),
     ("orgs.action.portfolios", "Portfolios"),
     ("orgs.action.roster", "Roster import and export"),
+    ("orgs.action.start", "Getting started"),
+    ("orgs.start.title", "Getting started: what is missing"),
+    (
+        "orgs.start.lead",
+        "For the policy to be carried out, this org and those below it still lack the following as of {day}. Each item leads to the page that fills it; a roster fills many at once.",
+    ),
+    (
+        "orgs.start.complete",
+        "Orgs, posts, holders and portfolios are all in place.",
+    ),
+    ("orgs.start.colleges", "No colleges yet"),
+    (
+        "orgs.start.colleges_lead",
+        "The university has no college under it yet.",
+    ),
+    ("orgs.start.posts", "Posts nobody holds ({n})"),
+    ("orgs.start.portfolios", "Portfolios no leader holds ({n})"),
+    (
+        "orgs.start.duties",
+        "Duties whose responsible post is vacant, passing up ({n})",
+    ),
     (
         "orgs.error.assignment.outside",
         "The assignment must lie within the holding ({start} – {end}).",

@@ -51,6 +51,7 @@ mod names;
 mod org;
 mod people;
 mod shapes;
+mod start;
 mod tree;
 mod tree_forms;
 mod who;
@@ -65,6 +66,7 @@ use names::*;
 use org::*;
 use people::*;
 use shapes::*;
+use start::*;
 use tree::*;
 use tree_forms::*;
 use who::*;
@@ -176,6 +178,14 @@ pub fn page_routes() -> Routes {
             "/orgs/{code}/reopen",
             Describe::auth("orgs", "Reopen a closed org"),
             reopen_submit,
+        )
+        .get(
+            "/orgs/{code}/start",
+            Describe::auth(
+                "orgs",
+                "Getting started: what the org's subtree still lacks (colleges, holders, portfolio leaders, duties passing up)",
+            ),
+            start_page,
         )
         .get(
             "/orgs/{code}/posts/new",

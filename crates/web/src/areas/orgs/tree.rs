@@ -67,6 +67,8 @@ pub(super) struct OrgsPage {
     pub(super) pager: Pager,
     /// The roster page, for viewers who manage orgs.
     pub(super) roster: bool,
+    /// Getting started of each subtree the viewer manages: (href, org name).
+    pub(super) starts: Vec<(String, String)>,
 }
 
 /// Query of the list pages.
@@ -121,6 +123,16 @@ pub(super) async fn orgs_page(
             sort_name_href: href_with("/orgs", &[("sort", "name")], tr),
             sort_code_href: href_with("/orgs", &[("sort", "code")], tr),
             roster: v.principal.can_somewhere(Permission::ManageOrg),
+            starts: crate::shared::access::scope_roots(&v)
+                .into_iter()
+                .filter(|o| v.can(Permission::ManageOrg, Some(&o.id)))
+                .map(|o| {
+                    (
+                        format!("/orgs/{}/start{}", encode(&o.code), tr.qs()),
+                        o.name.clone(),
+                    )
+                })
+                .collect(),
             pager: Pager::new(
                 "/orgs",
                 &[("sort", sort.as_str())],

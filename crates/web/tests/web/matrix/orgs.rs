@@ -199,6 +199,12 @@ pub fn expectations() -> Vec<Expect> {
         .body(r#"{"post":"{post}","person":"{person}","start":"not-a-day"}"#),
         Expect::scoped("GET", "/orgs/{code}/edit", "/orgs/{org}/edit", own_org_form),
         Expect::scoped(
+            "GET",
+            "/orgs/{code}/start",
+            "/orgs/{org}/start",
+            own_org_form,
+        ),
+        Expect::scoped(
             "POST",
             "/orgs/{code}/edit",
             "/orgs/{org}/edit",

@@ -179,6 +179,7 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/orgs/{code}/notify"
         | "/orgs/{code}/children/new"
         | "/orgs/{code}/posts/new"
+        | "/orgs/{code}/start"
         | "/orgs/{code}/edit" => {
             vec![("{code}", ORG)]
         }
