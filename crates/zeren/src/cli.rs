@@ -298,13 +298,74 @@ pub enum OrgCommand {
 #[derive(Debug, Subcommand)]
 pub enum PersonCommand {
     /// Add a person to an org; prints the new person's id.
-    #[command(after_help = "Examples:\n  zeren person add 周新 --org xyz-cs")]
+    #[command(
+        after_help = "Examples:\n  zeren person add 周新 --org xyz-cs\n  zeren person add 周新 --org xyz-cs --staff-no T2026001 --email zhouxin@xyz.edu.cn --wecom zhouxin"
+    )]
     Add {
         /// Name.
         name: String,
         /// The org (code).
         #[arg(long)]
         org: String,
+        /// Staff number (工号): 1–32 letters, digits, - or _, unique.
+        #[arg(long, value_name = "N")]
+        staff_no: Option<String>,
+        /// Email address (for reminder emails).
+        #[arg(long, value_name = "E")]
+        email: Option<String>,
+        /// 企业微信 user id.
+        #[arg(long, value_name = "ID")]
+        wecom: Option<String>,
+        /// 钉钉 user id.
+        #[arg(long, value_name = "ID")]
+        dingtalk: Option<String>,
+    },
+    /// Edit a person: only the options given change; an empty value ("") clears one.
+    #[command(
+        after_help = "Examples:\n  zeren person edit T2026001 --email zhouxin@xyz.edu.cn\n  zeren person edit 周新 --staff-no T2026009 --dingtalk \"\""
+    )]
+    Edit {
+        /// The person: id, staff number, or a name no one else has.
+        who: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Move to this org (code).
+        #[arg(long)]
+        org: Option<String>,
+        /// Staff number (工号).
+        #[arg(long, value_name = "N")]
+        staff_no: Option<String>,
+        /// Email address.
+        #[arg(long, value_name = "E")]
+        email: Option<String>,
+        /// 企业微信 user id.
+        #[arg(long, value_name = "ID")]
+        wecom: Option<String>,
+        /// 钉钉 user id.
+        #[arg(long, value_name = "ID")]
+        dingtalk: Option<String>,
+    },
+    /// A person leaves: the day is their last; their posts and portfolios still held after it end on it.
+    #[command(after_help = "Examples:\n  zeren person leave T2026001 --on 2026-12-31")]
+    Leave {
+        /// The person: id, staff number, or a name no one else has.
+        who: String,
+        /// The last day (YYYY-MM-DD).
+        #[arg(long, value_name = "DAY")]
+        on: String,
+    },
+    /// People: id, staff number, name, org, and the day they left.
+    #[command(
+        after_help = "Examples:\n  zeren person list --org xyz-cs\n  zeren person list --json"
+    )]
+    List {
+        /// Only the people of this org's subtree (code).
+        #[arg(long)]
+        org: Option<String>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 

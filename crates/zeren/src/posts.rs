@@ -1,5 +1,5 @@
-//! `zeren person add` and `zeren post list|create|appoint`: the people and posts of an org from
-//! the command line, for scripts. The rules are the core's (`check_post`, `check_holding`), told
+//! `zeren person add|edit|leave|list` and `zeren post list|create|appoint`: the people and posts
+//! of an org from the command line, for scripts. The rules are the core's (`check_post`, `check_holding`), told
 //! in the user's language from the pages' catalogue.
 
 use crate::cli::{PersonCommand, PostCommand};
@@ -10,8 +10,10 @@ use chrono::{DateTime, Utc};
 use std::process::ExitCode;
 use zeren_core::org::{OrgModel, Person, Post};
 use zeren_core::policy::PolicyPack;
-use zeren_storage::{Actor, Db, StorageError};
-use zeren_web::areas::orgs::{holding_message, post_message, tree_message};
+use zeren_storage::{Actor, Db, NewPerson, PersonEdit, PersonRecord, StorageError};
+use zeren_web::areas::orgs::{
+    holding_message, person_message, post_message, staff_no_taken_message, tree_message,
+};
 
 /// A storage failure as the command line tells it.
 fn told(pack: &PolicyPack, e: StorageError) -> anyhow::Error {
@@ -34,19 +36,189 @@ fn unknown(what_zh: &str, what_en: &str, value: &str) -> anyhow::Error {
     )
 }
 
+/// A person's change refused, as the command line tells it.
+fn person_told(model: &OrgModel, org: Option<&str>, e: StorageError) -> anyhow::Error {
+    let l = lang();
+    match e {
+        StorageError::Person(p) => anyhow!("{}", person_message(l, model, &p)),
+        StorageError::Duplicate { key, .. } => anyhow!("{}", staff_no_taken_message(l, &key)),
+        StorageError::NotFound { what: "org", .. } => {
+            unknown("组织", "org", org.unwrap_or_default())
+        }
+        e => anyhow!(e),
+    }
+}
+
+/// A person by id, staff number, or a name no one else has.
+async fn find_someone(db: &Db, model: &OrgModel, key: &str) -> Result<PersonRecord> {
+    let key = key.trim();
+    if model.person(key).is_some() {
+        return Ok(db.person_record(key).await?);
+    }
+    if let Some(r) = db.person_by_staff_no(key).await? {
+        return Ok(r);
+    }
+    let named: Vec<&Person> = model.people().filter(|p| p.name == key).collect();
+    match named.as_slice() {
+        [one] => Ok(db.person_record(&one.id).await?),
+        [] => Err(unknown("人员", "person", key)),
+        _ => bail!(
+            "{}",
+            lang().pick(
+                &format!(
+                    "有 {} 人名为“{key}”，请用人员编号或工号（zeren person list）",
+                    named.len()
+                ),
+                &format!(
+                    "{} people are named `{key}`: give the person's id or staff number (zeren person list)",
+                    named.len()
+                ),
+            )
+        ),
+    }
+}
+
+/// An option that clears its field when given empty.
+fn clearing(v: &Option<String>) -> Option<Option<String>> {
+    v.as_ref()
+        .map(|s| Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+}
+
 /// Runs `zeren person …`.
 pub async fn person(db: &Db, cmd: &PersonCommand, now: DateTime<Utc>) -> Result<ExitCode> {
-    let PersonCommand::Add { name, org } = cmd;
-    let mut tx = db.begin(&Actor::cli(), now).await?;
-    let p = tx
-        .create_person(zeren_storage::NewPerson::new(name.as_str(), org.trim()))
-        .await
-        .map_err(|e| match e {
-            StorageError::NotFound { .. } => unknown("组织", "org", org.trim()),
-            e => anyhow!(e),
-        })?;
-    tx.commit().await?;
-    println!("{}", p.id);
+    let l = lang();
+    let model = db.load_model().await?;
+    match cmd {
+        PersonCommand::Add {
+            name,
+            org,
+            staff_no,
+            email,
+            wecom,
+            dingtalk,
+        } => {
+            let mut tx = db.begin(&Actor::cli(), now).await?;
+            let p = tx
+                .create_person(NewPerson {
+                    name: name.clone(),
+                    org: org.trim().to_string(),
+                    staff_no: staff_no.clone(),
+                    email: email.clone(),
+                    wecom_id: wecom.clone(),
+                    dingtalk_id: dingtalk.clone(),
+                })
+                .await
+                .map_err(|e| person_told(&model, Some(org.trim()), e))?;
+            tx.commit().await?;
+            println!("{}", p.id);
+        }
+        PersonCommand::Edit {
+            who,
+            name,
+            org,
+            staff_no,
+            email,
+            wecom,
+            dingtalk,
+        } => {
+            let before = find_someone(db, &model, who).await?;
+            let edit = PersonEdit {
+                name: name.clone(),
+                org: org.as_deref().map(|o| o.trim().to_string()),
+                staff_no: clearing(staff_no),
+                email: clearing(email),
+                wecom_id: clearing(wecom),
+                dingtalk_id: clearing(dingtalk),
+                left_on: None,
+            };
+            let mut tx = db.begin(&Actor::cli(), now).await?;
+            let (after, _) = tx
+                .update_person(&before.id, before.version, edit)
+                .await
+                .map_err(|e| person_told(&model, org.as_deref().map(str::trim), e))?;
+            tx.commit().await?;
+            println!(
+                "{}",
+                l.pick(
+                    &format!("已修改人员 {}", after.name),
+                    &format!("{} updated", after.name)
+                )
+            );
+        }
+        PersonCommand::Leave { who, on } => {
+            let day = parse_day(on, "--on")?;
+            let before = find_someone(db, &model, who).await?;
+            let ending = model
+                .holdings_of_person(&before.id)
+                .filter(|h| h.end.is_none_or(|e| e > day))
+                .count();
+            let edit = PersonEdit {
+                left_on: Some(Some(day)),
+                ..PersonEdit::default()
+            };
+            let mut tx = db.begin(&Actor::cli(), now).await?;
+            tx.update_person(&before.id, before.version, edit)
+                .await
+                .map_err(|e| person_told(&model, None, e))?;
+            tx.commit().await?;
+            println!(
+                "{}",
+                l.pick(
+                    &format!("{} 于 {day} 离职，{ending} 项任职于当日结束", before.name),
+                    &format!(
+                        "{} left on {day}; {ending} holding(s) ended that day",
+                        before.name
+                    ),
+                )
+            );
+        }
+        PersonCommand::List { org, json } => {
+            let within = match org.as_deref().map(str::trim) {
+                None => None,
+                Some(o) => Some(
+                    model
+                        .find_org(o)
+                        .ok_or_else(|| unknown("组织", "org", o))?
+                        .id
+                        .clone(),
+                ),
+            };
+            let records = db.person_records().await?;
+            let mut rows: Vec<&PersonRecord> = records
+                .iter()
+                .filter(|r| within.as_deref().is_none_or(|w| model.is_within(&r.org, w)))
+                .collect();
+            let code = |r: &PersonRecord| {
+                model
+                    .org(&r.org)
+                    .map(|o| o.code.clone())
+                    .unwrap_or_default()
+            };
+            rows.sort_by_key(|r| (code(r), r.name.clone(), r.id.clone()));
+            for r in rows {
+                if *json {
+                    let mut v = serde_json::to_value(r)?;
+                    v["org_code"] = serde_json::json!(code(r));
+                    println!("{v}");
+                } else {
+                    let left = r
+                        .left_on
+                        .map(|d| {
+                            l.pick(&format!("（{d} 离职）"), &format!(" (left {d})"))
+                                .to_string()
+                        })
+                        .unwrap_or_default();
+                    println!(
+                        "{}  {}  {}  {}{left}",
+                        r.id,
+                        r.staff_no.as_deref().unwrap_or("-"),
+                        r.name,
+                        code(r)
+                    );
+                }
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

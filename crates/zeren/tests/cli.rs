@@ -1188,3 +1188,114 @@ async fn a_new_installation_imports_its_roster_and_next_terms() {
         drop(pg);
     }
 }
+
+/// `zeren person add|edit|leave|list`: a person with a staff number, found again by it, edited,
+/// leaving on a day (their post ends that day), listed as JSON; bad fields told in Chinese.
+#[test]
+fn people_are_added_edited_and_leave_from_the_command_line() {
+    let dir = tmpdir();
+    assert_eq!(zeren(&dir, None, &["demo", "--clock", DEMO_DAY]).code, 0);
+    let ok = |args: &[&str]| {
+        let r = zeren(&dir, None, args);
+        assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+        r.stdout
+    };
+    let id = ok(&[
+        "person",
+        "add",
+        "周新",
+        "--org",
+        "cqu-mse",
+        "--staff-no",
+        "T2026001",
+        "--email",
+        "zhouxin@cqu.edu.cn",
+        "--wecom",
+        "zhouxin",
+    ]);
+    assert_eq!(id.trim().len(), 36, "{id}");
+    // The same staff number again, or a bad one: refused, in Chinese.
+    let r = zeren(
+        &dir,
+        None,
+        &[
+            "person",
+            "add",
+            "周二",
+            "--org",
+            "cqu-mse",
+            "--staff-no",
+            "T2026001",
+        ],
+    );
+    assert!(
+        r.code != 0 && r.stderr.contains("工号“T2026001”已被他人使用"),
+        "{}",
+        r.stderr
+    );
+    let r = zeren(
+        &dir,
+        None,
+        &[
+            "person", "add", "周二", "--org", "cqu-mse", "--email", "zhou",
+        ],
+    );
+    assert!(
+        r.code != 0 && r.stderr.contains("email: 电子邮箱格式不正确"),
+        "{}",
+        r.stderr
+    );
+    // Edited by staff number: a DingTalk id added, the WeCom id cleared.
+    let out = ok(&[
+        "person",
+        "edit",
+        "T2026001",
+        "--dingtalk",
+        "ding-zhou",
+        "--wecom",
+        "",
+    ]);
+    assert!(out.contains("已修改人员 周新"), "{out}");
+    // A post for them, then leaving ends it.
+    ok(&[
+        "post",
+        "appoint",
+        "cqu-mse/committee-member",
+        "--person",
+        id.trim(),
+        "--start",
+        "2026-09-01",
+    ]);
+    let r = zeren(
+        &dir,
+        None,
+        &["person", "leave", "周新", "--on", "2026-13-01"],
+    );
+    assert!(r.code != 0 && r.stderr.contains("--on"), "{}", r.stderr);
+    let out = ok(&["person", "leave", "周新", "--on", "2026-11-30"]);
+    assert!(
+        out.contains("周新 于 2026-11-30 离职，1 项任职于当日结束"),
+        "{out}"
+    );
+    let json = ok(&["person", "list", "--org", "cqu-mse", "--json"]);
+    let me: serde_json::Value =
+        serde_json::from_str(json.lines().find(|l| l.contains("T2026001")).unwrap()).unwrap();
+    assert_eq!(me["id"], id.trim());
+    assert_eq!(me["name"], "周新");
+    assert_eq!(me["org_code"], "cqu-mse");
+    assert_eq!(me["email"], "zhouxin@cqu.edu.cn");
+    assert_eq!(me["wecom_id"], serde_json::Value::Null);
+    assert_eq!(me["dingtalk_id"], "ding-zhou");
+    assert_eq!(me["left_on"], "2026-11-30");
+    // Others of the college are listed, those of another college are not.
+    assert!(json.contains("王建国") && !json.contains("唐军"), "{json}");
+    let list = ok(&["person", "list", "--org", "cqu-mse"]);
+    assert!(
+        list.contains("T2026001  周新  cqu-mse（2026-11-30 离职）"),
+        "{list}"
+    );
+    let holdings = ok(&["post", "list", "--org", "cqu-mse"]);
+    assert!(!holdings.contains("周新"), "{holdings}");
+    assert!(ok(&["audit", "verify"]).contains("审计链完整"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -15,6 +15,7 @@ mod matrix;
 mod notify;
 mod obligations;
 mod orgs;
+mod people_edit;
 mod records;
 mod roster;
 mod security;

@@ -335,6 +335,14 @@ pub(super) async fn api_people(
 pub struct NewPersonBody {
     pub(super) name: String,
     pub(super) org: String,
+    #[serde(default)]
+    pub(super) staff_no: Option<String>,
+    #[serde(default)]
+    pub(super) email: Option<String>,
+    #[serde(default)]
+    pub(super) wecom_id: Option<String>,
+    #[serde(default)]
+    pub(super) dingtalk_id: Option<String>,
 }
 
 /// `POST /api/v1/people`
@@ -348,20 +356,32 @@ pub(super) async fn api_create_person(
     let b = body.get()?;
     let org = find_visible(&v, &b.org).ok_or_else(|| not_found(tr, "org", b.org.trim()))?;
     require(&v, Permission::ManageOrg, Some(&org.id))?;
-    let name = b.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid(tr, "name", tr.t("people.error.name")));
-    }
-    let person = async {
-        let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
-        let p = tx
-            .create_person(zeren_storage::NewPerson::new(name, &org.id))
-            .await?;
-        tx.commit().await?;
-        Ok::<Person, StorageError>(p)
-    }
-    .await
-    .map_err(|e| from_storage(tr, e))?;
+    let m = &v.snap.model;
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    let (name, [staff_no, email, wecom_id, dingtalk_id]) = new_person_fields(
+        tr,
+        m,
+        &b.name,
+        &opt(&b.staff_no),
+        &opt(&b.email),
+        &opt(&b.wecom_id),
+        &opt(&b.dingtalk_id),
+    )
+    .map_err(|errors| {
+        let (field, message) = errors.into_iter().next().unwrap_or_default();
+        invalid(tr, field, &message)
+    })?;
+    let new = zeren_storage::NewPerson {
+        name,
+        org: org.id.clone(),
+        staff_no,
+        email,
+        wecom_id,
+        dingtalk_id,
+    };
+    let person = create(&state, &v, new)
+        .await
+        .map_err(|e| person_api_refused(tr, m, e))?;
     let out = PersonOut {
         id: &person.id,
         name: &person.name,

@@ -403,6 +403,84 @@ pub const ZH: &[(&str, &str)] = &[
         "who.error.platform_not_in_org",
         "平台“{platform}”不属于{org}。",
     ),
+    ("people.person.title", "人员信息"),
+    ("people.staff_no", "工号"),
+    ("people.email", "电子邮箱"),
+    ("people.wecom_id", "企业微信账号（userid）"),
+    ("people.dingtalk_id", "钉钉账号（userid）"),
+    ("people.left_on", "离职日期"),
+    ("people.left", "已于 {day} 离职；其任职记录仍保留。"),
+    ("people.not_given", "未填写"),
+    ("people.held", "任职记录"),
+    ("people.held.none", "没有任职记录。"),
+    ("people.held.days", "任职期间"),
+    ("people.action.edit", "修改信息"),
+    ("people.action.leave", "办理离职"),
+    ("people.action.new", "新增人员"),
+    ("people.not_found.title", "未找到人员"),
+    (
+        "people.not_found",
+        "没有编号为“{id}”的人员，或该人员不在您的权限范围内。",
+    ),
+    ("people.form.edit.title", "修改人员信息"),
+    (
+        "people.form.edit.lead",
+        "修改{name}的姓名、工号与联系方式。修改记入审计日志。",
+    ),
+    ("people.form.edit.submit", "保存"),
+    ("people.form.leave.title", "办理离职"),
+    (
+        "people.form.leave.lead",
+        "{name}离职：填写其最后一天。离职人员仍保留在历史记录中，此前的任职与分管不变。",
+    ),
+    ("people.form.leave.submit", "确认离职"),
+    ("people.form.new.title", "新增人员"),
+    (
+        "people.form.new.lead",
+        "在{org}新增一名人员。新增记入审计日志。",
+    ),
+    ("people.form.new.submit", "新增"),
+    ("people.form.left_on", "最后一天"),
+    (
+        "people.form.left_hint",
+        "格式 YYYY-MM-DD。当日之后仍在任的职务及其分管领域均于当日结束。",
+    ),
+    ("people.form.ending", "将于离职日结束的任职："),
+    ("people.form.ending_none", "该人员目前没有需要结束的任职。"),
+    (
+        "people.form.staff_no_hint",
+        "1–32 位字母、数字、“-”或“_”，全校唯一；可不填。",
+    ),
+    ("people.form.email_hint", "用于提醒邮件；可不填。"),
+    (
+        "people.form.error.stale",
+        "该人员信息已被他人修改，请重新打开本页后再试。",
+    ),
+    (
+        "people.error.staff_no",
+        "工号应为 1–{max} 位字母、数字、“-”或“_”。",
+    ),
+    (
+        "people.error.email",
+        "电子邮箱格式不正确：须含一个“@”，不含空格，不超过 {max} 个字符。",
+    ),
+    (
+        "people.error.wecom_id",
+        "企业微信账号应为 1–{max} 个字符，不含空格和中文。",
+    ),
+    (
+        "people.error.dingtalk_id",
+        "钉钉账号应为 1–{max} 个字符，不含空格和中文。",
+    ),
+    (
+        "people.error.left_before",
+        "该人员自 {day} 起担任{post}，离职日期不能早于该日；请先更正该任职。",
+    ),
+    ("people.error.staff_no_taken", "工号“{key}”已被他人使用。"),
+    (
+        "people.error.conflict",
+        "该人员信息已被他人修改（当前版本 {actual}，您修改的是版本 {expected}），请重新读取后再试。",
+    ),
 ];
 
 /// English UI strings of this area.
@@ -859,5 +937,92 @@ pub const EN: &[(&str, &str)] = &[
     (
         "who.error.platform_not_in_org",
         "The platform “{platform}” does not belong to {org}.",
+    ),
+    ("people.person.title", "Person"),
+    ("people.staff_no", "Staff number"),
+    ("people.email", "Email"),
+    ("people.wecom_id", "WeCom user id"),
+    ("people.dingtalk_id", "DingTalk user id"),
+    ("people.left_on", "Left on"),
+    (
+        "people.left",
+        "Left on {day}; their holdings stay on record.",
+    ),
+    ("people.not_given", "not given"),
+    ("people.held", "Posts held"),
+    ("people.held.none", "No posts held."),
+    ("people.held.days", "Days"),
+    ("people.action.edit", "Edit"),
+    ("people.action.leave", "Record leaving"),
+    ("people.action.new", "Add a person"),
+    ("people.not_found.title", "Person not found"),
+    (
+        "people.not_found",
+        "No person “{id}”, or not within your scope.",
+    ),
+    ("people.form.edit.title", "Edit person"),
+    (
+        "people.form.edit.lead",
+        "Change the name, staff number and contact of {name}. The change is recorded in the audit log.",
+    ),
+    ("people.form.edit.submit", "Save"),
+    ("people.form.leave.title", "Record leaving"),
+    (
+        "people.form.leave.lead",
+        "{name} leaves: give their last day. People who left stay in the history; their past holdings and portfolios are kept.",
+    ),
+    ("people.form.leave.submit", "Confirm leaving"),
+    ("people.form.new.title", "Add a person"),
+    (
+        "people.form.new.lead",
+        "Add a person to {org}. It is recorded in the audit log.",
+    ),
+    ("people.form.new.submit", "Add"),
+    ("people.form.left_on", "Last day"),
+    (
+        "people.form.left_hint",
+        "YYYY-MM-DD. Every post, and its portfolios, still held after that day ends on it.",
+    ),
+    ("people.form.ending", "Holdings that end on the last day: "),
+    (
+        "people.form.ending_none",
+        "The person holds nothing that would end.",
+    ),
+    (
+        "people.form.staff_no_hint",
+        "1–32 letters, digits, “-” or “_”, unique in the university; optional.",
+    ),
+    ("people.form.email_hint", "For reminder emails; optional."),
+    (
+        "people.form.error.stale",
+        "Someone else changed this person; open the page again and retry.",
+    ),
+    (
+        "people.error.staff_no",
+        "A staff number is 1 to {max} letters, digits, “-” or “_”.",
+    ),
+    (
+        "people.error.email",
+        "Not an email address: one “@”, no spaces, at most {max} characters.",
+    ),
+    (
+        "people.error.wecom_id",
+        "A WeCom user id is 1 to {max} characters, without spaces or Chinese.",
+    ),
+    (
+        "people.error.dingtalk_id",
+        "A DingTalk user id is 1 to {max} characters, without spaces or Chinese.",
+    ),
+    (
+        "people.error.left_before",
+        "The person holds {post} from {day}: they cannot leave before it; correct that holding first.",
+    ),
+    (
+        "people.error.staff_no_taken",
+        "The staff number “{key}” is someone else's.",
+    ),
+    (
+        "people.error.conflict",
+        "Someone else changed this person (version {actual}; you edited version {expected}); reload and try again.",
     ),
 ];

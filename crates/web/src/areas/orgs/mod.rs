@@ -50,6 +50,7 @@ mod handover;
 mod names;
 mod org;
 mod people;
+mod person_forms;
 mod shapes;
 mod start;
 mod tree;
@@ -65,6 +66,7 @@ use handover::*;
 use names::*;
 use org::*;
 use people::*;
+use person_forms::*;
 use shapes::*;
 use start::*;
 use tree::*;
@@ -72,6 +74,7 @@ use tree_forms::*;
 use who::*;
 
 pub use catalog::CATALOG;
+pub use person_forms::{person_message, staff_no_taken_message};
 
 /// A post the policy does not allow there, told in `lang` (for the command line).
 pub fn post_message(lang: zeren_core::Lang, pack: &PolicyPack, e: &PostError) -> String {
@@ -247,6 +250,56 @@ pub fn page_routes() -> Routes {
             people_page,
         )
         .get(
+            "/people/{id}",
+            Describe::auth(
+                "people",
+                "One person: org, staff number, contact, posts held with their days, leaving",
+            ),
+            person_page,
+        )
+        .get(
+            "/people/{id}/edit",
+            Describe::auth(
+                "people",
+                "Form: a person's name, staff number, email and WeCom/DingTalk user ids",
+            ),
+            person_edit_form,
+        )
+        .post(
+            "/people/{id}/edit",
+            Describe::auth(
+                "people",
+                "Edit a person's name, staff number, email and WeCom/DingTalk user ids",
+            ),
+            person_edit_submit,
+        )
+        .get(
+            "/people/{id}/leave",
+            Describe::auth(
+                "people",
+                "Form: the day a person leaves, with the holdings it ends",
+            ),
+            person_leave_form,
+        )
+        .post(
+            "/people/{id}/leave",
+            Describe::auth(
+                "people",
+                "A person leaves on a day: their posts and portfolios still held after it end that day",
+            ),
+            person_leave_submit,
+        )
+        .get(
+            "/orgs/{code}/people/new",
+            Describe::auth("people", "Form: add a person to the org"),
+            new_person_form,
+        )
+        .post(
+            "/orgs/{code}/people/new",
+            Describe::auth("people", "Add a person to the org"),
+            new_person_submit,
+        )
+        .get(
             "/who",
             Describe::auth("responsibility", "Who was responsible: form and answer")
                 .query(WHO_QUERY),
@@ -298,8 +351,27 @@ pub fn api_routes() -> Routes {
         )
         .post(
             "/people",
-            Describe::auth("people", "Add a person to an org the caller manages: {name, org}"),
+            Describe::auth(
+                "people",
+                "Add a person to an org the caller manages: {name, org, staff_no?, email?, wecom_id?, dingtalk_id?}; a staff number (工号) is 1–32 ASCII letters, digits, - or _, unique (409 when taken)",
+            ),
             api_create_person,
+        )
+        .get(
+            "/people/{id}",
+            Describe::auth(
+                "people",
+                "One person with their version: org, staff_no, email, wecom_id, dingtalk_id, left_on, and every holding with its days",
+            ),
+            api_person,
+        )
+        .patch(
+            "/people/{id}",
+            Describe::auth(
+                "people",
+                "Edit a person the caller manages: {version, name?, org? (the caller must manage it too), staff_no? (null clears), email?, wecom_id?, dingtalk_id?, left_on? (a day: the person leaves, their posts and portfolios still held after it end that day; null: back, nothing reopens)}; 409 on a stale version or a taken staff number, 422 naming the field",
+            ),
+            api_update_person,
         )
         .get(
             "/posts",

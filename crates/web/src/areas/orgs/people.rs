@@ -1,9 +1,11 @@
-//! The people list.
+//! The people list and a person's page.
 
 use super::*;
 
 /// One person in the list.
 pub struct PersonRow {
+    /// The person's page.
+    pub href: String,
     /// Name.
     pub name: String,
     /// Org name.
@@ -27,6 +29,8 @@ pub(super) struct PeoplePage {
     pub(super) sort_name_href: String,
     pub(super) sort_code_href: String,
     pub(super) pager: Pager,
+    /// The new-person form of the org the list is filtered by, when the viewer manages it.
+    pub(super) new_href: Option<String>,
 }
 
 /// People the viewer may see (in `within`'s subtree when given), filtered by `q`, sorted.
@@ -105,6 +109,7 @@ pub(super) async fn people_page(
     let rows = page_of(&all, page_no)
         .iter()
         .map(|(p, o)| PersonRow {
+            href: person_href(&p.id, tr),
             name: p.name.clone(),
             org: o.name.clone(),
             org_href: org_href(&o.code, tr),
@@ -125,6 +130,9 @@ pub(super) async fn people_page(
         })
         .collect();
     let org_code = within.map(|o| o.code.clone()).unwrap_or_default();
+    let new_href = within
+        .filter(|o| o.closed_on.is_none() && v.can(Permission::ManageOrg, Some(&o.id)))
+        .map(|o| format!("/orgs/{}/people/new{}", encode(&o.code), tr.qs()));
     page(
         StatusCode::OK,
         &PeoplePage {
@@ -165,6 +173,92 @@ pub(super) async fn people_page(
             ),
             q: text,
             org: org_code,
+            new_href,
+        },
+    )
+}
+
+/// One holding on a person's page.
+pub struct HeldRow {
+    /// Post title.
+    pub title: String,
+    /// Org name.
+    pub org: String,
+    /// Org link.
+    pub org_href: String,
+    /// First day.
+    pub start: String,
+    /// Last day, if it ended.
+    pub end: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+pub(super) struct PersonPage {
+    pub(super) frame: Frame,
+    pub(super) tr: Tr,
+    pub(super) name: String,
+    pub(super) org: String,
+    pub(super) org_href: String,
+    pub(super) people_href: String,
+    pub(super) staff_no: Option<String>,
+    pub(super) email: Option<String>,
+    pub(super) wecom_id: Option<String>,
+    pub(super) dingtalk_id: Option<String>,
+    pub(super) left_on: Option<String>,
+    pub(super) held: Vec<HeldRow>,
+    /// The edit and leave forms, for a viewer who manages the person's org.
+    pub(super) edit_href: Option<String>,
+    pub(super) leave_href: Option<String>,
+}
+
+/// `GET /people/{id}` — a person: org, staff number, contact, posts held, leaving.
+pub(super) async fn person_page(
+    State(state): State<AppState>,
+    PageViewer(v): PageViewer,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = v.tr;
+    if let Some(refused) = read_gate_page(&v) {
+        return refused;
+    }
+    let Some((person, org)) = find_visible_person(&v, &id) else {
+        return person_not_found_page(tr, &id);
+    };
+    let record = match state.db.person_record(&person.id).await {
+        Ok(r) => r,
+        Err(e) => return storage_page(tr, &e),
+    };
+    let m = &v.snap.model;
+    let manages = v.can(Permission::ManageOrg, Some(&org.id));
+    let link =
+        |what: &str| manages.then(|| format!("/people/{}/{what}{}", encode(&person.id), tr.qs()));
+    page(
+        StatusCode::OK,
+        &PersonPage {
+            frame: Frame::of(&state, Some(&v)),
+            tr,
+            name: record.name,
+            org: org.name.clone(),
+            org_href: org_href(&org.code, tr),
+            people_href: href_with("/people", &[("org", org.code.as_str())], tr),
+            staff_no: record.staff_no,
+            email: record.email,
+            wecom_id: record.wecom_id,
+            dingtalk_id: record.dingtalk_id,
+            left_on: record.left_on.map(date),
+            held: holdings_of(m, &person.id)
+                .into_iter()
+                .map(|(h, post, o)| HeldRow {
+                    title: post.title.clone(),
+                    org: o.name.clone(),
+                    org_href: org_href(&o.code, tr),
+                    start: date(h.start),
+                    end: h.end.map(date),
+                })
+                .collect(),
+            edit_href: link("edit"),
+            leave_href: link("leave"),
         },
     )
 }

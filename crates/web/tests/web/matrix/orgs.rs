@@ -238,6 +238,53 @@ pub fn expectations() -> Vec<Expect> {
         )
         .body("version=x"),
         Expect::plain("GET", "/people", business_read(false)),
+        // People: whoever reads the org sees a person; managers edit them and record leaving.
+        Expect::scoped(
+            "GET",
+            "/people/{id}",
+            "/people/{person}",
+            business_read(false),
+        ),
+        Expect::scoped(
+            "GET",
+            "/people/{id}/edit",
+            "/people/{person}/edit",
+            own_org_form,
+        ),
+        // An empty name: 422 where the caller manages the person's org; nothing stored.
+        Expect::scoped(
+            "POST",
+            "/people/{id}/edit",
+            "/people/{person}/edit",
+            own_org_post,
+        )
+        .body("version=1&name=&staff_no=T1"),
+        Expect::scoped(
+            "GET",
+            "/people/{id}/leave",
+            "/people/{person}/leave",
+            own_org_form,
+        ),
+        Expect::scoped(
+            "POST",
+            "/people/{id}/leave",
+            "/people/{person}/leave",
+            own_org_post,
+        )
+        .body("version=1&left_on=not-a-day"),
+        Expect::scoped(
+            "GET",
+            "/orgs/{code}/people/new",
+            "/orgs/{org}/people/new",
+            own_org_form,
+        ),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/people/new",
+            "/orgs/{org}/people/new",
+            own_org_post,
+        )
+        .body("name=&email=not-an-address"),
         Expect::scoped(
             "GET",
             "/who",
@@ -288,6 +335,26 @@ pub fn expectations() -> Vec<Expect> {
             _ => 422,
         })
         .body(r#"{"name":" ","org":"{org}"}"#),
+        Expect::scoped(
+            "GET",
+            "/api/v1/people/{id}",
+            "/api/v1/people/{person}",
+            business_read(true),
+        ),
+        // A stale version: 409 where the caller manages the person's org.
+        Expect::scoped(
+            "PATCH",
+            "/api/v1/people/{id}",
+            "/api/v1/people/{person}",
+            |c, s| match c {
+                Caller::Anonymous => 401,
+                c if is_admin(c) => 403,
+                _ if s == Scope::Outside => 404,
+                c if manages(c) => 409,
+                _ => 403,
+            },
+        )
+        .body(r#"{"version":0,"name":"矩阵"}"#),
         Expect::scoped(
             "GET",
             "/api/v1/posts",

@@ -180,6 +180,7 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/orgs/{code}/children/new"
         | "/orgs/{code}/posts/new"
         | "/orgs/{code}/start"
+        | "/orgs/{code}/people/new"
         | "/orgs/{code}/edit" => {
             vec![("{code}", ORG)]
         }
@@ -193,6 +194,9 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         }
         "/api/v1/orgs/{id}" | "/api/v1/orgs/{id}/notify" => vec![("{id}", &ids.org_id)],
         "/api/v1/posts/{id}/handover" => vec![("{id}", &ids.post)],
+        "/people/{id}" | "/people/{id}/edit" | "/people/{id}/leave" | "/api/v1/people/{id}" => {
+            vec![("{id}", &ids.person)]
+        }
         "/policies/{id}" | "/api/v1/policies/{id}" => vec![("{id}", &ids.policy)],
         "/records/{id}"
         | "/records/{id}/edit"

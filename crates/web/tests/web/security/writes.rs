@@ -106,6 +106,7 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
             json!({"version": 1, "reason": long})
         }
         ("POST", "/api/v1/people") => json!({"name": long, "org": ORG}),
+        ("PATCH", "/api/v1/people/{id}") => json!({"version": 1, "name": long}),
         ("POST", "/api/v1/posts") => {
             json!({"org": ORG, "kind": "committee-member", "title": long})
         }
