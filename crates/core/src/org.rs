@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 mod gaps;
+pub mod people;
 mod posts;
 pub mod roster;
 mod tree;

@@ -315,3 +315,27 @@ fn a_portfolio_already_held_in_the_org_is_refused_and_a_re_division_ends_it_firs
     assert!(matches!(&p.steps[0].step, Step::EndAssignment { end, .. } if *end == d("2026-08-31")));
     assert!(matches!(&p.steps[1].step, Step::Assign { portfolio, .. } if portfolio == "publicity"));
 }
+
+#[test]
+fn a_persons_fields_are_checked_as_every_form_checks_them() {
+    use zeren_core::org::people::PersonError;
+    let pack = builtin_pack().unwrap();
+    let model = demo_parts().model();
+    let people = facts(&model);
+    let mut r = college();
+    r.people[0].staff_no = t(Sheet::People, 2, 0, "工号 1");
+    r.people[1].email = Some(t(Sheet::People, 3, 3, "not-an-address"));
+    let errors = plan(&pack, &model, &people, &r).unwrap_err();
+    let told: Vec<(String, RosterError)> = errors
+        .into_iter()
+        .map(|e| (e.at.to_string(), e.error))
+        .collect();
+    assert!(
+        told.contains(&("人员!A2".into(), RosterError::Person(PersonError::StaffNo))),
+        "{told:?}"
+    );
+    assert!(
+        told.contains(&("人员!D3".into(), RosterError::Person(PersonError::Email))),
+        "{told:?}"
+    );
+}

@@ -21,7 +21,13 @@ async fn the_api_edits_a_person_checks_the_version_and_names_bad_fields() {
         let before = record(&app, &token, &id).await;
         assert_eq!(before["name"], "孙浩");
         assert_eq!(before["org_code"], "cqu-mse");
-        assert_eq!(before["staff_no"], Value::Null);
+        // The demo numbers its people in the order it enters them.
+        assert!(
+            before["staff_no"]
+                .as_str()
+                .is_some_and(|s| s.starts_with('D')),
+            "{before}"
+        );
         assert_eq!(before["left_on"], Value::Null);
         let version = before["version"].as_i64().unwrap();
         assert!(

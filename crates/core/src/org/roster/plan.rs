@@ -304,6 +304,8 @@ pub enum RosterError {
     SamePerson,
     /// A stored holding that has ended is given no end (reopening is not done by import).
     HoldingReopened,
+    /// A person's field that breaks the rules of people fields.
+    Person(crate::org::people::PersonError),
     /// Not a portfolio of the policy.
     UnknownPortfolio,
     /// The post is not a leadership post.
@@ -634,6 +636,9 @@ impl<'a> Planner<'a> {
                 continue;
             }
             first.insert(&r.staff_no.value, r.staff_no.at);
+            if !self.person_fields(r) {
+                continue;
+            }
             let Some(org) = self.org_of(&r.org) else {
                 continue;
             };
@@ -712,6 +717,35 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+    }
+
+    /// Checks a person's fields as every way in does; false when one is refused.
+    fn person_fields(&mut self, r: &super::PersonRow) -> bool {
+        use crate::org::people::{
+            check_dingtalk_id, check_email, check_name, check_staff_no, check_wecom_id,
+        };
+        let mut ok = true;
+        let mut check = |at: At, result: Result<(), crate::org::people::PersonError>| {
+            if let Err(e) = result {
+                self.problems.push(RosterProblem {
+                    at,
+                    error: RosterError::Person(e),
+                });
+                ok = false;
+            }
+        };
+        check(r.staff_no.at, check_staff_no(&r.staff_no.value).map(drop));
+        check(r.name.at, check_name(&r.name.value).map(drop));
+        if let Some(c) = &r.email {
+            check(c.at, check_email(&c.value).map(drop));
+        }
+        if let Some(c) = &r.wecom {
+            check(c.at, check_wecom_id(&c.value).map(drop));
+        }
+        if let Some(c) = &r.dingtalk {
+            check(c.at, check_dingtalk_id(&c.value).map(drop));
+        }
+        ok
     }
 
     fn person_of(&mut self, cell: &Text) -> Option<PersonRef> {

@@ -76,6 +76,9 @@ pub fn problem_message(tr: Tr, pack: &PolicyPack, p: &RosterProblem) -> String {
             "roster.error.outside_holding",
             &[("start", &date(*start)), ("end", &until(tr, *end))],
         ),
+        RosterError::Person(e) => tr
+            .t(&format!("roster.error.person.{}", e.field()))
+            .to_string(),
         RosterError::PortfolioTaken { start, end } => tr.tf(
             "roster.error.portfolio_taken",
             &[("start", &date(*start)), ("end", &until(tr, *end))],
