@@ -13,9 +13,11 @@
 //   4. appoints 李四 党委副书记 and assigns him 宣传思想 (after a start day before his holding
 //      is refused beside the field);
 //   5. asks /who (portfolio publicity: 李四; the college's annual-dedicated-study, owed by its
-//      first-responsible post: 张三), and reads the college's obligations and dashboard.
+//      first-responsible post: 张三), and reads the college's obligations and dashboard — once
+//      the background obligation sync (every 10 s) has caught up: the file waits for it, at most 90 s.
 //
-// The tests of this file run in order and build on one another (one installation).
+// The tests of this file run in order and build on one another (one installation). Every page
+// is checked for accessibility by lib.mjs, as keeper.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,8 +4,10 @@
 use crate::shared::state::AppState;
 use zeren_storage::{Actor, ModelPosition, ledger};
 
-/// Seconds between two rounds of the sync.
-const SYNC_EVERY_SECS: u64 = 60;
+/// Seconds between two rounds of the sync. A round with nothing new is two small queries, so
+/// it runs often: a college entered by its forms or a roster owes its obligations seconds later,
+/// not a minute.
+const SYNC_EVERY_SECS: u64 = 10;
 
 /// Model changes followed one by one before a round syncs without asking what changed.
 const CHANGES_MAX: usize = 10_000;
@@ -15,7 +17,7 @@ const CHANGES_MAX: usize = 10_000;
 /// (two small queries) and does nothing more when neither it nor the years changed since the
 /// last round, or when what changed cannot change which obligations are owed (people, accounts,
 /// grants, settings: see [`ledger::SHAPES_OBLIGATIONS`]) — a province's busy morning of new
-/// people does not generate its year again every minute; a year another instance already
+/// people does not generate its year again every round; a year another instance already
 /// brought in step is skipped too (noted in the database).
 #[derive(Debug, Default)]
 pub struct Syncer {
@@ -62,7 +64,7 @@ impl Syncer {
 }
 
 /// Background work of this area, started once by `zeren serve`: the obligation sync, once at
-/// start and then every minute.
+/// start and then every [`SYNC_EVERY_SECS`] seconds.
 pub fn spawn(state: &AppState) {
     let state = state.clone();
     tokio::spawn(async move {
