@@ -308,6 +308,9 @@ pub enum HoldingError {
         "no one holds the post on {0}, so there is nothing to hand over; record a new holding instead"
     )]
     NothingToHandOver(NaiveDate),
+    /// A recorded date is corrected without saying why.
+    #[error("say why the dates of the holding are corrected")]
+    ReasonRequired,
 }
 
 /// Checks a new (or changed) holding against the post's other holdings.

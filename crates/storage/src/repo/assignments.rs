@@ -114,7 +114,7 @@ impl Db {
 }
 
 impl Tx {
-    async fn holding_row(&mut self, id: &str) -> Result<Holding> {
+    pub(crate) async fn holding_row(&mut self, id: &str) -> Result<Holding> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {HOLDING_COLS} FROM holdings WHERE id = $1"
         )))

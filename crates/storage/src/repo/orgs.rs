@@ -41,6 +41,18 @@ pub struct OrgEdit {
     pub closed_on: Option<Option<NaiveDate>>,
 }
 
+/// What an edit of a holding changes; each `None` leaves that part as it is.
+#[derive(Debug, Clone, Default)]
+pub struct HoldingEdit {
+    /// A corrected first day.
+    pub start: Option<NaiveDate>,
+    /// `Some(Some(day))` ends the holding on that day (or corrects its end); `Some(None)`
+    /// makes it open again (a correction).
+    pub end: Option<Option<NaiveDate>>,
+    /// Why a date is corrected (required for anything but ending an open holding).
+    pub reason: Option<String>,
+}
+
 /// A new platform.
 #[derive(Debug, Clone)]
 pub struct NewPlatform {
@@ -730,6 +742,84 @@ impl Tx {
         self.carry_assignments(pack, &post, &plan.outgoing, &plan.incoming)
             .await?;
         Ok((plan.outgoing, plan.incoming))
+    }
+
+    /// Ends a holding on a day, or corrects its dates (409 on a stale version). Ending an open
+    /// holding is audited as an end; any other change is a correction (`holding.correct`) and
+    /// needs a reason, kept in the audit entry — a wrong date is put right, not handed over.
+    /// The holding's portfolio assignments end with it.
+    pub async fn update_holding(
+        &mut self,
+        pack: &PolicyPack,
+        id: &str,
+        expected_version: i64,
+        edit: HoldingEdit,
+    ) -> Result<(Holding, i64)> {
+        let before = self.holding_row(id).await?;
+        let version: i64 = sqlx::query_scalar("SELECT version FROM holdings WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        if version != expected_version {
+            return Err(StorageError::Conflict {
+                what: "holding",
+                id: id.into(),
+                expected: expected_version,
+                actual: version,
+            });
+        }
+        let mut after = before.clone();
+        if let Some(start) = edit.start {
+            after.start = start;
+        }
+        if let Some(end) = edit.end {
+            after.end = end;
+        }
+        if after == before {
+            return Ok((before, version));
+        }
+        let ending = before.end.is_none() && after.end.is_some() && after.start == before.start;
+        let reason = edit
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        if !ending && reason.is_none() {
+            return Err(zeren_core::org::HoldingError::ReasonRequired.into());
+        }
+        let post = self.post_row(&before.post).await?;
+        let single = pack.post_kind(&post.kind).is_some_and(|k| k.single_holder);
+        let others = self.holdings_of(&post.id).await?;
+        check_holding(single, &others, &after)?;
+        sqlx::query(
+            "UPDATE holdings SET start_on = $1, end_on = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+        )
+        .bind(date_text(after.start))
+        .bind(after.end.map(date_text))
+        .bind(reason)
+        .bind(self.now_ms())
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *self.tx)
+        .await?;
+        let mut new = holding_json(&after);
+        if let Some(r) = reason {
+            new["reason"] = json!(r);
+        }
+        self.audit(
+            if ending {
+                "holding.end"
+            } else {
+                "holding.correct"
+            },
+            "holding",
+            id,
+            Some(&holding_json(&before)),
+            Some(&new),
+        )
+        .await?;
+        self.clip_assignments(&after).await?;
+        Ok((after, version + 1))
     }
 
     /// Registers a platform in its simplest form.

@@ -4,7 +4,7 @@
 
 use super::assignments::AssignmentEdit;
 use super::date_text;
-use super::orgs::{HOLDING_COLS, holding_from, holding_json};
+use super::orgs::holding_json;
 use crate::db::{Actor, Db, Tx};
 use crate::error::{Result, StorageError};
 use crate::repo::orgs::{NewOrg, OrgEdit};
@@ -131,17 +131,7 @@ impl Tx {
         end: NaiveDate,
         action: &str,
     ) -> Result<()> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {HOLDING_COLS} FROM holdings WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await?
-        .ok_or_else(|| StorageError::NotFound {
-            what: "holding",
-            id: id.into(),
-        })?;
-        let before: Holding = holding_from(&row)?;
+        let before: Holding = self.holding_row(id).await?;
         if before.end == Some(end) {
             return Ok(());
         }

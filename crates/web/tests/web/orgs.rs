@@ -1552,3 +1552,110 @@ async fn a_portfolio_is_re_divided_on_a_day_and_who_follows_the_assignment_in_fo
     let (status, _) = page(&branch, &app, &href).await;
     assert!(status == 403 || status == 404, "{status}");
 }
+
+/// A holding's wrong first day is corrected with a reason (audited as a correction, not a
+/// handover); ending it on a day ends its portfolios with it; a stale version is refused.
+#[tokio::test]
+async fn a_holdings_dates_are_corrected_with_a_reason_and_ending_it_ends_its_portfolios() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let (_, list) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/portfolio-assignments?org=cqu-mse&at=2026-11-01",
+        None,
+    )
+    .await;
+    let organisation = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["portfolio"] == "organisation")
+        .unwrap()
+        .clone();
+    let path = format!(
+        "/api/v1/holdings/{}",
+        organisation["holding"].as_str().unwrap()
+    );
+    let (status, err) = api(
+        &app,
+        &token,
+        "PATCH",
+        &path,
+        Some(json!({"version": 1, "start": "2022-09-02"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("reason"),
+        "{err}"
+    );
+    let (status, fixed) = api(
+        &app,
+        &token,
+        "PATCH",
+        &path,
+        Some(json!({"version": 1, "start": "2022-09-02", "reason": "任命文件日期为9月2日"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{fixed}");
+    assert_eq!(
+        (fixed["start"].as_str(), fixed["version"].as_i64()),
+        (Some("2022-09-02"), Some(2))
+    );
+    let (status, _) = api(
+        &app,
+        &token,
+        "PATCH",
+        &path,
+        Some(json!({"version": 1, "end": "2026-11-30"})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, ended) = api(
+        &app,
+        &token,
+        "PATCH",
+        &path,
+        Some(json!({"version": 2, "end": "2026-11-30"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{ended}");
+    let (_, after) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/portfolio-assignments?org=cqu-mse&at=2026-12-01",
+        None,
+    )
+    .await;
+    assert!(
+        !after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["portfolio"] == "organisation"),
+        "{after}"
+    );
+    let audit = app
+        .db
+        .audit_search(
+            &zeren_storage::repo::audit_query::AuditFilter {
+                object_type: Some("holding".into()),
+                ..Default::default()
+            },
+            0,
+            5,
+        )
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.contains(&"holding.correct") && actions.contains(&"holding.end"),
+        "{actions:?}"
+    );
+}

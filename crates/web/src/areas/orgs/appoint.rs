@@ -525,3 +525,74 @@ pub(super) async fn appoint_submit(
         Err(e) => storage_page(tr, &e),
     }
 }
+
+/// Body of `PATCH /api/v1/holdings/{id}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoldingPatch {
+    version: i64,
+    #[serde(default)]
+    start: Option<String>,
+    /// A day ends the holding (or corrects its end); `null` makes it open again.
+    #[serde(default, deserialize_with = "double_option")]
+    end: Option<Option<String>>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// `PATCH /api/v1/holdings/{id}`: ends a holding on a day, or corrects its dates with a reason.
+pub(super) async fn api_update_holding(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    id: Result<Path<String>, Rejected>,
+    body: Result<JsonBody<HoldingPatch>, Rejected>,
+) -> Result<Response, ApiError> {
+    let tr = v.tr;
+    read_gate(&v)?;
+    let id = id.get()?;
+    let m = &v.snap.model;
+    let (holding, org) = m
+        .holdings()
+        .iter()
+        .find(|h| h.id == id)
+        .and_then(|h| find_visible_post(&v, &h.post).map(|(_, o)| (h, o)))
+        .ok_or_else(|| not_found(tr, "id", &id))?;
+    require(&v, Permission::ManageOrg, Some(&org.id))?;
+    let b = body.get()?;
+    let day = |field: &'static str, s: &str| {
+        parse_day(s)
+            .ok_or_else(|| invalid(tr, field, &tr.tf("orgs.error.date", &[("value", s.trim())])))
+    };
+    let start = b.start.as_deref().map(|s| day("start", s)).transpose()?;
+    let end = match &b.end {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(s)) => Some(Some(day("end", s)?)),
+    };
+    if b.reason.as_deref().is_some_and(|r| r.chars().count() > 500) {
+        return Err(invalid(
+            tr,
+            "reason",
+            tr.t("orgs.error.assignment.reason_long"),
+        ));
+    }
+    let edit = zeren_storage::HoldingEdit {
+        start,
+        end,
+        reason: b.reason.clone(),
+    };
+    let pack = &v.snap.pack;
+    let (after, version) = async {
+        let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
+        let out = tx
+            .update_holding(pack, &holding.id, b.version, edit)
+            .await?;
+        tx.commit().await?;
+        Ok::<_, StorageError>(out)
+    }
+    .await
+    .map_err(|e| refused(tr, pack, e))?;
+    let mut out = serde_json::to_value(holding_out(m, &after)).unwrap_or_default();
+    out["version"] = serde_json::json!(version);
+    Ok(Json(out).into_response())
+}

@@ -216,6 +216,7 @@ pub const ZH: &[(&str, &str)] = &[
         "本组织已有领导分管这一领域（{start} – {end}）；同一天一个领域只由一位领导分管，请先结束原分管。",
     ),
     ("orgs.error.assignment.reason", "更正分管日期须写明原因。"),
+    ("orgs.error.holding.reason", "更正任职日期须写明原因。"),
     (
         "orgs.error.assignment.reason_long",
         "原因不能超过 500 个字。",

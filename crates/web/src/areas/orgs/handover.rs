@@ -50,6 +50,7 @@ pub(super) fn holding_error(tr: Tr, e: &HoldingError) -> FieldError {
                 ],
             ),
         ),
+        HoldingError::ReasonRequired => ("reason", tr.t("orgs.error.holding.reason").to_string()),
         HoldingError::EndBeforeStart { start, end } => (
             "on",
             tr.tf(

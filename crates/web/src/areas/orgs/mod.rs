@@ -397,6 +397,14 @@ pub fn api_routes() -> Routes {
             ),
             api_create_post,
         )
+        .patch(
+            "/holdings/{id}",
+            Describe::auth(
+                "orgs",
+                "End a holding or correct its dates: {version, start?, end? (null: open again), reason? (required for a correction, kept in the audit log)}; 409 on a stale version; the holder's portfolio assignments end with it",
+            ),
+            api_update_holding,
+        )
         .post(
             "/holdings",
             Describe::auth(

@@ -177,6 +177,13 @@ pub fn expectations() -> Vec<Expect> {
             _ => 404,
         })
         .body(r#"{"holding":"no-such-holding","portfolio":"publicity","start":"2026-01-01"}"#),
+        Expect::plain("PATCH", "/api/v1/holdings/{id}", |c, _| match c {
+            Caller::Anonymous => 401,
+            c if is_admin(c) => 403,
+            _ => 404,
+        })
+        .at("/api/v1/holdings/no-such")
+        .body(r#"{"version":1,"end":"2026-01-01"}"#),
         Expect::plain(
             "PATCH",
             "/api/v1/portfolio-assignments/{id}",

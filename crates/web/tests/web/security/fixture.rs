@@ -172,7 +172,9 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/notifications/{id}/read"
         | "/api/v1/notifications/{id}/read" => vec![("{id}", MISSING)],
         // Assignment ids are not in the fixture: the sweeps try one that does not exist.
-        "/api/v1/portfolio-assignments/{id}" => vec![("{id}", MISSING)],
+        "/api/v1/portfolio-assignments/{id}" | "/api/v1/holdings/{id}" => {
+            vec![("{id}", MISSING)]
+        }
         "/calendar/{feed}" => vec![("{feed}", &feed)],
         "/orgs/{code}"
         | "/orgs/{code}/ledger.xlsx"

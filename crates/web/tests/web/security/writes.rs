@@ -102,6 +102,7 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/portfolio-assignments") => {
             json!({"holding": long, "portfolio": long, "start": "2026-11-28"})
         }
+        ("PATCH", "/api/v1/holdings/{id}") => json!({"version": 1, "reason": long}),
         ("PATCH", "/api/v1/portfolio-assignments/{id}") => {
             json!({"version": 1, "reason": long})
         }
