@@ -412,9 +412,33 @@ async fn keep(state: &AppState, files: &Files) -> std::io::Result<String> {
     };
     if let Some(dir) = path.parent() {
         tokio::fs::create_dir_all(dir).await?;
+        forget_old(dir).await;
     }
     tokio::fs::write(&path, body).await?;
     Ok(sha)
+}
+
+/// How long a previewed file waits for its confirmation.
+const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes the previewed files nobody confirmed within [`KEPT_FOR`], so that uploads never
+/// confirmed do not fill the disk.
+async fn forget_old(dir: &std::path::Path) {
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        return;
+    };
+    while let Ok(Some(e)) = entries.next_entry().await {
+        let old = e
+            .metadata()
+            .await
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > KEPT_FOR);
+        if old {
+            let _ = tokio::fs::remove_file(e.path()).await;
+        }
+    }
 }
 
 fn hex_of(bytes: &[u8]) -> String {
@@ -543,9 +567,13 @@ async fn import_submit(
         }
         Err(e) => {
             tracing::warn!(error = %e, "roster import refused");
-            refused(vec![
-                tr.tf("roster.error.refused", &[("reason", &e.to_string())]),
-            ])
+            // A rule broken by a change made since the preview says which; a failure of the
+            // database says nothing of its internals.
+            let reason = match e.code() {
+                "invalid" | "duplicate" | "version_conflict" | "not_found" => e.to_string(),
+                _ => tr.t("roster.error.storage").to_string(),
+            };
+            refused(vec![tr.tf("roster.error.refused", &[("reason", &reason)])])
         }
     }
 }
