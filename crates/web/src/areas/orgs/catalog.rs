@@ -735,6 +735,10 @@ pub const EN: &[(&str, &str)] = &[
         "Say why the dates of the assignment are corrected.",
     ),
     (
+        "orgs.error.holding.reason",
+        "Say why the dates of the holding are corrected.",
+    ),
+    (
         "orgs.error.assignment.reason_long",
         "The reason must be at most 500 characters.",
     ),
