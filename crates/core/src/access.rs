@@ -8,6 +8,11 @@ use crate::vocab::OrgKind;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+mod acting;
+pub use acting::{
+    Act, Actor, HandlerError, check_handler, handler_choices, is_theirs, responsible_on,
+};
+
 /// A business role, held over an org subtree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -18,7 +23,7 @@ pub enum Role {
     Leader,
     /// Office staff and operators: keep the records they are assigned.
     Staff,
-    /// Branch secretary: the branch subtree.
+    /// Branch secretary or unit head: first responsible within the branch or unit subtree.
     Branch,
     /// University-level supervising office: reads across colleges, runs the assessment.
     Supervisor,
@@ -172,8 +177,10 @@ pub fn roles_from_posts(
         let Some(kind) = pack.post_kind(&post.kind) else {
             continue;
         };
+        // A branch secretary or a unit head (e.g. of a laboratory) is first responsible within
+        // their own branch or unit — not a college secretary.
         let role = match (kind.first_responsible, kind.leadership, org.kind) {
-            (true, _, OrgKind::Branch) => Role::Branch,
+            (true, _, OrgKind::Branch | OrgKind::Unit) => Role::Branch,
             (true, _, _) => Role::Secretary,
             (false, true, _) => Role::Leader,
             (false, false, _) => Role::Staff,
