@@ -127,6 +127,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0009_ledger_generation.sql"),
     ),
     (10, "roster", include_str!("../migrations/0010_roster.sql")),
+    (
+        11,
+        "handlers",
+        include_str!("../migrations/0011_handlers.sql"),
+    ),
 ];
 
 impl Db {

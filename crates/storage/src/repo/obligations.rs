@@ -54,6 +54,8 @@ pub struct StoredObligation {
     pub completion_note: Option<String>,
     /// Edit version.
     pub version: i64,
+    /// The person named as its handler (经办人), who keeps its records.
+    pub handler: Option<String>,
 }
 
 impl StoredObligation {
@@ -84,7 +86,7 @@ pub const WITHDRAWN: &str = "withdrawn";
 pub const LIVE: &str = "ob.state <> 'withdrawn'";
 
 /// The columns of a stored obligation, unprefixed, for every query over `obligations`.
-pub const COLUMNS: &str = "id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, due_on, citation, state, completed_on, completion_note, version";
+pub const COLUMNS: &str = "id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, due_on, citation, state, completed_on, completion_note, version, handler_id";
 
 /// Obligations read by id.
 pub(crate) const OBLIGATIONS: Rows<StoredObligation> = Rows {
@@ -111,6 +113,7 @@ pub fn obligation_from_row(r: &AnyRow) -> Result<StoredObligation> {
         completed_on: parse_opt_date(r.try_get("completed_on")?)?,
         completion_note: r.try_get("completion_note")?,
         version: r.try_get("version")?,
+        handler: r.try_get("handler_id")?,
     })
 }
 
@@ -990,6 +993,48 @@ impl Tx {
             "obligation",
             &before.id,
             Some(&serde_json::to_value(before).unwrap_or_default()),
+            Some(&serde_json::to_value(&after).unwrap_or_default()),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// Names `handler` (a person's id) the handler (经办人) of an obligation, or removes the
+    /// handler (`None`), if `expected_version` is still current. The person must hold a post
+    /// in the obligation's org or above it today (`check_handler`); refused in `lang` otherwise.
+    /// Who may name a handler is the caller's rule (`Actor::may_name_handler`).
+    pub async fn set_obligation_handler(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        handler: Option<&str>,
+        model: &zeren_core::org::OrgModel,
+        lang: zeren_core::Lang,
+    ) -> Result<StoredObligation> {
+        let before = self.obligation_for_update(id, expected_version).await?;
+        if let Some(person) = handler {
+            let today = zeren_core::clock::shanghai_date(self.now());
+            zeren_core::access::check_handler(model, &before.org, person, today)
+                .map_err(|e| StorageError::Invalid(e.message(lang)))?;
+        }
+        let done = sqlx::query(
+            "UPDATE obligations SET handler_id = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        )
+        .bind(handler)
+        .bind(self.now_ms())
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *self.tx)
+        .await?;
+        check_updated(done.rows_affected(), "obligation", id, expected_version)?;
+        let mut after = before.clone();
+        after.handler = handler.map(str::to_string);
+        after.version += 1;
+        self.audit(
+            "obligation.handler",
+            "obligation",
+            id,
+            Some(&serde_json::to_value(&before).unwrap_or_default()),
             Some(&serde_json::to_value(&after).unwrap_or_default()),
         )
         .await?;

@@ -145,6 +145,7 @@ pub const TABLES: &[Table] = &[
             ("version", Int),
             ("created_at", Int),
             ("updated_at", Int),
+            ("handler_id", Text),
         ],
         order_by: "id",
     },

@@ -283,6 +283,7 @@ impl YearRows {
                 completed_on: None,
                 completion_note: None,
                 version: 0,
+                handler: None,
             }))
         };
         let open = self.by_class.get("open");
