@@ -9,9 +9,11 @@ use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
 use crate::shared::frame::error_page;
 use crate::shared::i18n::Tr;
 use axum::response::Response;
-use zeren_core::access::Permission;
+use chrono::NaiveDate;
+use zeren_core::access::{Act, Actor, Permission};
 use zeren_core::org::Org;
-use zeren_storage::StorageError;
+use zeren_core::vocab::EvidenceKind;
+use zeren_storage::{StorageError, StoredObligation};
 
 /// Why a request is refused: its stable code, the message in the user's language, and the
 /// catalogue key of the error page's title.
@@ -181,4 +183,64 @@ pub fn readable_orgs(v: &Viewer) -> Vec<String> {
         }
     }
     ids.into_iter().collect()
+}
+
+/// The viewer as someone acting on the ledger: their roles and the person of their account.
+pub fn actor(v: &Viewer) -> Actor<'_> {
+    Actor {
+        principal: &v.principal,
+        person: v.user.person.as_deref(),
+    }
+}
+
+/// The obligation as the rule of who acts on it sees it, with its duty in the policy in force
+/// (`None` for a duty that policy no longer has).
+fn act_of<'a>(v: &'a Viewer, o: &'a StoredObligation) -> Option<Act<'a>> {
+    let m = &v.snap.model;
+    let duty = v.snap.pack.duty(&o.duty)?;
+    let platform = (o.subject_kind == "platform")
+        .then(|| m.find_platform(&o.subject))
+        .flatten();
+    Some(Act {
+        org: &o.org,
+        duty,
+        platform,
+        handler: o.handler.as_deref(),
+    })
+}
+
+/// Whether the viewer may act on the obligation on `today` (keep its records, link evidence,
+/// ask for a waiver): its first responsible person, the person responsible for it that day or
+/// its handler. An obligation of a duty the policy in force no longer has is its first
+/// responsible person's and its handler's.
+pub fn acts_on(v: &Viewer, o: &StoredObligation, today: NaiveDate) -> bool {
+    let m = &v.snap.model;
+    match act_of(v, o) {
+        Some(act) => actor(v).may_act(&v.snap.pack, m, &act, today),
+        None => {
+            v.can(Permission::KeepRecords, Some(&o.org))
+                && (v.principal.first_responsible_over(&o.org, m)
+                    || (o.handler.is_some() && o.handler == v.user.person))
+        }
+    }
+}
+
+/// Whether the viewer may name, change or remove the handler of the obligation on `today`: its
+/// first responsible person or the person responsible for it that day.
+pub fn names_handler(v: &Viewer, o: &StoredObligation, today: NaiveDate) -> bool {
+    let m = &v.snap.model;
+    match act_of(v, o) {
+        Some(act) => actor(v).may_name_handler(&v.snap.pack, m, &act, today),
+        None => {
+            v.can(Permission::KeepRecords, Some(&o.org))
+                && v.principal.first_responsible_over(&o.org, m)
+        }
+    }
+}
+
+/// Whether the viewer may keep a record of `kind` in `org` not tied to one obligation on
+/// `today`: the first responsible person over the org or the person responsible for a duty of
+/// the org that such a record discharges.
+pub fn keeps_kind(v: &Viewer, org: &str, kind: EvidenceKind, today: NaiveDate) -> bool {
+    actor(v).may_keep_kind(&v.snap.pack, &v.snap.model, org, kind, today)
 }

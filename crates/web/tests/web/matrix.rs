@@ -1,6 +1,7 @@
 //! Route × role × scope: every route in the route table, as every demo account (inside and
 //! outside its subtree) and as a visitor. A route without an entry here fails the test.
 
+mod acting;
 mod admin;
 mod feeds;
 mod notify;

@@ -463,6 +463,11 @@ async fn waivers_are_approved_by_the_first_responsible_person_only() {
     let secretary = app.token("secretary").await;
     let staff = app.token("staff").await;
     let supervisor = app.token("supervisor").await;
+    // The leader asks for waivers of obligations the secretary named them to handle.
+    let deputy = app.person_id("赵敏").await;
+    for i in &all_items(&app, &secretary, "org=cqu-mse&status=upcoming").await[..3] {
+        name_handler(&app, &secretary, i, Some(&deputy)).await;
+    }
     let items = all_items(&app, &secretary, "org=cqu-mse&status=upcoming").await;
     let a = &items[0];
     let b = &items[1];
@@ -855,7 +860,10 @@ async fn the_ledger_story_on_every_engine() {
             assert_eq!(d[s].as_i64().unwrap(), n, "{label} {s}");
         }
         let path = format!("/api/v1/obligations/{}", study["id"].as_str().unwrap());
-        let v = study["version"].as_i64().unwrap();
+        // The dedicated study is the secretary's own: the leader asks for its waiver once
+        // named its handler.
+        let deputy = app.person_id("赵敏").await;
+        let v = name_handler(&app, &secretary, study, Some(&deputy)).await;
         let (status, r) = api(
             &app,
             &leader,
@@ -889,4 +897,255 @@ async fn the_ledger_story_on_every_engine() {
         assert_eq!(page(&s, &app, "/obligations").await.0, 200, "{label}");
         app.finish().await;
     }
+}
+
+/// Names `person` the handler of the obligation (`None` removes it) as `token`: the new version.
+async fn name_handler(app: &TestApp, token: &str, item: &Value, person: Option<&str>) -> i64 {
+    let (status, r) = api(
+        app,
+        token,
+        "POST",
+        &format!(
+            "/api/v1/obligations/{}/handler",
+            item["id"].as_str().unwrap()
+        ),
+        Some(json!({"version": item["version"], "handler": person})),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["handler"]["id"].as_str(), person, "{r}");
+    r["version"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_handler_keeps_the_records_of_what_they_were_named_to_handle_and_no_more() {
+    let app = TestApp::demo().await;
+    let secretary = app.token("secretary").await;
+    let leader = app.token("leader").await;
+    let staff = app.token("staff").await;
+    let staff_person = app.person_id("刘佳").await;
+    let items = all_items(
+        &app,
+        &secretary,
+        "org=cqu-mse&year=2026&status=upcoming,due_soon,overdue",
+    )
+    .await;
+    let find = |duty: &str| {
+        items
+            .iter()
+            .find(|i| i["duty"] == duty)
+            .unwrap_or_else(|| panic!("no open {duty} of cqu-mse"))
+            .clone()
+    };
+    // The dedicated study is the secretary's (first responsible); youth education is the
+    // leader's portfolio (学生工作); cadre training is not.
+    let study = find("annual-dedicated-study");
+    let youth = find("youth-education");
+    let cadres = find("cadre-training");
+    let path = |i: &Value| format!("/api/v1/obligations/{}", i["id"].as_str().unwrap());
+    let d = api_ok(&app, &secretary, &path(&study)).await;
+    assert_eq!(
+        (d["can_act"].as_bool(), d["can_name_handler"].as_bool()),
+        (Some(true), Some(true))
+    );
+    let d = api_ok(&app, &staff, &path(&study)).await;
+    assert_eq!(
+        (d["can_act"].as_bool(), d["can_name_handler"].as_bool()),
+        (Some(false), Some(false))
+    );
+    assert_eq!(d["handler"], Value::Null);
+    let d = api_ok(&app, &leader, &path(&youth)).await;
+    assert_eq!(
+        (d["can_act"].as_bool(), d["can_name_handler"].as_bool()),
+        (Some(true), Some(true))
+    );
+    let d = api_ok(&app, &leader, &path(&cadres)).await;
+    assert_eq!(
+        (d["can_act"].as_bool(), d["can_name_handler"].as_bool()),
+        (Some(false), Some(false))
+    );
+
+    // Who may name: not the staff, not the leader outside their portfolio (403); the
+    // supervisor reads but keeps nothing (403); another college's secretary sees nothing (404).
+    for (token, item) in [(&staff, &study), (&leader, &cadres), (&leader, &study)] {
+        let (status, e) = api(
+            &app,
+            token,
+            "POST",
+            &format!("{}/handler", path(item)),
+            Some(json!({"version": item["version"], "handler": staff_person})),
+        )
+        .await;
+        assert_eq!(status, 403, "{e}");
+    }
+    // Bad input: a person with no post in the college or above it (a branch secretary), an
+    // unknown person, a stale version; nothing stored.
+    let branch_person = app.person_id("郑晓东").await;
+    for (body, want, field) in [
+        (
+            json!({"version": study["version"], "handler": branch_person}),
+            422,
+            "handler",
+        ),
+        (
+            json!({"version": study["version"], "handler": "no-such-person"}),
+            422,
+            "handler",
+        ),
+        (json!({"version": 0, "handler": staff_person}), 409, ""),
+        (json!({"handler": staff_person}), 422, "version"),
+    ] {
+        let (status, e) = api(
+            &app,
+            &secretary,
+            "POST",
+            &format!("{}/handler", path(&study)),
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, want, "{e}");
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains(field),
+            "{e}"
+        );
+    }
+    assert_eq!(
+        api_ok(&app, &secretary, &path(&study)).await["handler"],
+        Value::Null
+    );
+
+    // Before being named, the staff can neither keep a record for it nor ask for a waiver.
+    let sec_person = app.person_id("李明华").await;
+    let meeting = |date: &str| {
+        json!({
+            "kind": "committee-meeting", "org": "cqu-mse", "date": date,
+            "title": "党委会（意识形态专题）", "attendees": [sec_person], "absentees": [],
+            "agenda": [{"title": "专题研究网络意识形态工作", "topics": ["online-ideology"]}],
+            "minutes": "会议纪要", "decisions": "",
+        })
+    };
+    let (status, e) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!(
+            "/api/v1/records?obligation={}",
+            study["id"].as_str().unwrap()
+        ),
+        Some(meeting("2026-11-20")),
+    )
+    .await;
+    assert_eq!(status, 403, "{e}");
+    // Named: the staff member is the handler — sees it as theirs, keeps its record (linked as
+    // its evidence in the same transaction) and may amend that record.
+    let v = name_handler(&app, &secretary, &study, Some(&staff_person)).await;
+    let d = api_ok(&app, &staff, &path(&study)).await;
+    assert_eq!(
+        (d["can_act"].as_bool(), d["can_name_handler"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(d["handler"]["name"], "刘佳");
+    let (status, r) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!(
+            "/api/v1/records?obligation={}&version={v}",
+            study["id"].as_str().unwrap()
+        ),
+        Some(meeting("2026-11-20")),
+    )
+    .await;
+    assert_eq!(status, 201, "{r}");
+    let rid = r["id"].as_str().unwrap().to_string();
+    let (status, r) = api(
+        &app,
+        &staff,
+        "PATCH",
+        &format!("/api/v1/records/{rid}"),
+        Some(json!({"version": 1, "title": "党委会（意识形态专题，修订）"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    let d = api_ok(&app, &staff, &path(&study)).await;
+    assert_eq!(d["status"], "done", "{d}");
+    // Still not a record of their own choosing, nor another obligation's.
+    let (status, _) = api(
+        &app,
+        &staff,
+        "POST",
+        "/api/v1/records",
+        Some(meeting("2026-11-21")),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("{}/waiver", path(&cadres)),
+        Some(json!({"version": cadres["version"], "reason": "x"})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // Their home page lists it among their duties.
+    let s = app.sign_in("staff", PASSWORD).await;
+    let html = page(&s, &app, "/").await.1;
+    assert!(
+        html.contains("党委会年度专题研究网络意识形态工作"),
+        "{html}"
+    );
+
+    // The page: the secretary's form names (and removes) the handler; the staff's page has no form.
+    let sec = app.sign_in("secretary", PASSWORD).await;
+    let (status, html) = page(
+        &sec,
+        &app,
+        &format!("/obligations/{}", youth["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("指定经办人") && html.contains(">刘佳<"),
+        "{html}"
+    );
+    let resp = submit(
+        &sec,
+        &app,
+        &format!("/obligations/{}/handler", youth["id"].as_str().unwrap()),
+        &[
+            ("version", &youth["version"].to_string()),
+            ("handler", &staff_person),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 303);
+    let resp = submit(
+        &sec,
+        &app,
+        &format!("/obligations/{}/handler", youth["id"].as_str().unwrap()),
+        &[("version", &youth["version"].to_string()), ("handler", "")],
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 409);
+    let (_, html) = page(
+        &s,
+        &app,
+        &format!("/obligations/{}", youth["id"].as_str().unwrap()),
+    )
+    .await;
+    assert!(
+        !html.contains("指定经办人") && html.contains("刘佳"),
+        "{html}"
+    );
+    // Audited.
+    let audit = app.db.audit_page(0, 1_000_000).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "obligation.handler")
+            .count(),
+        2
+    );
+    app.finish().await;
 }

@@ -474,7 +474,10 @@ async fn who_may_read_and_write_records() {
         .clone();
     let cs = cs_record(&app).await;
 
-    // The leader keeps records within the college, not outside it.
+    // The leader keeps records within the portfolios held today (学生工作 and 宣传 for the demo
+    // deputy secretary): a training session discharges duties of the 组织 and 网络信息化
+    // portfolios, not theirs (403; the secretary keeps it); an education activity is theirs
+    // (201), in the college only (another college answers like a missing org).
     let leader = app.token("leader").await;
     let deputy = app.person_id("赵敏").await;
     let training = json!({
@@ -483,10 +486,25 @@ async fn who_may_read_and_write_records() {
         "attendees": [deputy, sec], "hours": 2.5,
     });
     let resp = api_record(&app, &leader, training.clone()).await;
+    assert_eq!(resp.status(), 403);
+    let resp = api_record(&app, &sec_token, training.clone()).await;
     assert_eq!(resp.status(), 201);
-    let mut other = training.clone();
+    let education = json!({
+        "kind": "education-activity", "org": "cqu-mse", "date": "2026-09-16",
+        "title": "网络文明主题班会", "audience": "2026级本科生", "count": "30",
+        "content": "网络文明与网络安全",
+    });
+    let resp = api_record(&app, &leader, education.clone()).await;
+    assert_eq!(resp.status(), 201);
+    let mut other = education.clone();
     other["org"] = json!("cqu-cs");
     assert_eq!(api_record(&app, &leader, other).await.status(), 404);
+    // Staff keep no record of their own choosing: only those of obligations they handle.
+    let staff = app.token("staff").await;
+    assert_eq!(
+        api_record(&app, &staff, education.clone()).await.status(),
+        403
+    );
     let status: Value = get_as(
         &app,
         &leader,

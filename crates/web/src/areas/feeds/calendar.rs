@@ -99,11 +99,13 @@ pub(super) async fn person_obligations(
                 let platform = (o.subject_kind == "platform")
                     .then(|| model.find_platform(&o.subject))
                     .flatten();
-                let Ok(answer) = resolve(pack, model, org, Target::Duty { duty, platform }, o.due)
-                else {
-                    continue;
+                let act = Act {
+                    org: &org.id,
+                    duty,
+                    platform,
+                    handler: o.handler.as_deref(),
                 };
-                if answer.person.as_ref().is_none_or(|p| p.id != person) {
+                if !is_theirs(pack, model, &act, person, o.due) {
                     continue;
                 }
                 let citation = duty.citation();

@@ -12,9 +12,9 @@ use axum::response::Response;
 use chrono::Datelike;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use zeren_core::access::{Act, is_theirs};
 use zeren_core::access::{AdminRole, Permission};
 use zeren_core::obligation::status_on;
-use zeren_core::responsibility::{Target, resolve};
 
 /// Page routes of this area.
 pub fn page_routes() -> Routes {
@@ -254,10 +254,13 @@ async fn work_out_my_duties(
         let platform = (o.subject_kind == "platform")
             .then(|| m.find_platform(&o.subject))
             .flatten();
-        let Ok(answer) = resolve(pack, m, org, Target::Duty { duty, platform }, o.due) else {
-            continue;
+        let act = Act {
+            org: &org.id,
+            duty,
+            platform,
+            handler: o.handler.as_deref(),
         };
-        if answer.person.as_ref().is_none_or(|p| &p.id != person) {
+        if !is_theirs(pack, m, &act, person, o.due) {
             continue;
         }
         let citation = duty.citation();

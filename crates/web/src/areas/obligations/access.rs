@@ -48,9 +48,7 @@ pub(super) fn default_org(v: &Viewer) -> Option<&Org> {
 /// Whether the viewer is the first responsible person of `org` (or of an org above it): holds
 /// the secretary role over it (a branch secretary over their branch).
 pub(super) fn first_responsible(v: &Viewer, org: &str) -> bool {
-    v.principal.roles.iter().any(|g| {
-        matches!(g.role, Role::Secretary | Role::Branch) && v.snap.model.is_within(org, &g.org)
-    })
+    v.principal.first_responsible_over(org, &v.snap.model)
 }
 
 /// 422 naming `field`, with the catalogue message `key`.

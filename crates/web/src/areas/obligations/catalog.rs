@@ -69,6 +69,15 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("obligations.item.today", "现在（{today}）由{name}负责。"),
     ("obligations.item.first", "第一责任人：{name}"),
+    ("obligations.item.handler", "经办人"),
+    ("obligations.item.handler_none", "未指定经办人"),
+    ("obligations.handler.choose", "指定经办人"),
+    ("obligations.handler.nobody", "（不指定）"),
+    (
+        "obligations.handler.lead",
+        "经办人留存本项的记录、关联证据；由第一责任人或本项责任人指定，须在本组织或其上级组织任职。",
+    ),
+    ("obligations.handler.save", "保存经办人"),
     ("obligations.item.chain", "理由"),
     (
         "obligations.item.nobody",
@@ -273,6 +282,15 @@ pub const EN: &[(&str, &str)] = &[
         "Now ({today}) {name} is responsible.",
     ),
     ("obligations.item.first", "First responsible person: {name}"),
+    ("obligations.item.handler", "Handler"),
+    ("obligations.item.handler_none", "No handler named"),
+    ("obligations.handler.choose", "Name the handler"),
+    ("obligations.handler.nobody", "(none)"),
+    (
+        "obligations.handler.lead",
+        "The handler keeps this obligation's records and links its evidence; named by its first responsible person or the person responsible for it, from those holding a post in this org or above it.",
+    ),
+    ("obligations.handler.save", "Save handler"),
     ("obligations.item.chain", "Why"),
     (
         "obligations.item.nobody",

@@ -538,7 +538,13 @@ pub(super) struct ItemDetail {
     pub(super) evidence: Vec<EvidenceOut>,
     /// Record forms that can discharge it.
     pub(super) record_forms: Vec<RecordForm>,
-    /// What the caller may do.
+    /// What the caller may do: act on it (keep its records, link evidence), name its handler,
+    /// ask for a waiver or decide one.
+    pub(super) can_act: bool,
+    pub(super) can_name_handler: bool,
+    /// The people who may be named its handler (for the form; not in the API).
+    #[serde(skip)]
+    pub(super) handler_choices: Vec<NamedRef>,
     pub(super) can_request_waiver: bool,
     pub(super) can_decide_waiver: bool,
     /// The caller is the first responsible person: a waiver they ask for takes effect at once.
@@ -668,8 +674,21 @@ pub(super) async fn detail(
         });
     }
     let open = it.status != "done" && it.status != "waived" && !it.withdrawn;
+    let can_act = acts_on(v, o, clock.today);
+    let can_name_handler = open && names_handler(v, o, clock.today);
+    let handler_choices = if can_name_handler {
+        handler_choices(&v.snap.model, &o.org, clock.today)
+            .into_iter()
+            .map(|p| NamedRef {
+                id: p.id.clone(),
+                name: p.name.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let record_forms = match pack.duty(&o.duty) {
-        Some(duty) if it.status != "waived" && !it.withdrawn => duty
+        Some(duty) if can_act && it.status != "waived" && !it.withdrawn => duty
             .evidence
             .iter()
             .map(|r| RecordForm {
@@ -696,7 +715,10 @@ pub(super) async fn detail(
         waivers: waivers.iter().map(WaiverOut::of).collect(),
         evidence,
         record_forms,
-        can_request_waiver: open && !pending && v.can(Permission::KeepRecords, Some(&o.org)),
+        can_act,
+        can_name_handler,
+        handler_choices,
+        can_request_waiver: open && !pending && can_act,
         can_decide_waiver: open && pending && first_responsible(v, &o.org),
         direct_waiver: first_responsible(v, &o.org),
         today: date(clock.today),

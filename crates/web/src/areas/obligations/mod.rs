@@ -10,12 +10,12 @@
 //! of an org outside the viewer's scope answers 404 like a missing one; administrators get 403.
 
 use crate::AppState;
-use crate::shared::access::{Refusal, read_gate, scope_roots};
+use crate::shared::access::{Refusal, acts_on, names_handler, read_gate, scope_roots};
 use crate::shared::auth::{ApiViewer, PageViewer, Snapshot, Viewer, redirect};
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
-use crate::shared::format::minute;
 use crate::shared::format::{anchor, date};
+use crate::shared::format::{minute, person_name};
 use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
 use crate::shared::pager::Pager;
@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 use zeren_core::Citation;
-use zeren_core::access::{Permission, Role};
+use zeren_core::access::{Permission, handler_choices};
 use zeren_core::obligation::ObligationStatus;
 use zeren_core::org::{Org, OrgModel};
 use zeren_core::policy::PolicyPack;
@@ -50,6 +50,7 @@ mod catalog;
 mod charts;
 mod dashboard;
 mod figures;
+mod handlers;
 mod pages;
 mod views;
 mod waivers;
@@ -59,6 +60,7 @@ use api::*;
 use charts::*;
 use dashboard::*;
 use figures::*;
+use handlers::*;
 use pages::*;
 use views::*;
 use waivers::*;
@@ -125,6 +127,14 @@ pub fn page_routes() -> Routes {
             item_page,
         )
         .post(
+            "/obligations/{id}/handler",
+            Describe::auth(
+                "obligations",
+                "Name, change or remove the handler (经办人): its first responsible person or the person responsible for it",
+            ),
+            handler_form,
+        )
+        .post(
             "/obligations/{id}/waiver",
             Describe::auth(
                 "obligations",
@@ -178,6 +188,14 @@ pub fn api_routes() -> Routes {
                 "One obligation (id or key) with the chain of reasons, waivers and evidence",
             ),
             api_item,
+        )
+        .post(
+            "/obligations/{id}/handler",
+            Describe::auth(
+                "obligations",
+                "Name the handler (经办人) who keeps its records: {version, handler: person id | null}; by its first responsible person or the person responsible for it; the person must hold a post in its org or above it today; 409 on a stale version",
+            ),
+            api_handler,
         )
         .post(
             "/obligations/{id}/waiver",

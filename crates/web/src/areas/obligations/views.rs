@@ -78,6 +78,8 @@ pub struct Item {
     pub responsible_vacant: bool,
     /// For an overdue obligation: the person responsible today.
     pub responsible_today: Option<NamedRef>,
+    /// The handler (经办人) the responsible person or the secretary named, who keeps its records.
+    pub handler: Option<NamedRef>,
     /// Its page.
     pub href: String,
     /// The article on the policy page.
@@ -293,6 +295,10 @@ pub(super) fn item(
         responsible_post: at_due.post,
         responsible: at_due.person,
         responsible_today: today,
+        handler: o.handler.as_ref().map(|id| NamedRef {
+            id: id.clone(),
+            name: person_name(&v.snap.model, id),
+        }),
         href: format!("/obligations/{}{}", encode(&o.id), v.tr.qs()),
         article_href: format!(
             "/policies/{}{}#{}",

@@ -49,7 +49,7 @@ pub(super) async fn waiver_target(
     }
     let o = find_item_row(state, v, id).await?;
     let allowed = match act {
-        WaiverAct::Request => v.can(Permission::KeepRecords, Some(&o.org)),
+        WaiverAct::Request => acts_on(v, &o, state.today()),
         WaiverAct::Decide => first_responsible(v, &o.org),
     };
     if !allowed {

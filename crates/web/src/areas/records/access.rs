@@ -21,8 +21,74 @@ pub(super) fn readable(v: &Viewer, org: &str) -> bool {
     v.can(Permission::ReadOrg, Some(org))
 }
 
-pub(super) fn writable(v: &Viewer, org: &str) -> bool {
-    v.can(Permission::KeepRecords, Some(org))
+/// Whether the viewer may keep records of `kind` (of any kind of this area, when `None`) in
+/// `org` that are not tied to one obligation: its first responsible person, or the person
+/// responsible on the day for a duty such records discharge (PRODUCT.md §5).
+pub(super) fn writable(
+    v: &Viewer,
+    org: &str,
+    kind: Option<EvidenceKind>,
+    today: NaiveDate,
+) -> bool {
+    match kind {
+        Some(k) => keeps_kind(v, org, k, today),
+        None => RECORD_KINDS.iter().any(|k| keeps_kind(v, org, *k, today)),
+    }
+}
+
+/// Whether the viewer may amend the record, add to it or link it: they may keep its kind in
+/// its org, or act on an obligation it is evidence of (its handler, say).
+pub(super) async fn keeps_record(
+    state: &AppState,
+    v: &Viewer,
+    record: &Record,
+) -> Result<bool, ApiError> {
+    let today = state.today();
+    if writable(v, &record.org, Some(record.kind), today) {
+        return Ok(true);
+    }
+    let linked = state
+        .db
+        .record_obligations(&record.id)
+        .await
+        .map_err(|e| storage_api(v.tr, e))?;
+    Ok(linked.iter().any(|o| acts_on(v, o, today)))
+}
+
+/// Whether the viewer may register directives received by `org`: as for the directive reports
+/// that discharge their implementation.
+pub(super) fn keeps_directives(v: &Viewer, org: &str, today: NaiveDate) -> bool {
+    writable(v, org, Some(EvidenceKind::DirectiveReport), today)
+}
+
+/// Whether the viewer may keep the directive's records (set its tasks, report on them): they
+/// may register directives for its org, or act on its implementation obligation (its handler).
+pub(super) async fn keeps_directive(
+    state: &AppState,
+    v: &Viewer,
+    d: &Directive,
+) -> Result<bool, ApiError> {
+    let today = state.today();
+    if keeps_directives(v, &d.org, today) {
+        return Ok(true);
+    }
+    let obligations = directive_obligations(state, d)
+        .await
+        .map_err(|e| storage_api(v.tr, e))?;
+    Ok(obligations.iter().any(|o| acts_on(v, o, today)))
+}
+
+/// Whether the viewer may report on the task: they keep the directive's records, or own the
+/// task and keep records in the directive's org.
+pub(super) async fn reports_on(
+    state: &AppState,
+    v: &Viewer,
+    d: &Directive,
+    task: &Task,
+) -> Result<bool, ApiError> {
+    let owns = v.user.person.as_deref() == Some(task.owner.as_str())
+        && v.can(Permission::KeepRecords, Some(&d.org));
+    Ok(owns || keeps_directive(state, v, d).await?)
 }
 
 /// An org the viewer may read, by code or id.
@@ -34,10 +100,15 @@ pub(super) fn org_to_read<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Refu
         .ok_or_else(|| missing(v.tr, "records.error.org_not_found", code.trim()))
 }
 
-/// An org the viewer keeps records for.
-pub(super) fn org_to_write<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Refusal> {
+/// An org the viewer keeps records of `kind` for (of any kind, when `None`).
+pub(super) fn org_to_write<'a>(
+    v: &'a Viewer,
+    code: &str,
+    kind: Option<EvidenceKind>,
+    today: NaiveDate,
+) -> Result<&'a Org, Refusal> {
     let org = org_to_read(v, code)?;
-    if writable(v, &org.id) {
+    if writable(v, &org.id, kind, today) {
         Ok(org)
     } else {
         Err(Refusal::forbidden(v.tr))
@@ -116,7 +187,10 @@ pub(super) async fn record_to_write(
             refusal.titled("records.not_found.title")
         }
     })?;
-    if !writable(v, &record.org) {
+    if !keeps_record(state, v, &record)
+        .await
+        .map_err(|e| Refusal::new(e.code, e.message))?
+    {
         return Err(Refusal::forbidden(v.tr));
     }
     Ok(record)

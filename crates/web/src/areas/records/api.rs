@@ -56,7 +56,7 @@ pub(super) async fn api_create_record(
     {
         Some(id) => {
             let o = visible_obligation(&state, &v, id).await?;
-            if !writable(&v, &o.org) {
+            if !acts_on(&v, &o, state.today()) {
                 return Err(forbidden(tr));
             }
             let version = match q.version.as_deref().map(str::trim) {
@@ -71,15 +71,25 @@ pub(super) async fn api_create_record(
                     )
                 })?,
             };
-            Some((o.id, version))
+            Some((o, version))
         }
         None => None,
     };
     let draft = body.get()?;
-    if !draft.org.trim().is_empty() {
-        org_to_write(&v, &draft.org).map_err(Refusal::api)?;
+    let kind = EvidenceKind::parse(draft.kind.trim());
+    let org = draft.org.trim();
+    let in_its_org = |o: &StoredObligation| {
+        org.is_empty() || v.snap.model.find_org(org).is_some_and(|x| x.id == o.org)
+    };
+    match &obligation {
+        // Kept through the obligation: in its org, by whoever acts on it.
+        Some((o, _)) if in_its_org(o) => {}
+        _ if org.is_empty() => {}
+        _ => {
+            org_to_write(&v, org, kind, state.today()).map_err(Refusal::api)?;
+        }
     }
-    let link = obligation.as_ref().map(|(id, ver)| (id.as_str(), *ver));
+    let link = obligation.as_ref().map(|(o, ver)| (o.id.as_str(), *ver));
     match save_record(&state, &v, &draft, link, None).await {
         Saved::Record(r) => Ok((StatusCode::CREATED, Json(r.to_json())).into_response()),
         Saved::Invalid(errors) => Err(invalid(&errors, tr)),
@@ -135,7 +145,7 @@ pub(super) async fn api_amend_record(
     write_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     let record = visible_record(&state, &v, &id).await?;
-    if !writable(&v, &record.org) {
+    if !keeps_record(&state, &v, &record).await? {
         return Err(forbidden(tr));
     }
     let body = body.get()?;
@@ -231,7 +241,7 @@ pub(super) async fn api_attach_evidence(
     write_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     let o = visible_obligation(&state, &v, &id).await?;
-    if !writable(&v, &o.org) {
+    if !acts_on(&v, &o, state.today()) {
         return Err(forbidden(tr));
     }
     let b = body.get()?;
@@ -351,7 +361,7 @@ pub(super) async fn api_add_task(
     write_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     let d = visible_directive(&state, &v, &id).await?;
-    if !writable(&v, &d.org) {
+    if !keeps_directive(&state, &v, &d).await? {
         return Err(forbidden(tr));
     }
     let draft = body.get()?;
@@ -388,7 +398,7 @@ pub(super) async fn api_add_report(
                 e
             }
         })?;
-    if !writable(&v, &d.org) {
+    if !reports_on(&state, &v, &d, &task).await? {
         return Err(forbidden(tr));
     }
     let draft = body.get()?;

@@ -363,7 +363,7 @@ pub(super) async fn api_upload(
     write_gate(&v).map_err(Refusal::api)?;
     let id = id.get()?;
     let record = visible_record(&state, &v, &id).await?;
-    if !writable(&v, &record.org) {
+    if !keeps_record(&state, &v, &record).await? {
         return Err(forbidden(tr));
     }
     match receive(&state, &v, &record, &headers, multipart).await {

@@ -80,7 +80,9 @@ pub(super) async fn detail_page(
         Err(e) => return api_error_page(tr, storage_api(tr, e)),
     };
     let dtitle = directive_title(state, &record.details).await;
-    let can_write = writable(v, &record.org);
+    // As `keeps_record`, with the obligations already read.
+    let can_write = writable(v, &record.org, Some(record.kind), today)
+        || discharges.iter().any(|o| acts_on(v, o, today));
     let mut version_views = Vec::new();
     for ver in versions.iter().skip(1) {
         let details: Option<RecordDetails> = serde_json::from_value(ver.data.clone()).ok();
@@ -141,6 +143,7 @@ pub(super) async fn detail_page(
             candidates: if can_write {
                 candidates
                     .iter()
+                    .filter(|o| acts_on(v, o, today))
                     .map(|o| obligation_link(o, pack, tr, today))
                     .collect()
             } else {
@@ -230,7 +233,7 @@ pub(super) async fn discharge(
 ) -> Result<StoredObligation, ApiError> {
     let tr = v.tr;
     let o = visible_obligation(state, v, obligation_id).await?;
-    if !writable(v, &o.org) {
+    if !acts_on(v, &o, state.today()) {
         return Err(forbidden(tr));
     }
     let version = version.trim().parse::<i64>().map_err(|_| {

@@ -163,13 +163,13 @@ impl DirectiveFormPage {
     }
 }
 
-/// Orgs the viewer keeps records for, as (id, name), parents first.
-pub(super) fn writable_orgs(v: &Viewer) -> Vec<(String, String)> {
+/// Orgs the viewer registers directives for, as (id, name), parents first.
+pub(super) fn writable_orgs(v: &Viewer, today: NaiveDate) -> Vec<(String, String)> {
     let m = &v.snap.model;
     let mut out: Vec<(String, String)> = Vec::new();
     for root in v.principal.scopes(Permission::KeepRecords) {
         for o in m.subtree(root) {
-            if !out.iter().any(|(id, _)| *id == o.id) {
+            if keeps_directives(v, &o.id, today) && !out.iter().any(|(id, _)| *id == o.id) {
                 out.push((o.id.clone(), o.name.clone()));
             }
         }
@@ -193,7 +193,7 @@ pub(super) fn directive_form(
             csrf: v.csrf().to_string(),
             action: with_lang("/records/directives/new", tr),
             cancel: with_lang("/records/directives", tr),
-            orgs: writable_orgs(v),
+            orgs: writable_orgs(v, state.today()),
             draft,
             errors,
         },
@@ -211,10 +211,12 @@ pub(super) async fn new_directive_form(
     }
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let org = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(code) => match org_to_write(&v, code) {
-            Ok(o) => o.id.clone(),
-            Err(r) => return r.page(tr),
-        },
+        Some(code) => {
+            match org_to_write(&v, code, Some(EvidenceKind::DirectiveReport), state.today()) {
+                Ok(o) => o.id.clone(),
+                Err(r) => return r.page(tr),
+            }
+        }
         None => default_org(&v, Permission::KeepRecords)
             .map(|o| o.id.clone())
             .unwrap_or_default(),
@@ -247,7 +249,13 @@ pub(super) async fn register_directive(
     let tr = v.tr;
     let lang = tr.lang();
     if !draft.org.trim().is_empty() {
-        org_to_write(v, &draft.org).map_err(|r| Err(r.api()))?;
+        org_to_write(
+            v,
+            &draft.org,
+            Some(EvidenceKind::DirectiveReport),
+            state.today(),
+        )
+        .map_err(|r| Err(r.api()))?;
     }
     validate_directive(draft, &v.snap.model, state.today(), lang).map_err(Ok)?;
     async {
@@ -409,7 +417,10 @@ pub(super) async fn directive_view(
         Ok(x) => x,
         Err(e) => return api_error_page(tr, storage_api(tr, e)),
     };
-    let can_write = writable(v, &d.org);
+    let can_write = match keeps_directive(state, v, &d).await {
+        Ok(b) => b,
+        Err(e) => return api_error_page(tr, e),
+    };
     let tasks = tasks
         .iter()
         .map(|t| {
@@ -502,7 +513,7 @@ pub(super) async fn add_task_to(
     draft: &TaskDraft,
 ) -> Result<Task, Result<FieldErrors, ApiError>> {
     let tr = v.tr;
-    if !writable(v, &d.org) {
+    if !keeps_directive(state, v, d).await.map_err(Err)? {
         return Err(Err(forbidden(tr)));
     }
     validate_task(draft, d, &v.snap.model, tr.lang()).map_err(Ok)?;
@@ -598,7 +609,7 @@ pub(super) async fn report_on(
             }
         })
         .map_err(Err)?;
-    if !writable(v, &d.org) {
+    if !reports_on(state, v, &d, &task).await.map_err(Err)? {
         return Err(Err(forbidden(tr)));
     }
     if let Err(errors) = validate_report(draft, &task, &d, state.today(), tr.lang()) {

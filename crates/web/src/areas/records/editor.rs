@@ -320,7 +320,10 @@ pub(super) async fn new_record_form(
             Ok(o) => o,
             Err(e) => return api_error_page(tr, e),
         };
-        let org = match org_to_write(&v, &o.org) {
+        if !acts_on(&v, &o, today) {
+            return Refusal::forbidden(tr).page(tr);
+        }
+        let org = match org_to_read(&v, &o.org) {
             Ok(org) => org,
             Err(r) => return r.page(tr),
         };
@@ -353,7 +356,7 @@ pub(super) async fn new_record_form(
         return form_page(&state, &v, &setup, draft, Vec::new(), StatusCode::OK).await;
     }
     let org = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(code) => match org_to_write(&v, code) {
+        Some(code) => match org_to_write(&v, code, asked_kind, today) {
             Ok(o) => o,
             Err(r) => return r.page(tr),
         },
@@ -519,20 +522,31 @@ pub(super) async fn create_record_page(
     if let Some(o) = &obligation {
         draft.org = o.org.clone();
     }
-    let org = match org_to_write(&v, &draft.org) {
-        Ok(o) => o,
-        Err(r) if r.code == ErrorCode::NotFound && draft.org.trim().is_empty() => {
-            match default_org(&v, Permission::KeepRecords) {
-                Some(o) => {
-                    draft.org = o.id.clone();
-                    o
-                }
-                None => return Refusal::forbidden(tr).page(tr),
-            }
-        }
-        Err(r) => return r.page(tr),
-    };
     let kind = EvidenceKind::parse(draft.kind.trim()).filter(|k| RECORD_KINDS.contains(k));
+    let today = state.today();
+    let org = match &obligation {
+        // Kept through the obligation, by whoever acts on it.
+        Some(o) if !acts_on(&v, o, today) => return Refusal::forbidden(tr).page(tr),
+        Some(o) => match org_to_read(&v, &o.org) {
+            Ok(org) => org,
+            Err(r) => return r.page(tr),
+        },
+        None => match org_to_write(&v, &draft.org, kind, today) {
+            Ok(o) => o,
+            Err(r) if r.code == ErrorCode::NotFound && draft.org.trim().is_empty() => {
+                match default_org(&v, Permission::KeepRecords)
+                    .filter(|o| writable(&v, &o.id, kind, today))
+                {
+                    Some(o) => {
+                        draft.org = o.id.clone();
+                        o
+                    }
+                    None => return Refusal::forbidden(tr).page(tr),
+                }
+            }
+            Err(r) => return r.page(tr),
+        },
+    };
     let expected = first(&pairs, "obligation_version")
         .trim()
         .parse::<i64>()
@@ -587,18 +601,11 @@ pub(super) async fn edit_record_form(
     id: Result<Path<String>, Rejected>,
 ) -> Response {
     let tr = v.tr;
-    if let Err(r) = write_gate(&v) {
-        return r.page(tr);
-    }
-    let id = match id.get() {
-        Ok(id) => id,
-        Err(e) => return e.page(tr),
-    };
-    let record = match visible_record(&state, &v, &id).await {
+    let record = match record_to_write(&state, &v, id).await {
         Ok(r) => r,
-        Err(e) => return api_error_page(tr, e),
+        Err(r) => return r.page(tr),
     };
-    let org = match org_to_write(&v, &record.org) {
+    let org = match org_to_read(&v, &record.org) {
         Ok(o) => o,
         Err(r) => return r.page(tr),
     };
@@ -627,18 +634,11 @@ pub(super) async fn amend_record_page(
     form: Result<RawForm, RawFormRejection>,
 ) -> Response {
     let tr = v.tr;
-    if let Err(r) = write_gate(&v) {
-        return r.page(tr);
-    }
-    let id = match id.get() {
-        Ok(id) => id,
-        Err(e) => return e.page(tr),
-    };
-    let record = match visible_record(&state, &v, &id).await {
+    let record = match record_to_write(&state, &v, id).await {
         Ok(r) => r,
-        Err(e) => return api_error_page(tr, e),
+        Err(r) => return r.page(tr),
     };
-    let org = match org_to_write(&v, &record.org) {
+    let org = match org_to_read(&v, &record.org) {
         Ok(o) => o,
         Err(r) => return r.page(tr),
     };

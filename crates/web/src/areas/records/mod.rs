@@ -9,7 +9,7 @@
 //! satisfy the duty's evidence rule, nothing is stored and the message names the rule.
 
 use crate::AppState;
-use crate::shared::access::{Refusal, read_gate, readable_orgs};
+use crate::shared::access::{Refusal, acts_on, keeps_kind, read_gate, readable_orgs};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::csrf::CsrfMultipart;
 use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};

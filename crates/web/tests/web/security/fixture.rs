@@ -215,10 +215,12 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
             vec![("{id}", &ids.task)]
         }
         "/obligations/{id}"
+        | "/obligations/{id}/handler"
         | "/obligations/{id}/waiver"
         | "/obligations/{id}/waiver/approve"
         | "/obligations/{id}/waiver/reject"
         | "/api/v1/obligations/{id}"
+        | "/api/v1/obligations/{id}/handler"
         | "/api/v1/obligations/{id}/waiver"
         | "/api/v1/obligations/{id}/waiver/approve"
         | "/api/v1/obligations/{id}/waiver/reject"

@@ -89,6 +89,7 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
             "host": long, "port": 25, "tls": "none", "username": "", "from": "a@b.c", "version": 0
         }),
         ("POST", "/api/v1/obligations/{id}/waiver") => json!({"version": 1, "reason": long}),
+        ("POST", "/api/v1/obligations/{id}/handler") => json!({"version": 1, "handler": long}),
         (
             "POST",
             "/api/v1/obligations/{id}/waiver/approve" | "/api/v1/obligations/{id}/waiver/reject",
