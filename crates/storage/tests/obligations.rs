@@ -741,6 +741,7 @@ async fn a_page_walked_to_is_the_page_of_the_whole_selection() {
             ObligationSort::Status,
         ] {
             let whole = rows.select(f, clock(), sort, |_| String::new());
+            assert_eq!(rows.count(f, clock()), whole.len(), "{f:?}");
             for offset in [0, 7, 20, whole.len().saturating_sub(3), whole.len() + 5] {
                 let page = rows.page(f, clock(), sort, offset, 20).unwrap();
                 let want: Vec<_> = whole.iter().skip(offset).take(20).copied().collect();

@@ -186,6 +186,16 @@ impl YearRows {
         out.into_iter().map(|(o, _)| o).collect()
     }
 
+    /// How many rows a filter keeps (what [`YearRows::select`] would give, uncounted and
+    /// unsorted): a walk of the orgs' rows, or of the year's.
+    pub fn count(&self, f: &ObligationFilter, clock: StatusClock) -> usize {
+        let keeps = keeps(f, clock);
+        let of_orgs = f.org_ids.as_ref().map(|ids| self.of_orgs(ids));
+        self.walk(of_orgs.as_deref())
+            .filter(|o| keeps(o).is_some())
+            .count()
+    }
+
     /// Rows `offset..offset + limit` of what [`YearRows::select`] gives, found without going
     /// through the rest where the order allows it — by due date either way, or by status (a
     /// walk in due order per status) — so a page costs the rows before it, not the year;

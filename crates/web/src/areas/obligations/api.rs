@@ -34,11 +34,22 @@ pub(super) async fn load_list(
     {
         let filter = p.filter(orgs.as_deref(), false);
         // In due or status order the page is found without walking the rest of the year, and
-        // the total comes from the counted ledger.
+        // the total comes from the counted ledger — unless that is still being counted again
+        // after a change (readers are served the count of before meanwhile): then from the
+        // rows, which are up to date, so the total never disagrees with the rows shown.
         if let Some(page) = year.page(&filter, clock, p.sort, offset, PER_PAGE) {
+            let behind = state
+                .ledger_generation()
+                .await
+                .is_ok_and(|now| now > ledger.generation);
+            let total = if behind {
+                year.count(&filter, clock)
+            } else {
+                count(&ledger, orgs.as_deref(), p)
+            };
             return Ok((
                 items(state, v, clock, &page).await,
-                count(&ledger, orgs.as_deref(), p),
+                total,
                 ledger.generation,
             ));
         }
