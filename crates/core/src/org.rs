@@ -14,7 +14,9 @@ pub mod roster;
 mod tree;
 pub use gaps::{Gaps, gaps};
 pub use posts::{PostError, check_post, post_kinds_of};
-pub use tree::{TreeError, check_close, check_move, check_place, check_reopen, fits_under};
+pub use tree::{
+    TreeError, check_close, check_move, check_place, check_reopen, fits_under, is_code,
+};
 
 /// An organisation in the tree (学校党委 → 学院党委 → 党支部, and units).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

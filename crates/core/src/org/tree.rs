@@ -89,6 +89,18 @@ pub enum TreeError {
     NotClosed,
 }
 
+/// Whether `s` is an org (or platform) code: lower-case ASCII letters and digits in groups
+/// joined by `-`, at most 64 characters (`cqu-mse-b1`).
+pub fn is_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
 /// Whether an org of `kind` may sit under a parent of `parent`.
 pub fn fits_under(kind: OrgKind, parent: OrgKind) -> bool {
     match kind {

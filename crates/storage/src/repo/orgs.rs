@@ -74,16 +74,6 @@ pub struct NewPlatform {
     pub operators: Vec<String>,
 }
 
-fn is_code(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.split('-').all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-}
-
 pub(super) fn org_from(r: &AnyRow) -> Result<Org> {
     let kind: String = r.try_get("kind")?;
     Ok(Org {
@@ -266,7 +256,7 @@ impl Tx {
 
     /// Creates an org.
     pub async fn create_org(&mut self, new: NewOrg) -> Result<Org> {
-        if !is_code(&new.code) {
+        if !zeren_core::org::is_code(&new.code) {
             return Err(StorageError::Invalid(format!(
                 "org code `{}` must be kebab-case (a-z, 0-9, single hyphens)",
                 new.code
@@ -828,7 +818,7 @@ impl Tx {
         pack: &PolicyPack,
         new: NewPlatform,
     ) -> Result<Platform> {
-        if !is_code(&new.code) {
+        if !zeren_core::org::is_code(&new.code) {
             return Err(StorageError::Invalid(format!(
                 "platform code `{}` must be kebab-case",
                 new.code

@@ -47,16 +47,6 @@ pub struct NewOrgBody {
     pub(super) established_on: Option<String>,
 }
 
-pub(super) fn is_code(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.split('-').all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-}
-
 /// `POST /api/v1/orgs`
 pub(super) async fn api_create_org(
     State(state): State<AppState>,

@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use zeren_core::Citation;
 use zeren_core::access::Permission;
 use zeren_core::org::{
-    Holding, HoldingError, Org, OrgModel, Person, Platform, Post, PostError, TreeError,
+    Holding, HoldingError, Org, OrgModel, Person, Platform, Post, PostError, TreeError, is_code,
     plan_handover,
 };
 use zeren_core::period::sub_days;
