@@ -77,6 +77,7 @@ pub fn page_routes() -> Routes {
         .merge(areas::obligations::page_routes())
         .merge(areas::records::page_routes())
         .merge(areas::roster::page_routes())
+        .merge(areas::setup::page_routes())
         .merge(areas::notify::page_routes())
         .merge(areas::feeds::page_routes())
 }
@@ -110,6 +111,7 @@ pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     areas::identity::CATALOG,
     areas::orgs::CATALOG,
     areas::roster::CATALOG,
+    areas::setup::CATALOG,
     areas::admin::CATALOG,
     areas::obligations::CATALOG,
     areas::records::CATALOG,

@@ -66,6 +66,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     )
                 );
             }
+            if db.load_model().await?.orgs().is_empty() {
+                println!(
+                    "{}",
+                    l.pick(
+                        "尚无任何组织。请以安全管理员 secadmin 登录，新建一个账号并勾选“首位组织管理员”，由其登录后建立顶端组织；或运行 zeren init --org-code CODE --org-name NAME。",
+                        "No org exists yet. Sign in as the security administrator secadmin and create an account with “first org administrator” ticked: signed in, it creates the root org. Or run zeren init --org-code CODE --org-name NAME.",
+                    )
+                );
+            }
             ExitCode::SUCCESS
         }
         Command::Demo(args) if args.scale == Some(DemoScale::Province) => {

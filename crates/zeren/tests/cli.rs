@@ -707,6 +707,12 @@ fn accounts_from_the_command_line() {
             && r.stdout.contains("secadmin")
             && r.stdout.contains("auditor")
     );
+    // Without --org-code, it says how the root org comes to be.
+    assert!(
+        r.stdout.contains("first org administrator") || r.stdout.contains("首位组织管理员"),
+        "{}",
+        r.stdout
+    );
     let list = zeren(&dir, None, &["user", "list"]);
     assert_eq!(list.stdout.lines().count(), 3, "{}", list.stdout);
     // A new account gets a temporary password; a token is printed alone on the last line.

@@ -12,4 +12,5 @@ pub mod orgs;
 pub mod policies;
 pub mod records;
 pub mod roster;
+pub mod setup;
 pub mod system;

@@ -7,7 +7,7 @@
 use crate::AppState;
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::i18n::Tr;
-pub use crate::shared::snapshot::{SECURITY_SETTING, Snapshot};
+pub use crate::shared::snapshot::{FOUNDER_SETTING, Founder, SECURITY_SETTING, Snapshot};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE, LOCATION};
 use axum::http::request::Parts;

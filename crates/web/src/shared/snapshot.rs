@@ -61,6 +61,26 @@ fn pack_in_force(
     )
 }
 
+/// Setting key of the founder: the account the security administrator designated, on an
+/// installation without orgs, to create the root org (and so become its first org
+/// administrator). Cleared once the root exists.
+pub const FOUNDER_SETTING: &str = "founder";
+
+/// The value of [`FOUNDER_SETTING`].
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Founder {
+    /// The account; `None` once the root org was created.
+    pub user: Option<String>,
+}
+
+/// The founder's account, if one is designated and has not founded the tree yet.
+async fn founder(db: &Db) -> zeren_storage::Result<Option<String>> {
+    Ok(db
+        .setting::<Founder>(FOUNDER_SETTING)
+        .await?
+        .and_then(|(f, _)| f.user))
+}
+
 /// The stored security policy, or the default one.
 async fn security_policy(db: &Db) -> zeren_storage::Result<SecurityPolicy> {
     Ok(db
@@ -99,6 +119,8 @@ pub struct Snapshot {
     pub grants: Vec<Grant>,
     /// Security policy.
     pub security: SecurityPolicy,
+    /// The account designated to create the root org, while there is none.
+    pub founder: Option<String>,
     /// Every loaded policy version, parsed (shared with the next snapshot unless a policy is
     /// loaded).
     pub policies: Arc<Vec<zeren_storage::StoredPolicy>>,
@@ -129,6 +151,7 @@ impl Snapshot {
             pack: pack_in_force(&policies, today)?,
             grants: db.grants().await?,
             security: security_policy(db).await?,
+            founder: founder(db).await?,
             policies,
             org_versions: db.org_versions().await?,
             rendered: Default::default(),
@@ -189,6 +212,11 @@ impl Snapshot {
                 security_policy(db).await?
             } else {
                 self.security.clone()
+            },
+            founder: if kinds.contains("setting") {
+                founder(db).await?
+            } else {
+                self.founder.clone()
             },
             policies,
             org_versions,
@@ -271,6 +299,12 @@ impl Snapshot {
         }
         kept.insert(key, fresh.clone());
         fresh
+    }
+
+    /// Whether `user` may found the org tree now: there is no org yet, and the security
+    /// administrator designated them to create the root.
+    pub fn may_found(&self, user: &str) -> bool {
+        self.model.orgs().is_empty() && self.founder.as_deref() == Some(user)
     }
 
     /// The principal of an account today.

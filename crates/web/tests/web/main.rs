@@ -19,6 +19,7 @@ mod people_edit;
 mod records;
 mod roster;
 mod security;
+mod setup;
 mod shape;
 mod sign_in_attacks;
 mod snapshot;

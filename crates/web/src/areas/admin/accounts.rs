@@ -89,12 +89,17 @@ pub struct NewAccountForm {
     pub(super) person: String,
     #[serde(default)]
     pub(super) admin_role: String,
+    /// On an installation without orgs: this account creates the root org (`1`).
+    #[serde(default)]
+    pub(super) founder: String,
 }
 
 pub(super) struct NewAccount {
     pub(super) username: String,
     pub(super) display_name: String,
     pub(super) person: Option<String>,
+    /// Designated to create the root org (the tree is empty).
+    pub(super) founder: bool,
 }
 
 pub(super) fn is_username(s: &str) -> bool {
@@ -151,11 +156,16 @@ pub(super) fn check_new_account(
             Some(id.to_string())
         }
     };
+    let founder = matches!(form.founder.trim(), "1" | "on" | "true");
+    if founder && !snap.model.orgs().is_empty() {
+        errors.push(("founder", tr.t("admin.error.founder").to_string()));
+    }
     if errors.is_empty() {
         Ok(NewAccount {
             username,
             display_name,
             person,
+            founder,
         })
     } else {
         Err(errors)
@@ -212,6 +222,16 @@ pub(super) async fn create(
         .map_err(CreateError::Storage)?;
     let made = async {
         let hash = hash_password(password.clone()).await?;
+        // The founder replaces any designated before (the version read here is checked in
+        // the transaction).
+        let founder_version = match new.founder {
+            true => state
+                .db
+                .setting::<Founder>(FOUNDER_SETTING)
+                .await?
+                .map_or(0, |(_, version)| version),
+            false => 0,
+        };
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
         let user = tx
             .create_user(NewUser {
@@ -223,6 +243,13 @@ pub(super) async fn create(
                 must_change_password: true,
             })
             .await?;
+        if new.founder {
+            let founder = Founder {
+                user: Some(user.id.clone()),
+            };
+            tx.put_setting(FOUNDER_SETTING, &founder, founder_version)
+                .await?;
+        }
         tx.commit().await?;
         Ok::<_, StorageError>(user)
     }
@@ -460,6 +487,10 @@ pub(super) struct AccountsPage {
     pub(super) sec_errors: FieldErrors,
     pub(super) sec_error: Option<String>,
     pub(super) notice: Option<String>,
+    /// No org exists yet: the form offers to designate the founder.
+    pub(super) empty_tree: bool,
+    /// The user name of the founder designated, while the tree is empty.
+    pub(super) founder: Option<String>,
 }
 
 impl AccountsPage {
@@ -591,6 +622,14 @@ pub(super) async fn render_accounts(
             sec_errors: view.sec_errors,
             sec_error: view.sec_error,
             notice: view.notice,
+            empty_tree: v.snap.model.orgs().is_empty(),
+            founder: v
+                .snap
+                .founder
+                .as_ref()
+                .filter(|_| v.snap.model.orgs().is_empty())
+                .and_then(|id| users.iter().find(|u| &u.id == id))
+                .map(|u| u.username.clone()),
         },
     )
 }

@@ -96,6 +96,9 @@ pub struct NewAccountBody {
     pub(super) person: Option<String>,
     #[serde(default)]
     pub(super) admin_role: Option<String>,
+    /// On an installation without orgs: this account creates the root org.
+    #[serde(default)]
+    pub(super) founder: bool,
 }
 
 /// `POST /api/v1/accounts` — 201 with the account and its temporary password (shown once).
@@ -112,6 +115,11 @@ pub async fn api_create_account(
         display_name: body.display_name,
         person: body.person.unwrap_or_default(),
         admin_role: body.admin_role.unwrap_or_default(),
+        founder: if body.founder {
+            "1".into()
+        } else {
+            String::new()
+        },
     };
     let users = state.db.users().await.map_err(|e| api_storage(tr, e))?;
     let (user, password) = match create(&state, &v, &form, &users).await {

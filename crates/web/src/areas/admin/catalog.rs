@@ -100,6 +100,23 @@ pub const ZH: &[(&str, &str)] = &[
         "系统生成临时密码，仅显示一次；用户首次登录时须修改密码。",
     ),
     ("admin.create.find_person", "查找人员（姓名或组织代码）"),
+    (
+        "admin.founder.lead",
+        "尚未建立任何组织。请新建一个业务账号并勾选“首位组织管理员”：该账号登录后建立顶端组织（学校党委），并成为其组织人事管理员，再录入下级组织、人员和任职。",
+    ),
+    (
+        "admin.founder.designated",
+        "尚未建立任何组织；已指定 {username} 为首位组织管理员，由其登录后建立顶端组织。再指定一位将取代之。",
+    ),
+    ("admin.founder.field", "首位组织管理员（由其建立顶端组织）"),
+    (
+        "admin.founder.hint",
+        "仅在尚无任何组织时可选。安全管理员不录入业务数据，顶端组织由该账号建立。",
+    ),
+    (
+        "admin.error.founder",
+        "已建立组织，不能再指定首位组织管理员；请为账号授予角色。",
+    ),
     ("admin.create.find", "查找"),
     (
         "admin.create.username_hint",
@@ -333,6 +350,26 @@ pub const EN: &[(&str, &str)] = &[
     (
         "admin.create.lead",
         "A temporary password is generated and shown once; the user must change it at the first sign-in.",
+    ),
+    (
+        "admin.founder.lead",
+        "No org exists yet. Create a business account and tick “first org administrator”: signed in, it creates the root org (the university party committee) and becomes its org administrator, then enters the orgs, people and posts below.",
+    ),
+    (
+        "admin.founder.designated",
+        "No org exists yet; {username} is designated the first org administrator and creates the root org when signed in. Designating another replaces them.",
+    ),
+    (
+        "admin.founder.field",
+        "First org administrator (creates the root org)",
+    ),
+    (
+        "admin.founder.hint",
+        "Only while no org exists. The security administrator enters no business data: this account creates the root org.",
+    ),
+    (
+        "admin.error.founder",
+        "Orgs exist already: no first org administrator can be designated; grant the account a role instead.",
     ),
     (
         "admin.create.find_person",

@@ -6,7 +6,9 @@
 
 use crate::AppState;
 use crate::shared::access::{Refusal, require};
-use crate::shared::auth::{ApiViewer, PageViewer, SECURITY_SETTING, Snapshot, Viewer, redirect};
+use crate::shared::auth::{
+    ApiViewer, FOUNDER_SETTING, Founder, PageViewer, SECURITY_SETTING, Snapshot, Viewer, redirect,
+};
 use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
 use crate::shared::format::{rfc3339, second};

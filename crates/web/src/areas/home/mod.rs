@@ -86,6 +86,10 @@ pub async fn home(
         Some(AdminRole::System) => return redirect("/admin/system"),
         None => {}
     }
+    // A new installation: the designated founder creates the root org first.
+    if v.snap.may_found(&v.user.id) {
+        return redirect(&format!("/setup{}", v.tr.qs()));
+    }
     let year = state.today().year();
     let feed = crate::areas::feeds::feed_status(&state, &v.user).await;
     let duties = my_duties(&state, &v, year).await;

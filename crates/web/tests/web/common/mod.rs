@@ -93,6 +93,9 @@ enum Setup {
     Demo,
     /// A fresh ledger with only the university `cqu` and the [`READER`] account.
     Bare,
+    /// A new installation as `zeren init` leaves it without `--org-code`: no org at all, the
+    /// security administrator `secadmin` (password [`PASSWORD`], already changed).
+    Empty,
 }
 
 /// A running application.
@@ -150,6 +153,16 @@ impl TestApp {
         out
     }
 
+    /// A new installation with no org (see [`Setup::Empty`]), on SQLite, at noon on 2026-06-30.
+    pub async fn empty() -> TestApp {
+        Self::start(
+            testing::sqlite().await.unwrap(),
+            Setup::Empty,
+            std::time::Duration::ZERO,
+        )
+        .await
+    }
+
     /// A bare ledger on a given test database.
     pub async fn bare_on(t: TestDb) -> TestApp {
         Self::start(t, Setup::Bare, std::time::Duration::ZERO).await
@@ -165,6 +178,11 @@ impl TestApp {
             Setup::Bare => {
                 let clock = TestClock::at("2026-06-30");
                 load_bare(&t.db, clock.now()).await;
+                clock
+            }
+            Setup::Empty => {
+                let clock = TestClock::at("2026-06-30");
+                load_empty(&t.db, clock.now()).await;
                 clock
             }
         };
@@ -424,6 +442,25 @@ async fn load_bare(db: &Db, now: DateTime<Utc>) {
     tx.grant(&user, Role::Supervisor, "cqu", "test")
         .await
         .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn load_empty(db: &Db, now: DateTime<Utc>) {
+    ledger::initialise(db, now).await.unwrap();
+    let hash = zeren_storage::secrets::hash_password(PASSWORD.to_string())
+        .await
+        .unwrap();
+    let mut tx = db.begin(&Actor::cli(), now).await.unwrap();
+    tx.create_user(NewUser {
+        username: "secadmin".into(),
+        display_name: "安全管理员".into(),
+        person: None,
+        admin_role: Some(zeren_core::access::AdminRole::Security),
+        password_hash: hash,
+        must_change_password: false,
+    })
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 }
 

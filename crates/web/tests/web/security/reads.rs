@@ -24,7 +24,9 @@ fn only_audited(route: &str, changes: &[TableChange]) -> bool {
 
 /// GET routes that answer 200 only to a session owing its second factor, which the pending
 /// sweep (security/pending.rs) reads and checks.
-const PENDING_ONLY: &[&str] = &["/login/totp"];
+/// (And the first-run page, which answers 200 only on an installation without orgs, to its
+/// designated founder: `tests/web/setup.rs`.)
+const PENDING_ONLY: &[&str] = &["/login/totp", "/setup"];
 
 /// Every GET route, as every role and a visitor (HEAD too, as the secretary), changes nothing:
 /// no table, no audit entry, no model generation — but for the audited reads above, which may

@@ -66,6 +66,8 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     ("/orgs/{code}/posts/{post_id}/portfolios/end", "reason"),
     // Shown after a preview with changes only.
     ("/roster/import", "sha256"),
+    // Shown on an installation without orgs, to its designated founder only.
+    ("/setup", "name"),
 ];
 
 /// The JSON body of each API write route, with `"{long}"` where the long value goes.
