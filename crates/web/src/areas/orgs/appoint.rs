@@ -48,6 +48,34 @@ pub(super) fn post_error(tr: Tr, pack: &PolicyPack, e: &PostError) -> FieldError
             "org",
             tr.tf("orgs.form.error.closed", &[("day", &date(*on))]),
         ),
+        PostError::PostClosed { on } => (
+            "post",
+            tr.tf("orgs.error.post.closed", &[("day", &date(*on))]),
+        ),
+        PostError::HeldAfterClosing { on, start, end, .. } => (
+            "closed_on",
+            tr.tf(
+                "orgs.error.post.held_after",
+                &[
+                    ("day", &date(*on)),
+                    ("start", &date(*start)),
+                    (
+                        "end",
+                        &end.map(date)
+                            .unwrap_or_else(|| tr.t("handover.now").to_string()),
+                    ),
+                ],
+            ),
+        ),
+        PostError::CloseInFuture { today, .. } => (
+            "closed_on",
+            tr.tf("orgs.error.tree.close_in_future", &[("day", &date(*today))]),
+        ),
+        PostError::AlreadyClosed { on } => (
+            "closed_on",
+            tr.tf("orgs.error.post.already_closed", &[("day", &date(*on))]),
+        ),
+        PostError::NotClosed => ("closed_on", tr.t("orgs.error.post.not_closed").to_string()),
     }
 }
 

@@ -217,6 +217,17 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("orgs.error.assignment.reason", "更正分管日期须写明原因。"),
     ("orgs.error.holding.reason", "更正任职日期须写明原因。"),
+    // Posts closed and reopened; holdings ended or corrected by form.
+    (
+        "orgs.error.post.closed",
+        "该职务已于 {day} 撤销，此后不再有人任职。",
+    ),
+    (
+        "orgs.error.post.held_after",
+        "该职务在 {day} 之后仍有任职（{start} – {end}），请先结束该任职再撤销职务。",
+    ),
+    ("orgs.error.post.already_closed", "该职务已于 {day} 撤销。"),
+    ("orgs.error.post.not_closed", "该职务未撤销，无需恢复。"),
     (
         "orgs.error.assignment.reason_long",
         "原因不能超过 500 个字。",
@@ -737,6 +748,23 @@ pub const EN: &[(&str, &str)] = &[
     (
         "orgs.error.holding.reason",
         "Say why the dates of the holding are corrected.",
+    ),
+    // Posts closed and reopened; holdings ended or corrected by form.
+    (
+        "orgs.error.post.closed",
+        "The post was closed on {day}; nobody holds it after that day.",
+    ),
+    (
+        "orgs.error.post.held_after",
+        "The post is still held after {day} ({start} – {end}): end that holding before closing the post.",
+    ),
+    (
+        "orgs.error.post.already_closed",
+        "The post was closed on {day}.",
+    ),
+    (
+        "orgs.error.post.not_closed",
+        "The post is open; there is nothing to reopen.",
     ),
     (
         "orgs.error.assignment.reason_long",
