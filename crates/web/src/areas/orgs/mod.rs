@@ -447,7 +447,7 @@ pub fn api_routes() -> Routes {
             "/posts/{id}",
             Describe::auth(
                 "orgs",
-                "Close or reopen a post: {version, closed_on? (a day closes it: its last day, today or before; null reopens it)}; closing is refused (422) while someone holds the post after that day — end the holding first; a closed post takes no holder after its closing day; 409 on a stale version",
+                "Close or reopen a post: {version, closed_on? (a day closes it: its last day, today or before; null reopens it, and leaves an open one open)}; closing is refused (422) while someone holds the post after that day — end the holding first; a closed post takes no holder after its closing day; 409 on a stale version",
             ),
             api_update_post,
         )

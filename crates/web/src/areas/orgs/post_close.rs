@@ -49,6 +49,8 @@ pub(super) async fn api_update_post(
     let b = body.get()?;
     let closed_on = match b.closed_on {
         None => None,
+        // `null` on an open post leaves it open (a PATCH states the wanted value, as for orgs).
+        Some(None) if post.closed_on.is_none() => None,
         Some(None) => Some(None),
         Some(Some(s)) => Some(Some(parse_day(&s).ok_or_else(|| {
             invalid(
