@@ -99,63 +99,33 @@ async fn a_post_is_closed_by_form_once_its_holding_is_ended_by_form_and_reopened
     let version = hidden(&html, "version");
     let start = hidden(&html, "start");
     assert_eq!(version, "1");
-    let (status, html) = post_form(
-        &s,
-        &app,
-        &edit,
-        &[
-            ("version", "1"),
-            ("start", "2001-01-01"),
-            ("end", ""),
-            ("reason", ""),
-        ],
-    )
-    .await;
+    // The form as shown (version 1), with these days and reason.
+    let edit_form = |start: &str, end: &str, reason: &str| {
+        let fields = [
+            ("version", "1".to_string()),
+            ("start", start.to_string()),
+            ("end", end.to_string()),
+            ("reason", reason.to_string()),
+        ];
+        let (s, app, edit) = (&s, &app, edit.clone());
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(s, app, &edit, &fields).await
+        }
+    };
+    let (status, html) = edit_form("2001-01-01", "", "").await;
     assert_eq!(status, 422);
     assert!(html.contains("更正任职日期须写明原因"), "{html}");
-    let (status, html) = post_form(
-        &s,
-        &app,
-        &edit,
-        &[
-            ("version", "1"),
-            ("start", &start),
-            ("end", "11/27"),
-            ("reason", ""),
-        ],
-    )
-    .await;
+    let (status, html) = edit_form(&start, "11/27", "").await;
     assert_eq!(status, 422);
     assert!(html.contains("日期“11/27”无效"), "{html}");
-    let (status, to) = post_form(
-        &s,
-        &app,
-        &edit,
-        &[
-            ("version", "1"),
-            ("start", &start),
-            ("end", "2026-11-27"),
-            ("reason", ""),
-        ],
-    )
-    .await;
+    let (status, to) = edit_form(&start, "2026-11-27", "").await;
     assert_eq!(
         (status, to.as_str()),
         (303, format!("/orgs/cqu-mse#post-{post}").as_str())
     );
     // The same form again, with the version it showed: someone changed the holding meanwhile.
-    let (status, html) = post_form(
-        &s,
-        &app,
-        &edit,
-        &[
-            ("version", "1"),
-            ("start", &start),
-            ("end", "2026-11-26"),
-            ("reason", "记错"),
-        ],
-    )
-    .await;
+    let (status, html) = edit_form(&start, "2026-11-26", "记错").await;
     assert_eq!(status, 409);
     assert!(html.contains("该任职已被他人修改"), "{html}");
 
