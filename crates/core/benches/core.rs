@@ -62,6 +62,7 @@ fn province() -> OrgModel {
             kind: "secretary".into(),
             title: "党委书记".into(),
             portfolios: vec![],
+            closed_on: None,
         });
         posts.push(Post {
             id: format!("{cid}-dep"),
@@ -69,6 +70,7 @@ fn province() -> OrgModel {
             kind: "deputy-secretary".into(),
             title: "副书记".into(),
             portfolios: vec!["publicity".into(), "student-affairs".into()],
+            closed_on: None,
         });
         posts.push(Post {
             id: format!("{cid}-op"),
@@ -76,6 +78,7 @@ fn province() -> OrgModel {
             kind: "platform-operator".into(),
             title: "管理员".into(),
             portfolios: vec![],
+            closed_on: None,
         });
         for y in 2016..2026 {
             let pid = format!("{cid}-p{y}");

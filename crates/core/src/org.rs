@@ -7,13 +7,17 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod dates;
 mod gaps;
 pub mod people;
 mod posts;
 pub mod roster;
 mod tree;
+pub use dates::{DateChange, DatesEdit, ReasonRequired};
 pub use gaps::{Gaps, gaps};
-pub use posts::{PostError, check_post, post_kinds_of};
+pub use posts::{
+    PostError, check_held_within, check_post, check_post_close, check_post_reopen, post_kinds_of,
+};
 pub use tree::{
     TreeError, check_close, check_move, check_place, check_reopen, fits_under, is_code,
 };
@@ -68,6 +72,15 @@ pub struct Post {
     pub title: String,
     /// Portfolios (分管领域) this post holds.
     pub portfolios: Vec<String>,
+    /// Day the post was closed (its last day), if it was.
+    pub closed_on: Option<NaiveDate>,
+}
+
+impl Post {
+    /// Whether the post exists on `day` (a closed post exists up to its closing day).
+    pub fn open_on(&self, day: NaiveDate) -> bool {
+        self.closed_on.is_none_or(|c| day <= c)
+    }
 }
 
 /// A person holding a post from `start` to `end` (both inclusive; `None` = still holding).

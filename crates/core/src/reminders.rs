@@ -468,6 +468,7 @@ mod tests {
             kind: kind.into(),
             title: format!("{id}岗"),
             portfolios: portfolios.iter().map(|s| s.to_string()).collect(),
+            closed_on: None,
         };
         let holding =
             |id: &str, post: &str, person: &str, start: &str, end: Option<&str>| Holding {

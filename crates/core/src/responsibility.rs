@@ -1,6 +1,8 @@
 //! Who was responsible (Art.3): duty → post or portfolio → the holding valid on the day,
 //! with the chain of reasons. A vacant post is reported, and responsibility passes up to the
-//! first responsible person, never silently skipped.
+//! first responsible person, never silently skipped. A post closed before the day does not
+//! exist on it: the org has no such post that day (not a vacant one), and the duty passes up
+//! the same way; on its closing day and before, it answers as it did.
 
 use crate::citation::Citation;
 use crate::lang::Lang;
@@ -538,7 +540,11 @@ impl Resolver<'_> {
         let mut hops = 0;
         while let Some(o) = cur {
             let kind = self.pack.first_responsible_kind(o.kind);
-            let post = kind.and_then(|k| self.model.posts_of(&o.id).find(|p| p.kind == k.id));
+            let post = kind.and_then(|k| {
+                self.model
+                    .posts_of(&o.id)
+                    .find(|p| p.kind == k.id && p.open_on(self.at))
+            });
             match post {
                 Some(post) => {
                     chain.push(Reason::FirstResponsiblePost {
@@ -579,7 +585,7 @@ impl Resolver<'_> {
         let mut posts: Vec<&crate::org::Post> = self
             .model
             .posts_of(&org.id)
-            .filter(|p| p.kind == kind)
+            .filter(|p| p.kind == kind && p.open_on(self.at))
             .collect();
         posts.sort_by(|a, b| a.id.cmp(&b.id));
         if posts.is_empty() {
@@ -624,15 +630,19 @@ impl Resolver<'_> {
         }
         // The post whose holder held it last, when it is vacant now: say so, as for a duty of a
         // vacant post (a post with a holder who was not given the portfolio is not vacant).
-        let last = self.model.posts_of(&org.id).filter_map(|post| {
-            self.model
-                .holdings_of(&post.id)
-                .flat_map(|h| self.model.assignments_of(&h.id))
-                .filter(|a| a.portfolio == portfolio && a.start <= self.at)
-                .map(|a| a.end.unwrap_or(NaiveDate::MAX))
-                .max()
-                .map(|end| (end, post))
-        });
+        let last = self
+            .model
+            .posts_of(&org.id)
+            .filter(|post| post.open_on(self.at))
+            .filter_map(|post| {
+                self.model
+                    .holdings_of(&post.id)
+                    .flat_map(|h| self.model.assignments_of(&h.id))
+                    .filter(|a| a.portfolio == portfolio && a.start <= self.at)
+                    .map(|a| a.end.unwrap_or(NaiveDate::MAX))
+                    .max()
+                    .map(|end| (end, post))
+            });
         if let Some((_, post)) = last.max_by(|a, b| a.0.cmp(&b.0).then(b.1.id.cmp(&a.1.id)))
             && self.model.holders_on(&post.id, self.at).is_empty()
         {

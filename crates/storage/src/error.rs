@@ -106,3 +106,18 @@ impl StorageError {
 
 /// Result of storage operations.
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// A [`StorageError::Conflict`] unless `actual`, the version stored, is `expected`, the one the
+/// caller edited: an edit of something changed meanwhile is refused, never applied over it.
+pub(crate) fn current(what: &'static str, id: &str, expected: i64, actual: i64) -> Result<()> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(StorageError::Conflict {
+            what,
+            id: id.into(),
+            expected,
+            actual,
+        })
+    }
+}

@@ -23,6 +23,6 @@ pub use repo::assignments::AssignmentEdit;
 pub use repo::identity::{ApiToken, Grant, NewUser, PasswordChange, Session, User};
 pub use repo::model_changes::{ModelChanges, ModelPosition};
 pub use repo::obligations::StoredObligation;
-pub use repo::orgs::{HoldingEdit, NewOrg, NewPlatform, OrgEdit};
+pub use repo::orgs::{HoldingEdit, NewOrg, NewPlatform, OrgEdit, PostEdit};
 pub use repo::people::{NewPerson, PersonEdit, PersonError, PersonRecord};
 pub use repo::policies::StoredPolicy;

@@ -983,3 +983,159 @@ async fn a_handler_is_named_on_an_obligation_version_checked_audited_and_kept_by
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_post_closes_once_its_holding_is_ended_and_reopens_and_holding_dates_are_corrected_with_a_reason()
+ {
+    use zeren_core::org::{HoldingError, PostError};
+    use zeren_storage::{HoldingEdit, PostEdit};
+    each(async |t| {
+        let s = seed(&t.db).await;
+        let pack = builtin_pack().unwrap();
+        let close = |day: &str| PostEdit {
+            closed_on: Some(Some(d(day))),
+        };
+        let model = t.db.load_model().await.unwrap();
+        let held = model.holders_on(&s.secretary_post, d("2026-06-30"))[0].id.clone();
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        // Refused while the holding runs past the closing day: end the holding first.
+        let err = tx
+            .update_post(&s.secretary_post, 1, close("2026-06-30"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StorageError::Post(PostError::HeldAfterClosing { ref holding, end: None, .. }) if *holding == held),
+            "{err}"
+        );
+        // A correction of a holding's dates says why; ending an open one does not.
+        let err = tx
+            .update_holding(
+                &pack,
+                &held,
+                1,
+                HoldingEdit {
+                    start: Some(d("2019-08-01")),
+                    ..HoldingEdit::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Holding(HoldingError::ReasonRequired)), "{err}");
+        let (ended, v) = tx
+            .update_holding(
+                &pack,
+                &held,
+                1,
+                HoldingEdit {
+                    end: Some(Some(d("2026-06-30"))),
+                    ..HoldingEdit::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((ended.end, v), (Some(d("2026-06-30")), 2));
+        let (corrected, v) = tx
+            .update_holding(
+                &pack,
+                &held,
+                2,
+                HoldingEdit {
+                    start: Some(d("2019-08-01")),
+                    reason: Some("任命文件所记日期为8月1日".into()),
+                    ..HoldingEdit::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((corrected.start, v), (d("2019-08-01"), 3));
+        // Closing on a day still to come is refused; on a day that has come it closes.
+        let err = tx
+            .update_post(&s.secretary_post, 1, close("2026-11-29"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Post(PostError::CloseInFuture { .. })), "{err}");
+        let (post, v) = tx
+            .update_post(&s.secretary_post, 1, close("2026-06-30"))
+            .await
+            .unwrap();
+        assert_eq!((post.closed_on, v), (Some(d("2026-06-30")), 2));
+        let err = tx
+            .update_post(&s.secretary_post, 1, close("2026-06-30"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Conflict { expected: 1, actual: 2, .. }), "{err}");
+        // Nobody holds a closed post after its closing day: no appointment, no correction.
+        let err = tx
+            .add_holding(&pack, &s.secretary_post, &s.new, d("2026-07-01"), None)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Post(PostError::PostClosed { .. })), "{err}");
+        let err = tx
+            .update_holding(
+                &pack,
+                &held,
+                3,
+                HoldingEdit {
+                    end: Some(None),
+                    reason: Some("误结束".into()),
+                    ..HoldingEdit::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Post(PostError::PostClosed { .. })), "{err}");
+        tx.commit().await.unwrap();
+
+        // The model knows it: the post stays with its history, no longer a vacancy.
+        let model = t.db.load_model().await.unwrap();
+        let post = model.post(&s.secretary_post).unwrap();
+        assert_eq!(post.closed_on, Some(d("2026-06-30")));
+        assert_eq!(model.holdings_of(&post.id).count(), 1);
+        let college = model.org(&s.college).unwrap();
+        let gaps = zeren_core::org::gaps(&pack, &model, college, d("2026-11-28"), 10);
+        assert!(gaps.vacant_posts.iter().all(|(_, p)| p.id != s.secretary_post));
+
+        // Reopened (an open one is refused), the post can be held again.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let (post, v) = tx
+            .update_post(&s.secretary_post, 2, PostEdit { closed_on: Some(None) })
+            .await
+            .unwrap();
+        assert_eq!((post.closed_on, v), (None, 3));
+        let err = tx
+            .update_post(&s.secretary_post, 3, PostEdit { closed_on: Some(None) })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StorageError::Post(PostError::NotClosed)), "{err}");
+        tx.add_holding(&pack, &s.secretary_post, &s.new, d("2026-07-01"), None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let actions = |object_type: &str| {
+            let filter = zeren_storage::repo::audit_query::AuditFilter {
+                object_type: Some(object_type.into()),
+                object_id: None,
+                ..Default::default()
+            };
+            let db = &t.db;
+            async move {
+                let mut a: Vec<String> = db
+                    .audit_search(&filter, 0, 100)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| e.action)
+                    .collect();
+                a.reverse();
+                a
+            }
+        };
+        let posts = actions("post").await;
+        assert_eq!(posts.iter().filter(|a| *a == "post.close").count(), 1);
+        assert_eq!(posts.last().map(String::as_str), Some("post.reopen"));
+        let holdings = actions("holding").await;
+        assert!(holdings.ends_with(&["holding.end".into(), "holding.correct".into(), "holding.create".into()]));
+    })
+    .await;
+}

@@ -56,7 +56,7 @@ pub enum Command {
     /// People of an org: add them (before they are appointed to posts).
     #[command(subcommand)]
     Person(PersonCommand),
-    /// Posts of an org: list them, set one up, appoint a holder (each audited).
+    /// Posts of an org: list them, set one up, appoint a holder, close or reopen one (each audited).
     #[command(subcommand)]
     Post(PostCommand),
     /// Accounts: add, change passwords, disable and enable, API tokens, role grants. The only way
@@ -412,6 +412,25 @@ pub enum PostCommand {
         /// Last day (YYYY-MM-DD), when the holding has ended.
         #[arg(long, value_name = "DAY")]
         end: Option<String>,
+    },
+    /// Close a post on a day, its last day (today or before). Refused while someone holds it
+    /// after that day: end the holding first. The post keeps its history; nobody is appointed
+    /// to it afterwards.
+    #[command(
+        after_help = "Examples:\n  zeren post close xyz-cs/vice-dean --on 2026-06-30\n  zeren post close 3f0c… --on 2026-06-30"
+    )]
+    Close {
+        /// The post: its id, or ORG/KIND.
+        post: String,
+        /// The closing day, its last day (YYYY-MM-DD).
+        #[arg(long, value_name = "DAY")]
+        on: String,
+    },
+    /// Reopen a closed post (in an open org): it can be held again.
+    #[command(after_help = "Examples:\n  zeren post reopen xyz-cs/vice-dean")]
+    Reopen {
+        /// The post: its id, or ORG/KIND.
+        post: String,
     },
 }
 

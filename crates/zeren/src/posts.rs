@@ -1,4 +1,4 @@
-//! `zeren person add|edit|leave|list` and `zeren post list|create|appoint`: the people and posts
+//! `zeren person add|edit|leave|list` and `zeren post list|create|appoint|close|reopen`: the people and posts
 //! of an org from the command line, for scripts. The rules are the core's (`check_post`, `check_holding`), told
 //! in the user's language from the pages' catalogue.
 
@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use std::process::ExitCode;
 use zeren_core::org::{OrgModel, Person, Post};
 use zeren_core::policy::PolicyPack;
-use zeren_storage::{Actor, Db, NewPerson, PersonEdit, PersonRecord, StorageError};
+use zeren_storage::{Actor, Db, NewPerson, PersonEdit, PersonRecord, PostEdit, StorageError};
 use zeren_web::areas::orgs::{
     holding_message, person_message, post_message, staff_no_taken_message, tree_message,
 };
@@ -308,6 +308,12 @@ pub async fn run(db: &Db, cmd: &PostCommand, now: DateTime<Utc>) -> Result<ExitC
                 } else {
                     holders.join("、")
                 };
+                let holders = match p.closed_on {
+                    Some(d) if holders.is_empty() || d < today => l
+                        .pick(&format!("（{d} 撤销）"), &format!("(closed {d})"))
+                        .to_string(),
+                    _ => holders,
+                };
                 println!("{}  {}  {}  {holders}", p.id, p.kind, p.title);
             }
         }
@@ -359,6 +365,52 @@ pub async fn run(db: &Db, cmd: &PostCommand, now: DateTime<Utc>) -> Result<ExitC
                 )
             );
         }
+        PostCommand::Close { post, on } => {
+            let post = find_post(&model, post)?;
+            let day = parse_day(on, "--on")?;
+            close_or_reopen(db, &pack, post, Some(day), now).await?;
+            println!(
+                "{}",
+                l.pick(
+                    &format!("已撤销职务 {}，最后一天为 {}", post.title, day),
+                    &format!("{} closed; its last day is {}", post.title, day),
+                )
+            );
+        }
+        PostCommand::Reopen { post } => {
+            let post = find_post(&model, post)?;
+            close_or_reopen(db, &pack, post, None, now).await?;
+            println!(
+                "{}",
+                l.pick(
+                    &format!("已恢复职务 {}", post.title),
+                    &format!("{} reopened", post.title),
+                )
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Closes `post` on `on`, or reopens it (`None`), at the version stored now.
+async fn close_or_reopen(
+    db: &Db,
+    pack: &PolicyPack,
+    post: &Post,
+    on: Option<chrono::NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let version = db.post_version(&post.id).await?;
+    let mut tx = db.begin(&Actor::cli(), now).await?;
+    tx.update_post(
+        &post.id,
+        version,
+        PostEdit {
+            closed_on: Some(on),
+        },
+    )
+    .await
+    .map_err(|e| told(pack, e))?;
+    tx.commit().await?;
+    Ok(())
 }

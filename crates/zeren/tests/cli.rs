@@ -577,6 +577,8 @@ fn every_command_has_help_with_examples() {
         vec!["post", "list", "--help"],
         vec!["post", "create", "--help"],
         vec!["post", "appoint", "--help"],
+        vec!["post", "close", "--help"],
+        vec!["post", "reopen", "--help"],
     ] {
         let r = zeren(&dir, None, &args);
         assert_eq!(r.code, 0, "{args:?}");
@@ -1060,6 +1062,60 @@ async fn a_new_installation_enters_its_org_tree_from_the_command_line() {
         assert!(
             list.contains(post.trim()) && list.contains("周新"),
             "{list}"
+        );
+        // A post closes on a day once nobody holds it after that day, and reopens.
+        let r = zeren(
+            &dir,
+            url,
+            &["post", "close", "xyz-ai/secretary", "--on", "2026-10-31"],
+        );
+        assert!(
+            r.code != 0 && r.stderr.contains("请先结束该任职再撤销职务"),
+            "{}",
+            r.stderr
+        );
+        ok(&[
+            "post",
+            "create",
+            "--org",
+            "xyz-ai",
+            "--kind",
+            "vice-dean",
+            "--title",
+            "副院长",
+        ]);
+        let out = ok(&["post", "close", "xyz-ai/vice-dean", "--on", "2026-10-31"]);
+        assert!(
+            out.contains("已撤销职务 副院长，最后一天为 2026-10-31"),
+            "{out}"
+        );
+        let list = ok(&["post", "list", "--org", "xyz-ai"]);
+        assert!(list.contains("（2026-10-31 撤销）"), "{list}");
+        let r = zeren(
+            &dir,
+            url,
+            &[
+                "post",
+                "appoint",
+                "xyz-ai/vice-dean",
+                "--person",
+                "周新",
+                "--start",
+                "2026-11-01",
+            ],
+        );
+        assert!(
+            r.code != 0 && r.stderr.contains("该职务已于 2026-10-31 撤销"),
+            "{}",
+            r.stderr
+        );
+        let out = ok(&["post", "reopen", "xyz-ai/vice-dean"]);
+        assert!(out.contains("已恢复职务 副院长"), "{out}");
+        let r = zeren(&dir, url, &["post", "reopen", "xyz-ai/vice-dean"]);
+        assert!(
+            r.code != 0 && r.stderr.contains("该职务未撤销"),
+            "{}",
+            r.stderr
         );
         let who = ok(&[
             "who",

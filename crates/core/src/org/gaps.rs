@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 pub struct Gaps<'a> {
     /// The subtree's root is a university with no college under it.
     pub no_colleges: bool,
-    /// Open posts with no holder on the day.
+    /// Posts existing on the day (not closed before it) with no holder on the day.
     pub vacant_posts: Vec<(&'a Org, &'a Post)>,
     /// How many there are.
     pub vacant_posts_total: usize,
@@ -63,7 +63,8 @@ pub fn gaps<'a>(
     };
     let open = |o: &Org| o.exists_during(day, day);
     for org in model.subtree(&root.id).into_iter().filter(|o| open(o)) {
-        let mut posts: Vec<&Post> = model.posts_of(&org.id).collect();
+        // A post closed before the day is no vacancy: it no longer exists.
+        let mut posts: Vec<&Post> = model.posts_of(&org.id).filter(|p| p.open_on(day)).collect();
         posts.sort_by(|a, b| a.id.cmp(&b.id));
         for p in &posts {
             if model.holders_on(&p.id, day).is_empty() {

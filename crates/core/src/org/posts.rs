@@ -1,7 +1,10 @@
 //! Which posts an org may have: the policy's post kinds of its kind, one first-responsible
-//! post, portfolios only on leadership posts, nothing new in a closed org.
+//! post, portfolios only on leadership posts, nothing new in a closed org; and when a post
+//! closes (on a day that has come, once nobody holds it after that day) or reopens (in an open
+//! org). A closed post is kept with its history, never deleted; nobody holds it after its
+//! closing day.
 
-use super::Org;
+use super::{Holding, Org, Post};
 use crate::policy::PolicyPack;
 use crate::vocab::OrgKind;
 use chrono::NaiveDate;
@@ -47,6 +50,46 @@ pub enum PostError {
         /// Its closing day.
         on: NaiveDate,
     },
+    /// The post is closed: nobody holds it after its closing day.
+    #[error("the post was closed on {on}; nobody holds it after that day")]
+    PostClosed {
+        /// Its closing day.
+        on: NaiveDate,
+    },
+    /// Someone still holds the post after the closing day: the holding is ended first (a
+    /// closing never ends a holding by itself, so that no one loses a post unnoticed).
+    #[error(
+        "the post is held after {on} (holding `{holding}` from {start}); end the holding first"
+    )]
+    HeldAfterClosing {
+        /// The closing day asked for.
+        on: NaiveDate,
+        /// The first such holding.
+        holding: String,
+        /// Its holder.
+        person: String,
+        /// Its first day.
+        start: NaiveDate,
+        /// Its last day, if it has one.
+        end: Option<NaiveDate>,
+    },
+    /// A closing day still to come: a post closes on a day that has come (today or before).
+    #[error("the closing day {on} is after today ({today})")]
+    CloseInFuture {
+        /// The closing day asked for.
+        on: NaiveDate,
+        /// Today.
+        today: NaiveDate,
+    },
+    /// Closed already.
+    #[error("the post was closed on {on} already")]
+    AlreadyClosed {
+        /// Its closing day.
+        on: NaiveDate,
+    },
+    /// Reopening a post that is open.
+    #[error("the post is open")]
+    NotClosed,
 }
 
 /// Checks a new post of `kind` in `org` holding `portfolios`, where the org has `same_kind`
@@ -86,6 +129,62 @@ pub fn check_post(
         });
     }
     Ok(())
+}
+
+/// Checks closing `post` on `on`, `today`, given the post's holdings: refused while one of
+/// them runs past `on` (or starts after it) — the holding is ended first, on purpose, by
+/// whoever closes the post.
+pub fn check_post_close(
+    post: &Post,
+    on: NaiveDate,
+    today: NaiveDate,
+    holdings: &[Holding],
+) -> Result<(), PostError> {
+    if let Some(closed) = post.closed_on {
+        return Err(PostError::AlreadyClosed { on: closed });
+    }
+    if on > today {
+        return Err(PostError::CloseInFuture { on, today });
+    }
+    let mut after: Vec<&Holding> = holdings
+        .iter()
+        .filter(|h| h.post == post.id && h.end.is_none_or(|e| e > on))
+        .collect();
+    after.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
+    match after.first() {
+        Some(h) => Err(PostError::HeldAfterClosing {
+            on,
+            holding: h.id.clone(),
+            person: h.person.clone(),
+            start: h.start,
+            end: h.end,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks reopening `post` of `org`: a closed post, in an open org.
+pub fn check_post_reopen(post: &Post, org: &Org) -> Result<(), PostError> {
+    if post.closed_on.is_none() {
+        return Err(PostError::NotClosed);
+    }
+    match org.closed_on {
+        Some(on) => Err(PostError::OrgClosed { on }),
+        None => Ok(()),
+    }
+}
+
+/// Checks that a holding from `start` to `end` lies within the post's days: nobody holds a
+/// closed post after its closing day.
+pub fn check_held_within(
+    post: &Post,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+) -> Result<(), PostError> {
+    match post.closed_on {
+        Some(on) if start > on || end.is_none_or(|e| e > on) => Err(PostError::PostClosed { on }),
+        _ => Ok(()),
+    }
 }
 
 /// The post kinds an org of `kind` may have, in the policy's order.
@@ -171,5 +270,110 @@ mod tests {
             .map(|k| k.id.as_str())
             .collect();
         assert!(kinds.contains(&"secretary") && !kinds.contains(&"branch-secretary"));
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn holding(id: &str, start: &str, end: Option<&str>) -> Holding {
+        Holding {
+            id: id.into(),
+            post: "p".into(),
+            person: format!("person-{id}"),
+            start: d(start),
+            end: end.map(d),
+        }
+    }
+
+    fn post(closed: Option<&str>) -> Post {
+        Post {
+            id: "p".into(),
+            org: "c".into(),
+            kind: "deputy-secretary".into(),
+            title: "副书记".into(),
+            portfolios: vec![],
+            closed_on: closed.map(d),
+        }
+    }
+
+    #[test]
+    fn a_post_closes_once_nobody_holds_it_after_the_day_and_reopens_in_an_open_org() {
+        let today = d("2026-11-28");
+        let on = d("2026-06-30");
+        let ended = holding("a", "2020-01-01", Some("2026-06-30"));
+        assert_eq!(
+            check_post_close(&post(None), on, today, std::slice::from_ref(&ended)),
+            Ok(())
+        );
+        let open = holding("b", "2026-07-01", None);
+        assert_eq!(
+            check_post_close(&post(None), on, today, &[ended.clone(), open]),
+            Err(PostError::HeldAfterClosing {
+                on,
+                holding: "b".into(),
+                person: "person-b".into(),
+                start: d("2026-07-01"),
+                end: None
+            })
+        );
+        // A holding of another post does not count.
+        let mut elsewhere = holding("c", "2020-01-01", None);
+        elsewhere.post = "q".into();
+        assert_eq!(
+            check_post_close(&post(None), on, today, &[elsewhere]),
+            Ok(())
+        );
+        assert_eq!(
+            check_post_close(&post(None), d("2026-11-29"), today, &[]),
+            Err(PostError::CloseInFuture {
+                on: d("2026-11-29"),
+                today
+            })
+        );
+        assert_eq!(
+            check_post_close(&post(Some("2026-01-31")), on, today, &[]),
+            Err(PostError::AlreadyClosed {
+                on: d("2026-01-31")
+            })
+        );
+        let c = college(None);
+        assert_eq!(check_post_reopen(&post(Some("2026-01-31")), &c), Ok(()));
+        assert_eq!(
+            check_post_reopen(&post(None), &c),
+            Err(PostError::NotClosed)
+        );
+        assert_eq!(
+            check_post_reopen(&post(Some("2026-01-31")), &college(Some("2026-02-01"))),
+            Err(PostError::OrgClosed {
+                on: d("2026-02-01")
+            })
+        );
+    }
+
+    #[test]
+    fn nobody_holds_a_closed_post_after_its_closing_day() {
+        let closed = post(Some("2026-06-30"));
+        assert_eq!(
+            check_held_within(&closed, d("2020-01-01"), Some(d("2026-06-30"))),
+            Ok(())
+        );
+        for (start, end) in [
+            ("2020-01-01", None),
+            ("2020-01-01", Some("2026-07-01")),
+            ("2026-07-01", Some("2026-08-01")),
+        ] {
+            assert_eq!(
+                check_held_within(&closed, d(start), end.map(d)),
+                Err(PostError::PostClosed {
+                    on: d("2026-06-30")
+                })
+            );
+        }
+        assert_eq!(
+            check_held_within(&post(None), d("2030-01-01"), None),
+            Ok(())
+        );
+        assert!(closed.open_on(d("2026-06-30")) && !closed.open_on(d("2026-07-01")));
     }
 }

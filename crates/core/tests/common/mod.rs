@@ -39,6 +39,7 @@ pub fn post(id: &str, org: &str, kind: &str, portfolios: &[&str]) -> Post {
         kind: kind.into(),
         title: format!("{id}岗"),
         portfolios: portfolios.iter().map(|s| s.to_string()).collect(),
+        closed_on: None,
     }
 }
 

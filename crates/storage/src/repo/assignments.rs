@@ -6,14 +6,14 @@
 use super::orgs::{HOLDING_COLS, holding_from};
 use super::{date_text, parse_date, parse_opt_date};
 use crate::db::{Db, Tx, new_id};
-use crate::error::{Result, StorageError};
+use crate::error::{Result, StorageError, current};
 use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use std::collections::BTreeSet;
 use zeren_core::org::{
-    AssignmentError, Holding, PortfolioAssignment, Post, check_assignment, standing_id,
+    AssignmentError, DateChange, Holding, PortfolioAssignment, Post, check_assignment, standing_id,
 };
 use zeren_core::policy::PolicyPack;
 
@@ -72,18 +72,9 @@ pub(crate) async fn assign_standing_portfolios(
     Ok(added)
 }
 
-/// What an edit of an assignment changes; each `None` leaves that part as it is.
-#[derive(Debug, Clone, Default)]
-pub struct AssignmentEdit {
-    /// A corrected first day.
-    pub start: Option<NaiveDate>,
-    /// `Some(Some(day))` ends the assignment on that day (or corrects its end);
-    /// `Some(None)` makes it open again.
-    pub end: Option<Option<NaiveDate>>,
-    /// Why a date is corrected: required for a correction (anything but ending an open
-    /// assignment), kept in the audit entry.
-    pub reason: Option<String>,
-}
+/// What an edit of an assignment changes (the core's rule of an end and a correction,
+/// [`zeren_core::org::DatesEdit`]).
+pub type AssignmentEdit = zeren_core::org::DatesEdit;
 
 impl Db {
     /// Every assignment in force in the model (not withdrawn).
@@ -241,33 +232,22 @@ impl Tx {
         edit: AssignmentEdit,
     ) -> Result<(PortfolioAssignment, i64)> {
         let (before, version) = self.assignment_row(id).await?;
-        if version != expected_version {
-            return Err(StorageError::Conflict {
-                what: "portfolio assignment",
-                id: before.id,
-                expected: expected_version,
-                actual: version,
-            });
-        }
+        current(
+            "portfolio assignment",
+            &before.id,
+            expected_version,
+            version,
+        )?;
         let mut after = before.clone();
-        if let Some(start) = edit.start {
-            after.start = start;
-        }
-        if let Some(end) = edit.end {
-            after.end = end;
-        }
-        if after == before {
-            return Ok((before, version));
-        }
-        let ending = before.end.is_none() && after.end.is_some() && after.start == before.start;
-        let reason = edit
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty());
-        if !ending && reason.is_none() {
-            return Err(AssignmentError::ReasonRequired.into());
-        }
+        (after.start, after.end) = edit.applied(before.start, before.end);
+        let reason = match edit
+            .change(before.start, before.end)
+            .map_err(|_| AssignmentError::ReasonRequired)?
+        {
+            DateChange::Unchanged => return Ok((before, version)),
+            DateChange::End => None,
+            DateChange::Correction { reason } => Some(reason),
+        };
         let holding = self.holding_row(&before.holding).await?;
         let post = self.post_row(&holding.post).await?;
         self.check_assignment_of(pack, &post, &holding, &after)
@@ -289,7 +269,7 @@ impl Tx {
             new["reason"] = json!(r);
         }
         self.audit(
-            if ending {
+            if reason.is_none() {
                 "assignment.end"
             } else {
                 "assignment.correct"

@@ -2,14 +2,15 @@
 
 use super::{date_text, parse_date, parse_opt_date, unique_violation};
 use crate::db::{Db, Tx, new_id};
-use crate::error::{Result, StorageError};
+use crate::error::{Result, StorageError, current};
 use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use zeren_core::org::{
-    Holding, Org, OrgModel, Person, Platform, Post, check_close, check_holding, check_move,
-    check_place, check_post, check_reopen, plan_handover,
+    DateChange, Holding, HoldingError, Org, OrgModel, Person, Platform, Post, check_close,
+    check_held_within, check_holding, check_move, check_place, check_post, check_post_close,
+    check_post_reopen, check_reopen, plan_handover,
 };
 use zeren_core::policy::PolicyPack;
 use zeren_core::vocab::{OrgKind, PlatformKind};
@@ -41,16 +42,16 @@ pub struct OrgEdit {
     pub closed_on: Option<Option<NaiveDate>>,
 }
 
-/// What an edit of a holding changes; each `None` leaves that part as it is.
+/// What an edit of a holding changes (the core's rule of an end and a correction,
+/// [`zeren_core::org::DatesEdit`]).
+pub type HoldingEdit = zeren_core::org::DatesEdit;
+
+/// What an edit of a post changes; each `None` leaves that part as it is.
 #[derive(Debug, Clone, Default)]
-pub struct HoldingEdit {
-    /// A corrected first day.
-    pub start: Option<NaiveDate>,
-    /// `Some(Some(day))` ends the holding on that day (or corrects its end); `Some(None)`
-    /// makes it open again (a correction).
-    pub end: Option<Option<NaiveDate>>,
-    /// Why a date is corrected (required for anything but ending an open holding).
-    pub reason: Option<String>,
+pub struct PostEdit {
+    /// `Some(Some(day))` closes the post on that day; `Some(None)` reopens a closed one (an
+    /// open one is refused: [`zeren_core::org::PostError::NotClosed`]).
+    pub closed_on: Option<Option<NaiveDate>>,
 }
 
 /// A new platform.
@@ -100,6 +101,7 @@ pub(super) fn post_from(r: &AnyRow) -> Result<Post> {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
+        closed_on: parse_opt_date(r.try_get("closed_on")?)?,
     })
 }
 
@@ -135,7 +137,7 @@ pub(crate) fn holding_json(h: &Holding) -> serde_json::Value {
 }
 
 pub(super) const ORG_COLS: &str = "id, code, name, kind, parent_id, established_on, closed_on";
-pub(super) const POST_COLS: &str = "id, org_id, kind, title, portfolios";
+pub(super) const POST_COLS: &str = "id, org_id, kind, title, portfolios, closed_on";
 pub(super) const HOLDING_COLS: &str = "id, post_id, person_id, start_on, end_on";
 pub(super) const PLATFORM_COLS: &str =
     "id, code, name, kind, org_id, portfolio, news_function, opened_on, closed_on";
@@ -228,6 +230,30 @@ impl Db {
             id: code_or_id.into(),
         })?;
         org_from(&row)
+    }
+
+    /// The stored version of a post, for a form to carry (a change made since it was shown
+    /// is then refused, not overwritten).
+    pub async fn post_version(&self, id: &str) -> Result<i64> {
+        self.version_of("posts", "post", id).await
+    }
+
+    /// The stored version of a holding, for a form to carry.
+    pub async fn holding_version(&self, id: &str) -> Result<i64> {
+        self.version_of("holdings", "holding", id).await
+    }
+
+    async fn version_of(&self, table: &str, what: &'static str, id: &str) -> Result<i64> {
+        sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
+            "SELECT version FROM {table} WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StorageError::NotFound {
+            what,
+            id: id.into(),
+        })
     }
 
     /// Whether any org exists.
@@ -359,14 +385,7 @@ impl Tx {
         edit: OrgEdit,
     ) -> Result<(Org, i64)> {
         let (before, version) = self.org_row(id).await?;
-        if version != expected_version {
-            return Err(StorageError::Conflict {
-                what: "org",
-                id: before.id,
-                expected: expected_version,
-                actual: version,
-            });
-        }
+        current("org", &before.id, expected_version, version)?;
         let mut after = before.clone();
         if let Some(n) = edit.name {
             if n.trim().is_empty() {
@@ -418,12 +437,7 @@ impl Tx {
             .execute(&mut *self.tx)
             .await?;
         if done.rows_affected() != 1 {
-            return Err(StorageError::Conflict {
-                what: "org",
-                id: before.id,
-                expected: expected_version,
-                actual: version + 1,
-            });
+            current("org", &before.id, expected_version, version + 1)?;
         }
         self.audit(
             action,
@@ -553,6 +567,7 @@ impl Tx {
                 title.trim().to_string()
             },
             portfolios: portfolios.iter().map(|s| s.to_string()).collect(),
+            closed_on: None,
         };
         let now = self.now_ms();
         sqlx::query("INSERT INTO posts (id, org_id, kind, title, portfolios, archived, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, 1, $6, $6)")
@@ -576,8 +591,13 @@ impl Tx {
     }
 
     pub(crate) async fn post_row(&mut self, id: &str) -> Result<Post> {
+        Ok(self.post_versioned(id).await?.0)
+    }
+
+    /// A post with its version.
+    async fn post_versioned(&mut self, id: &str) -> Result<(Post, i64)> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {POST_COLS} FROM posts WHERE id = $1"
+            "SELECT {POST_COLS}, version FROM posts WHERE id = $1"
         )))
         .bind(id)
         .fetch_optional(&mut *self.tx)
@@ -586,7 +606,62 @@ impl Tx {
             what: "post",
             id: id.into(),
         })?;
-        post_from(&row)
+        Ok((post_from(&row)?, row.try_get("version")?))
+    }
+
+    /// Closes a post on a day, or reopens it, if `expected_version` is still current (409
+    /// otherwise). Closing is refused while someone holds the post after that day
+    /// ([`zeren_core::org::PostError::HeldAfterClosing`]): the holding is ended first, by its
+    /// own form, so that nobody loses a post as a side effect — unlike an org's closing, which
+    /// ends its holdings, a post's closing is the smaller act and says what stands in its way.
+    /// The post is kept with its history (`post.close`, `post.reopen` in the audit log), never
+    /// deleted; reopening takes an open org. Returns the post as it is now with its version
+    /// (the same version when nothing changed).
+    pub async fn update_post(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        edit: PostEdit,
+    ) -> Result<(Post, i64)> {
+        let (before, version) = self.post_versioned(id).await?;
+        current("post", &before.id, expected_version, version)?;
+        let mut after = before.clone();
+        let action = match edit.closed_on {
+            None => return Ok((before, version)),
+            Some(Some(on)) => {
+                let holdings = self.holdings_of(&before.id).await?;
+                check_post_close(&before, on, self.today(), &holdings)?;
+                after.closed_on = Some(on);
+                "post.close"
+            }
+            Some(None) => {
+                let (org, _) = self.org_row(&before.org).await?;
+                check_post_reopen(&before, &org)?;
+                after.closed_on = None;
+                "post.reopen"
+            }
+        };
+        let done = sqlx::query(
+            "UPDATE posts SET closed_on = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+        )
+        .bind(after.closed_on.map(date_text))
+        .bind(self.now_ms())
+        .bind(&before.id)
+        .bind(expected_version)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            current("post", &before.id, expected_version, version + 1)?;
+        }
+        self.audit(
+            action,
+            "post",
+            &before.id,
+            Some(&serde_json::to_value(&before).unwrap_or_default()),
+            Some(&serde_json::to_value(&after).unwrap_or_default()),
+        )
+        .await?;
+        Ok((after, version + 1))
     }
 
     async fn holdings_of(&mut self, post: &str) -> Result<Vec<Holding>> {
@@ -649,6 +724,7 @@ impl Tx {
         {
             return Err(zeren_core::org::PostError::OrgClosed { on }.into());
         }
+        check_held_within(&post, start, end)?;
         let single = pack.post_kind(&post.kind).is_some_and(|k| k.single_holder);
         let others = self.holdings_of(&post.id).await?;
         let h = Holding {
@@ -700,6 +776,7 @@ impl Tx {
         self.person_exists(person).await?;
         let holdings = self.holdings_of(&post.id).await?;
         let plan = plan_handover(&holdings, &post.id, person, on, new_id())?;
+        check_held_within(&post, plan.incoming.start, plan.incoming.end)?;
         let before = holdings
             .iter()
             .find(|h| h.id == plan.outgoing.id)
@@ -750,37 +827,22 @@ impl Tx {
             .bind(id)
             .fetch_one(&mut *self.tx)
             .await?;
-        if version != expected_version {
-            return Err(StorageError::Conflict {
-                what: "holding",
-                id: id.into(),
-                expected: expected_version,
-                actual: version,
-            });
-        }
+        current("holding", id, expected_version, version)?;
         let mut after = before.clone();
-        if let Some(start) = edit.start {
-            after.start = start;
-        }
-        if let Some(end) = edit.end {
-            after.end = end;
-        }
-        if after == before {
-            return Ok((before, version));
-        }
-        let ending = before.end.is_none() && after.end.is_some() && after.start == before.start;
-        let reason = edit
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty());
-        if !ending && reason.is_none() {
-            return Err(zeren_core::org::HoldingError::ReasonRequired.into());
-        }
+        (after.start, after.end) = edit.applied(before.start, before.end);
+        let reason = match edit
+            .change(before.start, before.end)
+            .map_err(|_| HoldingError::ReasonRequired)?
+        {
+            DateChange::Unchanged => return Ok((before, version)),
+            DateChange::End => None,
+            DateChange::Correction { reason } => Some(reason),
+        };
         let post = self.post_row(&before.post).await?;
         let single = pack.post_kind(&post.kind).is_some_and(|k| k.single_holder);
         let others = self.holdings_of(&post.id).await?;
         check_holding(single, &others, &after)?;
+        check_held_within(&post, after.start, after.end)?;
         sqlx::query(
             "UPDATE holdings SET start_on = $1, end_on = $2, note = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
         )
@@ -797,7 +859,7 @@ impl Tx {
             new["reason"] = json!(r);
         }
         self.audit(
-            if ending {
+            if reason.is_none() {
                 "holding.end"
             } else {
                 "holding.correct"

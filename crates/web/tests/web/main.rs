@@ -16,6 +16,7 @@ mod notify;
 mod obligations;
 mod orgs;
 mod people_edit;
+mod posts;
 mod records;
 mod roster;
 mod security;

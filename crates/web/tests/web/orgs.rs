@@ -892,7 +892,8 @@ async fn university_secretary(app: &TestApp) {
     app.state().recent.clear();
 }
 
-async fn tree_form(
+/// A form posted: the status, and the redirect's target or the page.
+pub(crate) async fn tree_form(
     s: &Session,
     app: &TestApp,
     path: &str,

@@ -485,7 +485,7 @@ pub(super) async fn api_handover(
     })?;
     let (outgoing, incoming) = do_handover(&state, &v, &post.id, person_id, day)
         .await
-        .map_err(|e| from_storage(tr, e))?;
+        .map_err(|e| refused(tr, &v.snap.pack, e))?;
     // The snapshot predates the change: names come from it, holdings from storage.
     Ok(Json(HandoverOut {
         outgoing: holding_out(m, &outgoing),

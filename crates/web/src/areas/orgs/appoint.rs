@@ -48,6 +48,34 @@ pub(super) fn post_error(tr: Tr, pack: &PolicyPack, e: &PostError) -> FieldError
             "org",
             tr.tf("orgs.form.error.closed", &[("day", &date(*on))]),
         ),
+        PostError::PostClosed { on } => (
+            "post",
+            tr.tf("orgs.error.post.closed", &[("day", &date(*on))]),
+        ),
+        PostError::HeldAfterClosing { on, start, end, .. } => (
+            "closed_on",
+            tr.tf(
+                "orgs.error.post.held_after",
+                &[
+                    ("day", &date(*on)),
+                    ("start", &date(*start)),
+                    (
+                        "end",
+                        &end.map(date)
+                            .unwrap_or_else(|| tr.t("handover.now").to_string()),
+                    ),
+                ],
+            ),
+        ),
+        PostError::CloseInFuture { today, .. } => (
+            "closed_on",
+            tr.tf("orgs.error.tree.close_in_future", &[("day", &date(*today))]),
+        ),
+        PostError::AlreadyClosed { on } => (
+            "closed_on",
+            tr.tf("orgs.error.post.already_closed", &[("day", &date(*on))]),
+        ),
+        PostError::NotClosed => ("closed_on", tr.t("orgs.error.post.not_closed").to_string()),
     }
 }
 
@@ -86,7 +114,7 @@ pub struct AppointBody {
 }
 
 /// A storage refusal of a post or an appointment, told by field.
-fn refused(tr: Tr, pack: &PolicyPack, e: StorageError) -> ApiError {
+pub(super) fn refused(tr: Tr, pack: &PolicyPack, e: StorageError) -> ApiError {
     match e {
         StorageError::Post(p) => {
             let (field, message) = post_error(tr, pack, &p);
@@ -467,7 +495,7 @@ pub(super) async fn appoint_form(
     PageViewer(v): PageViewer,
     Path((code, post_id)): Path<(String, String)>,
 ) -> Response {
-    match managed_post(&v, &code, &post_id) {
+    match open_post(&v, &code, &post_id) {
         Ok((org, post)) => {
             let form = AppointForm {
                 start: date(state.today()),
@@ -487,7 +515,7 @@ pub(super) async fn appoint_submit(
     form: Result<Form<AppointForm>, FormRejection>,
 ) -> Response {
     let tr = v.tr;
-    let (org, post) = match managed_post(&v, &code, &post_id) {
+    let (org, post) = match open_post(&v, &code, &post_id) {
         Ok(t) => t,
         Err(refused) => return refused.page(tr, &code, &post_id),
     };
@@ -526,26 +554,12 @@ pub(super) async fn appoint_submit(
     }
 }
 
-/// Body of `PATCH /api/v1/holdings/{id}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HoldingPatch {
-    version: i64,
-    #[serde(default)]
-    start: Option<String>,
-    /// A day ends the holding (or corrects its end); `null` makes it open again.
-    #[serde(default, deserialize_with = "double_option")]
-    end: Option<Option<String>>,
-    #[serde(default)]
-    reason: Option<String>,
-}
-
 /// `PATCH /api/v1/holdings/{id}`: ends a holding on a day, or corrects its dates with a reason.
 pub(super) async fn api_update_holding(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     id: Result<Path<String>, Rejected>,
-    body: Result<JsonBody<HoldingPatch>, Rejected>,
+    body: Result<JsonBody<DatesPatch>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
     read_gate(&v)?;
@@ -559,39 +573,11 @@ pub(super) async fn api_update_holding(
         .ok_or_else(|| not_found(tr, "id", &id))?;
     require(&v, Permission::ManageOrg, Some(&org.id))?;
     let b = body.get()?;
-    let day = |field: &'static str, s: &str| {
-        parse_day(s)
-            .ok_or_else(|| invalid(tr, field, &tr.tf("orgs.error.date", &[("value", s.trim())])))
-    };
-    let start = b.start.as_deref().map(|s| day("start", s)).transpose()?;
-    let end = match &b.end {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(s)) => Some(Some(day("end", s)?)),
-    };
-    if b.reason.as_deref().is_some_and(|r| r.chars().count() > 500) {
-        return Err(invalid(
-            tr,
-            "reason",
-            tr.t("orgs.error.assignment.reason_long"),
-        ));
-    }
-    let edit = zeren_storage::HoldingEdit {
-        start,
-        end,
-        reason: b.reason.clone(),
-    };
+    let edit = b.edit(tr)?;
     let pack = &v.snap.pack;
-    let (after, version) = async {
-        let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
-        let out = tx
-            .update_holding(pack, &holding.id, b.version, edit)
-            .await?;
-        tx.commit().await?;
-        Ok::<_, StorageError>(out)
-    }
-    .await
-    .map_err(|e| refused(tr, pack, e))?;
+    let (after, version) = update_holding(&state, &v, &holding.id, b.version, edit)
+        .await
+        .map_err(|e| refused(tr, pack, e))?;
     let mut out = serde_json::to_value(holding_out(m, &after)).unwrap_or_default();
     out["version"] = serde_json::json!(version);
     Ok(Json(out).into_response())

@@ -173,26 +173,12 @@ async fn assign(
     Ok(a)
 }
 
-/// Body of `PATCH /api/v1/portfolio-assignments/{id}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AssignmentPatch {
-    version: i64,
-    #[serde(default)]
-    start: Option<String>,
-    /// A day ends the assignment (or corrects its end); `null` makes it open again.
-    #[serde(default, deserialize_with = "double_option")]
-    end: Option<Option<String>>,
-    #[serde(default)]
-    reason: Option<String>,
-}
-
 /// `PATCH /api/v1/portfolio-assignments/{id}`
 pub(super) async fn api_update_assignment(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     id: Result<Path<String>, Rejected>,
-    body: Result<JsonBody<AssignmentPatch>, Rejected>,
+    body: Result<JsonBody<DatesPatch>, Rejected>,
 ) -> Result<Response, ApiError> {
     let tr = v.tr;
     read_gate(&v)?;
@@ -212,28 +198,7 @@ pub(super) async fn api_update_assignment(
         }
     })?;
     let b = body.get()?;
-    let day = |field: &'static str, s: &str| {
-        parse_day(s)
-            .ok_or_else(|| invalid(tr, field, &tr.tf("orgs.error.date", &[("value", s.trim())])))
-    };
-    let start = b.start.as_deref().map(|s| day("start", s)).transpose()?;
-    let end = match &b.end {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(s)) => Some(Some(day("end", s)?)),
-    };
-    if b.reason.as_deref().is_some_and(|r| r.chars().count() > 500) {
-        return Err(invalid(
-            tr,
-            "reason",
-            tr.t("orgs.error.assignment.reason_long"),
-        ));
-    }
-    let edit = AssignmentEdit {
-        start,
-        end,
-        reason: b.reason.clone(),
-    };
+    let edit = b.edit(tr)?;
     let pack = &v.snap.pack;
     let (after, version) = update(&state, &v, &a.id, b.version, edit)
         .await
@@ -332,15 +297,42 @@ pub struct AssignForm {
     end: String,
 }
 
-/// The form ending (or correcting the end of) an assignment.
-#[derive(Deserialize, Default)]
+/// The form ending (or correcting the end of) an assignment. It carries the version of each
+/// assignment it offers, as shown (a hidden `version-{id}` field each), so that a change made
+/// meanwhile is refused (409), not overwritten.
+#[derive(Default)]
 pub struct EndAssignmentForm {
-    #[serde(default)]
     assignment: String,
-    #[serde(default)]
     end: String,
-    #[serde(default)]
     reason: String,
+    /// (assignment id, version shown) of each assignment offered.
+    versions: Vec<(String, String)>,
+}
+
+impl EndAssignmentForm {
+    fn of(pairs: &[(String, String)]) -> EndAssignmentForm {
+        use crate::shared::urls::form_first;
+        EndAssignmentForm {
+            assignment: form_first(pairs, "assignment").to_string(),
+            end: form_first(pairs, "end").to_string(),
+            reason: form_first(pairs, "reason").to_string(),
+            versions: pairs
+                .iter()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("version-")
+                        .map(|id| (id.to_string(), v.clone()))
+                })
+                .collect(),
+        }
+    }
+
+    /// The version shown of the assignment chosen.
+    fn version(&self, id: &str) -> Option<&str> {
+        self.versions
+            .iter()
+            .find(|(a, _)| a == id)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// A row of the post's assignments.
@@ -412,8 +404,8 @@ fn leadership_post<'a>(
     post_id: &str,
 ) -> Result<(&'a Org, &'a Post), Box<Response>> {
     let tr = v.tr;
-    let (org, post) = managed_post(v, code, post_id)
-        .map_err(|refused| Box::new(refused.page(tr, code, post_id)))?;
+    let (org, post) =
+        open_post(v, code, post_id).map_err(|refused| Box::new(refused.page(tr, code, post_id)))?;
     if !v
         .snap
         .pack
@@ -441,7 +433,7 @@ fn portfolios_page(
     post: &Post,
     form: AssignForm,
     end_form: EndAssignmentForm,
-    errors: Vec<FieldError>,
+    (status, errors): (StatusCode, Vec<FieldError>),
     failed: &'static str,
 ) -> Response {
     let tr = v.tr;
@@ -463,11 +455,7 @@ fn portfolios_page(
         )
     };
     page(
-        if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        },
+        status,
         &PortfoliosPage {
             frame: Frame::of(state, Some(v)),
             tr,
@@ -547,11 +535,27 @@ pub(super) async fn portfolios_form(
                 start: today.clone(),
                 ..AssignForm::default()
             };
+            // The version of each assignment the end form offers, as it is now.
+            let m = &v.snap.model;
+            let mut versions = Vec::new();
+            for a in m
+                .holdings_of(&post.id)
+                .flat_map(|h| m.assignments_of(&h.id))
+            {
+                if a.end.is_none_or(|e| e >= state.today()) {
+                    match state.db.assignment_version(&a.id).await {
+                        Ok(version) => versions.push((a.id.clone(), version.to_string())),
+                        Err(e) => return storage_page(v.tr, &e),
+                    }
+                }
+            }
             let end_form = EndAssignmentForm {
                 end: today,
+                versions,
                 ..EndAssignmentForm::default()
             };
-            portfolios_page(&state, &v, org, post, form, end_form, Vec::new(), "")
+            let shown = (StatusCode::OK, Vec::new());
+            portfolios_page(&state, &v, org, post, form, end_form, shown, "")
         }
         Err(refused) => *refused,
     }
@@ -577,7 +581,7 @@ pub(super) async fn portfolios_submit(
             post,
             form,
             EndAssignmentForm::default(),
-            errors,
+            (StatusCode::UNPROCESSABLE_ENTITY, errors),
             "assign",
         )
     };
@@ -620,14 +624,14 @@ pub(super) async fn portfolios_end_submit(
     State(state): State<AppState>,
     PageViewer(v): PageViewer,
     Path((code, post_id)): Path<(String, String)>,
-    form: Result<Form<EndAssignmentForm>, FormRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let tr = v.tr;
     let (org, post) = match leadership_post(&v, &code, &post_id) {
         Ok(t) => t,
         Err(refused) => return *refused,
     };
-    let back = |end_form, errors| {
+    let back = |end_form, status, errors| {
         portfolios_page(
             &state,
             &v,
@@ -635,14 +639,19 @@ pub(super) async fn portfolios_end_submit(
             post,
             AssignForm::default(),
             end_form,
-            errors,
+            (status, errors),
             "end",
         )
     };
-    let Ok(Form(form)) = form else {
+    let Ok(Form(pairs)) = form else {
         let errors = vec![("form", tr.t("handover.error.form").to_string())];
-        return back(EndAssignmentForm::default(), errors);
+        return back(
+            EndAssignmentForm::default(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+        );
     };
+    let form = EndAssignmentForm::of(&pairs);
     let m = &v.snap.model;
     let found = m
         .assignments()
@@ -656,40 +665,30 @@ pub(super) async fn portfolios_end_submit(
             tr.t("orgs.error.assignment.missing").to_string(),
         ));
     }
-    let end = parse_day(&form.end);
-    if end.is_none() {
-        errors.push(if form.end.trim().is_empty() {
-            ("end", tr.t("orgs.form.error.day_missing").to_string())
-        } else {
-            (
-                "end",
-                tr.tf("orgs.error.date", &[("value", form.end.trim())]),
-            )
-        });
+    let version = found.map(|a| form_version(tr, form.version(&a.id).unwrap_or("")));
+    if let Some(Err(e)) = &version {
+        errors.push(e.clone());
     }
-    if form.reason.chars().count() > 500 {
-        errors.push((
-            "reason",
-            tr.t("orgs.error.assignment.reason_long").to_string(),
-        ));
+    let edit = dates_from_form(tr, "", &form.end, &form.reason);
+    if form.end.trim().is_empty() {
+        errors.push(("end", tr.t("orgs.form.error.day_missing").to_string()));
     }
-    let (Some(a), Some(end), true) = (found, end, errors.is_empty()) else {
-        return back(form, errors);
-    };
-    let version = match state.db.assignment_version(&a.id).await {
-        Ok(version) => version,
-        Err(e) => return storage_page(tr, &e),
-    };
-    let edit = AssignmentEdit {
-        end: Some(Some(end)),
-        reason: Some(form.reason.clone()),
-        ..AssignmentEdit::default()
+    if let Err(more) = &edit {
+        errors.extend(more.iter().cloned());
+    }
+    let (Some(a), Some(Ok(version)), Ok(edit), true) = (found, version, edit, errors.is_empty())
+    else {
+        return back(form, StatusCode::UNPROCESSABLE_ENTITY, errors);
     };
     match update(&state, &v, &a.id, version, edit).await {
         Ok(_) => redirect(&format!("{}#post-{}", org_href(&org.code, tr), post.id)),
         Err(StorageError::Assignment(e)) => {
             let errors = vec![assignment_error(tr, &v.snap.pack, &e)];
-            back(form, errors)
+            back(form, StatusCode::UNPROCESSABLE_ENTITY, errors)
+        }
+        Err(StorageError::Conflict { .. }) => {
+            let errors = vec![("form", tr.t("orgs.form.error.stale_assignment").to_string())];
+            back(form, StatusCode::CONFLICT, errors)
         }
         Err(e) => storage_page(tr, &e),
     }

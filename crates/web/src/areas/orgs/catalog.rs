@@ -217,6 +217,64 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("orgs.error.assignment.reason", "更正分管日期须写明原因。"),
     ("orgs.error.holding.reason", "更正任职日期须写明原因。"),
+    // Posts closed and reopened; holdings ended or corrected by form.
+    (
+        "orgs.error.post.closed",
+        "该职务已于 {day} 撤销，此后不再有人任职。",
+    ),
+    (
+        "orgs.error.post.held_after",
+        "该职务在 {day} 之后仍有任职（{start} – {end}），请先结束该任职再撤销职务。",
+    ),
+    ("orgs.error.post.already_closed", "该职务已于 {day} 撤销。"),
+    ("orgs.error.post.not_closed", "该职务未撤销，无需恢复。"),
+    (
+        "orgs.form.error.stale_post",
+        "该职务已被他人修改，请重新打开本页后再试。",
+    ),
+    (
+        "orgs.form.error.stale_holding",
+        "该任职已被他人修改，请重新打开本页后再试。",
+    ),
+    (
+        "orgs.form.error.stale_assignment",
+        "该分管记录已被他人修改，请重新打开本页后再试。",
+    ),
+    ("orgs.form.version", "所据版本"),
+    ("orgs.action.post_close", "撤销职务"),
+    ("orgs.action.post_reopen", "恢复职务"),
+    ("orgs.action.holding", "结束或更正"),
+    ("orgs.form.post_close.title", "撤销职务"),
+    (
+        "orgs.form.post_close.lead",
+        "撤销“{post}”：撤销日期是它的最后一天，此后不再任命，已有的任职记录保留。该日期之后仍有效的任职须先结束。",
+    ),
+    ("orgs.form.post_close.day", "撤销日期（最后一天）"),
+    ("orgs.form.post_close.held", "该日期之后仍有效的任职"),
+    ("orgs.form.post_close.submit", "撤销"),
+    ("orgs.form.post_reopen.title", "恢复职务"),
+    (
+        "orgs.form.post_reopen.lead",
+        "恢复已于 {day} 撤销的“{post}”，此后可以再任命。",
+    ),
+    ("orgs.form.post_reopen.submit", "恢复"),
+    ("orgs.holding_not_found", "没有找到任职记录“{id}”。"),
+    ("orgs.form.holding.title", "结束或更正任职"),
+    (
+        "orgs.form.holding.lead",
+        "结束一项仍有效的任职，只需填写最后一天；更正已记录的日期（开始日期、已记录的结束日期，或取消结束）须写明原因，原因记入审计日志。任职结束时，其分管领域随之结束。",
+    ),
+    ("orgs.form.holding.person", "任职人"),
+    ("orgs.form.holding.recorded", "已记录的起止日期"),
+    ("orgs.form.holding.end", "最后一天"),
+    (
+        "orgs.form.holding.end_hint",
+        "格式 YYYY-MM-DD；留空表示仍在任。",
+    ),
+    (
+        "orgs.form.holding.reason_hint",
+        "更正日期时必填；结束仍有效的任职时不必填写。",
+    ),
     (
         "orgs.error.assignment.reason_long",
         "原因不能超过 500 个字。",
@@ -737,6 +795,73 @@ pub const EN: &[(&str, &str)] = &[
     (
         "orgs.error.holding.reason",
         "Say why the dates of the holding are corrected.",
+    ),
+    // Posts closed and reopened; holdings ended or corrected by form.
+    (
+        "orgs.error.post.closed",
+        "The post was closed on {day}; nobody holds it after that day.",
+    ),
+    (
+        "orgs.error.post.held_after",
+        "The post is still held after {day} ({start} – {end}): end that holding before closing the post.",
+    ),
+    (
+        "orgs.error.post.already_closed",
+        "The post was closed on {day}.",
+    ),
+    (
+        "orgs.error.post.not_closed",
+        "The post is open; there is nothing to reopen.",
+    ),
+    (
+        "orgs.form.error.stale_post",
+        "Someone else changed this post meanwhile. Open the page again and retry.",
+    ),
+    (
+        "orgs.form.error.stale_holding",
+        "Someone else changed this holding meanwhile. Open the page again and retry.",
+    ),
+    (
+        "orgs.form.error.stale_assignment",
+        "Someone else changed this assignment meanwhile. Open the page again and retry.",
+    ),
+    ("orgs.form.version", "Version shown"),
+    ("orgs.action.post_close", "Close the post"),
+    ("orgs.action.post_reopen", "Reopen the post"),
+    ("orgs.action.holding", "End or correct"),
+    ("orgs.form.post_close.title", "Close the post"),
+    (
+        "orgs.form.post_close.lead",
+        "Close “{post}”: the closing day is its last day; nobody is appointed to it afterwards, and its holdings are kept. Holdings still running after that day are ended first.",
+    ),
+    ("orgs.form.post_close.day", "Closing day (its last day)"),
+    (
+        "orgs.form.post_close.held",
+        "Holdings running after that day",
+    ),
+    ("orgs.form.post_close.submit", "Close"),
+    ("orgs.form.post_reopen.title", "Reopen the post"),
+    (
+        "orgs.form.post_reopen.lead",
+        "Reopen “{post}”, closed on {day}; it can be held again.",
+    ),
+    ("orgs.form.post_reopen.submit", "Reopen"),
+    ("orgs.holding_not_found", "No holding “{id}”."),
+    ("orgs.form.holding.title", "End or correct a holding"),
+    (
+        "orgs.form.holding.lead",
+        "To end a holding that is still running, give its last day. Correcting a recorded date (the first day, a recorded last day, or undoing an end) needs a reason, kept in the audit log. The holder's portfolios end with the holding.",
+    ),
+    ("orgs.form.holding.person", "Holder"),
+    ("orgs.form.holding.recorded", "Days recorded"),
+    ("orgs.form.holding.end", "Last day"),
+    (
+        "orgs.form.holding.end_hint",
+        "YYYY-MM-DD; leave empty while the holding runs.",
+    ),
+    (
+        "orgs.form.holding.reason_hint",
+        "Required to correct a date; not needed to end a running holding.",
     ),
     (
         "orgs.error.assignment.reason_long",

@@ -218,6 +218,8 @@ pub(super) enum HandoverRefused {
     Post,
     /// The post has several holders; it is not handed over.
     NotSingle,
+    /// The post is closed (on that day): nobody is appointed to it, nor handed it.
+    Closed(NaiveDate),
 }
 
 impl HandoverRefused {
@@ -231,6 +233,12 @@ impl HandoverRefused {
                 ErrorCode::Validation,
                 "handover.title",
                 tr.t("handover.error.not_single").to_string(),
+            ),
+            HandoverRefused::Closed(on) => error_page(
+                tr,
+                ErrorCode::Validation,
+                "orgs.form.post_close.title",
+                tr.tf("orgs.error.post.closed", &[("day", &date(on))]),
             ),
         }
     }
@@ -259,6 +267,20 @@ pub(super) fn managed_post<'a>(
     Ok((org, post))
 }
 
+/// The org and post of a route that gives the post a holder or a portfolio (a handover, an
+/// appointment, an assignment): as [`managed_post`], and 422 for a closed post.
+pub(super) fn open_post<'a>(
+    v: &'a Viewer,
+    code: &str,
+    post_id: &str,
+) -> Result<(&'a Org, &'a Post), HandoverRefused> {
+    let (org, post) = managed_post(v, code, post_id)?;
+    match post.closed_on {
+        Some(on) => Err(HandoverRefused::Closed(on)),
+        None => Ok((org, post)),
+    }
+}
+
 /// The org and post of a handover route, after the checks every handover route makes:
 /// 403 for no business role, 404 out of scope, 403 without ManageOrg, 422 for a post that is
 /// not single-holder.
@@ -267,7 +289,7 @@ pub(super) fn handover_target<'a>(
     code: &str,
     post_id: &str,
 ) -> Result<(&'a Org, &'a Post), HandoverRefused> {
-    let (org, post) = managed_post(v, code, post_id)?;
+    let (org, post) = open_post(v, code, post_id)?;
     if !single_holder(&v.snap.pack, post) {
         return Err(HandoverRefused::NotSingle);
     }

@@ -45,12 +45,15 @@ mod api;
 mod appoint;
 mod assignments;
 mod catalog;
+mod dates;
 mod errors;
 mod handover;
+mod holding_form;
 mod names;
 mod org;
 mod people;
 mod person_forms;
+mod post_close;
 mod shapes;
 mod start;
 mod tree;
@@ -61,12 +64,15 @@ use access::*;
 use api::*;
 use appoint::*;
 use assignments::*;
+use dates::*;
 use errors::*;
 use handover::*;
+use holding_form::*;
 use names::*;
 use org::*;
 use people::*;
 use person_forms::*;
+use post_close::*;
 use shapes::*;
 use start::*;
 use tree::*;
@@ -235,6 +241,46 @@ pub fn page_routes() -> Routes {
             portfolios_end_submit,
         )
         .get(
+            "/orgs/{code}/posts/{post_id}/close",
+            Describe::auth(
+                "orgs",
+                "Form: close an open post on a day (its last day), or reopen a closed one, with the version shown",
+            ),
+            post_close_form,
+        )
+        .post(
+            "/orgs/{code}/posts/{post_id}/close",
+            Describe::auth(
+                "orgs",
+                "Close a post on a day; refused while someone holds it after that day (end the holding first); 409 on a stale version",
+            ),
+            post_close_submit_page,
+        )
+        .post(
+            "/orgs/{code}/posts/{post_id}/reopen",
+            Describe::auth(
+                "orgs",
+                "Reopen a closed post (in an open org); 409 on a stale version",
+            ),
+            post_reopen_submit_page,
+        )
+        .get(
+            "/orgs/{code}/posts/{post_id}/holdings/{holding_id}",
+            Describe::auth(
+                "orgs",
+                "Form: end a holding, or correct its days with a reason, with the version shown",
+            ),
+            holding_form,
+        )
+        .post(
+            "/orgs/{code}/posts/{post_id}/holdings/{holding_id}",
+            Describe::auth(
+                "orgs",
+                "End a holding (its last day), or correct its days with a reason kept in the audit log; 409 on a stale version",
+            ),
+            holding_submit,
+        )
+        .get(
             "/orgs/{code}/posts/{post_id}/handover",
             Describe::auth("orgs", "Handover form of a single-holder post"),
             handover_form,
@@ -396,6 +442,14 @@ pub fn api_routes() -> Routes {
                 "Set up a post in an org the caller manages: {org, kind (a post kind of the policy for the org's kind), title?, portfolios? (leadership posts)}",
             ),
             api_create_post,
+        )
+        .patch(
+            "/posts/{id}",
+            Describe::auth(
+                "orgs",
+                "Close or reopen a post: {version, closed_on? (a day closes it: its last day, today or before; null reopens it, and leaves an open one open)}; closing is refused (422) while someone holds the post after that day — end the holding first; a closed post takes no holder after its closing day; 409 on a stale version",
+            ),
+            api_update_post,
         )
         .patch(
             "/holdings/{id}",

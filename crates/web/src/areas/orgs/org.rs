@@ -20,6 +20,8 @@ pub struct HolderView {
     pub start: String,
     /// To, if ended.
     pub end: Option<String>,
+    /// The form ending it or correcting its days, for viewers who manage the org.
+    pub edit: Option<String>,
 }
 
 /// One post of the org.
@@ -43,6 +45,10 @@ pub struct PostView {
     pub handover: Option<String>,
     /// The appointment form, for viewers who manage the org: a vacant post, or one of several holders.
     pub appoint: Option<String>,
+    /// Its last day, when the post is closed.
+    pub closed: Option<String>,
+    /// The form closing (or, closed, reopening) it, for viewers who manage the org: (href, label).
+    pub close: Option<(String, String)>,
 }
 
 /// One platform of the org.
@@ -90,6 +96,7 @@ pub(super) fn holder_view(m: &OrgModel, h: &Holding) -> HolderView {
         name: person_name(m, &h.person),
         start: date(h.start),
         end: h.end.map(date),
+        edit: None,
     }
 }
 
@@ -143,15 +150,19 @@ pub(super) async fn org_page(
             let (current, mut history): (Vec<&Holding>, Vec<&Holding>) =
                 m.holdings_of(&p.id).partition(|h| h.covers(today));
             history.reverse();
-            let handover = (manage && single_holder(pack, p) && !current.is_empty()).then(|| {
-                format!(
-                    "/orgs/{}/posts/{}/handover{}",
-                    encode(&org.code),
-                    encode(&p.id),
-                    tr.qs()
-                )
-            });
+            // A closed post takes no new holder: no handover, appointment or portfolio form.
+            let open = p.closed_on.is_none();
+            let handover =
+                (manage && open && single_holder(pack, p) && !current.is_empty()).then(|| {
+                    format!(
+                        "/orgs/{}/posts/{}/handover{}",
+                        encode(&org.code),
+                        encode(&p.id),
+                        tr.qs()
+                    )
+                });
             let appoint = (manage
+                && open
                 && org.closed_on.is_none()
                 && (current.is_empty() || !single_holder(pack, p)))
             .then(|| {
@@ -163,7 +174,7 @@ pub(super) async fn org_page(
                 )
             });
             let leadership = pack.post_kind(&p.kind).is_some_and(|k| k.leadership);
-            let assign = (manage && leadership).then(|| {
+            let assign = (manage && open && leadership).then(|| {
                 format!(
                     "/orgs/{}/posts/{}/portfolios{}",
                     encode(&org.code),
@@ -191,10 +202,32 @@ pub(super) async fn org_page(
                     .map(|x| portfolio_name(tr, pack, x))
                     .collect(),
                 assign,
-                current: current.into_iter().map(|h| holder_view(m, h)).collect(),
-                history: history.into_iter().map(|h| holder_view(m, h)).collect(),
+                current: current
+                    .into_iter()
+                    .map(|h| holding_view(&v, org, h))
+                    .collect(),
+                history: history
+                    .into_iter()
+                    .map(|h| holding_view(&v, org, h))
+                    .collect(),
                 handover,
                 appoint,
+                closed: p.closed_on.map(date),
+                close: manage.then(|| {
+                    let label = match p.closed_on {
+                        None => "orgs.action.post_close",
+                        Some(_) => "orgs.action.post_reopen",
+                    };
+                    (
+                        format!(
+                            "/orgs/{}/posts/{}/close{}",
+                            encode(&org.code),
+                            encode(&p.id),
+                            tr.qs()
+                        ),
+                        tr.t(label).to_string(),
+                    )
+                }),
             }
         })
         .collect();

@@ -89,6 +89,8 @@ pub(super) struct PostOut<'a> {
     /// The post's standing portfolios, given to each new holder.
     pub(super) portfolios: &'a [String],
     pub(super) single_holder: bool,
+    /// Its last day, when the post is closed.
+    pub(super) closed_on: Option<NaiveDate>,
     /// Holders today.
     pub(super) holders: Vec<HolderOut<'a>>,
 }
@@ -110,6 +112,7 @@ pub(super) fn post_out<'a>(
         title: &p.title,
         portfolios: &p.portfolios,
         single_holder: single_holder(pack, p),
+        closed_on: p.closed_on,
         holders: m
             .holders_on(&p.id, today)
             .into_iter()

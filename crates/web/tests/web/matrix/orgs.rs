@@ -164,6 +164,58 @@ pub fn expectations() -> Vec<Expect> {
             own_org_post,
         )
         .body("assignment=&end=not-a-day"),
+        // A post closed or reopened: the demo's posts are open, so the page shows managers the
+        // closing form (a malformed day: 422) and reopening is refused to them (422, told why).
+        Expect::scoped(
+            "GET",
+            "/orgs/{code}/posts/{post_id}/close",
+            "/orgs/{org}/posts/{post}/close",
+            own_org_form,
+        ),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/posts/{post_id}/close",
+            "/orgs/{org}/posts/{post}/close",
+            own_org_post,
+        )
+        .body("version=1&closed_on=not-a-day"),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/posts/{post_id}/reopen",
+            "/orgs/{org}/posts/{post}/reopen",
+            own_org_post,
+        )
+        .body("version=1"),
+        // A holding's form: managers are told there is no such holding (404) only after the
+        // right to manage the org is checked (403 for the others).
+        Expect::scoped(
+            "GET",
+            "/orgs/{code}/posts/{post_id}/holdings/{holding_id}",
+            "/orgs/{org}/posts/{post}/holdings/{missing}",
+            |c, s| match c {
+                Caller::Anonymous => 303,
+                c if manages(c) && s == Scope::Inside => 404,
+                _ => own_org_post(c, s),
+            },
+        ),
+        Expect::scoped(
+            "POST",
+            "/orgs/{code}/posts/{post_id}/holdings/{holding_id}",
+            "/orgs/{org}/posts/{post}/holdings/{missing}",
+            |c, s| match c {
+                c if manages(c) && s == Scope::Inside => 404,
+                _ => own_org_post(c, s),
+            },
+        )
+        .body("version=1&end=not-a-day"),
+        // A malformed closing day: 422 where the caller manages the post's org.
+        Expect::scoped(
+            "PATCH",
+            "/api/v1/posts/{id}",
+            "/api/v1/posts/{post}",
+            api_manage_422,
+        )
+        .body(r#"{"version":1,"closed_on":"not-a-day"}"#),
         Expect::scoped(
             "GET",
             "/api/v1/portfolio-assignments",

@@ -24,6 +24,8 @@ pub struct Ids {
     pub org_id: String,
     /// The org's secretary post.
     pub post: String,
+    /// Its holding today.
+    pub holding: String,
     /// A person of the org.
     pub person: String,
     pub policy: String,
@@ -55,6 +57,12 @@ pub async fn ids(app: &TestApp) -> Ids {
         .id
         .clone();
     let person = model.people().find(|p| p.org == org.id).unwrap().id.clone();
+    let holding = model
+        .holders_on(&post, app.clock.today())
+        .first()
+        .unwrap()
+        .id
+        .clone();
     let pack = app
         .db
         .policy(zeren_core::policy::BUILTIN_PACK_ID)
@@ -136,6 +144,7 @@ pub async fn ids(app: &TestApp) -> Ids {
     Ids {
         org_id: org.id,
         post,
+        holding,
         person,
         policy: zeren_core::policy::BUILTIN_PACK_ID.to_string(),
         record: record.id,
@@ -191,11 +200,18 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         "/orgs/{code}/posts/{post_id}/handover"
         | "/orgs/{code}/posts/{post_id}/appoint"
         | "/orgs/{code}/posts/{post_id}/portfolios"
-        | "/orgs/{code}/posts/{post_id}/portfolios/end" => {
+        | "/orgs/{code}/posts/{post_id}/portfolios/end"
+        | "/orgs/{code}/posts/{post_id}/close"
+        | "/orgs/{code}/posts/{post_id}/reopen" => {
             vec![("{code}", ORG), ("{post_id}", &ids.post)]
         }
+        "/orgs/{code}/posts/{post_id}/holdings/{holding_id}" => vec![
+            ("{code}", ORG),
+            ("{post_id}", &ids.post),
+            ("{holding_id}", &ids.holding),
+        ],
         "/api/v1/orgs/{id}" | "/api/v1/orgs/{id}/notify" => vec![("{id}", &ids.org_id)],
-        "/api/v1/posts/{id}/handover" => vec![("{id}", &ids.post)],
+        "/api/v1/posts/{id}/handover" | "/api/v1/posts/{id}" => vec![("{id}", &ids.post)],
         "/people/{id}" | "/people/{id}/edit" | "/people/{id}/leave" | "/api/v1/people/{id}" => {
             vec![("{id}", &ids.person)]
         }

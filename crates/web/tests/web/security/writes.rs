@@ -64,6 +64,8 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     ("/admin/accounts/{id}/totp/reset", "version"),
     // Shown for a post with an assignment that may end; the fixture's secretary post has none.
     ("/orgs/{code}/posts/{post_id}/portfolios/end", "reason"),
+    // Shown for a closed post only; the demo's are open.
+    ("/orgs/{code}/posts/{post_id}/reopen", "version"),
     // Shown after a preview with changes only.
     ("/roster/import", "sha256"),
     // Shown on an installation without orgs, to its designated founder only.
@@ -106,6 +108,7 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
             json!({"holding": long, "portfolio": long, "start": "2026-11-28"})
         }
         ("PATCH", "/api/v1/holdings/{id}") => json!({"version": 1, "reason": long}),
+        ("PATCH", "/api/v1/posts/{id}") => json!({"version": 1, "closed_on": long}),
         ("PATCH", "/api/v1/portfolio-assignments/{id}") => {
             json!({"version": 1, "reason": long})
         }
