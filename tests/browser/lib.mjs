@@ -324,6 +324,7 @@ const DEMO_USERS = Object.freeze({
   郑晓东: 'branch',
   马文涛: 'supervisor',
   钱纪明: 'discipline',
+  陶然: 'keeper',
   系统管理员: 'sysadmin',
   安全管理员: 'secadmin',
   安全审计员: 'auditor',

@@ -10,7 +10,8 @@ use serde::Serialize;
 
 mod acting;
 pub use acting::{
-    Act, Actor, HandlerError, check_handler, handler_choices, is_theirs, responsible_on,
+    Act, Actor, HandlerChoice, HandlerError, check_handler, handler_choices, is_theirs,
+    responsible_on,
 };
 
 /// A business role, held over an org subtree.
@@ -117,6 +118,9 @@ pub enum Permission {
     ReadOrg,
     /// Change the org model: people, posts, handovers.
     ManageOrg,
+    /// Set an org's reminder channels (企业微信/钉钉 robots) and read their delivery log: the
+    /// first responsible person's call, not the roster keeper's.
+    ManageReminders,
     /// Keep records (evidence) for an org.
     KeepRecords,
     /// Run the annual assessment.
@@ -136,10 +140,16 @@ impl Role {
     pub fn allows(self, p: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::Secretary => matches!(p, ReadPolicy | ReadOrg | ManageOrg | KeepRecords),
+            Role::Secretary => matches!(
+                p,
+                ReadPolicy | ReadOrg | ManageOrg | ManageReminders | KeepRecords
+            ),
             Role::Leader => matches!(p, ReadPolicy | ReadOrg | KeepRecords),
             Role::Staff => matches!(p, ReadPolicy | ReadOrg | KeepRecords),
-            Role::Branch => matches!(p, ReadPolicy | ReadOrg | KeepRecords | ManageOrg),
+            Role::Branch => matches!(
+                p,
+                ReadPolicy | ReadOrg | KeepRecords | ManageOrg | ManageReminders
+            ),
             Role::Supervisor => matches!(p, ReadPolicy | ReadOrg | RunAssessment),
             Role::Discipline => matches!(p, ReadPolicy | ReadOrg | Cases),
             Role::OrgAdmin => matches!(p, ReadPolicy | ReadOrg | ManageOrg),
@@ -432,6 +442,7 @@ mod tests {
         assert_eq!(r, Role::OrgAdmin);
         assert!(r.allows(Permission::ManageOrg) && r.allows(Permission::ReadOrg));
         assert!(!r.allows(Permission::KeepRecords) && !r.allows(Permission::RunAssessment));
+        assert!(!r.allows(Permission::ManageReminders));
     }
 
     #[test]

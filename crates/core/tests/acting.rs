@@ -198,7 +198,7 @@ fn a_handler_holds_a_post_in_the_org_or_above_it_on_the_day() {
     );
     let names: Vec<&str> = handler_choices(&model, "cqu-mse", day)
         .iter()
-        .map(|p| p.id.as_str())
+        .map(|c| c.person.id.as_str())
         .collect();
     assert!(
         names.contains(&"liu") && names.contains(&"uni-sec"),

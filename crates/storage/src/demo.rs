@@ -151,13 +151,15 @@ pub type DemoAccount = (
 );
 
 /// Demo accounts, one per role.
-pub const DEMO_ACCOUNTS: [DemoAccount; 9] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 10] = [
     ("secretary", NEW_SECRETARY, "cqu-mse", None, None),
     ("leader", "赵敏", "cqu-mse", None, None),
     ("staff", "刘佳", "cqu-mse", None, None),
     ("branch", "郑晓东", "cqu-mse-b1", None, None),
     ("supervisor", "马文涛", "cqu", Some(Role::Supervisor), None),
     ("discipline", "钱纪明", "cqu", Some(Role::Discipline), None),
+    // The college office (党政办) member who keeps the college's roster.
+    ("keeper", "陶然", "cqu-mse", Some(Role::OrgAdmin), None),
     ("sysadmin", "系统管理员", "", None, Some(AdminRole::System)),
     (
         "secadmin",
@@ -170,11 +172,11 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 9] = [
 ];
 
 /// One account per role, named after it. The supervisor and the discipline commission member
-/// work at the university and hold their roles by grant; the others by the posts they hold.
+/// work at the university and hold their roles by grant, as does the college's org
+/// administrator (the keeper of its roster); the others by the posts they hold.
 async fn accounts(db: &Db, actor: &Actor, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
     let mut tx = db.begin(actor, now).await?;
-    let uni = db.find_org("cqu").await?;
     let mut people = db.load_model().await?.people().cloned().collect::<Vec<_>>();
     for (username, name, org_code, grant, admin) in DEMO_ACCOUNTS {
         let person = match admin {
@@ -184,7 +186,7 @@ async fn accounts(db: &Db, actor: &Actor, now: chrono::DateTime<chrono::Utc>) ->
                 match people.iter().find(|p| p.name == name && p.org == org.id) {
                     Some(p) => Some(p.id.clone()),
                     None => {
-                        let p = tx.demo_person(name, &uni.id).await?;
+                        let p = tx.demo_person(name, &org.id).await?;
                         people.push(p.clone());
                         Some(p.id)
                     }

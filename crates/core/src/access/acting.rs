@@ -6,7 +6,7 @@
 
 use super::{Permission, Principal, Role};
 use crate::Lang;
-use crate::org::{OrgModel, Platform};
+use crate::org::{OrgModel, Person, Platform, Post};
 use crate::policy::{Duty, PolicyPack, Subject};
 use crate::responsibility::{Target, resolve};
 use crate::vocab::EvidenceKind;
@@ -97,10 +97,8 @@ impl Actor<'_> {
         act: &Act<'_>,
         day: NaiveDate,
     ) -> bool {
-        self.keeps_in(act.org, model)
-            && (self.principal.first_responsible_over(act.org, model)
-                || self.is(act.handler)
-                || self.is(responsible_on(pack, model, act, day).as_deref()))
+        self.may_name_handler(pack, model, act, day)
+            || (self.keeps_in(act.org, model) && self.is(act.handler))
     }
 
     /// Whether the actor may name (or change, or remove) the handler of the obligation: its
@@ -230,23 +228,39 @@ pub fn check_handler(
     }
 }
 
+/// Someone who may be named a handler, with the posts through which (so two people of one
+/// name are told apart).
+#[derive(Debug, Clone)]
+pub struct HandlerChoice<'m> {
+    /// The person.
+    pub person: &'m Person,
+    /// The posts they hold on the day in the org or above it, nearest first.
+    pub posts: Vec<&'m Post>,
+}
+
 /// The people who may be named the handler of an obligation of `org` on `day`, by name.
 pub fn handler_choices<'m>(
     model: &'m OrgModel,
     org: &str,
     day: NaiveDate,
-) -> Vec<&'m crate::org::Person> {
-    let mut out: Vec<&crate::org::Person> = Vec::new();
+) -> Vec<HandlerChoice<'m>> {
+    let mut out: Vec<HandlerChoice<'m>> = Vec::new();
     let mut at = model.org(org);
     let mut steps = 0;
     while let Some(o) = at {
         for post in model.posts_of(&o.id) {
-            out.extend(
-                model
-                    .holdings_of(&post.id)
-                    .filter(|h| h.covers(day))
-                    .filter_map(|h| model.person(&h.person)),
-            );
+            for h in model.holdings_of(&post.id).filter(|h| h.covers(day)) {
+                let Some(person) = model.person(&h.person) else {
+                    continue;
+                };
+                match out.iter_mut().find(|c| c.person.id == person.id) {
+                    Some(c) => c.posts.push(post),
+                    None => out.push(HandlerChoice {
+                        person,
+                        posts: vec![post],
+                    }),
+                }
+            }
         }
         steps += 1;
         if steps > model.orgs().len() {
@@ -254,7 +268,6 @@ pub fn handler_choices<'m>(
         }
         at = model.parent(o);
     }
-    out.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
-    out.dedup_by(|a, b| a.id == b.id);
+    out.sort_by(|a, b| (&a.person.name, &a.person.id).cmp(&(&b.person.name, &b.person.id)));
     out
 }

@@ -161,6 +161,29 @@ fn is_username(s: &str) -> bool {
 }
 
 impl Db {
+    /// The names shown for sign-in names (each asked once; a name without an account is left
+    /// out), e.g. to say who kept a record rather than their login.
+    pub async fn display_names(
+        &self,
+        usernames: &[&str],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let mut out = std::collections::HashMap::new();
+        for name in usernames {
+            if out.contains_key(*name) {
+                continue;
+            }
+            let shown: Option<String> =
+                sqlx::query_scalar("SELECT display_name FROM users WHERE username = $1")
+                    .bind(*name)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if let Some(shown) = shown {
+                out.insert((*name).to_string(), shown);
+            }
+        }
+        Ok(out)
+    }
+
     /// An account by sign-in name.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let row = sqlx::query(AssertSqlSafe(format!(

@@ -1095,6 +1095,13 @@ async fn a_handler_keeps_the_records_of_what_they_were_named_to_handle_and_no_mo
         html.contains("党委会年度专题研究网络意识形态工作"),
         "{html}"
     );
+    // Linked to the page where it is done, and her role told in PRODUCT.md §5 terms.
+    let link = format!("href=\"/obligations/{}\"", study["id"].as_str().unwrap());
+    assert!(html.contains(&link), "{html}");
+    assert!(
+        html.contains("我的角色能做什么") && html.contains("只为被指定为经办人的事项登记材料"),
+        "{html}"
+    );
 
     // The page: the secretary's form names (and removes) the handler; the staff's page has no form.
     let sec = app.sign_in("secretary", PASSWORD).await;
@@ -1106,7 +1113,7 @@ async fn a_handler_keeps_the_records_of_what_they_were_named_to_handle_and_no_mo
     .await;
     assert_eq!(status, 200);
     assert!(
-        html.contains("指定经办人") && html.contains(">刘佳<"),
+        html.contains("指定经办人") && html.contains(">刘佳（新媒体平台管理员）<"),
         "{html}"
     );
     let resp = submit(

@@ -40,6 +40,8 @@ pub struct DutyRow {
     pub due: String,
     /// Status key.
     pub status: &'static str,
+    /// The obligation's page, where it is done.
+    pub obligation_href: String,
 }
 
 /// One of my posts.
@@ -63,6 +65,8 @@ struct HomePage {
     tr: Tr,
     name: String,
     roles: Vec<(String, String)>,
+    /// What each role allows.
+    role_help: Vec<(String, String)>,
     duties: Arc<Vec<DutyRow>>,
     posts: Vec<PostRow>,
     year: i32,
@@ -98,6 +102,7 @@ pub async fn home(
         tr: v.tr,
         name: v.user.display_name.clone(),
         roles: role_rows(&v),
+        role_help: role_help(&v),
         duties,
         posts: my_posts(&v),
         year,
@@ -131,6 +136,24 @@ pub async fn home(
         Ok(html) => crate::shared::frame::html_page(StatusCode::OK, html),
         Err(_) => page(StatusCode::OK, &build(duties, feed)),
     }
+}
+
+/// What each of the viewer's roles allows (PRODUCT.md §5), once per role: (name, help).
+pub fn role_help(v: &Viewer) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    for g in &v.principal.roles {
+        if !seen.contains(&g.role) {
+            seen.push(g.role);
+        }
+    }
+    seen.iter()
+        .map(|r| {
+            (
+                v.tr.t(&format!("role.{}", r.as_str())).to_string(),
+                v.tr.t(&format!("role.help.{}", r.as_str())).to_string(),
+            )
+        })
+        .collect()
 }
 
 /// The viewer's roles as (role name, org name).
@@ -291,6 +314,11 @@ async fn work_out_my_duties(
             },
             due: o.due.to_string(),
             status: status_on(o.discharge(), o.due, today, pack.reminders.due_soon_days).as_str(),
+            obligation_href: format!(
+                "/obligations/{}{}",
+                crate::shared::urls::encode(&o.id),
+                v.tr.qs()
+            ),
         });
     }
     rows.sort_by(|a, b| a.due.cmp(&b.due));

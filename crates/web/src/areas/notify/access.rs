@@ -32,7 +32,7 @@ pub(super) fn managed_org<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Refu
     if !v.can(Permission::ReadOrg, Some(&org.id)) {
         return Err(org_missing(v.tr));
     }
-    if !v.can(Permission::ManageOrg, Some(&org.id)) {
+    if !v.can(Permission::ManageReminders, Some(&org.id)) {
         return Err(Refusal::forbidden(v.tr));
     }
     Ok(org)

@@ -39,7 +39,7 @@ pub(super) fn pager_href(base: &str, only_unread: bool, page: i64, tr: Tr) -> St
 pub(super) fn managed_roots(v: &Viewer) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = v
         .principal
-        .scopes(Permission::ManageOrg)
+        .scopes(Permission::ManageReminders)
         .into_iter()
         .filter_map(|id| v.snap.model.org(id))
         .map(|o| (format!("/orgs/{}/notify", o.code), o.name.clone()))

@@ -3,9 +3,9 @@
 //! server for the system administrator, and the background planner and sender.
 //!
 //! Who sees what: every business account reads its own notifications and sets its own email;
-//! an org's robots and delivery log belong to whoever manages the org (the secretary role in
-//! scope: `ManageOrg`, so the college secretary for the college and its branches, a branch
-//! secretary for the branch); the SMTP server is system configuration (`ManageSystem`). Outside
+//! an org's robots and delivery log belong to its first responsible person (`ManageReminders`:
+//! the college secretary for the college and its branches, a branch secretary for the branch —
+//! not the org administrator who keeps the roster); the SMTP server is system configuration (`ManageSystem`). Outside
 //! the viewer's scope an org answers 404 like a missing one; administrators get 403 on business
 //! data. Nothing is sent inside a request: pages and the API only write settings and read logs;
 //! the planner queues and the sender sends (see [`planner`] and [`sender`]).

@@ -66,6 +66,43 @@ pub(super) fn org_not_found(tr: Tr, id: &str) -> Refusal {
     Refusal::not_found(tr, "obligations.error.org_not_found", id)
 }
 
+/// The obligation a write names, after the checks every such write makes before its body is
+/// read: 403 for administrators and accounts that read no org, 404 outside the viewer's scope,
+/// 403 unless `allowed` (who may make this write) holds.
+pub(super) async fn write_target(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+    allowed: impl FnOnce(&StoredObligation) -> bool,
+) -> Result<StoredObligation, Refusal> {
+    let tr = v.tr;
+    if v.principal.admin.is_some() || !v.principal.can_somewhere(Permission::ReadOrg) {
+        return Err(Refusal::forbidden(tr));
+    }
+    let o = find_item_row(state, v, id).await?;
+    if !allowed(&o) {
+        return Err(Refusal::forbidden(tr));
+    }
+    Ok(o)
+}
+
+/// 409 unless `version` is the obligation's current one.
+pub(super) fn current_version(tr: Tr, o: &StoredObligation, version: i64) -> Result<(), Refusal> {
+    if version == o.version {
+        return Ok(());
+    }
+    Err(storage_refusal(
+        tr,
+        StorageError::Conflict {
+            what: "obligation",
+            id: o.id.clone(),
+            expected: version,
+            actual: o.version,
+        },
+        &o.id,
+    ))
+}
+
 /// A storage failure about the obligation `id`.
 pub(super) fn storage_refusal(tr: Tr, err: StorageError, id: &str) -> Refusal {
     match err {

@@ -90,7 +90,7 @@ pub const ZH: &[(&str, &str)] = &[
         "该事项已撤销：制度已不再要求它（例如对象已关闭、任职已更正）。记录保留备查，不计入统计、提醒和日历。",
     ),
     ("obligations.item.linked", "{by} 于 {at} 挂接"),
-    ("obligations.item.record", "登记佐证材料"),
+    ("obligations.item.record_kind", "登记佐证材料：{kind}"),
     (
         "obligations.item.record_lead",
         "登记下列材料之一即可完成本事项：",
@@ -303,7 +303,7 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("obligations.item.no_evidence", "No evidence linked yet."),
     ("obligations.item.linked", "linked by {by} on {at}"),
-    ("obligations.item.record", "Record evidence"),
+    ("obligations.item.record_kind", "Record evidence: {kind}"),
     (
         "obligations.item.record_lead",
         "Recording one of these discharges this obligation:",

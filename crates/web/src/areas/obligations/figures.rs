@@ -679,9 +679,17 @@ pub(super) async fn detail(
     let handler_choices = if can_name_handler {
         handler_choices(&v.snap.model, &o.org, clock.today)
             .into_iter()
-            .map(|p| NamedRef {
-                id: p.id.clone(),
-                name: p.name.clone(),
+            .map(|c| NamedRef {
+                id: c.person.id.clone(),
+                name: format!(
+                    "{}（{}）",
+                    c.person.name,
+                    c.posts
+                        .iter()
+                        .map(|p| p.title.as_str())
+                        .collect::<Vec<_>>()
+                        .join(tr.lang().pick("、", ", "))
+                ),
             })
             .collect()
     } else {

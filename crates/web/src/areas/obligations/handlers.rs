@@ -27,15 +27,7 @@ async fn handler_target(
     v: &Viewer,
     id: &str,
 ) -> Result<StoredObligation, Refusal> {
-    let tr = v.tr;
-    if v.principal.admin.is_some() || !v.principal.can_somewhere(Permission::ReadOrg) {
-        return Err(Refusal::forbidden(tr));
-    }
-    let o = find_item_row(state, v, id).await?;
-    if !names_handler(v, &o, state.today()) {
-        return Err(Refusal::forbidden(tr));
-    }
-    Ok(o)
+    write_target(state, v, id, |o| names_handler(v, o, state.today())).await
 }
 
 /// Names the handler (or removes it): the rules checked in the user's language first, then
@@ -49,18 +41,7 @@ async fn set_handler(
 ) -> Result<Item, Refusal> {
     let tr = v.tr;
     let today = state.today();
-    if version != o.version {
-        return Err(storage_refusal(
-            tr,
-            StorageError::Conflict {
-                what: "obligation",
-                id: o.id.clone(),
-                expected: version,
-                actual: o.version,
-            },
-            &o.id,
-        ));
-    }
+    current_version(tr, o, version)?;
     if o.discharge() != zeren_core::obligation::Discharge::Open || o.withdrawn() {
         return Err(field_refusal(
             tr,

@@ -43,19 +43,11 @@ pub(super) async fn waiver_target(
     id: &str,
     act: WaiverAct,
 ) -> Result<StoredObligation, Refusal> {
-    let tr = v.tr;
-    if v.principal.admin.is_some() || !v.principal.can_somewhere(Permission::ReadOrg) {
-        return Err(Refusal::forbidden(tr));
-    }
-    let o = find_item_row(state, v, id).await?;
-    let allowed = match act {
-        WaiverAct::Request => acts_on(v, &o, state.today()),
+    write_target(state, v, id, |o| match act {
+        WaiverAct::Request => acts_on(v, o, state.today()),
         WaiverAct::Decide => first_responsible(v, &o.org),
-    };
-    if !allowed {
-        return Err(Refusal::forbidden(tr));
-    }
-    Ok(o)
+    })
+    .await
 }
 
 pub(super) fn check_text(tr: Tr, field: &str, s: &str, required: bool) -> Result<(), Refusal> {
@@ -80,18 +72,7 @@ pub(super) async fn check_request(
 ) -> Result<(), Refusal> {
     let tr = v.tr;
     check_text(tr, "reason", reason, true)?;
-    if version != o.version {
-        return Err(storage_refusal(
-            tr,
-            StorageError::Conflict {
-                what: "obligation",
-                id: o.id.clone(),
-                expected: version,
-                actual: o.version,
-            },
-            &o.id,
-        ));
-    }
+    current_version(tr, o, version)?;
     if o.discharge() != zeren_core::obligation::Discharge::Open {
         return Err(field_refusal(
             tr,
@@ -119,18 +100,7 @@ pub(super) async fn check_decision(
 ) -> Result<(), Refusal> {
     let tr = v.tr;
     check_text(tr, "note", note.unwrap_or(""), false)?;
-    if version != o.version {
-        return Err(storage_refusal(
-            tr,
-            StorageError::Conflict {
-                what: "obligation",
-                id: o.id.clone(),
-                expected: version,
-                actual: o.version,
-            },
-            &o.id,
-        ));
-    }
+    current_version(tr, o, version)?;
     let waivers = state
         .db
         .waivers_of(&o.id)

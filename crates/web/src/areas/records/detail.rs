@@ -83,6 +83,17 @@ pub(super) async fn detail_page(
     // As `keeps_record`, with the obligations already read.
     let can_write = writable(v, &record.org, Some(record.kind), today)
         || discharges.iter().any(|o| acts_on(v, o, today));
+    // Who kept it, by the names people know them by (not their sign-in names).
+    let logins: Vec<&str> = std::iter::once(record.created_by.as_str())
+        .chain(versions.iter().map(|v| v.changed_by.as_str()))
+        .collect();
+    let names = state.db.display_names(&logins).await.unwrap_or_default();
+    let shown = |login: &str| {
+        names
+            .get(login)
+            .cloned()
+            .unwrap_or_else(|| login.to_string())
+    };
     let mut version_views = Vec::new();
     for ver in versions.iter().skip(1) {
         let details: Option<RecordDetails> = serde_json::from_value(ver.data.clone()).ok();
@@ -91,7 +102,7 @@ pub(super) async fn detail_page(
                 "records.detail.version_line",
                 &[
                     ("n", &ver.version.to_string()),
-                    ("by", &ver.changed_by),
+                    ("by", &shown(&ver.changed_by)),
                     ("at", &minute(ver.changed_at)),
                 ],
             ),
@@ -127,7 +138,7 @@ pub(super) async fn detail_page(
             created: tr.tf(
                 "records.detail.created",
                 &[
-                    ("by", &record.created_by),
+                    ("by", &shown(&record.created_by)),
                     ("at", &minute(record.created_at)),
                 ],
             ),

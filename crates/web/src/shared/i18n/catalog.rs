@@ -273,10 +273,39 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("role.secretary", "第一责任人（书记）"),
     ("role.leader", "班子成员"),
     ("role.staff", "工作人员"),
-    ("role.branch", "支部书记"),
+    ("role.branch", "支部书记或单位负责人"),
     ("role.supervisor", "考核督导"),
     ("role.discipline", "纪委"),
     ("role.org-admin", "组织人事管理员（维护名册）"),
+    ("role.help.title", "我的角色能做什么"),
+    (
+        "role.help.secretary",
+        "本组织及下级组织的全部责任事项：登记佐证材料、审批免于履行、指定经办人、维护组织机构和人员任职；问责案件除外。",
+    ),
+    (
+        "role.help.leader",
+        "查看本组织；只对当天所分管领域的责任事项、平台和活动登记材料、指定经办人（一岗双责），以及被指定为经办人的事项。",
+    ),
+    (
+        "role.help.staff",
+        "查看本组织；只为被指定为经办人的事项登记材料、关联佐证，平台管理员管理所负责的平台。",
+    ),
+    (
+        "role.help.branch",
+        "本支部（或本单位）及其下级的全部责任事项，与书记在学院的职责相同。",
+    ),
+    (
+        "role.help.supervisor",
+        "查看各学院的台账，组织年度考核；不登记材料。",
+    ),
+    (
+        "role.help.discipline",
+        "专责问责案件；为查明事实可查看所辖范围的台账和指标（查看个人记录均留痕），不修改台账。",
+    ),
+    (
+        "role.help.org-admin",
+        "维护所辖范围的组织机构、人员、职务、任职和分管（表单或名册导入）；不登记责任事项的材料。",
+    ),
     ("role.system", "系统管理员"),
     ("role.security", "安全管理员"),
     ("role.audit", "安全审计员"),
@@ -640,10 +669,39 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("role.secretary", "First responsible person (secretary)"),
     ("role.leader", "Leadership member"),
     ("role.staff", "Staff"),
-    ("role.branch", "Branch secretary"),
+    ("role.branch", "Branch secretary or unit head"),
     ("role.supervisor", "Supervisor"),
     ("role.discipline", "Discipline commission"),
     ("role.org-admin", "Org administrator (keeps the rosters)"),
+    ("role.help.title", "What my roles allow"),
+    (
+        "role.help.secretary",
+        "Every duty of the org and the orgs below it: record evidence, decide waivers, name handlers, keep the org tree, people and posts; not accountability cases.",
+    ),
+    (
+        "role.help.leader",
+        "Read the org; record evidence and name handlers only for the duties, platforms and events of the portfolios held on the day (一岗双责), and for what you were named to handle.",
+    ),
+    (
+        "role.help.staff",
+        "Read the org; record evidence only for the obligations you were named to handle; operators keep their platforms.",
+    ),
+    (
+        "role.help.branch",
+        "Every duty of your branch (or unit) and what lies below it, as a secretary has in a college.",
+    ),
+    (
+        "role.help.supervisor",
+        "Read across colleges and run the annual assessment; no records.",
+    ),
+    (
+        "role.help.discipline",
+        "Accountability cases, exclusively; read the ledger and indicators of your scope to establish facts (every read of a person's records audited), never edit it.",
+    ),
+    (
+        "role.help.org-admin",
+        "Keep the org tree, people, posts, holdings and portfolios of your scope (by form or roster import); no records of duties.",
+    ),
     ("role.system", "System administrator"),
     ("role.security", "Security administrator"),
     ("role.audit", "Security auditor"),

@@ -22,13 +22,14 @@ pub enum Scope {
 }
 
 /// Every demo account.
-pub const ROLES: [&str; 9] = [
+pub const ROLES: [&str; 10] = [
     "secretary",
     "leader",
     "staff",
     "branch",
     "supervisor",
     "discipline",
+    "keeper",
     "sysadmin",
     "secadmin",
     "auditor",

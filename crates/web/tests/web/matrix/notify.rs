@@ -8,7 +8,8 @@
 
 use crate::common::matrix::{Caller, Expect, Scope, is_admin};
 
-/// Accounts that manage their subtree (ManageOrg): the college secretary and the branch secretary.
+/// Accounts that set an org's reminder channels (ManageReminders): the college secretary and the
+/// branch secretary — not the org administrator, who keeps only the roster.
 fn manages(c: Caller) -> bool {
     matches!(c, Caller::Role("secretary" | "branch"))
 }

@@ -5,9 +5,10 @@
 
 use crate::common::matrix::{Caller, Expect, Scope, business_read, is_admin};
 
-/// Accounts that manage their subtree (ManageOrg): the college secretary and the branch secretary.
+/// Accounts that manage their subtree (ManageOrg): the college secretary, the branch secretary
+/// and the college's org administrator (keeper of its roster).
 fn manages(c: Caller) -> bool {
-    matches!(c, Caller::Role("secretary" | "branch"))
+    matches!(c, Caller::Role("secretary" | "branch" | "keeper"))
 }
 
 /// A form of the org itself: managers see it (200), other business accounts are refused.

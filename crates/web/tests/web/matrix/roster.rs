@@ -5,9 +5,10 @@
 
 use crate::common::matrix::{Caller, Expect, Scope, is_admin};
 
-/// Accounts that manage orgs (ManageOrg): the college secretary and the branch secretary.
+/// Accounts that manage orgs (ManageOrg): the college secretary, the branch secretary and the
+/// college's org administrator (keeper of its roster).
 fn manages(c: Caller) -> bool {
-    matches!(c, Caller::Role("secretary" | "branch"))
+    matches!(c, Caller::Role("secretary" | "branch" | "keeper"))
 }
 
 /// A page: managers `ok`, other accounts 403, visitors to the sign-in page.
