@@ -107,7 +107,7 @@ test('2. handover: the secretary hands the dean post over, after a refused date'
   assert.equal(pathOf(page), ORG);
   assert.equal(await text(page, 'h1'), '材料科学与工程学院');
   let dean = await postRow(page, '院长');
-  assert.match(await text(page, `#${await dean.getAttribute('id')} td.holder`), /^陈立新 2022-09-01 – 至今$/);
+  assert.match(await text(page, `#${await dean.getAttribute('id')} td.holder`), /^陈立新 2022-09-01 – 至今 结束或更正$/);
   // The dean holds no portfolio (so journey 3 asks about a deputy's portfolio instead).
   assert.equal(await dean.locator('td').nth(2).locator('.badge').count(), 0);
   await shot(page, 'journey2-2-org');
@@ -147,8 +147,8 @@ test('2. handover: the secretary hands the dean post over, after a refused date'
   assert.match(new URL(page.url()).hash, /^#post-/);
   dean = await postRow(page, '院长');
   const deanId = await dean.getAttribute('id');
-  assert.equal(await text(page, `#${deanId} td.holder`), '周海燕 2026-11-01 – 至今');
-  assert.equal(await text(page, `#${deanId} td.history`), '陈立新 2022-09-01 – 2026-10-31');
+  assert.equal(await text(page, `#${deanId} td.holder`), '周海燕 2026-11-01 – 至今 结束或更正');
+  assert.equal(await text(page, `#${deanId} td.history`), '陈立新 2022-09-01 – 2026-10-31 结束或更正');
   await shot(page, 'journey2-5-handed-over');
 
   // The form again now shows the new holder.

@@ -340,7 +340,7 @@ test('the roster: a refused upload told at its cell, the preview, the import, th
 
   // The college's page: 张三 holds the secretary's post since the file's day.
   await page.goto(at(`/orgs/${COLLEGE.code}`));
-  assert.match(await textOf(postRow(page, '党委书记').locator('td.holder')), /^张三 2024-09-01 – 至今$/);
+  assert.match(await textOf(postRow(page, '党委书记').locator('td.holder')), /^张三 2024-09-01 – 至今 结束或更正$/);
 });
 
 test('李四 appointed 党委副书记 and assigned 宣传思想, after a start before his holding is refused', async (t) => {
@@ -361,7 +361,7 @@ test('李四 appointed 党委副书记 and assigned 宣传思想, after a start 
   await page.locator('#start').fill('2024-09-01');
   await submitOrgForm(page);
   assert.equal(new URL(page.url()).pathname, `/orgs/${COLLEGE.code}`);
-  assert.equal(await textOf(postRow(page, '党委副书记').locator('td.holder')), '李四 2024-09-01 – 至今');
+  assert.equal(await textOf(postRow(page, '党委副书记').locator('td.holder')), '李四 2024-09-01 – 至今 结束或更正');
 
   // The portfolios form.
   await navigating(page, () => postRow(page, '党委副书记').locator('a', { hasText: '分管' }).click());

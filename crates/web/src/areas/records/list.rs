@@ -153,9 +153,19 @@ pub(super) async fn records_page(
     } else {
         l.org_code.clone()
     };
+    // Only the kinds the viewer keeps in that org (a handler keeps records from the obligation's
+    // page instead).
+    let today = state.today();
+    let new_org_id = v
+        .snap
+        .model
+        .find_org(&new_org)
+        .map(|o| o.id.clone())
+        .unwrap_or_default();
     let new_links = if v.principal.can_somewhere(Permission::KeepRecords) {
         RECORD_KINDS
             .iter()
+            .filter(|k| writable(&v, &new_org_id, Some(**k), today))
             .map(|k| {
                 (
                     href_with(
