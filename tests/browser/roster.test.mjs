@@ -19,14 +19,8 @@
 // The tests of this file run in order and build on one another (one installation). Every page
 // is checked for accessibility by lib.mjs, as keeper.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   useBrowser,
   signIn,
@@ -37,11 +31,8 @@ import {
   assertNoHorizontalScroll,
   DESKTOP,
 } from './lib.mjs';
+import { useFreshInstallation, navigating, pathOf, TODAY } from './fresh.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-/** Built by run.sh (`cargo build -p zeren`) before the tests run. */
-const BIN = resolve(HERE, '../../target/debug/zeren');
-const TODAY = '2026-11-28';
 const ROOT = { code: 'xyz', name: '某大学党委' };
 const COLLEGE = { code: 'xyz-chem', name: '化学化工学院党委' };
 const KEEPER = { username: 'keeper', name: '组织部王老师', password: 'Quiet-Lake-7391!' };
@@ -59,96 +50,16 @@ const b = useBrowser();
 // The installation: init, the keeper account, `zeren serve` on a free port.
 // ---------------------------------------------------------------------------------------
 
-let tmp;
-let server;
-let serverLog = '';
-let base = '';
-
-/** An absolute URL on this file's own server. */
-function at(path) {
-  assert.ok(base, 'the fresh server is not running');
-  return base + path;
-}
-
-/** Runs `zeren --data-dir … ARGS` (with `input` on stdin); fails with its stderr unless it exits 0. */
-function zeren(args, input) {
-  const all = ['--data-dir', join(tmp, 'data'), ...args];
-  const r = spawnSync(BIN, all, { input, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(
-    r.status,
-    0,
-    `zeren ${all.join(' ')} exited ${r.status ?? r.signal}${r.error ? ` (${r.error.message})` : ''}\n` +
-      `stderr:\n${r.stderr}\nstdout:\n${r.stdout}`,
-  );
-  return r.stdout;
-}
-
-/** A free loopback port: the kernel picks one, we release it and hand it to zeren. */
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-before(async () => {
-  assert.ok(existsSync(BIN), `${BIN} is missing: run the browser tests with tests/browser/run.sh`);
-  tmp = mkdtempSync(join(tmpdir(), 'zeren-roster-'));
+const { at } = useFreshInstallation('zeren-roster-', (zeren) => {
   const init = zeren(['init', '--org-code', ROOT.code, '--org-name', ROOT.name, '--admin-password', ADMIN_PASSWORD]);
   assert.match(init, /已建立顶端组织 xyz（某大学党委）/);
   zeren(['user', 'add', KEEPER.username, '--name', KEEPER.name, '--password-stdin'], `${KEEPER.password}\n`);
   zeren(['user', 'grant', KEEPER.username, '--role', 'org-admin', '--org', ROOT.code]);
-
-  const port = await freePort();
-  const addr = `127.0.0.1:${port}`;
-  server = spawn(BIN, ['--data-dir', join(tmp, 'data'), 'serve', '--clock', TODAY, '--addr', addr], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout.on('data', (d) => (serverLog += d));
-  server.stderr.on('data', (d) => (serverLog += d));
-  // Wait (at most 30 s) for GET /api/v1/health to answer 200.
-  const health = `http://${addr}/api/v1/health`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    assert.equal(server.exitCode, null, `zeren serve exited (${server.exitCode}) before it answered; its log:\n${serverLog}`);
-    const ok = await fetch(health).then((r) => r.status === 200, () => false);
-    if (ok) break;
-    assert.ok(Date.now() < deadline, `zeren did not answer ${health} within 30 s; its log:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  base = `http://${addr}`;
-});
-
-after(async () => {
-  if (server && server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-/** Runs `action` (a click, a submit) and waits until the page it navigates to has loaded. */
-async function navigating(page, action) {
-  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-  return res;
-}
-
-/** The path (and query) of the page's URL. */
-function pathOf(page) {
-  const u = new URL(page.url());
-  return u.pathname + u.search;
-}
 
 /** A page of this file's server, signed in as keeper through the login form. */
 async function keeperPage(t) {
