@@ -167,18 +167,16 @@ impl Db {
         &self,
         usernames: &[&str],
     ) -> Result<std::collections::HashMap<String, String>> {
+        let distinct: std::collections::BTreeSet<&str> = usernames.iter().copied().collect();
         let mut out = std::collections::HashMap::new();
-        for name in usernames {
-            if out.contains_key(*name) {
-                continue;
-            }
+        for name in distinct {
             let shown: Option<String> =
                 sqlx::query_scalar("SELECT display_name FROM users WHERE username = $1")
-                    .bind(*name)
+                    .bind(name)
                     .fetch_optional(&self.pool)
                     .await?;
             if let Some(shown) = shown {
-                out.insert((*name).to_string(), shown);
+                out.insert(name.to_string(), shown);
             }
         }
         Ok(out)

@@ -73,6 +73,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("obligations.item.handler_none", "未指定经办人"),
     ("obligations.handler.choose", "指定经办人"),
     ("obligations.handler.nobody", "（不指定）"),
+    ("obligations.handler.choice", "{name}（{posts}）"),
     (
         "obligations.handler.lead",
         "经办人留存本项的记录、关联证据；由第一责任人或本项责任人指定，须在本组织或其上级组织任职。",
@@ -286,6 +287,7 @@ pub const EN: &[(&str, &str)] = &[
     ("obligations.item.handler_none", "No handler named"),
     ("obligations.handler.choose", "Name the handler"),
     ("obligations.handler.nobody", "(none)"),
+    ("obligations.handler.choice", "{name} ({posts})"),
     (
         "obligations.handler.lead",
         "The handler keeps this obligation's records and links its evidence; named by its first responsible person or the person responsible for it, from those holding a post in this org or above it.",

@@ -681,14 +681,19 @@ pub(super) async fn detail(
             .into_iter()
             .map(|c| NamedRef {
                 id: c.person.id.clone(),
-                name: format!(
-                    "{}（{}）",
-                    c.person.name,
-                    c.posts
-                        .iter()
-                        .map(|p| p.title.as_str())
-                        .collect::<Vec<_>>()
-                        .join(tr.lang().pick("、", ", "))
+                name: tr.tf(
+                    "obligations.handler.choice",
+                    &[
+                        ("name", &c.person.name),
+                        (
+                            "posts",
+                            &c.posts
+                                .iter()
+                                .map(|p| p.title.as_str())
+                                .collect::<Vec<_>>()
+                                .join(tr.lang().pick("、", ", ")),
+                        ),
+                    ],
                 ),
             })
             .collect()
