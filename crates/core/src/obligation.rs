@@ -5,7 +5,7 @@
 use crate::citation::Citation;
 use crate::org::OrgModel;
 use crate::period::{Cadence, Period, add_days, sub_days};
-use crate::policy::{DueRule, Duty, PolicyPack, Subject};
+use crate::policy::{DueRule, Duty, PolicyMeta, PolicyPack, Subject, version_in_force};
 use crate::vocab::EventKind;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -98,15 +98,42 @@ pub fn periodic_due(rule: DueRule, period: &Period) -> Option<NaiveDate> {
     }
 }
 
-/// Generates every obligation of `year` that `pack` requires: those whose due date falls in
-/// the year and in the pack's time in force. Once-only duties whose due date is in or before the
-/// year are included (an obligation never met stays owed). Output is sorted by key.
+/// Generates every obligation of `year` that `pack` requires when it is the only version of its
+/// series (see [`generate_in`]).
 pub fn generate(
     pack: &PolicyPack,
     model: &OrgModel,
     year: i32,
     events: &[Event],
 ) -> Vec<PlannedObligation> {
+    generate_in(pack, std::slice::from_ref(&pack.meta), model, year, events)
+}
+
+/// Generates every obligation of `year` that `pack` requires, `versions` being every loaded
+/// policy version (any series). Each obligation is governed by exactly one version of a series
+///: a periodic one by the version in force on its period's
+/// last day, a once-only one by the version in force when its subject started (or when the
+/// series first took effect, if later), an on-event one by the version in force on the event's
+/// day. `pack` generates only what it governs, with its own due rule; a due date that falls
+/// before `pack` took effect moves to that day (a rule owes nothing before it exists).
+/// Once-only duties whose due date is in or before the year are included (an obligation never
+/// met stays owed). Output is sorted by key.
+pub fn generate_in(
+    pack: &PolicyPack,
+    versions: &[PolicyMeta],
+    model: &OrgModel,
+    year: i32,
+    events: &[Event],
+) -> Vec<PlannedObligation> {
+    let governs = |day: NaiveDate| {
+        version_in_force(versions, &pack.meta.series, day).is_some_and(|m| m.id == pack.meta.id)
+    };
+    let series_from = versions
+        .iter()
+        .filter(|m| m.series == pack.meta.series)
+        .map(|m| m.effective_from)
+        .min()
+        .unwrap_or(pack.meta.effective_from);
     let mut out: BTreeMap<String, PlannedObligation> = BTreeMap::new();
     let Some(year_start) = NaiveDate::from_ymd_opt(year, 1, 1) else {
         return Vec::new();
@@ -117,9 +144,7 @@ pub fn generate(
     for duty in &pack.duties {
         let mut push =
             |kind: SubjectKind, subject: &str, org: &str, period: Period, due: NaiveDate| {
-                if !pack.in_force_on(due) {
-                    return;
-                }
+                let due = due.max(pack.meta.effective_from);
                 // An org closed before the day owes nothing more: its obligations falling due
                 // after its closing day are withdrawn.
                 if model
@@ -149,7 +174,7 @@ pub fn generate(
                 };
                 for e in events
                     .iter()
-                    .filter(|e| e.kind == *event && e.date.year() == year)
+                    .filter(|e| e.kind == *event && e.date.year() == year && governs(e.date))
                 {
                     let due = match duty.due {
                         DueRule::DaysAfterEvent(n) => add_days(e.date, n),
@@ -172,11 +197,14 @@ pub fn generate(
                 for (kind, subject, org, start, end) in
                     subjects(duty, model, NaiveDate::MIN, year_end)
                 {
-                    let due = add_days(start.max(pack.meta.effective_from), n);
+                    let anchor = start.max(series_from);
+                    if !governs(anchor) {
+                        continue;
+                    }
+                    let from = start.max(pack.meta.effective_from);
+                    let due = add_days(from, n);
                     // Only subjects still there when the duty fell due owe it.
-                    if due <= year_end
-                        && end.is_none_or(|e| e >= start.max(pack.meta.effective_from))
-                    {
+                    if due <= year_end && end.is_none_or(|e| e >= from) {
                         push(kind, &subject, &org, Period::Once, due);
                     }
                 }
@@ -186,6 +214,9 @@ pub fn generate(
                     let (Some(from), Some(to)) = (period.start(), period.end()) else {
                         continue;
                     };
+                    if !governs(to) {
+                        continue;
+                    }
                     let Some(due) = periodic_due(duty.due, &period) else {
                         continue;
                     };

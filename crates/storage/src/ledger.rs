@@ -3,7 +3,6 @@
 use crate::db::{Actor, Db};
 use crate::error::Result;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use zeren_core::obligation::generate;
 use zeren_core::policy::{BUILTIN_PACK_SOURCE, builtin_pack};
 
 /// Creates or migrates the schema and loads the built-in policy pack if it is not loaded yet.
@@ -76,23 +75,21 @@ async fn sync(
     generation: Option<i64>,
 ) -> Result<usize> {
     let model = db.load_model().await?;
-    let policies = db.policies().await?;
+    let policies = db.policy_set().await?;
     // The events on-event duties hang on: directives received in the year (their obligations
     // are also added when a directive is recorded; a new policy version adds its own here).
     let events = db.directive_events(year).await?;
-    let mut planned = Vec::new();
-    for p in &policies {
-        planned.extend(generate(&p.pack, &model, year, &events));
-    }
+    let planned = policies.generate(&model, year, &events);
     let mut tx = db.begin(actor, now).await?;
     let added = tx.add_obligations(&planned, year).await?;
-    let (withdrawn, restored) = tx.reconcile_obligations(&planned, year).await?;
-    if withdrawn + restored > 0 {
+    let r = tx.reconcile_obligations(&planned, year).await?;
+    if r != Default::default() {
         tracing::info!(
             year,
-            withdrawn,
-            restored,
-            "obligations no longer required withdrawn, required again restored"
+            withdrawn = r.withdrawn,
+            restored = r.restored,
+            replanned = r.replanned,
+            "obligations no longer required withdrawn, required again restored, governed anew replanned"
         );
     }
     if let Some(g) = generation {

@@ -612,7 +612,7 @@ async fn directives_make_obligations_and_tasks_are_supervised() {
                     content: "各二级党组织：……".into(),
                 },
                 &m,
-                &pack,
+                &zeren_core::policy::Policies::new(vec![pack.clone()]),
                 Lang::Zh,
             )
             .await

@@ -203,6 +203,96 @@ async fn a_new_policy_version_takes_over_on_its_date() {
     .await;
 }
 
+/// The built-in pack as a version 2 from 1 July 2026: situation analysis monthly, the annual
+/// dedicated study due 15 December.
+fn version_2_mid_2026() -> (zeren_core::policy::PolicyPack, String) {
+    let src = BUILTIN_PACK_SOURCE
+        .replacen("id = \"cqu-mse-2021-6\"", "id = \"cqu-mse-2026-4\"", 1)
+        .replacen("version = 1", "version = 2", 1)
+        .replacen(
+            "effective_from = 2021-05-13",
+            "effective_from = 2026-07-01",
+            1,
+        )
+        .replacen(
+            "cadence = \"quarterly\"                    # college's choice",
+            "cadence = \"monthly\"                    # college's choice",
+            1,
+        )
+        .replacen("due = { by = \"12-31\" }", "due = { by = \"12-15\" }", 1);
+    assert!(src.contains("cadence = \"monthly\""));
+    (parse_pack(&src).unwrap(), src)
+}
+
+#[tokio::test]
+async fn a_version_loaded_mid_year_governs_its_periods_and_keeps_what_was_done() {
+    each(async |t| {
+        let s = seed(&t.db).await;
+        ledger::sync_obligations(&t.db, &Actor::system(), 2026, now())
+            .await
+            .unwrap();
+        let before = t.db.obligations(&s.college, 2026).await.unwrap();
+        let analysis = |list: &[zeren_storage::StoredObligation], period: &str| {
+            list.iter()
+                .find(|o| o.duty == "situation-analysis" && o.period == period)
+                .cloned()
+        };
+        // Q3 was done under version 1 before version 2 came.
+        let q3 = analysis(&before, "2026-Q3").unwrap();
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        tx.complete_obligation(&q3.id, q3.version, d("2026-10-10"), "三季度研判")
+            .await
+            .unwrap();
+        let (v2, src) = version_2_mid_2026();
+        tx.load_policy(&v2, &src, false).await.unwrap();
+        tx.commit().await.unwrap();
+        let added = ledger::sync_obligations(&t.db, &Actor::system(), 2026, now())
+            .await
+            .unwrap();
+        assert_eq!(added, 6, "July to December, monthly");
+        let after = t.db.obligations(&s.college, 2026).await.unwrap();
+        // Nothing deleted: every obligation stored before is still there (Q4 withdrawn, out of
+        // the list, kept with its history).
+        for b in &before {
+            t.db.obligation(&b.id).await.unwrap();
+        }
+        let q4 = analysis(&before, "2026-Q4").unwrap();
+        assert_eq!(t.db.obligation(&q4.id).await.unwrap().state, "withdrawn");
+        assert!(analysis(&after, "2026-Q4").is_none());
+        // Q1 and Q2 stay with version 1; Q3 stays done; Q4, open, is withdrawn.
+        assert_eq!(analysis(&after, "2026-Q1").unwrap().policy, BUILTIN_PACK_ID);
+        assert_eq!(analysis(&after, "2026-Q2").unwrap().state, "open");
+        assert_eq!(analysis(&after, "2026-Q3").unwrap().state, "done");
+        for m in 7..=12 {
+            let o = analysis(&after, &format!("2026-{m:02}")).unwrap();
+            assert_eq!(
+                (o.policy.as_str(), o.state.as_str()),
+                ("cqu-mse-2026-4", "open")
+            );
+        }
+        assert!(analysis(&after, "2026-06").is_none());
+        // The open annual study is governed by version 2 now, with its due date and article.
+        let study = after
+            .iter()
+            .find(|o| o.duty == "annual-dedicated-study")
+            .unwrap();
+        assert_eq!(
+            (study.policy.as_str(), study.due),
+            ("cqu-mse-2026-4", d("2026-12-15"))
+        );
+        // Syncing again changes nothing; the chain holds.
+        assert_eq!(
+            ledger::sync_obligations(&t.db, &Actor::system(), 2026, now())
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(t.db.obligations(&s.college, 2026).await.unwrap(), after);
+        t.db.verify_audit().await.unwrap().unwrap();
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn org_model_round_trips_and_rules_hold() {
     each(async |t| {

@@ -3,12 +3,14 @@
 mod model;
 mod parse;
 mod problem;
+mod set;
 mod versions;
 
 pub use model::*;
 pub use parse::parse_pack;
 pub use problem::{Diagnostic, Problem, Thing, line_col};
-pub use versions::{VersionError, check_new_version, version_in_force};
+pub use set::Policies;
+pub use versions::{VersionError, check_new_duties, check_new_version, version_in_force};
 
 /// Source of the built-in pack `cqu-mse-2021-6`, compiled into the binary.
 pub const BUILTIN_PACK_SOURCE: &str = include_str!("../../packs/cqu-mse-2021-6.toml");

@@ -45,6 +45,16 @@ pub enum VersionError {
         /// Other start.
         other_from: NaiveDate,
     },
+    /// A duty id already names a duty of another series.
+    #[error(
+        "duty `{duty}` is already a duty of series `{series}`: give this system's duty its own id"
+    )]
+    DutyOfAnotherSeries {
+        /// The duty id.
+        duty: String,
+        /// The series that has it.
+        series: String,
+    },
     /// An explicit end date runs into the next version.
     #[error("`{earlier}` is in force until {until}, which overlaps `{later}` from {from}")]
     Overlap {
@@ -57,6 +67,27 @@ pub enum VersionError {
         /// Later version start.
         from: NaiveDate,
     },
+}
+
+/// Checks that the duties of `new` can join those of `existing` (all loaded versions): a duty
+/// id names one duty of one series across the installation, so obligations, filters and
+/// `who --duty` never mistake one system's duty for another's.
+pub fn check_new_duties(
+    existing: &[super::model::PolicyPack],
+    new: &super::model::PolicyPack,
+) -> Result<(), VersionError> {
+    for d in &new.duties {
+        if let Some(other) = existing
+            .iter()
+            .find(|p| p.meta.series != new.meta.series && p.duty(&d.id).is_some())
+        {
+            return Err(VersionError::DutyOfAnotherSeries {
+                duty: d.id.clone(),
+                series: other.meta.series.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Checks that `new` can join `existing` (all loaded versions, any series).

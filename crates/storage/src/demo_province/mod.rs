@@ -3,7 +3,7 @@
 //! units and branches — about 100 000 orgs, 1 000 000 people, 30 000 platforms — and ten years
 //! of history: every post held by a chain of holders whose holdings end and are followed by the
 //! next (handovers), and the obligations of every year the policy was in force in, computed by
-//! the engine (`zeren_core::obligation::generate`, as `ledger::sync_year` does), a
+//! the engine (`zeren_core::policy::Policies::generate`, as `ledger::sync_year` does), a
 //! deterministic share of the past ones done.
 //!
 //! Bulk-loaded with PostgreSQL `COPY … FROM STDIN` on a connection of its own. Each table (and
@@ -26,7 +26,7 @@ use copy::{CopyRows, Loader, Note};
 use serde_json::json;
 use sqlx::{Connection, Executor, PgConnection};
 use zeren_core::clock::noon_in_shanghai;
-use zeren_core::obligation::{PlannedObligation, SubjectKind, generate};
+use zeren_core::obligation::{PlannedObligation, SubjectKind};
 use zeren_core::org::OrgModel;
 use zeren_core::period::Period;
 use zeren_core::vocab::PlatformKind;
@@ -357,7 +357,7 @@ pub async fn load(
     progress("model", 0, 1);
     let model = db.load_model().await?;
     progress("model", 1, 1);
-    let policies = db.policies().await?;
+    let policies = db.policy_set().await?;
     let last_year = ledger::years_kept(today)
         .into_iter()
         .max()
@@ -374,10 +374,7 @@ pub async fn load(
     }
     for year in first_year..=last_year {
         let events = db.directive_events(year).await?;
-        let mut planned = Vec::new();
-        for p in &policies {
-            planned.extend(generate(&p.pack, &model, year, &events));
-        }
+        let planned = policies.generate(&model, year, &events);
         let mut rows = CopyRows::new("obligations", OBLIGATION_COLS);
         let mut year_done = 0usize;
         for p in &planned {

@@ -11,9 +11,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use zeren_core::Lang;
 use zeren_core::clock::shanghai_date;
-use zeren_core::obligation::{Event, SubjectKind, generate};
+use zeren_core::obligation::{Event, SubjectKind};
 use zeren_core::org::OrgModel;
-use zeren_core::policy::PolicyPack;
+use zeren_core::policy::Policies;
 use zeren_core::records::{
     Directive, DirectiveDraft, ReportDraft, Task, TaskDraft, TaskReport, join_messages,
     validate_directive, validate_report, validate_task,
@@ -203,14 +203,14 @@ impl Tx {
         Ok(DIRECTIVES.find(&mut *self.tx, id).await?.map(facts))
     }
 
-    /// Registers a directive and creates the obligation to implement it (the on-event duty of
-    /// directive kind in `pack`, with the directive as its event). Returns the directive and the
+    /// Registers a directive and creates the obligations to implement it (the on-event duties
+    /// of directive kind in the versions governing its day, with the directive as their event). Returns the directive and the
     /// number of obligations added.
     pub async fn create_directive(
         &mut self,
         draft: &DirectiveDraft,
         model: &OrgModel,
-        pack: &PolicyPack,
+        policies: &Policies,
         lang: Lang,
     ) -> Result<(Directive, usize)> {
         let (org, received_on) = validate_directive(draft, model, shanghai_date(self.now()), lang)
@@ -258,7 +258,8 @@ impl Tx {
             org: d.org.clone(),
             date: d.received_on,
         };
-        let planned: Vec<_> = generate(pack, model, year, std::slice::from_ref(&event))
+        let planned: Vec<_> = policies
+            .generate(model, year, std::slice::from_ref(&event))
             .into_iter()
             .filter(|p| p.subject_kind == SubjectKind::Event && p.subject == d.id)
             .collect();

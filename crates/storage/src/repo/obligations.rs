@@ -80,6 +80,17 @@ impl StoredObligation {
     }
 }
 
+/// What bringing a year's stored obligations in step with the plan changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reconciled {
+    /// Open ones no longer required, withdrawn.
+    pub withdrawn: usize,
+    /// Withdrawn ones required again, restored.
+    pub restored: usize,
+    /// Open ones put under the version that governs them now.
+    pub replanned: usize,
+}
+
 /// The state of an obligation no longer required.
 pub const WITHDRAWN: &str = "withdrawn";
 /// A SQL condition keeping the obligations still required (`ob` is the obligations table).
@@ -893,17 +904,18 @@ impl Tx {
     /// closed, a holding corrected, a directive withdrawn, a policy version replaced — is
     /// withdrawn (kept with its history, audited, out of every list, count, reminder and
     /// feed); a withdrawn one planned again is restored. Done and waived obligations are never
-    /// touched, and an empty plan withdraws nothing. Returns (withdrawn, restored).
+    /// touched, and an empty plan withdraws nothing. An open one whose governing version now
+    /// states it otherwise (due date, article) is replanned.
     pub async fn reconcile_obligations(
         &mut self,
         planned: &[PlannedObligation],
         year: i32,
-    ) -> Result<(usize, usize)> {
+    ) -> Result<Reconciled> {
         if planned.is_empty() {
-            return Ok((0, 0));
+            return Ok(Reconciled::default());
         }
-        let keys: std::collections::HashSet<&str> =
-            planned.iter().map(|p| p.key.as_str()).collect();
+        let keys: std::collections::HashMap<&str, &PlannedObligation> =
+            planned.iter().map(|p| (p.key.as_str(), p)).collect();
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM obligations WHERE year = $1 AND state IN ('open', '{WITHDRAWN}') ORDER BY obligation_key"
         )))
@@ -913,23 +925,74 @@ impl Tx {
         .iter()
         .map(obligation_from_row)
         .collect::<Result<Vec<_>>>()?;
-        let (mut withdrawn, mut restored) = (0, 0);
+        let mut out = Reconciled::default();
         for o in rows {
-            match (o.withdrawn(), keys.contains(o.key.as_str())) {
-                (false, false) => {
+            let plan = keys.get(o.key.as_str());
+            let o = match (o.withdrawn(), plan) {
+                (false, None) => {
                     self.set_obligation_state(&o, WITHDRAWN, "obligation.withdraw")
                         .await?;
-                    withdrawn += 1;
+                    out.withdrawn += 1;
+                    continue;
                 }
-                (true, true) => {
+                (true, Some(_)) => {
+                    out.restored += 1;
                     self.set_obligation_state(&o, "open", "obligation.restore")
-                        .await?;
-                    restored += 1;
+                        .await?
                 }
-                _ => {}
+                (true, None) => continue,
+                (false, Some(_)) => o,
+            };
+            if let Some(p) = plan
+                && (o.policy != p.policy || o.due != p.due || o.citation != p.citation.to_string())
+            {
+                self.replan_obligation(&o, p).await?;
+                out.replanned += 1;
             }
         }
-        Ok((withdrawn, restored))
+        Ok(out)
+    }
+
+    /// Puts an open obligation under the version that governs it now (a new version of its
+    /// policy changed its due rule or its article): policy, due date and citation follow the
+    /// plan, audited with before and after. Done and waived ones are never replanned.
+    async fn replan_obligation(
+        &mut self,
+        before: &StoredObligation,
+        plan: &PlannedObligation,
+    ) -> Result<()> {
+        let citation = plan.citation.to_string();
+        let done = sqlx::query(
+            "UPDATE obligations SET policy_id = $1, due_on = $2, citation = $3, version = version + 1, updated_at = $4 \
+             WHERE id = $5 AND version = $6 AND state = 'open'",
+        )
+        .bind(&plan.policy)
+        .bind(date_text(plan.due))
+        .bind(&citation)
+        .bind(self.now_ms())
+        .bind(&before.id)
+        .bind(before.version)
+        .execute(&mut *self.tx)
+        .await?;
+        check_updated(
+            done.rows_affected(),
+            "obligation",
+            &before.id,
+            before.version,
+        )?;
+        let mut after = before.clone();
+        after.policy = plan.policy.clone();
+        after.due = plan.due;
+        after.citation = citation;
+        after.version += 1;
+        self.audit(
+            "obligation.replan",
+            "obligation",
+            &before.id,
+            Some(&serde_json::to_value(before).unwrap_or_default()),
+            Some(&serde_json::to_value(&after).unwrap_or_default()),
+        )
+        .await
     }
 
     /// Notes that a year's obligations are in step with model generation `generation`.

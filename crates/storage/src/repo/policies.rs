@@ -6,7 +6,10 @@ use crate::error::{Result, StorageError};
 use chrono::NaiveDate;
 use sha2::Digest as _;
 use sqlx::Row;
-use zeren_core::policy::{PolicyMeta, PolicyPack, check_new_version, parse_pack, version_in_force};
+use zeren_core::policy::{
+    Policies, PolicyMeta, PolicyPack, check_new_duties, check_new_version, parse_pack,
+    version_in_force,
+};
 
 /// A loaded policy version.
 #[derive(Debug, Clone)]
@@ -49,6 +52,13 @@ impl Db {
             .collect()
     }
 
+    /// Every loaded policy version, as one set.
+    pub async fn policy_set(&self) -> Result<Policies> {
+        Ok(Policies::new(
+            self.policies().await?.into_iter().map(|p| p.pack).collect(),
+        ))
+    }
+
     /// One policy version by id.
     pub async fn policy(&self, id: &str) -> Result<StoredPolicy> {
         self.policies()
@@ -89,13 +99,16 @@ impl Tx {
         let rows = sqlx::query("SELECT id, source FROM policies")
             .fetch_all(&mut *self.tx)
             .await?;
-        let mut metas = Vec::new();
+        let mut packs = Vec::new();
         for r in &rows {
             let id: String = r.try_get("id")?;
             let src: String = r.try_get("source")?;
-            metas.push(parse_stored(&id, &src)?.meta);
+            packs.push(parse_stored(&id, &src)?);
         }
-        check_new_version(&metas, &pack.meta).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        let metas: Vec<PolicyMeta> = packs.iter().map(|p| p.meta.clone()).collect();
+        check_new_version(&metas, &pack.meta)
+            .and_then(|()| check_new_duties(&packs, pack))
+            .map_err(|e| StorageError::Invalid(e.to_string()))?;
         let m = &pack.meta;
         let sha = hex::encode(sha2::Sha256::digest(source.as_bytes()));
         let now = self.now_ms();

@@ -29,7 +29,7 @@ use arc_swap::ArcSwapOption;
 use std::sync::Arc;
 use zeren_core::access::{Principal, RoleGrant, SecurityPolicy, roles_from_posts};
 use zeren_core::org::OrgModel;
-use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack};
+use zeren_core::policy::{BUILTIN_PACK_ID, Policies, PolicyPack};
 use zeren_storage::{Db, Grant, ModelPosition, User};
 
 /// Setting key of the security policy.
@@ -59,6 +59,11 @@ fn pack_in_force(
             .unwrap_or(builtin)
             .clone(),
     )
+}
+
+/// The loaded versions as one set.
+fn policy_set(policies: &[zeren_storage::StoredPolicy]) -> Policies {
+    Policies::new(policies.iter().map(|p| p.pack.clone()).collect())
 }
 
 /// Setting key of the founder: the account the security administrator designated, on an
@@ -124,6 +129,9 @@ pub struct Snapshot {
     /// Every loaded policy version, parsed (shared with the next snapshot unless a policy is
     /// loaded).
     pub policies: Arc<Vec<zeren_storage::StoredPolicy>>,
+    /// The same versions as one set: every series side by side, each version governing its
+    /// own time.
+    pub set: Arc<Policies>,
     /// Each org's stored version, by org id (for the `version` edits must quote).
     pub org_versions: std::collections::HashMap<String, i64>,
     /// Documents rendered from this snapshot, by key (a policy's JSON for a day, an org's for
@@ -152,6 +160,7 @@ impl Snapshot {
             grants: db.grants().await?,
             security: security_policy(db).await?,
             founder: founder(db).await?,
+            set: Arc::new(policy_set(&policies)),
             policies,
             org_versions: db.org_versions().await?,
             rendered: Default::default(),
@@ -180,10 +189,12 @@ impl Snapshot {
             return Snapshot::load(db, today).await;
         };
         let kinds = &changes.kinds;
-        let policies = if kinds.contains("policy") {
-            Arc::new(db.policies().await?)
+        let (policies, set) = if kinds.contains("policy") {
+            let policies = Arc::new(db.policies().await?);
+            let set = Arc::new(policy_set(&policies));
+            (policies, set)
         } else {
-            self.policies.clone()
+            (self.policies.clone(), self.set.clone())
         };
         let tree_generation = if changes.change.orgs.is_empty() {
             self.tree_generation
@@ -219,6 +230,7 @@ impl Snapshot {
                 self.founder.clone()
             },
             policies,
+            set,
             org_versions,
             rendered: Default::default(),
             principals: Default::default(),

@@ -174,7 +174,7 @@ async fn make_records(app: &TestApp, code: &str, org: &str, owner: &str) -> Made
                 content: "贯彻落实".into(),
             },
             &model,
-            &pack,
+            &zeren_core::policy::Policies::new(vec![pack.clone()]),
             lang,
         )
         .await

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use zeren_core::access::Permission;
 use zeren_core::policy::{
-    Article, AssessmentScheme, Duty, Ground, PolicyMeta, PolicyPack, Portfolio, PostKind,
+    Article, AssessmentScheme, Duty, Ground, Policies, PolicyMeta, PolicyPack, Portfolio, PostKind,
     ReminderRules, Topic,
 };
 use zeren_storage::StoredPolicy;
@@ -61,7 +61,7 @@ pub(super) async fn list_policies(
                 title_en: &m.title_en,
                 effective_from: m.effective_from,
                 effective_until: m.effective_until,
-                in_force: p.pack.in_force_on(today),
+                in_force: v.snap.set.is_in_force(m, today),
                 builtin: p.builtin,
             }
         })
@@ -133,7 +133,7 @@ struct PolicyDoc<'a> {
 }
 
 impl<'a> PolicyDoc<'a> {
-    fn new(stored: &'a StoredPolicy, today: NaiveDate) -> PolicyDoc<'a> {
+    fn new(stored: &'a StoredPolicy, set: &Policies, today: NaiveDate) -> PolicyDoc<'a> {
         let PolicyPack {
             meta,
             reminders,
@@ -148,7 +148,7 @@ impl<'a> PolicyDoc<'a> {
         PolicyDoc {
             meta,
             builtin: stored.builtin,
-            in_force: stored.pack.in_force_on(today),
+            in_force: set.is_in_force(&stored.pack.meta, today),
             reminders,
             topics,
             post_kinds,
@@ -179,7 +179,7 @@ pub(super) async fn get_policy(
     let body = v
         .snap
         .rendered(&format!("policy:{id}:{today}"), || {
-            serde_json::to_vec(&PolicyDoc::new(stored, today))
+            serde_json::to_vec(&PolicyDoc::new(stored, &v.snap.set, today))
         })
         .map_err(|e| {
             tracing::error!(error = %e, "policy serialisation failed");

@@ -42,7 +42,7 @@ pub async fn index(State(state): State<AppState>, tr: Tr) -> Response {
                 policies: snap
                     .policies
                     .iter()
-                    .map(|p| PolicyRow::new(p, today, tr))
+                    .map(|p| PolicyRow::new(p, &snap.set, today, tr))
                     .collect(),
             },
         ),
@@ -74,7 +74,7 @@ pub async fn policy(
             &PolicyPage {
                 frame: Frame::of(&state, Some(&v)),
                 tr,
-                p: PolicyView::new(stored, state.clock.today(), tr),
+                p: PolicyView::new(stored, &v.snap.set, state.clock.today(), tr),
             },
         ),
         Err(err) => match classify(&err, ErrorCode::PolicyNotFound) {

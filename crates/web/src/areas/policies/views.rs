@@ -4,7 +4,9 @@
 use crate::shared::format::{anchor, date};
 use crate::shared::i18n::{Tr, days};
 use chrono::NaiveDate;
-use zeren_core::policy::{AssessmentStep, DueRule, Duty, IndicatorMethod, PolicyPack, Responsible};
+use zeren_core::policy::{
+    AssessmentStep, DueRule, Duty, IndicatorMethod, Policies, PolicyPack, Responsible,
+};
 use zeren_core::{Citation, Lang};
 use zeren_storage::StoredPolicy;
 
@@ -61,7 +63,7 @@ pub struct PolicyRow {
 
 impl PolicyRow {
     /// The row for a stored policy.
-    pub fn new(p: &StoredPolicy, today: NaiveDate, tr: Tr) -> PolicyRow {
+    pub fn new(p: &StoredPolicy, set: &Policies, today: NaiveDate, tr: Tr) -> PolicyRow {
         let m = &p.pack.meta;
         PolicyRow {
             href: policy_href(&m.id, tr),
@@ -69,7 +71,7 @@ impl PolicyRow {
             title: m.title.clone(),
             title_en: m.title_en.clone(),
             effective_from: date(m.effective_from),
-            in_force: p.pack.in_force_on(today),
+            in_force: set.is_in_force(m, today),
         }
     }
 }
@@ -214,7 +216,7 @@ fn weight(w: f64) -> String {
 
 impl PolicyView {
     /// Lays out a stored policy in the UI language.
-    pub fn new(p: &StoredPolicy, today: NaiveDate, tr: Tr) -> PolicyView {
+    pub fn new(p: &StoredPolicy, set: &Policies, today: NaiveDate, tr: Tr) -> PolicyView {
         let pack = &p.pack;
         let m = &pack.meta;
         let mut adopted = date(m.adopted_on);
@@ -237,7 +239,7 @@ impl PolicyView {
                 "meta.version_value",
                 &[("n", &m.version.to_string()), ("series", &m.series)],
             ),
-            in_force: pack.in_force_on(today),
+            in_force: set.is_in_force(&pack.meta, today),
             legal_basis: m.legal_basis.clone(),
             articles: pack
                 .articles
@@ -398,6 +400,10 @@ mod tests {
         }
     }
 
+    fn set() -> Policies {
+        Policies::new(vec![builtin_pack().unwrap()])
+    }
+
     fn day(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }
@@ -417,7 +423,7 @@ mod tests {
 
     #[test]
     fn builtin_pack_in_chinese() {
-        let v = PolicyView::new(&stored(), day("2026-06-30"), Tr::new(Lang::Zh));
+        let v = PolicyView::new(&stored(), &set(), day("2026-06-30"), Tr::new(Lang::Zh));
         assert!(v.in_force);
         assert_eq!(v.adopted, "2021-05-12（党委会通过）");
         assert_eq!(v.effective_from, "2021-05-13");
@@ -441,7 +447,7 @@ mod tests {
 
     #[test]
     fn builtin_pack_in_english() {
-        let v = PolicyView::new(&stored(), day("2020-01-01"), Tr::new(Lang::En));
+        let v = PolicyView::new(&stored(), &set(), day("2020-01-01"), Tr::new(Lang::En));
         assert!(!v.in_force);
         assert_eq!(v.articles[0].heading, "Art.1");
         assert_eq!(v.articles[0].heading_alt, "第一条");

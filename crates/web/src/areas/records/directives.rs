@@ -261,7 +261,7 @@ pub(super) async fn register_directive(
     async {
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
         let out = tx
-            .create_directive(draft, &v.snap.model, &v.snap.pack, lang)
+            .create_directive(draft, &v.snap.model, &v.snap.set, lang)
             .await?;
         tx.commit().await?;
         Ok::<_, StorageError>(out)

@@ -111,7 +111,7 @@ pub async fn ids(app: &TestApp) -> Ids {
                 content: "贯彻落实".into(),
             },
             &model,
-            &pack,
+            &zeren_core::policy::Policies::new(vec![pack.clone()]),
             lang,
         )
         .await

@@ -1,0 +1,130 @@
+//! Every loaded policy version together: several responsibility systems side by side, each a
+//! series of versions that supersede one another.
+
+use super::model::{Duty, PolicyMeta, PolicyPack};
+use super::versions::version_in_force;
+use crate::obligation::{Event, PlannedObligation, generate_in};
+use crate::org::OrgModel;
+use chrono::NaiveDate;
+
+/// The loaded policy versions, of every series.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Policies {
+    packs: Vec<PolicyPack>,
+    metas: Vec<PolicyMeta>,
+}
+
+impl Policies {
+    /// The set of `packs` (any order; kept by series, then version).
+    pub fn new(mut packs: Vec<PolicyPack>) -> Self {
+        packs.sort_by(|a, b| {
+            (&a.meta.series, a.meta.version).cmp(&(&b.meta.series, b.meta.version))
+        });
+        let metas = packs.iter().map(|p| p.meta.clone()).collect();
+        Policies { packs, metas }
+    }
+
+    /// Every version, by series then version.
+    pub fn packs(&self) -> &[PolicyPack] {
+        &self.packs
+    }
+
+    /// Every version's identity and dates.
+    pub fn metas(&self) -> &[PolicyMeta] {
+        &self.metas
+    }
+
+    /// The version with this id.
+    pub fn get(&self, id: &str) -> Option<&PolicyPack> {
+        self.packs.iter().find(|p| p.meta.id == id)
+    }
+
+    /// The series loaded, each once, in order.
+    pub fn series(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for p in &self.packs {
+            if out.last() != Some(&p.meta.series.as_str()) {
+                out.push(&p.meta.series);
+            }
+        }
+        out
+    }
+
+    /// The versions of one series, oldest first.
+    pub fn versions_of<'a>(&'a self, series: &'a str) -> impl Iterator<Item = &'a PolicyPack> {
+        self.packs.iter().filter(move |p| p.meta.series == series)
+    }
+
+    /// The version of `series` in force on `day` (see [`version_in_force`]).
+    pub fn in_force(&self, series: &str, day: NaiveDate) -> Option<&PolicyPack> {
+        version_in_force(&self.metas, series, day).and_then(|m| self.get(&m.id))
+    }
+
+    /// Whether `pack` is the version of its series in force on `day` (a superseded version
+    /// is not, even without an end date of its own).
+    pub fn is_in_force(&self, pack: &PolicyMeta, day: NaiveDate) -> bool {
+        version_in_force(&self.metas, &pack.series, day).is_some_and(|m| m.id == pack.id)
+    }
+
+    /// The version in force on `day` of every series that has one.
+    pub fn all_in_force(&self, day: NaiveDate) -> Vec<&PolicyPack> {
+        self.series()
+            .into_iter()
+            .filter_map(|s| self.in_force(s, day))
+            .collect()
+    }
+
+    /// The version of each series to read on `day`: the one in force, else the latest to have
+    /// taken effect, else the first (a series not in force yet is still shown by its terms).
+    pub fn current(&self, day: NaiveDate) -> Vec<&PolicyPack> {
+        self.series()
+            .into_iter()
+            .filter_map(|s| {
+                self.in_force(s, day).or_else(|| {
+                    let mut versions = self.versions_of(s);
+                    let first = versions.next();
+                    self.versions_of(s)
+                        .filter(|p| p.meta.effective_from <= day)
+                        .last()
+                        .or(first)
+                })
+            })
+            .collect()
+    }
+
+    /// A duty by id, as the version of its series read on `day` states it (duty ids are
+    /// unique across series), else as the latest version that has it.
+    pub fn duty(&self, id: &str, day: NaiveDate) -> Option<(&PolicyPack, &Duty)> {
+        self.current(day)
+            .into_iter()
+            .find_map(|p| p.duty(id).map(|d| (p, d)))
+            .or_else(|| {
+                self.packs
+                    .iter()
+                    .rev()
+                    .find_map(|p| p.duty(id).map(|d| (p, d)))
+            })
+    }
+
+    /// The series a duty id belongs to.
+    pub fn series_of_duty(&self, id: &str) -> Option<&str> {
+        self.packs
+            .iter()
+            .find(|p| p.duty(id).is_some())
+            .map(|p| p.meta.series.as_str())
+    }
+
+    /// Every obligation of `year` the loaded versions require, each governed by exactly one
+    /// version of its series. Sorted by series, then key.
+    pub fn generate(
+        &self,
+        model: &OrgModel,
+        year: i32,
+        events: &[Event],
+    ) -> Vec<PlannedObligation> {
+        self.packs
+            .iter()
+            .flat_map(|p| generate_in(p, &self.metas, model, year, events))
+            .collect()
+    }
+}
