@@ -92,12 +92,17 @@ pub enum Reason {
         /// The portfolio's names (zh, en).
         portfolio_name: Option<(String, String)>,
     },
-    /// Art.3: the holder of this post is the first responsible person of the org.
+    /// The holder of this post is the first responsible person of the org, by the article
+    /// the pack names for the post kind (Art.3 in the seed).
     FirstResponsiblePost {
         /// Org.
         org: NamedRef,
         /// Post.
         post: NamedRef,
+        /// The article that establishes it (`established_by` of the post kind), if the pack
+        /// names one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        citation: Option<String>,
     },
     /// The org has this post.
     Post {
@@ -116,6 +121,10 @@ pub enum Reason {
         portfolio_name: (String, String),
         /// Post.
         post: NamedRef,
+        /// The article that establishes the portfolio's responsibility (`established_by`), if
+        /// the pack names one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        citation: Option<String>,
     },
     /// No post of the org holds what was needed.
     NoSuchPost {
@@ -147,6 +156,20 @@ pub enum Reason {
         /// Org.
         org: NamedRef,
     },
+}
+
+/// "第三条：" / "Art.3: " before a reason the pack cites an article for; nothing otherwise.
+fn cited_by(citation: Option<&str>, zh: bool) -> String {
+    match citation {
+        Some(c) if zh => format!(
+            "{}：",
+            c.parse::<Citation>()
+                .map(|c| c.to_zh())
+                .unwrap_or_else(|_| c.to_string())
+        ),
+        Some(c) => format!("{c}: "),
+        None => String::new(),
+    }
 }
 
 impl Reason {
@@ -198,12 +221,17 @@ impl Reason {
                     platform.name
                 ),
             },
-            Reason::FirstResponsiblePost { org, post } => {
+            Reason::FirstResponsiblePost {
+                org,
+                post,
+                citation,
+            } => {
+                let by = cited_by(citation.as_deref(), zh);
                 if zh {
-                    format!("第三条：{}的{}是第一责任人", org.name, post.name)
+                    format!("{by}{}的{}是第一责任人", org.name, post.name)
                 } else {
                     format!(
-                        "Art.3: the {} of {} is the first responsible person",
+                        "{by}the {} of {} is the first responsible person",
                         post.name, org.name
                     )
                 }
@@ -219,16 +247,18 @@ impl Reason {
                 org,
                 portfolio_name,
                 post,
+                citation,
                 ..
             } => {
+                let by = cited_by(citation.as_deref(), zh);
                 if zh {
                     format!(
-                        "第三条：{}的「{}」分管{}（一岗双责）",
+                        "{by}{}的「{}」分管{}（一岗双责）",
                         org.name, post.name, portfolio_name.0
                     )
                 } else {
                     format!(
-                        "Art.3: in {}, the post {} holds the portfolio {} (dual responsibility)",
+                        "{by}in {}, the post {} holds the portfolio {} (dual responsibility)",
                         org.name, post.name, portfolio_name.1
                     )
                 }
@@ -550,6 +580,7 @@ impl Resolver<'_> {
                     chain.push(Reason::FirstResponsiblePost {
                         org: org_ref(o),
                         post: self.post_ref(post),
+                        citation: kind.and_then(|k| k.established_by).map(|c| c.to_string()),
                     });
                     if let Some(found) = self.holder(post, chain) {
                         return Some(found);
@@ -617,6 +648,11 @@ impl Resolver<'_> {
     /// (一岗双责 with dates); with none, the duty passes to the first responsible person.
     fn portfolio(&mut self, org: &Org, portfolio: &str, chain: &mut Vec<Reason>) -> Found {
         let (zh, en) = portfolio_names(self.pack, portfolio);
+        let citation = self
+            .pack
+            .portfolio(portfolio)
+            .and_then(|p| p.established_by)
+            .map(|c| c.to_string());
         let held = self.model.portfolio_holders_on(&org.id, portfolio, self.at);
         if let Some((post, h, _)) = held.first() {
             let post_ref = self.post_ref(post);
@@ -625,6 +661,7 @@ impl Resolver<'_> {
                 portfolio: portfolio.to_string(),
                 portfolio_name: (zh, en),
                 post: post_ref.clone(),
+                citation,
             });
             return Some(self.held(post_ref, h, chain));
         }
@@ -651,6 +688,7 @@ impl Resolver<'_> {
                 portfolio: portfolio.to_string(),
                 portfolio_name: (zh, en),
                 post: self.post_ref(post),
+                citation,
             });
             chain.push(Reason::Vacant {
                 post: self.post_ref(post),

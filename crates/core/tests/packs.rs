@@ -207,3 +207,37 @@ fn the_documented_example_pack_is_valid() {
     };
     assert!(!pack.duties.is_empty());
 }
+
+#[test]
+fn established_by_must_cite_an_existing_article() {
+    let src = BUILTIN_PACK_SOURCE.replacen(
+        "established_by = \"Art.3\"",
+        "established_by = \"Art.30\"",
+        1,
+    );
+    let diags = parse_pack(&src).unwrap_err();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let line = src
+        .lines()
+        .position(|l| l.contains("Art.30"))
+        .map(|i| i + 1)
+        .unwrap();
+    assert_eq!(diags[0].line, line);
+    assert!(diags[0].render("p.toml", Lang::En).contains("Art.30"));
+    let bad = BUILTIN_PACK_SOURCE.replacen(
+        "established_by = \"Art.3\"",
+        "established_by = \"art.3\"",
+        1,
+    );
+    assert!(
+        parse_pack(&bad).unwrap_err()[0]
+            .render("p.toml", Lang::Zh)
+            .contains("established_by")
+    );
+    let pack = builtin_pack().unwrap();
+    assert_eq!(
+        pack.post_kind("secretary").unwrap().established_by,
+        Some(zeren_core::Citation::article(3))
+    );
+    assert!(pack.portfolios.iter().all(|p| p.established_by.is_some()));
+}

@@ -60,7 +60,56 @@ fn the_handover_changes_the_answer_on_its_date() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(text.contains("第四条第（二）项"), "{text}");
-    assert!(text.contains("第一责任人"), "{text}");
+    assert!(text.contains("第三条："), "{text}");
+}
+
+#[test]
+fn the_chain_cites_the_article_the_pack_names_for_the_post_and_the_portfolio() {
+    // Another system names its first responsible person in Art.2 and the portfolios in Art.5.
+    let mut pack = builtin_pack().unwrap();
+    for k in pack.post_kinds.iter_mut() {
+        k.established_by = Some(zeren_core::Citation::article(2));
+    }
+    for p in pack.portfolios.iter_mut() {
+        p.established_by = Some(zeren_core::Citation::item(5, 1));
+    }
+    let model = demo_parts().model();
+    let org = model.find_org("cqu-mse").unwrap();
+    let text = |pack: &zeren_core::policy::PolicyPack, duty: &str, lang| {
+        let a = resolve(
+            pack,
+            &model,
+            org,
+            Target::Duty {
+                duty: pack.duty(duty).unwrap(),
+                platform: None,
+            },
+            d("2026-06-30"),
+        )
+        .unwrap();
+        a.chain
+            .iter()
+            .map(|r| r.describe(lang))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let study = text(&pack, "annual-dedicated-study", Lang::Zh);
+    assert!(
+        study.contains("第二条：") && !study.contains("第三条"),
+        "{study}"
+    );
+    assert!(text(&pack, "annual-dedicated-study", Lang::En).contains("Art.2: the "));
+    let analysis = text(&pack, "operator-training", Lang::Zh);
+    assert!(analysis.contains("第五条第（一）项："), "{analysis}");
+    // A pack that names no article says none.
+    for k in pack.post_kinds.iter_mut() {
+        k.established_by = None;
+    }
+    let bare = text(&pack, "annual-dedicated-study", Lang::Zh);
+    assert!(
+        !bare.contains("第二条") && !bare.contains("第三条"),
+        "{bare}"
+    );
 }
 
 #[test]

@@ -111,6 +111,9 @@ pub struct PostKind {
     pub first_responsible: bool,
     /// A leadership-team member who may hold portfolios.
     pub leadership: bool,
+    /// The article that makes the holder responsible (for the first responsible post, the one
+    /// naming the 第一责任人); cited in chains of reasons.
+    pub established_by: Option<Citation>,
 }
 
 /// A portfolio (分管领域).
@@ -122,6 +125,8 @@ pub struct Portfolio {
     pub name: String,
     /// English name.
     pub name_en: String,
+    /// The article that makes the leader holding it answer for it (一岗双责); cited in chains.
+    pub established_by: Option<Citation>,
 }
 
 /// An article, verbatim, with its numbered items.

@@ -323,18 +323,23 @@ impl Reader<'_> {
             Some(t) => self.reminders(&t),
             None => ReminderRules::default(),
         };
-        let topics = self.named(root, "topics", Thing::Topic);
+        let articles = self.articles(root);
+        let topics = self.named(root, "topics", Thing::Topic, None);
         let topics: Vec<Topic> = topics
             .into_iter()
-            .map(|(id, name, name_en, _)| Topic { id, name, name_en })
+            .map(|(id, name, name_en, _, _)| Topic { id, name, name_en })
             .collect();
         let portfolios: Vec<Portfolio> = self
-            .named(root, "portfolios", Thing::Portfolio)
+            .named(root, "portfolios", Thing::Portfolio, Some(&articles))
             .into_iter()
-            .map(|(id, name, name_en, _)| Portfolio { id, name, name_en })
+            .map(|(id, name, name_en, _, established_by)| Portfolio {
+                id,
+                name,
+                name_en,
+                established_by,
+            })
             .collect();
-        let post_kinds = self.post_kinds(root);
-        let articles = self.articles(root);
+        let post_kinds = self.post_kinds(root, &articles);
         let refs = Refs {
             topics: topics.iter().map(|t| t.id.clone()).collect(),
             portfolios: portfolios.iter().map(|t| t.id.clone()).collect(),
@@ -514,25 +519,39 @@ impl Reader<'_> {
     }
 
     /// `[[key]]` entries of the shape `{ id, name, name_en }`.
+    /// Entries with an id and names; with `articles`, each may also say which article
+    /// establishes it (`established_by`).
     fn named(
         &mut self,
         root: &Tab<'_>,
         key: &str,
         what: Thing,
-    ) -> Vec<(String, String, String, Span)> {
+        articles: Option<&[Article]>,
+    ) -> Vec<(String, String, String, Span, Option<Citation>)> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for t in self.tables(root, key, false) {
-            self.keys(&t, &["id", "name", "name_en"]);
+            let allowed: &[&str] = match articles {
+                Some(_) => &["id", "name", "name_en", "established_by"],
+                None => &["id", "name", "name_en"],
+            };
+            self.keys(&t, allowed);
             let id = self.id(&t, "id");
             let name = self.text(&t, "name");
             let name_en = self.text(&t, "name_en");
+            let established_by = articles.and_then(|a| self.established_by(&t, a));
             if let Some((id, span)) = id {
                 self.unique(&mut seen, what, &id, &span);
-                out.push((id, name, name_en, span));
+                out.push((id, name, name_en, span, established_by));
             }
         }
         out
+    }
+
+    /// `established_by`: the article that establishes a post's or portfolio's responsibility.
+    fn established_by(&mut self, t: &Tab<'_>, articles: &[Article]) -> Option<Citation> {
+        self.string(t, "established_by", false)
+            .and_then(|(s, span)| self.citation(&s, &span, "established_by", articles))
     }
 
     fn org_kinds(&mut self, t: &Tab<'_>, key: &str) -> Vec<OrgKind> {
@@ -553,7 +572,7 @@ impl Reader<'_> {
         out
     }
 
-    fn post_kinds(&mut self, root: &Tab<'_>) -> Vec<PostKind> {
+    fn post_kinds(&mut self, root: &Tab<'_>, articles: &[Article]) -> Vec<PostKind> {
         let mut seen = HashSet::new();
         let mut out: Vec<PostKind> = Vec::new();
         for t in self.tables(root, "post_kinds", false) {
@@ -567,6 +586,7 @@ impl Reader<'_> {
                     "single_holder",
                     "first_responsible",
                     "leadership",
+                    "established_by",
                 ],
             );
             let id = self.id(&t, "id");
@@ -576,6 +596,7 @@ impl Reader<'_> {
             let single_holder = self.boolean(&t, "single_holder");
             let first_responsible = self.boolean(&t, "first_responsible");
             let leadership = self.boolean(&t, "leadership");
+            let established_by = self.established_by(&t, articles);
             if first_responsible {
                 for k in &org_kinds {
                     if out
@@ -602,6 +623,7 @@ impl Reader<'_> {
                     single_holder,
                     first_responsible,
                     leadership,
+                    established_by,
                 });
             }
         }
