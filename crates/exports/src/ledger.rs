@@ -16,7 +16,7 @@ use std::path::Path;
 use zeren_core::clock::shanghai;
 use zeren_core::obligation::{ObligationStatus, status_on};
 use zeren_core::org::{Org, OrgModel};
-use zeren_core::policy::PolicyPack;
+use zeren_core::policy::{Policies, PolicyPack};
 use zeren_core::responsibility::{Target, resolve};
 use zeren_storage::Db;
 use zeren_storage::repo::ledger_rows::LedgerCounts;
@@ -44,8 +44,11 @@ pub struct LedgerRequest<'a> {
     pub db: &'a Db,
     /// The org model (for names, the subtree and who was responsible).
     pub model: &'a OrgModel,
-    /// The policy in force.
+    /// Every system in force together (the snapshot's combined pack): reminders and the
+    /// duties of obligations whose own version is gone.
     pub pack: &'a PolicyPack,
+    /// Every loaded version: each obligation is read under its own.
+    pub policies: &'a Policies,
     /// The org whose subtree is exported.
     pub org: &'a Org,
     /// The year.
@@ -391,13 +394,19 @@ async fn read_ledger(
 
     // 责任清单: obligations, page by page.
     send!(sink.sheet(SHEETS[1], &OBLIGATION_COLUMNS));
-    // Each duty's title and citation, once.
-    let duties: HashMap<&str, (&str, String)> = req
-        .pack
-        .duties
-        .iter()
-        .map(|d| (d.id.as_str(), (d.title.as_str(), d.citation().to_zh())))
-        .collect();
+    // With several systems loaded, each citation names its document.
+    let several = req.policies.series().len() > 1;
+    let cite = |pack: &PolicyPack, c: &str| {
+        let c = c
+            .parse::<zeren_core::Citation>()
+            .map(|c| c.to_zh())
+            .unwrap_or_else(|_| c.to_string());
+        if several {
+            format!("{} {c}", pack.meta.document_number)
+        } else {
+            c
+        }
+    };
     for org in orgs.iter().filter(|o| count(o).obligations > 0) {
         // Who was responsible, per (duty, platform, day): one org at a time, so memory is bounded.
         let mut who: HashMap<(&str, Option<&str>, NaiveDate), String> = HashMap::new();
@@ -409,7 +418,8 @@ async fn read_ledger(
             let Some(last) = page.last() else { break };
             after = Some((last.due, last.id.clone()));
             for o in page {
-                let duty = req.pack.duty(&o.duty);
+                let pack = req.policies.get(&o.policy).unwrap_or(req.pack);
+                let duty = pack.duty(&o.duty).or_else(|| req.pack.duty(&o.duty));
                 let platform = (o.subject_kind == "platform")
                     .then(|| req.model.find_platform(&o.subject))
                     .flatten();
@@ -422,25 +432,17 @@ async fn read_ledger(
                     Some(duty) => who
                         .entry((duty.id.as_str(), platform.map(|p| p.id.as_str()), o.due))
                         .or_insert_with(|| {
-                            resolve(
-                                req.pack,
-                                req.model,
-                                org,
-                                Target::Duty { duty, platform },
-                                o.due,
-                            )
-                            .ok()
-                            .and_then(|a| a.person)
-                            .map(|p| p.name)
-                            .unwrap_or_default()
+                            resolve(pack, req.model, org, Target::Duty { duty, platform }, o.due)
+                                .ok()
+                                .and_then(|a| a.person)
+                                .map(|p| p.name)
+                                .unwrap_or_default()
                         })
                         .clone(),
                     None => String::new(),
                 };
-                let (duty_title, citation) = match duties.get(o.duty.as_str()) {
-                    Some((title, citation)) => ((*title).into(), citation.as_str().into()),
-                    None => (o.duty.clone().into(), o.citation.clone().into()),
-                };
+                let duty_title = duty.map_or_else(|| o.duty.clone(), |d| d.title.clone());
+                let citation = cite(pack, &o.citation);
                 let status = status_on(
                     o.discharge(),
                     o.due,
@@ -449,8 +451,8 @@ async fn read_ledger(
                 );
                 send!(sink.row(vec![
                     org.name.as_str().into(),
-                    duty_title,
-                    citation,
+                    duty_title.into(),
+                    citation.into(),
                     subject.into(),
                     o.period.into(),
                     o.due.into(),
@@ -525,12 +527,27 @@ async fn read_ledger(
     db.finish().await?;
 
     let local = req.now.with_timezone(&shanghai());
+    let current = req.policies.current(today);
     let facts: CoverFacts = vec![
         ("单位".into(), req.org.name.clone()),
         ("组织代码".into(), req.org.code.clone()),
         ("年度".into(), format!("{}年", req.year)),
-        ("依据".into(), req.pack.meta.title.clone()),
-        ("文号".into(), req.pack.meta.document_number.clone()),
+        (
+            "依据".into(),
+            current
+                .iter()
+                .map(|p| p.meta.title.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        (
+            "文号".into(),
+            current
+                .iter()
+                .map(|p| p.meta.document_number.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
         (
             "导出时间".into(),
             local.format("%Y-%m-%d %H:%M（北京时间）").to_string(),

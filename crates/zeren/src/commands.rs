@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use zeren_core::clock::Clock;
-use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack, parse_pack, version_in_force};
+use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack, parse_pack};
 use zeren_core::responsibility::{Target, resolve};
 use zeren_storage::demo;
 use zeren_storage::{Actor, Db, ledger};
@@ -690,31 +690,14 @@ async fn policy_show(db: &Db, id: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-/// The built-in series' policy in force on `at`.
+/// Every loaded system together on `at`, the built-in series first
+/// ([`zeren_core::policy::Policies::combined`]): the vocabulary of the org tree (post kinds,
+/// portfolios) and the duties of all, as the web application reads them.
 pub(crate) async fn pack_in_force(db: &Db, at: chrono::NaiveDate) -> Result<PolicyPack> {
-    let l = lang();
-    let policies = db.policies().await?;
-    let builtin_series = policies
-        .iter()
-        .find(|p| p.pack.meta.id == BUILTIN_PACK_ID)
-        .map(|p| p.pack.meta.series.clone())
-        .unwrap_or_default();
-    let metas: Vec<_> = policies.iter().map(|p| p.pack.meta.clone()).collect();
-    let in_force = version_in_force(&metas, &builtin_series, at).ok_or_else(|| {
-        anyhow!(
-            "{}",
-            l.pick(
-                &format!("{at} 没有施行中的制度（{builtin_series}）"),
-                &format!("no policy of series {builtin_series} was in force on {at}")
-            )
-        )
-    })?;
-    let pack = policies
-        .iter()
-        .find(|p| p.pack.meta.id == in_force.id)
-        .map(|p| &p.pack)
-        .context("policy")?;
-    Ok(pack.clone())
+    let set = db.policy_set().await?;
+    let builtin = set.get(BUILTIN_PACK_ID).context("built-in policy")?;
+    set.combined(&builtin.meta.series, at)
+        .context("built-in policy")
 }
 
 async fn who(db: &Db, args: &WhoArgs) -> Result<()> {
@@ -730,7 +713,9 @@ async fn who(db: &Db, args: &WhoArgs) -> Result<()> {
             )
         )
     })?;
-    let pack = &pack_in_force(db, at).await?;
+    // The rules of the day asked about, of the duty's (or portfolio's) own system.
+    let set = db.policy_set().await?;
+    let combined = pack_in_force(db, at).await?;
     let platform = match &args.platform {
         Some(code) => Some(model.find_platform(code).ok_or_else(|| {
             anyhow!(
@@ -743,10 +728,10 @@ async fn who(db: &Db, args: &WhoArgs) -> Result<()> {
         })?),
         None => None,
     };
-    let target = match (&args.duty, &args.portfolio) {
-        (Some(d), _) => Target::Duty {
-            duty: pack.duty(d).ok_or_else(|| {
-                let known: Vec<&str> = pack.duties.iter().map(|d| d.id.as_str()).collect();
+    let (target, pack) = match (&args.duty, &args.portfolio) {
+        (Some(d), _) => {
+            let (pack, duty) = set.duty(d, at).ok_or_else(|| {
+                let known: Vec<&str> = combined.duties.iter().map(|d| d.id.as_str()).collect();
                 anyhow!(
                     "{}",
                     l.pick(
@@ -754,12 +739,12 @@ async fn who(db: &Db, args: &WhoArgs) -> Result<()> {
                         &format!("unknown duty `{d}` (known: {})", known.join(", "))
                     )
                 )
-            })?,
-            platform,
-        },
+            })?;
+            (Target::Duty { duty, platform }, pack)
+        }
         (None, Some(p)) => {
-            if pack.portfolio(p).is_none() {
-                let known: Vec<&str> = pack.portfolios.iter().map(|p| p.id.as_str()).collect();
+            let Some(pack) = set.portfolio_pack(p, at) else {
+                let known: Vec<&str> = combined.portfolios.iter().map(|p| p.id.as_str()).collect();
                 bail!(
                     "{}",
                     l.pick(
@@ -767,11 +752,21 @@ async fn who(db: &Db, args: &WhoArgs) -> Result<()> {
                         &format!("unknown portfolio `{p}` (known: {})", known.join(", "))
                     )
                 );
-            }
-            Target::Portfolio(p)
+            };
+            (Target::Portfolio(p), pack)
         }
         (None, None) => bail!("--duty or --portfolio"),
     };
+    let series = &pack.meta.series;
+    if set.in_force(series, at).is_none() {
+        bail!(
+            "{}",
+            l.pick(
+                &format!("{at} 没有施行中的制度（{series}）"),
+                &format!("no policy of series {series} was in force on {at}")
+            )
+        );
+    }
     let answer = resolve(pack, &model, org, target, at).map_err(|e| anyhow!("{e}"))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&answer)?);

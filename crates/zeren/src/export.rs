@@ -7,7 +7,6 @@ use anyhow::{Context, Result, anyhow};
 use serde_json::json;
 use std::process::ExitCode;
 use zeren_core::clock::{Clock, shanghai_date};
-use zeren_core::policy::BUILTIN_PACK_ID;
 use zeren_storage::{Actor, Db, ledger};
 
 /// Runs an export command.
@@ -34,11 +33,8 @@ async fn export_ledger(db: &Db, args: &ExportLedgerArgs) -> Result<ExitCode> {
             )
         ));
     };
-    let builtin = db.policy(BUILTIN_PACK_ID).await?.pack;
-    let pack = db
-        .policy_in_force(&builtin.meta.series, shanghai_date(now))
-        .await?
-        .unwrap_or(builtin);
+    let pack = crate::commands::pack_in_force(db, shanghai_date(now)).await?;
+    let policies = db.policy_set().await?;
     let out = &args.out;
     let partial = out.with_extension("xlsx.partial");
     let file = std::fs::File::create(&partial).with_context(|| format!("{}", partial.display()))?;
@@ -46,6 +42,7 @@ async fn export_ledger(db: &Db, args: &ExportLedgerArgs) -> Result<ExitCode> {
         db,
         model: &model,
         pack: &pack,
+        policies: &policies,
         org,
         year: args.year,
         now,

@@ -66,6 +66,12 @@ impl Policies {
         version_in_force(&self.metas, &pack.series, day).is_some_and(|m| m.id == pack.id)
     }
 
+    /// Whether a later version of its series has taken effect by `day`.
+    pub fn is_superseded(&self, pack: &PolicyMeta, day: NaiveDate) -> bool {
+        self.versions_of(&pack.series)
+            .any(|p| p.meta.version > pack.version && p.meta.effective_from <= day)
+    }
+
     /// The version in force on `day` of every series that has one.
     pub fn all_in_force(&self, day: NaiveDate) -> Vec<&PolicyPack> {
         self.series()
@@ -104,6 +110,60 @@ impl Policies {
                     .rev()
                     .find_map(|p| p.duty(id).map(|d| (p, d)))
             })
+    }
+
+    /// The version to read on `day` of the first series (in order) that declares a portfolio.
+    pub fn portfolio_pack(&self, id: &str, day: NaiveDate) -> Option<&PolicyPack> {
+        self.current(day)
+            .into_iter()
+            .find(|p| p.portfolio(id).is_some())
+    }
+
+    /// One pack that reads as every system together on `day`: the version to read of
+    /// `primary` (its identity, articles, reminders, grounds and assessment), with the agenda
+    /// topics, post kinds, portfolios and duties of every other series' version to read added
+    /// after its own. A post kind several series declare keeps the first declaration, takes
+    /// the org kinds of all, and is first responsible or leadership where any says so. It is
+    /// the vocabulary of the org tree, roles and lists; a duty's articles and chain of reasons
+    /// are read from its own version ([`Policies::duty`]). `None` when `primary` is not loaded.
+    pub fn combined(&self, primary: &str, day: NaiveDate) -> Option<PolicyPack> {
+        let current = self.current(day);
+        let mut out = current
+            .iter()
+            .find(|p| p.meta.series == primary)
+            .map(|p| (*p).clone())?;
+        for other in current.iter().filter(|p| p.meta.series != primary) {
+            for t in &other.topics {
+                if !out.topics.iter().any(|x| x.id == t.id) {
+                    out.topics.push(t.clone());
+                }
+            }
+            for k in &other.post_kinds {
+                match out.post_kinds.iter_mut().find(|x| x.id == k.id) {
+                    Some(x) => {
+                        for kind in &k.org_kinds {
+                            if !x.org_kinds.contains(kind) {
+                                x.org_kinds.push(*kind);
+                            }
+                        }
+                        x.first_responsible |= k.first_responsible;
+                        x.leadership |= k.leadership;
+                    }
+                    None => out.post_kinds.push(k.clone()),
+                }
+            }
+            for p in &other.portfolios {
+                if !out.portfolios.iter().any(|x| x.id == p.id) {
+                    out.portfolios.push(p.clone());
+                }
+            }
+            for d in &other.duties {
+                if out.duty(&d.id).is_none() {
+                    out.duties.push(d.clone());
+                }
+            }
+        }
+        Some(out)
     }
 
     /// The series a duty id belongs to.

@@ -21,6 +21,8 @@ pub struct LedgerObligation {
     pub id: String,
     /// Duty id.
     pub duty: String,
+    /// The policy version it was made under.
+    pub policy: String,
     /// Subject kind (`org`, `platform`, `person`, `event`).
     pub subject_kind: String,
     /// Subject id.
@@ -208,7 +210,7 @@ impl LedgerReader {
             .unwrap_or_else(|| (String::new(), String::new()));
         // One row holding the page as a JSON array (see the module docs). The
         // (org_id, year, due_on, id) index answers it in order, without a sort.
-        let columns = "id, duty_id, subject_kind, subject_id, period, due_on, citation, state, completed_on, completion_note";
+        let columns = "id, duty_id, policy_id, subject_kind, subject_id, period, due_on, citation, state, completed_on, completion_note";
         let (aggregate, array) = match self.backend {
             Backend::Sqlite => ("json_group_array", "json_array"),
             Backend::Postgres => ("json_agg", "json_build_array"),
@@ -234,6 +236,7 @@ impl LedgerReader {
             String,
             String,
             String,
+            String,
             Option<String>,
             Option<String>,
         );
@@ -244,10 +247,23 @@ impl LedgerReader {
         };
         rows.into_iter()
             .map(
-                |(id, duty, subject_kind, subject, period, due, citation, state, done, note)| {
+                |(
+                    id,
+                    duty,
+                    policy,
+                    subject_kind,
+                    subject,
+                    period,
+                    due,
+                    citation,
+                    state,
+                    done,
+                    note,
+                )| {
                     Ok(LedgerObligation {
                         id,
                         duty,
+                        policy,
                         subject_kind,
                         subject,
                         org: org.to_string(),

@@ -38,27 +38,23 @@ pub const SECURITY_SETTING: &str = "security";
 /// More objects changed than this since a snapshot: a whole load instead of reading each.
 const CHANGES_MAX: usize = 2_000;
 
-/// The version of the built-in pack's series in force on `today` (the built-in pack when none).
+/// Every system together on `today` ([`Policies::combined`]), the built-in pack's series
+/// first: the vocabulary of the org tree, roles and lists.
 fn pack_in_force(
     policies: &[zeren_storage::StoredPolicy],
+    set: &Policies,
     today: chrono::NaiveDate,
 ) -> zeren_storage::Result<PolicyPack> {
-    let metas: Vec<_> = policies.iter().map(|p| p.pack.meta.clone()).collect();
     let builtin = policies
         .iter()
         .find(|p| p.pack.meta.id == BUILTIN_PACK_ID)
-        .map(|p| &p.pack)
         .ok_or_else(|| zeren_storage::StorageError::NotFound {
             what: "policy",
             id: BUILTIN_PACK_ID.into(),
         })?;
-    Ok(
-        zeren_core::policy::version_in_force(&metas, &builtin.meta.series, today)
-            .and_then(|m| policies.iter().find(|p| p.pack.meta.id == m.id))
-            .map(|p| &p.pack)
-            .unwrap_or(builtin)
-            .clone(),
-    )
+    Ok(set
+        .combined(&builtin.pack.meta.series, today)
+        .unwrap_or_else(|| builtin.pack.clone()))
 }
 
 /// The loaded versions as one set.
@@ -118,7 +114,9 @@ pub struct Snapshot {
     /// Org tree, people, posts, holdings, platforms (shared with the next snapshot when a
     /// change leaves it alone).
     pub model: Arc<OrgModel>,
-    /// The policy in force (the built-in pack's series).
+    /// Every system in force together, the built-in series first ([`Policies::combined`]):
+    /// post kinds, portfolios, topics and duties of all; the built-in version's articles,
+    /// reminders and assessment. A duty's own version is in [`Snapshot::set`].
     pub pack: PolicyPack,
     /// Explicit grants.
     pub grants: Vec<Grant>,
@@ -151,16 +149,17 @@ impl Snapshot {
         let position = db.model_position().await?;
         let model = Arc::new(db.load_model().await?);
         let policies = Arc::new(db.policies().await?);
+        let set = Arc::new(policy_set(&policies));
         let snap = Snapshot {
             generation: position.generation,
             tree_generation: position.generation,
             position,
             model,
-            pack: pack_in_force(&policies, today)?,
+            pack: pack_in_force(&policies, &set, today)?,
             grants: db.grants().await?,
             security: security_policy(db).await?,
             founder: founder(db).await?,
-            set: Arc::new(policy_set(&policies)),
+            set,
             policies,
             org_versions: db.org_versions().await?,
             rendered: Default::default(),
@@ -213,7 +212,7 @@ impl Snapshot {
             tree_generation,
             position: changes.position,
             model,
-            pack: pack_in_force(&policies, today)?,
+            pack: pack_in_force(&policies, &set, today)?,
             grants: if kinds.contains("grant") {
                 db.grants().await?
             } else {

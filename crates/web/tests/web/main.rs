@@ -24,3 +24,4 @@ mod setup;
 mod shape;
 mod sign_in_attacks;
 mod snapshot;
+mod systems;

@@ -49,6 +49,7 @@ pub(super) async fn ledger_download(
         db: &state.db,
         model: &v.snap.model,
         pack: &v.snap.pack,
+        policies: &v.snap.set,
         org,
         year,
         now: state.clock.now(),

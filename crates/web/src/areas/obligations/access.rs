@@ -123,6 +123,7 @@ pub struct ListQuery {
     pub(super) year: Option<String>,
     pub(super) status: Option<String>,
     pub(super) duty: Option<String>,
+    pub(super) series: Option<String>,
     pub(super) month: Option<String>,
     pub(super) done_month: Option<String>,
     pub(super) sort: Option<String>,
@@ -140,6 +141,10 @@ pub(super) struct ListParams<'a> {
     pub(super) year: i32,
     pub(super) statuses: Vec<ObligationStatus>,
     pub(super) duty: Option<String>,
+    /// One system (policy series): its duties only.
+    pub(super) series: Option<String>,
+    /// The duties kept ([`series_duties`]); empty for all.
+    pub(super) duties: Vec<String>,
     pub(super) month: Option<String>,
     pub(super) done_month: Option<String>,
     pub(super) sort: ObligationSort,
@@ -191,9 +196,22 @@ pub(super) fn parse_list<'a>(
             }
         }
     }
+    let set = &v.snap.set;
+    let series = match opt(&q.series) {
+        None => None,
+        Some(s) if set.series().contains(&s) => Some(s.to_string()),
+        Some(_) => return Err(field_refusal(tr, "series", "obligations.error.series")),
+    };
     let duty = match opt(&q.duty) {
         None => None,
-        Some(d) if v.snap.pack.duty(d).is_some() => Some(d.to_string()),
+        Some(d)
+            if v.snap.pack.duty(d).is_some()
+                && series
+                    .as_deref()
+                    .is_none_or(|s| set.series_of_duty(d) == Some(s)) =>
+        {
+            Some(d.to_string())
+        }
         Some(_) => return Err(field_refusal(tr, "duty", "obligations.error.duty")),
     };
     let sort = match opt(&q.sort) {
@@ -208,7 +226,9 @@ pub(super) fn parse_list<'a>(
         own,
         year,
         statuses,
+        duties: series_duties(set, series.as_deref(), duty.as_deref()),
         duty,
+        series,
         month: parse_month(tr, "month", opt(&q.month))?,
         done_month: parse_month(tr, "done_month", opt(&q.done_month))?,
         sort,
@@ -240,7 +260,7 @@ impl ListParams<'_> {
             own_only: false,
             year: self.year,
             statuses: self.statuses.clone(),
-            duties: self.duty.iter().cloned().collect(),
+            duties: self.duties.clone(),
             due_month: self.month.clone(),
             done_month: self.done_month.clone(),
         }
@@ -266,6 +286,9 @@ impl ListParams<'_> {
                     .join(","),
             ));
         }
+        if let Some(s) = &self.series {
+            p.push(("series", s.clone()));
+        }
         if let Some(d) = &self.duty {
             p.push(("duty", d.clone()));
         }
@@ -276,6 +299,28 @@ impl ListParams<'_> {
             p.push(("done_month", m.clone()));
         }
         p
+    }
+}
+
+/// The duties a list or roll-up keeps: the one asked for, else every duty of the system asked
+/// for (any of its versions), else all (empty).
+pub(super) fn series_duties(
+    set: &Policies,
+    series: Option<&str>,
+    duty: Option<&str>,
+) -> Vec<String> {
+    match (duty, series) {
+        (Some(d), _) => vec![d.to_string()],
+        (None, Some(s)) => {
+            let mut ids: Vec<String> = set
+                .versions_of(s)
+                .flat_map(|p| p.duties.iter().map(|d| d.id.clone()))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        }
+        (None, None) => Vec::new(),
     }
 }
 

@@ -18,6 +18,8 @@ pub const ZH: &[(&str, &str)] = &[
     ("obligations.filter.year", "年度"),
     ("obligations.filter.status", "状态"),
     ("obligations.filter.duty", "规定动作"),
+    ("obligations.filter.series", "责任制"),
+    ("obligations.filter.all_systems", "全部责任制"),
     ("obligations.filter.month", "到期月份"),
     ("obligations.filter.sort", "排序"),
     ("obligations.filter.any", "全部"),
@@ -142,6 +144,10 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("obligations.error.duty", "现行制度中没有这项规定动作"),
     (
+        "obligations.error.series",
+        "没有载入这一责任制（系列 id 不存在）",
+    ),
+    (
         "obligations.error.sort",
         "排序只能是 due、-due、org、duty、status",
     ),
@@ -226,6 +232,8 @@ pub const EN: &[(&str, &str)] = &[
     ("obligations.filter.year", "Year"),
     ("obligations.filter.status", "Status"),
     ("obligations.filter.duty", "Duty"),
+    ("obligations.filter.series", "Responsibility system"),
+    ("obligations.filter.all_systems", "All systems"),
     ("obligations.filter.month", "Due month"),
     ("obligations.filter.sort", "Order"),
     ("obligations.filter.any", "All"),
@@ -360,6 +368,10 @@ pub const EN: &[(&str, &str)] = &[
     (
         "obligations.error.duty",
         "the policy in force has no such duty",
+    ),
+    (
+        "obligations.error.series",
+        "no responsibility system (series) of that id is loaded",
     ),
     (
         "obligations.error.sort",

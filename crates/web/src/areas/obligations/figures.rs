@@ -385,7 +385,7 @@ pub async fn ledger_at(
 pub(super) fn count(ledger: &Ledger, orgs: Option<&[&Org]>, p: &ListParams<'_>) -> usize {
     let matches = |a: &OrgAggregate| {
         (p.statuses.is_empty() || p.statuses.contains(&a.status))
-            && p.duty.as_ref().is_none_or(|d| *d == a.duty)
+            && (p.duties.is_empty() || p.duties.contains(&a.duty))
             && p.month.as_ref().is_none_or(|m| *m == a.due_month)
             && p.done_month
                 .as_ref()
@@ -399,7 +399,7 @@ pub(super) fn count(ledger: &Ledger, orgs: Option<&[&Org]>, p: &ListParams<'_>) 
             // The whole year's count of a filter, summed once per ledger.
             let key = format!(
                 "{:?}|{:?}|{:?}|{:?}",
-                p.statuses, p.duty, p.month, p.done_month
+                p.statuses, p.duties, p.month, p.done_month
             );
             if let Some(n) = ledger
                 .counts
@@ -628,7 +628,7 @@ pub(super) async fn detail(
         .await
         .pop()
         .ok_or_else(|| not_found(tr, &o.id))?;
-    let packs = Packs::load(state, v, &[o]).await;
+    let packs = Packs::of_viewer(v);
     let pack = packs.of(&o.policy);
     let answer = answer_for(v, pack, o, o.due);
     let waivers = state

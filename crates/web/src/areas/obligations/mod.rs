@@ -36,7 +36,7 @@ use zeren_core::Citation;
 use zeren_core::access::{Permission, handler_choices};
 use zeren_core::obligation::ObligationStatus;
 use zeren_core::org::{Org, OrgModel};
-use zeren_core::policy::PolicyPack;
+use zeren_core::policy::{Policies, PolicyPack};
 use zeren_core::responsibility::{Answer, NamedRef, Target, resolve};
 use zeren_storage::repo::obligations::{
     ObligationFilter, ObligationSort, OrgAggregate, Rollup, STATUSES, StatusClock, StatusCounts,
@@ -91,7 +91,11 @@ const LIST_QUERY: &[(&str, &str)] = &[
         "status",
         "upcoming | due_soon | overdue | done | waived (several separated by commas)",
     ),
-    ("duty", "Duty id of the policy pack"),
+    ("duty", "Duty id (of any loaded policy series)"),
+    (
+        "series",
+        "Policy series: only that responsibility system's duties",
+    ),
     ("month", "Due in this month, YYYY-MM"),
     ("done_month", "Done in this month, YYYY-MM"),
     ("sort", "due (default) | -due | org | duty | status"),

@@ -14,6 +14,8 @@ pub struct FilterForm {
     pub status: String,
     /// Duty id.
     pub duty: String,
+    /// System (policy series).
+    pub series: String,
     /// Sort.
     pub sort: String,
     /// Due month.
@@ -38,6 +40,7 @@ pub(super) struct ListPage {
     pub(super) lead: String,
     pub(super) form: FilterForm,
     pub(super) duties: Vec<(String, String)>,
+    pub(super) systems: Vec<(String, String)>,
     pub(super) statuses: Vec<(&'static str, String)>,
     pub(super) sorts: Vec<(&'static str, String)>,
     pub(super) orgs: Vec<(String, String)>,
@@ -99,6 +102,26 @@ pub(super) fn duty_options(v: &Viewer) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The systems (policy series) offered in a filter, by the title of the version read today;
+/// empty when only one is loaded (nothing to choose).
+pub(super) fn system_options(v: &Viewer, today: NaiveDate) -> Vec<(String, String)> {
+    let current = v.snap.set.current(today);
+    if current.len() < 2 {
+        return Vec::new();
+    }
+    current
+        .into_iter()
+        .map(|p| {
+            (
+                p.meta.series.clone(),
+                v.tr.lang()
+                    .pick(&p.meta.title, &p.meta.title_en)
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
 pub(super) fn status_name(tr: Tr, s: &str) -> String {
     tr.t(&format!("status.{s}")).to_string()
 }
@@ -121,6 +144,7 @@ pub(super) async fn list_page(
         year: opt(&q.year).unwrap_or("").to_string(),
         status: opt(&q.status).unwrap_or("").to_string(),
         duty: opt(&q.duty).unwrap_or("").to_string(),
+        series: opt(&q.series).unwrap_or("").to_string(),
         sort: opt(&q.sort).unwrap_or("due").to_string(),
         month: opt(&q.month).unwrap_or("").to_string(),
         done_month: opt(&q.done_month).unwrap_or("").to_string(),
@@ -189,6 +213,7 @@ pub(super) async fn list_page(
         tr,
         lead,
         duties: duty_options(&v),
+        systems: system_options(&v, state.today()),
         statuses: STATUSES
             .iter()
             .map(|s| (s.as_str(), status_name(tr, s.as_str())))

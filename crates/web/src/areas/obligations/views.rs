@@ -107,37 +107,23 @@ impl Item {
     }
 }
 
-/// The policy versions obligations name, besides the one in force (loaded once per request).
+/// The policy versions obligations name: each obligation is read under the version it was
+/// made under (any system), the snapshot's combined pack when that version is gone.
 pub(super) struct Packs<'a> {
-    pub(super) current: &'a PolicyPack,
-    pub(super) others: HashMap<String, PolicyPack>,
+    current: &'a PolicyPack,
+    set: &'a Policies,
 }
 
 impl<'a> Packs<'a> {
-    pub(super) async fn load(
-        state: &AppState,
-        v: &'a Viewer,
-        rows: &[&StoredObligation],
-    ) -> Packs<'a> {
-        let current = &v.snap.pack;
-        let mut others = HashMap::new();
-        for o in rows {
-            if o.policy != current.meta.id && !others.contains_key(&o.policy) {
-                match state.db.policy(&o.policy).await {
-                    Ok(p) => {
-                        others.insert(o.policy.clone(), p.pack);
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, policy = %o.policy, "policy of an obligation not loaded")
-                    }
-                }
-            }
+    pub(super) fn of_viewer(v: &'a Viewer) -> Packs<'a> {
+        Packs {
+            current: &v.snap.pack,
+            set: &v.snap.set,
         }
-        Packs { current, others }
     }
 
-    pub(super) fn of(&self, id: &str) -> &PolicyPack {
-        self.others.get(id).unwrap_or(self.current)
+    pub(super) fn of(&self, id: &str) -> &'a PolicyPack {
+        self.set.get(id).unwrap_or(self.current)
     }
 }
 
@@ -315,7 +301,7 @@ pub(super) async fn items(
     clock: StatusClock,
     rows: &[&StoredObligation],
 ) -> Vec<Item> {
-    let packs = Packs::load(state, v, rows).await;
+    let packs = Packs::of_viewer(v);
     // The day each is asked about: the due date, and today for the overdue ones.
     let overdue: Vec<bool> = rows
         .iter()

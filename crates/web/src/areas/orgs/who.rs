@@ -87,7 +87,7 @@ pub(super) async fn ask<'a>(
     state: &AppState,
     v: &'a Viewer,
     q: &WhoQuery,
-) -> Result<Option<(Answer, Cow<'a, PolicyPack>)>, WhoError> {
+) -> Result<Option<(Answer, &'a PolicyPack)>, WhoError> {
     let tr = v.tr;
     let org_param = trimmed(&q.org);
     if org_param.is_empty() {
@@ -110,19 +110,6 @@ pub(super) async fn ask<'a>(
             )
         })?,
     };
-    // Conduct is judged by the rules in force on the day asked about.
-    let pack: Cow<'a, PolicyPack> = if v.snap.pack.in_force_on(at) {
-        Cow::Borrowed(&v.snap.pack)
-    } else {
-        match state.db.policy_in_force(&v.snap.pack.meta.series, at).await {
-            Ok(Some(p)) => Cow::Owned(p),
-            Ok(None) => Cow::Borrowed(&v.snap.pack),
-            Err(e) => {
-                let code = classify(&e, ErrorCode::Internal);
-                return Err(WhoError::new(code, "at", generic_message(tr, code)));
-            }
-        }
-    };
     let m = &v.snap.model;
     let platform: Option<&Platform> = match trimmed(&q.platform) {
         "" => None,
@@ -140,20 +127,25 @@ pub(super) async fn ask<'a>(
     };
     let duty_id = trimmed(&q.duty);
     let portfolio_id = trimmed(&q.portfolio);
-    let answer = if !duty_id.is_empty() {
-        let duty = pack.duty(duty_id).ok_or_else(|| {
+    // Conduct is judged by the rules of the day asked about: the version of the duty's (or
+    // portfolio's) own system in force then.
+    let (answer, pack) = if !duty_id.is_empty() {
+        let (pack, duty) = v.snap.set.duty(duty_id, at).ok_or_else(|| {
             WhoError::new(
                 ErrorCode::Validation,
                 "duty",
                 tr.tf(
                     "who.error.duty_unknown",
-                    &[("duty", duty_id), ("policy", &pack.meta.id)],
+                    &[("duty", duty_id), ("policy", &v.snap.pack.meta.id)],
                 ),
             )
         })?;
-        resolve(&pack, m, org, Target::Duty { duty, platform }, at)
+        (
+            resolve(pack, m, org, Target::Duty { duty, platform }, at),
+            pack,
+        )
     } else if !portfolio_id.is_empty() {
-        if pack.portfolio(portfolio_id).is_none() {
+        let Some(pack) = v.snap.set.portfolio_pack(portfolio_id, at) else {
             return Err(WhoError::new(
                 ErrorCode::Validation,
                 "portfolio",
@@ -162,8 +154,11 @@ pub(super) async fn ask<'a>(
                     &[("portfolio", portfolio_id)],
                 ),
             ));
-        }
-        resolve(&pack, m, org, Target::Portfolio(portfolio_id), at)
+        };
+        (
+            resolve(pack, m, org, Target::Portfolio(portfolio_id), at),
+            pack,
+        )
     } else {
         return Err(WhoError::new(
             ErrorCode::Validation,

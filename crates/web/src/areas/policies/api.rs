@@ -32,6 +32,8 @@ struct PolicySummary<'a> {
     effective_from: NaiveDate,
     effective_until: Option<NaiveDate>,
     in_force: bool,
+    /// A later version of the series has taken effect.
+    superseded: bool,
     builtin: bool,
 }
 
@@ -62,6 +64,7 @@ pub(super) async fn list_policies(
                 effective_from: m.effective_from,
                 effective_until: m.effective_until,
                 in_force: v.snap.set.is_in_force(m, today),
+                superseded: v.snap.set.is_superseded(m, today),
                 builtin: p.builtin,
             }
         })
@@ -122,6 +125,7 @@ struct PolicyDoc<'a> {
     meta: &'a PolicyMeta,
     builtin: bool,
     in_force: bool,
+    superseded: bool,
     reminders: &'a ReminderRules,
     topics: &'a [Topic],
     post_kinds: &'a [PostKind],
@@ -149,6 +153,7 @@ impl<'a> PolicyDoc<'a> {
             meta,
             builtin: stored.builtin,
             in_force: set.is_in_force(&stored.pack.meta, today),
+            superseded: set.is_superseded(&stored.pack.meta, today),
             reminders,
             topics,
             post_kinds,

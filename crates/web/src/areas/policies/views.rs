@@ -5,7 +5,7 @@ use crate::shared::format::{anchor, date};
 use crate::shared::i18n::{Tr, days};
 use chrono::NaiveDate;
 use zeren_core::policy::{
-    AssessmentStep, DueRule, Duty, IndicatorMethod, Policies, PolicyPack, Responsible,
+    AssessmentStep, DueRule, Duty, IndicatorMethod, Policies, PolicyMeta, PolicyPack, Responsible,
 };
 use zeren_core::{Citation, Lang};
 use zeren_storage::StoredPolicy;
@@ -57,21 +57,34 @@ pub struct PolicyRow {
     pub title_en: String,
     /// First day in force.
     pub effective_from: String,
+    /// Version number within its series.
+    pub version: u32,
     /// In force today.
     pub in_force: bool,
+    /// A later version of its series has taken effect.
+    pub superseded: bool,
+    /// The version the page shows (in a page's list of versions).
+    pub current: bool,
 }
 
 impl PolicyRow {
     /// The row for a stored policy.
     pub fn new(p: &StoredPolicy, set: &Policies, today: NaiveDate, tr: Tr) -> PolicyRow {
-        let m = &p.pack.meta;
+        Self::of(&p.pack.meta, set, today, tr)
+    }
+
+    /// The row for a version.
+    pub fn of(m: &PolicyMeta, set: &Policies, today: NaiveDate, tr: Tr) -> PolicyRow {
         PolicyRow {
             href: policy_href(&m.id, tr),
             document_number: m.document_number.clone(),
             title: m.title.clone(),
             title_en: m.title_en.clone(),
             effective_from: date(m.effective_from),
+            version: m.version,
             in_force: set.is_in_force(m, today),
+            superseded: set.is_superseded(m, today),
+            current: false,
         }
     }
 }
@@ -99,6 +112,10 @@ pub struct PolicyView {
     pub version: String,
     /// Whether it is in force today.
     pub in_force: bool,
+    /// Whether a later version has taken effect.
+    pub superseded: bool,
+    /// Every version of its series, oldest first, this one marked.
+    pub versions: Vec<PolicyRow>,
     /// Legal basis documents.
     pub legal_basis: Vec<String>,
     /// The articles, verbatim.
@@ -240,6 +257,14 @@ impl PolicyView {
                 &[("n", &m.version.to_string()), ("series", &m.series)],
             ),
             in_force: set.is_in_force(&pack.meta, today),
+            superseded: set.is_superseded(&pack.meta, today),
+            versions: set
+                .versions_of(&m.series)
+                .map(|v| PolicyRow {
+                    current: v.meta.id == m.id,
+                    ..PolicyRow::of(&v.meta, set, today, tr)
+                })
+                .collect(),
             legal_basis: m.legal_basis.clone(),
             articles: pack
                 .articles
