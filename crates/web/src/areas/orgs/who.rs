@@ -306,7 +306,7 @@ pub(super) async fn who_page(
             );
             (
                 StatusCode::OK,
-                Some(answer_view(tr, &a, &pack, share)),
+                Some(answer_view(tr, &a, pack, share)),
                 Vec::new(),
             )
         }

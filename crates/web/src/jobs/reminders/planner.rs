@@ -90,8 +90,15 @@ async fn plan_day(
         return Ok(());
     }
     let snap = state.fresh_snapshot().await?;
-    let (pack, model) = (&snap.pack, &snap.model);
-    let (from, to) = due_window(&pack.reminders, day);
+    let model = &snap.model;
+    // The widest window of every system's reminder rules; each obligation is then planned
+    // with its own system's version of the day (its schedule, its chain of responsibility).
+    let current = snap.set.current(day);
+    let (from, to) = current
+        .iter()
+        .map(|p| due_window(&p.reminders, day))
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+        .unwrap_or_else(|| due_window(&snap.pack.reminders, day));
     let obligations = db.obligations_due_between(from, to).await?;
     let people = db.all_person_channels().await?;
     let robots = db.all_org_channels().await?;
@@ -108,6 +115,10 @@ async fn plan_day(
             due: ob.due,
             discharge: ob.discharge,
         };
+        let pack = snap
+            .set
+            .duty(&ob.duty, day)
+            .map_or(&snap.pack, |(pack, _)| pack);
         for r in plan(pack, model, &facts, day) {
             match r {
                 Ok(r) => planned.push(r),
