@@ -169,11 +169,16 @@ pub fn check(o: &ObligationFacts<'_>, record: &RecordFacts) -> Result<(), Mismat
         .duty
         .evidence
         .iter()
-        .filter(|r| Some(r.kind) == record.kind)
+        .filter(|r| record.kind.is_some() && r.kind.builtin() == record.kind)
         .collect();
     if candidates.is_empty() {
         return Err(Mismatch::Kind {
-            accepted: o.duty.evidence.iter().map(|r| r.kind).collect(),
+            accepted: o
+                .duty
+                .evidence
+                .iter()
+                .filter_map(|r| r.kind.builtin())
+                .collect(),
             offered: record.kind,
         });
     }

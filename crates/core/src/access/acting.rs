@@ -150,7 +150,7 @@ impl Actor<'_> {
         };
         pack.duties
             .iter()
-            .filter(|d| d.evidence.iter().any(|e| e.kind == kind))
+            .filter(|d| d.evidence.iter().any(|e| e.kind.builtin() == Some(kind)))
             .any(|d| match &d.subject {
                 Subject::Org { org_kinds } => org_kinds.contains(&o.kind) && answers(d, None),
                 Subject::Platform { .. } => model.platforms_of(org).any(|p| answers(d, Some(p))),

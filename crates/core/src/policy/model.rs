@@ -27,6 +27,8 @@ pub struct PolicyPack {
     pub grounds: Vec<Ground>,
     /// The annual assessment scheme (Art.7), if the pack has one.
     pub assessment: Option<AssessmentScheme>,
+    /// Kinds of record the pack defines for its own duties' evidence.
+    pub record_kinds: Vec<RecordKind>,
 }
 
 /// Identity, issuer and dates of a policy version.
@@ -250,10 +252,182 @@ pub enum Responsible {
 /// One kind of evidence record that discharges a duty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EvidenceRule {
-    /// Kind of record.
-    pub kind: EvidenceKind,
+    /// Kind of record: one of the product's own, or one the pack defines.
+    pub kind: EvidenceOf,
     /// For committee meetings: the agenda must carry this topic.
     pub topic: Option<String>,
+}
+
+/// A kind of evidence record: the product's own (typed, with its own forms) or one the pack
+/// defines in `[[record_kinds]]`. Serialised as its id either way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvidenceOf {
+    /// A kind of the product's vocabulary.
+    Builtin(EvidenceKind),
+    /// A `[[record_kinds]]` entry of the pack, by id.
+    Pack(String),
+}
+
+impl EvidenceOf {
+    /// The id as written in the pack.
+    pub fn as_str(&self) -> &str {
+        match self {
+            EvidenceOf::Builtin(k) => k.as_str(),
+            EvidenceOf::Pack(id) => id,
+        }
+    }
+
+    /// The product's kind, if it is one.
+    pub fn builtin(&self) -> Option<EvidenceKind> {
+        match self {
+            EvidenceOf::Builtin(k) => Some(*k),
+            EvidenceOf::Pack(_) => None,
+        }
+    }
+}
+
+impl Serialize for EvidenceOf {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A kind of record the pack defines (e.g. 廉政谈话记录, 安全检查记录): its fields, and what
+/// the evidence rule checks when a record of it is offered for an obligation. Records keep the
+/// definition of the version they were made under.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordKind {
+    /// Stable kebab-case id, distinct from the product's evidence kinds.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// The field that dates a record (a required date or date-time field).
+    pub date_field: String,
+    /// The fields, in form order.
+    pub fields: Vec<RecordField>,
+    /// What a record must show to discharge an obligation.
+    pub checks: Vec<RecordCheck>,
+}
+
+impl RecordKind {
+    /// The field with this id.
+    pub fn field(&self, id: &str) -> Option<&RecordField> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+}
+
+/// One field of a pack-defined record kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordField {
+    /// Stable snake_case or kebab-case id within the kind.
+    pub id: String,
+    /// Chinese label.
+    pub label: String,
+    /// English label.
+    pub label_en: String,
+    /// Chinese help text.
+    pub help: Option<String>,
+    /// English help text.
+    pub help_en: Option<String>,
+    /// Whether a record must fill it.
+    pub required: bool,
+    /// What it holds.
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+}
+
+/// What a record field holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "is", rename_all = "kebab-case")]
+pub enum FieldType {
+    /// One line of text.
+    Text,
+    /// Long text (minutes, findings).
+    LongText,
+    /// A day.
+    Date,
+    /// A day and time (Asia/Shanghai).
+    DateTime,
+    /// A number, optionally bounded.
+    Number {
+        /// Smallest allowed.
+        min: Option<f64>,
+        /// Largest allowed.
+        max: Option<f64>,
+    },
+    /// One of a list.
+    Choice {
+        /// The choices.
+        choices: Vec<Choice>,
+    },
+    /// One person of the org model.
+    Person,
+    /// Several people of the org model.
+    People,
+    /// One org of the tree.
+    Org,
+    /// One platform (阵地).
+    Platform,
+    /// Attached files.
+    Attachment,
+}
+
+impl FieldType {
+    /// The spelling in the pack.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::LongText => "long-text",
+            FieldType::Date => "date",
+            FieldType::DateTime => "date-time",
+            FieldType::Number { .. } => "number",
+            FieldType::Choice { .. } => "choice",
+            FieldType::Person => "person",
+            FieldType::People => "people",
+            FieldType::Org => "org",
+            FieldType::Platform => "platform",
+            FieldType::Attachment => "attachment",
+        }
+    }
+
+    /// Every spelling, for messages.
+    pub const NAMES: &'static str = "text, long-text, date, date-time, number, choice, person, people, org, platform, attachment";
+}
+
+/// One choice of a choice field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// Stable id.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+}
+
+/// What the evidence rule checks in a record of a pack-defined kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "check", rename_all = "kebab-case")]
+pub enum RecordCheck {
+    /// The date field falls within the obligation's period.
+    DateInPeriod {
+        /// A date or date-time field.
+        field: String,
+    },
+    /// At least `count` people (or files) in the field.
+    AtLeast {
+        /// A people or attachment field.
+        field: String,
+        /// How many.
+        count: u32,
+    },
+    /// The field is filled (e.g. an attachment present).
+    Present {
+        /// Any field.
+        field: String,
+    },
 }
 
 /// A ground for accountability (问责情形).
@@ -340,6 +514,11 @@ impl PolicyPack {
     /// The duty with this id.
     pub fn duty(&self, id: &str) -> Option<&Duty> {
         self.duties.iter().find(|d| d.id == id)
+    }
+
+    /// The record kind the pack defines with this id.
+    pub fn record_kind(&self, id: &str) -> Option<&RecordKind> {
+        self.record_kinds.iter().find(|k| k.id == id)
     }
 
     /// The post kind with this id.

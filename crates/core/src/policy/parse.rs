@@ -10,6 +10,8 @@ use std::collections::HashSet;
 use std::ops::Range;
 use toml_edit::{Document, Item, TableLike};
 
+mod record_kinds;
+
 type Span = Option<Range<usize>>;
 
 /// Parses and validates a pack. Returns every problem found, in source order.
@@ -315,6 +317,7 @@ impl Reader<'_> {
                 "duties",
                 "grounds",
                 "assessment",
+                "record_kinds",
             ],
         );
         self.int(root, "format", true, 1, 1);
@@ -340,7 +343,9 @@ impl Reader<'_> {
             })
             .collect();
         let post_kinds = self.post_kinds(root, &articles);
+        let record_kinds = self.record_kinds(root);
         let refs = Refs {
+            record_kinds: declared_ids(root, "record_kinds"),
             topics: topics.iter().map(|t| t.id.clone()).collect(),
             portfolios: portfolios.iter().map(|t| t.id.clone()).collect(),
             posts: post_kinds.iter().map(|t| t.id.clone()).collect(),
@@ -361,6 +366,7 @@ impl Reader<'_> {
             duties,
             grounds,
             assessment,
+            record_kinds,
         })
     }
 
@@ -1069,23 +1075,27 @@ impl Reader<'_> {
             let Some((kind, span)) = self.string(&e, "kind", true) else {
                 continue;
             };
-            let Some(kind) = EvidenceKind::parse(&kind) else {
-                self.at(
-                    &span,
-                    Problem::UnknownRef {
-                        what: Thing::EvidenceKind,
-                        id: kind,
-                    },
-                );
-                continue;
+            let kind = match EvidenceKind::parse(&kind) {
+                Some(k) => EvidenceOf::Builtin(k),
+                None if refs.record_kinds.contains(&kind) => EvidenceOf::Pack(kind),
+                None => {
+                    self.at(
+                        &span,
+                        Problem::UnknownRef {
+                            what: Thing::EvidenceKind,
+                            id: kind,
+                        },
+                    );
+                    continue;
+                }
             };
             let topic = self.string(&e, "topic", false);
             if let Some((topic, tspan)) = &topic {
-                if kind != EvidenceKind::CommitteeMeeting {
+                if kind != EvidenceOf::Builtin(EvidenceKind::CommitteeMeeting) {
                     self.at(
                         tspan,
                         Problem::TopicNotAllowed {
-                            kind: kind.to_string(),
+                            kind: kind.as_str().to_string(),
                         },
                     );
                 } else if !refs.topics.contains(topic) {
@@ -1274,10 +1284,26 @@ impl Reader<'_> {
 }
 
 struct Refs<'a> {
+    /// Ids of every `[[record_kinds]]` entry, valid or not (a duty naming one with problems of
+    /// its own is not told it is unknown too).
+    record_kinds: HashSet<String>,
     topics: HashSet<String>,
     portfolios: HashSet<String>,
     posts: HashSet<String>,
     articles: &'a [Article],
+}
+
+/// The `id` strings of an array of tables, whatever else is wrong with the entries.
+fn declared_ids(root: &Tab<'_>, key: &str) -> HashSet<String> {
+    root.t
+        .get(key)
+        .and_then(|i| i.as_array_of_tables())
+        .map(|aot| {
+            aot.iter()
+                .filter_map(|t| t.get("id").and_then(|v| v.as_str()).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn cited(articles: &[Article], c: Citation) -> Option<String> {

@@ -83,6 +83,12 @@ pub enum Problem {
     Empty { key: String },
     /// A list that must be strictly decreasing / in order.
     Order { key: String },
+    /// A record kind id that is one of the product's own evidence kinds.
+    BuiltinKind { id: String },
+    /// A field used where another type of field is needed.
+    FieldUse { field: String, wanted: &'static str },
+    /// A key that only some field types (or checks) take.
+    KeyForType { key: String, field_type: String },
 }
 
 /// Kinds of things a problem can be about.
@@ -101,6 +107,9 @@ pub enum Thing {
     EventKind,
     EvidenceKind,
     Step,
+    RecordKind,
+    Field,
+    Choice,
 }
 
 impl Thing {
@@ -120,6 +129,9 @@ impl Thing {
             EventKind => ("事件类型", "event kind"),
             EvidenceKind => ("佐证材料类型", "evidence kind"),
             Step => ("考核程序步骤", "procedure step"),
+            RecordKind => ("记录类型", "record kind"),
+            Field => ("字段", "field"),
+            Choice => ("选项", "choice"),
         };
         lang.pick(zh, en)
     }
@@ -242,6 +254,28 @@ impl Problem {
             Empty { key } => format!("`{key}` must not be empty"),
             Order { key } if zh => format!("`{key}` 的顺序不正确"),
             Order { key } => format!("`{key}` is not in the required order"),
+            BuiltinKind { id } if zh => {
+                format!("记录类型 `{id}` 与产品自带的佐证材料类型同名，请另取编号")
+            }
+            BuiltinKind { id } => format!(
+                "record kind `{id}` is one of the product's own evidence kinds: give it another id"
+            ),
+            FieldUse { field, wanted } if zh => {
+                let wanted = match *wanted {
+                    "a required date or date-time field" => "必填的日期或日期时间字段",
+                    "a date or date-time field" => "日期或日期时间字段",
+                    "a people or attachment field" => "人员（多人）或附件字段",
+                    other => other,
+                };
+                format!("字段 `{field}` 不适用于此处（应为{wanted}）")
+            }
+            FieldUse { field, wanted } => {
+                format!("field `{field}` cannot be used here (needs {wanted})")
+            }
+            KeyForType { key, field_type } if zh => {
+                format!("`{key}` 不适用于 `{field_type}`")
+            }
+            KeyForType { key, field_type } => format!("`{key}` is not allowed with `{field_type}`"),
         }
     }
 }

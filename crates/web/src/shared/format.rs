@@ -1,7 +1,9 @@
 //! Formatting shared by every area: days, citation anchors, and the field errors of forms.
 
+use crate::shared::i18n::Tr;
 use chrono::NaiveDate;
 use zeren_core::Citation;
+use zeren_core::policy::{EvidenceOf, PolicyPack};
 
 /// The fragment id of a citation on the policy page: `art-4` or `art-4-6`.
 pub fn anchor(c: Citation) -> String {
@@ -92,5 +94,17 @@ pub trait FormMessages {
     /// The messages of no field the form shows.
     fn general_errors(&self) -> Vec<&str> {
         other_errors(self.messages(), self.shown())
+    }
+}
+
+/// The name of a kind of evidence record in the UI language: the catalogue's for the product's
+/// own kinds, the pack's for a kind it defines (its id when the pack no longer has it).
+pub fn evidence_name(tr: Tr, pack: &PolicyPack, kind: &EvidenceOf) -> String {
+    match kind {
+        EvidenceOf::Builtin(k) => tr.t(&format!("evidence.{}", k.as_str())).to_string(),
+        EvidenceOf::Pack(id) => pack
+            .record_kind(id)
+            .map(|k| tr.lang().pick(&k.name, &k.name_en).to_string())
+            .unwrap_or_else(|| id.clone()),
     }
 }

@@ -704,13 +704,15 @@ pub(super) async fn detail(
         Some(duty) if can_act && it.status != "waived" && !it.withdrawn => duty
             .evidence
             .iter()
-            .map(|r| RecordForm {
-                kind: r.kind.as_str().to_string(),
-                name: tr.t(&format!("evidence.{}", r.kind.as_str())).to_string(),
+            // A kind the pack defines has no form yet: only the product's own kinds link to one.
+            .filter_map(|r| r.kind.builtin())
+            .map(|k| RecordForm {
+                kind: k.as_str().to_string(),
+                name: tr.t(&format!("evidence.{}", k.as_str())).to_string(),
                 href: href_with(
                     "/records/new",
                     &[
-                        ("kind", r.kind.as_str().to_string()),
+                        ("kind", k.as_str().to_string()),
                         ("obligation", o.id.clone()),
                     ],
                     tr,

@@ -16,7 +16,7 @@ use serde::Serialize;
 use zeren_core::access::Permission;
 use zeren_core::policy::{
     Article, AssessmentScheme, Duty, Ground, Policies, PolicyMeta, PolicyPack, Portfolio, PostKind,
-    ReminderRules, Topic,
+    RecordKind, ReminderRules, Topic,
 };
 use zeren_storage::StoredPolicy;
 
@@ -134,6 +134,7 @@ struct PolicyDoc<'a> {
     duties: &'a [Duty],
     grounds: &'a [Ground],
     assessment: Option<&'a AssessmentScheme>,
+    record_kinds: &'a [RecordKind],
 }
 
 impl<'a> PolicyDoc<'a> {
@@ -148,6 +149,7 @@ impl<'a> PolicyDoc<'a> {
             duties,
             grounds,
             assessment,
+            record_kinds,
         } = &stored.pack;
         PolicyDoc {
             meta,
@@ -162,6 +164,7 @@ impl<'a> PolicyDoc<'a> {
             duties,
             grounds,
             assessment: assessment.as_ref(),
+            record_kinds,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The policy as its pages show it: articles, duties, grounds and the assessment scheme,
 //! computed from the pack; the templates only lay it out.
 
-use crate::shared::format::{anchor, date};
+use crate::shared::format::{anchor, date, evidence_name};
 use crate::shared::i18n::{Tr, days};
 use chrono::NaiveDate;
 use zeren_core::policy::{
@@ -388,7 +388,7 @@ fn duty_view(pack: &PolicyPack, d: &Duty, tr: Tr) -> DutyView {
         .evidence
         .iter()
         .map(|e| {
-            let mut s = tr.t(&format!("evidence.{}", e.kind.as_str())).to_string();
+            let mut s = evidence_name(tr, pack, &e.kind);
             if let Some(topic) = &e.topic {
                 let name = pack
                     .topics

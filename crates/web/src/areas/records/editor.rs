@@ -262,7 +262,7 @@ pub(super) fn draft_for_obligation(
         .map(|d| {
             d.evidence
                 .iter()
-                .map(|r| r.kind)
+                .filter_map(|r| r.kind.builtin())
                 .filter(|k| RECORD_KINDS.contains(k))
                 .collect()
         })
@@ -281,7 +281,7 @@ pub(super) fn draft_for_obligation(
         let topics: Vec<String> = duty
             .evidence
             .iter()
-            .filter(|r| r.kind == k)
+            .filter(|r| r.kind.builtin() == Some(k))
             .filter_map(|r| r.topic.clone())
             .collect();
         match k {
@@ -334,7 +334,12 @@ pub(super) async fn new_record_form(
                 .snap
                 .pack
                 .duty(&o.duty)
-                .map(|d| d.evidence.iter().map(|r| kind_name(tr, r.kind)).collect())
+                .map(|d| {
+                    d.evidence
+                        .iter()
+                        .map(|r| evidence_name(tr, &v.snap.pack, &r.kind))
+                        .collect()
+                })
                 .unwrap_or_default();
             return error_page(
                 tr,

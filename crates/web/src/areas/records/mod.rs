@@ -15,7 +15,7 @@ use crate::shared::csrf::CsrfMultipart;
 use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
 use crate::shared::format::date;
-use crate::shared::format::{minute, person_name};
+use crate::shared::format::{evidence_name, minute, person_name};
 use crate::shared::frame::{Frame, error_page, page};
 use crate::shared::i18n::Tr;
 use crate::shared::limits::content_length;
