@@ -184,6 +184,58 @@ async fn a_second_system_is_first_class_in_who_filters_dashboard_and_export() {
         "dashboard lists the second system's duty"
     );
 
+    // Per system and all together, through the API; links keep the system chosen.
+    let one = api_ok(
+        &app,
+        &token,
+        "/api/v1/dashboard?org=cqu-mse&year=2026&series=cqu-mse-lab-safety",
+    )
+    .await;
+    assert_eq!(one["total"], 4, "{one}");
+    assert_eq!(one["series"], "cqu-mse-lab-safety");
+    let duties: Vec<&str> = one["duties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(duties, ["lab-inspection"]);
+    let together = api_ok(&app, &token, "/api/v1/dashboard?org=cqu-mse&year=2026").await;
+    let builtin = api_ok(
+        &app,
+        &token,
+        "/api/v1/dashboard?org=cqu-mse&year=2026&series=cqu-mse-online-ideology",
+    )
+    .await;
+    assert_eq!(
+        together["total"].as_i64().unwrap(),
+        builtin["total"].as_i64().unwrap() + 4
+    );
+    assert!(together["series"].is_null());
+    let (status, _) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/dashboard?org=cqu-mse&year=2026&series=nope",
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (_, html) = page(
+        &s,
+        &app,
+        "/dashboard?org=cqu-mse&year=2026&series=cqu-mse-lab-safety",
+    )
+    .await;
+    assert!(
+        html.contains("id=\"d-series\""),
+        "a switcher on the dashboard"
+    );
+    assert!(
+        html.contains("series=cqu-mse-lab-safety"),
+        "links keep the system"
+    );
+
     // The export carries its obligations, each citation naming its document.
     let r = s
         .client

@@ -131,7 +131,7 @@ pub(super) fn completion_chart(d: &Dashboard, org: &Org, tr: Tr) -> Chart {
             w: n1(w),
             h: "28.0".into(),
             class: format!("seg seg-{}", s.as_str()),
-            href: list_href(
+            href: d.list_href(
                 org,
                 false,
                 d.year,
@@ -149,7 +149,7 @@ pub(super) fn completion_chart(d: &Dashboard, org: &Org, tr: Tr) -> Chart {
             w: n1(width),
             h: "28.0".into(),
             class: "seg seg-empty".into(),
-            href: list_href(org, false, d.year, &[], tr),
+            href: d.list_href(org, false, d.year, &[], tr),
             title: tr.t("obligations.dashboard.nothing").to_string(),
         });
     }
@@ -212,7 +212,7 @@ pub(super) fn heat_map(d: &Dashboard, org: &Org, v: &Viewer) -> Chart {
     for (j, duty) in d.duties.iter().enumerate() {
         let x = label_w + cell_w * j as f64 + cell_w / 2.0;
         let (label, full) = short(tr.lang().pick(&duty.title, &duty.title_en), 12);
-        let mut t = Text::new(x, head_h - 6.0, label, "start", "hm-head").link(list_href(
+        let mut t = Text::new(x, head_h - 6.0, label, "start", "hm-head").link(d.list_href(
             org,
             false,
             d.year,
@@ -233,13 +233,9 @@ pub(super) fn heat_map(d: &Dashboard, org: &Org, v: &Viewer) -> Chart {
         };
         let (label, full) = short(&name, 11);
         let href = if row.own {
-            list_href(org, true, d.year, &[], tr)
+            d.list_href(org, true, d.year, &[], tr)
         } else {
-            href_with(
-                "/dashboard",
-                &[("org", row.org.code.clone()), ("year", d.year.to_string())],
-                tr,
-            )
+            d.dashboard_href(&row.org.code, d.year, tr)
         };
         let mut t =
             Text::new(label_w - 8.0, y + cell_h * 0.68, label, "end", "hm-label").link(href);
@@ -251,7 +247,7 @@ pub(super) fn heat_map(d: &Dashboard, org: &Org, v: &Viewer) -> Chart {
                 continue;
             };
             let x = label_w + cell_w * j as f64;
-            let href = list_href(row_org, row.own, d.year, &[("duty", duty.id.clone())], tr);
+            let href = d.list_href(row_org, row.own, d.year, &[("duty", duty.id.clone())], tr);
             bars.push(Bar {
                 x: n1(x + 1.0),
                 y: n1(y + 1.0),
@@ -327,7 +323,7 @@ pub(super) fn trend_chart(d: &Dashboard, org: &Org, tr: Tr) -> Chart {
                 w: n1(bar_w),
                 h: n1(h),
                 class: format!("seg seg-{}", s.as_str()),
-                href: list_href(
+                href: d.list_href(
                     org,
                     false,
                     d.year,
@@ -356,7 +352,7 @@ pub(super) fn trend_chart(d: &Dashboard, org: &Org, tr: Tr) -> Chart {
                     "middle",
                     "chart-value",
                 )
-                .link(list_href(
+                .link(d.list_href(
                     org,
                     false,
                     d.year,
@@ -368,7 +364,7 @@ pub(super) fn trend_chart(d: &Dashboard, org: &Org, tr: Tr) -> Chart {
         // What was done this month.
         if month.done > 0 {
             let h = plot_h * month.done as f64 / max;
-            let href = list_href(
+            let href = d.list_href(
                 org,
                 false,
                 d.year,
@@ -469,6 +465,10 @@ pub(super) struct DashboardPage {
     /// Earlier years still overdue: (text, link to their overdue list).
     pub(super) earlier: Vec<Link>,
     pub(super) statuses: Vec<&'static str>,
+    /// The systems to switch between (empty when only one is loaded), and the one shown.
+    pub(super) systems: Vec<(String, String)>,
+    pub(super) series: String,
+    pub(super) org_code: String,
 }
 
 pub(super) fn figures(
@@ -509,11 +509,12 @@ pub(super) async fn dashboard_page(
         return r.page(tr);
     }
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let (org, year) = match parse_dashboard(&v, &q, state.today()) {
+    let ask = match parse_dashboard(&v, &q, state.today()) {
         Ok(x) => x,
         Err(r) => return r.page(tr),
     };
-    let d = match dashboard(&state, &v, org, year).await {
+    let (org, year) = (ask.org, ask.year);
+    let d = match dashboard(&state, &v, &ask).await {
         Ok(d) => d,
         Err(r) => return r.page(tr),
     };
@@ -538,34 +539,23 @@ pub(super) async fn dashboard_page(
                     r.org.name.clone()
                 },
                 href: if r.own {
-                    list_href(org, true, year, &[], tr)
+                    d.list_href(org, true, year, &[], tr)
                 } else {
-                    href_with(
-                        "/dashboard",
-                        &[("org", r.org.code.clone()), ("year", year.to_string())],
-                        tr,
-                    )
+                    d.dashboard_href(&r.org.code, year, tr)
                 },
-                figures: figures(row_org, r.own, year, &r.counts, tr, &[]),
+                figures: figures(row_org, r.own, year, &r.counts, tr, &d.series_param()),
             }
         })
         .collect();
     let parent = m.parent(org).filter(|p| visible(&v, &p.id)).map(|p| Link {
         label: p.name.clone(),
-        href: href_with(
-            "/dashboard",
-            &[("org", p.code.clone()), ("year", year.to_string())],
-            tr,
-        ),
+        href: d.dashboard_href(&p.code, year, tr),
     });
-    let year_href = |y: i32| {
-        href_with(
-            "/dashboard",
-            &[("org", org.code.clone()), ("year", y.to_string())],
-            tr,
-        )
-    };
+    let year_href = |y: i32| d.dashboard_href(&org.code, y, tr);
     let tpl = DashboardPage {
+        systems: system_options(&v, state.today()),
+        series: d.series.clone().unwrap_or_default(),
+        org_code: org.code.clone(),
         frame: Frame::of(&state, Some(&v)),
         tr,
         org_name: org.name.clone(),
@@ -573,11 +563,11 @@ pub(super) async fn dashboard_page(
             .completion_rate
             .map(|r| format!("{:.0}%", r * 100.0))
             .unwrap_or_else(|| "—".into()),
-        figures: figures(org, false, year, &totals, tr, &[])
+        figures: figures(org, false, year, &totals, tr, &d.series_param())
             .into_iter()
             .skip(1)
             .collect(),
-        total_href: list_href(org, false, year, &[], tr),
+        total_href: d.list_href(org, false, year, &[], tr),
         completion: completion_chart(&d, org, tr),
         heat: heat_map(&d, org, &v),
         trend: trend_chart(&d, org, tr),
@@ -585,13 +575,13 @@ pub(super) async fn dashboard_page(
         parent,
         prev_year: year_href(year - 1),
         next_year: year_href(year + 1),
-        list_href: list_href(org, false, year, &[], tr),
-        overdue_href: list_href(org, false, year, &[("status", "overdue".into())], tr),
+        list_href: d.list_href(org, false, year, &[], tr),
+        overdue_href: d.list_href(org, false, year, &[("status", "overdue".into())], tr),
         earlier: d
             .earlier_overdue
             .iter()
             .map(|e| Link {
-                href: list_href(org, false, e.year, &[("status", "overdue".into())], tr),
+                href: d.list_href(org, false, e.year, &[("status", "overdue".into())], tr),
                 label: tr.tf(
                     "obligations.dashboard.earlier_overdue",
                     &[("year", &e.year.to_string()), ("n", &e.overdue.to_string())],

@@ -6,6 +6,7 @@ use super::*;
 pub struct DashboardQuery {
     pub(super) org: Option<String>,
     pub(super) year: Option<String>,
+    pub(super) series: Option<String>,
 }
 
 /// One duty column of the matrix.
@@ -65,6 +66,8 @@ pub struct MonthOut {
 pub struct Dashboard {
     pub(super) org: OrgRef,
     pub(super) year: i32,
+    /// The one responsibility system counted (its series), or null for all of them.
+    pub(super) series: Option<String>,
     pub(super) today: String,
     pub(super) total: i64,
     pub(super) upcoming: i64,
@@ -81,6 +84,34 @@ pub struct Dashboard {
     pub(super) duties: Vec<DutyCol>,
     pub(super) matrix: Vec<MatrixRow>,
     pub(super) months: Vec<MonthOut>,
+}
+
+impl Dashboard {
+    /// `("series", …)` when the dashboard counts one system: what its links carry on.
+    pub(super) fn series_param(&self) -> Vec<(&'static str, String)> {
+        self.series.iter().map(|s| ("series", s.clone())).collect()
+    }
+
+    /// A link to the list behind a figure, of the same system.
+    pub(super) fn list_href(
+        &self,
+        org: &Org,
+        own: bool,
+        year: i32,
+        extra: &[(&'static str, String)],
+        tr: Tr,
+    ) -> String {
+        let mut e = extra.to_vec();
+        e.extend(self.series_param());
+        list_href(org, own, year, &e, tr)
+    }
+
+    /// A link to another org's or year's dashboard, of the same system.
+    pub(super) fn dashboard_href(&self, org_code: &str, year: i32, tr: Tr) -> String {
+        let mut p = vec![("org", org_code.to_string()), ("year", year.to_string())];
+        p.extend(self.series_param());
+        href_with("/dashboard", &p, tr)
+    }
 }
 
 /// Obligations of an earlier year still overdue.
@@ -103,6 +134,7 @@ pub(super) async fn earlier_overdue(
     org: &Org,
     year: i32,
     clock: StatusClock,
+    duties: &[String],
 ) -> zeren_storage::Result<Vec<EarlierYear>> {
     let mut out = Vec::new();
     for y in (year - EARLIER_YEARS..year).rev() {
@@ -110,7 +142,7 @@ pub(super) async fn earlier_overdue(
         if ledger.total() == 0 {
             break;
         }
-        let overdue = rollup(&ledger, v, org, y).totals.overdue;
+        let overdue = rollup_of(&ledger, v, org, y, duties).totals.overdue;
         if overdue > 0 {
             out.push(EarlierYear { year: y, overdue });
         }
@@ -118,25 +150,58 @@ pub(super) async fn earlier_overdue(
     Ok(out)
 }
 
+/// The dashboard asked for: org, year and, optionally, one system (series).
+pub(super) struct DashboardAsk<'a> {
+    pub(super) org: &'a Org,
+    pub(super) year: i32,
+    pub(super) series: Option<String>,
+}
+
 pub(super) fn parse_dashboard<'a>(
     v: &'a Viewer,
     q: &DashboardQuery,
     today: NaiveDate,
-) -> Result<(&'a Org, i32), Refusal> {
+) -> Result<DashboardAsk<'a>, Refusal> {
     let tr = v.tr;
     let org = match opt(&q.org) {
         Some(o) => find_visible(v, o).ok_or_else(|| org_not_found(tr, o))?,
         None => default_org(v).ok_or_else(|| Refusal::forbidden(tr))?,
     };
-    Ok((org, parse_year(tr, opt(&q.year), today)?))
+    let series = match opt(&q.series) {
+        None => None,
+        Some(s) if v.snap.set.series().contains(&s) => Some(s.to_string()),
+        Some(_) => return Err(field_refusal(tr, "series", "obligations.error.series")),
+    };
+    Ok(DashboardAsk {
+        org,
+        year: parse_year(tr, opt(&q.year), today)?,
+        series,
+    })
+}
+
+/// The roll-up of `root`'s subtree, of every duty (kept with the ledger) or of some (summed
+/// afresh from the ledger's per-org counts: a system's share of the year).
+pub(super) fn rollup_of(
+    ledger: &Ledger,
+    v: &Viewer,
+    root: &Org,
+    year: i32,
+    duties: &[String],
+) -> Arc<Rollup> {
+    if duties.is_empty() {
+        rollup(ledger, v, root, year)
+    } else {
+        Arc::new(sum_rollup(ledger, v, root, year, Some(duties)))
+    }
 }
 
 pub(super) async fn dashboard(
     state: &AppState,
     v: &Viewer,
-    org: &Org,
-    year: i32,
+    ask: &DashboardAsk<'_>,
 ) -> Result<Dashboard, Refusal> {
+    let (org, year) = (ask.org, ask.year);
+    let duties = series_duties(&v.snap.set, ask.series.as_deref(), None);
     let tr = v.tr;
     let clock = status_clock(state, v);
     let stamp = state
@@ -146,8 +211,8 @@ pub(super) async fn dashboard(
     let ledger = ledger_at(state, year, clock)
         .await
         .map_err(|e| storage_refusal(tr, e, &org.id))?;
-    let rollup = rollup(&ledger, v, org, year);
-    let earlier = earlier_overdue(state, v, org, year, clock)
+    let rollup = rollup_of(&ledger, v, org, year, &duties);
+    let earlier = earlier_overdue(state, v, org, year, clock, &duties)
         .await
         .map_err(|e| storage_refusal(tr, e, &org.id))?;
     if rollup.totals.overdue > 0
@@ -168,6 +233,7 @@ pub(super) async fn dashboard(
             }),
             year,
             statuses: vec![ObligationStatus::Overdue],
+            duties: duties.clone(),
             ..Default::default()
         };
         let overdue = rows
@@ -176,8 +242,7 @@ pub(super) async fn dashboard(
         let overdue_list = items(state, v, clock, &overdue).await;
         return Ok(assemble(
             v,
-            org,
-            year,
+            ask,
             clock.today,
             &rollup,
             overdue_list,
@@ -197,6 +262,7 @@ pub(super) async fn dashboard(
                     org_ids,
                     year,
                     statuses: vec![ObligationStatus::Overdue],
+                    duties: duties.clone(),
                     ..Default::default()
                 },
                 clock,
@@ -213,8 +279,7 @@ pub(super) async fn dashboard(
     let overdue_list = items(state, v, clock, &refs).await;
     Ok(assemble(
         v,
-        org,
-        year,
+        ask,
         clock.today,
         &rollup,
         overdue_list,
@@ -224,13 +289,13 @@ pub(super) async fn dashboard(
 
 pub(super) fn assemble(
     v: &Viewer,
-    org: &Org,
-    year: i32,
+    ask: &DashboardAsk<'_>,
     today: NaiveDate,
     r: &Rollup,
     overdue_list: Vec<Item>,
     earlier_overdue: Vec<EarlierYear>,
 ) -> Dashboard {
+    let (org, year) = (ask.org, ask.year);
     let m = &v.snap.model;
     let pack = &v.snap.pack;
     // Duties with obligations, in the pack's order (unknown ones after, by id).
@@ -298,6 +363,7 @@ pub(super) fn assemble(
     Dashboard {
         org: OrgRef::of(org),
         year,
+        series: ask.series.clone(),
         today: date(today),
         total: t.total,
         upcoming: t.upcoming,
@@ -322,9 +388,7 @@ pub(super) async fn api_dashboard(
 ) -> Result<Response, ApiError> {
     read_gate(&v).map_err(Refusal::api)?;
     let q = q.get().map_err(Refusal::api)?;
-    let (org, year) = parse_dashboard(&v, &q, state.today()).map_err(Refusal::api)?;
-    let d = dashboard(&state, &v, org, year)
-        .await
-        .map_err(Refusal::api)?;
+    let ask = parse_dashboard(&v, &q, state.today()).map_err(Refusal::api)?;
+    let d = dashboard(&state, &v, &ask).await.map_err(Refusal::api)?;
     Ok(Json(d).into_response())
 }

@@ -443,7 +443,7 @@ pub(super) fn rollup(ledger: &Ledger, v: &Viewer, root: &Org, year: i32) -> Arc<
     {
         return r.clone();
     }
-    let fresh = Arc::new(sum_rollup(ledger, v, root, year));
+    let fresh = Arc::new(sum_rollup(ledger, v, root, year, None));
     let mut kept = ledger.rollups.lock().unwrap_or_else(|e| e.into_inner());
     if kept.len() >= ROLLUPS_KEPT {
         kept.clear();
@@ -452,15 +452,24 @@ pub(super) fn rollup(ledger: &Ledger, v: &Viewer, root: &Org, year: i32) -> Arc<
     fresh
 }
 
-pub(super) fn sum_rollup(ledger: &Ledger, v: &Viewer, root: &Org, year: i32) -> Rollup {
+/// The roll-up of `root`'s subtree summed from the ledger's per-org counts: of every duty, or
+/// of `duties` only.
+pub(super) fn sum_rollup(
+    ledger: &Ledger,
+    v: &Viewer,
+    root: &Org,
+    year: i32,
+    duties: Option<&[String]>,
+) -> Rollup {
     let m = &v.snap.model;
+    let kept = |a: &&OrgAggregate| duties.is_none_or(|d| d.contains(&a.duty));
     let mut r = Rollup::default();
-    for a in ledger.of_org(&root.id) {
+    for a in ledger.of_org(&root.id).filter(kept) {
         r.add(&root.id, a, year);
     }
     for child in m.children(&root.id) {
         for o in m.subtree(&child.id) {
-            for a in ledger.of_org(&o.id) {
+            for a in ledger.of_org(&o.id).filter(kept) {
                 r.add(&child.id, a, year);
             }
         }

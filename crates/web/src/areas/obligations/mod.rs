@@ -108,6 +108,10 @@ const DASHBOARD_QUERY: &[(&str, &str)] = &[
         "Org code or id (default: the widest org of the caller's scope)",
     ),
     ("year", "Year (default: this year in Asia/Shanghai)"),
+    (
+        "series",
+        "Policy series: count only that responsibility system (default: all systems)",
+    ),
 ];
 
 /// Page routes of this area.
