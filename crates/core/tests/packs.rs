@@ -241,3 +241,51 @@ fn established_by_must_cite_an_existing_article() {
     );
     assert!(pack.portfolios.iter().all(|p| p.established_by.is_some()));
 }
+
+#[test]
+fn the_second_system_example_pack_is_valid() {
+    let src = include_str!("../../../docs/examples/cqu-mse-clean-government-2025-2.toml");
+    let pack = match parse_pack(src) {
+        Ok(p) => p,
+        Err(d) => panic!(
+            "{}",
+            d.iter()
+                .map(|d| d.render("cqu-mse-clean-government-2025-2.toml", Lang::En))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    };
+    assert_eq!(pack.meta.id, "cqu-mse-2025-2");
+    assert_eq!(pack.meta.series, "cqu-mse-clean-government");
+    assert_eq!(pack.meta.effective_from.to_string(), "2025-03-01");
+    assert!(pack.duties.iter().all(|d| d.id.starts_with("cg-")));
+    assert_eq!(
+        pack.post_kind("secretary").unwrap().established_by,
+        Some(zeren_core::Citation::article(2))
+    );
+    assert!(pack.post_kind("discipline-member").unwrap().leadership);
+    assert!(pack.portfolio("discipline").is_some());
+    // The post kinds it shares with the built-in pack mean the same there.
+    let seed = builtin_pack().unwrap();
+    for k in &pack.post_kinds {
+        if let Some(s) = seed.post_kind(&k.id) {
+            assert_eq!(
+                (
+                    &s.org_kinds,
+                    s.single_holder,
+                    s.first_responsible,
+                    s.leadership
+                ),
+                (
+                    &k.org_kinds,
+                    k.single_holder,
+                    k.first_responsible,
+                    k.leadership
+                ),
+                "{}",
+                k.id
+            );
+        }
+    }
+    assert!(seed.post_kind("discipline-member").is_none());
+}
