@@ -110,6 +110,10 @@ pub enum Reason {
         org: NamedRef,
         /// Post.
         post: NamedRef,
+        /// The article that establishes the post's responsibility (`established_by` of its
+        /// kind), if the pack names one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        citation: Option<String>,
     },
     /// This post holds the portfolio (一岗双责).
     PortfolioHeldBy {
@@ -236,11 +240,16 @@ impl Reason {
                     )
                 }
             }
-            Reason::Post { org, post } => {
+            Reason::Post {
+                org,
+                post,
+                citation,
+            } => {
+                let by = cited_by(citation.as_deref(), zh);
                 if zh {
-                    format!("{}设有职务「{}」", org.name, post.name)
+                    format!("{by}{}设有职务「{}」", org.name, post.name)
                 } else {
-                    format!("{} has the post {}", org.name, post.name)
+                    format!("{by}{} has the post {}", org.name, post.name)
                 }
             }
             Reason::PortfolioHeldBy {
@@ -635,6 +644,11 @@ impl Resolver<'_> {
             chain.push(Reason::Post {
                 org: org_ref(org),
                 post: self.post_ref(post),
+                citation: self
+                    .pack
+                    .post_kind(kind)
+                    .and_then(|k| k.established_by)
+                    .map(|c| c.to_string()),
             });
             if let Some(found) = self.holder(post, chain) {
                 return Some(found);
