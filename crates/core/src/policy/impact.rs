@@ -823,6 +823,8 @@ pub struct ObligationChange {
     pub year: i32,
     /// Period key.
     pub period: String,
+    /// The platform or person it is about, by name (none for the org itself, or an event).
+    pub subject_name: Option<String>,
     /// What happens to it.
     pub action: Action,
     /// Policy, due date and article before (none when added).
@@ -1002,6 +1004,7 @@ impl LedgerImpact {
                             key: p.key.clone(),
                             year: y.year,
                             period: p.period.clone(),
+                            subject_name: subject_name(model, p.subject_kind, &p.subject),
                             action: Action::Added,
                             before: None,
                             after: Some(Stated::of_plan(p)),
@@ -1017,6 +1020,7 @@ impl LedgerImpact {
                         key: r.key.clone(),
                         year: y.year,
                         period: r.period.clone(),
+                        subject_name: subject_name(model, r.subject_kind, &r.subject),
                         action,
                         before: Some(Stated::of_row(r)),
                         after: after.map(Stated::of_plan),
@@ -1265,14 +1269,35 @@ impl ObligationChange {
             ),
             _ => String::new(),
         };
+        let subject = self
+            .subject_name
+            .as_ref()
+            .map(|n| match lang {
+                Lang::Zh => format!("「{n}」"),
+                Lang::En => format!(" “{n}”"),
+            })
+            .unwrap_or_default();
         format!(
-            "{} {} {}{}{detail}{}",
+            "{} {}{subject} {}{}{detail}{}",
             self.action.sign(),
             self.period,
             self.action.label(lang),
             lang.pick("：", ": "),
             if self.pending { " *" } else { "" }
         )
+    }
+}
+
+/// The name of a platform or person an obligation is about.
+fn subject_name(model: &OrgModel, kind: SubjectKind, id: &str) -> Option<String> {
+    match kind {
+        SubjectKind::Platform => model
+            .platforms()
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.name.clone()),
+        SubjectKind::Person => model.person(id).map(|p| p.name.clone()),
+        SubjectKind::Org | SubjectKind::Event => None,
     }
 }
 
