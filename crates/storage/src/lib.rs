@@ -26,3 +26,4 @@ pub use repo::obligations::StoredObligation;
 pub use repo::orgs::{HoldingEdit, NewOrg, NewPlatform, OrgEdit, PostEdit};
 pub use repo::people::{NewPerson, PersonEdit, PersonError, PersonRecord};
 pub use repo::policies::StoredPolicy;
+pub use repo::policy_impact::Impact;

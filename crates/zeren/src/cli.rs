@@ -187,11 +187,18 @@ pub enum PolicyCommand {
         /// Pack file (TOML).
         file: PathBuf,
     },
-    /// Load a new policy version into the database.
-    #[command(after_help = "Examples:\n  zeren policy load cqu-mse-2024-3.toml")]
+    /// Load a new policy version into the database, or with --dry-run show what it would change.
+    #[command(
+        after_help = "Examples:\n  zeren policy load cqu-mse-2024-3.toml --dry-run\n  zeren policy load cqu-mse-2024-3.toml"
+    )]
     Load {
         /// Pack file (TOML).
         file: PathBuf,
+        /// Store nothing: print what the version says differently from the one it supersedes
+        /// and what it would do to the ledger (obligations added, withdrawn, replanned, kept,
+        /// responsibility moves).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Show a loaded policy (articles, duties, grounds), or list all versions.
     #[command(after_help = "Examples:\n  zeren policy show\n  zeren policy show cqu-mse-2021-6")]

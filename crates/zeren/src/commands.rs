@@ -90,26 +90,30 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", demo_message(&s));
             ExitCode::SUCCESS
         }
-        Command::Policy(PolicyCommand::Load { file }) => {
+        Command::Policy(PolicyCommand::Load { file, dry_run }) => {
             ledger::initialise(&db, now).await?;
-            let (pack, source) = read_pack(file)?;
-            let mut tx = db.begin(&Actor::cli(), now).await?;
-            tx.load_policy(&pack, &source, false).await?;
-            tx.commit().await?;
-            println!(
-                "{}",
-                l.pick(
-                    &format!(
-                        "已载入制度 {}（{}）",
-                        pack.meta.id, pack.meta.document_number
-                    ),
-                    &format!(
-                        "loaded policy {} ({})",
-                        pack.meta.id, pack.meta.document_number
+            if *dry_run {
+                policy_load_dry_run(&db, file, clock::today(&clock)).await?
+            } else {
+                let (pack, source) = read_pack(file)?;
+                let mut tx = db.begin(&Actor::cli(), now).await?;
+                tx.load_policy(&pack, &source, false).await?;
+                tx.commit().await?;
+                println!(
+                    "{}",
+                    l.pick(
+                        &format!(
+                            "已载入制度 {}（{}）",
+                            pack.meta.id, pack.meta.document_number
+                        ),
+                        &format!(
+                            "loaded policy {} ({})",
+                            pack.meta.id, pack.meta.document_number
+                        )
                     )
-                )
-            );
-            ExitCode::SUCCESS
+                );
+                ExitCode::SUCCESS
+            }
         }
         Command::Policy(PolicyCommand::Show { id }) => {
             ledger::initialise(&db, now).await?;
@@ -566,6 +570,30 @@ fn read_pack(file: &Path) -> Result<(PolicyPack, String)> {
             ))
         }
     }
+}
+
+/// `zeren policy load FILE --dry-run`: what loading the pack would change, storing nothing. A
+/// pack with problems is reported as `policy check` reports it (exit 1); one that loading
+/// would refuse (an id taken, versions out of order, a duty of another series) is an error.
+async fn policy_load_dry_run(db: &Db, file: &Path, today: chrono::NaiveDate) -> Result<ExitCode> {
+    let source = std::fs::read_to_string(file).with_context(|| file.display().to_string())?;
+    let pack = match parse_pack(&source) {
+        Ok(pack) => pack,
+        Err(_) => return policy_check(file),
+    };
+    let l = lang();
+    let impact = db.policy_impact(&pack, today).await?;
+    for line in impact.render(l) {
+        println!("{line}");
+    }
+    println!(
+        "{}",
+        l.pick(
+            "（试运行：未保存任何内容。去掉 --dry-run 即载入此版本。）",
+            "(dry run: nothing stored. Run without --dry-run to load this version.)"
+        )
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn policy_check(file: &Path) -> Result<ExitCode> {

@@ -1361,3 +1361,138 @@ fn people_are_added_edited_and_leave_from_the_command_line() {
     assert!(ok(&["audit", "verify"]).contains("审计链完整"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The built-in pack as version 2 from 1 July 2026: the situation analysis monthly, Art.4(2)
+/// worded 每月, cadre training answered for by the leader in charge of publicity.
+fn version_2_source() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/packs/cqu-mse-2021-6.toml"
+    ))
+    .unwrap()
+    .replacen("id = \"cqu-mse-2021-6\"", "id = \"cqu-mse-2026-4\"", 1)
+    .replacen("version = 1", "version = 2", 1)
+    .replacen(
+        "effective_from = 2021-05-13",
+        "effective_from = 2026-07-01",
+        1,
+    )
+    .replacen(
+        "cadence = \"quarterly\"                    # college's choice",
+        "cadence = \"monthly\"                    # college's choice",
+        1,
+    )
+    .replacen(
+        "定期分析研判网络意识形态领域情况",
+        "每月分析研判网络意识形态领域情况",
+        1,
+    )
+    .replacen(
+        "responsible = \"portfolio:organisation\"",
+        "responsible = \"portfolio:publicity\"",
+        1,
+    )
+}
+
+#[tokio::test]
+async fn policy_load_dry_run_shows_the_impact_and_stores_nothing() {
+    for (label, url, pg) in engines().await {
+        eprintln!("engine: {label}");
+        let dir = tmpdir();
+        let url = url.as_deref();
+        let r = zeren(&dir, url, &["demo", "--clock", DEMO_DAY]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        let pack = dir.join("cqu-mse-2026-4.toml");
+        std::fs::write(&pack, version_2_source()).unwrap();
+        let pack = pack.to_str().unwrap();
+        let audit = zeren(&dir, url, &["audit", "verify"]).stdout;
+
+        let zh = zeren(&dir, url, &["policy", "load", pack, "--dry-run"]);
+        assert_eq!(zh.code, 0, "{}{}", zh.stdout, zh.stderr);
+        for needle in [
+            "制度 cqu-mse-2026-4（重大材料委〔2021〕6号，第 2 版，自 2026-07-01 施行）取代 cqu-mse-2021-6（第 1 版）",
+            "~ 第四条第（二）项：…",
+            "[-定期-]{+每月+}",
+            "~ situation-analysis 网络意识形态领域情况分析研判（修改）",
+            "周期：quarterly → monthly",
+            "负责人：portfolio:organisation → portfolio:publicity",
+            "台账影响（年度：",
+            "cqu-mse 材料科学与工程学院",
+            "试运行：未保存任何内容",
+        ] {
+            assert!(
+                zh.stdout.contains(needle),
+                "missing {needle} in {}",
+                zh.stdout
+            );
+        }
+        let en = zeren_with(
+            &dir,
+            url,
+            &["policy", "load", pack, "--dry-run"],
+            &[("ZEREN_LANG", "en")],
+        );
+        assert_eq!(en.code, 0, "{}{}", en.stdout, en.stderr);
+        for needle in [
+            "supersedes cqu-mse-2021-6 (version 1)",
+            "~ Art.4(2): …",
+            "cadence: quarterly → monthly",
+            "responsible: portfolio:organisation → portfolio:publicity",
+            "Ledger impact (years ",
+            "dry run: nothing stored",
+        ] {
+            assert!(
+                en.stdout.contains(needle),
+                "missing {needle} in {}",
+                en.stdout
+            );
+        }
+        // Nothing stored: one version, the same audit chain.
+        let list = zeren(&dir, url, &["policy", "show"]);
+        assert_eq!(list.stdout.lines().count(), 1, "{}", list.stdout);
+        assert_eq!(zeren(&dir, url, &["audit", "verify"]).stdout, audit);
+
+        // A pack with problems is reported as `policy check` reports it.
+        let broken = dir.join("broken.toml");
+        std::fs::write(&broken, "format = 1\n[policy]\nid = \"x\"\n").unwrap();
+        let bad = zeren(
+            &dir,
+            url,
+            &["policy", "load", broken.to_str().unwrap(), "--dry-run"],
+        );
+        assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
+        assert!(
+            bad.stdout.contains(&format!("{}:", broken.display())),
+            "{}",
+            bad.stdout
+        );
+        // A version loading would refuse is refused the same way.
+        let taken = zeren(
+            &dir,
+            url,
+            &[
+                "policy",
+                "load",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../core/packs/cqu-mse-2021-6.toml"
+                ),
+                "--dry-run",
+            ],
+        );
+        assert_ne!(taken.code, 0);
+        assert!(taken.stderr.contains("cqu-mse-2021-6"), "{}", taken.stderr);
+
+        // Loading it for real then works, and lists two versions.
+        let load = zeren(&dir, url, &["policy", "load", pack]);
+        assert_eq!(load.code, 0, "{}{}", load.stdout, load.stderr);
+        assert_eq!(
+            zeren(&dir, url, &["policy", "show"]).stdout.lines().count(),
+            2
+        );
+        let _ = std::fs::remove_dir_all(dir);
+        if let Some(pg) = pg {
+            pg.finish().await;
+        }
+    }
+}

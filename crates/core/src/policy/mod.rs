@@ -1,11 +1,18 @@
 //! Policy packs: the policy itself as versioned, validated data.
 
+mod impact;
 mod model;
 mod parse;
 mod problem;
 mod set;
 mod versions;
 
+pub use impact::{
+    Action, ChangeKind, DiffOp, DiffSpan, DutyImpact, EntryChange, Field, FieldChange, Holder,
+    Impact, LedgerImpact, ObligationChange, PackDiff, ResponsibilityMove, Stated, StoredRow,
+    StoredState, TextChange, VersionRef, YearPlans, due_spelling, render_diff,
+    responsible_spelling, subject_spelling, text_diff,
+};
 pub use model::*;
 pub use parse::parse_pack;
 pub use problem::{Diagnostic, Problem, Thing, line_col};

@@ -14,6 +14,7 @@ pub mod obligations;
 pub mod orgs;
 pub mod people;
 pub mod policies;
+pub mod policy_impact;
 pub mod records;
 pub mod roster;
 
