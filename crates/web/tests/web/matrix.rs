@@ -78,6 +78,8 @@ fn expectations() -> Vec<Expect> {
         // No second factor is on for these accounts: back to the account page.
         Expect::plain("POST", "/account/totp/off", any_signed_in_post(303)).body("current=000000"),
         Expect::plain("GET", "/policies/{id}", business_read(false)).at("/policies/{policy}"),
+        Expect::plain("GET", "/policies/{id}/diff", business_read(false))
+            .at("/policies/{policy}/diff"),
         Expect::plain("GET", "/api/v1/health", |_, _| 200),
         Expect::plain("GET", "/api/v1/openapi.json", |_, _| 200),
         Expect::plain("GET", "/api/v1/me", |c, _| {
@@ -86,6 +88,8 @@ fn expectations() -> Vec<Expect> {
         Expect::plain("GET", "/api/v1/policies", business_read(true)),
         Expect::plain("GET", "/api/v1/policies/{id}", business_read(true))
             .at("/api/v1/policies/{policy}"),
+        Expect::plain("GET", "/api/v1/policies/{id}/diff", business_read(true))
+            .at("/api/v1/policies/{policy}/diff"),
     ]
 }
 

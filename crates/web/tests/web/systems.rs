@@ -277,7 +277,18 @@ async fn a_superseded_version_says_so_and_lists_its_series() {
             "effective_from = 2021-05-13",
             "effective_from = 2026-07-01",
             1,
+        )
+        .replacen(
+            "定期分析研判网络意识形态领域情况",
+            "每月分析研判网络意识形态领域情况",
+            1,
+        )
+        .replacen(
+            "cadence = \"quarterly\"                    # college's choice",
+            "cadence = \"monthly\"                    # college's choice",
+            1,
         );
+    assert!(src.contains("每月分析研判"));
     let v2 = parse_pack(&src).unwrap();
     let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
     tx.load_policy(&v2, &src, false).await.unwrap();
@@ -302,6 +313,47 @@ async fn a_superseded_version_says_so_and_lists_its_series() {
     assert!(html.contains("已被新版本取代"), "{html}");
     assert!(html.contains("本制度的各版本"));
     assert!(html.contains("href=\"/policies/cqu-mse-2026-4\""), "{html}");
+    // Version 2 against version 1: the changed item, word for word, and the changed duty.
+    let (status, html) = page(&s, &app, "/policies/cqu-mse-2026-4/diff").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<del>定期</del>"), "{html}");
+    assert!(html.contains("<ins>每月</ins>"), "{html}");
+    assert!(html.contains("situation-analysis"), "{html}");
+    let v = api_ok(&app, &token, "/api/v1/policies/cqu-mse-2026-4/diff").await;
+    assert_eq!(v["from"], "cqu-mse-2021-6");
+    assert_eq!(v["diff"]["duties"][0]["id"], "situation-analysis", "{v}");
+    // The other way round, asked for; the version itself or an unknown one is refused,
+    // naming the field.
+    let v = api_ok(
+        &app,
+        &token,
+        "/api/v1/policies/cqu-mse-2021-6/diff?from=cqu-mse-2026-4",
+    )
+    .await;
+    assert_eq!(v["from"], "cqu-mse-2026-4");
+    let v = api_ok(&app, &token, "/api/v1/policies/cqu-mse-2021-6/diff").await;
+    assert!(v["diff"].is_null() && v["from"].is_null(), "{v}");
+    for from in ["cqu-mse-2021-6", "nope"] {
+        let (status, body) = api(
+            &app,
+            &token,
+            "GET",
+            &format!("/api/v1/policies/cqu-mse-2021-6/diff?from={from}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("from：")
+        );
+    }
+    let (status, html) = page(&s, &app, "/policies/cqu-mse-2021-6/diff?from=nope").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("不是本制度的另一个版本"));
+
     // The public landing page lists both versions with their status.
     let (_, html) = browse(&app.client(), &app, "/").await;
     assert!(

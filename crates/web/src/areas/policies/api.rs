@@ -1,11 +1,12 @@
 //! The policy API: the loaded versions, and one version with its articles, duties, grounds
 //! and indicators.
 
+use super::{DiffQuery, compared};
 use crate::AppState;
 use crate::shared::access::require;
 use crate::shared::auth::ApiViewer;
 use crate::shared::error::{ApiError, ErrorCode};
-use crate::shared::extract::{Input, Path, Rejected};
+use crate::shared::extract::{Input, Path, Query, Rejected};
 use crate::shared::format::anchor;
 use axum::Json;
 use axum::extract::State;
@@ -194,4 +195,30 @@ pub(super) async fn get_policy(
             ApiError::new(ErrorCode::Internal, tr.t("error.internal").to_string())
         })?;
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// `GET /api/v1/policies/{id}/diff?from=…`
+pub(super) async fn get_diff(
+    ApiViewer(v): ApiViewer,
+    id: Result<Path<String>, Rejected>,
+    q: Result<Query<DiffQuery>, Rejected>,
+) -> Result<Response, ApiError> {
+    let tr = v.tr;
+    require(&v, Permission::ReadPolicy, None)?;
+    let id = id.get()?;
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let set = &v.snap.set;
+    let to = set.get(&id).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::PolicyNotFound,
+            tr.tf("error.policy_not_found", &[("id", &id)]),
+        )
+    })?;
+    let compared = compared(set, to, q.from.as_deref(), tr)?;
+    Ok(Json(serde_json::json!({
+        "id": to.meta.id,
+        "from": compared.as_ref().map(|(from, _)| &from.meta.id),
+        "diff": compared.as_ref().map(|(_, diff)| diff),
+    }))
+    .into_response())
 }

@@ -7,15 +7,67 @@ mod views;
 
 pub use pages::index;
 
+use crate::shared::error::{ApiError, ErrorCode};
+use crate::shared::i18n::Tr;
 use crate::shared::routes::{Describe, Routes};
+use zeren_core::policy::{PackDiff, Policies, PolicyPack};
 
 /// Page routes of this area.
 pub fn page_routes() -> Routes {
-    Routes::pages().get(
-        "/policies/{id}",
-        Describe::auth("policies", "Policy viewer"),
-        pages::policy,
-    )
+    Routes::pages()
+        .get(
+            "/policies/{id}",
+            Describe::auth("policies", "Policy viewer"),
+            pages::policy,
+        )
+        .get(
+            "/policies/{id}/diff",
+            Describe::auth(
+                "policies",
+                "What a version says differently from another version of its series",
+            )
+            .query(DIFF_QUERY),
+            pages::diff,
+        )
+}
+
+const DIFF_QUERY: &[(&str, &str)] = &[(
+    "from",
+    "The version compared with (same series; default: the one before)",
+)];
+
+/// `?from=`: the version to compare with.
+#[derive(serde::Deserialize, Default, Debug)]
+pub struct DiffQuery {
+    from: Option<String>,
+}
+
+/// The version `to` is compared with and what it says differently: `from` when given (of the
+/// same series, not `to` itself), else the version before `to`; `None` when `to` is the first
+/// and nothing was asked.
+fn compared<'a>(
+    set: &'a Policies,
+    to: &'a PolicyPack,
+    from: Option<&str>,
+    tr: Tr,
+) -> Result<Option<(&'a PolicyPack, PackDiff)>, ApiError> {
+    let from = match from.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(f) => Some(
+            set.get(f)
+                .filter(|p| p.meta.series == to.meta.series && p.meta.id != to.meta.id)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::Validation,
+                        format!("from：{}", tr.tf("policy.diff.bad_from", &[("id", f)])),
+                    )
+                })?,
+        ),
+        None => set
+            .versions_of(&to.meta.series)
+            .filter(|p| p.meta.version < to.meta.version)
+            .last(),
+    };
+    Ok(from.map(|f| (f, PackDiff::between(f, to))))
 }
 
 /// API routes of this area.
@@ -33,5 +85,14 @@ pub fn api_routes() -> Routes {
                 "One policy version: articles, duties, grounds, indicators",
             ),
             api::get_policy,
+        )
+        .get(
+            "/policies/{id}/diff",
+            Describe::auth(
+                "policies",
+                "What a version says differently from another of its series: {id, from, diff} with articles (character diff), duties, post kinds, portfolios, grounds; from and diff are null for a first version asked without from",
+            )
+            .query(DIFF_QUERY),
+            api::get_diff,
         )
 }

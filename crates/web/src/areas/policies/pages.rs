@@ -1,10 +1,11 @@
 //! The policy pages: the landing page's list of policies and one policy version in full.
 
-use super::views::{PolicyRow, PolicyView};
+use super::views::{DiffView, PolicyRow, PolicyView};
+use super::{DiffQuery, compared};
 use crate::AppState;
 use crate::shared::auth::PageViewer;
 use crate::shared::error::{ErrorCode, classify};
-use crate::shared::extract::Path;
+use crate::shared::extract::{Path, Query, Rejected};
 use crate::shared::frame::{Frame, error_page, page, storage_error_page};
 use crate::shared::i18n::Tr;
 use askama::Template;
@@ -18,6 +19,16 @@ struct IndexPage {
     frame: Frame,
     tr: Tr,
     policies: Vec<PolicyRow>,
+}
+
+#[derive(Template)]
+#[template(path = "policy_diff.html")]
+struct DiffPage {
+    frame: Frame,
+    tr: Tr,
+    d: Option<DiffView>,
+    title: String,
+    id: String,
 }
 
 #[derive(Template)]
@@ -87,4 +98,52 @@ pub async fn policy(
             code => storage_error_page(tr, code),
         },
     }
+}
+
+/// `GET /policies/{id}/diff?from=…` — what this version says differently from another version
+/// of its series (by default the one before it).
+pub async fn diff(
+    State(state): State<AppState>,
+    PageViewer(v): PageViewer,
+    Path(id): Path<String>,
+    q: Result<Query<DiffQuery>, Rejected>,
+) -> Response {
+    let tr = v.tr;
+    if !v
+        .principal
+        .can_somewhere(zeren_core::access::Permission::ReadPolicy)
+    {
+        return error_page(
+            tr,
+            ErrorCode::Forbidden,
+            "error.forbidden.title",
+            tr.t("error.forbidden").to_string(),
+        );
+    }
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let set = &v.snap.set;
+    let Some(to) = set.get(&id) else {
+        return error_page(
+            tr,
+            ErrorCode::PolicyNotFound,
+            "error.policy_not_found.title",
+            tr.tf("error.policy_not_found", &[("id", &id)]),
+        );
+    };
+    let today = state.clock.today();
+    let d = match compared(set, to, q.from.as_deref(), tr) {
+        Ok(Some((from, diff))) => Some(DiffView::new(&diff, &from.meta, &to.meta, set, today, tr)),
+        Ok(None) => None,
+        Err(e) => return error_page(tr, ErrorCode::Validation, "error.input.title", e.message),
+    };
+    page(
+        StatusCode::OK,
+        &DiffPage {
+            frame: Frame::of(&state, Some(&v)),
+            tr,
+            d,
+            title: to.meta.title.clone(),
+            id: to.meta.id.clone(),
+        },
+    )
 }

@@ -5,7 +5,8 @@ use crate::shared::format::{anchor, date, evidence_name};
 use crate::shared::i18n::{Tr, days};
 use chrono::NaiveDate;
 use zeren_core::policy::{
-    AssessmentStep, DueRule, Duty, IndicatorMethod, Policies, PolicyMeta, PolicyPack, Responsible,
+    AssessmentStep, ChangeKind, DiffOp, DueRule, Duty, EntryChange, IndicatorMethod, PackDiff,
+    Policies, PolicyMeta, PolicyPack, Responsible,
 };
 use zeren_core::{Citation, Lang};
 use zeren_storage::StoredPolicy;
@@ -65,6 +66,8 @@ pub struct PolicyRow {
     pub superseded: bool,
     /// The version the page shows (in a page's list of versions).
     pub current: bool,
+    /// Policy id.
+    pub id: String,
 }
 
 impl PolicyRow {
@@ -85,6 +88,7 @@ impl PolicyRow {
             in_force: set.is_in_force(m, today),
             superseded: set.is_superseded(m, today),
             current: false,
+            id: m.id.clone(),
         }
     }
 }
@@ -92,6 +96,8 @@ impl PolicyRow {
 /// A policy version laid out for its page.
 #[derive(Debug, Clone)]
 pub struct PolicyView {
+    /// Policy id.
+    pub id: String,
     /// 发文字号.
     pub document_number: String,
     /// Title as issued.
@@ -241,6 +247,7 @@ impl PolicyView {
             adopted.push_str(&tr.tf("meta.adopted_by", &[("body", body)]));
         }
         PolicyView {
+            id: m.id.clone(),
             document_number: m.document_number.clone(),
             title: m.title.clone(),
             title_en: m.title_en.clone(),
@@ -409,6 +416,170 @@ fn duty_view(pack: &PolicyPack, d: &Duty, tr: Tr) -> DutyView {
         due,
         responsible,
         evidence,
+    }
+}
+
+/// Two versions of a series side by side: what the later one says differently.
+#[derive(Debug, Clone)]
+pub struct DiffView {
+    /// The version compared from.
+    pub from: PolicyRow,
+    /// The version compared to (the page's).
+    pub to: PolicyRow,
+    /// The page's version id (the form's action).
+    pub id: String,
+    /// The other versions of the series to compare with: (id, label, chosen).
+    pub choices: Vec<(String, String, bool)>,
+    /// Article texts and items added, removed or changed.
+    pub articles: Vec<ArticleDiff>,
+    /// Duties, post kinds, portfolios and grounds changed, each a section.
+    pub sections: Vec<EntrySection>,
+}
+
+/// One article or item of the comparison.
+#[derive(Debug, Clone)]
+pub struct ArticleDiff {
+    /// Citation in the UI language.
+    pub cite: String,
+    /// Added, removed, changed (in words).
+    pub kind: String,
+    /// `added`, `removed`, `changed` (for styling).
+    pub class: &'static str,
+    /// The text as spans: (`ins`, `del` or empty, text).
+    pub spans: Vec<(&'static str, String)>,
+}
+
+/// Entries of one kind that changed.
+#[derive(Debug, Clone)]
+pub struct EntrySection {
+    /// Catalogue key of the heading.
+    pub title: &'static str,
+    /// The entries.
+    pub entries: Vec<EntryDiff>,
+}
+
+/// One duty, post kind, portfolio or ground that changed.
+#[derive(Debug, Clone)]
+pub struct EntryDiff {
+    /// Id.
+    pub id: String,
+    /// Name in the UI language.
+    pub name: String,
+    /// Added, removed, changed (in words).
+    pub kind: String,
+    /// `added`, `removed`, `changed`.
+    pub class: &'static str,
+    /// Each field stated differently: (label, before, after).
+    pub fields: Vec<(String, String, String)>,
+}
+
+fn change_class(k: ChangeKind) -> &'static str {
+    match k {
+        ChangeKind::Added => "added",
+        ChangeKind::Removed => "removed",
+        ChangeKind::Changed => "changed",
+    }
+}
+
+impl DiffView {
+    /// Lays out `diff` (from `from` to `to`) in the UI language; `others` are the versions of
+    /// the series other than `to`.
+    pub fn new(
+        diff: &PackDiff,
+        from: &PolicyMeta,
+        to: &PolicyMeta,
+        set: &Policies,
+        today: NaiveDate,
+        tr: Tr,
+    ) -> DiffView {
+        let lang = tr.lang();
+        let entries = |list: &[EntryChange]| -> Vec<EntryDiff> {
+            list.iter()
+                .map(|e| EntryDiff {
+                    id: e.id.clone(),
+                    name: e.name_in(lang).to_string(),
+                    kind: e.kind.label(lang).to_string(),
+                    class: change_class(e.kind),
+                    fields: e
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            (
+                                f.field.label(lang).to_string(),
+                                f.old.clone(),
+                                f.new.clone(),
+                            )
+                        })
+                        .collect(),
+                })
+                .collect()
+        };
+        let sections = [
+            ("policy.diff.duties", &diff.duties),
+            ("policy.diff.post_kinds", &diff.post_kinds),
+            ("policy.diff.portfolios", &diff.portfolios),
+            ("policy.diff.grounds", &diff.grounds),
+        ]
+        .into_iter()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(title, list)| EntrySection {
+            title,
+            entries: entries(list),
+        })
+        .collect();
+        DiffView {
+            from: PolicyRow::of(from, set, today, tr),
+            to: PolicyRow::of(to, set, today, tr),
+            id: to.id.clone(),
+            choices: set
+                .versions_of(&to.series)
+                .filter(|p| p.meta.id != to.id)
+                .map(|p| {
+                    (
+                        p.meta.id.clone(),
+                        tr.tf(
+                            "policy.diff.version",
+                            &[
+                                ("n", &p.meta.version.to_string()),
+                                ("doc", &p.meta.document_number),
+                            ],
+                        ),
+                        p.meta.id == from.id,
+                    )
+                })
+                .collect(),
+            articles: diff
+                .articles
+                .iter()
+                .map(|a| ArticleDiff {
+                    cite: a.cited(lang),
+                    kind: a.kind.label(lang).to_string(),
+                    class: change_class(a.kind),
+                    spans: match a.kind {
+                        ChangeKind::Changed => a
+                            .diff
+                            .iter()
+                            .map(|d| {
+                                let op = match d.op {
+                                    DiffOp::Equal => "",
+                                    DiffOp::Insert => "ins",
+                                    DiffOp::Delete => "del",
+                                };
+                                (op, d.text.clone())
+                            })
+                            .collect(),
+                        ChangeKind::Added => vec![("ins", a.new.clone().unwrap_or_default())],
+                        ChangeKind::Removed => vec![("del", a.old.clone().unwrap_or_default())],
+                    },
+                })
+                .collect(),
+            sections,
+        }
+    }
+
+    /// Whether the two versions say the same.
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_empty() && self.sections.is_empty()
     }
 }
 

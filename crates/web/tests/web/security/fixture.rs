@@ -215,7 +215,10 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         "/people/{id}" | "/people/{id}/edit" | "/people/{id}/leave" | "/api/v1/people/{id}" => {
             vec![("{id}", &ids.person)]
         }
-        "/policies/{id}" | "/api/v1/policies/{id}" => vec![("{id}", &ids.policy)],
+        "/policies/{id}"
+        | "/policies/{id}/diff"
+        | "/api/v1/policies/{id}"
+        | "/api/v1/policies/{id}/diff" => vec![("{id}", &ids.policy)],
         "/records/{id}"
         | "/records/{id}/edit"
         | "/records/{id}/attachments"
