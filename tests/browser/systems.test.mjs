@@ -6,12 +6,30 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useBrowser, signIn, shot, text } from './lib.mjs';
 import { useFreshInstallation, navigating, pathOf } from './fresh.mjs';
 
-const PACK = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/examples/cqu-mse-clean-government-2025-2.toml');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PACK = resolve(HERE, '../../docs/examples/cqu-mse-clean-government-2025-2.toml');
+const BUILTIN = resolve(HERE, '../../crates/core/packs/cqu-mse-2021-6.toml');
+
+/** A version 2 of the built-in policy from 1 July 2026: analyses monthly, Art.4(2) reworded. */
+function version2() {
+  const src = readFileSync(BUILTIN, 'utf8')
+    .replace('id = "cqu-mse-2021-6"', 'id = "cqu-mse-2026-4"')
+    .replace('version = 1', 'version = 2')
+    .replace('effective_from = 2021-05-13', 'effective_from = 2026-07-01')
+    .replace('定期分析研判网络意识形态领域情况', '每月分析研判网络意识形态领域情况')
+    .replace('cadence = "quarterly"                    # college', 'cadence = "monthly"                    # college');
+  assert.match(src, /每月分析研判/);
+  const file = join(mkdtempSync(join(tmpdir(), 'zeren-v2-')), 'v2.toml');
+  writeFileSync(file, src);
+  return file;
+}
 const SERIES = 'cqu-mse-clean-government';
 
 const b = useBrowser();
@@ -20,6 +38,11 @@ const { at } = useFreshInstallation('zeren-systems-', (zeren) => {
   zeren(['demo', '--clock', '2026-11-28']);
   const loaded = zeren(['policy', 'load', PACK]);
   assert.match(loaded, /cqu-mse-2025-2/);
+  // The committee looks at what version 2 would change before adopting it; nothing is stored.
+  const v2 = version2();
+  const dry = zeren(['policy', 'load', v2, '--dry-run']);
+  assert.match(dry, /situation-analysis/);
+  zeren(['policy', 'load', v2]);
 });
 
 async function as(t, user) {
@@ -79,4 +102,17 @@ test('the supervisor sees the university per system', async (t) => {
   await page.goto(at(`/dashboard?series=${SERIES}`));
   assert.equal(await page.locator('#d-series').inputValue(), SERIES);
   await shot(page, 'systems-dashboard-supervisor');
+});
+
+test('the secretary compares version 2 with version 1 of the built-in policy', async (t) => {
+  const page = await as(t, 'secretary');
+  await page.goto(at('/policies/cqu-mse-2021-6'));
+  assert.match(await text(page), /已被新版本取代/);
+  await navigating(page, () => page.locator('a', { hasText: '与本页对照' }).first().click());
+  // The later version against the earlier, whichever page the comparison starts from.
+  assert.match(pathOf(page), /\/policies\/cqu-mse-2026-4\/diff\?from=cqu-mse-2021-6/);
+  assert.equal(await page.locator('ins', { hasText: '每月' }).count() > 0, true);
+  assert.equal(await page.locator('del', { hasText: '定期' }).count() > 0, true);
+  assert.match(await text(page), /situation-analysis/);
+  await shot(page, 'systems-diff');
 });

@@ -98,6 +98,8 @@ impl PolicyRow {
 pub struct PolicyView {
     /// Policy id.
     pub id: String,
+    /// Version number within the series.
+    pub number: u32,
     /// 发文字号.
     pub document_number: String,
     /// Title as issued.
@@ -248,6 +250,7 @@ impl PolicyView {
         }
         PolicyView {
             id: m.id.clone(),
+            number: m.version,
             document_number: m.document_number.clone(),
             title: m.title.clone(),
             title_en: m.title_en.clone(),
