@@ -10,22 +10,15 @@ use zeren_core::citation::Citation;
 use zeren_core::lang::Lang;
 use zeren_core::obligation::PlannedObligation;
 use zeren_core::policy::{
-    Action, BUILTIN_PACK_SOURCE, ChangeKind, DiffOp, Field, Impact, LedgerImpact, PackDiff,
-    Policies, PolicyPack, StoredRow, StoredState, YearPlans, builtin_pack, parse_pack,
+    Action, ChangeKind, DiffOp, Field, Impact, LedgerImpact, PackDiff, Policies, PolicyPack,
+    StoredRow, StoredState, YearPlans, builtin_pack, builtin_source_as, parse_pack,
 };
 
 /// Version 2 of the built-in series, in force from 2026-07-01: the situation analysis monthly,
 /// Art.4(2) says 每月 where it said 定期, and cadre training answered for by the leader in
 /// charge of publicity instead of organisation.
 fn version_2() -> PolicyPack {
-    let src = BUILTIN_PACK_SOURCE
-        .replacen("id = \"cqu-mse-2021-6\"", "id = \"cqu-mse-2026-4\"", 1)
-        .replacen("version = 1", "version = 2", 1)
-        .replacen(
-            "effective_from = 2021-05-13",
-            "effective_from = 2026-07-01",
-            1,
-        )
+    let src = builtin_source_as("cqu-mse-2026-4", 2, "2026-07-01")
         .replacen(
             "cadence = \"quarterly\"                    # college's choice",
             "cadence = \"monthly\"                    # college's choice",

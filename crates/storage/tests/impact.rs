@@ -5,7 +5,9 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use std::collections::BTreeMap;
-use zeren_core::policy::{Action, BUILTIN_PACK_SOURCE, PolicyPack, builtin_pack, parse_pack};
+use zeren_core::policy::{
+    Action, BUILTIN_PACK_SOURCE, PolicyPack, builtin_pack, builtin_source_as, parse_pack,
+};
 use zeren_core::vocab::{OrgKind, PlatformKind};
 use zeren_storage::testing::{TestDb, engines};
 use zeren_storage::{Actor, Db, NewOrg, NewPlatform, StorageError, StoredObligation, ledger};
@@ -110,14 +112,7 @@ async fn seed(db: &Db) -> Seed {
 /// The built-in pack as a version 2 from 1 July 2026: situation analysis monthly, Art.4(2)
 /// worded 每月, cadre training answered for by the leader in charge of publicity.
 fn version_2() -> (PolicyPack, String) {
-    let src = BUILTIN_PACK_SOURCE
-        .replacen("id = \"cqu-mse-2021-6\"", "id = \"cqu-mse-2026-4\"", 1)
-        .replacen("version = 1", "version = 2", 1)
-        .replacen(
-            "effective_from = 2021-05-13",
-            "effective_from = 2026-07-01",
-            1,
-        )
+    let src = builtin_source_as("cqu-mse-2026-4", 2, "2026-07-01")
         .replacen(
             "cadence = \"quarterly\"                    # college's choice",
             "cadence = \"monthly\"                    # college's choice",

@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use zeren_core::audit::ChainError;
 use zeren_core::obligation::generate;
-use zeren_core::policy::{BUILTIN_PACK_ID, BUILTIN_PACK_SOURCE, builtin_pack, parse_pack};
+use zeren_core::policy::{BUILTIN_PACK_ID, builtin_pack, builtin_source_as, parse_pack};
 use zeren_core::vocab::{OrgKind, PlatformKind};
 use zeren_storage::testing::{TestDb, engines};
 use zeren_storage::{Actor, Db, NewOrg, NewPlatform, OrgEdit, StorageError, ledger};
@@ -162,14 +162,7 @@ async fn initialise_loads_the_builtin_pack_once() {
 async fn a_new_policy_version_takes_over_on_its_date() {
     each(async |t| {
         ledger::initialise(&t.db, now()).await.unwrap();
-        let src = BUILTIN_PACK_SOURCE
-            .replacen("id = \"cqu-mse-2021-6\"", "id = \"cqu-mse-2025-2\"", 1)
-            .replacen("version = 1", "version = 2", 1)
-            .replacen(
-                "effective_from = 2021-05-13",
-                "effective_from = 2025-03-01",
-                1,
-            );
+        let src = builtin_source_as("cqu-mse-2025-2", 2, "2025-03-01");
         let v2 = parse_pack(&src).unwrap();
         let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
         tx.load_policy(&v2, &src, false).await.unwrap();
@@ -206,14 +199,7 @@ async fn a_new_policy_version_takes_over_on_its_date() {
 /// The built-in pack as a version 2 from 1 July 2026: situation analysis monthly, the annual
 /// dedicated study due 15 December.
 fn version_2_mid_2026() -> (zeren_core::policy::PolicyPack, String) {
-    let src = BUILTIN_PACK_SOURCE
-        .replacen("id = \"cqu-mse-2021-6\"", "id = \"cqu-mse-2026-4\"", 1)
-        .replacen("version = 1", "version = 2", 1)
-        .replacen(
-            "effective_from = 2021-05-13",
-            "effective_from = 2026-07-01",
-            1,
-        )
+    let src = builtin_source_as("cqu-mse-2026-4", 2, "2026-07-01")
         .replacen(
             "cadence = \"quarterly\"                    # college's choice",
             "cadence = \"monthly\"                    # college's choice",

@@ -1365,33 +1365,22 @@ fn people_are_added_edited_and_leave_from_the_command_line() {
 /// The built-in pack as version 2 from 1 July 2026: the situation analysis monthly, Art.4(2)
 /// worded 每月, cadre training answered for by the leader in charge of publicity.
 fn version_2_source() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../core/packs/cqu-mse-2021-6.toml"
-    ))
-    .unwrap()
-    .replacen("id = \"cqu-mse-2021-6\"", "id = \"cqu-mse-2026-4\"", 1)
-    .replacen("version = 1", "version = 2", 1)
-    .replacen(
-        "effective_from = 2021-05-13",
-        "effective_from = 2026-07-01",
-        1,
-    )
-    .replacen(
-        "cadence = \"quarterly\"                    # college's choice",
-        "cadence = \"monthly\"                    # college's choice",
-        1,
-    )
-    .replacen(
-        "定期分析研判网络意识形态领域情况",
-        "每月分析研判网络意识形态领域情况",
-        1,
-    )
-    .replacen(
-        "responsible = \"portfolio:organisation\"",
-        "responsible = \"portfolio:publicity\"",
-        1,
-    )
+    zeren_core::policy::builtin_source_as("cqu-mse-2026-4", 2, "2026-07-01")
+        .replacen(
+            "cadence = \"quarterly\"                    # college's choice",
+            "cadence = \"monthly\"                    # college's choice",
+            1,
+        )
+        .replacen(
+            "定期分析研判网络意识形态领域情况",
+            "每月分析研判网络意识形态领域情况",
+            1,
+        )
+        .replacen(
+            "responsible = \"portfolio:organisation\"",
+            "responsible = \"portfolio:publicity\"",
+            1,
+        )
 }
 
 #[tokio::test]

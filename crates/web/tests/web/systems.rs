@@ -5,7 +5,7 @@
 use crate::common::{PASSWORD, TestApp, api, api_ok, browse, page};
 use calamine::{Reader, Xlsx};
 use zeren_core::Clock;
-use zeren_core::policy::parse_pack;
+use zeren_core::policy::{builtin_source_as, parse_pack};
 use zeren_storage::{Actor, ledger};
 
 /// A small second system: its first responsible person is named in Art.2.
@@ -270,14 +270,7 @@ async fn a_second_system_is_first_class_in_who_filters_dashboard_and_export() {
 #[tokio::test]
 async fn a_superseded_version_says_so_and_lists_its_series() {
     let app = TestApp::demo().await;
-    let src = zeren_core::policy::BUILTIN_PACK_SOURCE
-        .replacen("id = \"cqu-mse-2021-6\"", "id = \"cqu-mse-2026-4\"", 1)
-        .replacen("version = 1", "version = 2", 1)
-        .replacen(
-            "effective_from = 2021-05-13",
-            "effective_from = 2026-07-01",
-            1,
-        )
+    let src = builtin_source_as("cqu-mse-2026-4", 2, "2026-07-01")
         .replacen(
             "定期分析研判网络意识形态领域情况",
             "每月分析研判网络意识形态领域情况",
