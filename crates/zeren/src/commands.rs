@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use zeren_core::clock::Clock;
-use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack, parse_pack};
+use zeren_core::policy::{BUILTIN_PACK_ID, Policies, PolicyPack, parse_pack};
 use zeren_core::responsibility::{Target, resolve};
 use zeren_storage::demo;
 use zeren_storage::{Actor, Db, ledger};
@@ -721,8 +721,12 @@ async fn policy_show(db: &Db, id: Option<&str>) -> Result<()> {
 /// Every loaded system together on `at`, the built-in series first
 /// ([`zeren_core::policy::Policies::combined`]): the vocabulary of the org tree (post kinds,
 /// portfolios) and the duties of all, as the web application reads them.
-pub(crate) async fn pack_in_force(db: &Db, at: chrono::NaiveDate) -> Result<PolicyPack> {
-    let set = db.policy_set().await?;
+pub(crate) async fn combined_pack(db: &Db, at: chrono::NaiveDate) -> Result<PolicyPack> {
+    combined_of(&db.policy_set().await?, at)
+}
+
+/// [`combined_pack`] of a set already read.
+pub(crate) fn combined_of(set: &Policies, at: chrono::NaiveDate) -> Result<PolicyPack> {
     let builtin = set.get(BUILTIN_PACK_ID).context("built-in policy")?;
     set.combined(&builtin.meta.series, at)
         .context("built-in policy")
@@ -743,7 +747,7 @@ async fn who(db: &Db, args: &WhoArgs) -> Result<()> {
     })?;
     // The rules of the day asked about, of the duty's (or portfolio's) own system.
     let set = db.policy_set().await?;
-    let combined = pack_in_force(db, at).await?;
+    let combined = combined_of(&set, at)?;
     let platform = match &args.platform {
         Some(code) => Some(model.find_platform(code).ok_or_else(|| {
             anyhow!(

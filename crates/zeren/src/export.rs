@@ -33,8 +33,8 @@ async fn export_ledger(db: &Db, args: &ExportLedgerArgs) -> Result<ExitCode> {
             )
         ));
     };
-    let pack = crate::commands::pack_in_force(db, shanghai_date(now)).await?;
     let policies = db.policy_set().await?;
+    let pack = crate::commands::combined_of(&policies, shanghai_date(now))?;
     let out = &args.out;
     let partial = out.with_extension("xlsx.partial");
     let file = std::fs::File::create(&partial).with_context(|| format!("{}", partial.display()))?;

@@ -3,7 +3,7 @@
 //! in the user's language from the pages' catalogue.
 
 use crate::cli::{PersonCommand, PostCommand};
-use crate::commands::pack_in_force;
+use crate::commands::combined_pack;
 use crate::{lang, parse_day};
 use anyhow::{Result, anyhow, bail};
 use chrono::{DateTime, Utc};
@@ -290,7 +290,7 @@ fn find_person<'a>(model: &'a OrgModel, post: &Post, key: &str) -> Result<&'a Pe
 pub async fn run(db: &Db, cmd: &PostCommand, now: DateTime<Utc>) -> Result<ExitCode> {
     let l = lang();
     let today = zeren_core::clock::shanghai_date(now);
-    let pack = pack_in_force(db, today).await?;
+    let pack = combined_pack(db, today).await?;
     let model = db.load_model().await?;
     match cmd {
         PostCommand::List { org } => {

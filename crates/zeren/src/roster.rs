@@ -3,7 +3,7 @@
 //! as stored, told sheet by sheet (or problem by problem, each at its cell), and written in one
 //! audited transaction by `cli` — the whole file or nothing.
 
-use crate::commands::pack_in_force;
+use crate::commands::combined_pack;
 use crate::lang;
 use anyhow::{Context, Result, anyhow};
 use std::path::{Path, PathBuf};
@@ -68,7 +68,7 @@ pub async fn import(
         Ok(r) => r,
         Err(problems) => return Ok(refused(&problems)),
     };
-    let pack = pack_in_force(db, shanghai_date(now)).await?;
+    let pack = combined_pack(db, shanghai_date(now)).await?;
     let model = db.load_model().await?;
     let people = db.roster_people().await?;
     let planned = match plan(&pack, &model, &people, &roster) {

@@ -87,12 +87,10 @@ impl Policies {
             .into_iter()
             .filter_map(|s| {
                 self.in_force(s, day).or_else(|| {
-                    let mut versions = self.versions_of(s);
-                    let first = versions.next();
-                    self.versions_of(s)
-                        .filter(|p| p.meta.effective_from <= day)
-                        .last()
-                        .or(first)
+                    // Versions are kept oldest first: the latest to have taken effect, else
+                    // the first.
+                    let taken_effect = self.versions_of(s).filter(|p| p.meta.effective_from <= day);
+                    taken_effect.last().or_else(|| self.versions_of(s).next())
                 })
             })
             .collect()
@@ -164,6 +162,31 @@ impl Policies {
             }
         }
         Some(out)
+    }
+
+    /// Every duty id of a series, over all its versions, sorted.
+    pub fn duties_of(&self, series: &str) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .versions_of(series)
+            .flat_map(|p| p.duties.iter().map(|d| d.id.clone()))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// The version of `pack`'s series compared with it by default: the one just before it.
+    pub fn previous(&self, pack: &PolicyMeta) -> Option<&PolicyPack> {
+        self.packs
+            .iter()
+            .rev()
+            .find(|p| p.meta.series == pack.series && p.meta.version < pack.version)
+    }
+
+    /// Another version `id` of `pack`'s series (not `pack` itself).
+    pub fn other_version(&self, pack: &PolicyMeta, id: &str) -> Option<&PolicyPack> {
+        self.get(id)
+            .filter(|p| p.meta.series == pack.series && p.meta.id != pack.id)
     }
 
     /// The series a duty id belongs to.

@@ -40,21 +40,16 @@ const CHANGES_MAX: usize = 2_000;
 
 /// Every system together on `today` ([`Policies::combined`]), the built-in pack's series
 /// first: the vocabulary of the org tree, roles and lists.
-fn pack_in_force(
-    policies: &[zeren_storage::StoredPolicy],
-    set: &Policies,
-    today: chrono::NaiveDate,
-) -> zeren_storage::Result<PolicyPack> {
-    let builtin = policies
-        .iter()
-        .find(|p| p.pack.meta.id == BUILTIN_PACK_ID)
-        .ok_or_else(|| zeren_storage::StorageError::NotFound {
-            what: "policy",
-            id: BUILTIN_PACK_ID.into(),
-        })?;
+fn combined_pack(set: &Policies, today: chrono::NaiveDate) -> zeren_storage::Result<PolicyPack> {
+    let builtin =
+        set.get(BUILTIN_PACK_ID)
+            .ok_or_else(|| zeren_storage::StorageError::NotFound {
+                what: "policy",
+                id: BUILTIN_PACK_ID.into(),
+            })?;
     Ok(set
-        .combined(&builtin.pack.meta.series, today)
-        .unwrap_or_else(|| builtin.pack.clone()))
+        .combined(&builtin.meta.series, today)
+        .unwrap_or_else(|| builtin.clone()))
 }
 
 /// The loaded versions as one set.
@@ -155,7 +150,7 @@ impl Snapshot {
             tree_generation: position.generation,
             position,
             model,
-            pack: pack_in_force(&policies, &set, today)?,
+            pack: combined_pack(&set, today)?,
             grants: db.grants().await?,
             security: security_policy(db).await?,
             founder: founder(db).await?,
@@ -212,7 +207,7 @@ impl Snapshot {
             tree_generation,
             position: changes.position,
             model,
-            pack: pack_in_force(&policies, &set, today)?,
+            pack: combined_pack(&set, today)?,
             grants: if kinds.contains("grant") {
                 db.grants().await?
             } else {

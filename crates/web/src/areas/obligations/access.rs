@@ -311,15 +311,7 @@ pub(super) fn series_duties(
 ) -> Vec<String> {
     match (duty, series) {
         (Some(d), _) => vec![d.to_string()],
-        (None, Some(s)) => {
-            let mut ids: Vec<String> = set
-                .versions_of(s)
-                .flat_map(|p| p.duties.iter().map(|d| d.id.clone()))
-                .collect();
-            ids.sort();
-            ids.dedup();
-            ids
-        }
+        (None, Some(s)) => set.duties_of(s),
         (None, None) => Vec::new(),
     }
 }

@@ -52,20 +52,13 @@ fn compared<'a>(
     tr: Tr,
 ) -> Result<Option<(&'a PolicyPack, PackDiff)>, ApiError> {
     let from = match from.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(f) => Some(
-            set.get(f)
-                .filter(|p| p.meta.series == to.meta.series && p.meta.id != to.meta.id)
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::Validation,
-                        format!("from：{}", tr.tf("policy.diff.bad_from", &[("id", f)])),
-                    )
-                })?,
-        ),
-        None => set
-            .versions_of(&to.meta.series)
-            .filter(|p| p.meta.version < to.meta.version)
-            .last(),
+        Some(f) => Some(set.other_version(&to.meta, f).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Validation,
+                format!("from：{}", tr.tf("policy.diff.bad_from", &[("id", f)])),
+            )
+        })?),
+        None => set.previous(&to.meta),
     };
     Ok(from.map(|f| (f, PackDiff::between(f, to))))
 }
