@@ -115,10 +115,15 @@ async fn plan_day(
             due: ob.due,
             discharge: ob.discharge,
         };
-        let pack = snap
-            .set
-            .duty(&ob.duty, day)
-            .map_or(&snap.pack, |(pack, _)| pack);
+        // The version of the duty's system read today (the set's `duty` rule, with the
+        // versions of the day found once above); a duty only an earlier version has is
+        // looked for there.
+        let pack = current
+            .iter()
+            .find(|p| p.duty(&ob.duty).is_some())
+            .copied()
+            .or_else(|| snap.set.duty(&ob.duty, day).map(|(pack, _)| pack))
+            .unwrap_or(&snap.pack);
         for r in plan(pack, model, &facts, day) {
             match r {
                 Ok(r) => planned.push(r),
