@@ -116,3 +116,72 @@ test('the secretary compares version 2 with version 1 of the built-in policy', a
   assert.match(await text(page), /situation-analysis/);
   await shot(page, 'systems-diff');
 });
+
+test('the secretary records an integrity talk, a kind the second system defines, and its obligation is done', async (t) => {
+  const page = await as(t, 'secretary');
+  const dir = mkdtempSync(join(tmpdir(), 'zeren-talk-'));
+  const scan = join(dir, '廉政谈话记录.txt');
+  writeFileSync(scan, '廉政谈话记录（双方签字）\n谈话人：李明华\n');
+
+  // The talk owed by one leadership member this year, found in the list of the duty.
+  await page.goto(at('/obligations?org=cqu-mse&year=2026&duty=cg-integrity-talks'));
+  const first = page.locator('table.ob-list tbody tr a[href^="/obligations/"]').first();
+  await navigating(page, () => first.click());
+  const obligationPath = pathOf(page);
+  assert.match(obligationPath, /^\/obligations\//);
+  assert.notEqual(await text(page, '#ob-status'), '已完成');
+
+  // The obligation offers the form of the pack's own kind.
+  const formLink = page.locator(
+    'section[aria-labelledby="evidence-h"] a.button[href^="/records/new?kind=integrity-talk"]',
+  );
+  assert.equal(await formLink.count(), 1, 'the obligation links to the integrity-talk form');
+  assert.match(await formLink.innerText(), /廉政谈话记录/);
+  await navigating(page, () => formLink.click());
+  assert.equal(new URL(page.url()).pathname, '/records/new');
+  assert.match(await text(page, 'h1'), /廉政谈话记录/);
+  // The form is generated from the definition: its fields, its help, no product date field.
+  assert.equal(await page.locator('#date').count(), 0);
+  for (const id of ['talked-on', 'talker', 'talk-kind', 'content', 'scan']) {
+    assert.equal(await page.locator(`#field-${id}`).count(), 1, `field ${id}`);
+  }
+  assert.match(await text(page, 'form.records-form'), /通常为党委书记/);
+  await shot(page, 'systems-talk-form');
+
+  // Sent empty: each required field is told by its own label, in Chinese.
+  const refused = await navigating(page, () => page.locator('form.records-form button[type="submit"]').click());
+  assert.equal(refused?.status(), 422);
+  assert.equal(await text(page, '.org-field:has(#field-talked-on) .field-error'), '谈话日期不能为空');
+  assert.equal(await text(page, '.org-field:has(#field-talker) .field-error'), '谈话人不能为空');
+  assert.equal(await page.locator('#field-talked-on').getAttribute('aria-invalid'), 'true');
+  assert.match(await text(page, 'fieldset:has(input[name="values.talked-with"]) .field-error'), /谈话对象不能为空/);
+  await shot(page, 'systems-talk-refused');
+
+  // Filled in: the talk held on 20 November with everyone of the leadership, the signed record
+  // attached.
+  await page.locator('#field-talked-on').fill('2026-11-20');
+  const talker = await page.locator('#field-talker option', { hasText: '李明华' }).getAttribute('value');
+  await page.locator('#field-talker').selectOption(talker);
+  const withs = page.locator('input[name="values.talked-with"]');
+  for (let i = 0; i < (await withs.count()); i++) await withs.nth(i).check();
+  await page.locator('#field-talk-kind').selectOption('annual');
+  await page.locator('#field-content').fill('通报本年度廉政风险点排查情况，提醒严格执行中央八项规定精神。');
+  await page.locator('#field-scan').setInputFiles(scan);
+  await navigating(page, () => page.locator('form.records-form button[type="submit"]').click());
+
+  // Back on the obligation: done on the day of the talk, the record its evidence.
+  assert.equal(pathOf(page), obligationPath);
+  assert.equal(await text(page, '#ob-status'), '已完成');
+  assert.match(await text(page, '.ob-facts'), /完成日期 2026-11-20/);
+  const evidence = page.locator('ul.ob-evidence > li a[href^="/records/"]').first();
+  await shot(page, 'systems-talk-done');
+
+  // The record page shows the values as the definition names them.
+  await navigating(page, () => evidence.click());
+  const record = await text(page);
+  assert.match(record, /谈话类型/);
+  assert.match(record, /年度廉政谈话/);
+  assert.match(record, /李明华/);
+  assert.match(record, /1 个附件/);
+  await shot(page, 'systems-talk-record');
+});

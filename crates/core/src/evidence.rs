@@ -4,12 +4,11 @@
 use crate::lang::Lang;
 use crate::obligation::SubjectKind;
 use crate::period::Period;
-use crate::policy::{Duty, EvidenceRule};
-use crate::vocab::EvidenceKind;
+use crate::policy::{Duty, EvidenceOf, EvidenceRule, RecordCheck, RecordKind};
 use chrono::NaiveDate;
 
 /// What an obligation is, as far as evidence matching needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObligationFacts<'a> {
     /// The duty.
     pub duty: &'a Duty,
@@ -21,13 +20,15 @@ pub struct ObligationFacts<'a> {
     pub subject: &'a str,
     /// Period key (`2026`, `2026-Q3`, `once`, an event day).
     pub period: &'a str,
+    /// The record kinds of the duty's pack (to name them in messages).
+    pub record_kinds: &'a [RecordKind],
 }
 
 /// What a record says, as far as evidence matching needs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecordFacts {
     /// Kind of record; `None` never matches.
-    pub kind: Option<EvidenceKind>,
+    pub kind: Option<EvidenceOf>,
     /// The org the record belongs to.
     pub org: String,
     /// The day it happened (meeting, session, report date).
@@ -42,6 +43,32 @@ pub struct RecordFacts {
     pub attendees: Vec<String>,
     /// Event the record is about (incidents, directives, risk assessments).
     pub event: Option<String>,
+    /// Of a record of a pack-defined kind: what its definition's checks read.
+    pub defined: Option<DefinedFacts>,
+}
+
+/// What the checks of a pack-defined record kind read of one record.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DefinedFacts {
+    /// The checks of the definition the record was made under.
+    pub checks: Vec<RecordCheck>,
+    /// Each field's day and count.
+    pub fields: Vec<FieldFacts>,
+}
+
+/// One field of a pack-defined record, as its checks read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldFacts {
+    /// Field id.
+    pub id: String,
+    /// Chinese label.
+    pub label: String,
+    /// English label.
+    pub label_en: String,
+    /// The day, for a filled date or date-time field.
+    pub date: Option<NaiveDate>,
+    /// How many values (people, files; 1 for any other filled field, 0 when empty).
+    pub count: usize,
 }
 
 /// Why a record does not discharge an obligation.
@@ -49,10 +76,10 @@ pub struct RecordFacts {
 pub enum Mismatch {
     /// The duty asks for other kinds of records.
     Kind {
-        /// What the duty accepts.
-        accepted: Vec<EvidenceKind>,
+        /// What the duty accepts, as named (Chinese, English).
+        accepted: Vec<(String, String)>,
         /// What was offered.
-        offered: Option<EvidenceKind>,
+        offered: Option<EvidenceOf>,
     },
     /// A committee meeting without the required agenda topic.
     Topic {
@@ -75,8 +102,31 @@ pub enum Mismatch {
     Platform,
     /// The person who owes the training did not attend.
     Attendee,
+    /// A pack-defined record does not name the person the obligation is about.
+    NotNamed,
     /// The record is not about the obligation's event.
     Event,
+    /// A date field of a pack-defined record falls outside the obligation's period.
+    OutsidePeriod {
+        /// The field's label (Chinese, English).
+        field: (String, String),
+        /// The period.
+        period: String,
+    },
+    /// A field of a pack-defined record holds fewer values than its kind's check asks.
+    TooFew {
+        /// The field's label (Chinese, English).
+        field: (String, String),
+        /// How many it holds.
+        count: usize,
+        /// How many the check asks.
+        wanted: u32,
+    },
+    /// A field of a pack-defined record that its kind's check asks for is empty.
+    Missing {
+        /// The field's label (Chinese, English).
+        field: (String, String),
+    },
 }
 
 impl Mismatch {
@@ -88,7 +138,7 @@ impl Mismatch {
             Mismatch::Kind { accepted, .. } => {
                 let names: Vec<&str> = accepted
                     .iter()
-                    .map(|k| if zh { k.name_zh() } else { k.as_str() })
+                    .map(|(name, name_en)| if zh { name.as_str() } else { name_en.as_str() })
                     .collect();
                 if zh {
                     format!(
@@ -145,9 +195,40 @@ impl Mismatch {
                     "the person who owes the training is not among the attendees",
                 )
                 .to_string(),
+            Mismatch::NotNamed => lang
+                .pick(
+                    "材料中没有该事项所涉人员",
+                    "the record does not name the person the obligation is about",
+                )
+                .to_string(),
             Mismatch::Event => lang
                 .pick("材料不涉及该事件", "the record is not about this event")
                 .to_string(),
+            Mismatch::OutsidePeriod { field, period } => {
+                if zh {
+                    format!("「{}」不在本期（{period}）内", field.0)
+                } else {
+                    format!("{} is not within the period {period}", field.1)
+                }
+            }
+            Mismatch::TooFew {
+                field,
+                count,
+                wanted,
+            } => {
+                if zh {
+                    format!("「{}」至少需要 {wanted} 项，现有 {count} 项", field.0)
+                } else {
+                    format!("{} needs at least {wanted}, it has {count}", field.1)
+                }
+            }
+            Mismatch::Missing { field } => {
+                if zh {
+                    format!("「{}」不能为空", field.0)
+                } else {
+                    format!("{} must be filled", field.1)
+                }
+            }
         }
     }
 }
@@ -169,7 +250,7 @@ pub fn check(o: &ObligationFacts<'_>, record: &RecordFacts) -> Result<(), Mismat
         .duty
         .evidence
         .iter()
-        .filter(|r| record.kind.is_some() && r.kind.builtin() == record.kind)
+        .filter(|r| record.kind.as_ref() == Some(&r.kind))
         .collect();
     if candidates.is_empty() {
         return Err(Mismatch::Kind {
@@ -177,9 +258,17 @@ pub fn check(o: &ObligationFacts<'_>, record: &RecordFacts) -> Result<(), Mismat
                 .duty
                 .evidence
                 .iter()
-                .filter_map(|r| r.kind.builtin())
+                .map(|r| match &r.kind {
+                    EvidenceOf::Builtin(k) => (k.name_zh().to_string(), k.as_str().to_string()),
+                    EvidenceOf::Pack(id) => o
+                        .record_kinds
+                        .iter()
+                        .find(|k| &k.id == id)
+                        .map(|k| (k.name.clone(), k.name_en.clone()))
+                        .unwrap_or_else(|| (id.clone(), id.clone())),
+                })
                 .collect(),
-            offered: record.kind,
+            offered: record.kind.clone(),
         });
     }
     // Any one matching rule is enough; report the first rule's problem otherwise.
@@ -202,6 +291,10 @@ pub fn check(o: &ObligationFacts<'_>, record: &RecordFacts) -> Result<(), Mismat
         return Err(Mismatch::Org);
     }
     let period = Period::parse(o.period);
+    // A pack-defined kind's own checks name its fields; they come first.
+    if let Some(defined) = &record.defined {
+        defined_checks(defined, period)?;
+    }
     if let (Some(start), Some(date)) = (period.and_then(|p| p.start()), record.date)
         && !matches!(period, Some(Period::Event(_)))
         && date < start
@@ -223,17 +316,66 @@ pub fn check(o: &ObligationFacts<'_>, record: &RecordFacts) -> Result<(), Mismat
             Err(Mismatch::Platform)
         }
         SubjectKind::Person if !record.attendees.iter().any(|p| p == o.subject) => {
-            Err(Mismatch::Attendee)
+            Err(if record.defined.is_some() {
+                Mismatch::NotNamed
+            } else {
+                Mismatch::Attendee
+            })
         }
         SubjectKind::Event if record.event.as_deref() != Some(o.subject) => Err(Mismatch::Event),
         _ => Ok(()),
     }
 }
 
+/// The checks of a pack-defined record's kind.
+fn defined_checks(facts: &DefinedFacts, period: Option<Period>) -> Result<(), Mismatch> {
+    let field = |id: &str| facts.fields.iter().find(|f| f.id == id);
+    let label = |f: &FieldFacts| (f.label.clone(), f.label_en.clone());
+    for c in &facts.checks {
+        match c {
+            RecordCheck::DateInPeriod { field: id } => {
+                let Some(f) = field(id) else { continue };
+                // Once-only and event obligations have no span to fall in.
+                let span = period
+                    .filter(|p| !matches!(p, Period::Once | Period::Event(_)))
+                    .and_then(|p| Some((p, p.start()?, p.end()?)));
+                match (f.date, span) {
+                    (None, _) => return Err(Mismatch::Missing { field: label(f) }),
+                    (Some(d), Some((p, start, end))) if d < start || d > end => {
+                        return Err(Mismatch::OutsidePeriod {
+                            field: label(f),
+                            period: p.key(),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            RecordCheck::AtLeast { field: id, count } => {
+                let Some(f) = field(id) else { continue };
+                if f.count < *count as usize {
+                    return Err(Mismatch::TooFew {
+                        field: label(f),
+                        count: f.count,
+                        wanted: *count,
+                    });
+                }
+            }
+            RecordCheck::Present { field: id } => {
+                let Some(f) = field(id) else { continue };
+                if f.count == 0 {
+                    return Err(Mismatch::Missing { field: label(f) });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::policy::builtin_pack;
+    use crate::vocab::EvidenceKind;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -249,9 +391,10 @@ mod tests {
             subject_kind: SubjectKind::Org,
             subject: "mse",
             period: "2026",
+            record_kinds: &[],
         };
         let mut meeting = RecordFacts {
-            kind: Some(EvidenceKind::CommitteeMeeting),
+            kind: Some(EvidenceOf::Builtin(EvidenceKind::CommitteeMeeting)),
             org: "mse".into(),
             date: Some(d("2026-11-20")),
             topics: vec!["ideology".into()],
@@ -288,7 +431,7 @@ mod tests {
             Err(Mismatch::Early { .. })
         ));
         let report = RecordFacts {
-            kind: Some(EvidenceKind::SituationAnalysis),
+            kind: Some(EvidenceOf::Builtin(EvidenceKind::SituationAnalysis)),
             ..meeting.clone()
         };
         let err = check(&o, &report).unwrap_err();
@@ -309,9 +452,10 @@ mod tests {
             subject_kind: SubjectKind::Platform,
             subject: "wechat",
             period: "2026",
+            record_kinds: &[],
         };
         let mut r = RecordFacts {
-            kind: Some(EvidenceKind::AnnualReview),
+            kind: Some(EvidenceOf::Builtin(EvidenceKind::AnnualReview)),
             org: "mse".into(),
             date: Some(d("2026-05-01")),
             platforms: vec!["weibo".into()],
@@ -327,9 +471,10 @@ mod tests {
             subject_kind: SubjectKind::Person,
             subject: "liu",
             period: "2026",
+            record_kinds: &[],
         };
         let mut t = RecordFacts {
-            kind: Some(EvidenceKind::TrainingSession),
+            kind: Some(EvidenceOf::Builtin(EvidenceKind::TrainingSession)),
             org: "mse".into(),
             date: Some(d("2026-05-01")),
             attendees: vec!["xu".into()],
@@ -345,9 +490,10 @@ mod tests {
             subject_kind: SubjectKind::Org,
             subject: "mse",
             period: "2026-Q3",
+            record_kinds: &[],
         };
         let a = RecordFacts {
-            kind: Some(EvidenceKind::SituationAnalysis),
+            kind: Some(EvidenceOf::Builtin(EvidenceKind::SituationAnalysis)),
             org: "mse".into(),
             date: Some(d("2026-10-08")),
             covers: Some("2026-Q2".into()),

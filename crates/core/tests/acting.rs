@@ -12,7 +12,7 @@ use zeren_core::access::{
     Act, Actor, HandlerError, Principal, Role, check_handler, handler_choices, roles_from_posts,
 };
 use zeren_core::org::OrgModel;
-use zeren_core::policy::{PolicyPack, builtin_pack};
+use zeren_core::policy::{EvidenceOf, PolicyPack, builtin_pack};
 use zeren_core::vocab::EvidenceKind;
 
 fn principal(pack: &PolicyPack, model: &OrgModel, person: &str, day: &str) -> Principal {
@@ -66,22 +66,28 @@ fn a_leader_acts_only_within_the_portfolios_held_on_the_day() {
         &pack,
         &model,
         "cqu-mse",
-        EvidenceKind::EducationActivity,
+        &EvidenceOf::Builtin(EvidenceKind::EducationActivity),
         day
     ));
-    assert!(me.may_keep_kind(&pack, &model, "cqu-mse", EvidenceKind::AnnualReview, day));
+    assert!(me.may_keep_kind(
+        &pack,
+        &model,
+        "cqu-mse",
+        &EvidenceOf::Builtin(EvidenceKind::AnnualReview),
+        day
+    ));
     assert!(!me.may_keep_kind(
         &pack,
         &model,
         "cqu-mse",
-        EvidenceKind::SituationAnalysis,
+        &EvidenceOf::Builtin(EvidenceKind::SituationAnalysis),
         day
     ));
     assert!(!me.may_keep_kind(
         &pack,
         &model,
         "cqu-mse",
-        EvidenceKind::CommitteeMeeting,
+        &EvidenceOf::Builtin(EvidenceKind::CommitteeMeeting),
         day
     ));
     // Before the portfolios were held (zhao's holding starts 2019-09-01), nothing.
@@ -116,7 +122,7 @@ fn the_secretary_acts_on_everything_of_the_subtree_and_names_handlers() {
         &pack,
         &model,
         "cqu-mse-b1",
-        EvidenceKind::CommitteeMeeting,
+        &EvidenceOf::Builtin(EvidenceKind::CommitteeMeeting),
         day
     ));
     // The secretary of before the handover no longer acts.
@@ -153,7 +159,7 @@ fn staff_act_only_on_what_they_were_named_to_handle() {
         &pack,
         &model,
         "cqu-mse",
-        EvidenceKind::CommitteeMeeting,
+        &EvidenceOf::Builtin(EvidenceKind::CommitteeMeeting),
         day
     ));
     // Someone else's account named as handler does not help.

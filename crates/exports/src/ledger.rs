@@ -1,25 +1,35 @@
 //! The ledger (台账) of an org subtree for one year, from the database into an xlsx workbook.
 //!
 //! One sheet per kind: obligations, committee meetings, situation analyses, training sessions,
-//! education activities, directives and supervised tasks, behind a cover sheet with the org, the
-//! year, the policy's document number and the export time (Asia/Shanghai). Everything comes from
-//! one consistent snapshot (storage's `LedgerReader`), obligations page by page (keyset paging).
-//! Rows go in batches over a bounded channel to the workbook, written on a blocking thread beside
-//! the reads in constant-memory mode, so memory stays flat however many rows there are.
+//! education activities, one sheet per record kind a policy pack defines (those with records in
+//! the year), directives and supervised tasks, behind a cover sheet with the org, the year, the
+//! policy's document number, the export time (Asia/Shanghai) and each sheet's row count.
+//! Everything comes from one consistent snapshot (storage's `LedgerReader`), obligations and
+//! records page by page (keyset paging). Rows go in batches over a bounded channel to the
+//! workbook, written on a blocking thread beside the reads in constant-memory mode, so memory
+//! stays flat however many rows there are.
+//!
+//! A pack-defined kind's sheet takes its columns from the kind's newest definition (that of the
+//! last record made); each record keeps the definition it was made under and fills the columns
+//! by field id, a field its definition lacks left empty. An attachment field's column counts the
+//! record's files.
 
-use crate::xlsx::{Cell, Column, CoverFacts, ExportError, Ledger};
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::xlsx::{Cell, Column, ColumnKind, CoverFacts, ExportError, Ledger, sheet_name};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{Seek, Write};
 use std::path::Path;
+use zeren_core::Lang;
 use zeren_core::clock::shanghai;
 use zeren_core::obligation::{ObligationStatus, status_on};
 use zeren_core::org::{Org, OrgModel};
-use zeren_core::policy::{Policies, PolicyPack};
+use zeren_core::policy::{FieldType, Policies, PolicyPack, RecordField, RecordKind};
+use zeren_core::records::{DefinedRecord, RecordDetails, value_text};
 use zeren_core::responsibility::{Target, resolve};
 use zeren_storage::Db;
-use zeren_storage::repo::ledger_rows::LedgerCounts;
+use zeren_storage::repo::ledger_rows::{LedgerCounts, LedgerDefinedRecord};
 
 /// Record kinds, as stored, of the record sheets.
 const MEETING: &str = "committee-meeting";
@@ -64,7 +74,8 @@ pub struct LedgerRequest<'a> {
 /// What was written: (sheet name, rows) per data sheet.
 pub type LedgerSummary = Vec<(String, u32)>;
 
-/// Sheet names, in order.
+/// Names of the fixed sheets, in order. The sheets of pack-defined record kinds come after
+/// 青年教育, named by their kinds ([`sheet_name`] keeps them apart from these).
 pub const SHEETS: [&str; 8] = [
     "封面",
     "责任清单",
@@ -76,7 +87,7 @@ pub const SHEETS: [&str; 8] = [
     "督办任务",
 ];
 
-const OBLIGATION_COLUMNS: [Column; 11] = [
+static OBLIGATION_COLUMNS: [Column; 11] = [
     Column::text("组织"),
     Column::text("职责"),
     Column::text("条款"),
@@ -146,8 +157,8 @@ fn agenda(v: &Value) -> String {
 
 /// What the reading side hands the workbook writer.
 enum Part {
-    /// Begin a data sheet.
-    Sheet(&'static str, &'static [Column]),
+    /// Begin a data sheet: its name and columns (fixed, or read off a pack's definition).
+    Sheet(Cow<'static, str>, Cow<'static, [Column]>),
     /// Rows of the current sheet.
     Rows(Vec<Vec<Cell>>),
     /// The cover's facts: save the workbook.
@@ -184,8 +195,8 @@ impl Sink {
 
     async fn sheet(
         &mut self,
-        name: &'static str,
-        columns: &'static [Column],
+        name: Cow<'static, str>,
+        columns: Cow<'static, [Column]>,
     ) -> Result<(), WriterGone> {
         self.flush().await?;
         self.send(Part::Sheet(name, columns)).await
@@ -212,7 +223,7 @@ fn write_parts<W: Write + Seek + Send>(
     book.properties(title, "Zeren");
     while let Some(part) = parts.blocking_recv() {
         match part {
-            Part::Sheet(name, columns) => book.begin_sheet(name, columns)?,
+            Part::Sheet(name, columns) => book.begin_sheet(&name, &columns)?,
             Part::Rows(rows) => {
                 for cells in &rows {
                     book.row(cells)?;
@@ -317,7 +328,7 @@ fn education_row(_: &OrgModel, title: String, v: &Value) -> Vec<Cell> {
     ]
 }
 
-const MEETING_COLUMNS: [Column; 9] = [
+static MEETING_COLUMNS: [Column; 9] = [
     Column::text("组织"),
     Column::date("会议日期"),
     Column::text("会议名称"),
@@ -328,7 +339,7 @@ const MEETING_COLUMNS: [Column; 9] = [
     Column::long("会议纪要"),
     Column::long("决定事项"),
 ];
-const ANALYSIS_COLUMNS: [Column; 7] = [
+static ANALYSIS_COLUMNS: [Column; 7] = [
     Column::text("组织"),
     Column::date("日期"),
     Column::text("标题"),
@@ -337,7 +348,7 @@ const ANALYSIS_COLUMNS: [Column; 7] = [
     Column::long("主要情况"),
     Column::long("对策措施"),
 ];
-const TRAINING_COLUMNS: [Column; 7] = [
+static TRAINING_COLUMNS: [Column; 7] = [
     Column::text("组织"),
     Column::date("日期"),
     Column::text("培训名称"),
@@ -346,7 +357,7 @@ const TRAINING_COLUMNS: [Column; 7] = [
     Column::number("人数"),
     Column::number("学时"),
 ];
-const EDUCATION_COLUMNS: [Column; 6] = [
+static EDUCATION_COLUMNS: [Column; 6] = [
     Column::text("组织"),
     Column::date("日期"),
     Column::text("活动名称"),
@@ -354,7 +365,7 @@ const EDUCATION_COLUMNS: [Column; 6] = [
     Column::number("人数"),
     Column::long("内容"),
 ];
-const DIRECTIVE_COLUMNS: [Column; 6] = [
+static DIRECTIVE_COLUMNS: [Column; 6] = [
     Column::text("组织"),
     Column::date("收文日期"),
     Column::text("发文单位"),
@@ -362,7 +373,7 @@ const DIRECTIVE_COLUMNS: [Column; 6] = [
     Column::text("标题"),
     Column::long("部署内容"),
 ];
-const TASK_COLUMNS: [Column; 7] = [
+static TASK_COLUMNS: [Column; 7] = [
     Column::text("组织"),
     Column::text("上级部署"),
     Column::text("督办任务"),
@@ -371,6 +382,147 @@ const TASK_COLUMNS: [Column; 7] = [
     Column::text("状态"),
     Column::date("完成日期"),
 ];
+
+/// The pack-defined kinds with records in the orgs counted: first those the pack in force
+/// defines, in its order, then any other (a kind since dropped from the packs) by id.
+fn defined_kinds<'a>(
+    pack: &PolicyPack,
+    counts: impl Iterator<Item = &'a LedgerCounts>,
+) -> Vec<String> {
+    let kinds: BTreeSet<&str> = counts.flat_map(LedgerCounts::defined_kinds).collect();
+    let mut kinds: Vec<String> = kinds.into_iter().map(str::to_string).collect();
+    kinds.sort_by_key(|k| {
+        pack.record_kinds
+            .iter()
+            .position(|d| &d.id == k)
+            .unwrap_or(usize::MAX)
+    });
+    kinds
+}
+
+/// A record's body as a record of a pack-defined kind (`None` when it is not one).
+fn defined(r: &LedgerDefinedRecord) -> Option<DefinedRecord> {
+    match serde_json::from_str(&r.body) {
+        Ok(RecordDetails::Defined(d)) => Some(d),
+        _ => None,
+    }
+}
+
+/// The fields of a definition that get a column of their own: all but the date field, which
+/// is the sheet's second column.
+fn field_columns(kind: &RecordKind) -> impl Iterator<Item = &RecordField> {
+    kind.fields.iter().filter(|f| f.id != kind.date_field)
+}
+
+/// The columns of a pack-defined kind's sheet, read off its newest definition: 组织, the date
+/// (headed by the date field's label), 标题, then the other fields in form order. An
+/// attachment field's column counts the record's files.
+fn defined_columns(kind: &RecordKind) -> Vec<Column> {
+    let date = kind.field(&kind.date_field);
+    let date_kind = match date.map(|f| &f.kind) {
+        Some(FieldType::DateTime) => ColumnKind::DateTime,
+        _ => ColumnKind::Date,
+    };
+    let date_label = date.map_or("日期", |f| f.label.as_str());
+    let mut columns = vec![
+        Column::text("组织"),
+        Column::new(date_label.to_string(), date_kind),
+        Column::text("标题"),
+    ];
+    columns.extend(field_columns(kind).map(|f| {
+        let kind = match f.kind {
+            FieldType::LongText | FieldType::People => ColumnKind::LongText,
+            FieldType::Date => ColumnKind::Date,
+            FieldType::DateTime => ColumnKind::DateTime,
+            FieldType::Number { .. } | FieldType::Attachment => ColumnKind::Number,
+            FieldType::Text
+            | FieldType::Choice { .. }
+            | FieldType::Person
+            | FieldType::Org
+            | FieldType::Platform => ColumnKind::Text,
+        };
+        Column::new(f.label.clone(), kind)
+    }));
+    columns
+}
+
+/// A stored date-time value (`YYYY-MM-DDTHH:MM`).
+fn date_time(s: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").ok()
+}
+
+/// One record's row on its kind's sheet, under the columns of the kind's newest definition
+/// (`newest`). Each value is read by field id under the record's own definition (`own`), the
+/// one it was made under: a field that definition lacks stays empty.
+fn defined_row(
+    model: &OrgModel,
+    org: &str,
+    newest: &RecordKind,
+    r: &LedgerDefinedRecord,
+    own: Option<&DefinedRecord>,
+) -> Vec<Cell> {
+    // The day, with its time when the record's date field holds one.
+    let day = own
+        .and_then(|d| {
+            let f = d.definition.field(&d.definition.date_field)?;
+            let v = d.values.get(&f.id)?.as_str()?;
+            (f.kind == FieldType::DateTime)
+                .then(|| date_time(v))
+                .flatten()
+        })
+        .map_or(Cell::Date(r.date), Cell::DateTime);
+    let mut cells = vec![org.into(), day, r.title.as_str().into()];
+    cells.extend(field_columns(newest).map(|column| {
+        let Some(d) = own else { return Cell::Empty };
+        let Some(f) = d.definition.field(&column.id) else {
+            return Cell::Empty;
+        };
+        if f.kind == FieldType::Attachment {
+            return Cell::Number(r.files as f64);
+        }
+        d.values
+            .get(&f.id)
+            .map_or(Cell::Empty, |v| field_cell(model, f, v))
+    }));
+    cells
+}
+
+/// A value of a pack-defined field as a cell: numbers and days as Excel numbers and dates,
+/// people, orgs and platforms by name, choices by their Chinese name.
+fn field_cell(model: &OrgModel, f: &RecordField, v: &Value) -> Cell {
+    let name_of = |id: &str| match &f.kind {
+        FieldType::Person | FieldType::People => person_name(model, id),
+        FieldType::Org => model
+            .org(id)
+            .map_or_else(|| id.to_string(), |o| o.name.clone()),
+        FieldType::Platform => model
+            .find_platform(id)
+            .map_or_else(|| id.to_string(), |p| p.name.clone()),
+        _ => id.to_string(),
+    };
+    match (&f.kind, v) {
+        (_, Value::Null) => Cell::Empty,
+        (FieldType::Number { .. }, Value::Number(n)) => {
+            n.as_f64().map_or(Cell::Empty, Cell::Number)
+        }
+        (FieldType::Date, Value::String(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_or_else(|_| Cell::Text(s.clone()), Cell::Date),
+        (FieldType::DateTime, Value::String(s)) => {
+            date_time(s).map_or_else(|| value_text(f, v, Lang::Zh).into(), Cell::DateTime)
+        }
+        (FieldType::Person | FieldType::Org | FieldType::Platform, Value::String(id)) => {
+            name_of(id).into()
+        }
+        (FieldType::People, Value::Array(ids)) => ids
+            .iter()
+            .filter_map(Value::as_str)
+            .map(name_of)
+            .collect::<Vec<_>>()
+            .join("、")
+            .into(),
+        _ => value_text(f, v, Lang::Zh).into(),
+    }
+}
 
 /// Reads the subtree's year and sends it to the writer, sheet by sheet. The outer error is the
 /// database's; the inner one says the writer stopped (its own error tells why).
@@ -393,7 +545,7 @@ async fn read_ledger(
     let count = |org: &Org| counts.get(&org.id).unwrap_or(&none);
 
     // 责任清单: obligations, page by page.
-    send!(sink.sheet(SHEETS[1], &OBLIGATION_COLUMNS));
+    send!(sink.sheet(SHEETS[1].into(), Cow::Borrowed(&OBLIGATION_COLUMNS)));
     // With several systems loaded, each citation names its document.
     let several = req.policies.series().len() > 1;
     let cite = |pack: &PolicyPack, c: &str| {
@@ -469,7 +621,7 @@ async fn read_ledger(
     // 党委会, 分析研判, 教育培训, 青年教育: records, a page at a time (a college may keep
     // thousands of meetings; their texts are long).
     for (sheet, columns, kind, row) in RECORD_SHEETS {
-        send!(sink.sheet(sheet, columns));
+        send!(sink.sheet(sheet.into(), Cow::Borrowed(columns)));
         for org in orgs.iter().filter(|o| count(o).records_of(kind) > 0) {
             let mut after = None;
             loop {
@@ -487,8 +639,62 @@ async fn read_ledger(
             }
         }
     }
+    // The kinds packs define: one sheet each, for the kinds with records in the subtree's year.
+    let mut taken: Vec<String> = SHEETS.iter().map(|s| s.to_string()).collect();
+    for kind in defined_kinds(req.pack, orgs.iter().map(|o| count(o))) {
+        let holding: Vec<&Org> = orgs
+            .iter()
+            .copied()
+            .filter(|o| count(o).records_of(&kind) > 0)
+            .collect();
+        // The columns are the newest definition's: that of the last record made.
+        let mut newest: Option<((i64, String), DefinedRecord)> = None;
+        for org in &holding {
+            let Some(r) = db.newest_defined_record(&org.id, &kind, req.year).await? else {
+                continue;
+            };
+            let key = (r.created_at, r.id.clone());
+            if newest.as_ref().is_some_and(|(k, _)| *k >= key) {
+                continue;
+            }
+            if let Some(d) = defined(&r) {
+                newest = Some((key, d));
+            }
+        }
+        // No record readable as one of the kind (nothing to read the columns off).
+        let Some((_, newest)) = newest else { continue };
+        let definition = newest.definition;
+        let wanted = if definition.name.trim().is_empty() {
+            kind.as_str()
+        } else {
+            definition.name.as_str()
+        };
+        let name = sheet_name(wanted, &taken);
+        taken.push(name.clone());
+        send!(sink.sheet(name.into(), defined_columns(&definition).into()));
+        for org in &holding {
+            let mut after = None;
+            loop {
+                let page = db
+                    .defined_records(&org.id, &kind, req.year, after.take(), RECORD_PAGE)
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = Some((last.date, last.id.clone()));
+                for r in page {
+                    let own = defined(&r);
+                    send!(sink.row(defined_row(
+                        req.model,
+                        &org.name,
+                        &definition,
+                        &r,
+                        own.as_ref()
+                    )));
+                }
+            }
+        }
+    }
     // 上级部署
-    send!(sink.sheet(SHEETS[6], &DIRECTIVE_COLUMNS));
+    send!(sink.sheet(SHEETS[6].into(), Cow::Borrowed(&DIRECTIVE_COLUMNS)));
     for org in orgs.iter().filter(|o| count(o).directives > 0) {
         for d in db.directives(&org.id, req.year).await? {
             send!(sink.row(vec![
@@ -502,7 +708,7 @@ async fn read_ledger(
         }
     }
     // 督办任务
-    send!(sink.sheet(SHEETS[7], &TASK_COLUMNS));
+    send!(sink.sheet(SHEETS[7].into(), Cow::Borrowed(&TASK_COLUMNS)));
     for org in orgs.iter().filter(|o| count(o).tasks > 0) {
         for t in db.tasks(&org.id, req.year).await? {
             let status = match t.status.as_str() {

@@ -7,7 +7,7 @@
 //! last, when the row counts are known.
 
 use crate::display_width;
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError,
 };
@@ -41,45 +41,55 @@ pub enum ColumnKind {
     LongText,
     /// A date, written as an Excel date.
     Date,
+    /// A day and time, written as an Excel date-time.
+    DateTime,
     /// A number.
     Number,
 }
 
-/// A column of a sheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A column of a sheet. The header is borrowed for the fixed sheets and owned for the sheets
+/// of pack-defined record kinds, whose headers are the pack's labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
     /// Header (Chinese).
-    pub header: &'static str,
+    pub header: Cow<'static, str>,
     /// What it holds.
     pub kind: ColumnKind,
 }
 
 impl Column {
+    /// A column of any kind, with a header of its own.
+    pub fn new(header: impl Into<Cow<'static, str>>, kind: ColumnKind) -> Column {
+        Column {
+            header: header.into(),
+            kind,
+        }
+    }
     /// A text column.
     pub const fn text(header: &'static str) -> Column {
         Column {
-            header,
+            header: Cow::Borrowed(header),
             kind: ColumnKind::Text,
         }
     }
     /// A long-text column.
     pub const fn long(header: &'static str) -> Column {
         Column {
-            header,
+            header: Cow::Borrowed(header),
             kind: ColumnKind::LongText,
         }
     }
     /// A date column.
     pub const fn date(header: &'static str) -> Column {
         Column {
-            header,
+            header: Cow::Borrowed(header),
             kind: ColumnKind::Date,
         }
     }
     /// A number column.
     pub const fn number(header: &'static str) -> Column {
         Column {
-            header,
+            header: Cow::Borrowed(header),
             kind: ColumnKind::Number,
         }
     }
@@ -92,6 +102,8 @@ pub enum Cell {
     Text(String),
     /// A date.
     Date(NaiveDate),
+    /// A day and time (local, as recorded).
+    DateTime(NaiveDateTime),
     /// A number.
     Number(f64),
     /// Nothing.
@@ -152,6 +164,62 @@ pub fn fit_cell(t: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{}{CUT_MARK}", &t[..end]))
 }
 
+/// Most a sheet name holds: 31 UTF-16 units (Excel's limit).
+const SHEET_NAME_MAX: usize = 31;
+
+/// `wanted` as an Excel sheet name unlike every name in `taken` (compared as Excel compares
+/// them, ignoring case): the characters Excel refuses in a name (`[]:*?/\`) become their
+/// full-width forms, apostrophes leave its ends, it is cut to 31 UTF-16 units, and a name
+/// already taken gets a number (`廉政谈话记录（2）`). A blank name reads 记录.
+pub fn sheet_name(wanted: &str, taken: &[String]) -> String {
+    let clean: String = wanted
+        .chars()
+        .map(|c| match c {
+            '[' => '［',
+            ']' => '］',
+            ':' => '：',
+            '*' => '＊',
+            '?' => '？',
+            '/' => '／',
+            '\\' => '＼',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let clean = clean.trim().trim_matches('\'').trim();
+    let base = if clean.is_empty() { "记录" } else { clean };
+    let is_taken = |name: &str| {
+        let lower = name.to_lowercase();
+        // Excel keeps "History" for itself.
+        lower == "history" || taken.iter().any(|t| t.to_lowercase() == lower)
+    };
+    let first = cut_name(base, SHEET_NAME_MAX);
+    if !is_taken(&first) {
+        return first;
+    }
+    (2..)
+        .map(|n| {
+            let suffix = format!("（{n}）");
+            let room = SHEET_NAME_MAX - suffix.encode_utf16().count();
+            format!("{}{suffix}", cut_name(base, room))
+        })
+        .find(|name| !is_taken(name))
+        .unwrap_or(first)
+}
+
+/// The longest start of `name` within `max` UTF-16 units, without an apostrophe at its end.
+fn cut_name(name: &str, max: usize) -> String {
+    let mut used = 0;
+    let cut: String = name
+        .chars()
+        .take_while(|c| {
+            used += c.len_utf16();
+            used <= max
+        })
+        .collect();
+    cut.trim_end_matches('\'').trim_end().to_string()
+}
+
 /// Widest a column gets (in character units); longer text wraps.
 const MAX_WIDTH: usize = 60;
 /// Width of a long-text column.
@@ -172,6 +240,7 @@ pub struct Ledger {
     workbook: Workbook,
     header: Format,
     date: Format,
+    date_time: Format,
     wrap: Format,
     title: Format,
     label: Format,
@@ -184,6 +253,10 @@ pub struct Ledger {
 fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     let year = u16::try_from(d.year()).unwrap_or(1900);
     ExcelDateTime::from_ymd(year, d.month() as u8, d.day() as u8)
+}
+
+fn excel_date_time(t: NaiveDateTime) -> Result<ExcelDateTime, XlsxError> {
+    excel_date(t.date())?.and_hms(t.hour() as u16, t.minute() as u8, t.second())
 }
 
 impl Ledger {
@@ -219,6 +292,10 @@ impl Ledger {
                 .set_font_name(font)
                 .set_num_format("yyyy-mm-dd")
                 .set_align(FormatAlign::Left),
+            date_time: Format::new()
+                .set_font_name(font)
+                .set_num_format("yyyy-mm-dd hh:mm")
+                .set_align(FormatAlign::Left),
             wrap: Format::new()
                 .set_font_name(font)
                 .set_text_wrap()
@@ -252,6 +329,7 @@ impl Ledger {
             let width = match c.kind {
                 ColumnKind::LongText => (*w).min(LONG_WIDTH),
                 ColumnKind::Date => (*w).max(10),
+                ColumnKind::DateTime => (*w).max(16),
                 _ => (*w).min(MAX_WIDTH),
             };
             // A little padding for the filter button and the cell margins.
@@ -274,12 +352,12 @@ impl Ledger {
         ws.set_name(name)?;
         ws.set_freeze_panes(1, 0)?;
         for (i, c) in columns.iter().enumerate() {
-            ws.write_string_with_format(0, i as u16, c.header, &self.header)?;
+            ws.write_string_with_format(0, i as u16, &*fit_cell(&c.header), &self.header)?;
         }
         self.current = Some(SheetState {
             index,
             columns: columns.to_vec(),
-            widths: columns.iter().map(|c| display_width(c.header)).collect(),
+            widths: columns.iter().map(|c| display_width(&c.header)).collect(),
             rows: 0,
         });
         self.sheets.push((name.to_string(), 0));
@@ -309,6 +387,10 @@ impl Ledger {
                 Cell::Date(d) => {
                     ws.write_date_with_format(r, col, excel_date(*d)?, &self.date)?;
                     s.widths[i] = s.widths[i].max(10);
+                }
+                Cell::DateTime(t) => {
+                    ws.write_datetime_with_format(r, col, excel_date_time(*t)?, &self.date_time)?;
+                    s.widths[i] = s.widths[i].max(16);
                 }
                 Cell::Number(n) => {
                     ws.write_number(r, col, *n)?;
@@ -485,6 +567,61 @@ mod tests {
             assert!(got.ends_with("见 Zeren）"), "{sheet}");
             let kept = got.split('…').next().unwrap();
             assert!(kept.len() > 30_000 && long.starts_with(kept), "{sheet}");
+        }
+    }
+
+    #[test]
+    fn sheet_names_are_cleaned_cut_and_kept_apart() {
+        let taken = vec!["封面".to_string(), "党委会".to_string(), "Risk".to_string()];
+        assert_eq!(sheet_name("廉政谈话记录", &taken), "廉政谈话记录");
+        assert_eq!(sheet_name("党委会", &taken), "党委会（2）");
+        assert_eq!(sheet_name("risk", &taken), "risk（2）");
+        assert_eq!(sheet_name("history", &taken), "history（2）");
+        assert_eq!(
+            sheet_name("检查[一]: a/b\\c*?", &taken),
+            "检查［一］： a／b＼c＊？"
+        );
+        assert_eq!(sheet_name(" 'x' ", &taken), "x");
+        assert_eq!(sheet_name("  ", &taken), "记录");
+        let long = "安".repeat(40);
+        assert_eq!(sheet_name(&long, &taken), "安".repeat(31));
+        let taken = vec!["安".repeat(31)];
+        let second = sheet_name(&long, &taken);
+        assert_eq!(second, format!("{}（2）", "安".repeat(28)));
+        assert_eq!(second.encode_utf16().count(), 31);
+        // Astral characters count two units each, and are never split.
+        assert_eq!(sheet_name(&"𠀀".repeat(20), &[]), "𠀀".repeat(15));
+        // Every name Excel would refuse is made acceptable.
+        let mut l = Ledger::new("封面", None).unwrap();
+        let mut names = vec!["封面".to_string()];
+        for wanted in ["党委会", "党委会", "a[b]", &long, &long, "'q'"] {
+            let name = sheet_name(wanted, &names);
+            l.begin_sheet(&name, &[Column::text("组织")]).unwrap();
+            names.push(name);
+        }
+    }
+
+    #[test]
+    fn date_times_read_back_as_date_times() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dt.xlsx");
+        let mut l = Ledger::new("封面", Some(dir.path())).unwrap();
+        l.begin_sheet(
+            "谈话",
+            &[Column::new(String::from("谈话时间"), ColumnKind::DateTime)],
+        )
+        .unwrap();
+        let t = NaiveDate::from_ymd_opt(2026, 11, 20)
+            .unwrap()
+            .and_hms_opt(14, 30, 0)
+            .unwrap();
+        l.row(&[Cell::DateTime(t)]).unwrap();
+        l.save("台账", &Vec::new(), &path).unwrap();
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let range = wb.worksheet_range("谈话").unwrap();
+        match range.get((1, 0)) {
+            Some(Data::DateTime(d)) => assert_eq!(d.as_datetime().unwrap(), t),
+            other => panic!("not a date-time: {other:?}"),
         }
     }
 

@@ -126,7 +126,7 @@ async fn statuses_filters_and_rollups_agree() {
         assert_eq!(by_status[0].status(clock()), first);
         // One duty, one month.
         let f = ObligationFilter {
-            duties: vec!["situation-analysis".into()],
+            duties: Some(vec!["situation-analysis".into()]),
             due_month: Some("2026-04".into()),
             ..year_filter()
         };
@@ -377,7 +377,7 @@ async fn university_scale_demo_loads() {
             .list_obligations(
                 &ObligationFilter {
                     year: 2026,
-                    duties: vec!["situation-analysis".into()],
+                    duties: Some(vec!["situation-analysis".into()]),
                     ..Default::default()
                 },
                 clock(),
@@ -504,7 +504,7 @@ async fn memory_and_database_list_alike() {
                 ..year_filter()
             },
             ObligationFilter {
-                duties: vec!["situation-analysis".into()],
+                duties: Some(vec!["situation-analysis".into()]),
                 due_month: Some("2026-07".into()),
                 ..year_filter()
             },
@@ -712,12 +712,12 @@ async fn a_page_walked_to_is_the_page_of_the_whole_selection() {
         });
         filters.push(ObligationFilter {
             statuses: vec![st],
-            duties: vec!["situation-analysis".into()],
+            duties: Some(vec!["situation-analysis".into()]),
             ..year_filter()
         });
     }
     filters.push(ObligationFilter {
-        duties: vec!["annual-dedicated-study".into()],
+        duties: Some(vec!["annual-dedicated-study".into()]),
         ..year_filter()
     });
     filters.push(ObligationFilter {
@@ -725,7 +725,7 @@ async fn a_page_walked_to_is_the_page_of_the_whole_selection() {
         ..year_filter()
     });
     filters.push(ObligationFilter {
-        duties: vec!["situation-analysis".into()],
+        duties: Some(vec!["situation-analysis".into()]),
         due_month: Some("2026-04".into()),
         ..year_filter()
     });

@@ -5,11 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use serde_json::json;
 use std::collections::BTreeMap;
 use zeren_core::Lang;
-use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack, builtin_pack, parse_pack};
+use zeren_core::policy::{BUILTIN_PACK_ID, EvidenceOf, PolicyPack, builtin_pack, parse_pack};
 use zeren_core::responsibility::{Answer, Target, resolve};
 use zeren_core::vocab::OrgKind;
+use zeren_storage::repo::records::{RecordDraft, sniff};
 use zeren_storage::testing::{TestDb, engines};
 use zeren_storage::{Actor, Db, NewOrg, StorageError, StoredObligation, ledger};
 
@@ -412,6 +414,164 @@ async fn a_duty_id_of_another_series_is_refused() {
         );
         drop(tx);
         assert_eq!(t.db.policies().await.unwrap().len(), before);
+    })
+    .await;
+}
+
+/// A 廉政谈话记录 of the college: the secretary talked with `with` on `on`.
+fn integrity_talk(s: &Seed, on: &str, with: &[&str]) -> RecordDraft {
+    RecordDraft {
+        kind: "integrity-talk".into(),
+        org: s.college.clone(),
+        title: "2026年度廉政谈话".into(),
+        values: [
+            ("talked-on", json!(on)),
+            ("talker", json!(s.secretary)),
+            ("talked-with", json!(with)),
+            ("talk-kind", json!("annual")),
+            (
+                "content",
+                json!(
+                    "围绕分管领域廉政风险、八项规定精神落实情况谈话，提醒严格执行“三重一大”制度。"
+                ),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+        ..RecordDraft::default()
+    }
+}
+
+/// The message of a refusal.
+fn refusal<T: std::fmt::Debug>(r: Result<T, StorageError>) -> String {
+    match r {
+        Err(StorageError::Invalid(m)) => m,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_integrity_talk_record_of_the_examples_own_kind_discharges_its_obligation() {
+    each(async |t| {
+        let s = seed(&t.db).await;
+        load_example(&t.db).await;
+        for year in [2025, 2026] {
+            ledger::sync_obligations(&t.db, &Actor::cli(), year, now())
+                .await
+                .unwrap();
+        }
+        let model = t.db.load_model().await.unwrap();
+        let pack = t.db.policy(EXAMPLE_ID).await.unwrap().pack;
+        assert!(pack.record_kind("integrity-talk").is_some());
+        assert!(pack.record_kind("risk-point-review").is_some());
+        let talk_of = |obs: &[StoredObligation], person: &str| {
+            obs.iter()
+                .find(|o| o.duty == "cg-integrity-talks" && o.subject == person)
+                .cloned()
+                .unwrap_or_else(|| panic!("no talk obligation for {person}"))
+        };
+        let obs_2026 = t.db.obligations(&s.college, 2026).await.unwrap();
+        let obs_2025 = t.db.obligations(&s.college, 2025).await.unwrap();
+        let deputy_2026 = talk_of(&obs_2026, &s.deputy);
+        let deputy_2025 = talk_of(&obs_2025, &s.deputy);
+        let member_2026 = talk_of(&obs_2026, &s.discipline_member);
+        assert_eq!(deputy_2026.policy, EXAMPLE_ID);
+        assert_eq!(deputy_2026.period, "2026");
+        assert_eq!(deputy_2025.period, "2025");
+
+        // A draft missing a required field is refused, naming the field.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let mut missing = integrity_talk(&s, "2026-11-20", &[&s.deputy]);
+        missing.values.remove("talk-kind");
+        let msg = refusal(tx.create_record(&missing, &model, &pack, Lang::Zh).await);
+        assert!(msg.contains("谈话类型不能为空"), "{msg}");
+        let msg = refusal(tx.create_record(&missing, &model, &pack, Lang::En).await);
+        assert!(msg.contains("Kind of talk is required"), "{msg}");
+        drop(tx);
+
+        // The talk with the deputy secretary, recorded under the example's definition.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let talk = tx
+            .create_record(
+                &integrity_talk(&s, "2026-11-20", &[&s.deputy]),
+                &model,
+                &pack,
+                Lang::Zh,
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(talk.kind, EvidenceOf::Pack("integrity-talk".into()));
+        assert_eq!(talk.date, d("2026-11-20"));
+
+        // Without the scanned record the kind's `present` check refuses it.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let msg = refusal(
+            tx.attach_evidence(&deputy_2026.id, &talk.id, deputy_2026.version, Lang::Zh)
+                .await,
+        );
+        assert!(msg.contains("「谈话记录扫描件」不能为空"), "{msg}");
+        drop(tx);
+
+        // The scan attached through the attachments API, the record discharges the obligation.
+        let staged = t.db.staging_file().unwrap();
+        std::fs::write(&staged, b"%PDF-1.4\n% integrity talk\n%%EOF\n").unwrap();
+        let mime = sniff(&staged, "谈话记录.pdf").unwrap().unwrap();
+        let file = t.db.store_file(&staged, mime).await.unwrap();
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        tx.add_attachment(&talk.id, &file, "谈话记录.pdf")
+            .await
+            .unwrap();
+        let done = tx
+            .attach_evidence(&deputy_2026.id, &talk.id, deputy_2026.version, Lang::Zh)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(done.state, "done");
+        assert_eq!(done.completed_on, Some(d("2026-11-20")));
+        let obs_2026 = t.db.obligations(&s.college, 2026).await.unwrap();
+        assert_eq!(talk_of(&obs_2026, &s.deputy).state, "done");
+
+        // A talk of 2026 does not discharge the obligation of 2025: refused naming the field.
+        let mut tx = t.db.begin(&Actor::cli(), now()).await.unwrap();
+        let msg = refusal(
+            tx.attach_evidence(&deputy_2025.id, &talk.id, deputy_2025.version, Lang::Zh)
+                .await,
+        );
+        assert!(msg.contains("「谈话日期」不在本期（2025）内"), "{msg}");
+        let msg = refusal(
+            tx.attach_evidence(&deputy_2025.id, &talk.id, deputy_2025.version, Lang::En)
+                .await,
+        );
+        assert!(
+            msg.contains("Date of the talk is not within the period 2025"),
+            "{msg}"
+        );
+        // Nor the discipline inspection member's, who was not talked with.
+        refusal(
+            tx.attach_evidence(&member_2026.id, &talk.id, member_2026.version, Lang::Zh)
+                .await,
+        );
+        drop(tx);
+        let obs_2025 = t.db.obligations(&s.college, 2025).await.unwrap();
+        assert_ne!(talk_of(&obs_2025, &s.deputy).state, "done");
+
+        // Read back, the record keeps the definition it was made under.
+        let stored = t.db.record(&talk.id).await.unwrap();
+        assert_eq!(stored.kind, EvidenceOf::Pack("integrity-talk".into()));
+        let defined = stored.details.defined().unwrap();
+        assert_eq!(defined.policy, EXAMPLE_ID);
+        assert_eq!(
+            &defined.definition,
+            pack.record_kind("integrity-talk").unwrap()
+        );
+        assert_eq!(defined.values["talked-on"], json!("2026-11-20"));
+        assert_eq!(defined.values["talker"], json!(s.secretary));
+        assert_eq!(defined.values["talked-with"], json!([s.deputy]));
+        assert_eq!(defined.values["talk-kind"], json!("annual"));
+        assert!(!defined.values.contains_key("scan"));
+        assert_eq!(t.db.record_attachments(&talk.id).await.unwrap().len(), 1);
     })
     .await;
 }

@@ -7,9 +7,8 @@
 use super::{Permission, Principal, Role};
 use crate::Lang;
 use crate::org::{OrgModel, Person, Platform, Post};
-use crate::policy::{Duty, PolicyPack, Subject};
+use crate::policy::{Duty, EvidenceOf, PolicyPack, Subject};
 use crate::responsibility::{Target, resolve};
-use crate::vocab::EvidenceKind;
 use chrono::NaiveDate;
 
 /// One obligation as the rule of who acts on it sees it.
@@ -124,7 +123,7 @@ impl Actor<'_> {
         pack: &PolicyPack,
         model: &OrgModel,
         org: &str,
-        kind: EvidenceKind,
+        kind: &EvidenceOf,
         day: NaiveDate,
     ) -> bool {
         if !self.keeps_in(org, model) {
@@ -150,7 +149,7 @@ impl Actor<'_> {
         };
         pack.duties
             .iter()
-            .filter(|d| d.evidence.iter().any(|e| e.kind.builtin() == Some(kind)))
+            .filter(|d| d.evidence.iter().any(|e| &e.kind == kind))
             .any(|d| match &d.subject {
                 Subject::Org { org_kinds } => org_kinds.contains(&o.kind) && answers(d, None),
                 Subject::Platform { .. } => model.platforms_of(org).any(|p| answers(d, Some(p))),

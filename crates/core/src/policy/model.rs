@@ -295,7 +295,7 @@ impl Serialize for EvidenceOf {
 /// A kind of record the pack defines (e.g. 廉政谈话记录, 安全检查记录): its fields, and what
 /// the evidence rule checks when a record of it is offered for an obligation. Records keep the
 /// definition of the version they were made under.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RecordKind {
     /// Stable kebab-case id, distinct from the product's evidence kinds.
     pub id: String,
@@ -319,7 +319,7 @@ impl RecordKind {
 }
 
 /// One field of a pack-defined record kind.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RecordField {
     /// Stable snake_case or kebab-case id within the kind.
     pub id: String,
@@ -339,7 +339,7 @@ pub struct RecordField {
 }
 
 /// What a record field holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "is", rename_all = "kebab-case")]
 pub enum FieldType {
     /// One line of text.
@@ -397,7 +397,7 @@ impl FieldType {
 }
 
 /// One choice of a choice field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Choice {
     /// Stable id.
     pub id: String,
@@ -408,7 +408,7 @@ pub struct Choice {
 }
 
 /// What the evidence rule checks in a record of a pack-defined kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "check", rename_all = "kebab-case")]
 pub enum RecordCheck {
     /// The date field falls within the obligation's period.

@@ -265,6 +265,7 @@ impl Problem {
                     "a required date or date-time field" => "必填的日期或日期时间字段",
                     "a date or date-time field" => "日期或日期时间字段",
                     "a people or attachment field" => "人员（多人）或附件字段",
+                    "the kind's only attachment field" => "该记录类型唯一的附件字段",
                     other => other,
                 };
                 format!("字段 `{field}` 不适用于此处（应为{wanted}）")

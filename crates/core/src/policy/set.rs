@@ -1,8 +1,8 @@
 //! Every loaded policy version together: several responsibility systems side by side, each a
 //! series of versions that supersede one another.
 
-use super::model::{Duty, PolicyMeta, PolicyPack};
-use super::versions::version_in_force;
+use super::model::{Duty, PolicyMeta, PolicyPack, RecordKind};
+use super::versions::{VersionError, check_new_duties, check_new_version, version_in_force};
 use crate::obligation::{Event, PlannedObligation, generate_in};
 use crate::org::OrgModel;
 use chrono::NaiveDate;
@@ -32,6 +32,12 @@ impl Policies {
     /// Every version's identity and dates.
     pub fn metas(&self) -> &[PolicyMeta] {
         &self.metas
+    }
+
+    /// Whether `new` can join the versions loaded: its id and version number free, its dates
+    /// in order with its series, its duty and record kind ids not another series'.
+    pub fn admits(&self, new: &PolicyPack) -> Result<(), VersionError> {
+        check_new_version(&self.metas, &new.meta).and_then(|()| check_new_duties(&self.packs, new))
     }
 
     /// The version with this id.
@@ -160,8 +166,23 @@ impl Policies {
                     out.duties.push(d.clone());
                 }
             }
+            for k in &other.record_kinds {
+                if out.record_kind(&k.id).is_none() {
+                    out.record_kinds.push(k.clone());
+                }
+            }
         }
         Some(out)
+    }
+
+    /// The definition of a pack-defined record kind a record made on `day` is made under: the
+    /// kind as the version in force that day defines it, with that version (a kind id belongs
+    /// to one series). `None` when no version in force defines it: nothing is recorded under
+    /// a version before it takes effect or after it lapsed.
+    pub fn record_kind(&self, id: &str, day: NaiveDate) -> Option<(&PolicyPack, &RecordKind)> {
+        self.all_in_force(day)
+            .into_iter()
+            .find_map(|p| p.record_kind(id).map(|k| (p, k)))
     }
 
     /// Every duty id of a series, over all its versions, sorted.

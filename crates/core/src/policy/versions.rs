@@ -55,6 +55,16 @@ pub enum VersionError {
         /// The series that has it.
         series: String,
     },
+    /// A record kind id already names a record kind of another series.
+    #[error(
+        "record kind `{kind}` is already a record kind of series `{series}`: give this system's kind its own id"
+    )]
+    RecordKindOfAnotherSeries {
+        /// The record kind id.
+        kind: String,
+        /// The series that has it.
+        series: String,
+    },
     /// An explicit end date runs into the next version.
     #[error("`{earlier}` is in force until {until}, which overlaps `{later}` from {from}")]
     Overlap {
@@ -87,7 +97,64 @@ pub fn check_new_duties(
             });
         }
     }
+    // A record names its kind by id alone: one kind of one series, or a record could discharge
+    // another system's duties under the wrong checks.
+    for k in &new.record_kinds {
+        if let Some(other) = existing
+            .iter()
+            .find(|p| p.meta.series != new.meta.series && p.record_kind(&k.id).is_some())
+        {
+            return Err(VersionError::RecordKindOfAnotherSeries {
+                kind: k.id.clone(),
+                series: other.meta.series.clone(),
+            });
+        }
+    }
     Ok(())
+}
+
+impl VersionError {
+    /// The message in the user's language.
+    pub fn message(&self, lang: crate::Lang) -> String {
+        use VersionError::*;
+        if lang == crate::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            DuplicateId(id) => format!("已载入编号为 `{id}` 的制度"),
+            DuplicateVersion {
+                series,
+                version,
+                other,
+            } => format!("制度 `{series}` 已有第 {version} 版（`{other}`）"),
+            SameStart {
+                series,
+                from,
+                other,
+            } => format!("制度 `{series}` 的 `{other}` 已于 {from} 施行，不能同日施行两个版本"),
+            OutOfOrder {
+                version,
+                from,
+                other_version,
+                other,
+                other_from,
+            } => format!(
+                "第 {version} 版 {from} 施行，而第 {other_version} 版（`{other}`）{other_from} 施行：版本号更高的须更晚施行"
+            ),
+            DutyOfAnotherSeries { duty, series } => {
+                format!("职责 `{duty}` 已是制度 `{series}` 的职责，请为本制度的职责另取编号")
+            }
+            RecordKindOfAnotherSeries { kind, series } => format!(
+                "记录类型 `{kind}` 已是制度 `{series}` 的记录类型，请为本制度的记录类型另取编号"
+            ),
+            Overlap {
+                earlier,
+                until,
+                later,
+                from,
+            } => format!("`{earlier}` 施行至 {until}，与 {from} 起施行的 `{later}` 重叠"),
+        }
+    }
 }
 
 /// Checks that `new` can join `existing` (all loaded versions, any series).

@@ -7,9 +7,11 @@
 //! message per field in the user's language. Rules only: the caller passes today, nothing is
 //! read or written here.
 
+mod defined;
 mod directives;
 mod validate;
 
+pub use defined::{DefinedRecord, PEOPLE_MAX, ShownField, value_text};
 pub use directives::{
     Directive, DirectiveDraft, ReportDraft, Task, TaskDraft, TaskReport, validate_directive,
     validate_report, validate_task,
@@ -17,12 +19,12 @@ pub use directives::{
 pub use validate::{FieldErrors, field_label, join_messages, validate_record};
 
 use crate::org::OrgModel;
-use crate::policy::PolicyPack;
+use crate::policy::{EvidenceOf, PolicyPack, RecordKind};
 use crate::vocab::EvidenceKind;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 /// The kinds of record this area keeps (the other evidence kinds belong to platforms, incidents,
 /// events and assessments).
@@ -109,17 +111,29 @@ pub enum RecordDetails {
         /// The report.
         text: String,
     },
+    /// A record of a kind the pack defines.
+    Defined(DefinedRecord),
 }
 
 impl RecordDetails {
     /// The evidence kind.
-    pub fn kind(&self) -> EvidenceKind {
-        match self {
+    pub fn kind(&self) -> EvidenceOf {
+        let builtin = match self {
             RecordDetails::CommitteeMeeting { .. } => EvidenceKind::CommitteeMeeting,
             RecordDetails::SituationAnalysis { .. } => EvidenceKind::SituationAnalysis,
             RecordDetails::TrainingSession { .. } => EvidenceKind::TrainingSession,
             RecordDetails::EducationActivity { .. } => EvidenceKind::EducationActivity,
             RecordDetails::DirectiveReport { .. } => EvidenceKind::DirectiveReport,
+            RecordDetails::Defined(r) => return EvidenceOf::Pack(r.definition.id.clone()),
+        };
+        EvidenceOf::Builtin(builtin)
+    }
+
+    /// The record of a pack-defined kind, if it is one.
+    pub fn defined(&self) -> Option<&DefinedRecord> {
+        match self {
+            RecordDetails::Defined(r) => Some(r),
+            _ => None,
         }
     }
 
@@ -138,6 +152,7 @@ impl RecordDetails {
         match self {
             RecordDetails::CommitteeMeeting { attendees, .. }
             | RecordDetails::TrainingSession { attendees, .. } => attendees.clone(),
+            RecordDetails::Defined(r) => r.people(),
             _ => Vec::new(),
         }
     }
@@ -228,13 +243,19 @@ pub struct RecordDraft {
     pub directive: String,
     /// Report text (directive reports).
     pub text: String,
+    /// Values by field id (records of pack-defined kinds).
+    pub values: BTreeMap<String, Value>,
+    /// How many files come with the record (what its attachment field holds); set by the
+    /// caller, never read from input.
+    #[serde(skip)]
+    pub files: usize,
 }
 
 impl RecordDraft {
     /// The draft of a record's values, for amendment forms and partial updates: validating it
     /// gives the same values back.
     pub fn of(
-        kind: EvidenceKind,
+        kind: &EvidenceOf,
         org: &str,
         date: NaiveDate,
         title: &str,
@@ -300,6 +321,7 @@ impl RecordDraft {
                 d.directive = directive.clone();
                 d.text = text.clone();
             }
+            RecordDetails::Defined(r) => d.values = r.values.clone(),
         }
         d
     }
@@ -332,7 +354,7 @@ pub fn number_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Erro
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidRecord {
     /// Kind.
-    pub kind: EvidenceKind,
+    pub kind: EvidenceOf,
     /// Org id.
     pub org: String,
     /// Day.
@@ -346,7 +368,7 @@ pub struct ValidRecord {
 impl ValidRecord {
     /// The draft that validates back to these values.
     pub fn draft(&self) -> RecordDraft {
-        RecordDraft::of(self.kind, &self.org, self.date, &self.title, &self.details)
+        RecordDraft::of(&self.kind, &self.org, self.date, &self.title, &self.details)
     }
 }
 
@@ -360,6 +382,10 @@ pub struct RecordContext<'a> {
     pub today: NaiveDate,
     /// The directive a report names, when it exists: (org id, received on).
     pub directive: Option<(String, NaiveDate)>,
+    /// The definition a record of a pack-defined kind is made under, with the id of the pack
+    /// version that defines it: the one in force today for a new record, the record's own for
+    /// an amendment.
+    pub defined: Option<(&'a str, &'a RecordKind)>,
 }
 
 #[cfg(test)]

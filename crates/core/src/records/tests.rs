@@ -67,6 +67,7 @@ impl Fixture {
             pack: &self.pack,
             today: d(TODAY),
             directive: directive.map(|(org, day)| (org.to_string(), d(day))),
+            defined: None,
         }
     }
 
@@ -190,7 +191,7 @@ fn a_valid_meeting_is_trimmed_and_deduplicated() {
         ..meeting()
     };
     let v = f.check(&draft, Lang::Zh).unwrap();
-    assert_eq!(v.kind, EvidenceKind::CommitteeMeeting);
+    assert_eq!(v.kind.builtin(), Some(EvidenceKind::CommitteeMeeting));
     assert_eq!(v.org, "mse", "the org code is resolved to its id");
     assert_eq!(v.date, d("2026-11-20"));
     assert_eq!(v.title, "党委会");
@@ -760,7 +761,7 @@ fn details_tell_what_evidence_matching_needs() {
     let drafts = [meeting(), analysis(), training(), education(), report()];
     for (draft, want) in drafts.iter().zip(RECORD_KINDS) {
         let details = f.check(draft, Lang::Zh).unwrap().details;
-        let kind = details.kind();
+        let kind = details.kind().builtin().unwrap();
         assert_eq!(kind, want);
         let takes_part = matches!(
             kind,

@@ -1,6 +1,8 @@
 //! Validating a record draft: one message per problem, each with its field, in the user's
 //! language.
 
+use super::DefinedRecord;
+use super::defined::defined_values;
 use super::{
     AgendaItem, COUNT_MAX, HOURS_MAX, RECORD_KINDS, RecordContext, RecordDetails, RecordDraft,
     TEXT_MAX, TITLE_MAX, ValidRecord, unique,
@@ -8,6 +10,7 @@ use super::{
 use crate::Lang;
 use crate::org::OrgModel;
 use crate::period::Period;
+use crate::policy::EvidenceOf;
 use crate::vocab::EvidenceKind;
 use chrono::NaiveDate;
 
@@ -236,9 +239,25 @@ impl Errors {
         id.to_string()
     }
 
+    /// The language of the messages.
+    pub(crate) fn lang(&self) -> Lang {
+        self.lang
+    }
+
     /// A person of the org's subtree (or anyone in the model when no org is known).
     fn person(&mut self, field: &str, id: &str, model: &OrgModel, org: Option<&str>) {
-        let l = field_label(field, self.lang);
+        self.person_as(field, field_label(field, self.lang), id, model, org);
+    }
+
+    /// A person of the org's subtree, the field named `l` in messages.
+    pub(crate) fn person_as(
+        &mut self,
+        field: &str,
+        l: &str,
+        id: &str,
+        model: &OrgModel,
+        org: Option<&str>,
+    ) {
         match (model.person(id), org) {
             (None, _) => self.push(
                 field,
@@ -266,11 +285,37 @@ pub fn validate_record(
     lang: Lang,
 ) -> Result<ValidRecord, FieldErrors> {
     let mut e = Errors::new(lang);
-    let kind = record_kind(&mut e, &d.kind);
+    let defined = ctx.defined.filter(|(_, k)| k.id == d.kind.trim());
+    let kind = match defined {
+        Some(_) => None,
+        None => record_kind(&mut e, &d.kind),
+    };
     let org = e.org("org", &d.org, ctx.model);
-    let date = e.past_date("date", &d.date, ctx.today);
+    // A pack-defined kind is dated by its own date field.
+    let date = match defined {
+        Some(_) => None,
+        None => e.past_date("date", &d.date, ctx.today),
+    };
     let title = e.text("title", &d.title, true, TITLE_MAX);
     let org_ref = org.as_deref();
+    if let Some((policy, def)) = defined {
+        let (date, values) = defined_values(&mut e, def, d, ctx.model, org_ref, ctx.today);
+        let valid = match (org, date) {
+            (Some(org), Some(date)) => Some(ValidRecord {
+                kind: EvidenceOf::Pack(def.id.clone()),
+                org,
+                date,
+                title,
+                details: RecordDetails::Defined(DefinedRecord {
+                    policy: policy.to_string(),
+                    definition: def.clone(),
+                    values,
+                }),
+            }),
+            _ => None,
+        };
+        return e.result(valid);
+    }
     let details = match kind {
         Some(EvidenceKind::CommitteeMeeting) => Some(committee_meeting(&mut e, d, ctx, org_ref)),
         Some(EvidenceKind::SituationAnalysis) => {
@@ -285,7 +330,7 @@ pub fn validate_record(
     };
     let valid = match (kind, org, date, details) {
         (Some(kind), Some(org), Some(date), Some(details)) => Some(ValidRecord {
-            kind,
+            kind: EvidenceOf::Builtin(kind),
             org,
             date,
             title,

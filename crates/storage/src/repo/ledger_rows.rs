@@ -13,6 +13,7 @@ use crate::error::{Result, StorageError};
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection, Row};
 use std::collections::HashMap;
+use zeren_core::vocab::EvidenceKind;
 
 /// An obligation for the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +74,15 @@ impl LedgerCounts {
     pub fn records_of(&self, kind: &str) -> i64 {
         self.records.get(kind).copied().unwrap_or(0)
     }
+
+    /// The kinds with live records that are not of the product's vocabulary: the kinds policy
+    /// packs define (`[[record_kinds]]`), in no particular order.
+    pub fn defined_kinds(&self) -> impl Iterator<Item = &str> {
+        self.records
+            .iter()
+            .filter(|(kind, n)| **n > 0 && EvidenceKind::parse(kind).is_none())
+            .map(|(kind, _)| kind.as_str())
+    }
 }
 
 /// A record for the ledger (meetings, analyses, trainings, education activities).
@@ -96,6 +106,26 @@ pub struct LedgerRecord {
     pub attendees: String,
     /// Version.
     pub version: i64,
+}
+
+/// A record of a pack-defined kind for the ledger: its body holds the definition it was made
+/// under and its values; an attachment field stands for its files, so their number comes along.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerDefinedRecord {
+    /// Id.
+    pub id: String,
+    /// Org.
+    pub org: String,
+    /// Date (its kind's date field).
+    pub date: NaiveDate,
+    /// Title.
+    pub title: String,
+    /// Body (as stored: `RecordDetails::Defined`).
+    pub body: String,
+    /// When it was made (epoch milliseconds): the later, the newer the definition it carries.
+    pub created_at: i64,
+    /// Files attached.
+    pub files: i64,
 }
 
 /// A directive for the ledger.
@@ -136,6 +166,22 @@ pub struct LedgerTask {
     pub status: String,
     /// Completed.
     pub completed_on: Option<NaiveDate>,
+}
+
+/// The columns of a [`LedgerDefinedRecord`], of `records r`.
+const DEFINED_COLUMNS: &str = "r.id, r.org_id, r.record_date, r.title, r.body, r.created_at, \
+     (SELECT CAST(COUNT(*) AS BIGINT) FROM record_attachments a WHERE a.record_id = r.id) AS files";
+
+fn defined_record(r: &sqlx::any::AnyRow) -> Result<LedgerDefinedRecord> {
+    Ok(LedgerDefinedRecord {
+        id: r.try_get("id")?,
+        org: r.try_get("org_id")?,
+        date: parse_date(&r.try_get::<String, _>("record_date")?)?,
+        title: r.try_get("title")?,
+        body: r.try_get("body")?,
+        created_at: r.try_get("created_at")?,
+        files: r.try_get("files")?,
+    })
 }
 
 fn year_bounds(year: i32) -> (String, String) {
@@ -399,6 +445,61 @@ impl LedgerReader {
                 })
             })
             .collect()
+    }
+
+    /// One page of an org's live records of a pack-defined kind dated in `year`, by date then
+    /// id, after the key `after`, each with the number of its files (as [`LedgerReader::records`]).
+    pub async fn defined_records(
+        &mut self,
+        org: &str,
+        kind: &str,
+        year: i32,
+        after: Option<(NaiveDate, String)>,
+        limit: i64,
+    ) -> Result<Vec<LedgerDefinedRecord>> {
+        let (from, to) = year_bounds(year);
+        let (day, id) = after
+            .map(|(d, id)| (date_text(d), id))
+            .unwrap_or_else(|| (String::new(), String::new()));
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DEFINED_COLUMNS} FROM records r \
+             WHERE r.org_id = $1 AND r.kind || '' = $2 AND r.record_date >= $3 AND r.record_date <= $4 \
+             AND r.archived = 0 AND (r.record_date, r.id) > ($5, $6) ORDER BY r.record_date, r.id LIMIT {}",
+            limit.clamp(1, 10_000)
+        )))
+        .bind(org)
+        .bind(kind)
+        .bind(from)
+        .bind(to)
+        .bind(day)
+        .bind(id)
+        .fetch_all(&mut self.conn)
+        .await?;
+        rows.iter().map(defined_record).collect()
+    }
+
+    /// An org's most recently made live record of a pack-defined kind dated in `year`: the
+    /// one carrying the newest definition of the kind (a record keeps the definition in force
+    /// when it was made).
+    pub async fn newest_defined_record(
+        &mut self,
+        org: &str,
+        kind: &str,
+        year: i32,
+    ) -> Result<Option<LedgerDefinedRecord>> {
+        let (from, to) = year_bounds(year);
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {DEFINED_COLUMNS} FROM records r \
+             WHERE r.org_id = $1 AND r.kind || '' = $2 AND r.record_date >= $3 AND r.record_date <= $4 \
+             AND r.archived = 0 ORDER BY r.created_at DESC, r.id DESC LIMIT 1"
+        )))
+        .bind(org)
+        .bind(kind)
+        .bind(from)
+        .bind(to)
+        .fetch_optional(&mut self.conn)
+        .await?;
+        row.as_ref().map(defined_record).transpose()
     }
 
     /// An org's live directives received in `year`.

@@ -273,8 +273,8 @@ pub struct ObligationFilter {
     pub year: i32,
     /// Statuses to keep; empty keeps all.
     pub statuses: Vec<ObligationStatus>,
-    /// Duty ids to keep; empty keeps all.
-    pub duties: Vec<String>,
+    /// Duty ids to keep; `None` keeps all (an empty list keeps none: a system without duties).
+    pub duties: Option<Vec<String>>,
     /// Only obligations due in this month (`YYYY-MM`).
     pub due_month: Option<String>,
     /// Only obligations done in this month (`YYYY-MM`).
@@ -377,9 +377,13 @@ fn more_conditions(
             .collect();
         cond.push(format!("({})", parts.join(" OR ")));
     }
-    if !f.duties.is_empty() {
-        let list: Vec<String> = f.duties.iter().map(|d| sql.text_arg(d.clone())).collect();
-        cond.push(format!("ob.duty_id IN ({})", list.join(", ")));
+    match f.duties.as_deref() {
+        None => {}
+        Some([]) => cond.push("1 = 0".to_string()),
+        Some(duties) => {
+            let list: Vec<String> = duties.iter().map(|d| sql.text_arg(d.clone())).collect();
+            cond.push(format!("ob.duty_id IN ({})", list.join(", ")));
+        }
     }
     if let Some(m) = &f.due_month {
         let from = sql.text_arg(format!("{m}-01"));

@@ -6,10 +6,7 @@ use crate::error::{Result, StorageError};
 use chrono::NaiveDate;
 use sha2::Digest as _;
 use sqlx::Row;
-use zeren_core::policy::{
-    Policies, PolicyMeta, PolicyPack, check_new_duties, check_new_version, parse_pack,
-    version_in_force,
-};
+use zeren_core::policy::{Policies, PolicyMeta, PolicyPack, parse_pack, version_in_force};
 
 /// A loaded policy version.
 #[derive(Debug, Clone)]
@@ -22,7 +19,7 @@ pub struct StoredPolicy {
     pub loaded_at: i64,
 }
 
-fn parse_stored(id: &str, source: &str) -> Result<PolicyPack> {
+pub(crate) fn parse_stored(id: &str, source: &str) -> Result<PolicyPack> {
     parse_pack(source).map_err(|d| {
         StorageError::Corrupt(format!(
             "stored policy `{id}` no longer parses ({} problems)",
@@ -105,9 +102,8 @@ impl Tx {
             let src: String = r.try_get("source")?;
             packs.push(parse_stored(&id, &src)?);
         }
-        let metas: Vec<PolicyMeta> = packs.iter().map(|p| p.meta.clone()).collect();
-        check_new_version(&metas, &pack.meta)
-            .and_then(|()| check_new_duties(&packs, pack))
+        Policies::new(packs)
+            .admits(pack)
             .map_err(|e| StorageError::Invalid(e.to_string()))?;
         let m = &pack.meta;
         let sha = hex::encode(sha2::Sha256::digest(source.as_bytes()));

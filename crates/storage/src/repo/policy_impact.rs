@@ -7,10 +7,7 @@ use crate::error::{Result, StorageError};
 use chrono::NaiveDate;
 use sqlx::{AssertSqlSafe, Row};
 use zeren_core::obligation::SubjectKind;
-use zeren_core::policy::{
-    LedgerImpact, Policies, PolicyMeta, PolicyPack, StoredRow, StoredState, YearPlans,
-    check_new_duties, check_new_version,
-};
+use zeren_core::policy::{LedgerImpact, Policies, PolicyPack, StoredRow, StoredState, YearPlans};
 
 pub use zeren_core::policy::Impact;
 
@@ -21,11 +18,10 @@ impl Db {
     /// reads only, in no transaction, and writes nothing.
     pub async fn policy_impact(&self, new: &PolicyPack, today: NaiveDate) -> Result<Impact> {
         let loaded: Vec<PolicyPack> = self.policies().await?.into_iter().map(|p| p.pack).collect();
-        let metas: Vec<PolicyMeta> = loaded.iter().map(|p| p.meta.clone()).collect();
-        check_new_version(&metas, &new.meta)
-            .and_then(|()| check_new_duties(&loaded, new))
-            .map_err(|e| StorageError::Invalid(e.to_string()))?;
         let current = Policies::new(loaded.clone());
+        current
+            .admits(new)
+            .map_err(|e| StorageError::Invalid(e.to_string()))?;
         let mut with_new = loaded;
         with_new.push(new.clone());
         let after = Policies::new(with_new);

@@ -27,7 +27,7 @@ use zeren_core::clock::shanghai_date;
 use zeren_core::evidence::{ObligationFacts, RecordFacts, check};
 use zeren_core::obligation::SubjectKind;
 use zeren_core::org::OrgModel;
-use zeren_core::policy::{PolicyPack, parse_pack};
+use zeren_core::policy::{EvidenceOf, Policies, PolicyPack, RecordKind, parse_pack};
 use zeren_core::records::join_messages;
 use zeren_core::vocab::EvidenceKind;
 
@@ -43,14 +43,15 @@ pub use zeren_core::records::{
     Task, TaskDraft, TaskReport, ValidRecord, field_label, format_hours, number_or_text, unique,
     validate_directive, validate_record, validate_report, validate_task,
 };
+pub use zeren_core::records::{DefinedRecord, PEOPLE_MAX, ShownField, value_text};
 
 /// A stored evidence record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     /// Storage id.
     pub id: String,
-    /// Kind.
-    pub kind: EvidenceKind,
+    /// Kind: one of the product's, or one a pack defines.
+    pub kind: EvidenceOf,
     /// The org it belongs to.
     pub org: String,
     /// The day it happened.
@@ -72,17 +73,19 @@ pub struct Record {
 }
 
 impl Record {
-    /// What evidence matching needs.
-    pub fn facts(&self) -> RecordFacts {
+    /// What evidence matching needs; `files` is how many files are attached to the record.
+    pub fn facts(&self, files: usize) -> RecordFacts {
+        let defined = self.details.defined();
         RecordFacts {
-            kind: Some(self.kind),
+            kind: Some(self.kind.clone()),
             org: self.org.clone(),
             date: Some(self.date),
             topics: self.details.topics(),
             covers: self.details.covers(),
-            platforms: Vec::new(),
+            platforms: defined.map(DefinedRecord::platforms).unwrap_or_default(),
             attendees: self.details.attendees(),
             event: self.details.event(),
+            defined: defined.map(|d| d.facts(files)),
         }
     }
 
@@ -90,6 +93,7 @@ impl Record {
     pub fn to_json(&self) -> Value {
         let mut out = json!({
             "id": self.id,
+            "kind": self.kind,
             "org": self.org,
             "date": date_text(self.date),
             "title": self.title,
@@ -98,7 +102,10 @@ impl Record {
             (out.as_object_mut(), serde_json::to_value(&self.details))
         {
             for (k, v) in details {
-                obj.insert(k, v);
+                // A pack-defined record is tagged `defined` in storage; its kind is its own.
+                if k != "kind" {
+                    obj.insert(k, v);
+                }
             }
             obj.insert("version".into(), json!(self.version));
             obj.insert("archived".into(), json!(self.archived));
@@ -111,7 +118,7 @@ impl Record {
 
     /// The record as a draft, for amendment forms and partial updates.
     pub fn draft(&self) -> RecordDraft {
-        RecordDraft::of(self.kind, &self.org, self.date, &self.title, &self.details)
+        RecordDraft::of(&self.kind, &self.org, self.date, &self.title, &self.details)
     }
 }
 
@@ -138,12 +145,16 @@ pub(crate) const RECORDS: Rows<Record> = Rows {
 fn record_from(r: &AnyRow) -> Result<Record> {
     let id: String = r.try_get("id")?;
     let kind_text: String = r.try_get("kind")?;
-    let kind = EvidenceKind::parse(&kind_text).ok_or_else(|| {
-        StorageError::Corrupt(format!("record `{id}`: unknown kind `{kind_text}`"))
-    })?;
     let body: String = r.try_get("body")?;
     let details: RecordDetails = serde_json::from_str(&body)
         .map_err(|e| StorageError::Corrupt(format!("record `{id}`: {e}")))?;
+    let kind = details.kind();
+    if kind.as_str() != kind_text {
+        return Err(StorageError::Corrupt(format!(
+            "record `{id}`: kind `{kind_text}` but its fields are of `{kind}`",
+            kind = kind.as_str()
+        )));
+    }
     Ok(Record {
         kind,
         org: r.try_get("org_id")?,
@@ -194,8 +205,8 @@ pub struct EvidenceLink {
 pub struct RecordFilter {
     /// Org ids (the caller's scope, already resolved); empty lists nothing.
     pub orgs: Vec<String>,
-    /// Only this kind.
-    pub kind: Option<EvidenceKind>,
+    /// Only this kind (a product's kind or a pack's).
+    pub kind: Option<String>,
     /// Only records dated in this year.
     pub year: Option<i32>,
     /// Rows to skip.
@@ -248,8 +259,8 @@ impl Db {
             for o in &f.orgs {
                 q = q.bind(o.clone());
             }
-            if let Some(k) = f.kind {
-                q = q.bind(k.as_str());
+            if let Some(k) = &f.kind {
+                q = q.bind(k.clone());
             }
             if let Some(y) = f.year {
                 q = q
@@ -357,7 +368,8 @@ impl Db {
         .bind(&record.id)
         .fetch_all(&self.pool)
         .await?;
-        let facts = record.facts();
+        let files = self.record_attachments(&record.id).await?.len();
+        let facts = record.facts(files);
         let mut out = Vec::new();
         for r in &rows {
             let o = obligation_from_row(r)?;
@@ -373,6 +385,7 @@ impl Db {
                 subject_kind: kind,
                 subject: &o.subject,
                 period: &o.period,
+                record_kinds: &pack.record_kinds,
             };
             if check(&of, &facts).is_ok() {
                 out.push(o);
@@ -449,11 +462,45 @@ impl Tx {
         })
     }
 
+    /// The definition a new record of a pack-defined kind is made under: the kind as the
+    /// version in force today defines it, with that version's id. `None` for the product's
+    /// kinds and for kinds no version in force defines.
+    async fn definition_today(&mut self, kind: &str) -> Result<Option<(String, RecordKind)>> {
+        if EvidenceKind::parse(kind.trim()).is_some() {
+            return Ok(None);
+        }
+        let rows = sqlx::query("SELECT id, source FROM policies")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let mut packs = Vec::new();
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            let source: String = r.try_get("source")?;
+            packs.push(super::policies::parse_stored(&id, &source)?);
+        }
+        let set = Policies::new(packs);
+        Ok(set
+            .record_kind(kind.trim(), shanghai_date(self.now()))
+            .map(|(p, k)| (p.meta.id.clone(), k.clone())))
+    }
+
+    /// How many files are attached to a record.
+    async fn files_of(&mut self, record_id: &str) -> Result<usize> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM record_attachments WHERE record_id = $1",
+        )
+        .bind(record_id)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     async fn validated(
         &mut self,
         draft: &RecordDraft,
         model: &OrgModel,
         pack: &PolicyPack,
+        defined: Option<&(String, RecordKind)>,
         lang: Lang,
     ) -> Result<ValidRecord> {
         let ctx = RecordContext {
@@ -461,6 +508,7 @@ impl Tx {
             pack,
             today: shanghai_date(self.now()),
             directive: self.directive_facts(&draft.directive).await?,
+            defined: defined.map(|(p, k)| (p.as_str(), k)),
         };
         validate_record(draft, &ctx, lang)
             .map_err(|errs| StorageError::Invalid(join_messages(&errs, lang)))
@@ -489,7 +537,10 @@ impl Tx {
         pack: &PolicyPack,
         lang: Lang,
     ) -> Result<Record> {
-        let v = self.validated(draft, model, pack, lang).await?;
+        let defined = self.definition_today(&draft.kind).await?;
+        let v = self
+            .validated(draft, model, pack, defined.as_ref(), lang)
+            .await?;
         let now = self.now_ms();
         let r = Record {
             id: new_id(),
@@ -517,7 +568,12 @@ impl Tx {
         .bind(&r.title)
         .bind(body)
         .bind(json_list(&r.details.topics()))
-        .bind("[]")
+        .bind(json_list(
+            &r.details
+                .defined()
+                .map(DefinedRecord::platforms)
+                .unwrap_or_default(),
+        ))
         .bind(json_list(&r.details.attendees()))
         .bind(r.details.covers())
         .bind(r.details.event())
@@ -554,7 +610,16 @@ impl Tx {
                 .into(),
             ));
         }
-        let v = self.validated(draft, model, pack, lang).await?;
+        // A record keeps the definition it was made under.
+        let defined = before
+            .details
+            .defined()
+            .map(|d| (d.policy.clone(), d.definition.clone()));
+        let mut draft = draft.clone();
+        draft.files = self.files_of(id).await?;
+        let v = self
+            .validated(&draft, model, pack, defined.as_ref(), lang)
+            .await?;
         if v.kind != before.kind {
             return Err(StorageError::Invalid(
                 lang.pick("材料类型不能修改", "the kind of a record cannot change")
@@ -605,7 +670,7 @@ impl Tx {
         for oid in linked {
             let o = OBLIGATIONS.by_id(&mut *self.tx, &oid).await?;
             let pack = self.policy_pack(&o.policy).await?;
-            self.check_rule(&o, &pack, &after, lang)?;
+            self.check_rule(&o, &pack, &after, draft.files, lang)?;
             self.resettle_completion(&o).await?;
         }
         self.audit(
@@ -619,11 +684,13 @@ impl Tx {
         Ok(after)
     }
 
+    /// Whether `record` (with `files` attached) still discharges `o` under its pack.
     fn check_rule(
         &self,
         o: &StoredObligation,
         pack: &PolicyPack,
         record: &Record,
+        files: usize,
         lang: Lang,
     ) -> Result<()> {
         let duty = pack.duty(&o.duty).ok_or_else(|| {
@@ -644,8 +711,10 @@ impl Tx {
             subject_kind: kind,
             subject: &o.subject,
             period: &o.period,
+            record_kinds: &pack.record_kinds,
         };
-        check(&facts, &record.facts()).map_err(|m| StorageError::Invalid(m.message(duty, lang)))
+        check(&facts, &record.facts(files))
+            .map_err(|m| StorageError::Invalid(m.message(duty, lang)))
     }
 
     /// A done obligation is completed on the day of its earliest evidence.
@@ -746,7 +815,8 @@ impl Tx {
             ));
         }
         let pack = self.policy_pack(&before.policy).await?;
-        self.check_rule(&before, &pack, &record, lang)?;
+        let files = self.files_of(record_id).await?;
+        self.check_rule(&before, &pack, &record, files, lang)?;
         let now = self.now_ms();
         let mut after = before.clone();
         after.version += 1;

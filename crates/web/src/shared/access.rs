@@ -12,7 +12,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use zeren_core::access::{Act, Actor, Permission};
 use zeren_core::org::Org;
-use zeren_core::vocab::EvidenceKind;
+use zeren_core::policy::EvidenceOf;
 use zeren_storage::{StorageError, StoredObligation};
 
 /// Why a request is refused: its stable code, the message in the user's language, and the
@@ -241,6 +241,6 @@ pub fn names_handler(v: &Viewer, o: &StoredObligation, today: NaiveDate) -> bool
 /// Whether the viewer may keep a record of `kind` in `org` not tied to one obligation on
 /// `today`: the first responsible person over the org or the person responsible for a duty of
 /// the org that such a record discharges.
-pub fn keeps_kind(v: &Viewer, org: &str, kind: EvidenceKind, today: NaiveDate) -> bool {
+pub fn keeps_kind(v: &Viewer, org: &str, kind: &EvidenceOf, today: NaiveDate) -> bool {
     actor(v).may_keep_kind(&v.snap.pack, &v.snap.model, org, kind, today)
 }

@@ -99,6 +99,21 @@ impl Reader<'_> {
             let help_en = self.string(&f, "help_en", false).map(|(s, _)| s);
             let required = self.boolean(&f, "required");
             let kind = self.field_type(&f);
+            if kind == Some(FieldType::Attachment)
+                && out
+                    .iter()
+                    .any(|x: &RecordField| x.kind == FieldType::Attachment)
+                && let Some((id, span)) = &id
+            {
+                // The files attached to a record are what its attachment field holds.
+                self.at(
+                    span,
+                    Problem::FieldUse {
+                        field: id.clone(),
+                        wanted: "the kind's only attachment field",
+                    },
+                );
+            }
             if let (Some((id, _)), Some(kind)) = (id, kind) {
                 out.push(RecordField {
                     id,

@@ -273,7 +273,7 @@ impl YearRows {
         if of_orgs.is_some() {
             return self.walk(of_orgs);
         }
-        if let [duty] = f.duties.as_slice() {
+        if let Some([duty]) = f.duties.as_deref() {
             return set(self.by_duty.get(duty));
         }
         // The first row that can be due today: before any real row due that day.
@@ -381,7 +381,7 @@ fn keeps(
     };
     let (due_month, done_month) = (month(&f.due_month), month(&f.done_month));
     move |o: &StoredObligation| {
-        if !(f.duties.is_empty() || f.duties.contains(&o.duty)) {
+        if !f.duties.as_ref().is_none_or(|d| d.contains(&o.duty)) {
             return None;
         }
         if !due_month.is_none_or(|(y, m)| o.due.year() == y && o.due.month() == m) {

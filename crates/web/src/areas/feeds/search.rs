@@ -83,6 +83,12 @@ pub(super) fn plain_text(body: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(body) {
         Ok(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => {
             let mut out = Vec::new();
+            // A record of a pack-defined kind keeps its definition beside its values: only
+            // the values are its text.
+            let v = match v.get("kind").and_then(|k| k.as_str()) {
+                Some("defined") => v.get("values").cloned().unwrap_or_default(),
+                _ => v,
+            };
             walk(&v, &mut out);
             out.join(" · ")
         }

@@ -143,8 +143,8 @@ pub(super) struct ListParams<'a> {
     pub(super) duty: Option<String>,
     /// One system (policy series): its duties only.
     pub(super) series: Option<String>,
-    /// The duties kept ([`series_duties`]); empty for all.
-    pub(super) duties: Vec<String>,
+    /// The duties kept ([`series_duties`]); `None` for all.
+    pub(super) duties: Option<Vec<String>>,
     pub(super) month: Option<String>,
     pub(super) done_month: Option<String>,
     pub(super) sort: ObligationSort,
@@ -308,11 +308,11 @@ pub(super) fn series_duties(
     set: &Policies,
     series: Option<&str>,
     duty: Option<&str>,
-) -> Vec<String> {
+) -> Option<Vec<String>> {
     match (duty, series) {
-        (Some(d), _) => vec![d.to_string()],
-        (None, Some(s)) => set.duties_of(s),
-        (None, None) => Vec::new(),
+        (Some(d), _) => Some(vec![d.to_string()]),
+        (None, Some(s)) => Some(set.duties_of(s)),
+        (None, None) => None,
     }
 }
 

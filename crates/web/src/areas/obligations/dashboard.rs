@@ -134,7 +134,7 @@ pub(super) async fn earlier_overdue(
     org: &Org,
     year: i32,
     clock: StatusClock,
-    duties: &[String],
+    duties: Option<&[String]>,
 ) -> zeren_storage::Result<Vec<EarlierYear>> {
     let mut out = Vec::new();
     for y in (year - EARLIER_YEARS..year).rev() {
@@ -186,12 +186,11 @@ pub(super) fn rollup_of(
     v: &Viewer,
     root: &Org,
     year: i32,
-    duties: &[String],
+    duties: Option<&[String]>,
 ) -> Arc<Rollup> {
-    if duties.is_empty() {
-        rollup(ledger, v, root, year)
-    } else {
-        Arc::new(sum_rollup(ledger, v, root, year, Some(duties)))
+    match duties {
+        None => rollup(ledger, v, root, year),
+        Some(d) => Arc::new(sum_rollup(ledger, v, root, year, Some(d))),
     }
 }
 
@@ -211,8 +210,8 @@ pub(super) async fn dashboard(
     let ledger = ledger_at(state, year, clock)
         .await
         .map_err(|e| storage_refusal(tr, e, &org.id))?;
-    let rollup = rollup_of(&ledger, v, org, year, &duties);
-    let earlier = earlier_overdue(state, v, org, year, clock, &duties)
+    let rollup = rollup_of(&ledger, v, org, year, duties.as_deref());
+    let earlier = earlier_overdue(state, v, org, year, clock, duties.as_deref())
         .await
         .map_err(|e| storage_refusal(tr, e, &org.id))?;
     if rollup.totals.overdue > 0

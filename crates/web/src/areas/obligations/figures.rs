@@ -385,7 +385,7 @@ pub async fn ledger_at(
 pub(super) fn count(ledger: &Ledger, orgs: Option<&[&Org]>, p: &ListParams<'_>) -> usize {
     let matches = |a: &OrgAggregate| {
         (p.statuses.is_empty() || p.statuses.contains(&a.status))
-            && (p.duties.is_empty() || p.duties.contains(&a.duty))
+            && p.duties.as_ref().is_none_or(|d| d.contains(&a.duty))
             && p.month.as_ref().is_none_or(|m| *m == a.due_month)
             && p.done_month
                 .as_ref()
@@ -713,11 +713,10 @@ pub(super) async fn detail(
         Some(duty) if can_act && it.status != "waived" && !it.withdrawn => duty
             .evidence
             .iter()
-            // A kind the pack defines has no form yet: only the product's own kinds link to one.
-            .filter_map(|r| r.kind.builtin())
+            .map(|r| &r.kind)
             .map(|k| RecordForm {
                 kind: k.as_str().to_string(),
-                name: tr.t(&format!("evidence.{}", k.as_str())).to_string(),
+                name: evidence_name(tr, pack, k),
                 href: href_with(
                     "/records/new",
                     &[

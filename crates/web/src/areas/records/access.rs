@@ -24,16 +24,33 @@ pub(super) fn readable(v: &Viewer, org: &str) -> bool {
 /// Whether the viewer may keep records of `kind` (of any kind of this area, when `None`) in
 /// `org` that are not tied to one obligation: its first responsible person, or the person
 /// responsible on the day for a duty such records discharge (PRODUCT.md §5).
-pub(super) fn writable(
-    v: &Viewer,
-    org: &str,
-    kind: Option<EvidenceKind>,
-    today: NaiveDate,
-) -> bool {
+pub(super) fn writable(v: &Viewer, org: &str, kind: Option<&EvidenceOf>, today: NaiveDate) -> bool {
     match kind {
         Some(k) => keeps_kind(v, org, k, today),
-        None => RECORD_KINDS.iter().any(|k| keeps_kind(v, org, *k, today)),
+        None => recordable(&v.snap.pack)
+            .iter()
+            .any(|k| keeps_kind(v, org, k, today)),
     }
+}
+
+/// The kinds of record this area keeps: the product's own, then those the policies in force
+/// define.
+pub(super) fn recordable(pack: &PolicyPack) -> Vec<EvidenceOf> {
+    RECORD_KINDS
+        .iter()
+        .map(|k| EvidenceOf::Builtin(*k))
+        .chain(
+            pack.record_kinds
+                .iter()
+                .map(|k| EvidenceOf::Pack(k.id.clone())),
+        )
+        .collect()
+}
+
+/// A kind this area keeps, by its id.
+pub(super) fn kind_of(pack: &PolicyPack, id: &str) -> Option<EvidenceOf> {
+    let id = id.trim();
+    recordable(pack).into_iter().find(|k| k.as_str() == id)
 }
 
 /// Whether the viewer may amend the record, add to it or link it: they may keep its kind in
@@ -44,7 +61,7 @@ pub(super) async fn keeps_record(
     record: &Record,
 ) -> Result<bool, ApiError> {
     let today = state.today();
-    if writable(v, &record.org, Some(record.kind), today) {
+    if writable(v, &record.org, Some(&record.kind), today) {
         return Ok(true);
     }
     let linked = state
@@ -58,7 +75,12 @@ pub(super) async fn keeps_record(
 /// Whether the viewer may register directives received by `org`: as for the directive reports
 /// that discharge their implementation.
 pub(super) fn keeps_directives(v: &Viewer, org: &str, today: NaiveDate) -> bool {
-    writable(v, org, Some(EvidenceKind::DirectiveReport), today)
+    writable(
+        v,
+        org,
+        Some(&EvidenceOf::Builtin(EvidenceKind::DirectiveReport)),
+        today,
+    )
 }
 
 /// Whether the viewer may keep the directive's records (set its tasks, report on them): they
@@ -104,7 +126,7 @@ pub(super) fn org_to_read<'a>(v: &'a Viewer, code: &str) -> Result<&'a Org, Refu
 pub(super) fn org_to_write<'a>(
     v: &'a Viewer,
     code: &str,
-    kind: Option<EvidenceKind>,
+    kind: Option<&EvidenceOf>,
     today: NaiveDate,
 ) -> Result<&'a Org, Refusal> {
     let org = org_to_read(v, code)?;
@@ -257,12 +279,13 @@ pub(super) fn parse_page(tr: Tr, s: Option<&str>) -> Result<i64, ApiError> {
         })
 }
 
-pub(super) fn parse_kind(tr: Tr, s: Option<&str>) -> Result<Option<EvidenceKind>, ApiError> {
+pub(super) fn parse_kind(v: &Viewer, s: Option<&str>) -> Result<Option<EvidenceOf>, ApiError> {
+    let tr = v.tr;
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(k) => match EvidenceKind::parse(k) {
-            Some(kind) if RECORD_KINDS.contains(&kind) => Ok(Some(kind)),
-            _ => Err(ApiError::new(
+        Some(k) => match kind_of(&v.snap.pack, k) {
+            Some(kind) => Ok(Some(kind)),
+            None => Err(ApiError::new(
                 ErrorCode::Validation,
                 tr.tf("records.error.kind", &[("value", k)]),
             )),

@@ -15,7 +15,7 @@ pub(super) async fn api_records(
         .db
         .records(&RecordFilter {
             orgs: l.orgs,
-            kind: l.kind,
+            kind: l.kind.map(|k| k.as_str().to_string()),
             year: Some(l.year),
             offset: (l.page - 1) * PER_PAGE,
             limit: PER_PAGE,
@@ -76,7 +76,7 @@ pub(super) async fn api_create_record(
         None => None,
     };
     let draft = body.get()?;
-    let kind = EvidenceKind::parse(draft.kind.trim());
+    let kind = kind_of(&v.snap.pack, &draft.kind);
     let org = draft.org.trim();
     let in_its_org = |o: &StoredObligation| {
         org.is_empty() || v.snap.model.find_org(org).is_some_and(|x| x.id == o.org)
@@ -86,7 +86,7 @@ pub(super) async fn api_create_record(
         Some((o, _)) if in_its_org(o) => {}
         _ if org.is_empty() => {}
         _ => {
-            org_to_write(&v, org, kind, state.today()).map_err(Refusal::api)?;
+            org_to_write(&v, org, kind.as_ref(), state.today()).map_err(Refusal::api)?;
         }
     }
     let link = obligation.as_ref().map(|(o, ver)| (o.id.as_str(), *ver));
@@ -172,8 +172,13 @@ pub(super) async fn api_amend_record(
         })?;
     let mut merged = serde_json::to_value(record.draft()).unwrap_or_default();
     for (k, val) in changes {
-        if k != "version" {
-            merged[k] = val;
+        match (k.as_str(), val, merged.get_mut("values")) {
+            ("version", _, _) => {}
+            // Values of a pack-defined record change one field at a time.
+            ("values", Value::Object(fields), Some(Value::Object(values))) => {
+                values.extend(fields);
+            }
+            (_, val, _) => merged[k] = val,
         }
     }
     let mut draft: RecordDraft = serde_json::from_value(merged).map_err(|e| {
@@ -196,7 +201,7 @@ pub(super) async fn api_amend_record(
         }
         draft.org = record.org.clone();
     }
-    match amend(&state, &v, &record.id, version, &draft).await {
+    match amend(&state, &v, &record, version, &draft).await {
         Saved::Record(r) => Ok(Json(r.to_json()).into_response()),
         Saved::Invalid(errors) => Err(invalid(&errors, tr)),
         Saved::Refused(e) => Err(e),

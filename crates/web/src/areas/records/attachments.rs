@@ -140,6 +140,11 @@ pub(super) struct Upload {
 
 impl Upload {
     /// Removes the staged files (the form was refused: nothing of it is kept).
+    /// How many files came.
+    pub(super) fn count(&self) -> usize {
+        self.files.len()
+    }
+
     pub(super) fn discard(self) {
         drop(self);
     }

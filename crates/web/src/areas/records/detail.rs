@@ -81,7 +81,7 @@ pub(super) async fn detail_page(
     };
     let dtitle = directive_title(state, &record.details).await;
     // As `keeps_record`, with the obligations already read.
-    let can_write = writable(v, &record.org, Some(record.kind), today)
+    let can_write = writable(v, &record.org, Some(&record.kind), today)
         || discharges.iter().any(|o| acts_on(v, o, today));
     // Who kept it, by the names people know them by (not their sign-in names).
     let logins: Vec<&str> = std::iter::once(record.created_by.as_str())
@@ -96,7 +96,14 @@ pub(super) async fn detail_page(
     };
     let mut version_views = Vec::new();
     for ver in versions.iter().skip(1) {
-        let details: Option<RecordDetails> = serde_json::from_value(ver.data.clone()).ok();
+        // A version keeps the record as the API shows it: a pack-defined record under its own
+        // kind, with its definition and values.
+        let details: Option<RecordDetails> = match record.details.defined() {
+            Some(_) => serde_json::from_value(ver.data.clone())
+                .ok()
+                .map(RecordDetails::Defined),
+            None => serde_json::from_value(ver.data.clone()).ok(),
+        };
         version_views.push(VersionView {
             line: tr.tf(
                 "records.detail.version_line",
@@ -109,7 +116,7 @@ pub(super) async fn detail_page(
             title: ver.data["title"].as_str().unwrap_or_default().to_string(),
             date: ver.data["date"].as_str().unwrap_or_default().to_string(),
             fields: details
-                .map(|d| fields_of(tr, m, pack, &d, dtitle.as_deref()))
+                .map(|d| fields_of(tr, m, pack, &d, dtitle.as_deref(), attachments.len()))
                 .unwrap_or_default(),
         });
     }
@@ -122,7 +129,7 @@ pub(super) async fn detail_page(
             frame: Frame::of(state, Some(v)),
             tr,
             csrf: v.csrf().to_string(),
-            kind: kind_name(tr, record.kind),
+            kind: record_kind_name(tr, &v.snap.pack, record),
             title: record.title.clone(),
             date: date(record.date),
             org: org_name(m, &record.org),
@@ -142,20 +149,27 @@ pub(super) async fn detail_page(
                     ("at", &minute(record.created_at)),
                 ],
             ),
-            fields: fields_of(tr, m, pack, &record.details, dtitle.as_deref()),
+            fields: fields_of(
+                tr,
+                m,
+                pack,
+                &record.details,
+                dtitle.as_deref(),
+                attachments.len(),
+            ),
             attachments: attachments
                 .iter()
                 .map(|a| attachment_view(a, &record.id))
                 .collect(),
             discharges: discharges
                 .iter()
-                .map(|o| obligation_link(o, pack, tr, today))
+                .map(|o| obligation_link(o, pack, &v.snap.model, tr, today))
                 .collect(),
             candidates: if can_write {
                 candidates
                     .iter()
                     .filter(|o| acts_on(v, o, today))
-                    .map(|o| obligation_link(o, pack, tr, today))
+                    .map(|o| obligation_link(o, pack, &v.snap.model, tr, today))
                     .collect()
             } else {
                 Vec::new()

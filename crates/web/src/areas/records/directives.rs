@@ -212,7 +212,12 @@ pub(super) async fn new_directive_form(
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let org = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => {
-            match org_to_write(&v, code, Some(EvidenceKind::DirectiveReport), state.today()) {
+            match org_to_write(
+                &v,
+                code,
+                Some(&EvidenceOf::Builtin(EvidenceKind::DirectiveReport)),
+                state.today(),
+            ) {
                 Ok(o) => o.id.clone(),
                 Err(r) => return r.page(tr),
             }
@@ -252,7 +257,7 @@ pub(super) async fn register_directive(
         org_to_write(
             v,
             &draft.org,
-            Some(EvidenceKind::DirectiveReport),
+            Some(&EvidenceOf::Builtin(EvidenceKind::DirectiveReport)),
             state.today(),
         )
         .map_err(|r| Err(r.api()))?;
@@ -461,7 +466,7 @@ pub(super) async fn directive_view(
             received: date(d.received_on),
             obligations: obligations
                 .iter()
-                .map(|o| obligation_link(o, pack, tr, today))
+                .map(|o| obligation_link(o, pack, &v.snap.model, tr, today))
                 .collect(),
             report_href,
             tasks,

@@ -49,6 +49,8 @@ pub(super) struct FormPage {
     pub(super) choose: Vec<(String, String)>,
     /// The largest attachment, as shown (`50 MB`).
     pub(super) max_size: String,
+    /// The inputs of a pack-defined kind (empty for the product's kinds).
+    pub(super) defined: Vec<DefinedInput>,
 }
 
 impl FormPage {
@@ -62,7 +64,8 @@ impl FormPage {
 
     /// Errors of the agenda rows and of fields the form does not show.
     pub(super) fn general_errors(&self) -> Vec<&str> {
-        const SHOWN: &[&str] = &[
+        let defined: Vec<&str> = self.defined.iter().map(|i| i.name.as_str()).collect();
+        let shown: Vec<&str> = [
             "date",
             "title",
             "attendees",
@@ -81,8 +84,11 @@ impl FormPage {
             "directive",
             "text",
             "files",
-        ];
-        crate::shared::format::other_errors(&self.errors, SHOWN)
+        ]
+        .into_iter()
+        .chain(defined)
+        .collect();
+        crate::shared::format::other_errors(&self.errors, &shown)
     }
 
     pub(super) fn attending(&self, id: &str) -> bool {
@@ -96,11 +102,18 @@ impl FormPage {
     pub(super) fn label(&self, field: &str) -> String {
         label(field, self.tr)
     }
+
+    /// Whether a pack-defined kind takes the record's files as one of its fields.
+    pub(super) fn defined_takes_files(&self) -> bool {
+        self.defined.iter().any(|i| i.widget == "file")
+    }
 }
 
 pub(super) struct FormSetup<'a> {
     pub(super) org: &'a Org,
-    pub(super) kind: Option<EvidenceKind>,
+    pub(super) kind: Option<EvidenceOf>,
+    /// The definition of a pack-defined kind: (pack version id, definition).
+    pub(super) definition: Option<(String, RecordKind)>,
     pub(super) obligation: Option<StoredObligation>,
     pub(super) version: Option<i64>,
     pub(super) record_id: Option<String>,
@@ -119,7 +132,7 @@ pub(super) async fn form_page(
     let pack = &v.snap.pack;
     let today = state.today();
     let obligation = s.obligation.as_ref().map(|o| {
-        let l = obligation_link(o, pack, tr, today);
+        let l = obligation_link(o, pack, &v.snap.model, tr, today);
         ObligationNote {
             id: o.id.clone(),
             version: o.version,
@@ -154,14 +167,17 @@ pub(super) async fn form_page(
         ),
     };
     let choose = if s.kind.is_none() {
-        RECORD_KINDS
+        recordable(pack)
             .iter()
             .map(|k| {
                 let mut params = vec![("kind", k.as_str()), ("org", s.org.code.as_str())];
                 if let Some(o) = &s.obligation {
                     params.push(("obligation", o.id.as_str()));
                 }
-                (href_with("/records/new", &params, tr), kind_name(tr, *k))
+                (
+                    href_with("/records/new", &params, tr),
+                    kind_name(tr, pack, k),
+                )
             })
             .collect()
     } else {
@@ -189,7 +205,7 @@ pub(super) async fn form_page(
             }
         })
         .collect();
-    let directives = if s.kind == Some(EvidenceKind::DirectiveReport) {
+    let directives = if s.kind == Some(EvidenceOf::Builtin(EvidenceKind::DirectiveReport)) {
         match state
             .db
             .directives(std::slice::from_ref(&s.org.id), 0, 200)
@@ -223,8 +239,21 @@ pub(super) async fn form_page(
             heading,
             action,
             cancel,
-            kind: s.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
-            kind_name: s.kind.map(|k| kind_name(tr, k)).unwrap_or_default(),
+            kind: s
+                .kind
+                .as_ref()
+                .map(|k| k.as_str().to_string())
+                .unwrap_or_default(),
+            kind_name: match (&s.definition, &s.kind) {
+                (Some((_, d)), _) => tr.lang().pick(&d.name, &d.name_en).to_string(),
+                (None, Some(k)) => kind_name(tr, pack, k),
+                (None, None) => String::new(),
+            },
+            defined: s
+                .definition
+                .as_ref()
+                .map(|(_, d)| inputs(tr, m, d, &s.org.id, &draft))
+                .unwrap_or_default(),
             org_id: s.org.id.clone(),
             org_name: s.org.name.clone(),
             version: s.version,
@@ -255,35 +284,39 @@ pub(super) fn draft_for_obligation(
     pack: &PolicyPack,
     tr: Tr,
     today: NaiveDate,
-    kind: Option<EvidenceKind>,
-) -> (Option<EvidenceKind>, RecordDraft) {
+    kind: Option<EvidenceOf>,
+) -> (Option<EvidenceOf>, RecordDraft) {
     let duty = pack.duty(&o.duty);
-    let accepted: Vec<EvidenceKind> = duty
+    let kept = recordable(pack);
+    let accepted: Vec<EvidenceOf> = duty
         .map(|d| {
             d.evidence
                 .iter()
-                .filter_map(|r| r.kind.builtin())
-                .filter(|k| RECORD_KINDS.contains(k))
+                .map(|r| r.kind.clone())
+                .filter(|k| kept.contains(k))
                 .collect()
         })
         .unwrap_or_default();
     let kind = kind
         .filter(|k| accepted.contains(k))
-        .or_else(|| accepted.first().copied());
+        .or_else(|| accepted.first().cloned());
     let mut d = RecordDraft {
         org: o.org.clone(),
         date: date(today),
         ..RecordDraft::default()
     };
-    if let (Some(k), Some(duty)) = (kind, duty) {
+    if let (Some(k), Some(duty)) = (&kind, duty) {
         d.kind = k.as_str().into();
         d.title = tr.lang().pick(&duty.title, &duty.title_en).to_string();
         let topics: Vec<String> = duty
             .evidence
             .iter()
-            .filter(|r| r.kind.builtin() == Some(k))
+            .filter(|r| &r.kind == k)
             .filter_map(|r| r.topic.clone())
             .collect();
+        let Some(k) = k.builtin() else {
+            return (kind, d);
+        };
         match k {
             EvidenceKind::CommitteeMeeting => {
                 d.agenda = vec![AgendaDraft {
@@ -310,11 +343,7 @@ pub(super) async fn new_record_form(
     }
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let today = state.today();
-    let asked_kind = q
-        .kind
-        .as_deref()
-        .and_then(|k| EvidenceKind::parse(k.trim()))
-        .filter(|k| RECORD_KINDS.contains(k));
+    let asked_kind = q.kind.as_deref().and_then(|k| kind_of(&v.snap.pack, k));
     if let Some(oid) = q.obligation.as_deref().filter(|s| !s.trim().is_empty()) {
         let o = match visible_obligation(&state, &v, oid).await {
             Ok(o) => o,
@@ -328,6 +357,7 @@ pub(super) async fn new_record_form(
             Err(r) => return r.page(tr),
         };
         let (kind, draft) = draft_for_obligation(&o, &v.snap.pack, tr, today, asked_kind);
+        let definition = definition_of(&v, kind.as_ref(), None, today);
         if kind.is_none() {
             // The duty asks for records other areas keep (annual reviews, incident records, …).
             let names: Vec<String> = v
@@ -354,6 +384,7 @@ pub(super) async fn new_record_form(
         let setup = FormSetup {
             org,
             kind,
+            definition,
             obligation: Some(o),
             version: None,
             record_id: None,
@@ -361,7 +392,7 @@ pub(super) async fn new_record_form(
         return form_page(&state, &v, &setup, draft, Vec::new(), StatusCode::OK).await;
     }
     let org = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(code) => match org_to_write(&v, code, asked_kind, today) {
+        Some(code) => match org_to_write(&v, code, asked_kind.as_ref(), today) {
             Ok(o) => o,
             Err(r) => return r.page(tr),
         },
@@ -372,6 +403,7 @@ pub(super) async fn new_record_form(
     };
     let draft = RecordDraft {
         kind: asked_kind
+            .as_ref()
             .map(|k| k.as_str().to_string())
             .unwrap_or_default(),
         org: org.id.clone(),
@@ -380,6 +412,7 @@ pub(super) async fn new_record_form(
     };
     let setup = FormSetup {
         org,
+        definition: definition_of(&v, asked_kind.as_ref(), None, today),
         kind: asked_kind,
         obligation: None,
         version: None,
@@ -392,12 +425,14 @@ pub(super) async fn record_context<'a>(
     state: &AppState,
     v: &'a Viewer,
     draft: &RecordDraft,
+    definition: Option<&'a (String, RecordKind)>,
 ) -> Result<RecordContext<'a>, StorageError> {
     Ok(RecordContext {
         model: &v.snap.model,
         pack: &v.snap.pack,
         today: state.today(),
         directive: state.db.directive_facts(&draft.directive).await?,
+        defined: definition.map(|(p, k)| (p.as_str(), k)),
     })
 }
 
@@ -421,7 +456,17 @@ pub(super) async fn save_record(
 ) -> Saved {
     let tr = v.tr;
     let lang = tr.lang();
-    let ctx = match record_context(state, v, draft).await {
+    let mut draft = draft.clone();
+    // What a pack-defined kind's attachment field holds: the files that come with it.
+    draft.files = upload.as_ref().map_or(0, Upload::count);
+    let draft = &draft;
+    let definition = definition_of(
+        v,
+        kind_of(&v.snap.pack, &draft.kind).as_ref(),
+        None,
+        state.today(),
+    );
+    let ctx = match record_context(state, v, draft, definition.as_ref()).await {
         Ok(c) => c,
         Err(e) => {
             if let Some(up) = upload {
@@ -448,11 +493,12 @@ pub(super) async fn save_record(
         let r = tx
             .create_record(draft, &v.snap.model, &v.snap.pack, lang)
             .await?;
-        if let Some((oid, version)) = obligation {
-            tx.attach_evidence(oid, &r.id, version, lang).await?;
-        }
+        // Files first: the evidence rule may ask for them.
         for (file, name) in &files {
             tx.add_attachment(&r.id, file, name).await?;
+        }
+        if let Some((oid, version)) = obligation {
+            tx.attach_evidence(oid, &r.id, version, lang).await?;
         }
         tx.commit().await?;
         Ok::<Record, StorageError>(r)
@@ -527,7 +573,7 @@ pub(super) async fn create_record_page(
     if let Some(o) = &obligation {
         draft.org = o.org.clone();
     }
-    let kind = EvidenceKind::parse(draft.kind.trim()).filter(|k| RECORD_KINDS.contains(k));
+    let kind = kind_of(&v.snap.pack, &draft.kind);
     let today = state.today();
     let org = match &obligation {
         // Kept through the obligation, by whoever acts on it.
@@ -536,11 +582,11 @@ pub(super) async fn create_record_page(
             Ok(org) => org,
             Err(r) => return r.page(tr),
         },
-        None => match org_to_write(&v, &draft.org, kind, today) {
+        None => match org_to_write(&v, &draft.org, kind.as_ref(), today) {
             Ok(o) => o,
             Err(r) if r.code == ErrorCode::NotFound && draft.org.trim().is_empty() => {
                 match default_org(&v, Permission::KeepRecords)
-                    .filter(|o| writable(&v, &o.id, kind, today))
+                    .filter(|o| writable(&v, &o.id, kind.as_ref(), today))
                 {
                     Some(o) => {
                         draft.org = o.id.clone();
@@ -558,6 +604,7 @@ pub(super) async fn create_record_page(
         .ok();
     let setup = FormSetup {
         org,
+        definition: definition_of(&v, kind.as_ref(), None, today),
         kind,
         obligation: obligation.clone(),
         version: None,
@@ -616,7 +663,8 @@ pub(super) async fn edit_record_form(
     };
     let setup = FormSetup {
         org,
-        kind: Some(record.kind),
+        definition: definition_of(&v, None, Some(&record), state.today()),
+        kind: Some(record.kind.clone()),
         obligation: None,
         version: Some(record.version),
         record_id: Some(record.id.clone()),
@@ -654,7 +702,8 @@ pub(super) async fn amend_record_page(
     let version = first(&pairs, "version").trim().parse::<i64>().ok();
     let setup = FormSetup {
         org,
-        kind: Some(record.kind),
+        definition: definition_of(&v, None, Some(&record), state.today()),
+        kind: Some(record.kind.clone()),
         obligation: None,
         version: Some(version.unwrap_or(record.version)),
         record_id: Some(record.id.clone()),
@@ -677,7 +726,7 @@ pub(super) async fn amend_record_page(
         )
         .await;
     };
-    match amend(&state, &v, &record.id, version, &draft).await {
+    match amend(&state, &v, &record, version, &draft).await {
         Saved::Record(r) => redirect(&record_href(&r.id, tr)),
         Saved::Invalid(errors) => {
             form_page(
@@ -701,13 +750,23 @@ pub(super) async fn amend_record_page(
 pub(super) async fn amend(
     state: &AppState,
     v: &Viewer,
-    id: &str,
+    record: &Record,
     version: i64,
     draft: &RecordDraft,
 ) -> Saved {
     let tr = v.tr;
     let lang = tr.lang();
-    let ctx = match record_context(state, v, draft).await {
+    let id = record.id.as_str();
+    let files = match state.db.record_attachments(id).await {
+        Ok(list) => list.len(),
+        Err(e) => return Saved::Refused(storage_api(tr, e)),
+    };
+    let mut draft = draft.clone();
+    draft.files = files;
+    let draft = &draft;
+    // A record keeps the definition it was made under.
+    let definition = definition_of(v, None, Some(record), state.today());
+    let ctx = match record_context(state, v, draft, definition.as_ref()).await {
         Ok(c) => c,
         Err(e) => return Saved::Refused(storage_api(tr, e)),
     };

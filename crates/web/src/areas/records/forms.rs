@@ -57,5 +57,7 @@ pub(super) fn draft_from_form(pairs: &[(String, String)]) -> RecordDraft {
         content: first(pairs, "content").into(),
         directive: first(pairs, "directive").into(),
         text: first(pairs, "text").into(),
+        values: values_from_form(pairs),
+        files: 0,
     }
 }

@@ -12,8 +12,20 @@ pub(super) fn label(field: &str, tr: Tr) -> String {
     }
 }
 
-pub(super) fn kind_name(tr: Tr, k: EvidenceKind) -> String {
-    tr.t(&format!("evidence.{}", k.as_str())).to_string()
+pub(super) fn kind_name(tr: Tr, pack: &PolicyPack, k: &EvidenceOf) -> String {
+    evidence_name(tr, pack, k)
+}
+
+/// The name of a record's kind: a pack-defined record is named as the definition it was made
+/// under names it.
+pub(super) fn record_kind_name(tr: Tr, pack: &PolicyPack, r: &Record) -> String {
+    match r.details.defined() {
+        Some(d) => tr
+            .lang()
+            .pick(&d.definition.name, &d.definition.name_en)
+            .to_string(),
+        None => kind_name(tr, pack, &r.kind),
+    }
 }
 
 pub(super) fn org_name(m: &OrgModel, id: &str) -> String {
@@ -112,14 +124,33 @@ pub struct ObligationLink {
 pub(super) fn obligation_link(
     o: &StoredObligation,
     pack: &PolicyPack,
+    m: &OrgModel,
     tr: Tr,
     today: NaiveDate,
 ) -> ObligationLink {
     let status = status_of(o, pack, today).as_str();
-    let duty = pack
+    let title = pack
         .duty(&o.duty)
         .map(|d| tr.lang().pick(&d.title, &d.title_en).to_string())
         .unwrap_or_else(|| o.duty.clone());
+    // Obligations about one person or platform are told apart by it.
+    let about = match o.subject_kind.as_str() {
+        "person" => m.person(&o.subject).map(|p| p.name.clone()),
+        "platform" => m
+            .platforms()
+            .iter()
+            .find(|p| p.id == o.subject)
+            .map(|p| p.name.clone()),
+        _ => None,
+    };
+    let duty = match about {
+        Some(name) => format!(
+            "{title}{}",
+            tr.lang()
+                .pick(&format!("（{name}）"), &format!(" ({name})"))
+        ),
+        None => title,
+    };
     let citation = pack
         .duty(&o.duty)
         .map(|d| {

@@ -49,7 +49,7 @@ pub(super) struct ListPage {
 pub(super) struct Listing {
     pub(super) orgs: Vec<String>,
     pub(super) org_code: String,
-    pub(super) kind: Option<EvidenceKind>,
+    pub(super) kind: Option<EvidenceOf>,
     pub(super) year: i32,
     pub(super) page: i64,
 }
@@ -57,7 +57,7 @@ pub(super) struct Listing {
 pub(super) fn listing(v: &Viewer, q: &ListQuery, today: NaiveDate) -> Result<Listing, ApiError> {
     let tr = v.tr;
     let year = parse_year(tr, q.year.as_deref(), today)?;
-    let kind = parse_kind(tr, q.kind.as_deref())?;
+    let kind = parse_kind(v, q.kind.as_deref())?;
     let page = parse_page(tr, q.page.as_deref())?;
     let (orgs, org_code) = match q.org.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(code) => {
@@ -110,7 +110,7 @@ pub(super) async fn records_page(
     };
     let filter = RecordFilter {
         orgs: l.orgs.clone(),
-        kind: l.kind,
+        kind: l.kind.as_ref().map(|k| k.as_str().to_string()),
         year: Some(l.year),
         offset: (l.page - 1) * PER_PAGE,
         limit: PER_PAGE,
@@ -125,14 +125,18 @@ pub(super) async fn records_page(
         .map(|r| RecordRow {
             href: record_href(&r.id, tr),
             date: date(r.date),
-            kind: kind_name(tr, r.kind),
+            kind: record_kind_name(tr, &v.snap.pack, r),
             title: r.title.clone(),
             org: org_name(m, &r.org),
             version: r.version,
         })
         .collect();
     let year = l.year.to_string();
-    let kind = l.kind.map(|k| k.as_str().to_string()).unwrap_or_default();
+    let kind = l
+        .kind
+        .as_ref()
+        .map(|k| k.as_str().to_string())
+        .unwrap_or_default();
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let link = |n: i64| {
         href_with(
@@ -163,9 +167,9 @@ pub(super) async fn records_page(
         .map(|o| o.id.clone())
         .unwrap_or_default();
     let new_links = if v.principal.can_somewhere(Permission::KeepRecords) {
-        RECORD_KINDS
+        recordable(&v.snap.pack)
             .iter()
-            .filter(|k| writable(&v, &new_org_id, Some(**k), today))
+            .filter(|k| writable(&v, &new_org_id, Some(k), today))
             .map(|k| {
                 (
                     href_with(
@@ -173,7 +177,7 @@ pub(super) async fn records_page(
                         &[("kind", k.as_str()), ("org", &new_org)],
                         tr,
                     ),
-                    kind_name(tr, *k),
+                    kind_name(tr, &v.snap.pack, k),
                 )
             })
             .collect()
@@ -190,9 +194,9 @@ pub(super) async fn records_page(
             frame: Frame::of(&state, Some(&v)),
             tr,
             org: l.org_code.clone(),
-            kinds: RECORD_KINDS
+            kinds: recordable(&v.snap.pack)
                 .iter()
-                .map(|k| (k.as_str().to_string(), kind_name(tr, *k)))
+                .map(|k| (k.as_str().to_string(), kind_name(tr, &v.snap.pack, k)))
                 .collect(),
             rows,
             prev: (l.page > 1).then(|| link(l.page - 1)),

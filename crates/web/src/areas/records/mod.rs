@@ -40,7 +40,7 @@ use std::collections::BTreeMap;
 use zeren_core::access::Permission;
 use zeren_core::obligation::{ObligationStatus, status_on};
 use zeren_core::org::{Org, OrgModel};
-use zeren_core::policy::PolicyPack;
+use zeren_core::policy::{EvidenceOf, PolicyPack, RecordKind};
 use zeren_core::vocab::EvidenceKind;
 use zeren_storage::repo::records::{
     AgendaDraft, Attachment, Directive, DirectiveDraft, FieldErrors, RECORD_KINDS, Record,
@@ -54,6 +54,7 @@ mod access;
 mod api;
 mod attachments;
 mod catalog;
+mod defined;
 mod detail;
 mod directives;
 mod editor;
@@ -66,6 +67,7 @@ mod views;
 use access::*;
 use api::*;
 use attachments::*;
+use defined::*;
 use detail::*;
 use directives::*;
 use editor::*;

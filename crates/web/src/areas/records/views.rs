@@ -16,6 +16,7 @@ pub(super) fn fields_of(
     pack: &PolicyPack,
     details: &RecordDetails,
     directive_title: Option<&str>,
+    files: usize,
 ) -> Vec<FieldView> {
     let lang = tr.lang();
     let names = |ids: &[String]| -> String {
@@ -33,6 +34,7 @@ pub(super) fn fields_of(
         value,
     };
     match details {
+        RecordDetails::Defined(d) => defined_fields(tr, m, d, files),
         RecordDetails::CommitteeMeeting {
             attendees,
             absentees,
