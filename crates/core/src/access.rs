@@ -133,6 +133,9 @@ pub enum Permission {
     ManageAccounts,
     /// System settings and backups.
     ManageSystem,
+    /// Load a new policy version (after seeing what it changes): the system administrator
+    /// enters what the committee adopted.
+    LoadPolicy,
 }
 
 impl Role {
@@ -162,8 +165,10 @@ impl AdminRole {
     pub fn allows(self, p: Permission) -> bool {
         matches!(
             (self, p),
-            (AdminRole::System, Permission::ManageSystem)
-                | (AdminRole::Security, Permission::ManageAccounts)
+            (
+                AdminRole::System,
+                Permission::ManageSystem | Permission::LoadPolicy
+            ) | (AdminRole::Security, Permission::ManageAccounts)
                 | (AdminRole::Audit, Permission::ReadAudit)
         )
     }

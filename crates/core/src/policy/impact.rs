@@ -1206,14 +1206,7 @@ impl LedgerImpact {
                 out.push(format!("      {}", c.describe(lang)));
             }
             for m in &d.moves {
-                out.push(format!(
-                    "      » {} {}{}{} → {}",
-                    m.period,
-                    lang.pick("责任人", "responsible"),
-                    lang.pick("：", ": "),
-                    m.before.describe(lang),
-                    m.after.describe(lang)
-                ));
+                out.push(format!("      {}", m.describe(lang)));
             }
         }
         if self
@@ -1231,6 +1224,20 @@ impl LedgerImpact {
             ));
         }
         out
+    }
+}
+
+impl ResponsibilityMove {
+    /// One line: the period and who answers before and after.
+    pub fn describe(&self, lang: Lang) -> String {
+        format!(
+            "» {} {}{}{} → {}",
+            self.period,
+            lang.pick("责任人", "responsible"),
+            lang.pick("：", ": "),
+            self.before.describe(lang),
+            self.after.describe(lang)
+        )
     }
 }
 

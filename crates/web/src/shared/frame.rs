@@ -159,6 +159,9 @@ impl Frame {
                 links.push(("/admin/system".into(), "nav.system"));
                 links.push(("/admin/notify".into(), "notify.nav.smtp"));
             }
+            if v.principal.can_somewhere(Permission::LoadPolicy) {
+                links.push(("/policies/load".into(), "policy.load.nav"));
+            }
             if v.principal.admin.is_none() {
                 links.push(("/notifications".into(), "notify.nav"));
             }

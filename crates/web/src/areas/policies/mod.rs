@@ -1,6 +1,7 @@
 //! Policies: the landing page's list of loaded policies, one policy version in full (page and
 //! API). The policy text is data from the pack, never translated here.
 
+mod adopt;
 mod api;
 mod pages;
 mod views;
@@ -10,11 +11,38 @@ pub use pages::index;
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::i18n::Tr;
 use crate::shared::routes::{Describe, Routes};
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use zeren_core::policy::{PackDiff, Policies, PolicyPack};
 
 /// Page routes of this area.
 pub fn page_routes() -> Routes {
     Routes::pages()
+        .get(
+            "/policies/load",
+            Describe::auth(
+                "policies",
+                "Upload a new policy version to see what it would change before adopting it",
+            ),
+            adopt::load_form,
+        )
+        .post(
+            "/policies/load",
+            Describe::auth(
+                "policies",
+                "What an uploaded version (multipart, field `file`) would change: its text against the version it supersedes and the ledger's obligations per org and duty; stores nothing",
+            )
+            .multipart(),
+            adopt::preview.layer(DefaultBodyLimit::max(adopt::PACK_MAX + 64 * 1024)),
+        )
+        .post(
+            "/policies/adopt",
+            Describe::auth(
+                "policies",
+                "Adopt a previewed version (form: `source` and its `sha256`), parsed and checked again",
+            ),
+            adopt::adopt,
+        )
         .get(
             "/policies/{id}",
             Describe::auth("policies", "Policy viewer"),
