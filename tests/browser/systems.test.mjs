@@ -185,3 +185,100 @@ test('the secretary records an integrity talk, a kind the second system defines,
   assert.match(record, /1 个附件/);
   await shot(page, 'systems-talk-record');
 });
+
+/** A small third system, 实验室安全责任制, for the administrator to load from the browser. */
+const LAB_SAFETY = `format = 1
+
+[policy]
+id = "lab-safety-2026-1"
+series = "cqu-mse-lab-safety"
+version = 1
+document_number = "重大材料委〔2026〕1号"
+title = "材料科学与工程学院实验室安全责任制实施办法"
+title_en = "Laboratory Safety Responsibility Rules"
+issuer = "中共重庆大学材料科学与工程学院委员会"
+adopted_on = 2026-01-05
+issued_on = 2026-01-06
+effective_from = 2026-01-06
+legal_basis = ["《中华人民共和国安全生产法》"]
+
+[[post_kinds]]
+id = "secretary"
+name = "党委书记"
+name_en = "Party committee secretary"
+org_kinds = ["university", "college"]
+single_holder = true
+first_responsible = true
+leadership = true
+established_by = "Art.2"
+
+[[articles]]
+number = 1
+text = "为加强实验室安全管理，制定本办法。"
+
+[[articles]]
+number = 2
+text = "学院党委书记是实验室安全第一责任人。"
+
+[[articles]]
+number = 3
+text = "学院应当每季度开展实验室安全检查。"
+
+[[duties]]
+id = "lab-inspection"
+title = "实验室安全季度检查"
+title_en = "Quarterly laboratory safety inspection"
+articles = ["Art.3"]
+subject = "org"
+org_kinds = ["college"]
+cadence = "quarterly"
+due = { days_after_period_end = 10 }
+responsible = "first-responsible"
+evidence = [{ kind = "situation-analysis" }]
+`;
+
+test('the administrator previews a new system before loading it, and a broken file is told by line', async (t) => {
+  const page = await as(t, 'sysadmin');
+  const dir = mkdtempSync(join(tmpdir(), 'zeren-load-'));
+  const good = join(dir, 'lab-safety.toml');
+  writeFileSync(good, LAB_SAFETY);
+  const broken = join(dir, 'broken.toml');
+  writeFileSync(broken, LAB_SAFETY.replace('cadence = "quarterly"', 'cadence = "fortnightly"'));
+
+  await page.goto(at('/'));
+  await navigating(page, () => page.locator('.main-nav a[href="/policies/load"]').click());
+  assert.equal(await text(page, 'h1'), '载入制度新版本');
+
+  // A broken file: refused with the line and column of the problem, nothing loaded.
+  await page.locator('#pack-file').setInputFiles(broken);
+  const refused = await navigating(page, () => page.locator('form.org-form button[type="submit"]').click());
+  assert.equal(refused?.status(), 422);
+  assert.match(await text(page, '.load-problems'), /broken\.toml:\d+:\d+: .*fortnightly/);
+  await shot(page, 'systems-load-refused');
+
+  // The good file: what it would change, before anything is stored.
+  await page.goto(at('/policies/load'));
+  await page.locator('#pack-file').setInputFiles(good);
+  await navigating(page, () => page.locator('form.org-form button[type="submit"]').click());
+  const preview = await text(page);
+  assert.match(preview, /lab-safety-2026-1/);
+  assert.match(preview, /新的责任制，不取代任何版本/);
+  assert.match(preview, /实验室安全季度检查/);
+  assert.match(await text(page, 'table.load-impact'), /新增 \d+/);
+  await shot(page, 'systems-load-preview');
+  // Nothing is stored yet.
+  const before = await page.request.get(at('/policies/lab-safety-2026-1'));
+  assert.equal(before.status(), 404);
+
+  await navigating(page, () => page.locator('form[action^="/policies/adopt"] button[type="submit"]').click());
+  assert.equal(pathOf(page), '/policies/lab-safety-2026-1');
+  assert.match(await text(page, 'h1'), /实验室安全责任制实施办法/);
+  await shot(page, 'systems-load-adopted');
+});
+
+test('only the system administrator loads policies', async (t) => {
+  const page = await as(t, 'secretary');
+  assert.equal(await page.locator('.main-nav a[href="/policies/load"]').count(), 0);
+  const res = await page.goto(at('/policies/load'));
+  assert.equal(res?.status(), 403);
+});

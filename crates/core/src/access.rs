@@ -134,7 +134,7 @@ pub enum Permission {
     /// System settings and backups.
     ManageSystem,
     /// Load a new policy version (after seeing what it changes): the system administrator
-    /// enters what the committee adopted.
+    /// enters what the committee adopted (and reads the policies, public documents, to do so).
     LoadPolicy,
 }
 
@@ -167,7 +167,7 @@ impl AdminRole {
             (self, p),
             (
                 AdminRole::System,
-                Permission::ManageSystem | Permission::LoadPolicy
+                Permission::ManageSystem | Permission::LoadPolicy | Permission::ReadPolicy
             ) | (AdminRole::Security, Permission::ManageAccounts)
                 | (AdminRole::Audit, Permission::ReadAudit)
         )
