@@ -267,13 +267,16 @@ test('the administrator previews a new system before loading it, and a broken fi
   assert.match(await text(page, 'table.load-impact'), /新增 \d+/);
   await shot(page, 'systems-load-preview');
   // Nothing is stored yet.
-  const before = await page.request.get(at('/policies/lab-safety-2026-1'));
-  assert.equal(before.status(), 404);
+  const before = await page.request.get(at('/'));
+  assert.doesNotMatch(await before.text(), /实验室安全责任制实施办法/);
 
   await navigating(page, () => page.locator('form[action^="/policies/adopt"] button[type="submit"]').click());
-  assert.equal(pathOf(page), '/policies/lab-safety-2026-1');
-  assert.match(await text(page, 'h1'), /实验室安全责任制实施办法/);
+  assert.equal(pathOf(page), '/policies/load?loaded=lab-safety-2026-1');
+  assert.match(await text(page, '.notice'), /已载入《材料科学与工程学院实验室安全责任制实施办法》（重大材料委〔2026〕1号，第 1 版）/);
   await shot(page, 'systems-load-adopted');
+  // It is among the policies loaded, in force.
+  const row = page.locator('table.loaded-policies tr', { hasText: 'lab-safety-2026-1' });
+  assert.match(await row.innerText(), /现行有效|有效/);
 });
 
 test('only the system administrator loads policies', async (t) => {

@@ -134,7 +134,7 @@ pub enum Permission {
     /// System settings and backups.
     ManageSystem,
     /// Load a new policy version (after seeing what it changes): the system administrator
-    /// enters what the committee adopted (and reads the policies, public documents, to do so).
+    /// enters what the committee adopted; reading policies stays with business roles.
     LoadPolicy,
 }
 
@@ -167,7 +167,7 @@ impl AdminRole {
             (self, p),
             (
                 AdminRole::System,
-                Permission::ManageSystem | Permission::LoadPolicy | Permission::ReadPolicy
+                Permission::ManageSystem | Permission::LoadPolicy
             ) | (AdminRole::Security, Permission::ManageAccounts)
                 | (AdminRole::Audit, Permission::ReadAudit)
         )

@@ -859,3 +859,80 @@ evidence = [{ kind = "safety-check" }]
         })
     );
 }
+
+#[test]
+fn a_kind_takes_one_attachment_field_the_records_files() {
+    let second = "  [[record_kinds.fields]]\n  id = \"minutes\"\n  type = \"attachment\"";
+    let bad = TALK.replacen(
+        second,
+        &format!(
+            "{second}\n  label = \"谈话记录\"\n  label_en = \"Minutes\"\n\n  [[record_kinds.fields]]\n  id = \"photos\"\n  type = \"attachment\""
+        ),
+        1,
+    );
+    let got = problems(&bad);
+    assert!(
+        got.iter().any(|(line, m)| *line == line_of(&bad, "id = \"photos\"")
+            && m == "field `photos` cannot be used here (needs the kind's only attachment field)"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_changed_record_kind_is_listed_in_the_versions_diff() {
+    let v1 = parse_pack(&with(TALK)).unwrap();
+    let changed = TALK
+        .replace("label = \"参加人员\"", "label = \"谈话对象\"")
+        .replace("  count = 2", "  count = 3");
+    let src = with(&changed)
+        .replacen("id = \"cqu-mse-2021-6\"", "id = \"cqu-mse-2026-4\"", 1)
+        .replacen("version = 1", "version = 2", 1)
+        .replacen(
+            "effective_from = 2021-05-13",
+            "effective_from = 2026-07-01",
+            1,
+        );
+    let v2 = parse_pack(&src).unwrap();
+    let diff = zeren_core::policy::PackDiff::between(&v1, &v2);
+    assert!(!diff.is_empty());
+    let kinds = &diff.record_kinds;
+    assert_eq!(kinds.len(), 1, "{kinds:?}");
+    assert_eq!(kinds[0].id, "integrity-talk");
+    let labels: Vec<&str> = kinds[0]
+        .fields
+        .iter()
+        .map(|f| f.field.label(Lang::En))
+        .collect();
+    assert_eq!(labels, ["fields", "checks"], "{kinds:?}");
+    let checks = &kinds[0].fields[1];
+    assert!(checks.old.contains("at-least 2 participants"), "{checks:?}");
+    assert!(checks.new.contains("at-least 3 participants"), "{checks:?}");
+    let lines = diff.render(Lang::Zh).join("\n");
+    assert!(lines.contains("记录类型"), "{lines}");
+    assert!(lines.contains("佐证检查"), "{lines}");
+}
+
+#[test]
+fn a_record_kind_belongs_to_one_series() {
+    let built = parse_pack(&with(TALK)).unwrap();
+    let other = with(TALK)
+        .replacen("id = \"cqu-mse-2021-6\"", "id = \"other-2026-1\"", 1)
+        .replacen(
+            "series = \"cqu-mse-online-ideology\"",
+            "series = \"other\"",
+            1,
+        );
+    let mut other = parse_pack(&other).unwrap();
+    // Its duties are its own (rule 29), its record kind is not (rule 30).
+    other.duties.clear();
+    let set = zeren_core::policy::Policies::new(vec![built]);
+    let err = set.admits(&other).unwrap_err();
+    assert_eq!(
+        err.message(Lang::Zh),
+        "记录类型 `integrity-talk` 已是制度 `cqu-mse-online-ideology` 的记录类型，请为本制度的记录类型另取编号"
+    );
+    assert!(
+        err.message(Lang::En)
+            .contains("record kind `integrity-talk`")
+    );
+}

@@ -181,3 +181,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_post_shared_by_two_systems_is_the_same_post_in_each() {
+    let built = builtin_pack().unwrap();
+    let mut other = builtin_pack().unwrap();
+    other.meta.id = "other-2026-1".into();
+    other.meta.series = "other".into();
+    other.duties.clear();
+    let set = Policies::new(vec![built]);
+    assert_eq!(set.admits(&other), Ok(()));
+    // The other system makes the dean first responsible: not the same post.
+    other
+        .post_kinds
+        .iter_mut()
+        .filter(|k| k.id == "dean")
+        .for_each(|k| k.first_responsible = true);
+    let err = set.admits(&other).unwrap_err();
+    assert_eq!(
+        err.message(zeren_core::Lang::Zh),
+        "职务 `dean` 在制度 `cqu-mse-online-ideology` 中的 first_responsible 为 false：几个责任制共用的职务须在各制度中一致"
+    );
+}

@@ -4,8 +4,8 @@
 //! it is loaded: obligations added, withdrawn, replanned, kept, and who answers now).
 
 use super::model::{
-    Article, DueRule, Duty, EvidenceRule, Ground, PolicyPack, Portfolio, PostKind, Responsible,
-    Subject,
+    Article, DueRule, Duty, EvidenceRule, FieldType, Ground, PolicyPack, Portfolio, PostKind,
+    RecordCheck, RecordKind, Responsible, Subject,
 };
 use super::set::Policies;
 use crate::citation::Citation;
@@ -179,6 +179,12 @@ pub enum Field {
     EstablishedBy,
     /// A ground's full text.
     Text,
+    /// The field that dates a record of a kind.
+    DateField,
+    /// A record kind's fields (id, type, required).
+    RecordFields,
+    /// What a record kind's evidence checks ask.
+    Checks,
 }
 
 impl Field {
@@ -201,6 +207,9 @@ impl Field {
             Leadership => ("班子成员", "leadership"),
             EstablishedBy => ("确立条款", "established by"),
             Text => ("条文", "text"),
+            DateField => ("日期字段", "date field"),
+            RecordFields => ("字段", "fields"),
+            Checks => ("佐证检查", "checks"),
         };
         lang.pick(zh, en)
     }
@@ -284,6 +293,9 @@ pub struct PackDiff {
     pub portfolios: Vec<EntryChange>,
     /// Grounds added, removed or changed, by id.
     pub grounds: Vec<EntryChange>,
+    /// Record kinds added, removed or changed, by id (records made before keep their
+    /// definition).
+    pub record_kinds: Vec<EntryChange>,
 }
 
 impl PackDiff {
@@ -321,6 +333,13 @@ impl PackDiff {
                 ground_fields,
                 |g| (g.title.clone(), g.title_en.clone()),
             ),
+            record_kinds: entries(
+                &old.record_kinds,
+                &new.record_kinds,
+                |k| &k.id,
+                record_kind_fields,
+                |k| (k.name.clone(), k.name_en.clone()),
+            ),
         }
     }
 
@@ -331,6 +350,7 @@ impl PackDiff {
             && self.post_kinds.is_empty()
             && self.portfolios.is_empty()
             && self.grounds.is_empty()
+            && self.record_kinds.is_empty()
     }
 
     /// The diff as text lines in the user's language.
@@ -358,6 +378,7 @@ impl PackDiff {
             (lang.pick("职务", "Post kinds"), &self.post_kinds),
             (lang.pick("分管领域", "Portfolios"), &self.portfolios),
             (lang.pick("问责情形", "Grounds"), &self.grounds),
+            (lang.pick("记录类型", "Record kinds"), &self.record_kinds),
         ] {
             out.push(title.to_string());
             if list.is_empty() {
@@ -654,6 +675,58 @@ fn post_fields(o: &PostKind, n: &PostKind) -> Vec<FieldChange> {
         opt_citation(o.established_by),
         opt_citation(n.established_by),
     );
+    f
+}
+
+fn record_kind_fields(o: &RecordKind, n: &RecordKind) -> Vec<FieldChange> {
+    let fields = |k: &RecordKind| {
+        k.fields
+            .iter()
+            .map(|f| {
+                let required = if f.required { "*" } else { "" };
+                let extra = match &f.kind {
+                    FieldType::Choice { choices } => format!(
+                        "[{}]",
+                        choices
+                            .iter()
+                            .map(|c| c.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join("|")
+                    ),
+                    FieldType::Number { min, max } => format!(
+                        "[{}..{}]",
+                        min.map(|x| x.to_string()).unwrap_or_default(),
+                        max.map(|x| x.to_string()).unwrap_or_default()
+                    ),
+                    _ => String::new(),
+                };
+                format!("{}:{}{extra}{required} {}", f.id, f.kind.as_str(), f.label)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let checks = |k: &RecordKind| {
+        k.checks
+            .iter()
+            .map(|c| match c {
+                RecordCheck::DateInPeriod { field } => format!("date-in-period {field}"),
+                RecordCheck::AtLeast { field, count } => format!("at-least {count} {field}"),
+                RecordCheck::Present { field } => format!("present {field}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut f = Vec::new();
+    push_field(&mut f, Field::Title, o.name.clone(), n.name.clone());
+    push_field(&mut f, Field::TitleEn, o.name_en.clone(), n.name_en.clone());
+    push_field(
+        &mut f,
+        Field::DateField,
+        o.date_field.clone(),
+        n.date_field.clone(),
+    );
+    push_field(&mut f, Field::RecordFields, fields(o), fields(n));
+    push_field(&mut f, Field::Checks, checks(o), checks(n));
     f
 }
 

@@ -65,6 +65,20 @@ pub enum VersionError {
         /// The series that has it.
         series: String,
     },
+    /// A post kind another series declares too is declared otherwise.
+    #[error(
+        "post kind `{kind}` is declared by series `{series}` with {field} = {theirs}: a post shared by several systems must be the same post in each"
+    )]
+    PostKindDisagrees {
+        /// The post kind id.
+        kind: String,
+        /// The series that declares it otherwise.
+        series: String,
+        /// The key that differs (`single_holder`, `first_responsible`, `leadership`).
+        field: &'static str,
+        /// Its value there.
+        theirs: bool,
+    },
     /// An explicit end date runs into the next version.
     #[error("`{earlier}` is in force until {until}, which overlaps `{later}` from {from}")]
     Overlap {
@@ -95,6 +109,33 @@ pub fn check_new_duties(
                 duty: d.id.clone(),
                 series: other.meta.series.clone(),
             });
+        }
+    }
+    // One org tree serves every system: a post kind several systems speak of is one post.
+    for k in &new.post_kinds {
+        for other in existing.iter().filter(|p| p.meta.series != new.meta.series) {
+            let Some(theirs) = other.post_kind(&k.id) else {
+                continue;
+            };
+            let differs = [
+                ("single_holder", k.single_holder, theirs.single_holder),
+                (
+                    "first_responsible",
+                    k.first_responsible,
+                    theirs.first_responsible,
+                ),
+                ("leadership", k.leadership, theirs.leadership),
+            ]
+            .into_iter()
+            .find(|(_, mine, theirs)| mine != theirs);
+            if let Some((field, _, theirs)) = differs {
+                return Err(VersionError::PostKindDisagrees {
+                    kind: k.id.clone(),
+                    series: other.meta.series.clone(),
+                    field,
+                    theirs,
+                });
+            }
         }
     }
     // A record names its kind by id alone: one kind of one series, or a record could discharge
@@ -144,6 +185,14 @@ impl VersionError {
             DutyOfAnotherSeries { duty, series } => {
                 format!("职责 `{duty}` 已是制度 `{series}` 的职责，请为本制度的职责另取编号")
             }
+            PostKindDisagrees {
+                kind,
+                series,
+                field,
+                theirs,
+            } => format!(
+                "职务 `{kind}` 在制度 `{series}` 中的 {field} 为 {theirs}：几个责任制共用的职务须在各制度中一致"
+            ),
             RecordKindOfAnotherSeries { kind, series } => format!(
                 "记录类型 `{kind}` 已是制度 `{series}` 的记录类型，请为本制度的记录类型另取编号"
             ),

@@ -3,14 +3,15 @@
 //! replanned and moved to another person, per org and duty — and only then adopt it. Nothing is
 //! stored before "adopt"; what is adopted is parsed and checked again, as `zeren policy load`.
 
-use super::views::DiffView;
+use super::views::{DiffView, PolicyRow};
 use crate::AppState;
 use crate::shared::auth::{PageViewer, Viewer, redirect};
 use crate::shared::csrf::CsrfMultipart;
 use crate::shared::error::{ErrorCode, classify};
+use crate::shared::extract::{Query, Rejected};
 use crate::shared::frame::{Frame, forbidden_page, page, storage_error_page};
 use crate::shared::i18n::Tr;
-use crate::shared::urls::{encode, form_pairs, with_lang};
+use crate::shared::urls::{form_pairs, href_with};
 use askama::Template;
 use axum::extract::rejection::RawFormRejection;
 use axum::extract::{RawForm, State};
@@ -33,6 +34,10 @@ struct LoadPage {
     /// Why the upload cannot be loaded, each located (`FILE:LINE:COL: message`).
     problems: Vec<String>,
     preview: Option<Preview>,
+    /// The version just loaded: (title, document number, version).
+    loaded: Option<(String, String, u32)>,
+    /// Every version loaded, as the landing page lists them.
+    policies: Vec<PolicyRow>,
 }
 
 /// What adopting an uploaded version would do.
@@ -87,16 +92,57 @@ fn view(
             csrf: v.csrf().to_string(),
             problems,
             preview,
+            loaded: None,
+            policies: Vec::new(),
         },
     )
 }
 
-/// `GET /policies/load` — the upload form.
-pub async fn load_form(State(state): State<AppState>, PageViewer(v): PageViewer) -> Response {
+/// `?loaded=`: the version just loaded, to confirm.
+#[derive(serde::Deserialize, Default)]
+pub struct LoadedQuery {
+    loaded: Option<String>,
+}
+
+/// `GET /policies/load[?loaded=ID]` — the upload form (after loading, with its confirmation).
+pub async fn load_form(
+    State(state): State<AppState>,
+    PageViewer(v): PageViewer,
+    q: Result<Query<LoadedQuery>, Rejected>,
+) -> Response {
     if !may_load(&v) {
         return forbidden_page(v.tr);
     }
-    view(&state, &v, StatusCode::OK, Vec::new(), None)
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    // Only a version that is loaded is confirmed.
+    let loaded = q
+        .loaded
+        .as_deref()
+        .and_then(|id| v.snap.set.get(id))
+        .map(|p| {
+            (
+                p.meta.title.clone(),
+                p.meta.document_number.clone(),
+                p.meta.version,
+            )
+        });
+    page(
+        StatusCode::OK,
+        &LoadPage {
+            frame: Frame::of(&state, Some(&v)),
+            tr: v.tr,
+            csrf: v.csrf().to_string(),
+            problems: Vec::new(),
+            preview: None,
+            loaded,
+            policies: v
+                .snap
+                .policies
+                .iter()
+                .map(|p| PolicyRow::new(p, &v.snap.set, state.clock.today(), v.tr))
+                .collect(),
+        },
+    )
 }
 
 /// The uploaded pack: (file name, text), or why it cannot be read.
@@ -281,12 +327,15 @@ pub async fn adopt(
     let loaded = async {
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
         tx.load_policy(&pack, &source, false).await?;
-        tx.commit().await
+        tx.commit().await?;
+        // The confirmation (and every page after it) sees the new version.
+        state.caught_up().await
     }
     .await;
     match loaded {
-        Ok(()) => redirect(&with_lang(
-            &format!("/policies/{}", encode(&pack.meta.id)),
+        Ok(()) => redirect(&href_with(
+            "/policies/load",
+            &[("loaded", pack.meta.id.as_str())],
             tr,
         )),
         Err(StorageError::Invalid(message)) => refused(vec![message]),

@@ -23,7 +23,8 @@ pub fn page_routes() -> Routes {
             Describe::auth(
                 "policies",
                 "Upload a new policy version to see what it would change before adopting it",
-            ),
+            )
+            .query(&[("loaded", "A version just loaded, to confirm")]),
             adopt::load_form,
         )
         .post(
@@ -39,7 +40,7 @@ pub fn page_routes() -> Routes {
             "/policies/adopt",
             Describe::auth(
                 "policies",
-                "Adopt a previewed version (form: `source` and its `sha256`), parsed and checked again",
+                "Adopt a previewed version (form: `source` and its `sha256`), parsed and checked again; 303 to the upload page confirming it",
             ),
             adopt::adopt,
         )

@@ -522,6 +522,7 @@ impl DiffView {
             ("policy.diff.post_kinds", &diff.post_kinds),
             ("policy.diff.portfolios", &diff.portfolios),
             ("policy.diff.grounds", &diff.grounds),
+            ("policy.diff.record_kinds", &diff.record_kinds),
         ]
         .into_iter()
         .filter(|(_, list)| !list.is_empty())
