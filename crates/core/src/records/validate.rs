@@ -10,7 +10,7 @@ use super::{
 use crate::Lang;
 use crate::org::OrgModel;
 use crate::period::Period;
-use crate::policy::EvidenceOf;
+use crate::policy::{EvidenceOf, PolicyPack};
 use crate::vocab::EvidenceKind;
 use chrono::NaiveDate;
 
@@ -288,7 +288,7 @@ pub fn validate_record(
     let defined = ctx.defined.filter(|(_, k)| k.id == d.kind.trim());
     let kind = match defined {
         Some(_) => None,
-        None => record_kind(&mut e, &d.kind),
+        None => record_kind(&mut e, &d.kind, ctx.pack),
     };
     let org = e.org("org", &d.org, ctx.model);
     // A pack-defined kind is dated by its own date field.
@@ -341,8 +341,9 @@ pub fn validate_record(
     e.result(valid)
 }
 
-/// One of [`RECORD_KINDS`].
-fn record_kind(e: &mut Errors, kind: &str) -> Option<EvidenceKind> {
+/// One of [`RECORD_KINDS`] (a kind the pack defines is validated by its definition); the
+/// refusal lists both.
+fn record_kind(e: &mut Errors, kind: &str, pack: &PolicyPack) -> Option<EvidenceKind> {
     let kind = kind.trim();
     match EvidenceKind::parse(kind) {
         Some(k) if RECORD_KINDS.contains(&k) => Some(k),
@@ -350,8 +351,17 @@ fn record_kind(e: &mut Errors, kind: &str) -> Option<EvidenceKind> {
             let names: Vec<String> = RECORD_KINDS
                 .iter()
                 .map(|k| format!("{}（{}）", k.as_str(), k.name_zh()))
+                .chain(
+                    pack.record_kinds
+                        .iter()
+                        .map(|k| format!("{}（{}）", k.id, k.name)),
+                )
                 .collect();
-            let plain: Vec<&str> = RECORD_KINDS.iter().map(|k| k.as_str()).collect();
+            let plain: Vec<&str> = RECORD_KINDS
+                .iter()
+                .map(|k| k.as_str())
+                .chain(pack.record_kinds.iter().map(|k| k.id.as_str()))
+                .collect();
             e.push(
                 "kind",
                 format!("材料类型「{kind}」无法登记，可选：{}", names.join("、")),

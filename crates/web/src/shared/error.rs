@@ -100,12 +100,25 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// The message in the user's language.
     pub message: String,
+    /// Each problem with the field it is about (`values.talked-on`, `title`), when the
+    /// refusal is of several fields of a form; the message joins their messages.
+    pub fields: Vec<(String, String)>,
 }
 
 impl ApiError {
     /// An error with a message already translated.
     pub fn new(code: ErrorCode, message: String) -> ApiError {
-        ApiError { code, message }
+        ApiError {
+            code,
+            message,
+            fields: Vec::new(),
+        }
+    }
+
+    /// The same error naming the field of each problem.
+    pub fn with_fields(mut self, fields: Vec<(String, String)>) -> ApiError {
+        self.fields = fields;
+        self
     }
 
     /// A policy id that is not loaded.
@@ -185,14 +198,28 @@ struct Body<'a> {
 struct Inner<'a> {
     code: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fields: &'a [FieldProblem<'a>],
+}
+
+#[derive(Serialize)]
+struct FieldProblem<'a> {
+    field: &'a str,
+    message: &'a str,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let fields: Vec<FieldProblem<'_>> = self
+            .fields
+            .iter()
+            .map(|(field, message)| FieldProblem { field, message })
+            .collect();
         let body = Body {
             error: Inner {
                 code: self.code.as_str(),
                 message: &self.message,
+                fields: &fields,
             },
         };
         (self.code.status(), Json(body)).into_response()

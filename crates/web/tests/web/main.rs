@@ -15,6 +15,7 @@ mod matrix;
 mod notify;
 mod obligations;
 mod orgs;
+mod pack_records;
 mod people_edit;
 mod posts;
 mod records;

@@ -22,8 +22,9 @@ use zeren_core::access::Permission;
 use zeren_core::policy::{Action, Impact, PolicyPack, parse_pack};
 use zeren_storage::StorageError;
 
-/// The largest pack taken, in bytes (a pack is some tens of kilobytes).
-pub const PACK_MAX: usize = 512 * 1024;
+/// The largest pack taken, in bytes (a pack is some tens of kilobytes): what one form field
+/// carries back to "adopt".
+pub const PACK_MAX: usize = crate::shared::limits::FIELD_MAX;
 
 #[derive(Template)]
 #[template(path = "policy_load.html")]
@@ -150,7 +151,19 @@ async fn uploaded(tr: Tr, form: CsrfMultipart) -> Result<(String, String), Strin
     let unreadable = || tr.t("policy.load.unreadable").to_string();
     let mut multipart = form.0.map_err(|_| unreadable())?;
     while let Some(mut field) = multipart.next_field().await.map_err(|_| unreadable())? {
-        if field.name() != Some("file") || field.file_name().is_none() {
+        if field.file_name().is_none() {
+            // A text part (the CSRF token, or anything a client adds): bounded like any field.
+            let key = field.name().unwrap_or_default().to_string();
+            let mut chars = 0;
+            while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+                chars += crate::shared::limits::chars_in(&chunk);
+                if chars > crate::shared::limits::FIELD_MAX {
+                    return Err(crate::shared::limits::field_too_long(tr, &key).message);
+                }
+            }
+            continue;
+        }
+        if field.name() != Some("file") {
             continue;
         }
         let name = field.file_name().unwrap_or("policy.toml").to_string();
@@ -324,6 +337,10 @@ pub async fn adopt(
         Ok(p) => p,
         Err(problems) => return refused(problems),
     };
+    // Told in the user's language here; loading checks again against what is stored.
+    if let Err(e) = v.snap.set.admits(&pack) {
+        return refused(vec![e.message(tr.lang())]);
+    }
     let loaded = async {
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;
         tx.load_policy(&pack, &source, false).await?;

@@ -253,7 +253,7 @@ pub(super) fn invalid(errors: &FieldErrors, tr: Tr) -> ApiError {
         .map(|(_, m)| m.as_str())
         .collect::<Vec<_>>()
         .join(tr.lang().pick("；", "; "));
-    ApiError::new(ErrorCode::Validation, msg)
+    ApiError::new(ErrorCode::Validation, msg).with_fields(errors.clone())
 }
 
 pub(super) fn parse_year(tr: Tr, s: Option<&str>, today: NaiveDate) -> Result<i32, ApiError> {

@@ -83,7 +83,7 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("policy.load.file", "制度文件"),
     (
         "policy.load.file_hint",
-        "TOML 文本文件，不超过 512 KB。格式见 docs/policy-pack.md。",
+        "TOML 文本文件，不超过 128 KB。格式见 docs/policy-pack.md。",
     ),
     ("policy.load.preview", "查看影响"),
     ("policy.load.problems", "无法载入"),
@@ -503,7 +503,7 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("policy.load.file", "Policy file"),
     (
         "policy.load.file_hint",
-        "A TOML text file of at most 512 KB. The format: docs/policy-pack.md.",
+        "A TOML text file of at most 128 KB. The format: docs/policy-pack.md.",
     ),
     ("policy.load.preview", "See what it changes"),
     ("policy.load.problems", "Cannot be loaded"),

@@ -66,5 +66,13 @@ pub fn expectations() -> Vec<Expect> {
         // The system administrator.
         Expect::plain("GET", "/admin/system", only!("sysadmin", 200, 303)),
         Expect::plain("POST", "/admin/system/backup", only!("sysadmin", 200, 403)),
+        // Loading a policy version (LoadPolicy): the system administrator only. The upload is
+        // not a pack (422, located problems) and the adoption's sha256 is not the source's
+        // (422): nothing is loaded.
+        Expect::plain("GET", "/policies/load", only!("sysadmin", 200, 303)),
+        Expect::plain("POST", "/policies/load", only!("sysadmin", 422, 403))
+            .upload("not a policy pack = ["),
+        Expect::plain("POST", "/policies/adopt", only!("sysadmin", 422, 403))
+            .body("source=format%20%3D%201&sha256=0000"),
     ]
 }

@@ -580,7 +580,8 @@ pub async fn sign_in_all(app: &TestApp, roles: &[&str]) -> Vec<Session> {
 
 /// The account that may use a write route, so the request would reach its handler's work: the
 /// security administrator for accounts and security settings, the system administrator for
-/// system settings, otherwise the secretary of [`ORG`] (who keeps its records and settings).
+/// system settings and loading policy versions, otherwise the secretary of [`ORG`] (who keeps
+/// its records and settings).
 pub fn role_for(path: &str) -> &'static str {
     if path.starts_with("/admin/accounts")
         || path.starts_with("/admin/security")
@@ -588,7 +589,11 @@ pub fn role_for(path: &str) -> &'static str {
         || path.starts_with("/api/v1/settings/security")
     {
         "secadmin"
-    } else if path.starts_with("/admin/") || path.starts_with("/api/v1/settings/") {
+    } else if path.starts_with("/admin/")
+        || path.starts_with("/api/v1/settings/")
+        || path == "/policies/load"
+        || path == "/policies/adopt"
+    {
         "sysadmin"
     } else {
         "secretary"

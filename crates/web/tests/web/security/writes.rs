@@ -68,6 +68,8 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     ("/orgs/{code}/posts/{post_id}/reopen", "version"),
     // Shown after a preview with changes only.
     ("/roster/import", "sha256"),
+    // Shown after the preview of an uploaded policy version only.
+    ("/policies/adopt", "source"),
     // Shown on an installation without orgs, to its designated founder only.
     ("/setup", "name"),
 ];
