@@ -29,7 +29,7 @@ use zeren_core::policy::{FieldType, Policies, PolicyPack, RecordField, RecordKin
 use zeren_core::records::{DefinedRecord, RecordDetails, value_text};
 use zeren_core::responsibility::{Target, resolve};
 use zeren_storage::Db;
-use zeren_storage::repo::ledger_rows::{LedgerCounts, LedgerDefinedRecord};
+use zeren_storage::repo::ledger_rows::{LedgerCounts, LedgerRecord};
 
 /// Record kinds, as stored, of the record sheets.
 const MEETING: &str = "committee-meeting";
@@ -401,7 +401,7 @@ fn defined_kinds<'a>(
 }
 
 /// A record's body as a record of a pack-defined kind (`None` when it is not one).
-fn defined(r: &LedgerDefinedRecord) -> Option<DefinedRecord> {
+fn defined(r: &LedgerRecord) -> Option<DefinedRecord> {
     match serde_json::from_str(&r.body) {
         Ok(RecordDetails::Defined(d)) => Some(d),
         _ => None,
@@ -458,7 +458,7 @@ fn defined_row(
     model: &OrgModel,
     org: &str,
     newest: &RecordKind,
-    r: &LedgerDefinedRecord,
+    r: &LedgerRecord,
     own: Option<&DefinedRecord>,
 ) -> Vec<Cell> {
     // The day, with its time when the record's date field holds one.
@@ -676,7 +676,7 @@ async fn read_ledger(
             let mut after = None;
             loop {
                 let page = db
-                    .defined_records(&org.id, &kind, req.year, after.take(), RECORD_PAGE)
+                    .records(&org.id, &kind, req.year, after.take(), RECORD_PAGE)
                     .await?;
                 let Some(last) = page.last() else { break };
                 after = Some((last.date, last.id.clone()));

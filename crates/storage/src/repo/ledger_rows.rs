@@ -106,25 +106,10 @@ pub struct LedgerRecord {
     pub attendees: String,
     /// Version.
     pub version: i64,
-}
-
-/// A record of a pack-defined kind for the ledger: its body holds the definition it was made
-/// under and its values; an attachment field stands for its files, so their number comes along.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LedgerDefinedRecord {
-    /// Id.
-    pub id: String,
-    /// Org.
-    pub org: String,
-    /// Date (its kind's date field).
-    pub date: NaiveDate,
-    /// Title.
-    pub title: String,
-    /// Body (as stored: `RecordDetails::Defined`).
-    pub body: String,
-    /// When it was made (epoch milliseconds): the later, the newer the definition it carries.
+    /// When it was made (epoch milliseconds): of a pack-defined kind, the later, the newer the
+    /// definition its body carries.
     pub created_at: i64,
-    /// Files attached.
+    /// Files attached (what a pack-defined kind's attachment field holds).
     pub files: i64,
 }
 
@@ -168,17 +153,22 @@ pub struct LedgerTask {
     pub completed_on: Option<NaiveDate>,
 }
 
-/// The columns of a [`LedgerDefinedRecord`], of `records r`.
-const DEFINED_COLUMNS: &str = "r.id, r.org_id, r.record_date, r.title, r.body, r.created_at, \
+/// The columns of a [`LedgerRecord`], of `records r`.
+const RECORD_COLUMNS: &str = "r.id, r.kind, r.org_id, r.record_date, r.title, r.body, r.topics, \
+     r.attendees, r.version, r.created_at, \
      (SELECT CAST(COUNT(*) AS BIGINT) FROM record_attachments a WHERE a.record_id = r.id) AS files";
 
-fn defined_record(r: &sqlx::any::AnyRow) -> Result<LedgerDefinedRecord> {
-    Ok(LedgerDefinedRecord {
+fn ledger_record(r: &sqlx::any::AnyRow) -> Result<LedgerRecord> {
+    Ok(LedgerRecord {
         id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
         org: r.try_get("org_id")?,
         date: parse_date(&r.try_get::<String, _>("record_date")?)?,
         title: r.try_get("title")?,
         body: r.try_get("body")?,
+        topics: r.try_get("topics")?,
+        attendees: r.try_get("attendees")?,
+        version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
         files: r.try_get("files")?,
     })
@@ -417,52 +407,7 @@ impl LedgerReader {
             .map(|(d, id)| (date_text(d), id))
             .unwrap_or_else(|| (String::new(), String::new()));
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT id, kind, org_id, record_date, title, body, topics, attendees, version FROM records \
-             WHERE org_id = $1 AND kind || '' = $2 AND record_date >= $3 AND record_date <= $4 AND archived = 0 \
-             AND (record_date, id) > ($5, $6) ORDER BY record_date, id LIMIT {}",
-            limit.clamp(1, 10_000)
-        )))
-        .bind(org)
-        .bind(kind)
-        .bind(from)
-        .bind(to)
-        .bind(day)
-        .bind(id)
-        .fetch_all(&mut self.conn)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LedgerRecord {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    org: r.try_get("org_id")?,
-                    date: parse_date(&r.try_get::<String, _>("record_date")?)?,
-                    title: r.try_get("title")?,
-                    body: r.try_get("body")?,
-                    topics: r.try_get("topics")?,
-                    attendees: r.try_get("attendees")?,
-                    version: r.try_get("version")?,
-                })
-            })
-            .collect()
-    }
-
-    /// One page of an org's live records of a pack-defined kind dated in `year`, by date then
-    /// id, after the key `after`, each with the number of its files (as [`LedgerReader::records`]).
-    pub async fn defined_records(
-        &mut self,
-        org: &str,
-        kind: &str,
-        year: i32,
-        after: Option<(NaiveDate, String)>,
-        limit: i64,
-    ) -> Result<Vec<LedgerDefinedRecord>> {
-        let (from, to) = year_bounds(year);
-        let (day, id) = after
-            .map(|(d, id)| (date_text(d), id))
-            .unwrap_or_else(|| (String::new(), String::new()));
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {DEFINED_COLUMNS} FROM records r \
+            "SELECT {RECORD_COLUMNS} FROM records r \
              WHERE r.org_id = $1 AND r.kind || '' = $2 AND r.record_date >= $3 AND r.record_date <= $4 \
              AND r.archived = 0 AND (r.record_date, r.id) > ($5, $6) ORDER BY r.record_date, r.id LIMIT {}",
             limit.clamp(1, 10_000)
@@ -475,7 +420,7 @@ impl LedgerReader {
         .bind(id)
         .fetch_all(&mut self.conn)
         .await?;
-        rows.iter().map(defined_record).collect()
+        rows.iter().map(ledger_record).collect()
     }
 
     /// An org's most recently made live record of a pack-defined kind dated in `year`: the
@@ -486,10 +431,10 @@ impl LedgerReader {
         org: &str,
         kind: &str,
         year: i32,
-    ) -> Result<Option<LedgerDefinedRecord>> {
+    ) -> Result<Option<LedgerRecord>> {
         let (from, to) = year_bounds(year);
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {DEFINED_COLUMNS} FROM records r \
+            "SELECT {RECORD_COLUMNS} FROM records r \
              WHERE r.org_id = $1 AND r.kind || '' = $2 AND r.record_date >= $3 AND r.record_date <= $4 \
              AND r.archived = 0 ORDER BY r.created_at DESC, r.id DESC LIMIT 1"
         )))
@@ -499,7 +444,7 @@ impl LedgerReader {
         .bind(to)
         .fetch_optional(&mut self.conn)
         .await?;
-        row.as_ref().map(defined_record).transpose()
+        row.as_ref().map(ledger_record).transpose()
     }
 
     /// An org's live directives received in `year`.

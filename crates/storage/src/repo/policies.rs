@@ -19,7 +19,7 @@ pub struct StoredPolicy {
     pub loaded_at: i64,
 }
 
-pub(crate) fn parse_stored(id: &str, source: &str) -> Result<PolicyPack> {
+fn parse_stored(id: &str, source: &str) -> Result<PolicyPack> {
     parse_pack(source).map_err(|d| {
         StorageError::Corrupt(format!(
             "stored policy `{id}` no longer parses ({} problems)",
@@ -86,13 +86,8 @@ impl Db {
 }
 
 impl Tx {
-    /// Loads a policy version. Refuses an id already loaded and versions whose dates overlap wrongly.
-    pub async fn load_policy(
-        &mut self,
-        pack: &PolicyPack,
-        source: &str,
-        builtin: bool,
-    ) -> Result<()> {
+    /// Every loaded policy version, as one set, as this transaction sees them.
+    pub(crate) async fn policy_set(&mut self) -> Result<Policies> {
         let rows = sqlx::query("SELECT id, source FROM policies")
             .fetch_all(&mut *self.tx)
             .await?;
@@ -102,7 +97,18 @@ impl Tx {
             let src: String = r.try_get("source")?;
             packs.push(parse_stored(&id, &src)?);
         }
-        Policies::new(packs)
+        Ok(Policies::new(packs))
+    }
+
+    /// Loads a policy version. Refuses an id already loaded and versions whose dates overlap wrongly.
+    pub async fn load_policy(
+        &mut self,
+        pack: &PolicyPack,
+        source: &str,
+        builtin: bool,
+    ) -> Result<()> {
+        self.policy_set()
+            .await?
             .admits(pack)
             .map_err(|e| StorageError::Invalid(e.to_string()))?;
         let m = &pack.meta;

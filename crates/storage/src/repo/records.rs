@@ -27,7 +27,7 @@ use zeren_core::clock::shanghai_date;
 use zeren_core::evidence::{ObligationFacts, RecordFacts, check};
 use zeren_core::obligation::SubjectKind;
 use zeren_core::org::OrgModel;
-use zeren_core::policy::{EvidenceOf, Policies, PolicyPack, RecordKind, parse_pack};
+use zeren_core::policy::{EvidenceOf, PolicyPack, RecordKind, parse_pack};
 use zeren_core::records::join_messages;
 use zeren_core::vocab::EvidenceKind;
 
@@ -469,16 +469,7 @@ impl Tx {
         if EvidenceKind::parse(kind.trim()).is_some() {
             return Ok(None);
         }
-        let rows = sqlx::query("SELECT id, source FROM policies")
-            .fetch_all(&mut *self.tx)
-            .await?;
-        let mut packs = Vec::new();
-        for r in &rows {
-            let id: String = r.try_get("id")?;
-            let source: String = r.try_get("source")?;
-            packs.push(super::policies::parse_stored(&id, &source)?);
-        }
-        let set = Policies::new(packs);
+        let set = self.policy_set().await?;
         Ok(set
             .record_kind(kind.trim(), shanghai_date(self.now()))
             .map(|(p, k)| (p.meta.id.clone(), k.clone())))

@@ -209,6 +209,31 @@ pub async fn bounded(req: Request) -> Result<Request, Response> {
     }
 }
 
+/// Why a text part of an upload was not taken.
+pub enum PartRefused {
+    /// The body could not be read.
+    Unreadable,
+    /// Longer than any field may be: the refusal names it.
+    TooLong(Refusal),
+}
+
+/// Reads past a text part of an upload that the handler does not use (the CSRF token, or
+/// anything a client adds), bounded like any field.
+pub async fn skip_text_part(
+    field: &mut axum::extract::multipart::Field<'_>,
+    tr: Tr,
+) -> Result<(), PartRefused> {
+    let key = field.name().unwrap_or_default().to_string();
+    let mut chars = 0;
+    while let Some(chunk) = field.chunk().await.map_err(|_| PartRefused::Unreadable)? {
+        chars += chars_in(&chunk);
+        if chars > FIELD_MAX {
+            return Err(PartRefused::TooLong(field_too_long(tr, &key)));
+        }
+    }
+    Ok(())
+}
+
 /// 422: `field` holds more than [`FIELD_MAX`] characters — for the readers of the bodies the gate
 /// leaves unread (an upload's multipart text parts: count each with [`chars_in`] as its chunks
 /// arrive).

@@ -769,68 +769,30 @@ async fn the_system_administrator_previews_and_adopts_a_policy_version() {
 async fn a_pack_reusing_a_record_kind_of_another_series_is_refused() {
     let app = with_clean_government().await;
     let s = app.sign_in("sysadmin", PASSWORD).await;
-    let source = r#"format = 1
-
-[policy]
-id = "lab-safety-2026-1"
-series = "cqu-mse-lab-safety"
-version = 1
-document_number = "重大材料委〔2026〕1号"
-title = "材料科学与工程学院实验室安全责任制实施办法"
-title_en = "Laboratory Safety Responsibility Rules"
-issuer = "中共重庆大学材料科学与工程学院委员会"
-adopted_on = 2026-01-05
-issued_on = 2026-01-06
-effective_from = 2026-01-06
-legal_basis = ["《中华人民共和国安全生产法》"]
-
-[[post_kinds]]
-id = "secretary"
-name = "党委书记"
-name_en = "Party committee secretary"
-org_kinds = ["university", "college"]
-single_holder = true
-first_responsible = true
-leadership = true
-established_by = "Art.2"
-
-[[articles]]
-number = 1
-text = "为加强实验室安全管理，制定本办法。"
-
-[[articles]]
-number = 2
-text = "学院党委书记是实验室安全第一责任人。"
-
-[[articles]]
-number = 3
-text = "学院党委书记每年与实验室负责人进行安全谈话。"
-
+    // The laboratory safety system, its inspection recorded on a kind of its own that takes
+    // the example's id.
+    let source = format!(
+        "{}\n{}",
+        include_str!("../../../../tests/fixtures/lab-safety-2026-1.toml").replace(
+            r#"evidence = [{ kind = "situation-analysis" }]"#,
+            r#"evidence = [{ kind = "integrity-talk" }]"#,
+        ),
+        r#"
 [[record_kinds]]
 id = "integrity-talk"
-name = "安全谈话记录"
-name_en = "Safety talk record"
+name = "安全检查记录"
+name_en = "Safety inspection record"
 date_field = "held-on"
 
   [[record_kinds.fields]]
   id = "held-on"
   type = "date"
-  label = "谈话日期"
-  label_en = "Date of the talk"
+  label = "检查日期"
+  label_en = "Date of the inspection"
   required = true
-
-[[duties]]
-id = "lab-talks"
-title = "实验室安全谈话"
-title_en = "Laboratory safety talks"
-articles = ["Art.3"]
-subject = "org"
-org_kinds = ["college"]
-cadence = "annual"
-due = { by = "12-31" }
-responsible = "first-responsible"
-evidence = [{ kind = "integrity-talk" }]
-"#;
+"#
+    );
+    let source = source.as_str();
     // The pack itself is sound: the refusal is the installation's rule (30).
     parse_pack(source).unwrap();
     let (status, html) = preview(&s, &app, "lab.toml", source).await;

@@ -9,56 +9,7 @@ use zeren_core::policy::{builtin_source_as, parse_pack};
 use zeren_storage::{Actor, ledger};
 
 /// A small second system: its first responsible person is named in Art.2.
-const LAB_SAFETY: &str = r#"
-format = 1
-
-[policy]
-id = "lab-safety-2026-1"
-series = "cqu-mse-lab-safety"
-version = 1
-document_number = "重大材料委〔2026〕1号"
-title = "材料科学与工程学院实验室安全责任制实施办法"
-title_en = "Laboratory Safety Responsibility Rules"
-issuer = "中共重庆大学材料科学与工程学院委员会"
-adopted_on = 2026-01-05
-issued_on = 2026-01-06
-effective_from = 2026-01-06
-legal_basis = ["《中华人民共和国安全生产法》"]
-
-[[post_kinds]]
-id = "secretary"
-name = "党委书记"
-name_en = "Party committee secretary"
-org_kinds = ["university", "college"]
-single_holder = true
-first_responsible = true
-leadership = true
-established_by = "Art.2"
-
-[[articles]]
-number = 1
-text = "为加强实验室安全管理，制定本办法。"
-
-[[articles]]
-number = 2
-text = "学院党委书记是实验室安全第一责任人。"
-
-[[articles]]
-number = 3
-text = "学院应当每季度开展实验室安全检查。"
-
-[[duties]]
-id = "lab-inspection"
-title = "实验室安全季度检查"
-title_en = "Quarterly laboratory safety inspection"
-articles = ["Art.3"]
-subject = "org"
-org_kinds = ["college"]
-cadence = "quarterly"
-due = { days_after_period_end = 10 }
-responsible = "first-responsible"
-evidence = [{ kind = "situation-analysis" }]
-"#;
+const LAB_SAFETY: &str = include_str!("../../../../tests/fixtures/lab-safety-2026-1.toml");
 
 async fn with_second_system() -> TestApp {
     let app = TestApp::demo().await;

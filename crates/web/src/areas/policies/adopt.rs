@@ -11,6 +11,7 @@ use crate::shared::error::{ErrorCode, classify};
 use crate::shared::extract::{Query, Rejected};
 use crate::shared::frame::{Frame, forbidden_page, page, storage_error_page};
 use crate::shared::i18n::Tr;
+use crate::shared::limits::{PartRefused, skip_text_part};
 use crate::shared::urls::{form_pairs, href_with};
 use askama::Template;
 use axum::extract::rejection::RawFormRejection;
@@ -152,15 +153,10 @@ async fn uploaded(tr: Tr, form: CsrfMultipart) -> Result<(String, String), Strin
     let mut multipart = form.0.map_err(|_| unreadable())?;
     while let Some(mut field) = multipart.next_field().await.map_err(|_| unreadable())? {
         if field.file_name().is_none() {
-            // A text part (the CSRF token, or anything a client adds): bounded like any field.
-            let key = field.name().unwrap_or_default().to_string();
-            let mut chars = 0;
-            while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
-                chars += crate::shared::limits::chars_in(&chunk);
-                if chars > crate::shared::limits::FIELD_MAX {
-                    return Err(crate::shared::limits::field_too_long(tr, &key).message);
-                }
-            }
+            skip_text_part(&mut field, tr).await.map_err(|e| match e {
+                PartRefused::Unreadable => unreadable(),
+                PartRefused::TooLong(r) => r.message,
+            })?;
             continue;
         }
         if field.name() != Some("file") {

@@ -22,6 +22,7 @@ use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::extract::{Input, Query, Rejected};
 use crate::shared::frame::{Frame, error_page, forbidden_page, page};
 use crate::shared::i18n::Tr;
+use crate::shared::limits::{PartRefused, skip_text_part};
 use crate::shared::routes::{Describe, Routes};
 use askama::Template;
 use axum::Json;
@@ -143,17 +144,10 @@ async fn files_of(
     let mut total = 0usize;
     while let Some(mut field) = multipart.next_field().await.map_err(|_| unreadable())? {
         if field.file_name().is_none() {
-            // A text part (the CSRF token, or anything a client adds): bounded like any field.
-            let key = field.name().unwrap_or_default().to_string();
-            let mut chars = 0;
-            while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
-                chars += crate::shared::limits::chars_in(&chunk);
-                if chars > crate::shared::limits::FIELD_MAX {
-                    return Err(vec![
-                        crate::shared::limits::field_too_long(tr, &key).message,
-                    ]);
-                }
-            }
+            skip_text_part(&mut field, tr).await.map_err(|e| match e {
+                PartRefused::Unreadable => unreadable(),
+                PartRefused::TooLong(r) => vec![r.message],
+            })?;
             continue;
         }
         if field.name() != Some("file") {
