@@ -88,6 +88,14 @@ async fn statuses_and_the_person_responsible_on_the_due_date() {
         .unwrap();
     assert_eq!(review["subject"]["kind"], "platform");
     assert_eq!(review["responsible"]["name"], "赵敏");
+    // Its record (an annual review) is kept by no form of the records area: none offered.
+    let r = api_ok(
+        &app,
+        &token,
+        &format!("/api/v1/obligations/{}", review["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(r["record_forms"], serde_json::json!([]), "{r}");
 
     // Nineteen days on: what was due on 31 December is due soon.
     app.clock.advance(chrono::Duration::days(19));

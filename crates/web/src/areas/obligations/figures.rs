@@ -714,6 +714,9 @@ pub(super) async fn detail(
             .evidence
             .iter()
             .map(|r| &r.kind)
+            // Only kinds kept as records: the product's record kinds and the pack's own (the
+            // others belong to areas of their own — platforms, incidents, assessments).
+            .filter(|k| k.builtin().is_none_or(|b| RECORD_KINDS.contains(&b)))
             .map(|k| RecordForm {
                 kind: k.as_str().to_string(),
                 name: evidence_name(tr, pack, k),

@@ -37,6 +37,7 @@ use zeren_core::access::{Permission, handler_choices};
 use zeren_core::obligation::ObligationStatus;
 use zeren_core::org::{Org, OrgModel};
 use zeren_core::policy::{Policies, PolicyPack};
+use zeren_core::records::RECORD_KINDS;
 use zeren_core::responsibility::{Answer, NamedRef, Target, resolve};
 use zeren_storage::repo::obligations::{
     ObligationFilter, ObligationSort, OrgAggregate, Rollup, STATUSES, StatusClock, StatusCounts,
