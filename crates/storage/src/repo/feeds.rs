@@ -26,6 +26,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{AssertSqlSafe, Row};
+use zeren_core::policy::PolicyPack;
 
 /// Prefix of every derived search object (tables, views, triggers, functions): excluded from
 /// backups and from the schema check.
@@ -321,25 +322,93 @@ fn fts_phrase(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
 }
 
-impl Db {
-    pub(crate) async fn table_exists(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        name: &str,
-    ) -> Result<bool> {
-        let sql = match self.backend() {
-            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name = $1",
-            Backend::Postgres => {
-                "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1"
-            }
-        };
-        Ok(sqlx::query(sql)
-            .bind(name)
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some())
-    }
+/// Whether a table exists, on either engine.
+pub(crate) async fn table_exists(conn: &mut sqlx::AnyConnection, name: &str) -> Result<bool> {
+    let sql = if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = $1"
+    } else {
+        "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1"
+    };
+    Ok(sqlx::query(sql)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some())
+}
 
+/// The latest title of every duty id over `packs` (every loaded version).
+fn duty_titles(packs: &[PolicyPack]) -> Vec<(String, String, String)> {
+    let mut by_id = std::collections::BTreeMap::new();
+    let mut packs: Vec<&PolicyPack> = packs.iter().collect();
+    packs.sort_by_key(|p| p.meta.effective_from);
+    for p in packs {
+        for d in &p.duties {
+            by_id.insert(d.id.clone(), (d.title.clone(), d.title_en.clone()));
+        }
+    }
+    by_id.into_iter().map(|(id, (t, e))| (id, t, e)).collect()
+}
+
+/// Stores the duty titles the index names obligations by; the ids of the duties whose title
+/// changed (not those new to it).
+async fn store_duty_titles(
+    conn: &mut sqlx::AnyConnection,
+    titles: &[(String, String, String)],
+) -> Result<Vec<String>> {
+    let mut renamed = Vec::new();
+    for (id, title, title_en) in titles {
+        let old: Option<(String, String)> =
+            sqlx::query("SELECT title, title_en FROM search_duties WHERE duty_id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+                .transpose()?;
+        match &old {
+            Some(o) if *o == (title.clone(), title_en.clone()) => continue,
+            Some(_) => renamed.push(id.clone()),
+            None => {}
+        }
+        sqlx::query("DELETE FROM search_duties WHERE duty_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("INSERT INTO search_duties (duty_id, title, title_en) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(title)
+            .bind(title_en)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(renamed)
+}
+
+impl Tx {
+    /// Brings the search index's duty titles in step with the versions loaded, `packs`, in this
+    /// transaction (a version loaded while serving: its obligations, generated next, are found
+    /// by their titles at once). The documents of obligations whose duty was renamed are
+    /// derived again; nothing else is touched. Does nothing before the index exists.
+    pub(crate) async fn refresh_search_duties(&mut self, packs: &[PolicyPack]) -> Result<()> {
+        if !table_exists(&mut self.tx, "search_duties").await? {
+            return Ok(());
+        }
+        for duty in store_duty_titles(&mut self.tx, &duty_titles(packs)).await? {
+            sqlx::query("DELETE FROM search_docs WHERE kind = 'obligation' AND sub = $1")
+                .bind(&duty)
+                .execute(&mut *self.tx)
+                .await?;
+            sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO search_docs ({DOC_COLS}) SELECT {DOC_COLS} FROM search_src_obligations WHERE sub = $1"
+            )))
+            .bind(&duty)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+impl Db {
     /// Which index answers searches, without creating anything.
     pub async fn search_index_kind(&self) -> Result<SearchIndexKind> {
         Ok(match self.backend() {
@@ -388,7 +457,14 @@ impl Db {
                 tracing::warn!(error = %e, "pg_trgm is not available: searches use LIKE scans without a trigram index");
             }
         }
-        let titles = self.duty_titles().await?;
+        let titles = duty_titles(
+            &self
+                .policies()
+                .await?
+                .into_iter()
+                .map(|p| p.pack)
+                .collect::<Vec<_>>(),
+        );
         let mut tx = self.pool.begin().await?;
         if self.backend() == Backend::Postgres {
             // Serialise instances starting together (released at commit).
@@ -404,7 +480,7 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
-        let ready: Option<String> = if self.table_exists(&mut tx, "search_meta").await? {
+        let ready: Option<String> = if table_exists(&mut tx, "search_meta").await? {
             sqlx::query_scalar("SELECT value FROM search_meta WHERE key = 'version'")
                 .fetch_optional(&mut *tx)
                 .await?
@@ -413,7 +489,7 @@ impl Db {
         };
         let mut sources = Vec::new();
         for s in SOURCES {
-            if self.table_exists(&mut tx, s.table).await? {
+            if table_exists(&mut tx, s.table).await? {
                 sources.push(s);
             }
         }
@@ -431,7 +507,7 @@ impl Db {
             self.drop_search_objects(&mut tx).await?;
             self.create_search_objects(&mut tx, &sources).await?;
         }
-        let titles_changed = self.store_duty_titles(&mut tx, &titles).await?;
+        let titles_changed = !store_duty_titles(&mut tx, &titles).await?.is_empty();
         if fresh {
             for s in &sources {
                 rebuild_source(&mut tx, s).await?;
@@ -457,51 +533,6 @@ impl Db {
             tracing::info!(index = kind.as_str(), "search index built");
         }
         Ok(kind)
-    }
-
-    /// The latest title of every duty id over the loaded policy versions.
-    async fn duty_titles(&self) -> Result<Vec<(String, String, String)>> {
-        let mut by_id = std::collections::BTreeMap::new();
-        let mut policies = self.policies().await?;
-        policies.sort_by_key(|p| p.pack.meta.effective_from);
-        for p in &policies {
-            for d in &p.pack.duties {
-                by_id.insert(d.id.clone(), (d.title.clone(), d.title_en.clone()));
-            }
-        }
-        Ok(by_id.into_iter().map(|(id, (t, e))| (id, t, e)).collect())
-    }
-
-    async fn store_duty_titles(
-        &self,
-        conn: &mut sqlx::AnyConnection,
-        titles: &[(String, String, String)],
-    ) -> Result<bool> {
-        let mut changed = false;
-        for (id, title, title_en) in titles {
-            let old: Option<(String, String)> =
-                sqlx::query("SELECT title, title_en FROM search_duties WHERE duty_id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?
-                    .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
-                    .transpose()?;
-            if old.as_ref() == Some(&(title.clone(), title_en.clone())) {
-                continue;
-            }
-            changed = true;
-            sqlx::query("DELETE FROM search_duties WHERE duty_id = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query("INSERT INTO search_duties (duty_id, title, title_en) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(title)
-                .bind(title_en)
-                .execute(&mut *conn)
-                .await?;
-        }
-        Ok(changed)
     }
 
     async fn drop_search_objects(&self, conn: &mut sqlx::AnyConnection) -> Result<()> {

@@ -210,7 +210,7 @@ impl Db {
             Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         };
         sqlx::query(begin).execute(&mut conn).await?;
-        let records = self.table_exists(&mut conn, "records").await?;
+        let records = super::feeds::table_exists(&mut conn, "records").await?;
         Ok(LedgerReader {
             conn,
             backend: self.backend(),

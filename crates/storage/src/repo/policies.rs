@@ -107,8 +107,8 @@ impl Tx {
         source: &str,
         builtin: bool,
     ) -> Result<()> {
-        self.policy_set()
-            .await?
+        let loaded = self.policy_set().await?;
+        loaded
             .admits(pack)
             .map_err(|e| StorageError::Invalid(e.to_string()))?;
         let m = &pack.meta;
@@ -136,6 +136,9 @@ impl Tx {
             "document_number": m.document_number, "effective_from": date_text(m.effective_from),
             "source_sha256": sha, "builtin": builtin,
         });
+        let mut packs = loaded.packs().to_vec();
+        packs.push(pack.clone());
+        self.refresh_search_duties(&packs).await?;
         self.audit("policy.load", "policy", &m.id, None, Some(&after))
             .await
     }

@@ -13,6 +13,16 @@ pub fn anchor(c: Citation) -> String {
     }
 }
 
+/// The link to an article (or item) of a policy version, in the viewer's language.
+pub fn article_href(policy: &str, c: Option<Citation>, tr: Tr) -> String {
+    format!(
+        "/policies/{}{}#{}",
+        crate::shared::urls::encode(policy),
+        tr.qs(),
+        c.map(anchor).unwrap_or_default()
+    )
+}
+
 /// A calendar day as shown everywhere: YYYY-MM-DD.
 pub fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()

@@ -54,6 +54,8 @@ pub(super) struct FeedItem {
     pub(super) org: String,
     pub(super) subject: Option<String>,
     pub(super) citation: String,
+    /// 发文字号 of the version that governs it.
+    pub(super) document_number: String,
     pub(super) status: ObligationStatus,
 }
 
@@ -62,8 +64,7 @@ pub(super) struct FeedItem {
 /// those years: responsibility never reaches outside them.
 pub(super) async fn person_obligations(
     state: &AppState,
-    model: &OrgModel,
-    pack: &PolicyPack,
+    snap: &Snapshot,
     person: &str,
     years: &[i32],
     lang: Lang,
@@ -71,6 +72,7 @@ pub(super) async fn person_obligations(
     let (Some(first), Some(last)) = (years.first(), years.last()) else {
         return Ok(Vec::new());
     };
+    let (model, pack) = (&*snap.model, &snap.pack);
     let from = NaiveDate::from_ymd_opt(*first, 1, 1).unwrap_or(NaiveDate::MIN);
     let to = NaiveDate::from_ymd_opt(*last, 12, 31).unwrap_or(NaiveDate::MAX);
     let mut orgs: BTreeSet<String> = BTreeSet::new();
@@ -93,7 +95,12 @@ pub(super) async fn person_obligations(
         };
         for year in years {
             for o in state.db.obligations(org_id, *year).await? {
-                let Some(duty) = pack.duty(&o.duty) else {
+                // Its title and article as the version that governs it states them.
+                let governing = snap.set.get(&o.policy);
+                let Some(duty) = governing
+                    .and_then(|p| p.duty(&o.duty))
+                    .or_else(|| pack.duty(&o.duty))
+                else {
                     continue;
                 };
                 let platform = (o.subject_kind == "platform")
@@ -121,6 +128,7 @@ pub(super) async fn person_obligations(
                         Lang::Zh => citation.to_zh(),
                         Lang::En => citation.to_string(),
                     },
+                    document_number: governing.unwrap_or(pack).meta.document_number.clone(),
                     status: status_on(o.discharge(), o.due, today, pack.reminders.due_soon_days),
                 });
             }
@@ -154,16 +162,7 @@ pub(super) async fn calendar_feed(
     let year = state.today().year();
     let items = match &user.person {
         Some(person) if user.admin_role.is_none() => {
-            match person_obligations(
-                &state,
-                &snap.model,
-                &snap.pack,
-                person,
-                &[year, year + 1],
-                lang,
-            )
-            .await
-            {
+            match person_obligations(&state, &snap, person, &[year, year + 1], lang).await {
                 Ok(items) => items,
                 Err(e) => return internal_page(tr, &e),
             }
@@ -172,7 +171,6 @@ pub(super) async fn calendar_feed(
     };
     let origin = origin_of(&state, &headers);
     let now = state.clock.now();
-    let policy = &snap.pack.meta;
     let events = items
         .into_iter()
         .map(|it| {
@@ -190,10 +188,7 @@ pub(super) async fn calendar_feed(
             let description = [
                 tr.tf(
                     "feeds.ics.citation",
-                    &[
-                        ("citation", &it.citation),
-                        ("number", &policy.document_number),
-                    ],
+                    &[("citation", &it.citation), ("number", &it.document_number)],
                 ),
                 tr.tf("feeds.ics.org", &[("org", &it.org)]),
                 tr.tf("feeds.ics.status", &[("status", status)]),
@@ -235,7 +230,15 @@ pub(super) async fn calendar_feed(
     let cal = ics::Calendar {
         prodid: format!("-//Zeren//Zeren {}//ZH", env!("CARGO_PKG_VERSION")),
         name: tr.tf("feeds.ics.name", &[("name", &user.display_name)]),
-        description: Some(policy.title.clone()),
+        // Every system in force.
+        description: Some(
+            snap.set
+                .current(state.today())
+                .iter()
+                .map(|p| p.meta.title.as_str())
+                .collect::<Vec<_>>()
+                .join(lang.pick("；", "; ")),
+        ),
         refresh: chrono::Duration::hours(4),
         events,
     };
@@ -283,17 +286,10 @@ pub(super) async fn render_calendar(
 ) -> Response {
     let year = state.today().year();
     let count = match &v.user.person {
-        Some(p) => person_obligations(
-            state,
-            &v.snap.model,
-            &v.snap.pack,
-            p,
-            &[year, year + 1],
-            v.tr.lang(),
-        )
-        .await
-        .map(|l| l.len())
-        .unwrap_or(0),
+        Some(p) => person_obligations(state, &v.snap, p, &[year, year + 1], v.tr.lang())
+            .await
+            .map(|l| l.len())
+            .unwrap_or(0),
         None => 0,
     };
     let webcal_url = fresh.as_ref().map(|u| {

@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::shared::auth::{MaybeViewer, Viewer, redirect};
+use crate::shared::format::article_href;
 use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
 use crate::shared::routes::{Describe, Routes};
@@ -275,7 +276,14 @@ async fn work_out_my_duties(
     let mut rows = Vec::new();
     for o in list {
         let Some(org) = m.org(&o.org) else { continue };
-        let Some(duty) = pack.duty(&o.duty) else {
+        // Its title and article as the version that governs it states them.
+        let Some(duty) = v
+            .snap
+            .set
+            .get(&o.policy)
+            .and_then(|p| p.duty(&o.duty))
+            .or_else(|| pack.duty(&o.duty))
+        else {
             continue;
         };
         let platform = (o.subject_kind == "platform")
@@ -302,12 +310,7 @@ async fn work_out_my_duties(
             } else {
                 citation.to_zh()
             },
-            href: format!(
-                "/policies/{}#art-{}{}",
-                pack.meta.id,
-                citation.article,
-                citation.item.map(|i| format!("-{i}")).unwrap_or_default()
-            ),
+            href: article_href(&o.policy, Some(citation), v.tr),
             subject: match (&o.subject_kind[..], platform) {
                 ("platform", Some(p)) => p.name.clone(),
                 _ => org.name.clone(),

@@ -14,7 +14,7 @@ use crate::shared::access::{Refusal, acts_on, names_handler, read_gate, scope_ro
 use crate::shared::auth::{ApiViewer, PageViewer, Snapshot, Viewer, redirect};
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
-use crate::shared::format::{anchor, date, evidence_name};
+use crate::shared::format::{article_href, date, evidence_name};
 use crate::shared::format::{minute, person_name};
 use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;

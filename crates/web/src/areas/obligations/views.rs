@@ -286,12 +286,7 @@ pub(super) fn item(
             name: person_name(&v.snap.model, id),
         }),
         href: format!("/obligations/{}{}", encode(&o.id), v.tr.qs()),
-        article_href: format!(
-            "/policies/{}{}#{}",
-            encode(&o.policy),
-            v.tr.qs(),
-            citation.map(anchor).unwrap_or_default()
-        ),
+        article_href: article_href(&o.policy, citation, v.tr),
     }
 }
 
