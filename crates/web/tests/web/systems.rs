@@ -735,33 +735,3 @@ async fn the_planner_follows_a_second_systems_own_reminder_schedule() {
     );
     app.finish().await;
 }
-
-/// What is "due soon" of a second system follows its own `due_soon_days`, in the obligations
-/// API, on the home page and in the calendar feed, as its reminders follow its own days.
-#[tokio::test]
-#[ignore = "bug: status of a second system's obligations uses the built-in pack's due_soon_days (snap.pack.reminders)"]
-async fn a_second_systems_own_due_soon_days_govern_its_status() {
-    let (app, q4_id) = with_own_schedule().await;
-    let token = app.token("secretary").await;
-    let lab = lab_obligations(&app, &token).await;
-    let q4 = lab.iter().find(|o| o["id"] == q4_id.as_str()).unwrap();
-    assert_eq!(q4["status"], "due_soon", "{q4}");
-
-    let s = app.sign_in("secretary", PASSWORD).await;
-    let (_, html) = page(&s, &app, "/").await;
-    let href = format!("href=\"/obligations/{q4_id}\"");
-    let row = lab_rows(&html)
-        .into_iter()
-        .find(|r| r.contains(&href))
-        .unwrap_or_else(|| panic!("no row for {href}: {html}"));
-    assert!(row.contains("status-due_soon"), "{row}");
-
-    let ics = secretary_feed(&app, &token).await;
-    let uid = format!("obligation-{q4_id}@zeren");
-    let e = events(&ics)
-        .into_iter()
-        .find(|e| e["UID"] == uid)
-        .unwrap_or_else(|| panic!("no event {uid}: {ics}"));
-    assert!(e["DESCRIPTION"].contains("状态：即将到期"), "{e:?}");
-    app.finish().await;
-}
