@@ -86,7 +86,7 @@ fn write(input: &WorkbookInput) -> Option<Vec<u8>> {
         let columns: Vec<Column> = sheet
             .columns
             .iter()
-            .map(|c| COLUMNS[usize::from(*c) % COLUMNS.len()])
+            .map(|c| COLUMNS[usize::from(*c) % COLUMNS.len()].clone())
             .collect();
         ledger.begin_sheet(&sheet.name, &columns).ok()?;
         for row in &sheet.rows {
