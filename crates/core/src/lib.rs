@@ -12,6 +12,7 @@ pub mod obligation;
 pub mod org;
 pub mod params;
 pub mod period;
+pub mod platforms;
 pub mod policy;
 pub mod records;
 pub mod reminders;

@@ -93,6 +93,23 @@ kebab_enum! {
 }
 
 kebab_enum! {
+    /// Where a platform is in its life: planned, registered (备案/注册), active, suspended,
+    /// closed. Each step is recorded with its day, reason and who made it.
+    PlatformState {
+        /// 筹建: decided, not yet registered.
+        Planned => "planned", "筹建";
+        /// 已备案: registered (ICP 备案 or account registration), not yet running.
+        Registered => "registered", "已备案";
+        /// 运行: running.
+        Active => "active", "运行";
+        /// 暂停: suspended (e.g. for rectification).
+        Suspended => "suspended", "暂停";
+        /// 关停: closed for good.
+        Closed => "closed", "关停";
+    }
+}
+
+kebab_enum! {
     /// Kind of event that on-event duties hang on.
     EventKind {
         /// 上级部署.

@@ -9,7 +9,7 @@
 
 mod defined;
 mod directives;
-mod validate;
+pub(crate) mod validate;
 
 pub use defined::{DefinedRecord, PEOPLE_MAX, ShownField, value_text};
 pub use directives::{

@@ -46,6 +46,13 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         "owner" => ("责任人", "owner"),
         "deadline" => ("完成时限", "deadline"),
         "version" => ("版本号", "version"),
+        "to" => ("目标状态", "state"),
+        "on" => ("生效日期", "day"),
+        "reason" => ("原因", "reason"),
+        "icp" => ("ICP 备案号", "ICP number"),
+        "account_id" => ("账号 ID", "account id"),
+        "registered_on" => ("注册日期", "day registered"),
+        "registering_body" => ("注册主体", "registering body"),
         _ => ("字段", "field"),
     };
     lang.pick(zh, en)

@@ -1,0 +1,284 @@
+//! Platforms (阵地) the organisation runs (Art.4(4), Art.4(6)): their lifecycle and their
+//! registration details. A platform goes planned → registered → active, may be suspended and
+//! made active again, and may be closed from any state; no step is skipped, and each records
+//! its day, its reason and who made it. A website is registered with its ICP 备案号; an account
+//! with its account id, the day it was registered and the body that registered it. Rules only:
+//! the caller passes today, nothing is read or written here.
+
+use crate::Lang;
+use crate::records::FieldErrors;
+use crate::records::validate::Errors;
+use crate::vocab::{PlatformKind, PlatformState};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Longest reason for a step, in characters.
+pub const REASON_MAX: usize = 500;
+/// Longest account id or registering body, in characters.
+pub const DETAIL_MAX: usize = 200;
+
+impl PlatformState {
+    /// The states a platform in this state may go to next, in order.
+    pub fn next(self) -> &'static [PlatformState] {
+        use PlatformState::*;
+        match self {
+            Planned => &[Registered, Closed],
+            Registered => &[Active, Closed],
+            Active => &[Suspended, Closed],
+            Suspended => &[Active, Closed],
+            Closed => &[],
+        }
+    }
+
+    /// Whether the platform runs (its duties are owed): active or suspended.
+    pub fn runs(self) -> bool {
+        matches!(self, PlatformState::Active | PlatformState::Suspended)
+    }
+
+    /// The name in the user's language.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Zh => self.name_zh(),
+            Lang::En => self.as_str(),
+        }
+    }
+}
+
+/// One step of a platform's life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    /// From.
+    pub from: PlatformState,
+    /// To.
+    pub to: PlatformState,
+    /// The day it took effect.
+    pub on: NaiveDate,
+    /// Why.
+    pub reason: String,
+}
+
+/// A step as typed in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TransitionDraft {
+    /// The state to go to (`registered`, …).
+    pub to: String,
+    /// `YYYY-MM-DD`.
+    pub on: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Checks a step from `current` (in that state since `since`); the step, or every problem
+/// with its field (`to`, `on`, `reason`) in `lang`.
+pub fn check_transition(
+    current: PlatformState,
+    since: NaiveDate,
+    d: &TransitionDraft,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<Transition, FieldErrors> {
+    let mut e = Errors::new(lang);
+    let to = match PlatformState::parse(d.to.trim()) {
+        Some(to) if current.next().contains(&to) => Some(to),
+        Some(to) => {
+            let allowed = current.next();
+            let (zh, en) = if allowed.is_empty() {
+                (
+                    format!("平台已{}，不能再改变状态", current.name_zh()),
+                    format!("the platform is {current}; its state cannot change any more"),
+                )
+            } else {
+                let names: Vec<&str> = allowed.iter().map(|s| s.name_zh()).collect();
+                let ids: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+                (
+                    format!(
+                        "平台处于「{}」，不能直接改为「{}」，下一步只能是：{}",
+                        current.name_zh(),
+                        to.name_zh(),
+                        names.join("、")
+                    ),
+                    format!(
+                        "a {current} platform cannot become {to} directly; next it can only be: {}",
+                        ids.join(", ")
+                    ),
+                )
+            };
+            e.push("to", zh, en);
+            None
+        }
+        None => {
+            let v = d.to.trim();
+            e.push(
+                "to",
+                format!("平台状态「{v}」无效，可选：{}", PlatformState::expected()),
+                format!(
+                    "platform state `{v}` is not valid; use one of: {}",
+                    PlatformState::expected()
+                ),
+            );
+            None
+        }
+    };
+    let on = e.past_date("on", &d.on, today);
+    if let Some(day) = on
+        && day < since
+    {
+        e.push(
+            "on",
+            format!("日期 {day} 早于平台进入当前状态的日期 {since}"),
+            format!("{day} is before the platform entered its present state ({since})"),
+        );
+    }
+    let reason = e.text("reason", &d.reason, true, REASON_MAX);
+    let valid = match (to, on) {
+        (Some(to), Some(on)) if on >= since => Some(Transition {
+            from: current,
+            to,
+            on,
+            reason,
+        }),
+        _ => None,
+    };
+    e.result(valid)
+}
+
+/// How a platform is registered: a website by its ICP 备案号, an account by its id, the day
+/// and the registering body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    /// ICP 备案号 (websites), e.g. `渝ICP备05003022号-1`.
+    pub icp: Option<String>,
+    /// Account id (accounts: 公众号原始ID, 微博 UID, …).
+    pub account_id: Option<String>,
+    /// Day it was registered.
+    pub registered_on: Option<NaiveDate>,
+    /// The body that registered it (注册主体).
+    pub registering_body: Option<String>,
+}
+
+/// Registration details as typed in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegistrationDraft {
+    /// ICP 备案号.
+    pub icp: String,
+    /// Account id.
+    pub account_id: String,
+    /// `YYYY-MM-DD`.
+    pub registered_on: String,
+    /// Registering body.
+    pub registering_body: String,
+}
+
+/// The provinces' one-character names as they open an ICP 备案号.
+const ICP_PROVINCES: &str = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新";
+
+/// Whether `s` is an ICP 备案号: a province's character, `ICP备`, 8 digits, `号`, and
+/// optionally `-` and a site number (`渝ICP备05003022号`, `京ICP备12345678号-2`).
+pub fn is_icp(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(p) = chars.next() else { return false };
+    if !ICP_PROVINCES.contains(p) {
+        return false;
+    }
+    let rest: String = chars.collect();
+    let Some(rest) = rest.strip_prefix("ICP备") else {
+        return false;
+    };
+    let Some((digits, tail)) = rest.split_once('号') else {
+        return false;
+    };
+    let digits_ok = digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit());
+    let tail_ok = tail.is_empty()
+        || tail.strip_prefix('-').is_some_and(|n| {
+            !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit())
+        });
+    digits_ok && tail_ok
+}
+
+/// Checks registration details of a platform of `kind`; `complete` asks for everything its
+/// kind is registered by (when it becomes registered). Problems by field (`icp`,
+/// `account_id`, `registered_on`, `registering_body`) in `lang`.
+pub fn check_registration(
+    kind: PlatformKind,
+    d: &RegistrationDraft,
+    complete: bool,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<Registration, FieldErrors> {
+    let mut e = Errors::new(lang);
+    let website = kind == PlatformKind::Website;
+    let icp = d.icp.trim();
+    let icp = if icp.is_empty() {
+        if complete && website {
+            e.push(
+                "icp",
+                "网站须填写 ICP 备案号".to_string(),
+                "a website is registered by its ICP number".to_string(),
+            );
+        }
+        None
+    } else if !is_icp(icp) {
+        e.push(
+            "icp",
+            format!("ICP 备案号「{icp}」格式不正确，应如 渝ICP备05003022号 或 渝ICP备05003022号-1"),
+            format!(
+                "ICP number `{icp}` is not of the form 渝ICP备05003022号 or 渝ICP备05003022号-1"
+            ),
+        );
+        None
+    } else {
+        Some(icp.to_string())
+    };
+    let need = complete && !website;
+    let mut detail = |field: &str, value: &str, zh: &str, en: &str| {
+        let v = value.trim();
+        if v.is_empty() {
+            if need {
+                e.push(
+                    field,
+                    format!("账号须填写{zh}"),
+                    format!("an account needs its {en}"),
+                );
+            }
+            return None;
+        }
+        if v.chars().count() > DETAIL_MAX {
+            e.push(
+                field,
+                format!("{zh}不能超过 {DETAIL_MAX} 个字符"),
+                format!("the {en} must be at most {DETAIL_MAX} characters"),
+            );
+        }
+        Some(v.to_string())
+    };
+    let account_id = detail("account_id", &d.account_id, "账号 ID", "account id");
+    let registering_body = detail(
+        "registering_body",
+        &d.registering_body,
+        "注册主体",
+        "registering body",
+    );
+    let registered_on = if d.registered_on.trim().is_empty() {
+        if need {
+            e.push(
+                "registered_on",
+                "账号须填写注册日期".to_string(),
+                "an account needs the day it was registered".to_string(),
+            );
+        }
+        None
+    } else {
+        e.past_date("registered_on", &d.registered_on, today)
+    };
+    e.result(Some(Registration {
+        icp,
+        account_id,
+        registered_on,
+        registering_body,
+    }))
+}
+
+#[cfg(test)]
+mod tests;
