@@ -132,6 +132,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "handlers",
         include_str!("../migrations/0011_handlers.sql"),
     ),
+    (
+        12,
+        "platform lifecycle",
+        include_str!("../migrations/0012_platform_lifecycle.sql"),
+    ),
 ];
 
 impl Db {

@@ -13,6 +13,7 @@ pub mod notify;
 pub mod obligations;
 pub mod orgs;
 pub mod people;
+pub mod platforms;
 pub mod policies;
 pub mod policy_impact;
 pub mod records;

@@ -490,8 +490,8 @@ impl Tx {
             .await?;
             self.clip_assignments(&ended).await?;
         }
-        let platforms: Vec<(String, Option<String>)> = sqlx::query(
-            "SELECT id, closed_on FROM platforms WHERE org_id = $1 AND opened_on <= $2 \
+        let platforms: Vec<(String, Option<String>, String)> = sqlx::query(
+            "SELECT id, closed_on, state FROM platforms WHERE org_id = $1 AND opened_on <= $2 \
              AND (closed_on IS NULL OR closed_on > $2) ORDER BY code",
         )
         .bind(org_id)
@@ -499,17 +499,27 @@ impl Tx {
         .fetch_all(&mut *self.tx)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("closed_on")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("closed_on")?,
+                r.try_get("state")?,
+            ))
+        })
         .collect::<Result<_>>()?;
-        for (id, closed_before) in platforms {
+        for (id, closed_before, state) in platforms {
             sqlx::query(
-                "UPDATE platforms SET closed_on = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+                "UPDATE platforms SET closed_on = $1, state = 'closed', state_since = $1, version = version + 1, updated_at = $2 WHERE id = $3",
             )
             .bind(&day)
             .bind(now)
             .bind(&id)
             .execute(&mut *self.tx)
             .await?;
+            if state != "closed" {
+                self.record_platform_step(&id, &state, "closed", &day, "随所属组织撤销而关停")
+                    .await?;
+            }
             self.audit(
                 "platform.close",
                 "platform",
@@ -908,9 +918,10 @@ impl Tx {
             operators: new.operators,
         };
         let now = self.now_ms();
+        // Running from the day it opened (the registry's own steps start from there).
         sqlx::query(
-            "INSERT INTO platforms (id, code, name, kind, org_id, portfolio, news_function, opened_on, closed_on, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 1, $9, $9)",
+            "INSERT INTO platforms (id, code, name, kind, org_id, portfolio, news_function, opened_on, closed_on, version, created_at, updated_at, state, state_since) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 1, $9, $9, 'active', $8)",
         )
         .bind(&p.id)
         .bind(&p.code)
