@@ -11,11 +11,10 @@ use serde_json::json;
 use std::io::{Seek, SeekFrom};
 use zeren_core::Lang;
 use zeren_core::policy::{Policies, builtin_pack, parse_pack};
-use zeren_core::vocab::OrgKind;
 use zeren_exports::ledger::{LedgerRequest, write_ledger};
 use zeren_storage::repo::records::{RecordDraft, sniff};
-use zeren_storage::testing::engines;
-use zeren_storage::{Actor, Db, NewOrg, NewPerson, ledger};
+use zeren_storage::testing::{engines, university_and_college};
+use zeren_storage::{Actor, Db, NewPerson, ledger};
 
 const EXAMPLE_SOURCE: &str =
     include_str!("../../../docs/examples/cqu-mse-clean-government-2025-2.toml");
@@ -62,25 +61,7 @@ struct Seed {
 async fn seed(db: &Db) -> Seed {
     ledger::initialise(db, at(2025, 1, 2)).await.unwrap();
     let mut tx = db.begin(&Actor::cli(), at(2025, 1, 2)).await.unwrap();
-    tx.create_org(NewOrg {
-        code: "cqu".into(),
-        name: "重庆大学".into(),
-        kind: OrgKind::University,
-        parent: None,
-        established_on: None,
-    })
-    .await
-    .unwrap();
-    let college = tx
-        .create_org(NewOrg {
-            code: "cqu-mse".into(),
-            name: "材料科学与工程学院".into(),
-            kind: OrgKind::College,
-            parent: Some("cqu".into()),
-            established_on: None,
-        })
-        .await
-        .unwrap();
+    let (_, college) = university_and_college(&mut tx).await.unwrap();
     let secretary = tx
         .create_person(NewPerson::new("王建国", &college.id))
         .await

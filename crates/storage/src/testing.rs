@@ -154,3 +154,30 @@ pub async fn table_names(db: &Db, sql: &str) -> Result<Vec<String>> {
         .map(|r| Ok(r.try_get::<String, _>(0)?))
         .collect()
 }
+
+/// The two orgs most stories start from: the university `cqu` (重庆大学) and its college
+/// `cqu-mse` (材料科学与工程学院).
+pub async fn university_and_college(
+    tx: &mut crate::Tx,
+) -> Result<(zeren_core::org::Org, zeren_core::org::Org)> {
+    use zeren_core::vocab::OrgKind;
+    let uni = tx
+        .create_org(crate::NewOrg {
+            code: "cqu".into(),
+            name: "重庆大学".into(),
+            kind: OrgKind::University,
+            parent: None,
+            established_on: None,
+        })
+        .await?;
+    let college = tx
+        .create_org(crate::NewOrg {
+            code: "cqu-mse".into(),
+            name: "材料科学与工程学院".into(),
+            kind: OrgKind::College,
+            parent: Some("cqu".into()),
+            established_on: None,
+        })
+        .await?;
+    Ok((uni, college))
+}

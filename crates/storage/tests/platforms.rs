@@ -8,9 +8,9 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use zeren_core::Lang;
 use zeren_core::platforms::{RegistrationDraft, TransitionDraft};
 use zeren_core::policy::builtin_pack;
-use zeren_core::vocab::{OrgKind, PlatformKind, PlatformState};
-use zeren_storage::testing::{TestDb, engines};
-use zeren_storage::{Actor, Db, NewOrg, NewPlatform, OrgEdit, StorageError, ledger};
+use zeren_core::vocab::{PlatformKind, PlatformState};
+use zeren_storage::testing::{TestDb, engines, university_and_college};
+use zeren_storage::{Actor, Db, NewPlatform, OrgEdit, StorageError, ledger};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -33,25 +33,7 @@ async fn seed(db: &Db) -> (String, String) {
     ledger::initialise(db, now()).await.unwrap();
     let pack = builtin_pack().unwrap();
     let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
-    tx.create_org(NewOrg {
-        code: "cqu".into(),
-        name: "重庆大学".into(),
-        kind: OrgKind::University,
-        parent: None,
-        established_on: None,
-    })
-    .await
-    .unwrap();
-    let college = tx
-        .create_org(NewOrg {
-            code: "cqu-mse".into(),
-            name: "材料科学与工程学院".into(),
-            kind: OrgKind::College,
-            parent: Some("cqu".into()),
-            established_on: None,
-        })
-        .await
-        .unwrap();
+    let (_, college) = university_and_college(&mut tx).await.unwrap();
     let mut ids = Vec::new();
     for (code, kind) in [
         ("cqu-mse-wechat", PlatformKind::WechatOfficial),

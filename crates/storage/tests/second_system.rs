@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 use zeren_core::Lang;
 use zeren_core::policy::{BUILTIN_PACK_ID, EvidenceOf, PolicyPack, builtin_pack, parse_pack};
 use zeren_core::responsibility::{Answer, Target, resolve};
-use zeren_core::vocab::OrgKind;
 use zeren_storage::repo::records::{RecordDraft, sniff};
-use zeren_storage::testing::{TestDb, engines};
-use zeren_storage::{Actor, Db, NewOrg, StorageError, StoredObligation, ledger};
+use zeren_storage::testing::{TestDb, engines, university_and_college};
+use zeren_storage::{Actor, Db, StorageError, StoredObligation, ledger};
 
 const EXAMPLE_SOURCE: &str =
     include_str!("../../../docs/examples/cqu-mse-clean-government-2025-2.toml");
@@ -55,25 +54,7 @@ async fn seed(db: &Db) -> Seed {
     let builtin = builtin_pack().unwrap();
     let example = example_pack();
     let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
-    tx.create_org(NewOrg {
-        code: "cqu".into(),
-        name: "重庆大学".into(),
-        kind: OrgKind::University,
-        parent: None,
-        established_on: None,
-    })
-    .await
-    .unwrap();
-    let college = tx
-        .create_org(NewOrg {
-            code: "cqu-mse".into(),
-            name: "材料科学与工程学院".into(),
-            kind: OrgKind::College,
-            parent: Some("cqu".into()),
-            established_on: None,
-        })
-        .await
-        .unwrap();
+    let (_, college) = university_and_college(&mut tx).await.unwrap();
     let person = async |tx: &mut zeren_storage::Tx, name: &str| {
         tx.create_person(zeren_storage::NewPerson::new(name, &college.id))
             .await

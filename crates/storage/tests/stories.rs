@@ -7,7 +7,7 @@ use zeren_core::audit::ChainError;
 use zeren_core::obligation::generate;
 use zeren_core::policy::{BUILTIN_PACK_ID, builtin_pack, builtin_source_as, parse_pack};
 use zeren_core::vocab::{OrgKind, PlatformKind};
-use zeren_storage::testing::{TestDb, engines};
+use zeren_storage::testing::{TestDb, engines, university_and_college};
 use zeren_storage::{Actor, Db, NewOrg, NewPlatform, OrgEdit, StorageError, ledger};
 
 fn d(s: &str) -> NaiveDate {
@@ -30,26 +30,7 @@ async fn seed(db: &Db) -> Seed {
     ledger::initialise(db, now()).await.unwrap();
     let pack = builtin_pack().unwrap();
     let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
-    let uni = tx
-        .create_org(NewOrg {
-            code: "cqu".into(),
-            name: "重庆大学".into(),
-            kind: OrgKind::University,
-            parent: None,
-            established_on: None,
-        })
-        .await
-        .unwrap();
-    let college = tx
-        .create_org(NewOrg {
-            code: "cqu-mse".into(),
-            name: "材料科学与工程学院".into(),
-            kind: OrgKind::College,
-            parent: Some("cqu".into()),
-            established_on: None,
-        })
-        .await
-        .unwrap();
+    let (uni, college) = university_and_college(&mut tx).await.unwrap();
     tx.create_org(NewOrg {
         code: "cqu-mse-b1".into(),
         name: "教工第一党支部".into(),
