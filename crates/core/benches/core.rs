@@ -10,7 +10,7 @@ use zeren_core::obligation::generate;
 use zeren_core::org::{Holding, Org, OrgModel, Person, Platform, PortfolioAssignment, Post};
 use zeren_core::policy::builtin_pack;
 use zeren_core::responsibility::{Target, resolve};
-use zeren_core::vocab::{OrgKind, PlatformKind};
+use zeren_core::vocab::{OrgKind, PlatformKind, PlatformState};
 
 const COLLEGES: usize = 2_000;
 const BRANCHES_PER_COLLEGE: usize = 49; // 1 + 2 000 × (1 + 49) = 100 001 orgs
@@ -134,6 +134,8 @@ fn province() -> OrgModel {
                 opened_on: date(2015, 1, 1),
                 closed_on: None,
                 operators: vec![format!("{cid}-op1")],
+                state: PlatformState::Active,
+                active_from: Some(date(2015, 1, 1)),
             });
         }
     }

@@ -259,7 +259,15 @@ fn subjects(duty: &Duty, model: &OrgModel, from: NaiveDate, to: NaiveDate) -> Ve
             .iter()
             .filter(|p| platform_kinds.is_empty() || platform_kinds.contains(&p.kind))
             .filter(|p| !news_function_only || p.news_function)
-            .filter(|p| p.open_during(from, to))
+            // A once-only duty (registration) is owed from the day the platform entered the
+            // registry; a periodic one (annual review) by a platform that runs in the period.
+            .filter(|p| {
+                if duty.cadence == Cadence::Once {
+                    p.open_during(from, to)
+                } else {
+                    p.runs_during(from, to)
+                }
+            })
             .map(|p| {
                 (
                     SubjectKind::Platform,
@@ -291,6 +299,40 @@ fn subjects(duty: &Duty, model: &OrgModel, from: NaiveDate, to: NaiveDate) -> Ve
                 }
             }
             rows
+        }
+        Subject::Operator { platform_kinds } => {
+            // Each person operating a running platform owes it once, counted from the day the
+            // first of their platforms went active; the org of that platform owes it.
+            let mut rows: BTreeMap<&str, SubjectRow> = BTreeMap::new();
+            for p in model
+                .platforms()
+                .iter()
+                .filter(|p| platform_kinds.is_empty() || platform_kinds.contains(&p.kind))
+                .filter(|p| p.runs_during(from, to))
+            {
+                let start = p.active_from.unwrap_or(p.opened_on);
+                for op in &p.operators {
+                    let row = rows.entry(op.as_str()).or_insert_with(|| {
+                        (
+                            SubjectKind::Person,
+                            op.clone(),
+                            p.org.clone(),
+                            start,
+                            p.closed_on,
+                        )
+                    });
+                    if start < row.3 {
+                        *row = (
+                            SubjectKind::Person,
+                            op.clone(),
+                            p.org.clone(),
+                            start,
+                            p.closed_on,
+                        );
+                    }
+                }
+            }
+            rows.into_values().collect()
         }
         Subject::Event { .. } => Vec::new(),
     }

@@ -1,7 +1,7 @@
 //! The organisation model: org tree, people, posts, portfolios, platforms and holdings over time.
 
 use crate::period::sub_days;
-use crate::vocab::{OrgKind, PlatformKind};
+use crate::vocab::{OrgKind, PlatformKind, PlatformState};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -270,12 +270,23 @@ pub struct Platform {
     pub closed_on: Option<NaiveDate>,
     /// People who operate it.
     pub operators: Vec<String>,
+    /// Where it is in its life (planned, registered, active, suspended, closed).
+    pub state: PlatformState,
+    /// The day it first went active (began to run), if it has.
+    pub active_from: Option<NaiveDate>,
 }
 
 impl Platform {
-    /// Whether the platform is open on some day of `[from, to]`.
+    /// Whether the platform is in the registry on some day of `[from, to]` (entered on
+    /// `opened_on`, out from its closing day).
     pub fn open_during(&self, from: NaiveDate, to: NaiveDate) -> bool {
         self.opened_on <= to && self.closed_on.is_none_or(|c| c >= from)
+    }
+
+    /// Whether the platform runs on some day of `[from, to]`: it went active by `to` and was
+    /// not closed before `from` (a suspended platform still runs: its duties are owed).
+    pub fn runs_during(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.active_from.is_some_and(|a| a <= to) && self.open_during(from, to)
     }
 }
 

@@ -6,6 +6,7 @@
 //! the caller passes today, nothing is read or written here.
 
 use crate::Lang;
+use crate::org::{OrgModel, Platform, is_code};
 use crate::records::FieldErrors;
 use crate::records::validate::Errors;
 use crate::vocab::{PlatformKind, PlatformState};
@@ -16,6 +17,193 @@ use serde::{Deserialize, Serialize};
 pub const REASON_MAX: usize = 500;
 /// Longest account id or registering body, in characters.
 pub const DETAIL_MAX: usize = 200;
+/// Longest platform name, in characters.
+pub const NAME_MAX: usize = 200;
+/// Most operators one platform may list.
+pub const OPERATORS_MAX: usize = 50;
+
+/// A platform as typed in (the registry's form, the API, the CLI, the roster's platform sheet).
+/// On an edit, code, kind, owning org, opening day and state are kept as they are (the state
+/// moves by steps).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlatformDraft {
+    /// Stable code (kebab-case), e.g. `cqu-mse-b1-wechat`.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind (`website`, `wechat-official`, …).
+    pub kind: String,
+    /// Owning org, by code or id.
+    pub org: String,
+    /// Portfolio id (empty: none).
+    pub portfolio: String,
+    /// Has news / opinion functions.
+    pub news_function: bool,
+    /// The day it entered the registry, `YYYY-MM-DD` (empty: today).
+    pub opened_on: String,
+    /// Operator person ids (people of the owning org or below).
+    pub operators: Vec<String>,
+    /// The state it starts in: `planned` (being set up: registration comes next) or `active`
+    /// (an existing platform entered late); empty: planned.
+    pub state: String,
+}
+
+/// A platform's checked fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformFields {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: PlatformKind,
+    /// Owning org id.
+    pub org: String,
+    /// Portfolio id.
+    pub portfolio: Option<String>,
+    /// News / opinion functions.
+    pub news_function: bool,
+    /// Day it entered the registry.
+    pub opened_on: NaiveDate,
+    /// Operator person ids, each once.
+    pub operators: Vec<String>,
+    /// State it starts in (on an edit: the state it is in).
+    pub state: PlatformState,
+}
+
+/// Checks a new platform (`existing` is `None`) or an edit of `existing`; `portfolios` are the
+/// portfolio ids the policy declares. Problems by field in `lang`.
+pub fn check_platform(
+    d: &PlatformDraft,
+    existing: Option<&Platform>,
+    model: &OrgModel,
+    portfolios: &[&str],
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<PlatformFields, FieldErrors> {
+    let mut e = Errors::new(lang);
+    let name = e.text("name", &d.name, true, NAME_MAX);
+    let (code, kind, org, opened_on, state) = match existing {
+        Some(p) => (
+            p.code.clone(),
+            Some(p.kind),
+            Some(p.org.clone()),
+            Some(p.opened_on),
+            Some(p.state),
+        ),
+        None => {
+            let code = d.code.trim().to_string();
+            if code.is_empty() {
+                e.required("code");
+            } else if !is_code(&code) || code.len() > 64 {
+                e.push(
+                    "code",
+                    format!("代码「{code}」无效：只能用小写字母、数字和连字符，如 cqu-mse-b1-wechat"),
+                    format!(
+                        "code `{code}` is not valid: lower-case letters, digits and hyphens, e.g. cqu-mse-b1-wechat"
+                    ),
+                );
+            } else if model.find_platform(&code).is_some() {
+                e.push(
+                    "code",
+                    format!("代码「{code}」已被另一个平台使用"),
+                    format!("code `{code}` is taken by another platform"),
+                );
+            }
+            let kind = match d.kind.trim() {
+                "" => {
+                    e.push(
+                        "kind",
+                        "平台类型不能为空".to_string(),
+                        "the platform kind is required".to_string(),
+                    );
+                    None
+                }
+                k => match PlatformKind::parse(k) {
+                    Some(k) => Some(k),
+                    None => {
+                        e.push(
+                            "kind",
+                            format!("平台类型「{k}」无效，可选：{}", PlatformKind::expected()),
+                            format!(
+                                "platform kind `{k}` is not valid; use one of: {}",
+                                PlatformKind::expected()
+                            ),
+                        );
+                        None
+                    }
+                },
+            };
+            let org = e.org("org", &d.org, model);
+            if let Some(o) = org.as_deref().and_then(|o| model.org(o))
+                && o.closed_on.is_some_and(|c| c <= today)
+            {
+                e.push(
+                    "org",
+                    format!("{}已撤销，不能再登记平台", o.name),
+                    format!("{} is closed; no platform can be registered for it", o.name),
+                );
+            }
+            let opened_on = if d.opened_on.trim().is_empty() {
+                Some(today)
+            } else {
+                e.past_date("opened_on", &d.opened_on, today)
+            };
+            let state = match d.state.trim() {
+                "" | "planned" => Some(PlatformState::Planned),
+                "active" => Some(PlatformState::Active),
+                s => {
+                    e.push(
+                        "state",
+                        format!("新平台只能从「筹建」或「运行」开始，不能是「{s}」"),
+                        format!("a new platform starts planned or active, not `{s}`"),
+                    );
+                    None
+                }
+            };
+            (code, kind, org, opened_on, state)
+        }
+    };
+    let portfolio = match d.portfolio.trim() {
+        "" => None,
+        p if portfolios.contains(&p) => Some(p.to_string()),
+        p => {
+            e.push(
+                "portfolio",
+                format!("分管领域「{p}」不在制度中，可选：{}", portfolios.join(", ")),
+                format!(
+                    "portfolio `{p}` is not in the policy; use one of: {}",
+                    portfolios.join(", ")
+                ),
+            );
+            None
+        }
+    };
+    let operators = e.people("operators", &d.operators, model, org.as_deref(), false);
+    if operators.len() > OPERATORS_MAX {
+        e.push(
+            "operators",
+            format!("管理员不能超过 {OPERATORS_MAX} 人"),
+            format!("at most {OPERATORS_MAX} operators"),
+        );
+    }
+    let valid = match (kind, org, opened_on, state) {
+        (Some(kind), Some(org), Some(opened_on), Some(state)) => Some(PlatformFields {
+            code,
+            name,
+            kind,
+            org,
+            portfolio,
+            news_function: d.news_function,
+            opened_on,
+            operators,
+            state,
+        }),
+        _ => None,
+    };
+    e.result(valid)
+}
 
 impl PlatformState {
     /// The states a platform in this state may go to next, in order.

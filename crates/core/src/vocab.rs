@@ -81,8 +81,14 @@ kebab_enum! {
         WechatOfficial => "wechat-official", "微信公众号";
         /// 微博.
         Weibo => "weibo", "微博";
-        /// 视频号 / 短视频账号.
+        /// 视频号 (WeChat channels).
         Video => "video", "视频号";
+        /// 抖音号.
+        Douyin => "douyin", "抖音号";
+        /// 哔哩哔哩账号.
+        Bilibili => "bilibili", "哔哩哔哩账号";
+        /// 论坛 / BBS.
+        Forum => "forum", "论坛";
         /// 直播账号.
         Livestream => "livestream", "直播账号";
         /// 客户端.

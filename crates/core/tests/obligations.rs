@@ -240,3 +240,46 @@ proptest! {
         prop_assert!(new.iter().any(|o| o.org == "c-new"));
     }
 }
+
+#[test]
+fn platform_duties_follow_the_lifecycle_and_operators_owe_training() {
+    use zeren_core::vocab::PlatformState;
+    let pack = builtin_pack().unwrap();
+    let owed = |parts: &common::Parts, duty: &str| {
+        generate(&pack, &parts.model(), 2026, &[])
+            .into_iter()
+            .filter(|o| o.duty == duty)
+            .map(|o| o.subject)
+            .collect::<Vec<_>>()
+    };
+    // A platform being set up owes its registration, due 30 days after it entered the
+    // registry, but no annual review: it does not run yet; its operator owes no training.
+    let mut parts = demo_parts();
+    let pf = &mut parts.platforms[0];
+    pf.state = PlatformState::Planned;
+    pf.active_from = None;
+    pf.opened_on = d("2026-05-01");
+    let list = generate(&pack, &parts.model(), 2026, &[]);
+    let registration = list
+        .iter()
+        .find(|o| o.duty == "platform-registration")
+        .unwrap();
+    assert_eq!(registration.due, d("2026-05-31"));
+    assert!(owed(&parts, "platform-annual-review").is_empty());
+    assert!(owed(&parts, "operator-training").is_empty());
+    // Once it runs (even suspended later), the review and the training are owed; a second
+    // operator owes training too, once however many platforms they run.
+    parts.platforms[0].state = PlatformState::Suspended;
+    parts.platforms[0].active_from = Some(d("2026-06-10"));
+    parts.platforms[0].operators.push("zheng".into());
+    assert_eq!(owed(&parts, "platform-annual-review"), vec!["pf-wechat"]);
+    let mut trained = owed(&parts, "operator-training");
+    trained.sort();
+    assert_eq!(trained, vec!["liu", "zheng"]);
+    // A platform closed before the year owes nothing in it.
+    parts.platforms[0].closed_on = Some(d("2025-12-01"));
+    parts.platforms[0].opened_on = d("2025-01-01");
+    parts.platforms[0].active_from = Some(d("2025-02-01"));
+    assert!(owed(&parts, "platform-annual-review").is_empty());
+    assert!(owed(&parts, "operator-training").is_empty());
+}

@@ -137,6 +137,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "platform lifecycle",
         include_str!("../migrations/0012_platform_lifecycle.sql"),
     ),
+    (
+        13,
+        "platform running",
+        include_str!("../migrations/0013_platform_running.sql"),
+    ),
 ];
 
 impl Db {

@@ -11,8 +11,9 @@ use zeren_core::Lang;
 use zeren_core::access::{AdminRole, Role};
 use zeren_core::clock::noon_in_shanghai;
 use zeren_core::org::Person;
+use zeren_core::platforms::RegistrationDraft;
 use zeren_core::policy::{BUILTIN_PACK_ID, PolicyPack};
-use zeren_core::vocab::{OrgKind, PlatformKind};
+use zeren_core::vocab::{OrgKind, PlatformKind, PlatformState};
 
 /// What the demo created, for the message printed after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -370,20 +371,39 @@ async fn college(
         count += 1;
     }
     for (i, (code, name, kind, portfolio, news)) in c.platforms.iter().enumerate() {
-        tx.create_platform(
-            pack,
-            NewPlatform {
-                code: (*code).into(),
-                name: (*name).into(),
-                kind: *kind,
-                org: org.id.clone(),
-                portfolio: Some((*portfolio).into()),
-                news_function: *news,
-                opened_on: day(2016 + i as i32, 3, 1)?,
-                operators: vec![operators[i % operators.len()].clone()],
-            },
-        )
-        .await?;
+        let opened_on = day(2016 + i as i32, 3, 1)?;
+        let platform = tx
+            .create_platform(
+                pack,
+                NewPlatform {
+                    code: (*code).into(),
+                    name: (*name).into(),
+                    kind: *kind,
+                    org: org.id.clone(),
+                    portfolio: Some((*portfolio).into()),
+                    news_function: *news,
+                    opened_on,
+                    operators: vec![operators[i % operators.len()].clone()],
+                    state: PlatformState::Active,
+                },
+            )
+            .await?;
+        // Registered as the university registers its sites and accounts.
+        let registration = if *kind == PlatformKind::Website {
+            RegistrationDraft {
+                icp: format!("渝ICP备05003022号-{}", 10 + i),
+                ..RegistrationDraft::default()
+            }
+        } else {
+            RegistrationDraft {
+                account_id: format!("gh_{}", code.replace('-', "")),
+                registered_on: opened_on.to_string(),
+                registering_body: "重庆大学".into(),
+                ..RegistrationDraft::default()
+            }
+        };
+        tx.register_platform(&platform.id, 1, &registration, Lang::Zh)
+            .await?;
     }
     Ok(count)
 }

@@ -90,6 +90,9 @@ pub(crate) const PLATFORM_COLS: &[&str] = &[
     "version",
     "created_at",
     "updated_at",
+    "state",
+    "state_since",
+    "active_from",
 ];
 
 /// What the scale demo created.
@@ -550,6 +553,9 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
             1i64.into(),
             ms.into(),
             ms.into(),
+            "active".into(),
+            date_text(opened).into(),
+            date_text(opened).into(),
         ]);
         operators.push(vec![id.into(), ops[i % ops.len()].clone().into()]);
     }

@@ -309,6 +309,25 @@ async fn sync_keeps_step_and_next_year_from_december() {
         tx.add_holding(&pack, &post.id, &person.id, d("2026-09-01"), None)
             .await
             .unwrap();
+        // … who operates the college's WeChat account from now on.
+        let model = db.load_model().await.unwrap();
+        let wechat = model.find_platform("cqu-mse-wechat").unwrap();
+        let mut fields = zeren_core::platforms::PlatformFields {
+            code: wechat.code.clone(),
+            name: wechat.name.clone(),
+            kind: wechat.kind,
+            org: wechat.org.clone(),
+            portfolio: wechat.portfolio.clone(),
+            news_function: wechat.news_function,
+            opened_on: wechat.opened_on,
+            operators: wechat.operators.clone(),
+            state: wechat.state,
+        };
+        fields.operators.push(person.id.clone());
+        let version = db.platform_lifecycle(&wechat.id).await.unwrap().version;
+        tx.update_platform(&wechat.id, version, &fields)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let added = ledger::sync_year(db, &Actor::system(), 2026, now)
             .await

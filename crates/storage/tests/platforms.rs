@@ -51,6 +51,7 @@ async fn seed(db: &Db) -> (String, String) {
                     news_function: true,
                     opened_on: d("2025-09-01"),
                     operators: Vec::new(),
+                    state: zeren_core::vocab::PlatformState::Active,
                 },
             )
             .await
@@ -222,6 +223,192 @@ async fn a_platform_steps_through_its_life_each_step_recorded() {
         assert_eq!(count("platform.step"), 3, "{actions:?}");
         assert_eq!(count("platform.close"), 1, "{actions:?}");
         assert_eq!(count("platform.register"), 1, "{actions:?}");
+    })
+    .await;
+}
+
+/// The policy set as loaded.
+async fn policies(db: &Db) -> zeren_core::policy::Policies {
+    db.policy_set().await.unwrap()
+}
+
+/// The open obligations about `subject` in 2026, as `duty@due`.
+async fn owed(db: &Db, subject: &str) -> Vec<String> {
+    let mut all = db
+        .obligations_about(zeren_core::obligation::SubjectKind::Platform, subject)
+        .await
+        .unwrap();
+    all.extend(
+        db.obligations_about(zeren_core::obligation::SubjectKind::Person, subject)
+            .await
+            .unwrap(),
+    );
+    let mut out: Vec<String> = all
+        .into_iter()
+        .filter(|o| o.key.ends_with("/2026") || o.key.ends_with("/once"))
+        .map(|o| format!("{}@{}:{}", o.duty, o.due, o.state))
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_new_platform_and_its_operators_owe_their_duties_at_once() {
+    use zeren_core::platforms::{PlatformDraft, check_platform};
+    each(async |t| {
+        let db = &t.db;
+        seed(db).await;
+        let set = policies(db).await;
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        let liu = tx
+            .create_person(zeren_storage::NewPerson {
+                name: "刘佳".into(),
+                org: "cqu-mse".into(),
+                staff_no: None,
+                email: None,
+                wecom_id: None,
+                dingtalk_id: None,
+            })
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let model = db.load_model().await.unwrap();
+        let draft = PlatformDraft {
+            code: "cqu-mse-live".into(),
+            name: "材料学院直播间".into(),
+            kind: "livestream".into(),
+            org: "cqu-mse".into(),
+            portfolio: "publicity".into(),
+            news_function: true,
+            opened_on: "2026-11-20".into(),
+            operators: vec![liu.id.clone()],
+            state: String::new(),
+        };
+        let fields = check_platform(
+            &draft,
+            None,
+            &model,
+            &["publicity"],
+            d("2026-11-28"),
+            Lang::Zh,
+        )
+        .unwrap();
+        let pack = builtin_pack().unwrap();
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        let p = tx
+            .create_platform(
+                &pack,
+                NewPlatform {
+                    code: fields.code.clone(),
+                    name: fields.name.clone(),
+                    kind: fields.kind,
+                    org: fields.org.clone(),
+                    portfolio: fields.portfolio.clone(),
+                    news_function: fields.news_function,
+                    opened_on: fields.opened_on,
+                    operators: fields.operators.clone(),
+                    state: fields.state,
+                },
+            )
+            .await
+            .unwrap();
+        let r = tx.replan_platform(&set, &model, &p.id, &[]).await.unwrap();
+        tx.commit().await.unwrap();
+        // Planned: registration due 30 days after it entered the registry; no review, no
+        // training yet (it does not run).
+        assert_eq!(r.added, 1, "{r:?}");
+        assert_eq!(
+            owed(db, &p.id).await,
+            vec!["platform-registration@2026-12-20:open"]
+        );
+        assert!(owed(db, &liu.id).await.is_empty());
+
+        // Registered: the registration obligation is discharged by the registry itself.
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        let draft = RegistrationDraft {
+            account_id: "gh_msealive".into(),
+            registered_on: "2026-11-25".into(),
+            registering_body: "重庆大学".into(),
+            ..RegistrationDraft::default()
+        };
+        let l = tx
+            .register_platform(&p.id, 1, &draft, Lang::Zh)
+            .await
+            .unwrap();
+        let l = tx
+            .step_platform(
+                &p.id,
+                l.version,
+                &step("registered", "2026-11-25", "已注册"),
+                Lang::Zh,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            tx.discharge_registration(&set, &p.id, d("2026-11-25"))
+                .await
+                .unwrap(),
+            1
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(
+            owed(db, &p.id).await,
+            vec!["platform-registration@2026-12-20:done"]
+        );
+
+        // Active: the annual review and the operator's training are owed at once.
+        let model = db.load_model().await.unwrap();
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        tx.step_platform(
+            &p.id,
+            l.version,
+            &step("active", "2026-11-26", "开通运行"),
+            Lang::Zh,
+        )
+        .await
+        .unwrap();
+        let r = tx
+            .replan_platform(&set, &model, &p.id, std::slice::from_ref(&liu.id))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(r.added, 2, "{r:?}");
+        assert_eq!(
+            owed(db, &p.id).await,
+            vec![
+                "platform-annual-review@2026-06-30:open",
+                "platform-registration@2026-12-20:done"
+            ]
+        );
+        assert_eq!(
+            owed(db, &liu.id).await,
+            vec!["operator-training@2026-12-31:open"]
+        );
+
+        // The operator leaves the platform: their training is withdrawn at once (kept, out of
+        // the lists); a stale version is refused with nothing stored.
+        let model = db.load_model().await.unwrap();
+        let platform = db.platform(&p.id).await.unwrap();
+        let mut fields = fields.clone();
+        fields.operators.clear();
+        fields.name = "材料学院直播间（新）".into();
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        let stale = tx.update_platform(&p.id, 1, &fields).await.unwrap_err();
+        assert!(matches!(stale, StorageError::Conflict { .. }), "{stale}");
+        drop(tx);
+        let version = db.platform_lifecycle(&p.id).await.unwrap().version;
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        let after = tx.update_platform(&p.id, version, &fields).await.unwrap();
+        let r = tx
+            .replan_platform(&set, &model, &p.id, &platform.operators)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(after.name, "材料学院直播间（新）");
+        assert!(after.operators.is_empty());
+        assert_eq!(r.withdrawn, 1, "{r:?}");
+        assert!(owed(db, &liu.id).await.is_empty());
+        assert!(db.verify_audit().await.unwrap().is_ok());
     })
     .await;
 }

@@ -83,6 +83,7 @@ async fn seed(db: &Db) -> Seed {
             news_function: true,
             opened_on: d("2017-03-01"),
             operators: vec![deputy.id.clone()],
+            state: zeren_core::vocab::PlatformState::Active,
         },
     )
     .await

@@ -153,7 +153,9 @@ impl Actor<'_> {
             .any(|d| match &d.subject {
                 Subject::Org { org_kinds } => org_kinds.contains(&o.kind) && answers(d, None),
                 Subject::Platform { .. } => model.platforms_of(org).any(|p| answers(d, Some(p))),
-                Subject::Post { .. } | Subject::Event { .. } => answers(d, None),
+                Subject::Post { .. } | Subject::Operator { .. } | Subject::Event { .. } => {
+                    answers(d, None)
+                }
             })
     }
 }

@@ -281,3 +281,94 @@ fn only_active_and_suspended_platforms_run() {
         assert_eq!(s.next().is_empty(), *s == Closed);
     }
 }
+
+mod registry {
+    use super::*;
+    use crate::org::{Org, OrgModel, Person};
+    use crate::vocab::OrgKind;
+
+    fn model() -> OrgModel {
+        let org = |id: &str, parent: Option<&str>| Org {
+            id: id.into(),
+            code: id.into(),
+            name: format!("{id}名"),
+            kind: if parent.is_some() {
+                OrgKind::Branch
+            } else {
+                OrgKind::College
+            },
+            parent: parent.map(Into::into),
+            established_on: None,
+            closed_on: None,
+        };
+        let person = |id: &str, org: &str| Person {
+            id: id.into(),
+            name: format!("{id}名"),
+            org: org.into(),
+        };
+        OrgModel::new(
+            vec![
+                org("mse", None),
+                org("mse-b1", Some("mse")),
+                org("cs", None),
+            ],
+            vec![person("liu", "mse-b1"), person("he", "cs")],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+        )
+    }
+
+    fn draft() -> PlatformDraft {
+        PlatformDraft {
+            code: "mse-b1-wechat".into(),
+            name: "第一党支部公众号".into(),
+            kind: "wechat-official".into(),
+            org: "mse-b1".into(),
+            portfolio: "publicity".into(),
+            news_function: true,
+            opened_on: "2026-11-01".into(),
+            operators: vec!["liu".into()],
+            state: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_new_platform_is_checked_field_by_field() {
+        let ok =
+            check_platform(&draft(), None, &model(), &["publicity"], d(TODAY), Lang::Zh).unwrap();
+        assert_eq!(ok.state, PlatformState::Planned);
+        assert_eq!(ok.operators, vec!["liu"]);
+        let bad = PlatformDraft {
+            code: "Bad Code".into(),
+            kind: "tiktok".into(),
+            portfolio: "sports".into(),
+            operators: vec!["he".into()],
+            opened_on: "2027-01-01".into(),
+            state: "closed".into(),
+            name: " ".into(),
+            ..draft()
+        };
+        let errs =
+            check_platform(&bad, None, &model(), &["publicity"], d(TODAY), Lang::Zh).unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            vec![
+                "name",
+                "code",
+                "kind",
+                "opened_on",
+                "state",
+                "portfolio",
+                "operators"
+            ]
+        );
+        let operator = &errs.last().unwrap().1;
+        assert!(operator.contains("不是mse-b1名的人员"), "{operator}");
+        let en =
+            check_platform(&bad, None, &model(), &["publicity"], d(TODAY), Lang::En).unwrap_err();
+        assert!(en[2].1.contains("platform kind `tiktok` is not valid"));
+    }
+}

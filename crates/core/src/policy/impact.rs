@@ -554,6 +554,14 @@ pub fn subject_spelling(s: &Subject) -> String {
             format!("platform ({}{news})", parts.join(", "))
         }
         Subject::Post { posts } => format!("post ({})", posts.join(", ")),
+        Subject::Operator { platform_kinds } => {
+            let kinds: Vec<&str> = platform_kinds.iter().map(|k| k.as_str()).collect();
+            if kinds.is_empty() {
+                "operator (all)".to_string()
+            } else {
+                format!("operator ({})", kinds.join(", "))
+            }
+        }
         Subject::Event { event } => format!("event ({})", event.as_str()),
     }
 }

@@ -207,6 +207,12 @@ pub enum Subject {
         /// Post kind ids.
         posts: Vec<String>,
     },
+    /// Each person who operates a running platform (optionally of the given kinds): a
+    /// platform's operators owe it from the day it went active, whatever post they hold.
+    Operator {
+        /// Kinds of platforms; empty means all.
+        platform_kinds: Vec<PlatformKind>,
+    },
     /// Each event of a kind.
     Event {
         /// The event kind.

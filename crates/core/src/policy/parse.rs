@@ -812,6 +812,7 @@ impl Reader<'_> {
             "org" => &["org_kinds"],
             "platform" => &["platform_kinds", "news_function_only"],
             "post" => &["posts"],
+            "operator" => &["platform_kinds"],
             "event" => &["event"],
             _ => {
                 self.at(
@@ -819,7 +820,7 @@ impl Reader<'_> {
                     Problem::BadValue {
                         key: "subject".into(),
                         value: s,
-                        expected: "org, platform, post, event".into(),
+                        expected: "org, platform, post, operator, event".into(),
                     },
                 );
                 return None;
@@ -848,25 +849,13 @@ impl Reader<'_> {
             "org" => Subject::Org {
                 org_kinds: self.org_kinds(t, "org_kinds"),
             },
-            "platform" => {
-                let mut kinds = Vec::new();
-                for (v, span) in self.strings(t, "platform_kinds", false) {
-                    match PlatformKind::parse(&v) {
-                        Some(k) => kinds.push(k),
-                        None => self.at(
-                            &span,
-                            Problem::UnknownRef {
-                                what: Thing::PlatformKind,
-                                id: v,
-                            },
-                        ),
-                    }
-                }
-                Subject::Platform {
-                    platform_kinds: kinds,
-                    news_function_only: self.boolean(t, "news_function_only"),
-                }
-            }
+            "platform" => Subject::Platform {
+                platform_kinds: self.platform_kinds(t),
+                news_function_only: self.boolean(t, "news_function_only"),
+            },
+            "operator" => Subject::Operator {
+                platform_kinds: self.platform_kinds(t),
+            },
             "post" => {
                 let mut posts = Vec::new();
                 for (v, span) in self.strings(t, "posts", true) {
@@ -901,6 +890,24 @@ impl Reader<'_> {
                 }
             }
         })
+    }
+
+    /// The `platform_kinds` of a platform or operator duty (empty: all kinds).
+    fn platform_kinds(&mut self, t: &Tab<'_>) -> Vec<PlatformKind> {
+        let mut kinds = Vec::new();
+        for (v, span) in self.strings(t, "platform_kinds", false) {
+            match PlatformKind::parse(&v) {
+                Some(k) => kinds.push(k),
+                None => self.at(
+                    &span,
+                    Problem::UnknownRef {
+                        what: Thing::PlatformKind,
+                        id: v,
+                    },
+                ),
+            }
+        }
+        kinds
     }
 
     fn due(&mut self, t: &Tab<'_>, cadence: Cadence) -> Option<DueRule> {
@@ -1034,7 +1041,9 @@ impl Reader<'_> {
                 // Orgs and people do not belong to a portfolio; platforms and events do.
                 if matches!(
                     subject,
-                    Some(Subject::Org { .. }) | Some(Subject::Post { .. })
+                    Some(Subject::Org { .. })
+                        | Some(Subject::Post { .. })
+                        | Some(Subject::Operator { .. })
                 ) {
                     bad(self, s.clone());
                     return None;

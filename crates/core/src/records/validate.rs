@@ -53,6 +53,12 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         "account_id" => ("账号 ID", "account id"),
         "registered_on" => ("注册日期", "day registered"),
         "registering_body" => ("注册主体", "registering body"),
+        "code" => ("代码", "code"),
+        "name" => ("名称", "name"),
+        "portfolio" => ("分管领域", "portfolio"),
+        "opened_on" => ("建立日期", "opened on"),
+        "operators" => ("管理员", "operators"),
+        "state" => ("状态", "state"),
         _ => ("字段", "field"),
     };
     lang.pick(zh, en)

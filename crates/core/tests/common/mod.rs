@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use zeren_core::org::{Holding, Org, OrgModel, Person, Platform, PortfolioAssignment, Post};
-use zeren_core::vocab::{OrgKind, PlatformKind};
+use zeren_core::vocab::{OrgKind, PlatformKind, PlatformState};
 
 pub fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -119,6 +119,8 @@ pub fn demo_parts() -> Parts {
             opened_on: d("2017-03-01"),
             closed_on: None,
             operators: vec!["liu".into()],
+            state: PlatformState::Active,
+            active_from: Some(d("2017-03-01")),
         }],
     }
 }

@@ -526,6 +526,9 @@ fn build(m: &mut Model, size: &ProvinceSize) -> Result<String> {
             .int(1)
             .int(ms)
             .int(ms)
+            .text("active")
+            .text(&date_text(opened))
+            .text(&date_text(opened))
             .end();
         if let Some(op) = ops.get(i % ops.len().max(1)) {
             m.operators.text(&id).text(op).end();

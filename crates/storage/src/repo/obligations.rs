@@ -13,7 +13,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
-use zeren_core::obligation::{Discharge, ObligationStatus, PlannedObligation, status_on};
+use zeren_core::obligation::{
+    Discharge, ObligationStatus, PlannedObligation, SubjectKind, status_on,
+};
 use zeren_core::period::add_days;
 
 mod changes;
@@ -551,6 +553,23 @@ impl Db {
             .collect()
     }
 
+    /// The live obligations about one subject (a platform, a person), every year, newest
+    /// period first.
+    pub async fn obligations_about(
+        &self,
+        subject_kind: SubjectKind,
+        subject: &str,
+    ) -> Result<Vec<StoredObligation>> {
+        sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM obligations ob WHERE subject_kind = $1 AND subject_id = $2 AND {LIVE} ORDER BY year DESC, due_on, obligation_key")))
+            .bind(subject_kind.as_str())
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(obligation_from_row)
+            .collect()
+    }
+
     /// The keys of all stored obligations of a year.
     pub async fn obligation_keys(&self, year: i32) -> Result<std::collections::HashSet<String>> {
         let rows = sqlx::query("SELECT obligation_key FROM obligations WHERE year = $1")
@@ -918,8 +937,6 @@ impl Tx {
         if planned.is_empty() {
             return Ok(Reconciled::default());
         }
-        let keys: std::collections::HashMap<&str, &PlannedObligation> =
-            planned.iter().map(|p| (p.key.as_str(), p)).collect();
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM obligations WHERE year = $1 AND state IN ('open', '{WITHDRAWN}') ORDER BY obligation_key"
         )))
@@ -929,6 +946,49 @@ impl Tx {
         .iter()
         .map(obligation_from_row)
         .collect::<Result<Vec<_>>>()?;
+        self.reconcile_rows(planned, rows).await
+    }
+
+    /// [`Tx::reconcile_obligations`] for one subject only: the open and withdrawn obligations of
+    /// `year` about `subject` (of duties `duties`, or any duty when empty) follow `planned`,
+    /// the whole plan for that subject — an empty plan withdraws them all (a platform closed
+    /// before its duties fell due, an operator no longer operating). Costs the subject's
+    /// obligations, not the year's.
+    pub async fn reconcile_subject(
+        &mut self,
+        planned: &[PlannedObligation],
+        year: i32,
+        subject_kind: SubjectKind,
+        subject: &str,
+        duties: &[String],
+    ) -> Result<Reconciled> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM obligations WHERE year = $1 AND subject_kind = $2 AND subject_id = $3 \
+             AND state IN ('open', '{WITHDRAWN}') ORDER BY obligation_key"
+        )))
+        .bind(i64::from(year))
+        .bind(subject_kind.as_str())
+        .bind(subject)
+        .fetch_all(&mut *self.tx)
+        .await?
+        .iter()
+        .map(obligation_from_row)
+        .filter(|o| {
+            o.as_ref()
+                .map_or(true, |o| duties.is_empty() || duties.contains(&o.duty))
+        })
+        .collect::<Result<Vec<_>>>()?;
+        self.reconcile_rows(planned, rows).await
+    }
+
+    /// Withdraws, restores and replans `rows` (open and withdrawn obligations) by `planned`.
+    async fn reconcile_rows(
+        &mut self,
+        planned: &[PlannedObligation],
+        rows: Vec<StoredObligation>,
+    ) -> Result<Reconciled> {
+        let keys: std::collections::HashMap<&str, &PlannedObligation> =
+            planned.iter().map(|p| (p.key.as_str(), p)).collect();
         let mut out = Reconciled::default();
         for o in rows {
             let plan = keys.get(o.key.as_str());

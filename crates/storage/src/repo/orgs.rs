@@ -13,7 +13,7 @@ use zeren_core::org::{
     check_post_reopen, check_reopen, plan_handover,
 };
 use zeren_core::policy::PolicyPack;
-use zeren_core::vocab::{OrgKind, PlatformKind};
+use zeren_core::vocab::{OrgKind, PlatformKind, PlatformState};
 
 /// A new org.
 #[derive(Debug, Clone)]
@@ -73,6 +73,8 @@ pub struct NewPlatform {
     pub opened_on: NaiveDate,
     /// Operator person ids.
     pub operators: Vec<String>,
+    /// The state it starts in: planned, or active (running from `opened_on`).
+    pub state: PlatformState,
 }
 
 pub(super) fn org_from(r: &AnyRow) -> Result<Org> {
@@ -129,6 +131,12 @@ pub(super) fn platform_from(r: &AnyRow, operators: Vec<String>) -> Result<Platfo
         opened_on: parse_date(&r.try_get::<String, _>("opened_on")?)?,
         closed_on: parse_opt_date(r.try_get("closed_on")?)?,
         operators,
+        state: {
+            let s: String = r.try_get("state")?;
+            PlatformState::parse(&s)
+                .ok_or_else(|| StorageError::Corrupt(format!("platform state `{s}`")))?
+        },
+        active_from: parse_opt_date(r.try_get("active_from")?)?,
     })
 }
 
@@ -139,8 +147,7 @@ pub(crate) fn holding_json(h: &Holding) -> serde_json::Value {
 pub(super) const ORG_COLS: &str = "id, code, name, kind, parent_id, established_on, closed_on";
 pub(super) const POST_COLS: &str = "id, org_id, kind, title, portfolios, closed_on";
 pub(super) const HOLDING_COLS: &str = "id, post_id, person_id, start_on, end_on";
-pub(super) const PLATFORM_COLS: &str =
-    "id, code, name, kind, org_id, portfolio, news_function, opened_on, closed_on";
+pub(super) const PLATFORM_COLS: &str = "id, code, name, kind, org_id, portfolio, news_function, opened_on, closed_on, state, active_from";
 
 impl Db {
     /// The whole org model, indexed.
@@ -916,12 +923,20 @@ impl Tx {
             opened_on: new.opened_on,
             closed_on: None,
             operators: new.operators,
+            state: new.state,
+            active_from: (new.state == PlatformState::Active).then_some(new.opened_on),
         };
+        if !matches!(p.state, PlatformState::Planned | PlatformState::Active) {
+            return Err(StorageError::Invalid(format!(
+                "a new platform starts planned or active, not {}",
+                p.state
+            )));
+        }
         let now = self.now_ms();
-        // Running from the day it opened (the registry's own steps start from there).
+        // In its first state from the day it entered the registry.
         sqlx::query(
-            "INSERT INTO platforms (id, code, name, kind, org_id, portfolio, news_function, opened_on, closed_on, version, created_at, updated_at, state, state_since) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 1, $9, $9, 'active', $8)",
+            "INSERT INTO platforms (id, code, name, kind, org_id, portfolio, news_function, opened_on, closed_on, version, created_at, updated_at, state, state_since, active_from) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 1, $9, $9, $10, $8, $11)",
         )
         .bind(&p.id)
         .bind(&p.code)
@@ -932,6 +947,8 @@ impl Tx {
         .bind(i64::from(p.news_function))
         .bind(date_text(p.opened_on))
         .bind(now)
+        .bind(p.state.as_str())
+        .bind(p.active_from.map(date_text))
         .execute(&mut *self.tx)
         .await
         .map_err(|e| unique_violation(e, "platform", &new.code))?;

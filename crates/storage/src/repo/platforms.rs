@@ -3,20 +3,68 @@
 //! [`zeren_core::platforms`]; each change is one transaction, checked against the version the
 //! caller saw, and audited. Nothing is deleted: a platform is closed.
 
+use super::orgs::{PLATFORM_COLS, platform_from};
 use super::{check_updated, check_version, date_text, not_found, parse_date, parse_opt_date};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
+use crate::ledger::years_kept;
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
+use sqlx::AssertSqlSafe;
 use sqlx::Row;
 use zeren_core::Lang;
 use zeren_core::clock::shanghai_date;
+use zeren_core::obligation::SubjectKind;
+use zeren_core::org::{OrgModel, Platform};
 use zeren_core::platforms::{
-    Registration, RegistrationDraft, TransitionDraft, check_registration, check_transition,
+    PlatformFields, Registration, RegistrationDraft, TransitionDraft, check_registration,
+    check_transition,
 };
+use zeren_core::policy::{EvidenceOf, Policies, Subject};
 use zeren_core::records::join_messages;
-use zeren_core::vocab::{PlatformKind, PlatformState};
+use zeren_core::vocab::{EvidenceKind, PlatformKind, PlatformState};
+
+/// What a platform's change did to the obligations of the years kept: about the platform
+/// itself (registration, annual review) and about its operators (training).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Replanned {
+    /// Obligations added.
+    pub added: usize,
+    /// Open obligations no longer owed, withdrawn.
+    pub withdrawn: usize,
+    /// Withdrawn obligations owed again, restored.
+    pub restored: usize,
+}
+
+/// A platform with its operators, as the model has it.
+async fn platform_row(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Platform> {
+    let r = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {PLATFORM_COLS} FROM platforms WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| not_found("platform", id))?;
+    let operators = sqlx::query_scalar::<_, String>(
+        "SELECT person_id FROM platform_operators WHERE platform_id = $1 ORDER BY person_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    platform_from(&r, operators)
+}
+
+/// The ids of the duties about operators in any loaded version.
+fn operator_duties(policies: &Policies) -> Vec<String> {
+    policies
+        .packs()
+        .iter()
+        .flat_map(|p| &p.duties)
+        .filter(|d| matches!(d.subject, Subject::Operator { .. }))
+        .map(|d| d.id.clone())
+        .collect()
+}
 
 /// Where a platform stands: its state, since when, its registration and its steps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -118,6 +166,12 @@ fn draft_of(r: &Registration) -> RegistrationDraft {
 }
 
 impl Db {
+    /// Platform `id` with its operators, as stored now.
+    pub async fn platform(&self, id: &str) -> Result<Platform> {
+        let mut conn = self.pool.acquire().await?;
+        platform_row(&mut conn, id).await
+    }
+
     /// Where platform `id` stands, with every step it took.
     pub async fn platform_lifecycle(&self, id: &str) -> Result<PlatformLifecycle> {
         let mut conn = self.pool.acquire().await?;
@@ -182,7 +236,7 @@ impl Tx {
         let closed_on = (step.to == PlatformState::Closed).then(|| on.clone());
         let done = sqlx::query(
             "UPDATE platforms SET state = $1, state_since = $2, closed_on = COALESCE($3, closed_on), \
-             version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+             active_from = COALESCE(active_from, $7), version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
         )
         .bind(step.to.as_str())
         .bind(&on)
@@ -190,6 +244,7 @@ impl Tx {
         .bind(self.now_ms())
         .bind(id)
         .bind(expected_version)
+        .bind((step.to == PlatformState::Active).then(|| on.clone()))
         .execute(&mut *self.tx)
         .await?;
         check_updated(done.rows_affected(), "platform", id, expected_version)?;
@@ -248,4 +303,202 @@ impl Tx {
         .await?;
         Ok(after)
     }
+
+    /// Edits platform `id` from the version the caller saw: its name, portfolio, news/opinion
+    /// functions and operators (its code, kind, owning org and opening day stay; its state
+    /// moves by steps). One audit entry with before and after.
+    pub async fn update_platform(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        fields: &PlatformFields,
+    ) -> Result<Platform> {
+        let before = platform_row(&mut self.tx, id).await?;
+        let version: i64 = sqlx::query_scalar("SELECT version FROM platforms WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        check_version("platform", id, expected_version, version)?;
+        let done = sqlx::query(
+            "UPDATE platforms SET name = $1, portfolio = $2, news_function = $3, version = version + 1, updated_at = $4 \
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(fields.name.trim())
+        .bind(&fields.portfolio)
+        .bind(i64::from(fields.news_function))
+        .bind(self.now_ms())
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *self.tx)
+        .await?;
+        check_updated(done.rows_affected(), "platform", id, expected_version)?;
+        if before.operators != sorted(&fields.operators) {
+            sqlx::query("DELETE FROM platform_operators WHERE platform_id = $1")
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
+            for op in sorted(&fields.operators) {
+                sqlx::query(
+                    "INSERT INTO platform_operators (platform_id, person_id) VALUES ($1, $2)",
+                )
+                .bind(id)
+                .bind(op)
+                .execute(&mut *self.tx)
+                .await?;
+            }
+        }
+        let after = platform_row(&mut self.tx, id).await?;
+        self.audit(
+            "platform.update",
+            "platform",
+            id,
+            Some(&serde_json::to_value(&before).unwrap_or_default()),
+            Some(&serde_json::to_value(&after).unwrap_or_default()),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// Brings the obligations about platform `id` and its operators (those of before the
+    /// change, `operators_before`, and of now) in step with the platform as it is now in this
+    /// transaction, for the years kept: a new platform owes its registration at once, a new
+    /// operator their training, a closed platform's open duties not yet owed are withdrawn.
+    /// Costs the platform and its operators' platforms, not the model: `model` (the model before
+    /// the change) only gives the other platforms those operators run.
+    pub async fn replan_platform(
+        &mut self,
+        policies: &Policies,
+        model: &OrgModel,
+        id: &str,
+        operators_before: &[String],
+    ) -> Result<Replanned> {
+        let now = platform_row(&mut self.tx, id).await?;
+        let mut people: Vec<String> = operators_before.to_vec();
+        people.extend(now.operators.iter().cloned());
+        people.sort();
+        people.dedup();
+        let org = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM orgs WHERE id = $1",
+            super::orgs::ORG_COLS
+        )))
+        .bind(&now.org)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let org = super::orgs::org_from(&org)?;
+        // The platform as it is now, and the other platforms its operators run.
+        let mut platforms = vec![now.clone()];
+        platforms.extend(
+            model
+                .platforms()
+                .iter()
+                .filter(|p| p.id != now.id && p.operators.iter().any(|o| people.contains(o)))
+                .cloned(),
+        );
+        let small = OrgModel::new(vec![org], vec![], vec![], vec![], vec![], platforms);
+        let operator_duties = operator_duties(policies);
+        let mut out = Replanned::default();
+        for year in years_kept(shanghai_date(self.now())) {
+            let planned: Vec<_> = policies
+                .generate(&small, year, &[])
+                .into_iter()
+                .filter(|p| {
+                    (p.subject_kind == SubjectKind::Platform && p.subject == now.id)
+                        || (p.subject_kind == SubjectKind::Person
+                            && people.contains(&p.subject)
+                            && operator_duties.contains(&p.duty))
+                })
+                .collect();
+            out.added += self.add_obligations(&planned, year).await?;
+            let mine: Vec<_> = planned
+                .iter()
+                .filter(|p| p.subject_kind == SubjectKind::Platform)
+                .cloned()
+                .collect();
+            let r = self
+                .reconcile_subject(&mine, year, SubjectKind::Platform, &now.id, &[])
+                .await?;
+            out.withdrawn += r.withdrawn;
+            out.restored += r.restored;
+            if operator_duties.is_empty() {
+                continue;
+            }
+            for person in &people {
+                let theirs: Vec<_> = planned
+                    .iter()
+                    .filter(|p| p.subject_kind == SubjectKind::Person && &p.subject == person)
+                    .cloned()
+                    .collect();
+                let r = self
+                    .reconcile_subject(&theirs, year, SubjectKind::Person, person, &operator_duties)
+                    .await?;
+                out.withdrawn += r.withdrawn;
+                out.restored += r.restored;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Marks done, on `on`, the open obligations about platform `id` that its registration
+    /// discharges (duties asking for a `platform-registration` record), with a note naming
+    /// how it is registered. Returns how many.
+    pub async fn discharge_registration(
+        &mut self,
+        policies: &Policies,
+        id: &str,
+        on: NaiveDate,
+    ) -> Result<usize> {
+        let life = lifecycle(&mut self.tx, id).await?;
+        let r = &life.registration;
+        let how = match (&r.icp, &r.account_id) {
+            (Some(icp), _) => format!("ICP 备案号 {icp}"),
+            (None, Some(account)) => format!(
+                "账号 {account}{}",
+                r.registering_body
+                    .as_deref()
+                    .map(|b| format!("（注册主体 {b}）"))
+                    .unwrap_or_default()
+            ),
+            (None, None) => return Ok(0),
+        };
+        let duties: Vec<String> = policies
+            .packs()
+            .iter()
+            .flat_map(|p| &p.duties)
+            .filter(|d| {
+                d.evidence
+                    .iter()
+                    .any(|e| e.kind == EvidenceOf::Builtin(EvidenceKind::PlatformRegistration))
+            })
+            .map(|d| d.id.clone())
+            .collect();
+        let open = sqlx::query(
+            "SELECT id, duty_id, version FROM obligations WHERE subject_kind = 'platform' AND subject_id = $1 AND state = 'open'",
+        )
+        .bind(id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let today = shanghai_date(self.now());
+        let mut done = 0;
+        for row in open {
+            let duty: String = row.try_get("duty_id")?;
+            if !duties.contains(&duty) {
+                continue;
+            }
+            let oid: String = row.try_get("id")?;
+            let version: i64 = row.try_get("version")?;
+            let note = format!("平台已备案登记：{how}（见平台登记簿）");
+            self.complete_obligation(&oid, version, on.min(today), &note)
+                .await?;
+            done += 1;
+        }
+        Ok(done)
+    }
+}
+
+/// Person ids sorted, each once.
+fn sorted(ids: &[String]) -> Vec<String> {
+    let mut v = ids.to_vec();
+    v.sort();
+    v.dedup();
+    v
 }

@@ -123,6 +123,7 @@ pub const TABLES: &[Table] = &[
             ("account_id", Text),
             ("registered_on", Text),
             ("registering_body", Text),
+            ("active_from", Text),
         ],
         order_by: "id",
     },

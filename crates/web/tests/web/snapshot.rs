@@ -236,6 +236,7 @@ async fn a_snapshot_brought_up_to_date_is_the_snapshot_a_whole_load_gives() {
                 news_function: true,
                 opened_on: date("2026-09-10"),
                 operators: vec![person.id.clone(), zhao.clone()],
+                state: zeren_core::vocab::PlatformState::Active,
             },
         )
         .await
