@@ -123,6 +123,9 @@ pub enum Permission {
     ManageReminders,
     /// Keep records (evidence) for an org.
     KeepRecords,
+    /// Keep the registry of an org's platforms (阵地): enter them, edit them, record their
+    /// registration and every step of their life.
+    ManagePlatforms,
     /// Run the annual assessment.
     RunAssessment,
     /// Accountability cases.
@@ -145,17 +148,17 @@ impl Role {
         match self {
             Role::Secretary => matches!(
                 p,
-                ReadPolicy | ReadOrg | ManageOrg | ManageReminders | KeepRecords
+                ReadPolicy | ReadOrg | ManageOrg | ManageReminders | KeepRecords | ManagePlatforms
             ),
             Role::Leader => matches!(p, ReadPolicy | ReadOrg | KeepRecords),
-            Role::Staff => matches!(p, ReadPolicy | ReadOrg | KeepRecords),
+            Role::Staff => matches!(p, ReadPolicy | ReadOrg | KeepRecords | ManagePlatforms),
             Role::Branch => matches!(
                 p,
-                ReadPolicy | ReadOrg | KeepRecords | ManageOrg | ManageReminders
+                ReadPolicy | ReadOrg | KeepRecords | ManageOrg | ManageReminders | ManagePlatforms
             ),
             Role::Supervisor => matches!(p, ReadPolicy | ReadOrg | RunAssessment),
             Role::Discipline => matches!(p, ReadPolicy | ReadOrg | Cases),
-            Role::OrgAdmin => matches!(p, ReadPolicy | ReadOrg | ManageOrg),
+            Role::OrgAdmin => matches!(p, ReadPolicy | ReadOrg | ManageOrg | ManagePlatforms),
         }
     }
 }

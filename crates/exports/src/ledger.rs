@@ -76,7 +76,7 @@ pub type LedgerSummary = Vec<(String, u32)>;
 
 /// Names of the fixed sheets, in order. The sheets of pack-defined record kinds come after
 /// 青年教育, named by their kinds ([`sheet_name`] keeps them apart from these).
-pub const SHEETS: [&str; 8] = [
+pub const SHEETS: [&str; 10] = [
     "封面",
     "责任清单",
     "党委会",
@@ -85,6 +85,8 @@ pub const SHEETS: [&str; 8] = [
     "青年教育",
     "上级部署",
     "督办任务",
+    "网络阵地",
+    "阵地状态变化",
 ];
 
 static OBLIGATION_COLUMNS: [Column; 11] = [
@@ -381,6 +383,34 @@ static TASK_COLUMNS: [Column; 7] = [
     Column::date("截止日期"),
     Column::text("状态"),
     Column::date("完成日期"),
+];
+
+static PLATFORM_COLUMNS: [Column; 16] = [
+    Column::text("组织"),
+    Column::text("名称"),
+    Column::text("代码"),
+    Column::text("类型"),
+    Column::text("新闻舆论功能"),
+    Column::text("分管领域"),
+    Column::text("责任领导（年末或导出日）"),
+    Column::text("管理员"),
+    Column::text("状态"),
+    Column::date("登记日期"),
+    Column::date("开通运行日期"),
+    Column::date("关停日期"),
+    Column::text("ICP备案号"),
+    Column::text("账号ID"),
+    Column::date("注册日期"),
+    Column::text("注册主体"),
+];
+static STEP_COLUMNS: [Column; 7] = [
+    Column::text("组织"),
+    Column::text("阵地"),
+    Column::date("生效日期"),
+    Column::text("原状态"),
+    Column::text("新状态"),
+    Column::long("原因"),
+    Column::text("操作人"),
 ];
 
 /// The pack-defined kinds with records in the orgs counted: first those the pack in force
@@ -728,6 +758,90 @@ async fn read_ledger(
                 t.completed_on.into(),
             ]));
         }
+    }
+    // 网络阵地 (阵地台账): every platform of the subtree in the registry in the year, with who
+    // answered for it at the year's end (or today, for the current year); then every change of
+    // state made in the year.
+    let (year_start, year_end) = (
+        NaiveDate::from_ymd_opt(req.year, 1, 1).unwrap_or(NaiveDate::MIN),
+        NaiveDate::from_ymd_opt(req.year, 12, 31).unwrap_or(NaiveDate::MAX),
+    );
+    let answer_day = year_end.min(today);
+    let mut steps = Vec::new();
+    send!(sink.sheet(SHEETS[8].into(), Cow::Borrowed(&PLATFORM_COLUMNS)));
+    for org in &orgs {
+        for p in req
+            .model
+            .platforms_of(&org.id)
+            .filter(|p| p.open_during(year_start, year_end))
+        {
+            let life = db.platform(&p.id).await?;
+            let leader = match p.portfolio.as_deref() {
+                Some(portfolio) => resolve(
+                    req.pack,
+                    req.model,
+                    org,
+                    Target::Portfolio(portfolio),
+                    answer_day,
+                )
+                .ok()
+                .and_then(|a| a.person)
+                .map(|p| p.name)
+                .unwrap_or_default(),
+                None => String::new(),
+            };
+            let portfolio = p
+                .portfolio
+                .as_deref()
+                .map(|id| {
+                    req.pack
+                        .portfolio(id)
+                        .map_or_else(|| id.to_string(), |x| x.name.clone())
+                })
+                .unwrap_or_default();
+            let operators: Vec<String> = p
+                .operators
+                .iter()
+                .map(|o| person_name(req.model, o))
+                .collect();
+            let r = life.registration;
+            send!(sink.row(vec![
+                org.name.as_str().into(),
+                p.name.as_str().into(),
+                p.code.as_str().into(),
+                p.kind.name_zh().into(),
+                (if p.news_function { "是" } else { "否" }).into(),
+                portfolio.into(),
+                leader.into(),
+                operators.join("、").into(),
+                life.state.name_zh().into(),
+                p.opened_on.into(),
+                p.active_from.into(),
+                p.closed_on.into(),
+                r.icp.into(),
+                r.account_id.into(),
+                r.registered_on.into(),
+                r.registering_body.into(),
+            ]));
+            steps.extend(
+                life.steps
+                    .into_iter()
+                    .filter(|s| s.on >= year_start && s.on <= year_end)
+                    .map(|s| (org.name.clone(), p.name.clone(), s)),
+            );
+        }
+    }
+    send!(sink.sheet(SHEETS[9].into(), Cow::Borrowed(&STEP_COLUMNS)));
+    for (org, platform, s) in steps {
+        send!(sink.row(vec![
+            org.into(),
+            platform.into(),
+            s.on.into(),
+            s.from.name_zh().into(),
+            s.to.name_zh().into(),
+            s.reason.into(),
+            s.made_by.into(),
+        ]));
     }
     send!(sink.flush());
     db.finish().await?;

@@ -73,6 +73,7 @@ pub fn page_routes() -> Routes {
         .merge(areas::identity::page_routes())
         .merge(areas::policies::page_routes())
         .merge(areas::orgs::page_routes())
+        .merge(areas::platforms::page_routes())
         .merge(areas::admin::page_routes())
         .merge(areas::obligations::page_routes())
         .merge(areas::records::page_routes())
@@ -89,6 +90,7 @@ pub fn api_routes() -> Routes {
         .merge(areas::identity::api_routes())
         .merge(areas::policies::api_routes())
         .merge(areas::orgs::api_routes())
+        .merge(areas::platforms::api_routes())
         .merge(areas::admin::api_routes())
         .merge(areas::obligations::api_routes())
         .merge(areas::records::api_routes())
@@ -110,6 +112,7 @@ pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     shared::i18n::SHARED,
     areas::identity::CATALOG,
     areas::orgs::CATALOG,
+    areas::platforms::CATALOG,
     areas::roster::CATALOG,
     areas::setup::CATALOG,
     areas::admin::CATALOG,

@@ -227,6 +227,11 @@ impl LedgerReader {
         Ok(())
     }
 
+    /// Where platform `id` stands, with every step it took, in this read.
+    pub async fn platform(&mut self, id: &str) -> Result<super::platforms::PlatformLifecycle> {
+        super::platforms::lifecycle(&mut self.conn, id).await
+    }
+
     /// Whether the evidence-record tables exist (the records area's migration).
     pub fn has_records(&self) -> bool {
         self.records

@@ -912,7 +912,7 @@ impl Tx {
         for op in &new.operators {
             self.person_exists(op).await?;
         }
-        let p = Platform {
+        self.insert_platform(Platform {
             id: new_id(),
             code: new.code.clone(),
             name: new.name.trim().to_string(),
@@ -925,7 +925,12 @@ impl Tx {
             operators: new.operators,
             state: new.state,
             active_from: (new.state == PlatformState::Active).then_some(new.opened_on),
-        };
+        })
+        .await
+    }
+
+    /// Stores a new platform (checked by the caller) with its operators, audited.
+    pub(crate) async fn insert_platform(&mut self, p: Platform) -> Result<Platform> {
         if !matches!(p.state, PlatformState::Planned | PlatformState::Active) {
             return Err(StorageError::Invalid(format!(
                 "a new platform starts planned or active, not {}",
@@ -951,7 +956,7 @@ impl Tx {
         .bind(p.active_from.map(date_text))
         .execute(&mut *self.tx)
         .await
-        .map_err(|e| unique_violation(e, "platform", &new.code))?;
+        .map_err(|e| unique_violation(e, "platform", &p.code))?;
         for op in &p.operators {
             sqlx::query("INSERT INTO platform_operators (platform_id, person_id) VALUES ($1, $2)")
                 .bind(&p.id)

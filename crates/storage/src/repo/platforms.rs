@@ -107,7 +107,10 @@ fn state_of(s: &str) -> Result<PlatformState> {
 }
 
 /// Reads the lifecycle of platform `id` on `conn`.
-async fn lifecycle(conn: &mut sqlx::AnyConnection, id: &str) -> Result<PlatformLifecycle> {
+pub(crate) async fn lifecycle(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<PlatformLifecycle> {
     let r = sqlx::query(
         "SELECT id, kind, state, state_since, opened_on, icp, account_id, registered_on, registering_body, version \
          FROM platforms WHERE id = $1",
@@ -492,6 +495,100 @@ impl Tx {
             done += 1;
         }
         Ok(done)
+    }
+
+    /// Enters a new platform (fields checked by [`zeren_core::platforms::check_platform`]) and
+    /// owes its duties at once: see [`Tx::replan_platform`].
+    pub async fn add_platform(
+        &mut self,
+        fields: &PlatformFields,
+        policies: &Policies,
+        model: &OrgModel,
+    ) -> Result<(Platform, Replanned)> {
+        let p = self
+            .insert_platform(Platform {
+                id: new_id(),
+                code: fields.code.clone(),
+                name: fields.name.trim().to_string(),
+                kind: fields.kind,
+                org: fields.org.clone(),
+                portfolio: fields.portfolio.clone(),
+                news_function: fields.news_function,
+                opened_on: fields.opened_on,
+                closed_on: None,
+                operators: sorted(&fields.operators),
+                state: fields.state,
+                active_from: (fields.state == PlatformState::Active).then_some(fields.opened_on),
+            })
+            .await?;
+        let r = self.replan_platform(policies, model, &p.id, &[]).await?;
+        Ok((p, r))
+    }
+
+    /// Edits a platform ([`Tx::update_platform`]) and replans its and its operators' duties.
+    pub async fn edit_platform(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        fields: &PlatformFields,
+        policies: &Policies,
+        model: &OrgModel,
+    ) -> Result<(Platform, Replanned)> {
+        let before = platform_row(&mut self.tx, id).await?;
+        let p = self.update_platform(id, expected_version, fields).await?;
+        let r = self
+            .replan_platform(policies, model, id, &before.operators)
+            .await?;
+        Ok((p, r))
+    }
+
+    /// Moves a platform one step ([`Tx::step_platform`]), replans its duties, and when it
+    /// becomes registered discharges its registration duty on the step's day.
+    pub async fn move_platform(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        draft: &TransitionDraft,
+        policies: &Policies,
+        model: &OrgModel,
+        lang: Lang,
+    ) -> Result<(PlatformLifecycle, Replanned)> {
+        let before = platform_row(&mut self.tx, id).await?;
+        let life = self
+            .step_platform(id, expected_version, draft, lang)
+            .await?;
+        let r = self
+            .replan_platform(policies, model, id, &before.operators)
+            .await?;
+        if life.state == PlatformState::Registered {
+            self.discharge_registration(policies, id, life.since)
+                .await?;
+        }
+        Ok((life, r))
+    }
+
+    /// Saves how a platform is registered ([`Tx::register_platform`]); on a platform already
+    /// registered or running, its open registration duty is discharged too (the registry
+    /// holds what it asks for).
+    pub async fn save_registration(
+        &mut self,
+        id: &str,
+        expected_version: i64,
+        draft: &RegistrationDraft,
+        policies: &Policies,
+        lang: Lang,
+    ) -> Result<PlatformLifecycle> {
+        let life = self
+            .register_platform(id, expected_version, draft, lang)
+            .await?;
+        if life.state != PlatformState::Planned && life.state != PlatformState::Closed {
+            let on = life
+                .registration
+                .registered_on
+                .unwrap_or_else(|| shanghai_date(self.now()));
+            self.discharge_registration(policies, id, on).await?;
+        }
+        Ok(life)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod notify;
 pub mod obligations;
 pub mod orgs;
+pub mod platforms;
 pub mod policies;
 pub mod records;
 pub mod roster;

@@ -144,6 +144,7 @@ impl Frame {
                 links.push(("/dashboard".into(), "obligations.dashboard.title"));
                 links.push(("/obligations".into(), "obligations.title"));
                 links.push(("/orgs".into(), "nav.orgs"));
+                links.push(("/platforms".into(), "platforms.nav"));
                 links.push(("/people".into(), "nav.people"));
                 links.push(("/who".into(), "nav.who"));
                 links.push(("/search".into(), "feeds.nav.search"));

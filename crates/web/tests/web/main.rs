@@ -17,6 +17,7 @@ mod obligations;
 mod orgs;
 mod pack_records;
 mod people_edit;
+mod platforms;
 mod posts;
 mod records;
 mod roster;

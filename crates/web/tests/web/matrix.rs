@@ -7,6 +7,7 @@ mod feeds;
 mod notify;
 mod obligations;
 mod orgs;
+mod platforms;
 mod records;
 mod roster;
 
@@ -215,6 +216,38 @@ async fn make_records(app: &TestApp, code: &str, org: &str, owner: &str) -> Made
     }
 }
 
+/// A WeChat account being set up for the branch, entered through the storage layer.
+async fn branch_platform(app: &TestApp, org: &str, operator: &str) -> String {
+    let model = app.db.load_model().await.unwrap();
+    let set = app.db.policy_set().await.unwrap();
+    let fields = zeren_core::platforms::check_platform(
+        &zeren_core::platforms::PlatformDraft {
+            code: "cqu-mse-b1-wechat".into(),
+            name: "matrix: 第一党支部公众号".into(),
+            kind: "wechat-official".into(),
+            org: org.into(),
+            portfolio: "publicity".into(),
+            opened_on: "2026-11-20".into(),
+            operators: vec![operator.into()],
+            ..Default::default()
+        },
+        None,
+        &model,
+        &["publicity"],
+        app.clock.today(),
+        zeren_core::Lang::En,
+    )
+    .unwrap();
+    let mut tx = app
+        .db
+        .begin(&Actor::system(), app.clock.now())
+        .await
+        .unwrap();
+    let (p, _) = tx.add_platform(&fields, &set, &model).await.unwrap();
+    tx.commit().await.unwrap();
+    p.code
+}
+
 async fn fixture(app: &TestApp) -> Fixture {
     let model = app.db.load_model().await.unwrap();
     let mut orgs = HashMap::new();
@@ -235,11 +268,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         } else {
             org.id.clone()
         };
-        let platform = model
-            .platforms_of(&college)
-            .next()
-            .map(|p| p.code.clone())
-            .unwrap_or_default();
+        let platform = if org.kind == zeren_core::vocab::OrgKind::Branch {
+            branch_platform(app, &org.id, &person).await
+        } else {
+            model
+                .platforms_of(&college)
+                .next()
+                .map(|p| p.code.clone())
+                .unwrap_or_default()
+        };
         let made = make_records(app, code, &org.id, &person).await;
         orgs.insert(
             code,
@@ -286,6 +323,7 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     let fx = fixture(&app).await;
     let mut all: Vec<Expect> = expectations();
     all.extend(orgs::expectations());
+    all.extend(platforms::expectations());
     all.extend(admin::expectations());
     all.extend(obligations::expectations());
     all.extend(records::expectations());

@@ -7,8 +7,7 @@ pub(super) fn org_kind_name(tr: Tr, k: OrgKind) -> String {
 }
 
 pub(super) fn platform_kind_name(tr: Tr, k: PlatformKind) -> String {
-    tr.t(&format!("orgs.platform_kind.{}", k.as_str()))
-        .to_string()
+    tr.t(&format!("platforms.kind.{}", k.as_str())).to_string()
 }
 
 pub(super) fn post_kind_name(tr: Tr, pack: &PolicyPack, kind: &str) -> String {

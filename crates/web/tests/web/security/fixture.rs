@@ -43,6 +43,8 @@ pub struct Ids {
     pub grant: String,
     /// The calendar feed secret of `secretary`.
     pub feed: String,
+    /// A platform of the org (its WeChat official account).
+    pub platform: String,
 }
 
 /// Makes a record with an attachment, a directive with a task and a calendar feed in the demo
@@ -155,6 +157,7 @@ pub async fn ids(app: &TestApp) -> Ids {
         user: grant.user,
         grant: grant.id,
         feed,
+        platform: model.find_platform("cqu-mse-wechat").unwrap().id.clone(),
     }
 }
 
@@ -233,6 +236,13 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         "/records/tasks/{id}/reports" | "/api/v1/tasks/{id}/reports" => {
             vec![("{id}", &ids.task)]
         }
+        "/platforms/{id}"
+        | "/platforms/{id}/edit"
+        | "/platforms/{id}/steps"
+        | "/platforms/{id}/registration"
+        | "/api/v1/platforms/{id}"
+        | "/api/v1/platforms/{id}/steps"
+        | "/api/v1/platforms/{id}/registration" => vec![("{id}", &ids.platform)],
         "/obligations/{id}"
         | "/obligations/{id}/handler"
         | "/obligations/{id}/waiver"

@@ -143,6 +143,16 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/tasks/{id}/reports") => {
             json!({"kind": "progress", "date": "2026-11-28", "content": long})
         }
+        ("POST", "/api/v1/platforms") => json!({
+            "code": "sweep-platform", "name": long, "kind": "weibo", "org": ORG
+        }),
+        ("PATCH", "/api/v1/platforms/{id}") => json!({"version": 1, "name": long}),
+        ("POST", "/api/v1/platforms/{id}/steps") => {
+            json!({"version": 1, "to": "suspended", "on": "2026-11-28", "reason": long})
+        }
+        ("PUT", "/api/v1/platforms/{id}/registration") => {
+            json!({"version": 1, "account_id": long, "registered_on": "2026-01-01", "registering_body": "sweep"})
+        }
         _ => return None,
     })
 }

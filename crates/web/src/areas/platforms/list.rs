@@ -1,0 +1,270 @@
+//! The registry: every platform in the viewer's scope, filtered and paged (page and API).
+
+use super::*;
+
+/// Query of the registry.
+#[derive(Deserialize, Default)]
+pub struct RegistryQuery {
+    pub(super) org: Option<String>,
+    pub(super) kind: Option<String>,
+    pub(super) state: Option<String>,
+    pub(super) q: Option<String>,
+    pub(super) page: Option<String>,
+}
+
+/// The registry's filters, checked.
+pub(super) struct Filter {
+    /// Org code (empty: every org in scope).
+    pub(super) org: String,
+    /// Orgs whose platforms are listed.
+    pub(super) orgs: Option<Vec<String>>,
+    pub(super) kind: Option<PlatformKind>,
+    pub(super) state: Option<PlatformState>,
+    pub(super) q: String,
+    pub(super) page: usize,
+}
+
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Checks the query: an org outside the scope is 404, a bad kind, state or page 422 naming it.
+pub(super) fn filter_of(v: &Viewer, q: &RegistryQuery) -> Result<Filter, Refusal> {
+    let tr = v.tr;
+    let m = &v.snap.model;
+    let (org, orgs) = match nonempty(&q.org) {
+        Some(c) => {
+            let o = m
+                .find_org(c)
+                .filter(|o| v.can(Permission::ReadOrg, Some(&o.id)))
+                .ok_or_else(|| Refusal::not_found(tr, "platforms.org_not_found", c))?;
+            (
+                o.code.clone(),
+                Some(m.subtree(&o.id).iter().map(|o| o.id.clone()).collect()),
+            )
+        }
+        None => (String::new(), None),
+    };
+    let kind = match nonempty(&q.kind) {
+        Some(k) => Some(PlatformKind::parse(k).ok_or_else(|| {
+            Refusal::invalid(
+                tr,
+                "kind",
+                &tr.tf(
+                    "platforms.error.kind",
+                    &[("value", k), ("expected", &PlatformKind::expected())],
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let state = match nonempty(&q.state) {
+        Some(s) => Some(PlatformState::parse(s).ok_or_else(|| {
+            Refusal::invalid(
+                tr,
+                "state",
+                &tr.tf(
+                    "platforms.error.state",
+                    &[("value", s), ("expected", &PlatformState::expected())],
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let page = match nonempty(&q.page) {
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or_else(|| {
+                Refusal::invalid(tr, "page", &tr.tf("platforms.error.page", &[("value", p)]))
+            })?,
+        None => 1,
+    };
+    Ok(Filter {
+        org,
+        orgs,
+        kind,
+        state,
+        q: nonempty(&q.q)
+            .unwrap_or_default()
+            .chars()
+            .take(100)
+            .collect(),
+        page,
+    })
+}
+
+/// The platforms the filter selects within the viewer's scope, by org code then code; and
+/// how many there are in all.
+pub(super) fn select<'a>(v: &'a Viewer, f: &Filter) -> (Vec<&'a Platform>, usize) {
+    let m = &v.snap.model;
+    let needle = f.q.to_lowercase();
+    let mut all: Vec<&Platform> = m
+        .platforms()
+        .iter()
+        .filter(|p| f.orgs.as_ref().is_none_or(|ids| ids.contains(&p.org)))
+        .filter(|p| f.kind.is_none_or(|k| p.kind == k))
+        .filter(|p| f.state.is_none_or(|s| p.state == s))
+        .filter(|p| {
+            needle.is_empty() || p.name.to_lowercase().contains(&needle) || p.code.contains(&needle)
+        })
+        .filter(|p| v.can(Permission::ReadOrg, Some(&p.org)))
+        .collect();
+    let org_code = |p: &Platform| m.org(&p.org).map(|o| o.code.clone()).unwrap_or_default();
+    all.sort_by_cached_key(|p| (org_code(p), p.code.clone()));
+    let total = all.len();
+    let rows = all
+        .into_iter()
+        .skip((f.page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
+    (rows, total)
+}
+
+/// One platform in the registry.
+pub struct PlatformRow {
+    pub href: String,
+    pub name: String,
+    pub code: String,
+    pub kind: String,
+    pub org: String,
+    pub portfolio: String,
+    pub leader: String,
+    pub state: &'static str,
+    pub state_name: String,
+    pub news: bool,
+    pub operators: String,
+}
+
+#[derive(Template)]
+#[template(path = "platforms_list.html")]
+pub(super) struct RegistryPage {
+    pub(super) frame: Frame,
+    pub(super) tr: Tr,
+    pub(super) rows: Vec<PlatformRow>,
+    pub(super) orgs: Vec<(String, String)>,
+    pub(super) kinds: Vec<(String, String)>,
+    pub(super) states: Vec<(String, String)>,
+    pub(super) org: String,
+    pub(super) kind: String,
+    pub(super) state: String,
+    pub(super) q: String,
+    pub(super) page_label: String,
+    pub(super) prev: Option<String>,
+    pub(super) next: Option<String>,
+    pub(super) new_href: Option<String>,
+}
+
+/// A platform as the registry shows it.
+pub(super) fn row(v: &Viewer, p: &Platform, today: NaiveDate) -> PlatformRow {
+    let tr = v.tr;
+    let m = &v.snap.model;
+    let portfolios = portfolios(v);
+    PlatformRow {
+        href: platform_href(&p.id, tr),
+        name: p.name.clone(),
+        code: p.code.clone(),
+        kind: kind_name(tr, p.kind),
+        org: m.org(&p.org).map(|o| o.name.clone()).unwrap_or_default(),
+        portfolio: p
+            .portfolio
+            .as_deref()
+            .map(|id| {
+                portfolios
+                    .iter()
+                    .find(|(pid, _)| pid == id)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_else(|| id.to_string())
+            })
+            .unwrap_or_default(),
+        leader: responsible_leader(v, p, today)
+            .map(|(_, name, _)| name)
+            .unwrap_or_default(),
+        state: p.state.as_str(),
+        state_name: state_name(tr, p.state),
+        news: p.news_function,
+        operators: p
+            .operators
+            .iter()
+            .map(|o| person_name(m, o))
+            .collect::<Vec<_>>()
+            .join(tr.lang().pick("、", ", ")),
+    }
+}
+
+pub(super) async fn registry_page(
+    State(state): State<AppState>,
+    PageViewer(v): PageViewer,
+    q: Result<Query<RegistryQuery>, Rejected>,
+) -> Response {
+    let tr = v.tr;
+    if let Err(r) = read_gate(&v) {
+        return r.page(tr);
+    }
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let f = match filter_of(&v, &q) {
+        Ok(f) => f,
+        Err(r) => return r.page(tr),
+    };
+    let today = state.today();
+    let (rows, total) = select(&v, &f);
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let kind = f.kind.map(|k| k.as_str().to_string()).unwrap_or_default();
+    let st = f.state.map(|s| s.as_str().to_string()).unwrap_or_default();
+    let link = |n: usize| {
+        href_with(
+            "/platforms",
+            &[
+                ("org", f.org.as_str()),
+                ("kind", kind.as_str()),
+                ("state", st.as_str()),
+                ("q", f.q.as_str()),
+                ("page", &n.to_string()),
+            ],
+            tr,
+        )
+    };
+    let m = &v.snap.model;
+    let mut orgs: Vec<(String, String)> = crate::shared::access::scope_roots(&v)
+        .into_iter()
+        .flat_map(|root| m.subtree(&root.id))
+        .map(|o| (o.code.clone(), o.name.clone()))
+        .collect();
+    orgs.dedup();
+    page(
+        StatusCode::OK,
+        &RegistryPage {
+            frame: Frame::of(&state, Some(&v)),
+            tr,
+            rows: rows.iter().map(|p| row(&v, p, today)).collect(),
+            orgs,
+            kinds: PlatformKind::ALL
+                .iter()
+                .map(|k| (k.as_str().to_string(), kind_name(tr, *k)))
+                .collect(),
+            states: PlatformState::ALL
+                .iter()
+                .map(|s| (s.as_str().to_string(), state_name(tr, *s)))
+                .collect(),
+            org: f.org.clone(),
+            kind: kind.clone(),
+            state: st.clone(),
+            q: f.q.clone(),
+            page_label: tr.tf(
+                "platforms.page",
+                &[
+                    ("page", &f.page.to_string()),
+                    ("pages", &pages.to_string()),
+                    ("total", &total.to_string()),
+                ],
+            ),
+            prev: (f.page > 1).then(|| link(f.page - 1)),
+            next: (f.page < pages).then(|| link(f.page + 1)),
+            new_href: v
+                .principal
+                .can_somewhere(Permission::ManagePlatforms)
+                .then(|| href_with("/platforms/new", &[("org", f.org.as_str())], tr)),
+        },
+    )
+}

@@ -1,0 +1,362 @@
+//! Stories of the platform registry: a branch enters its WeChat account, registers it, runs it;
+//! its duties appear at once with the person who answers for them; bad input, a skipped step,
+//! a stale version and the wrong person are refused with nothing stored.
+
+use crate::common::{PASSWORD, TestApp, api, hidden, page, submit};
+use calamine::{Reader, Xlsx};
+use serde_json::json;
+
+/// The branch secretary (王… of cqu-mse-b1 in the demo) enters a WeChat account for the branch
+/// through the form; its registration duty appears at once, answered for by the branch
+/// secretary (a branch holds no portfolio: the chain passes to its first responsible person).
+#[tokio::test]
+async fn a_branch_enters_registers_and_runs_its_account_through_the_pages() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("branch", PASSWORD).await;
+    let (status, form) = page(&s, &app, "/platforms/new?org=cqu-mse-b1").await;
+    assert_eq!(status, 200, "{form}");
+    let b1 = app.org_id("cqu-mse-b1").await;
+    let operator = app
+        .db
+        .load_model()
+        .await
+        .unwrap()
+        .people()
+        .find(|p| p.org == b1)
+        .unwrap()
+        .id
+        .clone();
+
+    // A bad code and an operator from another college: both named, nothing stored.
+    let outsider = app.person_id("蒋涵").await;
+    let before = app.audit_len().await;
+    let r = submit(
+        &s,
+        &app,
+        "/platforms/new",
+        &[
+            ("org", "cqu-mse-b1"),
+            ("name", "材料学院教工第一党支部公众号"),
+            ("code", "B1 WeChat"),
+            ("kind", "wechat-official"),
+            ("portfolio", "publicity"),
+            ("state", "planned"),
+            ("opened_on", "2026-11-20"),
+            ("operators", &outsider),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("代码「B1 WeChat」无效"), "{html}");
+    assert!(html.contains("不是材料学院教工第一党支部的人员"), "{html}");
+    assert_eq!(app.audit_len().await, before, "nothing stored");
+
+    let r = submit(
+        &s,
+        &app,
+        "/platforms/new",
+        &[
+            ("org", "cqu-mse-b1"),
+            ("name", "材料学院教工第一党支部公众号"),
+            ("code", "cqu-mse-b1-wechat"),
+            ("kind", "wechat-official"),
+            ("portfolio", "publicity"),
+            ("news_function", "on"),
+            ("state", "planned"),
+            ("opened_on", "2026-11-20"),
+            ("operators", &operator),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    let (status, html) = page(&s, &app, &at).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("新媒体平台备案登记"),
+        "registration owed at once: {html}"
+    );
+    assert!(!html.contains("新媒体平台年审"), "no review before it runs");
+    assert!(
+        html.contains("郑晓东"),
+        "the branch secretary answers for it: {html}"
+    );
+
+    // Registered before its details are in: refused at the field.
+    let version = hidden(&html, "version");
+    let r = submit(
+        &s,
+        &app,
+        &format!("{at}/steps"),
+        &[
+            ("version", &version),
+            ("to", "registered"),
+            ("on", "2026-11-25"),
+            ("reason", "已注册"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("须先填写完整的备案登记信息")
+    );
+
+    // A skipped step is refused too.
+    let r = submit(
+        &s,
+        &app,
+        &format!("{at}/steps"),
+        &[
+            ("version", &version),
+            ("to", "active"),
+            ("on", "2026-11-25"),
+            ("reason", "开通"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("不能直接改为「运行」"));
+
+    let r = submit(
+        &s,
+        &app,
+        &format!("{at}/registration"),
+        &[
+            ("version", &version),
+            ("account_id", "gh_b1mse2026"),
+            ("registered_on", "2026-11-24"),
+            ("registering_body", "重庆大学"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = page(&s, &app, &at).await;
+    let version = hidden(&html, "version");
+    // The form's old version now is stale: 409, nothing stored.
+    let stale = submit(
+        &s,
+        &app,
+        &format!("{at}/steps"),
+        &[
+            ("version", "1"),
+            ("to", "registered"),
+            ("on", "2026-11-25"),
+            ("reason", "已注册"),
+        ],
+    )
+    .await;
+    assert_eq!(stale.status(), 409);
+    for (to, on, reason) in [
+        ("registered", "2026-11-25", "已在微信公众平台注册"),
+        ("active", "2026-11-26", "开通运行"),
+    ] {
+        let (_, html) = page(&s, &app, &at).await;
+        let version = hidden(&html, "version");
+        let r = submit(
+            &s,
+            &app,
+            &format!("{at}/steps"),
+            &[
+                ("version", &version),
+                ("to", to),
+                ("on", on),
+                ("reason", reason),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{to}");
+    }
+    let _ = version;
+    let (_, html) = page(&s, &app, &at).await;
+    assert!(html.contains("平台已备案登记：账号 gh_b1mse2026"), "{html}");
+    assert!(
+        html.contains("新媒体平台年审"),
+        "the review is owed once it runs"
+    );
+    assert!(
+        html.contains("新闻信息服务管理人员教育培训和业务培训"),
+        "the operator's training"
+    );
+    assert!(html.contains("开通运行") && html.contains("已在微信公众平台注册"));
+    assert!(app.db.verify_audit().await.unwrap().is_ok());
+    app.finish().await;
+}
+
+/// The API: a website without a proper ICP number, an outsider and a stale version are refused
+/// with the field named; a leader may read but not write; the registration is discharged.
+#[tokio::test]
+async fn the_api_enters_a_website_and_refuses_what_it_must() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let leader = app.token("leader").await;
+    let outsider = app.person_id("蒋涵").await;
+    let (status, v) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/platforms",
+        Some(json!({
+            "code": "cqu-mse-lab-site", "name": "材料学院实验中心网站", "kind": "website",
+            "org": "cqu-mse", "portfolio": "network-it", "operators": [outsider],
+        })),
+    )
+    .await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["error"]["fields"][0]["field"], "operators", "{v}");
+
+    let (status, v) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/platforms",
+        Some(json!({
+            "code": "cqu-mse-lab-site", "name": "材料学院实验中心网站", "kind": "website",
+            "org": "cqu-mse", "portfolio": "network-it", "news_function": true,
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["state"], "planned");
+    assert_eq!(v["obligations_added"], 1);
+    assert_eq!(v["obligations"][0]["duty"], "platform-registration");
+    let id = v["id"].as_str().unwrap().to_string();
+    let version = v["version"].as_i64().unwrap();
+
+    let (status, _) = api(
+        &app,
+        &leader,
+        "PATCH",
+        &format!("/api/v1/platforms/{id}"),
+        Some(json!({"version": version, "name": "改名"})),
+    )
+    .await;
+    assert_eq!(status, 403, "a leader reads the registry, does not keep it");
+    let (status, _) = api(
+        &app,
+        &leader,
+        "GET",
+        &format!("/api/v1/platforms/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let branch = app.token("branch").await;
+    let (status, _) = api(
+        &app,
+        &branch,
+        "GET",
+        &format!("/api/v1/platforms/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "outside the branch secretary's scope");
+
+    let (status, v) = api(
+        &app,
+        &token,
+        "PUT",
+        &format!("/api/v1/platforms/{id}/registration"),
+        Some(json!({"version": version, "icp": "渝ICP备0500号"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["error"]["fields"][0]["field"], "icp");
+    let (status, v) = api(
+        &app,
+        &token,
+        "PUT",
+        &format!("/api/v1/platforms/{id}/registration"),
+        Some(json!({"version": version, "icp": "渝ICP备05003022号-9"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/platforms/{id}/steps"),
+        Some(
+            json!({"version": version, "to": "registered", "on": "2026-11-28", "reason": "已备案"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 409, "stale: {v}");
+    let version = version + 1;
+    let (status, v) = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/platforms/{id}/steps"),
+        Some(
+            json!({"version": version, "to": "registered", "on": "2026-11-28", "reason": "已备案"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["state"], "registered");
+    assert_eq!(v["obligations"][0]["status"], "done", "{v}");
+    assert_eq!(v["steps"][0]["made_by"], "secretary");
+    let (status, v) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/platforms?org=cqu-mse&kind=website",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(v["total"], 2, "{v}");
+    let (status, v) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/platforms?state=nonsense",
+        None,
+    )
+    .await;
+    assert_eq!(status, 422, "{v}");
+
+    // The ledger (台账) carries the registry: every platform with its registration and who
+    // answers for it, and every change of state of the year.
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let r = s
+        .client
+        .get(app.url("/orgs/cqu-mse/ledger.xlsx?year=2026"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range("网络阵地").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][1], "名称");
+    let lab = rows
+        .iter()
+        .find(|r| r[2] == "cqu-mse-lab-site")
+        .expect("the new website is in the ledger");
+    assert_eq!(lab[8], "已备案");
+    assert_eq!(lab[12], "渝ICP备05003022号-9");
+    assert!(!lab[6].is_empty(), "who answers for it: {lab:?}");
+    let wechat = rows.iter().find(|r| r[2] == "cqu-mse-wechat").unwrap();
+    assert_eq!(wechat[4], "是");
+    let steps = wb.worksheet_range("阵地状态变化").unwrap();
+    let steps: Vec<Vec<String>> = steps
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(
+        steps
+            .iter()
+            .any(|r| r[1] == "材料学院实验中心网站" && r[4] == "已备案" && r[5] == "已备案"),
+        "{steps:?}"
+    );
+    app.finish().await;
+}
