@@ -220,9 +220,18 @@ pub fn generate_in(
                     let Some(due) = periodic_due(duty.due, &period) else {
                         continue;
                     };
-                    for (kind, subject, org, _, _) in
+                    // A platform, or an operator, that began to run after the period's due
+                    // day still owes the period's duty, by the period's last day: a site
+                    // opened in November is reviewed by 31 December, not late the day it
+                    // opened.
+                    let from_running = matches!(
+                        duty.subject,
+                        Subject::Platform { .. } | Subject::Operator { .. }
+                    );
+                    for (kind, subject, org, start, _) in
                         subjects(duty, model, from.max(year_start), to)
                     {
+                        let due = if from_running && start > due { to } else { due };
                         push(kind, &subject, &org, period, due);
                     }
                 }
@@ -273,7 +282,13 @@ fn subjects(duty: &Duty, model: &OrgModel, from: NaiveDate, to: NaiveDate) -> Ve
                     SubjectKind::Platform,
                     p.id.clone(),
                     p.org.clone(),
-                    p.opened_on,
+                    // Registration counts from the day it entered the registry; the periodic
+                    // duties from the day it began to run.
+                    if duty.cadence == Cadence::Once {
+                        p.opened_on
+                    } else {
+                        p.active_from.unwrap_or(p.opened_on)
+                    },
                     p.closed_on,
                 )
             })

@@ -276,6 +276,15 @@ fn platform_duties_follow_the_lifecycle_and_operators_owe_training() {
     let mut trained = owed(&parts, "operator-training");
     trained.sort();
     assert_eq!(trained, vec!["liu", "zheng"]);
+    // One that began to run after the review's due day (30 June) owes the year's review by
+    // 31 December, not one late the day it opened.
+    parts.platforms[0].active_from = Some(d("2026-07-10"));
+    let review = generate(&pack, &parts.model(), 2026, &[])
+        .into_iter()
+        .find(|o| o.duty == "platform-annual-review")
+        .unwrap();
+    assert_eq!(review.due, d("2026-12-31"));
+    assert_eq!(owed(&parts, "operator-training").len(), 2);
     // A platform closed before the year owes nothing in it.
     parts.platforms[0].closed_on = Some(d("2025-12-01"));
     parts.platforms[0].opened_on = d("2025-01-01");

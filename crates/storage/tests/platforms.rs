@@ -376,7 +376,7 @@ async fn a_new_platform_and_its_operators_owe_their_duties_at_once() {
         assert_eq!(
             owed(db, &p.id).await,
             vec![
-                "platform-annual-review@2026-06-30:open",
+                "platform-annual-review@2026-12-31:open",
                 "platform-registration@2026-12-20:done"
             ]
         );
