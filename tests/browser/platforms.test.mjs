@@ -36,6 +36,7 @@ test('the branch secretary enters, registers and opens the branch WeChat account
   await page.locator('#code').fill('B1 公众号');
   await page.locator('#kind').selectOption('wechat-official');
   await page.locator('#portfolio').selectOption('publicity');
+  await page.locator('#opened_on').fill('2026-11-20');
   await page.locator('input[name="news_function"]').check();
   await page.locator('input[name="operators"]').first().check();
   const refused = await navigating(page, () => page.getByRole('button', { name: '保存' }).click());
@@ -60,9 +61,12 @@ test('the branch secretary enters, registers and opens the branch WeChat account
   await page.locator('#reason').fill('已在微信公众平台注册');
   const early = await navigating(page, () => page.getByRole('button', { name: '记录状态变化' }).click());
   assert.equal(early?.status(), 422);
-  assert.match(await text(page, '.has-error .field-error'), /须先填写完整的备案登记信息/);
+  assert.match(await text(page, 'form[action$="/steps"] .field-error'), /须先填写完整的备案登记信息/);
+  // … and what is missing shows at the registration's own fields.
+  assert.match(await text(page, '#account_id ~ .field-error'), /账号须填写账号 ID/);
 
-  await page.getByText('填写或更正备案登记信息').click();
+  // The refusal opened the registration form at its fields.
+  assert.equal(await page.locator('details:has(#account_id)').getAttribute('open'), '');
   await page.locator('#account_id').fill('gh_b1mse2026');
   await page.locator('#registered_on').fill('2026-11-24');
   await page.locator('#registering_body').fill('重庆大学');

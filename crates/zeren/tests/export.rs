@@ -110,8 +110,18 @@ async fn ledger_export_opens_with_sheets_headers_rows_and_dates() {
                 "教育培训",
                 "青年教育",
                 "上级部署",
-                "督办任务"
+                "督办任务",
+                "网络阵地",
+                "阵地状态变化"
             ]
+        );
+        // The 阵地台账: the college's four platforms, registered as the demo registers them.
+        let platforms = wb.worksheet_range("网络阵地").unwrap();
+        assert_eq!(platforms.height(), 5);
+        let cells: Vec<String> = platforms.cells().map(|(_, _, c)| c.to_string()).collect();
+        assert!(
+            cells.iter().any(|c| c == "渝ICP备05003022号-10"),
+            "{cells:?}"
         );
         let cover = wb.worksheet_range("封面").unwrap();
         let cover_text: Vec<String> = cover.cells().map(|(_, _, c)| c.to_string()).collect();

@@ -67,6 +67,8 @@ pub struct PlatformView {
     pub news: bool,
     /// Closed on, if it was.
     pub closed: Option<String>,
+    /// Its page in the platform registry.
+    pub href: String,
 }
 
 #[derive(Template)]
@@ -241,6 +243,7 @@ pub(super) async fn org_page(
             operators: p.operators.iter().map(|o| person_name(m, o)).collect(),
             news: p.news_function,
             closed: p.closed_on.map(date),
+            href: with_lang(&format!("/platforms/{}", encode(&p.id)), tr),
         })
         .collect();
     let path = format!("/orgs/{}", encode(&org.code));

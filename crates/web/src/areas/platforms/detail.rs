@@ -133,7 +133,11 @@ pub(super) fn duty_view(v: &Viewer, o: &StoredObligation, today: NaiveDate) -> D
         } else {
             String::new()
         },
-        period: o.period.clone(),
+        period: if o.period == "once" {
+            tr.t("platforms.period.once").to_string()
+        } else {
+            o.period.clone()
+        },
         due: date(o.due),
         status,
         status_name: tr.t(&format!("status.{status}")).to_string(),

@@ -10,6 +10,7 @@ pub struct RegistryQuery {
     pub(super) state: Option<String>,
     pub(super) q: Option<String>,
     pub(super) page: Option<String>,
+    pub(super) print: Option<String>,
 }
 
 /// The registry's filters, checked.
@@ -22,7 +23,12 @@ pub(super) struct Filter {
     pub(super) state: Option<PlatformState>,
     pub(super) q: String,
     pub(super) page: usize,
+    /// Every row on one page, for printing (at most [`PRINT_MAX`]).
+    pub(super) print: bool,
 }
+
+/// Most rows of the printable registry.
+pub const PRINT_MAX: usize = 5000;
 
 fn nonempty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -92,6 +98,7 @@ pub(super) fn filter_of(v: &Viewer, q: &RegistryQuery) -> Result<Filter, Refusal
             .take(100)
             .collect(),
         page,
+        print: nonempty(&q.print).is_some_and(|p| p == "1"),
     })
 }
 
@@ -114,11 +121,12 @@ pub(super) fn select<'a>(v: &'a Viewer, f: &Filter) -> (Vec<&'a Platform>, usize
     let org_code = |p: &Platform| m.org(&p.org).map(|o| o.code.clone()).unwrap_or_default();
     all.sort_by_cached_key(|p| (org_code(p), p.code.clone()));
     let total = all.len();
-    let rows = all
-        .into_iter()
-        .skip((f.page - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .collect();
+    let (skip, take) = if f.print {
+        (0, PRINT_MAX)
+    } else {
+        ((f.page - 1) * PER_PAGE, PER_PAGE)
+    };
+    let rows = all.into_iter().skip(skip).take(take).collect();
     (rows, total)
 }
 
@@ -154,6 +162,10 @@ pub(super) struct RegistryPage {
     pub(super) prev: Option<String>,
     pub(super) next: Option<String>,
     pub(super) new_href: Option<String>,
+    /// The whole registry on one page, to print (the 阵地台账).
+    pub(super) print_href: String,
+    /// This is the printable page: a title with the org and the day, no pager.
+    pub(super) print: Option<String>,
 }
 
 /// A platform as the registry shows it.
@@ -259,12 +271,33 @@ pub(super) async fn registry_page(
                     ("total", &total.to_string()),
                 ],
             ),
-            prev: (f.page > 1).then(|| link(f.page - 1)),
-            next: (f.page < pages).then(|| link(f.page + 1)),
+            prev: (f.page > 1 && !f.print).then(|| link(f.page - 1)),
+            next: (f.page < pages && !f.print).then(|| link(f.page + 1)),
             new_href: v
                 .principal
                 .can_somewhere(Permission::ManagePlatforms)
                 .then(|| href_with("/platforms/new", &[("org", f.org.as_str())], tr)),
+            print_href: href_with(
+                "/platforms",
+                &[
+                    ("org", f.org.as_str()),
+                    ("kind", kind.as_str()),
+                    ("state", st.as_str()),
+                    ("q", f.q.as_str()),
+                    ("print", "1"),
+                ],
+                tr,
+            ),
+            print: f.print.then(|| {
+                let org = m
+                    .find_org(&f.org)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_else(|| tr.t("platforms.filter.all_orgs").to_string());
+                tr.tf(
+                    "platforms.print.title",
+                    &[("org", org.as_str()), ("day", &date(today))],
+                )
+            }),
         },
     )
 }

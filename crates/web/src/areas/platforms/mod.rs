@@ -67,6 +67,10 @@ const LIST_QUERY: &[(&str, &str)] = &[
     ),
     ("q", "Words in the name or code"),
     ("page", "Page number, from 1; 50 rows a page"),
+    (
+        "print",
+        "1: every row on one page (at most 5 000), titled for printing: the 阵地台账",
+    ),
 ];
 
 /// Page routes of this area.
