@@ -59,6 +59,9 @@ pub enum Command {
     /// Posts of an org: list them, set one up, appoint a holder, close or reopen one (each audited).
     #[command(subcommand)]
     Post(PostCommand),
+    /// Platforms (阵地): list, add, edit, step through their life, register, show (each audited).
+    #[command(subcommand)]
+    Platform(PlatformCommand),
     /// Accounts: add, change passwords, disable and enable, API tokens, role grants. The only way
     /// to manage the three administrators' accounts (三员分立).
     #[command(subcommand)]
@@ -442,6 +445,137 @@ pub enum PostCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PlatformCommand {
+    /// Platforms: code, kind, state, org, portfolio, operators, registration.
+    #[command(
+        after_help = "Examples:\n  zeren platform list\n  zeren platform list --org xyz-cs --json"
+    )]
+    List {
+        /// Only the platforms of this org's subtree (code).
+        #[arg(long)]
+        org: Option<String>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enter a platform in the registry; its duties (registration first) are owed at once.
+    #[command(
+        after_help = "Examples:\n  zeren platform add --code xyz-cs-wechat --name 计算机学院微信公众号 --kind wechat-official --org xyz-cs --portfolio publicity --news-function --operator T2026001\n  zeren platform add --code xyz-cs-web --name 计算机学院网站 --kind website --org xyz-cs --state active --opened-on 2020-09-01"
+    )]
+    Add {
+        /// Code: a-z, 0-9 and single hyphens, e.g. xyz-cs-wechat.
+        #[arg(long)]
+        code: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Kind: website, wechat-official, weibo, douyin, bilibili, forum, …
+        #[arg(long)]
+        kind: String,
+        /// The owning org (code).
+        #[arg(long)]
+        org: String,
+        /// Portfolio id of the policy (e.g. publicity).
+        #[arg(long)]
+        portfolio: Option<String>,
+        /// It has news / opinion functions.
+        #[arg(long)]
+        news_function: bool,
+        /// The day it entered the registry (YYYY-MM-DD; default today).
+        #[arg(long, value_name = "DAY")]
+        opened_on: Option<String>,
+        /// An operator: person id or staff number (repeat for several).
+        #[arg(long = "operator", value_name = "PERSON")]
+        operators: Vec<String>,
+        /// planned (being set up; registration comes next) or active (running already).
+        #[arg(long, default_value = "planned")]
+        state: String,
+    },
+    /// Edit a platform's name, portfolio, news functions or operators, from the version seen.
+    #[command(
+        after_help = "Examples:\n  zeren platform edit xyz-cs-wechat --name 计算机学院官微 --version 3\n  zeren platform edit xyz-cs-wechat --operator T2026001 --operator T2026002 --version 4\n  zeren platform edit xyz-cs-wechat --portfolio \"\" --news-function false --version 5"
+    )]
+    Edit {
+        /// The platform (code).
+        code: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Portfolio id ("" for none).
+        #[arg(long)]
+        portfolio: Option<String>,
+        /// Whether it has news / opinion functions.
+        #[arg(long, value_name = "true|false")]
+        news_function: Option<bool>,
+        /// Operators, replacing the list: person id or staff number (repeat for several).
+        #[arg(long = "operator", value_name = "PERSON")]
+        operators: Vec<String>,
+        /// Remove every operator.
+        #[arg(long, conflicts_with = "operators")]
+        no_operators: bool,
+        /// The version seen (zeren platform show); refused when it changed since.
+        #[arg(long)]
+        version: i64,
+    },
+    /// Move a platform one step of its life: planned → registered → active ⇄ suspended, closed
+    /// from any state.
+    #[command(
+        after_help = "Examples:\n  zeren platform step xyz-cs-wechat --to registered --on 2026-09-01 --reason 已完成备案 --version 2\n  zeren platform step xyz-cs-wechat --to active --on 2026-09-10 --reason 正式上线 --version 3"
+    )]
+    Step {
+        /// The platform (code).
+        code: String,
+        /// registered, active, suspended or closed.
+        #[arg(long, value_name = "STATE")]
+        to: String,
+        /// The day it took effect (YYYY-MM-DD).
+        #[arg(long, value_name = "DAY")]
+        on: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// The version seen (zeren platform show).
+        #[arg(long)]
+        version: i64,
+    },
+    /// Record how a platform is registered: a website's ICP number, an account's id, day and
+    /// registering body.
+    #[command(
+        after_help = "Examples:\n  zeren platform register xyz-cs-web --icp 渝ICP备05003022号-3 --version 1\n  zeren platform register xyz-cs-wechat --account-id gh_0123456789ab --registered-on 2026-08-20 --registering-body 某大学计算机学院 --version 1"
+    )]
+    Register {
+        /// The platform (code).
+        code: String,
+        /// ICP 备案号 (websites), e.g. 渝ICP备05003022号-1.
+        #[arg(long)]
+        icp: Option<String>,
+        /// Account id (公众号原始ID, 微博 UID, …).
+        #[arg(long)]
+        account_id: Option<String>,
+        /// The day it was registered (YYYY-MM-DD).
+        #[arg(long, value_name = "DAY")]
+        registered_on: Option<String>,
+        /// The body that registered it (注册主体).
+        #[arg(long)]
+        registering_body: Option<String>,
+        /// The version seen (zeren platform show).
+        #[arg(long)]
+        version: i64,
+    },
+    /// A platform: its fields, registration, version and every step of its life.
+    #[command(
+        after_help = "Examples:\n  zeren platform show xyz-cs-wechat\n  zeren platform show xyz-cs-wechat --json"
+    )]
+    Show {
+        /// The platform (code).
+        code: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Add an account. Without --password-stdin a temporary password is printed, to be changed at first sign-in.
     ///
@@ -560,7 +694,8 @@ pub enum ExportCommand {
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// A roster (组织机构/人员/任职 名册): one xlsx workbook, or CSV files named by sheet
-    /// (orgs.csv, people.csv, posts.csv, holdings.csv, assignments.csv; UTF-8 or GB18030).
+    /// (orgs.csv, people.csv, posts.csv, holdings.csv, assignments.csv, platforms.csv; UTF-8 or
+    /// GB18030).
     /// Every problem is told at its cell and nothing is written unless the whole file is valid;
     /// importing the same file twice changes nothing.
     #[command(

@@ -219,6 +219,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             ledger::initialise(&db, now).await?;
             crate::posts::run(&db, cmd, now).await?
         }
+        Command::Platform(cmd) => {
+            ledger::initialise(&db, now).await?;
+            crate::platforms::run(&db, cmd, now).await?
+        }
         Command::Serve(_) | Command::Policy(PolicyCommand::Check { .. }) => ExitCode::SUCCESS,
     };
     db.close().await;

@@ -6,6 +6,7 @@ mod clock;
 mod commands;
 mod export;
 mod orgs;
+mod platforms;
 mod posts;
 mod roster;
 
