@@ -121,6 +121,7 @@ fn college() -> Roster {
             start: day(a, 2, 4, "2024-09-01"),
             end: None,
         }],
+        platforms: Vec::new(),
     }
 }
 

@@ -79,6 +79,7 @@ fn roster() -> Roster {
                 end: None,
             })
             .collect(),
+        platforms: Vec::new(),
     }
 }
 

@@ -184,6 +184,93 @@ const ASSIGNMENTS: [Col; 6] = [
     date("end", "结束", false, "分管结束日期；仍分管则留空"),
 ];
 
+const PLATFORMS: [Col; 13] = [
+    text(
+        "code",
+        "平台代码",
+        true,
+        20.0,
+        "平台的唯一代码，小写字母、数字和连字符，如 xyz-chem-wechat",
+    ),
+    text(
+        "name",
+        "名称",
+        true,
+        24.0,
+        "平台名称，如 化学化工学院微信公众号",
+    ),
+    text(
+        "kind",
+        "类型",
+        true,
+        14.0,
+        "website/wechat-official/weibo/video/douyin/bilibili/forum/livestream/app/other，或 网站/微信公众号/微博/视频号/抖音号/哔哩哔哩账号/论坛/直播账号/客户端/其他",
+    ),
+    text(
+        "org",
+        "所属组织代码",
+        true,
+        16.0,
+        "主办平台的组织的组织代码",
+    ),
+    text(
+        "portfolio",
+        "分管领域",
+        false,
+        14.0,
+        "政策包中的分管领域代码或中文名，如 publicity 或 宣传思想；可留空",
+    ),
+    text(
+        "news_function",
+        "新闻舆论功能",
+        false,
+        10.0,
+        "是 或 否；留空为否",
+    ),
+    date(
+        "opened_on",
+        "登记日期",
+        false,
+        "平台纳入登记的日期；留空为导入当天。已登记的平台不因此更改",
+    ),
+    text(
+        "state",
+        "状态",
+        false,
+        10.0,
+        "新平台为 筹建(planned) 或 运行(active)，留空为运行；已登记平台的状态须在平台页面逐步变更，此处只能与现状一致",
+    ),
+    text(
+        "operators",
+        "管理员工号",
+        false,
+        20.0,
+        "平台管理员的工号，多人用“、”或“,”分隔；须为所属组织或其下级组织的人员",
+    ),
+    text(
+        "icp",
+        "ICP备案号",
+        false,
+        22.0,
+        "网站的 ICP 备案号，如 渝ICP备05003022号-1；可留空",
+    ),
+    text(
+        "account_id",
+        "账号ID",
+        false,
+        18.0,
+        "账号的 ID（公众号原始ID、微博 UID 等）；可留空",
+    ),
+    date("registered_on", "注册日期", false, "账号注册的日期；可留空"),
+    text(
+        "registering_body",
+        "注册主体",
+        false,
+        20.0,
+        "账号的注册主体；可留空。运行中的账号填写备案登记时，账号ID、注册日期和注册主体须一并填写",
+    ),
+];
+
 /// The columns of `sheet`, in template order (the order the row type lists its fields).
 pub(crate) fn columns(sheet: Sheet) -> &'static [Col] {
     match sheet {
@@ -192,6 +279,7 @@ pub(crate) fn columns(sheet: Sheet) -> &'static [Col] {
         Sheet::Posts => &POSTS,
         Sheet::Holdings => &HOLDINGS,
         Sheet::Assignments => &ASSIGNMENTS,
+        Sheet::Platforms => &PLATFORMS,
     }
 }
 

@@ -1,5 +1,5 @@
-//! Zeren roster files: the org tree, people, posts, holdings and portfolio assignments
-//! (组织机构/人员/任职 名册) read from an xlsx workbook or CSV files into
+//! Zeren roster files: the org tree, people, posts, holdings, portfolio assignments and
+//! platforms (组织机构/人员/任职 名册) read from an xlsx workbook or CSV files into
 //! [`zeren_core::org::roster::Roster`], and written back into the template workbook.
 //!
 //! Only the form is checked here: sheets, headers, required cells, types of cells. Whether a
@@ -25,7 +25,7 @@ pub use write::WriteError;
 
 use chrono::NaiveDate;
 use zeren_core::org::roster::{
-    AssignmentRow, At, Cell, HoldingRow, OrgRow, PersonRow, PostRow, Roster, Sheet,
+    AssignmentRow, At, Cell, HoldingRow, OrgRow, PersonRow, PlatformRow, PostRow, Roster, Sheet,
 };
 
 /// Largest roster file read (for CSV, all files together); larger input is refused before
@@ -46,7 +46,7 @@ pub fn read_csv(files: &[(String, Vec<u8>)]) -> Result<Roster, Vec<Problem>> {
     csv_read::read(files)
 }
 
-/// Writes `roster` into the template workbook: the five sheets with headers and rows, then the
+/// Writes `roster` into the template workbook: the six sheets with headers and rows, then the
 /// 说明 sheet. The `at` of each value is ignored; reading the workbook back gives the same values
 /// with their new cells.
 pub fn write_xlsx(roster: &Roster) -> Result<Vec<u8>, WriteError> {
@@ -54,7 +54,8 @@ pub fn write_xlsx(roster: &Roster) -> Result<Vec<u8>, WriteError> {
 }
 
 /// The empty roster workbook to fill in, with one example row per sheet: a college, a person, a
-/// deputy secretary post held by the person, and the post's portfolio.
+/// deputy secretary post held by the person, the post's portfolio, and a platform of the
+/// college the person operates.
 pub fn template() -> Result<Vec<u8>, WriteError> {
     write::workbook(&example())
 }
@@ -78,6 +79,7 @@ fn example() -> Roster {
     let s = Sheet::Posts;
     let h = Sheet::Holdings;
     let a = Sheet::Assignments;
+    let f = Sheet::Platforms;
     let mut roster = Roster {
         orgs: vec![OrgRow {
             code: text(o, 0, "xyz-chem"),
@@ -104,6 +106,21 @@ fn example() -> Roster {
         }],
         holdings: Vec::new(),
         assignments: Vec::new(),
+        platforms: vec![PlatformRow {
+            code: text(f, 0, "xyz-chem-wechat"),
+            name: text(f, 1, "化学化工学院微信公众号"),
+            kind: text(f, 2, "wechat-official"),
+            org: text(f, 3, "xyz-chem"),
+            portfolio: Some(text(f, 4, "publicity")),
+            news_function: Some(text(f, 5, "是")),
+            opened_on: day(f, 6, 2023, 9, 1),
+            state: Some(text(f, 7, "active")),
+            operators: Some(text(f, 8, "20230001")),
+            icp: None,
+            account_id: Some(text(f, 10, "gh_0123456789ab")),
+            registered_on: day(f, 11, 2023, 8, 20),
+            registering_body: Some(text(f, 12, "某大学化学化工学院")),
+        }],
     };
     if let Some(start) = day(h, 3, 2023, 9, 1) {
         roster.holdings.push(HoldingRow {

@@ -6,7 +6,8 @@ use crate::problem::{Problem, ProblemKind};
 use chrono::NaiveDate;
 use std::borrow::Cow;
 use zeren_core::org::roster::{
-    AssignmentRow, At, Day, HoldingRow, OrgRow, PersonRow, PostRow, Roster, Sheet, Text,
+    AssignmentRow, At, Day, HoldingRow, OrgRow, PersonRow, PlatformRow, PostRow, Roster, Sheet,
+    Text,
 };
 
 /// Most data rows a sheet may hold: a roster of a whole province fits, and a sheet claiming a
@@ -433,6 +434,21 @@ fn build(sheet: Sheet, s: &mut [Option<Slot>], roster: &mut Roster) -> Option<()
             start: day(s, 4)?,
             end: day(s, 5),
         }),
+        Sheet::Platforms => roster.platforms.push(PlatformRow {
+            code: text(s, 0)?,
+            name: text(s, 1)?,
+            kind: text(s, 2)?,
+            org: text(s, 3)?,
+            portfolio: text(s, 4),
+            news_function: text(s, 5),
+            opened_on: day(s, 6),
+            state: text(s, 7),
+            operators: text(s, 8),
+            icp: text(s, 9),
+            account_id: text(s, 10),
+            registered_on: day(s, 11),
+            registering_body: text(s, 12),
+        }),
     }
     Some(())
 }
@@ -443,8 +459,8 @@ fn build(sheet: Sheet, s: &mut [Option<Slot>], roster: &mut Roster) -> Option<()
 pub(crate) fn match_sheets<'n>(
     names: impl IntoIterator<Item = (&'n str, &'n str)>,
     problems: &mut Problems,
-) -> [Option<usize>; 5] {
-    let mut found = [None; 5];
+) -> [Option<usize>; Sheet::ALL.len()] {
+    let mut found = [None; Sheet::ALL.len()];
     for (i, (key, shown)) in names.into_iter().enumerate() {
         if columns::is_instructions(key) {
             continue;

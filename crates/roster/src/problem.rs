@@ -28,7 +28,7 @@ pub enum ProblemKind {
     NotAWorkbook,
     /// The archive would unpack to far more than a roster needs (a zip bomb, or sizes that lie).
     ZipBomb,
-    /// A sheet (or CSV file) that is none of the five and not instructions: likely misspelt.
+    /// A sheet (or CSV file) that is none of the six and not instructions: likely misspelt.
     UnknownSheet {
         /// Its name (the file name, for CSV).
         name: String,
@@ -182,10 +182,10 @@ impl Problem {
                 .to_string(),
             ProblemKind::UnknownSheet { name } => match lang {
                 Lang::Zh => format!(
-                    "无法识别的工作表“{name}”：工作表应为 组织、人员、职务、任职、分管（或 说明）"
+                    "无法识别的工作表“{name}”：工作表应为 组织、人员、职务、任职、分管、阵地（或 说明）"
                 ),
                 Lang::En => format!(
-                    "unknown sheet \"{name}\": sheets are 组织, 人员, 职务, 任职, 分管 (or orgs, people, posts, holdings, assignments) and 说明/README"
+                    "unknown sheet \"{name}\": sheets are 组织, 人员, 职务, 任职, 分管, 阵地 (or orgs, people, posts, holdings, assignments, platforms) and 说明/README"
                 ),
             },
             ProblemKind::DuplicateSheet { sheet, name } => match lang {

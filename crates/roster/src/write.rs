@@ -1,4 +1,4 @@
-//! Writing a roster into the template workbook: the five sheets with their headers and rows,
+//! Writing a roster into the template workbook: the six sheets with their headers and rows,
 //! then 说明 (instructions). Codes and staff numbers are text cells in text-formatted columns,
 //! so neither the written `00123` nor one typed later loses its zeros; dates are real dates.
 
@@ -189,12 +189,32 @@ fn data_sheet(
                 write_row(ws, f, next(), &cells)?;
             }
         }
+        Sheet::Platforms => {
+            for r in &roster.platforms {
+                let cells = [
+                    t(&r.code),
+                    t(&r.name),
+                    t(&r.kind),
+                    t(&r.org),
+                    ot(&r.portfolio),
+                    ot(&r.news_function),
+                    od(&r.opened_on),
+                    ot(&r.state),
+                    ot(&r.operators),
+                    ot(&r.icp),
+                    ot(&r.account_id),
+                    od(&r.registered_on),
+                    ot(&r.registering_body),
+                ];
+                write_row(ws, f, next(), &cells)?;
+            }
+        }
     }
     Ok(())
 }
 
 const NOTES: [&str; 7] = [
-    "本工作簿共五张数据表：组织、人员、职务、任职、分管。请勿修改工作表名称和第一行表头；列的顺序可以调整。",
+    "本工作簿共六张数据表：组织、人员、职务、任职、分管、阵地。请勿修改工作表名称和第一行表头；列的顺序可以调整。",
     "每行一条记录；空行会被忽略。数据表中不要合并单元格。",
     "日期请填写为日期格式的单元格（如 2024-09-01），不要以文本形式保存。",
     "组织代码、工号等请保持文本格式，以免 Excel 去掉开头的 0。",
@@ -233,7 +253,7 @@ fn instructions(book: &mut Workbook, f: &Formats) -> Result<(), WriteError> {
     Ok(())
 }
 
-/// The workbook: five data sheets in [`Sheet::ALL`] order, then 说明.
+/// The workbook: six data sheets in [`Sheet::ALL`] order, then 说明.
 pub(crate) fn workbook(roster: &Roster) -> Result<Vec<u8>, WriteError> {
     let mut book = Workbook::new();
     // 等线 11 is the default of Chinese Excel; setting it keeps row heights as Excel expects.

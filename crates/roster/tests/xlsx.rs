@@ -55,7 +55,7 @@ fn the_workbook_has_text_codes_real_dates_and_instructions() {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.as_slice())).unwrap();
     assert_eq!(
         book.sheet_names(),
-        ["组织", "人员", "职务", "任职", "分管", "说明"]
+        ["组织", "人员", "职务", "任职", "分管", "阵地", "说明"]
     );
     let people = book.worksheet_range("人员").unwrap();
     assert_eq!(people.get_value((0, 0)), Some(&Data::String("工号".into())));

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, anyhow};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use zeren_core::clock::shanghai_date;
-use zeren_core::org::roster::{Sheet, plan, roster_of};
+use zeren_core::org::roster::{Sheet, plan_with_platforms, roster_with_platforms};
 use zeren_storage::{Actor, Db};
 use zeren_web::areas::roster::{problem_text, step_text};
 
@@ -71,7 +71,8 @@ pub async fn import(
     let pack = combined_pack(db, shanghai_date(now)).await?;
     let model = db.load_model().await?;
     let people = db.roster_people().await?;
-    let planned = match plan(&pack, &model, &people, &roster) {
+    let platforms = db.roster_platforms().await?;
+    let planned = match plan_with_platforms(&pack, &model, &people, &platforms, &roster) {
         Ok(p) => p,
         Err(problems) => {
             let told: Vec<String> = problems.iter().map(|p| problem_text(l, &pack, p)).collect();
@@ -161,7 +162,8 @@ pub async fn export(db: &Db, out: &Path, template: bool) -> Result<ExitCode> {
     }
     let model = db.load_model().await?;
     let people = db.roster_people().await?;
-    let roster = roster_of(&model, &people);
+    let platforms = db.roster_platforms().await?;
+    let roster = roster_with_platforms(&model, &people, &platforms);
     let bytes = zeren_roster::write_xlsx(&roster).map_err(|e| anyhow!("{e}"))?;
     let partial = out.with_extension("xlsx.partial");
     std::fs::write(&partial, &bytes).with_context(|| partial.display().to_string())?;

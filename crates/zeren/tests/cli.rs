@@ -1183,7 +1183,7 @@ async fn a_new_installation_imports_its_roster_and_next_terms() {
         ]);
         assert!(!out.contains("张三"), "the dry run wrote nothing: {out}");
         let out = ok(&["import", "roster", template.to_str().unwrap()]);
-        assert!(out.contains("已导入：写入 5 项变更"), "{out}");
+        assert!(out.contains("已导入：写入 6 项变更"), "{out}");
         let out = ok(&["import", "roster", template.to_str().unwrap()]);
         assert!(out.contains("没有变更"), "{out}");
         let out = ok(&[

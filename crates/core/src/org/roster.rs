@@ -1,5 +1,5 @@
-//! The roster (组织机构/人员/任职 名册): the org tree, people, posts, holdings and portfolio
-//! assignments as rows of a workbook, each value with the cell it came from.
+//! The roster (组织机构/人员/任职 名册): the org tree, people, posts, holdings, portfolio
+//! assignments and platforms as rows of a workbook, each value with the cell it came from.
 //!
 //! Reading and writing files (xlsx, CSV) is done by the `zeren-roster` crate; this module is the
 //! shape both sides agree on, and where the rows are checked against the org model.
@@ -9,8 +9,8 @@ use std::fmt;
 
 mod plan;
 pub use plan::{
-    Counts, HoldingRef, PersonFacts, PersonRef, Plan, Planned, PostRef, RosterError, RosterProblem,
-    Step, plan, roster_of,
+    Counts, HoldingRef, PersonFacts, PersonRef, Plan, Planned, PlatformFacts, PostRef, RosterError,
+    RosterProblem, Step, plan, plan_with_platforms, roster_of, roster_with_platforms,
 };
 
 /// A sheet of the roster workbook (or a CSV file of the same rows).
@@ -26,16 +26,19 @@ pub enum Sheet {
     Holdings,
     /// 分管: portfolio assignments.
     Assignments,
+    /// 阵地: platforms.
+    Platforms,
 }
 
 impl Sheet {
     /// Every sheet, in workbook order (an org before its people, a post before its holders).
-    pub const ALL: [Sheet; 5] = [
+    pub const ALL: [Sheet; 6] = [
         Sheet::Orgs,
         Sheet::People,
         Sheet::Posts,
         Sheet::Holdings,
         Sheet::Assignments,
+        Sheet::Platforms,
     ];
 
     /// The sheet's name in the workbook (the template is in Chinese; locations use it).
@@ -46,6 +49,7 @@ impl Sheet {
             Sheet::Posts => "职务",
             Sheet::Holdings => "任职",
             Sheet::Assignments => "分管",
+            Sheet::Platforms => "阵地",
         }
     }
 
@@ -57,6 +61,7 @@ impl Sheet {
             Sheet::Posts => "posts",
             Sheet::Holdings => "holdings",
             Sheet::Assignments => "assignments",
+            Sheet::Platforms => "platforms",
         }
     }
 
@@ -202,6 +207,38 @@ pub struct AssignmentRow {
     pub end: Option<Day>,
 }
 
+/// A row of 阵地: one platform, keyed by its code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformRow {
+    /// 平台代码 (kebab-case, the key).
+    pub code: Text,
+    /// 名称.
+    pub name: Text,
+    /// 类型: a platform kind (`website`, `wechat-official`, …) or its Chinese name.
+    pub kind: Text,
+    /// 所属组织代码.
+    pub org: Text,
+    /// 分管领域: a portfolio id of the policy pack or its Chinese name.
+    pub portfolio: Option<Text>,
+    /// 新闻舆论功能: 是/否 (empty: 否).
+    pub news_function: Option<Text>,
+    /// 登记日期: the day it entered the registry (empty: the day of the import).
+    pub opened_on: Option<Day>,
+    /// 状态: `planned`/`active` (筹建/运行) for a new platform, empty: active; a stored
+    /// platform's state is moved by steps, not by a roster.
+    pub state: Option<Text>,
+    /// 管理员工号: staff numbers separated by `、` or `,`.
+    pub operators: Option<Text>,
+    /// ICP 备案号 (websites).
+    pub icp: Option<Text>,
+    /// 账号 ID (accounts).
+    pub account_id: Option<Text>,
+    /// 注册日期.
+    pub registered_on: Option<Day>,
+    /// 注册主体.
+    pub registering_body: Option<Text>,
+}
+
 /// A whole roster, sheet by sheet, rows in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Roster {
@@ -215,6 +252,8 @@ pub struct Roster {
     pub holdings: Vec<HoldingRow>,
     /// 分管.
     pub assignments: Vec<AssignmentRow>,
+    /// 阵地.
+    pub platforms: Vec<PlatformRow>,
 }
 
 #[cfg(test)]

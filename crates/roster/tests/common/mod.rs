@@ -5,7 +5,8 @@
 
 use chrono::NaiveDate;
 use zeren_core::org::roster::{
-    AssignmentRow, At, Cell, Day, HoldingRow, OrgRow, PersonRow, PostRow, Roster, Sheet, Text,
+    AssignmentRow, At, Cell, Day, HoldingRow, OrgRow, PersonRow, PlatformRow, PostRow, Roster,
+    Sheet, Text,
 };
 
 pub fn d(s: &str) -> NaiveDate {
@@ -140,6 +141,21 @@ pub fn roster() -> Roster {
                 end: None,
             },
         ],
+        platforms: vec![PlatformRow {
+            code: t("xyz-chem-wechat"),
+            name: t("化学化工学院微信公众号"),
+            kind: t("wechat-official"),
+            org: t("xyz-chem"),
+            portfolio: Some(t("publicity")),
+            news_function: Some(t("是")),
+            opened_on: oday("2023-09-01"),
+            state: Some(t("active")),
+            operators: Some(t("00123、20230001")),
+            icp: None,
+            account_id: Some(t("gh_0123456789ab")),
+            registered_on: oday("2023-08-20"),
+            registering_body: Some(t("某大学化学化工学院")),
+        }],
     }
 }
 
@@ -242,6 +258,21 @@ pub fn values(r: &Roster) -> Roster {
         t(&mut a.portfolio);
         dd(&mut a.start);
         a.end.as_mut().map(dd);
+    }
+    for p in &mut r.platforms {
+        t(&mut p.code);
+        t(&mut p.name);
+        t(&mut p.kind);
+        t(&mut p.org);
+        p.portfolio.as_mut().map(t);
+        p.news_function.as_mut().map(t);
+        p.opened_on.as_mut().map(dd);
+        p.state.as_mut().map(t);
+        p.operators.as_mut().map(t);
+        p.icp.as_mut().map(t);
+        p.account_id.as_mut().map(t);
+        p.registered_on.as_mut().map(dd);
+        p.registering_body.as_mut().map(t);
     }
     r
 }

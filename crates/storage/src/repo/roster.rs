@@ -3,18 +3,24 @@
 //! file is written or nothing, and the org model changes once, at the commit.
 
 use super::assignments::AssignmentEdit;
-use super::date_text;
 use super::orgs::holding_json;
+use super::{date_text, parse_opt_date};
 use crate::db::{Actor, Db, Tx};
 use crate::error::{Result, StorageError};
 use crate::repo::orgs::{NewOrg, OrgEdit};
 use crate::repo::people::{NewPerson, PersonEdit};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::AssertSqlSafe;
+use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
-use zeren_core::org::Holding;
-use zeren_core::org::roster::{HoldingRef, PersonFacts, PersonRef, Plan, PostRef, Step};
-use zeren_core::policy::PolicyPack;
+use zeren_core::Lang;
+use zeren_core::clock::shanghai_date;
+use zeren_core::org::roster::{
+    HoldingRef, PersonFacts, PersonRef, Plan, Planned, PlatformFacts, PostRef, Step,
+};
+use zeren_core::org::{Holding, ModelChange, OrgModel, Person};
+use zeren_core::platforms::{PlatformDraft, Registration, RegistrationDraft, check_platform};
+use zeren_core::policy::{Policies, PolicyPack};
+use zeren_core::records::join_messages;
 
 /// The note kept with a date an import corrects.
 const IMPORT_REASON: &str = "名册导入 (roster import)";
@@ -47,6 +53,28 @@ impl Db {
             .collect())
     }
 
+    /// How every stored platform is registered, for planning an import and writing an export.
+    pub async fn roster_platforms(&self) -> Result<Vec<PlatformFacts>> {
+        sqlx::query(
+            "SELECT id, icp, account_id, registered_on, registering_body FROM platforms ORDER BY code",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(PlatformFacts {
+                id: r.try_get("id")?,
+                registration: Registration {
+                    icp: r.try_get("icp")?,
+                    account_id: r.try_get("account_id")?,
+                    registered_on: parse_opt_date(r.try_get("registered_on")?)?,
+                    registering_body: r.try_get("registering_body")?,
+                },
+            })
+        })
+        .collect()
+    }
+
     /// Applies `plan` as `actor` at `now`, in one transaction.
     pub async fn import_roster(
         &self,
@@ -67,14 +95,53 @@ impl Db {
             })),
         )
         .await?;
+        let has_platforms = plan.steps.iter().any(|s| {
+            matches!(
+                s.step,
+                Step::CreatePlatform { .. } | Step::EditPlatform { .. }
+            )
+        });
+        // Platforms are planned against the model as the import leaves it (their orgs and
+        // operators may be new): the model before, read now, completed in the transaction.
+        let mut platforms = if has_platforms {
+            Some(PlatformContext {
+                policies: self.policy_set().await?,
+                base: self.load_model().await?,
+                model: None,
+            })
+        } else {
+            None
+        };
         let mut ids = Ids::default();
         for s in &plan.steps {
-            tx.apply(pack, &s.step, &mut ids).await?;
+            match (&s.step, platforms.as_mut()) {
+                (Step::CreatePlatform { .. } | Step::EditPlatform { .. }, Some(ctx)) => {
+                    tx.apply_platform(s, ctx, &ids).await?;
+                }
+                _ => tx.apply(pack, &s.step, &mut ids).await?,
+            }
         }
         tx.commit().await?;
         Ok(Imported {
             steps: plan.steps.len(),
         })
+    }
+}
+
+/// What applying platform steps needs: the policies, the model before the import, and the
+/// model as the import has made it so far (read at the first platform step).
+struct PlatformContext {
+    policies: Policies,
+    base: OrgModel,
+    model: Option<OrgModel>,
+}
+
+fn registration_draft(r: &Registration) -> RegistrationDraft {
+    RegistrationDraft {
+        icp: r.icp.clone().unwrap_or_default(),
+        account_id: r.account_id.clone().unwrap_or_default(),
+        registered_on: r.registered_on.map(date_text).unwrap_or_default(),
+        registering_body: r.registering_body.clone().unwrap_or_default(),
     }
 }
 
@@ -111,6 +178,167 @@ impl Ids {
 }
 
 impl Tx {
+    /// The model as this transaction has it: orgs and people read again (an import creates,
+    /// moves and renames them before its platforms), the rest as it was.
+    async fn model_in_tx(&mut self, base: &OrgModel) -> Result<OrgModel> {
+        let orgs = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM orgs ORDER BY code",
+            super::orgs::ORG_COLS
+        )))
+        .fetch_all(&mut *self.tx)
+        .await?
+        .iter()
+        .map(super::orgs::org_from)
+        .collect::<Result<Vec<_>>>()?;
+        let people = sqlx::query("SELECT id, name, org_id FROM people WHERE archived = 0")
+            .fetch_all(&mut *self.tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Person {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    org: r.try_get("org_id")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(OrgModel::new(
+            orgs,
+            people,
+            base.posts().to_vec(),
+            base.holdings().to_vec(),
+            base.assignments().to_vec(),
+            base.platforms().to_vec(),
+        ))
+    }
+
+    /// Creates or edits a platform of the roster, checked as every way in checks it
+    /// ([`check_platform`]), and records its registration when the file gives it.
+    async fn apply_platform(
+        &mut self,
+        planned: &Planned,
+        ctx: &mut PlatformContext,
+        ids: &Ids,
+    ) -> Result<()> {
+        if ctx.model.is_none() {
+            ctx.model = Some(self.model_in_tx(&ctx.base).await?);
+        }
+        let Some(model) = ctx.model.as_ref() else {
+            return Ok(());
+        };
+        let lang = Lang::Zh;
+        let today = shanghai_date(self.now());
+        let portfolios: Vec<String> = ctx
+            .policies
+            .packs()
+            .iter()
+            .flat_map(|p| p.portfolios.iter().map(|f| f.id.clone()))
+            .collect();
+        let portfolios: Vec<&str> = portfolios.iter().map(String::as_str).collect();
+        let at = format!("{}!{}", planned.sheet.title(), planned.row);
+        let refused = |e: zeren_core::records::FieldErrors| {
+            StorageError::Invalid(format!("{at}: {}", join_messages(&e, lang)))
+        };
+        let operator_ids = |ops: &[PersonRef]| -> Result<Vec<String>> {
+            ops.iter().map(|o| ids.person(o)).collect()
+        };
+        let (id, registration, changed) = match &planned.step {
+            Step::CreatePlatform {
+                code,
+                name,
+                kind,
+                org,
+                portfolio,
+                news_function,
+                opened_on,
+                state,
+                operators,
+                registration,
+            } => {
+                let draft = PlatformDraft {
+                    code: code.clone(),
+                    name: name.clone(),
+                    kind: kind.as_str().to_string(),
+                    org: org.clone(),
+                    portfolio: portfolio.clone().unwrap_or_default(),
+                    news_function: *news_function,
+                    opened_on: opened_on.map(date_text).unwrap_or_default(),
+                    operators: operator_ids(operators)?,
+                    state: state.as_str().to_string(),
+                };
+                let fields = check_platform(&draft, None, model, &portfolios, today, lang)
+                    .map_err(refused)?;
+                let (p, _) = self.add_platform(&fields, &ctx.policies, model).await?;
+                (p.id.clone(), registration.clone(), Some(p))
+            }
+            Step::EditPlatform {
+                id,
+                name,
+                portfolio,
+                news_function,
+                operators,
+                registration,
+                ..
+            } => {
+                let existing =
+                    model
+                        .find_platform(id)
+                        .cloned()
+                        .ok_or_else(|| StorageError::NotFound {
+                            what: "platform",
+                            id: id.clone(),
+                        })?;
+                let changed = if name.is_some()
+                    || portfolio.is_some()
+                    || news_function.is_some()
+                    || operators.is_some()
+                {
+                    let draft = PlatformDraft {
+                        name: name.clone().unwrap_or_else(|| existing.name.clone()),
+                        portfolio: portfolio
+                            .clone()
+                            .unwrap_or_else(|| existing.portfolio.clone())
+                            .unwrap_or_default(),
+                        news_function: news_function.unwrap_or(existing.news_function),
+                        operators: match operators {
+                            Some(ops) => operator_ids(ops)?,
+                            None => existing.operators.clone(),
+                        },
+                        ..PlatformDraft::default()
+                    };
+                    let fields =
+                        check_platform(&draft, Some(&existing), model, &portfolios, today, lang)
+                            .map_err(refused)?;
+                    let version = self.version_of("platforms", id).await?;
+                    let (p, _) = self
+                        .edit_platform(id, version, &fields, &ctx.policies, model)
+                        .await?;
+                    Some(p)
+                } else {
+                    None
+                };
+                (id.clone(), registration.clone(), changed)
+            }
+            _ => return Ok(()),
+        };
+        if let Some(r) = registration {
+            let version = self.version_of("platforms", &id).await?;
+            self.save_registration(&id, version, &registration_draft(&r), &ctx.policies, lang)
+                .await
+                .map_err(|e| match e {
+                    StorageError::Invalid(m) => StorageError::Invalid(format!("{at}: {m}")),
+                    e => e,
+                })?;
+        }
+        if let Some(p) = changed {
+            ctx.model = Some(model.changed(ModelChange {
+                platforms: vec![(p.id.clone(), Some(p))],
+                ..ModelChange::default()
+            }));
+        }
+        Ok(())
+    }
+
     async fn version_of(&mut self, table: &str, id: &str) -> Result<i64> {
         sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
             "SELECT version FROM {table} WHERE id = $1"
@@ -303,6 +531,8 @@ impl Tx {
                 };
                 self.update_assignment(pack, id, version, edit).await?;
             }
+            // Applied by `apply_platform`.
+            Step::CreatePlatform { .. } | Step::EditPlatform { .. } => {}
         }
         Ok(())
     }

@@ -57,6 +57,7 @@ fn branch(parent: &str, holder: &str) -> Roster {
             end: None,
         }],
         assignments: vec![],
+        platforms: vec![],
     }
 }
 

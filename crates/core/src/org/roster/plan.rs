@@ -11,8 +11,9 @@
 use super::{At, Cell, Day, Roster, Sheet, Text};
 use crate::org::{Holding, OrgModel, PortfolioAssignment, fits_under};
 use crate::period::sub_days;
+use crate::platforms::{DETAIL_MAX, NAME_MAX, OPERATORS_MAX, Registration, is_icp};
 use crate::policy::PolicyPack;
-use crate::vocab::OrgKind;
+use crate::vocab::{OrgKind, PlatformKind, PlatformState};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
@@ -35,6 +36,16 @@ pub struct PersonFacts {
     pub dingtalk_id: Option<String>,
     /// Left on.
     pub left_on: Option<NaiveDate>,
+}
+
+/// What the model does not hold of a platform, read beside it for an import: how it is
+/// registered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlatformFacts {
+    /// Storage id.
+    pub id: String,
+    /// Its registration.
+    pub registration: Registration,
 }
 
 /// A person a step is about: one stored, or one the import creates (by staff number).
@@ -181,6 +192,46 @@ pub enum Step {
         /// Last day.
         end: NaiveDate,
     },
+    /// A new platform, owing its duties at once; registered as the file says when it says.
+    CreatePlatform {
+        /// Code.
+        code: String,
+        /// Name.
+        name: String,
+        /// Kind.
+        kind: PlatformKind,
+        /// Owning org (code).
+        org: String,
+        /// Portfolio id.
+        portfolio: Option<String>,
+        /// News / opinion functions.
+        news_function: bool,
+        /// The day it entered the registry (`None`: the day of the import).
+        opened_on: Option<NaiveDate>,
+        /// The state it starts in (planned or active).
+        state: PlatformState,
+        /// Operators.
+        operators: Vec<PersonRef>,
+        /// How it is registered, when the file says.
+        registration: Option<Registration>,
+    },
+    /// A stored platform changed; each `Some` is a change.
+    EditPlatform {
+        /// Storage id.
+        id: String,
+        /// Code.
+        code: String,
+        /// Name.
+        name: Option<String>,
+        /// Portfolio id, or none.
+        portfolio: Option<Option<String>>,
+        /// News / opinion functions.
+        news_function: Option<bool>,
+        /// Operators, the whole list.
+        operators: Option<Vec<PersonRef>>,
+        /// How it is registered.
+        registration: Option<Registration>,
+    },
 }
 
 /// A step with the sheet and row it comes from.
@@ -214,7 +265,7 @@ pub struct Plan {
     /// parents before children; endings before what starts after them).
     pub steps: Vec<Planned>,
     /// Counts per sheet, in [`Sheet::ALL`] order.
-    pub counts: [Counts; 5],
+    pub counts: [Counts; 6],
 }
 
 impl Plan {
@@ -326,6 +377,44 @@ pub enum RosterError {
         /// Its last day.
         end: Option<NaiveDate>,
     },
+    /// Not a platform kind.
+    UnknownPlatformKind,
+    /// Neither 是 nor 否.
+    NotYesNo,
+    /// A new platform starts planned or active.
+    PlatformStartState,
+    /// Not a platform state.
+    UnknownPlatformState,
+    /// A stored platform's kind differs from the file's.
+    PlatformKindChanged {
+        /// Stored kind.
+        stored: PlatformKind,
+    },
+    /// A stored platform's owning org differs from the file's.
+    PlatformOrgChanged {
+        /// Stored org's code.
+        stored: String,
+    },
+    /// A stored platform's state differs from the file's (states move by steps).
+    PlatformStateChanged {
+        /// Stored state.
+        stored: PlatformState,
+    },
+    /// An operator who is not of the platform's org or below it.
+    OperatorOutside,
+    /// More operators than a platform may list.
+    TooManyOperators,
+    /// Longer than the field allows.
+    TooLong {
+        /// Most characters.
+        max: usize,
+    },
+    /// Not an ICP 备案号.
+    BadIcp,
+    /// A website registered (or running) is registered by its ICP number.
+    IcpRequired,
+    /// An account registered (or running) needs its id, day and registering body.
+    AccountDetailsRequired,
 }
 
 /// A problem of a row, at its cell.
@@ -367,6 +456,8 @@ struct Planner<'a> {
     problems: Vec<RosterProblem>,
     orgs: HashMap<String, OrgAfter>,
     people: HashMap<String, PersonRef>,
+    /// The org (code) of each staff number after the import.
+    person_orgs: HashMap<String, String>,
     posts: HashMap<(String, String), (PostRef, String)>,
 }
 
@@ -415,14 +506,17 @@ impl<'a> Planner<'a> {
             | Step::CreatePerson { .. }
             | Step::CreatePost { .. }
             | Step::Appoint { .. }
-            | Step::Assign { .. } => c.created += 1,
+            | Step::Assign { .. }
+            | Step::CreatePlatform { .. } => c.created += 1,
             Step::EndHolding { handover: true, .. } => {}
             Step::EndHolding { .. } | Step::EndAssignment { .. } => c.ended += 1,
             Step::EditPerson {
                 left_on: Some(Some(_)),
                 ..
             } => c.ended += 1,
-            Step::EditOrg { .. } | Step::EditPerson { .. } => c.changed += 1,
+            Step::EditOrg { .. } | Step::EditPerson { .. } | Step::EditPlatform { .. } => {
+                c.changed += 1
+            }
         }
         self.plan.steps.push(Planned { sheet, row, step });
     }
@@ -626,6 +720,9 @@ impl<'a> Planner<'a> {
             if let Some(s) = &p.staff_no {
                 self.people
                     .insert(s.clone(), PersonRef::Stored(p.id.clone()));
+                if let Some(o) = self.model.org(&p.org) {
+                    self.person_orgs.insert(s.clone(), o.code.clone());
+                }
             }
         }
         let mut first: HashMap<&str, At> = HashMap::new();
@@ -642,6 +739,8 @@ impl<'a> Planner<'a> {
             let Some(org) = self.org_of(&r.org) else {
                 continue;
             };
+            self.person_orgs
+                .insert(r.staff_no.value.clone(), org.code.clone());
             let row = r.staff_no.at.row;
             let email = opt_text(&r.email);
             let wecom_id = opt_text(&r.wecom);
@@ -1145,12 +1244,296 @@ impl<'a> Planner<'a> {
     }
 }
 
+fn platform_kind(text: &str) -> Option<PlatformKind> {
+    let t = text.trim();
+    PlatformKind::parse(t).or_else(|| PlatformKind::ALL.iter().copied().find(|k| t == k.name_zh()))
+}
+
+fn platform_state(text: &str) -> Option<PlatformState> {
+    let t = text.trim();
+    PlatformState::parse(t).or_else(|| {
+        PlatformState::ALL
+            .iter()
+            .copied()
+            .find(|s| t == s.name_zh())
+    })
+}
+
+/// 是/否 (and the spellings scripts write).
+fn yes_no(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "是" | "有" | "yes" | "y" | "true" | "1" => Some(true),
+        "否" | "无" | "no" | "n" | "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// The staff numbers of an operators cell: separated by `、`, `,`, `，`, `;` or `；`.
+fn staff_numbers(text: &str) -> Vec<&str> {
+    text.split(['、', ',', '，', ';', '；'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+impl Planner<'_> {
+    /// Whether org `code` is `ancestor` or below it, after the import.
+    fn org_within(&self, code: &str, ancestor: &str) -> bool {
+        let mut cur = Some(code.to_string());
+        for _ in 0..=self.orgs.len() {
+            let Some(c) = cur else { return false };
+            if c == ancestor {
+                return true;
+            }
+            cur = self.orgs.get(&c).and_then(|o| o.parent.clone());
+        }
+        false
+    }
+
+    fn platforms(&mut self, roster: &Roster, facts: &[PlatformFacts]) {
+        let facts: HashMap<&str, &Registration> = facts
+            .iter()
+            .map(|f| (f.id.as_str(), &f.registration))
+            .collect();
+        let mut first: HashMap<&str, At> = HashMap::new();
+        for r in &roster.platforms {
+            if let Some(at) = first.get(r.code.value.as_str()) {
+                self.problem(r.code.at, RosterError::Duplicate { first: *at });
+                continue;
+            }
+            first.insert(&r.code.value, r.code.at);
+            let before = self.problems.len();
+            if !kebab(&r.code.value) {
+                self.problem(r.code.at, RosterError::BadCode);
+            }
+            if r.name.value.chars().count() > NAME_MAX {
+                self.problem(r.name.at, RosterError::TooLong { max: NAME_MAX });
+            }
+            let kind = platform_kind(&r.kind.value);
+            if kind.is_none() {
+                self.problem(r.kind.at, RosterError::UnknownPlatformKind);
+            }
+            let org = self.org_of(&r.org);
+            let portfolio = match &r.portfolio {
+                None => None,
+                Some(c) => {
+                    let v = c.value.trim();
+                    let found = self
+                        .pack
+                        .portfolios
+                        .iter()
+                        .find(|p| p.id == v || p.name == v)
+                        .map(|p| p.id.clone());
+                    if found.is_none() {
+                        self.problem(c.at, RosterError::UnknownPortfolio);
+                    }
+                    found
+                }
+            };
+            let news_function = match &r.news_function {
+                None => false,
+                Some(c) => yes_no(&c.value).unwrap_or_else(|| {
+                    self.problem(c.at, RosterError::NotYesNo);
+                    false
+                }),
+            };
+            let mut operators = Vec::new();
+            if let Some(c) = &r.operators {
+                let numbers = staff_numbers(&c.value);
+                if numbers.len() > OPERATORS_MAX {
+                    self.problem(c.at, RosterError::TooManyOperators);
+                }
+                let mut outside = false;
+                for n in numbers {
+                    let Some(person) = self.people.get(n).cloned() else {
+                        self.problem(c.at, RosterError::UnknownStaffNo);
+                        continue;
+                    };
+                    if let (Some(o), Some(po)) = (&org, self.person_orgs.get(n))
+                        && !self.org_within(po, &o.code)
+                    {
+                        outside = true;
+                    }
+                    if !operators.contains(&person) {
+                        operators.push(person);
+                    }
+                }
+                if outside {
+                    self.problem(c.at, RosterError::OperatorOutside);
+                }
+            }
+            for c in [&r.account_id, &r.registering_body].into_iter().flatten() {
+                if c.value.chars().count() > DETAIL_MAX {
+                    self.problem(c.at, RosterError::TooLong { max: DETAIL_MAX });
+                }
+            }
+            if let Some(c) = &r.icp
+                && !is_icp(c.value.trim())
+            {
+                self.problem(c.at, RosterError::BadIcp);
+            }
+            let registration = Registration {
+                icp: opt_text(&r.icp),
+                account_id: opt_text(&r.account_id),
+                registered_on: opt_day(&r.registered_on),
+                registering_body: opt_text(&r.registering_body),
+            };
+            let registered = registration != Registration::default();
+            let stored = self
+                .model
+                .find_platform(&r.code.value)
+                .filter(|p| p.code == r.code.value);
+            let state = match (&r.state, stored) {
+                (None, Some(p)) => Some(p.state),
+                (None, None) => Some(PlatformState::Active),
+                (Some(c), _) => {
+                    let s = platform_state(&c.value);
+                    match (s, stored) {
+                        (None, _) => {
+                            self.problem(c.at, RosterError::UnknownPlatformState);
+                        }
+                        (Some(s), Some(p)) if s != p.state => {
+                            self.problem(
+                                c.at,
+                                RosterError::PlatformStateChanged { stored: p.state },
+                            );
+                        }
+                        (Some(PlatformState::Planned | PlatformState::Active), None) => {}
+                        (Some(_), None) => self.problem(c.at, RosterError::PlatformStartState),
+                        _ => {}
+                    }
+                    s
+                }
+            };
+            if let Some(p) = stored {
+                if kind.is_some_and(|k| k != p.kind) {
+                    self.problem(
+                        r.kind.at,
+                        RosterError::PlatformKindChanged { stored: p.kind },
+                    );
+                }
+                if let Some(o) = &org
+                    && o.stored.as_deref() != Some(p.org.as_str())
+                {
+                    let code = self
+                        .model
+                        .org(&p.org)
+                        .map(|o| o.code.clone())
+                        .unwrap_or_default();
+                    self.problem(r.org.at, RosterError::PlatformOrgChanged { stored: code });
+                }
+            }
+            // Once registered or running, a registration given is given whole.
+            if let (Some(kind), Some(state)) = (kind, state)
+                && registered
+                && state != PlatformState::Planned
+            {
+                if kind == PlatformKind::Website {
+                    if registration.icp.is_none() {
+                        self.problem(r.code.at, RosterError::IcpRequired);
+                    }
+                } else if registration.account_id.is_none()
+                    || registration.registered_on.is_none()
+                    || registration.registering_body.is_none()
+                {
+                    self.problem(r.code.at, RosterError::AccountDetailsRequired);
+                }
+            }
+            if self.problems.len() > before {
+                continue;
+            }
+            let (Some(kind), Some(org), Some(state)) = (kind, org, state) else {
+                continue;
+            };
+            let row = r.code.at.row;
+            match stored {
+                None => self.push(
+                    Sheet::Platforms,
+                    row,
+                    Step::CreatePlatform {
+                        code: r.code.value.clone(),
+                        name: r.name.value.clone(),
+                        kind,
+                        org: org.code.clone(),
+                        portfolio,
+                        news_function,
+                        opened_on: opt_day(&r.opened_on),
+                        state,
+                        operators,
+                        registration: registered.then_some(registration),
+                    },
+                ),
+                Some(p) => {
+                    let mut stored_ops = p.operators.clone();
+                    stored_ops.sort();
+                    let mut file_ops: Vec<Option<&str>> = operators
+                        .iter()
+                        .map(|o| match o {
+                            PersonRef::Stored(id) => Some(id.as_str()),
+                            PersonRef::New(_) => None,
+                        })
+                        .collect();
+                    file_ops.sort();
+                    let same_ops = file_ops.len() == stored_ops.len()
+                        && file_ops
+                            .iter()
+                            .zip(&stored_ops)
+                            .all(|(a, b)| *a == Some(b.as_str()));
+                    let reg_changed =
+                        registered && facts.get(p.id.as_str()).is_none_or(|f| **f != registration);
+                    let name = (p.name != r.name.value).then(|| r.name.value.clone());
+                    let portfolio = (p.portfolio != portfolio).then_some(portfolio);
+                    let news = (p.news_function != news_function).then_some(news_function);
+                    let ops = (!same_ops).then_some(operators);
+                    let reg = reg_changed.then_some(registration);
+                    if name.is_none()
+                        && portfolio.is_none()
+                        && news.is_none()
+                        && ops.is_none()
+                        && reg.is_none()
+                    {
+                        self.same(Sheet::Platforms);
+                    } else {
+                        self.push(
+                            Sheet::Platforms,
+                            row,
+                            Step::EditPlatform {
+                                id: p.id.clone(),
+                                code: p.code.clone(),
+                                name,
+                                portfolio,
+                                news_function: news,
+                                operators: ops,
+                                registration: reg,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Plans importing `roster` into the model (with `people`'s stored facts): the steps, or
-/// every problem, sheet by sheet and row by row.
+/// every problem, sheet by sheet and row by row. Without the platforms' stored facts
+/// ([`plan_with_platforms`]), registration columns given for a stored platform are taken as a
+/// change.
 pub fn plan(
     pack: &PolicyPack,
     model: &OrgModel,
     people: &[PersonFacts],
+    roster: &Roster,
+) -> Result<Plan, Vec<RosterProblem>> {
+    plan_with_platforms(pack, model, people, &[], roster)
+}
+
+/// [`plan`] with the stored registration of platforms (`platforms`), so a roster that repeats
+/// it changes nothing.
+pub fn plan_with_platforms(
+    pack: &PolicyPack,
+    model: &OrgModel,
+    people: &[PersonFacts],
+    platforms: &[PlatformFacts],
     roster: &Roster,
 ) -> Result<Plan, Vec<RosterProblem>> {
     let mut p = Planner {
@@ -1160,6 +1543,7 @@ pub fn plan(
         problems: Vec::new(),
         orgs: HashMap::new(),
         people: HashMap::new(),
+        person_orgs: HashMap::new(),
         posts: HashMap::new(),
     };
     p.orgs(roster);
@@ -1168,6 +1552,7 @@ pub fn plan(
         p.posts(roster);
         let holdings = p.holdings(roster);
         p.assignments(roster, &holdings);
+        p.platforms(roster, platforms);
     }
     if p.problems.is_empty() {
         Ok(p.plan)
@@ -1178,9 +1563,20 @@ pub fn plan(
 }
 
 /// The roster of the model as it stands: every org, every person with their facts, every post,
-/// holding and assignment — what `zeren export roster` writes, and what importing it again
-/// leaves as it is. Cells are numbered as the workbook will have them.
+/// holding, assignment and platform — what `zeren export roster` writes, and what importing it
+/// again leaves as it is. Cells are numbered as the workbook will have them. Without the
+/// platforms' facts ([`roster_with_platforms`]) their registration columns are left empty
+/// (which an import reads as "leave it as it is").
 pub fn roster_of(model: &OrgModel, people: &[PersonFacts]) -> Roster {
+    roster_with_platforms(model, people, &[])
+}
+
+/// [`roster_of`] with the platforms' registration (`platforms`).
+pub fn roster_with_platforms(
+    model: &OrgModel,
+    people: &[PersonFacts],
+    platforms: &[PlatformFacts],
+) -> Roster {
     fn cell<T>(value: T, sheet: Sheet, row: u32, col: u16) -> Cell<T> {
         Cell {
             value,
@@ -1257,6 +1653,46 @@ pub fn roster_of(model: &OrgModel, people: &[PersonFacts]) -> Roster {
                 });
             }
         }
+    }
+    let registration: HashMap<&str, &Registration> = platforms
+        .iter()
+        .map(|f| (f.id.as_str(), &f.registration))
+        .collect();
+    for (i, p) in model.platforms().iter().enumerate() {
+        let row = i as u32 + 2;
+        let s = Sheet::Platforms;
+        let operators: Vec<&str> = p
+            .operators
+            .iter()
+            .filter_map(|id| staff.get(id.as_str()).copied())
+            .collect();
+        let reg = registration.get(p.id.as_str());
+        r.platforms.push(super::PlatformRow {
+            code: cell(p.code.clone(), s, row, 0),
+            name: cell(p.name.clone(), s, row, 1),
+            kind: cell(p.kind.as_str().to_string(), s, row, 2),
+            org: cell(code(&p.org), s, row, 3),
+            portfolio: p.portfolio.clone().map(|v| cell(v, s, row, 4)),
+            news_function: Some(cell(
+                if p.news_function { "是" } else { "否" }.to_string(),
+                s,
+                row,
+                5,
+            )),
+            opened_on: Some(cell(p.opened_on, s, row, 6)),
+            state: Some(cell(p.state.as_str().to_string(), s, row, 7)),
+            operators: (!operators.is_empty()).then(|| cell(operators.join("、"), s, row, 8)),
+            icp: reg.and_then(|g| g.icp.clone()).map(|v| cell(v, s, row, 9)),
+            account_id: reg
+                .and_then(|g| g.account_id.clone())
+                .map(|v| cell(v, s, row, 10)),
+            registered_on: reg
+                .and_then(|g| g.registered_on)
+                .map(|d| cell(d, s, row, 11)),
+            registering_body: reg
+                .and_then(|g| g.registering_body.clone())
+                .map(|v| cell(v, s, row, 12)),
+        });
     }
     r
 }

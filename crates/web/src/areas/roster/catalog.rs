@@ -10,7 +10,7 @@ pub const ZH: &[(&str, &str)] = &[
     ("roster.title", "组织机构名册"),
     (
         "roster.lead",
-        "用一张 Excel 工作簿（组织、人员、职务、任职、分管五张表）录入或更新本组织的组织机构、人员、职务、任职和分管。上传后先预览：列出将新增、变更、结束和保持不变的内容，以及每个问题所在的单元格；确认后整份名册一次写入，有任何问题则什么也不写。同一份名册导入两次不会改变任何内容；下一届的名册按文件中的日期办理交接。",
+        "用一张 Excel 工作簿（组织、人员、职务、任职、分管、阵地六张表）录入或更新本组织的组织机构、人员、职务、任职、分管和阵地（新媒体平台）。上传后先预览：列出将新增、变更、结束和保持不变的内容，以及每个问题所在的单元格；确认后整份名册一次写入，有任何问题则什么也不写。同一份名册导入两次不会改变任何内容；下一届的名册按文件中的日期办理交接。",
     ),
     ("roster.nav", "名册"),
     ("roster.template", "下载名册模板"),
@@ -152,6 +152,50 @@ pub const ZH: &[(&str, &str)] = &[
         "roster.error.portfolio_taken",
         "本组织已有领导分管这一领域（{start} – {end}）；同一天一个领域只由一位领导分管。",
     ),
+    (
+        "roster.error.platform_kind",
+        "平台类型应为 网站、微信公众号、微博、视频号、抖音号、哔哩哔哩账号、论坛、直播账号、客户端 或 其他。",
+    ),
+    ("roster.error.yes_no", "应填写“是”或“否”。"),
+    (
+        "roster.error.platform_start",
+        "新平台的状态只能是 筹建 或 运行。",
+    ),
+    (
+        "roster.error.platform_state",
+        "平台状态应为 筹建、已备案、运行、暂停 或 关停。",
+    ),
+    (
+        "roster.error.platform_kind_changed",
+        "现有平台的类型是{kind}，名册不能改变平台类型。",
+    ),
+    (
+        "roster.error.platform_org_changed",
+        "现有平台属于 {org}，名册不能改变平台的所属组织。",
+    ),
+    (
+        "roster.error.platform_state_changed",
+        "现有平台的状态是“{state}”；平台状态须在平台页面逐步变更，名册不能改变。",
+    ),
+    (
+        "roster.error.operator_outside",
+        "平台管理员须为平台所属组织或其下级组织的人员。",
+    ),
+    ("roster.error.too_many_operators", "平台管理员过多。"),
+    ("roster.error.too_long", "不能超过 {max} 个字符。"),
+    (
+        "roster.error.icp",
+        "ICP 备案号格式不正确，应如 渝ICP备05003022号 或 渝ICP备05003022号-1。",
+    ),
+    (
+        "roster.error.icp_required",
+        "已备案或运行中的网站填写备案登记时须填写 ICP 备案号。",
+    ),
+    (
+        "roster.error.account_required",
+        "已备案或运行中的账号填写备案登记时，账号ID、注册日期和注册主体须一并填写。",
+    ),
+    ("roster.change.registration", "备案登记更新"),
 ];
 
 /// English UI strings of this area.
@@ -159,7 +203,7 @@ pub const EN: &[(&str, &str)] = &[
     ("roster.title", "Organisation roster"),
     (
         "roster.lead",
-        "Enter or update the org tree, people, posts, holdings and portfolio assignments with one Excel workbook (sheets 组织, 人员, 职务, 任职, 分管). An upload is previewed first: what will be created, changed, ended and left alone, and every problem at its cell; on confirmation the whole roster is written at once, and nothing is written while any problem remains. Importing the same roster twice changes nothing; next term's roster hands posts over on the file's dates.",
+        "Enter or update the org tree, people, posts, holdings, portfolio assignments and platforms with one Excel workbook (sheets 组织, 人员, 职务, 任职, 分管, 阵地). An upload is previewed first: what will be created, changed, ended and left alone, and every problem at its cell; on confirmation the whole roster is written at once, and nothing is written while any problem remains. Importing the same roster twice changes nothing; next term's roster hands posts over on the file's dates.",
     ),
     ("roster.nav", "Roster"),
     ("roster.template", "Download the roster template"),
@@ -319,4 +363,48 @@ pub const EN: &[(&str, &str)] = &[
         "roster.error.portfolio_taken",
         "Another leader of the org holds this portfolio ({start} – {end}); one leader holds a portfolio on a day.",
     ),
+    (
+        "roster.error.platform_kind",
+        "The platform kind must be website, wechat-official, weibo, video, douyin, bilibili, forum, livestream, app or other (or its Chinese name).",
+    ),
+    ("roster.error.yes_no", "Write 是 (yes) or 否 (no)."),
+    (
+        "roster.error.platform_start",
+        "A new platform starts planned or active.",
+    ),
+    (
+        "roster.error.platform_state",
+        "The platform state must be planned, registered, active, suspended or closed.",
+    ),
+    (
+        "roster.error.platform_kind_changed",
+        "The stored platform is a {kind}; a roster does not change a platform's kind.",
+    ),
+    (
+        "roster.error.platform_org_changed",
+        "The stored platform belongs to {org}; a roster does not change a platform's org.",
+    ),
+    (
+        "roster.error.platform_state_changed",
+        "The stored platform is {state}; its state moves step by step on its page, not by a roster.",
+    ),
+    (
+        "roster.error.operator_outside",
+        "A platform's operators are people of its org or of an org below it.",
+    ),
+    ("roster.error.too_many_operators", "Too many operators."),
+    ("roster.error.too_long", "At most {max} characters."),
+    (
+        "roster.error.icp",
+        "Not an ICP number of the form 渝ICP备05003022号 or 渝ICP备05003022号-1.",
+    ),
+    (
+        "roster.error.icp_required",
+        "A website registered or running is registered by its ICP number.",
+    ),
+    (
+        "roster.error.account_required",
+        "An account registered or running gives its account id, the day it was registered and its registering body together.",
+    ),
+    ("roster.change.registration", "registration updated"),
 ];

@@ -83,6 +83,29 @@ pub fn problem_message(tr: Tr, pack: &PolicyPack, p: &RosterProblem) -> String {
             "roster.error.portfolio_taken",
             &[("start", &date(*start)), ("end", &until(tr, *end))],
         ),
+        RosterError::UnknownPlatformKind => tr.t("roster.error.platform_kind").to_string(),
+        RosterError::NotYesNo => tr.t("roster.error.yes_no").to_string(),
+        RosterError::PlatformStartState => tr.t("roster.error.platform_start").to_string(),
+        RosterError::UnknownPlatformState => tr.t("roster.error.platform_state").to_string(),
+        RosterError::PlatformKindChanged { stored } => tr.tf(
+            "roster.error.platform_kind_changed",
+            &[("kind", tr.lang().pick(stored.name_zh(), stored.as_str()))],
+        ),
+        RosterError::PlatformOrgChanged { stored } => {
+            tr.tf("roster.error.platform_org_changed", &[("org", stored)])
+        }
+        RosterError::PlatformStateChanged { stored } => tr.tf(
+            "roster.error.platform_state_changed",
+            &[("state", stored.name(tr.lang()))],
+        ),
+        RosterError::OperatorOutside => tr.t("roster.error.operator_outside").to_string(),
+        RosterError::TooManyOperators => tr.t("roster.error.too_many_operators").to_string(),
+        RosterError::TooLong { max } => {
+            tr.tf("roster.error.too_long", &[("max", &max.to_string())])
+        }
+        RosterError::BadIcp => tr.t("roster.error.icp").to_string(),
+        RosterError::IcpRequired => tr.t("roster.error.icp_required").to_string(),
+        RosterError::AccountDetailsRequired => tr.t("roster.error.account_required").to_string(),
     };
     format!("{}: {text}", p.at)
 }
@@ -235,6 +258,38 @@ pub fn step_line(tr: Tr, pack: &PolicyPack, m: &OrgModel, p: &Planned) -> (Strin
                 tr.tf("roster.change.until", &[("day", &date(*end))])
             ),
         ),
+        Step::CreatePlatform {
+            code,
+            name,
+            kind,
+            org,
+            ..
+        } => (
+            what("create"),
+            format!(
+                "{code} {name}（{}，{org}）",
+                tr.lang().pick(kind.name_zh(), kind.as_str())
+            ),
+        ),
+        Step::EditPlatform {
+            code,
+            name,
+            registration,
+            ..
+        } => {
+            let mut parts = Vec::new();
+            if let Some(n) = name {
+                parts.push(tr.tf("roster.change.name", &[("value", n)]));
+            }
+            if registration.is_some() {
+                parts.push(tr.t("roster.change.registration").to_string());
+            }
+            if parts.is_empty() {
+                (what("change"), code.clone())
+            } else {
+                (what("change"), format!("{code}：{}", parts.join("；")))
+            }
+        }
     };
     (kind, format!("{}!{} · {text}", p.sheet.title(), p.row))
 }

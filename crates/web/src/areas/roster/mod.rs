@@ -37,7 +37,9 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use zeren_core::access::Permission;
-use zeren_core::org::roster::{At, Plan, Roster, RosterError, RosterProblem, Sheet, plan};
+use zeren_core::org::roster::{
+    At, Plan, Roster, RosterError, RosterProblem, Sheet, plan_with_platforms,
+};
 
 mod catalog;
 mod messages;
@@ -253,6 +255,12 @@ fn out_of_reach(v: &Viewer, roster: &Roster) -> Vec<RosterProblem> {
             .iter()
             .map(|r| (r.org.value.as_str(), r.org.at)),
     );
+    cells.extend(
+        roster
+            .platforms
+            .iter()
+            .map(|r| (r.org.value.as_str(), r.org.at)),
+    );
     cells
         .into_iter()
         .filter(|(code, _)| !managed(code))
@@ -283,7 +291,12 @@ async fn plan_for(state: &AppState, v: &Viewer, roster: &Roster) -> Result<Plan,
         .roster_people()
         .await
         .map_err(|_| vec![tr.t("roster.error.storage").to_string()])?;
-    plan(pack, &v.snap.model, &people, roster).map_err(tell)
+    let platforms = state
+        .db
+        .roster_platforms()
+        .await
+        .map_err(|_| vec![tr.t("roster.error.storage").to_string()])?;
+    plan_with_platforms(pack, &v.snap.model, &people, &platforms, roster).map_err(tell)
 }
 
 /// Whether the viewer manages any org (the roster's pages are theirs).
@@ -624,8 +637,12 @@ async fn export_download(State(state): State<AppState>, PageViewer(v): PageViewe
         Ok(p) => p,
         Err(e) => return write_failed(tr, e),
     };
+    let platforms = match state.db.roster_platforms().await {
+        Ok(p) => p,
+        Err(e) => return write_failed(tr, e),
+    };
     let m = &v.snap.model;
-    let mut roster = zeren_core::org::roster::roster_of(m, &people);
+    let mut roster = zeren_core::org::roster::roster_with_platforms(m, &people, &platforms);
     let managed = |code: &str| {
         m.find_org(code)
             .is_some_and(|o| v.can(Permission::ManageOrg, Some(&o.id)))
@@ -635,6 +652,7 @@ async fn export_download(State(state): State<AppState>, PageViewer(v): PageViewe
     roster.posts.retain(|r| managed(&r.org.value));
     roster.holdings.retain(|r| managed(&r.org.value));
     roster.assignments.retain(|r| managed(&r.org.value));
+    roster.platforms.retain(|r| managed(&r.org.value));
     match zeren_roster::write_xlsx(&roster) {
         Ok(bytes) => xlsx_response(
             bytes,
