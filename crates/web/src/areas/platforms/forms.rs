@@ -17,6 +17,27 @@ impl Refused {
             Refused::Other(r) => r.api(),
         }
     }
+
+    /// As a form page answers it: the problems to show with the form again and its status,
+    /// or (403, 404) the refusal to answer with an error page instead.
+    fn on_page(self) -> Result<(FieldErrors, StatusCode), Refusal> {
+        match self {
+            Refused::Fields(e) => Ok((e, StatusCode::UNPROCESSABLE_ENTITY)),
+            Refused::Other(r) if matches!(r.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
+                Err(r)
+            }
+            Refused::Other(r) => {
+                let status = r.code.status();
+                Ok((vec![("form".into(), r.message)], status))
+            }
+        }
+    }
+}
+
+/// The platform a form of its page posts to, if the viewer may change it.
+fn target(v: &Viewer, id: Result<Path<String>, Rejected>) -> Result<Platform, Refusal> {
+    let Path(id) = id.map_err(Refusal::from)?;
+    writable(v, &id).cloned()
 }
 
 fn portfolio_ids(v: &Viewer) -> Vec<String> {
@@ -367,30 +388,10 @@ pub(super) async fn create_platform_page(
         return r.page(tr);
     }
     let draft = draft_from(&raw(body));
-    match enter(&state, &v, &draft).await {
+    match enter(&state, &v, &draft).await.map_err(Refused::on_page) {
         Ok((p, _)) => redirect(&platform_href(&p.id, tr)),
-        Err(Refused::Fields(errors)) => form(
-            &state,
-            &v,
-            None,
-            draft,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(Refused::Other(r)) if matches!(r.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
-            r.page(tr)
-        }
-        Err(Refused::Other(r)) => {
-            let status = r.code.status();
-            form(
-                &state,
-                &v,
-                None,
-                draft,
-                vec![("form".into(), r.message)],
-                status,
-            )
-        }
+        Err(Ok((errors, status))) => form(&state, &v, None, draft, errors, status),
+        Err(Err(r)) => r.page(tr),
     }
 }
 
@@ -400,17 +401,13 @@ pub(super) async fn edit_platform_form(
     id: Result<Path<String>, Rejected>,
 ) -> Response {
     let tr = v.tr;
-    let id = match id {
-        Ok(Path(id)) => id,
-        Err(r) => return Refusal::from(r).page(tr),
-    };
-    let p = match writable(&v, &id) {
-        Ok(p) => p.clone(),
+    let p = match target(&v, id) {
+        Ok(p) => p,
         Err(r) => return r.page(tr),
     };
     let version = match state.db.platform_lifecycle(&p.id).await {
         Ok(l) => l.version,
-        Err(e) => return storage_refusal(tr, e, &id).page(tr),
+        Err(e) => return storage_refusal(tr, e, &p.id).page(tr),
     };
     let draft = PlatformDraft {
         code: p.code.clone(),
@@ -440,12 +437,8 @@ pub(super) async fn edit_platform_page(
     body: Result<RawForm, RawFormRejection>,
 ) -> Response {
     let tr = v.tr;
-    let id = match id {
-        Ok(Path(id)) => id,
-        Err(r) => return Refusal::from(r).page(tr),
-    };
-    let p = match writable(&v, &id) {
-        Ok(p) => p.clone(),
+    let p = match target(&v, id) {
+        Ok(p) => p,
         Err(r) => return r.page(tr),
     };
     let pairs = raw(body);
@@ -454,30 +447,13 @@ pub(super) async fn edit_platform_page(
     draft.code = p.code.clone();
     draft.kind = p.kind.as_str().into();
     draft.org = p.org.clone();
-    match change(&state, &v, &p, version, &draft).await {
+    match change(&state, &v, &p, version, &draft)
+        .await
+        .map_err(Refused::on_page)
+    {
         Ok(p) => redirect(&platform_href(&p.id, tr)),
-        Err(Refused::Fields(errors)) => form(
-            &state,
-            &v,
-            Some((&p, version)),
-            draft,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(Refused::Other(r)) if matches!(r.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
-            r.page(tr)
-        }
-        Err(Refused::Other(r)) => {
-            let status = r.code.status();
-            form(
-                &state,
-                &v,
-                Some((&p, version)),
-                draft,
-                vec![("form".into(), r.message)],
-                status,
-            )
-        }
+        Err(Ok((errors, status))) => form(&state, &v, Some((&p, version)), draft, errors, status),
+        Err(Err(r)) => r.page(tr),
     }
 }
 
@@ -488,12 +464,8 @@ pub(super) async fn step_platform_page(
     body: Result<RawForm, RawFormRejection>,
 ) -> Response {
     let tr = v.tr;
-    let id = match id {
-        Ok(Path(id)) => id,
-        Err(r) => return Refusal::from(r).page(tr),
-    };
-    let p = match writable(&v, &id) {
-        Ok(p) => p.clone(),
+    let p = match target(&v, id) {
+        Ok(p) => p,
         Err(r) => return r.page(tr),
     };
     let pairs = raw(body);
@@ -506,12 +478,9 @@ pub(super) async fn step_platform_page(
         Ok(_) => return redirect(&format!("{}#life", platform_href(&p.id, tr))),
         Err(r) => r,
     };
-    let (errors, status) = match refused {
-        Refused::Fields(e) => (e, StatusCode::UNPROCESSABLE_ENTITY),
-        Refused::Other(r) if matches!(r.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
-            return r.page(tr);
-        }
-        Refused::Other(r) => (vec![("form".into(), r.message)], r.code.status()),
+    let (errors, status) = match refused.on_page() {
+        Ok(x) => x,
+        Err(r) => return r.page(tr),
     };
     platform_view(&state, &v, &p, draft, None, errors, status).await
 }
@@ -523,12 +492,8 @@ pub(super) async fn registration_page(
     body: Result<RawForm, RawFormRejection>,
 ) -> Response {
     let tr = v.tr;
-    let id = match id {
-        Ok(Path(id)) => id,
-        Err(r) => return Refusal::from(r).page(tr),
-    };
-    let p = match writable(&v, &id) {
-        Ok(p) => p.clone(),
+    let p = match target(&v, id) {
+        Ok(p) => p,
         Err(r) => return r.page(tr),
     };
     let pairs = raw(body);
@@ -542,12 +507,9 @@ pub(super) async fn registration_page(
         Ok(_) => return redirect(&format!("{}#registration", platform_href(&p.id, tr))),
         Err(r) => r,
     };
-    let (errors, status) = match refused {
-        Refused::Fields(e) => (e, StatusCode::UNPROCESSABLE_ENTITY),
-        Refused::Other(r) if matches!(r.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
-            return r.page(tr);
-        }
-        Refused::Other(r) => (vec![("form".into(), r.message)], r.code.status()),
+    let (errors, status) = match refused.on_page() {
+        Ok(x) => x,
+        Err(r) => return r.page(tr),
     };
     platform_view(
         &state,
