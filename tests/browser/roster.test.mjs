@@ -213,6 +213,7 @@ test('the roster: a refused upload told at its cell, the preview, the import, th
     职务: [0, 0, 0, 0],
     任职: [1, 0, 0, 0],
     分管: [0, 0, 0, 0],
+    阵地: [0, 0, 0, 0],
   });
   // One line a row, at its cell; a person new in the file is named by staff number.
   assert.deepEqual(await page.locator('#steps li').allInnerTexts(), [
@@ -243,6 +244,7 @@ test('the roster: a refused upload told at its cell, the preview, the import, th
     职务: [0, 0, 0, 0],
     任职: [0, 0, 0, 1],
     分管: [0, 0, 0, 0],
+    阵地: [0, 0, 0, 0],
   });
   assert.equal(await page.locator('#steps').count(), 0);
   assert.equal(await page.getByRole('button', { name: '确认导入' }).count(), 0, 'no confirm button');
