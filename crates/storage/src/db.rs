@@ -142,6 +142,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "platform running",
         include_str!("../migrations/0013_platform_running.sql"),
     ),
+    (
+        14,
+        "obligation subjects",
+        include_str!("../migrations/0014_obligation_subjects.sql"),
+    ),
 ];
 
 impl Db {
