@@ -59,6 +59,12 @@ pub struct Event {
     pub org: String,
     /// Day of the event.
     pub date: NaiveDate,
+    /// The platform it concerns (an online event held on it, a rectification found by its
+    /// annual review): a `portfolio:subject` duty answers by that platform's portfolio.
+    pub platform: Option<String>,
+    /// A deadline the event sets for itself (a rectification task's), which the duty's due rule
+    /// then gives way to.
+    pub due: Option<NaiveDate>,
 }
 
 /// One obligation instance, as the policy requires it.
@@ -74,6 +80,8 @@ pub struct PlannedObligation {
     pub subject_kind: SubjectKind,
     /// Id of the org, platform, person or event.
     pub subject: String,
+    /// The platform it concerns: the subject itself, or the platform of an event about one.
+    pub platform: Option<String>,
     /// The org that owes it (and whose posts answer for it).
     pub org: String,
     /// Period key.
@@ -142,31 +150,40 @@ pub fn generate_in(
         return Vec::new();
     };
     for duty in &pack.duties {
-        let mut push =
-            |kind: SubjectKind, subject: &str, org: &str, period: Period, due: NaiveDate| {
-                let due = due.max(pack.meta.effective_from);
-                // An org closed before the day owes nothing more: its obligations falling due
-                // after its closing day are withdrawn.
-                if model
-                    .org(org)
-                    .and_then(|o| o.closed_on)
-                    .is_some_and(|closed| closed < due)
-                {
-                    return;
-                }
-                let key = obligation_key(&duty.id, kind, subject, &period);
-                out.entry(key.clone()).or_insert_with(|| PlannedObligation {
-                    key,
-                    policy: pack.meta.id.clone(),
-                    duty: duty.id.clone(),
-                    subject_kind: kind,
-                    subject: subject.to_string(),
-                    org: org.to_string(),
-                    period: period.key(),
-                    due,
-                    citation: duty.citation(),
-                });
+        let mut push = |kind: SubjectKind,
+                        subject: &str,
+                        org: &str,
+                        period: Period,
+                        due: NaiveDate,
+                        platform: Option<&str>| {
+            let platform = match kind {
+                SubjectKind::Platform => Some(subject.to_string()),
+                _ => platform.map(str::to_string),
             };
+            let due = due.max(pack.meta.effective_from);
+            // An org closed before the day owes nothing more: its obligations falling due
+            // after its closing day are withdrawn.
+            if model
+                .org(org)
+                .and_then(|o| o.closed_on)
+                .is_some_and(|closed| closed < due)
+            {
+                return;
+            }
+            let key = obligation_key(&duty.id, kind, subject, &period);
+            out.entry(key.clone()).or_insert_with(|| PlannedObligation {
+                key,
+                policy: pack.meta.id.clone(),
+                duty: duty.id.clone(),
+                subject_kind: kind,
+                subject: subject.to_string(),
+                platform,
+                org: org.to_string(),
+                period: period.key(),
+                due,
+                citation: duty.citation(),
+            });
+        };
         match duty.cadence {
             Cadence::OnEvent => {
                 let Subject::Event { event } = &duty.subject else {
@@ -176,9 +193,10 @@ pub fn generate_in(
                     .iter()
                     .filter(|e| e.kind == *event && e.date.year() == year && governs(e.date))
                 {
-                    let due = match duty.due {
-                        DueRule::DaysAfterEvent(n) => add_days(e.date, n),
-                        DueRule::DaysBeforeEvent(n) => sub_days(e.date, n),
+                    let due = match (e.due, duty.due) {
+                        (Some(due), _) => due,
+                        (None, DueRule::DaysAfterEvent(n)) => add_days(e.date, n),
+                        (None, DueRule::DaysBeforeEvent(n)) => sub_days(e.date, n),
                         _ => continue,
                     };
                     push(
@@ -187,6 +205,7 @@ pub fn generate_in(
                         &e.org,
                         Period::Event(e.date),
                         due,
+                        e.platform.as_deref(),
                     );
                 }
             }
@@ -205,7 +224,7 @@ pub fn generate_in(
                     let due = add_days(from, n);
                     // Only subjects still there when the duty fell due owe it.
                     if due <= year_end && end.is_none_or(|e| e >= from) {
-                        push(kind, &subject, &org, Period::Once, due);
+                        push(kind, &subject, &org, Period::Once, due, None);
                     }
                 }
             }
@@ -232,7 +251,7 @@ pub fn generate_in(
                         subjects(duty, model, from.max(year_start), to)
                     {
                         let due = if from_running && start > due { to } else { due };
-                        push(kind, &subject, &org, period, due);
+                        push(kind, &subject, &org, period, due, None);
                     }
                 }
             }

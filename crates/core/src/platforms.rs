@@ -22,6 +22,12 @@ pub const NAME_MAX: usize = 200;
 /// Most operators one platform may list.
 pub const OPERATORS_MAX: usize = 50;
 
+mod review;
+pub use review::{
+    AnnualReview, CheckedItem, DEADLINE_MAX_DAYS, ItemDraft, NOTE_MAX, RectificationDraft,
+    RectificationTask, ReviewDraft, SUMMARY_MAX, TASK_TITLE_MAX, TASKS_MAX, check_review,
+};
+
 /// A platform as typed in (the registry's form, the API, the CLI, the roster's platform sheet).
 /// On an edit, code, kind, owning org, opening day and state are kept as they are (the state
 /// moves by steps).

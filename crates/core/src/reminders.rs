@@ -187,6 +187,8 @@ pub struct ObligationFacts<'a> {
     pub subject_kind: SubjectKind,
     /// Subject id.
     pub subject: &'a str,
+    /// The platform it concerns (the subject, or the platform of an event about one).
+    pub platform: Option<&'a str>,
     /// The org that owes it.
     pub org: &'a str,
     /// Due date.
@@ -250,10 +252,7 @@ pub fn plan(
     let Some(org) = model.org(ob.org) else {
         return vec![Err(PlanProblem::UnknownOrg(ob.org.to_string()))];
     };
-    let platform = match ob.subject_kind {
-        SubjectKind::Platform => model.find_platform(ob.subject),
-        _ => None,
-    };
+    let platform = ob.platform.and_then(|p| model.find_platform(p));
     let responsible = match resolve(pack, model, org, Target::Duty { duty, platform }, ob.due) {
         Ok(a) => a.person,
         Err(e) => return vec![Err(PlanProblem::Unresolved(e.to_string()))],
@@ -512,6 +511,7 @@ mod tests {
             duty,
             subject_kind: SubjectKind::Org,
             subject: "mse",
+            platform: None,
             org: "mse",
             due,
             discharge: Discharge::Open,

@@ -116,6 +116,18 @@ kebab_enum! {
 }
 
 kebab_enum! {
+    /// The outcome of a platform's annual review (年审结论).
+    ReviewOutcome {
+        /// 通过.
+        Pass => "pass", "通过";
+        /// 整改: rectification tasks are opened.
+        Rectify => "rectify", "整改";
+        /// 关停: the platform is to be closed.
+        Close => "close", "关停";
+    }
+}
+
+kebab_enum! {
     /// Kind of event that on-event duties hang on.
     EventKind {
         /// 上级部署.
@@ -126,6 +138,8 @@ kebab_enum! {
         MajorProject => "major-project", "重大政策、项目";
         /// 网上报告会、讲座、论坛、直播.
         OnlineEvent => "online-event", "网上活动";
+        /// 整改: a rectification task an annual review opened.
+        Rectification => "rectification", "整改";
     }
 }
 
@@ -146,6 +160,8 @@ kebab_enum! {
         PlatformRegistration => "platform-registration", "备案登记记录";
         /// 年审记录.
         AnnualReview => "annual-review", "年审记录";
+        /// 整改情况报告 (closes a rectification task).
+        RectificationReport => "rectification-report", "整改情况报告";
         /// 舆情风险评估.
         RiskAssessment => "risk-assessment", "舆情风险评估";
         /// 舆情事件处置记录.

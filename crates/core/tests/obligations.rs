@@ -70,18 +70,24 @@ fn events_create_on_event_obligations() {
             kind: EventKind::Incident,
             org: "cqu-mse".into(),
             date: d("2026-05-10"),
+            platform: None,
+            due: None,
         },
         Event {
             id: "e2".into(),
             kind: EventKind::MajorProject,
             org: "cqu-mse".into(),
             date: d("2026-09-01"),
+            platform: None,
+            due: None,
         },
         Event {
             id: "e3".into(),
             kind: EventKind::Incident,
             org: "cqu-mse".into(),
             date: d("2025-05-10"),
+            platform: None,
+            due: None,
         },
     ];
     let list = generate(&pack, &model, 2026, &events);

@@ -396,6 +396,7 @@ impl Fx {
             pack: &self.pack,
             today: common::d(TODAY),
             directive: None,
+            rectification: None,
             defined: Some((self.pack.meta.id.as_str(), def)),
         };
         validate_record(draft, &ctx, lang)

@@ -602,9 +602,7 @@ async fn read_ledger(
             for o in page {
                 let pack = req.policies.get(&o.policy).unwrap_or(req.pack);
                 let duty = pack.duty(&o.duty).or_else(|| req.pack.duty(&o.duty));
-                let platform = (o.subject_kind == "platform")
-                    .then(|| req.model.find_platform(&o.subject))
-                    .flatten();
+                let platform = o.platform_in(req.model);
                 let subject = match (o.subject_kind.as_str(), platform) {
                     ("platform", Some(p)) => p.name.clone(),
                     ("person", _) => person_name(req.model, &o.subject),

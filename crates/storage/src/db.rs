@@ -147,6 +147,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "obligation subjects",
         include_str!("../migrations/0014_obligation_subjects.sql"),
     ),
+    (
+        15,
+        "obligation platform",
+        include_str!("../migrations/0015_obligation_platform.sql"),
+    ),
+    (
+        16,
+        "rectifications",
+        include_str!("../migrations/0016_rectifications.sql"),
+    ),
 ];
 
 impl Db {

@@ -76,9 +76,10 @@ async fn sync(
 ) -> Result<usize> {
     let model = db.load_model().await?;
     let policies = db.policy_set().await?;
-    // The events on-event duties hang on: directives received in the year (their obligations
-    // are also added when a directive is recorded; a new policy version adds its own here).
-    let events = db.directive_events(year).await?;
+    // The events on-event duties hang on: directives received and rectification tasks opened
+    // in the year (their obligations are also added when they are recorded; a new policy
+    // version adds its own here).
+    let events = db.events_of_year(year).await?;
     let planned = policies.generate(&model, year, &events);
     let mut tx = db.begin(actor, now).await?;
     let added = tx.add_obligations(&planned, year).await?;

@@ -153,8 +153,11 @@ impl Actor<'_> {
             .any(|d| match &d.subject {
                 Subject::Org { org_kinds } => org_kinds.contains(&o.kind) && answers(d, None),
                 Subject::Platform { .. } => model.platforms_of(org).any(|p| answers(d, Some(p))),
-                Subject::Post { .. } | Subject::Operator { .. } | Subject::Event { .. } => {
-                    answers(d, None)
+                Subject::Post { .. } | Subject::Operator { .. } => answers(d, None),
+                // An event about a platform (a rectification, an online event) answers by the
+                // platform's portfolio.
+                Subject::Event { .. } => {
+                    answers(d, None) || model.platforms_of(org).any(|p| answers(d, Some(p)))
                 }
             })
     }

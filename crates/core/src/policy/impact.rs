@@ -1400,9 +1400,7 @@ fn responsibility_move(
     let old_duty = old_pack.duty(&r.duty)?;
     let new_duty = new_pack.duty(&p.duty)?;
     let org = model.org(&p.org)?;
-    let platform = (p.subject_kind == SubjectKind::Platform)
-        .then(|| model.platforms().iter().find(|x| x.id == p.subject))
-        .flatten();
+    let platform = p.platform.as_deref().and_then(|x| model.find_platform(x));
     let holder = |pack: &PolicyPack, duty: &Duty| {
         resolve(pack, model, org, Target::Duty { duty, platform }, p.due)
             .map(|a| Holder {

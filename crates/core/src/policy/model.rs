@@ -29,6 +29,55 @@ pub struct PolicyPack {
     pub assessment: Option<AssessmentScheme>,
     /// Kinds of record the pack defines for its own duties' evidence.
     pub record_kinds: Vec<RecordKind>,
+    /// The checklist of a platform's annual review (年审), if the pack has one.
+    pub annual_review: Option<ReviewChecklist>,
+}
+
+/// What a platform's annual review (年审) checks, item by item, and how long a rectification
+/// it opens has by default.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ReviewChecklist {
+    /// The items, in the order the form asks them.
+    pub items: Vec<ReviewItem>,
+    /// Days a rectification task has when the reviewer sets no other deadline.
+    pub rectification_days: u32,
+}
+
+/// One item of the annual review checklist.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ReviewItem {
+    /// Stable kebab-case id, unique in the checklist.
+    pub id: String,
+    /// Chinese text.
+    pub title: String,
+    /// English text.
+    pub title_en: String,
+    /// Chinese help.
+    pub help: Option<String>,
+    /// English help.
+    pub help_en: Option<String>,
+    /// The kinds of platform it is asked of (empty: every kind).
+    pub platform_kinds: Vec<PlatformKind>,
+    /// Asked only of platforms with news or opinion functions.
+    pub news_function_only: bool,
+}
+
+impl ReviewItem {
+    /// Whether the item is asked of a platform of `kind`, with news functions or not.
+    pub fn applies_to(&self, kind: PlatformKind, news_function: bool) -> bool {
+        (self.platform_kinds.is_empty() || self.platform_kinds.contains(&kind))
+            && (news_function || !self.news_function_only)
+    }
+}
+
+impl ReviewChecklist {
+    /// The items asked of a platform of `kind`, with news functions or not, in order.
+    pub fn items_for(&self, kind: PlatformKind, news_function: bool) -> Vec<&ReviewItem> {
+        self.items
+            .iter()
+            .filter(|i| i.applies_to(kind, news_function))
+            .collect()
+    }
 }
 
 /// Identity, issuer and dates of a policy version.

@@ -11,6 +11,7 @@ use std::ops::Range;
 use toml_edit::{Document, Item, TableLike};
 
 mod record_kinds;
+mod review;
 
 type Span = Option<Range<usize>>;
 
@@ -318,6 +319,7 @@ impl Reader<'_> {
                 "grounds",
                 "assessment",
                 "record_kinds",
+                "annual_review",
             ],
         );
         self.int(root, "format", true, 1, 1);
@@ -356,6 +358,9 @@ impl Reader<'_> {
         let assessment = self
             .table(root, "assessment", false)
             .and_then(|t| self.assessment(&t, &refs, &duty_ids));
+        let annual_review = self
+            .table(root, "annual_review", false)
+            .map(|t| self.annual_review(&t));
         Some(PolicyPack {
             meta: meta??,
             reminders,
@@ -367,6 +372,7 @@ impl Reader<'_> {
             grounds,
             assessment,
             record_kinds,
+            annual_review,
         })
     }
 

@@ -110,6 +110,7 @@ pub enum Thing {
     RecordKind,
     Field,
     Choice,
+    ReviewItem,
 }
 
 impl Thing {
@@ -132,6 +133,7 @@ impl Thing {
             RecordKind => ("记录类型", "record kind"),
             Field => ("字段", "field"),
             Choice => ("选项", "choice"),
+            ReviewItem => ("年审项目", "review item"),
         };
         lang.pick(zh, en)
     }

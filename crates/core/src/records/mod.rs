@@ -19,6 +19,7 @@ pub use directives::{
 pub use validate::{FieldErrors, field_label, join_messages, validate_record};
 
 use crate::org::OrgModel;
+use crate::platforms::AnnualReview;
 use crate::policy::{EvidenceOf, PolicyPack, RecordKind};
 use crate::vocab::EvidenceKind;
 use chrono::NaiveDate;
@@ -28,12 +29,13 @@ use std::collections::{BTreeMap, HashSet};
 
 /// The kinds of record this area keeps (the other evidence kinds belong to platforms, incidents,
 /// events and assessments).
-pub const RECORD_KINDS: [EvidenceKind; 5] = [
+pub const RECORD_KINDS: [EvidenceKind; 6] = [
     EvidenceKind::CommitteeMeeting,
     EvidenceKind::SituationAnalysis,
     EvidenceKind::TrainingSession,
     EvidenceKind::EducationActivity,
     EvidenceKind::DirectiveReport,
+    EvidenceKind::RectificationReport,
 ];
 
 /// Longest title, in characters.
@@ -111,6 +113,15 @@ pub enum RecordDetails {
         /// The report.
         text: String,
     },
+    /// 整改情况报告: how a rectification task an annual review opened was done.
+    RectificationReport {
+        /// The rectification task reported on.
+        rectification: String,
+        /// The report.
+        text: String,
+    },
+    /// 年审记录: a platform's annual review (recorded from the platform's page).
+    AnnualReview(AnnualReview),
     /// A record of a kind the pack defines.
     Defined(DefinedRecord),
 }
@@ -124,6 +135,8 @@ impl RecordDetails {
             RecordDetails::TrainingSession { .. } => EvidenceKind::TrainingSession,
             RecordDetails::EducationActivity { .. } => EvidenceKind::EducationActivity,
             RecordDetails::DirectiveReport { .. } => EvidenceKind::DirectiveReport,
+            RecordDetails::RectificationReport { .. } => EvidenceKind::RectificationReport,
+            RecordDetails::AnnualReview(_) => EvidenceKind::AnnualReview,
             RecordDetails::Defined(r) => return EvidenceOf::Pack(r.definition.id.clone()),
         };
         EvidenceOf::Builtin(builtin)
@@ -165,10 +178,29 @@ impl RecordDetails {
         }
     }
 
-    /// The event the record is about (directive reports).
+    /// The event the record is about (directive reports, rectification reports).
     pub fn event(&self) -> Option<String> {
         match self {
             RecordDetails::DirectiveReport { directive, .. } => Some(directive.clone()),
+            RecordDetails::RectificationReport { rectification, .. } => Some(rectification.clone()),
+            _ => None,
+        }
+    }
+
+    /// The platforms the record is about (annual reviews, platform fields of pack-defined
+    /// records).
+    pub fn platforms(&self) -> Vec<String> {
+        match self {
+            RecordDetails::AnnualReview(r) => vec![r.platform.clone()],
+            RecordDetails::Defined(r) => r.platforms(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The annual review, if it is one.
+    pub fn review(&self) -> Option<&AnnualReview> {
+        match self {
+            RecordDetails::AnnualReview(r) => Some(r),
             _ => None,
         }
     }
@@ -241,6 +273,8 @@ pub struct RecordDraft {
     pub content: String,
     /// Directive id (directive reports).
     pub directive: String,
+    /// Rectification task id (rectification reports).
+    pub rectification: String,
     /// Report text (directive reports).
     pub text: String,
     /// Values by field id (records of pack-defined kinds).
@@ -321,6 +355,15 @@ impl RecordDraft {
                 d.directive = directive.clone();
                 d.text = text.clone();
             }
+            RecordDetails::RectificationReport {
+                rectification,
+                text,
+            } => {
+                d.rectification = rectification.clone();
+                d.text = text.clone();
+            }
+            // A review is recorded and kept from its platform's page: it has no draft here.
+            RecordDetails::AnnualReview(_) => {}
             RecordDetails::Defined(r) => d.values = r.values.clone(),
         }
         d
@@ -382,6 +425,8 @@ pub struct RecordContext<'a> {
     pub today: NaiveDate,
     /// The directive a report names, when it exists: (org id, received on).
     pub directive: Option<(String, NaiveDate)>,
+    /// The rectification task a report names, when it exists: (org id, opened on).
+    pub rectification: Option<(String, NaiveDate)>,
     /// The definition a record of a pack-defined kind is made under, with the id of the pack
     /// version that defines it: the one in force today for a new record, the record's own for
     /// an amendment.

@@ -67,6 +67,7 @@ impl Fixture {
             pack: &self.pack,
             today: d(TODAY),
             directive: directive.map(|(org, day)| (org.to_string(), d(day))),
+            rectification: None,
             defined: None,
         }
     }

@@ -39,6 +39,13 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         "count" => ("参加人数", "number of participants"),
         "content" => ("内容", "content"),
         "directive" => ("上级部署", "directive"),
+        "rectification" => ("整改任务", "rectification task"),
+        "reviewer" => ("年审人", "reviewer"),
+        "outcome" => ("年审结论", "outcome"),
+        "summary" => ("年审意见", "findings"),
+        "platform" => ("平台", "platform"),
+        "checklist" => ("年审清单", "checklist"),
+        "rectifications" => ("整改任务", "rectification tasks"),
         "text" => ("落实情况", "report"),
         "issuer" => ("发文单位", "issuer"),
         "document_number" => ("文号", "document number"),
@@ -339,6 +346,9 @@ pub fn validate_record(
         Some(EvidenceKind::DirectiveReport) => {
             Some(directive_report(&mut e, d, ctx, org_ref, date))
         }
+        Some(EvidenceKind::RectificationReport) => {
+            Some(rectification_report(&mut e, d, ctx, org_ref, date))
+        }
         _ => None,
     };
     let valid = match (kind, org, date, details) {
@@ -623,6 +633,48 @@ fn directive_report(
     }
     let text = e.text("text", &d.text, true, TEXT_MAX);
     RecordDetails::DirectiveReport { directive, text }
+}
+
+fn rectification_report(
+    e: &mut Errors,
+    d: &RecordDraft,
+    ctx: &RecordContext<'_>,
+    org: Option<&str>,
+    date: Option<NaiveDate>,
+) -> RecordDetails {
+    let rectification = d.rectification.trim().to_string();
+    if rectification.is_empty() {
+        e.required("rectification");
+    } else {
+        match &ctx.rectification {
+            None => e.push(
+                "rectification",
+                format!("找不到整改任务「{rectification}」"),
+                format!("there is no rectification task `{rectification}`"),
+            ),
+            Some((rorg, _)) if Some(rorg.as_str()) != org && org.is_some() => e.push(
+                "rectification",
+                "该整改任务属于其他组织".to_string(),
+                "the rectification task belongs to another org".to_string(),
+            ),
+            Some((_, opened)) => {
+                if let Some(day) = date
+                    && day < *opened
+                {
+                    e.push(
+                        "date",
+                        format!("报告日期 {day} 早于整改任务下达的日期 {opened}"),
+                        format!("the report's date {day} is before the task was opened ({opened})"),
+                    );
+                }
+            }
+        }
+    }
+    let text = e.text("text", &d.text, true, TEXT_MAX);
+    RecordDetails::RectificationReport {
+        rectification,
+        text,
+    }
 }
 
 /// How the day of a report on a directive is named in messages.

@@ -127,6 +127,7 @@ const OBLIGATION_COLS: &[&str] = &[
     "version",
     "created_at",
     "updated_at",
+    "platform_id",
 ];
 
 /// A college's leadership team: (post kind, title, portfolios).
@@ -373,7 +374,7 @@ pub async fn load(
         stored.extend(existing);
     }
     for year in first_year..=last_year {
-        let events = db.directive_events(year).await?;
+        let events = db.events_of_year(year).await?;
         let planned = policies.generate(&model, year, &events);
         let mut rows = CopyRows::new("obligations", OBLIGATION_COLS);
         let mut year_done = 0usize;
@@ -596,6 +597,11 @@ fn obligation_row(
             .int(2),
         None => rows.text("open").null().null().int(1),
     };
-    rows.int(ms).int(ms).end();
+    rows.int(ms).int(ms);
+    match &p.platform {
+        Some(id) => rows.text(id),
+        None => rows.null(),
+    };
+    rows.end();
     completed.is_some()
 }

@@ -125,28 +125,6 @@ impl Db {
         Ok((list, total))
     }
 
-    /// The directives received in `year`, as the events their on-event duty hangs on (for
-    /// generating obligations: pass them to `zeren_core::obligation::generate`).
-    pub async fn directive_events(&self, year: i32) -> Result<Vec<Event>> {
-        let rows = sqlx::query(
-            "SELECT id, org_id, received_on FROM directives WHERE archived = 0 AND received_on >= $1 AND received_on <= $2 ORDER BY id",
-        )
-        .bind(format!("{year:04}-01-01"))
-        .bind(format!("{year:04}-12-31"))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Event {
-                    id: r.try_get("id")?,
-                    kind: EventKind::Directive,
-                    org: r.try_get("org_id")?,
-                    date: parse_date(&r.try_get::<String, _>("received_on")?)?,
-                })
-            })
-            .collect()
-    }
-
     /// The tasks of a directive, by deadline.
     pub async fn tasks(&self, directive_id: &str) -> Result<Vec<Task>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
@@ -257,6 +235,8 @@ impl Tx {
             kind: EventKind::Directive,
             org: d.org.clone(),
             date: d.received_on,
+            platform: None,
+            due: None,
         };
         let planned: Vec<_> = policies
             .generate(model, year, std::slice::from_ref(&event))

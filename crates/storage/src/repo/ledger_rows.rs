@@ -42,9 +42,21 @@ pub struct LedgerObligation {
     pub completed_on: Option<NaiveDate>,
     /// Completion note.
     pub completion_note: Option<String>,
+    /// The platform it concerns (the subject, or the platform of an event about one).
+    pub platform: Option<String>,
 }
 
 impl LedgerObligation {
+    /// The platform it concerns, in `model`.
+    pub fn platform_in<'m>(
+        &self,
+        model: &'m zeren_core::org::OrgModel,
+    ) -> Option<&'m zeren_core::org::Platform> {
+        self.platform
+            .as_deref()
+            .and_then(|p| model.find_platform(p))
+    }
+
     /// Its discharge state.
     pub fn discharge(&self) -> zeren_core::obligation::Discharge {
         use zeren_core::obligation::Discharge;
@@ -251,7 +263,7 @@ impl LedgerReader {
             .unwrap_or_else(|| (String::new(), String::new()));
         // One row holding the page as a JSON array (see the module docs). The
         // (org_id, year, due_on, id) index answers it in order, without a sort.
-        let columns = "id, duty_id, policy_id, subject_kind, subject_id, period, due_on, citation, state, completed_on, completion_note";
+        let columns = "id, duty_id, policy_id, subject_kind, subject_id, period, due_on, citation, state, completed_on, completion_note, platform_id";
         let (aggregate, array) = match self.backend {
             Backend::Sqlite => ("json_group_array", "json_array"),
             Backend::Postgres => ("json_agg", "json_build_array"),
@@ -280,6 +292,7 @@ impl LedgerReader {
             String,
             Option<String>,
             Option<String>,
+            Option<String>,
         );
         let rows: Vec<Row> = match page.as_deref() {
             None | Some("") => Vec::new(),
@@ -300,6 +313,7 @@ impl LedgerReader {
                     state,
                     done,
                     note,
+                    platform,
                 )| {
                     Ok(LedgerObligation {
                         id,
@@ -314,6 +328,7 @@ impl LedgerReader {
                         state,
                         completed_on: parse_opt_date(done)?,
                         completion_note: note,
+                        platform,
                     })
                 },
             )

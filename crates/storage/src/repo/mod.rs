@@ -17,6 +17,7 @@ pub mod platforms;
 pub mod policies;
 pub mod policy_impact;
 pub mod records;
+pub mod reviews;
 pub mod roster;
 
 use crate::error::{Result, StorageError};

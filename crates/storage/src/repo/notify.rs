@@ -187,6 +187,8 @@ pub struct PlanObligation {
     pub subject_kind: String,
     /// Subject id.
     pub subject: String,
+    /// The platform it concerns.
+    pub platform: Option<String>,
     /// Owing org.
     pub org: String,
     /// Due date.
@@ -413,7 +415,7 @@ impl Db {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<PlanObligation>> {
-        let rows = sqlx::query("SELECT id, duty_id, subject_kind, subject_id, org_id, due_on, state, completed_on FROM obligations WHERE due_on >= $1 AND due_on <= $2 AND state = 'open' ORDER BY due_on, id")
+        let rows = sqlx::query("SELECT id, duty_id, subject_kind, subject_id, platform_id, org_id, due_on, state, completed_on FROM obligations WHERE due_on >= $1 AND due_on <= $2 AND state = 'open' ORDER BY due_on, id")
             .bind(date_text(from))
             .bind(date_text(to))
             .fetch_all(&self.pool)
@@ -437,6 +439,7 @@ impl Db {
                     duty: r.try_get("duty_id")?,
                     subject_kind: r.try_get("subject_kind")?,
                     subject: r.try_get("subject_id")?,
+                    platform: r.try_get("platform_id")?,
                     org: r.try_get("org_id")?,
                     due,
                     discharge,

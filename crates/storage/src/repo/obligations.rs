@@ -16,6 +16,7 @@ use std::sync::Arc;
 use zeren_core::obligation::{
     Discharge, ObligationStatus, PlannedObligation, SubjectKind, status_on,
 };
+use zeren_core::org::{OrgModel, Platform};
 use zeren_core::period::add_days;
 
 mod changes;
@@ -59,9 +60,18 @@ pub struct StoredObligation {
     pub version: i64,
     /// The person named as its handler (经办人), who keeps its records.
     pub handler: Option<String>,
+    /// The platform it concerns (the subject, or the platform of an event about one).
+    pub platform: Option<String>,
 }
 
 impl StoredObligation {
+    /// The platform it concerns, in `model` (what a `portfolio:subject` duty answers by).
+    pub fn platform_in<'m>(&self, model: &'m OrgModel) -> Option<&'m Platform> {
+        self.platform
+            .as_deref()
+            .and_then(|p| model.find_platform(p))
+    }
+
     /// Its discharge state.
     pub fn discharge(&self) -> Discharge {
         match (self.state.as_str(), self.completed_on) {
@@ -100,7 +110,7 @@ pub const WITHDRAWN: &str = "withdrawn";
 pub const LIVE: &str = "ob.state <> 'withdrawn'";
 
 /// The columns of a stored obligation, unprefixed, for every query over `obligations`.
-pub const COLUMNS: &str = "id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, due_on, citation, state, completed_on, completion_note, version, handler_id";
+pub const COLUMNS: &str = "id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, due_on, citation, state, completed_on, completion_note, version, handler_id, platform_id";
 
 /// Obligations read by id.
 pub(crate) const OBLIGATIONS: Rows<StoredObligation> = Rows {
@@ -128,6 +138,7 @@ pub fn obligation_from_row(r: &AnyRow) -> Result<StoredObligation> {
         completion_note: r.try_get("completion_note")?,
         version: r.try_get("version")?,
         handler: r.try_get("handler_id")?,
+        platform: r.try_get("platform_id")?,
     })
 }
 
@@ -162,6 +173,7 @@ pub fn parse_status(s: &str) -> Option<ObligationStatus> {
 #[derive(Debug, Clone)]
 enum Arg {
     Text(String),
+    OptText(Option<String>),
     Int(i64),
 }
 
@@ -184,6 +196,11 @@ impl Sql {
         format!("${}", self.args.len())
     }
 
+    fn opt_text_arg(&mut self, v: Option<String>) -> String {
+        self.args.push(Arg::OptText(v));
+        format!("${}", self.args.len())
+    }
+
     fn int_arg(&mut self, v: i64) -> String {
         self.args.push(Arg::Int(v));
         format!("${}", self.args.len())
@@ -194,6 +211,7 @@ impl Sql {
         for a in &self.args {
             q = match a {
                 Arg::Text(s) => q.bind(s.clone()),
+                Arg::OptText(s) => q.bind(s.clone()),
                 Arg::Int(i) => q.bind(*i),
             };
         }
@@ -865,7 +883,7 @@ impl Tx {
     ) -> Result<usize> {
         let now = self.now_ms();
         let mut added = 0;
-        // 12 arguments a row: 400 rows stay far below both engines' limits.
+        // 13 arguments a row: 400 rows stay far below both engines' limits.
         for chunk in planned.chunks(400) {
             let mut sql = Sql::default();
             let mut values = Vec::with_capacity(chunk.len());
@@ -883,9 +901,10 @@ impl Tx {
                     sql.text_arg(date_text(p.due)),
                     sql.text_arg(p.citation.to_string()),
                     sql.int_arg(now),
+                    sql.opt_text_arg(p.platform.clone()),
                 ];
                 values.push(format!(
-                    "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'open', NULL, NULL, 1, {}, {})",
+                    "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'open', NULL, NULL, 1, {}, {}, {})",
                     cols[0],
                     cols[1],
                     cols[2],
@@ -898,11 +917,12 @@ impl Tx {
                     cols[9],
                     cols[10],
                     cols[11],
-                    cols[11]
+                    cols[11],
+                    cols[12]
                 ));
             }
             sql.push(&format!(
-                "INSERT INTO obligations (id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, year, due_on, citation, state, completed_on, completion_note, version, created_at, updated_at) \
+                "INSERT INTO obligations (id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, year, due_on, citation, state, completed_on, completion_note, version, created_at, updated_at, platform_id) \
                  VALUES {} ON CONFLICT (obligation_key) DO NOTHING",
                 values.join(", ")
             ));

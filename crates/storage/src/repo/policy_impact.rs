@@ -29,7 +29,7 @@ impl Db {
         let years = crate::ledger::years_kept(today);
         let mut plans = Vec::with_capacity(years.len());
         for &year in &years {
-            let events = self.directive_events(year).await?;
+            let events = self.events_of_year(year).await?;
             plans.push((
                 year,
                 current.generate(&model, year, &events),

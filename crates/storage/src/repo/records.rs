@@ -82,7 +82,7 @@ impl Record {
             date: Some(self.date),
             topics: self.details.topics(),
             covers: self.details.covers(),
-            platforms: defined.map(DefinedRecord::platforms).unwrap_or_default(),
+            platforms: self.details.platforms(),
             attendees: self.details.attendees(),
             event: self.details.event(),
             defined: defined.map(|d| d.facts(files)),
@@ -170,7 +170,7 @@ fn record_from(r: &AnyRow) -> Result<Record> {
     })
 }
 
-fn json_list(v: &[String]) -> String {
+pub(crate) fn json_list(v: &[String]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
@@ -448,7 +448,7 @@ impl Db {
 // ------------------------------------------------------------------------------------------
 
 impl Tx {
-    async fn policy_pack(&mut self, id: &str) -> Result<PolicyPack> {
+    pub(crate) async fn policy_pack(&mut self, id: &str) -> Result<PolicyPack> {
         let source: String = sqlx::query_scalar("SELECT source FROM policies WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *self.tx)
@@ -499,6 +499,7 @@ impl Tx {
             pack,
             today: shanghai_date(self.now()),
             directive: self.directive_facts(&draft.directive).await?,
+            rectification: self.rectification_facts(&draft.rectification).await?,
             defined: defined.map(|(p, k)| (p.as_str(), k)),
         };
         validate_record(draft, &ctx, lang)
@@ -532,6 +533,12 @@ impl Tx {
         let v = self
             .validated(draft, model, pack, defined.as_ref(), lang)
             .await?;
+        self.insert_record(v).await
+    }
+
+    /// Stores a record whose values were checked (by [`validate_record`], or by the rules of
+    /// the area that keeps its kind), its first version kept like every later one.
+    pub(crate) async fn insert_record(&mut self, v: ValidRecord) -> Result<Record> {
         let now = self.now_ms();
         let r = Record {
             id: new_id(),
@@ -559,12 +566,7 @@ impl Tx {
         .bind(&r.title)
         .bind(body)
         .bind(json_list(&r.details.topics()))
-        .bind(json_list(
-            &r.details
-                .defined()
-                .map(DefinedRecord::platforms)
-                .unwrap_or_default(),
-        ))
+        .bind(json_list(&r.details.platforms()))
         .bind(json_list(&r.details.attendees()))
         .bind(r.details.covers())
         .bind(r.details.event())
@@ -592,6 +594,15 @@ impl Tx {
     ) -> Result<Record> {
         let before = RECORDS.by_id(&mut *self.tx, id).await?;
         check_version("record", id, expected_version, before.version)?;
+        if before.details.review().is_some() {
+            return Err(StorageError::Invalid(
+                lang.pick(
+                    "年审记录不能修改：如有错漏，请在平台页面重新登记一次年审",
+                    "an annual review is not amended: record a new review from the platform's page",
+                )
+                .into(),
+            ));
+        }
         if before.archived {
             return Err(StorageError::Invalid(
                 lang.pick(

@@ -167,6 +167,7 @@ pub const TABLES: &[Table] = &[
             ("created_at", Int),
             ("updated_at", Int),
             ("handler_id", Text),
+            ("platform_id", Text),
         ],
         order_by: "id",
     },

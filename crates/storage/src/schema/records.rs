@@ -117,4 +117,21 @@ pub const TABLES: &[Table] = &[
         ],
         order_by: "id",
     },
+    Table {
+        name: "rectifications",
+        columns: &[
+            ("id", Text),
+            ("review_id", Text),
+            ("platform_id", Text),
+            ("org_id", Text),
+            ("item_id", Text),
+            ("title", Text),
+            ("owner_id", Text),
+            ("opened_on", Text),
+            ("deadline", Text),
+            ("created_by", Text),
+            ("created_at", Int),
+        ],
+        order_by: "id",
+    },
 ];

@@ -198,9 +198,7 @@ pub fn actor(v: &Viewer) -> Actor<'_> {
 fn act_of<'a>(v: &'a Viewer, o: &'a StoredObligation) -> Option<Act<'a>> {
     let m = &v.snap.model;
     let duty = v.snap.pack.duty(&o.duty)?;
-    let platform = (o.subject_kind == "platform")
-        .then(|| m.find_platform(&o.subject))
-        .flatten();
+    let platform = o.platform_in(m);
     Some(Act {
         org: &o.org,
         duty,

@@ -294,6 +294,7 @@ impl YearRows {
                 completion_note: None,
                 version: 0,
                 handler: None,
+                platform: None,
             }))
         };
         let open = self.by_class.get("open");

@@ -103,9 +103,7 @@ pub(super) async fn person_obligations(
                 else {
                     continue;
                 };
-                let platform = (o.subject_kind == "platform")
-                    .then(|| model.find_platform(&o.subject))
-                    .flatten();
+                let platform = o.platform_in(model);
                 let act = Act {
                     org: &org.id,
                     duty,

@@ -286,9 +286,7 @@ async fn work_out_my_duties(
         else {
             continue;
         };
-        let platform = (o.subject_kind == "platform")
-            .then(|| m.find_platform(&o.subject))
-            .flatten();
+        let platform = o.platform_in(m);
         let act = Act {
             org: &org.id,
             duty,

@@ -137,9 +137,7 @@ pub(super) fn answer_for(
     let m = &v.snap.model;
     let org = m.org(&o.org)?;
     let duty = pack.duty(&o.duty)?;
-    let platform = (o.subject_kind == "platform")
-        .then(|| m.find_platform(&o.subject))
-        .flatten();
+    let platform = o.platform_in(m);
     resolve(pack, m, org, Target::Duty { duty, platform }, at).ok()
 }
 

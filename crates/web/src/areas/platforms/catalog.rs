@@ -152,6 +152,50 @@ pub const ZH: &[(&str, &str)] = &[
     ("platforms.state.active", "运行"),
     ("platforms.state.suspended", "暂停"),
     ("platforms.state.closed", "关停"),
+    ("platforms.reviews", "年审"),
+    ("platforms.reviews.none", "还没有年审记录。"),
+    ("platforms.review.new", "登记年审"),
+    ("platforms.review.title", "平台年审"),
+    (
+        "platforms.review.lead",
+        "按制度规定的年审清单逐项检查，写明结论。结论为“整改”时，列出整改任务、责任人和完成时限：每项整改任务即成为一项须按期完成的事项，以整改情况报告销号。",
+    ),
+    ("platforms.review.met", "符合"),
+    ("platforms.review.not_met", "不符合"),
+    ("platforms.review.note", "说明（不符合时必填）"),
+    ("platforms.review.outcome.pass", "通过"),
+    ("platforms.review.outcome.rectify", "整改"),
+    ("platforms.review.outcome.close", "关停"),
+    (
+        "platforms.review.outcome_hint",
+        "有不符合项时不能选“通过”。结论为“关停”时，请另在平台页面登记关停。",
+    ),
+    (
+        "platforms.review.no_checklist",
+        "制度未规定年审清单，只需写明结论和意见。",
+    ),
+    (
+        "platforms.review.tasks_hint",
+        "仅在结论为“整改”时填写；留空的行不计。",
+    ),
+    (
+        "platforms.review.deadline_hint",
+        "完成时限留空时，默认为年审后 {days} 天。",
+    ),
+    (
+        "platforms.review.files_hint",
+        "年审表、截图等附件可在保存后于年审记录页面上传。",
+    ),
+    ("platforms.review.submit", "保存年审"),
+    ("platforms.review.not_met_count", "不符合项"),
+    ("platforms.review.no_obligation", "无对应事项"),
+    ("platforms.rectifications", "整改任务"),
+    ("platforms.rectifications.none", "没有整改任务。"),
+    ("platforms.rectification.title", "整改内容"),
+    ("platforms.rectification.item", "对应清单项目"),
+    ("platforms.rectification.owner", "责任人"),
+    ("platforms.rectification.deadline", "完成时限"),
+    ("platforms.rectification.report", "提交整改情况报告"),
 ];
 
 /// English UI strings of this area.
@@ -319,6 +363,50 @@ pub const EN: &[(&str, &str)] = &[
     ("platforms.state.active", "Active"),
     ("platforms.state.suspended", "Suspended"),
     ("platforms.state.closed", "Closed"),
+    ("platforms.reviews", "Annual reviews"),
+    ("platforms.reviews.none", "No annual review yet."),
+    ("platforms.review.new", "Record an annual review"),
+    ("platforms.review.title", "Annual review"),
+    (
+        "platforms.review.lead",
+        "Check each item of the policy's review checklist and give the outcome. For \u{201c}rectify\u{201d}, list the rectification tasks with their owners and deadlines: each becomes an obligation of its own, closed by a rectification report.",
+    ),
+    ("platforms.review.met", "Met"),
+    ("platforms.review.not_met", "Not met"),
+    ("platforms.review.note", "Note (required when not met)"),
+    ("platforms.review.outcome.pass", "Pass"),
+    ("platforms.review.outcome.rectify", "Rectify"),
+    ("platforms.review.outcome.close", "Close"),
+    (
+        "platforms.review.outcome_hint",
+        "An item not met rules out \u{201c}pass\u{201d}. For \u{201c}close\u{201d}, record the closure on the platform's page as well.",
+    ),
+    (
+        "platforms.review.no_checklist",
+        "The policy sets no checklist: give the outcome and findings.",
+    ),
+    (
+        "platforms.review.tasks_hint",
+        "Only for a \u{201c}rectify\u{201d} outcome; empty rows are ignored.",
+    ),
+    (
+        "platforms.review.deadline_hint",
+        "An empty deadline is {days} days after the review.",
+    ),
+    (
+        "platforms.review.files_hint",
+        "Attach the review form, screenshots and other files on the review's record page once saved.",
+    ),
+    ("platforms.review.submit", "Save the review"),
+    ("platforms.review.not_met_count", "Items not met"),
+    ("platforms.review.no_obligation", "No obligation"),
+    ("platforms.rectifications", "Rectification tasks"),
+    ("platforms.rectifications.none", "No rectification task."),
+    ("platforms.rectification.title", "What is to be done"),
+    ("platforms.rectification.item", "Checklist item"),
+    ("platforms.rectification.owner", "Owner"),
+    ("platforms.rectification.deadline", "Deadline"),
+    ("platforms.rectification.report", "Report the rectification"),
 ];
 
 #[cfg(test)]

@@ -60,6 +60,9 @@ pub(super) struct PlatformPage {
     pub(super) step: TransitionDraft,
     pub(super) reg: RegistrationDraft,
     pub(super) errors: FieldErrors,
+    pub(super) review_href: Option<String>,
+    pub(super) reviews: Vec<ReviewView>,
+    pub(super) rectifications: Vec<RectificationView>,
 }
 
 impl PlatformPage {
@@ -163,10 +166,11 @@ pub(super) async fn platform_view(
         Ok::<_, StorageError>((
             state.db.platform_lifecycle(&p.id).await?,
             duties_of(state, v, p).await?,
+            review_views(state, v, p).await?,
         ))
     }
     .await;
-    let (life, duties) = match loaded {
+    let (life, duties, (reviews, rectifications)) = match loaded {
         Ok(x) => x,
         Err(e) => return storage_refusal(tr, e, &p.id).page(tr),
     };
@@ -281,6 +285,12 @@ pub(super) async fn platform_view(
             },
             reg,
             errors,
+            review_href: (v.can(Permission::ManagePlatforms, Some(&p.org))
+                && p.active_from.is_some()
+                && life.state != PlatformState::Closed)
+                .then(|| with_lang(&format!("/platforms/{}/review", encode(&p.id)), tr)),
+            reviews,
+            rectifications,
         },
     )
 }

@@ -20,7 +20,7 @@ impl Refused {
 
     /// As a form page answers it: the problems to show with the form again and its status,
     /// or (403, 404) the refusal to answer with an error page instead.
-    fn on_page(self) -> Result<(FieldErrors, StatusCode), Refusal> {
+    pub(super) fn on_page(self) -> Result<(FieldErrors, StatusCode), Refusal> {
         match self {
             Refused::Fields(e) => Ok((e, StatusCode::UNPROCESSABLE_ENTITY)),
             Refused::Other(r) if matches!(r.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
@@ -35,7 +35,7 @@ impl Refused {
 }
 
 /// The platform a form of its page posts to, if the viewer may change it.
-fn target(v: &Viewer, id: Result<Path<String>, Rejected>) -> Result<Platform, Refusal> {
+pub(super) fn target(v: &Viewer, id: Result<Path<String>, Rejected>) -> Result<Platform, Refusal> {
     let Path(id) = id.map_err(Refusal::from)?;
     writable(v, &id).cloned()
 }
@@ -355,7 +355,7 @@ pub(super) async fn new_platform_form(
     form(&state, &v, None, draft, Vec::new(), StatusCode::OK)
 }
 
-fn raw(form: Result<RawForm, RawFormRejection>) -> Vec<(String, String)> {
+pub(super) fn raw(form: Result<RawForm, RawFormRejection>) -> Vec<(String, String)> {
     form_pairs(&form.map(|RawForm(b)| b).unwrap_or_default())
 }
 

@@ -44,11 +44,13 @@ mod catalog;
 mod detail;
 mod forms;
 mod list;
+mod review;
 
 use api::*;
 use detail::*;
 use forms::*;
 use list::*;
+use review::*;
 
 pub use catalog::CATALOG;
 
@@ -133,6 +135,22 @@ pub fn page_routes() -> Routes {
             ),
             registration_page,
         )
+        .get(
+            "/platforms/{id}/review",
+            Describe::auth(
+                "platforms",
+                "Form of a platform's annual review: the pack's checklist, outcome, rectification tasks",
+            ),
+            new_review_form,
+        )
+        .post(
+            "/platforms/{id}/review",
+            Describe::auth(
+                "platforms",
+                "Record an annual review (年审): date, reviewer, item.<id>=met|not-met, note.<id>, outcome, summary, task.<n>.title|owner|deadline|item",
+            ),
+            review_page,
+        )
 }
 
 /// API routes of this area (paths relative to `/api/v1`).
@@ -183,6 +201,22 @@ pub fn api_routes() -> Routes {
                 "How a platform is registered: {version, icp, account_id, registered_on, registering_body}",
             ),
             api_registration,
+        )
+        .get(
+            "/platforms/{id}/reviews",
+            Describe::auth(
+                "platforms",
+                "A platform's annual reviews and the rectification tasks they opened, with their status",
+            ),
+            api_reviews,
+        )
+        .post(
+            "/platforms/{id}/reviews",
+            Describe::auth(
+                "platforms",
+                "Record an annual review: {date, reviewer, items: {<item id>: {result: met|not-met, note}}, outcome: pass|rectify|close, summary, rectifications: [{item, title, owner, deadline}]}; 201 with the record",
+            ),
+            api_create_review,
         )
 }
 

@@ -17,7 +17,7 @@ use serde::Serialize;
 use zeren_core::access::Permission;
 use zeren_core::policy::{
     Article, AssessmentScheme, Duty, Ground, Policies, PolicyMeta, PolicyPack, Portfolio, PostKind,
-    RecordKind, ReminderRules, Topic,
+    RecordKind, ReminderRules, ReviewChecklist, Topic,
 };
 use zeren_storage::StoredPolicy;
 
@@ -136,6 +136,7 @@ struct PolicyDoc<'a> {
     grounds: &'a [Ground],
     assessment: Option<&'a AssessmentScheme>,
     record_kinds: &'a [RecordKind],
+    annual_review: Option<&'a ReviewChecklist>,
 }
 
 impl<'a> PolicyDoc<'a> {
@@ -151,6 +152,7 @@ impl<'a> PolicyDoc<'a> {
             grounds,
             assessment,
             record_kinds,
+            annual_review,
         } = &stored.pack;
         PolicyDoc {
             meta,
@@ -166,6 +168,7 @@ impl<'a> PolicyDoc<'a> {
             grounds,
             assessment: assessment.as_ref(),
             record_kinds,
+            annual_review: annual_review.as_ref(),
         }
     }
 }

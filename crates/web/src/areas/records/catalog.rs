@@ -98,6 +98,8 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("records.form.hours_hint", "可填小数，如 1.5。"),
     ("records.form.choose_person", "请选择"),
+    ("records.form.deadline", "完成时限"),
+    ("records.form.rectification_text", "整改落实情况"),
     ("records.form.required", "（必填）"),
     ("records.defined.files", "{n} 个附件"),
     ("records.defined.files_on_page", "附件在材料页面添加。"),
@@ -289,6 +291,8 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("records.form.hours_hint", "Decimals allowed, e.g. 1.5."),
     ("records.form.choose_person", "Choose"),
+    ("records.form.deadline", "deadline"),
+    ("records.form.rectification_text", "What was done"),
     ("records.form.required", "(required)"),
     ("records.defined.files", "{n} attached"),
     (

@@ -28,7 +28,8 @@ pub(super) struct DetailPage {
     pub(super) error: Option<String>,
 }
 
-pub(super) async fn directive_title(state: &AppState, details: &RecordDetails) -> Option<String> {
+/// The title of the event a report is about: a directive, a rectification task.
+pub(super) async fn event_title(state: &AppState, details: &RecordDetails) -> Option<String> {
     match details {
         RecordDetails::DirectiveReport { directive, .. } => state
             .db
@@ -36,6 +37,13 @@ pub(super) async fn directive_title(state: &AppState, details: &RecordDetails) -
             .await
             .ok()
             .map(|d| format!("{} {}", d.document_number, d.title)),
+        RecordDetails::RectificationReport { rectification, .. } => state
+            .db
+            .rectification(rectification)
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.title),
         _ => None,
     }
 }
@@ -79,7 +87,7 @@ pub(super) async fn detail_page(
         Ok(x) => x,
         Err(e) => return api_error_page(tr, storage_api(tr, e)),
     };
-    let dtitle = directive_title(state, &record.details).await;
+    let dtitle = event_title(state, &record.details).await;
     // As `keeps_record`, with the obligations already read.
     let can_write = writable(v, &record.org, Some(&record.kind), today)
         || discharges.iter().any(|o| acts_on(v, o, today));

@@ -45,6 +45,8 @@ pub(super) struct FormPage {
     pub(super) people: Vec<(String, String)>,
     pub(super) agenda: Vec<AgendaRow>,
     pub(super) directives: Vec<(String, String)>,
+    /// The org's open rectification tasks, as (id, label) (rectification reports).
+    pub(super) rectifications: Vec<(String, String)>,
     pub(super) errors: FieldErrors,
     pub(super) choose: Vec<(String, String)>,
     /// The largest attachment, as shown (`50 MB`).
@@ -230,6 +232,27 @@ pub(super) async fn form_page(
     } else {
         Vec::new()
     };
+    let rectifications = if s.kind == Some(EvidenceOf::Builtin(EvidenceKind::RectificationReport)) {
+        match state.db.open_rectifications(&s.org.id).await {
+            Ok(list) => list
+                .iter()
+                .map(|r| {
+                    (
+                        r.id.clone(),
+                        format!(
+                            "{}（{} {}）",
+                            r.title,
+                            tr.t("records.form.deadline"),
+                            date(r.deadline)
+                        ),
+                    )
+                })
+                .collect(),
+            Err(e) => return api_error_page(tr, storage_api(tr, e)),
+        }
+    } else {
+        Vec::new()
+    };
     page(
         status,
         &FormPage {
@@ -262,6 +285,7 @@ pub(super) async fn form_page(
             people: people_of(m, &s.org.id),
             agenda,
             directives,
+            rectifications,
             errors,
             choose,
             max_size: fmt_size(upload_limit(state).await as i64),
@@ -326,6 +350,7 @@ pub(super) fn draft_for_obligation(
             }
             EvidenceKind::SituationAnalysis => d.covers = o.period.clone(),
             EvidenceKind::DirectiveReport => d.directive = o.subject.clone(),
+            EvidenceKind::RectificationReport => d.rectification = o.subject.clone(),
             _ => {}
         }
     }
@@ -432,6 +457,11 @@ pub(super) async fn record_context<'a>(
         pack: &v.snap.pack,
         today: state.today(),
         directive: state.db.directive_facts(&draft.directive).await?,
+        rectification: state
+            .db
+            .rectification(&draft.rectification)
+            .await?
+            .map(|r| (r.org, r.opened_on)),
         defined: definition.map(|(p, k)| (p.as_str(), k)),
     })
 }

@@ -56,6 +56,7 @@ pub(super) fn draft_from_form(pairs: &[(String, String)]) -> RecordDraft {
         count: first(pairs, "count").into(),
         content: first(pairs, "content").into(),
         directive: first(pairs, "directive").into(),
+        rectification: first(pairs, "rectification").into(),
         text: first(pairs, "text").into(),
         values: values_from_form(pairs),
         files: 0,

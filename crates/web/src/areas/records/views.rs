@@ -10,12 +10,19 @@ pub struct FieldView {
     pub value: String,
 }
 
+/// A platform's name, or its id when the model no longer has it.
+fn platform_name(m: &OrgModel, id: &str) -> String {
+    m.find_platform(id)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
 pub(super) fn fields_of(
     tr: Tr,
     m: &OrgModel,
     pack: &PolicyPack,
     details: &RecordDetails,
-    directive_title: Option<&str>,
+    event_title: Option<&str>,
     files: usize,
 ) -> Vec<FieldView> {
     let lang = tr.lang();
@@ -108,12 +115,91 @@ pub(super) fn fields_of(
         RecordDetails::DirectiveReport { directive, text } => vec![
             f(
                 "directive",
-                directive_title
+                event_title
                     .map(str::to_string)
                     .unwrap_or_else(|| directive.clone()),
             ),
             f("text", text.clone()),
         ],
+        RecordDetails::RectificationReport {
+            rectification,
+            text,
+        } => vec![
+            f(
+                "rectification",
+                event_title
+                    .map(str::to_string)
+                    .unwrap_or_else(|| rectification.clone()),
+            ),
+            f("text", text.clone()),
+        ],
+        RecordDetails::AnnualReview(r) => {
+            let checklist = r
+                .items
+                .iter()
+                .map(|i| {
+                    let result = tr.t(if i.met {
+                        "platforms.review.met"
+                    } else {
+                        "platforms.review.not_met"
+                    });
+                    let title = lang.pick(&i.title, &i.title_en);
+                    match i.note.as_str() {
+                        "" => format!("{result} · {title}"),
+                        note => format!("{result} · {title}{}{note}", lang.pick("：", ": ")),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let tasks = r
+                .rectifications
+                .iter()
+                .enumerate()
+                .map(|(n, t)| {
+                    format!(
+                        "{}. {} · {} · {}",
+                        n + 1,
+                        t.title,
+                        person_name(m, &t.owner),
+                        date(t.deadline)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            vec![
+                f("platform", platform_name(m, &r.platform)),
+                f("reviewer", person_name(m, &r.reviewer)),
+                f(
+                    "outcome",
+                    tr.t(&format!("platforms.review.outcome.{}", r.outcome.as_str()))
+                        .to_string(),
+                ),
+                f(
+                    "checklist",
+                    if checklist.is_empty() {
+                        tr.t("records.none").into()
+                    } else {
+                        checklist
+                    },
+                ),
+                f(
+                    "summary",
+                    if r.summary.is_empty() {
+                        tr.t("records.none").into()
+                    } else {
+                        r.summary.clone()
+                    },
+                ),
+                f(
+                    "rectifications",
+                    if tasks.is_empty() {
+                        tr.t("records.none").into()
+                    } else {
+                        tasks
+                    },
+                ),
+            ]
+        }
     }
 }
 

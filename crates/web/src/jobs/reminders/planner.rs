@@ -111,6 +111,7 @@ async fn plan_day(
             duty: &ob.duty,
             subject_kind: SubjectKind::parse(&ob.subject_kind).unwrap_or(SubjectKind::Org),
             subject: &ob.subject,
+            platform: ob.platform.as_deref(),
             org: &ob.org,
             due: ob.due,
             discharge: ob.discharge,

@@ -1,0 +1,66 @@
+//! `[annual_review]`: the checklist of a platform's annual review (年审), item by item, and the
+//! default deadline of the rectifications a review opens. Every problem is located like the
+//! rest of the pack.
+
+use super::{Reader, Tab};
+use crate::policy::model::{ReviewChecklist, ReviewItem};
+use crate::policy::problem::Thing;
+use std::collections::HashSet;
+
+/// Keys of `[annual_review]`.
+const REVIEW_KEYS: &[&str] = &["items", "rectification_days"];
+/// Keys of an item.
+const ITEM_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "title_en",
+    "help",
+    "help_en",
+    "platform_kinds",
+    "news_function_only",
+];
+/// Days a rectification has when the pack does not say.
+const RECTIFICATION_DAYS: i64 = 30;
+
+impl Reader<'_> {
+    /// The checklist; an item with problems is left out (and reported).
+    pub(super) fn annual_review(&mut self, t: &Tab<'_>) -> ReviewChecklist {
+        self.keys(t, REVIEW_KEYS);
+        let rectification_days = self
+            .int(t, "rectification_days", false, 1, 365)
+            .unwrap_or(RECTIFICATION_DAYS);
+        let mut seen = HashSet::new();
+        let mut items = Vec::new();
+        for item in self.tables(t, "items", true) {
+            let before = self.diags.len();
+            self.keys(&item, ITEM_KEYS);
+            let id = self.id(&item, "id");
+            if let Some((id, span)) = &id {
+                self.unique(&mut seen, Thing::ReviewItem, id, span);
+            }
+            let title = self.text(&item, "title");
+            let title_en = self.text(&item, "title_en");
+            let help = self.string(&item, "help", false).map(|(s, _)| s);
+            let help_en = self.string(&item, "help_en", false).map(|(s, _)| s);
+            let platform_kinds = self.platform_kinds(&item);
+            let news_function_only = self.boolean(&item, "news_function_only");
+            if let Some((id, _)) = id
+                && self.diags.len() == before
+            {
+                items.push(ReviewItem {
+                    id,
+                    title,
+                    title_en,
+                    help,
+                    help_en,
+                    platform_kinds,
+                    news_function_only,
+                });
+            }
+        }
+        ReviewChecklist {
+            items,
+            rectification_days: u32::try_from(rectification_days).unwrap_or(30),
+        }
+    }
+}
