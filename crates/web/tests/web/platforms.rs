@@ -360,3 +360,159 @@ async fn the_api_enters_a_website_and_refuses_what_it_must() {
     );
     app.finish().await;
 }
+
+/// The office staff member reviews the college's WeChat account through the form: one item not
+/// met, so "pass" is refused; "rectify" with a task owned by herself is recorded, discharges the
+/// year's annual review and opens the task as an obligation she handles; her rectification
+/// report, through the API, closes it. A leader may read the reviews, not record one.
+#[tokio::test]
+async fn a_review_that_ends_in_rectify_opens_a_task_closed_by_its_report() {
+    let app = TestApp::demo().await;
+    let s = app.sign_in("staff", PASSWORD).await;
+    let wechat = app
+        .db
+        .load_model()
+        .await
+        .unwrap()
+        .find_platform("cqu-mse-wechat")
+        .unwrap()
+        .id
+        .clone();
+    let liu = app.person_id("刘佳").await;
+    let (status, form) = page(&s, &app, &format!("/platforms/{wechat}/review")).await;
+    assert_eq!(status, 200, "{form}");
+    assert!(form.contains("账号安全"), "the pack's checklist: {form}");
+    assert!(
+        !form.contains("网站栏目内容及时更新"),
+        "a website's item is not asked of an account"
+    );
+    let mut fields: Vec<(String, String)> = [
+        "registration-current",
+        "operators-trained",
+        "content-responsibility",
+        "news-management",
+    ]
+    .iter()
+    .map(|i| (format!("item.{i}"), "met".to_string()))
+    .collect();
+    fields.push(("item.account-security".into(), "not-met".into()));
+    fields.push((
+        "note.account-security".into(),
+        "两名管理员未开启双重认证".into(),
+    ));
+    fields.push(("date".into(), "2026-11-20".into()));
+    fields.push(("reviewer".into(), liu.clone()));
+    fields.push(("summary".into(), "账号安全措施未落实".into()));
+    let post = |extra: Vec<(String, String)>| {
+        let mut all = fields.clone();
+        all.extend(extra);
+        all
+    };
+    let before = app.audit_len().await;
+    let pass = post(vec![("outcome".into(), "pass".into())]);
+    let pass: Vec<(&str, &str)> = pass.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = submit(&s, &app, &format!("/platforms/{wechat}/review"), &pass).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("结论不能为通过"), "{html}");
+    assert_eq!(app.audit_len().await, before, "nothing stored");
+
+    let rectify = post(vec![
+        ("outcome".into(), "rectify".into()),
+        ("task.1.title".into(), "全部管理员开启双重认证".into()),
+        ("task.1.item".into(), "account-security".into()),
+        ("task.1.owner".into(), liu.clone()),
+        ("task.1.deadline".into(), "2026-12-20".into()),
+    ]);
+    let rectify: Vec<(&str, &str)> = rectify
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = submit(&s, &app, &format!("/platforms/{wechat}/review"), &rectify).await;
+    assert_eq!(r.status(), 303);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(at.starts_with("/records/"), "{at}");
+    let (status, html) = page(&s, &app, &at).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("年审结论") && html.contains("整改"), "{html}");
+    assert!(html.contains("两名管理员未开启双重认证"), "{html}");
+
+    let (_, html) = page(&s, &app, &format!("/platforms/{wechat}")).await;
+    assert!(
+        html.contains("全部管理员开启双重认证"),
+        "the task is listed: {html}"
+    );
+    assert!(html.contains("提交整改情况报告"), "{html}");
+
+    let staff = app.token("staff").await;
+    let (status, v) = api(
+        &app,
+        &staff,
+        "GET",
+        &format!("/api/v1/platforms/{wechat}/reviews"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["reviews"][0]["outcome"], "rectify", "{v}");
+    let task = &v["rectifications"][0];
+    assert_eq!(task["deadline"], "2026-12-20");
+    assert_eq!(task["owner"]["name"], "刘佳");
+    assert_ne!(task["status"], "done");
+    let obligation = task["obligation"].as_str().unwrap().to_string();
+    let task_id = task["id"].as_str().unwrap().to_string();
+
+    // The year's annual review is discharged by the review.
+    let (_, p) = api(
+        &app,
+        &staff,
+        "GET",
+        &format!("/api/v1/platforms/{wechat}"),
+        None,
+    )
+    .await;
+    let annual = p["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["duty"] == "platform-annual-review" && o["period"] == "2026")
+        .unwrap();
+    assert_eq!(annual["status"], "done", "{p}");
+
+    // A leader reads, does not record.
+    let leader = app.token("leader").await;
+    let (status, _) = api(
+        &app,
+        &leader,
+        "POST",
+        &format!("/api/v1/platforms/{wechat}/reviews"),
+        Some(json!({"date": "2026-11-21", "reviewer": liu, "outcome": "pass"})),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // The report closes the task.
+    let (status, r) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("/api/v1/records?obligation={obligation}"),
+        Some(json!({
+            "kind": "rectification-report", "org": "cqu-mse", "date": "2026-11-27",
+            "title": "双重认证整改情况", "rectification": task_id,
+            "text": "五名管理员均已开启双重认证。",
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{r}");
+    let (_, v) = api(
+        &app,
+        &staff,
+        "GET",
+        &format!("/api/v1/platforms/{wechat}/reviews"),
+        None,
+    )
+    .await;
+    assert_eq!(v["rectifications"][0]["status"], "done", "{v}");
+    assert_eq!(v["rectifications"][0]["completed_on"], "2026-11-27");
+}

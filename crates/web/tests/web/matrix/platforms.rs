@@ -119,6 +119,19 @@ pub fn expectations() -> Vec<Expect> {
             platform_write(false),
         )
         .body("version=0&icp=bad&registered_on=bad"),
+        Expect::scoped(
+            "GET",
+            "/platforms/{id}/review",
+            "/platforms/{platform}/review",
+            platform_form,
+        ),
+        Expect::scoped(
+            "POST",
+            "/platforms/{id}/review",
+            "/platforms/{platform}/review",
+            platform_write(false),
+        )
+        .body("date=x&outcome=bogus"),
         Expect::plain("GET", "/api/v1/platforms", business_read(true)),
         Expect::scoped("POST", "/api/v1/platforms", "/api/v1/platforms", keeper_api)
             .body(r#"{"org":"{org}","name":"","kind":"tiktok"}"#),
@@ -149,5 +162,18 @@ pub fn expectations() -> Vec<Expect> {
             platform_write(true),
         )
         .body(r#"{"version":0,"icp":"bad","registered_on":"bad"}"#),
+        Expect::scoped(
+            "GET",
+            "/api/v1/platforms/{id}/reviews",
+            "/api/v1/platforms/{platform}/reviews",
+            business_read(true),
+        ),
+        Expect::scoped(
+            "POST",
+            "/api/v1/platforms/{id}/reviews",
+            "/api/v1/platforms/{platform}/reviews",
+            platform_write(true),
+        )
+        .body(r#"{"date":"x","outcome":"bogus"}"#),
     ]
 }

@@ -242,7 +242,9 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/platforms/{id}/registration"
         | "/api/v1/platforms/{id}"
         | "/api/v1/platforms/{id}/steps"
-        | "/api/v1/platforms/{id}/registration" => vec![("{id}", &ids.platform)],
+        | "/api/v1/platforms/{id}/registration"
+        | "/platforms/{id}/review"
+        | "/api/v1/platforms/{id}/reviews" => vec![("{id}", &ids.platform)],
         "/obligations/{id}"
         | "/obligations/{id}/handler"
         | "/obligations/{id}/waiver"

@@ -150,6 +150,9 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/platforms/{id}/steps") => {
             json!({"version": 1, "to": "suspended", "on": "2026-11-28", "reason": long})
         }
+        ("POST", "/api/v1/platforms/{id}/reviews") => json!({
+            "date": "2026-11-28", "reviewer": ids.person, "outcome": "rectify", "summary": long
+        }),
         ("PUT", "/api/v1/platforms/{id}/registration") => {
             json!({"version": 1, "account_id": long, "registered_on": "2026-01-01", "registering_body": "sweep"})
         }
