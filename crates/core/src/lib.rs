@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod citation;
 pub mod clock;
+pub mod events;
 pub mod evidence;
 pub mod lang;
 pub mod obligation;

@@ -116,6 +116,26 @@ kebab_enum! {
 }
 
 kebab_enum! {
+    /// The form of an online event held through a platform.
+    EventForm {
+        /// 报告会.
+        Report => "report", "报告会";
+        /// 研讨会.
+        Seminar => "seminar", "研讨会";
+        /// 讲座.
+        Lecture => "lecture", "讲座";
+        /// 论坛.
+        Forum => "forum", "论坛";
+        /// 讲坛.
+        Platform => "platform", "讲坛";
+        /// 年会.
+        AnnualMeeting => "annual-meeting", "年会";
+        /// 直播.
+        Livestream => "livestream", "直播";
+    }
+}
+
+kebab_enum! {
     /// The outcome of a platform's annual review (年审结论).
     ReviewOutcome {
         /// 通过.

@@ -157,6 +157,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rectifications",
         include_str!("../migrations/0016_rectifications.sql"),
     ),
+    (
+        17,
+        "online events",
+        include_str!("../migrations/0017_online_events.sql"),
+    ),
 ];
 
 impl Db {

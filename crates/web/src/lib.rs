@@ -74,6 +74,7 @@ pub fn page_routes() -> Routes {
         .merge(areas::policies::page_routes())
         .merge(areas::orgs::page_routes())
         .merge(areas::platforms::page_routes())
+        .merge(areas::events::page_routes())
         .merge(areas::admin::page_routes())
         .merge(areas::obligations::page_routes())
         .merge(areas::records::page_routes())
@@ -91,6 +92,7 @@ pub fn api_routes() -> Routes {
         .merge(areas::policies::api_routes())
         .merge(areas::orgs::api_routes())
         .merge(areas::platforms::api_routes())
+        .merge(areas::events::api_routes())
         .merge(areas::admin::api_routes())
         .merge(areas::obligations::api_routes())
         .merge(areas::records::api_routes())
@@ -113,6 +115,7 @@ pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     areas::identity::CATALOG,
     areas::orgs::CATALOG,
     areas::platforms::CATALOG,
+    areas::events::CATALOG,
     areas::roster::CATALOG,
     areas::setup::CATALOG,
     areas::admin::CATALOG,

@@ -2,7 +2,7 @@
 
 use crate::citation::Citation;
 use crate::period::Cadence;
-use crate::vocab::{EventKind, EvidenceKind, OrgKind, PlatformKind};
+use crate::vocab::{EventForm, EventKind, EvidenceKind, OrgKind, PlatformKind};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -31,6 +31,33 @@ pub struct PolicyPack {
     pub record_kinds: Vec<RecordKind>,
     /// The checklist of a platform's annual review (年审), if the pack has one.
     pub annual_review: Option<ReviewChecklist>,
+    /// How online events are approved, if the pack says.
+    pub online_events: Option<EventRules>,
+}
+
+/// How an online event (报告会、讲座、论坛、直播 …) held on a platform is approved.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct EventRules {
+    /// Approval is due at least this many days before the event.
+    pub approval_days: u32,
+    /// An event expecting at least this audience is major (approved by the first responsible
+    /// person); `None`: audience alone never makes it major.
+    pub major_audience: Option<u32>,
+    /// Forms of event that are always major.
+    pub major_forms: Vec<EventForm>,
+    /// Whether the event's own responsible person may approve it.
+    pub self_approval: bool,
+}
+
+impl Default for EventRules {
+    fn default() -> EventRules {
+        EventRules {
+            approval_days: 7,
+            major_audience: None,
+            major_forms: Vec::new(),
+            self_approval: false,
+        }
+    }
 }
 
 /// What a platform's annual review (年审) checks, item by item, and how long a rectification

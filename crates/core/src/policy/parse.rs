@@ -320,6 +320,7 @@ impl Reader<'_> {
                 "assessment",
                 "record_kinds",
                 "annual_review",
+                "online_events",
             ],
         );
         self.int(root, "format", true, 1, 1);
@@ -361,6 +362,9 @@ impl Reader<'_> {
         let annual_review = self
             .table(root, "annual_review", false)
             .map(|t| self.annual_review(&t));
+        let online_events = self
+            .table(root, "online_events", false)
+            .map(|t| self.online_events(&t));
         Some(PolicyPack {
             meta: meta??,
             reminders,
@@ -373,6 +377,7 @@ impl Reader<'_> {
             assessment,
             record_kinds,
             annual_review,
+            online_events,
         })
     }
 

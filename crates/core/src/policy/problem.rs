@@ -111,6 +111,7 @@ pub enum Thing {
     Field,
     Choice,
     ReviewItem,
+    EventForm,
 }
 
 impl Thing {
@@ -134,6 +135,7 @@ impl Thing {
             Field => ("字段", "field"),
             Choice => ("选项", "choice"),
             ReviewItem => ("年审项目", "review item"),
+            EventForm => ("活动形式", "event form"),
         };
         lang.pick(zh, en)
     }

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod audit;
 pub mod audit_query;
 pub mod directives;
+pub mod events;
 pub mod feeds;
 pub mod identity;
 pub mod ledger_rows;

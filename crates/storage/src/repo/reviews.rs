@@ -78,8 +78,8 @@ impl Rectification {
     }
 }
 
-/// The events on-event duties hang on in `year` over `conn`: the directives received and the
-/// rectification tasks opened.
+/// The events on-event duties hang on in `year` over `conn`: the directives received, the
+/// rectification tasks opened and the online events held.
 async fn events_of_year(conn: &mut sqlx::AnyConnection, year: i32) -> Result<Vec<Event>> {
     let (from, to) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
     let mut events = Vec::new();
@@ -110,6 +110,7 @@ async fn events_of_year(conn: &mut sqlx::AnyConnection, year: i32) -> Result<Vec
     {
         events.push(rectification_from(&r)?.event());
     }
+    events.extend(super::events::online_events_of_year(conn, year).await?);
     Ok(events)
 }
 

@@ -145,6 +145,7 @@ impl Frame {
                 links.push(("/obligations".into(), "obligations.title"));
                 links.push(("/orgs".into(), "nav.orgs"));
                 links.push(("/platforms".into(), "platforms.nav"));
+                links.push(("/events".into(), "events.nav"));
                 links.push(("/people".into(), "nav.people"));
                 links.push(("/who".into(), "nav.who"));
                 links.push(("/search".into(), "feeds.nav.search"));

@@ -3,6 +3,7 @@
 
 mod acting;
 mod admin;
+mod events;
 mod feeds;
 mod notify;
 mod obligations;
@@ -104,6 +105,8 @@ struct OrgFacts {
     post: String,
     person: String,
     platform: String,
+    /// An online event of the org (on its platform, or its college's), made for the matrix.
+    event: String,
     /// An education activity of the org, made for the matrix.
     record: String,
     /// A directive the org received, made for the matrix.
@@ -248,6 +251,44 @@ async fn branch_platform(app: &TestApp, org: &str, operator: &str) -> String {
     p.code
 }
 
+/// An online event of `org` on `platform` next month, registered through the storage layer.
+async fn make_event(app: &TestApp, org: &str, person: &str, platform: &str) -> String {
+    let model = app.db.load_model().await.unwrap();
+    let set = app.db.policy_set().await.unwrap();
+    let pack = zeren_core::policy::builtin_pack().unwrap();
+    let fields = zeren_core::events::check_event(
+        &zeren_core::events::EventDraft {
+            title: "matrix: 网上讲座".into(),
+            form: "lecture".into(),
+            org: org.into(),
+            organiser: "matrix".into(),
+            responsible: person.into(),
+            speakers: vec![zeren_core::events::Speaker {
+                name: "张三".into(),
+                affiliation: "重庆大学".into(),
+            }],
+            starts_at: "2026-12-20 19:00".into(),
+            ends_at: "2026-12-20 21:00".into(),
+            platform: platform.into(),
+            audience: "100".into(),
+            outline: "matrix".into(),
+            major: false,
+        },
+        &model,
+        &pack.online_events.clone().unwrap_or_default(),
+        zeren_core::Lang::En,
+    )
+    .unwrap();
+    let mut tx = app
+        .db
+        .begin(&Actor::system(), app.clock.now())
+        .await
+        .unwrap();
+    let e = tx.register_event(fields, &set, &model).await.unwrap();
+    tx.commit().await.unwrap();
+    e.id
+}
+
 async fn fixture(app: &TestApp) -> Fixture {
     let model = app.db.load_model().await.unwrap();
     let mut orgs = HashMap::new();
@@ -277,6 +318,16 @@ async fn fixture(app: &TestApp) -> Fixture {
                 .map(|p| p.code.clone())
                 .unwrap_or_default()
         };
+        let college_platform = model
+            .platforms_of(&college)
+            .next()
+            .map(|p| p.code.clone())
+            .unwrap_or_default();
+        let event = if college_platform.is_empty() {
+            String::new()
+        } else {
+            make_event(app, &org.id, &person, &college_platform).await
+        };
         let made = make_records(app, code, &org.id, &person).await;
         orgs.insert(
             code,
@@ -285,6 +336,7 @@ async fn fixture(app: &TestApp) -> Fixture {
                 post,
                 person,
                 platform,
+                event,
                 record: made.record,
                 directive: made.directive,
                 task: made.task,
@@ -306,6 +358,7 @@ fn fill(path: &str, fx: &Fixture, org: &str, user: &str, other_user: &str) -> St
         .replace("{post}", &f.post)
         .replace("{person}", &f.person)
         .replace("{platform}", &f.platform)
+        .replace("{event}", &f.event)
         .replace("{record}", &f.record)
         .replace("{directive}", &f.directive)
         .replace("{task}", &f.task)
@@ -324,6 +377,7 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     let mut all: Vec<Expect> = expectations();
     all.extend(orgs::expectations());
     all.extend(platforms::expectations());
+    all.extend(events::expectations());
     all.extend(admin::expectations());
     all.extend(obligations::expectations());
     all.extend(records::expectations());

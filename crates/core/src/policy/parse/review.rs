@@ -1,10 +1,11 @@
 //! `[annual_review]`: the checklist of a platform's annual review (年审), item by item, and the
-//! default deadline of the rectifications a review opens. Every problem is located like the
-//! rest of the pack.
+//! default deadline of the rectifications a review opens; `[online_events]`: how an event held
+//! on a platform is approved. Every problem is located like the rest of the pack.
 
 use super::{Reader, Tab};
-use crate::policy::model::{ReviewChecklist, ReviewItem};
-use crate::policy::problem::Thing;
+use crate::policy::model::{EventRules, ReviewChecklist, ReviewItem};
+use crate::policy::problem::{Problem, Thing};
+use crate::vocab::EventForm;
 use std::collections::HashSet;
 
 /// Keys of `[annual_review]`.
@@ -61,6 +62,47 @@ impl Reader<'_> {
         ReviewChecklist {
             items,
             rectification_days: u32::try_from(rectification_days).unwrap_or(30),
+        }
+    }
+}
+
+/// Keys of `[online_events]`.
+const EVENT_KEYS: &[&str] = &[
+    "approval_days",
+    "major_audience",
+    "major_forms",
+    "self_approval",
+];
+
+impl Reader<'_> {
+    /// How online events are approved.
+    pub(super) fn online_events(&mut self, t: &Tab<'_>) -> EventRules {
+        self.keys(t, EVENT_KEYS);
+        let defaults = EventRules::default();
+        let approval_days = self
+            .int(t, "approval_days", false, 0, 90)
+            .map_or(defaults.approval_days, |n| u32::try_from(n).unwrap_or(7));
+        let major_audience = self
+            .int(t, "major_audience", false, 1, 10_000_000)
+            .and_then(|n| u32::try_from(n).ok());
+        let mut major_forms = Vec::new();
+        for (v, span) in self.strings(t, "major_forms", false) {
+            match EventForm::parse(&v) {
+                Some(f) => major_forms.push(f),
+                None => self.at(
+                    &span,
+                    Problem::UnknownRef {
+                        what: Thing::EventForm,
+                        id: v,
+                    },
+                ),
+            }
+        }
+        EventRules {
+            approval_days,
+            major_audience,
+            major_forms,
+            self_approval: self.boolean(t, "self_approval"),
         }
     }
 }

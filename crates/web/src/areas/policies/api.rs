@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use zeren_core::access::Permission;
 use zeren_core::policy::{
-    Article, AssessmentScheme, Duty, Ground, Policies, PolicyMeta, PolicyPack, Portfolio, PostKind,
-    RecordKind, ReminderRules, ReviewChecklist, Topic,
+    Article, AssessmentScheme, Duty, EventRules, Ground, Policies, PolicyMeta, PolicyPack,
+    Portfolio, PostKind, RecordKind, ReminderRules, ReviewChecklist, Topic,
 };
 use zeren_storage::StoredPolicy;
 
@@ -137,6 +137,7 @@ struct PolicyDoc<'a> {
     assessment: Option<&'a AssessmentScheme>,
     record_kinds: &'a [RecordKind],
     annual_review: Option<&'a ReviewChecklist>,
+    online_events: Option<&'a EventRules>,
 }
 
 impl<'a> PolicyDoc<'a> {
@@ -153,6 +154,7 @@ impl<'a> PolicyDoc<'a> {
             assessment,
             record_kinds,
             annual_review,
+            online_events,
         } = &stored.pack;
         PolicyDoc {
             meta,
@@ -169,6 +171,7 @@ impl<'a> PolicyDoc<'a> {
             assessment: assessment.as_ref(),
             record_kinds,
             annual_review: annual_review.as_ref(),
+            online_events: online_events.as_ref(),
         }
     }
 }

@@ -45,6 +45,8 @@ pub struct Ids {
     pub feed: String,
     /// A platform of the org (its WeChat official account).
     pub platform: String,
+    /// An online event of the org on that account, next month.
+    pub event: String,
 }
 
 /// Makes a record with an attachment, a directive with a task and a calendar feed in the demo
@@ -131,6 +133,36 @@ pub async fn ids(app: &TestApp) -> Ids {
         )
         .await
         .unwrap();
+    let event = tx
+        .register_event(
+            zeren_core::events::check_event(
+                &zeren_core::events::EventDraft {
+                    title: "sweep: 网上讲座".into(),
+                    form: "lecture".into(),
+                    org: org.id.clone(),
+                    organiser: "sweep".into(),
+                    responsible: person.clone(),
+                    speakers: vec![zeren_core::events::Speaker {
+                        name: "张三".into(),
+                        affiliation: "重庆大学".into(),
+                    }],
+                    starts_at: "2026-12-20 19:00".into(),
+                    ends_at: "2026-12-20 21:00".into(),
+                    platform: "cqu-mse-wechat".into(),
+                    audience: "100".into(),
+                    outline: "sweep".into(),
+                    major: false,
+                },
+                &model,
+                &pack.online_events.clone().unwrap_or_default(),
+                lang,
+            )
+            .unwrap(),
+            &zeren_core::policy::Policies::new(vec![pack.clone()]),
+            &model,
+        )
+        .await
+        .unwrap();
     let (feed, _) = tx.rotate_calendar_token(&secretary).await.unwrap();
     tx.commit().await.unwrap();
     let obligation = app
@@ -158,6 +190,7 @@ pub async fn ids(app: &TestApp) -> Ids {
         grant: grant.id,
         feed,
         platform: model.find_platform("cqu-mse-wechat").unwrap().id.clone(),
+        event: event.id,
     }
 }
 
@@ -245,6 +278,13 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/api/v1/platforms/{id}/registration"
         | "/platforms/{id}/review"
         | "/api/v1/platforms/{id}/reviews" => vec![("{id}", &ids.platform)],
+        "/events/{id}"
+        | "/events/{id}/edit"
+        | "/events/{id}/decision"
+        | "/events/{id}/held"
+        | "/api/v1/events/{id}"
+        | "/api/v1/events/{id}/decision"
+        | "/api/v1/events/{id}/held" => vec![("{id}", &ids.event)],
         "/obligations/{id}"
         | "/obligations/{id}/handler"
         | "/obligations/{id}/waiver"

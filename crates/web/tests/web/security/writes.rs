@@ -72,6 +72,9 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     ("/policies/adopt", "source"),
     // Shown on an installation without orgs, to its designated founder only.
     ("/setup", "name"),
+    // Shown to an event's approver before it starts, and once it began, only.
+    ("/events/{id}/decision", "note"),
+    ("/events/{id}/held", "summary"),
 ];
 
 /// The JSON body of each API write route, with `"{long}"` where the long value goes.
@@ -149,6 +152,24 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         ("PATCH", "/api/v1/platforms/{id}") => json!({"version": 1, "name": long}),
         ("POST", "/api/v1/platforms/{id}/steps") => {
             json!({"version": 1, "to": "suspended", "on": "2026-11-28", "reason": long})
+        }
+        ("POST", "/api/v1/events") => json!({
+            "title": long, "form": "lecture", "org": ORG, "organiser": "sweep",
+            "responsible": ids.person, "speakers": [{"name": "张三", "affiliation": "重庆大学"}],
+            "starts_at": "2026-12-21 19:00", "ends_at": "2026-12-21 20:00",
+            "platform": "cqu-mse-wechat", "audience": 10, "outline": "sweep"
+        }),
+        ("PATCH", "/api/v1/events/{id}") => json!({
+            "version": 1, "title": long, "form": "lecture", "organiser": "sweep",
+            "responsible": ids.person, "speakers": [{"name": "张三", "affiliation": "重庆大学"}],
+            "starts_at": "2026-12-21 19:00", "ends_at": "2026-12-21 20:00",
+            "platform": "cqu-mse-wechat", "audience": 10, "outline": "sweep"
+        }),
+        ("POST", "/api/v1/events/{id}/decision") => {
+            json!({"version": 1, "decision": "reject", "note": long})
+        }
+        ("POST", "/api/v1/events/{id}/held") => {
+            json!({"version": 1, "outcome": "held", "audience": 10, "summary": long})
         }
         ("POST", "/api/v1/platforms/{id}/reviews") => json!({
             "date": "2026-11-28", "reviewer": ids.person, "outcome": "rectify", "summary": long
