@@ -8,6 +8,7 @@ pub mod citation;
 pub mod clock;
 pub mod events;
 pub mod evidence;
+pub mod indicators;
 pub mod lang;
 pub mod obligation;
 pub mod org;

@@ -268,6 +268,26 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<DemoSummary> {
     complete_some(db, &actor, &pack, year - 1, today).await?;
     ledger::sync_obligations(db, &actor, year, now).await?;
     let done = complete_some(db, &actor, &pack, year, today).await?;
+    {
+        let model = db.load_model().await?;
+        let college = model.find_org("cqu-mse").map(|o| o.id.clone());
+        let staff = model
+            .people()
+            .find(|p| p.name == "刘佳")
+            .map(|p| p.id.clone());
+        if let (Some(college), Some(staff)) = (college, staff) {
+            crate::demo_events::demo_events(
+                db,
+                &actor,
+                &pack,
+                &college,
+                "cqu-mse-wechat",
+                &staff,
+                today,
+            )
+            .await?;
+        }
+    }
     accounts(db, &actor, now).await?;
     let obligations = db.obligation_keys(year).await?.len();
     Ok(DemoSummary {

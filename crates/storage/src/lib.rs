@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod db;
 pub mod demo;
+mod demo_events;
 mod demo_evidence;
 pub mod demo_province;
 pub mod demo_scale;

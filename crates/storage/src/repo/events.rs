@@ -117,13 +117,13 @@ impl OnlineEvent {
     }
 }
 
-const COLS: &str = "id, org_id, platform_id, title, form, organiser, responsible_id, speakers, starts_at, ends_at, audience, outline, major, state, decided_by, decided_on, decision_note, changed_after_approval, held, held_audience, held_summary, version, created_by";
+pub(crate) const COLS: &str = "id, org_id, platform_id, title, form, organiser, responsible_id, speakers, starts_at, ends_at, audience, outline, major, state, decided_by, decided_on, decision_note, changed_after_approval, held, held_audience, held_summary, version, created_by";
 
 fn corrupt(what: &str, id: &str) -> StorageError {
     StorageError::Corrupt(format!("online event `{id}`: {what}"))
 }
 
-fn event_from(r: &AnyRow) -> Result<OnlineEvent> {
+pub(crate) fn event_from(r: &AnyRow) -> Result<OnlineEvent> {
     let id: String = r.try_get("id")?;
     let when = |col: &str| -> Result<chrono::NaiveDateTime> {
         parse_date_time(&r.try_get::<String, _>(col)?).ok_or_else(|| corrupt(col, &id))

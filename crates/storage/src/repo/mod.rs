@@ -8,6 +8,7 @@ pub mod directives;
 pub mod events;
 pub mod feeds;
 pub mod identity;
+pub mod indicators;
 pub mod ledger_rows;
 pub mod model_changes;
 pub mod notify;

@@ -215,6 +215,43 @@ async fn a_livestream_lecture_is_registered_and_approved_by_the_right_leader() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["held"]["audience"], 180);
 
+    // The indicators view lists it under Art.5(7), with the approver of its day; the
+    // discipline commission reads it across the university.
+    let discipline = app.token("discipline").await;
+    let (status, v) = api(
+        &app,
+        &discipline,
+        "GET",
+        "/api/v1/indicators?org=cqu-mse&ground=art5-7",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["evidence_href"].as_str().unwrap().contains(&held))
+        .unwrap_or_else(|| panic!("the unapproved event is an indicator: {v}"));
+    assert_eq!(item["fact"], "event-unapproved");
+    assert_eq!(item["citation"], "Art.5(7)");
+    assert_eq!(item["person"], "赵敏");
+    let (status, _) = api(
+        &app,
+        &discipline,
+        "GET",
+        "/api/v1/indicators?ground=art5-9",
+        None,
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, html) = page(&s, &app, "/indicators?org=cqu-mse").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("未经审批即举办") && html.contains("art5-7"),
+        "{html}"
+    );
+
     // The printable ledger lists them all.
     let (status, html) = page(&s, &app, "/events?org=cqu-mse&print=1").await;
     assert_eq!(status, 200);

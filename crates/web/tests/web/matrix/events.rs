@@ -95,6 +95,8 @@ fn decision(api: bool) -> fn(Caller, Scope) -> u16 {
 
 pub fn expectations() -> Vec<Expect> {
     vec![
+        Expect::plain("GET", "/indicators", business_read(false)),
+        Expect::plain("GET", "/api/v1/indicators", business_read(true)),
         Expect::plain("GET", "/events", business_read(false)),
         Expect::scoped("GET", "/events/new", "/events/new?org={org}", keeper_form),
         Expect::scoped("POST", "/events/new", "/events/new", keeper_write(false))
