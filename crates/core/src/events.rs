@@ -128,6 +128,11 @@ pub fn date_time_text(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
 }
 
+/// A date and time as people read it (`2026-12-15 19:00`).
+pub fn shown(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// Reads a stored date and time.
 pub fn parse_date_time(s: &str) -> Option<NaiveDateTime> {
     date_time(s)
@@ -258,16 +263,8 @@ pub fn check_event(
     {
         e.push(
             "ends_at",
-            format!(
-                "结束时间 {} 须晚于开始时间 {}",
-                date_time_text(t),
-                date_time_text(s)
-            ),
-            format!(
-                "the end {} must be after the start {}",
-                date_time_text(t),
-                date_time_text(s)
-            ),
+            format!("结束时间 {} 须晚于开始时间 {}", shown(t), shown(s)),
+            format!("the end {} must be after the start {}", shown(t), shown(s)),
         );
     }
     let platform = platform_for(&mut e, &d.platform, model, org.as_deref(), starts_at);
@@ -443,10 +440,10 @@ impl ApprovalError {
                 )
                 .to_string(),
             ApprovalError::AfterTheEvent { starts } => match lang {
-                Lang::Zh => format!("活动已于 {} 开始，不能再审批", date_time_text(*starts)),
+                Lang::Zh => format!("活动已于 {} 开始，不能再审批", shown(*starts)),
                 Lang::En => format!(
                     "the event began at {}; it can no longer be approved",
-                    date_time_text(*starts)
+                    shown(*starts)
                 ),
             },
         }
@@ -530,11 +527,11 @@ pub fn check_held(
             "outcome",
             format!(
                 "活动尚未开始（{}），不能登记举办情况",
-                date_time_text(event.starts_at)
+                shown(event.starts_at)
             ),
             format!(
                 "the event has not begun ({}); nothing can be recorded of it yet",
-                date_time_text(event.starts_at)
+                shown(event.starts_at)
             ),
         );
     }

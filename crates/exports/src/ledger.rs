@@ -28,6 +28,7 @@ use zeren_core::org::{Org, OrgModel};
 use zeren_core::policy::{FieldType, Policies, PolicyPack, RecordField, RecordKind};
 use zeren_core::records::{DefinedRecord, RecordDetails, value_text};
 use zeren_core::responsibility::{Target, resolve};
+use zeren_core::vocab::EvidenceKind;
 use zeren_storage::Db;
 use zeren_storage::repo::ledger_rows::{LedgerCounts, LedgerRecord};
 
@@ -76,7 +77,7 @@ pub type LedgerSummary = Vec<(String, u32)>;
 
 /// Names of the fixed sheets, in order. The sheets of pack-defined record kinds come after
 /// 青年教育, named by their kinds ([`sheet_name`] keeps them apart from these).
-pub const SHEETS: [&str; 10] = [
+pub const SHEETS: [&str; 12] = [
     "封面",
     "责任清单",
     "党委会",
@@ -87,6 +88,8 @@ pub const SHEETS: [&str; 10] = [
     "督办任务",
     "网络阵地",
     "阵地状态变化",
+    "年审与整改",
+    "网上活动",
 ];
 
 static OBLIGATION_COLUMNS: [Column; 11] = [
@@ -411,6 +414,37 @@ static STEP_COLUMNS: [Column; 7] = [
     Column::text("新状态"),
     Column::long("原因"),
     Column::text("操作人"),
+];
+
+static REVIEW_COLUMNS: [Column; 9] = [
+    Column::text("组织"),
+    Column::text("阵地"),
+    Column::date("年审日期"),
+    Column::text("年审人"),
+    Column::text("结论"),
+    Column::long("不符合项"),
+    Column::long("年审意见"),
+    Column::long("整改任务（责任人，完成时限）"),
+    Column::text("编号"),
+];
+static EVENT_COLUMNS: [Column; 17] = [
+    Column::text("组织"),
+    Column::text("活动名称"),
+    Column::text("形式"),
+    Column::date("日期"),
+    Column::text("时间"),
+    Column::text("活动平台"),
+    Column::text("主办单位"),
+    Column::text("活动负责人"),
+    Column::long("主讲人及单位"),
+    Column::number("预计受众"),
+    Column::text("重大活动"),
+    Column::text("审批状态"),
+    Column::text("审批人"),
+    Column::date("审批日期"),
+    Column::text("审批后变更"),
+    Column::text("举办情况"),
+    Column::number("实际受众"),
 ];
 
 /// The pack-defined kinds with records in the orgs counted: first those the pack in force
@@ -840,6 +874,108 @@ async fn read_ledger(
             s.reason.into(),
             s.made_by.into(),
         ]));
+    }
+    // 年审与整改: each annual review of the year with what it found and the tasks it opened.
+    send!(sink.sheet(SHEETS[10].into(), Cow::Borrowed(&REVIEW_COLUMNS)));
+    let review_kind = EvidenceKind::AnnualReview.as_str();
+    for org in orgs.iter().filter(|o| count(o).records_of(review_kind) > 0) {
+        let mut after = None;
+        loop {
+            let page = db
+                .records(&org.id, review_kind, req.year, after.take(), RECORD_PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = Some((last.date, last.id.clone()));
+            for r in page {
+                let Ok(details) = serde_json::from_str::<RecordDetails>(&r.body) else {
+                    continue;
+                };
+                let Some(review) = details.review() else {
+                    continue;
+                };
+                let not_met: Vec<String> = review
+                    .not_met()
+                    .map(|i| format!("{}：{}", i.title, i.note))
+                    .collect();
+                let tasks: Vec<String> = review
+                    .rectifications
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{}（{}，{}）",
+                            t.title,
+                            person_name(req.model, &t.owner),
+                            t.deadline
+                        )
+                    })
+                    .collect();
+                send!(sink.row(vec![
+                    org.name.as_str().into(),
+                    req.model
+                        .find_platform(&review.platform)
+                        .map_or_else(|| review.platform.clone(), |p| p.name.clone())
+                        .into(),
+                    r.date.into(),
+                    person_name(req.model, &review.reviewer).into(),
+                    review.outcome.name_zh().into(),
+                    not_met.join("\n").into(),
+                    review.summary.as_str().into(),
+                    tasks.join("\n").into(),
+                    r.id.into(),
+                ]));
+            }
+        }
+    }
+    // 网上活动 (活动台账): every online event of the year, with its approval and how it went.
+    send!(sink.sheet(SHEETS[11].into(), Cow::Borrowed(&EVENT_COLUMNS)));
+    for org in orgs.iter().filter(|o| count(o).events > 0) {
+        for e in db.online_events(&org.id, req.year).await? {
+            let f = &e.fields;
+            let speakers: Vec<String> = f
+                .speakers
+                .iter()
+                .map(|s| format!("{}（{}）", s.name, s.affiliation))
+                .collect();
+            let state = match (e.state.as_str(), e.changed_after_approval) {
+                ("approved", _) => "已审批",
+                ("rejected", _) => "未通过",
+                (_, true) => "审批后变更，待重新审批",
+                _ => "待审批",
+            };
+            let held = match &e.held {
+                Some(h) if h.held => "已举办",
+                Some(_) => "已取消",
+                None => "",
+            };
+            send!(sink.row(vec![
+                org.name.as_str().into(),
+                f.title.as_str().into(),
+                f.form.name_zh().into(),
+                f.day().into(),
+                format!("{}–{}", f.starts_at.format("%H:%M"), f.ends_at.format("%H:%M")).into(),
+                req.model
+                    .find_platform(&f.platform)
+                    .map_or_else(String::new, |p| p.name.clone())
+                    .into(),
+                f.organiser.as_str().into(),
+                person_name(req.model, &f.responsible).into(),
+                speakers.join("\n").into(),
+                Cell::Number(f64::from(f.audience)),
+                (if f.major { "是" } else { "否" }).into(),
+                state.into(),
+                e.decided_by
+                    .as_deref()
+                    .map(|p| person_name(req.model, p))
+                    .unwrap_or_default()
+                    .into(),
+                e.decided_on.into(),
+                (if e.changed_after_approval { "是" } else { "否" }).into(),
+                held.into(),
+                e.held
+                    .as_ref()
+                    .map_or(Cell::Empty, |h| Cell::Number(f64::from(h.audience))),
+            ]));
+        }
     }
     send!(sink.flush());
     db.finish().await?;

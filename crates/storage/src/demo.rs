@@ -286,6 +286,8 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<DemoSummary> {
                 today,
             )
             .await?;
+            crate::demo_events::demo_review(db, &actor, &pack, "cqu-mse-weibo", &staff, today)
+                .await?;
         }
     }
     accounts(db, &actor, now).await?;

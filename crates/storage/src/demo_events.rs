@@ -1,15 +1,18 @@
-//! The demo's online events (网上活动): a college's lectures and forums around the demo's day —
-//! one approved and one awaiting approval ahead, one held last month with approval and its
-//! record, and one forum held last week without approval (which the indicators view lists under
-//! Art.5(7)). Registered, approved and recorded through the same storage calls as by hand.
+//! The demo's online events (网上活动) and an annual review: a college's lectures and forums
+//! around the demo's day — one approved and one awaiting approval ahead, one held last month
+//! with approval and its record, and one forum held last week without approval (which the
+//! indicators view lists under Art.5(7)) — and its Weibo account's annual review ending in
+//! 整改 with one rectification task still open. Made through the same calls as by hand.
 
 use crate::Actor;
 use crate::db::Db;
 use crate::error::Result;
 use chrono::{Days, NaiveDate, NaiveTime};
+use std::collections::BTreeMap;
 use zeren_core::Lang;
 use zeren_core::clock::noon_in_shanghai;
 use zeren_core::events::{EventDraft, Held, Speaker, approver, check_event};
+use zeren_core::platforms::{ItemDraft, RectificationDraft, ReviewDraft, check_review};
 use zeren_core::policy::PolicyPack;
 
 /// (title, form, days from today, audience, approved, speaker, affiliation, outline).
@@ -132,6 +135,65 @@ pub(crate) async fn demo_events(
             }
         }
     }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records the annual review of `platform` five days ago: account security not met, so 整改
+/// with one task for `owner`, due in 25 days.
+pub(crate) async fn demo_review(
+    db: &Db,
+    actor: &Actor,
+    pack: &PolicyPack,
+    platform: &str,
+    owner: &str,
+    today: NaiveDate,
+) -> Result<()> {
+    let model = db.load_model().await?;
+    let set = db.policy_set().await?;
+    let Some(p) = model.find_platform(platform).cloned() else {
+        return Ok(());
+    };
+    let checklist = pack.annual_review.as_ref();
+    let items: BTreeMap<String, ItemDraft> = checklist
+        .map(|c| c.items_for(p.kind, p.news_function))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| {
+            let met = i.id != "account-security";
+            (
+                i.id.clone(),
+                ItemDraft {
+                    result: if met { "met" } else { "not-met" }.into(),
+                    note: if met {
+                        String::new()
+                    } else {
+                        "两名管理员未开启双重认证，管理员名单未及时更新".into()
+                    },
+                },
+            )
+        })
+        .collect();
+    let on = today - Days::new(5);
+    let draft = ReviewDraft {
+        date: on.format("%Y-%m-%d").to_string(),
+        reviewer: owner.into(),
+        items,
+        outcome: "rectify".into(),
+        summary: "账号安全管理措施未完全落实，限期整改。".into(),
+        rectifications: vec![RectificationDraft {
+            item: "account-security".into(),
+            title: "全部管理员开启双重认证并更新管理员名单".into(),
+            owner: owner.into(),
+            deadline: (on + Days::new(30)).format("%Y-%m-%d").to_string(),
+        }],
+    };
+    let Ok((day, review)) = check_review(&draft, &p, checklist, &model, today, Lang::Zh) else {
+        return Ok(());
+    };
+    let mut tx = db.begin(actor, noon_in_shanghai(today)).await?;
+    tx.record_review(&p, day, review, &set, &model, Lang::Zh)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

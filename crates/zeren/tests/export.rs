@@ -112,9 +112,23 @@ async fn ledger_export_opens_with_sheets_headers_rows_and_dates() {
                 "上级部署",
                 "督办任务",
                 "网络阵地",
-                "阵地状态变化"
+                "阵地状态变化",
+                "年审与整改",
+                "网上活动"
             ]
         );
+        // The event ledger: the demo's four online events of the college, with their approval.
+        let events = wb.worksheet_range("网上活动").unwrap();
+        assert_eq!(events.height(), 5, "a header and the demo's four events");
+        let cells: Vec<String> = events
+            .rows()
+            .flat_map(|r| r.iter().map(|c| c.to_string()))
+            .collect();
+        assert!(
+            cells.iter().any(|c| c == "材料前沿学术论坛（线上）"),
+            "{cells:?}"
+        );
+        assert!(cells.iter().any(|c| c == "已审批"), "{cells:?}");
         // The 阵地台账: the college's four platforms, registered as the demo registers them.
         let platforms = wb.worksheet_range("网络阵地").unwrap();
         assert_eq!(platforms.height(), 5);

@@ -499,6 +499,10 @@ impl Tx {
             Some(&after.to_json()),
         )
         .await?;
+        if !approve {
+            // A rejection after an approval takes back what the approval discharged.
+            self.reopen_event_obligations(id).await?;
+        }
         if approve {
             let open = sqlx::query(
                 "SELECT id, version FROM obligations WHERE subject_kind = 'event' AND subject_id = $1 AND state = 'open'",

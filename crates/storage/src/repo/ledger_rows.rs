@@ -79,6 +79,8 @@ pub struct LedgerCounts {
     pub directives: i64,
     /// Supervised tasks due in the year.
     pub tasks: i64,
+    /// Online events held (or to be held) in the year.
+    pub events: i64,
 }
 
 impl LedgerCounts {
@@ -390,6 +392,17 @@ impl LedgerReader {
         {
             counts.entry(org).or_default().tasks = n;
         }
+        for (org, n) in self
+            .per_org(
+                "SELECT org_id, CAST(COUNT(*) AS BIGINT) AS n FROM online_events \
+                 WHERE event_day >= $1 AND event_day <= $2 GROUP BY org_id",
+                &from,
+                &to,
+            )
+            .await?
+        {
+            counts.entry(org).or_default().events = n;
+        }
         Ok(counts)
     }
 
@@ -465,6 +478,25 @@ impl LedgerReader {
         .fetch_optional(&mut self.conn)
         .await?;
         row.as_ref().map(ledger_record).transpose()
+    }
+
+    /// An org's online events of `year`, by start.
+    pub async fn online_events(
+        &mut self,
+        org: &str,
+        year: i32,
+    ) -> Result<Vec<super::events::OnlineEvent>> {
+        let (from, to) = year_bounds(year);
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM online_events WHERE org_id = $1 AND event_day >= $2 AND event_day <= $3 ORDER BY starts_at, id",
+            super::events::COLS
+        )))
+        .bind(org)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut self.conn)
+        .await?;
+        rows.iter().map(super::events::event_from).collect()
     }
 
     /// An org's live directives received in `year`.

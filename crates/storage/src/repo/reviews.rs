@@ -329,8 +329,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Links a review as evidence of the platform's open obligations it discharges (its
-    /// annual review of the year).
+    /// Links a review as evidence of the platform's open obligations it discharges: those of
+    /// the period it falls in (its annual review of the year).
     async fn link_review(
         &mut self,
         record: &Record,
@@ -347,7 +347,17 @@ impl Tx {
         .map(obligation_from_row)
         .collect::<Result<_>>()?;
         let facts = record.facts(0);
-        for o in open {
+        // The review of its own year only: a review dated in 2026 is the 2026 review, not a
+        // late one for an earlier year left overdue (that stays overdue, and says so).
+        let covers = |period: &str| {
+            zeren_core::period::Period::parse(period)
+                .and_then(|p| Some((p.start()?, p.end()?)))
+                .is_some_and(|(from, to)| record.date >= from && record.date <= to)
+        };
+        for o in open
+            .into_iter()
+            .filter(|o| o.period == "once" || covers(&o.period))
+        {
             let pack = self.policy_pack(&o.policy).await?;
             let Some(duty) = pack.duty(&o.duty) else {
                 continue;

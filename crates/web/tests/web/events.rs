@@ -172,6 +172,19 @@ async fn a_livestream_lecture_is_registered_and_approved_by_the_right_leader() {
     )
     .await;
     assert_eq!(status, 200, "{v}");
+    assert_eq!(v["obligations"][0]["state"], "done");
+    // Rejected after all (before it starts): what the approval discharged is owed again.
+    let (status, v) = api(
+        &app,
+        &secretary,
+        "POST",
+        &format!("/api/v1/events/{major}/decision"),
+        Some(json!({"version": v["version"], "decision": "reject", "note": "嘉宾调整，暂缓举办"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["state"], "rejected");
+    assert_eq!(v["obligations"][0]["state"], "open", "{v}");
 
     // An event already held without approval: no approval now, and it is an indicator.
     let (_, v) = api(

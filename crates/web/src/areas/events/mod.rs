@@ -30,7 +30,7 @@ use zeren_core::access::Permission;
 use zeren_core::clock::shanghai;
 use zeren_core::events::{
     EventDraft, EventFields, HeldDraft, Speaker, approval_due, approver, check_approval,
-    check_event, check_held, date_time_text,
+    check_event, check_held, shown,
 };
 use zeren_core::records::FieldErrors;
 use zeren_core::vocab::EventForm;

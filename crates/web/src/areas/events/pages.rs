@@ -122,11 +122,7 @@ pub(super) fn row(v: &Viewer, e: &OnlineEvent, now: NaiveDateTime) -> EventRow {
         href: event_href(&e.id, tr),
         title: f.title.clone(),
         form: form_name(tr, f.form),
-        when: format!(
-            "{} – {}",
-            date_time_text(f.starts_at).replace('T', " "),
-            f.ends_at.format("%H:%M")
-        ),
+        when: format!("{} – {}", shown(f.starts_at), f.ends_at.format("%H:%M")),
         org: m.org(&f.org).map(|o| o.name.clone()).unwrap_or_default(),
         platform: m
             .find_platform(&f.platform)
@@ -523,8 +519,8 @@ fn draft_of(e: &OnlineEvent, code: &str) -> EventDraft {
         organiser: f.organiser.clone(),
         responsible: f.responsible.clone(),
         speakers: f.speakers.clone(),
-        starts_at: date_time_text(f.starts_at).replace('T', " "),
-        ends_at: date_time_text(f.ends_at).replace('T', " "),
+        starts_at: shown(f.starts_at),
+        ends_at: shown(f.ends_at),
         platform: f.platform.clone(),
         audience: f.audience.to_string(),
         outline: f.outline.clone(),

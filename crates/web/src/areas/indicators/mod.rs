@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 use zeren_core::access::Permission;
-use zeren_core::events::{approver, date_time_text};
+use zeren_core::events::{approver, shown};
 use zeren_core::indicators::{of_event, of_obligation};
 use zeren_core::policy::Subject;
 use zeren_core::responsibility::{Target, resolve};
@@ -236,7 +236,7 @@ async fn indicators(
                 org: m.org(&f.org).map(|o| o.name.clone()).unwrap_or_default(),
                 evidence: format!(
                     "{} {} · {}",
-                    date_time_text(f.starts_at).replace('T', " "),
+                    shown(f.starts_at),
                     m.find_platform(&f.platform)
                         .map(|p| p.name.as_str())
                         .unwrap_or_default(),
