@@ -23,6 +23,7 @@ pub const NAME_MAX: usize = 200;
 pub const OPERATORS_MAX: usize = 50;
 
 mod review;
+pub mod website;
 pub use review::{
     AnnualReview, CheckedItem, DEADLINE_MAX_DAYS, ItemDraft, NOTE_MAX, RectificationDraft,
     RectificationTask, ReviewDraft, SUMMARY_MAX, TASK_TITLE_MAX, TASKS_MAX, check_review,

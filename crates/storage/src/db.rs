@@ -162,6 +162,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "online events",
         include_str!("../migrations/0017_online_events.sql"),
     ),
+    (
+        18,
+        "website upkeep",
+        include_str!("../migrations/0018_website_upkeep.sql"),
+    ),
 ];
 
 impl Db {

@@ -33,6 +33,8 @@ pub struct PolicyPack {
     pub annual_review: Option<ReviewChecklist>,
     /// How online events are approved, if the pack says.
     pub online_events: Option<EventRules>,
+    /// What websites' upkeep asks, if the pack says.
+    pub website_maintenance: Option<crate::platforms::website::WebsiteRules>,
 }
 
 /// How an online event (报告会、讲座、论坛、直播 …) held on a platform is approved.

@@ -321,6 +321,7 @@ impl Reader<'_> {
                 "record_kinds",
                 "annual_review",
                 "online_events",
+                "website_maintenance",
             ],
         );
         self.int(root, "format", true, 1, 1);
@@ -365,6 +366,9 @@ impl Reader<'_> {
         let online_events = self
             .table(root, "online_events", false)
             .map(|t| self.online_events(&t));
+        let website_maintenance = self
+            .table(root, "website_maintenance", false)
+            .map(|t| self.website_maintenance(&t));
         Some(PolicyPack {
             meta: meta??,
             reminders,
@@ -378,6 +382,7 @@ impl Reader<'_> {
             record_kinds,
             annual_review,
             online_events,
+            website_maintenance,
         })
     }
 

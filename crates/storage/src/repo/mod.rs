@@ -21,6 +21,7 @@ pub mod policy_impact;
 pub mod records;
 pub mod reviews;
 pub mod roster;
+pub mod websites;
 
 use crate::error::{Result, StorageError};
 use chrono::NaiveDate;

@@ -166,4 +166,29 @@ pub const TABLES: &[Table] = &[
         ],
         order_by: "id",
     },
+    Table {
+        name: "website_content",
+        columns: &[
+            ("platform_id", Text),
+            ("approver_id", Text),
+            ("reviewers", Text),
+            ("version", Int),
+            ("updated_by", Text),
+            ("updated_at", Int),
+        ],
+        order_by: "platform_id",
+    },
+    Table {
+        name: "website_log",
+        columns: &[
+            ("id", Text),
+            ("platform_id", Text),
+            ("log_day", Text),
+            ("kind", Text),
+            ("note", Text),
+            ("created_by", Text),
+            ("created_at", Int),
+        ],
+        order_by: "id",
+    },
 ];

@@ -516,3 +516,126 @@ async fn a_review_that_ends_in_rectify_opens_a_task_closed_by_its_report() {
     assert_eq!(v["rectifications"][0]["status"], "done", "{v}");
     assert_eq!(v["rectifications"][0]["completed_on"], "2026-11-27");
 }
+
+/// The college website's upkeep: its content arrangements need three different reviewers (the
+/// pack asks for 三审三校); until maintenance is logged, the website is pointed out under
+/// Art.5(6), and a log entry takes it off the list.
+#[tokio::test]
+async fn a_website_keeps_its_arrangements_and_log_and_an_unmaintained_one_is_pointed_out() {
+    let app = TestApp::demo().await;
+    let staff = app.token("staff").await;
+    let model = app.db.load_model().await.unwrap();
+    let site = model.find_platform("cqu-mse-website").unwrap().id.clone();
+    let wechat = model.find_platform("cqu-mse-wechat").unwrap().id.clone();
+    let people: Vec<String> = model
+        .people()
+        .filter(|p| p.org == model.find_org("cqu-mse").unwrap().id)
+        .take(4)
+        .map(|p| p.id.clone())
+        .collect();
+    let unmaintained = |v: &serde_json::Value| {
+        v["items"].as_array().unwrap().iter().any(|i| {
+            i["fact"] == "website-unmaintained"
+                && i["subject_href"].as_str().unwrap().contains(&site)
+        })
+    };
+    let (_, v) = api(
+        &app,
+        &staff,
+        "GET",
+        "/api/v1/indicators?org=cqu-mse&ground=art5-6",
+        None,
+    )
+    .await;
+    assert!(unmaintained(&v), "no log yet: {v}");
+
+    let before = app.audit_len().await;
+    let (status, e) = api(
+        &app,
+        &staff,
+        "PUT",
+        &format!("/api/v1/platforms/{site}/content"),
+        Some(json!({"version": 0, "approver": people[0], "reviewers": [people[1], people[2]]})),
+    )
+    .await;
+    assert_eq!(status, 422, "{e}");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("三审三校"),
+        "{e}"
+    );
+    let (status, e) = api(
+        &app,
+        &staff,
+        "PUT",
+        &format!("/api/v1/platforms/{wechat}/content"),
+        Some(json!({"version": 0, "approver": people[0], "reviewers": [people[1], people[2], people[3]]})),
+    )
+    .await;
+    assert_eq!(status, 422, "only a website: {e}");
+    assert_eq!(app.audit_len().await, before, "nothing stored");
+    let (status, v) = api(
+        &app,
+        &staff,
+        "PUT",
+        &format!("/api/v1/platforms/{site}/content"),
+        Some(json!({"version": 0, "approver": people[0], "reviewers": [people[1], people[2], people[3]]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, _) = api(
+        &app,
+        &staff,
+        "PUT",
+        &format!("/api/v1/platforms/{site}/content"),
+        Some(json!({"version": 0, "approver": people[1], "reviewers": [people[0], people[2], people[3]]})),
+    )
+    .await;
+    assert_eq!(status, 409, "a stale version");
+
+    let (status, e) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("/api/v1/platforms/{site}/maintenance"),
+        Some(json!({"date": "2026-12-30", "kind": "check", "note": "巡查"})),
+    )
+    .await;
+    assert_eq!(status, 422, "not after today: {e}");
+    let (status, _) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("/api/v1/platforms/{site}/maintenance"),
+        Some(json!({"date": "2026-11-27", "kind": "update", "note": "更新党建工作栏目"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, v) = api(
+        &app,
+        &staff,
+        "GET",
+        &format!("/api/v1/platforms/{site}/maintenance"),
+        None,
+    )
+    .await;
+    assert_eq!(v["log"][0]["note"], "更新党建工作栏目", "{v}");
+    assert_eq!(v["content"]["reviewers"].as_array().unwrap().len(), 3);
+    assert!(v["days_without_log"].is_null());
+    let (_, v) = api(
+        &app,
+        &staff,
+        "GET",
+        "/api/v1/indicators?org=cqu-mse&ground=art5-6",
+        None,
+    )
+    .await;
+    assert!(!unmaintained(&v), "logged yesterday: {v}");
+
+    let s = app.sign_in("staff", PASSWORD).await;
+    let (status, html) = page(&s, &app, &format!("/platforms/{site}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("网站维护") && html.contains("更新党建工作栏目"),
+        "{html}"
+    );
+}

@@ -106,3 +106,20 @@ impl Reader<'_> {
         }
     }
 }
+
+impl Reader<'_> {
+    /// What websites' upkeep asks.
+    pub(super) fn website_maintenance(
+        &mut self,
+        t: &Tab<'_>,
+    ) -> crate::platforms::website::WebsiteRules {
+        self.keys(t, &["log_days", "three_reviews"]);
+        let defaults = crate::platforms::website::WebsiteRules::default();
+        crate::platforms::website::WebsiteRules {
+            log_days: self
+                .int(t, "log_days", false, 1, 365)
+                .map_or(defaults.log_days, |n| u32::try_from(n).unwrap_or(30)),
+            three_reviews: self.boolean(t, "three_reviews"),
+        }
+    }
+}

@@ -39,6 +39,9 @@ pub const ZH: &[(&str, &str)] = &[
         "问责情形「{value}」无效，可选：art5-6、art5-7",
     ),
     ("indicators.error", "数据已变化，请刷新后重试。"),
+    ("indicators.website_gap", "网站已 {days} 天没有维护记录"),
+    ("indicators.last_log", "最近一次维护：{day}"),
+    ("indicators.no_log", "从未登记维护日志"),
 ];
 
 /// English UI strings of this area.

@@ -210,6 +210,56 @@ async fn indicators(
             });
         }
     }
+    if wants("art5-6") {
+        // Running websites with no maintenance logged for the pack's days.
+        let rules = pack.website_maintenance.clone().unwrap_or_default();
+        let sites: Vec<&zeren_core::org::Platform> = orgs
+            .iter()
+            .flat_map(|o| m.platforms_of(o))
+            .filter(|p| {
+                p.kind == zeren_core::vocab::PlatformKind::Website && p.runs_during(today, today)
+            })
+            .collect();
+        let ids: Vec<String> = sites.iter().map(|p| p.id.clone()).collect();
+        let last = state.db.last_log_days(&ids).await.map_err(storage)?;
+        for p in sites {
+            let Some(days) =
+                zeren_core::platforms::website::log_gap(p, last.get(&p.id).copied(), &rules, today)
+            else {
+                continue;
+            };
+            let org = m.org(&p.org);
+            let person = match (org, p.portfolio.as_deref()) {
+                (Some(org), Some(portfolio)) => {
+                    resolve(pack, m, org, Target::Portfolio(portfolio), today)
+                        .ok()
+                        .and_then(|a| a.person)
+                        .map(|p| p.name)
+                        .unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            let (ground_title, citation) = ground_of("art5-6");
+            let href = with_lang(&format!("/platforms/{}", encode(&p.id)), tr);
+            out.push(Indicator {
+                fact: "website-unmaintained",
+                ground: "art5-6",
+                ground_title,
+                citation,
+                what: tr.tf("indicators.website_gap", &[("days", &days.to_string())]),
+                subject: p.name.clone(),
+                subject_href: href.clone(),
+                org: org.map(|o| o.name.clone()).unwrap_or_default(),
+                evidence: match last.get(&p.id) {
+                    Some(d) => tr.tf("indicators.last_log", &[("day", &date(*d))]),
+                    None => tr.t("indicators.no_log").to_string(),
+                },
+                evidence_href: format!("{href}#website"),
+                day: date(today),
+                person,
+            });
+        }
+    }
     if wants("art5-7") {
         let events = state
             .db

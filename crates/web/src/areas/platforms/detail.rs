@@ -63,6 +63,7 @@ pub(super) struct PlatformPage {
     pub(super) review_href: Option<String>,
     pub(super) reviews: Vec<ReviewView>,
     pub(super) rectifications: Vec<RectificationView>,
+    pub(super) upkeep: Option<WebsiteView>,
 }
 
 impl PlatformPage {
@@ -79,6 +80,11 @@ impl PlatformPage {
             "account_id",
             "registered_on",
             "registering_body",
+            "approver",
+            "reviewers",
+            "date",
+            "kind",
+            "note",
         ];
         crate::shared::format::other_errors(&self.errors, SHOWN)
     }
@@ -167,10 +173,11 @@ pub(super) async fn platform_view(
             state.db.platform_lifecycle(&p.id).await?,
             duties_of(state, v, p).await?,
             review_views(state, v, p).await?,
+            website_view(state, v, p, platform_people(v, p)).await?,
         ))
     }
     .await;
-    let (life, duties, (reviews, rectifications)) = match loaded {
+    let (life, duties, (reviews, rectifications), upkeep) = match loaded {
         Ok(x) => x,
         Err(e) => return storage_refusal(tr, e, &p.id).page(tr),
     };
@@ -291,6 +298,7 @@ pub(super) async fn platform_view(
                 .then(|| with_lang(&format!("/platforms/{}/review", encode(&p.id)), tr)),
             reviews,
             rectifications,
+            upkeep,
         },
     )
 }

@@ -45,12 +45,14 @@ mod detail;
 mod forms;
 mod list;
 mod review;
+mod website;
 
 use api::*;
 use detail::*;
 use forms::*;
 use list::*;
 use review::*;
+use website::*;
 
 pub use catalog::CATALOG;
 
@@ -151,6 +153,22 @@ pub fn page_routes() -> Routes {
             ),
             review_page,
         )
+        .post(
+            "/platforms/{id}/content",
+            Describe::auth(
+                "platforms",
+                "A website's content arrangements: approver, reviewer1..3 (三审), version",
+            ),
+            content_page,
+        )
+        .post(
+            "/platforms/{id}/maintenance",
+            Describe::auth(
+                "platforms",
+                "Add a website maintenance log entry: date, kind (update|check|fix|security), note",
+            ),
+            maintenance_page,
+        )
 }
 
 /// API routes of this area (paths relative to `/api/v1`).
@@ -217,6 +235,30 @@ pub fn api_routes() -> Routes {
                 "Record an annual review: {date, reviewer, items: {<item id>: {result: met|not-met, note}}, outcome: pass|rectify|close, summary, rectifications: [{item, title, owner, deadline}]}; 201 with the record",
             ),
             api_create_review,
+        )
+        .get(
+            "/platforms/{id}/maintenance",
+            Describe::auth(
+                "platforms",
+                "A website's content arrangements and maintenance log, and the days since its last entry when that is too long",
+            ),
+            api_maintenance,
+        )
+        .post(
+            "/platforms/{id}/maintenance",
+            Describe::auth(
+                "platforms",
+                "Add a website maintenance log entry: {date, kind: update|check|fix|security, note}",
+            ),
+            api_add_log,
+        )
+        .put(
+            "/platforms/{id}/content",
+            Describe::auth(
+                "platforms",
+                "A website's content arrangements: {version, approver, reviewers: [first, second, third]}; 409 on a stale version",
+            ),
+            api_content,
         )
 }
 

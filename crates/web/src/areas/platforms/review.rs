@@ -108,7 +108,7 @@ impl ReviewFormPage {
 }
 
 /// People who may review the platform or own a task: of its org, below it and above it.
-fn platform_people(v: &Viewer, p: &Platform) -> Vec<(String, String)> {
+pub(super) fn platform_people(v: &Viewer, p: &Platform) -> Vec<(String, String)> {
     let m = &v.snap.model;
     let mut orgs = Vec::new();
     let mut at = m.org(&p.org);

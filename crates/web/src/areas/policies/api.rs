@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Serialize;
 use zeren_core::access::Permission;
+use zeren_core::platforms::website::WebsiteRules;
 use zeren_core::policy::{
     Article, AssessmentScheme, Duty, EventRules, Ground, Policies, PolicyMeta, PolicyPack,
     Portfolio, PostKind, RecordKind, ReminderRules, ReviewChecklist, Topic,
@@ -138,6 +139,7 @@ struct PolicyDoc<'a> {
     record_kinds: &'a [RecordKind],
     annual_review: Option<&'a ReviewChecklist>,
     online_events: Option<&'a EventRules>,
+    website_maintenance: Option<&'a WebsiteRules>,
 }
 
 impl<'a> PolicyDoc<'a> {
@@ -155,6 +157,7 @@ impl<'a> PolicyDoc<'a> {
             record_kinds,
             annual_review,
             online_events,
+            website_maintenance,
         } = &stored.pack;
         PolicyDoc {
             meta,
@@ -172,6 +175,7 @@ impl<'a> PolicyDoc<'a> {
             record_kinds,
             annual_review: annual_review.as_ref(),
             online_events: online_events.as_ref(),
+            website_maintenance: website_maintenance.as_ref(),
         }
     }
 }

@@ -132,6 +132,20 @@ pub fn expectations() -> Vec<Expect> {
             platform_write(false),
         )
         .body("date=x&outcome=bogus"),
+        Expect::scoped(
+            "POST",
+            "/platforms/{id}/content",
+            "/platforms/{platform}/content",
+            platform_write(false),
+        )
+        .body("version=0&approver=nobody"),
+        Expect::scoped(
+            "POST",
+            "/platforms/{id}/maintenance",
+            "/platforms/{platform}/maintenance",
+            platform_write(false),
+        )
+        .body("date=x&kind=bogus"),
         Expect::plain("GET", "/api/v1/platforms", business_read(true)),
         Expect::scoped("POST", "/api/v1/platforms", "/api/v1/platforms", keeper_api)
             .body(r#"{"org":"{org}","name":"","kind":"tiktok"}"#),
@@ -175,5 +189,25 @@ pub fn expectations() -> Vec<Expect> {
             platform_write(true),
         )
         .body(r#"{"date":"x","outcome":"bogus"}"#),
+        Expect::scoped(
+            "GET",
+            "/api/v1/platforms/{id}/maintenance",
+            "/api/v1/platforms/{platform}/maintenance",
+            business_read(true),
+        ),
+        Expect::scoped(
+            "POST",
+            "/api/v1/platforms/{id}/maintenance",
+            "/api/v1/platforms/{platform}/maintenance",
+            platform_write(true),
+        )
+        .body(r#"{"date":"x","kind":"bogus"}"#),
+        Expect::scoped(
+            "PUT",
+            "/api/v1/platforms/{id}/content",
+            "/api/v1/platforms/{platform}/content",
+            platform_write(true),
+        )
+        .body(r#"{"version":0,"approver":"nobody"}"#),
     ]
 }

@@ -47,6 +47,8 @@ pub struct Ids {
     pub platform: String,
     /// An online event of the org on that account, next month.
     pub event: String,
+    /// The org's website.
+    pub website: String,
 }
 
 /// Makes a record with an attachment, a directive with a task and a calendar feed in the demo
@@ -191,6 +193,7 @@ pub async fn ids(app: &TestApp) -> Ids {
         feed,
         platform: model.find_platform("cqu-mse-wechat").unwrap().id.clone(),
         event: event.id,
+        website: model.find_platform("cqu-mse-website").unwrap().id.clone(),
     }
 }
 
@@ -278,6 +281,10 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/api/v1/platforms/{id}/registration"
         | "/platforms/{id}/review"
         | "/api/v1/platforms/{id}/reviews" => vec![("{id}", &ids.platform)],
+        "/platforms/{id}/content"
+        | "/platforms/{id}/maintenance"
+        | "/api/v1/platforms/{id}/maintenance"
+        | "/api/v1/platforms/{id}/content" => vec![("{id}", &ids.website)],
         "/events/{id}"
         | "/events/{id}/edit"
         | "/events/{id}/decision"

@@ -72,6 +72,9 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     ("/policies/adopt", "source"),
     // Shown on an installation without orgs, to its designated founder only.
     ("/setup", "name"),
+    // Shown on a website's page only; the sweeps' platform page is an account's.
+    ("/platforms/{id}/content", "approver"),
+    ("/platforms/{id}/maintenance", "note"),
     // Shown to an event's approver before it starts, and once it began, only.
     ("/events/{id}/decision", "note"),
     ("/events/{id}/held", "summary"),
@@ -152,6 +155,12 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         ("PATCH", "/api/v1/platforms/{id}") => json!({"version": 1, "name": long}),
         ("POST", "/api/v1/platforms/{id}/steps") => {
             json!({"version": 1, "to": "suspended", "on": "2026-11-28", "reason": long})
+        }
+        ("POST", "/api/v1/platforms/{id}/maintenance") => {
+            json!({"date": "2026-11-28", "kind": "check", "note": long})
+        }
+        ("PUT", "/api/v1/platforms/{id}/content") => {
+            json!({"version": 0, "approver": long, "reviewers": []})
         }
         ("POST", "/api/v1/events") => json!({
             "title": long, "form": "lecture", "org": ORG, "organiser": "sweep",
