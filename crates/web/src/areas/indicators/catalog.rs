@@ -81,4 +81,10 @@ pub const EN: &[(&str, &str)] = &[
         "indicators.error",
         "The data changed; reload and try again.",
     ),
+    (
+        "indicators.website_gap",
+        "website not maintained for {days} days",
+    ),
+    ("indicators.last_log", "last maintenance: {day}"),
+    ("indicators.no_log", "no maintenance ever logged"),
 ];
