@@ -28,6 +28,7 @@ pub mod i18n;
 pub mod limits;
 pub mod pager;
 pub mod recent;
+pub mod refused;
 pub mod routes;
 pub mod snapshot;
 pub mod state;

@@ -15,6 +15,7 @@ use crate::shared::extract::{JsonBody, Path, Query, Rejected};
 use crate::shared::format::{date, person_name};
 use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
+use crate::shared::refused::Refused;
 use crate::shared::routes::{Describe, Routes};
 use crate::shared::urls::{encode, form_first, form_pairs, href_with, with_lang};
 use askama::Template;
@@ -203,46 +204,6 @@ fn storage_refusal(tr: Tr, e: StorageError, id: &str) -> Refusal {
     Refusal::storage(tr, e, "events.error.conflict", || {
         Refusal::not_found(tr, "events.not_found", id).titled("events.not_found.title")
     })
-}
-
-/// Field problems as the API's 422.
-fn invalid(errors: &FieldErrors, tr: Tr) -> ApiError {
-    let msg = errors
-        .iter()
-        .map(|(_, m)| m.as_str())
-        .collect::<Vec<_>>()
-        .join(tr.lang().pick("；", "; "));
-    ApiError::new(ErrorCode::Validation, msg).with_fields(errors.clone())
-}
-
-/// A refused change: the problems of its fields, or a refusal (403, 404, 409, …).
-enum Refused {
-    Fields(FieldErrors),
-    Other(Refusal),
-}
-
-impl Refused {
-    fn api(self, tr: Tr) -> ApiError {
-        match self {
-            Refused::Fields(e) => invalid(&e, tr),
-            Refused::Other(r) => r.api(),
-        }
-    }
-
-    /// As a form answers it: the problems to show again with their status, or the refusal to
-    /// answer with an error page (403, 404).
-    fn on_page(self) -> Result<(FieldErrors, StatusCode), Refusal> {
-        match self {
-            Refused::Fields(e) => Ok((e, StatusCode::UNPROCESSABLE_ENTITY)),
-            Refused::Other(r) if matches!(r.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
-                Err(r)
-            }
-            Refused::Other(r) => {
-                let status = r.code.status();
-                Ok((vec![("form".into(), r.message)], status))
-            }
-        }
-    }
 }
 
 /// The instant now, in Asia/Shanghai.

@@ -4,36 +4,6 @@
 
 use super::*;
 
-/// A refused change: the problems of its fields, or a refusal (403, 404, 409, …).
-pub(super) enum Refused {
-    Fields(FieldErrors),
-    Other(Refusal),
-}
-
-impl Refused {
-    pub(super) fn api(self, tr: Tr) -> ApiError {
-        match self {
-            Refused::Fields(e) => invalid(&e, tr),
-            Refused::Other(r) => r.api(),
-        }
-    }
-
-    /// As a form page answers it: the problems to show with the form again and its status,
-    /// or (403, 404) the refusal to answer with an error page instead.
-    pub(super) fn on_page(self) -> Result<(FieldErrors, StatusCode), Refusal> {
-        match self {
-            Refused::Fields(e) => Ok((e, StatusCode::UNPROCESSABLE_ENTITY)),
-            Refused::Other(r) if matches!(r.code, ErrorCode::Forbidden | ErrorCode::NotFound) => {
-                Err(r)
-            }
-            Refused::Other(r) => {
-                let status = r.code.status();
-                Ok((vec![("form".into(), r.message)], status))
-            }
-        }
-    }
-}
-
 /// The platform a form of its page posts to, if the viewer may change it.
 pub(super) fn target(v: &Viewer, id: Result<Path<String>, Rejected>) -> Result<Platform, Refusal> {
     let Path(id) = id.map_err(Refusal::from)?;

@@ -10,11 +10,12 @@
 use crate::AppState;
 use crate::shared::access::{Refusal, read_gate};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
-use crate::shared::error::{ApiError, ErrorCode};
+use crate::shared::error::ApiError;
 use crate::shared::extract::{JsonBody, Path, Query, Rejected};
 use crate::shared::format::{date, minute, person_name};
 use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
+use crate::shared::refused::Refused;
 use crate::shared::routes::{Describe, Routes};
 use crate::shared::urls::{encode, form_all, form_first, form_pairs, href_with, with_lang};
 use askama::Template;
@@ -332,16 +333,6 @@ fn storage_refusal(tr: Tr, e: StorageError, id: &str) -> Refusal {
     Refusal::storage(tr, e, "platforms.error.conflict", || {
         Refusal::not_found(tr, "platforms.not_found", id).titled("platforms.not_found.title")
     })
-}
-
-/// Field problems as the API's 422.
-fn invalid(errors: &FieldErrors, tr: Tr) -> ApiError {
-    let msg = errors
-        .iter()
-        .map(|(_, m)| m.as_str())
-        .collect::<Vec<_>>()
-        .join(tr.lang().pick("；", "; "));
-    ApiError::new(ErrorCode::Validation, msg).with_fields(errors.clone())
 }
 
 /// The link of a platform's page.

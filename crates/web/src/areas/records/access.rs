@@ -247,14 +247,7 @@ pub(super) fn api_error_page(tr: Tr, e: ApiError) -> Response {
     error_page(tr, e.code, title, e.message)
 }
 
-pub(super) fn invalid(errors: &FieldErrors, tr: Tr) -> ApiError {
-    let msg = errors
-        .iter()
-        .map(|(_, m)| m.as_str())
-        .collect::<Vec<_>>()
-        .join(tr.lang().pick("；", "; "));
-    ApiError::new(ErrorCode::Validation, msg).with_fields(errors.clone())
-}
+pub(super) use crate::shared::refused::invalid_fields as invalid;
 
 pub(super) fn parse_year(tr: Tr, s: Option<&str>, today: NaiveDate) -> Result<i32, ApiError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
