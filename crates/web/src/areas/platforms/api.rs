@@ -1,27 +1,102 @@
 //! The registry's JSON API: `/api/v1/platforms`.
 
+use super::leaders::{Leader, responsible_leaders};
 use super::*;
+use serde::Serialize;
+use zeren_core::org::OrgModel;
 
-/// A platform as the API shows it in a list.
-pub(super) fn platform_json(v: &Viewer, p: &Platform, today: NaiveDate) -> Value {
-    let m = &v.snap.model;
+/// A platform as the API shows it in a list. The fields are in the order of their names, the
+/// order a JSON object's keys come out in once it is a [`Value`] (serde_json's map is sorted):
+/// the list is written straight from these and reads exactly as [`platform_json`] does.
+#[derive(Serialize)]
+pub(super) struct PlatformItem<'a> {
+    active_from: Option<String>,
+    closed_on: Option<String>,
+    code: &'a str,
+    id: &'a str,
+    kind: &'static str,
+    name: &'a str,
+    news_function: bool,
+    opened_on: String,
+    operators: Vec<OperatorItem<'a>>,
+    org: OrgItem<'a>,
+    portfolio: Option<&'a str>,
+    responsible: Option<ResponsibleItem>,
+    state: &'static str,
+}
+
+/// The org of a [`PlatformItem`].
+#[derive(Serialize)]
+pub(super) struct OrgItem<'a> {
+    code: Option<&'a str>,
+    id: &'a str,
+    name: Option<&'a str>,
+}
+
+/// An operator of a [`PlatformItem`].
+#[derive(Serialize)]
+pub(super) struct OperatorItem<'a> {
+    id: &'a str,
+    name: String,
+}
+
+/// The responsible leader of a [`PlatformItem`].
+#[derive(Serialize)]
+pub(super) struct ResponsibleItem {
+    name: String,
+    person: String,
+    post: String,
+}
+
+/// `p` (of the model `m`) as the API lists it, with its responsible leader.
+pub(super) fn platform_item<'a>(
+    m: &'a OrgModel,
+    p: &'a Platform,
+    leader: Option<Leader>,
+) -> PlatformItem<'a> {
     let org = m.org(&p.org);
-    json!({
-        "id": p.id,
-        "code": p.code,
-        "name": p.name,
-        "kind": p.kind.as_str(),
-        "org": {"id": p.org, "code": org.map(|o| o.code.as_str()), "name": org.map(|o| o.name.as_str())},
-        "portfolio": p.portfolio,
-        "responsible": responsible_leader(v, p, today)
-            .map(|(id, name, post)| json!({"person": id, "name": name, "post": post})),
-        "news_function": p.news_function,
-        "opened_on": date(p.opened_on),
-        "closed_on": p.closed_on.map(date),
-        "active_from": p.active_from.map(date),
-        "state": p.state.as_str(),
-        "operators": p.operators.iter().map(|o| json!({"id": o, "name": person_name(m, o)})).collect::<Vec<_>>(),
-    })
+    PlatformItem {
+        active_from: p.active_from.map(date),
+        closed_on: p.closed_on.map(date),
+        code: &p.code,
+        id: &p.id,
+        kind: p.kind.as_str(),
+        name: &p.name,
+        news_function: p.news_function,
+        opened_on: date(p.opened_on),
+        operators: p
+            .operators
+            .iter()
+            .map(|o| OperatorItem {
+                id: o,
+                name: person_name(m, o),
+            })
+            .collect(),
+        org: OrgItem {
+            code: org.map(|o| o.code.as_str()),
+            id: &p.org,
+            name: org.map(|o| o.name.as_str()),
+        },
+        portfolio: p.portfolio.as_deref(),
+        responsible: leader.map(|(person, name, post)| ResponsibleItem { name, person, post }),
+        state: p.state.as_str(),
+    }
+}
+
+/// A platform as the API shows it in a list, as a value (what the detail adds to).
+pub(super) fn platform_json(v: &Viewer, p: &Platform, today: NaiveDate) -> Value {
+    let item = platform_item(&v.snap.model, p, responsible_leader(v, p, today));
+    serde_json::to_value(item).unwrap_or(Value::Null)
+}
+
+/// A page of the registry as the API answers it (the fields in the order of their names, as
+/// [`PlatformItem`]'s).
+#[derive(Serialize)]
+struct PlatformList<'a> {
+    page: usize,
+    per_page: usize,
+    platforms: Vec<PlatformItem<'a>>,
+    total: usize,
 }
 
 /// A platform with its registration, steps, version and obligations.
@@ -88,13 +163,19 @@ pub(super) async fn api_platforms(
     let Query(q) = q?;
     let f = filter_of(&v, &q).map_err(Refusal::api)?;
     let today = state.today();
-    let (rows, total) = select(&v, &f);
-    Ok(Json(json!({
-        "platforms": rows.iter().map(|p| platform_json(&v, p, today)).collect::<Vec<_>>(),
-        "total": total,
-        "page": f.page,
-        "per_page": PER_PAGE,
-    }))
+    let (rows, total) = select(&state, &v, &f);
+    let leaders = responsible_leaders(&state, &v, &rows, today);
+    let m = &v.snap.model;
+    Ok(Json(PlatformList {
+        page: f.page,
+        per_page: PER_PAGE,
+        platforms: rows
+            .iter()
+            .zip(leaders)
+            .map(|(p, leader)| platform_item(m, p, leader))
+            .collect(),
+        total,
+    })
     .into_response())
 }
 
@@ -223,4 +304,77 @@ async fn refreshed(state: &AppState, mut v: Viewer) -> Viewer {
         v.snap = snap;
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zeren_core::org::{Org, Person};
+    use zeren_core::vocab::OrgKind;
+
+    /// A list item written straight reads as its value does: the fields are in the order of
+    /// their names, at every depth.
+    #[test]
+    fn a_list_item_reads_as_its_value() {
+        let day = |d| NaiveDate::from_ymd_opt(2024, 3, d).unwrap();
+        let m = OrgModel::new(
+            vec![Org {
+                id: "o1".into(),
+                code: "cqu".into(),
+                name: "大学 \"党委\"".into(),
+                kind: OrgKind::University,
+                parent: None,
+                established_on: None,
+                closed_on: None,
+            }],
+            vec![Person {
+                id: "u1".into(),
+                name: "李明".into(),
+                org: "o1".into(),
+            }],
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
+        let mut p = Platform {
+            id: "p1".into(),
+            code: "cqu-web".into(),
+            name: "网站\n<1>".into(),
+            kind: PlatformKind::Website,
+            org: "o1".into(),
+            portfolio: Some("network-it".into()),
+            news_function: true,
+            opened_on: day(1),
+            closed_on: Some(day(9)),
+            operators: vec!["u1".into(), "u-gone".into()],
+            state: PlatformState::Closed,
+            active_from: Some(day(2)),
+        };
+        let leader = || Some(("u1".into(), "李明".into(), "书记".into()));
+        for item in [platform_item(&m, &p, leader()), platform_item(&m, &p, None)] {
+            let straight = serde_json::to_string(&item).unwrap();
+            let value = serde_json::to_value(&item).unwrap();
+            assert_eq!(straight, serde_json::to_string(&value).unwrap());
+        }
+        p.org = "o-gone".into();
+        p.portfolio = None;
+        p.closed_on = None;
+        p.active_from = None;
+        let item = platform_item(&m, &p, leader());
+        let value = serde_json::to_value(&item).unwrap();
+        assert_eq!(serde_json::to_string(&item).unwrap(), value.to_string());
+        assert_eq!(
+            value["org"],
+            json!({"id": "o-gone", "code": null, "name": null})
+        );
+        let list = PlatformList {
+            page: 2,
+            per_page: PER_PAGE,
+            platforms: vec![item],
+            total: 51,
+        };
+        let value = serde_json::to_value(&list).unwrap();
+        assert_eq!(serde_json::to_string(&list).unwrap(), value.to_string());
+    }
 }

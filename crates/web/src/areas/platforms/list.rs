@@ -1,5 +1,7 @@
 //! The registry: every platform in the viewer's scope, filtered and paged (page and API).
 
+use super::index::registry_index;
+use super::leaders::{Leader, responsible_leaders};
 use super::*;
 
 /// Query of the registry.
@@ -17,8 +19,8 @@ pub struct RegistryQuery {
 pub(super) struct Filter {
     /// Org code (empty: every org in scope).
     pub(super) org: String,
-    /// Orgs whose platforms are listed.
-    pub(super) orgs: Option<Vec<String>>,
+    /// Id of the org whose subtree's platforms are listed (`None`: every org in scope).
+    pub(super) org_id: Option<String>,
     pub(super) kind: Option<PlatformKind>,
     pub(super) state: Option<PlatformState>,
     pub(super) q: String,
@@ -38,16 +40,13 @@ fn nonempty(s: &Option<String>) -> Option<&str> {
 pub(super) fn filter_of(v: &Viewer, q: &RegistryQuery) -> Result<Filter, Refusal> {
     let tr = v.tr;
     let m = &v.snap.model;
-    let (org, orgs) = match nonempty(&q.org) {
+    let (org, org_id) = match nonempty(&q.org) {
         Some(c) => {
             let o = m
                 .find_org(c)
                 .filter(|o| v.can(Permission::ReadOrg, Some(&o.id)))
                 .ok_or_else(|| Refusal::not_found(tr, "platforms.org_not_found", c))?;
-            (
-                o.code.clone(),
-                Some(m.subtree(&o.id).iter().map(|o| o.id.clone()).collect()),
-            )
+            (o.code.clone(), Some(o.id.clone()))
         }
         None => (String::new(), None),
     };
@@ -89,7 +88,7 @@ pub(super) fn filter_of(v: &Viewer, q: &RegistryQuery) -> Result<Filter, Refusal
     };
     Ok(Filter {
         org,
-        orgs,
+        org_id,
         kind,
         state,
         q: nonempty(&q.q)
@@ -103,30 +102,40 @@ pub(super) fn filter_of(v: &Viewer, q: &RegistryQuery) -> Result<Filter, Refusal
 }
 
 /// The platforms the filter selects within the viewer's scope, by org code then code; and
-/// how many there are in all.
-pub(super) fn select<'a>(v: &'a Viewer, f: &Filter) -> (Vec<&'a Platform>, usize) {
+/// how many there are in all. One pass over the model's index ([`registry_index`]), which is
+/// in that order already: only the rows of the page asked for are kept.
+pub(super) fn select<'a>(
+    state: &AppState,
+    v: &'a Viewer,
+    f: &Filter,
+) -> (Vec<&'a Platform>, usize) {
     let m = &v.snap.model;
+    let ix = registry_index(state, m);
+    let platforms = m.platforms();
     let needle = f.q.to_lowercase();
-    let mut all: Vec<&Platform> = m
-        .platforms()
-        .iter()
-        .filter(|p| f.orgs.as_ref().is_none_or(|ids| ids.contains(&p.org)))
-        .filter(|p| f.kind.is_none_or(|k| p.kind == k))
-        .filter(|p| f.state.is_none_or(|s| p.state == s))
-        .filter(|p| {
-            needle.is_empty() || p.name.to_lowercase().contains(&needle) || p.code.contains(&needle)
-        })
-        .filter(|p| v.can(Permission::ReadOrg, Some(&p.org)))
-        .collect();
-    let org_code = |p: &Platform| m.org(&p.org).map(|o| o.code.clone()).unwrap_or_default();
-    all.sort_by_cached_key(|p| (org_code(p), p.code.clone()));
-    let total = all.len();
+    let within = f.org_id.as_deref().map(|id| ix.within(id));
+    let readable = ix.readable(&v.principal, m);
     let (skip, take) = if f.print {
         (0, PRINT_MAX)
     } else {
         ((f.page - 1) * PER_PAGE, PER_PAGE)
     };
-    let rows = all.into_iter().skip(skip).take(take).collect();
+    let mut rows = Vec::new();
+    let mut total = 0;
+    for e in &ix.entries {
+        let p = &platforms[e.platform];
+        let selected = f.kind.is_none_or(|k| p.kind == k)
+            && f.state.is_none_or(|s| p.state == s)
+            && (needle.is_empty() || e.name(p).contains(&needle) || p.code.contains(&needle))
+            && within.as_ref().is_none_or(|w| w.holds(m, e, p))
+            && readable.holds(e, p);
+        if selected {
+            if total >= skip && rows.len() < take {
+                rows.push(p);
+            }
+            total += 1;
+        }
+    }
     (rows, total)
 }
 
@@ -168,11 +177,16 @@ pub(super) struct RegistryPage {
     pub(super) print: Option<String>,
 }
 
-/// A platform as the registry shows it.
-pub(super) fn row(v: &Viewer, p: &Platform, today: NaiveDate) -> PlatformRow {
+/// A platform as the registry shows it, with its responsible leader ([`responsible_leader`]);
+/// `portfolios` are the policy's, as (id, name).
+pub(super) fn row(
+    v: &Viewer,
+    p: &Platform,
+    leader: Option<Leader>,
+    portfolios: &[(String, String)],
+) -> PlatformRow {
     let tr = v.tr;
     let m = &v.snap.model;
-    let portfolios = portfolios(v);
     PlatformRow {
         href: platform_href(&p.id, tr),
         name: p.name.clone(),
@@ -190,9 +204,7 @@ pub(super) fn row(v: &Viewer, p: &Platform, today: NaiveDate) -> PlatformRow {
                     .unwrap_or_else(|| id.to_string())
             })
             .unwrap_or_default(),
-        leader: responsible_leader(v, p, today)
-            .map(|(_, name, _)| name)
-            .unwrap_or_default(),
+        leader: leader.map(|(_, name, _)| name).unwrap_or_default(),
         state: p.state.as_str(),
         state_name: state_name(tr, p.state),
         news: p.news_function,
@@ -220,7 +232,7 @@ pub(super) async fn registry_page(
         Err(r) => return r.page(tr),
     };
     let today = state.today();
-    let (rows, total) = select(&v, &f);
+    let (rows, total) = select(&state, &v, &f);
     let pages = total.div_ceil(PER_PAGE).max(1);
     let kind = f.kind.map(|k| k.as_str().to_string()).unwrap_or_default();
     let st = f.state.map(|s| s.as_str().to_string()).unwrap_or_default();
@@ -238,18 +250,25 @@ pub(super) async fn registry_page(
         )
     };
     let m = &v.snap.model;
+    let ix = registry_index(&state, m);
     let mut orgs: Vec<(String, String)> = crate::shared::access::scope_roots(&v)
         .into_iter()
-        .flat_map(|root| m.subtree(&root.id))
+        .flat_map(|root| ix.subtree(m, &root.id))
         .map(|o| (o.code.clone(), o.name.clone()))
         .collect();
     orgs.dedup();
+    let portfolios = portfolios(&v);
+    let leaders = responsible_leaders(&state, &v, &rows, today);
     page(
         StatusCode::OK,
         &RegistryPage {
             frame: Frame::of(&state, Some(&v)),
             tr,
-            rows: rows.iter().map(|p| row(&v, p, today)).collect(),
+            rows: rows
+                .iter()
+                .zip(leaders)
+                .map(|(p, leader)| row(&v, p, leader, &portfolios))
+                .collect(),
             orgs,
             kinds: PlatformKind::ALL
                 .iter()

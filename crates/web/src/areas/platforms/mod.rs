@@ -44,6 +44,8 @@ mod api;
 mod catalog;
 mod detail;
 mod forms;
+mod index;
+mod leaders;
 mod list;
 mod review;
 mod website;
