@@ -485,6 +485,42 @@ pub fn check_approval(
     }
 }
 
+/// Longest note of a decision, in characters.
+pub const NOTE_MAX: usize = 2000;
+
+/// Checks a decision as typed in: `approve` or `reject`, a rejection with its note, a note of
+/// at most [`NOTE_MAX`] characters. Whether it approves.
+pub fn check_decision(decision: &str, note: &str, lang: Lang) -> Result<bool, FieldErrors> {
+    let mut e = Errors::new(lang);
+    let approve = match decision.trim() {
+        "approve" => Some(true),
+        "reject" => Some(false),
+        other => {
+            e.push(
+                "decision",
+                format!("审批结果「{other}」无效，可选：approve（同意）、reject（不同意）"),
+                format!("decision `{other}` is not valid; use approve or reject"),
+            );
+            None
+        }
+    };
+    if approve == Some(false) && note.trim().is_empty() {
+        e.push(
+            "note",
+            "不同意时须写明审批意见".into(),
+            "a rejection needs a note".into(),
+        );
+    }
+    if note.chars().count() > NOTE_MAX {
+        e.push(
+            "note",
+            format!("审批意见不能超过 {NOTE_MAX} 个字符"),
+            format!("the note must be at most {NOTE_MAX} characters"),
+        );
+    }
+    e.result(approve)
+}
+
 /// The last day an approval is on time.
 pub fn approval_due(rules: &EventRules, day: NaiveDate) -> NaiveDate {
     sub_days(day, rules.approval_days)

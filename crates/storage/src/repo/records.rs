@@ -132,7 +132,7 @@ impl Serialize for Record {
 // Rows
 // ------------------------------------------------------------------------------------------
 
-const RECORD_COLS: &str = "id, kind, org_id, record_date, title, body, version, archived, created_by, created_at, updated_at";
+pub(crate) const RECORD_COLS: &str = "id, kind, org_id, record_date, title, body, version, archived, created_by, created_at, updated_at";
 
 /// Records read by id.
 pub(crate) const RECORDS: Rows<Record> = Rows {
@@ -142,7 +142,7 @@ pub(crate) const RECORDS: Rows<Record> = Rows {
     from: record_from,
 };
 
-fn record_from(r: &AnyRow) -> Result<Record> {
+pub(crate) fn record_from(r: &AnyRow) -> Result<Record> {
     let id: String = r.try_get("id")?;
     let kind_text: String = r.try_get("kind")?;
     let body: String = r.try_get("body")?;

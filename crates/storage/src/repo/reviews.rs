@@ -7,7 +7,7 @@
 //! [`zeren_core::platforms::check_review`].
 
 use super::obligations::{COLUMNS as OBLIGATION_COLS, StoredObligation, obligation_from_row};
-use super::records::{Record, RecordDetails, ValidRecord};
+use super::records::{RECORD_COLS, Record, RecordDetails, ValidRecord, record_from};
 use super::{date_text, parse_date};
 use crate::db::{Db, Tx, new_id};
 use crate::error::Result;
@@ -122,19 +122,17 @@ impl Db {
         events_of_year(conn.as_mut(), year).await
     }
 
-    /// A platform's annual reviews, newest first.
+    /// A platform's annual reviews, newest first, in one read.
     pub async fn reviews_of(&self, platform: &str) -> Result<Vec<Record>> {
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM records WHERE kind = 'annual-review' AND archived = 0 AND platforms = $1 ORDER BY record_date DESC, created_at DESC",
-        )
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {RECORD_COLS} FROM records WHERE kind = 'annual-review' AND archived = 0 AND platforms = $1 ORDER BY record_date DESC, created_at DESC"
+        )))
         .bind(super::records::json_list(std::slice::from_ref(&platform.to_string())))
         .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.record(&id).await?);
-        }
-        Ok(out)
+        .await?
+        .iter()
+        .map(record_from)
+        .collect()
     }
 
     /// A platform's rectification tasks, newest first.
@@ -323,6 +321,15 @@ impl Tx {
                         .bind(&id)
                         .execute(&mut *self.tx)
                         .await?;
+                    // Named by the review that opened the task (not by hand: its own action).
+                    self.audit(
+                        "rectification.owner",
+                        "obligation",
+                        &id,
+                        None,
+                        Some(&serde_json::json!({"handler": t.owner, "rectification": t.id})),
+                    )
+                    .await?;
                 }
             }
         }

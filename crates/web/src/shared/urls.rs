@@ -83,6 +83,19 @@ pub fn local_path(s: &str) -> Option<&str> {
     local.then_some(s)
 }
 
+/// The pairs of a posted form (none when the body could not be read: the form then
+/// answers with its fields missing).
+pub fn posted_pairs(
+    form: Result<axum::extract::RawForm, axum::extract::rejection::RawFormRejection>,
+) -> Vec<(String, String)> {
+    form_pairs(&form.map(|axum::extract::RawForm(b)| b).unwrap_or_default())
+}
+
+/// The `version` a form posts back, or 0 (which no stored row has: a 409).
+pub fn posted_version(pairs: &[(String, String)]) -> i64 {
+    form_first(pairs, "version").trim().parse().unwrap_or(0)
+}
+
 /// The first value of a form field ("" when absent).
 pub fn form_first<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs

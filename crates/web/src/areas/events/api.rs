@@ -4,7 +4,7 @@ use super::*;
 
 /// An event as the API shows it: its fields, where it stands, who approves it, whether it is
 /// an indicator now.
-async fn event_json(state: &AppState, v: &Viewer, e: &OnlineEvent) -> Result<Value, ApiError> {
+fn event_json(state: &AppState, v: &Viewer, e: &OnlineEvent) -> Value {
     let m = &v.snap.model;
     let mut out = e.to_json();
     let org = m.org(&e.fields.org);
@@ -17,7 +17,7 @@ async fn event_json(state: &AppState, v: &Viewer, e: &OnlineEvent) -> Result<Val
         json!(approver_of(state, v, &e.fields).map(|(id, name)| json!({"id": id, "name": name})));
     out["approve_by"] = json!(date(approve_by(v, e.fields.day())));
     out["unapproved"] = json!(unapproved_indicator(e, now_local(state)));
-    Ok(out)
+    out
 }
 
 /// `GET /api/v1/events`
@@ -35,10 +35,7 @@ pub(super) async fn api_events(
         .online_events(&f)
         .await
         .map_err(|e| storage_refusal(tr, e, "").api())?;
-    let mut items = Vec::with_capacity(events.len());
-    for e in &events {
-        items.push(event_json(&state, &v, e).await?);
-    }
+    let items: Vec<Value> = events.iter().map(|e| event_json(&state, &v, e)).collect();
     Ok(
         Json(json!({"total": total, "page": page, "per_page": f.limit, "items": items}))
             .into_response(),
@@ -69,7 +66,7 @@ async fn with_obligations(
     e: &OnlineEvent,
 ) -> Result<Value, ApiError> {
     let tr = v.tr;
-    let mut out = event_json(state, v, e).await?;
+    let mut out = event_json(state, v, e);
     let obligations = state
         .db
         .obligations_about(zeren_core::obligation::SubjectKind::Event, &e.id)

@@ -114,12 +114,6 @@ pub const ZH: &[(&str, &str)] = &[
         "日期「{value}」无效，请按 YYYY-MM-DD 填写",
     ),
     ("events.error.page", "页码「{value}」无效"),
-    (
-        "events.error.decision",
-        "审批结果「{value}」无效，可选：approve（同意）、reject（不同意）",
-    ),
-    ("events.error.reject_note", "不同意时须写明审批意见"),
-    ("events.error.note_long", "审批意见不能超过 2000 个字符"),
 ];
 
 /// English UI strings of this area.
@@ -252,13 +246,4 @@ pub const EN: &[(&str, &str)] = &[
         "day `{value}` is not valid; write YYYY-MM-DD",
     ),
     ("events.error.page", "page `{value}` is not valid"),
-    (
-        "events.error.decision",
-        "decision `{value}` is not valid; use approve or reject",
-    ),
-    ("events.error.reject_note", "a rejection needs a note"),
-    (
-        "events.error.note_long",
-        "the note must be at most 2000 characters",
-    ),
 ];

@@ -17,7 +17,7 @@ use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
 use crate::shared::refused::Refused;
 use crate::shared::routes::{Describe, Routes};
-use crate::shared::urls::{encode, form_first, form_pairs, href_with, with_lang};
+use crate::shared::urls::{encode, form_first, href_with, posted_pairs, posted_version, with_lang};
 use askama::Template;
 use axum::Json;
 use axum::extract::rejection::RawFormRejection;
@@ -31,7 +31,7 @@ use zeren_core::access::Permission;
 use zeren_core::clock::shanghai;
 use zeren_core::events::{
     EventDraft, EventFields, HeldDraft, Speaker, approval_due, approver, check_approval,
-    check_event, check_held, shown,
+    check_decision, check_event, check_held, shown,
 };
 use zeren_core::records::FieldErrors;
 use zeren_core::vocab::EventForm;
@@ -297,28 +297,7 @@ async fn decide(
     note: &str,
 ) -> Result<OnlineEvent, Refused> {
     let tr = v.tr;
-    let approve = match decision.trim() {
-        "approve" => true,
-        "reject" => false,
-        other => {
-            return Err(Refused::Fields(vec![(
-                "decision".into(),
-                tr.tf("events.error.decision", &[("value", other)]),
-            )]));
-        }
-    };
-    if !approve && note.trim().is_empty() {
-        return Err(Refused::Fields(vec![(
-            "note".into(),
-            tr.t("events.error.reject_note").to_string(),
-        )]));
-    }
-    if note.chars().count() > 2000 {
-        return Err(Refused::Fields(vec![(
-            "note".into(),
-            tr.t("events.error.note_long").to_string(),
-        )]));
-    }
+    let approve = check_decision(decision, note, tr.lang()).map_err(Refused::Fields)?;
     let Some(person) = v.user.person.clone() else {
         return Err(Refused::Other(Refusal::forbidden(tr)));
     };

@@ -441,14 +441,6 @@ fn draft_from(pairs: &[(String, String)]) -> EventDraft {
     }
 }
 
-fn raw(form: Result<RawForm, RawFormRejection>) -> Vec<(String, String)> {
-    form_pairs(&form.map(|RawForm(b)| b).unwrap_or_default())
-}
-
-fn version_of(pairs: &[(String, String)]) -> i64 {
-    form_first(pairs, "version").trim().parse().unwrap_or(0)
-}
-
 #[derive(Deserialize, Default)]
 pub struct OrgQuery {
     org: Option<String>,
@@ -498,7 +490,7 @@ pub(super) async fn create_event_page(
     body: Result<RawForm, RawFormRejection>,
 ) -> Response {
     let tr = v.tr;
-    let draft = draft_from(&raw(body));
+    let draft = draft_from(&posted_pairs(body));
     let refused = match register(&state, &v, &draft).await {
         Ok(e) => return redirect(&event_href(&e.id, tr)),
         Err(r) => r,
@@ -575,8 +567,8 @@ pub(super) async fn edit_event_page(
         Ok(e) => e,
         Err(r) => return r.page(tr),
     };
-    let pairs = raw(body);
-    let version = version_of(&pairs);
+    let pairs = posted_pairs(body);
+    let version = posted_version(&pairs);
     let mut draft = draft_from(&pairs);
     draft.org = v
         .snap
@@ -754,12 +746,12 @@ pub(super) async fn decision_page(
         Ok(e) => e,
         Err(r) => return r.page(tr),
     };
-    let pairs = raw(body);
+    let pairs = posted_pairs(body);
     let refused = match decide(
         &state,
         &v,
         &e,
-        version_of(&pairs),
+        posted_version(&pairs),
         form_first(&pairs, "decision"),
         form_first(&pairs, "note"),
     )
@@ -789,13 +781,13 @@ pub(super) async fn held_page(
         Ok(e) => e,
         Err(r) => return r.page(tr),
     };
-    let pairs = raw(body);
+    let pairs = posted_pairs(body);
     let draft = HeldDraft {
         outcome: form_first(&pairs, "outcome").into(),
         audience: form_first(&pairs, "audience").into(),
         summary: form_first(&pairs, "summary").into(),
     };
-    let refused = match record_held(&state, &v, &e, version_of(&pairs), &draft).await {
+    let refused = match record_held(&state, &v, &e, posted_version(&pairs), &draft).await {
         Ok(e) => return redirect(&event_href(&e.id, tr)),
         Err(r) => r,
     };

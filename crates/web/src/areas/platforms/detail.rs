@@ -173,7 +173,7 @@ pub(super) async fn platform_view(
             state.db.platform_lifecycle(&p.id).await?,
             duties_of(state, v, p).await?,
             review_views(state, v, p).await?,
-            website_view(state, v, p, platform_people(v, p)).await?,
+            website_view(state, v, p).await?,
         ))
     }
     .await;

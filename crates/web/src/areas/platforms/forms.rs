@@ -325,10 +325,6 @@ pub(super) async fn new_platform_form(
     form(&state, &v, None, draft, Vec::new(), StatusCode::OK)
 }
 
-pub(super) fn raw(form: Result<RawForm, RawFormRejection>) -> Vec<(String, String)> {
-    form_pairs(&form.map(|RawForm(b)| b).unwrap_or_default())
-}
-
 fn draft_from(pairs: &[(String, String)]) -> PlatformDraft {
     PlatformDraft {
         code: form_first(pairs, "code").into(),
@@ -343,11 +339,6 @@ fn draft_from(pairs: &[(String, String)]) -> PlatformDraft {
     }
 }
 
-/// The `version` of a form, or 0 (which no stored row has: a 409).
-fn version_of(pairs: &[(String, String)]) -> i64 {
-    form_first(pairs, "version").trim().parse().unwrap_or(0)
-}
-
 pub(super) async fn create_platform_page(
     State(state): State<AppState>,
     PageViewer(v): PageViewer,
@@ -357,7 +348,7 @@ pub(super) async fn create_platform_page(
     if let Err(r) = write_gate(&v) {
         return r.page(tr);
     }
-    let draft = draft_from(&raw(body));
+    let draft = draft_from(&posted_pairs(body));
     match enter(&state, &v, &draft).await.map_err(Refused::on_page) {
         Ok((p, _)) => redirect(&platform_href(&p.id, tr)),
         Err(Ok((errors, status))) => form(&state, &v, None, draft, errors, status),
@@ -411,8 +402,8 @@ pub(super) async fn edit_platform_page(
         Ok(p) => p,
         Err(r) => return r.page(tr),
     };
-    let pairs = raw(body);
-    let version = version_of(&pairs);
+    let pairs = posted_pairs(body);
+    let version = posted_version(&pairs);
     let mut draft = draft_from(&pairs);
     draft.code = p.code.clone();
     draft.kind = p.kind.as_str().into();
@@ -438,13 +429,13 @@ pub(super) async fn step_platform_page(
         Ok(p) => p,
         Err(r) => return r.page(tr),
     };
-    let pairs = raw(body);
+    let pairs = posted_pairs(body);
     let draft = TransitionDraft {
         to: form_first(&pairs, "to").into(),
         on: form_first(&pairs, "on").into(),
         reason: form_first(&pairs, "reason").into(),
     };
-    let refused = match step(&state, &v, &p, version_of(&pairs), &draft).await {
+    let refused = match step(&state, &v, &p, posted_version(&pairs), &draft).await {
         Ok(_) => return redirect(&format!("{}#life", platform_href(&p.id, tr))),
         Err(r) => r,
     };
@@ -466,14 +457,14 @@ pub(super) async fn registration_page(
         Ok(p) => p,
         Err(r) => return r.page(tr),
     };
-    let pairs = raw(body);
+    let pairs = posted_pairs(body);
     let draft = RegistrationDraft {
         icp: form_first(&pairs, "icp").into(),
         account_id: form_first(&pairs, "account_id").into(),
         registered_on: form_first(&pairs, "registered_on").into(),
         registering_body: form_first(&pairs, "registering_body").into(),
     };
-    let refused = match register(&state, &v, &p, version_of(&pairs), &draft).await {
+    let refused = match register(&state, &v, &p, posted_version(&pairs), &draft).await {
         Ok(_) => return redirect(&format!("{}#registration", platform_href(&p.id, tr))),
         Err(r) => r,
     };

@@ -17,7 +17,9 @@ use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
 use crate::shared::refused::Refused;
 use crate::shared::routes::{Describe, Routes};
-use crate::shared::urls::{encode, form_all, form_first, form_pairs, href_with, with_lang};
+use crate::shared::urls::{
+    encode, form_all, form_first, href_with, posted_pairs, posted_version, with_lang,
+};
 use askama::Template;
 use axum::Json;
 use axum::extract::rejection::RawFormRejection;

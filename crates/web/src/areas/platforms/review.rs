@@ -295,7 +295,7 @@ pub(super) async fn review_page(
         Ok(p) => p,
         Err(r) => return r.page(tr),
     };
-    let draft = draft_from(&raw(body));
+    let draft = draft_from(&posted_pairs(body));
     let refused = match review(&state, &v, &p, &draft).await {
         Ok(r) => return redirect(&with_lang(&format!("/records/{}", encode(&r.id)), tr)),
         Err(r) => r,

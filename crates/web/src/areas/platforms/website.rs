@@ -31,11 +31,11 @@ pub(super) async fn website_view(
     state: &AppState,
     v: &Viewer,
     p: &Platform,
-    people: Vec<(String, String)>,
 ) -> Result<Option<WebsiteView>, StorageError> {
     if p.kind != PlatformKind::Website {
         return Ok(None);
     }
+    let people = platform_people(v, p);
     let tr = v.tr;
     let m = &v.snap.model;
     let content = state.db.website_content(&p.id).await?;
@@ -140,7 +140,7 @@ pub(super) async fn content_page(
         Ok(p) => p,
         Err(r) => return r.page(tr),
     };
-    let pairs = raw(body);
+    let pairs = posted_pairs(body);
     let draft = ContentDraft {
         approver: form_first(&pairs, "approver").into(),
         reviewers: (1..=3)
@@ -179,7 +179,7 @@ pub(super) async fn maintenance_page(
         Ok(p) => p,
         Err(r) => return r.page(tr),
     };
-    let pairs = raw(body);
+    let pairs = posted_pairs(body);
     let draft = LogDraft {
         date: form_first(&pairs, "date").into(),
         kind: form_first(&pairs, "kind").into(),
