@@ -75,6 +75,19 @@ impl Fact {
     }
 }
 
+/// Whether an open obligation of `duty` is a fact as soon as it is overdue (an annual review),
+/// rather than once long overdue.
+pub fn overdue_at_once(duty: &Duty) -> bool {
+    duty.evidence
+        .iter()
+        .any(|e| e.kind == EvidenceOf::Builtin(EvidenceKind::AnnualReview))
+}
+
+/// The last due day of an obligation long overdue on `today`.
+pub fn long_overdue_by(today: NaiveDate) -> NaiveDate {
+    today - chrono::Days::new(LONG_OVERDUE_DAYS.unsigned_abs())
+}
+
 /// What an open obligation about a platform (or its operators) due on `due` says on `today`:
 /// an overdue annual review at once, any other duty once long overdue; nothing otherwise.
 pub fn of_obligation(duty: &Duty, due: NaiveDate, today: NaiveDate) -> Option<Fact> {
@@ -82,13 +95,9 @@ pub fn of_obligation(duty: &Duty, due: NaiveDate, today: NaiveDate) -> Option<Fa
     if days <= 0 {
         return None;
     }
-    let review = duty
-        .evidence
-        .iter()
-        .any(|e| e.kind == EvidenceOf::Builtin(EvidenceKind::AnnualReview));
-    if review {
+    if overdue_at_once(duty) {
         Some(Fact::ReviewOverdue { days })
-    } else if days >= LONG_OVERDUE_DAYS {
+    } else if due <= long_overdue_by(today) {
         Some(Fact::DutyLongOverdue { days })
     } else {
         None

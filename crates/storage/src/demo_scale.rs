@@ -1,5 +1,6 @@
 //! The university-scale demo (`zeren demo --scale university`): the ordinary demo (with its
-//! accounts) grown to a whole university — 1 000 orgs, 20 000 people, 3 000 platforms — with a
+//! accounts) grown to a whole university — 1 000 orgs, 20 000 people, 3 000 platforms, 20 000
+//! online events (see [`events`]), the websites' maintenance logs (see [`websites`]) — with a
 //! year of obligations, a deterministic share of them done with the records that discharge them.
 //! For benchmarks and load tests.
 //!
@@ -19,6 +20,11 @@ use zeren_core::Lang;
 use zeren_core::clock::noon_in_shanghai;
 use zeren_core::policy::BUILTIN_PACK_ID;
 use zeren_core::vocab::PlatformKind;
+
+mod events;
+mod websites;
+
+pub use events::EVENTS;
 
 /// Orgs in the whole university.
 pub const ORGS: usize = 1000;
@@ -104,6 +110,8 @@ pub struct ScaleSummary {
     pub people: usize,
     /// Platforms.
     pub platforms: usize,
+    /// Online events.
+    pub events: usize,
     /// Obligations of the year.
     pub obligations: usize,
     /// Of which done.
@@ -206,7 +214,10 @@ pub(crate) fn name(i: usize) -> String {
 enum Val {
     Text(String),
     Int(i64),
+    /// A null text.
     Null,
+    /// A null number (PostgreSQL types the parameter).
+    NullInt,
 }
 
 impl From<&str> for Val {
@@ -279,6 +290,7 @@ impl Batch {
                         Val::Text(s) => q.bind(s.clone()),
                         Val::Int(i) => q.bind(*i),
                         Val::Null => q.bind(None::<String>),
+                        Val::NullInt => q.bind(None::<i64>),
                     };
                 }
             }
@@ -348,6 +360,8 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
     let mut holdings = Batch::new("holdings", HOLDING_COLS);
     let mut platforms = Batch::new("platforms", PLATFORM_COLS);
     let mut operators = Batch::new("platform_operators", &["platform_id", "person_id"]);
+    let mut hosts = Vec::new();
+    let mut websites = Vec::new();
 
     let since = day(year - 4, 9, 1)?;
     let handover_day = day(year, 7, 1)?;
@@ -557,7 +571,16 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
             date_text(opened).into(),
             date_text(opened).into(),
         ]);
-        operators.push(vec![id.into(), ops[i % ops.len()].clone().into()]);
+        let operator = ops[i % ops.len()].clone();
+        operators.push(vec![id.clone().into(), operator.clone().into()]);
+        if kind == PlatformKind::Website {
+            websites.push(id.clone());
+        }
+        hosts.push(events::Host {
+            platform: id,
+            org: org.clone(),
+            operator,
+        });
     }
     let new_orgs = orgs.rows.len();
     let new_people = people.rows.len();
@@ -575,16 +598,35 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
     operators.write(&mut tx, "platform", progress).await?;
     tx.commit().await?;
 
+    // The year's online events, decided by whom the grown model says answers for them.
+    let model = db.load_model().await?;
+    let pack = db.policy(BUILTIN_PACK_ID).await?.pack;
+    let events = events::batch(&model, &pack, &hosts, today, ms)?;
+    let (log, last_log) = websites::batches(&websites, today, ms);
+    let mut tx = db.begin(&actor, now).await?;
+    events.write(&mut tx, "event", progress).await?;
+    log.write(&mut tx, "platform", progress).await?;
+    last_log.write(&mut tx, "platform", progress).await?;
+    tx.commit().await?;
+
     progress("obligations", 0, 1);
     ledger::sync_obligations(db, &actor, year, now).await?;
+    let mut tx = db.begin(&actor, now).await?;
+    let approved = events::discharge_approved(&mut tx).await?;
+    tx.commit().await?;
     progress("obligations", 1, 1);
-    let done = complete_share(db, &actor, year, today, progress).await?;
+    let done = complete_share(db, &actor, year, today, progress).await?
+        + usize::try_from(approved).unwrap_or(0);
     db.analyze_obligations().await?;
     let obligations = db.obligation_keys(year).await?.len();
+    let (_, events) = db
+        .online_events(&crate::repo::events::EventFilter::default())
+        .await?;
     Ok(ScaleSummary {
         orgs: existing_orgs + new_orgs,
         people: existing_people + new_people,
         platforms: existing_platforms + new_platforms,
+        events: usize::try_from(events).unwrap_or(0),
         obligations,
         done,
         year,
@@ -598,7 +640,8 @@ const RECORDS_PER_TX: usize = 250;
 /// days before their due date; of those not yet due, about one in four, in the last weeks. Each
 /// gets the record an office would have kept (a meeting, an analysis, a training, an activity;
 /// see `demo_evidence`), filed and attached through the same validation and evidence rule as by
-/// hand, with its own audit entries. Kinds that cannot be recorded yet (platform registrations
+/// hand, with its own audit entries. Online events are left as they stand: their approval is
+/// what discharges them. Kinds that cannot be recorded yet (platform registrations
 /// and reviews, …) get a completion mark instead: one UPDATE per completion day and one audit
 /// entry per day's batch.
 async fn complete_share(
@@ -611,11 +654,12 @@ async fn complete_share(
     use std::collections::BTreeMap;
     let model = db.load_model().await?;
     let pack = db.policy(BUILTIN_PACK_ID).await?.pack;
+    let event_duty = zeren_core::events::event_duty(&pack).map(|d| d.id.as_str());
     let mut by_day: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
     let mut kept = Vec::new();
     for org in model.orgs() {
         for o in db.obligations(&org.id, year).await? {
-            if o.state != "open" {
+            if o.state != "open" || Some(o.duty.as_str()) == event_duty {
                 continue;
             }
             let h = hash(&demo_evidence::stable_name(&model, org, &o));

@@ -5,8 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::NaiveDate;
+use std::collections::HashMap;
 use zeren_core::clock::noon_in_shanghai;
 use zeren_core::obligation::ObligationStatus;
+use zeren_storage::repo::events::{EventFilter, EventState};
 use zeren_storage::repo::obligations::{
     ObligationFilter, ObligationSort, STATUSES, StatusClock, StatusCounts, WaiverState, YearRows,
 };
@@ -371,6 +373,8 @@ async fn university_scale_demo_loads() {
         assert_eq!(s.orgs, demo_scale::ORGS, "{}", t.label);
         assert_eq!(s.people, demo_scale::PEOPLE);
         assert_eq!(s.platforms, demo_scale::PLATFORMS);
+        // The ordinary demo's four events and the year's events at scale.
+        assert_eq!(s.events, demo_scale::EVENTS + 4);
         assert!(s.obligations > 6000, "{s:?}");
         assert!(s.done > s.obligations / 2, "{s:?}");
         assert!(stages.iter().any(|x| x == "people"));
@@ -411,6 +415,55 @@ async fn university_scale_demo_loads() {
             .expect("a done analysis");
         let evidence = db.evidence_of(&analysis.id).await.unwrap();
         assert_eq!(evidence.len(), 1, "{analysis:?}");
+        // An event's approval obligation is done exactly when the event stands approved, on
+        // the approval day; a few events began without approval.
+        let approvals = db
+            .list_obligations(
+                &ObligationFilter {
+                    year: 2026,
+                    duties: Some(vec!["online-event-registration".into()]),
+                    ..Default::default()
+                },
+                clock(),
+                ObligationSort::Due,
+                100_000,
+                0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            approvals.len(),
+            s.events,
+            "one approval obligation an event"
+        );
+        let mut events = Vec::new();
+        while events.len() < s.events {
+            let (page, _) = db
+                .online_events(&EventFilter {
+                    offset: events.len() as i64,
+                    limit: 10_000,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert!(!page.is_empty());
+            events.extend(page);
+        }
+        let state: HashMap<&str, &zeren_storage::repo::events::OnlineEvent> =
+            events.iter().map(|e| (e.id.as_str(), e)).collect();
+        for o in &approvals {
+            let e = state[o.subject.as_str()];
+            let approved = e.state == EventState::Approved;
+            assert_eq!(o.state == "done", approved, "{o:?} {e:?}");
+            if approved {
+                assert_eq!(o.completed_on, e.decided_on);
+            }
+        }
+        let unapproved = db
+            .count_unapproved_events(None, d(TODAY).and_hms_opt(12, 0, 0).unwrap())
+            .await
+            .unwrap();
+        assert!((100..1000).contains(&unapproved), "{unapproved} unapproved");
         // The demo accounts work as in the ordinary demo.
         assert!(db.user_by_username("supervisor").await.unwrap().is_some());
         let checked = db.verify_audit().await.unwrap().unwrap();

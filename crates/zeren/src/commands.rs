@@ -370,12 +370,26 @@ async fn scale_demo(db: &Db, today: chrono::NaiveDate) -> Result<()> {
         "{}",
         lang().pick(
             &format!(
-                "大规模演示数据已载入：{} 个组织，{} 人，{} 个平台，{} 年待办事项 {} 项（已完成 {} 项）。演示账号同普通演示（密码 {}）。",
-                s.orgs, s.people, s.platforms, s.year, s.obligations, s.done, demo::DEMO_PASSWORD
+                "大规模演示数据已载入：{} 个组织，{} 人，{} 个平台，{} 场网上活动，{} 年待办事项 {} 项（已完成 {} 项）。演示账号同普通演示（密码 {}）。",
+                s.orgs,
+                s.people,
+                s.platforms,
+                s.events,
+                s.year,
+                s.obligations,
+                s.done,
+                demo::DEMO_PASSWORD
             ),
             &format!(
-                "university-scale demo loaded: {} orgs, {} people, {} platforms, {} obligations for {} ({} done). Demo accounts as in the ordinary demo (password {}).",
-                s.orgs, s.people, s.platforms, s.obligations, s.year, s.done, demo::DEMO_PASSWORD
+                "university-scale demo loaded: {} orgs, {} people, {} platforms, {} online events, {} obligations for {} ({} done). Demo accounts as in the ordinary demo (password {}).",
+                s.orgs,
+                s.people,
+                s.platforms,
+                s.events,
+                s.obligations,
+                s.year,
+                s.done,
+                demo::DEMO_PASSWORD
             ),
         )
     );

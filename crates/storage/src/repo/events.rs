@@ -223,13 +223,15 @@ impl Db {
             args.push(s.as_str().to_string());
             cond.push(format!("state = ${}", args.len()));
         }
+        // By start (`YYYY-MM-DDTHH:MM`), so that the index the list is ordered by serves the
+        // range too: on or after the first day's start, before the day after the last.
         if let Some(d) = f.from {
             args.push(date_text(d));
-            cond.push(format!("event_day >= ${}", args.len()));
+            cond.push(format!("starts_at >= ${}", args.len()));
         }
-        if let Some(d) = f.to {
+        if let Some(d) = f.to.and_then(|d| d.succ_opt()) {
             args.push(date_text(d));
-            cond.push(format!("event_day <= ${}", args.len()));
+            cond.push(format!("starts_at < ${}", args.len()));
         }
         let cond = cond.join(" AND ");
         let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
@@ -240,7 +242,7 @@ impl Db {
         }
         let total = q.fetch_one(&self.pool).await?;
         let mut q = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM online_events WHERE {cond} ORDER BY starts_at DESC, id LIMIT ${} OFFSET ${}",
+            "SELECT {COLS} FROM online_events WHERE {cond} ORDER BY starts_at DESC, id DESC LIMIT ${} OFFSET ${}",
             args.len() + 1,
             args.len() + 2
         )));

@@ -2,13 +2,13 @@
 //! checked against the one the caller saw, and the maintenance log, appended to. The rules are
 //! [`zeren_core::platforms::website`]; each change is one transaction, audited.
 
-use super::{check_version, date_text, parse_date, placeholders};
+use super::{check_version, date_text, parse_date};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::Row;
 use std::collections::HashMap;
 use zeren_core::platforms::website::{ContentArrangements, LogEntry};
 
@@ -81,25 +81,19 @@ impl Db {
         .collect()
     }
 
-    /// The day of each website's last log entry, for the websites given.
-    pub async fn last_log_days(&self, platforms: &[String]) -> Result<HashMap<String, NaiveDate>> {
-        let mut out = HashMap::new();
-        for chunk in platforms.chunks(500) {
-            let mut q = sqlx::query(AssertSqlSafe(format!(
-                "SELECT platform_id, MAX(log_day) AS last FROM website_log WHERE platform_id IN ({}) GROUP BY platform_id",
-                placeholders(1, chunk.len())
-            )));
-            for p in chunk {
-                q = q.bind(p.clone());
-            }
-            for r in q.fetch_all(&self.pool).await? {
-                out.insert(
+    /// The day of each website's last log entry (of every website with one).
+    pub async fn last_log_days(&self) -> Result<HashMap<String, NaiveDate>> {
+        sqlx::query("SELECT platform_id, log_day FROM website_last_log")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
                     r.try_get("platform_id")?,
-                    parse_date(&r.try_get::<String, _>("last")?)?,
-                );
-            }
-        }
-        Ok(out)
+                    parse_date(&r.try_get::<String, _>("log_day")?)?,
+                ))
+            })
+            .collect()
     }
 }
 
@@ -181,6 +175,15 @@ impl Tx {
         .bind(&entry.note)
         .bind(&log.created_by)
         .bind(self.now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO website_last_log (platform_id, log_day) VALUES ($1, $2) \
+             ON CONFLICT (platform_id) DO UPDATE SET log_day = excluded.log_day \
+             WHERE excluded.log_day > website_last_log.log_day",
+        )
+        .bind(platform)
+        .bind(date_text(entry.date))
         .execute(&mut *self.tx)
         .await?;
         self.audit(

@@ -179,6 +179,11 @@ pub const TABLES: &[Table] = &[
         order_by: "platform_id",
     },
     Table {
+        name: "website_last_log",
+        columns: &[("platform_id", Text), ("log_day", Text)],
+        order_by: "platform_id",
+    },
+    Table {
         name: "website_log",
         columns: &[
             ("id", Text),

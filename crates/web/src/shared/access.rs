@@ -176,13 +176,28 @@ pub fn scope_roots(v: &Viewer) -> Vec<&Org> {
 /// Every org id the viewer may read (the subtrees of their read scopes), each once, in order.
 pub fn readable_orgs(v: &Viewer) -> Vec<String> {
     let m = &v.snap.model;
+    let mut scopes = v.principal.scopes(Permission::ReadOrg);
+    scopes.sort_unstable();
+    scopes.dedup();
+    if let [root] = scopes[..] {
+        // One subtree: no org twice, nothing to merge.
+        let mut ids: Vec<String> = m.subtree(root).iter().map(|o| o.id.clone()).collect();
+        ids.sort_unstable();
+        return ids;
+    }
     let mut ids = std::collections::BTreeSet::new();
-    for root in v.principal.scopes(Permission::ReadOrg) {
+    for root in scopes {
         for o in m.subtree(root) {
             ids.insert(o.id.clone());
         }
     }
     ids.into_iter().collect()
+}
+
+/// `orgs` as a filter for a query: `None` when they are every org of the model, which a query
+/// then need not match against.
+pub fn unless_every_org(v: &Viewer, orgs: &[String]) -> Option<Vec<String>> {
+    (orgs.len() < v.snap.model.orgs().len()).then(|| orgs.to_vec())
 }
 
 /// The viewer as someone acting on the ledger: their roles and the person of their account.

@@ -258,6 +258,66 @@ async fn a_livestream_lecture_is_registered_and_approved_by_the_right_leader() {
     )
     .await;
     assert_eq!(status, 422);
+    // Counted per ground, 50 a page.
+    let (_, all) = api(&app, &discipline, "GET", "/api/v1/indicators", None).await;
+    let n = all["items"].as_array().unwrap().len() as u64;
+    assert!(n < 50, "{all}");
+    assert_eq!(all["total"], n);
+    assert_eq!(
+        all["counts"]["art5-6"].as_u64().unwrap() + all["counts"]["art5-7"].as_u64().unwrap(),
+        n
+    );
+    assert_eq!(all["per_page"], 50);
+    let (status, next) = api(&app, &discipline, "GET", "/api/v1/indicators?page=2", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(next["items"], json!([]));
+    assert_eq!(next["total"], n);
+    let (status, bad) = api(&app, &discipline, "GET", "/api/v1/indicators?page=0", None).await;
+    assert_eq!(status, 422, "{bad}");
+    let message = bad["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("page") && message.contains("「0」"),
+        "{bad}"
+    );
+
+    // An event that began weeks ago unapproved and was then recorded as not held is no
+    // indicator; its approval, overdue since, is not listed again as a platform duty.
+    let (_, v) = api(
+        &app,
+        &staff,
+        "POST",
+        "/api/v1/events",
+        Some(lecture(&liu, "2026-10-10 19:00", "2026-10-10 21:00", 120)),
+    )
+    .await;
+    let cancelled = v["id"].as_str().unwrap().to_string();
+    let approval = v["obligations"][0]["id"].as_str().unwrap().to_string();
+    let listed = |v: &Value, id: &str| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["evidence_href"].as_str().unwrap().contains(id))
+    };
+    let (_, v) = api(&app, &discipline, "GET", "/api/v1/indicators", None).await;
+    assert!(listed(&v, &cancelled), "{v}");
+    assert!(!listed(&v, &approval), "{v}");
+    assert_eq!(
+        v["counts"]["art5-7"],
+        all["counts"]["art5-7"].as_u64().unwrap() + 1
+    );
+    let (status, e) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("/api/v1/events/{cancelled}/held"),
+        Some(json!({"version": 1, "outcome": "cancelled", "audience": 0, "summary": "未获审批，取消举办。"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{e}");
+    let (_, v) = api(&app, &discipline, "GET", "/api/v1/indicators", None).await;
+    assert!(!listed(&v, &cancelled), "{v}");
+    assert_eq!(v["counts"], all["counts"]);
     let (status, html) = page(&s, &app, "/indicators?org=cqu-mse").await;
     assert_eq!(status, 200);
     assert!(

@@ -8,7 +8,7 @@
 //! rules name on the day, before the event starts (403 with the rule's message otherwise).
 
 use crate::AppState;
-use crate::shared::access::{Refusal, read_gate, readable_orgs};
+use crate::shared::access::{Refusal, read_gate, readable_orgs, unless_every_org};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::extract::{JsonBody, Path, Query, Rejected};

@@ -83,7 +83,7 @@ pub(super) fn filter_of(
     };
     Ok((
         EventFilter {
-            orgs: Some(orgs),
+            orgs: unless_every_org(v, &orgs),
             state,
             from,
             to,

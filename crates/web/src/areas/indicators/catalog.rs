@@ -42,6 +42,14 @@ pub const ZH: &[(&str, &str)] = &[
     ("indicators.website_gap", "网站已 {days} 天没有维护记录"),
     ("indicators.last_log", "最近一次维护：{day}"),
     ("indicators.no_log", "从未登记维护日志"),
+    ("indicators.pages", "分页"),
+    ("indicators.prev", "上一页"),
+    ("indicators.next", "下一页"),
+    ("indicators.page", "第 {page} 页，共 {pages} 页"),
+    (
+        "indicators.error.page",
+        "页码「{value}」无效，应为 1 到 100000 之间的整数",
+    ),
 ];
 
 /// English UI strings of this area.
@@ -87,4 +95,12 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("indicators.last_log", "last maintenance: {day}"),
     ("indicators.no_log", "no maintenance ever logged"),
+    ("indicators.pages", "Pages"),
+    ("indicators.prev", "Previous"),
+    ("indicators.next", "Next"),
+    ("indicators.page", "Page {page} of {pages}"),
+    (
+        "indicators.error.page",
+        "Page “{value}” is not valid: a whole number from 1 to 100000",
+    ),
 ];

@@ -6,13 +6,14 @@
 //! opened by people, elsewhere.
 
 use crate::AppState;
-use crate::shared::access::{Refusal, read_gate, readable_orgs};
+use crate::shared::access::{Refusal, read_gate, readable_orgs, unless_every_org};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer};
 use crate::shared::error::ApiError;
 use crate::shared::extract::{Query, Rejected};
 use crate::shared::format::{date, person_name};
 use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
+use crate::shared::pager::Pager;
 use crate::shared::routes::{Describe, Routes};
 use crate::shared::urls::{encode, with_lang};
 use askama::Template;
@@ -23,13 +24,20 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 use zeren_core::access::Permission;
-use zeren_core::events::{approver, shown};
-use zeren_core::indicators::{of_event, of_obligation};
+use zeren_core::events::{approver, event_duty, shown};
+use zeren_core::indicators::{
+    EVENT_GROUND, PLATFORM_GROUND, long_overdue_by, of_event, of_obligation, overdue_at_once,
+};
+use zeren_core::org::Platform;
+use zeren_core::platforms::website::log_gap;
 use zeren_core::policy::Subject;
 use zeren_core::responsibility::{Target, resolve};
+use zeren_core::vocab::PlatformKind;
 use zeren_storage::StorageError;
+use zeren_storage::repo::indicators::Overdue;
 
 mod catalog;
+mod last_logs;
 
 pub use catalog::CATALOG;
 
@@ -39,6 +47,7 @@ const QUERY: &[(&str, &str)] = &[
         "Org code or id: facts of its subtree (default: every org in scope)",
     ),
     ("ground", "art5-6 | art5-7 (default: both)"),
+    ("page", "Page number, from 1; 50 facts a page"),
 ];
 
 /// Page routes of this area.
@@ -67,11 +76,15 @@ pub fn api_routes() -> Routes {
     )
 }
 
+/// Indicators a page.
+const PER_PAGE: usize = 50;
+
 /// The query.
 #[derive(Deserialize, Default)]
 pub struct IndicatorQuery {
     org: Option<String>,
     ground: Option<String>,
+    page: Option<String>,
 }
 
 /// One indicator, as shown and as the API gives it.
@@ -90,12 +103,33 @@ pub struct Indicator {
     pub person: String,
 }
 
-/// The facts within the viewer's scope (of `org`'s subtree when given), `ground` only if given.
+/// A page of the facts in the viewer's scope.
+struct Indicators {
+    /// The org whose subtree was asked for (code), or empty.
+    org: String,
+    /// This page, from 1.
+    page: usize,
+    /// How many facts there are under each ground asked for, `art5-6` first.
+    counts: Vec<(&'static str, usize)>,
+    /// This page's facts: platforms first (obligations by due day, then websites), then
+    /// events by start.
+    rows: Vec<Indicator>,
+}
+
+impl Indicators {
+    fn total(&self) -> usize {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// The facts within the viewer's scope (of `org`'s subtree when given), `ground` only if
+/// given, one page of them. The platform facts are few (bounded by the platforms) and found in
+/// full; the events are counted, and read only for the page, by index.
 async fn indicators(
     state: &AppState,
     v: &Viewer,
     q: &IndicatorQuery,
-) -> Result<(String, Vec<Indicator>), Refusal> {
+) -> Result<Indicators, Refusal> {
     let tr = v.tr;
     let m = &v.snap.model;
     let pack = &v.snap.pack;
@@ -119,9 +153,12 @@ async fn indicators(
         }
         None => (String::new(), readable_orgs(v)),
     };
+    // Every org: no list to match against.
+    let scope = unless_every_org(v, &orgs);
+    let scope = scope.as_deref();
     let ground = trimmed(&q.ground);
     if let Some(g) = ground.as_deref()
-        && !["art5-6", "art5-7"].contains(&g)
+        && ![PLATFORM_GROUND, EVENT_GROUND].contains(&g)
     {
         return Err(Refusal::invalid(
             tr,
@@ -129,6 +166,21 @@ async fn indicators(
             &tr.tf("indicators.error.ground", &[("value", g)]),
         ));
     }
+    let page = match trimmed(&q.page) {
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or_else(|| {
+                Refusal::invalid(
+                    tr,
+                    "page",
+                    &tr.tf("indicators.error.page", &[("value", &p)]),
+                )
+            })?,
+        None => 1,
+    };
+    let (from, until) = ((page - 1) * PER_PAGE, page * PER_PAGE);
     let wants = |g: &str| ground.as_deref().is_none_or(|x| x == g);
     let today = state.today();
     let now = state
@@ -148,28 +200,79 @@ async fn indicators(
             })
             .unwrap_or_else(|| (id.to_string(), String::new()))
     };
-    let operator_duties: Vec<String> = pack
-        .duties
-        .iter()
-        .filter(|d| matches!(d.subject, Subject::Operator { .. }))
-        .map(|d| d.id.clone())
-        .collect();
     let storage =
         |e: StorageError| Refusal::storage(tr, e, "indicators.error", || Refusal::forbidden(tr));
-    let mut out = Vec::new();
-    if wants("art5-6") {
-        let obligations = state
+    let mut counts = Vec::new();
+    let mut rows = Vec::new();
+    if wants(PLATFORM_GROUND) {
+        let operator_duties: Vec<String> = pack
+            .duties
+            .iter()
+            .filter(|d| matches!(d.subject, Subject::Operator { .. }))
+            .map(|d| d.id.clone())
+            .collect();
+        // An event's approval is the event's own fact (art5-7), not a platform's.
+        let event_duty = event_duty(pack).map(|d| d.id.as_str());
+        // The duties whose overdue obligations are facts at once, in any policy in force.
+        let at_once: Vec<String> = v
+            .snap
+            .set
+            .packs()
+            .iter()
+            .flat_map(|p| p.duties.iter())
+            .filter(|d| overdue_at_once(d))
+            .map(|d| d.id.clone())
+            .collect();
+        let f = Overdue {
+            orgs: scope,
+            operator_duties: &operator_duties,
+            except: event_duty,
+            at_once: &at_once,
+            long_before: long_overdue_by(today),
+            today,
+        };
+        let n_overdue = state
             .db
-            .overdue_platform_obligations(Some(&orgs), &operator_duties, today)
+            .count_overdue_platform_obligations(&f)
             .await
             .map_err(storage)?;
-        for o in &obligations {
-            let Some(duty) = v.snap.set.get(&o.policy).unwrap_or(pack).duty(&o.duty) else {
-                continue;
-            };
-            let Some(fact) = of_obligation(duty, o.due, today) else {
-                continue;
-            };
+        let n_overdue = usize::try_from(n_overdue).unwrap_or(0);
+        let obligations = state
+            .db
+            .overdue_platform_obligations(
+                &f,
+                from as i64,
+                until.min(n_overdue).saturating_sub(from) as i64,
+            )
+            .await
+            .map_err(storage)?;
+        let overdue: Vec<_> = obligations
+            .iter()
+            .filter_map(|o| {
+                let duty = v.snap.set.get(&o.policy).unwrap_or(pack).duty(&o.duty)?;
+                Some((o, duty, of_obligation(duty, o.due, today)?))
+            })
+            .collect();
+        // Running websites with no maintenance logged for the pack's days.
+        let rules = pack.website_maintenance.clone().unwrap_or_default();
+        let running_site =
+            |p: &&Platform| p.kind == PlatformKind::Website && p.runs_during(today, today);
+        let sites: Vec<&Platform> = match scope {
+            None => m.platforms().iter().filter(running_site).collect(),
+            Some(orgs) => orgs
+                .iter()
+                .flat_map(|o| m.platforms_of(o))
+                .filter(running_site)
+                .collect(),
+        };
+        let last = last_logs::days(state).await.map_err(storage)?;
+        let unmaintained: Vec<(&Platform, i64)> = sites
+            .into_iter()
+            .filter_map(|p| Some((p, log_gap(p, last.get(&p.id).copied(), &rules, today)?)))
+            .collect();
+        counts.push((PLATFORM_GROUND, n_overdue + unmaintained.len()));
+        let (ground_title, citation) = ground_of(PLATFORM_GROUND);
+        for (o, duty, fact) in overdue {
             let platform = o.platform_in(m);
             let org = m.org(&o.org);
             let person = org
@@ -177,7 +280,6 @@ async fn indicators(
                 .and_then(|a| a.person)
                 .map(|p| p.name)
                 .unwrap_or_default();
-            let (ground_title, citation) = ground_of(fact.ground());
             let (subject, subject_href) = match (platform, o.subject_kind.as_str()) {
                 (Some(p), _) => (
                     p.name.clone(),
@@ -189,11 +291,11 @@ async fn indicators(
                 ),
                 _ => (String::new(), String::new()),
             };
-            out.push(Indicator {
+            rows.push(Indicator {
                 fact: fact.as_str(),
                 ground: fact.ground(),
-                ground_title,
-                citation,
+                ground_title: ground_title.clone(),
+                citation: citation.clone(),
                 what: fact.describe(lang),
                 subject,
                 subject_href,
@@ -209,25 +311,11 @@ async fn indicators(
                 person,
             });
         }
-    }
-    if wants("art5-6") {
-        // Running websites with no maintenance logged for the pack's days.
-        let rules = pack.website_maintenance.clone().unwrap_or_default();
-        let sites: Vec<&zeren_core::org::Platform> = orgs
-            .iter()
-            .flat_map(|o| m.platforms_of(o))
-            .filter(|p| {
-                p.kind == zeren_core::vocab::PlatformKind::Website && p.runs_during(today, today)
-            })
-            .collect();
-        let ids: Vec<String> = sites.iter().map(|p| p.id.clone()).collect();
-        let last = state.db.last_log_days(&ids).await.map_err(storage)?;
-        for p in sites {
-            let Some(days) =
-                zeren_core::platforms::website::log_gap(p, last.get(&p.id).copied(), &rules, today)
-            else {
-                continue;
-            };
+        let (skip, take) = (
+            from.saturating_sub(n_overdue),
+            until.saturating_sub(n_overdue),
+        );
+        for (p, days) in unmaintained.into_iter().take(take).skip(skip) {
             let org = m.org(&p.org);
             let person = match (org, p.portfolio.as_deref()) {
                 (Some(org), Some(portfolio)) => {
@@ -239,13 +327,12 @@ async fn indicators(
                 }
                 _ => String::new(),
             };
-            let (ground_title, citation) = ground_of("art5-6");
             let href = with_lang(&format!("/platforms/{}", encode(&p.id)), tr);
-            out.push(Indicator {
+            rows.push(Indicator {
                 fact: "website-unmaintained",
-                ground: "art5-6",
-                ground_title,
-                citation,
+                ground: PLATFORM_GROUND,
+                ground_title: ground_title.clone(),
+                citation: citation.clone(),
                 what: tr.tf("indicators.website_gap", &[("days", &days.to_string())]),
                 subject: p.name.clone(),
                 subject_href: href.clone(),
@@ -260,26 +347,34 @@ async fn indicators(
             });
         }
     }
-    if wants("art5-7") {
-        let events = state
+    if wants(EVENT_GROUND) {
+        let before: usize = counts.iter().map(|(_, n)| n).sum();
+        let count = state
             .db
-            .unapproved_events(Some(&orgs), now)
+            .count_unapproved_events(scope, now)
             .await
             .map_err(storage)?;
+        counts.push((EVENT_GROUND, usize::try_from(count).unwrap_or(0)));
+        let (skip, take) = (from.saturating_sub(before), until.saturating_sub(before));
+        let events = state
+            .db
+            .unapproved_events(scope, now, skip as i64, take.saturating_sub(skip) as i64)
+            .await
+            .map_err(storage)?;
+        let (ground_title, citation) = ground_of(EVENT_GROUND);
         for e in &events {
             let Some(fact) = of_event(false, e.changed_after_approval) else {
                 continue;
             };
             let f = &e.fields;
-            let (ground_title, citation) = ground_of(fact.ground());
             let approver = approver(pack, m, &f.org, &f.platform, f.major, f.day())
                 .map(|(_, n)| n)
                 .unwrap_or_default();
-            out.push(Indicator {
+            rows.push(Indicator {
                 fact: fact.as_str(),
                 ground: fact.ground(),
-                ground_title,
-                citation,
+                ground_title: ground_title.clone(),
+                citation: citation.clone(),
                 what: fact.describe(lang),
                 subject: f.title.clone(),
                 subject_href: with_lang(&format!("/events/{}", encode(&e.id)), tr),
@@ -304,7 +399,12 @@ async fn indicators(
             });
         }
     }
-    Ok((org, out))
+    Ok(Indicators {
+        org,
+        page,
+        counts,
+        rows,
+    })
 }
 
 #[derive(Template)]
@@ -315,7 +415,9 @@ struct IndicatorsPage {
     orgs: Vec<(String, String)>,
     org: String,
     ground: String,
-    counts: Vec<(String, String, usize)>,
+    grounds: Vec<(&'static str, String)>,
+    counts: Vec<(&'static str, String, usize)>,
+    pager: Pager,
     rows: Vec<Indicator>,
 }
 
@@ -332,28 +434,24 @@ async fn indicators_page(
         Ok(Query(q)) => q,
         Err(r) => return Refusal::from(r).page(tr),
     };
-    let (org, rows) = match indicators(&state, &v, &q).await {
+    let found = match indicators(&state, &v, &q).await {
         Ok(x) => x,
         Err(r) => return r.page(tr),
     };
     let m = &v.snap.model;
-    let counts = ["art5-6", "art5-7"]
-        .iter()
-        .map(|g| {
-            let title = v
-                .snap
-                .pack
-                .grounds
-                .iter()
-                .find(|x| x.id == *g)
-                .map(|x| tr.lang().pick(&x.title, &x.title_en).to_string())
-                .unwrap_or_default();
-            (
-                g.to_string(),
-                title,
-                rows.iter().filter(|r| r.ground == *g).count(),
-            )
-        })
+    let title = |g: &str| {
+        v.snap
+            .pack
+            .grounds
+            .iter()
+            .find(|x| x.id == g)
+            .map(|x| tr.lang().pick(&x.title, &x.title_en).to_string())
+            .unwrap_or_default()
+    };
+    let ground = q.ground.as_deref().map(str::trim).unwrap_or_default();
+    let params: Vec<(&str, &str)> = [("org", found.org.as_str()), ("ground", ground)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
         .collect();
     page(
         StatusCode::OK,
@@ -366,10 +464,26 @@ async fn indicators_page(
                 .filter(|o| o.kind != zeren_core::vocab::OrgKind::Branch)
                 .map(|o| (o.code.clone(), o.name.clone()))
                 .collect(),
-            org,
-            ground: q.ground.clone().unwrap_or_default(),
-            counts,
-            rows,
+            org: found.org.clone(),
+            ground: ground.to_string(),
+            grounds: [PLATFORM_GROUND, EVENT_GROUND]
+                .into_iter()
+                .map(|g| (g, title(g)))
+                .collect(),
+            counts: found
+                .counts
+                .iter()
+                .map(|(g, n)| (*g, title(g), *n))
+                .collect(),
+            pager: Pager::new(
+                "/indicators",
+                &params,
+                found.page,
+                found.total(),
+                PER_PAGE,
+                tr,
+            ),
+            rows: found.rows,
         },
     )
 }
@@ -381,8 +495,9 @@ async fn api_indicators(
 ) -> Result<Response, ApiError> {
     read_gate(&v).map_err(Refusal::api)?;
     let Query(q) = q?;
-    let (_, rows) = indicators(&state, &v, &q).await.map_err(Refusal::api)?;
-    let items: Vec<_> = rows
+    let found = indicators(&state, &v, &q).await.map_err(Refusal::api)?;
+    let items: Vec<_> = found
+        .rows
         .iter()
         .map(|r| {
             json!({
@@ -393,5 +508,14 @@ async fn api_indicators(
             })
         })
         .collect();
-    Ok(Json(json!({"total": items.len(), "items": items})).into_response())
+    let counts: serde_json::Map<String, serde_json::Value> = found
+        .counts
+        .iter()
+        .map(|(g, n)| (g.to_string(), json!(n)))
+        .collect();
+    Ok(Json(json!({
+        "total": found.total(), "counts": counts, "page": found.page, "per_page": PER_PAGE,
+        "items": items,
+    }))
+    .into_response())
 }
