@@ -46,7 +46,7 @@ async function optionValue(page, select, label) {
  * `platforms.review.xxx`, …), then saves the screenshot.
  */
 async function snap(page, name) {
-  const raw = (await text(page)).match(/\b(?:events|platforms|records|status|evidence|nav|step|obligations)\.[a-z][\w.-]*/g);
+  const raw = (await text(page)).match(/\b(?:events|platforms|records|status|evidence|nav|step|obligations|indicators)\.[a-z][\w.-]*/g);
   assert.equal(raw, null, `${name}: catalogue keys shown raw: ${raw?.join(', ')}`);
   return shot(page, name);
 }
@@ -296,6 +296,24 @@ test('an online event is registered by the office and approved by the leader in 
   assert.equal(await staff.locator('form.records-filter').count(), 0);
   assert.match(await text(staff, '#event-ledger'), new RegExp(LATE));
   await snap(staff, 'events-10-print');
+
+  // The discipline commission finds it among the indicators under Art.5(7), with the leader
+  // who should have approved it — a fact to look at, not a verdict; the approved one is not.
+  const discipline = await as(t, 'discipline');
+  await discipline.goto(at('/indicators'));
+  assert.match(await text(discipline, 'h1'), /问责情形提示/);
+  const flagged = await rowText(discipline, '#indicators', LATE);
+  assert.match(flagged, /art5-7/);
+  assert.match(flagged, /未经审批即举办/);
+  assert.match(flagged, /赵敏/);
+  assert.equal(await discipline.locator('#indicators tbody tr', { hasText: LIVESTREAM }).count(), 0);
+  await discipline.locator('select[name="ground"]').selectOption('art5-7');
+  await navigating(discipline, () => discipline.getByRole('button', { name: '筛选', exact: true }).click());
+  assert.match(pathOf(discipline), /[?&]ground=art5-7/);
+  assert.match(await text(discipline, '.indicator-counts'), /art5-7/);
+  assert.equal(await discipline.locator('#indicators tbody tr', { hasText: 'art5-6' }).count(), 0);
+  await rowText(discipline, '#indicators', LATE);
+  await snap(discipline, 'events-12-indicators');
 });
 
 test('the event ledger fits a phone', async (t) => {
