@@ -11,11 +11,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use sqlx::AssertSqlSafe;
 use zeren_core::events::date_time_text;
 
-/// `org_id IN (…)` from argument `from` on, or nothing for every org.
 /// An event that began (at or before `$1`) and stands unapproved, unless recorded as not held
 /// (`state` first: the partial index of unapproved events, which holds every column asked).
 const UNAPPROVED: &str = "state <> 'approved' AND starts_at <= $1 AND (held IS NULL OR held <> 0)";
 
+/// `org_id IN (…)` from argument `from` on, or nothing for every org.
 fn org_condition(orgs: Option<&[String]>, from: usize) -> String {
     match orgs {
         Some(list) => format!(" AND org_id IN ({})", placeholders(from, list.len())),

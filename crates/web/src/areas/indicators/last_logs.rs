@@ -19,9 +19,10 @@ pub(super) struct LastLogs {
 }
 
 impl LastLogs {
+    /// The days kept, when read as of `stamp` or later.
     fn at(&self, stamp: &(i64, String)) -> Option<Days> {
         match &*self.kept.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some((at, days)) if at == stamp => Some(days.clone()),
+            Some((at, days)) if at == stamp || at.0 > stamp.0 => Some(days.clone()),
             _ => None,
         }
     }
