@@ -123,8 +123,9 @@ impl Indicators {
 }
 
 /// The facts within the viewer's scope (of `org`'s subtree when given), `ground` only if
-/// given, one page of them. The platform facts are few (bounded by the platforms) and found in
-/// full; the events are counted, and read only for the page, by index.
+/// given, one page of them. The overdue platform duties and the events are counted in the
+/// database and read only for the page, by index; the websites (bounded by the platforms, their
+/// last log days kept in memory) are found in full.
 async fn indicators(
     state: &AppState,
     v: &Viewer,
