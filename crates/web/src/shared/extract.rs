@@ -16,6 +16,11 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
+/// A query value as typed, trimmed; `None` when absent or blank.
+pub fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
 /// The language messages of this request take: the viewer's (their account setting, recorded by
 /// the viewer extractors), else what the request asks for.
 pub fn request_tr(parts: &Parts) -> Tr {

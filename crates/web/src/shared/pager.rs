@@ -1,7 +1,24 @@
 //! Page navigation under a list: which page, how many, and the links to the neighbours.
 
+use crate::shared::access::Refusal;
 use crate::shared::i18n::Tr;
 use crate::shared::urls::href_with;
+
+/// The highest page number a list is asked for.
+pub const PAGE_MAX: usize = 100_000;
+
+/// The page asked for in the query (`page`, from 1; 1 when absent): a number from 1 to
+/// [`PAGE_MAX`], else refused naming `page` with the message of `key` (`{value}` the input).
+pub fn page_number(raw: Option<&str>, tr: Tr, key: &str) -> Result<usize, Refusal> {
+    match raw {
+        None => Ok(1),
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=PAGE_MAX).contains(n))
+            .ok_or_else(|| Refusal::invalid(tr, "page", &tr.tf(key, &[("value", p)]))),
+    }
+}
 
 /// Page navigation under a list.
 pub struct Pager {

@@ -17,10 +17,6 @@ pub struct EventQuery {
 /// Most rows of the printable ledger.
 pub const PRINT_MAX: i64 = 5000;
 
-fn nonempty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// The filter a query asks for, within the viewer's scope: an org outside it is 404, a bad
 /// state, day or page 422 naming it. Also the org code as typed and the page.
 pub(super) fn filter_of(
@@ -65,16 +61,7 @@ pub(super) fn filter_of(
     };
     let from = day("from", nonempty(&q.from))?;
     let to = day("to", nonempty(&q.to))?;
-    let page = match nonempty(&q.page) {
-        Some(p) => p
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| {
-                Refusal::invalid(tr, "page", &tr.tf("events.error.page", &[("value", p)]))
-            })?,
-        None => 1,
-    };
+    let page = page_number(nonempty(&q.page), tr, "events.error.page")? as i64;
     let print = nonempty(&q.print) == Some("1");
     let (offset, limit) = if print {
         (0, PRINT_MAX)

@@ -9,11 +9,11 @@ use crate::AppState;
 use crate::shared::access::{Refusal, read_gate, readable_orgs, unless_every_org};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer};
 use crate::shared::error::ApiError;
-use crate::shared::extract::{Query, Rejected};
+use crate::shared::extract::{Query, Rejected, nonempty};
 use crate::shared::format::{date, person_name};
 use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
-use crate::shared::pager::Pager;
+use crate::shared::pager::{Pager, page_number};
 use crate::shared::routes::{Describe, Routes};
 use crate::shared::urls::{encode, with_lang};
 use askama::Template;
@@ -135,18 +135,12 @@ async fn indicators(
     let m = &v.snap.model;
     let pack = &v.snap.pack;
     let lang = tr.lang();
-    let trimmed = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let (org, orgs) = match trimmed(&q.org) {
+    let (org, orgs) = match nonempty(&q.org) {
         Some(c) => {
             let o = m
-                .find_org(&c)
+                .find_org(c)
                 .filter(|o| v.can(Permission::ReadOrg, Some(&o.id)))
-                .ok_or_else(|| Refusal::not_found(tr, "indicators.org_not_found", &c))?;
+                .ok_or_else(|| Refusal::not_found(tr, "indicators.org_not_found", c))?;
             (
                 o.code.clone(),
                 m.subtree(&o.id).iter().map(|o| o.id.clone()).collect(),
@@ -157,8 +151,8 @@ async fn indicators(
     // Every org: no list to match against.
     let scope = unless_every_org(v, &orgs);
     let scope = scope.as_deref();
-    let ground = trimmed(&q.ground);
-    if let Some(g) = ground.as_deref()
+    let ground = nonempty(&q.ground);
+    if let Some(g) = ground
         && ![PLATFORM_GROUND, EVENT_GROUND].contains(&g)
     {
         return Err(Refusal::invalid(
@@ -167,22 +161,9 @@ async fn indicators(
             &tr.tf("indicators.error.ground", &[("value", g)]),
         ));
     }
-    let page = match trimmed(&q.page) {
-        Some(p) => p
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| {
-                Refusal::invalid(
-                    tr,
-                    "page",
-                    &tr.tf("indicators.error.page", &[("value", &p)]),
-                )
-            })?,
-        None => 1,
-    };
+    let page = page_number(nonempty(&q.page), tr, "indicators.error.page")?;
     let (from, until) = ((page - 1) * PER_PAGE, page * PER_PAGE);
-    let wants = |g: &str| ground.as_deref().is_none_or(|x| x == g);
+    let wants = |g: &str| ground.is_none_or(|x| x == g);
     let today = state.today();
     let now = state
         .clock

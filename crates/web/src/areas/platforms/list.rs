@@ -32,10 +32,6 @@ pub(super) struct Filter {
 /// Most rows of the printable registry.
 pub const PRINT_MAX: usize = 5000;
 
-fn nonempty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// Checks the query: an org outside the scope is 404, a bad kind, state or page 422 naming it.
 pub(super) fn filter_of(v: &Viewer, q: &RegistryQuery) -> Result<Filter, Refusal> {
     let tr = v.tr;
@@ -76,16 +72,7 @@ pub(super) fn filter_of(v: &Viewer, q: &RegistryQuery) -> Result<Filter, Refusal
         })?),
         None => None,
     };
-    let page = match nonempty(&q.page) {
-        Some(p) => p
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| {
-                Refusal::invalid(tr, "page", &tr.tf("platforms.error.page", &[("value", p)]))
-            })?,
-        None => 1,
-    };
+    let page = page_number(nonempty(&q.page), tr, "platforms.error.page")?;
     Ok(Filter {
         org,
         org_id,

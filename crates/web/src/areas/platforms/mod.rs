@@ -11,10 +11,11 @@ use crate::AppState;
 use crate::shared::access::{Refusal, read_gate};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::error::ApiError;
-use crate::shared::extract::{JsonBody, Path, Query, Rejected};
+use crate::shared::extract::{JsonBody, Path, Query, Rejected, nonempty};
 use crate::shared::format::{date, minute, person_name};
 use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
+use crate::shared::pager::page_number;
 use crate::shared::refused::Refused;
 use crate::shared::routes::{Describe, Routes};
 use crate::shared::urls::{
