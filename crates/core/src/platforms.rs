@@ -7,6 +7,7 @@
 
 use crate::Lang;
 use crate::org::{OrgModel, Platform, is_code};
+use crate::policy::PolicyPack;
 use crate::records::FieldErrors;
 use crate::records::validate::Errors;
 use crate::vocab::{PlatformKind, PlatformState};
@@ -79,13 +80,53 @@ pub struct PlatformFields {
     pub state: PlatformState,
 }
 
-/// Checks a new platform (`existing` is `None`) or an edit of `existing`; `portfolios` are the
-/// portfolio ids the policy declares. Problems by field in `lang`.
+/// What a platform may name: the portfolios and the kinds of platform the policies declare
+/// (every built-in kind, then the declared ones).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformTerms {
+    /// Portfolio ids, sorted, each once.
+    pub portfolios: Vec<String>,
+    /// Kinds, built-in first, each once.
+    pub kinds: Vec<PlatformKind>,
+}
+
+impl PlatformTerms {
+    /// The terms of these packs together.
+    pub fn of<'a>(packs: impl IntoIterator<Item = &'a PolicyPack>) -> PlatformTerms {
+        let mut portfolios = Vec::new();
+        let mut kinds: Vec<PlatformKind> = PlatformKind::built_ins().collect();
+        for pack in packs {
+            portfolios.extend(pack.portfolios.iter().map(|p| p.id.clone()));
+            for d in &pack.platform_kinds {
+                if !kinds.contains(&d.kind) {
+                    kinds.push(d.kind);
+                }
+            }
+        }
+        portfolios.sort();
+        portfolios.dedup();
+        PlatformTerms { portfolios, kinds }
+    }
+
+    /// The kind spelled `id`, if the policies have it.
+    pub fn kind(&self, id: &str) -> Option<PlatformKind> {
+        self.kinds.iter().copied().find(|k| k.as_str() == id)
+    }
+
+    /// Every kind's id, comma-separated, for messages.
+    pub fn kinds_expected(&self) -> String {
+        let ids: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
+        ids.join(", ")
+    }
+}
+
+/// Checks a new platform (`existing` is `None`) or an edit of `existing` against the
+/// portfolios and kinds of `terms`. Problems by field in `lang`.
 pub fn check_platform(
     d: &PlatformDraft,
     existing: Option<&Platform>,
     model: &OrgModel,
-    portfolios: &[&str],
+    terms: &PlatformTerms,
     today: NaiveDate,
     lang: Lang,
 ) -> Result<PlatformFields, FieldErrors> {
@@ -127,16 +168,14 @@ pub fn check_platform(
                     );
                     None
                 }
-                k => match PlatformKind::parse(k) {
+                k => match terms.kind(k) {
                     Some(k) => Some(k),
                     None => {
+                        let expected = terms.kinds_expected();
                         e.push(
                             "kind",
-                            format!("平台类型「{k}」无效，可选：{}", PlatformKind::expected()),
-                            format!(
-                                "platform kind `{k}` is not valid; use one of: {}",
-                                PlatformKind::expected()
-                            ),
+                            format!("平台类型「{k}」无效，可选：{expected}"),
+                            format!("platform kind `{k}` is not valid; use one of: {expected}"),
                         );
                         None
                     }
@@ -174,15 +213,13 @@ pub fn check_platform(
     };
     let portfolio = match d.portfolio.trim() {
         "" => None,
-        p if portfolios.contains(&p) => Some(p.to_string()),
+        p if terms.portfolios.iter().any(|x| x == p) => Some(p.to_string()),
         p => {
+            let expected = terms.portfolios.join(", ");
             e.push(
                 "portfolio",
-                format!("分管领域「{p}」不在制度中，可选：{}", portfolios.join(", ")),
-                format!(
-                    "portfolio `{p}` is not in the policy; use one of: {}",
-                    portfolios.join(", ")
-                ),
+                format!("分管领域「{p}」不在制度中，可选：{expected}"),
+                format!("portfolio `{p}` is not in the policy; use one of: {expected}"),
             );
             None
         }

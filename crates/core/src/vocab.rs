@@ -1,7 +1,8 @@
 //! Fixed product vocabulary: kinds of orgs, platforms, events and evidence records.
 //!
-//! These are the kinds of things Zeren keeps records of; a policy pack names them
-//! but cannot invent new ones (a new kind needs new record forms).
+//! These are the kinds of things Zeren keeps records of; a policy pack names them but cannot
+//! invent new ones (a new kind needs new record forms) — except platform kinds, which a pack
+//! may add to (each new kind is kept like any account).
 
 macro_rules! kebab_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal, $zh:literal;)+ }) => {
@@ -72,29 +73,152 @@ kebab_enum! {
     }
 }
 
-kebab_enum! {
-    /// Kind of an official online platform (阵地).
-    PlatformKind {
-        /// 网站.
-        Website => "website", "网站";
-        /// 微信公众号.
-        WechatOfficial => "wechat-official", "微信公众号";
-        /// 微博.
-        Weibo => "weibo", "微博";
-        /// 视频号 (WeChat channels).
-        Video => "video", "视频号";
-        /// 抖音号.
-        Douyin => "douyin", "抖音号";
-        /// 哔哩哔哩账号.
-        Bilibili => "bilibili", "哔哩哔哩账号";
-        /// 论坛 / BBS.
-        Forum => "forum", "论坛";
-        /// 直播账号.
-        Livestream => "livestream", "直播账号";
-        /// 客户端.
-        App => "app", "客户端";
-        /// 其他.
-        Other => "other", "其他";
+/// Kind of an official online platform (阵地): one Zeren knows, or one the policy pack
+/// declares in `[[platform_kinds]]` (e.g. 小红书号). Websites are registered by ICP number and
+/// keep a maintenance log; every other kind, declared ones included, is an account registered
+/// by account id, day and registering body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PlatformKind {
+    /// 网站.
+    Website,
+    /// 微信公众号.
+    WechatOfficial,
+    /// 微博.
+    Weibo,
+    /// 视频号 (WeChat channels).
+    Video,
+    /// 抖音号.
+    Douyin,
+    /// 哔哩哔哩账号.
+    Bilibili,
+    /// 论坛 / BBS.
+    Forum,
+    /// 直播账号.
+    Livestream,
+    /// 客户端.
+    App,
+    /// 其他.
+    Other,
+    /// A kind the policy pack declares; its names are the pack's.
+    Declared(KindId),
+}
+
+/// The id of a platform kind a pack declares: kebab-case, at most [`KindId::MAX`] bytes, never
+/// the spelling of a kind Zeren knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KindId(arrayvec::ArrayString<{ KindId::MAX }>);
+
+impl KindId {
+    /// Longest id a pack may declare, in bytes.
+    pub const MAX: usize = 32;
+
+    /// The id, if `s` is a kebab-case id of at most [`KindId::MAX`] bytes that no built-in kind
+    /// spells.
+    pub fn new(s: &str) -> Option<KindId> {
+        let kebab = s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+        if !kebab || PlatformKind::parse(s).is_some() {
+            return None;
+        }
+        arrayvec::ArrayString::from(s).ok().map(KindId)
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+const BUILT_IN_KINDS: &[(PlatformKind, &str, &str)] = &[
+    (PlatformKind::Website, "website", "网站"),
+    (
+        PlatformKind::WechatOfficial,
+        "wechat-official",
+        "微信公众号",
+    ),
+    (PlatformKind::Weibo, "weibo", "微博"),
+    (PlatformKind::Video, "video", "视频号"),
+    (PlatformKind::Douyin, "douyin", "抖音号"),
+    (PlatformKind::Bilibili, "bilibili", "哔哩哔哩账号"),
+    (PlatformKind::Forum, "forum", "论坛"),
+    (PlatformKind::Livestream, "livestream", "直播账号"),
+    (PlatformKind::App, "app", "客户端"),
+    (PlatformKind::Other, "other", "其他"),
+];
+
+impl PlatformKind {
+    /// Every kind Zeren knows, in order; a pack may declare more
+    /// ([`crate::policy::PolicyPack::platform_kinds`]).
+    pub fn built_ins() -> impl Iterator<Item = PlatformKind> {
+        BUILT_IN_KINDS.iter().map(|(k, _, _)| *k)
+    }
+
+    fn entry(&self) -> Option<&'static (PlatformKind, &'static str, &'static str)> {
+        BUILT_IN_KINDS.iter().find(|(k, _, _)| k == self)
+    }
+
+    /// The stable kebab-case spelling used in packs, URLs and the API.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PlatformKind::Declared(id) => id.as_str(),
+            k => k.entry().map_or("", |(_, text, _)| text),
+        }
+    }
+
+    /// The Chinese name of a built-in kind; a declared kind's names are the pack's
+    /// ([`crate::policy::PolicyPack::platform_kind_name`]), so this gives its id.
+    pub fn name_zh(&self) -> &str {
+        match self {
+            PlatformKind::Declared(id) => id.as_str(),
+            k => k.entry().map_or("", |(_, _, zh)| zh),
+        }
+    }
+
+    /// Reads the spelling of a built-in kind.
+    pub fn parse(s: &str) -> Option<PlatformKind> {
+        BUILT_IN_KINDS
+            .iter()
+            .find(|(_, text, _)| *text == s)
+            .map(|(k, _, _)| *k)
+    }
+
+    /// Reads a kind as stored: a built-in spelling, else a declared id (a platform keeps its
+    /// kind when a later pack no longer declares it).
+    pub fn stored(s: &str) -> Option<PlatformKind> {
+        PlatformKind::parse(s).or_else(|| KindId::new(s).map(PlatformKind::Declared))
+    }
+
+    /// Whether the kind is registered by ICP number and keeps a maintenance log.
+    pub fn is_website(&self) -> bool {
+        *self == PlatformKind::Website
+    }
+}
+
+impl std::fmt::Display for PlatformKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for PlatformKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PlatformKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        PlatformKind::stored(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not a platform kind (kebab-case, at most {} bytes)",
+                KindId::MAX
+            ))
+        })
     }
 }
 

@@ -289,3 +289,62 @@ fn the_second_system_example_pack_is_valid() {
     }
     assert!(seed.post_kind("discipline-member").is_none());
 }
+
+#[test]
+fn a_pack_declares_platform_kinds_beyond_the_built_in_ones() {
+    use zeren_core::vocab::PlatformKind;
+    let pack = builtin_pack().unwrap();
+    let xhs = pack.platform_kind("xiaohongshu").expect("declared kind");
+    assert!(matches!(xhs, PlatformKind::Declared(_)));
+    assert_eq!(pack.platform_kind("小红书号"), Some(xhs));
+    assert_eq!(
+        pack.platform_kind("微信公众号"),
+        Some(PlatformKind::WechatOfficial)
+    );
+    assert_eq!(pack.platform_kind("kuaishou"), None);
+    assert_eq!(pack.platform_kind_name(xhs, Lang::Zh), "小红书号");
+    assert_eq!(
+        pack.platform_kind_name(xhs, Lang::En),
+        "Xiaohongshu account"
+    );
+    assert_eq!(pack.platform_kinds().last(), Some(&xhs));
+
+    // A review item or a duty may name a declared kind; an undeclared one is unknown.
+    let src = BUILTIN_PACK_SOURCE.replacen(
+        "platform_kinds = [\"website\"]",
+        "platform_kinds = [\"website\", \"xiaohongshu\"]",
+        1,
+    );
+    let pack = parse_pack(&src).unwrap();
+    let item = &pack.annual_review.as_ref().unwrap().items;
+    assert!(item.iter().any(|i| i.platform_kinds.contains(&xhs)));
+    let unknown = src.replacen("id = \"xiaohongshu\"", "id = \"kuaishou\"", 1);
+    let diags = parse_pack(&unknown).unwrap_err();
+    let text: Vec<String> = diags.iter().map(|d| d.render("p.toml", Lang::En)).collect();
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert!(
+        text[0].contains("unknown platform kind `xiaohongshu`"),
+        "{text:?}"
+    );
+
+    // A declared id may not be a built-in one, be twice, or run over 32 characters.
+    let built_in = BUILTIN_PACK_SOURCE.replacen("id = \"xiaohongshu\"", "id = \"weibo\"", 1);
+    let text = parse_pack(&built_in).unwrap_err()[0].render("p.toml", Lang::Zh);
+    assert!(text.contains("weibo"), "{text}");
+    let long = BUILTIN_PACK_SOURCE.replacen(
+        "id = \"xiaohongshu\"",
+        &format!("id = \"{}\"", "x".repeat(33)),
+        1,
+    );
+    assert!(parse_pack(&long).is_err());
+    let twice = BUILTIN_PACK_SOURCE.replacen(
+        "[[platform_kinds]]",
+        "[[platform_kinds]]\nid = \"xiaohongshu\"\nname = \"小红书\"\nname_en = \"X\"\n\n[[platform_kinds]]",
+        1,
+    );
+    let text = parse_pack(&twice).unwrap_err()[0].render("p.toml", Lang::En);
+    assert!(
+        text.contains("duplicate platform kind id `xiaohongshu`"),
+        "{text}"
+    );
+}

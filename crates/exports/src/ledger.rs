@@ -841,7 +841,7 @@ async fn read_ledger(
                 org.name.as_str().into(),
                 p.name.as_str().into(),
                 p.code.as_str().into(),
-                p.kind.name_zh().into(),
+                req.pack.platform_kind_name(p.kind, zeren_core::Lang::Zh).into(),
                 (if p.news_function { "是" } else { "否" }).into(),
                 portfolio.into(),
                 leader.into(),

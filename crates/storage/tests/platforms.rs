@@ -254,7 +254,7 @@ async fn owed(db: &Db, subject: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_new_platform_and_its_operators_owe_their_duties_at_once() {
-    use zeren_core::platforms::{PlatformDraft, check_platform};
+    use zeren_core::platforms::{PlatformDraft, PlatformTerms, check_platform};
     each(async |t| {
         let db = &t.db;
         seed(db).await;
@@ -288,7 +288,7 @@ async fn a_new_platform_and_its_operators_owe_their_duties_at_once() {
             &draft,
             None,
             &model,
-            &["publicity"],
+            &PlatformTerms::of([&builtin_pack().unwrap()]),
             d("2026-11-28"),
             Lang::Zh,
         )

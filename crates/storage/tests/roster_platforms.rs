@@ -364,3 +364,57 @@ async fn platform_rows_are_refused_at_their_cells_and_nothing_is_written() {
     })
     .await;
 }
+
+/// A kind the pack declares (小红书号) comes in by its Chinese name or its id and goes out by its
+/// id, so the export imported again changes nothing; a kind no pack declares (快手号) is refused
+/// at its cell.
+#[tokio::test]
+async fn a_declared_platform_kind_comes_in_by_name_and_round_trips() {
+    each(async |t: &TestDb| {
+        let db = &t.db;
+        let pack = seed(db).await;
+        let row = |kind: &str| {
+            platform(
+                2,
+                [
+                    "cqu-mse-xhs",
+                    "材料学院小红书号",
+                    kind,
+                    "cqu-mse",
+                    "publicity",
+                    "否",
+                    "2026-03-01",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+            )
+        };
+        let mut roster = Roster {
+            platforms: vec![row("快手号")],
+            ..Roster::default()
+        };
+        let problems = plan_of(db, &pack, &roster).await.unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].at, at(Sheet::Platforms, 2, 2));
+        assert_eq!(problems[0].error, RosterError::UnknownPlatformKind);
+
+        roster.platforms = vec![row("小红书号")];
+        let plan = plan_of(db, &pack, &roster).await.unwrap();
+        db.import_roster(&Actor::cli(), now(), &pack, &plan)
+            .await
+            .unwrap();
+        let model = db.load_model().await.unwrap();
+        let xhs = model.find_platform("cqu-mse-xhs").unwrap();
+        assert_eq!(xhs.kind, pack.platform_kind("xiaohongshu").unwrap());
+        let people = db.roster_people().await.unwrap();
+        let facts = db.roster_platforms().await.unwrap();
+        let again = roster_with_platforms(&model, &people, &facts);
+        assert_eq!(again.platforms[0].kind.value, "xiaohongshu");
+        assert!(plan_of(db, &pack, &again).await.unwrap().is_empty());
+    })
+    .await;
+}

@@ -469,7 +469,7 @@ pub enum PlatformCommand {
         /// Name.
         #[arg(long)]
         name: String,
-        /// Kind: website, wechat-official, weibo, douyin, bilibili, forum, …
+        /// Kind: website, wechat-official, weibo, douyin, bilibili, forum, … or one the policy declares ([[platform_kinds]])
         #[arg(long)]
         kind: String,
         /// The owning org (code).

@@ -13,9 +13,9 @@ use zeren_core::Lang;
 use zeren_core::clock::shanghai_date;
 use zeren_core::org::{OrgModel, Platform};
 use zeren_core::platforms::{
-    PlatformDraft, PlatformFields, RegistrationDraft, TransitionDraft, check_platform,
+    PlatformDraft, PlatformFields, PlatformTerms, RegistrationDraft, TransitionDraft,
+    check_platform,
 };
-use zeren_core::policy::Policies;
 use zeren_core::records::FieldErrors;
 use zeren_storage::{Actor, Db, StorageError};
 
@@ -70,18 +70,6 @@ fn told(e: StorageError) -> anyhow::Error {
         ),
         e => anyhow!(e),
     }
-}
-
-/// The portfolio ids the loaded policies declare, each once.
-fn portfolio_ids(policies: &Policies) -> Vec<String> {
-    let mut ids: Vec<String> = policies
-        .packs()
-        .iter()
-        .flat_map(|p| p.portfolios.iter().map(|f| f.id.clone()))
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
 
 /// A platform by code (or id), or an error naming it.
@@ -157,8 +145,7 @@ pub async fn run(db: &Db, cmd: &PlatformCommand, now: DateTime<Utc>) -> Result<E
             state,
         } => {
             let policies = db.policy_set().await?;
-            let portfolios = portfolio_ids(&policies);
-            let portfolios: Vec<&str> = portfolios.iter().map(String::as_str).collect();
+            let terms = PlatformTerms::of(policies.packs());
             let draft = PlatformDraft {
                 code: code.clone(),
                 name: name.clone(),
@@ -170,7 +157,7 @@ pub async fn run(db: &Db, cmd: &PlatformCommand, now: DateTime<Utc>) -> Result<E
                 operators: person_ids(db, &model, operators).await?,
                 state: state.clone(),
             };
-            let fields = match check_platform(&draft, None, &model, &portfolios, today, l) {
+            let fields = match check_platform(&draft, None, &model, &terms, today, l) {
                 Ok(f) => f,
                 Err(e) => return Ok(refused(&e)),
             };
@@ -208,8 +195,7 @@ pub async fn run(db: &Db, cmd: &PlatformCommand, now: DateTime<Utc>) -> Result<E
         } => {
             let existing = find(&model, code)?;
             let policies = db.policy_set().await?;
-            let portfolios = portfolio_ids(&policies);
-            let portfolios: Vec<&str> = portfolios.iter().map(String::as_str).collect();
+            let terms = PlatformTerms::of(policies.packs());
             let operators = if *no_operators {
                 Vec::new()
             } else if operators.is_empty() {
@@ -227,7 +213,7 @@ pub async fn run(db: &Db, cmd: &PlatformCommand, now: DateTime<Utc>) -> Result<E
                 ..PlatformDraft::default()
             };
             let fields: PlatformFields =
-                match check_platform(&draft, Some(existing), &model, &portfolios, today, l) {
+                match check_platform(&draft, Some(existing), &model, &terms, today, l) {
                     Ok(f) => f,
                     Err(e) => return Ok(refused(&e)),
                 };
@@ -423,6 +409,7 @@ async fn list(db: &Db, model: &OrgModel, org: Option<&str>, json: bool) -> Resul
 /// `zeren platform show`.
 async fn show(db: &Db, model: &OrgModel, code: &str, json: bool) -> Result<()> {
     let l = lang();
+    let policies = db.policy_set().await?;
     let p = find(model, code)?;
     let life = db.platform_lifecycle(&p.id).await?;
     let operators = names(model, &p.operators);
@@ -451,11 +438,7 @@ async fn show(db: &Db, model: &OrgModel, code: &str, json: bool) -> Result<()> {
     let rows: Vec<(&str, &str, String)> = vec![
         ("代码", "code", p.code.clone()),
         ("名称", "name", p.name.clone()),
-        (
-            "类型",
-            "kind",
-            l.pick(p.kind.name_zh(), p.kind.as_str()).to_string(),
-        ),
+        ("类型", "kind", policies.platform_kind_name(p.kind, l)),
         ("所属组织", "org", org_code(model, &p.org)),
         (
             "分管领域",

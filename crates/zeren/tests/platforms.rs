@@ -355,6 +355,22 @@ async fn platforms_are_kept_from_the_command_line() {
             "{list}"
         );
 
+        // A kind the loaded pack declares is taken and shown by the pack's name.
+        ok(&[
+            "platform",
+            "add",
+            "--code",
+            "xyz-ai-xhs",
+            "--name",
+            "人工智能学院小红书号",
+            "--kind",
+            "xiaohongshu",
+            "--org",
+            "xyz-ai",
+        ]);
+        let show = ok(&["platform", "show", "xyz-ai-xhs"]);
+        assert!(show.contains("小红书号"), "{show}");
+
         db.close().await;
         let _ = std::fs::remove_dir_all(&dir);
         if let Some(pg) = pg {

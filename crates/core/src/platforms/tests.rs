@@ -285,7 +285,7 @@ fn only_active_and_suspended_platforms_run() {
 mod registry {
     use super::*;
     use crate::org::{Org, OrgModel, Person};
-    use crate::vocab::OrgKind;
+    use crate::vocab::{KindId, OrgKind};
 
     fn model() -> OrgModel {
         let org = |id: &str, parent: Option<&str>| Org {
@@ -334,10 +334,50 @@ mod registry {
         }
     }
 
+    /// The portfolio `publicity`, the built-in kinds and the kinds `declared` adds.
+    fn terms(declared: &[&str]) -> PlatformTerms {
+        PlatformTerms {
+            portfolios: vec!["publicity".into()],
+            kinds: PlatformKind::built_ins()
+                .chain(
+                    declared
+                        .iter()
+                        .map(|id| PlatformKind::Declared(KindId::new(id).unwrap())),
+                )
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_kind_the_policies_declare_is_accepted_and_kept_as_an_account() {
+        let xhs = PlatformDraft {
+            kind: "xiaohongshu".into(),
+            ..draft()
+        };
+        let refused =
+            check_platform(&xhs, None, &model(), &terms(&[]), d(TODAY), Lang::Zh).unwrap_err();
+        assert_eq!(refused[0].0, "kind");
+        let ok = check_platform(
+            &xhs,
+            None,
+            &model(),
+            &terms(&["xiaohongshu"]),
+            d(TODAY),
+            Lang::Zh,
+        )
+        .unwrap();
+        assert_eq!(ok.kind.as_str(), "xiaohongshu");
+        assert!(!ok.kind.is_website());
+        assert_eq!(PlatformKind::stored("xiaohongshu"), Some(ok.kind));
+        // An id that spells a built-in kind, or is too long, is never a declared one.
+        assert_eq!(KindId::new("website"), None);
+        assert_eq!(KindId::new(&"a".repeat(KindId::MAX + 1)), None);
+        assert_eq!(KindId::new("Xiao Hong Shu"), None);
+    }
+
     #[test]
     fn a_new_platform_is_checked_field_by_field() {
-        let ok =
-            check_platform(&draft(), None, &model(), &["publicity"], d(TODAY), Lang::Zh).unwrap();
+        let ok = check_platform(&draft(), None, &model(), &terms(&[]), d(TODAY), Lang::Zh).unwrap();
         assert_eq!(ok.state, PlatformState::Planned);
         assert_eq!(ok.operators, vec!["liu"]);
         let bad = PlatformDraft {
@@ -351,7 +391,7 @@ mod registry {
             ..draft()
         };
         let errs =
-            check_platform(&bad, None, &model(), &["publicity"], d(TODAY), Lang::Zh).unwrap_err();
+            check_platform(&bad, None, &model(), &terms(&[]), d(TODAY), Lang::Zh).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(
             fields,
@@ -367,8 +407,7 @@ mod registry {
         );
         let operator = &errs.last().unwrap().1;
         assert!(operator.contains("不是mse-b1名的人员"), "{operator}");
-        let en =
-            check_platform(&bad, None, &model(), &["publicity"], d(TODAY), Lang::En).unwrap_err();
+        let en = check_platform(&bad, None, &model(), &terms(&[]), d(TODAY), Lang::En).unwrap_err();
         assert!(en[2].1.contains("platform kind `tiktok` is not valid"));
     }
 }

@@ -17,6 +17,8 @@ pub struct PolicyPack {
     pub topics: Vec<Topic>,
     /// Posts the policy speaks of.
     pub post_kinds: Vec<PostKind>,
+    /// Kinds of platform the pack adds to those Zeren knows (`[[platform_kinds]]`).
+    pub platform_kinds: Vec<PlatformKindDef>,
     /// Portfolios (分管领域).
     pub portfolios: Vec<Portfolio>,
     /// The articles, verbatim.
@@ -35,6 +37,18 @@ pub struct PolicyPack {
     pub online_events: Option<EventRules>,
     /// What websites' upkeep asks, if the pack says.
     pub website_maintenance: Option<crate::platforms::website::WebsiteRules>,
+}
+
+/// A kind of platform a pack adds to those Zeren knows, e.g. 小红书号: kept like any account
+/// (registered by account id, day and registering body).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlatformKindDef {
+    /// The kind (always [`PlatformKind::Declared`]).
+    pub kind: PlatformKind,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
 }
 
 /// How an online event (报告会、讲座、论坛、直播 …) held on a platform is approved.
@@ -608,6 +622,44 @@ impl PolicyPack {
     /// The post kind with this id.
     pub fn post_kind(&self, id: &str) -> Option<&PostKind> {
         self.post_kinds.iter().find(|p| p.id == id)
+    }
+
+    /// Every kind of platform: those Zeren knows, then those the pack declares.
+    pub fn platform_kinds(&self) -> Vec<PlatformKind> {
+        PlatformKind::built_ins()
+            .chain(self.platform_kinds.iter().map(|d| d.kind))
+            .collect()
+    }
+
+    /// The kind spelled `text`: a kebab-case id, or a kind's Chinese or English name (as a
+    /// roster sheet may give it).
+    pub fn platform_kind(&self, text: &str) -> Option<PlatformKind> {
+        let t = text.trim();
+        PlatformKind::parse(t)
+            .or_else(|| PlatformKind::built_ins().find(|k| t == k.name_zh()))
+            .or_else(|| {
+                self.platform_kinds
+                    .iter()
+                    .find(|d| t == d.kind.as_str() || t == d.name || t == d.name_en)
+                    .map(|d| d.kind)
+            })
+    }
+
+    /// The name of a kind the pack declares, in `lang`; `None` for a built-in kind (its
+    /// names are the product's) or one no longer declared.
+    pub fn declared_kind_name(&self, kind: PlatformKind, lang: crate::Lang) -> Option<&str> {
+        self.platform_kinds
+            .iter()
+            .find(|d| d.kind == kind)
+            .map(|d| lang.pick(&d.name, &d.name_en))
+    }
+
+    /// A kind's name in `lang`: the pack's for a declared kind, the Chinese name (or the
+    /// kebab-case id in English) for a built-in one.
+    pub fn platform_kind_name(&self, kind: PlatformKind, lang: crate::Lang) -> String {
+        self.declared_kind_name(kind, lang)
+            .unwrap_or_else(|| lang.pick(kind.name_zh(), kind.as_str()))
+            .to_string()
     }
 
     /// The portfolio with this id.

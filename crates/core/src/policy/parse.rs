@@ -4,7 +4,7 @@ use super::model::*;
 use super::problem::{Diagnostic, Problem, Thing, line_col};
 use crate::citation::Citation;
 use crate::period::Cadence;
-use crate::vocab::{EventKind, EvidenceKind, OrgKind, PlatformKind};
+use crate::vocab::{EventKind, EvidenceKind, KindId, OrgKind, PlatformKind};
 use chrono::NaiveDate;
 use std::collections::HashSet;
 use std::ops::Range;
@@ -32,6 +32,7 @@ pub fn parse_pack(src: &str) -> Result<PolicyPack, Vec<Diagnostic>> {
     let mut r = Reader {
         src,
         diags: Vec::new(),
+        declared_kinds: Vec::new(),
     };
     let root = Tab {
         t: doc.as_table(),
@@ -57,6 +58,9 @@ struct Tab<'a> {
 struct Reader<'s> {
     src: &'s str,
     diags: Vec<Diagnostic>,
+    /// The platform kinds the pack declares, once read: what `platform_kinds` lists may name
+    /// beside the built-in ones.
+    declared_kinds: Vec<PlatformKind>,
 }
 
 fn is_kebab(s: &str) -> bool {
@@ -313,6 +317,7 @@ impl Reader<'_> {
                 "reminders",
                 "topics",
                 "post_kinds",
+                "platform_kinds",
                 "portfolios",
                 "articles",
                 "duties",
@@ -347,6 +352,8 @@ impl Reader<'_> {
             })
             .collect();
         let post_kinds = self.post_kinds(root, &articles);
+        let platform_kinds = self.declared_platform_kinds(root);
+        self.declared_kinds = platform_kinds.iter().map(|d| d.kind).collect();
         let record_kinds = self.record_kinds(root);
         let refs = Refs {
             record_kinds: declared_ids(root, "record_kinds"),
@@ -374,6 +381,7 @@ impl Reader<'_> {
             reminders,
             topics,
             post_kinds,
+            platform_kinds,
             portfolios,
             articles,
             duties,
@@ -652,6 +660,44 @@ impl Reader<'_> {
         out
     }
 
+    /// `[[platform_kinds]]`: kinds of platform beyond the built-in ones, each with an id no
+    /// built-in kind spells, of at most [`KindId::MAX`] bytes.
+    fn declared_platform_kinds(&mut self, root: &Tab<'_>) -> Vec<PlatformKindDef> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for t in self.tables(root, "platform_kinds", false) {
+            self.keys(&t, &["id", "name", "name_en"]);
+            let id = self.id(&t, "id");
+            let name = self.text(&t, "name");
+            let name_en = self.text(&t, "name_en");
+            let Some((id, span)) = id else { continue };
+            self.unique(&mut seen, Thing::PlatformKind, &id, &span);
+            match KindId::new(&id) {
+                Some(k) => out.push(PlatformKindDef {
+                    kind: PlatformKind::Declared(k),
+                    name,
+                    name_en,
+                }),
+                None => self.at(
+                    &span,
+                    Problem::BadValue {
+                        key: "id".into(),
+                        value: id,
+                        expected: format!(
+                            "at most {} characters, and not a kind Zeren knows ({})",
+                            KindId::MAX,
+                            PlatformKind::built_ins()
+                                .map(|k| k.as_str().to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
+                ),
+            }
+        }
+        out
+    }
+
     fn articles(&mut self, root: &Tab<'_>) -> Vec<Article> {
         let mut out = Vec::new();
         for (i, t) in self.tables(root, "articles", true).into_iter().enumerate() {
@@ -912,7 +958,12 @@ impl Reader<'_> {
     fn platform_kinds(&mut self, t: &Tab<'_>) -> Vec<PlatformKind> {
         let mut kinds = Vec::new();
         for (v, span) in self.strings(t, "platform_kinds", false) {
-            match PlatformKind::parse(&v) {
+            let declared = self
+                .declared_kinds
+                .iter()
+                .copied()
+                .find(|k| k.as_str() == v);
+            match PlatformKind::parse(&v).or(declared) {
                 Some(k) => kinds.push(k),
                 None => self.at(
                     &span,

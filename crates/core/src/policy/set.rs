@@ -29,6 +29,21 @@ impl Policies {
         &self.packs
     }
 
+    /// A platform kind's name in `lang`: as a version declaring it names it, the product's name
+    /// for a built-in kind, the id of one no version declares any more.
+    pub fn platform_kind_name(
+        &self,
+        kind: crate::vocab::PlatformKind,
+        lang: crate::Lang,
+    ) -> String {
+        self.packs
+            .iter()
+            .rev()
+            .find_map(|p| p.declared_kind_name(kind, lang))
+            .map(str::to_string)
+            .unwrap_or_else(|| lang.pick(kind.name_zh(), kind.as_str()).to_string())
+    }
+
     /// Every version's identity and dates.
     pub fn metas(&self) -> &[PolicyMeta] {
         &self.metas
@@ -154,6 +169,11 @@ impl Policies {
                         x.leadership |= k.leadership;
                     }
                     None => out.post_kinds.push(k.clone()),
+                }
+            }
+            for k in &other.platform_kinds {
+                if !out.platform_kinds.iter().any(|x| x.kind == k.kind) {
+                    out.platform_kinds.push(k.clone());
                 }
             }
             for p in &other.portfolios {

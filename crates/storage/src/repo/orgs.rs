@@ -123,7 +123,7 @@ pub(super) fn platform_from(r: &AnyRow, operators: Vec<String>) -> Result<Platfo
         id: r.try_get("id")?,
         code: r.try_get("code")?,
         name: r.try_get("name")?,
-        kind: PlatformKind::parse(&kind)
+        kind: PlatformKind::stored(&kind)
             .ok_or_else(|| StorageError::Corrupt(format!("platform kind `{kind}`")))?,
         org: r.try_get("org_id")?,
         portfolio: r.try_get("portfolio")?,

@@ -143,7 +143,7 @@ pub(crate) async fn lifecycle(
     .collect::<Result<Vec<_>>>()?;
     Ok(PlatformLifecycle {
         id: r.try_get("id")?,
-        kind: PlatformKind::parse(&kind)
+        kind: PlatformKind::stored(&kind)
             .ok_or_else(|| StorageError::Corrupt(format!("platform kind `{kind}`")))?,
         state: state_of(&r.try_get::<String, _>("state")?)?,
         since: parse_date(since.as_deref().unwrap_or(&opened))?,

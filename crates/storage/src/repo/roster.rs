@@ -18,7 +18,9 @@ use zeren_core::org::roster::{
     HoldingRef, PersonFacts, PersonRef, Plan, Planned, PlatformFacts, PostRef, Step,
 };
 use zeren_core::org::{Holding, ModelChange, OrgModel, Person};
-use zeren_core::platforms::{PlatformDraft, Registration, RegistrationDraft, check_platform};
+use zeren_core::platforms::{
+    PlatformDraft, PlatformTerms, Registration, RegistrationDraft, check_platform,
+};
 use zeren_core::policy::{Policies, PolicyPack};
 use zeren_core::records::join_messages;
 
@@ -228,13 +230,7 @@ impl Tx {
         };
         let lang = Lang::Zh;
         let today = shanghai_date(self.now());
-        let portfolios: Vec<String> = ctx
-            .policies
-            .packs()
-            .iter()
-            .flat_map(|p| p.portfolios.iter().map(|f| f.id.clone()))
-            .collect();
-        let portfolios: Vec<&str> = portfolios.iter().map(String::as_str).collect();
+        let terms = PlatformTerms::of(ctx.policies.packs());
         let at = format!("{}!{}", planned.sheet.title(), planned.row);
         let refused = |e: zeren_core::records::FieldErrors| {
             StorageError::Invalid(format!("{at}: {}", join_messages(&e, lang)))
@@ -266,8 +262,8 @@ impl Tx {
                     operators: operator_ids(operators)?,
                     state: state.as_str().to_string(),
                 };
-                let fields = check_platform(&draft, None, model, &portfolios, today, lang)
-                    .map_err(refused)?;
+                let fields =
+                    check_platform(&draft, None, model, &terms, today, lang).map_err(refused)?;
                 let (p, _) = self.add_platform(&fields, &ctx.policies, model).await?;
                 (p.id.clone(), registration.clone(), Some(p))
             }
@@ -307,7 +303,7 @@ impl Tx {
                         ..PlatformDraft::default()
                     };
                     let fields =
-                        check_platform(&draft, Some(&existing), model, &portfolios, today, lang)
+                        check_platform(&draft, Some(&existing), model, &terms, today, lang)
                             .map_err(refused)?;
                     let version = self.version_of("platforms", id).await?;
                     let (p, _) = self

@@ -4,6 +4,7 @@ use crate::shared::i18n::Tr;
 use chrono::NaiveDate;
 use zeren_core::Citation;
 use zeren_core::policy::{EvidenceOf, PolicyPack};
+use zeren_core::vocab::PlatformKind;
 
 /// The fragment id of a citation on the policy page: `art-4` or `art-4-6`.
 pub fn anchor(c: Citation) -> String {
@@ -116,5 +117,17 @@ pub fn evidence_name(tr: Tr, pack: &PolicyPack, kind: &EvidenceOf) -> String {
             .record_kind(id)
             .map(|k| tr.lang().pick(&k.name, &k.name_en).to_string())
             .unwrap_or_else(|| id.clone()),
+    }
+}
+
+/// The name of a kind of platform in the UI language: the catalogue's for the product's own
+/// kinds, the pack's for a kind it declares (its id when the pack no longer has it).
+pub fn platform_kind_name(tr: Tr, pack: &PolicyPack, kind: PlatformKind) -> String {
+    match kind {
+        PlatformKind::Declared(id) => pack
+            .declared_kind_name(kind, tr.lang())
+            .unwrap_or(id.as_str())
+            .to_string(),
+        k => tr.t(&format!("platforms.kind.{}", k.as_str())).to_string(),
     }
 }

@@ -236,7 +236,7 @@ async fn branch_platform(app: &TestApp, org: &str, operator: &str) -> String {
         },
         None,
         &model,
-        &["publicity"],
+        &zeren_core::platforms::PlatformTerms::of(set.packs()),
         app.clock.today(),
         zeren_core::Lang::En,
     )

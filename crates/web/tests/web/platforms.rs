@@ -361,6 +361,147 @@ async fn the_api_enters_a_website_and_refuses_what_it_must() {
     app.finish().await;
 }
 
+/// The built-in pack declares a kind of its own (小红书号): it is offered by the form, taken by
+/// the API, filtered on, named by the pack in both languages and in the ledger, registered like
+/// any account, and asked the checklist items every kind is asked; a kind no pack declares is
+/// refused with the kinds there are.
+#[tokio::test]
+async fn a_kind_the_pack_declares_is_entered_filtered_and_named() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let (status, form) = page(&s, &app, "/platforms/new?org=cqu-mse").await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains(r#"<option value="xiaohongshu""#) && form.contains("小红书号"),
+        "the form offers the declared kind"
+    );
+
+    let before = app.audit_len().await;
+    let (status, v) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/platforms",
+        Some(json!({
+            "code": "cqu-mse-kuaishou", "name": "材料学院快手号", "kind": "kuaishou",
+            "org": "cqu-mse", "portfolio": "publicity",
+        })),
+    )
+    .await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["error"]["fields"][0]["field"], "kind", "{v}");
+    let message = v["error"]["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("kuaishou") && message.contains("xiaohongshu"),
+        "{message}"
+    );
+    assert_eq!(app.audit_len().await, before, "nothing stored");
+
+    let (status, v) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/platforms",
+        Some(json!({
+            "code": "cqu-mse-xhs", "name": "材料学院小红书号", "kind": "xiaohongshu",
+            "org": "cqu-mse", "portfolio": "publicity", "news_function": true,
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["kind"], "xiaohongshu");
+    assert_eq!(v["obligations"][0]["duty"], "platform-registration");
+    let id = v["id"].as_str().unwrap().to_string();
+    let version = v["version"].as_i64().unwrap();
+
+    // Registered like an account: by account id, day and body, not by an ICP number alone.
+    let (status, v) = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/platforms/{id}/steps"),
+        Some(
+            json!({"version": version, "to": "registered", "on": "2026-11-28", "reason": "已注册"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["error"]["fields"][1]["field"], "account_id", "{v}");
+    let (status, v) = api(
+        &app,
+        &token,
+        "PUT",
+        &format!("/api/v1/platforms/{id}/registration"),
+        Some(json!({
+            "version": version, "account_id": "cqumse", "registered_on": "2026-11-25",
+            "registering_body": "重庆大学材料科学与工程学院",
+        })),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    for (version, to) in [(version + 1, "registered"), (version + 2, "active")] {
+        let (status, v) = api(
+            &app,
+            &token,
+            "POST",
+            &format!("/api/v1/platforms/{id}/steps"),
+            Some(json!({"version": version, "to": to, "on": "2026-11-28", "reason": "开通"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{v}");
+    }
+
+    let (status, v) = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/platforms?kind=xiaohongshu",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["platforms"][0]["code"], "cqu-mse-xhs", "{v}");
+    let (status, v) = api(&app, &token, "GET", "/api/v1/platforms?kind=kuaishou", None).await;
+    assert_eq!(status, 422, "{v}");
+
+    let (_, list) = page(&s, &app, "/platforms?kind=xiaohongshu").await;
+    assert!(list.contains("材料学院小红书号") && list.contains("小红书号"));
+    let (_, en) = page(&s, &app, &format!("/platforms/{id}?lang=en")).await;
+    assert!(
+        en.contains("Xiaohongshu account"),
+        "the pack's English name"
+    );
+    let (status, review) = page(&s, &app, &format!("/platforms/{id}/review?lang=zh")).await;
+    assert_eq!(status, 200, "{review}");
+    assert!(
+        review.contains("账号安全"),
+        "asked what every kind is asked"
+    );
+    assert!(
+        !review.contains("网站栏目内容及时更新"),
+        "not what only websites are asked"
+    );
+
+    let r = s
+        .client
+        .get(app.url("/orgs/cqu-mse/ledger.xlsx?year=2026"))
+        .send()
+        .await
+        .unwrap();
+    let bytes = r.bytes().await.unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = wb.worksheet_range("网络阵地").unwrap();
+    let xhs: Vec<String> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>())
+        .find(|r| r[2] == "cqu-mse-xhs")
+        .expect("in the ledger");
+    assert_eq!(xhs[3], "小红书号");
+    app.finish().await;
+}
+
 /// The office staff member reviews the college's WeChat account through the form: one item not
 /// met, so "pass" is refused; "rectify" with a task owned by herself is recorded, discharges the
 /// year's annual review and opens the task as an obligation she handles; her rectification

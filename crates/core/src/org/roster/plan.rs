@@ -1244,11 +1244,6 @@ impl<'a> Planner<'a> {
     }
 }
 
-fn platform_kind(text: &str) -> Option<PlatformKind> {
-    let t = text.trim();
-    PlatformKind::parse(t).or_else(|| PlatformKind::ALL.iter().copied().find(|k| t == k.name_zh()))
-}
-
 fn platform_state(text: &str) -> Option<PlatformState> {
     let t = text.trim();
     PlatformState::parse(t).or_else(|| {
@@ -1309,7 +1304,7 @@ impl Planner<'_> {
             if r.name.value.chars().count() > NAME_MAX {
                 self.problem(r.name.at, RosterError::TooLong { max: NAME_MAX });
             }
-            let kind = platform_kind(&r.kind.value);
+            let kind = self.pack.platform_kind(&r.kind.value);
             if kind.is_none() {
                 self.problem(r.kind.at, RosterError::UnknownPlatformKind);
             }

@@ -12,7 +12,7 @@ use crate::shared::access::{Refusal, scope_roots};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::error::{ApiError, ErrorCode, generic_message};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
-use crate::shared::format::{anchor, date, person_name};
+use crate::shared::format::{anchor, date, person_name, platform_kind_name};
 use crate::shared::frame::{Frame, error_page, forbidden_page, page, storage_page};
 use crate::shared::i18n::Tr;
 use crate::shared::pager::Pager;

@@ -6,10 +6,6 @@ pub(super) fn org_kind_name(tr: Tr, k: OrgKind) -> String {
     tr.t(&format!("orgs.kind.{}", k.as_str())).to_string()
 }
 
-pub(super) fn platform_kind_name(tr: Tr, k: PlatformKind) -> String {
-    tr.t(&format!("platforms.kind.{}", k.as_str())).to_string()
-}
-
 pub(super) fn post_kind_name(tr: Tr, pack: &PolicyPack, kind: &str) -> String {
     pack.post_kind(kind)
         .map(|k| tr.lang().pick(&k.name, &k.name_en).to_string())

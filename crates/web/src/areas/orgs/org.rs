@@ -238,7 +238,7 @@ pub(super) async fn org_page(
         .map(|p| PlatformView {
             name: p.name.clone(),
             code: p.code.clone(),
-            kind: platform_kind_name(tr, p.kind),
+            kind: platform_kind_name(tr, pack, p.kind),
             portfolio: p.portfolio.as_deref().map(|x| portfolio_name(tr, pack, x)),
             operators: p.operators.iter().map(|o| person_name(m, o)).collect(),
             news: p.news_function,

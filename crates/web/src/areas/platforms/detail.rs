@@ -218,8 +218,8 @@ pub(super) async fn platform_view(
             ),
             name: p.name.clone(),
             code: p.code.clone(),
-            kind: kind_name(tr, p.kind),
-            website: p.kind == PlatformKind::Website,
+            kind: platform_kind_name(tr, &v.snap.pack, p.kind),
+            website: p.kind.is_website(),
             org: org.map(|o| o.name.clone()).unwrap_or_default(),
             org_href: with_lang(&format!("/orgs/{}", encode(&p.org)), tr),
             portfolio: p

@@ -10,24 +10,14 @@ pub(super) fn target(v: &Viewer, id: Result<Path<String>, Rejected>) -> Result<P
     writable(v, &id).cloned()
 }
 
-fn portfolio_ids(v: &Viewer) -> Vec<String> {
-    v.snap
-        .pack
-        .portfolios
-        .iter()
-        .map(|p| p.id.clone())
-        .collect()
-}
-
 fn check(
     v: &Viewer,
     draft: &PlatformDraft,
     existing: Option<&Platform>,
     today: NaiveDate,
 ) -> Result<PlatformFields, Refused> {
-    let ids = portfolio_ids(v);
-    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-    check_platform(draft, existing, &v.snap.model, &ids, today, v.tr.lang())
+    let terms = PlatformTerms::of([&v.snap.pack]);
+    check_platform(draft, existing, &v.snap.model, &terms, today, v.tr.lang())
         .map_err(Refused::Fields)
 }
 
@@ -271,10 +261,7 @@ fn form(
                     )
                 })
                 .collect(),
-            kinds: PlatformKind::ALL
-                .iter()
-                .map(|k| (k.as_str().to_string(), kind_name(tr, *k)))
-                .collect(),
+            kinds: kind_choices(v),
             portfolios: portfolios(v),
             people,
             draft,

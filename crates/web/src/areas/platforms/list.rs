@@ -47,13 +47,19 @@ pub(super) fn filter_of(v: &Viewer, q: &RegistryQuery) -> Result<Filter, Refusal
         None => (String::new(), None),
     };
     let kind = match nonempty(&q.kind) {
-        Some(k) => Some(PlatformKind::parse(k).ok_or_else(|| {
+        Some(k) => Some(PlatformTerms::of([&v.snap.pack]).kind(k).ok_or_else(|| {
             Refusal::invalid(
                 tr,
                 "kind",
                 &tr.tf(
                     "platforms.error.kind",
-                    &[("value", k), ("expected", &PlatformKind::expected())],
+                    &[
+                        ("value", k),
+                        (
+                            "expected",
+                            &PlatformTerms::of([&v.snap.pack]).kinds_expected(),
+                        ),
+                    ],
                 ),
             )
         })?),
@@ -178,7 +184,7 @@ pub(super) fn row(
         href: platform_href(&p.id, tr),
         name: p.name.clone(),
         code: p.code.clone(),
-        kind: kind_name(tr, p.kind),
+        kind: platform_kind_name(tr, &v.snap.pack, p.kind),
         org: m.org(&p.org).map(|o| o.name.clone()).unwrap_or_default(),
         portfolio: p
             .portfolio
@@ -257,10 +263,7 @@ pub(super) async fn registry_page(
                 .map(|(p, leader)| row(&v, p, leader, &portfolios))
                 .collect(),
             orgs,
-            kinds: PlatformKind::ALL
-                .iter()
-                .map(|k| (k.as_str().to_string(), kind_name(tr, *k)))
-                .collect(),
+            kinds: kind_choices(&v),
             states: PlatformState::ALL
                 .iter()
                 .map(|s| (s.as_str().to_string(), state_name(tr, *s)))

@@ -12,7 +12,7 @@ use crate::shared::access::{Refusal, read_gate};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::error::ApiError;
 use crate::shared::extract::{JsonBody, Path, Query, Rejected, nonempty};
-use crate::shared::format::{date, minute, person_name};
+use crate::shared::format::{date, minute, person_name, platform_kind_name};
 use crate::shared::frame::{Frame, page};
 use crate::shared::i18n::Tr;
 use crate::shared::pager::page_number;
@@ -34,8 +34,8 @@ use zeren_core::access::Permission;
 use zeren_core::obligation::{ObligationStatus, SubjectKind, status_on};
 use zeren_core::org::Platform;
 use zeren_core::platforms::{
-    PlatformDraft, PlatformFields, RegistrationDraft, TransitionDraft, check_platform,
-    check_registration, check_transition,
+    PlatformDraft, PlatformFields, PlatformTerms, RegistrationDraft, TransitionDraft,
+    check_platform, check_registration, check_transition,
 };
 use zeren_core::records::FieldErrors;
 use zeren_core::responsibility::{Target, resolve};
@@ -345,9 +345,20 @@ fn platform_href(id: &str, tr: Tr) -> String {
     with_lang(&format!("/platforms/{}", encode(id)), tr)
 }
 
-/// A kind's name in the user's language.
-fn kind_name(tr: Tr, k: PlatformKind) -> String {
-    tr.t(&format!("platforms.kind.{}", k.as_str())).to_string()
+/// Every kind of platform the policies have, as (id, name in the user's language), for a
+/// form's or a filter's choices.
+fn kind_choices(v: &Viewer) -> Vec<(String, String)> {
+    v.snap
+        .pack
+        .platform_kinds()
+        .into_iter()
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                platform_kind_name(v.tr, &v.snap.pack, k),
+            )
+        })
+        .collect()
 }
 
 /// A state's name in the user's language.

@@ -17,8 +17,8 @@ use serde::Serialize;
 use zeren_core::access::Permission;
 use zeren_core::platforms::website::WebsiteRules;
 use zeren_core::policy::{
-    Article, AssessmentScheme, Duty, EventRules, Ground, Policies, PolicyMeta, PolicyPack,
-    Portfolio, PostKind, RecordKind, ReminderRules, ReviewChecklist, Topic,
+    Article, AssessmentScheme, Duty, EventRules, Ground, PlatformKindDef, Policies, PolicyMeta,
+    PolicyPack, Portfolio, PostKind, RecordKind, ReminderRules, ReviewChecklist, Topic,
 };
 use zeren_storage::StoredPolicy;
 
@@ -131,6 +131,7 @@ struct PolicyDoc<'a> {
     reminders: &'a ReminderRules,
     topics: &'a [Topic],
     post_kinds: &'a [PostKind],
+    platform_kinds: &'a [PlatformKindDef],
     portfolios: &'a [Portfolio],
     articles: Vec<ArticleDoc<'a>>,
     duties: &'a [Duty],
@@ -149,6 +150,7 @@ impl<'a> PolicyDoc<'a> {
             reminders,
             topics,
             post_kinds,
+            platform_kinds,
             portfolios,
             articles,
             duties,
@@ -167,6 +169,7 @@ impl<'a> PolicyDoc<'a> {
             reminders,
             topics,
             post_kinds,
+            platform_kinds,
             portfolios,
             articles: articles.iter().map(ArticleDoc::new).collect(),
             duties,

@@ -154,7 +154,7 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     (
         "roster.error.platform_kind",
-        "平台类型应为 网站、微信公众号、微博、视频号、抖音号、哔哩哔哩账号、论坛、直播账号、客户端 或 其他。",
+        "平台类型应为以下之一：{expected}。",
     ),
     ("roster.error.yes_no", "应填写“是”或“否”。"),
     (
@@ -365,7 +365,7 @@ pub const EN: &[(&str, &str)] = &[
     ),
     (
         "roster.error.platform_kind",
-        "The platform kind must be website, wechat-official, weibo, video, douyin, bilibili, forum, livestream, app or other (or its Chinese name).",
+        "The platform kind must be one of: {expected} (or its Chinese name).",
     ),
     ("roster.error.yes_no", "Write 是 (yes) or 否 (no)."),
     (

@@ -1,9 +1,10 @@
 //! What the roster pages and the command line say about a file: each problem at its cell, and
 //! each planned step as a line of the preview, in the user's language.
 
-use crate::shared::format::date;
+use crate::shared::format::{date, platform_kind_name};
 use crate::shared::i18n::Tr;
 use chrono::NaiveDate;
+use zeren_core::Lang;
 use zeren_core::org::OrgModel;
 use zeren_core::org::roster::{
     HoldingRef, PersonRef, Planned, PostRef, RosterError, RosterProblem, Step,
@@ -83,13 +84,27 @@ pub fn problem_message(tr: Tr, pack: &PolicyPack, p: &RosterProblem) -> String {
             "roster.error.portfolio_taken",
             &[("start", &date(*start)), ("end", &until(tr, *end))],
         ),
-        RosterError::UnknownPlatformKind => tr.t("roster.error.platform_kind").to_string(),
+        RosterError::UnknownPlatformKind => {
+            // Chinese users write the names, others the ids; the sheet takes either.
+            let names: Vec<String> = pack
+                .platform_kinds()
+                .into_iter()
+                .map(|k| match tr.lang() {
+                    Lang::Zh => platform_kind_name(tr, pack, k),
+                    Lang::En => k.as_str().to_string(),
+                })
+                .collect();
+            tr.tf(
+                "roster.error.platform_kind",
+                &[("expected", &names.join(tr.lang().pick("、", ", ")))],
+            )
+        }
         RosterError::NotYesNo => tr.t("roster.error.yes_no").to_string(),
         RosterError::PlatformStartState => tr.t("roster.error.platform_start").to_string(),
         RosterError::UnknownPlatformState => tr.t("roster.error.platform_state").to_string(),
         RosterError::PlatformKindChanged { stored } => tr.tf(
             "roster.error.platform_kind_changed",
-            &[("kind", tr.lang().pick(stored.name_zh(), stored.as_str()))],
+            &[("kind", &platform_kind_name(tr, pack, *stored))],
         ),
         RosterError::PlatformOrgChanged { stored } => {
             tr.tf("roster.error.platform_org_changed", &[("org", stored)])
@@ -268,7 +283,7 @@ pub fn step_line(tr: Tr, pack: &PolicyPack, m: &OrgModel, p: &Planned) -> (Strin
             what("create"),
             format!(
                 "{code} {name}（{}，{org}）",
-                tr.lang().pick(kind.name_zh(), kind.as_str())
+                platform_kind_name(tr, pack, *kind)
             ),
         ),
         Step::EditPlatform {
