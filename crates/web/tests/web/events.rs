@@ -330,3 +330,41 @@ async fn a_livestream_lecture_is_registered_and_approved_by_the_right_leader() {
     assert_eq!(status, 200);
     assert!(html.contains("网上活动台账"), "{html}");
 }
+
+/// The indicators found for one reader are kept for the next one only when they ask for the
+/// same facts: a college's secretary reading right after the university's discipline inspector
+/// sees their college's facts, not the university's, and links in the language they chose.
+#[tokio::test]
+async fn indicators_kept_for_one_reader_are_never_shown_to_another_scope() {
+    let app = TestApp::demo().await;
+    let discipline = app.token("discipline").await;
+    let secretary = app.token("secretary").await;
+    let (status, all) = api(&app, &discipline, "GET", "/api/v1/indicators", None).await;
+    assert_eq!(status, 200, "{all}");
+    let (status, mine) = api(&app, &secretary, "GET", "/api/v1/indicators", None).await;
+    assert_eq!(status, 200, "{mine}");
+    let model = app.db.load_model().await.unwrap();
+    let mse = model.find_org("cqu-mse").unwrap().id.clone();
+    let college: Vec<String> = model.subtree(&mse).iter().map(|o| o.name.clone()).collect();
+    let orgs = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["org"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        orgs(&all).iter().any(|o| !college.contains(o)),
+        "the university has facts outside the college: {all}"
+    );
+    assert!(orgs(&mine).iter().all(|o| college.contains(o)), "{mine}");
+    assert!(mine["total"].as_u64() < all["total"].as_u64());
+
+    // The same scope asked with `?lang=en` is found again, in English, its links carrying it.
+    let (_, en) = api(&app, &secretary, "GET", "/api/v1/indicators?lang=en", None).await;
+    assert_eq!(en["total"], mine["total"]);
+    let href = en["items"][0]["subject_href"].as_str().unwrap();
+    assert!(href.contains("lang=en"), "{href}");
+    app.finish().await;
+}

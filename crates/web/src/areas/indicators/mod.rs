@@ -21,8 +21,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Timelike};
 use serde::Deserialize;
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use zeren_core::access::Permission;
 use zeren_core::events::{approver, event_duty, shown};
 use zeren_core::indicators::{
@@ -32,7 +35,7 @@ use zeren_core::org::Platform;
 use zeren_core::platforms::website::log_gap;
 use zeren_core::policy::Subject;
 use zeren_core::responsibility::{Target, resolve};
-use zeren_core::vocab::PlatformKind;
+
 use zeren_storage::StorageError;
 use zeren_storage::repo::indicators::Overdue;
 
@@ -88,6 +91,7 @@ pub struct IndicatorQuery {
 }
 
 /// One indicator, as shown and as the API gives it.
+#[derive(Clone)]
 pub struct Indicator {
     pub fact: &'static str,
     pub ground: &'static str,
@@ -122,35 +126,57 @@ impl Indicators {
     }
 }
 
-/// The facts within the viewer's scope (of `org`'s subtree when given), `ground` only if
-/// given, one page of them. The overdue platform duties and the events are counted in the
-/// database and read only for the page, by index; the websites (bounded by the platforms, their
-/// last log days kept in memory) are found in full.
-async fn indicators(
-    state: &AppState,
-    v: &Viewer,
-    q: &IndicatorQuery,
-) -> Result<Indicators, Refusal> {
+/// What a request asks for, checked: whose facts, which ground, which page.
+struct Asked<'q> {
+    /// The org asked for (its code and id), if one was; it is in the viewer's scope.
+    org: Option<(String, String)>,
+    ground: Option<&'q str>,
+    page: usize,
+}
+
+impl Asked<'_> {
+    /// Whose facts are asked for: an org's subtree, or the orgs the viewer's scopes can read
+    /// (their readable orgs follow from the scopes and the model).
+    fn whose(&self, v: &Viewer) -> String {
+        match &self.org {
+            Some((_, id)) => format!("org {id}"),
+            None => {
+                let mut scopes = v.principal.scopes(Permission::ReadOrg);
+                scopes.sort_unstable();
+                scopes.dedup();
+                format!("scopes {}", scopes.join(" "))
+            }
+        }
+    }
+
+    /// What the page found for this ask depends on beside the moment: whose facts, the
+    /// ground, the page and the language of the words and links (`?lang=` or not).
+    fn key(&self, whose: &str, tr: Tr) -> String {
+        format!(
+            "{whose}|{}|{}|{}{}",
+            self.ground.unwrap_or_default(),
+            self.page,
+            tr.tag(),
+            tr.qs()
+        )
+    }
+}
+
+/// Checks the query: an org the viewer may read, a ground of the view, a page number.
+fn ask<'q>(v: &Viewer, q: &'q IndicatorQuery) -> Result<Asked<'q>, Refusal> {
     let tr = v.tr;
-    let m = &v.snap.model;
-    let pack = &v.snap.pack;
-    let lang = tr.lang();
-    let (org, orgs) = match nonempty(&q.org) {
+    let org = match nonempty(&q.org) {
         Some(c) => {
-            let o = m
+            let o = v
+                .snap
+                .model
                 .find_org(c)
                 .filter(|o| v.can(Permission::ReadOrg, Some(&o.id)))
                 .ok_or_else(|| Refusal::not_found(tr, "indicators.org_not_found", c))?;
-            (
-                o.code.clone(),
-                m.subtree(&o.id).iter().map(|o| o.id.clone()).collect(),
-            )
+            Some((o.code.clone(), o.id.clone()))
         }
-        None => (String::new(), readable_orgs(v)),
+        None => None,
     };
-    // Every org: no list to match against.
-    let scope = unless_every_org(v, &orgs);
-    let scope = scope.as_deref();
     let ground = nonempty(&q.ground);
     if let Some(g) = ground
         && ![PLATFORM_GROUND, EVENT_GROUND].contains(&g)
@@ -162,14 +188,244 @@ async fn indicators(
         ));
     }
     let page = page_number(nonempty(&q.page), tr, "indicators.error.page")?;
-    let (from, until) = ((page - 1) * PER_PAGE, page * PER_PAGE);
-    let wants = |g: &str| ground.is_none_or(|x| x == g);
-    let today = state.today();
+    Ok(Asked { org, ground, page })
+}
+
+/// The moment facts are found as of: the change stamp's sequence, the snapshot's generation
+/// and the minute, each moving only forward.
+type Moment = (i64, i64, chrono::NaiveDateTime);
+
+/// A value found once for every reader that asks for it at the same moment: the first reader
+/// works it out, those who ask meanwhile wait for it.
+type Shared<T> = Arc<tokio::sync::OnceCell<Arc<T>>>;
+
+/// What was found at the latest moment: the counts of each scope and the pages asked for.
+/// A reader at a newer moment starts it over; one still at an older moment (it read the
+/// stamp before a change) works its page out alone.
+#[derive(Default)]
+struct Found(Mutex<Kept>);
+
+#[derive(Default)]
+struct Kept {
+    at: Option<Moment>,
+    counts: HashMap<String, Shared<Counted>>,
+    pages: HashMap<String, Shared<Indicators>>,
+}
+
+/// Pages kept for one moment before the cache starts over.
+const FOUND_KEPT: usize = 1024;
+
+impl Found {
+    /// The shared counts of `whose` and page of `key` at `at`.
+    fn at(&self, at: Moment, whose: &str, key: &str) -> (Shared<Counted>, Shared<Indicators>) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.at.is_none_or(|k| k < at) || kept.pages.len() >= FOUND_KEPT {
+            *kept = Kept {
+                at: Some(at),
+                ..Kept::default()
+            };
+        }
+        if kept.at != Some(at) {
+            return Default::default();
+        }
+        (
+            kept.counts.entry(whose.to_string()).or_default().clone(),
+            kept.pages.entry(key.to_string()).or_default().clone(),
+        )
+    }
+}
+
+/// The facts the query asks for, within the viewer's scope: counted once for each scope and
+/// found once for each page at each moment (any write, a new snapshot, a new minute), and kept
+/// for the readers after.
+async fn indicators(
+    state: &AppState,
+    v: &Viewer,
+    q: &IndicatorQuery,
+) -> Result<Arc<Indicators>, Refusal> {
+    let tr = v.tr;
+    let asked = ask(v, q)?;
+    let storage =
+        |e: StorageError| Refusal::storage(tr, e, "indicators.error", || Refusal::forbidden(tr));
+    let (seq, _) = state.change_stamp().await.map_err(storage)?;
+    // To the minute: events that began this minute count from the next one.
     let now = state
         .clock
         .now()
         .with_timezone(&zeren_core::clock::shanghai())
-        .naive_local();
+        .naive_local()
+        .with_second(0)
+        .unwrap_or_default()
+        .with_nanosecond(0)
+        .unwrap_or_default();
+    let whose = asked.whose(v);
+    let (counted, found) = state.cache::<Found>().at(
+        (seq, v.snap.generation, now),
+        &whose,
+        &asked.key(&whose, tr),
+    );
+    let page = found
+        .get_or_try_init(|| async {
+            let counted = counted
+                .get_or_try_init(|| async {
+                    let orgs = orgs_of(v, &asked);
+                    count(state, v, unless_every_org(v, &orgs).as_deref(), now)
+                        .await
+                        .map(Arc::new)
+                })
+                .await?;
+            work_out(state, v, &asked, counted, now).await.map(Arc::new)
+        })
+        .await?;
+    Ok(page.clone())
+}
+
+/// The ids of the orgs whose facts are asked for.
+fn orgs_of(v: &Viewer, asked: &Asked<'_>) -> Vec<String> {
+    match &asked.org {
+        Some((_, id)) => v
+            .snap
+            .model
+            .subtree(id)
+            .iter()
+            .map(|o| o.id.clone())
+            .collect(),
+        None => readable_orgs(v),
+    }
+}
+
+/// How many facts there are in a scope under each ground, whatever page is asked for.
+struct Counted {
+    /// Overdue platform duties listed.
+    overdue: usize,
+    /// Running websites without upkeep: (platform id, days since its last log or its start,
+    /// its last log day), in the model's order.
+    unmaintained: Vec<(String, i64, Option<NaiveDate>)>,
+    /// Events held unapproved.
+    events: usize,
+    /// The orgs of the scope, or `None` for every org.
+    scope: Option<Vec<String>>,
+}
+
+/// Which overdue obligations the view lists, as the policies in force say (see [`Overdue`]).
+struct OverdueRules {
+    operator_duties: Vec<String>,
+    except: Option<String>,
+    at_once: Vec<String>,
+}
+
+impl OverdueRules {
+    fn of(v: &Viewer) -> OverdueRules {
+        let pack = &v.snap.pack;
+        OverdueRules {
+            operator_duties: pack
+                .duties
+                .iter()
+                .filter(|d| matches!(d.subject, Subject::Operator { .. }))
+                .map(|d| d.id.clone())
+                .collect(),
+            // An event's approval is the event's own fact (art5-7), not a platform's.
+            except: event_duty(pack).map(|d| d.id.clone()),
+            // The duties whose overdue obligations are facts at once, in any policy in force.
+            at_once: v
+                .snap
+                .set
+                .packs()
+                .iter()
+                .flat_map(|p| p.duties.iter())
+                .filter(|d| overdue_at_once(d))
+                .map(|d| d.id.clone())
+                .collect(),
+        }
+    }
+
+    fn filter<'a>(&'a self, scope: Option<&'a [String]>, today: NaiveDate) -> Overdue<'a> {
+        Overdue {
+            orgs: scope,
+            operator_duties: &self.operator_duties,
+            except: self.except.as_deref(),
+            at_once: &self.at_once,
+            long_before: long_overdue_by(today),
+            today,
+        }
+    }
+}
+
+/// Counts the facts of `scope` (every org when `None`): the overdue platform duties and the
+/// events in the database, the websites (bounded by the platforms, their last log days kept in
+/// memory) in full.
+async fn count(
+    state: &AppState,
+    v: &Viewer,
+    scope: Option<&[String]>,
+    now: chrono::NaiveDateTime,
+) -> Result<Counted, Refusal> {
+    let tr = v.tr;
+    let m = &v.snap.model;
+    let today = now.date();
+    let storage =
+        |e: StorageError| Refusal::storage(tr, e, "indicators.error", || Refusal::forbidden(tr));
+    let rules = OverdueRules::of(v);
+    let overdue = state
+        .db
+        .count_overdue_platform_obligations(&rules.filter(scope, today))
+        .await
+        .map_err(storage)?;
+    let upkeep = v.snap.pack.website_maintenance.clone().unwrap_or_default();
+    let running_site = |p: &&Platform| p.kind.is_website() && p.runs_during(today, today);
+    let sites: Vec<&Platform> = match scope {
+        None => m.platforms().iter().filter(running_site).collect(),
+        Some(orgs) => orgs
+            .iter()
+            .flat_map(|o| m.platforms_of(o))
+            .filter(running_site)
+            .collect(),
+    };
+    let last = last_logs::days(state).await.map_err(storage)?;
+    let unmaintained = sites
+        .into_iter()
+        .filter_map(|p| {
+            let day = last.get(&p.id).copied();
+            Some((p.id.clone(), log_gap(p, day, &upkeep, today)?, day))
+        })
+        .collect();
+    let events = state
+        .db
+        .count_unapproved_events(scope, now)
+        .await
+        .map_err(storage)?;
+    Ok(Counted {
+        overdue: usize::try_from(overdue).unwrap_or(0),
+        unmaintained,
+        events: usize::try_from(events).unwrap_or(0),
+        scope: scope.map(<[String]>::to_vec),
+    })
+}
+
+/// The facts `asked` for, one page of them, within the counts of their scope: the page's
+/// overdue platform duties and events read from the database by index (never the whole
+/// ledger), its websites taken from the counts.
+async fn work_out(
+    state: &AppState,
+    v: &Viewer,
+    asked: &Asked<'_>,
+    counted: &Counted,
+    now: chrono::NaiveDateTime,
+) -> Result<Indicators, Refusal> {
+    let tr = v.tr;
+    let m = &v.snap.model;
+    let pack = &v.snap.pack;
+    let lang = tr.lang();
+    let org = asked
+        .org
+        .as_ref()
+        .map(|(code, _)| code.clone())
+        .unwrap_or_default();
+    let scope = counted.scope.as_deref();
+    let (ground, page) = (asked.ground, asked.page);
+    let (from, until) = ((page - 1) * PER_PAGE, page * PER_PAGE);
+    let wants = |g: &str| ground.is_none_or(|x| x == g);
+    let today = now.date();
     let ground_of = |id: &str| {
         pack.grounds
             .iter()
@@ -187,42 +443,12 @@ async fn indicators(
     let mut counts = Vec::new();
     let mut rows = Vec::new();
     if wants(PLATFORM_GROUND) {
-        let operator_duties: Vec<String> = pack
-            .duties
-            .iter()
-            .filter(|d| matches!(d.subject, Subject::Operator { .. }))
-            .map(|d| d.id.clone())
-            .collect();
-        // An event's approval is the event's own fact (art5-7), not a platform's.
-        let event_duty = event_duty(pack).map(|d| d.id.as_str());
-        // The duties whose overdue obligations are facts at once, in any policy in force.
-        let at_once: Vec<String> = v
-            .snap
-            .set
-            .packs()
-            .iter()
-            .flat_map(|p| p.duties.iter())
-            .filter(|d| overdue_at_once(d))
-            .map(|d| d.id.clone())
-            .collect();
-        let f = Overdue {
-            orgs: scope,
-            operator_duties: &operator_duties,
-            except: event_duty,
-            at_once: &at_once,
-            long_before: long_overdue_by(today),
-            today,
-        };
-        let n_overdue = state
-            .db
-            .count_overdue_platform_obligations(&f)
-            .await
-            .map_err(storage)?;
-        let n_overdue = usize::try_from(n_overdue).unwrap_or(0);
+        let rules = OverdueRules::of(v);
+        let n_overdue = counted.overdue;
         let obligations = state
             .db
             .overdue_platform_obligations(
-                &f,
+                &rules.filter(scope, today),
                 from as i64,
                 until.min(n_overdue).saturating_sub(from) as i64,
             )
@@ -236,22 +462,7 @@ async fn indicators(
             })
             .collect();
         // Running websites with no maintenance logged for the pack's days.
-        let rules = pack.website_maintenance.clone().unwrap_or_default();
-        let running_site =
-            |p: &&Platform| p.kind == PlatformKind::Website && p.runs_during(today, today);
-        let sites: Vec<&Platform> = match scope {
-            None => m.platforms().iter().filter(running_site).collect(),
-            Some(orgs) => orgs
-                .iter()
-                .flat_map(|o| m.platforms_of(o))
-                .filter(running_site)
-                .collect(),
-        };
-        let last = last_logs::days(state).await.map_err(storage)?;
-        let unmaintained: Vec<(&Platform, i64)> = sites
-            .into_iter()
-            .filter_map(|p| Some((p, log_gap(p, last.get(&p.id).copied(), &rules, today)?)))
-            .collect();
+        let unmaintained = &counted.unmaintained;
         counts.push((PLATFORM_GROUND, n_overdue + unmaintained.len()));
         let (ground_title, citation) = ground_of(PLATFORM_GROUND);
         for (o, duty, fact) in overdue {
@@ -297,7 +508,12 @@ async fn indicators(
             from.saturating_sub(n_overdue),
             until.saturating_sub(n_overdue),
         );
-        for (p, days) in unmaintained.into_iter().take(take).skip(skip) {
+        let sites = unmaintained
+            .iter()
+            .take(take)
+            .skip(skip)
+            .filter_map(|(id, days, last)| Some((m.find_platform(id)?, days, last)));
+        for (p, days, last) in sites {
             let org = m.org(&p.org);
             let person = match (org, p.portfolio.as_deref()) {
                 (Some(org), Some(portfolio)) => {
@@ -319,7 +535,7 @@ async fn indicators(
                 subject: p.name.clone(),
                 subject_href: href.clone(),
                 org: org.map(|o| o.name.clone()).unwrap_or_default(),
-                evidence: match last.get(&p.id) {
+                evidence: match last {
                     Some(d) => tr.tf("indicators.last_log", &[("day", &date(*d))]),
                     None => tr.t("indicators.no_log").to_string(),
                 },
@@ -331,12 +547,7 @@ async fn indicators(
     }
     if wants(EVENT_GROUND) {
         let before: usize = counts.iter().map(|(_, n)| n).sum();
-        let count = state
-            .db
-            .count_unapproved_events(scope, now)
-            .await
-            .map_err(storage)?;
-        counts.push((EVENT_GROUND, usize::try_from(count).unwrap_or(0)));
+        counts.push((EVENT_GROUND, counted.events));
         let (skip, take) = (from.saturating_sub(before), until.saturating_sub(before));
         let events = state
             .db
@@ -465,7 +676,7 @@ async fn indicators_page(
                 PER_PAGE,
                 tr,
             ),
-            rows: found.rows,
+            rows: found.rows.clone(),
         },
     )
 }

@@ -70,7 +70,10 @@ const LIST_QUERY: &[(&str, &str)] = &[
         "org",
         "Org code or id: platforms of its subtree (default: every org in scope)",
     ),
-    ("kind", "Platform kind (website, wechat-official, …)"),
+    (
+        "kind",
+        "Platform kind (website, wechat-official, …, or one the policy declares)",
+    ),
     (
         "state",
         "planned | registered | active | suspended | closed",
