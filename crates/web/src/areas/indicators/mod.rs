@@ -191,8 +191,9 @@ fn ask<'q>(v: &Viewer, q: &'q IndicatorQuery) -> Result<Asked<'q>, Refusal> {
     Ok(Asked { org, ground, page })
 }
 
-/// The moment facts are found as of: the change stamp's sequence, the snapshot's generation
-/// and the minute, each moving only forward.
+/// The moment facts are found as of: the ledger generation (obligations, events, records), the
+/// snapshot's generation (orgs, people, posts, platforms and their upkeep logs) and the minute,
+/// each moving only forward; a sign-in or a notification moves none of them.
 type Moment = (i64, i64, chrono::NaiveDateTime);
 
 /// A value found once for every reader that asks for it at the same moment: the first reader
@@ -236,8 +237,8 @@ impl Found {
 }
 
 /// The facts the query asks for, within the viewer's scope: counted once for each scope and
-/// found once for each page at each moment (any write, a new snapshot, a new minute), and kept
-/// for the readers after.
+/// found once for each page at each moment (a change of the ledger or the model, a new minute),
+/// and kept for the readers after.
 async fn indicators(
     state: &AppState,
     v: &Viewer,
@@ -247,7 +248,7 @@ async fn indicators(
     let asked = ask(v, q)?;
     let storage =
         |e: StorageError| Refusal::storage(tr, e, "indicators.error", || Refusal::forbidden(tr));
-    let (seq, _) = state.change_stamp().await.map_err(storage)?;
+    let ledger = state.ledger_generation().await.map_err(storage)?;
     // To the minute: events that began this minute count from the next one.
     let now = state
         .clock
@@ -260,7 +261,7 @@ async fn indicators(
         .unwrap_or_default();
     let whose = asked.whose(v);
     let (counted, found) = state.cache::<Found>().at(
-        (seq, v.snap.generation, now),
+        (ledger, v.snap.generation, now),
         &whose,
         &asked.key(&whose, tr),
     );
