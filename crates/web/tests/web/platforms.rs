@@ -2,8 +2,7 @@
 //! its duties appear at once with the person who answers for them; bad input, a skipped step,
 //! a stale version and the wrong person are refused with nothing stored.
 
-use crate::common::{PASSWORD, TestApp, api, hidden, page, submit};
-use calamine::{Reader, Xlsx};
+use crate::common::{PASSWORD, TestApp, api, hidden, page, sheet_rows, submit, workbook};
 use serde_json::json;
 
 /// The branch secretary (王… of cqu-mse-b1 in the demo) enters a WeChat account for the branch
@@ -323,20 +322,8 @@ async fn the_api_enters_a_website_and_refuses_what_it_must() {
     // The ledger (台账) carries the registry: every platform with its registration and who
     // answers for it, and every change of state of the year.
     let s = app.sign_in("secretary", PASSWORD).await;
-    let r = s
-        .client
-        .get(app.url("/orgs/cqu-mse/ledger.xlsx?year=2026"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let bytes = r.bytes().await.unwrap();
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = wb.worksheet_range("网络阵地").unwrap();
-    let rows: Vec<Vec<String>> = sheet
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let mut wb = workbook(&s, &app, "/orgs/cqu-mse/ledger.xlsx?year=2026").await;
+    let rows = sheet_rows(&mut wb, "网络阵地");
     assert_eq!(rows[0][1], "名称");
     let lab = rows
         .iter()
@@ -347,11 +334,7 @@ async fn the_api_enters_a_website_and_refuses_what_it_must() {
     assert!(!lab[6].is_empty(), "who answers for it: {lab:?}");
     let wechat = rows.iter().find(|r| r[2] == "cqu-mse-wechat").unwrap();
     assert_eq!(wechat[4], "是");
-    let steps = wb.worksheet_range("阵地状态变化").unwrap();
-    let steps: Vec<Vec<String>> = steps
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let steps = sheet_rows(&mut wb, "阵地状态变化");
     assert!(
         steps
             .iter()
@@ -484,18 +467,9 @@ async fn a_kind_the_pack_declares_is_entered_filtered_and_named() {
         "not what only websites are asked"
     );
 
-    let r = s
-        .client
-        .get(app.url("/orgs/cqu-mse/ledger.xlsx?year=2026"))
-        .send()
-        .await
-        .unwrap();
-    let bytes = r.bytes().await.unwrap();
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = wb.worksheet_range("网络阵地").unwrap();
-    let xhs: Vec<String> = sheet
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>())
+    let mut wb = workbook(&s, &app, "/orgs/cqu-mse/ledger.xlsx?year=2026").await;
+    let xhs = sheet_rows(&mut wb, "网络阵地")
+        .into_iter()
         .find(|r| r[2] == "cqu-mse-xhs")
         .expect("in the ledger");
     assert_eq!(xhs[3], "小红书号");

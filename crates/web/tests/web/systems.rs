@@ -5,9 +5,8 @@
 
 use crate::common::{
     PASSWORD, Syncer, TestApp, api, api_ok, browse, get_anonymous, hidden, location,
-    multipart_form, page, planner, send_as, submit, submit_multipart,
+    multipart_form, page, planner, send_as, sheet_rows, submit, submit_multipart, workbook,
 };
-use calamine::{Reader, Xlsx};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use zeren_core::Clock;
@@ -204,20 +203,8 @@ async fn a_second_system_is_first_class_in_who_filters_dashboard_and_export() {
     );
 
     // The export carries its obligations, each citation naming its document.
-    let r = s
-        .client
-        .get(app.url("/orgs/cqu-mse/ledger.xlsx?year=2026"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let bytes = r.bytes().await.unwrap();
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let ob = wb.worksheet_range("责任清单").unwrap();
-    let rows: Vec<Vec<String>> = ob
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let mut wb = workbook(&s, &app, "/orgs/cqu-mse/ledger.xlsx?year=2026").await;
+    let rows = sheet_rows(&mut wb, "责任清单");
     let lab: Vec<_> = rows
         .iter()
         .filter(|r| r.get(1).is_some_and(|t| t == "实验室安全季度检查"))
@@ -228,8 +215,7 @@ async fn a_second_system_is_first_class_in_who_filters_dashboard_and_export() {
         r.get(2)
             .is_some_and(|c| c == "重大材料委〔2021〕6号 第四条第（二）项")
     }));
-    let cover = wb.worksheet_range("封面").unwrap();
-    let cover: String = cover.rows().flatten().map(|c| c.to_string()).collect();
+    let cover: String = sheet_rows(&mut wb, "封面").concat().concat();
     assert!(cover.contains("重大材料委〔2026〕1号"), "{cover}");
     app.finish().await;
 }

@@ -200,3 +200,28 @@ pub fn by_id(html: &str, id: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// A workbook downloaded on a signed-in session (the download must succeed).
+pub async fn workbook(
+    s: &Session,
+    app: &TestApp,
+    path: &str,
+) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
+    let r = s.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    let bytes = r.bytes().await.unwrap();
+    calamine::Reader::new(std::io::Cursor::new(bytes.to_vec())).unwrap()
+}
+
+/// The cells of one sheet of `wb`, as text, row by row.
+pub fn sheet_rows(
+    wb: &mut calamine::Xlsx<std::io::Cursor<Vec<u8>>>,
+    sheet: &str,
+) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    wb.worksheet_range(sheet)
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
