@@ -47,22 +47,19 @@ pub(super) fn filter_of(v: &Viewer, q: &RegistryQuery) -> Result<Filter, Refusal
         None => (String::new(), None),
     };
     let kind = match nonempty(&q.kind) {
-        Some(k) => Some(PlatformTerms::of([&v.snap.pack]).kind(k).ok_or_else(|| {
-            Refusal::invalid(
-                tr,
-                "kind",
-                &tr.tf(
-                    "platforms.error.kind",
-                    &[
-                        ("value", k),
-                        (
-                            "expected",
-                            &PlatformTerms::of([&v.snap.pack]).kinds_expected(),
-                        ),
-                    ],
-                ),
-            )
-        })?),
+        Some(k) => {
+            let terms = PlatformTerms::of([&v.snap.pack]);
+            Some(terms.kind(k).ok_or_else(|| {
+                Refusal::invalid(
+                    tr,
+                    "kind",
+                    &tr.tf(
+                        "platforms.error.kind",
+                        &[("value", k), ("expected", &terms.kinds_expected())],
+                    ),
+                )
+            })?)
+        }
         None => None,
     };
     let state = match nonempty(&q.state) {
