@@ -262,7 +262,7 @@ pub fn plan(
         .map(|p| {
             let key = reminder_key(ob.id, p.kind);
             let recipient = match p.kind {
-                ReminderKind::Escalate => first_responsible(pack, model, org, duty, day),
+                ReminderKind::Escalate => first_responsible_of(pack, model, org, day),
                 _ => responsible.clone(),
             };
             let recipient = recipient.ok_or_else(|| PlanProblem::NoRecipient(key.clone()))?;
@@ -282,17 +282,18 @@ pub fn plan(
 }
 
 /// The first responsible person of `org` on `day`, passing up the tree while the post is vacant.
-fn first_responsible(
+pub fn first_responsible_of(
     pack: &PolicyPack,
     model: &OrgModel,
     org: &crate::org::Org,
-    duty: &crate::policy::Duty,
     day: NaiveDate,
 ) -> Option<NamedRef> {
-    let mut d = duty.clone();
-    d.responsible = Responsible::FirstResponsible;
-    d.subject = Subject::Org {
-        org_kinds: vec![org.kind],
+    let d = crate::policy::Duty {
+        responsible: Responsible::FirstResponsible,
+        subject: Subject::Org {
+            org_kinds: vec![org.kind],
+        },
+        ..pack.duties.first()?.clone()
     };
     resolve(
         pack,

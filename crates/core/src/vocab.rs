@@ -316,3 +316,80 @@ kebab_enum! {
         AssessmentReport => "assessment-report", "考核自评报告";
     }
 }
+
+kebab_enum! {
+    /// How an incident (舆情事件) came to notice.
+    IncidentChannel {
+        /// 自查发现: the organisation found it itself.
+        SelfFound => "self-found", "自查发现";
+        /// 群众反映: someone reported it.
+        Reported => "reported", "群众反映";
+        /// 上级通报: a higher level passed it on.
+        HigherLevel => "higher-level", "上级通报";
+        /// 媒体报道: reported by the media.
+        Media => "media", "媒体报道";
+        /// 本单位系统推送: entered from one of the organisation's own systems.
+        OwnSystem => "own-system", "本单位系统推送";
+        /// 其他.
+        Other => "other", "其他";
+    }
+}
+
+kebab_enum! {
+    /// A time limit on handling an incident, its length set per severity by the pack.
+    IncidentClock {
+        /// 首次响应: the first action taken.
+        FirstResponse => "first-response", "首次响应";
+        /// 研判: the assessment of what the incident is and may become.
+        Assessment => "assessment", "研判";
+        /// 结案报告: the closure with its review.
+        ClosureReport => "closure-report", "结案报告";
+    }
+}
+
+kebab_enum! {
+    /// One entry of an incident's timeline: an action someone recorded, or a change Zeren
+    /// recorded by itself.
+    TimelineKind {
+        /// 登记: the incident was recorded.
+        Recorded => "recorded", "登记";
+        /// 首次响应: meets the first-response clock.
+        Response => "response", "首次响应";
+        /// 研判: meets the assessment clock.
+        Assessment => "assessment", "研判";
+        /// 处置措施: an action taken.
+        Action => "action", "处置措施";
+        /// 第一责任人批示: the first responsible person's own handling (Art.3).
+        Instruction => "instruction", "第一责任人批示";
+        /// 第一责任人签批: the first responsible person signs the handling off (Art.3).
+        SignOff => "sign-off", "第一责任人签批";
+        /// 备注.
+        Note => "note", "备注";
+        /// 调整等级 (recorded by Zeren).
+        Severity => "severity", "调整等级";
+        /// 更换处置人 (recorded by Zeren).
+        Handler => "handler", "更换处置人";
+        /// 暂停计时 (recorded by Zeren, for a reason the pack allows).
+        Paused => "paused", "暂停计时";
+        /// 恢复计时 (recorded by Zeren).
+        Resumed => "resumed", "恢复计时";
+        /// 结案 (recorded by Zeren).
+        Closed => "closed", "结案";
+    }
+}
+
+impl TimelineKind {
+    /// The kinds a person records by hand (the others Zeren records when it happens).
+    pub const ENTERED: &'static [TimelineKind] = &[
+        TimelineKind::Response,
+        TimelineKind::Assessment,
+        TimelineKind::Action,
+        TimelineKind::Instruction,
+        TimelineKind::Note,
+    ];
+
+    /// Whether a person records it by hand.
+    pub fn entered(self) -> bool {
+        TimelineKind::ENTERED.contains(&self)
+    }
+}

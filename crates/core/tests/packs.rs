@@ -348,3 +348,49 @@ fn a_pack_declares_platform_kinds_beyond_the_built_in_ones() {
         "{text}"
     );
 }
+
+#[test]
+fn a_pack_grades_incidents_and_risk_with_clocks_and_levels_of_its_own() {
+    use zeren_core::vocab::IncidentClock;
+    let pack = builtin_pack().unwrap();
+    let rules = pack.incidents.as_ref().expect("[incidents]");
+    let ids: Vec<&str> = rules.severities.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["general", "considerable", "major", "especially-major"]
+    );
+    let major = rules.severity("major").unwrap();
+    assert!(major.personal_handling);
+    assert_eq!(major.limit(IncidentClock::FirstResponse), Some(60));
+    assert_eq!(major.limit(IncidentClock::ClosureReport), Some(7 * 24 * 60));
+    assert!(!rules.severity("general").unwrap().personal_handling);
+    assert_eq!(rules.escalate_after, 24 * 60);
+    assert_eq!(rules.pause_reasons[0].id, "higher-level");
+    let risk = pack.risk_assessment.as_ref().expect("[risk_assessment]");
+    assert!(risk.level("high").unwrap().first_responsible_approval);
+    assert!(!risk.level("medium").unwrap().first_responsible_approval);
+
+    // A clock that is not a length, and a level twice, are told at their line and column.
+    let bad = BUILTIN_PACK_SOURCE
+        .replacen("first_response = \"1h\"", "first_response = \"an hour\"", 1)
+        .replacen("id = \"considerable\"", "id = \"general\"", 1);
+    let text: Vec<String> = parse_pack(&bad)
+        .unwrap_err()
+        .iter()
+        .map(|d| d.render("p.toml", Lang::En))
+        .collect();
+    assert_eq!(text.len(), 2, "{text:?}");
+    assert!(
+        text.iter()
+            .any(|t| t.contains("duplicate severity id `general`")),
+        "{text:?}"
+    );
+    let clock = text.iter().find(|t| t.contains("an hour")).unwrap();
+    let line = BUILTIN_PACK_SOURCE
+        .lines()
+        .position(|l| l.starts_with("first_response = \"1h\""))
+        .unwrap()
+        + 1;
+    assert!(clock.starts_with(&format!("p.toml:{line}:18:")), "{clock}");
+    assert!(clock.contains("a length such as 30m, 4h or 7d"), "{clock}");
+}

@@ -174,6 +174,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "event and indicator indexes",
         include_str!("../migrations/0019_indicator_indexes.sql"),
     ),
+    (
+        20,
+        "incidents and risk assessments",
+        include_str!("../migrations/0020_incidents.sql"),
+    ),
 ];
 
 impl Db {

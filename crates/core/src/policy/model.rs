@@ -37,6 +37,10 @@ pub struct PolicyPack {
     pub online_events: Option<EventRules>,
     /// What websites' upkeep asks, if the pack says.
     pub website_maintenance: Option<crate::platforms::website::WebsiteRules>,
+    /// How incidents are graded and how fast they are handled, if the pack says.
+    pub incidents: Option<crate::incidents::IncidentRules>,
+    /// How risk assessments grade risk, if the pack says.
+    pub risk_assessment: Option<crate::projects::RiskRules>,
 }
 
 /// A kind of platform a pack adds to those Zeren knows, e.g. 小红书号: kept like any account

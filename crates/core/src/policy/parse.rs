@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 use toml_edit::{Document, Item, TableLike};
 
+mod incidents;
 mod record_kinds;
 mod review;
 
@@ -327,6 +328,8 @@ impl Reader<'_> {
                 "annual_review",
                 "online_events",
                 "website_maintenance",
+                "incidents",
+                "risk_assessment",
             ],
         );
         self.int(root, "format", true, 1, 1);
@@ -376,6 +379,12 @@ impl Reader<'_> {
         let website_maintenance = self
             .table(root, "website_maintenance", false)
             .map(|t| self.website_maintenance(&t));
+        let incidents = self
+            .table(root, "incidents", false)
+            .map(|t| self.incidents(&t));
+        let risk_assessment = self
+            .table(root, "risk_assessment", false)
+            .map(|t| self.risk_assessment(&t));
         Some(PolicyPack {
             meta: meta??,
             reminders,
@@ -391,6 +400,8 @@ impl Reader<'_> {
             annual_review,
             online_events,
             website_maintenance,
+            incidents,
+            risk_assessment,
         })
     }
 

@@ -112,6 +112,9 @@ pub enum Thing {
     Choice,
     ReviewItem,
     EventForm,
+    Severity,
+    PauseReason,
+    RiskLevel,
 }
 
 impl Thing {
@@ -136,6 +139,9 @@ impl Thing {
             Choice => ("选项", "choice"),
             ReviewItem => ("年审项目", "review item"),
             EventForm => ("活动形式", "event form"),
+            Severity => ("事件等级", "severity"),
+            PauseReason => ("暂停计时情形", "pause reason"),
+            RiskLevel => ("风险等级", "risk level"),
         };
         lang.pick(zh, en)
     }

@@ -191,6 +191,12 @@ impl Policies {
                     out.record_kinds.push(k.clone());
                 }
             }
+            if out.incidents.is_none() {
+                out.incidents.clone_from(&other.incidents);
+            }
+            if out.risk_assessment.is_none() {
+                out.risk_assessment.clone_from(&other.risk_assessment);
+            }
         }
         Some(out)
     }

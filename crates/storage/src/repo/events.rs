@@ -274,25 +274,27 @@ impl Tx {
         Ok(e)
     }
 
-    /// Owes the event's obligations of its year (and withdraws those of a day it left).
-    async fn plan_event(
+    /// Owes the obligations an event (an online event, an incident, a major project) brings in
+    /// its year, replans them when its day or deadline moved, and withdraws those of a year it
+    /// left (`left`: the day it had).
+    pub(crate) async fn plan_event(
         &mut self,
-        e: &OnlineEvent,
+        event: &Event,
         left: Option<NaiveDate>,
         policies: &Policies,
         model: &OrgModel,
     ) -> Result<()> {
-        let year = e.fields.day().year();
+        let year = event.date.year();
         let planned: Vec<_> = policies
-            .generate(model, year, std::slice::from_ref(&e.event()))
+            .generate(model, year, std::slice::from_ref(event))
             .into_iter()
-            .filter(|p| p.subject_kind == SubjectKind::Event && p.subject == e.id)
+            .filter(|p| p.subject_kind == SubjectKind::Event && p.subject == event.id)
             .collect();
         self.add_obligations(&planned, year).await?;
-        self.reconcile_subject(&planned, year, SubjectKind::Event, &e.id, &[])
+        self.reconcile_subject(&planned, year, SubjectKind::Event, &event.id, &[])
             .await?;
         if let Some(old) = left.filter(|d| d.year() != year) {
-            self.reconcile_subject(&[], old.year(), SubjectKind::Event, &e.id, &[])
+            self.reconcile_subject(&[], old.year(), SubjectKind::Event, &event.id, &[])
                 .await?;
         }
         Ok(())
@@ -343,7 +345,7 @@ impl Tx {
         .await?;
         self.audit("event.register", "event", &e.id, None, Some(&e.to_json()))
             .await?;
-        self.plan_event(&e, None, policies, model).await?;
+        self.plan_event(&e.event(), None, policies, model).await?;
         Ok(e)
     }
 
@@ -411,7 +413,8 @@ impl Tx {
         )
         .await?;
         let left = (before.fields.day() != after.fields.day()).then(|| before.fields.day());
-        self.plan_event(&after, left, policies, model).await?;
+        self.plan_event(&after.event(), left, policies, model)
+            .await?;
         if voided {
             self.reopen_event_obligations(id).await?;
         }
@@ -419,7 +422,7 @@ impl Tx {
     }
 
     /// An approval voided: the event's obligation done by it is open again.
-    async fn reopen_event_obligations(&mut self, id: &str) -> Result<()> {
+    pub(crate) async fn reopen_event_obligations(&mut self, id: &str) -> Result<()> {
         let done = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM obligations WHERE subject_kind = 'event' AND subject_id = $1 AND state = 'done'",
             super::obligations::COLUMNS
@@ -506,20 +509,31 @@ impl Tx {
             self.reopen_event_obligations(id).await?;
         }
         if approve {
-            let open = sqlx::query(
-                "SELECT id, version FROM obligations WHERE subject_kind = 'event' AND subject_id = $1 AND state = 'open'",
-            )
-            .bind(id)
-            .fetch_all(&mut *self.tx)
-            .await?;
-            for row in open {
-                let oid: String = row.try_get("id")?;
-                let version: i64 = row.try_get("version")?;
-                let note = format!("活动已审批（{}）", date_text(day));
-                self.complete_obligation(&oid, version, day, &note).await?;
-            }
+            let note = format!("活动已审批（{}）", date_text(day));
+            self.discharge_event(id, day, &note).await?;
         }
         Ok(after)
+    }
+
+    /// Discharges the open obligations hanging on the event `id` on `day`, with `note`.
+    pub(crate) async fn discharge_event(
+        &mut self,
+        id: &str,
+        day: NaiveDate,
+        note: &str,
+    ) -> Result<()> {
+        let open = sqlx::query(
+            "SELECT id, version FROM obligations WHERE subject_kind = 'event' AND subject_id = $1 AND state = 'open'",
+        )
+        .bind(id)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        for row in open {
+            let oid: String = row.try_get("id")?;
+            let version: i64 = row.try_get("version")?;
+            self.complete_obligation(&oid, version, day, note).await?;
+        }
+        Ok(())
     }
 
     /// Records how an event went (checked by `check_held`).

@@ -111,6 +111,8 @@ async fn events_of_year(conn: &mut sqlx::AnyConnection, year: i32) -> Result<Vec
         events.push(rectification_from(&r)?.event());
     }
     events.extend(super::events::online_events_of_year(conn, year).await?);
+    events.extend(super::incidents::incident_events_of_year(conn, year).await?);
+    events.extend(super::projects::project_events_of_year(conn, year).await?);
     Ok(events)
 }
 

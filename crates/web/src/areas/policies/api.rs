@@ -141,6 +141,8 @@ struct PolicyDoc<'a> {
     annual_review: Option<&'a ReviewChecklist>,
     online_events: Option<&'a EventRules>,
     website_maintenance: Option<&'a WebsiteRules>,
+    incidents: Option<&'a zeren_core::incidents::IncidentRules>,
+    risk_assessment: Option<&'a zeren_core::projects::RiskRules>,
 }
 
 impl<'a> PolicyDoc<'a> {
@@ -160,6 +162,8 @@ impl<'a> PolicyDoc<'a> {
             annual_review,
             online_events,
             website_maintenance,
+            incidents,
+            risk_assessment,
         } = &stored.pack;
         PolicyDoc {
             meta,
@@ -179,6 +183,8 @@ impl<'a> PolicyDoc<'a> {
             annual_review: annual_review.as_ref(),
             online_events: online_events.as_ref(),
             website_maintenance: website_maintenance.as_ref(),
+            incidents: incidents.as_ref(),
+            risk_assessment: risk_assessment.as_ref(),
         }
     }
 }
