@@ -75,6 +75,7 @@ pub fn page_routes() -> Routes {
         .merge(areas::orgs::page_routes())
         .merge(areas::platforms::page_routes())
         .merge(areas::events::page_routes())
+        .merge(areas::incidents::page_routes())
         .merge(areas::indicators::page_routes())
         .merge(areas::admin::page_routes())
         .merge(areas::obligations::page_routes())
@@ -94,6 +95,7 @@ pub fn api_routes() -> Routes {
         .merge(areas::orgs::api_routes())
         .merge(areas::platforms::api_routes())
         .merge(areas::events::api_routes())
+        .merge(areas::incidents::api_routes())
         .merge(areas::indicators::api_routes())
         .merge(areas::admin::api_routes())
         .merge(areas::obligations::api_routes())
@@ -118,6 +120,7 @@ pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     areas::orgs::CATALOG,
     areas::platforms::CATALOG,
     areas::events::CATALOG,
+    areas::incidents::CATALOG,
     areas::indicators::CATALOG,
     areas::roster::CATALOG,
     areas::setup::CATALOG,

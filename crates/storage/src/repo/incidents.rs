@@ -464,6 +464,21 @@ impl Db {
             .collect())
     }
 
+    /// The obligation each open incident's notices hang on (its incident duty's), by incident.
+    pub async fn open_incident_obligations(
+        &self,
+    ) -> Result<std::collections::HashMap<String, String>> {
+        sqlx::query(
+            "SELECT o.subject_id, o.id FROM obligations o JOIN incidents i ON i.id = o.subject_id \
+             WHERE o.subject_kind = 'event' AND i.state = 'open' ORDER BY o.subject_id, o.id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("subject_id")?, r.try_get("id")?)))
+        .collect()
+    }
+
     /// The rectification tasks an incident's closure opened.
     pub async fn incident_tasks(&self, incident: &str) -> Result<Vec<IncidentTask>> {
         sqlx::query(AssertSqlSafe(format!(
@@ -675,6 +690,16 @@ impl Tx {
         .execute(&mut *self.tx)
         .await?;
         Ok(e)
+    }
+
+    /// The obligation an incident's notices hang on (its incident duty's), if the pack has one.
+    pub async fn incident_obligation(&mut self, id: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM obligations WHERE subject_kind = 'event' AND subject_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?)
     }
 
     /// Records an incident (fields checked by `check_incident`): its first timeline entry, and

@@ -7,6 +7,7 @@ pub mod events;
 pub mod feeds;
 pub mod home;
 pub mod identity;
+pub mod incidents;
 pub mod indicators;
 pub mod notify;
 pub mod obligations;

@@ -2,6 +2,7 @@
 //! happen once across instances claims its run in the database. Jobs stand on the shared layer
 //! and storage, never on an area.
 
+pub mod incident_clocks;
 pub mod reminders;
 pub mod search_index;
 pub mod sweep;
@@ -13,6 +14,7 @@ use crate::shared::state::AppState;
 pub fn spawn_all(state: &AppState) {
     sync::spawn(state);
     reminders::spawn(state);
+    incident_clocks::spawn(state);
     sweep::spawn(state);
     search_index::spawn(state);
 }

@@ -146,6 +146,7 @@ impl Frame {
                 links.push(("/orgs".into(), "nav.orgs"));
                 links.push(("/platforms".into(), "platforms.nav"));
                 links.push(("/events".into(), "events.nav"));
+                links.push(("/incidents".into(), "incidents.nav"));
                 links.push(("/indicators".into(), "indicators.nav"));
                 links.push(("/people".into(), "nav.people"));
                 links.push(("/who".into(), "nav.who"));

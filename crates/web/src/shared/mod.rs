@@ -8,6 +8,7 @@
 //! - [`error`]: stable error codes, the JSON error shape, the storage-error mapping;
 //! - [`frame`]: the page frame, rendering, error pages;
 //! - [`format`]: days, anchors and field errors as pages show them;
+//! - [`charts`]: SVG charts whose bars link to the lists behind them;
 //! - [`i18n`]: the translation engine (each area brings its own catalogue);
 //! - [`routes`]: the route table that builds the router, the OpenAPI document and the matrix;
 //! - [`csrf`]: the CSRF check of every state-changing request, multipart forms included;
@@ -18,6 +19,7 @@
 pub mod access;
 pub mod assets;
 pub mod auth;
+pub mod charts;
 pub mod csrf;
 pub mod error;
 pub mod extract;

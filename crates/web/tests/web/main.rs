@@ -12,6 +12,7 @@ mod auth;
 mod events;
 mod feeds;
 mod http;
+mod incidents;
 mod matrix;
 mod notify;
 mod obligations;

@@ -5,6 +5,7 @@ mod acting;
 mod admin;
 mod events;
 mod feeds;
+mod incidents;
 mod notify;
 mod obligations;
 mod orgs;
@@ -107,6 +108,8 @@ struct OrgFacts {
     platform: String,
     /// An online event of the org (on its platform, or its college's), made for the matrix.
     event: String,
+    /// An open incident of the org, made for the matrix.
+    incident: String,
     /// An education activity of the org, made for the matrix.
     record: String,
     /// A directive the org received, made for the matrix.
@@ -289,6 +292,44 @@ async fn make_event(app: &TestApp, org: &str, person: &str, platform: &str) -> S
     e.id
 }
 
+/// An open incident of `org` handled by `person`, recorded through the storage layer.
+async fn make_incident(app: &TestApp, org: &str, person: &str) -> String {
+    let model = app.db.load_model().await.unwrap();
+    let set = app.db.policy_set().await.unwrap();
+    let rules = zeren_core::policy::builtin_pack()
+        .unwrap()
+        .incidents
+        .unwrap_or_default();
+    let fields = zeren_core::incidents::check_incident(
+        &zeren_core::incidents::IncidentDraft {
+            title: "matrix: 舆情事件".into(),
+            org: org.into(),
+            noticed_at: "2026-11-27 10:00".into(),
+            channel: "self-found".into(),
+            facts: "matrix".into(),
+            severity: "general".into(),
+            handler: person.into(),
+            ..Default::default()
+        },
+        &model,
+        &rules,
+        zeren_core::events::parse_date_time("2026-11-28 12:00").unwrap(),
+        zeren_core::Lang::En,
+    )
+    .unwrap();
+    let mut tx = app
+        .db
+        .begin(&Actor::system(), app.clock.now())
+        .await
+        .unwrap();
+    let i = tx
+        .record_incident(fields, Default::default(), &rules, &set, &model)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    i.id
+}
+
 async fn fixture(app: &TestApp) -> Fixture {
     let model = app.db.load_model().await.unwrap();
     let mut orgs = HashMap::new();
@@ -328,6 +369,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         } else {
             make_event(app, &org.id, &person, &college_platform).await
         };
+        let incident = make_incident(app, &org.id, &person).await;
         let made = make_records(app, code, &org.id, &person).await;
         orgs.insert(
             code,
@@ -337,6 +379,7 @@ async fn fixture(app: &TestApp) -> Fixture {
                 person,
                 platform,
                 event,
+                incident,
                 record: made.record,
                 directive: made.directive,
                 task: made.task,
@@ -359,6 +402,7 @@ fn fill(path: &str, fx: &Fixture, org: &str, user: &str, other_user: &str) -> St
         .replace("{person}", &f.person)
         .replace("{platform}", &f.platform)
         .replace("{event}", &f.event)
+        .replace("{incident}", &f.incident)
         .replace("{record}", &f.record)
         .replace("{directive}", &f.directive)
         .replace("{task}", &f.task)
@@ -378,6 +422,7 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     all.extend(orgs::expectations());
     all.extend(platforms::expectations());
     all.extend(events::expectations());
+    all.extend(incidents::expectations());
     all.extend(admin::expectations());
     all.extend(obligations::expectations());
     all.extend(records::expectations());

@@ -12,6 +12,25 @@ const ZH: &[(&str, &str)] = &[
     ("reminder.kind.overdue", "逾期提醒"),
     ("reminder.kind.escalate", "逾期报告"),
     ("reminder.kind.other", "通知"),
+    ("reminder.kind.incident-raised", "重大舆情"),
+    ("reminder.kind.incident-clock", "处置时限"),
+    ("reminder.kind.incident-escalate", "督办报告"),
+    (
+        "reminder.msg.incident-raised",
+        "{org}：舆情事件「{title}」已定为{severity}，须由第一责任人亲自处置并签批（第三条）。",
+    ),
+    (
+        "reminder.msg.incident-clock",
+        "{org}：舆情事件「{title}」的「{clock}」时限已于 {due} 届满，尚未完成，请抓紧处置。",
+    ),
+    (
+        "reminder.msg.incident-escalate",
+        "{org}：舆情事件「{title}」的「{clock}」时限已于 {due} 届满，尚未完成（处置人：{responsible}），请分管领导督办。",
+    ),
+    (
+        "reminder.msg.incident-escalate-first",
+        "{org}：舆情事件「{title}」的「{clock}」时限已于 {due} 届满，至今尚未完成（处置人：{responsible}），报第一责任人。",
+    ),
     (
         "reminder.msg.before",
         "{org}：「{duty}」（{citation}）将于 {due} 到期，还有 {left}。",
@@ -96,6 +115,25 @@ const EN: &[(&str, &str)] = &[
     ("reminder.kind.overdue", "Overdue"),
     ("reminder.kind.escalate", "Escalation"),
     ("reminder.kind.other", "Notice"),
+    ("reminder.kind.incident-raised", "Major incident"),
+    ("reminder.kind.incident-clock", "Incident clock"),
+    ("reminder.kind.incident-escalate", "Incident escalation"),
+    (
+        "reminder.msg.incident-raised",
+        "{org}: the incident “{title}” is now {severity}; the first responsible person handles it personally and signs it off (Art.3).",
+    ),
+    (
+        "reminder.msg.incident-clock",
+        "{org}: the {clock} clock of the incident “{title}” ran out at {due} and is not met.",
+    ),
+    (
+        "reminder.msg.incident-escalate",
+        "{org}: the {clock} clock of the incident “{title}” ran out at {due} and is not met (handler: {responsible}); for the portfolio's leader to follow up.",
+    ),
+    (
+        "reminder.msg.incident-escalate-first",
+        "{org}: the {clock} clock of the incident “{title}” ran out at {due} and is still not met (handler: {responsible}); reported to the first responsible person.",
+    ),
     (
         "reminder.msg.before",
         "{org}: “{duty}” ({citation}) is due on {due}, in {left}.",

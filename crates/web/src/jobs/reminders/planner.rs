@@ -176,6 +176,64 @@ async fn plan_day(
     Ok(())
 }
 
+/// Where reminders can go: each person's email, each org's robots, each person's language.
+#[derive(Clone, Copy)]
+pub struct Channels<'a> {
+    /// People's channels, by person id.
+    pub people: &'a HashMap<String, PersonChannels>,
+    /// Orgs' robots, by org id.
+    pub robots: &'a HashMap<String, OrgChannels>,
+    /// People's languages, by person id.
+    pub langs: &'a HashMap<String, String>,
+}
+
+/// A delivery per channel the recipient and the org have set up. Email is queued whether or
+/// not SMTP is configured yet: a delivery that cannot go out is retried and then shown as
+/// failed, never silently dropped.
+pub fn deliveries(
+    ch: Channels<'_>,
+    recipient: &zeren_core::responsibility::NamedRef,
+    org: &str,
+    kind: &str,
+    note: &NoteArgs,
+) -> Vec<NewDelivery> {
+    let mut out = Vec::new();
+    if let Some(mine) = ch.people.get(&recipient.id)
+        && mine.email_enabled
+        && let Some(email) = mine.email.as_deref().filter(|e| !e.is_empty())
+    {
+        let lang = ch
+            .langs
+            .get(&recipient.id)
+            .map(|l| Lang::from_tag(l))
+            .unwrap_or_default();
+        let (subject, text) = mail_text(lang, kind, note, &recipient.name);
+        out.push(NewDelivery {
+            channel: "email".into(),
+            target: email.to_string(),
+            person: Some(recipient.id.clone()),
+            payload: json!({"subject": subject, "text": text}),
+        });
+    }
+    if let Some(robot) = ch.robots.get(org) {
+        let text = robot_text(kind, note, &recipient.name);
+        for (channel, set) in [
+            ("wecom", robot.wecom_url.is_some()),
+            ("dingtalk", robot.dingtalk_url.is_some()),
+        ] {
+            if set {
+                out.push(NewDelivery {
+                    channel: channel.into(),
+                    target: org.to_string(),
+                    person: None,
+                    payload: json!({"text": text}),
+                });
+            }
+        }
+    }
+    out
+}
+
 struct Ctx<'a> {
     snap: &'a Snapshot,
     people: &'a HashMap<String, PersonChannels>,
@@ -185,50 +243,22 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The reminder as stored: text arguments, and a delivery per channel the recipient and
-    /// the org have set up. Email is queued whether or not SMTP is configured yet: a delivery
-    /// that cannot go out is retried and then shown as failed, never silently dropped.
+    /// The reminder as stored: text arguments, and its [`deliveries`].
     fn record(&self, r: &Reminder) -> NewReminder {
         let note = NoteArgs::of(self.snap, r, self.day);
         let args = note.to_json();
-        let mut deliveries = Vec::new();
         let kind = r.kind.slug();
-        if let Some(ch) = self.people.get(&r.recipient.id)
-            && ch.email_enabled
-            && let Some(email) = ch.email.as_deref().filter(|e| !e.is_empty())
-        {
-            let lang = self
-                .langs
-                .get(&r.recipient.id)
-                .map(|l| Lang::from_tag(l))
-                .unwrap_or_default();
-            let (subject, text) = mail_text(lang, &kind, &note, &r.recipient.name);
-            deliveries.push(NewDelivery {
-                channel: "email".into(),
-                target: email.to_string(),
-                person: Some(r.recipient.id.clone()),
-                payload: json!({"subject": subject, "text": text}),
-            });
-        }
-        if let Some(robot) = self.robots.get(&r.org) {
-            let text = robot_text(&kind, &note, &r.recipient.name);
-            if robot.wecom_url.is_some() {
-                deliveries.push(NewDelivery {
-                    channel: "wecom".into(),
-                    target: r.org.clone(),
-                    person: None,
-                    payload: json!({"text": text}),
-                });
-            }
-            if robot.dingtalk_url.is_some() {
-                deliveries.push(NewDelivery {
-                    channel: "dingtalk".into(),
-                    target: r.org.clone(),
-                    person: None,
-                    payload: json!({"text": text}),
-                });
-            }
-        }
+        let deliveries = deliveries(
+            Channels {
+                people: self.people,
+                robots: self.robots,
+                langs: self.langs,
+            },
+            &r.recipient,
+            &r.org,
+            &kind,
+            &note,
+        );
         NewReminder {
             key: r.key.clone(),
             obligation: r.obligation.clone(),

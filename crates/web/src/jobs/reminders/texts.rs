@@ -10,6 +10,7 @@ use zeren_core::reminders::{Reminder, ReminderKind, days_left};
 
 /// What a notification's text says, kept with it so it reads the same later in either language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct NoteArgs {
     /// Obligation id.
     pub obligation: String,
@@ -31,7 +32,36 @@ pub struct NoteArgs {
     pub days: i64,
     /// The person responsible on the due date.
     pub responsible: Option<String>,
+    /// The incident a notice is about (its page is linked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
+    /// The incident's title.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// Its severity (Chinese, English).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub severity: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub severity_en: String,
+    /// The clock run out (Chinese, English).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub clock: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub clock_en: String,
+    /// When it ran out, `YYYY-MM-DD HH:MM`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub due_at: String,
 }
+
+/// The kinds of notice about an incident: raised to a level handled personally, a clock run
+/// out (to the handler), escalated to the portfolio's leader, escalated to the first
+/// responsible person.
+pub const INCIDENT_KINDS: &[&str] = &[
+    "incident-raised",
+    "incident-clock",
+    "incident-escalate",
+    "incident-escalate-first",
+];
 
 impl NoteArgs {
     /// The arguments of a planned reminder.
@@ -57,6 +87,7 @@ impl NoteArgs {
             due: r.due.to_string(),
             days: days_left(r.due, day),
             responsible: r.responsible.as_ref().map(|p| p.name.clone()),
+            ..NoteArgs::default()
         }
     }
 
@@ -98,6 +129,24 @@ pub fn note_text(lang: Lang, kind: &str, a: &NoteArgs) -> String {
         ("left", left.as_str()),
         ("responsible", responsible.as_str()),
     ];
+    if INCIDENT_KINDS.contains(&kind) {
+        let (severity, clock) = match lang {
+            Lang::Zh => (a.severity.as_str(), a.clock.as_str()),
+            Lang::En => (a.severity_en.as_str(), a.clock_en.as_str()),
+        };
+        return i18n::tf(
+            lang,
+            &format!("reminder.msg.{kind}"),
+            &[
+                ("org", a.org.as_str()),
+                ("title", a.title.as_str()),
+                ("severity", severity),
+                ("clock", clock),
+                ("due", a.due_at.as_str()),
+                ("responsible", responsible.as_str()),
+            ],
+        );
+    }
     let key = match ReminderKind::parse(kind) {
         Some(ReminderKind::Before(_)) if a.days <= 0 => "reminder.msg.today",
         Some(ReminderKind::Before(_)) => "reminder.msg.before",
@@ -109,6 +158,14 @@ pub fn note_text(lang: Lang, kind: &str, a: &NoteArgs) -> String {
 }
 
 pub fn kind_label_key(kind: &str) -> &'static str {
+    match kind {
+        "incident-raised" => return "reminder.kind.incident-raised",
+        "incident-clock" => return "reminder.kind.incident-clock",
+        "incident-escalate" | "incident-escalate-first" => {
+            return "reminder.kind.incident-escalate";
+        }
+        _ => {}
+    }
     match ReminderKind::parse(kind) {
         Some(ReminderKind::Before(_)) => "reminder.kind.before",
         Some(ReminderKind::Overdue) => "reminder.kind.overdue",
@@ -171,6 +228,7 @@ mod tests {
             due: "2026-12-31".into(),
             days,
             responsible: Some("李明华".into()),
+            ..NoteArgs::default()
         }
     }
 

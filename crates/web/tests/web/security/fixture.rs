@@ -49,6 +49,8 @@ pub struct Ids {
     pub event: String,
     /// The org's website.
     pub website: String,
+    /// An open incident of the org on that account, noticed yesterday.
+    pub incident: String,
 }
 
 /// Makes a record with an attachment, a directive with a task and a calendar feed in the demo
@@ -165,6 +167,34 @@ pub async fn ids(app: &TestApp) -> Ids {
         )
         .await
         .unwrap();
+    let rules = pack.incidents.clone().unwrap_or_default();
+    let incident = tx
+        .record_incident(
+            zeren_core::incidents::check_incident(
+                &zeren_core::incidents::IncidentDraft {
+                    title: "sweep: 舆情事件".into(),
+                    org: org.id.clone(),
+                    platform: "cqu-mse-wechat".into(),
+                    noticed_at: "2026-11-27 10:00".into(),
+                    channel: "self-found".into(),
+                    facts: "sweep".into(),
+                    severity: "general".into(),
+                    handler: person.clone(),
+                    ..Default::default()
+                },
+                &model,
+                &rules,
+                zeren_core::events::parse_date_time("2026-11-28 12:00").unwrap(),
+                lang,
+            )
+            .unwrap(),
+            Default::default(),
+            &rules,
+            &zeren_core::policy::Policies::new(vec![pack.clone()]),
+            &model,
+        )
+        .await
+        .unwrap();
     let (feed, _) = tx.rotate_calendar_token(&secretary).await.unwrap();
     tx.commit().await.unwrap();
     let obligation = app
@@ -194,6 +224,7 @@ pub async fn ids(app: &TestApp) -> Ids {
         platform: model.find_platform("cqu-mse-wechat").unwrap().id.clone(),
         event: event.id,
         website: model.find_platform("cqu-mse-website").unwrap().id.clone(),
+        incident: incident.id,
     }
 }
 
@@ -292,6 +323,21 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/api/v1/events/{id}"
         | "/api/v1/events/{id}/decision"
         | "/api/v1/events/{id}/held" => vec![("{id}", &ids.event)],
+        "/incidents/{id}"
+        | "/incidents/{id}/edit"
+        | "/incidents/{id}/severity"
+        | "/incidents/{id}/entries"
+        | "/incidents/{id}/sign-off"
+        | "/incidents/{id}/pause"
+        | "/incidents/{id}/resume"
+        | "/incidents/{id}/close"
+        | "/api/v1/incidents/{id}"
+        | "/api/v1/incidents/{id}/severity"
+        | "/api/v1/incidents/{id}/entries"
+        | "/api/v1/incidents/{id}/sign-off"
+        | "/api/v1/incidents/{id}/pause"
+        | "/api/v1/incidents/{id}/resume"
+        | "/api/v1/incidents/{id}/close" => vec![("{id}", &ids.incident)],
         "/obligations/{id}"
         | "/obligations/{id}/handler"
         | "/obligations/{id}/waiver"

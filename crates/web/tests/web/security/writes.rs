@@ -78,6 +78,10 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     // Shown to an event's approver before it starts, and once it began, only.
     ("/events/{id}/decision", "note"),
     ("/events/{id}/held", "summary"),
+    // Shown to the first responsible person after their own instruction, and while the clocks
+    // are stopped, only.
+    ("/incidents/{id}/sign-off", "detail"),
+    ("/incidents/{id}/resume", "note"),
 ];
 
 /// The JSON body of each API write route, with `"{long}"` where the long value goes.
@@ -179,6 +183,30 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         }
         ("POST", "/api/v1/events/{id}/held") => {
             json!({"version": 1, "outcome": "held", "audience": 10, "summary": long})
+        }
+        ("POST", "/api/v1/incidents") => json!({
+            "title": long, "org": ORG, "platform": "cqu-mse-wechat",
+            "noticed_at": "2026-11-28 09:00", "channel": "self-found", "source": "sweep",
+            "facts": "sweep", "severity": "general", "handler": ids.person
+        }),
+        ("PATCH", "/api/v1/incidents/{id}") => json!({
+            "version": 1, "title": long, "platform": "cqu-mse-wechat",
+            "noticed_at": "2026-11-27 10:00", "channel": "self-found", "facts": "sweep",
+            "handler": ids.person
+        }),
+        ("POST", "/api/v1/incidents/{id}/severity") => {
+            json!({"version": 1, "severity": "considerable", "note": long})
+        }
+        ("POST", "/api/v1/incidents/{id}/entries") => {
+            json!({"kind": "note", "at": "2026-11-28 09:00", "detail": long})
+        }
+        ("POST", "/api/v1/incidents/{id}/sign-off") => json!({"detail": long}),
+        ("POST", "/api/v1/incidents/{id}/pause") => {
+            json!({"version": 1, "reason": "higher-level", "note": long})
+        }
+        ("POST", "/api/v1/incidents/{id}/resume") => json!({"version": 1, "note": long}),
+        ("POST", "/api/v1/incidents/{id}/close") => {
+            json!({"version": 1, "handled": long, "prevention": "sweep"})
         }
         ("POST", "/api/v1/platforms/{id}/reviews") => json!({
             "date": "2026-11-28", "reviewer": ids.person, "outcome": "rectify", "summary": long

@@ -1,0 +1,301 @@
+//! The statistics of incidents (Art.4(4)): by month noticed, by severity, by platform and by
+//! time to close, for an org's subtree and a year, as SVG charts whose bars open the ledger
+//! behind them, and as JSON.
+
+use super::*;
+use crate::shared::charts::{Bar, Chart, Text, n1, short};
+use zeren_storage::repo::incidents::{CLOSE_BUCKETS, IncidentStats};
+
+/// Query of the statistics.
+#[derive(Deserialize, Default)]
+pub struct StatsQuery {
+    org: Option<String>,
+    year: Option<String>,
+}
+
+/// The org (code, its subtree's ids or none for every org in scope) and year asked for.
+fn scope_of(
+    state: &AppState,
+    v: &Viewer,
+    q: &StatsQuery,
+) -> Result<(String, Option<Vec<String>>, i32), Refusal> {
+    let tr = v.tr;
+    let m = &v.snap.model;
+    let (code, orgs) = match nonempty(&q.org) {
+        Some(c) => {
+            let o = m
+                .find_org(c)
+                .filter(|o| v.can(Permission::ReadOrg, Some(&o.id)))
+                .ok_or_else(|| Refusal::not_found(tr, "incidents.org_not_found", c))?;
+            (
+                o.code.clone(),
+                m.subtree(&o.id).iter().map(|o| o.id.clone()).collect(),
+            )
+        }
+        None => (String::new(), readable_orgs(v)),
+    };
+    let year = match nonempty(&q.year) {
+        None => chrono::Datelike::year(&state.today()),
+        Some(y) => y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .ok_or_else(|| {
+                Refusal::invalid(tr, "year", &tr.tf("incidents.error.year", &[("value", y)]))
+            })?,
+    };
+    Ok((code, unless_every_org(v, &orgs), year))
+}
+
+/// The statistics asked for.
+async fn stats_of(
+    state: &AppState,
+    v: &Viewer,
+    q: &StatsQuery,
+) -> Result<(String, i32, IncidentStats), Refusal> {
+    let (code, orgs, year) = scope_of(state, v, q)?;
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
+    let stats = match &orgs {
+        Some(o) if o.is_empty() => IncidentStats::default(),
+        o => state
+            .db
+            .incident_stats(o.as_deref(), first, last)
+            .await
+            .map_err(|e| storage_refusal(v.tr, e, ""))?,
+    };
+    Ok((code, year, stats))
+}
+
+/// A bar per (label, count, link), as high as the largest count allows.
+fn columns(items: &[(String, i64, String)], class: &str) -> Chart {
+    let (w, h, top, base) = (48.0, 180.0, 18.0, 150.0);
+    let max = items.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1) as f64;
+    let mut bars = Vec::new();
+    let mut texts = Vec::new();
+    for (k, (label, n, href)) in items.iter().enumerate() {
+        let x = 8.0 + k as f64 * w;
+        let bh = (base - top) * *n as f64 / max;
+        bars.push(Bar {
+            x: n1(x + 6.0),
+            y: n1(base - bh),
+            w: n1(w - 12.0),
+            h: n1(bh),
+            class: class.to_string(),
+            href: href.clone(),
+            title: format!("{label}：{n}"),
+        });
+        texts.push(Text::new(
+            x + w / 2.0,
+            base - bh - 4.0,
+            n.to_string(),
+            "middle",
+            "chart-n",
+        ));
+        let (text, full) = short(label, 6);
+        let mut t =
+            Text::new(x + w / 2.0, base + 16.0, text, "middle", "chart-label").link(href.clone());
+        t.title = full;
+        texts.push(t);
+    }
+    Chart {
+        width: n1(16.0 + items.len().max(1) as f64 * w),
+        height: n1(h),
+        bars,
+        texts,
+    }
+}
+
+/// The four charts of `stats`, each with its name.
+fn charts(
+    v: &Viewer,
+    code: &str,
+    year: i32,
+    s: &IncidentStats,
+) -> Vec<(String, &'static str, Chart)> {
+    let tr = v.tr;
+    let m = &v.snap.model;
+    let rules = rules(v);
+    let list = |extra: &[(&str, &str)]| {
+        let mut p: Vec<(&str, &str)> = vec![("org", code)];
+        p.extend_from_slice(extra);
+        href_with("/incidents", &p, tr)
+    };
+    let months: Vec<(String, i64, String)> = (1..=12)
+        .map(|mo| {
+            let key = format!("{year:04}-{mo:02}");
+            let n = s
+                .by_month
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(0, |(_, n)| *n);
+            let last = NaiveDate::from_ymd_opt(year, mo, 1)
+                .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+                .and_then(|d| d.pred_opt())
+                .map(date)
+                .unwrap_or_default();
+            let first = format!("{key}-01");
+            (
+                tr.tf("incidents.stats.month", &[("m", &mo.to_string())]),
+                n,
+                list(&[("from", &first), ("to", &last)]),
+            )
+        })
+        .collect();
+    let (from, to) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
+    let severities: Vec<(String, i64, String)> = rules
+        .severities
+        .iter()
+        .map(|l| {
+            let n = s
+                .by_severity
+                .iter()
+                .find(|(k, _)| *k == l.id)
+                .map_or(0, |(_, n)| *n);
+            (
+                l.name_in(tr.lang()).to_string(),
+                n,
+                list(&[("severity", &l.id), ("from", &from), ("to", &to)]),
+            )
+        })
+        .collect();
+    let platforms: Vec<(String, i64, String)> = s
+        .by_platform
+        .iter()
+        .take(12)
+        .map(|(p, n)| {
+            let found = m.find_platform(p);
+            let name = found
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| tr.t("incidents.no_platform").to_string());
+            let href = match found {
+                Some(p) => list(&[("platform", &p.code), ("from", &from), ("to", &to)]),
+                None => list(&[("from", &from), ("to", &to)]),
+            };
+            (name, *n, href)
+        })
+        .collect();
+    let closed = list(&[("state", "closed"), ("from", &from), ("to", &to)]);
+    let close: Vec<(String, i64, String)> = s
+        .time_to_close
+        .iter()
+        .enumerate()
+        .map(|(k, (bound, n))| {
+            let label = match (bound, k.checked_sub(1).map(|p| CLOSE_BUCKETS[p])) {
+                (Some(b), None) => tr.tf("incidents.stats.within", &[("h", &b.to_string())]),
+                (Some(b), Some(_)) => tr.tf("incidents.stats.within", &[("h", &b.to_string())]),
+                (None, _) => tr.tf(
+                    "incidents.stats.over",
+                    &[("h", &CLOSE_BUCKETS.last().copied().unwrap_or(0).to_string())],
+                ),
+            };
+            (label, *n, closed.clone())
+        })
+        .collect();
+    vec![
+        (
+            tr.t("incidents.stats.by_month").to_string(),
+            "month",
+            columns(&months, "bar bar-month"),
+        ),
+        (
+            tr.t("incidents.stats.by_severity").to_string(),
+            "severity",
+            columns(&severities, "bar bar-severity"),
+        ),
+        (
+            tr.t("incidents.stats.by_platform").to_string(),
+            "platform",
+            columns(&platforms, "bar bar-platform"),
+        ),
+        (
+            tr.t("incidents.stats.time_to_close").to_string(),
+            "close",
+            columns(&close, "bar bar-close"),
+        ),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "incidents_stats.html")]
+pub(super) struct StatsPage {
+    pub(super) frame: Frame,
+    pub(super) tr: Tr,
+    pub(super) title: String,
+    pub(super) list_href: String,
+    pub(super) prev_year: String,
+    pub(super) next_year: String,
+    pub(super) total: i64,
+    pub(super) open: i64,
+    pub(super) charts: Vec<(String, &'static str, Chart)>,
+}
+
+pub(super) async fn stats_page(
+    State(state): State<AppState>,
+    PageViewer(v): PageViewer,
+    q: Result<Query<StatsQuery>, Rejected>,
+) -> Response {
+    let tr = v.tr;
+    if let Err(r) = read_gate(&v) {
+        return r.page(tr);
+    }
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(r) => return Refusal::from(r).page(tr),
+    };
+    let (code, year, stats) = match stats_of(&state, &v, &q).await {
+        Ok(x) => x,
+        Err(r) => return r.page(tr),
+    };
+    let m = &v.snap.model;
+    let org_name = m
+        .find_org(&code)
+        .map(|o| o.name.clone())
+        .unwrap_or_else(|| tr.t("incidents.all_orgs").to_string());
+    let year_href = |y: i32| {
+        href_with(
+            "/incidents/stats",
+            &[("org", code.as_str()), ("year", &y.to_string())],
+            tr,
+        )
+    };
+    page(
+        StatusCode::OK,
+        &StatsPage {
+            frame: Frame::of(&state, Some(&v)),
+            tr,
+            title: tr.tf(
+                "incidents.stats.title",
+                &[("org", &org_name), ("year", &year.to_string())],
+            ),
+            list_href: href_with("/incidents", &[("org", code.as_str())], tr),
+            prev_year: year_href(year - 1),
+            next_year: year_href(year + 1),
+            total: stats.total,
+            open: stats.open,
+            charts: charts(&v, &code, year, &stats),
+        },
+    )
+}
+
+/// `GET /api/v1/incidents/stats`
+pub(super) async fn api_stats(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    q: Result<Query<StatsQuery>, Rejected>,
+) -> Result<Response, ApiError> {
+    read_gate(&v).map_err(Refusal::api)?;
+    let Query(q) = q?;
+    let (code, year, stats) = stats_of(&state, &v, &q).await.map_err(Refusal::api)?;
+    let mut out = serde_json::to_value(&stats).unwrap_or_default();
+    out["org"] = json!(if code.is_empty() { None } else { Some(code) });
+    out["year"] = json!(year);
+    out["time_to_close"] = json!(
+        stats
+            .time_to_close
+            .iter()
+            .map(|(b, n)| json!({"within_hours": b, "count": n}))
+            .collect::<Vec<_>>()
+    );
+    Ok(Json(out).into_response())
+}

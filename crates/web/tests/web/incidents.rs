@@ -1,0 +1,382 @@
+//! Stories of the incidents: recorded by the college office on the college's WeChat account,
+//! raised to 重大 (the secretary told at once), handled against its clocks, refused closure
+//! until the secretary's own handling and sign-off, closed with its review; a clock run out
+//! reaching the handler, the portfolio's leader and then the secretary; bad input, a stale
+//! version, another college's reader and the wrong person's sign-off refused with nothing
+//! stored.
+
+use crate::common::{PASSWORD, TestApp, api, page, submit};
+use serde_json::{Value, json};
+
+fn incident(handler: &str, severity: &str, noticed: &str) -> Value {
+    json!({
+        "title": "学院公众号推文评论区出现不实信息", "org": "cqu-mse",
+        "platform": "cqu-mse-wechat", "noticed_at": noticed, "channel": "self-found",
+        "source": "公众号后台留言管理", "facts": "11月28日推文评论区出现关于招生政策的不实说法，已被转发。",
+        "severity": severity, "handler": handler,
+    })
+}
+
+fn fields(v: &Value) -> Vec<String> {
+    v["error"]["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_incident_is_raised_to_major_signed_off_by_the_secretary_and_closed() {
+    let app = TestApp::demo().await;
+    let staff = app.token("staff").await;
+    let secretary = app.token("secretary").await;
+    let leader = app.token("leader").await;
+    let liu = app.person_id("刘佳").await;
+
+    // Bad input: a severity off the scale, a time in the future, no facts; nothing stored.
+    let before = app.audit_len().await;
+    let mut bad = incident(&liu, "catastrophic", "2026-11-28 13:00");
+    bad["facts"] = json!("");
+    let (status, v) = api(&app, &staff, "POST", "/api/v1/incidents", Some(bad)).await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(fields(&v), ["noticed_at", "facts", "severity"], "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不在制度的分级中"),
+        "{v}"
+    );
+    assert_eq!(app.audit_len().await, before, "nothing stored");
+
+    let (status, v) = api(
+        &app,
+        &staff,
+        "POST",
+        "/api/v1/incidents",
+        Some(incident(&liu, "general", "2026-11-28 09:00")),
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    assert_eq!(v["severity"]["name"], "一般");
+    assert_eq!(v["platform"]["code"], "cqu-mse-wechat");
+    assert_eq!(v["obligations"][0]["duty"], "incident-handling");
+    assert_eq!(v["obligations"][0]["due"], "2026-12-28");
+    let first = &v["clocks"][0];
+    assert_eq!(
+        (first["clock"].as_str(), first["due"].as_str()),
+        (Some("first-response"), Some("2026-11-29T09:00"))
+    );
+    assert_eq!(v["first_responsible"]["name"], "李明华", "{v}");
+
+    // Another college's reader sees nothing of it.
+    let other = app.token("discipline").await;
+    let (status, _) = api(
+        &app,
+        &other,
+        "GET",
+        &format!("/api/v1/incidents/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status, 200,
+        "the university's discipline inspector reads the college"
+    );
+
+    // Raised to 重大 through the page: the secretary is told at once.
+    let s = app.sign_in("staff", PASSWORD).await;
+    let (status, html) = page(&s, &app, &format!("/incidents/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("调整事件等级"), "{html}");
+    let r = submit(
+        &s,
+        &app,
+        &format!("/incidents/{id}/severity"),
+        &[
+            ("version", "1"),
+            ("severity", "major"),
+            ("note", "已有校外媒体转载"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, notes) = api(&app, &secretary, "GET", "/api/v1/notifications", None).await;
+    let raised = notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "incident-raised")
+        .unwrap_or_else(|| panic!("the secretary is told: {notes}"));
+    assert!(
+        raised["text"].as_str().unwrap().contains("重大"),
+        "{raised}"
+    );
+    let (_, v) = api(
+        &app,
+        &staff,
+        "GET",
+        &format!("/api/v1/incidents/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        v["obligations"][0]["due"], "2026-12-05",
+        "7 days for 重大: {v}"
+    );
+    let kinds: Vec<&str> = v["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["recorded", "severity"]);
+    // Raised at noon to a 1-hour first response: it runs out at 13:00.
+    assert_eq!(v["clocks"][0]["due"], "2026-11-28T13:00");
+
+    // A stale version is refused.
+    let (status, e) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("/api/v1/incidents/{id}/severity"),
+        Some(json!({"version": 1, "severity": "considerable", "note": "核实后影响有限"})),
+    )
+    .await;
+    assert_eq!(status, 409, "{e}");
+
+    // The office responds and assesses; an entry before the incident is refused.
+    let (status, e) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("/api/v1/incidents/{id}/entries"),
+        Some(json!({"kind": "response", "at": "2026-11-28 08:00", "detail": "联系平台"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{e}");
+    assert_eq!(fields(&e), ["at"]);
+    for (kind, at, detail) in [
+        ("response", "2026-11-28 09:30", "隐藏不实评论，联系作者核实"),
+        (
+            "assessment",
+            "2026-11-28 11:00",
+            "研判：误读招生政策，已有转载，需统一口径",
+        ),
+    ] {
+        let (status, e) = api(
+            &app,
+            &staff,
+            "POST",
+            &format!("/api/v1/incidents/{id}/entries"),
+            Some(json!({"kind": kind, "at": at, "detail": detail})),
+        )
+        .await;
+        assert_eq!(status, 200, "{e}");
+    }
+    // Only the secretary records their own instruction.
+    let (status, e) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("/api/v1/incidents/{id}/entries"),
+        Some(json!({"kind": "instruction", "at": "2026-11-28 11:30", "detail": "统一口径"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("李明华"));
+
+    // Closing is refused until the secretary's handling and sign-off (Art.3).
+    let review = |version: &Value| {
+        json!({
+            "version": version, "handled": "发布招生政策说明，删除不实评论",
+            "prevention": "完善评论区审核制度",
+            "rectifications": [{"title": "修订公众号评论审核流程", "owner": liu, "deadline": "2026-12-31"}],
+        })
+    };
+    let (_, v) = api(
+        &app,
+        &staff,
+        "GET",
+        &format!("/api/v1/incidents/{id}"),
+        None,
+    )
+    .await;
+    let before = app.audit_len().await;
+    let (status, e) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("/api/v1/incidents/{id}/close"),
+        Some(review(&v["version"])),
+    )
+    .await;
+    assert_eq!(status, 409, "{e}");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("第三条"),
+        "{e}"
+    );
+    assert_eq!(app.audit_len().await, before, "nothing stored");
+    // The leader may not sign off for the secretary.
+    let (status, e) = api(
+        &app,
+        &leader,
+        "POST",
+        &format!("/api/v1/incidents/{id}/sign-off"),
+        Some(json!({"detail": "同意"})),
+    )
+    .await;
+    assert_eq!(status, 403, "{e}");
+
+    let (status, e) = api(
+        &app,
+        &secretary,
+        "POST",
+        &format!("/api/v1/incidents/{id}/entries"),
+        Some(json!({"kind": "instruction", "at": "2026-11-28 11:40", "detail": "由宣传委员牵头统一口径，今日内发布说明"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{e}");
+    let sec = app.sign_in("secretary", PASSWORD).await;
+    let (_, html) = page(&sec, &app, &format!("/incidents/{id}")).await;
+    assert!(
+        html.contains("sign-off-form"),
+        "the secretary is offered the sign-off"
+    );
+    let r = submit(
+        &sec,
+        &app,
+        &format!("/incidents/{id}/sign-off"),
+        &[("detail", "同意处置方案")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+
+    let (_, v) = api(
+        &app,
+        &staff,
+        "GET",
+        &format!("/api/v1/incidents/{id}"),
+        None,
+    )
+    .await;
+    let (status, v) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("/api/v1/incidents/{id}/close"),
+        Some(review(&v["version"])),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["state"], "closed");
+    assert_eq!(v["obligations"][0]["state"], "done");
+    assert_eq!(v["rectifications"][0]["deadline"], "2026-12-31");
+    let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "closed");
+    // A closed incident is not changed.
+    let (status, _) = api(
+        &app,
+        &staff,
+        "POST",
+        &format!("/api/v1/incidents/{id}/entries"),
+        Some(json!({"kind": "note", "at": "2026-11-28 12:00", "detail": "补记"})),
+    )
+    .await;
+    assert_eq!(status, 409);
+
+    // The ledger lists it with its clocks; the statistics count it.
+    let (status, html) = page(&s, &app, "/incidents").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("学院公众号推文评论区出现不实信息"));
+    let (_, stats) = api(
+        &app,
+        &staff,
+        "GET",
+        "/api/v1/incidents/stats?org=cqu-mse",
+        None,
+    )
+    .await;
+    assert!(stats["total"].as_i64().unwrap() >= 1, "{stats}");
+    let (status, html) = page(&s, &app, "/incidents/stats").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<svg"), "{html}");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_clock_run_out_tells_the_handler_and_the_leader_then_the_secretary() {
+    let app = TestApp::demo().await;
+    let staff = app.token("staff").await;
+    let liu = app.person_id("刘佳").await;
+    let (status, v) = api(
+        &app,
+        &staff,
+        "POST",
+        "/api/v1/incidents",
+        Some(incident(&liu, "major", "2026-11-28 09:00")),
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    // Major: the first response had 1 hour; at noon it has run out.
+    assert_eq!(v["overdue"], true, "{v}");
+    let (_, list) = api(&app, &staff, "GET", "/api/v1/incidents?state=overdue", None).await;
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == v["id"]),
+        "{list}"
+    );
+    let state = app.state();
+    let s = zeren_web::jobs::incident_clocks::run_once(&state).await;
+    assert!(s.notices >= 2, "{s:?}");
+    let kinds = |token: String| {
+        let app = &app;
+        async move {
+            let (_, notes) = api(app, &token, "GET", "/api/v1/notifications", None).await;
+            notes["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["kind"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(
+        kinds(staff.clone())
+            .await
+            .contains(&"incident-clock".to_string())
+    );
+    let leader = app.token("leader").await;
+    assert!(
+        kinds(leader)
+            .await
+            .contains(&"incident-escalate".to_string()),
+        "the leader of publicity is asked to follow up"
+    );
+    let secretary = app.token("secretary").await;
+    assert!(
+        !kinds(secretary.clone())
+            .await
+            .contains(&"incident-escalate-first".to_string()),
+        "not before escalate_after"
+    );
+    // A day later it reaches the secretary; a second look adds nothing twice.
+    app.clock.advance(chrono::Duration::hours(24));
+    let s = zeren_web::jobs::incident_clocks::run_once(&state).await;
+    assert!(s.notices >= 1, "{s:?}");
+    assert!(
+        kinds(secretary)
+            .await
+            .contains(&"incident-escalate-first".to_string())
+    );
+    let again = zeren_web::jobs::incident_clocks::run_once(&state).await;
+    assert_eq!(again.notices, 0, "{again:?}");
+    app.finish().await;
+}
