@@ -405,6 +405,14 @@ impl LaunchError {
     }
 }
 
+/// Checks the reason a planned project is cancelled: required, at most [`REASON_MAX`]
+/// characters.
+pub fn check_cancel(reason: &str, lang: Lang) -> Result<String, FieldErrors> {
+    let mut e = Errors::new(lang);
+    let r = e.text("reason", reason, true, REASON_MAX);
+    e.result(Some(r))
+}
+
 /// A launch as typed in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

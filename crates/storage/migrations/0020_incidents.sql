@@ -86,6 +86,7 @@ CREATE TABLE projects (
     launched_on TEXT,
     override_by TEXT REFERENCES people (id),
     override_reason TEXT,
+    cancel_reason TEXT,
     version BIGINT NOT NULL,
     created_by TEXT NOT NULL,
     created_at BIGINT NOT NULL,

@@ -76,6 +76,7 @@ pub fn page_routes() -> Routes {
         .merge(areas::platforms::page_routes())
         .merge(areas::events::page_routes())
         .merge(areas::incidents::page_routes())
+        .merge(areas::risk::page_routes())
         .merge(areas::indicators::page_routes())
         .merge(areas::admin::page_routes())
         .merge(areas::obligations::page_routes())
@@ -96,6 +97,7 @@ pub fn api_routes() -> Routes {
         .merge(areas::platforms::api_routes())
         .merge(areas::events::api_routes())
         .merge(areas::incidents::api_routes())
+        .merge(areas::risk::api_routes())
         .merge(areas::indicators::api_routes())
         .merge(areas::admin::api_routes())
         .merge(areas::obligations::api_routes())
@@ -121,6 +123,7 @@ pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     areas::platforms::CATALOG,
     areas::events::CATALOG,
     areas::incidents::CATALOG,
+    areas::risk::CATALOG,
     areas::indicators::CATALOG,
     areas::roster::CATALOG,
     areas::setup::CATALOG,

@@ -67,6 +67,8 @@ pub struct Project {
     pub override_by: Option<String>,
     /// Why.
     pub override_reason: Option<String>,
+    /// Why it was cancelled.
+    pub cancel_reason: Option<String>,
     /// Edit version.
     pub version: i64,
     /// Who registered it (user name).
@@ -101,6 +103,7 @@ impl Project {
             "launched_on": self.launched_on.map(date_text),
             "override_by": self.override_by,
             "override_reason": self.override_reason,
+            "cancel_reason": self.cancel_reason,
             "version": self.version,
         })
     }
@@ -181,7 +184,7 @@ impl RiskAssessment {
     }
 }
 
-const COLS: &str = "id, org_id, title, description, portfolio, major, launch_on, state, launched_on, override_by, override_reason, version, created_by";
+const COLS: &str = "id, org_id, title, description, portfolio, major, launch_on, state, launched_on, override_by, override_reason, cancel_reason, version, created_by";
 const ASSESSMENT_COLS: &str = "id, project_id, planned, affected, risks, level, measures, assessors, assessed_on, state, decided_by, decided_on, decision_note, created_by";
 
 fn project_from(r: &AnyRow) -> Result<Project> {
@@ -201,6 +204,7 @@ fn project_from(r: &AnyRow) -> Result<Project> {
         launched_on: super::parse_opt_date(r.try_get("launched_on")?)?,
         override_by: r.try_get("override_by")?,
         override_reason: r.try_get("override_reason")?,
+        cancel_reason: r.try_get("cancel_reason")?,
         version: r.try_get("version")?,
         created_by: r.try_get("created_by")?,
         id,
@@ -390,6 +394,7 @@ impl Tx {
             launched_on: None,
             override_by: None,
             override_reason: None,
+            cancel_reason: None,
             version: 1,
             created_by: self.actor_name(),
         };
@@ -640,11 +645,13 @@ impl Tx {
         Ok(after)
     }
 
-    /// Cancels a planned project: its open obligation is withdrawn.
+    /// Cancels a planned project, with the reason (checked by `check_cancel`): its open
+    /// obligation is withdrawn.
     pub async fn cancel_project(
         &mut self,
         id: &str,
         expected_version: i64,
+        reason: &str,
         policies: &Policies,
         model: &OrgModel,
     ) -> Result<Project> {
@@ -657,10 +664,12 @@ impl Tx {
         }
         let mut after = before.clone();
         after.state = ProjectState::Cancelled;
+        after.cancel_reason = Some(reason.to_string());
         after.version += 1;
         let done = sqlx::query(
-            "UPDATE projects SET state = 'cancelled', version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3",
+            "UPDATE projects SET state = 'cancelled', cancel_reason = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
         )
+        .bind(reason)
         .bind(self.now_ms())
         .bind(id)
         .bind(expected_version)

@@ -245,6 +245,7 @@ pub const TABLES: &[Table] = &[
             ("launched_on", Text),
             ("override_by", Text),
             ("override_reason", Text),
+            ("cancel_reason", Text),
             ("version", Int),
             ("created_by", Text),
             ("created_at", Int),

@@ -15,6 +15,7 @@ pub mod orgs;
 pub mod platforms;
 pub mod policies;
 pub mod records;
+pub mod risk;
 pub mod roster;
 pub mod setup;
 pub mod system;

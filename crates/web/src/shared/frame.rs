@@ -147,6 +147,7 @@ impl Frame {
                 links.push(("/platforms".into(), "platforms.nav"));
                 links.push(("/events".into(), "events.nav"));
                 links.push(("/incidents".into(), "incidents.nav"));
+                links.push(("/risk-assessments".into(), "risk.nav"));
                 links.push(("/indicators".into(), "indicators.nav"));
                 links.push(("/people".into(), "nav.people"));
                 links.push(("/who".into(), "nav.who"));

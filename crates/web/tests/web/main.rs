@@ -22,6 +22,7 @@ mod people_edit;
 mod platforms;
 mod posts;
 mod records;
+mod risk;
 mod roster;
 mod security;
 mod setup;

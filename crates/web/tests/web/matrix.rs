@@ -11,6 +11,7 @@ mod obligations;
 mod orgs;
 mod platforms;
 mod records;
+mod risk;
 mod roster;
 
 use crate::common::matrix::*;
@@ -110,6 +111,9 @@ struct OrgFacts {
     event: String,
     /// An open incident of the org, made for the matrix.
     incident: String,
+    /// A planned major project of the org with one submitted assessment, made for the matrix.
+    project: String,
+    assessment: String,
     /// An education activity of the org, made for the matrix.
     record: String,
     /// A directive the org received, made for the matrix.
@@ -330,6 +334,54 @@ async fn make_incident(app: &TestApp, org: &str, person: &str) -> String {
     i.id
 }
 
+/// A planned major project of `org` with one assessment awaiting approval, through the storage
+/// layer: (project id, assessment id).
+async fn make_project(app: &TestApp, org: &str, person: &str) -> (String, String) {
+    let model = app.db.load_model().await.unwrap();
+    let set = app.db.policy_set().await.unwrap();
+    let lang = zeren_core::Lang::En;
+    let fields = zeren_core::projects::check_project(
+        &zeren_core::projects::ProjectDraft {
+            title: "matrix: 重大项目".into(),
+            org: org.into(),
+            description: "matrix".into(),
+            major: true,
+            launch_on: "2026-12-20".into(),
+            ..Default::default()
+        },
+        &model,
+        &[],
+        lang,
+    )
+    .unwrap();
+    let assessed = zeren_core::projects::check_assessment(
+        &zeren_core::projects::AssessmentDraft {
+            planned: "matrix".into(),
+            affected: "matrix".into(),
+            risks: "matrix".into(),
+            level: "low".into(),
+            measures: "matrix".into(),
+            assessors: vec![person.into()],
+            assessed_on: "2026-11-27".into(),
+        },
+        &fields,
+        &model,
+        &zeren_core::projects::RiskRules::default(),
+        app.clock.today(),
+        lang,
+    )
+    .unwrap();
+    let mut tx = app
+        .db
+        .begin(&Actor::system(), app.clock.now())
+        .await
+        .unwrap();
+    let p = tx.register_project(fields, &set, &model).await.unwrap();
+    let a = tx.submit_assessment(&p.id, assessed).await.unwrap();
+    tx.commit().await.unwrap();
+    (p.id, a.id)
+}
+
 async fn fixture(app: &TestApp) -> Fixture {
     let model = app.db.load_model().await.unwrap();
     let mut orgs = HashMap::new();
@@ -370,6 +422,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             make_event(app, &org.id, &person, &college_platform).await
         };
         let incident = make_incident(app, &org.id, &person).await;
+        let (project, assessment) = make_project(app, &org.id, &person).await;
         let made = make_records(app, code, &org.id, &person).await;
         orgs.insert(
             code,
@@ -380,6 +433,8 @@ async fn fixture(app: &TestApp) -> Fixture {
                 platform,
                 event,
                 incident,
+                project,
+                assessment,
                 record: made.record,
                 directive: made.directive,
                 task: made.task,
@@ -403,6 +458,8 @@ fn fill(path: &str, fx: &Fixture, org: &str, user: &str, other_user: &str) -> St
         .replace("{platform}", &f.platform)
         .replace("{event}", &f.event)
         .replace("{incident}", &f.incident)
+        .replace("{project}", &f.project)
+        .replace("{assessment}", &f.assessment)
         .replace("{record}", &f.record)
         .replace("{directive}", &f.directive)
         .replace("{task}", &f.task)
@@ -423,6 +480,7 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     all.extend(platforms::expectations());
     all.extend(events::expectations());
     all.extend(incidents::expectations());
+    all.extend(risk::expectations());
     all.extend(admin::expectations());
     all.extend(obligations::expectations());
     all.extend(records::expectations());

@@ -51,6 +51,9 @@ pub struct Ids {
     pub website: String,
     /// An open incident of the org on that account, noticed yesterday.
     pub incident: String,
+    /// A planned major project of the org, and an assessment of it awaiting approval.
+    pub project: String,
+    pub assessment: String,
 }
 
 /// Makes a record with an attachment, a directive with a task and a calendar feed in the demo
@@ -195,6 +198,48 @@ pub async fn ids(app: &TestApp) -> Ids {
         )
         .await
         .unwrap();
+    let project_fields = zeren_core::projects::check_project(
+        &zeren_core::projects::ProjectDraft {
+            title: "sweep: 重大项目".into(),
+            org: org.id.clone(),
+            description: "sweep".into(),
+            portfolio: "publicity".into(),
+            major: true,
+            launch_on: "2026-12-20".into(),
+        },
+        &model,
+        &["publicity"],
+        lang,
+    )
+    .unwrap();
+    let assessed = zeren_core::projects::check_assessment(
+        &zeren_core::projects::AssessmentDraft {
+            planned: "sweep".into(),
+            affected: "sweep".into(),
+            risks: "sweep".into(),
+            level: "medium".into(),
+            measures: "sweep".into(),
+            assessors: vec![person.clone()],
+            assessed_on: "2026-11-27".into(),
+        },
+        &project_fields,
+        &model,
+        &zeren_core::projects::RiskRules::default(),
+        zeren_core::events::parse_date_time("2026-11-28 12:00")
+            .unwrap()
+            .date(),
+        lang,
+    )
+    .unwrap();
+    let project = tx
+        .register_project(
+            project_fields,
+            &zeren_core::policy::Policies::new(vec![pack.clone()]),
+            &model,
+        )
+        .await
+        .unwrap();
+    let assessment = tx.submit_assessment(&project.id, assessed).await.unwrap();
     let (feed, _) = tx.rotate_calendar_token(&secretary).await.unwrap();
     tx.commit().await.unwrap();
     let obligation = app
@@ -225,6 +270,8 @@ pub async fn ids(app: &TestApp) -> Ids {
         event: event.id,
         website: model.find_platform("cqu-mse-website").unwrap().id.clone(),
         incident: incident.id,
+        project: project.id,
+        assessment: assessment.id,
     }
 }
 
@@ -338,6 +385,19 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/api/v1/incidents/{id}/pause"
         | "/api/v1/incidents/{id}/resume"
         | "/api/v1/incidents/{id}/close" => vec![("{id}", &ids.incident)],
+        "/risk-assessments/{id}"
+        | "/risk-assessments/{id}/edit"
+        | "/risk-assessments/{id}/assessments"
+        | "/risk-assessments/{id}/launch"
+        | "/risk-assessments/{id}/cancel"
+        | "/api/v1/risk-assessments/{id}"
+        | "/api/v1/risk-assessments/{id}/assessments"
+        | "/api/v1/risk-assessments/{id}/launch"
+        | "/api/v1/risk-assessments/{id}/cancel" => vec![("{id}", &ids.project)],
+        "/risk-assessments/{id}/assessments/{assessment}/decision"
+        | "/api/v1/risk-assessments/{id}/assessments/{assessment}/decision" => {
+            vec![("{id}", &ids.project), ("{assessment}", &ids.assessment)]
+        }
         "/obligations/{id}"
         | "/obligations/{id}/handler"
         | "/obligations/{id}/waiver"

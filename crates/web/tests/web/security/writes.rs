@@ -82,6 +82,11 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     // are stopped, only.
     ("/incidents/{id}/sign-off", "detail"),
     ("/incidents/{id}/resume", "note"),
+    // Shown to the assessment's approver only (the leader of publicity, not the sweeper).
+    (
+        "/risk-assessments/{id}/assessments/{assessment}/decision",
+        "note",
+    ),
 ];
 
 /// The JSON body of each API write route, with `"{long}"` where the long value goes.
@@ -208,6 +213,25 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/incidents/{id}/close") => {
             json!({"version": 1, "handled": long, "prevention": "sweep"})
         }
+        ("POST", "/api/v1/risk-assessments") => json!({
+            "title": long, "org": ORG, "description": "sweep", "portfolio": "publicity",
+            "major": true, "launch_on": "2026-12-20"
+        }),
+        ("PATCH", "/api/v1/risk-assessments/{id}") => json!({
+            "version": 1, "title": long, "description": "sweep", "portfolio": "publicity",
+            "major": true, "launch_on": "2026-12-20"
+        }),
+        ("POST", "/api/v1/risk-assessments/{id}/assessments") => json!({
+            "planned": long, "affected": "sweep", "risks": "sweep", "level": "low",
+            "measures": "sweep", "assessors": [ids.person], "assessed_on": "2026-11-27"
+        }),
+        ("POST", "/api/v1/risk-assessments/{id}/assessments/{assessment}/decision") => {
+            json!({"decision": "reject", "note": long})
+        }
+        ("POST", "/api/v1/risk-assessments/{id}/launch") => {
+            json!({"version": 1, "launched_on": "2026-11-28", "override_gate": true, "reason": long})
+        }
+        ("POST", "/api/v1/risk-assessments/{id}/cancel") => json!({"version": 1, "reason": long}),
         ("POST", "/api/v1/platforms/{id}/reviews") => json!({
             "date": "2026-11-28", "reviewer": ids.person, "outcome": "rectify", "summary": long
         }),
