@@ -6,7 +6,7 @@
 
 use crate::Lang;
 use crate::policy::{Duty, EvidenceOf};
-use crate::vocab::EvidenceKind;
+use crate::vocab::{EvidenceKind, IncidentClock};
 use chrono::NaiveDate;
 
 /// A platform duty overdue by this many days or more is long overdue.
@@ -16,6 +16,11 @@ pub const LONG_OVERDUE_DAYS: i64 = 30;
 pub const PLATFORM_GROUND: &str = "art5-6";
 /// The ground events held online touch (Art.5(7)).
 pub const EVENT_GROUND: &str = "art5-7";
+/// The ground weak handling of a major incident touches (Art.5(2)).
+pub const MAJOR_INCIDENT_GROUND: &str = "art5-2";
+/// The ground an incident not handled in time, or a major project launched without an approved
+/// risk assessment, touches (Art.5(3)).
+pub const PREVENTION_GROUND: &str = "art5-3";
 
 /// What an indicator says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +40,19 @@ pub enum Fact {
     EventUnapproved,
     /// An online event was changed after its approval and began without being approved again.
     EventChangedAfterApproval,
+    /// An incident's clock ran out before it was met; `major` when its level is one the first
+    /// responsible person handles personally.
+    IncidentPastClock {
+        /// The clock.
+        clock: IncidentClock,
+        /// Handled personally (重大 and above in the seed).
+        major: bool,
+    },
+    /// An incident of a level handled personally closed without the first responsible
+    /// person's own handling and sign-off.
+    MajorWithoutPersonalHandling,
+    /// A major project was launched without an approved risk assessment.
+    LaunchedWithoutAssessment,
 }
 
 impl Fact {
@@ -43,6 +61,12 @@ impl Fact {
         match self {
             Fact::ReviewOverdue { .. } | Fact::DutyLongOverdue { .. } => PLATFORM_GROUND,
             Fact::EventUnapproved | Fact::EventChangedAfterApproval => EVENT_GROUND,
+            Fact::IncidentPastClock { major: true, .. } | Fact::MajorWithoutPersonalHandling => {
+                MAJOR_INCIDENT_GROUND
+            }
+            Fact::IncidentPastClock { major: false, .. } | Fact::LaunchedWithoutAssessment => {
+                PREVENTION_GROUND
+            }
         }
     }
 
@@ -53,6 +77,9 @@ impl Fact {
             Fact::DutyLongOverdue { .. } => "duty-long-overdue",
             Fact::EventUnapproved => "event-unapproved",
             Fact::EventChangedAfterApproval => "event-changed-after-approval",
+            Fact::IncidentPastClock { .. } => "incident-past-clock",
+            Fact::MajorWithoutPersonalHandling => "major-incident-without-personal-handling",
+            Fact::LaunchedWithoutAssessment => "launched-without-assessment",
         }
     }
 
@@ -70,6 +97,24 @@ impl Fact {
             (Fact::EventChangedAfterApproval, Lang::Zh) => "审批后变更，未再审批即举办".into(),
             (Fact::EventChangedAfterApproval, Lang::En) => {
                 "changed after approval and held without being approved again".into()
+            }
+            (Fact::IncidentPastClock { clock, .. }, Lang::Zh) => {
+                format!("「{}」时限届满未完成", clock.name_zh())
+            }
+            (Fact::IncidentPastClock { clock, .. }, Lang::En) => {
+                format!("the {} clock ran out before it was met", clock.as_str())
+            }
+            (Fact::MajorWithoutPersonalHandling, Lang::Zh) => {
+                "重大事件结案时无第一责任人亲自处置、签批".into()
+            }
+            (Fact::MajorWithoutPersonalHandling, Lang::En) => {
+                "a major incident closed without the first responsible person's own handling and sign-off".into()
+            }
+            (Fact::LaunchedWithoutAssessment, Lang::Zh) => {
+                "未经批准的舆情风险评估即实施".into()
+            }
+            (Fact::LaunchedWithoutAssessment, Lang::En) => {
+                "launched without an approved public-opinion risk assessment".into()
             }
         }
     }
@@ -112,6 +157,18 @@ pub fn of_event(approved: bool, changed: bool) -> Option<Fact> {
         (false, true) => Some(Fact::EventChangedAfterApproval),
         (false, false) => Some(Fact::EventUnapproved),
     }
+}
+
+/// What an incident's clocks say: each clock that ran out, under the ground its level touches.
+pub fn of_incident(clocks: &[crate::incidents::ClockState], major: bool) -> Vec<Fact> {
+    clocks
+        .iter()
+        .filter(|c| c.late())
+        .map(|c| Fact::IncidentPastClock {
+            clock: c.clock,
+            major,
+        })
+        .collect()
 }
 
 #[cfg(test)]

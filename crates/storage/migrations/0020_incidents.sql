@@ -21,6 +21,8 @@ CREATE TABLE incidents (
     closed_at TEXT,
     handled TEXT,
     prevention TEXT,
+    late TEXT,
+    personal_done BIGINT,
     version BIGINT NOT NULL,
     created_by TEXT NOT NULL,
     created_at BIGINT NOT NULL,
@@ -29,6 +31,9 @@ CREATE TABLE incidents (
 CREATE INDEX incidents_day ON incidents (noticed_at);
 CREATE INDEX incidents_org_day ON incidents (org_id, noticed_at);
 CREATE INDEX incidents_state ON incidents (state, noticed_at);
+-- Closed incidents whose clocks ran out (`late`: the clocks, comma-separated) or that closed
+-- without the first responsible person's handling their level asked for: the indicators.
+CREATE INDEX incidents_late ON incidents (late, noticed_at);
 
 -- The timeline: what people recorded (response, assessment, action, the first responsible
 -- person's instruction and sign-off, notes) and what Zeren recorded when it happened (the
@@ -94,6 +99,7 @@ CREATE TABLE projects (
 );
 CREATE INDEX projects_org_day ON projects (org_id, launch_on);
 CREATE INDEX projects_day ON projects (launch_on);
+CREATE INDEX projects_override ON projects (override_by, launched_on);
 
 CREATE TABLE risk_assessments (
     id TEXT PRIMARY KEY,

@@ -21,7 +21,7 @@ use zeren_core::projects::{
     check_launch, check_project,
 };
 use zeren_core::vocab::{IncidentClock, PlatformKind, TimelineKind};
-use zeren_storage::repo::incidents::{RecordedBy, recorded};
+use zeren_storage::repo::incidents::{ClosedFacts, RecordedBy, recorded};
 use zeren_storage::repo::projects::AssessmentState;
 use zeren_storage::testing::{TestDb, engines, university_and_college};
 use zeren_storage::{Actor, Db, NewPlatform, StorageError, ledger};
@@ -302,7 +302,18 @@ async fn an_incident_is_raised_signed_off_by_the_secretary_and_closed_with_its_r
         let closure = close(&line, &i).unwrap().unwrap();
         let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
         let closed = tx
-            .close_incident(&i.id, i.version, closure, by_member, &set, &model)
+            .close_incident(
+                &i.id,
+                i.version,
+                closure,
+                ClosedFacts {
+                    late: vec![IncidentClock::FirstResponse],
+                    personal_done: true,
+                },
+                by_member,
+                &set,
+                &model,
+            )
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -327,6 +338,20 @@ async fn an_incident_is_raised_signed_off_by_the_secretary_and_closed_with_its_r
             (task_ob[0].duty.as_str(), task_ob[0].due),
             ("platform-rectification", d("2026-12-31"))
         );
+        assert_eq!(
+            task_ob[0].handler.as_deref(),
+            Some(s.member.as_str()),
+            "the task's owner handles it"
+        );
+        // Their obligations name them by title, and link the incident's page.
+        let (kind, title, page) = db.event_subject(&tasks[0].id).await.unwrap().unwrap();
+        assert_eq!(
+            (kind.as_str(), title.as_str(), page.as_str()),
+            ("incident", "修订公众号评论审核流程", i.id.as_str())
+        );
+        let (_, title, _) = db.event_subject(&i.id).await.unwrap().unwrap();
+        assert_eq!(title, "公众号推文评论区出现不实信息");
+        assert_eq!(db.event_subject("nothing").await.unwrap(), None);
         // The year's replanning keeps both.
         ledger::sync_obligations(db, &Actor::cli(), 2026, now())
             .await
@@ -355,6 +380,13 @@ async fn an_incident_is_raised_signed_off_by_the_secretary_and_closed_with_its_r
         assert_eq!(stats.by_severity, vec![("major".to_string(), 1)]);
         assert_eq!(stats.time_to_close[0], (Some(24), 1));
         assert!(db.open_incidents().await.unwrap().is_empty());
+        let late = db
+            .closed_incident_indicators(None, &["major".to_string()])
+            .await
+            .unwrap();
+        assert_eq!(late.len(), 1);
+        assert_eq!(late[0].late, vec![IncidentClock::FirstResponse]);
+        assert!(late[0].personal_done);
         assert!(db.verify_audit().await.unwrap().is_ok());
     })
     .await;
@@ -536,6 +568,9 @@ async fn a_major_project_launches_only_with_an_approved_assessment_or_past_the_g
             .await
             .unwrap();
         assert!(trail.iter().any(|e| e.action == "project.launch_override"));
+        let past = db.launched_past_the_gate(None).await.unwrap();
+        assert_eq!(past.len(), 1);
+        assert_eq!(past[0].id, q.id);
         assert!(db.verify_audit().await.unwrap().is_ok());
     })
     .await;

@@ -269,6 +269,42 @@ pub fn closure_due(
     Some((noticed + Duration::minutes(i64::from(minutes))).date())
 }
 
+/// What a closure leaves for the indicators.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClosedFacts {
+    /// The clocks that ran out before they were met.
+    pub late: Vec<IncidentClock>,
+    /// Art.3's personal handling done (or not asked for by its level).
+    pub personal_done: bool,
+}
+
+impl ClosedFacts {
+    /// As stored: the clocks comma-separated, or none.
+    fn late_text(&self) -> Option<String> {
+        (!self.late.is_empty()).then(|| {
+            self.late
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    }
+}
+
+/// A closed incident that is an indicator: a clock ran out, or it closed without the personal
+/// handling its level asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedIndicator {
+    /// Incident id.
+    pub id: String,
+    /// Its severity.
+    pub severity: String,
+    /// The clocks that ran out.
+    pub late: Vec<IncidentClock>,
+    /// Whether Art.3's handling was done.
+    pub personal_done: bool,
+}
+
 /// Which incidents to list.
 #[derive(Debug, Clone, Default)]
 pub struct IncidentFilter {
@@ -477,6 +513,79 @@ impl Db {
         .iter()
         .map(|r| Ok((r.try_get("subject_id")?, r.try_get("id")?)))
         .collect()
+    }
+
+    /// The closed incidents of `orgs` (every org when `None`) that are indicators: a clock ran
+    /// out, or the personal handling its level asked for was not done (`personal` lists those
+    /// levels), newest first.
+    pub async fn closed_incident_indicators(
+        &self,
+        orgs: Option<&[String]>,
+        personal: &[String],
+    ) -> Result<Vec<ClosedIndicator>> {
+        let mut args: Vec<String> = Vec::new();
+        let mut cond = "state = 'closed' AND (late IS NOT NULL".to_string();
+        if !personal.is_empty() {
+            cond.push_str(&format!(
+                " OR (personal_done = 0 AND severity IN ({}))",
+                placeholders(1, personal.len())
+            ));
+            args.extend(personal.iter().cloned());
+        }
+        cond.push(')');
+        if let Some(orgs) = orgs {
+            if orgs.is_empty() {
+                return Ok(Vec::new());
+            }
+            cond.push_str(&format!(
+                " AND org_id IN ({})",
+                placeholders(args.len() + 1, orgs.len())
+            ));
+            args.extend(orgs.iter().cloned());
+        }
+        let mut q = sqlx::query(AssertSqlSafe(format!(
+            "SELECT id, severity, late, personal_done FROM incidents WHERE {cond} ORDER BY noticed_at DESC, id DESC"
+        )));
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ClosedIndicator {
+                    id: r.try_get("id")?,
+                    severity: r.try_get("severity")?,
+                    late: r
+                        .try_get::<Option<String>, _>("late")?
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter_map(IncidentClock::parse)
+                        .collect(),
+                    personal_done: r.try_get::<Option<i64>, _>("personal_done")?.unwrap_or(1) != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Incidents by id, in the order asked.
+    pub async fn incidents_by_id(&self, ids: &[String]) -> Result<Vec<Incident>> {
+        let mut found: std::collections::HashMap<String, Incident> =
+            std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {COLS} FROM incidents WHERE id IN ({})",
+                placeholders(1, chunk.len())
+            )));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let i = incident_from(&r)?;
+                found.insert(i.id.clone(), i);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     /// The rectification tasks an incident's closure opened.
@@ -973,11 +1082,15 @@ impl Tx {
 
     /// Closes an incident with its review (checked by `check_close`): the rectification tasks
     /// it opens with their obligations, and the incident's own obligation discharged today.
+    /// `facts` is what the closure leaves for the indicators: the clocks that ran out, and
+    /// whether Art.3's personal handling was done where its level asked for it.
+    #[allow(clippy::too_many_arguments)]
     pub async fn close_incident(
         &mut self,
         id: &str,
         expected_version: i64,
         mut closure: Closure,
+        facts: ClosedFacts,
         by: RecordedBy<'_>,
         policies: &Policies,
         model: &OrgModel,
@@ -985,12 +1098,14 @@ impl Tx {
         let before = self.incident_for_update(id, Some(expected_version)).await?;
         let now = self.local_now();
         let done = sqlx::query(
-            "UPDATE incidents SET state = 'closed', paused = 0, closed_at = $1, handled = $2, prevention = $3, version = version + 1, updated_at = $4 \
-             WHERE id = $5 AND version = $6",
+            "UPDATE incidents SET state = 'closed', paused = 0, closed_at = $1, handled = $2, prevention = $3, late = $4, personal_done = $5, \
+             version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
         )
         .bind(date_time_text(now))
         .bind(&closure.handled)
         .bind(&closure.prevention)
+        .bind(facts.late_text())
+        .bind(i64::from(facts.personal_done))
         .bind(self.now_ms())
         .bind(id)
         .bind(expected_version)
@@ -1066,6 +1181,12 @@ impl Tx {
         for e in &events {
             self.plan_event(e, None, policies, model).await?;
         }
+        let owners: Vec<(&str, &str)> = closure
+            .rectifications
+            .iter()
+            .map(|t| (t.id.as_str(), t.owner.as_str()))
+            .collect();
+        self.name_owners(&owners, model, today).await?;
         let note = format!("舆情事件已结案（{}）", date_text(today));
         self.discharge_event(id, today, &note).await?;
         Ok(after)

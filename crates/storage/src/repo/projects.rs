@@ -307,6 +307,29 @@ impl Db {
         Ok((rows.iter().map(project_from).collect::<Result<_>>()?, total))
     }
 
+    /// The projects of `orgs` (every org when `None`) launched past the gate, without an approved
+    /// assessment, newest launch first.
+    pub async fn launched_past_the_gate(&self, orgs: Option<&[String]>) -> Result<Vec<Project>> {
+        let mut cond = "override_by IS NOT NULL AND state = 'launched'".to_string();
+        if let Some(orgs) = orgs {
+            if orgs.is_empty() {
+                return Ok(Vec::new());
+            }
+            cond.push_str(&format!(" AND org_id IN ({})", placeholders(1, orgs.len())));
+        }
+        let mut q = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLS} FROM projects WHERE {cond} ORDER BY launched_on DESC, id DESC"
+        )));
+        for o in orgs.unwrap_or_default() {
+            q = q.bind(o.clone());
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(project_from)
+            .collect()
+    }
+
     /// A project's assessments, oldest first.
     pub async fn assessments_of(&self, project: &str) -> Result<Vec<RiskAssessment>> {
         sqlx::query(AssertSqlSafe(format!(

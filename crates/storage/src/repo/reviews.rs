@@ -124,6 +124,26 @@ impl Db {
         events_of_year(conn.as_mut(), year).await
     }
 
+    /// What an event an obligation hangs on is, by its id: (its kind — `directive`,
+    /// `online-event`, `rectification`, `incident`, `project` — its title, the id of the page
+    /// that shows it: the task's incident for an incident's rectification, the platform for a
+    /// review's).
+    pub async fn event_subject(&self, id: &str) -> Result<Option<(String, String, String)>> {
+        let row = sqlx::query(
+            "SELECT 'directive' AS k, title, id AS page FROM directives WHERE id = $1 \
+             UNION ALL SELECT 'online-event', title, id FROM online_events WHERE id = $1 \
+             UNION ALL SELECT 'rectification', title, platform_id FROM rectifications WHERE id = $1 \
+             UNION ALL SELECT 'incident', title, incident_id FROM incident_tasks WHERE id = $1 \
+             UNION ALL SELECT 'incident', title, id FROM incidents WHERE id = $1 \
+             UNION ALL SELECT 'project', title, id FROM projects WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get("k")?, r.try_get("title")?, r.try_get("page")?)))
+            .transpose()
+    }
+
     /// A platform's annual reviews, newest first, in one read.
     pub async fn reviews_of(&self, platform: &str) -> Result<Vec<Record>> {
         sqlx::query(AssertSqlSafe(format!(
@@ -294,7 +314,11 @@ impl Tx {
                 })
                 .collect();
             self.add_obligations(&planned, year).await?;
-            self.name_owners(&tasks, model, date).await?;
+            let owners: Vec<(&str, &str)> = tasks
+                .iter()
+                .map(|t| (t.id.as_str(), t.owner.as_str()))
+                .collect();
+            self.name_owners(&owners, model, date).await?;
         }
         self.link_review(&record, platform, lang).await?;
         Ok(record)
@@ -302,24 +326,25 @@ impl Tx {
 
     /// Names each task's owner the handler of its obligation, where the owner holds a post in
     /// the owing org or above (who may be a handler); otherwise the owner stays on the task.
-    async fn name_owners(
+    /// `tasks`: (task id, owner's person id).
+    pub(crate) async fn name_owners(
         &mut self,
-        tasks: &[zeren_core::platforms::RectificationTask],
+        tasks: &[(&str, &str)],
         model: &OrgModel,
         day: NaiveDate,
     ) -> Result<()> {
-        for t in tasks {
+        for (task, owner) in tasks {
             let rows = sqlx::query(
                 "SELECT id, org_id FROM obligations WHERE subject_kind = 'event' AND subject_id = $1",
             )
-            .bind(&t.id)
+            .bind(task)
             .fetch_all(&mut *self.tx)
             .await?;
             for r in rows {
                 let (id, org): (String, String) = (r.try_get("id")?, r.try_get("org_id")?);
-                if check_handler(model, &org, &t.owner, day).is_ok() {
+                if check_handler(model, &org, owner, day).is_ok() {
                     sqlx::query("UPDATE obligations SET handler_id = $1 WHERE id = $2")
-                        .bind(&t.owner)
+                        .bind(owner)
                         .bind(&id)
                         .execute(&mut *self.tx)
                         .await?;
@@ -329,7 +354,7 @@ impl Tx {
                         "obligation",
                         &id,
                         None,
-                        Some(&serde_json::json!({"handler": t.owner, "rectification": t.id})),
+                        Some(&serde_json::json!({"handler": owner, "rectification": task})),
                     )
                     .await?;
                 }

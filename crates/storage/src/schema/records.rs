@@ -187,6 +187,8 @@ pub const TABLES: &[Table] = &[
             ("closed_at", Text),
             ("handled", Text),
             ("prevention", Text),
+            ("late", Text),
+            ("personal_done", Int),
             ("version", Int),
             ("created_by", Text),
             ("created_at", Int),

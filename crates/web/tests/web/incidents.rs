@@ -333,6 +333,24 @@ async fn a_clock_run_out_tells_the_handler_and_the_leader_then_the_secretary() {
             .any(|i| i["id"] == v["id"]),
         "{list}"
     );
+    // The indicators view lists it under art5-2 (a major incident), with who answered for it.
+    let (status, ind) = api(
+        &app,
+        &staff,
+        "GET",
+        "/api/v1/indicators?ground=art5-2",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{ind}");
+    let row = ind["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["fact"] == "incident-past-clock")
+        .unwrap_or_else(|| panic!("{ind}"));
+    assert_eq!(row["person"], "李明华");
+    assert!(row["what"].as_str().unwrap().contains("首次响应"), "{row}");
     let state = app.state();
     let s = zeren_web::jobs::incident_clocks::run_once(&state).await;
     assert!(s.notices >= 2, "{s:?}");

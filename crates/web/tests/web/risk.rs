@@ -210,6 +210,23 @@ async fn a_major_project_launches_only_with_an_approved_assessment() {
             .await
             .contains(&"project.launch_override".to_string())
     );
+    // The indicators view lists the launch past the gate under art5-3, with who decided it.
+    let (_, ind) = api(
+        &app,
+        &staff,
+        "GET",
+        "/api/v1/indicators?ground=art5-3",
+        None,
+    )
+    .await;
+    let row = ind["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["fact"] == "launched-without-assessment")
+        .unwrap_or_else(|| panic!("{ind}"));
+    assert_eq!(row["subject"], "实验室开放日直播");
+    assert_eq!(row["person"], "李明华");
     // The ledger lists both.
     let (status, html) = page(&s, &app, "/risk-assessments").await;
     assert_eq!(status, 200);

@@ -55,6 +55,8 @@ pub(super) struct IncidentPage {
     pub(super) personal: Option<(bool, bool)>,
     pub(super) entries: Vec<EntryRow>,
     pub(super) duties: Vec<DutyRow>,
+    /// The closure's rectification tasks: (what, owner, deadline).
+    pub(super) tasks: Vec<(String, String, String)>,
     pub(super) handled: String,
     pub(super) prevention: String,
     pub(super) closed_at: String,
@@ -198,11 +200,11 @@ pub(super) async fn incident_view(
         )
     });
     let keeps = !i.closed && v.can(Permission::KeepRecords, Some(&i.fields.org));
+    // Offered while their handling waits for their sign-off (a new instruction asks for a new one).
     let may_sign_off = keeps
         && is_first
-        && rec.iter().any(|r| {
-            r.kind == zeren_core::vocab::TimelineKind::Instruction && r.as_first_responsible
-        });
+        && zeren_core::incidents::personal_handling(&rules, &i.fields.severity, &rec)
+            == zeren_core::incidents::PersonalHandling::NoSignOff;
     let entry_kinds = zeren_core::vocab::TimelineKind::ENTERED
         .iter()
         .filter(|k| is_first || **k != zeren_core::vocab::TimelineKind::Instruction)
@@ -256,6 +258,10 @@ pub(super) async fn incident_view(
                 })
                 .collect(),
             duties,
+            tasks: tasks
+                .iter()
+                .map(|t| (t.title.clone(), person_name(m, &t.owner), date(t.deadline)))
+                .collect(),
             handled: i.handled.clone().unwrap_or_default(),
             prevention: i.prevention.clone().unwrap_or_default(),
             closed_at: when(i.closed_at),

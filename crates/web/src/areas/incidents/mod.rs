@@ -35,14 +35,15 @@ use zeren_core::clock::shanghai;
 use zeren_core::events::shown;
 use zeren_core::incidents::{
     ClockState, ClosureDraft, EntryDraft, IncidentDraft, IncidentError, IncidentFields,
-    IncidentRules, check_close, check_entry, check_incident, check_note, check_pause,
-    check_severity_change, check_sign_off, clocks, first_responsible,
+    IncidentRules, PersonalHandling, check_close, check_entry, check_incident, check_note,
+    check_pause, check_severity_change, check_sign_off, clocks, first_responsible,
+    personal_handling,
 };
 use zeren_core::records::FieldErrors;
 use zeren_core::responsibility::NamedRef;
 use zeren_core::vocab::IncidentClock;
 use zeren_storage::StorageError;
-use zeren_storage::repo::incidents::{Incident, RecordedBy, TimelineEntry, recorded};
+use zeren_storage::repo::incidents::{ClosedFacts, Incident, RecordedBy, TimelineEntry, recorded};
 
 mod api;
 mod catalog;
@@ -618,9 +619,18 @@ async fn close(
     )
     .map_err(|e| Refused::Other(rule(tr, &e)))?
     .map_err(Refused::Fields)?;
+    let facts = ClosedFacts {
+        late: states
+            .iter()
+            .filter(|c| c.late())
+            .map(|c| c.clock)
+            .collect(),
+        personal_done: personal_handling(&rules, &i.fields.severity, &recorded(&line))
+            == PersonalHandling::Done,
+    };
     let by = recorded_by(v, first.as_ref());
     in_tx(state, v, &i.id, async |tx| {
-        tx.close_incident(&i.id, version, closure, by, &v.snap.set, m)
+        tx.close_incident(&i.id, version, closure, facts, by, &v.snap.set, m)
             .await
     })
     .await

@@ -67,9 +67,10 @@ async fn stats_of(
     Ok((code, year, stats))
 }
 
-/// A bar per (label, count, link), as high as the largest count allows.
-fn columns(items: &[(String, i64, String)], class: &str) -> Chart {
-    let (w, h, top, base) = (48.0, 180.0, 18.0, 150.0);
+/// A bar per (label, count, link), `w` wide, as high as the largest count allows; labels cut to
+/// what the width holds.
+fn columns(items: &[(String, i64, String)], class: &str, w: f64) -> Chart {
+    let (h, top, base) = (180.0, 18.0, 150.0);
     let max = items.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1) as f64;
     let mut bars = Vec::new();
     let mut texts = Vec::new();
@@ -92,7 +93,7 @@ fn columns(items: &[(String, i64, String)], class: &str) -> Chart {
             "middle",
             "chart-n",
         ));
-        let (text, full) = short(label, 6);
+        let (text, full) = short(label, (w / 12.0) as usize);
         let mut t =
             Text::new(x + w / 2.0, base + 16.0, text, "middle", "chart-label").link(href.clone());
         t.title = full;
@@ -196,22 +197,22 @@ fn charts(
         (
             tr.t("incidents.stats.by_month").to_string(),
             "month",
-            columns(&months, "bar bar-month"),
+            columns(&months, "bar bar-month", 48.0),
         ),
         (
             tr.t("incidents.stats.by_severity").to_string(),
             "severity",
-            columns(&severities, "bar bar-severity"),
+            columns(&severities, "bar bar-severity", 72.0),
         ),
         (
             tr.t("incidents.stats.by_platform").to_string(),
             "platform",
-            columns(&platforms, "bar bar-platform"),
+            columns(&platforms, "bar bar-platform", 96.0),
         ),
         (
             tr.t("incidents.stats.time_to_close").to_string(),
             "close",
-            columns(&close, "bar bar-close"),
+            columns(&close, "bar bar-close", 108.0),
         ),
     ]
 }

@@ -40,6 +40,7 @@ use zeren_storage::StorageError;
 use zeren_storage::repo::indicators::Overdue;
 
 mod catalog;
+mod incidents;
 mod last_logs;
 
 pub use catalog::CATALOG;
@@ -49,7 +50,7 @@ const QUERY: &[(&str, &str)] = &[
         "org",
         "Org code or id: facts of its subtree (default: every org in scope)",
     ),
-    ("ground", "art5-6 | art5-7 (default: both)"),
+    ("ground", "art5-2 | art5-3 | art5-6 | art5-7 (default: all)"),
     ("page", "Page number, from 1; 50 facts a page"),
 ];
 
@@ -59,7 +60,7 @@ pub fn page_routes() -> Routes {
         "/indicators",
         Describe::auth(
             "indicators",
-            "Facts that may touch a ground for accountability (Art.5(6), (7)), with their evidence",
+            "Facts that may touch a ground for accountability (Art.5(2), (3), (6), (7)), with their evidence",
         )
         .query(QUERY),
         indicators_page,
@@ -81,6 +82,14 @@ pub fn api_routes() -> Routes {
 
 /// Indicators a page.
 const PER_PAGE: usize = 50;
+
+/// The grounds of the view, in the order their facts are listed.
+const ALL_GROUNDS: [&str; 4] = [
+    PLATFORM_GROUND,
+    EVENT_GROUND,
+    incidents::GROUNDS[0],
+    incidents::GROUNDS[1],
+];
 
 /// The query.
 #[derive(Deserialize, Default)]
@@ -179,7 +188,7 @@ fn ask<'q>(v: &Viewer, q: &'q IndicatorQuery) -> Result<Asked<'q>, Refusal> {
     };
     let ground = nonempty(&q.ground);
     if let Some(g) = ground
-        && ![PLATFORM_GROUND, EVENT_GROUND].contains(&g)
+        && !ALL_GROUNDS.contains(&g)
     {
         return Err(Refusal::invalid(
             tr,
@@ -304,6 +313,8 @@ struct Counted {
     unmaintained: Vec<(String, i64, Option<NaiveDate>)>,
     /// Events held unapproved.
     events: usize,
+    /// The facts of incidents and major projects.
+    incidents: incidents::IncidentFacts,
     /// The orgs of the scope, or `None` for every org.
     scope: Option<Vec<String>>,
 }
@@ -395,10 +406,14 @@ async fn count(
         .count_unapproved_events(scope, now)
         .await
         .map_err(storage)?;
+    let incidents = incidents::count(state, v, scope, now)
+        .await
+        .map_err(storage)?;
     Ok(Counted {
         overdue: usize::try_from(overdue).unwrap_or(0),
         unmaintained,
         events: usize::try_from(events).unwrap_or(0),
+        incidents,
         scope: scope.map(<[String]>::to_vec),
     })
 }
@@ -593,6 +608,24 @@ async fn work_out(
             });
         }
     }
+    for (g, facts) in [
+        (incidents::GROUNDS[0], &counted.incidents.major),
+        (incidents::GROUNDS[1], &counted.incidents.prevention),
+    ] {
+        if !wants(g) {
+            continue;
+        }
+        let before: usize = counts.iter().map(|(_, n)| n).sum();
+        counts.push((g, facts.len()));
+        let (skip, take) = (from.saturating_sub(before), until.saturating_sub(before));
+        if take > skip {
+            rows.extend(
+                incidents::rows(state, v, facts, skip, take)
+                    .await
+                    .map_err(storage)?,
+            );
+        }
+    }
     Ok(Indicators {
         org,
         page,
@@ -660,10 +693,7 @@ async fn indicators_page(
                 .collect(),
             org: found.org.clone(),
             ground: ground.to_string(),
-            grounds: [PLATFORM_GROUND, EVENT_GROUND]
-                .into_iter()
-                .map(|g| (g, title(g)))
-                .collect(),
+            grounds: ALL_GROUNDS.into_iter().map(|g| (g, title(g))).collect(),
             counts: found
                 .counts
                 .iter()

@@ -16,6 +16,8 @@ pub struct NoteRow {
     pub when: String,
     /// Not read yet.
     pub unread: bool,
+    /// What it is about, where it has a page of its own (an incident).
+    pub href: Option<String>,
 }
 
 pub(super) fn note_row(tr: Tr, n: &Notification) -> NoteRow {
@@ -23,14 +25,23 @@ pub(super) fn note_row(tr: Tr, n: &Notification) -> NoteRow {
     NoteRow {
         id: n.id.clone(),
         kind: tr.t(kind_label_key(&n.kind)).to_string(),
-        class: match ReminderKind::parse(&n.kind) {
-            Some(ReminderKind::Overdue) => "overdue",
-            Some(ReminderKind::Escalate) => "escalate",
+        class: match (ReminderKind::parse(&n.kind), n.kind.as_str()) {
+            (Some(ReminderKind::Overdue), _) | (_, "incident-raised" | "incident-clock") => {
+                "overdue"
+            }
+            (Some(ReminderKind::Escalate), _)
+            | (_, "incident-escalate" | "incident-escalate-first") => "escalate",
             _ => "before",
         },
         text: note_text(tr.lang(), &n.kind, &args),
         when: minute(n.created_at),
         unread: n.read_at.is_none(),
+        href: args.incident.as_deref().map(|id| {
+            crate::shared::urls::with_lang(
+                &format!("/incidents/{}", crate::shared::urls::encode(id)),
+                tr,
+            )
+        }),
     }
 }
 
@@ -43,6 +54,7 @@ pub(super) fn note_json(tr: Tr, n: &Notification) -> Value {
         "obligation": n.obligation,
         "duty": args.duty_id,
         "due": args.due,
+        "incident": args.incident,
         "created_at": rfc3339(n.created_at),
         "read_at": n.read_at.and_then(rfc3339),
         "unread": n.read_at.is_none(),

@@ -21,7 +21,7 @@ use crate::shared::i18n::Tr;
 use crate::shared::pager::Pager;
 use crate::shared::routes::{Describe, Routes};
 use crate::shared::state::FollowsWrites;
-use crate::shared::urls::{encode, href_with};
+use crate::shared::urls::{encode, href_with, with_lang};
 use askama::Template;
 use axum::Json;
 use axum::extract::rejection::FormRejection;

@@ -251,6 +251,8 @@ pub(super) struct ItemPage {
     pub(super) d: ItemDetail,
     pub(super) csrf: String,
     pub(super) list_href: String,
+    /// The page of the event the obligation hangs on.
+    pub(super) subject_href: Option<String>,
     pub(super) error: Option<String>,
     pub(super) reason: String,
 }
@@ -289,10 +291,26 @@ pub(super) async fn item_page_with(
         .obligation(&o.id)
         .await
         .unwrap_or_else(|_| o.clone());
-    let d = match detail(state, v, &current).await {
+    let mut d = match detail(state, v, &current).await {
         Ok(d) => d,
         Err(r) => return r.page(tr),
     };
+    // An event's obligation names the event by its title, and links its page.
+    let mut subject_href = None;
+    if current.subject_kind == "event"
+        && let Ok(Some((kind, title, page_id))) = state.db.event_subject(&current.subject).await
+    {
+        d.item.subject.name = title;
+        let path = match kind.as_str() {
+            "directive" => Some(format!("/records/directives/{}", encode(&page_id))),
+            "online-event" => Some(format!("/events/{}", encode(&page_id))),
+            "rectification" => Some(format!("/platforms/{}", encode(&page_id))),
+            "incident" => Some(format!("/incidents/{}", encode(&page_id))),
+            "project" => Some(format!("/risk-assessments/{}", encode(&page_id))),
+            _ => None,
+        };
+        subject_href = path.map(|p| with_lang(&p, tr));
+    }
     let (status, error, reason) = match refused {
         Some((r, reason)) => (r.code.status(), Some(r.message), reason),
         None => (StatusCode::OK, None, String::new()),
@@ -309,6 +327,7 @@ pub(super) async fn item_page_with(
             d,
             csrf: v.csrf().to_string(),
             list_href,
+            subject_href,
             error,
             reason,
         },

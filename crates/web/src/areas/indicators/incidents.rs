@@ -1,0 +1,203 @@
+//! The facts of incidents and major projects: an incident whose clock ran out (`art5-2` when
+//! its level is handled personally by the first responsible person, `art5-3` otherwise), one of
+//! such a level closed without that person's own handling (`art5-2`), a major project launched
+//! without an approved risk assessment (`art5-3`). Open incidents are worked out from their
+//! timelines at the moment; closed ones keep what their closure found.
+
+use super::*;
+use std::collections::HashSet;
+use zeren_core::incidents::{clocks, first_responsible};
+use zeren_core::indicators::{Fact, MAJOR_INCIDENT_GROUND, PREVENTION_GROUND, of_incident};
+use zeren_storage::repo::incidents::recorded;
+
+/// The facts of a scope, in the order they are listed: under `art5-2`, then under `art5-3`
+/// (incidents first, then projects). Each names its incident or project by id.
+#[derive(Default)]
+pub(super) struct IncidentFacts {
+    pub(super) major: Vec<(String, Fact)>,
+    pub(super) prevention: Vec<(String, Fact)>,
+}
+
+/// Finds the facts of `scope` (every org when `None`) at `now`.
+pub(super) async fn count(
+    state: &AppState,
+    v: &Viewer,
+    scope: Option<&[String]>,
+    now: chrono::NaiveDateTime,
+) -> Result<IncidentFacts, StorageError> {
+    let rules = v.snap.pack.incidents.clone().unwrap_or_default();
+    let personal: Vec<String> = rules
+        .severities
+        .iter()
+        .filter(|s| s.personal_handling)
+        .map(|s| s.id.clone())
+        .collect();
+    let within: Option<HashSet<&str>> = scope.map(|s| s.iter().map(String::as_str).collect());
+    let mut out = IncidentFacts::default();
+    let mut put = |id: &str, fact: Fact| {
+        let list = if fact.ground() == MAJOR_INCIDENT_GROUND {
+            &mut out.major
+        } else {
+            &mut out.prevention
+        };
+        list.push((id.to_string(), fact));
+    };
+    let mut open = state.db.open_incidents().await?;
+    open.retain(|(i, _)| {
+        within
+            .as_ref()
+            .is_none_or(|w| w.contains(i.fields.org.as_str()))
+    });
+    // Newest first, like the closed ones.
+    open.reverse();
+    for (i, line) in &open {
+        let states = clocks(&rules, i.fields.noticed_at, &recorded(line), now);
+        let major = personal.contains(&i.fields.severity);
+        for fact in of_incident(&states, major) {
+            put(&i.id, fact);
+        }
+    }
+    for c in state
+        .db
+        .closed_incident_indicators(scope, &personal)
+        .await?
+    {
+        let major = personal.contains(&c.severity);
+        for clock in &c.late {
+            put(
+                &c.id,
+                Fact::IncidentPastClock {
+                    clock: *clock,
+                    major,
+                },
+            );
+        }
+        if major && !c.personal_done {
+            put(&c.id, Fact::MajorWithoutPersonalHandling);
+        }
+    }
+    for p in state.db.launched_past_the_gate(scope).await? {
+        out.prevention.push((p.id, Fact::LaunchedWithoutAssessment));
+    }
+    Ok(out)
+}
+
+/// The rows of `facts[skip..take]`, each with its evidence and who answered for it.
+pub(super) async fn rows(
+    state: &AppState,
+    v: &Viewer,
+    facts: &[(String, Fact)],
+    skip: usize,
+    take: usize,
+) -> Result<Vec<Indicator>, StorageError> {
+    let tr = v.tr;
+    let lang = tr.lang();
+    let m = &v.snap.model;
+    let pack = &v.snap.pack;
+    let rules = pack.incidents.clone().unwrap_or_default();
+    let page: Vec<&(String, Fact)> = facts.iter().take(take).skip(skip).collect();
+    let incident_ids: Vec<String> = page
+        .iter()
+        .filter(|(_, f)| *f != Fact::LaunchedWithoutAssessment)
+        .map(|(id, _)| id.clone())
+        .collect();
+    let incidents: HashMap<String, zeren_storage::repo::incidents::Incident> = state
+        .db
+        .incidents_by_id(&incident_ids)
+        .await?
+        .into_iter()
+        .map(|i| (i.id.clone(), i))
+        .collect();
+    let ground = |id: &str| {
+        pack.grounds
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| {
+                (
+                    lang.pick(&g.title, &g.title_en).to_string(),
+                    g.article.to_string(),
+                )
+            })
+            .unwrap_or_else(|| (id.to_string(), String::new()))
+    };
+    let mut out = Vec::new();
+    for (id, fact) in page {
+        let (ground_title, citation) = ground(fact.ground());
+        if *fact == Fact::LaunchedWithoutAssessment {
+            let p = match state.db.project(id).await {
+                Ok(p) => p,
+                Err(StorageError::NotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            let href = with_lang(&format!("/risk-assessments/{}", encode(id)), tr);
+            let day = p.launched_on.map(date).unwrap_or_default();
+            out.push(Indicator {
+                fact: fact.as_str(),
+                ground: fact.ground(),
+                ground_title,
+                citation,
+                what: fact.describe(lang),
+                subject: p.fields.title.clone(),
+                subject_href: href.clone(),
+                org: m
+                    .org(&p.fields.org)
+                    .map(|o| o.name.clone())
+                    .unwrap_or_default(),
+                evidence: tr.tf(
+                    "indicators.project_evidence",
+                    &[
+                        ("day", &day),
+                        ("reason", p.override_reason.as_deref().unwrap_or_default()),
+                    ],
+                ),
+                evidence_href: format!("{href}#launch"),
+                day,
+                person: p
+                    .override_by
+                    .as_deref()
+                    .map(|x| person_name(m, x))
+                    .unwrap_or_default(),
+            });
+            continue;
+        }
+        let Some(i) = incidents.get(id) else { continue };
+        let f = &i.fields;
+        let href = with_lang(&format!("/incidents/{}", encode(id)), tr);
+        // Who answered for it: the first responsible person on the day it came to notice.
+        let person = first_responsible(pack, m, &f.org, f.day())
+            .map(|p| p.name)
+            .unwrap_or_default();
+        out.push(Indicator {
+            fact: fact.as_str(),
+            ground: fact.ground(),
+            ground_title,
+            citation,
+            what: fact.describe(lang),
+            subject: f.title.clone(),
+            subject_href: href.clone(),
+            org: m.org(&f.org).map(|o| o.name.clone()).unwrap_or_default(),
+            evidence: tr.tf(
+                "indicators.incident_evidence",
+                &[
+                    ("severity", &rules.severity_name(&f.severity, lang)),
+                    ("noticed", &shown(f.noticed_at)),
+                    ("handler", &person_name(m, &f.handler)),
+                ],
+            ),
+            evidence_href: format!(
+                "{href}#{}",
+                if *fact == Fact::MajorWithoutPersonalHandling {
+                    "timeline"
+                } else {
+                    "clocks"
+                }
+            ),
+            day: date(f.day()),
+            person,
+        });
+    }
+    Ok(out)
+}
+
+/// The grounds these facts fall under, in the order they are listed.
+pub(super) const GROUNDS: [&str; 2] = [MAJOR_INCIDENT_GROUND, PREVENTION_GROUND];
