@@ -1,6 +1,7 @@
 //! The university-scale demo (`zeren demo --scale university`): the ordinary demo (with its
 //! accounts) grown to a whole university — 1 000 orgs, 20 000 people, 3 000 platforms, 20 000
-//! online events (see [`events`]), the websites' maintenance logs (see [`websites`]) — with a
+//! online events (see [`events`]), 50 000 incidents with their timelines (see [`incidents`]), the
+//! websites' maintenance logs (see [`websites`]) — with a
 //! year of obligations, a deterministic share of them done with the records that discharge them.
 //! For benchmarks and load tests.
 //!
@@ -22,9 +23,11 @@ use zeren_core::policy::BUILTIN_PACK_ID;
 use zeren_core::vocab::PlatformKind;
 
 mod events;
+mod incidents;
 mod websites;
 
 pub use events::EVENTS;
+pub use incidents::INCIDENTS;
 
 /// Orgs in the whole university.
 pub const ORGS: usize = 1000;
@@ -112,6 +115,8 @@ pub struct ScaleSummary {
     pub platforms: usize,
     /// Online events.
     pub events: usize,
+    /// Incidents.
+    pub incidents: usize,
     /// Obligations of the year.
     pub obligations: usize,
     /// Of which done.
@@ -338,6 +343,17 @@ pub(crate) fn hash(s: &str) -> u32 {
 
 /// Loads the university-scale demo into an empty database, as of `today`.
 pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<ScaleSummary> {
+    load_with(db, today, INCIDENTS, progress).await
+}
+
+/// [`load`] with `incidents` incidents instead of [`INCIDENTS`] (a test of the loading itself
+/// need not write the benchmark's fifty thousand).
+pub async fn load_with(
+    db: &Db,
+    today: NaiveDate,
+    incidents: usize,
+    progress: Progress<'_>,
+) -> Result<ScaleSummary> {
     progress("demo", 0, 1);
     demo::load(db, today).await?;
     progress("demo", 1, 1);
@@ -602,9 +618,12 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
     let model = db.load_model().await?;
     let pack = db.policy(BUILTIN_PACK_ID).await?.pack;
     let events = events::batch(&model, &pack, &hosts, today, ms)?;
+    let (incidents, timelines) = incidents::batches(&model, &pack, &hosts, incidents, today, ms)?;
     let (log, last_log) = websites::batches(&websites, today, ms);
     let mut tx = db.begin(&actor, now).await?;
     events.write(&mut tx, "event", progress).await?;
+    incidents.write(&mut tx, "incident", progress).await?;
+    timelines.write(&mut tx, "incident", progress).await?;
     log.write(&mut tx, "platform", progress).await?;
     last_log.write(&mut tx, "platform", progress).await?;
     tx.commit().await?;
@@ -612,7 +631,8 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
     progress("obligations", 0, 1);
     ledger::sync_obligations(db, &actor, year, now).await?;
     let mut tx = db.begin(&actor, now).await?;
-    let approved = events::discharge_approved(&mut tx).await?;
+    let approved =
+        events::discharge_approved(&mut tx).await? + incidents::discharge_closed(&mut tx).await?;
     tx.commit().await?;
     progress("obligations", 1, 1);
     let done = complete_share(db, &actor, year, today, progress).await?
@@ -622,11 +642,15 @@ pub async fn load(db: &Db, today: NaiveDate, progress: Progress<'_>) -> Result<S
     let (_, events) = db
         .online_events(&crate::repo::events::EventFilter::default())
         .await?;
+    let (_, incidents) = db
+        .incidents(&crate::repo::incidents::IncidentFilter::default())
+        .await?;
     Ok(ScaleSummary {
         orgs: existing_orgs + new_orgs,
         people: existing_people + new_people,
         platforms: existing_platforms + new_platforms,
         events: usize::try_from(events).unwrap_or(0),
+        incidents: usize::try_from(incidents).unwrap_or(0),
         obligations,
         done,
         year,

@@ -369,12 +369,19 @@ async fn university_scale_demo_loads() {
                 stages.push(stage.to_string());
             }
         };
-        let s = demo_scale::load(db, d(TODAY), &mut progress).await.unwrap();
+        // Two thousand incidents: enough to load in several statements of each table.
+        let s = demo_scale::load_with(db, d(TODAY), 2000, &mut progress)
+            .await
+            .unwrap();
         assert_eq!(s.orgs, demo_scale::ORGS, "{}", t.label);
         assert_eq!(s.people, demo_scale::PEOPLE);
         assert_eq!(s.platforms, demo_scale::PLATFORMS);
         // The ordinary demo's four events and the year's events at scale.
         assert_eq!(s.events, demo_scale::EVENTS + 4);
+        assert_eq!(s.incidents, 2000);
+        // Their obligations are done on the day each closed; the open ones are still owed.
+        let open = db.open_incidents().await.unwrap();
+        assert!(!open.is_empty() && open.len() < 2000, "{}", open.len());
         assert!(s.obligations > 6000, "{s:?}");
         assert!(s.done > s.obligations / 2, "{s:?}");
         assert!(stages.iter().any(|x| x == "people"));

@@ -370,22 +370,24 @@ async fn scale_demo(db: &Db, today: chrono::NaiveDate) -> Result<()> {
         "{}",
         lang().pick(
             &format!(
-                "大规模演示数据已载入：{} 个组织，{} 人，{} 个平台，{} 场网上活动，{} 年待办事项 {} 项（已完成 {} 项）。演示账号同普通演示（密码 {}）。",
+                "大规模演示数据已载入：{} 个组织，{} 人，{} 个平台，{} 场网上活动，{} 起舆情事件，{} 年待办事项 {} 项（已完成 {} 项）。演示账号同普通演示（密码 {}）。",
                 s.orgs,
                 s.people,
                 s.platforms,
                 s.events,
+                s.incidents,
                 s.year,
                 s.obligations,
                 s.done,
                 demo::DEMO_PASSWORD
             ),
             &format!(
-                "university-scale demo loaded: {} orgs, {} people, {} platforms, {} online events, {} obligations for {} ({} done). Demo accounts as in the ordinary demo (password {}).",
+                "university-scale demo loaded: {} orgs, {} people, {} platforms, {} online events, {} incidents, {} obligations for {} ({} done). Demo accounts as in the ordinary demo (password {}).",
                 s.orgs,
                 s.people,
                 s.platforms,
                 s.events,
+                s.incidents,
                 s.obligations,
                 s.year,
                 s.done,

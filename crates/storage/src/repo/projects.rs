@@ -500,7 +500,8 @@ impl Tx {
         Ok(after)
     }
 
-    /// Adds an assessment (checked by `check_assessment`) to a planned project.
+    /// Adds an assessment (checked by `check_assessment`) to a project not cancelled (one
+    /// launched past the gate still owes it, late).
     pub async fn submit_assessment(
         &mut self,
         project: &str,
@@ -512,12 +513,13 @@ impl Tx {
             .await?;
         match state.as_deref() {
             None => return Err(not_found("project", project)),
-            Some("planned") => {}
-            Some(s) => {
+            Some("cancelled") => {
                 return Err(StorageError::Invalid(format!(
-                    "project `{project}` is {s}; it is not assessed"
+                    "project `{project}` is cancelled; it is not assessed"
                 )));
             }
+            // Planned, or launched past the gate: a late assessment is still owed.
+            Some(_) => {}
         }
         let a = RiskAssessment {
             id: new_id(),

@@ -150,7 +150,7 @@ pub(super) async fn rows(
                         ("reason", p.override_reason.as_deref().unwrap_or_default()),
                     ],
                 ),
-                evidence_href: format!("{href}#launch"),
+                evidence_href: format!("{href}#override"),
                 day,
                 person: p
                     .override_by

@@ -24,8 +24,8 @@ pub const ZH: &[(&str, &str)] = &[
     ("risk.page_label", "第 {page} / {pages} 页，共 {total} 项"),
     ("risk.prev", "上一页"),
     ("risk.next", "下一页"),
-    ("risk.field.title", "名称"),
-    ("risk.field.description", "内容"),
+    ("risk.field.title", "标题"),
+    ("risk.field.description", "项目内容"),
     ("risk.field.portfolio", "所属分管领域"),
     ("risk.field.launch_on", "计划实施日期"),
     (
@@ -94,6 +94,9 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("risk.cancel_project", "取消该项目"),
     ("risk.cancel_reason", "取消的原因"),
+    ("risk.cancelled_because", "已取消：{reason}"),
+    ("risk.duties.withdrawn", "项目已取消，其职责已撤回。"),
+    ("risk.error.cancelled", "项目已取消，不能再评估或审批。"),
     ("risk.duties", "相关职责"),
     (
         "risk.duties.none",
@@ -214,6 +217,15 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("risk.cancel_project", "Cancel the project"),
     ("risk.cancel_reason", "Why it is cancelled"),
+    ("risk.cancelled_because", "Cancelled: {reason}"),
+    (
+        "risk.duties.withdrawn",
+        "The project was cancelled; its duties were withdrawn.",
+    ),
+    (
+        "risk.error.cancelled",
+        "The project is cancelled; it is not assessed or decided any more.",
+    ),
     ("risk.duties", "Duties"),
     (
         "risk.duties.none",

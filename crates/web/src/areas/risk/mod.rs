@@ -350,11 +350,8 @@ async fn assess(
     d: &AssessmentDraft,
 ) -> Result<RiskAssessment, Refused> {
     let tr = v.tr;
-    if p.state != ProjectState::Planned {
-        return Err(Refused::Other(Refusal::new(
-            ErrorCode::Conflict,
-            LaunchError::NotPlanned.message(tr.lang()),
-        )));
+    if p.state == ProjectState::Cancelled {
+        return Err(Refused::Other(cancelled(tr)));
     }
     let fields = check_assessment(
         d,
@@ -381,6 +378,9 @@ async fn decide(
     note: &str,
 ) -> Result<RiskAssessment, Refused> {
     let tr = v.tr;
+    if p.state == ProjectState::Cancelled {
+        return Err(Refused::Other(cancelled(tr)));
+    }
     let a = match state.db.risk_assessment(assessment).await {
         Ok(a) if a.project == p.id => a,
         Ok(_) | Err(StorageError::NotFound { .. }) => {
@@ -486,6 +486,14 @@ async fn cancel(
             .await
     })
     .await
+}
+
+/// The refusal of a change to a cancelled project.
+fn cancelled(tr: Tr) -> Refusal {
+    Refusal::new(
+        ErrorCode::Conflict,
+        tr.t("risk.error.cancelled").to_string(),
+    )
 }
 
 /// A state's name in the user's language.

@@ -521,12 +521,19 @@ pub(super) struct ProjectPage {
     pub(super) duties: Vec<DutyRow>,
     pub(super) version: i64,
     pub(super) base: String,
-    pub(super) keeps: bool,
+    /// Planned, and the viewer keeps it: edit, launch and cancel are offered.
+    pub(super) planned: bool,
+    /// Not cancelled, and the viewer keeps it: an assessment may be submitted (late, after a
+    /// launch past the gate, too).
+    pub(super) may_assess: bool,
+    pub(super) cancel_reason: String,
+    /// The assessment and launch forms' values (what was typed, after a refusal).
+    pub(super) assess: AssessmentDraft,
+    pub(super) launch: LaunchDraft,
     pub(super) is_first: bool,
     pub(super) first: String,
     pub(super) levels: Vec<(String, String)>,
     pub(super) people: Vec<(String, String)>,
-    pub(super) today: String,
     pub(super) failed: Failed,
     pub(super) errors: FieldErrors,
 }
@@ -537,6 +544,17 @@ impl ProjectPage {
         (self.failed == form)
             .then(|| crate::shared::format::field_error(&self.errors, field))
             .flatten()
+    }
+
+    /// The assessment form's text fields: (name, rows, value).
+    pub(super) fn assess_fields(&self) -> [(&'static str, usize, &str); 4] {
+        let a = &self.assess;
+        [
+            ("planned", 3, a.planned.as_str()),
+            ("affected", 2, a.affected.as_str()),
+            ("risks", 4, a.risks.as_str()),
+            ("measures", 4, a.measures.as_str()),
+        ]
     }
 
     /// The problems of `form` no field of it shows.
@@ -570,6 +588,7 @@ pub(super) async fn project_view(
     failed: Failed,
     errors: FieldErrors,
     status: StatusCode,
+    posted: &[(String, String)],
 ) -> Response {
     let tr = v.tr;
     let m = &v.snap.model;
@@ -592,11 +611,13 @@ pub(super) async fn project_view(
     let is_first = matches!((me, &first), (Some(x), Some(f)) if x == f.id);
     let base = format!("/risk-assessments/{}", encode(&p.id));
     let planned = p.state == ProjectState::Planned;
+    let open = p.state != ProjectState::Cancelled;
+    let keeps = v.can(Permission::KeepRecords, Some(&p.fields.org));
     let rows = assessments
         .iter()
         .map(|a| {
             let expected = approver_of(state, v, p, &a.fields.level);
-            let may = planned
+            let may = open
                 && a.state == AssessmentState::Submitted
                 && me.is_some_and(|me| {
                     check_decision(&v.snap.pack, m, &rules, &p.fields, &a.fields, me, today).is_ok()
@@ -677,7 +698,24 @@ pub(super) async fn project_view(
                 .collect(),
             version: p.version,
             base,
-            keeps: planned && v.can(Permission::KeepRecords, Some(&p.fields.org)),
+            planned: planned && keeps,
+            // Planned, or launched past the gate (the assessment is still owed, late).
+            may_assess: keeps && (planned || (open && p.override_by.is_some())),
+            cancel_reason: p.cancel_reason.clone().unwrap_or_default(),
+            assess: match failed {
+                Failed::Assess => assessment_from(posted),
+                _ => AssessmentDraft {
+                    assessed_on: date(today),
+                    ..AssessmentDraft::default()
+                },
+            },
+            launch: match failed {
+                Failed::Launch => launch_from(posted),
+                _ => LaunchDraft {
+                    launched_on: date(today),
+                    ..LaunchDraft::default()
+                },
+            },
             is_first,
             first: first
                 .map(|f| f.name)
@@ -697,7 +735,6 @@ pub(super) async fn project_view(
                 .people_within(&p.fields.org)
                 .map(|x| (x.id.clone(), x.name.clone()))
                 .collect(),
-            today: date(today),
             failed,
             errors,
         },
@@ -714,7 +751,18 @@ pub(super) async fn project_page(
         return Refusal::not_found(tr, "risk.not_found", "").page(tr);
     };
     match readable(&state, &v, &id).await {
-        Ok(p) => project_view(&state, &v, &p, Failed::None, Vec::new(), StatusCode::OK).await,
+        Ok(p) => {
+            project_view(
+                &state,
+                &v,
+                &p,
+                Failed::None,
+                Vec::new(),
+                StatusCode::OK,
+                &[],
+            )
+            .await
+        }
         Err(r) => r.page(tr),
     }
 }
@@ -749,7 +797,7 @@ async fn act<T>(
         Err(r) => return r.page(tr),
     };
     let p = state.db.project(&p.id).await.unwrap_or(p);
-    project_view(state, v, &p, form, errors, status).await
+    project_view(state, v, &p, form, errors, status, &pairs).await
 }
 
 /// An assessment as posted.
