@@ -2,7 +2,8 @@
 //!
 //! One sheet per kind: obligations, committee meetings, situation analyses, training sessions,
 //! education activities, one sheet per record kind a policy pack defines (those with records in
-//! the year), directives and supervised tasks, behind a cover sheet with the org, the year, the
+//! the year), directives and supervised tasks, platforms, online events, incidents and risk
+//! assessments, behind a cover sheet with the org, the year, the
 //! policy's document number, the export time (Asia/Shanghai) and each sheet's row count.
 //! Everything comes from one consistent snapshot (storage's `LedgerReader`), obligations and
 //! records page by page (keyset paging). Rows go in batches over a bounded channel to the
@@ -23,14 +24,17 @@ use std::io::{Seek, Write};
 use std::path::Path;
 use zeren_core::Lang;
 use zeren_core::clock::shanghai;
+use zeren_core::events::shown;
+use zeren_core::incidents::clocks;
 use zeren_core::obligation::{ObligationStatus, status_on};
 use zeren_core::org::{Org, OrgModel};
 use zeren_core::policy::{FieldType, Policies, PolicyPack, RecordField, RecordKind};
 use zeren_core::records::{DefinedRecord, RecordDetails, value_text};
 use zeren_core::responsibility::{Target, resolve};
-use zeren_core::vocab::EvidenceKind;
+use zeren_core::vocab::{EvidenceKind, TimelineKind};
 use zeren_storage::Db;
 use zeren_storage::repo::ledger_rows::{LedgerCounts, LedgerRecord};
+use zeren_storage::repo::projects::{AssessmentState, ProjectState};
 
 /// Record kinds, as stored, of the record sheets.
 const MEETING: &str = "committee-meeting";
@@ -77,7 +81,7 @@ pub type LedgerSummary = Vec<(String, u32)>;
 
 /// Names of the fixed sheets, in order. The sheets of pack-defined record kinds come after
 /// 青年教育, named by their kinds ([`sheet_name`] keeps them apart from these).
-pub const SHEETS: [&str; 12] = [
+pub const SHEETS: [&str; 14] = [
     "封面",
     "责任清单",
     "党委会",
@@ -90,6 +94,8 @@ pub const SHEETS: [&str; 12] = [
     "阵地状态变化",
     "年审与整改",
     "网上活动",
+    "舆情事件",
+    "风险评估",
 ];
 
 static OBLIGATION_COLUMNS: [Column; 11] = [
@@ -445,6 +451,45 @@ static EVENT_COLUMNS: [Column; 17] = [
     Column::text("审批后变更"),
     Column::text("举办情况"),
     Column::number("实际受众"),
+];
+
+static INCIDENT_COLUMNS: [Column; 18] = [
+    Column::text("组织"),
+    Column::text("事件名称"),
+    Column::text("发现时间"),
+    Column::text("发现渠道"),
+    Column::text("涉及平台"),
+    Column::text("事件等级"),
+    Column::text("处置责任人"),
+    Column::text("状态"),
+    Column::text("首次响应"),
+    Column::text("研判"),
+    Column::long("第一责任人批示"),
+    Column::text("第一责任人签批"),
+    Column::text("结案时间"),
+    Column::date("结案报告期限"),
+    Column::text("超时情况"),
+    Column::long("处置情况"),
+    Column::long("整改与防范措施"),
+    Column::text("编号"),
+];
+
+static PROJECT_COLUMNS: [Column; 15] = [
+    Column::text("组织"),
+    Column::text("政策、项目"),
+    Column::text("重大"),
+    Column::text("分管领域"),
+    Column::date("计划实施日期"),
+    Column::text("状态"),
+    Column::date("实施日期"),
+    Column::text("风险等级"),
+    Column::date("评估日期"),
+    Column::text("评估人"),
+    Column::text("审批人"),
+    Column::text("审批结果"),
+    Column::date("审批日期"),
+    Column::long("未经批准的评估先行实施"),
+    Column::text("编号"),
 ];
 
 /// The pack-defined kinds with records in the orgs counted: first those the pack in force
@@ -974,6 +1019,135 @@ async fn read_ledger(
                 e.held
                     .as_ref()
                     .map_or(Cell::Empty, |h| Cell::Number(f64::from(h.audience))),
+            ]));
+        }
+    }
+    // 舆情事件 (舆情事件台账): every incident of the year, its clocks and its handling.
+    send!(sink.sheet(SHEETS[12].into(), Cow::Borrowed(&INCIDENT_COLUMNS)));
+    let rules = req.pack.incidents.clone().unwrap_or_default();
+    let now = req.now.with_timezone(&shanghai()).naive_local();
+    for org in orgs.iter().filter(|o| count(o).incidents > 0) {
+        for (i, line) in db.incidents(&org.id, req.year).await? {
+            let f = &i.fields;
+            let rec = zeren_storage::repo::incidents::recorded(&line);
+            let first_at = |kind: TimelineKind| {
+                line.iter()
+                    .find(|e| e.kind == kind)
+                    .map(|e| shown(e.at))
+                    .unwrap_or_default()
+            };
+            let by_first = |kind: TimelineKind| {
+                line.iter()
+                    .filter(|e| e.kind == kind && e.as_first_responsible)
+                    .map(|e| format!("{} {}", shown(e.at), e.detail))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let late: Vec<&str> = clocks(&rules, f.noticed_at, &rec, now)
+                .iter()
+                .filter(|c| c.late())
+                .map(|c| c.clock.name_zh())
+                .collect();
+            send!(sink.row(vec![
+                org.name.as_str().into(),
+                f.title.as_str().into(),
+                shown(f.noticed_at).into(),
+                f.channel.name_zh().into(),
+                f.platform
+                    .as_deref()
+                    .and_then(|p| req.model.find_platform(p))
+                    .map_or_else(String::new, |p| p.name.clone())
+                    .into(),
+                rules.severity_name(&f.severity, Lang::Zh).into(),
+                person_name(req.model, &f.handler).into(),
+                (if i.closed { "已结案" } else { "处置中" }).into(),
+                first_at(TimelineKind::Response).into(),
+                first_at(TimelineKind::Assessment).into(),
+                by_first(TimelineKind::Instruction).into(),
+                by_first(TimelineKind::SignOff).into(),
+                i.closed_at.map(shown).unwrap_or_default().into(),
+                i.closure_due.into(),
+                (if late.is_empty() {
+                    String::new()
+                } else {
+                    format!("超时：{}", late.join("、"))
+                })
+                .into(),
+                i.handled.clone().into(),
+                i.prevention.clone().into(),
+                i.id.into(),
+            ]));
+        }
+    }
+    // 风险评估 (重大政策、项目舆情风险评估台账): each policy or project of the year with its
+    // latest assessment and its launch.
+    send!(sink.sheet(SHEETS[13].into(), Cow::Borrowed(&PROJECT_COLUMNS)));
+    let risk = req.pack.risk_assessment.clone().unwrap_or_default();
+    for org in orgs.iter().filter(|o| count(o).projects > 0) {
+        for (p, assessments) in db.projects(&org.id, req.year).await? {
+            let shown_one = assessments
+                .iter()
+                .rev()
+                .find(|a| a.state == AssessmentState::Approved)
+                .or_else(|| assessments.last());
+            let state = match p.state {
+                ProjectState::Planned => "计划中",
+                ProjectState::Launched => "已实施",
+                ProjectState::Cancelled => "已取消",
+            };
+            let verdict = shown_one.map(|a| match a.state {
+                AssessmentState::Submitted => "待审批",
+                AssessmentState::Approved => "已批准",
+                AssessmentState::Rejected => "未批准",
+            });
+            send!(sink.row(vec![
+                org.name.as_str().into(),
+                p.fields.title.as_str().into(),
+                (if p.fields.major { "是" } else { "否" }).into(),
+                p.fields
+                    .portfolio
+                    .as_deref()
+                    .and_then(|x| req.pack.portfolio(x))
+                    .map_or_else(String::new, |x| x.name.clone())
+                    .into(),
+                p.fields.launch_on.into(),
+                state.into(),
+                p.launched_on.into(),
+                shown_one
+                    .map(|a| risk.level_name(&a.fields.level, Lang::Zh))
+                    .unwrap_or_default()
+                    .into(),
+                shown_one.map(|a| a.fields.assessed_on).into(),
+                shown_one
+                    .map(|a| {
+                        a.fields
+                            .assessors
+                            .iter()
+                            .map(|x| person_name(req.model, x))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    })
+                    .unwrap_or_default()
+                    .into(),
+                shown_one
+                    .and_then(|a| a.decided_by.as_deref())
+                    .map(|x| person_name(req.model, x))
+                    .unwrap_or_default()
+                    .into(),
+                verdict.unwrap_or("").into(),
+                shown_one.and_then(|a| a.decided_on).into(),
+                p.override_by
+                    .as_deref()
+                    .map(|x| {
+                        format!(
+                            "{}：{}",
+                            person_name(req.model, x),
+                            p.override_reason.as_deref().unwrap_or_default()
+                        )
+                    })
+                    .unwrap_or_default()
+                    .into(),
+                p.id.into(),
             ]));
         }
     }

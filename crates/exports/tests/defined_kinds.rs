@@ -211,7 +211,9 @@ async fn a_pack_defined_kind_gets_a_sheet_with_the_columns_of_its_newest_definit
                 "网络阵地",
                 "阵地状态变化",
                 "年审与整改",
-                "网上活动"
+                "网上活动",
+                "舆情事件",
+                "风险评估"
             ]
         );
         assert_eq!(summary[5], ("廉政谈话记录".to_string(), 2));

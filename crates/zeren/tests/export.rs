@@ -114,7 +114,9 @@ async fn ledger_export_opens_with_sheets_headers_rows_and_dates() {
                 "网络阵地",
                 "阵地状态变化",
                 "年审与整改",
-                "网上活动"
+                "网上活动",
+                "舆情事件",
+                "风险评估"
             ]
         );
         // The event ledger: the demo's four online events of the college, with their approval.

@@ -186,6 +186,33 @@ fn instant(r: &AnyRow, col: &str, id: &str) -> Result<NaiveDateTime> {
     parse_date_time(&r.try_get::<String, _>(col)?).ok_or_else(|| corrupt(col, id))
 }
 
+/// The timelines of the incidents of `org` noticed between `from` and `to` (`YYYY-MM-DD`), by
+/// incident, over `conn`.
+pub(crate) async fn timelines_of_org(
+    conn: &mut sqlx::AnyConnection,
+    org: &str,
+    from: &str,
+    to: &str,
+) -> Result<std::collections::HashMap<String, Vec<TimelineEntry>>> {
+    let mut out: std::collections::HashMap<String, Vec<TimelineEntry>> =
+        std::collections::HashMap::new();
+    for r in sqlx::query(AssertSqlSafe(format!(
+        "SELECT {} FROM incident_timeline t JOIN incidents i ON i.id = t.incident_id \
+         WHERE i.org_id = $1 AND i.noticed_day >= $2 AND i.noticed_day <= $3 ORDER BY t.incident_id, t.seq",
+        super::qualified(ENTRY_COLS, "t")
+    )))
+    .bind(org)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let incident: String = r.try_get("incident_id")?;
+        out.entry(incident).or_default().push(entry_from(&r)?);
+    }
+    Ok(out)
+}
+
 pub(crate) fn incident_from(r: &AnyRow) -> Result<Incident> {
     let id: String = r.try_get("id")?;
     let channel = IncidentChannel::parse(&r.try_get::<String, _>("channel")?)
@@ -599,6 +626,45 @@ impl Db {
         .iter()
         .map(task_from)
         .collect()
+    }
+
+    /// The incidents of `orgs` (none: every org) noticed in `from..=to`, by month (`YYYY-MM`),
+    /// and how many of them are open: the dashboard's figures, without the statistics' scan.
+    pub async fn incident_months(
+        &self,
+        orgs: Option<&[String]>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<(Vec<(String, i64)>, i64)> {
+        let f = IncidentFilter {
+            orgs: orgs.map(<[String]>::to_vec),
+            from: Some(from),
+            to: Some(to),
+            ..IncidentFilter::default()
+        };
+        let Some((cond, args)) = f.clause() else {
+            return Ok((Vec::new(), 0));
+        };
+        let mut conn = self.pool.acquire().await?;
+        let months = counts(
+            &mut conn,
+            format!(
+                "SELECT SUBSTR(noticed_at, 1, 7) AS k, CAST(COUNT(*) AS BIGINT) AS n FROM incidents WHERE {cond} GROUP BY SUBSTR(noticed_at, 1, 7) ORDER BY SUBSTR(noticed_at, 1, 7)"
+            ),
+            &args,
+        )
+        .await?;
+        let open = counts(
+            &mut conn,
+            format!(
+                "SELECT state AS k, CAST(COUNT(*) AS BIGINT) AS n FROM incidents WHERE {cond} AND state = 'open' GROUP BY state"
+            ),
+            &args,
+        )
+        .await?
+        .first()
+        .map_or(0, |(_, n)| *n);
+        Ok((months, open))
     }
 
     /// The statistics of the incidents of `orgs` (none: every org) noticed in `from..=to`.

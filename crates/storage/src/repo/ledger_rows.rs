@@ -81,6 +81,10 @@ pub struct LedgerCounts {
     pub tasks: i64,
     /// Online events held (or to be held) in the year.
     pub events: i64,
+    /// Incidents that came to notice in the year.
+    pub incidents: i64,
+    /// Policies and projects planned to launch in the year.
+    pub projects: i64,
 }
 
 impl LedgerCounts {
@@ -403,6 +407,28 @@ impl LedgerReader {
         {
             counts.entry(org).or_default().events = n;
         }
+        for (org, n) in self
+            .per_org(
+                "SELECT org_id, CAST(COUNT(*) AS BIGINT) AS n FROM incidents \
+                 WHERE noticed_day >= $1 AND noticed_day <= $2 GROUP BY org_id",
+                &from,
+                &to,
+            )
+            .await?
+        {
+            counts.entry(org).or_default().incidents = n;
+        }
+        for (org, n) in self
+            .per_org(
+                "SELECT org_id, CAST(COUNT(*) AS BIGINT) AS n FROM projects \
+                 WHERE launch_on >= $1 AND launch_on <= $2 GROUP BY org_id",
+                &from,
+                &to,
+            )
+            .await?
+        {
+            counts.entry(org).or_default().projects = n;
+        }
         Ok(counts)
     }
 
@@ -478,6 +504,57 @@ impl LedgerReader {
         .fetch_optional(&mut self.conn)
         .await?;
         row.as_ref().map(ledger_record).transpose()
+    }
+
+    /// An org's incidents noticed in `year`, by the time they came to notice, each with its
+    /// timeline, in two reads.
+    pub async fn incidents(
+        &mut self,
+        org: &str,
+        year: i32,
+    ) -> Result<
+        Vec<(
+            super::incidents::Incident,
+            Vec<super::incidents::TimelineEntry>,
+        )>,
+    > {
+        let (from, to) = year_bounds(year);
+        let incidents: Vec<super::incidents::Incident> = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM incidents WHERE org_id = $1 AND noticed_day >= $2 AND noticed_day <= $3 ORDER BY noticed_at, id",
+            super::incidents::COLS
+        )))
+        .bind(org)
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&mut self.conn)
+        .await?
+        .iter()
+        .map(super::incidents::incident_from)
+        .collect::<Result<_>>()?;
+        let mut lines = super::incidents::timelines_of_org(&mut self.conn, org, &from, &to).await?;
+        Ok(incidents
+            .into_iter()
+            .map(|i| {
+                let line = lines.remove(&i.id).unwrap_or_default();
+                (i, line)
+            })
+            .collect())
+    }
+
+    /// An org's policies and projects planned to launch in `year`, by planned launch, each with
+    /// its assessments.
+    pub async fn projects(
+        &mut self,
+        org: &str,
+        year: i32,
+    ) -> Result<
+        Vec<(
+            super::projects::Project,
+            Vec<super::projects::RiskAssessment>,
+        )>,
+    > {
+        let (from, to) = year_bounds(year);
+        super::projects::projects_of_org(&mut self.conn, org, &from, &to).await
     }
 
     /// An org's online events of `year`, by start.

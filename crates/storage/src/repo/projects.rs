@@ -714,6 +714,50 @@ impl Tx {
     }
 }
 
+/// The projects of `org` planned to launch between `from` and `to` (`YYYY-MM-DD`), by
+/// planned launch, each with its assessments, over `conn`.
+pub(crate) async fn projects_of_org(
+    conn: &mut sqlx::AnyConnection,
+    org: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(Project, Vec<RiskAssessment>)>> {
+    let projects: Vec<Project> = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLS} FROM projects WHERE org_id = $1 AND launch_on >= $2 AND launch_on <= $3 ORDER BY launch_on, id"
+    )))
+    .bind(org)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(project_from)
+    .collect::<Result<_>>()?;
+    let mut by_project: std::collections::HashMap<String, Vec<RiskAssessment>> =
+        std::collections::HashMap::new();
+    for r in sqlx::query(AssertSqlSafe(format!(
+        "SELECT {} FROM risk_assessments a JOIN projects p ON p.id = a.project_id \
+         WHERE p.org_id = $1 AND p.launch_on >= $2 AND p.launch_on <= $3 ORDER BY a.created_at, a.id",
+        super::qualified(ASSESSMENT_COLS, "a")
+    )))
+    .bind(org)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let a = assessment_from(&r)?;
+        by_project.entry(a.project.clone()).or_default().push(a);
+    }
+    Ok(projects
+        .into_iter()
+        .map(|p| {
+            let a = by_project.remove(&p.id).unwrap_or_default();
+            (p, a)
+        })
+        .collect())
+}
+
 /// The major projects (not cancelled) planned to launch in `year`, as the events the
 /// risk-assessment duty hangs on, over `conn`.
 pub(crate) async fn project_events_of_year(

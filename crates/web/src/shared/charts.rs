@@ -95,3 +95,43 @@ pub fn short(s: &str, n: usize) -> (String, Option<String>) {
         )
     }
 }
+
+/// A bar per (label, count, link), `w` wide, as high as the largest count allows; labels cut to
+/// what the width holds.
+pub fn columns(items: &[(String, i64, String)], class: &str, w: f64) -> Chart {
+    let (h, top, base) = (180.0, 18.0, 150.0);
+    let max = items.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1) as f64;
+    let mut bars = Vec::new();
+    let mut texts = Vec::new();
+    for (k, (label, n, href)) in items.iter().enumerate() {
+        let x = 8.0 + k as f64 * w;
+        let bh = (base - top) * *n as f64 / max;
+        bars.push(Bar {
+            x: n1(x + 6.0),
+            y: n1(base - bh),
+            w: n1(w - 12.0),
+            h: n1(bh),
+            class: class.to_string(),
+            href: href.clone(),
+            title: format!("{label}：{n}"),
+        });
+        texts.push(Text::new(
+            x + w / 2.0,
+            base - bh - 4.0,
+            n.to_string(),
+            "middle",
+            "chart-n",
+        ));
+        let (text, full) = short(label, (w / 12.0) as usize);
+        let mut t =
+            Text::new(x + w / 2.0, base + 16.0, text, "middle", "chart-label").link(href.clone());
+        t.title = full;
+        texts.push(t);
+    }
+    Chart {
+        width: n1(16.0 + items.len().max(1) as f64 * w),
+        height: n1(h),
+        bars,
+        texts,
+    }
+}

@@ -5,7 +5,7 @@
 //! version, another college's reader and the wrong person's sign-off refused with nothing
 //! stored.
 
-use crate::common::{PASSWORD, TestApp, api, page, submit};
+use crate::common::{PASSWORD, TestApp, api, page, sheet_rows, submit, workbook};
 use serde_json::{Value, json};
 
 fn incident(handler: &str, severity: &str, noticed: &str) -> Value {
@@ -289,6 +289,19 @@ async fn an_incident_is_raised_to_major_signed_off_by_the_secretary_and_closed()
     .await;
     assert_eq!(status, 409);
 
+    // The ledger (台账) export carries it: its clocks, the secretary's own handling, the review.
+    let mut wb = workbook(&s, &app, "/orgs/cqu-mse/ledger.xlsx?year=2026").await;
+    let rows = sheet_rows(&mut wb, "舆情事件");
+    assert_eq!(rows[0][1], "事件名称");
+    let row = rows
+        .iter()
+        .find(|r| r[1] == "学院公众号推文评论区出现不实信息")
+        .expect("the incident is in the ledger");
+    assert_eq!((row[5].as_str(), row[7].as_str()), ("重大", "已结案"));
+    assert_eq!(row[8], "2026-11-28 09:30");
+    assert!(row[10].contains("由宣传委员牵头统一口径"), "{row:?}");
+    assert!(row[11].starts_with("2026-11-28"), "{row:?}");
+    assert_eq!(row[15], "发布招生政策说明，删除不实评论");
     // The ledger lists it with its clocks; the statistics count it.
     let (status, html) = page(&s, &app, "/incidents").await;
     assert_eq!(status, 200);
@@ -305,6 +318,13 @@ async fn an_incident_is_raised_to_major_signed_off_by_the_secretary_and_closed()
     let (status, html) = page(&s, &app, "/incidents/stats").await;
     assert_eq!(status, 200);
     assert!(html.contains("<svg"), "{html}");
+    // The dashboard shows the year's incidents by month, linking the statistics.
+    let (status, html) = page(&s, &app, "/dashboard?org=cqu-mse&year=2026").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("id=\"dash-incidents\"") && html.contains("本年度共 1 起，其中 0 起处置中"),
+        "{html}"
+    );
     app.finish().await;
 }
 

@@ -4,7 +4,7 @@
 //! assessor) and the project launched; another passes the gate only by the secretary, with a
 //! reason the audit keeps; bad input and a stale version refused with nothing stored.
 
-use crate::common::{PASSWORD, TestApp, api, page, submit};
+use crate::common::{PASSWORD, TestApp, api, page, sheet_rows, submit, workbook};
 use serde_json::{Value, json};
 
 fn project(title: &str) -> Value {
@@ -227,6 +227,20 @@ async fn a_major_project_launches_only_with_an_approved_assessment() {
         .unwrap_or_else(|| panic!("{ind}"));
     assert_eq!(row["subject"], "实验室开放日直播");
     assert_eq!(row["person"], "李明华");
+    // The ledger (台账) export carries both, the override with who decided it and why.
+    let mut wb = workbook(&s, &app, "/orgs/cqu-mse/ledger.xlsx?year=2026").await;
+    let rows = sheet_rows(&mut wb, "风险评估");
+    let approved = rows.iter().find(|r| r[1] == "本科招生宣传改版").unwrap();
+    assert_eq!(
+        (
+            approved[5].as_str(),
+            approved[7].as_str(),
+            approved[11].as_str()
+        ),
+        ("已实施", "中", "已批准")
+    );
+    let past = rows.iter().find(|r| r[1] == "实验室开放日直播").unwrap();
+    assert_eq!(past[13], "李明华：上级要求本周内启动");
     // The ledger lists both.
     let (status, html) = page(&s, &app, "/risk-assessments").await;
     assert_eq!(status, 200);

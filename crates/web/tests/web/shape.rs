@@ -12,6 +12,8 @@ const SEAMS: &[(&str, &str)] = &[
     ("home", "feeds::feed_status"),
     ("home", "feeds::FeedStatus"),
     ("home", "policies::index"),
+    // The dashboard shows the incidents of the year by month, as the statistics draw them.
+    ("obligations", "incidents::month_chart"),
     // `GET /api/v1/me` tells the caller's calendar feed state.
     ("identity", "feeds::feed_status"),
     ("identity", "feeds::FeedStatus"),

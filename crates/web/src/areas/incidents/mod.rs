@@ -57,6 +57,7 @@ use pages::*;
 use stats::*;
 
 pub use catalog::CATALOG;
+pub use stats::month_chart;
 
 /// Rows per page of the incident ledger.
 pub const PER_PAGE: i64 = 50;

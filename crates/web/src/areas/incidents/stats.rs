@@ -3,7 +3,7 @@
 //! behind them, and as JSON.
 
 use super::*;
-use crate::shared::charts::{Bar, Chart, Text, n1, short};
+use crate::shared::charts::{Chart, columns};
 use zeren_storage::repo::incidents::{CLOSE_BUCKETS, IncidentStats};
 
 /// Query of the statistics.
@@ -67,44 +67,38 @@ async fn stats_of(
     Ok((code, year, stats))
 }
 
-/// A bar per (label, count, link), `w` wide, as high as the largest count allows; labels cut to
-/// what the width holds.
-fn columns(items: &[(String, i64, String)], class: &str, w: f64) -> Chart {
-    let (h, top, base) = (180.0, 18.0, 150.0);
-    let max = items.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1) as f64;
-    let mut bars = Vec::new();
-    let mut texts = Vec::new();
-    for (k, (label, n, href)) in items.iter().enumerate() {
-        let x = 8.0 + k as f64 * w;
-        let bh = (base - top) * *n as f64 / max;
-        bars.push(Bar {
-            x: n1(x + 6.0),
-            y: n1(base - bh),
-            w: n1(w - 12.0),
-            h: n1(bh),
-            class: class.to_string(),
-            href: href.clone(),
-            title: format!("{label}：{n}"),
-        });
-        texts.push(Text::new(
-            x + w / 2.0,
-            base - bh - 4.0,
-            n.to_string(),
-            "middle",
-            "chart-n",
-        ));
-        let (text, full) = short(label, (w / 12.0) as usize);
-        let mut t =
-            Text::new(x + w / 2.0, base + 16.0, text, "middle", "chart-label").link(href.clone());
-        t.title = full;
-        texts.push(t);
-    }
-    Chart {
-        width: n1(16.0 + items.len().max(1) as f64 * w),
-        height: n1(h),
-        bars,
-        texts,
-    }
+/// The incidents of `code`'s subtree noticed in each month of `year` (`by_month`: `YYYY-MM` and
+/// count), a bar each, opening the ledger of that month. The dashboard shows it too.
+pub fn month_chart(tr: Tr, code: &str, year: i32, by_month: &[(String, i64)]) -> Chart {
+    let months: Vec<(String, i64, String)> = (1..=12)
+        .map(|mo| {
+            let key = format!("{year:04}-{mo:02}");
+            let n = by_month
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(0, |(_, n)| *n);
+            let last = NaiveDate::from_ymd_opt(year, mo, 1)
+                .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+                .and_then(|d| d.pred_opt())
+                .map(date)
+                .unwrap_or_default();
+            let first = format!("{key}-01");
+            (
+                tr.tf("incidents.stats.month", &[("m", &mo.to_string())]),
+                n,
+                href_with(
+                    "/incidents",
+                    &[
+                        ("org", code),
+                        ("from", first.as_str()),
+                        ("to", last.as_str()),
+                    ],
+                    tr,
+                ),
+            )
+        })
+        .collect();
+    columns(&months, "bar bar-month", 48.0)
 }
 
 /// The four charts of `stats`, each with its name.
@@ -122,27 +116,6 @@ fn charts(
         p.extend_from_slice(extra);
         href_with("/incidents", &p, tr)
     };
-    let months: Vec<(String, i64, String)> = (1..=12)
-        .map(|mo| {
-            let key = format!("{year:04}-{mo:02}");
-            let n = s
-                .by_month
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map_or(0, |(_, n)| *n);
-            let last = NaiveDate::from_ymd_opt(year, mo, 1)
-                .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
-                .and_then(|d| d.pred_opt())
-                .map(date)
-                .unwrap_or_default();
-            let first = format!("{key}-01");
-            (
-                tr.tf("incidents.stats.month", &[("m", &mo.to_string())]),
-                n,
-                list(&[("from", &first), ("to", &last)]),
-            )
-        })
-        .collect();
     let (from, to) = (format!("{year:04}-01-01"), format!("{year:04}-12-31"));
     let severities: Vec<(String, i64, String)> = rules
         .severities
@@ -197,7 +170,7 @@ fn charts(
         (
             tr.t("incidents.stats.by_month").to_string(),
             "month",
-            columns(&months, "bar bar-month", 48.0),
+            month_chart(tr, code, year, &s.by_month),
         ),
         (
             tr.t("incidents.stats.by_severity").to_string(),

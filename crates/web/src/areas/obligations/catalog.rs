@@ -217,6 +217,12 @@ pub const ZH: &[(&str, &str)] = &[
     ("obligations.dashboard.legend.completed", "当月完成"),
     ("obligations.dashboard.legend", "图例"),
     ("obligations.dashboard.col.org", "组织"),
+    ("obligations.dashboard.incidents", "舆情事件（按月）"),
+    (
+        "obligations.dashboard.incidents_lead",
+        "本年度共 {total} 起，其中 {open} 起处置中。点击柱形查看当月事件。",
+    ),
+    ("obligations.dashboard.incidents_stats", "查看统计图表"),
 ];
 
 /// English UI strings of this area.
@@ -446,4 +452,10 @@ pub const EN: &[(&str, &str)] = &[
     ("obligations.dashboard.legend.completed", "Done that month"),
     ("obligations.dashboard.legend", "Legend"),
     ("obligations.dashboard.col.org", "Org"),
+    ("obligations.dashboard.incidents", "Incidents by month"),
+    (
+        "obligations.dashboard.incidents_lead",
+        "{total} this year, {open} of them open. A bar opens that month's incidents.",
+    ),
+    ("obligations.dashboard.incidents_stats", "Statistics"),
 ];

@@ -375,6 +375,8 @@ pub(super) struct DashboardPage {
     pub(super) systems: Vec<(String, String)>,
     pub(super) series: String,
     pub(super) org_code: String,
+    /// The incidents of the year: how many, how many open, by month, the statistics' link.
+    pub(super) incidents: Option<(i64, i64, Chart, String)>,
 }
 
 pub(super) fn figures(
@@ -458,7 +460,35 @@ pub(super) async fn dashboard_page(
         href: d.dashboard_href(&p.code, year, tr),
     });
     let year_href = |y: i32| d.dashboard_href(&org.code, y, tr);
+    // The whole tree for the root, else the org's subtree.
+    let subtree: Option<Vec<String>> = m
+        .parent(org)
+        .map(|_| m.subtree(&org.id).iter().map(|o| o.id.clone()).collect());
+    let incidents = match (
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+        chrono::NaiveDate::from_ymd_opt(year, 12, 31),
+    ) {
+        (Some(from), Some(to)) => state
+            .db
+            .incident_months(subtree.as_deref(), from, to)
+            .await
+            .ok()
+            .map(|(months, open)| {
+                (
+                    months.iter().map(|(_, n)| n).sum(),
+                    open,
+                    crate::areas::incidents::month_chart(tr, &org.code, year, &months),
+                    crate::shared::urls::href_with(
+                        "/incidents/stats",
+                        &[("org", org.code.as_str()), ("year", &year.to_string())],
+                        tr,
+                    ),
+                )
+            }),
+        _ => None,
+    };
     let tpl = DashboardPage {
+        incidents,
         systems: system_options(&v, state.today()),
         series: d.series.clone().unwrap_or_default(),
         org_code: org.code.clone(),
