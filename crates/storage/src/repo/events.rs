@@ -5,7 +5,7 @@
 //! another day replans it. The rules are [`zeren_core::events`]; each change is one
 //! transaction, checked against the version the caller saw, and audited.
 
-use super::{check_updated, check_version, date_text, not_found, parse_date, placeholders};
+use super::{check_updated, check_version, date_text, parse_date, placeholders};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
 use chrono::{Datelike, NaiveDate};
@@ -119,6 +119,14 @@ impl OnlineEvent {
 
 pub(crate) const COLS: &str = "id, org_id, platform_id, title, form, organiser, responsible_id, speakers, starts_at, ends_at, audience, outline, major, state, decided_by, decided_on, decision_note, changed_after_approval, held, held_audience, held_summary, version, created_by";
 
+/// The online events table.
+const EVENTS: super::Rows<OnlineEvent> = super::Rows {
+    table: "online_events",
+    cols: COLS,
+    what: "event",
+    from: event_from,
+};
+
 fn corrupt(what: &str, id: &str) -> StorageError {
     StorageError::Corrupt(format!("online event `{id}`: {what}"))
 }
@@ -193,16 +201,7 @@ pub struct EventFilter {
 impl Db {
     /// One event.
     pub async fn online_event(&self, id: &str) -> Result<OnlineEvent> {
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM online_events WHERE id = $1"
-        )))
-        .bind(id.trim())
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(event_from)
-        .transpose()?
-        .ok_or_else(|| not_found("event", id))
+        EVENTS.by_id(&self.pool, id.trim()).await
     }
 
     /// Events by day (newest first), filtered, with how many match in all.
@@ -233,43 +232,22 @@ impl Db {
             args.push(date_text(d));
             cond.push(format!("starts_at < ${}", args.len()));
         }
-        let cond = cond.join(" AND ");
-        let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM online_events WHERE {cond}"
-        )));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let total = q.fetch_one(&self.pool).await?;
-        let mut q = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM online_events WHERE {cond} ORDER BY starts_at DESC, id DESC LIMIT ${} OFFSET ${}",
-            args.len() + 1,
-            args.len() + 2
-        )));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let rows = q
-            .bind(f.limit.clamp(0, 10_000))
-            .bind(f.offset.max(0))
-            .fetch_all(&self.pool)
-            .await?;
-        Ok((rows.iter().map(event_from).collect::<Result<_>>()?, total))
+        EVENTS
+            .page(
+                &self.pool,
+                &cond.join(" AND "),
+                &args,
+                "starts_at DESC, id DESC",
+                f.limit,
+                f.offset,
+            )
+            .await
     }
 }
 
 impl Tx {
     async fn event_for_update(&mut self, id: &str, expected: i64) -> Result<OnlineEvent> {
-        let e = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM online_events WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await?
-        .as_ref()
-        .map(event_from)
-        .transpose()?
-        .ok_or_else(|| not_found("event", id))?;
+        let e = EVENTS.by_id(&mut *self.tx, id).await?;
         check_version("event", id, expected, e.version)?;
         Ok(e)
     }

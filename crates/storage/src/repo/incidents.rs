@@ -7,7 +7,7 @@
 //! [`zeren_core::incidents`]; each change is one transaction, checked against the version the
 //! caller saw where it edits, and audited.
 
-use super::{check_updated, check_version, date_text, not_found, parse_date, placeholders};
+use super::{check_updated, check_version, date_text, parse_date, placeholders};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
@@ -177,6 +177,14 @@ pub(crate) const COLS: &str = "id, org_id, platform_id, title, noticed_at, chann
 const ENTRY_COLS: &str = "id, incident_id, seq, kind, happened_at, person_id, as_first_responsible, detail, severity_from, severity_to, handler_from, handler_to, reason, created_by, created_at";
 const TASK_COLS: &str =
     "id, incident_id, org_id, platform_id, title, owner_id, opened_on, deadline";
+
+/// The incidents table.
+const INCIDENTS: super::Rows<Incident> = super::Rows {
+    table: "incidents",
+    cols: COLS,
+    what: "incident",
+    from: incident_from,
+};
 
 fn corrupt(what: &str, id: &str) -> StorageError {
     StorageError::Corrupt(format!("incident `{id}`: {what}"))
@@ -417,16 +425,7 @@ pub const CLOSE_BUCKETS: &[i64] = &[24, 72, 168, 720];
 impl Db {
     /// One incident.
     pub async fn incident(&self, id: &str) -> Result<Incident> {
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM incidents WHERE id = $1"
-        )))
-        .bind(id.trim())
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(incident_from)
-        .transpose()?
-        .ok_or_else(|| not_found("incident", id))
+        INCIDENTS.by_id(&self.pool, id.trim()).await
     }
 
     /// Incidents by the time they came to notice (newest first), filtered, with how many match.
@@ -434,30 +433,16 @@ impl Db {
         let Some((cond, args)) = f.clause() else {
             return Ok((Vec::new(), 0));
         };
-        let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM incidents WHERE {cond}"
-        )));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let total = q.fetch_one(&self.pool).await?;
-        let mut q = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM incidents WHERE {cond} ORDER BY noticed_at DESC, id DESC LIMIT ${} OFFSET ${}",
-            args.len() + 1,
-            args.len() + 2
-        )));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let rows = q
-            .bind(f.limit.clamp(0, 10_000))
-            .bind(f.offset.max(0))
-            .fetch_all(&self.pool)
-            .await?;
-        Ok((
-            rows.iter().map(incident_from).collect::<Result<_>>()?,
-            total,
-        ))
+        INCIDENTS
+            .page(
+                &self.pool,
+                &cond,
+                &args,
+                "noticed_at DESC, id DESC",
+                f.limit,
+                f.offset,
+            )
+            .await
     }
 
     /// An incident's timeline, in the order it was added.
@@ -499,25 +484,16 @@ impl Db {
     /// Every open incident with its timeline (the clocks' evaluation), in two reads.
     pub async fn open_incidents(&self) -> Result<Vec<(Incident, Vec<TimelineEntry>)>> {
         let incidents: Vec<Incident> = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM incidents WHERE state = 'open' ORDER BY noticed_at, id"
+            "SELECT {COLS} FROM incidents WHERE state = 'open' ORDER BY state, noticed_at, id"
         )))
         .fetch_all(&self.pool)
         .await?
         .iter()
         .map(incident_from)
         .collect::<Result<_>>()?;
-        let mut lines: std::collections::HashMap<String, Vec<TimelineEntry>> =
-            std::collections::HashMap::new();
-        for r in sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM incident_timeline t JOIN incidents i ON i.id = t.incident_id WHERE i.state = 'open' ORDER BY t.incident_id, t.seq",
-            super::qualified(ENTRY_COLS, "t")
-        )))
-        .fetch_all(&self.pool)
-        .await?
-        {
-            let incident: String = r.try_get("incident_id")?;
-            lines.entry(incident).or_default().push(entry_from(&r)?);
-        }
+        // By each incident's key on the timeline (not a join over every timeline).
+        let ids: Vec<String> = incidents.iter().map(|i| i.id.clone()).collect();
+        let mut lines = self.timelines(&ids).await?;
         Ok(incidents
             .into_iter()
             .map(|i| {
@@ -551,15 +527,8 @@ impl Db {
         personal: &[String],
     ) -> Result<Vec<ClosedIndicator>> {
         let mut args: Vec<String> = Vec::new();
-        let mut cond = "state = 'closed' AND (late IS NOT NULL".to_string();
-        if !personal.is_empty() {
-            cond.push_str(&format!(
-                " OR (personal_done = 0 AND severity IN ({}))",
-                placeholders(1, personal.len())
-            ));
-            args.extend(personal.iter().cloned());
-        }
-        cond.push(')');
+        // As the partial index says it, so that the index serves it.
+        let mut cond = "state = 'closed' AND (late IS NOT NULL OR personal_done = 0)".to_string();
         if let Some(orgs) = orgs {
             if orgs.is_empty() {
                 return Ok(Vec::new());
@@ -576,7 +545,8 @@ impl Db {
         for a in &args {
             q = q.bind(a.clone());
         }
-        q.fetch_all(&self.pool)
+        let found: Vec<ClosedIndicator> = q
+            .fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| {
@@ -592,7 +562,12 @@ impl Db {
                     personal_done: r.try_get::<Option<i64>, _>("personal_done")?.unwrap_or(1) != 0,
                 })
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        // Closed without personal handling counts only at a level that asks for it.
+        Ok(found
+            .into_iter()
+            .filter(|c| !c.late.is_empty() || personal.contains(&c.severity))
+            .collect())
     }
 
     /// Incidents by id, in the order asked.
@@ -788,16 +763,7 @@ impl Tx {
     }
 
     async fn incident_for_update(&mut self, id: &str, expected: Option<i64>) -> Result<Incident> {
-        let i = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM incidents WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await?
-        .as_ref()
-        .map(incident_from)
-        .transpose()?
-        .ok_or_else(|| not_found("incident", id))?;
+        let i = INCIDENTS.by_id(&mut *self.tx, id).await?;
         if let Some(expected) = expected {
             check_version("incident", id, expected, i.version)?;
         }

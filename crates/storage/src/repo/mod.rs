@@ -98,6 +98,44 @@ impl<T> Rows<T> {
         .transpose()
     }
 
+    /// The rows matching `cond` (its `$1`, `$2`, … bound to `args` in order), in `order_by`, a
+    /// page of them (`limit` rows after `offset`, the limit kept within 0..=10 000), with how many
+    /// match in all.
+    pub(crate) async fn page(
+        &self,
+        pool: &sqlx::AnyPool,
+        cond: &str,
+        args: &[String],
+        order_by: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<T>, i64)> {
+        let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM {} WHERE {cond}",
+            self.table
+        )));
+        for a in args {
+            q = q.bind(a.clone());
+        }
+        let total = q.fetch_one(pool).await?;
+        let mut q = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM {} WHERE {cond} ORDER BY {order_by} LIMIT ${} OFFSET ${}",
+            self.cols,
+            self.table,
+            args.len() + 1,
+            args.len() + 2
+        )));
+        for a in args {
+            q = q.bind(a.clone());
+        }
+        let rows = q
+            .bind(limit.clamp(0, 10_000))
+            .bind(offset.max(0))
+            .fetch_all(pool)
+            .await?;
+        Ok((rows.iter().map(self.from).collect::<Result<_>>()?, total))
+    }
+
     /// The row with this id; [`StorageError::NotFound`] when there is none.
     pub(crate) async fn by_id<'c>(
         &self,

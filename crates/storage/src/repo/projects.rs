@@ -187,6 +187,22 @@ impl RiskAssessment {
 const COLS: &str = "id, org_id, title, description, portfolio, major, launch_on, state, launched_on, override_by, override_reason, cancel_reason, version, created_by";
 const ASSESSMENT_COLS: &str = "id, project_id, planned, affected, risks, level, measures, assessors, assessed_on, state, decided_by, decided_on, decision_note, created_by";
 
+/// The projects table.
+const PROJECTS: super::Rows<Project> = super::Rows {
+    table: "projects",
+    cols: COLS,
+    what: "project",
+    from: project_from,
+};
+
+/// The risk assessments table.
+const ASSESSMENTS: super::Rows<RiskAssessment> = super::Rows {
+    table: "risk_assessments",
+    cols: ASSESSMENT_COLS,
+    what: "risk assessment",
+    from: assessment_from,
+};
+
 fn project_from(r: &AnyRow) -> Result<Project> {
     let id: String = r.try_get("id")?;
     let state = ProjectState::parse(&r.try_get::<String, _>("state")?)
@@ -253,16 +269,7 @@ pub struct ProjectFilter {
 impl Db {
     /// One project.
     pub async fn project(&self, id: &str) -> Result<Project> {
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM projects WHERE id = $1"
-        )))
-        .bind(id.trim())
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(project_from)
-        .transpose()?
-        .ok_or_else(|| not_found("project", id))
+        PROJECTS.by_id(&self.pool, id.trim()).await
     }
 
     /// Projects by planned launch (newest first), filtered, with how many match.
@@ -283,28 +290,16 @@ impl Db {
         if f.major_only {
             cond.push("major = 1".into());
         }
-        let cond = cond.join(" AND ");
-        let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM projects WHERE {cond}"
-        )));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let total = q.fetch_one(&self.pool).await?;
-        let mut q = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM projects WHERE {cond} ORDER BY launch_on DESC, id DESC LIMIT ${} OFFSET ${}",
-            args.len() + 1,
-            args.len() + 2
-        )));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let rows = q
-            .bind(f.limit.clamp(0, 10_000))
-            .bind(f.offset.max(0))
-            .fetch_all(&self.pool)
-            .await?;
-        Ok((rows.iter().map(project_from).collect::<Result<_>>()?, total))
+        PROJECTS
+            .page(
+                &self.pool,
+                &cond.join(" AND "),
+                &args,
+                "launch_on DESC, id DESC",
+                f.limit,
+                f.offset,
+            )
+            .await
     }
 
     /// The projects of `orgs` (every org when `None`) launched past the gate, without an approved
@@ -345,31 +340,13 @@ impl Db {
 
     /// One assessment.
     pub async fn risk_assessment(&self, id: &str) -> Result<RiskAssessment> {
-        sqlx::query(AssertSqlSafe(format!(
-            "SELECT {ASSESSMENT_COLS} FROM risk_assessments WHERE id = $1"
-        )))
-        .bind(id.trim())
-        .fetch_optional(&self.pool)
-        .await?
-        .as_ref()
-        .map(assessment_from)
-        .transpose()?
-        .ok_or_else(|| not_found("risk assessment", id))
+        ASSESSMENTS.by_id(&self.pool, id.trim()).await
     }
 }
 
 impl Tx {
     async fn project_for_update(&mut self, id: &str, expected: i64) -> Result<Project> {
-        let p = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM projects WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await?
-        .as_ref()
-        .map(project_from)
-        .transpose()?
-        .ok_or_else(|| not_found("project", id))?;
+        let p = PROJECTS.by_id(&mut *self.tx, id).await?;
         check_version("project", id, expected, p.version)?;
         Ok(p)
     }
@@ -570,16 +547,7 @@ impl Tx {
         day: NaiveDate,
         note: &str,
     ) -> Result<RiskAssessment> {
-        let before = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {ASSESSMENT_COLS} FROM risk_assessments WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await?
-        .as_ref()
-        .map(assessment_from)
-        .transpose()?
-        .ok_or_else(|| not_found("risk assessment", id))?;
+        let before = ASSESSMENTS.by_id(&mut *self.tx, id).await?;
         let mut after = before.clone();
         after.state = if approve {
             AssessmentState::Approved

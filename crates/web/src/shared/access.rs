@@ -153,6 +153,57 @@ pub fn read_gate(v: &Viewer) -> Result<(), Refusal> {
     }
 }
 
+/// Refuses a write naming the org `code` where the viewer may not do `p`: 403 when they may do
+/// `p` nowhere, or may read the org but not do `p` there; 404 (`not_found_key`) when they may not
+/// even read it. An org that does not exist is left to the fields' check to name.
+pub fn write_org(
+    v: &Viewer,
+    code: &str,
+    p: Permission,
+    not_found_key: &str,
+) -> Result<(), Refusal> {
+    if !v.principal.can_somewhere(p) {
+        return Err(Refusal::forbidden(v.tr));
+    }
+    match v.snap.model.find_org(code.trim()) {
+        Some(o) if !v.can(p, Some(&o.id)) => Err(if v.can(Permission::ReadOrg, Some(&o.id)) {
+            Refusal::forbidden(v.tr)
+        } else {
+            Refusal::not_found(v.tr, not_found_key, code)
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The org (its code) a form to make something in is for: the one `asked` for when the viewer
+/// may do `p` there (403 when they may only read it, 404 when not even that), else the first org
+/// of their scope for `p` (403 when they have none).
+pub fn form_org(
+    v: &Viewer,
+    asked: &str,
+    p: Permission,
+    not_found_key: &str,
+) -> Result<String, Refusal> {
+    if !v.principal.can_somewhere(p) {
+        return Err(Refusal::forbidden(v.tr));
+    }
+    let m = &v.snap.model;
+    match asked.trim() {
+        "" => Ok(v
+            .principal
+            .scopes(p)
+            .first()
+            .and_then(|id| m.org(id))
+            .map(|o| o.code.clone())
+            .unwrap_or_default()),
+        c => match m.find_org(c) {
+            Some(o) if v.can(p, Some(&o.id)) => Ok(o.code.clone()),
+            Some(o) if v.can(Permission::ReadOrg, Some(&o.id)) => Err(Refusal::forbidden(v.tr)),
+            _ => Err(Refusal::not_found(v.tr, not_found_key, c)),
+        },
+    }
+}
+
 /// The roots of the viewer's read scope: the orgs at the top of the subtrees they may read,
 /// each once, none inside another, by code.
 pub fn scope_roots(v: &Viewer) -> Vec<&Org> {

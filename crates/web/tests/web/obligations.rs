@@ -418,11 +418,12 @@ async fn the_dashboard_adds_up_and_matches_the_lists() {
     .await;
     assert_eq!(v["total"].as_i64().unwrap(), done_in_july);
 
-    // The page: SVG charts, every number a link to the list.
+    // The page: SVG charts (completion, heat map, trend, the incidents by month), every number a
+    // link to the list.
     let s = app.sign_in("supervisor", PASSWORD).await;
     let (status, html) = page(&s, &app, "/dashboard?org=cqu&year=2026").await;
     assert_eq!(status, 200, "{html}");
-    assert_eq!(html.matches("<svg").count(), 3, "{html}");
+    assert_eq!(html.matches("<svg").count(), 4, "{html}");
     assert!(
         html.contains("href=\"/obligations?org=cqu&#38;year=2026&#38;status=overdue\""),
         "{html}"

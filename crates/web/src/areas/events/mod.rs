@@ -8,7 +8,9 @@
 //! rules name on the day, before the event starts (403 with the rule's message otherwise).
 
 use crate::AppState;
-use crate::shared::access::{Refusal, read_gate, readable_orgs, unless_every_org};
+use crate::shared::access::{
+    Refusal, form_org, read_gate, readable_orgs, unless_every_org, write_org,
+};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::extract::{JsonBody, Path, Query, Rejected, nonempty};
@@ -237,18 +239,13 @@ fn checked(v: &Viewer, d: &EventDraft) -> Result<EventFields, Refused> {
 async fn register(state: &AppState, v: &Viewer, d: &EventDraft) -> Result<OnlineEvent, Refused> {
     let tr = v.tr;
     let m = &v.snap.model;
-    if !v.principal.can_somewhere(Permission::ManagePlatforms) {
-        return Err(Refused::Other(Refusal::forbidden(tr)));
-    }
-    if let Some(o) = m.find_org(d.org.trim())
-        && !v.can(Permission::ManagePlatforms, Some(&o.id))
-    {
-        return Err(Refused::Other(if v.can(Permission::ReadOrg, Some(&o.id)) {
-            Refusal::forbidden(tr)
-        } else {
-            Refusal::not_found(tr, "events.org_not_found", &d.org)
-        }));
-    }
+    write_org(
+        v,
+        &d.org,
+        Permission::ManagePlatforms,
+        "events.org_not_found",
+    )
+    .map_err(Refused::Other)?;
     let fields = checked(v, d)?;
     let out = async {
         let mut tx = state.db.begin(&v.actor(), state.clock.now()).await?;

@@ -10,7 +10,9 @@
 //! a clock is open or Art.3's handling is missing (409).
 
 use crate::AppState;
-use crate::shared::access::{Refusal, read_gate, readable_orgs, unless_every_org};
+use crate::shared::access::{
+    Refusal, form_org, read_gate, readable_orgs, unless_every_org, write_org,
+};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::extract::{JsonBody, Path, Query, Rejected, nonempty};
@@ -403,18 +405,13 @@ async fn in_tx<T>(
 async fn record(state: &AppState, v: &Viewer, d: &IncidentDraft) -> Result<Incident, Refused> {
     let tr = v.tr;
     let m = &v.snap.model;
-    if !v.principal.can_somewhere(Permission::KeepRecords) {
-        return Err(Refused::Other(Refusal::forbidden(tr)));
-    }
-    if let Some(o) = m.find_org(d.org.trim())
-        && !v.can(Permission::KeepRecords, Some(&o.id))
-    {
-        return Err(Refused::Other(if v.can(Permission::ReadOrg, Some(&o.id)) {
-            Refusal::forbidden(tr)
-        } else {
-            Refusal::not_found(tr, "incidents.org_not_found", &d.org)
-        }));
-    }
+    write_org(
+        v,
+        &d.org,
+        Permission::KeepRecords,
+        "incidents.org_not_found",
+    )
+    .map_err(Refused::Other)?;
     let rules = rules(v);
     let fields =
         check_incident(d, m, &rules, now_local(state), tr.lang()).map_err(Refused::Fields)?;

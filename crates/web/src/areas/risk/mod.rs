@@ -10,7 +10,9 @@
 //! rules name (403 with the rule's message otherwise).
 
 use crate::AppState;
-use crate::shared::access::{Refusal, read_gate, readable_orgs, unless_every_org};
+use crate::shared::access::{
+    Refusal, form_org, read_gate, readable_orgs, unless_every_org, write_org,
+};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::error::{ApiError, ErrorCode};
 use crate::shared::extract::{JsonBody, Path, Query, Rejected, nonempty};
@@ -297,18 +299,7 @@ async fn in_tx<T>(
 async fn register(state: &AppState, v: &Viewer, d: &ProjectDraft) -> Result<Project, Refused> {
     let tr = v.tr;
     let m = &v.snap.model;
-    if !v.principal.can_somewhere(Permission::KeepRecords) {
-        return Err(Refused::Other(Refusal::forbidden(tr)));
-    }
-    if let Some(o) = m.find_org(d.org.trim())
-        && !v.can(Permission::KeepRecords, Some(&o.id))
-    {
-        return Err(Refused::Other(if v.can(Permission::ReadOrg, Some(&o.id)) {
-            Refusal::forbidden(tr)
-        } else {
-            Refusal::not_found(tr, "risk.org_not_found", &d.org)
-        }));
-    }
+    write_org(v, &d.org, Permission::KeepRecords, "risk.org_not_found").map_err(Refused::Other)?;
     let fields = check_project(d, m, &portfolios(v), tr.lang()).map_err(Refused::Fields)?;
     in_tx(state, v, "", async |tx| {
         tx.register_project(fields, &v.snap.set, m).await

@@ -347,26 +347,10 @@ pub(super) async fn new_project_form(
     if let Err(r) = read_gate(&v) {
         return r.page(tr);
     }
-    if !v.principal.can_somewhere(Permission::KeepRecords) {
-        return Refusal::forbidden(tr).page(tr);
-    }
-    let m = &v.snap.model;
     let asked = q.ok().and_then(|Query(q)| q.org).unwrap_or_default();
-    let org = match asked.trim() {
-        "" => v
-            .principal
-            .scopes(Permission::KeepRecords)
-            .first()
-            .and_then(|id| m.org(id))
-            .map(|o| o.code.clone())
-            .unwrap_or_default(),
-        c => match m.find_org(c) {
-            Some(o) if v.can(Permission::KeepRecords, Some(&o.id)) => o.code.clone(),
-            Some(o) if v.can(Permission::ReadOrg, Some(&o.id)) => {
-                return Refusal::forbidden(tr).page(tr);
-            }
-            _ => return Refusal::not_found(tr, "risk.org_not_found", c).page(tr),
-        },
+    let org = match form_org(&v, &asked, Permission::KeepRecords, "risk.org_not_found") {
+        Ok(org) => org,
+        Err(r) => return r.page(tr),
     };
     let draft = ProjectDraft {
         org,
