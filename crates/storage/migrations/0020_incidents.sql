@@ -125,3 +125,11 @@ CREATE TABLE risk_assessments (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX risk_assessments_project ON risk_assessments (project_id);
+
+-- Moves with every change of an incident, its timeline, a project or an assessment (and with
+-- nothing else): what the indicators found of them is kept until it moves.
+CREATE TABLE incident_generation (
+    id BIGINT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO incident_generation (id, value) VALUES (1, 1);

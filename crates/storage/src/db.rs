@@ -337,6 +337,7 @@ impl Db {
             algorithm: self.algorithm,
             touches_model: false,
             touches_ledger: false,
+            touches_incidents: false,
             key: self.key.clone(),
         })
     }
@@ -352,8 +353,13 @@ pub struct Tx {
     algorithm: HashAlgorithm,
     touches_model: bool,
     touches_ledger: bool,
+    touches_incidents: bool,
     key: Option<std::sync::Arc<crate::keys::InstallationKey>>,
 }
+
+/// Object types whose change moves the incident generation: incidents (and their timelines),
+/// projects and their assessments.
+const INCIDENT_OBJECTS: &[&str] = &["incident", "project", "risk_assessment"];
 
 /// Actions on those objects that change nothing a snapshot holds: sign-in attempts, session
 /// ends and audited reads such as an export (a flood of failed sign-ins or of downloads must not
@@ -478,6 +484,7 @@ impl Tx {
         self.touches_model |= MODEL_OBJECTS.contains(&object_type)
             && !BOOKKEEPING_ACTIONS.iter().any(|p| action.starts_with(p));
         self.touches_ledger |= !OUTSIDE_LEDGER.contains(&object_type);
+        self.touches_incidents |= INCIDENT_OBJECTS.contains(&object_type);
         Ok(())
     }
 
@@ -490,6 +497,11 @@ impl Tx {
         }
         if self.touches_ledger {
             sqlx::query("UPDATE ledger_generation SET value = value + 1 WHERE id = 1")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        if self.touches_incidents {
+            sqlx::query("UPDATE incident_generation SET value = value + 1 WHERE id = 1")
                 .execute(&mut *self.tx)
                 .await?;
         }

@@ -423,6 +423,16 @@ pub struct IncidentStats {
 pub const CLOSE_BUCKETS: &[i64] = &[24, 72, 168, 720];
 
 impl Db {
+    /// The incident generation: it moves with every change of an incident, a timeline, a
+    /// project or an assessment, and with nothing else.
+    pub async fn incident_generation(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM incident_generation WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// One incident.
     pub async fn incident(&self, id: &str) -> Result<Incident> {
         INCIDENTS.by_id(&self.pool, id.trim()).await

@@ -277,6 +277,11 @@ pub const TABLES: &[Table] = &[
         order_by: "id",
     },
     Table {
+        name: "incident_generation",
+        columns: &[("id", Int), ("value", Int)],
+        order_by: "id",
+    },
+    Table {
         name: "website_content",
         columns: &[
             ("platform_id", Text),

@@ -18,8 +18,52 @@ pub(super) struct IncidentFacts {
     pub(super) prevention: Vec<(String, Fact)>,
 }
 
-/// Finds the facts of `scope` (every org when `None`) at `now`.
+/// What was found at the latest (incident generation, minute), by whose facts they are.
+#[derive(Default)]
+struct Kept(Mutex<Option<(Stamp, ByWhose)>>);
+
+/// Facts by whose they are.
+type ByWhose = HashMap<String, Arc<IncidentFacts>>;
+
+/// When facts of incidents were found: the incident generation (any change of an incident, a
+/// timeline, a project or an assessment moves it, and nothing else does) and the minute.
+type Stamp = (i64, chrono::NaiveDateTime);
+
+/// The facts of `scope` (every org when `None`; `whose` names it) at `now`: found once for
+/// each change of the incidents and each minute, and kept for the readers after — a meeting
+/// recorded or a person added does not make them be found again.
 pub(super) async fn count(
+    state: &AppState,
+    v: &Viewer,
+    scope: Option<&[String]>,
+    whose: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Arc<IncidentFacts>, StorageError> {
+    let at = (state.db.incident_generation().await?, now);
+    let kept = state.cache::<Kept>();
+    {
+        let k = kept.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((stamp, found)) = k.as_ref()
+            && *stamp == at
+            && let Some(f) = found.get(whose)
+        {
+            return Ok(f.clone());
+        }
+    }
+    let found = Arc::new(find(state, v, scope, now).await?);
+    let mut k = kept.0.lock().unwrap_or_else(|e| e.into_inner());
+    match k.as_mut() {
+        Some((stamp, map)) if *stamp == at => {
+            map.insert(whose.to_string(), found.clone());
+        }
+        Some((stamp, _)) if *stamp > at => {}
+        _ => *k = Some((at, HashMap::from([(whose.to_string(), found.clone())]))),
+    }
+    Ok(found)
+}
+
+/// Finds the facts of `scope` (every org when `None`) at `now`.
+async fn find(
     state: &AppState,
     v: &Viewer,
     scope: Option<&[String]>,

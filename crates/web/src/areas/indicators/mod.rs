@@ -279,7 +279,7 @@ async fn indicators(
             let counted = counted
                 .get_or_try_init(|| async {
                     let orgs = orgs_of(v, &asked);
-                    count(state, v, unless_every_org(v, &orgs).as_deref(), now)
+                    count(state, v, unless_every_org(v, &orgs).as_deref(), &whose, now)
                         .await
                         .map(Arc::new)
                 })
@@ -314,7 +314,7 @@ struct Counted {
     /// Events held unapproved.
     events: usize,
     /// The facts of incidents and major projects.
-    incidents: incidents::IncidentFacts,
+    incidents: Arc<incidents::IncidentFacts>,
     /// The orgs of the scope, or `None` for every org.
     scope: Option<Vec<String>>,
 }
@@ -370,6 +370,7 @@ async fn count(
     state: &AppState,
     v: &Viewer,
     scope: Option<&[String]>,
+    whose: &str,
     now: chrono::NaiveDateTime,
 ) -> Result<Counted, Refusal> {
     let tr = v.tr;
@@ -406,7 +407,7 @@ async fn count(
         .count_unapproved_events(scope, now)
         .await
         .map_err(storage)?;
-    let incidents = incidents::count(state, v, scope, now)
+    let incidents = incidents::count(state, v, scope, whose, now)
         .await
         .map_err(storage)?;
     Ok(Counted {
