@@ -1004,31 +1004,15 @@ impl Tx {
         entry: &Entry,
         by: RecordedBy<'_>,
     ) -> Result<TimelineEntry> {
-        self.incident_for_update(id, None).await?;
-        let e = self
-            .append(
-                id,
-                entry.kind,
-                entry.at,
-                by,
-                &entry.detail,
-                Change::default(),
-            )
-            .await?;
-        sqlx::query("UPDATE incidents SET version = version + 1, updated_at = $1 WHERE id = $2")
-            .bind(self.now_ms())
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await?;
-        self.audit(
-            "incident.entry",
-            "incident",
+        self.add_entry(
             id,
-            None,
-            Some(&serde_json::to_value(&e).unwrap_or_default()),
+            entry.kind,
+            entry.at,
+            by,
+            &entry.detail,
+            "incident.entry",
         )
-        .await?;
-        Ok(e)
+        .await
     }
 
     /// The first responsible person signs off their handling (checked by `check_sign_off`).
@@ -1038,17 +1022,32 @@ impl Tx {
         detail: &str,
         by: RecordedBy<'_>,
     ) -> Result<TimelineEntry> {
-        self.incident_for_update(id, None).await?;
         let now = self.local_now();
+        self.add_entry(
+            id,
+            TimelineKind::SignOff,
+            now,
+            by,
+            detail,
+            "incident.sign_off",
+        )
+        .await
+    }
+
+    /// Adds an entry to an open incident's timeline, moves its version and audits it as
+    /// `action`.
+    async fn add_entry(
+        &mut self,
+        id: &str,
+        kind: TimelineKind,
+        at: NaiveDateTime,
+        by: RecordedBy<'_>,
+        detail: &str,
+        action: &str,
+    ) -> Result<TimelineEntry> {
+        self.incident_for_update(id, None).await?;
         let e = self
-            .append(
-                id,
-                TimelineKind::SignOff,
-                now,
-                by,
-                detail,
-                Change::default(),
-            )
+            .append(id, kind, at, by, detail, Change::default())
             .await?;
         sqlx::query("UPDATE incidents SET version = version + 1, updated_at = $1 WHERE id = $2")
             .bind(self.now_ms())
@@ -1056,7 +1055,7 @@ impl Tx {
             .execute(&mut *self.tx)
             .await?;
         self.audit(
-            "incident.sign_off",
+            action,
             "incident",
             id,
             None,
