@@ -6,9 +6,11 @@
 // recorded as 一般, its first response due in 24 hours. Raised to 重大 at noon, the first response
 // is due at 13:00, the first responsible person (李明华) is told at once, and Art.3's panel
 // appears. The office records its first response and assessment; closing is still refused under
-// Art.3 (409). The secretary finds the notice, records their own instruction and signs off; the
-// office closes the incident with its review and one rectification task: the incident's duty is
-// done and the task's is owed. The discipline commission reads the incident, open and closed,
+// Art.3 (409). The office attaches a screenshot to its first response (the entry's own upload)
+// and records its assessment with the report in one go; both are listed under their entries and
+// download as attachments. The secretary finds the notice, records their own instruction and
+// signs off; the office closes the incident with its review and one rectification task: the
+// incident's duty is done and the task's is owed, and no file can be added any more. The discipline commission reads the incident, open and closed,
 // and handles nothing; the statistics are charts; the incident's page fits a phone (390 px).
 
 import { test } from 'node:test';
@@ -32,6 +34,17 @@ const SIGN_OFF = '同意处置方案，回应稿已审定，可按程序结案�
 const HANDLED = '发布情况说明，澄清不实信息；评论区恢复正常，转发已停止。';
 const PREVENTION = '完善公众号评论审核制度，节假日安排值守。';
 const TASK = '修订公众号评论管理办法';
+/** Files for the timeline: a screenshot (a PNG's signature is enough for the sniffing) and a PDF. */
+const SCREENSHOT = Object.freeze({
+  name: '评论截图.png',
+  mimeType: 'image/png',
+  buffer: Buffer.from('\x89PNG\r\n\x1a\n\0\0\0\rIHDR screenshot of the comments', 'latin1'),
+});
+const REPORT = Object.freeze({
+  name: '研判报告.pdf',
+  mimeType: 'application/pdf',
+  buffer: Buffer.from('%PDF-1.4\n% assessment report\n%%EOF\n', 'latin1'),
+});
 
 /** A 390-px phone (iPhone 12-class). */
 const PHONE_390 = Object.freeze({
@@ -72,10 +85,18 @@ async function rowText(page, table, label) {
   return (await row.innerText()).replace(/\s+/g, ' ').trim();
 }
 
-/** The rows of the timeline of entries of `kind` (tr.entry-KIND), as text. */
+/** The rows of the timeline of entries of `kind` (tr.entry-KIND), as text: when, kind, by whom
+ * and what (the files' column apart, see `files`). */
 async function entries(page, kind) {
   const rows = page.locator(`#incident-timeline tbody tr.entry-${kind}`);
-  return (await rows.allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+  return rows.evaluateAll((trs) =>
+    trs.map((tr) => [...tr.cells].slice(0, 4).map((c) => c.innerText).join(' ').replace(/\s+/g, ' ').trim()),
+  );
+}
+
+/** The names of the files listed under the timeline's entries of `kind`. */
+async function files(page, kind) {
+  return page.locator(`#incident-timeline tbody tr.entry-${kind} .entry-files a`).allInnerTexts();
 }
 
 /** The forms by which an incident is handled, and how many of each the page holds. */
@@ -87,11 +108,12 @@ async function forms(page) {
   return out;
 }
 
-/** Adds a timeline entry through #entry-form at the time it offers (now). */
-async function addEntry(page, kind, detail) {
+/** Adds a timeline entry through #entry-form at the time it offers (now), with a file when given. */
+async function addEntry(page, kind, detail, file) {
   await page.locator('#entry-kind').selectOption(kind);
   assert.equal(await page.locator('#entry-at').inputValue(), '2026-11-28 12:00');
   await page.locator('#entry-detail').fill(detail);
+  if (file) await page.locator('#entry-file').setInputFiles(file);
   const res = await navigating(page, () =>
     page.locator('#entry-form').getByRole('button', { name: '添加记录', exact: true }).click(),
   );
@@ -225,9 +247,30 @@ test('an incident is recorded, raised to major, handled under Art.3 and closed w
   assert.match(listed, /处置中$/);
   await staff.goto(at(incidentPath));
 
-  // ---- 4. The first response and the assessment.
+  // ---- 4. The first response and the assessment, with their files.
   await addEntry(staff, 'response', RESPONSE);
-  await addEntry(staff, 'assessment', ASSESSMENT);
+  // The screenshot goes on the response by the entry's own upload form.
+  const responseRow = staff.locator('#incident-timeline tbody tr.entry-response');
+  await responseRow.locator('summary', { hasText: '添加附件' }).click();
+  await responseRow.locator('input[type="file"]').setInputFiles(SCREENSHOT);
+  const uploaded = await navigating(staff, () =>
+    responseRow.getByRole('button', { name: '上传', exact: true }).click(),
+  );
+  assert.equal(uploaded?.status(), 200);
+  assert.equal(pathOf(staff), incidentPath);
+  assert.deepEqual(await files(staff, 'response'), [SCREENSHOT.name]);
+  // The assessment and its report in one go.
+  await addEntry(staff, 'assessment', ASSESSMENT, REPORT);
+  assert.deepEqual(await files(staff, 'assessment'), [REPORT.name]);
+  assert.deepEqual(await files(staff, 'recorded'), []);
+  // The report downloads as an attachment, the same bytes.
+  const href = await staff.locator('#incident-timeline tr.entry-assessment .entry-files a').getAttribute('href');
+  assert.match(href, new RegExp(`^${incidentPath}/attachments/[0-9a-f]{64}$`));
+  const got = await staff.request.get(at(href));
+  assert.equal(got.status(), 200);
+  assert.equal(got.headers()['content-type'], 'application/pdf');
+  assert.match(got.headers()['content-disposition'], /^attachment;/);
+  assert.deepEqual(Buffer.from(await got.body()), REPORT.buffer);
   const response = await entries(staff, 'response');
   assert.equal(response.length, 1);
   assert.match(response[0], new RegExp(`^2026-11-28 12:00 .*首次响应 刘佳 ${RESPONSE}$`));
@@ -260,6 +303,9 @@ test('an incident is recorded, raised to major, handled under Art.3 and closed w
   assert.match(await text(reader, 'h1'), new RegExp(`${TITLE}\\s*重大\\s*处置中`));
   assert.match(await text(reader, '#personal-handling'), /第一责任人批示 · 尚未完成/);
   assert.equal(await reader.locator('#incident-timeline tbody tr').count(), 4);
+  // The files are listed for the reader, who cannot add any.
+  assert.deepEqual(await files(reader, 'response'), [SCREENSHOT.name]);
+  assert.equal(await reader.locator('.entry-attach-form').count(), 0);
   assert.deepEqual(await forms(reader), {
     'severity-form': 0,
     'entry-form': 0,
@@ -334,6 +380,10 @@ test('an incident is recorded, raised to major, handled under Art.3 and closed w
   });
   assert.match(await rowText(staff, '#incident-clocks', '结案报告'), /^结案报告 7 天 2026-11-28 12:00 按时完成$/);
   assert.equal((await entries(staff, 'closed')).length, 1);
+  // Its files stay listed; none can be added to a closed incident.
+  assert.deepEqual(await files(staff, 'assessment'), [REPORT.name]);
+  assert.equal(await staff.locator('.entry-attach-form').count(), 0);
+  assert.equal(await staff.locator('#entry-file').count(), 0);
   const duties = 'h2#duties + .table-wrap table';
   const handling = await rowText(staff, duties, '舆情事件及时处置');
   assert.match(handling, /本事件 2026-12-05 已完成$/);

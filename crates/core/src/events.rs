@@ -13,7 +13,7 @@ use crate::records::FieldErrors;
 use crate::records::validate::Errors;
 use crate::responsibility::{Target, resolve};
 use crate::vocab::{EventForm, EventKind};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
 
 /// Longest title, in characters.
@@ -123,14 +123,30 @@ fn date_time(s: &str) -> Option<NaiveDateTime> {
     .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
 }
 
-/// The text of a stored date and time.
+/// A day as stored and shown: `YYYY-MM-DD` (written directly, not through a format string read
+/// anew for each day: ledgers write thousands).
+pub fn day_text(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// The day and the time to the minute, with `sep` between.
+fn minute_text(t: NaiveDateTime, sep: char) -> String {
+    format!(
+        "{}{sep}{:02}:{:02}",
+        day_text(t.date()),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// The text of a stored date and time (`2026-12-15T19:00`).
 pub fn date_time_text(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M").to_string()
+    minute_text(t, 'T')
 }
 
 /// A date and time as people read it (`2026-12-15 19:00`).
 pub fn shown(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
+    minute_text(t, ' ')
 }
 
 /// Reads a stored date and time.
@@ -594,4 +610,23 @@ pub fn check_held(
         _ => None,
     };
     e.result(valid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_times_are_written_as_their_formats_say() {
+        let mut t = NaiveDate::from_ymd_opt(1999, 12, 31)
+            .and_then(|d| d.and_hms_opt(23, 59, 0))
+            .unwrap_or_default();
+        for _ in 0..2000 {
+            assert_eq!(day_text(t.date()), t.format("%Y-%m-%d").to_string());
+            assert_eq!(date_time_text(t), t.format("%Y-%m-%dT%H:%M").to_string());
+            assert_eq!(shown(t), t.format("%Y-%m-%d %H:%M").to_string());
+            assert_eq!(parse_date_time(&date_time_text(t)), Some(t));
+            t += chrono::Duration::minutes(7919);
+        }
+    }
 }

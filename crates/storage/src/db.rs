@@ -179,6 +179,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "incidents and risk assessments",
         include_str!("../migrations/0020_incidents.sql"),
     ),
+    (
+        21,
+        "incident reads",
+        include_str!("../migrations/0021_incident_reads.sql"),
+    ),
+    (
+        22,
+        "incident attachments",
+        include_str!("../migrations/0022_incident_attachments.sql"),
+    ),
 ];
 
 impl Db {
@@ -293,6 +303,10 @@ impl Db {
             if *version == 10 {
                 // Portfolios kept on posts become dated assignments of their holdings.
                 crate::repo::assignments::assign_standing_portfolios(&mut tx, 0).await?;
+            }
+            if *version == 21 {
+                // The incidents kept so far are counted into their tallies.
+                crate::repo::incidents::tally_all(&mut tx).await?;
             }
             sqlx::query(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",

@@ -624,9 +624,14 @@ pub async fn load_with(
     events.write(&mut tx, "event", progress).await?;
     incidents.write(&mut tx, "incident", progress).await?;
     timelines.write(&mut tx, "incident", progress).await?;
+    crate::repo::incidents::tally_all(&mut tx.tx).await?;
     log.write(&mut tx, "platform", progress).await?;
     last_log.write(&mut tx, "platform", progress).await?;
     tx.commit().await?;
+    // Each incident keeps its clocks, as a change by hand leaves them after the next look.
+    let rules = pack.incidents.clone().unwrap_or_default();
+    let noon = today.and_hms_opt(12, 0, 0).unwrap_or_default();
+    db.settle_incident_clocks(&rules, noon).await?;
 
     progress("obligations", 0, 1);
     ledger::sync_obligations(db, &actor, year, now).await?;

@@ -371,15 +371,12 @@ async fn an_incident_is_raised_signed_off_by_the_secretary_and_closed_with_its_r
                 .is_err()
         );
         drop(tx);
-        let stats = db
-            .incident_stats(None, d("2026-01-01"), d("2026-12-31"))
-            .await
-            .unwrap();
+        let stats = db.incident_stats(None, 2026).await.unwrap();
         assert_eq!((stats.total, stats.open), (1, 0));
         assert_eq!(stats.by_month, vec![("2026-11".to_string(), 1)]);
         assert_eq!(stats.by_severity, vec![("major".to_string(), 1)]);
         assert_eq!(stats.time_to_close[0], (Some(24), 1));
-        assert!(db.open_incidents().await.unwrap().is_empty());
+        assert_eq!(db.open_incident_count().await.unwrap(), 0);
         let late = db
             .closed_incident_indicators(None, &["major".to_string()])
             .await
@@ -571,6 +568,159 @@ async fn a_major_project_launches_only_with_an_approved_assessment_or_past_the_g
         let past = db.launched_past_the_gate(None).await.unwrap();
         assert_eq!(past.len(), 1);
         assert_eq!(past[0].id, q.id);
+        assert!(db.verify_audit().await.unwrap().is_ok());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_kept_clocks_and_the_tallies_follow_every_change() {
+    each(async |tdb| {
+        let db = &tdb.db;
+        let s = seed(db).await;
+        let pack = builtin_pack().unwrap();
+        let rules = pack.incidents.clone().unwrap();
+        let model = db.load_model().await.unwrap();
+        let set = db.policy_set().await.unwrap();
+        let at_noon = t("2026-11-28 12:00");
+        let draft = IncidentDraft {
+            title: "公众号推文评论区出现不实信息".into(),
+            org: "cqu-mse".into(),
+            platform: "cqu-mse-wechat".into(),
+            noticed_at: "2026-11-28 09:00".into(),
+            channel: "self-found".into(),
+            source: "公众号后台留言".into(),
+            facts: "推文评论区出现关于招生政策的不实说法。".into(),
+            severity: "general".into(),
+            handler: s.member.clone(),
+        };
+        let fields = check_incident(&draft, &model, &rules, at_noon, Lang::Zh).unwrap();
+        let by = RecordedBy {
+            person: Some(&s.member),
+            first_responsible: false,
+        };
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        let i = tx
+            .record_incident(fields.clone(), by, &rules, &set, &model)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let stats = db.incident_stats(None, 2026).await.unwrap();
+        assert_eq!((stats.total, stats.open), (1, 1));
+        assert_eq!(stats.by_severity, vec![("general".to_string(), 1)]);
+        assert_eq!(stats.by_platform, vec![(s.platform.clone(), 1)]);
+        assert_eq!(stats.by_month, vec![("2026-11".to_string(), 1)]);
+        assert_eq!(db.incident_stats(None, 2025).await.unwrap().total, 0);
+        let (months, open) = db
+            .incident_months(Some(std::slice::from_ref(&s.college)), 2026)
+            .await
+            .unwrap();
+        assert_eq!((months, open), (vec![("2026-11".to_string(), 1)], 1));
+
+        // Not kept until the next look; read from the timeline meanwhile, as kept after it.
+        let line = db.timeline(&i.id).await.unwrap();
+        let fresh = clocks(&rules, i.fields.noticed_at, &recorded(&line), at_noon);
+        assert!(db.incident(&i.id).await.unwrap().kept.is_none());
+        let read = db
+            .clocks_now(vec![i.clone()], &rules, at_noon)
+            .await
+            .unwrap();
+        assert_eq!(read[0].1, fresh);
+        assert_eq!(db.settle_incident_clocks(&rules, at_noon).await.unwrap(), 1);
+        assert_eq!(db.settle_incident_clocks(&rules, at_noon).await.unwrap(), 0);
+        let kept = db.incident(&i.id).await.unwrap();
+        assert_eq!(kept.kept_clocks(&rules.clock_terms(), at_noon), Some(fresh));
+        // The general first response is due in 24 hours: late only after that.
+        assert!(
+            db.late_incidents(None, &rules, at_noon)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let next_day = t("2026-11-29 09:01");
+        let late = db.late_incidents(None, &rules, next_day).await.unwrap();
+        assert_eq!(late.len(), 1);
+        let line = db.timeline(&i.id).await.unwrap();
+        assert_eq!(
+            late[0].1,
+            clocks(&rules, i.fields.noticed_at, &recorded(&line), next_day)
+        );
+        assert!(
+            db.late_incidents(Some(&["elsewhere".to_string()]), &rules, next_day)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // Raised to major at noon: the kept clocks no longer stand, the tallies move.
+        let mut raised = fields.clone();
+        raised.severity = "major".into();
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        let i = tx
+            .edit_incident(
+                &i.id,
+                kept.version,
+                raised,
+                "校外转载",
+                by,
+                &rules,
+                &set,
+                &model,
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(db.incident(&i.id).await.unwrap().kept.is_none());
+        let stats = db.incident_stats(None, 2026).await.unwrap();
+        assert_eq!(stats.by_severity, vec![("major".to_string(), 1)]);
+        assert_eq!(stats.total, 1);
+        // Found late at 13:01 (an hour from the raise) before the next look and after it.
+        let past = t("2026-11-28 13:01");
+        assert!(
+            db.late_incidents(None, &rules, t("2026-11-28 12:59"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            db.late_incidents(None, &rules, past).await.unwrap().len(),
+            1
+        );
+        assert_eq!(db.settle_incident_clocks(&rules, at_noon).await.unwrap(), 1);
+        assert!(
+            db.late_incidents(None, &rules, t("2026-11-28 12:59"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            db.late_incidents(None, &rules, past).await.unwrap().len(),
+            1
+        );
+
+        // Other rules: the clocks kept under the old ones are stale and worked out anew.
+        let mut other = rules.clone();
+        for l in &mut other.severities {
+            for (_, m) in &mut l.clocks {
+                *m *= 2;
+            }
+        }
+        assert_ne!(other.clock_terms(), rules.clock_terms());
+        let i = db.incident(&i.id).await.unwrap();
+        assert!(i.kept_clocks(&other.clock_terms(), past).is_none());
+        let line = db.timeline(&i.id).await.unwrap();
+        let read = db.clocks_now(vec![i.clone()], &other, past).await.unwrap();
+        assert_eq!(
+            read[0].1,
+            clocks(&other, i.fields.noticed_at, &recorded(&line), past)
+        );
+        assert!(
+            db.late_incidents(None, &other, past)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(db.settle_incident_clocks(&other, past).await.unwrap(), 1);
         assert!(db.verify_audit().await.unwrap().is_ok());
     })
     .await;

@@ -8,10 +8,10 @@
 use super::{IncidentRules, Recorded};
 use crate::vocab::{IncidentClock, TimelineKind};
 use chrono::{Duration, NaiveDateTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where one clock of an incident stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClockState {
     /// Which clock.
     pub clock: IncidentClock,
@@ -172,4 +172,34 @@ fn one(
         breached,
         stopped: paused && met.is_none(),
     })
+}
+
+/// The clocks worked out at one moment, as they stand at a later `now` with the timeline and the
+/// rules unchanged: what [`clocks`] would give at `now`. Only a clock that runs moves with time,
+/// and only once: it runs out at its due moment. Met and stopped clocks stay as they are.
+pub fn clocks_at(states: &[ClockState], now: NaiveDateTime) -> Vec<ClockState> {
+    states
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            if c.met.is_none() && !c.stopped && c.breached.is_none() {
+                c.breached = c.due.filter(|d| now > *d);
+            }
+            c
+        })
+        .collect()
+}
+
+/// From when clocks worked out at one moment show the incident late, as long as its timeline and
+/// the rules stay unchanged: the earliest moment a clock ran out (met since or not), or a
+/// running clock runs out unless it is met. Whenever a clock is late (or overdue), this moment
+/// has come. None: no clock ever will be.
+pub fn late_from(states: &[ClockState]) -> Option<NaiveDateTime> {
+    states
+        .iter()
+        .filter_map(|c| {
+            c.breached
+                .or(c.due.filter(|_| c.met.is_none() && !c.stopped))
+        })
+        .min()
 }

@@ -21,7 +21,7 @@ mod clocks;
 #[cfg(test)]
 mod tests;
 
-pub use clocks::{ClockState, clocks};
+pub use clocks::{ClockState, clocks, clocks_at, late_from};
 
 /// Longest title, in characters.
 pub const TITLE_MAX: usize = 200;
@@ -175,6 +175,27 @@ impl IncidentRules {
     /// Its place on the scale (0: the least severe).
     pub fn rank(&self, id: &str) -> Option<usize> {
         self.severities.iter().position(|s| s.id == id)
+    }
+
+    /// What the clocks are worked out from — each level in the order of the scale with its
+    /// clocks' lengths — as a short fingerprint (16 hex digits). Clocks worked out under rules
+    /// with other terms are stale.
+    pub fn clock_terms(&self) -> String {
+        use sha2::Digest;
+        let levels: Vec<String> = self
+            .severities
+            .iter()
+            .map(|s| {
+                let clocks: Vec<String> = s
+                    .clocks
+                    .iter()
+                    .map(|(c, m)| format!("{}={m}", c.as_str()))
+                    .collect();
+                format!("{}:{}", s.id, clocks.join(","))
+            })
+            .collect();
+        let digest = sha2::Sha256::digest(levels.join(";").as_bytes());
+        hex::encode(&digest[..8])
     }
 
     /// The ids of the scale, comma-separated, for messages.

@@ -542,3 +542,63 @@ fn durations_read_as_people_say_them() {
     assert_eq!(duration_text(7 * 24 * 60, Lang::En), "7 days");
     assert_eq!(duration_text(90, Lang::En), "90 minutes");
 }
+
+mod kept {
+    //! Clocks worked out at one moment and kept stand at any later moment as worked out anew.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A timeline from steps (kind, minutes after the previous entry).
+    fn line(steps: &[(u8, u16)]) -> Vec<Recorded<'static>> {
+        let mut at = t("2026-11-28 09:00");
+        let mut out = vec![recorded("general", "2026-11-28 09:00")];
+        let mut paused = false;
+        for &(k, gap) in steps {
+            at += chrono::Duration::minutes(i64::from(gap));
+            let kind = match k % 7 {
+                0 => TimelineKind::Response,
+                1 => TimelineKind::Assessment,
+                2 => TimelineKind::Action,
+                3 if paused => TimelineKind::Resumed,
+                3 => TimelineKind::Paused,
+                4 | 5 => TimelineKind::Severity,
+                _ => TimelineKind::Note,
+            };
+            paused ^= k % 7 == 3;
+            let severity = (kind == TimelineKind::Severity).then(|| {
+                ["general", "considerable", "major", "especially-major"][usize::from(k) % 4]
+            });
+            out.push(Recorded {
+                kind,
+                at,
+                by: Some("li"),
+                as_first_responsible: false,
+                severity,
+            });
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn kept_clocks_stand_later_as_worked_out_anew(
+            steps in proptest::collection::vec((0u8..28, 0u16..600), 0..8),
+            after in 0i64..3000,
+            later in 0i64..20_000,
+        ) {
+            let rules = IncidentRules::default();
+            let noticed = t("2026-11-28 09:00");
+            let line = line(&steps);
+            let last = line.iter().map(|r| r.at).max().unwrap();
+            let then = last + chrono::Duration::minutes(after);
+            let now = then + chrono::Duration::minutes(later);
+            let kept = clocks(&rules, noticed, &line, then);
+            let anew = clocks(&rules, noticed, &line, now);
+            prop_assert_eq!(clocks_at(&kept, now), anew.clone());
+            // Whatever is late (or overdue) now was found by the moment kept with the clocks.
+            if anew.iter().any(ClockState::late) {
+                prop_assert!(late_from(&kept).is_some_and(|f| f <= now));
+            }
+        }
+    }
+}

@@ -1,6 +1,9 @@
 //! Attachments: files stored once by content (SHA-256) in the data dir, named `ab/cdef…`;
-//! uploads staged beside them so that storing one is a rename; the sweep of contents no record
-//! holds; and the content types accepted, told from the content ([`sniff`]).
+//! uploads staged beside them so that storing one is a rename; the sweep of contents nothing
+//! holds; and the content types accepted, told from the content ([`sniff`]). A content is held
+//! by a row of `attachments`, written only in the transaction that attaches it to a record (here)
+//! or to an entry of an incident's timeline ([`super::incidents::attachments`]); the sweep and the
+//! backups go by those rows, so a file attached anywhere is kept and backed up.
 
 mod sniff;
 
@@ -92,7 +95,7 @@ fn remove(path: &Path) -> Result<bool> {
     }
 }
 
-/// A file attached to a record.
+/// A file attached to a record (or to an entry of an incident's timeline).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Attachment {
     /// Hex SHA-256 of the content.
@@ -278,10 +281,12 @@ impl Db {
             .collect())
     }
 
-    /// Removes the files no record holds: content stored for a record whose transaction then
-    /// failed (a stale version, a refused rule), and uploads staged by a request that never
-    /// finished (a crash). Only files untouched for `grace` go, so a request storing its files
-    /// right now is never raced. Files referenced by an attachment row are never touched.
+    /// Removes the files nothing holds: content stored for a record or an incident whose
+    /// transaction then failed (a stale version, a refused rule, a closed incident), and uploads
+    /// staged by a request that never finished (a crash). Only files untouched for `grace` go,
+    /// so a request storing its files right now is never raced. Files with a row in
+    /// `attachments` — written only beside the record's or the timeline entry's own row — are
+    /// never touched.
     pub async fn sweep_files(&self, grace: std::time::Duration) -> Result<SweptFiles> {
         let root = self.files_root()?.to_path_buf();
         let held: HashSet<String> = sqlx::query_scalar("SELECT sha256 FROM attachments")
@@ -333,7 +338,7 @@ async fn attachment_of<'c>(
     .transpose()
 }
 
-fn attachment_from(r: &AnyRow) -> Result<Attachment> {
+pub(super) fn attachment_from(r: &AnyRow) -> Result<Attachment> {
     Ok(Attachment {
         sha256: r.try_get("sha256")?,
         filename: r.try_get("filename")?,
@@ -345,6 +350,22 @@ fn attachment_from(r: &AnyRow) -> Result<Attachment> {
 }
 
 impl Tx {
+    /// Holds a stored file (once per content): its row in `attachments`, which keeps it from the
+    /// sweep and puts it in backups. Written only beside the row that attaches it.
+    pub(super) async fn hold_file(&mut self, file: &StoredFile) -> Result<()> {
+        let now = self.now_ms();
+        sqlx::query(
+            "INSERT INTO attachments (sha256, size, mime, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&file.sha256)
+        .bind(file.size)
+        .bind(&file.mime)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Attaches a stored file to a record (once per record; the same content under a second
     /// name on the same record keeps the first name).
     pub async fn add_attachment(
@@ -361,15 +382,7 @@ impl Tx {
         }
         let now = self.now_ms();
         let filename = clean_filename(filename);
-        sqlx::query(
-            "INSERT INTO attachments (sha256, size, mime, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(&file.sha256)
-        .bind(file.size)
-        .bind(&file.mime)
-        .bind(now)
-        .execute(&mut *self.tx)
-        .await?;
+        self.hold_file(file).await?;
         let added = sqlx::query(
             "INSERT INTO record_attachments (record_id, sha256, filename, added_at, added_by) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (record_id, sha256) DO NOTHING",

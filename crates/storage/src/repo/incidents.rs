@@ -23,9 +23,14 @@ use zeren_core::org::OrgModel;
 use zeren_core::policy::Policies;
 use zeren_core::vocab::{EventKind, IncidentChannel, IncidentClock, TimelineKind};
 
+pub mod attachments;
+mod kept;
 mod stats;
+mod tallies;
 
+pub use kept::KeptClocks;
 pub use stats::{CLOSE_BUCKETS, IncidentStats};
+pub(crate) use tallies::tally_all;
 
 /// A stored incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -50,6 +55,9 @@ pub struct Incident {
     pub version: i64,
     /// Who recorded it (user name).
     pub created_by: String,
+    /// Its clocks as worked out at its last change, if they have been since.
+    #[serde(skip)]
+    pub kept: Option<KeptClocks>,
 }
 
 impl Incident {
@@ -177,7 +185,7 @@ impl IncidentTask {
     }
 }
 
-pub(crate) const COLS: &str = "id, org_id, platform_id, title, noticed_at, channel, source, facts, severity, handler_id, state, paused, closure_due, closed_at, handled, prevention, version, created_by";
+pub(crate) const COLS: &str = "id, org_id, platform_id, title, noticed_at, channel, source, facts, severity, handler_id, state, paused, closure_due, closed_at, handled, prevention, version, created_by, clocks, clock_terms";
 const ENTRY_COLS: &str = "id, incident_id, seq, kind, happened_at, person_id, as_first_responsible, detail, severity_from, severity_to, handler_from, handler_to, reason, created_by, created_at";
 const TASK_COLS: &str =
     "id, incident_id, org_id, platform_id, title, owner_id, opened_on, deadline";
@@ -256,6 +264,7 @@ pub(crate) fn incident_from(r: &AnyRow) -> Result<Incident> {
         prevention: r.try_get("prevention")?,
         version: r.try_get("version")?,
         created_by: r.try_get("created_by")?,
+        kept: KeptClocks::read(r.try_get("clock_terms")?, r.try_get("clocks")?),
         id,
     })
 }
@@ -345,7 +354,7 @@ pub struct ClosedIndicator {
 }
 
 /// Which incidents to list.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct IncidentFilter {
     /// Orgs whose incidents are listed (none: every org).
     pub orgs: Option<Vec<String>>,
@@ -359,6 +368,9 @@ pub struct IncidentFilter {
     pub from: Option<NaiveDate>,
     /// Last day (inclusive).
     pub to: Option<NaiveDate>,
+    /// Only open ones that may be late at this moment under rules of these terms: those whose
+    /// kept clocks say so, and those whose clocks are not kept (or kept under other terms).
+    pub late_by: Option<(NaiveDateTime, String)>,
     /// Rows to skip.
     pub offset: i64,
     /// Most rows.
@@ -400,6 +412,19 @@ impl IncidentFilter {
             args.push(date_text(d));
             cond.push(format!("noticed_at < ${}", args.len()));
         }
+        if let Some((now, terms)) = &self.late_by {
+            args.push(date_time_text(*now));
+            args.push(terms.clone());
+            let (at, t) = (args.len() - 1, args.len());
+            // Each part of the union as an index serves it: by the moment from which each
+            // is late, and by the terms (or none) its clocks are kept under.
+            cond.push(format!(
+                "id IN (SELECT id FROM incidents WHERE state = 'open' AND late_from <= ${at} \
+                 UNION ALL SELECT id FROM incidents WHERE clock_terms IS NULL AND state = 'open' \
+                 UNION ALL SELECT id FROM incidents WHERE clock_terms < ${t} AND state = 'open' \
+                 UNION ALL SELECT id FROM incidents WHERE clock_terms > ${t} AND state = 'open')"
+            ));
+        }
         Some((cond.join(" AND "), args))
     }
 }
@@ -422,11 +447,17 @@ impl Db {
 
     /// Incidents by the time they came to notice (newest first), filtered, with how many match.
     pub async fn incidents(&self, f: &IncidentFilter) -> Result<(Vec<Incident>, i64)> {
+        Ok((self.incident_page(f).await?, self.incident_count(f).await?))
+    }
+
+    /// Incidents by the time they came to notice (newest first), filtered: the page `f` asks
+    /// for.
+    pub async fn incident_page(&self, f: &IncidentFilter) -> Result<Vec<Incident>> {
         let Some((cond, args)) = f.clause() else {
-            return Ok((Vec::new(), 0));
+            return Ok(Vec::new());
         };
         INCIDENTS
-            .page(
+            .slice(
                 &self.pool,
                 &cond,
                 &args,
@@ -435,6 +466,14 @@ impl Db {
                 f.offset,
             )
             .await
+    }
+
+    /// How many incidents match `f` (its page aside).
+    pub async fn incident_count(&self, f: &IncidentFilter) -> Result<i64> {
+        let Some((cond, args)) = f.clause() else {
+            return Ok(0);
+        };
+        INCIDENTS.count(&self.pool, &cond, &args).await
     }
 
     /// An incident's timeline, in the order it was added.
@@ -471,28 +510,6 @@ impl Db {
             }
         }
         Ok(out)
-    }
-
-    /// Every open incident with its timeline (the clocks' evaluation), in two reads.
-    pub async fn open_incidents(&self) -> Result<Vec<(Incident, Vec<TimelineEntry>)>> {
-        let incidents: Vec<Incident> = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLS} FROM incidents WHERE state = 'open' ORDER BY state, noticed_at, id"
-        )))
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(incident_from)
-        .collect::<Result<_>>()?;
-        // By each incident's key on the timeline (not a join over every timeline).
-        let ids: Vec<String> = incidents.iter().map(|i| i.id.clone()).collect();
-        let mut lines = self.timelines(&ids).await?;
-        Ok(incidents
-            .into_iter()
-            .map(|i| {
-                let line = lines.remove(&i.id).unwrap_or_default();
-                (i, line)
-            })
-            .collect())
     }
 
     /// The obligation each open incident's notices hang on (its incident duty's), by incident.
@@ -645,7 +662,10 @@ impl Tx {
         detail: &str,
         change: Change,
     ) -> Result<TimelineEntry> {
-        sqlx::query("UPDATE incidents SET entries = entries + 1 WHERE id = $1")
+        // The kept clocks no longer stand: they are worked out again.
+        sqlx::query(
+            "UPDATE incidents SET entries = entries + 1, clocks = NULL, clock_terms = NULL, late_from = NULL WHERE id = $1",
+        )
             .bind(incident)
             .execute(&mut *self.tx)
             .await?;
@@ -725,6 +745,7 @@ impl Tx {
             prevention: None,
             version: 1,
             created_by: self.actor_name(),
+            kept: None,
         };
         let f = &i.fields;
         sqlx::query(
@@ -760,6 +781,7 @@ impl Tx {
             },
         )
         .await?;
+        tallies::retally(&mut self.tx, None, Some(&i)).await?;
         self.audit(
             "incident.record",
             "incident",
@@ -795,7 +817,8 @@ impl Tx {
         let f = &after.fields;
         let done = sqlx::query(
             "UPDATE incidents SET platform_id = $1, title = $2, noticed_at = $3, noticed_day = $4, channel = $5, source = $6, facts = $7, \
-             severity = $8, handler_id = $9, closure_due = $10, version = version + 1, updated_at = $11 WHERE id = $12 AND version = $13",
+             severity = $8, handler_id = $9, closure_due = $10, clocks = NULL, clock_terms = NULL, late_from = NULL, \
+             version = version + 1, updated_at = $11 WHERE id = $12 AND version = $13",
         )
         .bind(&f.platform)
         .bind(&f.title)
@@ -833,6 +856,7 @@ impl Tx {
             self.append(id, TimelineKind::Handler, now, by, note, change)
                 .await?;
         }
+        tallies::retally(&mut self.tx, Some(&before), Some(&after)).await?;
         self.audit(
             "incident.edit",
             "incident",
@@ -1059,6 +1083,7 @@ impl Tx {
             .await?;
             events.push(task.event());
         }
+        tallies::retally(&mut self.tx, Some(&before), Some(&after)).await?;
         let mut json = after.to_json();
         json["rectifications"] = serde_json::to_value(&closure.rectifications).unwrap_or_default();
         self.audit(

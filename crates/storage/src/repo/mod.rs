@@ -32,7 +32,7 @@ use sqlx::{Any, AssertSqlSafe, Executor};
 
 /// A date as stored: `YYYY-MM-DD`.
 pub(crate) fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    zeren_core::events::day_text(d)
 }
 
 /// Reads a stored date.
@@ -110,6 +110,20 @@ impl<T> Rows<T> {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<T>, i64)> {
+        let total = self.count(pool, cond, args).await?;
+        let rows = self
+            .slice(pool, cond, args, order_by, limit, offset)
+            .await?;
+        Ok((rows, total))
+    }
+
+    /// How many rows match `cond` (its `$1`, `$2`, … bound to `args` in order).
+    pub(crate) async fn count(
+        &self,
+        pool: &sqlx::AnyPool,
+        cond: &str,
+        args: &[String],
+    ) -> Result<i64> {
         let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM {} WHERE {cond}",
             self.table
@@ -117,7 +131,20 @@ impl<T> Rows<T> {
         for a in args {
             q = q.bind(a.clone());
         }
-        let total = q.fetch_one(pool).await?;
+        Ok(q.fetch_one(pool).await?)
+    }
+
+    /// The rows matching `cond`, in `order_by`: `limit` of them (kept within 0..=10 000) after
+    /// `offset`.
+    pub(crate) async fn slice(
+        &self,
+        pool: &sqlx::AnyPool,
+        cond: &str,
+        args: &[String],
+        order_by: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<T>> {
         let mut q = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM {} WHERE {cond} ORDER BY {order_by} LIMIT ${} OFFSET ${}",
             self.cols,
@@ -133,7 +160,7 @@ impl<T> Rows<T> {
             .bind(offset.max(0))
             .fetch_all(pool)
             .await?;
-        Ok((rows.iter().map(self.from).collect::<Result<_>>()?, total))
+        rows.iter().map(self.from).collect()
     }
 
     /// The row with this id; [`StorageError::NotFound`] when there is none.

@@ -193,8 +193,22 @@ pub const TABLES: &[Table] = &[
             ("created_by", Text),
             ("created_at", Int),
             ("updated_at", Int),
+            ("clocks", Text),
+            ("clock_terms", Text),
+            ("late_from", Text),
         ],
         order_by: "id",
+    },
+    Table {
+        name: "incident_tallies",
+        columns: &[
+            ("year", Int),
+            ("dim", Text),
+            ("org_id", Text),
+            ("key", Text),
+            ("n", Int),
+        ],
+        order_by: "year, dim, org_id, key",
     },
     Table {
         name: "incident_timeline",
@@ -232,6 +246,18 @@ pub const TABLES: &[Table] = &[
             ("created_at", Int),
         ],
         order_by: "id",
+    },
+    Table {
+        name: "incident_attachments",
+        columns: &[
+            ("incident_id", Text),
+            ("seq", Int),
+            ("sha256", Text),
+            ("filename", Text),
+            ("added_at", Int),
+            ("added_by", Text),
+        ],
+        order_by: "incident_id, seq, sha256",
     },
     Table {
         name: "projects",

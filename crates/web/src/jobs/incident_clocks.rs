@@ -1,5 +1,6 @@
-//! The clocks of open incidents: once a minute the clocks of every open incident are worked out
-//! from their timelines; a clock run out and not met tells the handler and the leader of the
+//! The clocks of open incidents: once a minute the incidents changed since the last look keep
+//! their clocks worked out anew from their timelines, and those with a clock late are read; a
+//! clock run out and not met tells the handler and the leader of the
 //! platform's portfolio at once, and the first responsible person once the pack's
 //! `escalate_after` has passed too — through the notification centre and the reminder channels
 //! of the duties ledger (email, the org's 企业微信/钉钉 robots). Each notice is recorded once
@@ -16,10 +17,10 @@ use serde::Serialize;
 use std::collections::HashMap;
 use zeren_core::clock::shanghai;
 use zeren_core::events::shown;
-use zeren_core::incidents::{IncidentRules, clocks, first_responsible, portfolio_leader};
+use zeren_core::incidents::{IncidentRules, first_responsible, portfolio_leader};
 use zeren_core::responsibility::NamedRef;
 use zeren_core::vocab::IncidentClock;
-use zeren_storage::repo::incidents::{Incident, recorded};
+use zeren_storage::repo::incidents::Incident;
 use zeren_storage::repo::notify::NewReminder;
 use zeren_storage::{Actor, Tx};
 
@@ -162,16 +163,19 @@ pub async fn run_once(state: &AppState) -> Summary {
 async fn look(state: &AppState) -> zeren_storage::Result<Summary> {
     let db = &state.db;
     let now: NaiveDateTime = state.clock.now().with_timezone(&shanghai()).naive_local();
-    let open = db.open_incidents().await?;
-    let mut summary = Summary {
-        open: open.len(),
-        ..Summary::default()
-    };
-    if open.is_empty() {
-        return Ok(summary);
-    }
     let snap = state.fresh_snapshot().await?;
     let rules = snap.pack.incidents.clone().unwrap_or_default();
+    // The incidents changed since the last look (or kept under other rules) keep their clocks
+    // again; then only those late are read.
+    db.settle_incident_clocks(&rules, now).await?;
+    let mut summary = Summary {
+        open: usize::try_from(db.open_incident_count().await?).unwrap_or(0),
+        ..Summary::default()
+    };
+    let late = db.late_incidents(None, &rules, now).await?;
+    if late.is_empty() {
+        return Ok(summary);
+    }
     let obligations = db.open_incident_obligations().await?;
     let (people, robots, langs) = channels(db).await?;
     let ch = Channels {
@@ -182,8 +186,7 @@ async fn look(state: &AppState) -> zeren_storage::Result<Summary> {
     let day = now.date();
     let escalate_after = Duration::minutes(i64::from(rules.escalate_after));
     let mut records = Vec::new();
-    for (i, line) in &open {
-        let states = clocks(&rules, i.fields.noticed_at, &recorded(line), now);
+    for (i, states) in &late {
         for c in states.iter().filter(|c| c.overdue()) {
             summary.overdue += 1;
             let Some(at) = c.breached else { continue };

@@ -26,7 +26,7 @@ pub fn article_href(policy: &str, c: Option<Citation>, tr: Tr) -> String {
 
 /// A calendar day as shown everywhere: YYYY-MM-DD.
 pub fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    zeren_core::events::day_text(d)
 }
 
 /// The message of `field` among a form's field errors (field, message).

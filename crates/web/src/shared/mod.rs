@@ -14,6 +14,7 @@
 //! - [`csrf`]: the CSRF check of every state-changing request, multipart forms included;
 //! - [`extract`], [`urls`], [`pager`]: input read and checked, URLs and forms, list pages;
 //! - [`gate`], [`limits`]: the one request layer, the body limit and the upload routes;
+//! - [`uploads`]: attached files — uploads read, staged, sniffed and limited; downloads served;
 //! - [`recent`], [`assets`]: short-lived reads, the embedded stylesheet.
 
 pub mod access;
@@ -28,10 +29,12 @@ pub mod frame;
 pub mod gate;
 pub mod i18n;
 pub mod limits;
+pub mod memo;
 pub mod pager;
 pub mod recent;
 pub mod refused;
 pub mod routes;
 pub mod snapshot;
 pub mod state;
+pub mod uploads;
 pub mod urls;

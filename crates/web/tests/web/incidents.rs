@@ -5,8 +5,11 @@
 //! version, another college's reader and the wrong person's sign-off refused with nothing
 //! stored.
 
-use crate::common::{PASSWORD, TestApp, api, page, sheet_rows, submit, workbook};
+use crate::common::{
+    PASSWORD, TestApp, api, multipart_form, page, sheet_rows, submit, submit_multipart, workbook,
+};
 use serde_json::{Value, json};
+use zeren_core::Clock;
 
 fn incident(handler: &str, severity: &str, noticed: &str) -> Value {
     json!({
@@ -416,5 +419,390 @@ async fn a_clock_run_out_tells_the_handler_and_the_leader_then_the_secretary() {
     );
     let again = zeren_web::jobs::incident_clocks::run_once(&state).await;
     assert_eq!(again.notices, 0, "{again:?}");
+    app.finish().await;
+}
+
+// ------------------------------------------------------------------------------------------
+// Files on the timeline's entries
+// ------------------------------------------------------------------------------------------
+
+const PDF: &[u8] = b"%PDF-1.4\n% incident notice\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR screenshot of the comments";
+
+/// A multipart body: the CSRF token first (when given), the text fields, then the files.
+fn form_with_files(
+    csrf: Option<&str>,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> (String, Vec<u8>) {
+    let mut all: Vec<(&str, &str)> = csrf.map(|t| ("csrf", t)).into_iter().collect();
+    all.extend_from_slice(fields);
+    multipart_form(&all, files)
+}
+
+/// An API upload with a token to the entry `seq` of an incident.
+async fn api_upload(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    seq: i64,
+    files: &[(&str, &[u8])],
+) -> reqwest::Response {
+    let (ct, body) = form_with_files(None, &[], files);
+    app.client()
+        .post(app.url(&format!("/api/v1/incidents/{id}/entries/{seq}/attachments")))
+        .bearer_auth(token)
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The files on an incident's timeline, as (seq, name), from the database.
+async fn files_of(app: &TestApp, id: &str) -> Vec<(i64, String)> {
+    app.db
+        .incident_attachments(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.seq, a.file.filename))
+        .collect()
+}
+
+/// The college secretary records an action with its screenshot in one go, attaches the notice
+/// received to the first entry on the page and a sheet through the API; the incident's page and
+/// its API list them under their entries, and they download with safe headers. A branch's
+/// reader (outside the college) gets 404 on the download and on both uploads; a forged SHA is
+/// 404; nothing is stored by a refused request.
+#[tokio::test]
+async fn files_go_on_timeline_entries_and_download_within_the_incidents_scope() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let liu = app.person_id("刘佳").await;
+    let (status, v) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/incidents",
+        Some(incident(&liu, "general", "2026-11-28 09:00")),
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let (status, html) = page(&s, &app, &format!("/incidents/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("enctype=\"multipart/form-data\" class=\"org-form records-form\" novalidate id=\"entry-form\""), "{html}");
+    assert!(html.contains(&format!("action=\"/incidents/{id}/entries/1/attachments\"")));
+    assert!(html.contains("每个文件不超过 50.0 MB"), "the limit is told");
+
+    // An action and its screenshot in one go.
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &format!("/incidents/{id}/entries"),
+        form_with_files(
+            Some(&s.csrf),
+            &[
+                ("kind", "response"),
+                ("at", "2026-11-28 09:30"),
+                ("detail", "隐藏不实评论，截图留存"),
+            ],
+            &[("评论截图.png", PNG)],
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let location = resp.headers()["location"].to_str().unwrap();
+    assert!(location.ends_with("#entry-2"), "{location}");
+    // The notice received, on the first entry, from the page's own form.
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &format!("/incidents/{id}/entries/1/attachments"),
+        form_with_files(Some(&s.csrf), &[], &[("上级通报.pdf", PDF)]),
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    // A sheet through the API, on the action.
+    let resp = api_upload(
+        &app,
+        &token,
+        &id,
+        2,
+        &[("转发情况.csv", "平台,转发数\n微博,12\n".as_bytes())],
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let out: Value = resp.json().await.unwrap();
+    assert_eq!(out["seq"], 2);
+    assert_eq!(out["attachments"][0]["mime"], "text/csv", "{out}");
+
+    let (_, v) = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/incidents/{id}"),
+        None,
+    )
+    .await;
+    let first = &v["timeline"][0]["attachments"];
+    assert_eq!(first.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(first[0]["filename"], "上级通报.pdf");
+    assert_eq!(first[0]["size"], PDF.len());
+    assert_eq!(first[0]["mime"], "application/pdf");
+    assert_eq!(first[0]["sha256"].as_str().unwrap().len(), 64);
+    let href = first[0]["href"].as_str().unwrap().to_string();
+    assert_eq!(
+        href,
+        format!(
+            "/incidents/{id}/attachments/{}",
+            first[0]["sha256"].as_str().unwrap()
+        )
+    );
+    let names: Vec<&str> = v["timeline"][1]["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["filename"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{v}");
+    assert!(
+        names.contains(&"评论截图.png") && names.contains(&"转发情况.csv"),
+        "{names:?}"
+    );
+    let (_, html) = page(&s, &app, &format!("/incidents/{id}")).await;
+    for name in ["上级通报.pdf", "评论截图.png", "转发情况.csv"] {
+        assert!(html.contains(name), "{name} is listed on the page");
+    }
+    assert!(html.contains(&format!("href=\"{href}\"")), "{html}");
+
+    // The download: the same bytes, as an attachment, never sniffed.
+    let resp = s.client.get(app.url(&href)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let h = resp.headers().clone();
+    assert_eq!(h["content-type"], "application/pdf");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    let cd = h["content-disposition"].to_str().unwrap();
+    assert!(cd.starts_with("attachment;"), "{cd}");
+    assert!(cd.contains("filename*=UTF-8''"), "{cd}");
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), PDF);
+
+    // A forged SHA, or a real one under an incident that does not hold it: 404.
+    for path in [
+        format!("/incidents/{id}/attachments/{}", "0".repeat(64)),
+        format!("/incidents/{id}/attachments/..%2F..%2Fetc%2Fpasswd"),
+        href.replace(&id, "00000000-0000-0000-0000-000000000000"),
+    ] {
+        assert_eq!(page(&s, &app, &path).await.0, 404, "{path}");
+    }
+
+    // A branch's reader is outside the college: 404 on the download and on both uploads, and
+    // nothing stored.
+    let branch = app.sign_in("branch", PASSWORD).await;
+    let branch_token = app.token("branch").await;
+    let before = (files_of(&app, &id).await, app.audit_len().await);
+    assert_eq!(page(&branch, &app, &href).await.0, 404);
+    let resp = submit_multipart(
+        &branch,
+        &app,
+        &format!("/incidents/{id}/entries/1/attachments"),
+        form_with_files(Some(&branch.csrf), &[], &[("x.pdf", PDF)]),
+    )
+    .await;
+    assert_eq!(resp.status(), 404);
+    let resp = api_upload(&app, &branch_token, &id, 1, &[("x.pdf", PDF)]).await;
+    assert_eq!(resp.status(), 404);
+    // An entry the incident does not have.
+    let resp = api_upload(&app, &token, &id, 99, &[("x.pdf", PDF)]).await;
+    assert_eq!(resp.status(), 404);
+    assert_eq!(
+        (files_of(&app, &id).await, app.audit_len().await),
+        before,
+        "nothing stored"
+    );
+    assert!(app.db.verify_audit().await.unwrap().is_ok());
+    app.finish().await;
+}
+
+/// An upload over the limit is refused naming the limit, without its CSRF token is refused by
+/// the check, of a type not accepted is refused naming the file, and to a closed incident is
+/// refused as every change of it is; none stores anything (nor the entry that came with it).
+#[tokio::test]
+async fn uploads_to_an_incident_are_refused_over_the_limit_without_a_token_and_once_closed() {
+    let app = TestApp::demo().await;
+    let token = app.token("secretary").await;
+    let liu = app.person_id("刘佳").await;
+    let (_, v) = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/incidents",
+        Some(incident(&liu, "general", "2026-11-28 09:00")),
+    )
+    .await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let s = app.sign_in("secretary", PASSWORD).await;
+    let timeline_len = |app: &TestApp, id: String| {
+        let db = app.db.clone();
+        async move { db.timeline(&id).await.unwrap().len() }
+    };
+
+    // The limit is the setting: at 1 000 bytes, a 2 000-byte file is refused naming it.
+    let mut tx = app
+        .db
+        .begin(&zeren_storage::Actor::cli(), app.clock.now())
+        .await
+        .unwrap();
+    tx.put_setting("attachments", &json!({"max_bytes": 1000}), 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let before = app.audit_len().await;
+    let big = [b'x'; 2000];
+    let resp = api_upload(&app, &token, &id, 1, &[("big.txt", &big)]).await;
+    assert_eq!(resp.status(), 413);
+    let e: Value = resp.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "payload_too_large");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("1000 B"),
+        "{e}"
+    );
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &format!("/incidents/{id}/entries/1/attachments"),
+        form_with_files(Some(&s.csrf), &[], &[("big.txt", &big)]),
+    )
+    .await;
+    assert_eq!(resp.status(), 413);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("文件超过大小上限 1000 B")
+    );
+    // With an entry: neither the entry nor the file is kept.
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &format!("/incidents/{id}/entries"),
+        form_with_files(
+            Some(&s.csrf),
+            &[
+                ("kind", "note"),
+                ("at", "2026-11-28 10:00"),
+                ("detail", "补记"),
+            ],
+            &[("big.txt", &big)],
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 413);
+    assert_eq!(timeline_len(&app, id.clone()).await, 1);
+    // A type not accepted, named; the entry that came with it is not kept either.
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &format!("/incidents/{id}/entries"),
+        form_with_files(
+            Some(&s.csrf),
+            &[
+                ("kind", "note"),
+                ("at", "2026-11-28 10:00"),
+                ("detail", "补记"),
+            ],
+            &[("setup.pdf", b"MZ\x90\x00\x03\x00\x00\x00")],
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("setup.pdf"));
+    assert_eq!(timeline_len(&app, id.clone()).await, 1);
+
+    // Without the CSRF token, or with a forged one: refused by the check.
+    for csrf in [None, Some("forged")] {
+        let resp = submit_multipart(
+            &s,
+            &app,
+            &format!("/incidents/{id}/entries/1/attachments"),
+            form_with_files(csrf, &[], &[("x.pdf", PDF)]),
+        )
+        .await;
+        assert_eq!(resp.status(), 403, "{csrf:?}");
+        let resp = submit_multipart(
+            &s,
+            &app,
+            &format!("/incidents/{id}/entries"),
+            form_with_files(
+                csrf,
+                &[
+                    ("kind", "note"),
+                    ("at", "2026-11-28 10:00"),
+                    ("detail", "补记"),
+                ],
+                &[("x.pdf", PDF)],
+            ),
+        )
+        .await;
+        assert_eq!(resp.status(), 403, "{csrf:?}");
+    }
+    assert!(files_of(&app, &id).await.is_empty());
+    assert_eq!(timeline_len(&app, id.clone()).await, 1);
+    assert_eq!(app.audit_len().await, before, "nothing stored");
+
+    // Closed (after its response and assessment): refused with the rule, nothing stored.
+    for (kind, at) in [
+        ("response", "2026-11-28 09:30"),
+        ("assessment", "2026-11-28 10:00"),
+    ] {
+        let (status, e) = api(
+            &app,
+            &token,
+            "POST",
+            &format!("/api/v1/incidents/{id}/entries"),
+            Some(json!({"kind": kind, "at": at, "detail": "处置"})),
+        )
+        .await;
+        assert_eq!(status, 200, "{e}");
+    }
+    let (_, v) = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/incidents/{id}"),
+        None,
+    )
+    .await;
+    let (status, v) = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/incidents/{id}/close"),
+        Some(json!({"version": v["version"], "handled": "删除不实评论", "prevention": "加强审核"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let before = app.audit_len().await;
+    let resp = api_upload(&app, &token, &id, 1, &[("late.pdf", PDF)]).await;
+    assert_eq!(resp.status(), 409);
+    let e: Value = resp.json().await.unwrap();
+    assert!(!e["error"]["message"].as_str().unwrap().is_empty(), "{e}");
+    let resp = submit_multipart(
+        &s,
+        &app,
+        &format!("/incidents/{id}/entries/1/attachments"),
+        form_with_files(Some(&s.csrf), &[], &[("late.pdf", PDF)]),
+    )
+    .await;
+    assert_eq!(resp.status(), 409);
+    let (_, html) = page(&s, &app, &format!("/incidents/{id}")).await;
+    assert!(
+        !html.contains("entry-attach-form"),
+        "no upload offered once closed"
+    );
+    assert!(files_of(&app, &id).await.is_empty());
+    assert_eq!(app.audit_len().await, before, "nothing stored");
     app.finish().await;
 }

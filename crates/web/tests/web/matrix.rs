@@ -111,6 +111,8 @@ struct OrgFacts {
     event: String,
     /// An open incident of the org, made for the matrix.
     incident: String,
+    /// SHA-256 of the file on the incident's first timeline entry (its content names the org).
+    incident_sha: String,
     /// A planned major project of the org with one submitted assessment, made for the matrix.
     project: String,
     assessment: String,
@@ -296,8 +298,16 @@ async fn make_event(app: &TestApp, org: &str, person: &str, platform: &str) -> S
     e.id
 }
 
-/// An open incident of `org` handled by `person`, recorded through the storage layer.
-async fn make_incident(app: &TestApp, org: &str, person: &str) -> String {
+/// An open incident of `org` handled by `person`, with a file on its first timeline entry,
+/// recorded through the storage layer: (incident id, the file's SHA-256).
+async fn make_incident(app: &TestApp, org: &str, person: &str) -> (String, String) {
+    let staged = app.db.staging_file().unwrap();
+    std::fs::write(
+        &staged,
+        format!("%PDF-1.4\n% matrix incident file of {org}\n%%EOF\n"),
+    )
+    .unwrap();
+    let file = app.db.store_file(&staged, "application/pdf").await.unwrap();
     let model = app.db.load_model().await.unwrap();
     let set = app.db.policy_set().await.unwrap();
     let rules = zeren_core::policy::builtin_pack()
@@ -330,8 +340,11 @@ async fn make_incident(app: &TestApp, org: &str, person: &str) -> String {
         .record_incident(fields, Default::default(), &rules, &set, &model)
         .await
         .unwrap();
+    tx.attach_to_incident_entry(&i.id, 1, &file, "matrix.pdf")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    i.id
+    (i.id, file.sha256)
 }
 
 /// A planned major project of `org` with one assessment awaiting approval, through the storage
@@ -421,7 +434,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         } else {
             make_event(app, &org.id, &person, &college_platform).await
         };
-        let incident = make_incident(app, &org.id, &person).await;
+        let (incident, incident_sha) = make_incident(app, &org.id, &person).await;
         let (project, assessment) = make_project(app, &org.id, &person).await;
         let made = make_records(app, code, &org.id, &person).await;
         orgs.insert(
@@ -433,6 +446,7 @@ async fn fixture(app: &TestApp) -> Fixture {
                 platform,
                 event,
                 incident,
+                incident_sha,
                 project,
                 assessment,
                 record: made.record,
@@ -458,6 +472,7 @@ fn fill(path: &str, fx: &Fixture, org: &str, user: &str, other_user: &str) -> St
         .replace("{platform}", &f.platform)
         .replace("{event}", &f.event)
         .replace("{incident}", &f.incident)
+        .replace("{incident_sha}", &f.incident_sha)
         .replace("{project}", &f.project)
         .replace("{assessment}", &f.assessment)
         .replace("{record}", &f.record)
@@ -604,7 +619,11 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
         let reports = app.db.task_reports(&f.directive).await.unwrap();
         let obligation = app.db.evidence_obligation(&f.obligation).await.unwrap();
         let evidence = app.db.evidence_of(&f.obligation).await.unwrap();
+        let incident_files = app.db.incident_attachments(&f.incident).await.unwrap();
+        let timeline = app.db.timeline(&f.incident).await.unwrap();
         if record.version != 1
+            || incident_files.len() != 1
+            || timeline.len() != 1
             || files.len() != 1
             || tasks.len() != 1
             || !reports.is_empty()
@@ -613,13 +632,16 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
         {
             failures.push(format!(
                 "the matrix changed the fixture of {code}: record version {}, {} attachments, \
-                 {} tasks, {} reports, obligation version {}, {} evidence",
+                 {} tasks, {} reports, obligation version {}, {} evidence, {} incident files, \
+                 {} timeline entries",
                 record.version,
                 files.len(),
                 tasks.len(),
                 reports.len(),
                 obligation.version,
-                evidence.len()
+                evidence.len(),
+                incident_files.len(),
+                timeline.len()
             ));
         }
     }

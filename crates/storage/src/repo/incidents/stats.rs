@@ -1,13 +1,12 @@
 //! The statistics of incidents: by month noticed, by severity, by platform and by the time
 //! closed ones took — and the dashboard's figures, by month alone.
 
-use super::IncidentFilter;
+use super::super::placeholders;
+use super::tallies::{CLOSE, MONTH, PLATFORM, SEVERITY, STATE};
 use crate::db::Db;
 use crate::error::Result;
-use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
-use zeren_core::events::parse_date_time;
 
 /// Counts of incidents for the statistics: by month noticed, by severity, by platform, and the
 /// time closed ones took, in hours.
@@ -32,134 +31,102 @@ pub struct IncidentStats {
 pub const CLOSE_BUCKETS: &[i64] = &[24, 72, 168, 720];
 
 impl Db {
-    /// The incidents of `orgs` (none: every org) noticed in `from..=to`, by month (`YYYY-MM`),
-    /// and how many of them are open: the dashboard's figures, without the statistics' scan.
+    /// The incidents of `orgs` (none: every org) noticed in `year`, by month (`YYYY-MM`), and
+    /// how many of them are open: the dashboard's figures.
     pub async fn incident_months(
         &self,
         orgs: Option<&[String]>,
-        from: NaiveDate,
-        to: NaiveDate,
+        year: i32,
     ) -> Result<(Vec<(String, i64)>, i64)> {
-        let f = IncidentFilter {
-            orgs: orgs.map(<[String]>::to_vec),
-            from: Some(from),
-            to: Some(to),
-            ..IncidentFilter::default()
-        };
-        let Some((cond, args)) = f.clause() else {
-            return Ok((Vec::new(), 0));
-        };
-        let mut conn = self.pool.acquire().await?;
-        let months = counts(
-            &mut conn,
-            format!(
-                "SELECT SUBSTR(noticed_at, 1, 7) AS k, CAST(COUNT(*) AS BIGINT) AS n FROM incidents WHERE {cond} GROUP BY SUBSTR(noticed_at, 1, 7) ORDER BY SUBSTR(noticed_at, 1, 7)"
-            ),
-            &args,
-        )
-        .await?;
-        let open = counts(
-            &mut conn,
-            format!(
-                "SELECT state AS k, CAST(COUNT(*) AS BIGINT) AS n FROM incidents WHERE {cond} AND state = 'open' GROUP BY state"
-            ),
-            &args,
-        )
-        .await?
-        .first()
-        .map_or(0, |(_, n)| *n);
-        Ok((months, open))
+        let t = self.tallies(orgs, year, &[MONTH, STATE]).await?;
+        let open = t
+            .iter()
+            .find(|(d, k, _)| *d == STATE && k == "open")
+            .map_or(0, |(_, _, n)| *n);
+        Ok((of(&t, MONTH), open))
     }
 
-    /// The statistics of the incidents of `orgs` (none: every org) noticed in `from..=to`.
+    /// The statistics of the incidents of `orgs` (none: every org) noticed in `year`.
     pub async fn incident_stats(
         &self,
         orgs: Option<&[String]>,
-        from: NaiveDate,
-        to: NaiveDate,
+        year: i32,
     ) -> Result<IncidentStats> {
-        let f = IncidentFilter {
-            orgs: orgs.map(<[String]>::to_vec),
-            from: Some(from),
-            to: Some(to),
-            ..IncidentFilter::default()
-        };
-        let Some((cond, args)) = f.clause() else {
-            return Ok(IncidentStats::default());
-        };
-        let mut conn = self.pool.acquire().await?;
-        let grouped = |expr: &str| {
-            format!(
-                "SELECT {expr} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM incidents WHERE {cond} GROUP BY {expr} ORDER BY {expr}"
-            )
-        };
-        let by_month = counts(&mut conn, grouped("SUBSTR(noticed_at, 1, 7)"), &args).await?;
-        let by_severity = counts(&mut conn, grouped("severity"), &args).await?;
-        let mut by_platform = counts(&mut conn, grouped("platform_id"), &args).await?;
+        let t = self
+            .tallies(orgs, year, &[MONTH, SEVERITY, PLATFORM, STATE, CLOSE])
+            .await?;
+        let mut by_platform = of(&t, PLATFORM);
         by_platform.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let states = counts(&mut conn, grouped("state"), &args).await?;
-        let mut q = sqlx::query(AssertSqlSafe(format!(
-            "SELECT noticed_at, closed_at FROM incidents WHERE {cond} AND state = 'closed'"
-        )));
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let mut buckets = vec![0_i64; CLOSE_BUCKETS.len() + 1];
-        for r in q.fetch_all(&mut *conn).await? {
-            let (Some(n), Some(c)) = (
-                parse_date_time(&r.try_get::<String, _>("noticed_at")?),
-                r.try_get::<Option<String>, _>("closed_at")?
-                    .as_deref()
-                    .and_then(parse_date_time),
-            ) else {
-                continue;
-            };
-            let hours = ((c - n).num_minutes().max(0) + 59) / 60;
-            let i = CLOSE_BUCKETS
-                .iter()
-                .position(|b| hours <= *b)
-                .unwrap_or(CLOSE_BUCKETS.len());
-            buckets[i] += 1;
-        }
+        let states = of(&t, STATE);
+        let closes = of(&t, CLOSE);
         let total = states.iter().map(|(_, n)| n).sum();
         let open = states
             .iter()
             .find(|(s, _)| s == "open")
             .map_or(0, |(_, n)| *n);
+        let close_n = |key: &str| closes.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n);
         Ok(IncidentStats {
-            by_month,
-            by_severity,
+            by_month: of(&t, MONTH),
+            by_severity: of(&t, SEVERITY),
             by_platform,
             time_to_close: CLOSE_BUCKETS
                 .iter()
-                .map(|b| Some(*b))
-                .chain([None])
-                .zip(buckets)
+                .map(|b| (Some(*b), close_n(&b.to_string())))
+                .chain([(None, close_n("over"))])
                 .collect(),
             total,
             open,
         })
     }
+
+    /// The tallies of `dims` for `orgs` (none: every org) and `year`, summed over the orgs:
+    /// (dimension, key, count), by dimension and key, none of them zero.
+    async fn tallies(
+        &self,
+        orgs: Option<&[String]>,
+        year: i32,
+        dims: &[&'static str],
+    ) -> Result<Vec<(&'static str, String, i64)>> {
+        let mut args: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+        let mut cond = format!("year = $1 AND dim IN ({})", placeholders(2, dims.len()));
+        if let Some(orgs) = orgs {
+            if orgs.is_empty() {
+                return Ok(Vec::new());
+            }
+            cond.push_str(&format!(
+                " AND org_id IN ({})",
+                placeholders(args.len() + 2, orgs.len())
+            ));
+            args.extend(orgs.iter().cloned());
+        }
+        let mut q = sqlx::query(AssertSqlSafe(format!(
+            "SELECT dim, key, CAST(SUM(n) AS BIGINT) AS n FROM incident_tallies WHERE {cond} \
+             GROUP BY dim, key ORDER BY dim, key"
+        )))
+        .bind(i64::from(year));
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        let mut out = Vec::new();
+        for r in q.fetch_all(&self.pool).await? {
+            let n: i64 = r.try_get("n")?;
+            let dim: String = r.try_get("dim")?;
+            let Some(dim) = dims.iter().find(|d| **d == dim) else {
+                continue;
+            };
+            if n != 0 {
+                out.push((*dim, r.try_get("key")?, n));
+            }
+        }
+        Ok(out)
+    }
 }
 
-/// The (key, count) rows of a grouped count `sql` (columns `k`, `n`) with `args`.
-async fn counts(
-    conn: &mut sqlx::AnyConnection,
-    sql: String,
-    args: &[String],
-) -> Result<Vec<(String, i64)>> {
-    let mut q = sqlx::query(AssertSqlSafe(sql));
-    for a in args {
-        q = q.bind(a.clone());
-    }
-    q.fetch_all(&mut *conn)
-        .await?
+/// The (key, count) of dimension `dim` among `tallies`, in key order.
+fn of(tallies: &[(&'static str, String, i64)], dim: &str) -> Vec<(String, i64)> {
+    tallies
         .iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<Option<String>, _>("k")?.unwrap_or_default(),
-                r.try_get::<i64, _>("n")?,
-            ))
-        })
+        .filter(|(d, _, _)| *d == dim)
+        .map(|(_, k, n)| (k.clone(), *n))
         .collect()
 }

@@ -2,39 +2,128 @@
 //! record incidents through, and what reads them back with their clocks and timelines.
 
 use super::*;
+use serde::Serialize;
 
 /// A clock as the API shows it.
-fn clock_json(c: &ClockState) -> Value {
-    json!({
-        "clock": c.clock.as_str(),
-        "limit_minutes": c.limit,
-        "due": c.due.map(zeren_core::events::date_time_text),
-        "met": c.met.map(zeren_core::events::date_time_text),
-        "breached": c.breached.map(zeren_core::events::date_time_text),
-        "stopped": c.stopped,
-        "overdue": c.overdue(),
-    })
+#[derive(Serialize)]
+struct ClockJson {
+    clock: &'static str,
+    limit_minutes: Option<u32>,
+    due: Option<String>,
+    met: Option<String>,
+    breached: Option<String>,
+    stopped: bool,
+    overdue: bool,
 }
 
-/// An incident as the API lists it: its fields with names, its clocks now.
-fn incident_json(v: &Viewer, i: &Incident, states: &[ClockState]) -> Value {
-    let m = &v.snap.model;
-    let mut out = i.to_json();
-    let org = m.org(&i.fields.org);
-    out["org"] = json!({"id": i.fields.org, "code": org.map(|o| o.code.as_str()), "name": org.map(|o| o.name.as_str())});
-    out["platform"] = match i.fields.platform.as_deref() {
-        Some(p) => {
-            let found = m.find_platform(p);
-            json!({"id": p, "code": found.map(|p| p.code.as_str()), "name": found.map(|p| p.name.as_str())})
+impl ClockJson {
+    fn of(c: &ClockState) -> ClockJson {
+        use zeren_core::events::date_time_text;
+        ClockJson {
+            clock: c.clock.as_str(),
+            limit_minutes: c.limit,
+            due: c.due.map(date_time_text),
+            met: c.met.map(date_time_text),
+            breached: c.breached.map(date_time_text),
+            stopped: c.stopped,
+            overdue: c.overdue(),
         }
-        None => Value::Null,
-    };
-    out["handler"] = json!({"id": i.fields.handler, "name": person_name(m, &i.fields.handler)});
-    out["severity"] =
-        json!({"id": i.fields.severity, "name": severity_name(v, &i.fields.severity)});
-    out["clocks"] = json!(states.iter().map(clock_json).collect::<Vec<_>>());
-    out["overdue"] = json!(states.iter().any(ClockState::overdue));
-    out
+    }
+}
+
+/// An org or a platform as the API names it.
+#[derive(Serialize)]
+struct Named<'a> {
+    id: &'a str,
+    code: Option<&'a str>,
+    name: Option<&'a str>,
+}
+
+/// A person or a level as the API names it.
+#[derive(Serialize)]
+struct Called<'a> {
+    id: &'a str,
+    name: String,
+}
+
+/// An incident as the API lists it: the fields of [`Incident::to_json`], each id named, and
+/// its clocks now.
+#[derive(Serialize)]
+struct IncidentJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    org: Named<'a>,
+    platform: Option<Named<'a>>,
+    noticed_at: String,
+    channel: &'static str,
+    source: &'a str,
+    facts: &'a str,
+    severity: Called<'a>,
+    handler: Called<'a>,
+    state: &'static str,
+    paused: bool,
+    closure_due: Option<String>,
+    closed_at: Option<String>,
+    handled: Option<&'a str>,
+    prevention: Option<&'a str>,
+    version: i64,
+    clocks: Vec<ClockJson>,
+    overdue: bool,
+}
+
+impl<'a> IncidentJson<'a> {
+    fn of(v: &'a Viewer, i: &'a Incident, states: &[ClockState]) -> IncidentJson<'a> {
+        let m = &v.snap.model;
+        let f = &i.fields;
+        let org = m.org(&f.org);
+        IncidentJson {
+            id: &i.id,
+            title: &f.title,
+            org: Named {
+                id: &f.org,
+                code: org.map(|o| o.code.as_str()),
+                name: org.map(|o| o.name.as_str()),
+            },
+            platform: f.platform.as_deref().map(|p| {
+                let found = m.find_platform(p);
+                Named {
+                    id: p,
+                    code: found.map(|p| p.code.as_str()),
+                    name: found.map(|p| p.name.as_str()),
+                }
+            }),
+            noticed_at: zeren_core::events::date_time_text(f.noticed_at),
+            channel: f.channel.as_str(),
+            source: &f.source,
+            facts: &f.facts,
+            severity: Called {
+                id: &f.severity,
+                name: severity_name(v, &f.severity),
+            },
+            handler: Called {
+                id: &f.handler,
+                name: person_name(m, &f.handler),
+            },
+            state: if i.closed { "closed" } else { "open" },
+            paused: i.paused,
+            closure_due: i.closure_due.map(date),
+            closed_at: i.closed_at.map(zeren_core::events::date_time_text),
+            handled: i.handled.as_deref(),
+            prevention: i.prevention.as_deref(),
+            version: i.version,
+            clocks: states.iter().map(ClockJson::of).collect(),
+            overdue: states.iter().any(ClockState::overdue),
+        }
+    }
+}
+
+/// A page of the ledger as the API answers it.
+#[derive(Serialize)]
+struct ListedJson<'a> {
+    total: i64,
+    page: i64,
+    per_page: i64,
+    items: Vec<IncidentJson<'a>>,
 }
 
 /// `GET /api/v1/incidents`
@@ -45,25 +134,41 @@ pub(super) async fn api_incidents(
 ) -> Result<Response, ApiError> {
     read_gate(&v).map_err(Refusal::api)?;
     let Query(q) = q?;
-    let l = filter_of(&v, &q).map_err(Refusal::api)?;
+    let l = filter_of(&v, &q, now_local(&state)).map_err(Refusal::api)?;
     let (items, total) = listed(&state, &v, &l).await.map_err(Refusal::api)?;
-    let items: Vec<Value> = items.iter().map(|(i, c)| incident_json(&v, i, c)).collect();
-    let per_page = if l.print { PRINT_MAX } else { PER_PAGE };
-    Ok(
-        Json(json!({"total": total, "page": l.page, "per_page": per_page, "items": items}))
-            .into_response(),
-    )
+    Ok(Json(ListedJson {
+        total,
+        page: l.page,
+        per_page: if l.print { PRINT_MAX } else { PER_PAGE },
+        items: items
+            .iter()
+            .map(|(i, c)| IncidentJson::of(&v, i, c))
+            .collect(),
+    })
+    .into_response())
 }
 
-/// The incident whole: its clocks, timeline, rectification tasks and obligations.
+/// The incident whole: its clocks, timeline (each entry with its files), rectification tasks
+/// and obligations.
 async fn whole(state: &AppState, v: &Viewer, i: &Incident) -> Result<Value, ApiError> {
     let tr = v.tr;
     let m = &v.snap.model;
     let db = &state.db;
-    let (line, tasks) = tokio::try_join!(db.timeline(&i.id), db.incident_tasks(&i.id))
-        .map_err(|e| storage_refusal(tr, e, &i.id).api())?;
+    let (line, tasks, files) = tokio::try_join!(
+        db.timeline(&i.id),
+        db.incident_tasks(&i.id),
+        db.incident_attachments(&i.id)
+    )
+    .map_err(|e| storage_refusal(tr, e, &i.id).api())?;
     let states = clocks_of(v, i, &line, now_local(state));
-    let mut out = incident_json(v, i, &states);
+    let mut out = serde_json::to_value(IncidentJson::of(v, i, &states)).unwrap_or_default();
+    let files_of = |seq: i64| -> Vec<Value> {
+        files
+            .iter()
+            .filter(|a| a.seq == seq)
+            .map(|a| file_json(&i.id, a))
+            .collect()
+    };
     out["timeline"] = json!(
         line.iter()
             .map(|e| json!({
@@ -80,6 +185,7 @@ async fn whole(state: &AppState, v: &Viewer, i: &Incident) -> Result<Value, ApiE
                 "reason": e.reason,
                 "recorded_by": e.created_by,
                 "recorded_at": crate::shared::format::rfc3339(e.created_at),
+                "attachments": files_of(e.seq),
             }))
             .collect::<Vec<_>>()
     );

@@ -1,10 +1,13 @@
-//! One incident's page: its facts, clocks, timeline, the first responsible person's handling
-//! (Art.3), the forms that handle it, and its closure review; and the handlers of those forms.
+//! One incident's page: its facts, clocks, timeline (with each entry's files), the first
+//! responsible person's handling (Art.3), the forms that handle it, and its closure review; and
+//! the handlers of those forms (the entry form's, which may bring files, is in `attachments`).
 
 use super::*;
 
 /// One timeline entry as shown.
 pub struct EntryRow {
+    /// Its place on the timeline (its anchor, and where its files go).
+    pub seq: i64,
     pub at: String,
     pub kind: String,
     pub kind_id: &'static str,
@@ -14,6 +17,10 @@ pub struct EntryRow {
     /// What changed, in words (severity, handler, pause reason).
     pub change: String,
     pub recorded: String,
+    /// The files attached to it.
+    pub files: Vec<FileRow>,
+    /// The field a refused upload to it is shown under.
+    pub file_field: String,
 }
 
 /// An obligation about the incident (or one of its tasks) as shown.
@@ -35,6 +42,8 @@ pub enum Failed {
     SignOff,
     Pause,
     Close,
+    /// An entry's own upload (its problems are under `file.<seq>`).
+    Attach,
 }
 
 #[derive(Template)]
@@ -69,6 +78,8 @@ pub(super) struct IncidentPage {
     pub(super) pause_reasons: Vec<(String, String)>,
     pub(super) people: Vec<(String, String)>,
     pub(super) now: String,
+    /// Under the file pickers: the limit and the types accepted (for those who may attach).
+    pub(super) upload_hint: String,
     pub(super) failed: Failed,
     pub(super) errors: FieldErrors,
 }
@@ -83,17 +94,26 @@ impl IncidentPage {
 
     /// The problems of `form` no field of it shows.
     pub(super) fn general_in(&self, form: Failed) -> Vec<&str> {
+        if self.failed != form {
+            return Vec::new();
+        }
         let shown: &[&str] = match form {
             Failed::None => &[],
             Failed::Severity => &["severity", "note"],
-            Failed::Entry => &["kind", "at", "detail"],
+            Failed::Entry => &["kind", "at", "detail", "file"],
+            // Each entry shows its own upload's problems.
+            Failed::Attach => {
+                return self
+                    .errors
+                    .iter()
+                    .filter(|(f, _)| !f.starts_with("file."))
+                    .map(|(_, m)| m.as_str())
+                    .collect();
+            }
             Failed::SignOff => &["detail"],
             Failed::Pause => &["reason", "note"],
             Failed::Close => &["handled", "prevention"],
         };
-        if self.failed != form {
-            return Vec::new();
-        }
         crate::shared::format::other_errors(&self.errors, shown)
     }
 }
@@ -146,10 +166,15 @@ pub(super) async fn incident_view(
     let now = now_local(state);
     let today = state.today();
     let db = &state.db;
-    let (line, tasks) = match tokio::try_join!(db.timeline(&i.id), db.incident_tasks(&i.id)) {
+    let (line, tasks, files) = match tokio::try_join!(
+        db.timeline(&i.id),
+        db.incident_tasks(&i.id),
+        db.incident_attachments(&i.id)
+    ) {
         Ok(x) => x,
         Err(err) => return storage_refusal(tr, err, &i.id).page(tr),
     };
+    let mut files = files_by_entry(&i.id, &files);
     let mut subjects: Vec<(String, String)> =
         vec![(i.id.clone(), tr.t("incidents.this").to_string())];
     subjects.extend(tasks.iter().map(|t| (t.id.clone(), t.title.clone())));
@@ -203,7 +228,7 @@ pub(super) async fn incident_view(
     // Offered while their handling waits for their sign-off (a new instruction asks for a new one).
     let may_sign_off = keeps
         && is_first
-        && zeren_core::incidents::personal_handling(&rules, &i.fields.severity, &rec)
+        && zeren_core::incidents::personal_handling(rules, &i.fields.severity, &rec)
             == zeren_core::incidents::PersonalHandling::NoSignOff;
     let entry_kinds = zeren_core::vocab::TimelineKind::ENTERED
         .iter()
@@ -215,6 +240,11 @@ pub(super) async fn incident_view(
             )
         })
         .collect();
+    let upload_hint = if keeps {
+        crate::shared::uploads::upload_hint(tr, crate::shared::uploads::upload_limit(state).await)
+    } else {
+        String::new()
+    };
     let f = &i.fields;
     page(
         status,
@@ -241,6 +271,7 @@ pub(super) async fn incident_view(
             entries: line
                 .iter()
                 .map(|e| EntryRow {
+                    seq: e.seq,
                     at: shown(e.at),
                     kind: tr
                         .t(&format!("incidents.entry.{}", e.kind.as_str()))
@@ -255,6 +286,8 @@ pub(super) async fn incident_view(
                     detail: e.detail.clone(),
                     change: change_words(v, e),
                     recorded: crate::shared::format::minute(e.created_at),
+                    files: files.remove(&e.seq).unwrap_or_default(),
+                    file_field: file_field(e.seq),
                 })
                 .collect(),
             duties,
@@ -291,6 +324,7 @@ pub(super) async fn incident_view(
                 .map(|p| (p.id.clone(), p.name.clone()))
                 .collect(),
             now: shown(now),
+            upload_hint,
             failed,
             errors,
         },
@@ -360,23 +394,6 @@ pub(super) async fn severity_page(
             form_first(p, "note"),
         )
         .await
-    })
-    .await
-}
-
-pub(super) async fn entry_page(
-    State(state): State<AppState>,
-    PageViewer(v): PageViewer,
-    id: Result<Path<String>, Rejected>,
-    body: Result<RawForm, RawFormRejection>,
-) -> Response {
-    act(&state, &v, id, body, Failed::Entry, async |i, p| {
-        let d = EntryDraft {
-            kind: form_first(p, "kind").into(),
-            at: form_first(p, "at").into(),
-            detail: form_first(p, "detail").into(),
-        };
-        add_entry(&state, &v, i, &d).await
     })
     .await
 }

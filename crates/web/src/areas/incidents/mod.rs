@@ -26,7 +26,8 @@ use crate::shared::urls::{encode, form_first, href_with, posted_pairs, posted_ve
 use askama::Template;
 use axum::Json;
 use axum::extract::rejection::RawFormRejection;
-use axum::extract::{RawForm, State};
+use axum::extract::{DefaultBodyLimit, RawForm, State};
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -48,12 +49,14 @@ use zeren_storage::StorageError;
 use zeren_storage::repo::incidents::{ClosedFacts, Incident, RecordedBy, TimelineEntry, recorded};
 
 mod api;
+mod attachments;
 mod catalog;
 mod detail;
 mod pages;
 mod stats;
 
 use api::*;
+use attachments::*;
 use detail::*;
 use pages::*;
 use stats::*;
@@ -157,9 +160,27 @@ pub fn page_routes() -> Routes {
             "/incidents/{id}/entries",
             Describe::auth(
                 "incidents",
-                "Add to the timeline: kind=response|assessment|action|instruction|note, at, detail",
+                "Add to the timeline: kind=response|assessment|action|instruction|note, at, detail; multipart/form-data to bring its files too (field `file`, repeatable; type sniffed from the content)",
+            )
+            .multipart(),
+            entry_page.layer(DefaultBodyLimit::disable()),
+        )
+        .post(
+            "/incidents/{id}/entries/{seq}/attachments",
+            Describe::auth(
+                "incidents",
+                "Attach files to a timeline entry of an open incident (multipart/form-data, field `file`, repeatable; type sniffed from the content)",
+            )
+            .multipart(),
+            attach_page.layer(DefaultBodyLimit::disable()),
+        )
+        .get(
+            "/incidents/{id}/attachments/{sha}",
+            Describe::auth(
+                "incidents",
+                "Download a file of the incident's timeline (access as the incident's)",
             ),
-            entry_page,
+            download_page,
         )
         .post(
             "/incidents/{id}/sign-off",
@@ -254,6 +275,15 @@ pub fn api_routes() -> Routes {
             api_entry,
         )
         .post(
+            "/incidents/{id}/entries/{seq}/attachments",
+            Describe::auth(
+                "incidents",
+                "Attach files to a timeline entry of an open incident (multipart/form-data, field `file`, repeatable); type sniffed from the content; 413 over the limit, 409 once closed",
+            )
+            .multipart(),
+            api_attach.layer(DefaultBodyLimit::disable()),
+        )
+        .post(
             "/incidents/{id}/sign-off",
             Describe::auth(
                 "incidents",
@@ -341,8 +371,11 @@ fn now_local(state: &AppState) -> NaiveDateTime {
 }
 
 /// The pack's scale of severity and clocks.
-fn rules(v: &Viewer) -> IncidentRules {
-    v.snap.pack.incidents.clone().unwrap_or_default()
+fn rules(v: &Viewer) -> &IncidentRules {
+    /// The product's rules, for a pack that gives none.
+    static DEFAULT: std::sync::LazyLock<IncidentRules> =
+        std::sync::LazyLock::new(IncidentRules::default);
+    v.snap.pack.incidents.as_ref().unwrap_or(&DEFAULT)
 }
 
 /// The first responsible person of `org` today.
@@ -381,7 +414,7 @@ fn clocks_of(
     line: &[TimelineEntry],
     now: NaiveDateTime,
 ) -> Vec<ClockState> {
-    clocks(&rules(v), i.fields.noticed_at, &recorded(line), now)
+    clocks(rules(v), i.fields.noticed_at, &recorded(line), now)
 }
 
 /// Runs `f` in one transaction as the viewer, mapping a storage failure to a refusal.
@@ -414,11 +447,11 @@ async fn record(state: &AppState, v: &Viewer, d: &IncidentDraft) -> Result<Incid
     .map_err(Refused::Other)?;
     let rules = rules(v);
     let fields =
-        check_incident(d, m, &rules, now_local(state), tr.lang()).map_err(Refused::Fields)?;
+        check_incident(d, m, rules, now_local(state), tr.lang()).map_err(Refused::Fields)?;
     let first = first_of(state, v, &fields.org);
     let by = recorded_by(v, first.as_ref());
     in_tx(state, v, "", async |tx| {
-        tx.record_incident(fields, by, &rules, &v.snap.set, m).await
+        tx.record_incident(fields, by, rules, &v.snap.set, m).await
     })
     .await
 }
@@ -439,12 +472,12 @@ async fn edit(
     d.severity = i.fields.severity.clone();
     let rules = rules(v);
     let fields =
-        check_incident(&d, m, &rules, now_local(state), tr.lang()).map_err(Refused::Fields)?;
+        check_incident(&d, m, rules, now_local(state), tr.lang()).map_err(Refused::Fields)?;
     let note = check_note(note, false, tr.lang()).map_err(Refused::Fields)?;
     let first = first_of(state, v, &i.fields.org);
     let by = recorded_by(v, first.as_ref());
     in_tx(state, v, &i.id, async |tx| {
-        tx.edit_incident(&i.id, version, fields, &note, by, &rules, &v.snap.set, m)
+        tx.edit_incident(&i.id, version, fields, &note, by, rules, &v.snap.set, m)
             .await
     })
     .await
@@ -463,7 +496,7 @@ async fn change_severity(
     let tr = v.tr;
     let m = &v.snap.model;
     let rules = rules(v);
-    let raises = check_severity_change(&rules, &i.fields.severity, to, note, tr.lang())
+    let raises = check_severity_change(rules, &i.fields.severity, to, note, tr.lang())
         .map_err(Refused::Fields)?;
     let mut fields: IncidentFields = i.fields.clone();
     fields.severity = to.trim().to_string();
@@ -491,7 +524,7 @@ async fn change_severity(
     };
     in_tx(state, v, &i.id, async |tx| {
         let after = tx
-            .edit_incident(&i.id, version, fields, note, by, &rules, &v.snap.set, m)
+            .edit_incident(&i.id, version, fields, note, by, rules, &v.snap.set, m)
             .await?;
         if let Some(notice) = tell {
             crate::jobs::incident_clocks::record_notice(tx, &i.id, notice).await?;
@@ -563,7 +596,7 @@ async fn pause(
     let rules = rules(v);
     let reason = match reason {
         Some(r) => Some(
-            check_pause(&rules, i.paused, r, tr.lang())
+            check_pause(rules, i.paused, r, tr.lang())
                 .map_err(|e| Refused::Other(rule(tr, &e)))?
                 .map_err(Refused::Fields)?,
         ),
@@ -605,7 +638,7 @@ async fn close(
     let now = now_local(state);
     let states = clocks_of(v, i, &line, now);
     let closure = check_close(
-        &rules,
+        rules,
         &i.fields,
         &states,
         &recorded(&line),
@@ -623,7 +656,7 @@ async fn close(
             .filter(|c| c.late())
             .map(|c| c.clock)
             .collect(),
-        personal_done: personal_handling(&rules, &i.fields.severity, &recorded(&line))
+        personal_done: personal_handling(rules, &i.fields.severity, &recorded(&line))
             == PersonalHandling::Done,
     };
     let by = recorded_by(v, first.as_ref());

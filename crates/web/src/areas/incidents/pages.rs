@@ -2,6 +2,8 @@
 //! changed with.
 
 use super::*;
+use crate::shared::memo::Memo;
+use zeren_storage::repo::incidents::IncidentFilter;
 
 /// Query of the ledger.
 #[derive(Deserialize, Default)]
@@ -29,9 +31,13 @@ pub(super) struct Listing {
     pub(super) overdue: bool,
 }
 
-/// The filter a query asks for, within the viewer's scope: an org or platform outside it is
+/// The filter a query asks for at `now`, within the viewer's scope: an org or platform outside it is
 /// 404, a bad state, severity, day or page 422 naming it.
-pub(super) fn filter_of(v: &Viewer, q: &IncidentQuery) -> Result<Listing, Refusal> {
+pub(super) fn filter_of(
+    v: &Viewer,
+    q: &IncidentQuery,
+    now: NaiveDateTime,
+) -> Result<Listing, Refusal> {
     let tr = v.tr;
     let m = &v.snap.model;
     let (org, orgs) = match nonempty(&q.org) {
@@ -101,6 +107,7 @@ pub(super) fn filter_of(v: &Viewer, q: &IncidentQuery) -> Result<Listing, Refusa
             platform,
             from,
             to,
+            late_by: overdue.then(|| (now, rules.clock_terms())),
             offset,
             limit,
         },
@@ -119,26 +126,15 @@ pub(super) async fn listed(
     l: &Listing,
 ) -> Result<(Vec<(Incident, Vec<ClockState>)>, i64), Refusal> {
     let tr = v.tr;
-    let (incidents, total) = state
-        .db
-        .incidents(&l.filter)
-        .await
-        .map_err(|e| storage_refusal(tr, e, ""))?;
-    let ids: Vec<String> = incidents.iter().map(|i| i.id.clone()).collect();
-    let mut lines = state
-        .db
-        .timelines(&ids)
-        .await
-        .map_err(|e| storage_refusal(tr, e, ""))?;
+    let db = &state.db;
+    let rules = rules(v);
     let now = now_local(state);
-    let mut out: Vec<(Incident, Vec<ClockState>)> = incidents
-        .into_iter()
-        .map(|i| {
-            let line = lines.remove(&i.id).unwrap_or_default();
-            let states = clocks_of(v, &i, &line, now);
-            (i, states)
-        })
-        .collect();
+    let (incidents, total) = tokio::try_join!(db.incident_page(&l.filter), counted(state, l))
+        .map_err(|e| storage_refusal(tr, e, ""))?;
+    let mut out = db
+        .clocks_now(incidents, rules, now)
+        .await
+        .map_err(|e| storage_refusal(tr, e, ""))?;
     if !l.overdue {
         return Ok((out, total));
     }
@@ -153,6 +149,31 @@ pub(super) async fn listed(
             .collect()
     };
     Ok((out, total))
+}
+
+/// How many incidents match a filter (its page aside), at the latest incident generation.
+type Counted = Memo<i64, IncidentFilter, i64>;
+
+/// How many incidents the listing `l` matches: counted once for each change of the incidents
+/// (the incident generation) and kept for the readers of its other pages. The overdue listing
+/// counts those its clocks keep, not these.
+async fn counted(state: &AppState, l: &Listing) -> Result<i64, StorageError> {
+    if l.filter.late_by.is_some() {
+        return Ok(0);
+    }
+    let generation = state.db.incident_generation().await?;
+    let key = IncidentFilter {
+        offset: 0,
+        limit: 0,
+        ..l.filter.clone()
+    };
+    let n = state
+        .cache::<Counted>()
+        .get_or(generation, key, async || {
+            state.db.incident_count(&l.filter).await
+        })
+        .await?;
+    Ok(*n)
 }
 
 /// One clock as the ledger and the page show it.
@@ -282,7 +303,7 @@ pub(super) async fn incidents_page(
         Ok(Query(q)) => q,
         Err(r) => return Refusal::from(r).page(tr),
     };
-    let l = match filter_of(&v, &q) {
+    let l = match filter_of(&v, &q, now_local(&state)) {
         Ok(x) => x,
         Err(r) => return r.page(tr),
     };

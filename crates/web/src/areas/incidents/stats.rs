@@ -4,6 +4,9 @@
 
 use super::*;
 use crate::shared::charts::{Chart, columns};
+use crate::shared::memo::Memo;
+use std::sync::Arc;
+use zeren_storage::StorageError;
 use zeren_storage::repo::incidents::{CLOSE_BUCKETS, IncidentStats};
 
 /// Query of the statistics.
@@ -52,19 +55,37 @@ async fn stats_of(
     state: &AppState,
     v: &Viewer,
     q: &StatsQuery,
-) -> Result<(String, i32, IncidentStats), Refusal> {
+) -> Result<(String, i32, Arc<IncidentStats>), Refusal> {
     let (code, orgs, year) = scope_of(state, v, q)?;
-    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-    let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
     let stats = match &orgs {
-        Some(o) if o.is_empty() => IncidentStats::default(),
-        o => state
-            .db
-            .incident_stats(o.as_deref(), first, last)
+        Some(o) if o.is_empty() => Arc::new(IncidentStats::default()),
+        o => counted(state, o.as_deref(), year)
             .await
             .map_err(|e| storage_refusal(v.tr, e, ""))?,
     };
     Ok((code, year, stats))
+}
+
+/// The statistics read from the tallies at the latest incident generation, by scope (its
+/// orgs, none: every org) and year.
+type Counted = Memo<i64, (Option<Vec<String>>, i32), IncidentStats>;
+
+/// The statistics of `orgs` (none: every org) in `year`: read once for each change of the
+/// incidents (the incident generation), and kept for the readers after.
+async fn counted(
+    state: &AppState,
+    orgs: Option<&[String]>,
+    year: i32,
+) -> Result<Arc<IncidentStats>, StorageError> {
+    let generation = state.db.incident_generation().await?;
+    state
+        .cache::<Counted>()
+        .get_or(
+            generation,
+            (orgs.map(<[String]>::to_vec), year),
+            async || state.db.incident_stats(orgs, year).await,
+        )
+        .await
 }
 
 /// The incidents of `code`'s subtree noticed in each month of `year` (`by_month`: `YYYY-MM` and
@@ -261,7 +282,7 @@ pub(super) async fn api_stats(
     read_gate(&v).map_err(Refusal::api)?;
     let Query(q) = q?;
     let (code, year, stats) = stats_of(&state, &v, &q).await.map_err(Refusal::api)?;
-    let mut out = serde_json::to_value(&stats).unwrap_or_default();
+    let mut out = serde_json::to_value(&*stats).unwrap_or_default();
     out["org"] = json!(if code.is_empty() { None } else { Some(code) });
     out["year"] = json!(year);
     out["time_to_close"] = json!(

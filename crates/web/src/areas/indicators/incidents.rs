@@ -1,14 +1,14 @@
 //! The facts of incidents and major projects: an incident whose clock ran out (`art5-2` when
 //! its level is handled personally by the first responsible person, `art5-3` otherwise), one of
 //! such a level closed without that person's own handling (`art5-2`), a major project launched
-//! without an approved risk assessment (`art5-3`). Open incidents are worked out from their
-//! timelines at the moment; closed ones keep what their closure found.
+//! without an approved risk assessment (`art5-3`). Open incidents are those whose kept clocks
+//! (or timelines, where the clocks are not kept yet) say a clock is late now; closed ones keep
+//! what their closure found.
 
 use super::*;
-use std::collections::HashSet;
-use zeren_core::incidents::{clocks, first_responsible};
+use crate::shared::memo::Memo;
+use zeren_core::incidents::first_responsible;
 use zeren_core::indicators::{Fact, MAJOR_INCIDENT_GROUND, PREVENTION_GROUND, of_incident};
-use zeren_storage::repo::incidents::recorded;
 
 /// The facts of a scope, in the order they are listed: under `art5-2`, then under `art5-3`
 /// (incidents first, then projects). Each names its incident or project by id.
@@ -19,11 +19,7 @@ pub(super) struct IncidentFacts {
 }
 
 /// What was found at the latest (incident generation, minute), by whose facts they are.
-#[derive(Default)]
-struct Kept(Mutex<Option<(Stamp, ByWhose)>>);
-
-/// Facts by whose they are.
-type ByWhose = HashMap<String, Arc<IncidentFacts>>;
+type Found = Memo<Stamp, String, IncidentFacts>;
 
 /// When facts of incidents were found: the incident generation (any change of an incident, a
 /// timeline, a project or an assessment moves it, and nothing else does) and the minute.
@@ -40,26 +36,12 @@ pub(super) async fn count(
     now: chrono::NaiveDateTime,
 ) -> Result<Arc<IncidentFacts>, StorageError> {
     let at = (state.db.incident_generation().await?, now);
-    let kept = state.cache::<Kept>();
-    {
-        let k = kept.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((stamp, found)) = k.as_ref()
-            && *stamp == at
-            && let Some(f) = found.get(whose)
-        {
-            return Ok(f.clone());
-        }
-    }
-    let found = Arc::new(find(state, v, scope, now).await?);
-    let mut k = kept.0.lock().unwrap_or_else(|e| e.into_inner());
-    match k.as_mut() {
-        Some((stamp, map)) if *stamp == at => {
-            map.insert(whose.to_string(), found.clone());
-        }
-        Some((stamp, _)) if *stamp > at => {}
-        _ => *k = Some((at, HashMap::from([(whose.to_string(), found.clone())]))),
-    }
-    Ok(found)
+    state
+        .cache::<Found>()
+        .get_or(at, whose.to_string(), async || {
+            find(state, v, scope, now).await
+        })
+        .await
 }
 
 /// Finds the facts of `scope` (every org when `None`) at `now`.
@@ -76,7 +58,6 @@ async fn find(
         .filter(|s| s.personal_handling)
         .map(|s| s.id.clone())
         .collect();
-    let within: Option<HashSet<&str>> = scope.map(|s| s.iter().map(String::as_str).collect());
     let mut out = IncidentFacts::default();
     let mut put = |id: &str, fact: Fact| {
         let list = if fact.ground() == MAJOR_INCIDENT_GROUND {
@@ -86,18 +67,12 @@ async fn find(
         };
         list.push((id.to_string(), fact));
     };
-    let mut open = state.db.open_incidents().await?;
-    open.retain(|(i, _)| {
-        within
-            .as_ref()
-            .is_none_or(|w| w.contains(i.fields.org.as_str()))
-    });
+    let mut late = state.db.late_incidents(scope, &rules, now).await?;
     // Newest first, like the closed ones.
-    open.reverse();
-    for (i, line) in &open {
-        let states = clocks(&rules, i.fields.noticed_at, &recorded(line), now);
+    late.reverse();
+    for (i, states) in &late {
         let major = personal.contains(&i.fields.severity);
-        for fact in of_incident(&states, major) {
+        for fact in of_incident(states, major) {
             put(&i.id, fact);
         }
     }

@@ -464,29 +464,23 @@ pub(super) async fn dashboard_page(
     let subtree: Option<Vec<String>> = m
         .parent(org)
         .map(|_| m.subtree(&org.id).iter().map(|o| o.id.clone()).collect());
-    let incidents = match (
-        chrono::NaiveDate::from_ymd_opt(year, 1, 1),
-        chrono::NaiveDate::from_ymd_opt(year, 12, 31),
-    ) {
-        (Some(from), Some(to)) => state
-            .db
-            .incident_months(subtree.as_deref(), from, to)
-            .await
-            .ok()
-            .map(|(months, open)| {
-                (
-                    months.iter().map(|(_, n)| n).sum(),
-                    open,
-                    crate::areas::incidents::month_chart(tr, &org.code, year, &months),
-                    crate::shared::urls::href_with(
-                        "/incidents/stats",
-                        &[("org", org.code.as_str()), ("year", &year.to_string())],
-                        tr,
-                    ),
-                )
-            }),
-        _ => None,
-    };
+    let incidents = state
+        .db
+        .incident_months(subtree.as_deref(), year)
+        .await
+        .ok()
+        .map(|(months, open)| {
+            (
+                months.iter().map(|(_, n)| n).sum(),
+                open,
+                crate::areas::incidents::month_chart(tr, &org.code, year, &months),
+                crate::shared::urls::href_with(
+                    "/incidents/stats",
+                    &[("org", org.code.as_str()), ("year", &year.to_string())],
+                    tr,
+                ),
+            )
+        });
     let tpl = DashboardPage {
         incidents,
         systems: system_options(&v, state.today()),

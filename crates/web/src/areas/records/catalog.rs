@@ -123,10 +123,6 @@ pub const ZH: &[(&str, &str)] = &[
     ("records.detail.attachments", "附件"),
     ("records.detail.attachments_none", "暂无附件。"),
     ("records.detail.upload", "上传附件"),
-    (
-        "records.detail.upload_hint",
-        "每个文件不超过 {max}。可上传：{types}。文件类型按内容识别。",
-    ),
     ("records.detail.upload_submit", "上传"),
     ("records.detail.versions", "修改记录"),
     ("records.detail.versions_none", "尚无修改。"),
@@ -138,14 +134,6 @@ pub const ZH: &[(&str, &str)] = &[
     ("records.col.file", "文件"),
     ("records.col.size", "大小"),
     ("records.col.added", "上传"),
-    ("records.upload.too_large", "文件超过大小上限 {max}。"),
-    (
-        "records.upload.refused",
-        "文件「{name}」的类型不在允许之列（按文件内容识别）。可上传 PDF、图片（PNG/JPEG/GIF）、Word、Excel、PowerPoint、纯文本和 CSV。",
-    ),
-    ("records.upload.no_file", "请选择要上传的文件。"),
-    ("records.upload.too_many", "一次最多上传 {n} 个文件。"),
-    ("records.upload.unreadable", "上传内容无法读取：{detail}"),
     ("records.training.title", "人员培训情况"),
     (
         "records.training.lead",
@@ -325,10 +313,6 @@ pub const EN: &[(&str, &str)] = &[
     ("records.detail.attachments", "Attachments"),
     ("records.detail.attachments_none", "No attachments yet."),
     ("records.detail.upload", "Upload attachments"),
-    (
-        "records.detail.upload_hint",
-        "Up to {max} per file. Accepted: {types}. The type is read from the content.",
-    ),
     ("records.detail.upload_submit", "Upload"),
     ("records.detail.versions", "Versions"),
     ("records.detail.versions_none", "Not amended."),
@@ -340,20 +324,6 @@ pub const EN: &[(&str, &str)] = &[
     ("records.col.file", "File"),
     ("records.col.size", "Size"),
     ("records.col.added", "Uploaded"),
-    (
-        "records.upload.too_large",
-        "The file is over the limit of {max}.",
-    ),
-    (
-        "records.upload.refused",
-        "The type of “{name}” is not accepted (read from its content). Accepted: PDF, images (PNG/JPEG/GIF), Word, Excel, PowerPoint, plain text and CSV.",
-    ),
-    ("records.upload.no_file", "Choose a file to upload."),
-    ("records.upload.too_many", "At most {n} files at a time."),
-    (
-        "records.upload.unreadable",
-        "The upload could not be read: {detail}",
-    ),
     ("records.training.title", "Training status"),
     (
         "records.training.lead",

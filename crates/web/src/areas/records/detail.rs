@@ -48,21 +48,6 @@ pub(super) async fn event_title(state: &AppState, details: &RecordDetails) -> Op
     }
 }
 
-pub(super) async fn upload_limit(state: &AppState) -> u64 {
-    match state
-        .db
-        .setting::<AttachmentSettings>(ATTACHMENTS_SETTING)
-        .await
-    {
-        Ok(Some((s, _))) => s.max_bytes,
-        Ok(None) => DEFAULT_MAX_BYTES,
-        Err(e) => {
-            tracing::warn!(error = %e, "attachment setting unreadable; using the default");
-            DEFAULT_MAX_BYTES
-        }
-    }
-}
-
 pub(super) async fn detail_page(
     state: &AppState,
     v: &Viewer,
@@ -187,16 +172,7 @@ pub(super) async fn detail_page(
             edit_href: with_lang(&format!("/records/{}/edit", encode(&record.id)), tr),
             upload_action: with_lang(&format!("/records/{}/attachments", encode(&record.id)), tr),
             evidence_action: with_lang(&format!("/records/{}/evidence", encode(&record.id)), tr),
-            upload_hint: tr.tf(
-                "records.detail.upload_hint",
-                &[
-                    ("max", &fmt_size(max as i64)),
-                    (
-                        "types",
-                        "PDF, PNG, JPEG, GIF, DOCX, XLSX, PPTX, DOC, XLS, PPT, TXT, CSV",
-                    ),
-                ],
-            ),
+            upload_hint: upload_hint(tr, max),
             error: error.map(|(_, m)| m),
         },
     )

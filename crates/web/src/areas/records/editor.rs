@@ -288,7 +288,7 @@ pub(super) async fn form_page(
             rectifications,
             errors,
             choose,
-            max_size: fmt_size(upload_limit(state).await as i64),
+            max_size: file_size(upload_limit(state).await as i64),
         },
     )
 }
@@ -553,38 +553,13 @@ pub(super) async fn create_record_page(
     let q = q.map(|Query(q)| q).unwrap_or_default();
     // The form is multipart when files come with it (then they are staged until the record
     // is saved, and attached in its transaction); urlencoded otherwise.
-    let headers = req.headers().clone();
-    let multipart = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let (pairs, mut upload) = if multipart {
-        let mp = match <CsrfMultipart as axum::extract::FromRequest<AppState>>::from_request(
-            req, &state,
-        )
-        .await
-        {
-            Ok(CsrfMultipart(mp)) => mp,
-            Err(refused) => return refused,
-        };
-        match read_upload(&state, &headers, mp).await {
-            Ok(mut up) => (std::mem::take(&mut up.pairs), Some(up)),
-            Err(UploadError::TooLarge(max)) => {
-                let message = tr.tf(
-                    "records.upload.too_large",
-                    &[("max", &fmt_size(max as i64))],
-                );
-                return (StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
-            }
-            Err(e) => return api_error_page(tr, upload_refusal(tr, e)),
+    let (pairs, mut upload) = match read_form(&state, tr, req).await {
+        Ok(x) => x,
+        Err(FormError::Refused(r)) => return r,
+        Err(FormError::Upload(e @ UploadError::TooLarge(_))) => {
+            return (StatusCode::PAYLOAD_TOO_LARGE, e.message(tr).1).into_response();
         }
-    } else {
-        match axum::body::to_bytes(req.into_body(), crate::BODY_LIMIT).await {
-            Ok(body) => (form_pairs(&body), None),
-            Err(_) => {
-                return (StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large")).into_response();
-            }
-        }
+        Err(FormError::Upload(e)) => return api_error_page(tr, upload_refusal(tr, e)),
     };
     let mut draft = draft_from_form(&pairs);
     let file_error = upload.as_mut().and_then(|u| u.refused.take());

@@ -60,17 +60,6 @@ pub fn new_evidence_href(obligation_id: &str, tr: Tr) -> String {
     href_with("/records/new", &[("obligation", obligation_id)], tr)
 }
 
-pub(super) fn fmt_size(n: i64) -> String {
-    let n = n.max(0) as f64;
-    if n < 1024.0 {
-        format!("{n} B")
-    } else if n < 1024.0 * 1024.0 {
-        format!("{:.1} KB", n / 1024.0)
-    } else {
-        format!("{:.1} MB", n / 1024.0 / 1024.0)
-    }
-}
-
 /// People of an org's subtree as (id, "name（org）"), by org then name.
 pub(super) fn people_of(m: &OrgModel, org: &str) -> Vec<(String, String)> {
     let mut out: Vec<(&str, &str, &str)> = m

@@ -12,29 +12,29 @@ use crate::AppState;
 use crate::shared::access::{Refusal, acts_on, keeps_kind, read_gate, readable_orgs};
 use crate::shared::auth::{ApiViewer, PageViewer, Viewer, redirect};
 use crate::shared::csrf::CsrfMultipart;
-use crate::shared::error::{ApiError, ErrorCode, classify, generic_message};
+use crate::shared::error::{ApiError, ErrorCode, generic_message};
 use crate::shared::extract::{Input, JsonBody, Path, Query, Rejected};
 use crate::shared::format::date;
 use crate::shared::format::{evidence_name, minute, person_name};
 use crate::shared::frame::{Frame, error_page, page};
 use crate::shared::i18n::Tr;
-use crate::shared::limits::content_length;
 use crate::shared::routes::{Describe, Routes};
+use crate::shared::uploads::{
+    FormError, Upload, UploadError, download as send_file, file_size, read_form, receive_files,
+    upload_hint, upload_limit,
+};
 use crate::shared::urls::{encode, form_pairs, href_with, with_lang};
 use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::RawFormRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, RawForm, State};
 use axum::handler::Handler;
-use axum::http::header::{
-    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
-};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use zeren_core::access::Permission;
@@ -44,9 +44,9 @@ use zeren_core::policy::{EvidenceOf, PolicyPack, RecordKind};
 use zeren_core::vocab::EvidenceKind;
 use zeren_storage::repo::records::{
     AgendaDraft, Attachment, Directive, DirectiveDraft, FieldErrors, RECORD_KINDS, Record,
-    RecordContext, RecordDetails, RecordDraft, RecordFilter, ReportDraft, StoredFile, Task,
-    TaskDraft, TaskReport, clean_filename, field_label, format_hours, number_or_text, sniff,
-    validate_directive, validate_record, validate_report, validate_task,
+    RecordContext, RecordDetails, RecordDraft, RecordFilter, ReportDraft, Task, TaskDraft,
+    TaskReport, field_label, format_hours, number_or_text, validate_directive, validate_record,
+    validate_report, validate_task,
 };
 use zeren_storage::{StorageError, StoredObligation};
 
@@ -81,36 +81,8 @@ pub use catalog::CATALOG;
 
 /// Rows per page of every list.
 pub const PER_PAGE: i64 = 50;
-/// Setting key of the attachment rules (`{"max_bytes": N}`).
-pub const ATTACHMENTS_SETTING: &str = "attachments";
-/// The default largest attachment: 50 MB.
-pub const DEFAULT_MAX_BYTES: u64 = 50 * 1024 * 1024;
-/// Most files in one upload.
-pub const MAX_FILES: usize = 20;
-/// Room for the multipart framing and small fields beside the files.
-const MULTIPART_SLACK: u64 = 64 * 1024;
 /// Agenda rows a meeting form can carry.
 const AGENDA_MAX: usize = 30;
-
-/// The attachment rules kept in the setting `attachments`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttachmentSettings {
-    /// Largest file, in bytes.
-    #[serde(default = "default_max_bytes")]
-    pub max_bytes: u64,
-}
-
-fn default_max_bytes() -> u64 {
-    DEFAULT_MAX_BYTES
-}
-
-impl Default for AttachmentSettings {
-    fn default() -> Self {
-        AttachmentSettings {
-            max_bytes: DEFAULT_MAX_BYTES,
-        }
-    }
-}
 
 // ------------------------------------------------------------------------------------------
 // Routes

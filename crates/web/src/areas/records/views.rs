@@ -237,7 +237,7 @@ pub(super) fn attachment_view(a: &Attachment, record_id: &str) -> AttachmentView
             encode(record_id)
         ),
         filename: a.filename.clone(),
-        size: fmt_size(a.size),
+        size: file_size(a.size),
         mime: a.mime.clone(),
         added: format!("{} · {}", a.added_by, minute(a.added_at)),
     }

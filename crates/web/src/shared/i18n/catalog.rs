@@ -269,6 +269,18 @@ pub(super) const ZH: &[(&str, &str)] = &[
     ("error.forbidden", "您的角色无权进行此操作。"),
     ("error.forbidden.title", "无权访问"),
     ("error.too_large", "提交的内容过大。"),
+    ("upload.too_large", "文件超过大小上限 {max}。"),
+    (
+        "upload.refused",
+        "文件「{name}」的类型不在允许之列（按文件内容识别）。可上传 PDF、图片（PNG/JPEG/GIF）、Word、Excel、PowerPoint、纯文本和 CSV。",
+    ),
+    ("upload.no_file", "请选择要上传的文件。"),
+    ("upload.too_many", "一次最多上传 {n} 个文件。"),
+    ("upload.unreadable", "上传内容无法读取：{detail}"),
+    (
+        "upload.hint",
+        "每个文件不超过 {max}。可上传：{types}。文件类型按内容识别。",
+    ),
     ("error.too_long", "不能超过 {max} 个字符"),
     ("auth.error.unauthenticated", "请先登录。"),
     (
@@ -738,6 +750,21 @@ pub(super) const EN: &[(&str, &str)] = &[
     ("error.forbidden", "Your role does not allow this."),
     ("error.forbidden.title", "Not allowed"),
     ("error.too_large", "The request is too large."),
+    ("upload.too_large", "The file is over the limit of {max}."),
+    (
+        "upload.refused",
+        "The type of “{name}” is not accepted (read from its content). Accepted: PDF, images (PNG/JPEG/GIF), Word, Excel, PowerPoint, plain text and CSV.",
+    ),
+    ("upload.no_file", "Choose a file to upload."),
+    ("upload.too_many", "At most {n} files at a time."),
+    (
+        "upload.unreadable",
+        "The upload could not be read: {detail}",
+    ),
+    (
+        "upload.hint",
+        "Up to {max} per file. Accepted: {types}. The type is read from the content.",
+    ),
     ("error.too_long", "must be at most {max} characters"),
     ("auth.error.unauthenticated", "Please sign in."),
     (

@@ -1,8 +1,12 @@
 //! Matrix entries of the incidents. Writes are tried with bodies that fail validation (or a
 //! rule), so the matrix checks who may reach each write without changing the demo.
-//! `{incident}` is an open incident of the org, of severity 一般, noticed the day before.
+//! `{incident}` is an open incident of the org, of severity 一般, noticed the day before, with
+//! one file on its first timeline entry (`{incident_sha}`).
 
 use crate::common::matrix::{Caller, Expect, Scope, business_read, is_admin};
+
+/// An upload whose file's type is refused (read from its content): 422 where it is reached.
+const REFUSED_FILE: &str = "MZ\u{90}\u{0}\u{3}\u{0}\u{0}\u{0}matrix";
 
 /// Accounts that keep the org's records (KeepRecords): they handle incidents.
 fn keeps(c: Caller) -> bool {
@@ -150,6 +154,19 @@ pub fn expectations() -> Vec<Expect> {
         .body("kind=bogus&at=&detail="),
         Expect::scoped(
             "POST",
+            "/incidents/{id}/entries/{seq}/attachments",
+            "/incidents/{incident}/entries/1/attachments",
+            change!(false, 422),
+        )
+        .upload(REFUSED_FILE),
+        Expect::scoped(
+            "GET",
+            "/incidents/{id}/attachments/{sha}",
+            "/incidents/{incident}/attachments/{incident_sha}",
+            business_read(false),
+        ),
+        Expect::scoped(
+            "POST",
             "/incidents/{id}/sign-off",
             "/incidents/{incident}/sign-off",
             sign_off(false),
@@ -212,6 +229,13 @@ pub fn expectations() -> Vec<Expect> {
             change!(true, 422),
         )
         .body(r#"{"kind":"bogus"}"#),
+        Expect::scoped(
+            "POST",
+            "/api/v1/incidents/{id}/entries/{seq}/attachments",
+            "/api/v1/incidents/{incident}/entries/1/attachments",
+            change!(true, 422),
+        )
+        .upload(REFUSED_FILE),
         Expect::scoped(
             "POST",
             "/api/v1/incidents/{id}/sign-off",

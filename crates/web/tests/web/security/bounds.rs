@@ -14,7 +14,7 @@ const MB: usize = 1_000_000;
 
 /// Every write route, as the roles that may use it: a 1 MB value answers 413 or 422 and a value
 /// just over `FIELD_MAX` answers 422; neither stores anything. The multipart text parts of
-/// uploads are counted by the records area's upload reader as they arrive (`limits::chars_in`).
+/// uploads are counted by the shared upload reader as they arrive (`limits::chars_in`).
 #[tokio::test]
 async fn every_body_field_is_bounded() {
     let app = TestApp::demo().await;

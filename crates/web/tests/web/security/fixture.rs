@@ -31,7 +31,7 @@ pub struct Ids {
     pub policy: String,
     /// An education activity with one attachment, made here.
     pub record: String,
-    /// The SHA-256 of its attachment.
+    /// The SHA-256 of its attachment (also on the first timeline entry of `incident`).
     pub sha: String,
     /// A directive to the org, made here, with one supervised task.
     pub directive: String,
@@ -49,7 +49,8 @@ pub struct Ids {
     pub event: String,
     /// The org's website.
     pub website: String,
-    /// An open incident of the org on that account, noticed yesterday.
+    /// An open incident of the org on that account, noticed yesterday, with the record's file on
+    /// its first timeline entry.
     pub incident: String,
     /// A planned major project of the org, and an assessment of it awaiting approval.
     pub project: String,
@@ -196,6 +197,9 @@ pub async fn ids(app: &TestApp) -> Ids {
             &zeren_core::policy::Policies::new(vec![pack.clone()]),
             &model,
         )
+        .await
+        .unwrap();
+    tx.attach_to_incident_entry(&incident.id, 1, &file, "sweep.pdf")
         .await
         .unwrap();
     let project_fields = zeren_core::projects::check_project(
@@ -385,6 +389,11 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/api/v1/incidents/{id}/pause"
         | "/api/v1/incidents/{id}/resume"
         | "/api/v1/incidents/{id}/close" => vec![("{id}", &ids.incident)],
+        "/incidents/{id}/entries/{seq}/attachments"
+        | "/api/v1/incidents/{id}/entries/{seq}/attachments" => {
+            vec![("{id}", &ids.incident), ("{seq}", "1")]
+        }
+        "/incidents/{id}/attachments/{sha}" => vec![("{id}", &ids.incident), ("{sha}", &ids.sha)],
         "/risk-assessments/{id}"
         | "/risk-assessments/{id}/edit"
         | "/risk-assessments/{id}/assessments"
