@@ -106,6 +106,21 @@ fn t(s: &str) -> chrono::NaiveDateTime {
     parse_date_time(s).unwrap()
 }
 
+/// A general incident on the college's WeChat account, noticed at 09:00, handled by the member.
+fn wechat_incident(s: &Seeded) -> IncidentDraft {
+    IncidentDraft {
+        title: "公众号推文评论区出现不实信息".into(),
+        org: "cqu-mse".into(),
+        platform: "cqu-mse-wechat".into(),
+        noticed_at: "2026-11-28 09:00".into(),
+        channel: "self-found".into(),
+        source: "公众号后台留言".into(),
+        facts: "推文评论区出现关于招生政策的不实说法。".into(),
+        severity: "general".into(),
+        handler: s.member.clone(),
+    }
+}
+
 #[tokio::test]
 async fn an_incident_is_raised_signed_off_by_the_secretary_and_closed_with_its_review() {
     each(async |tdb| {
@@ -116,17 +131,7 @@ async fn an_incident_is_raised_signed_off_by_the_secretary_and_closed_with_its_r
         let model = db.load_model().await.unwrap();
         let set = db.policy_set().await.unwrap();
         let at_noon = t("2026-11-28 12:00");
-        let draft = IncidentDraft {
-            title: "公众号推文评论区出现不实信息".into(),
-            org: "cqu-mse".into(),
-            platform: "cqu-mse-wechat".into(),
-            noticed_at: "2026-11-28 09:00".into(),
-            channel: "self-found".into(),
-            source: "公众号后台留言".into(),
-            facts: "推文评论区出现关于招生政策的不实说法。".into(),
-            severity: "general".into(),
-            handler: s.member.clone(),
-        };
+        let draft = wechat_incident(&s);
         let fields = check_incident(&draft, &model, &rules, at_noon, Lang::Zh).unwrap();
         assert_eq!(fields.platform.as_deref(), Some(s.platform.as_str()));
         let by_member = RecordedBy {
@@ -583,17 +588,7 @@ async fn the_kept_clocks_and_the_tallies_follow_every_change() {
         let model = db.load_model().await.unwrap();
         let set = db.policy_set().await.unwrap();
         let at_noon = t("2026-11-28 12:00");
-        let draft = IncidentDraft {
-            title: "公众号推文评论区出现不实信息".into(),
-            org: "cqu-mse".into(),
-            platform: "cqu-mse-wechat".into(),
-            noticed_at: "2026-11-28 09:00".into(),
-            channel: "self-found".into(),
-            source: "公众号后台留言".into(),
-            facts: "推文评论区出现关于招生政策的不实说法。".into(),
-            severity: "general".into(),
-            handler: s.member.clone(),
-        };
+        let draft = wechat_incident(&s);
         let fields = check_incident(&draft, &model, &rules, at_noon, Lang::Zh).unwrap();
         let by = RecordedBy {
             person: Some(&s.member),
