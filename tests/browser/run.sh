@@ -4,6 +4,7 @@
 #
 #   tests/browser/run.sh                      # all test files
 #   tests/browser/run.sh tests/browser/pages.test.mjs
+#   ZEREN_BIN=target/debug/zeren tests/browser/run.sh   # that binary, not built here
 #
 # Needs /usr/bin/chromium (Debian packages chromium, fonts-noto-cjk), node and npm.
 # Screenshots land in tests/browser/artifacts/, and the list of pages checked for
@@ -25,9 +26,17 @@ if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/n
   (cd tests/browser && npm ci --no-audit --no-fund)
 fi
 
-echo "== browser tests: cargo build -p zeren"
-cargo build -p zeren
-BIN="$ROOT/target/debug/zeren"
+# ZEREN_BIN: a zeren built already (CI passes the one `cargo test --workspace` built: building
+# `-p zeren` alone unifies other features and compiles a good part of the tree again).
+if [ -n "${ZEREN_BIN:-}" ]; then
+  BIN="$(cd "$(dirname "$ZEREN_BIN")" && pwd)/$(basename "$ZEREN_BIN")"
+  [ -x "$BIN" ] || { echo "run.sh: ZEREN_BIN=$ZEREN_BIN is not an executable" >&2; exit 1; }
+  echo "== browser tests: $BIN (built already)"
+else
+  echo "== browser tests: cargo build -p zeren"
+  cargo build -p zeren
+  BIN="$ROOT/target/debug/zeren"
+fi
 
 TMP="$(mktemp -d -t zeren-browser.XXXXXX)"
 SERVER_PID=""

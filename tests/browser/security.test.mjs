@@ -21,8 +21,9 @@
 // offset is read once from the audit log instead: the auditor signs in, and the `at_ms` of
 // that sign-in's entry in GET /api/v1/audit, less the machine's time of the request, is the
 // offset (known to within the request's duration). A code is only ever taken from a step later
-// than the last one used for the account, and not near a step's edge; the server also accepts
-// one step of drift either way, so an offset wrong by a few seconds is harmless.
+// than the last one used for the account (the step now or the next), and not near a step's
+// edge; the server accepts one step of drift either way, so an offset wrong by a few seconds is
+// harmless.
 //
 // Shared server: each journey uses its own demo accounts, and every second factor turned on
 // here is turned off again (by the security administrator if a journey fails half-way), so the
@@ -142,17 +143,22 @@ class Authenticator {
     this.lastStep = -Infinity;
   }
 
-  /** A code of a step after the last one used, at least 3 s from either edge of its step. */
+  /**
+   * A code of a step after the last one used: the step now, or else the next one (an
+   * authenticator a step ahead, within the drift the server accepts), taken at least 3 s from
+   * either edge of the step now. Two codes a step, so the journeys wait for the clock rarely.
+   */
   async fresh() {
     for (;;) {
       const now = Date.now() + this.offset;
       const step = Math.floor(now / STEP_MS);
       const into = now - step * STEP_MS;
-      if (step > this.lastStep && into >= 3_000 && into <= STEP_MS - 5_000) {
-        this.lastStep = step;
-        return codeOfStep(this.key, step);
+      const usable = [step, step + 1].find((s) => s > this.lastStep);
+      if (usable !== undefined && into >= 3_000 && into <= STEP_MS - 5_000) {
+        this.lastStep = usable;
+        return codeOfStep(this.key, usable);
       }
-      await sleep(step > this.lastStep && into < 3_000 ? 3_000 - into : STEP_MS - into + 3_000);
+      await sleep(usable !== undefined && into < 3_000 ? 3_000 - into : STEP_MS - into + 3_000);
     }
   }
 
