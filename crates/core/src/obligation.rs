@@ -133,6 +133,30 @@ pub fn generate_in(
     year: i32,
     events: &[Event],
 ) -> Vec<PlannedObligation> {
+    generate_duties(pack, versions, model, year, events, false)
+}
+
+/// [`generate_in`] for the on-event duties alone: the obligations `events` bring, without
+/// working out the year's periodic and once-only ones (what one event's change needs).
+pub fn generate_events_in(
+    pack: &PolicyPack,
+    versions: &[PolicyMeta],
+    model: &OrgModel,
+    year: i32,
+    events: &[Event],
+) -> Vec<PlannedObligation> {
+    generate_duties(pack, versions, model, year, events, true)
+}
+
+/// [`generate_in`], of the on-event duties alone when `events_only`.
+fn generate_duties(
+    pack: &PolicyPack,
+    versions: &[PolicyMeta],
+    model: &OrgModel,
+    year: i32,
+    events: &[Event],
+    events_only: bool,
+) -> Vec<PlannedObligation> {
     let governs = |day: NaiveDate| {
         version_in_force(versions, &pack.meta.series, day).is_some_and(|m| m.id == pack.meta.id)
     };
@@ -149,7 +173,11 @@ pub fn generate_in(
     let Some(year_end) = NaiveDate::from_ymd_opt(year, 12, 31) else {
         return Vec::new();
     };
-    for duty in &pack.duties {
+    for duty in pack
+        .duties
+        .iter()
+        .filter(|d| !events_only || d.cadence == Cadence::OnEvent)
+    {
         let mut push = |kind: SubjectKind,
                         subject: &str,
                         org: &str,

@@ -7,7 +7,10 @@ mod common;
 use common::{d, demo_parts, holding, org, person, post};
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
-use zeren_core::obligation::{Discharge, Event, ObligationStatus, generate, missing, status_on};
+use zeren_core::obligation::{
+    Discharge, Event, ObligationStatus, SubjectKind, generate, generate_events_in, missing,
+    status_on,
+};
 use zeren_core::policy::builtin_pack;
 use zeren_core::vocab::{EventKind, OrgKind};
 
@@ -102,6 +105,21 @@ fn events_create_on_event_obligations() {
         .filter(|o| o.duty == "risk-assessment")
         .collect();
     assert_eq!(risk[0].due, d("2026-08-17"));
+    // What one event's change works out: the same obligations of events, and nothing else.
+    let of_events = generate_events_in(
+        &pack,
+        std::slice::from_ref(&pack.meta),
+        &model,
+        2026,
+        &events,
+    );
+    let expected: Vec<_> = list
+        .iter()
+        .filter(|o| o.subject_kind == SubjectKind::Event)
+        .cloned()
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(of_events, expected);
 }
 
 #[test]

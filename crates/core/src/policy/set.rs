@@ -3,7 +3,7 @@
 
 use super::model::{Duty, PolicyMeta, PolicyPack, RecordKind};
 use super::versions::{VersionError, check_new_duties, check_new_version, version_in_force};
-use crate::obligation::{Event, PlannedObligation, generate_in};
+use crate::obligation::{Event, PlannedObligation, generate_events_in, generate_in};
 use crate::org::OrgModel;
 use chrono::NaiveDate;
 
@@ -255,6 +255,20 @@ impl Policies {
         self.packs
             .iter()
             .flat_map(|p| generate_in(p, &self.metas, model, year, events))
+            .collect()
+    }
+
+    /// The obligations of `year` that `events` bring (the on-event duties of [`Self::generate`]
+    /// alone).
+    pub fn generate_for_events(
+        &self,
+        model: &OrgModel,
+        year: i32,
+        events: &[Event],
+    ) -> Vec<PlannedObligation> {
+        self.packs
+            .iter()
+            .flat_map(|p| generate_events_in(p, &self.metas, model, year, events))
             .collect()
     }
 }

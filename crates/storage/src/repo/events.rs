@@ -264,7 +264,7 @@ impl Tx {
     ) -> Result<()> {
         let year = event.date.year();
         let planned: Vec<_> = policies
-            .generate(model, year, std::slice::from_ref(event))
+            .generate_for_events(model, year, std::slice::from_ref(event))
             .into_iter()
             .filter(|p| p.subject_kind == SubjectKind::Event && p.subject == event.id)
             .collect();

@@ -872,17 +872,22 @@ impl Db {
     }
 }
 
+/// At most this many obligations added at once are audited one by one (see
+/// [`Tx::add_obligations`]).
+const AUDITED_ONE_BY_ONE: usize = 20;
+
 impl Tx {
     /// Stores the planned obligations not stored yet. Existing ones, with their completion data,
-    /// are left exactly as they are. Inserts in batches; one audit entry per call that adds any.
-    /// Returns how many were added.
+    /// are left exactly as they are. Inserts in batches. A few added (an event's) are audited one
+    /// by one, so that what follows the ledger reads just them; more, in one entry for the year
+    /// (what follows it reads the year again). Returns how many were added.
     pub async fn add_obligations(
         &mut self,
         planned: &[PlannedObligation],
         year: i32,
     ) -> Result<usize> {
         let now = self.now_ms();
-        let mut added = 0;
+        let mut added: Vec<(String, String)> = Vec::new();
         // 13 arguments a row: 400 rows stay far below both engines' limits.
         for chunk in planned.chunks(400) {
             let mut sql = Sql::default();
@@ -923,13 +928,28 @@ impl Tx {
             }
             sql.push(&format!(
                 "INSERT INTO obligations (id, obligation_key, policy_id, duty_id, subject_kind, subject_id, org_id, period, year, due_on, citation, state, completed_on, completion_note, version, created_at, updated_at, platform_id) \
-                 VALUES {} ON CONFLICT (obligation_key) DO NOTHING",
+                 VALUES {} ON CONFLICT (obligation_key) DO NOTHING RETURNING id, obligation_key",
                 values.join(", ")
             ));
-            let done = sql.query().execute(&mut *self.tx).await?;
-            added += done.rows_affected() as usize;
+            for r in sql.query().fetch_all(&mut *self.tx).await? {
+                added.push((r.try_get("id")?, r.try_get("obligation_key")?));
+            }
         }
-        if added > 0 {
+        if !added.is_empty() && added.len() <= AUDITED_ONE_BY_ONE {
+            for (id, key) in &added {
+                let p = planned.iter().find(|p| &p.key == key);
+                let row = json!({
+                    "key": key,
+                    "year": year,
+                    "duty": p.map(|p| p.duty.as_str()),
+                    "org": p.map(|p| p.org.as_str()),
+                    "due_on": p.map(|p| date_text(p.due)),
+                });
+                self.audit("obligation.generate", "obligation", id, None, Some(&row))
+                    .await?;
+            }
+        } else if !added.is_empty() {
+            let added = added.len();
             let summary = json!({"year": year, "added": added, "planned": planned.len()});
             self.audit(
                 "obligation.generate",
@@ -940,7 +960,7 @@ impl Tx {
             )
             .await?;
         }
-        Ok(added)
+        Ok(added.len())
     }
 
     /// Notes that a year's obligations are in step with model generation `generation`.
