@@ -122,7 +122,8 @@ impl Db {
 
     /// Works out anew, at `now` under `rules`, the clocks of the incidents that keep none or
     /// keep them under other terms, and keeps them; a few hundred at a time, each batch its own
-    /// transaction. An incident changed meanwhile is left for the next look (and the rest with
+    /// transaction, with a pause as long as it between batches for the other writers. An
+    /// incident changed meanwhile is left for the next look (and the rest with
     /// it). Returns how many were settled.
     pub async fn settle_incident_clocks(
         &self,
@@ -147,6 +148,7 @@ impl Db {
             }
             let ids: Vec<String> = found.iter().map(|(i, _)| i.id.clone()).collect();
             let mut lines = self.timelines(&ids).await?;
+            let started = std::time::Instant::now();
             let mut tx = self.pool.begin().await?;
             let mut batch = 0;
             for (i, entries) in &found {
@@ -173,6 +175,10 @@ impl Db {
             if batch < found.len() || (found.len() as i64) < SETTLE_BATCH {
                 break;
             }
+            // Another batch follows: first the writers waiting meanwhile have the database for
+            // as long as this one held it (on SQLite, one writer at a time; a run of batches
+            // back to back would keep them waiting past their busy timeout).
+            tokio::time::sleep(started.elapsed()).await;
         }
         Ok(settled)
     }
