@@ -128,8 +128,11 @@ test('an incident is recorded, raised to major, handled under Art.3 and closed w
   await navigating(staff, () => staff.locator('.main-nav a[href="/incidents"]').click());
   assert.equal(pathOf(staff), '/incidents');
   assert.equal(await text(staff, 'h1'), '舆情事件台账');
-  assert.match(await text(staff), /没有符合条件的舆情事件/);
-  await snap(staff, 'incidents-1-ledger-empty');
+  // The demo's two: one on the WeChat account this morning, its assessment clock running; one
+  // on the website last week, closed within every clock.
+  assert.match(await rowText(staff, '#incident-ledger', '学院微信公众号推文评论区出现不实说法'), /较大.*研判 · 计时中.*处置中/);
+  assert.match(await rowText(staff, '#incident-ledger', '学院官网新闻稿数据有误引发留言质疑'), /一般.*结案报告 · 按时完成.*已结案/);
+  await snap(staff, 'incidents-1-ledger');
 
   await navigating(staff, () => staff.getByRole('link', { name: '登记舆情事件' }).click());
   assert.match(pathOf(staff), /^\/incidents\/new/);
@@ -172,7 +175,7 @@ test('an incident is recorded, raised to major, handled under Art.3 and closed w
   const ledger = await staff.context().newPage();
   await ledger.goto(at('/incidents'));
   assert.equal(await ledger.locator('#incident-ledger tbody tr', { hasText: TITLE }).count(), 0);
-  assert.match(await text(ledger), /没有符合条件的舆情事件/);
+  assert.equal(await ledger.locator('#incident-ledger tbody tr').count(), 2, "the demo's two alone");
   await ledger.close();
 
   await staff.locator('#noticed_at').fill('2026-11-28 09:00');
@@ -433,7 +436,8 @@ test('the statistics are charts', async (t) => {
   await navigating(staff, () => staff.getByRole('link', { name: '统计图表' }).click());
   assert.match(pathOf(staff), /^\/incidents\/stats/);
   assert.match(await text(staff, 'h1'), /2026 年舆情事件统计/);
-  assert.match(await text(staff, 'h1 + .note'), /共 1 起，其中 0 起处置中/);
+  // This file's incident and the demo's two (one in hand).
+  assert.match(await text(staff, 'h1 + .note'), /共 3 起，其中 1 起处置中/);
   const charts = staff.locator('section.incident-stats svg');
   assert.equal(await charts.count(), 4);
   for (const name of ['按月份', '按等级', '按平台', '结案用时']) {

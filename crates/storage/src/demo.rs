@@ -288,6 +288,8 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<DemoSummary> {
             .await?;
             crate::demo_events::demo_review(db, &actor, &pack, "cqu-mse-weibo", &staff, today)
                 .await?;
+            crate::demo_incidents::demo_incidents(db, &actor, &pack, &college, &staff, today)
+                .await?;
         }
     }
     accounts(db, &actor, now).await?;

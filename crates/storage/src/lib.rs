@@ -7,6 +7,7 @@ pub mod db;
 pub mod demo;
 mod demo_events;
 mod demo_evidence;
+mod demo_incidents;
 pub mod demo_province;
 pub mod demo_scale;
 pub mod error;

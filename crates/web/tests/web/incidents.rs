@@ -321,11 +321,12 @@ async fn an_incident_is_raised_to_major_signed_off_by_the_secretary_and_closed()
     let (status, html) = page(&s, &app, "/incidents/stats").await;
     assert_eq!(status, 200);
     assert!(html.contains("<svg"), "{html}");
-    // The dashboard shows the year's incidents by month, linking the statistics.
+    // The dashboard shows the year's incidents by month, linking the statistics: this one and
+    // the demo's two (one closed last week, one in hand).
     let (status, html) = page(&s, &app, "/dashboard?org=cqu-mse&year=2026").await;
     assert_eq!(status, 200);
     assert!(
-        html.contains("id=\"dash-incidents\"") && html.contains("本年度共 1 起，其中 0 起处置中"),
+        html.contains("id=\"dash-incidents\"") && html.contains("本年度共 3 起，其中 1 起处置中"),
         "{html}"
     );
     app.finish().await;
