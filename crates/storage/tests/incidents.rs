@@ -138,6 +138,7 @@ async fn an_incident_is_raised_signed_off_by_the_secretary_and_closed_with_its_r
             person: Some(&s.member),
             first_responsible: false,
         };
+        let before = db.change_stamp().await.unwrap();
         let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
         let i = tx
             .record_incident(fields.clone(), by_member, &rules, &set, &model)
@@ -151,6 +152,14 @@ async fn an_incident_is_raised_signed_off_by_the_secretary_and_closed_with_its_r
             .await
             .unwrap();
         assert_eq!(owed.len(), 1);
+        // Audited by its id: what follows the ledger reads that one row, not the year again.
+        let changes = db
+            .obligation_changes(&before, &db.change_stamp().await.unwrap(), 100)
+            .await
+            .unwrap()
+            .expect("the chain tells what changed");
+        assert_eq!(changes.ids, vec![owed[0].id.clone()], "{}", tdb.label);
+        assert!(changes.whole_years.is_empty(), "{:?}", changes.whole_years);
         assert_eq!(
             (owed[0].duty.as_str(), owed[0].due, owed[0].state.as_str()),
             ("incident-handling", d("2026-12-28"), "open")
