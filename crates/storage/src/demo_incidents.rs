@@ -23,8 +23,8 @@ use zeren_core::projects::{
     check_project,
 };
 
-/// An incident of the demo: (title, platform, severity, days before today and time it came to
-/// notice, channel, source, facts, entries as (kind, days before today, time, detail)).
+/// An incident of the demo, as the form types it: `noticed` is (days before today, hour,
+/// minute), each entry (kind, days before today, hour, minute, detail).
 struct DemoIncident {
     title: &'static str,
     platform: &'static str,
