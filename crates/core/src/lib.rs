@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod cases;
 pub mod citation;
 pub mod clock;
 pub mod events;

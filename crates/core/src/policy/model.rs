@@ -41,6 +41,8 @@ pub struct PolicyPack {
     pub incidents: Option<crate::incidents::IncidentRules>,
     /// How risk assessments grade risk, if the pack says.
     pub risk_assessment: Option<crate::projects::RiskRules>,
+    /// How accountability cases run (Art.6), if the pack says.
+    pub accountability: Option<crate::cases::CaseRules>,
 }
 
 /// A kind of platform a pack adds to those Zeren knows, e.g. 小红书号: kept like any account

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 use toml_edit::{Document, Item, TableLike};
 
+mod accountability;
 mod incidents;
 mod record_kinds;
 mod review;
@@ -330,6 +331,7 @@ impl Reader<'_> {
                 "website_maintenance",
                 "incidents",
                 "risk_assessment",
+                "accountability",
             ],
         );
         self.int(root, "format", true, 1, 1);
@@ -385,6 +387,9 @@ impl Reader<'_> {
         let risk_assessment = self
             .table(root, "risk_assessment", false)
             .map(|t| self.risk_assessment(&t));
+        let accountability = self
+            .table(root, "accountability", false)
+            .map(|t| self.accountability(&t));
         Some(PolicyPack {
             meta: meta??,
             reminders,
@@ -402,6 +407,7 @@ impl Reader<'_> {
             website_maintenance,
             incidents,
             risk_assessment,
+            accountability,
         })
     }
 

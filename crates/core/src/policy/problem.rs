@@ -115,6 +115,8 @@ pub enum Thing {
     Severity,
     PauseReason,
     RiskLevel,
+    Form,
+    CaseStep,
 }
 
 impl Thing {
@@ -142,6 +144,8 @@ impl Thing {
             Severity => ("事件等级", "severity"),
             PauseReason => ("暂停计时情形", "pause reason"),
             RiskLevel => ("风险等级", "risk level"),
+            Form => ("问责方式", "form of accountability"),
+            CaseStep => ("问责程序步骤", "step of the accountability procedure"),
         };
         lang.pick(zh, en)
     }

@@ -197,6 +197,9 @@ impl Policies {
             if out.risk_assessment.is_none() {
                 out.risk_assessment.clone_from(&other.risk_assessment);
             }
+            if out.accountability.is_none() {
+                out.accountability.clone_from(&other.accountability);
+            }
         }
         Some(out)
     }
