@@ -189,6 +189,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "incident attachments",
         include_str!("../migrations/0022_incident_attachments.sql"),
     ),
+    (23, "cases", include_str!("../migrations/0023_cases.sql")),
 ];
 
 impl Db {
@@ -398,6 +399,8 @@ const OUTSIDE_LEDGER: &[&str] = &[
     "holding",
     "platform",
     "policy",
+    "case",
+    "case_task",
 ];
 
 /// Object types whose change makes every instance's in-memory snapshot stale.

@@ -4,6 +4,7 @@ pub mod assignments;
 pub mod attachments;
 pub mod audit;
 pub mod audit_query;
+pub mod cases;
 pub mod directives;
 pub mod events;
 pub mod feeds;

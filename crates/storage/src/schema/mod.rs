@@ -2,6 +2,7 @@
 //! Each migration's tables are listed in the module of its area; a test checks the whole list
 //! against the live schema on both engines.
 
+mod cases;
 mod feeds;
 mod foundation;
 mod ledger;
@@ -42,6 +43,7 @@ pub static TABLES: LazyLock<Vec<&'static Table>> = LazyLock::new(|| {
         ledger::TABLES,
         notify::TABLES,
         feeds::TABLES,
+        cases::TABLES,
     ]
     .iter()
     .flat_map(|part| part.iter())

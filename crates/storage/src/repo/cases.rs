@@ -1,0 +1,1075 @@
+//! Accountability cases (问责, Art.5–6): the case row with where its procedure stands and each
+//! step's day and text, the case file (facts linked to the ledger, notes, the steps as taken,
+//! addenda), and remediation tasks. The procedure's rules are the core's (`cases::Procedure`);
+//! here each change is one transaction, checked against the version the caller saw, written to
+//! the case file and audited. Every read of a case by a person is audited too (`audit_case_view`).
+//! Nothing is deleted; a closed case takes only addenda.
+
+use super::{check_updated, check_version, date_text, parse_date, parse_opt_date};
+use crate::db::{Db, Tx, new_id};
+use crate::error::{Result, StorageError};
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use zeren_core::cases::{
+    Action, AppealDecision, CaseFields, CaseState, Decision, Fact, FactKind, Standing, SubjectKind,
+    TaskFields,
+};
+
+/// A stored case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case {
+    /// Storage id.
+    pub id: String,
+    /// What it is about.
+    pub fields: CaseFields,
+    /// Where its procedure stands.
+    pub state: CaseState,
+    /// The user who referred it (a college secretary), if it was referred.
+    pub referred_by: Option<String>,
+    /// The day referred.
+    pub referred_on: Option<NaiveDate>,
+    /// Why the referral was declined.
+    pub decline_reason: Option<String>,
+    /// The day the case was opened (or the referral accepted).
+    pub opened_on: Option<NaiveDate>,
+    /// The person invited to state their case (the person, or whoever answers for the org).
+    pub respondent: Option<String>,
+    /// What was put to them.
+    pub invitation: Option<String>,
+    /// The day invited.
+    pub invited_on: Option<NaiveDate>,
+    /// The statement's last day.
+    pub statement_due: Option<NaiveDate>,
+    /// Their statement.
+    pub statement: Option<String>,
+    /// The day it came in.
+    pub statement_on: Option<NaiveDate>,
+    /// The day the statement period was recorded as passed.
+    pub lapsed_on: Option<NaiveDate>,
+    /// The decision.
+    pub decision: Option<Decision>,
+    /// The day it was served.
+    pub notified_on: Option<NaiveDate>,
+    /// The appeal's grounds.
+    pub appeal: Option<String>,
+    /// The day lodged.
+    pub appealed_on: Option<NaiveDate>,
+    /// The appeal's decision.
+    pub appeal_decision: Option<AppealDecision>,
+    /// The day closed.
+    pub closed_on: Option<NaiveDate>,
+    /// Edit version.
+    pub version: i64,
+    /// Who made the row (user name).
+    pub created_by: String,
+}
+
+impl Case {
+    /// What the procedure needs of it, with `open_tasks` remediation tasks not verified.
+    pub fn standing(&self, open_tasks: usize) -> Standing {
+        Standing {
+            state: self.state,
+            statement_due: self.statement_due,
+            decided_on: self.decision.as_ref().map(|d| d.decided_on),
+            notified_on: self.notified_on,
+            open_tasks,
+        }
+    }
+
+    /// The day the statement step completed (the statement's, or the lapse's).
+    pub fn statement_done_on(&self) -> Option<NaiveDate> {
+        self.statement_on.or(self.lapsed_on)
+    }
+
+    /// The whole case as JSON (the commission's view, and what the audit keeps).
+    pub fn to_json(&self) -> Value {
+        let f = &self.fields;
+        json!({
+            "id": self.id,
+            "title": f.title,
+            "subject_kind": f.subject_kind.as_str(),
+            "org": f.org,
+            "person": f.person,
+            "post": f.post,
+            "period_from": date_text(f.period_from),
+            "period_to": date_text(f.period_to),
+            "grounds": f.grounds,
+            "background": f.background,
+            "state": self.state.as_str(),
+            "referred_by": self.referred_by,
+            "referred_on": self.referred_on.map(date_text),
+            "decline_reason": self.decline_reason,
+            "opened_on": self.opened_on.map(date_text),
+            "respondent": self.respondent,
+            "invitation": self.invitation,
+            "invited_on": self.invited_on.map(date_text),
+            "statement_due": self.statement_due.map(date_text),
+            "statement": self.statement,
+            "statement_on": self.statement_on.map(date_text),
+            "lapsed_on": self.lapsed_on.map(date_text),
+            "decision": self.decision.as_ref().map(decision_json),
+            "notified_on": self.notified_on.map(date_text),
+            "appeal": self.appeal,
+            "appealed_on": self.appealed_on.map(date_text),
+            "appeal_decision": self.appeal_decision.as_ref().map(appeal_json),
+            "closed_on": self.closed_on.map(date_text),
+            "version": self.version,
+        })
+    }
+}
+
+/// A decision as JSON.
+pub fn decision_json(d: &Decision) -> Value {
+    json!({
+        "findings": d.findings.iter().map(|f| json!({
+            "ground": f.ground, "upheld": f.upheld, "reason": f.reason,
+        })).collect::<Vec<_>>(),
+        "forms": d.forms,
+        "deciding_body": d.deciding_body,
+        "document_number": d.document_number,
+        "decided_on": date_text(d.decided_on),
+        "decision_text": d.decision_text,
+    })
+}
+
+/// An appeal's decision as JSON.
+pub fn appeal_json(a: &AppealDecision) -> Value {
+    json!({
+        "outcome": a.outcome.as_str(),
+        "reason": a.reason,
+        "forms": a.forms,
+        "decided_on": date_text(a.decided_on),
+    })
+}
+
+/// What an entry of the case file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    /// A fact with its evidence.
+    Fact,
+    /// An investigation note.
+    Note,
+    /// A step of the procedure, as taken.
+    Step,
+    /// A dated addendum to a closed case.
+    Addendum,
+}
+
+impl EntryKind {
+    /// Stable spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Fact => "fact",
+            EntryKind::Note => "note",
+            EntryKind::Step => "step",
+            EntryKind::Addendum => "addendum",
+        }
+    }
+
+    fn parse(s: &str) -> Option<EntryKind> {
+        [
+            EntryKind::Fact,
+            EntryKind::Note,
+            EntryKind::Step,
+            EntryKind::Addendum,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// An entry of the case file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseEntry {
+    /// Storage id.
+    pub id: String,
+    /// The case.
+    pub case: String,
+    /// Order within the case, from 1.
+    pub seq: i64,
+    /// What it is.
+    pub kind: EntryKind,
+    /// For a fact: what it links to.
+    pub fact: Option<Fact>,
+    /// For a step: the action taken (`accept`, `decide`, …).
+    pub step: Option<String>,
+    /// Its text (a fact's note, a note, a step's text, an addendum).
+    pub text: String,
+    /// The day it concerns.
+    pub day: NaiveDate,
+    /// The person who made it, if a person did.
+    pub person: Option<String>,
+    /// Who made it (user name).
+    pub created_by: String,
+    /// When (ms since the epoch).
+    pub created_at: i64,
+}
+
+impl CaseEntry {
+    /// The entry as JSON.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "seq": self.seq,
+            "kind": self.kind.as_str(),
+            "fact_kind": self.fact.as_ref().map(|f| f.kind.as_str()),
+            "reference": self.fact.as_ref().and_then(|f| f.reference.clone()),
+            "ground": self.fact.as_ref().and_then(|f| f.ground.clone()),
+            "indicator": self.fact.as_ref().and_then(|f| f.indicator.clone()),
+            "step": self.step,
+            "text": self.text,
+            "day": date_text(self.day),
+            "person": self.person,
+            "created_by": self.created_by,
+        })
+    }
+}
+
+/// A remediation task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseTask {
+    /// Storage id.
+    pub id: String,
+    /// The case.
+    pub case: String,
+    /// Title, owner, deadline.
+    pub fields: TaskFields,
+    /// The day set.
+    pub opened_on: NaiveDate,
+    /// The day its owner reported it done.
+    pub reported_on: Option<NaiveDate>,
+    /// What they reported.
+    pub evidence: Option<String>,
+    /// The day verified.
+    pub verified_on: Option<NaiveDate>,
+    /// Who verified it (person id).
+    pub verified_by: Option<String>,
+    /// The verification's note (or why it was returned).
+    pub verification_note: Option<String>,
+    /// Edit version.
+    pub version: i64,
+    /// Who set it (user name).
+    pub created_by: String,
+}
+
+impl CaseTask {
+    /// Whether it is reported done and waits for verification.
+    pub fn awaiting_verification(&self) -> bool {
+        self.reported_on.is_some() && self.verified_on.is_none()
+    }
+
+    /// Whether it is past its deadline on `today` and not verified.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.verified_on.is_none() && self.fields.deadline < today
+    }
+
+    /// The task as JSON.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "case": self.case,
+            "title": self.fields.title,
+            "owner": self.fields.owner,
+            "deadline": date_text(self.fields.deadline),
+            "opened_on": date_text(self.opened_on),
+            "reported_on": self.reported_on.map(date_text),
+            "evidence": self.evidence,
+            "verified_on": self.verified_on.map(date_text),
+            "verified_by": self.verified_by,
+            "verification_note": self.verification_note,
+            "version": self.version,
+        })
+    }
+}
+
+const COLS: &str = "id, org_id, title, subject_kind, person_id, post_id, period_from, period_to, grounds, background, state, referred_by, referred_on, decline_reason, opened_on, respondent_id, invitation, invited_on, statement_due, statement, statement_on, lapsed_on, decision, decided_on, notified_on, appeal, appealed_on, appeal_decision, appeal_decided_on, closed_on, version, created_by";
+const ENTRY_COLS: &str = "id, case_id, seq, kind, fact_kind, reference, ground, indicator, step, text, day, person_id, created_by, created_at";
+const TASK_COLS: &str = "id, case_id, title, owner_id, opened_on, deadline, reported_on, evidence, verified_on, verified_by, verification_note, version, created_by";
+
+const CASES: super::Rows<Case> = super::Rows {
+    table: "cases",
+    cols: COLS,
+    what: "case",
+    from: case_from,
+};
+
+const TASKS: super::Rows<CaseTask> = super::Rows {
+    table: "case_tasks",
+    cols: TASK_COLS,
+    what: "remediation task",
+    from: task_from,
+};
+
+fn corrupt(id: &str, what: &str) -> StorageError {
+    StorageError::Corrupt(format!("case `{id}`: {what}"))
+}
+
+fn json_of<T: serde::de::DeserializeOwned>(
+    id: &str,
+    what: &str,
+    s: Option<String>,
+) -> Result<Option<T>> {
+    s.map(|s| serde_json::from_str(&s).map_err(|_| corrupt(id, what)))
+        .transpose()
+}
+
+fn case_from(r: &AnyRow) -> Result<Case> {
+    let id: String = r.try_get("id")?;
+    let state =
+        CaseState::parse(&r.try_get::<String, _>("state")?).ok_or_else(|| corrupt(&id, "state"))?;
+    let subject_kind = SubjectKind::parse(&r.try_get::<String, _>("subject_kind")?)
+        .ok_or_else(|| corrupt(&id, "subject kind"))?;
+    let grounds: Vec<String> =
+        json_of(&id, "grounds", Some(r.try_get("grounds")?))?.unwrap_or_default();
+    Ok(Case {
+        fields: CaseFields {
+            title: r.try_get("title")?,
+            subject_kind,
+            org: r.try_get("org_id")?,
+            person: r.try_get("person_id")?,
+            post: r.try_get("post_id")?,
+            period_from: parse_date(&r.try_get::<String, _>("period_from")?)?,
+            period_to: parse_date(&r.try_get::<String, _>("period_to")?)?,
+            grounds,
+            background: r.try_get("background")?,
+        },
+        state,
+        referred_by: r.try_get("referred_by")?,
+        referred_on: parse_opt_date(r.try_get("referred_on")?)?,
+        decline_reason: r.try_get("decline_reason")?,
+        opened_on: parse_opt_date(r.try_get("opened_on")?)?,
+        respondent: r.try_get("respondent_id")?,
+        invitation: r.try_get("invitation")?,
+        invited_on: parse_opt_date(r.try_get("invited_on")?)?,
+        statement_due: parse_opt_date(r.try_get("statement_due")?)?,
+        statement: r.try_get("statement")?,
+        statement_on: parse_opt_date(r.try_get("statement_on")?)?,
+        lapsed_on: parse_opt_date(r.try_get("lapsed_on")?)?,
+        decision: json_of(&id, "decision", r.try_get("decision")?)?,
+        notified_on: parse_opt_date(r.try_get("notified_on")?)?,
+        appeal: r.try_get("appeal")?,
+        appealed_on: parse_opt_date(r.try_get("appealed_on")?)?,
+        appeal_decision: json_of(&id, "appeal decision", r.try_get("appeal_decision")?)?,
+        closed_on: parse_opt_date(r.try_get("closed_on")?)?,
+        version: r.try_get("version")?,
+        created_by: r.try_get("created_by")?,
+        id,
+    })
+}
+
+fn entry_from(r: &AnyRow) -> Result<CaseEntry> {
+    let id: String = r.try_get("id")?;
+    let kind = EntryKind::parse(&r.try_get::<String, _>("kind")?)
+        .ok_or_else(|| corrupt(&id, "entry kind"))?;
+    let fact = match r.try_get::<Option<String>, _>("fact_kind")? {
+        Some(k) => Some(Fact {
+            kind: FactKind::parse(&k).ok_or_else(|| corrupt(&id, "fact kind"))?,
+            reference: r.try_get("reference")?,
+            ground: r.try_get("ground")?,
+            note: r.try_get("text")?,
+            indicator: r.try_get("indicator")?,
+        }),
+        None => None,
+    };
+    Ok(CaseEntry {
+        case: r.try_get("case_id")?,
+        seq: r.try_get("seq")?,
+        kind,
+        fact,
+        step: r.try_get("step")?,
+        text: r.try_get("text")?,
+        day: parse_date(&r.try_get::<String, _>("day")?)?,
+        person: r.try_get("person_id")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        id,
+    })
+}
+
+fn task_from(r: &AnyRow) -> Result<CaseTask> {
+    Ok(CaseTask {
+        id: r.try_get("id")?,
+        case: r.try_get("case_id")?,
+        fields: TaskFields {
+            title: r.try_get("title")?,
+            owner: r.try_get("owner_id")?,
+            deadline: parse_date(&r.try_get::<String, _>("deadline")?)?,
+        },
+        opened_on: parse_date(&r.try_get::<String, _>("opened_on")?)?,
+        reported_on: parse_opt_date(r.try_get("reported_on")?)?,
+        evidence: r.try_get("evidence")?,
+        verified_on: parse_opt_date(r.try_get("verified_on")?)?,
+        verified_by: r.try_get("verified_by")?,
+        verification_note: r.try_get("verification_note")?,
+        version: r.try_get("version")?,
+        created_by: r.try_get("created_by")?,
+    })
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Orgs whose cases are listed (`None`: every org).
+    pub orgs: Option<Vec<String>>,
+    /// Only in these states (empty: any).
+    pub states: Vec<CaseState>,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Most rows.
+    pub limit: i64,
+}
+
+/// What a step of the procedure writes on the case row: the columns and their new values.
+#[derive(Debug, Clone, Default)]
+pub struct StepChange {
+    /// `(column, value)` pairs; columns are this module's own names.
+    pub set: Vec<(&'static str, Option<String>)>,
+    /// The text the case file keeps of the step.
+    pub text: String,
+}
+
+/// Columns a step may set.
+const STEP_COLUMNS: &[&str] = &[
+    "decline_reason",
+    "opened_on",
+    "respondent_id",
+    "invitation",
+    "invited_on",
+    "statement_due",
+    "statement",
+    "statement_on",
+    "lapsed_on",
+    "decision",
+    "decided_on",
+    "notified_on",
+    "appeal",
+    "appealed_on",
+    "appeal_decision",
+    "appeal_decided_on",
+    "closed_on",
+];
+
+impl StepChange {
+    /// Sets `col` to `v`.
+    pub fn set(mut self, col: &'static str, v: impl Into<String>) -> StepChange {
+        self.set.push((col, Some(v.into())));
+        self
+    }
+
+    /// Sets `col` to a day.
+    pub fn day(self, col: &'static str, d: NaiveDate) -> StepChange {
+        self.set(col, date_text(d))
+    }
+
+    /// The text kept on the case file.
+    pub fn text(mut self, t: impl Into<String>) -> StepChange {
+        self.text = t.into();
+        self
+    }
+
+    /// The decision, as stored.
+    pub fn decision(self, d: &Decision) -> StepChange {
+        let day = d.decided_on;
+        self.set("decision", decision_json(d).to_string())
+            .day("decided_on", day)
+    }
+
+    /// The appeal's decision, as stored.
+    pub fn appeal_decision(self, a: &AppealDecision) -> StepChange {
+        let day = a.decided_on;
+        self.set("appeal_decision", appeal_json(a).to_string())
+            .day("appeal_decided_on", day)
+    }
+}
+
+impl Db {
+    /// One case.
+    pub async fn case(&self, id: &str) -> Result<Case> {
+        CASES.by_id(&self.pool, id.trim()).await
+    }
+
+    /// Cases newest first, filtered, with how many match.
+    pub async fn cases(&self, f: &CaseFilter) -> Result<(Vec<Case>, i64)> {
+        let mut cond = vec!["1 = 1".to_string()];
+        let mut args: Vec<String> = Vec::new();
+        if let Some(orgs) = &f.orgs {
+            if orgs.is_empty() {
+                return Ok((Vec::new(), 0));
+            }
+            cond.push(format!(
+                "org_id IN ({})",
+                super::placeholders(args.len() + 1, orgs.len())
+            ));
+            args.extend(orgs.iter().cloned());
+        }
+        if !f.states.is_empty() {
+            cond.push(format!(
+                "state IN ({})",
+                super::placeholders(args.len() + 1, f.states.len())
+            ));
+            args.extend(f.states.iter().map(|s| s.as_str().to_string()));
+        }
+        CASES
+            .page(
+                &self.pool,
+                &cond.join(" AND "),
+                &args,
+                "created_at DESC, id DESC",
+                f.limit,
+                f.offset,
+            )
+            .await
+    }
+
+    /// The cases in which `person` is the respondent, newest first.
+    pub async fn cases_of_respondent(&self, person: &str) -> Result<Vec<Case>> {
+        CASES
+            .slice(
+                &self.pool,
+                "respondent_id = $1",
+                &[person.to_string()],
+                "created_at DESC, id DESC",
+                1_000,
+                0,
+            )
+            .await
+    }
+
+    /// The referrals `user` made, newest first.
+    pub async fn referrals_of(&self, user: &str) -> Result<Vec<Case>> {
+        CASES
+            .slice(
+                &self.pool,
+                "referred_by = $1",
+                &[user.to_string()],
+                "created_at DESC, id DESC",
+                1_000,
+                0,
+            )
+            .await
+    }
+
+    /// A case's file, in order.
+    pub async fn case_entries(&self, case: &str) -> Result<Vec<CaseEntry>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLS} FROM case_entries WHERE case_id = $1 ORDER BY seq"
+        )))
+        .bind(case)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(entry_from)
+        .collect()
+    }
+
+    /// A case's remediation tasks, in the order set.
+    pub async fn case_tasks(&self, case: &str) -> Result<Vec<CaseTask>> {
+        TASKS
+            .slice(
+                &self.pool,
+                "case_id = $1",
+                &[case.to_string()],
+                "opened_on, id",
+                1_000,
+                0,
+            )
+            .await
+    }
+
+    /// One remediation task.
+    pub async fn case_task(&self, id: &str) -> Result<CaseTask> {
+        TASKS.by_id(&self.pool, id.trim()).await
+    }
+
+    /// The remediation tasks `person` owns that are not verified, by deadline.
+    pub async fn case_tasks_of_owner(&self, person: &str) -> Result<Vec<CaseTask>> {
+        TASKS
+            .slice(
+                &self.pool,
+                "owner_id = $1 AND verified_on IS NULL",
+                &[person.to_string()],
+                "deadline, id",
+                1_000,
+                0,
+            )
+            .await
+    }
+
+    /// How many remediation tasks of each case in `cases` are not verified.
+    pub async fn open_case_tasks(&self, cases: &[String]) -> Result<Vec<(String, i64)>> {
+        if cases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = sqlx::query(AssertSqlSafe(format!(
+            "SELECT case_id, CAST(COUNT(*) AS BIGINT) AS n FROM case_tasks \
+             WHERE verified_on IS NULL AND case_id IN ({}) GROUP BY case_id",
+            super::placeholders(1, cases.len())
+        )));
+        for c in cases {
+            q = q.bind(c.clone());
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("case_id")?, r.try_get("n")?)))
+            .collect()
+    }
+}
+
+impl Tx {
+    async fn case_for_update(&mut self, id: &str, expected: i64) -> Result<Case> {
+        let c = CASES.by_id(&mut *self.tx, id).await?;
+        check_version("case", id, expected, c.version)?;
+        Ok(c)
+    }
+
+    /// Appends an entry to a case's file.
+    #[allow(clippy::too_many_arguments)]
+    async fn case_entry(
+        &mut self,
+        case: &str,
+        kind: EntryKind,
+        fact: Option<&Fact>,
+        step: Option<&str>,
+        text: &str,
+        day: NaiveDate,
+        person: Option<&str>,
+    ) -> Result<CaseEntry> {
+        let seq: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM case_entries WHERE case_id = $1",
+        )
+        .bind(case)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let e = CaseEntry {
+            id: new_id(),
+            case: case.to_string(),
+            seq: seq + 1,
+            kind,
+            fact: fact.cloned(),
+            step: step.map(str::to_string),
+            text: text.to_string(),
+            day,
+            person: person.map(str::to_string),
+            created_by: self.actor_name(),
+            created_at: self.now_ms(),
+        };
+        sqlx::query(
+            "INSERT INTO case_entries (id, case_id, seq, kind, fact_kind, reference, ground, indicator, step, text, day, person_id, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(&e.id)
+        .bind(case)
+        .bind(e.seq)
+        .bind(kind.as_str())
+        .bind(fact.map(|f| f.kind.as_str()))
+        .bind(fact.and_then(|f| f.reference.clone()))
+        .bind(fact.and_then(|f| f.ground.clone()))
+        .bind(fact.and_then(|f| f.indicator.clone()))
+        .bind(step)
+        .bind(text)
+        .bind(date_text(day))
+        .bind(person)
+        .bind(&e.created_by)
+        .bind(e.created_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(e)
+    }
+
+    /// Opens a case (checked by `check_case`) with its first facts: by the commission
+    /// (`referred` false: opened on `day`), or referred to it by a secretary (waiting for the
+    /// commission to accept or decline it).
+    pub async fn open_case(
+        &mut self,
+        fields: CaseFields,
+        facts: &[Fact],
+        referred: bool,
+        day: NaiveDate,
+        person: Option<&str>,
+    ) -> Result<Case> {
+        let now = self.now_ms();
+        let c = Case {
+            id: new_id(),
+            state: if referred {
+                CaseState::Referred
+            } else {
+                CaseState::Opened
+            },
+            referred_by: referred.then(|| self.actor_name()),
+            referred_on: referred.then_some(day),
+            decline_reason: None,
+            opened_on: (!referred).then_some(day),
+            respondent: None,
+            invitation: None,
+            invited_on: None,
+            statement_due: None,
+            statement: None,
+            statement_on: None,
+            lapsed_on: None,
+            decision: None,
+            notified_on: None,
+            appeal: None,
+            appealed_on: None,
+            appeal_decision: None,
+            closed_on: None,
+            version: 1,
+            created_by: self.actor_name(),
+            fields,
+        };
+        let f = &c.fields;
+        sqlx::query(
+            "INSERT INTO cases (id, org_id, title, subject_kind, person_id, post_id, period_from, period_to, grounds, background, state, referred_by, referred_on, opened_on, version, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $16)",
+        )
+        .bind(&c.id)
+        .bind(&f.org)
+        .bind(&f.title)
+        .bind(f.subject_kind.as_str())
+        .bind(&f.person)
+        .bind(&f.post)
+        .bind(date_text(f.period_from))
+        .bind(date_text(f.period_to))
+        .bind(serde_json::to_string(&f.grounds).unwrap_or_else(|_| "[]".into()))
+        .bind(&f.background)
+        .bind(c.state.as_str())
+        .bind(&c.referred_by)
+        .bind(c.referred_on.map(date_text))
+        .bind(c.opened_on.map(date_text))
+        .bind(&c.created_by)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        let step = if referred { "refer" } else { "open" };
+        self.case_entry(
+            &c.id,
+            EntryKind::Step,
+            None,
+            Some(step),
+            &f.background,
+            day,
+            person,
+        )
+        .await?;
+        for fact in facts {
+            self.case_entry(
+                &c.id,
+                EntryKind::Fact,
+                Some(fact),
+                None,
+                &fact.note,
+                day,
+                person,
+            )
+            .await?;
+        }
+        let action = if referred { "case.refer" } else { "case.open" };
+        let mut after = c.to_json();
+        after["facts"] = json!(facts.len());
+        self.audit(action, "case", &c.id, None, Some(&after))
+            .await?;
+        Ok(c)
+    }
+
+    /// Takes a step of the procedure (`to` worked out by `Procedure::next`) on the case at
+    /// `expected` version: writes `change` on the row and its text on the case file.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn case_step(
+        &mut self,
+        id: &str,
+        expected: i64,
+        action: Action,
+        to: CaseState,
+        change: StepChange,
+        day: NaiveDate,
+        person: Option<&str>,
+    ) -> Result<Case> {
+        let before = self.case_for_update(id, expected).await?;
+        if before.state == CaseState::Closed {
+            return Err(StorageError::Invalid(format!(
+                "case `{id}` is closed; it takes only addenda"
+            )));
+        }
+        let mut sets = vec!["state = $1".to_string()];
+        let mut values: Vec<Option<String>> = vec![Some(to.as_str().to_string())];
+        for (col, v) in &change.set {
+            if !STEP_COLUMNS.contains(col) {
+                return Err(StorageError::Invalid(format!("case column `{col}`")));
+            }
+            values.push(v.clone());
+            sets.push(format!("{col} = ${}", values.len()));
+        }
+        let n = values.len();
+        let sql = format!(
+            "UPDATE cases SET {}, version = version + 1, updated_at = ${} WHERE id = ${} AND version = ${}",
+            sets.join(", "),
+            n + 1,
+            n + 2,
+            n + 3
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for v in values {
+            q = q.bind(v);
+        }
+        let done = q
+            .bind(self.now_ms())
+            .bind(id)
+            .bind(expected)
+            .execute(&mut *self.tx)
+            .await?;
+        check_updated(done.rows_affected(), "case", id, expected)?;
+        let after = CASES.by_id(&mut *self.tx, id).await?;
+        self.case_entry(
+            id,
+            EntryKind::Step,
+            None,
+            Some(action.as_str()),
+            &change.text,
+            day,
+            person,
+        )
+        .await?;
+        self.audit(
+            &format!("case.{}", action.as_str()),
+            "case",
+            id,
+            Some(&before.to_json()),
+            Some(&after.to_json()),
+        )
+        .await?;
+        Ok(after)
+    }
+
+    /// Adds facts to an open case's file.
+    pub async fn add_case_facts(
+        &mut self,
+        id: &str,
+        facts: &[Fact],
+        day: NaiveDate,
+        person: Option<&str>,
+    ) -> Result<Vec<CaseEntry>> {
+        let c = CASES.by_id(&mut *self.tx, id).await?;
+        if !c.state.open() {
+            return Err(StorageError::Invalid(format!(
+                "case `{id}` is {}; it takes no more facts",
+                c.state.as_str()
+            )));
+        }
+        let mut out = Vec::new();
+        for f in facts {
+            out.push(
+                self.case_entry(id, EntryKind::Fact, Some(f), None, &f.note, day, person)
+                    .await?,
+            );
+        }
+        let after: Vec<Value> = out.iter().map(CaseEntry::to_json).collect();
+        self.audit("case.facts", "case", id, None, Some(&json!(after)))
+            .await?;
+        Ok(out)
+    }
+
+    /// Adds a note to an open case, or an addendum to a closed one (`kind`).
+    pub async fn add_case_note(
+        &mut self,
+        id: &str,
+        kind: EntryKind,
+        text: &str,
+        day: NaiveDate,
+        person: Option<&str>,
+    ) -> Result<CaseEntry> {
+        let c = CASES.by_id(&mut *self.tx, id).await?;
+        let fits = match kind {
+            EntryKind::Note => c.state.open(),
+            EntryKind::Addendum => c.state == CaseState::Closed,
+            _ => false,
+        };
+        if !fits {
+            return Err(StorageError::Invalid(format!(
+                "case `{id}` is {}; it takes no {}",
+                c.state.as_str(),
+                kind.as_str()
+            )));
+        }
+        let e = self
+            .case_entry(id, kind, None, None, text, day, person)
+            .await?;
+        self.audit(
+            &format!("case.{}", kind.as_str()),
+            "case",
+            id,
+            None,
+            Some(&e.to_json()),
+        )
+        .await?;
+        Ok(e)
+    }
+
+    /// Sets a remediation task (checked by `check_task`) on a decided case.
+    pub async fn add_case_task(&mut self, case: &str, fields: TaskFields) -> Result<CaseTask> {
+        let c = CASES.by_id(&mut *self.tx, case).await?;
+        if !c.state.decided() || c.state == CaseState::Closed {
+            return Err(StorageError::Invalid(format!(
+                "case `{case}` is {}; remediation is set after a decision and before closing",
+                c.state.as_str()
+            )));
+        }
+        let t = CaseTask {
+            id: new_id(),
+            case: case.to_string(),
+            fields,
+            opened_on: self.today(),
+            reported_on: None,
+            evidence: None,
+            verified_on: None,
+            verified_by: None,
+            verification_note: None,
+            version: 1,
+            created_by: self.actor_name(),
+        };
+        sqlx::query(
+            "INSERT INTO case_tasks (id, case_id, title, owner_id, opened_on, deadline, version, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8)",
+        )
+        .bind(&t.id)
+        .bind(case)
+        .bind(&t.fields.title)
+        .bind(&t.fields.owner)
+        .bind(date_text(t.opened_on))
+        .bind(date_text(t.fields.deadline))
+        .bind(&t.created_by)
+        .bind(self.now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "case_task.set",
+            "case_task",
+            &t.id,
+            None,
+            Some(&t.to_json()),
+        )
+        .await?;
+        Ok(t)
+    }
+
+    async fn task_for_update(&mut self, id: &str, expected: i64) -> Result<CaseTask> {
+        let t = TASKS.by_id(&mut *self.tx, id).await?;
+        check_version("remediation task", id, expected, t.version)?;
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM cases WHERE id = $1")
+            .bind(&t.case)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        if state.as_deref() == Some(CaseState::Closed.as_str()) {
+            return Err(StorageError::Invalid(format!(
+                "case `{}` is closed; its remediation is not changed",
+                t.case
+            )));
+        }
+        Ok(t)
+    }
+
+    async fn update_task(
+        &mut self,
+        before: &CaseTask,
+        after: &CaseTask,
+        action: &str,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE case_tasks SET reported_on = $1, evidence = $2, verified_on = $3, verified_by = $4, verification_note = $5, version = version + 1 \
+             WHERE id = $6 AND version = $7",
+        )
+        .bind(after.reported_on.map(date_text))
+        .bind(&after.evidence)
+        .bind(after.verified_on.map(date_text))
+        .bind(&after.verified_by)
+        .bind(&after.verification_note)
+        .bind(&before.id)
+        .bind(before.version)
+        .execute(&mut *self.tx)
+        .await?;
+        check_updated(
+            done.rows_affected(),
+            "remediation task",
+            &before.id,
+            before.version,
+        )?;
+        self.audit(
+            action,
+            "case_task",
+            &before.id,
+            Some(&before.to_json()),
+            Some(&after.to_json()),
+        )
+        .await
+    }
+
+    /// Its owner reports a task done on `day` with what shows it (checked by `check_report`).
+    pub async fn report_case_task(
+        &mut self,
+        id: &str,
+        expected: i64,
+        evidence: &str,
+        day: NaiveDate,
+    ) -> Result<CaseTask> {
+        let before = self.task_for_update(id, expected).await?;
+        if before.verified_on.is_some() {
+            return Err(StorageError::Invalid(format!("task `{id}` is verified")));
+        }
+        let mut after = before.clone();
+        after.reported_on = Some(day);
+        after.evidence = Some(evidence.to_string());
+        after.verification_note = None;
+        after.version += 1;
+        self.update_task(&before, &after, "case_task.report")
+            .await?;
+        Ok(after)
+    }
+
+    /// Someone other than the owner (checked by `check_verification`) verifies a reported task,
+    /// or returns it to its owner with a reason (`verified` false: reported again later).
+    pub async fn verify_case_task(
+        &mut self,
+        id: &str,
+        expected: i64,
+        verified: bool,
+        note: &str,
+        person: Option<&str>,
+        day: NaiveDate,
+    ) -> Result<CaseTask> {
+        let before = self.task_for_update(id, expected).await?;
+        if !before.awaiting_verification() {
+            return Err(StorageError::Invalid(format!(
+                "task `{id}` does not wait for verification"
+            )));
+        }
+        let mut after = before.clone();
+        if verified {
+            after.verified_on = Some(day);
+            after.verified_by = person.map(str::to_string);
+        } else {
+            after.reported_on = None;
+        }
+        after.verification_note = Some(note.trim().to_string()).filter(|n| !n.is_empty());
+        after.version += 1;
+        let action = if verified {
+            "case_task.verify"
+        } else {
+            "case_task.return"
+        };
+        self.update_task(&before, &after, action).await?;
+        Ok(after)
+    }
+
+    /// Records that a person read a case (`part`: what they read), or tried to and was refused.
+    pub async fn audit_case_view(&mut self, id: &str, part: &str, refused: bool) -> Result<()> {
+        let action = if refused {
+            "case.view.refused"
+        } else {
+            "case.view"
+        };
+        self.audit(action, "case", id, None, Some(&json!({ "part": part })))
+            .await
+    }
+}
