@@ -1,5 +1,7 @@
 //! Zeren exports: the documents offices keep outside Zeren.
 //!
+//! - [`docx`]: official documents (公文) as Word files in the GB/T 9704-2012 layout (版头, 主体,
+//!   版记, 22 lines × 28 characters), for the accountability decision and the duty reports.
 //! - [`ics`]: a person's obligations as an iCalendar feed (RFC 5545), written by hand: CRLF line
 //!   ends, lines folded at 75 octets without splitting a UTF-8 character, text escaped.
 //! - [`xlsx`]: the ledger (台账) as an Excel workbook, streamed sheet by sheet in rust_xlsxwriter's
@@ -10,6 +12,7 @@
 //! The writers are pure (no database, no clock: the export time is a parameter); only
 //! [`ledger`] reads storage.
 
+pub mod docx;
 pub mod ics;
 pub mod ledger;
 pub mod xlsx;
