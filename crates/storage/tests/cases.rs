@@ -297,7 +297,12 @@ async fn a_case_runs_its_procedure_to_closing_and_then_takes_only_addenda() {
             .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(task.verified_on, Some(today));
-        assert_eq!(db.open_case_tasks(std::slice::from_ref(&c.id)).await.unwrap(), []);
+        assert_eq!(
+            db.open_case_tasks(std::slice::from_ref(&c.id))
+                .await
+                .unwrap(),
+            []
+        );
         let c = step(
             &c.id,
             c.version,

@@ -77,6 +77,7 @@ pub fn page_routes() -> Routes {
         .merge(areas::events::page_routes())
         .merge(areas::incidents::page_routes())
         .merge(areas::risk::page_routes())
+        .merge(areas::cases::page_routes())
         .merge(areas::indicators::page_routes())
         .merge(areas::admin::page_routes())
         .merge(areas::obligations::page_routes())
@@ -98,6 +99,7 @@ pub fn api_routes() -> Routes {
         .merge(areas::events::api_routes())
         .merge(areas::incidents::api_routes())
         .merge(areas::risk::api_routes())
+        .merge(areas::cases::api_routes())
         .merge(areas::indicators::api_routes())
         .merge(areas::admin::api_routes())
         .merge(areas::obligations::api_routes())
@@ -124,6 +126,7 @@ pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     areas::events::CATALOG,
     areas::incidents::CATALOG,
     areas::risk::CATALOG,
+    areas::cases::CATALOG,
     areas::indicators::CATALOG,
     areas::roster::CATALOG,
     areas::setup::CATALOG,

@@ -149,6 +149,7 @@ impl Frame {
                 links.push(("/incidents".into(), "incidents.nav"));
                 links.push(("/risk-assessments".into(), "risk.nav"));
                 links.push(("/indicators".into(), "indicators.nav"));
+                links.push(("/cases".into(), "cases.nav"));
                 links.push(("/people".into(), "nav.people"));
                 links.push(("/who".into(), "nav.who"));
                 links.push(("/search".into(), "feeds.nav.search"));

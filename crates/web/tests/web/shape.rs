@@ -12,6 +12,9 @@ const SEAMS: &[(&str, &str)] = &[
     ("home", "feeds::feed_status"),
     ("home", "feeds::FeedStatus"),
     ("home", "policies::index"),
+    // The home page shows what accountability cases ask of the viewer.
+    ("home", "cases::asked_of"),
+    ("home", "cases::Asked"),
     // The dashboard shows the incidents of the year by month, as the statistics draw them.
     ("obligations", "incidents::month_chart"),
     // `GET /api/v1/me` tells the caller's calendar feed state.

@@ -72,6 +72,9 @@ struct HomePage {
     posts: Vec<PostRow>,
     year: i32,
     feed: crate::areas::feeds::FeedStatus,
+    /// What accountability cases ask of the viewer (their statement, appeal, remediation; the
+    /// commission's referrals waiting).
+    asked: Vec<crate::areas::cases::Asked>,
     /// For the form that makes a new feed address.
     csrf: String,
 }
@@ -98,6 +101,7 @@ pub async fn home(
     let year = state.today().year();
     let feed = crate::areas::feeds::feed_status(&state, &v.user).await;
     let duties = my_duties(&state, &v, year).await;
+    let asked = crate::areas::cases::asked_of(&state, &v).await;
     let build = |duties, feed| HomePage {
         frame: Frame::of(&state, Some(&v)),
         tr: v.tr,
@@ -108,6 +112,7 @@ pub async fn home(
         posts: my_posts(&v),
         year,
         feed,
+        asked: asked.clone(),
         csrf: v.csrf().to_string(),
     };
     let Ok(ledger) = state.ledger_generation().await else {
@@ -117,8 +122,12 @@ pub async fn home(
     // the ledger as of its generation, the day, the language, the address (its language
     // links), the session (the sign-out form's token) and the feed: rendered once for each.
     let frame = Frame::new();
+    let asked_key: String = asked
+        .iter()
+        .map(|a| format!("{}|{}|{}|", a.href, a.title, a.due))
+        .collect();
     let key = format!(
-        "home:{}:{}:{}:{}:{}:{}:{}:{}:{:?}:{:?}",
+        "home:{}:{}:{}:{}:{}:{}:{}:{}:{:?}:{:?}:{}",
         v.user.id,
         v.csrf(),
         ledger,
@@ -129,6 +138,7 @@ pub async fn home(
         frame.banner.as_deref().unwrap_or(""),
         feed.id,
         feed.last_used_at,
+        asked_key,
     );
     let rendered = v.snap.rendered(&key, || {
         crate::shared::frame::render(&build(duties.clone(), feed.clone())).map(String::into_bytes)

@@ -8,6 +8,7 @@ pub const CATALOG: Catalog = Catalog { zh: ZH, en: EN };
 /// Chinese UI strings of this area.
 pub const ZH: &[(&str, &str)] = &[
     ("indicators.nav", "问责提示"),
+    ("indicators.open_case", "据此立案"),
     ("indicators.title", "问责情形提示"),
     (
         "indicators.lead",
@@ -60,6 +61,7 @@ pub const ZH: &[(&str, &str)] = &[
 /// English UI strings of this area.
 pub const EN: &[(&str, &str)] = &[
     ("indicators.nav", "Indicators"),
+    ("indicators.open_case", "Open a case from it"),
     ("indicators.title", "Indicators of accountability grounds"),
     (
         "indicators.lead",

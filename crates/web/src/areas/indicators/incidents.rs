@@ -176,6 +176,10 @@ pub(super) async fn rows(
                     .as_deref()
                     .map(|x| person_name(m, x))
                     .unwrap_or_default(),
+                org_id: p.fields.org.clone(),
+                evidence_ref: format!("project:{id}"),
+                person_id: p.override_by.clone().unwrap_or_default(),
+                case_href: None,
             });
             continue;
         }
@@ -183,9 +187,9 @@ pub(super) async fn rows(
         let f = &i.fields;
         let href = with_lang(&format!("/incidents/{}", encode(id)), tr);
         // Who answered for it: the first responsible person on the day it came to notice.
-        let person = first_responsible(pack, m, &f.org, f.day())
-            .map(|p| p.name)
-            .unwrap_or_default();
+        let first = first_responsible(pack, m, &f.org, f.day());
+        let person_id = first.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+        let person = first.map(|p| p.name).unwrap_or_default();
         out.push(Indicator {
             fact: fact.as_str(),
             ground: fact.ground(),
@@ -213,6 +217,10 @@ pub(super) async fn rows(
             ),
             day: date(f.day()),
             person,
+            org_id: f.org.clone(),
+            evidence_ref: format!("incident:{id}"),
+            person_id,
+            case_href: None,
         });
     }
     Ok(out)

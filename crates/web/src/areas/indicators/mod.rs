@@ -114,6 +114,13 @@ pub struct Indicator {
     pub evidence_href: String,
     pub day: String,
     pub person: String,
+    /// The org's id, the evidence as `kind:id` and the person's id: what a case opened from
+    /// the indicator starts with.
+    pub org_id: String,
+    pub evidence_ref: String,
+    pub person_id: String,
+    /// The form that opens a case from it, for the discipline commission in the org's scope.
+    pub case_href: Option<String>,
 }
 
 /// A page of the facts in the viewer's scope.
@@ -485,11 +492,11 @@ async fn work_out(
         for (o, duty, fact) in overdue {
             let platform = o.platform_in(m);
             let org = m.org(&o.org);
-            let person = org
+            let answered = org
                 .and_then(|org| resolve(pack, m, org, Target::Duty { duty, platform }, o.due).ok())
-                .and_then(|a| a.person)
-                .map(|p| p.name)
-                .unwrap_or_default();
+                .and_then(|a| a.person);
+            let person_id = answered.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+            let person = answered.map(|p| p.name).unwrap_or_default();
             let (subject, subject_href) = match (platform, o.subject_kind.as_str()) {
                 (Some(p), _) => (
                     p.name.clone(),
@@ -519,6 +526,10 @@ async fn work_out(
                 evidence_href: with_lang(&format!("/obligations/{}", encode(&o.id)), tr),
                 day: date(o.due),
                 person,
+                org_id: o.org.clone(),
+                evidence_ref: format!("obligation:{}", o.id),
+                person_id,
+                case_href: None,
             });
         }
         let (skip, take) = (
@@ -532,16 +543,16 @@ async fn work_out(
             .filter_map(|(id, days, last)| Some((m.find_platform(id)?, days, last)));
         for (p, days, last) in sites {
             let org = m.org(&p.org);
-            let person = match (org, p.portfolio.as_deref()) {
+            let answered = match (org, p.portfolio.as_deref()) {
                 (Some(org), Some(portfolio)) => {
                     resolve(pack, m, org, Target::Portfolio(portfolio), today)
                         .ok()
                         .and_then(|a| a.person)
-                        .map(|p| p.name)
-                        .unwrap_or_default()
                 }
-                _ => String::new(),
+                _ => None,
             };
+            let person_id = answered.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+            let person = answered.map(|p| p.name).unwrap_or_default();
             let href = with_lang(&format!("/platforms/{}", encode(&p.id)), tr);
             rows.push(Indicator {
                 fact: "website-unmaintained",
@@ -559,6 +570,10 @@ async fn work_out(
                 evidence_href: format!("{href}#website"),
                 day: date(today),
                 person,
+                org_id: p.org.clone(),
+                evidence_ref: format!("platform:{}", p.id),
+                person_id,
+                case_href: None,
             });
         }
     }
@@ -577,9 +592,8 @@ async fn work_out(
                 continue;
             };
             let f = &e.fields;
-            let approver = approver(pack, m, &f.org, &f.platform, f.major, f.day())
-                .map(|(_, n)| n)
-                .unwrap_or_default();
+            let (approver_id, approver) =
+                approver(pack, m, &f.org, &f.platform, f.major, f.day()).unwrap_or_default();
             rows.push(Indicator {
                 fact: fact.as_str(),
                 ground: fact.ground(),
@@ -606,6 +620,10 @@ async fn work_out(
                 evidence_href: with_lang(&format!("/events/{}", encode(&e.id)), tr),
                 day: date(f.day()),
                 person: approver,
+                org_id: f.org.clone(),
+                evidence_ref: format!("event:{}", e.id),
+                person_id: approver_id,
+                case_href: None,
             });
         }
     }
@@ -708,9 +726,42 @@ async fn indicators_page(
                 PER_PAGE,
                 tr,
             ),
-            rows: found.rows.clone(),
+            rows: found
+                .rows
+                .iter()
+                .cloned()
+                .map(|mut r| {
+                    r.case_href = case_link(&v, &r);
+                    r
+                })
+                .collect(),
         },
     )
+}
+
+/// The form that opens a case from an indicator, for the discipline commission in its org's
+/// scope: the org, the evidence, the fact, its ground, who answered for it and the day.
+fn case_link(v: &Viewer, r: &Indicator) -> Option<String> {
+    v.can(Permission::Cases, Some(&r.org_id)).then(|| {
+        let org = v
+            .snap
+            .model
+            .org(&r.org_id)
+            .map(|o| o.code.as_str())
+            .unwrap_or_default();
+        crate::shared::urls::href_with(
+            "/cases/new",
+            &[
+                ("org", org),
+                ("fact", r.evidence_ref.as_str()),
+                ("indicator", r.fact),
+                ("ground", r.ground),
+                ("person", r.person_id.as_str()),
+                ("day", r.day.as_str()),
+            ],
+            v.tr,
+        )
+    })
 }
 
 async fn api_indicators(
@@ -730,6 +781,7 @@ async fn api_indicators(
                 "citation": r.citation, "what": r.what, "subject": r.subject,
                 "subject_href": r.subject_href, "org": r.org, "evidence": r.evidence,
                 "evidence_href": r.evidence_href, "day": r.day, "person": r.person,
+                "evidence_ref": r.evidence_ref, "person_id": r.person_id,
             })
         })
         .collect();

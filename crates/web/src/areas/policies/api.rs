@@ -143,6 +143,7 @@ struct PolicyDoc<'a> {
     website_maintenance: Option<&'a WebsiteRules>,
     incidents: Option<&'a zeren_core::incidents::IncidentRules>,
     risk_assessment: Option<&'a zeren_core::projects::RiskRules>,
+    accountability: Option<&'a zeren_core::cases::CaseRules>,
 }
 
 impl<'a> PolicyDoc<'a> {
@@ -164,6 +165,7 @@ impl<'a> PolicyDoc<'a> {
             website_maintenance,
             incidents,
             risk_assessment,
+            accountability,
         } = &stored.pack;
         PolicyDoc {
             meta,
@@ -185,6 +187,7 @@ impl<'a> PolicyDoc<'a> {
             website_maintenance: website_maintenance.as_ref(),
             incidents: incidents.as_ref(),
             risk_assessment: risk_assessment.as_ref(),
+            accountability: accountability.as_ref(),
         }
     }
 }
