@@ -86,3 +86,17 @@ CREATE TABLE case_tasks (
 );
 CREATE INDEX case_tasks_case ON case_tasks (case_id);
 CREATE INDEX case_tasks_owner ON case_tasks (owner_id, verified_on);
+
+-- Files on the entries of a case file: the respondent's statement and appeal with what they
+-- bring, a document the commission adds. Stored once by content in `attachments`, as a record's
+-- files are; each belongs to one entry (the case and the entry's `seq`). A closed case takes none.
+CREATE TABLE case_attachments (
+    case_id TEXT NOT NULL REFERENCES cases (id),
+    seq BIGINT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES attachments (sha256),
+    filename TEXT NOT NULL,
+    added_at BIGINT NOT NULL,
+    added_by TEXT NOT NULL,
+    PRIMARY KEY (case_id, seq, sha256),
+    FOREIGN KEY (case_id, seq) REFERENCES case_entries (case_id, seq)
+);

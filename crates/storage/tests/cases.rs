@@ -173,6 +173,19 @@ async fn a_case_runs_its_procedure_to_closing_and_then_takes_only_addenda() {
         )
         .await
         .unwrap();
+        // The statement brings a file: on its entry (the latest), listed with it.
+        let staged = db.staging_file().unwrap();
+        std::fs::write(&staged, b"%PDF-1.4\n% statement\n%%EOF\n").unwrap();
+        let pdf = db.store_file(&staged, "application/pdf").await.unwrap();
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        tx.attach_to_case_entry(&c.id, None, &pdf, "../陈述材料.pdf")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let files = db.case_attachments(&c.id).await.unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].seq, 4, "the statement's entry");
+        assert_eq!(files[0].file.filename, "陈述材料.pdf");
         let decision = check_decision(
             &DecisionDraft {
                 findings: vec![FindingDraft {
@@ -324,6 +337,13 @@ async fn a_case_runs_its_procedure_to_closing_and_then_takes_only_addenda() {
         .unwrap_err();
         assert!(matches!(refused, StorageError::Invalid(_)), "{refused:?}");
         let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        let closed = tx
+            .attach_to_case_entry(&c.id, Some(4), &pdf, "late.pdf")
+            .await
+            .unwrap_err();
+        assert!(matches!(closed, StorageError::Invalid(_)), "{closed:?}");
+        drop(tx);
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
         assert!(
             tx.add_case_note(&c.id, EntryKind::Note, "x", today, None)
                 .await
@@ -345,9 +365,14 @@ async fn a_case_runs_its_procedure_to_closing_and_then_takes_only_addenda() {
                 "invite-statement",
                 "submit-statement",
                 "decide",
+                "task-set",
                 "notify",
                 "appeal",
                 "decide-appeal",
+                "task-report",
+                "task-return",
+                "task-report",
+                "task-verify",
                 "close"
             ]
         );

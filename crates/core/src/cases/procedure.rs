@@ -474,6 +474,15 @@ impl Procedure {
         }
     }
 
+    /// The actions that can be taken from `s` on `today`: those [`Procedure::next`] allows (a
+    /// decision's fields are checked when it is recorded), in order.
+    pub fn actions_on(&self, s: &Standing, today: NaiveDate) -> Vec<Action> {
+        self.actions(s)
+            .into_iter()
+            .filter(|a| self.next(s, *a, today).is_ok())
+            .collect()
+    }
+
     /// The actions the procedure allows from `s` (before the day's checks), in order.
     pub fn actions(&self, s: &Standing) -> Vec<Action> {
         use Action::*;

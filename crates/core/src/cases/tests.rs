@@ -388,6 +388,23 @@ fn the_procedure_hears_the_respondent_before_deciding_and_allows_an_appeal_in_it
         p.next(&standing(S::Opened), Action::Appeal, today),
         Err(ProcedureError::NotNow { .. })
     ));
+    // On a day: the lapse only once the period passed, closing only once the window did.
+    assert_eq!(
+        p.actions_on(&standing(S::StatementInvited), today),
+        [Action::SubmitStatement]
+    );
+    assert_eq!(
+        p.actions_on(&standing(S::StatementInvited), d("2026-12-11")),
+        [Action::SubmitStatement, Action::RecordLapse]
+    );
+    assert_eq!(
+        p.actions_on(&standing(S::Notified), today),
+        [Action::Appeal]
+    );
+    assert_eq!(
+        p.actions_on(&standing(S::Notified), d("2027-01-13")),
+        [Action::Close]
+    );
     assert_eq!(
         p.actions(&standing(S::Investigating)),
         [Action::InviteStatement, Action::Decide]

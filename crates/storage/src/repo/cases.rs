@@ -5,6 +5,8 @@
 //! the case file and audited. Every read of a case by a person is audited too (`audit_case_view`).
 //! Nothing is deleted; a closed case takes only addenda.
 
+pub mod attachments;
+
 use super::{check_updated, check_version, date_text, parse_date, parse_opt_date};
 use crate::db::{Db, Tx, new_id};
 use crate::error::{Result, StorageError};
@@ -943,6 +945,17 @@ impl Tx {
         .bind(self.now_ms())
         .execute(&mut *self.tx)
         .await?;
+        let text = t.fields.title.clone();
+        self.case_entry(
+            case,
+            EntryKind::Step,
+            None,
+            Some("task-set"),
+            &text,
+            t.opened_on,
+            None,
+        )
+        .await?;
         self.audit(
             "case_task.set",
             "case_task",
@@ -1024,6 +1037,17 @@ impl Tx {
         after.version += 1;
         self.update_task(&before, &after, "case_task.report")
             .await?;
+        let text = format!("{}：{evidence}", after.fields.title);
+        self.case_entry(
+            &after.case,
+            EntryKind::Step,
+            None,
+            Some("task-report"),
+            &text,
+            day,
+            None,
+        )
+        .await?;
         Ok(after)
     }
 
@@ -1059,6 +1083,25 @@ impl Tx {
             "case_task.return"
         };
         self.update_task(&before, &after, action).await?;
+        let step = if verified {
+            "task-verify"
+        } else {
+            "task-return"
+        };
+        let text = match &after.verification_note {
+            Some(n) => format!("{}：{n}", after.fields.title),
+            None => after.fields.title.clone(),
+        };
+        self.case_entry(
+            &after.case,
+            EntryKind::Step,
+            None,
+            Some(step),
+            &text,
+            day,
+            person,
+        )
+        .await?;
         Ok(after)
     }
 

@@ -66,6 +66,18 @@ pub const TABLES: &[Table] = &[
         order_by: "id",
     },
     Table {
+        name: "case_attachments",
+        columns: &[
+            ("case_id", Text),
+            ("seq", Int),
+            ("sha256", Text),
+            ("filename", Text),
+            ("added_at", Int),
+            ("added_by", Text),
+        ],
+        order_by: "case_id, seq, sha256",
+    },
+    Table {
         name: "case_tasks",
         columns: &[
             ("id", Text),

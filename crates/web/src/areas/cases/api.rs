@@ -116,9 +116,21 @@ pub(super) async fn whole_json(
     out["subject"] = json!(subject_text(v, c));
     out["grounds"] = grounds_json(v, c);
     out["decision"] = decision_json(v, c);
+    let attached = state
+        .db
+        .case_attachments(&c.id)
+        .await
+        .map_err(|e| storage_refusal(tr, e, &c.id))?;
     let mut file = Vec::new();
     for e in &entries {
         let mut j = e.to_json();
+        j["files"] = json!(
+            attached
+                .iter()
+                .filter(|f| f.seq == e.seq)
+                .map(|f| file_json(&c.id, f))
+                .collect::<Vec<_>>()
+        );
         if let Some(f) = &e.fact
             && let Some(r) = &f.reference
             && let Some((_, title, href)) = evidence_of(state, v, f.kind, r).await
@@ -132,11 +144,12 @@ pub(super) async fn whole_json(
     let open = tasks.iter().filter(|t| t.verified_on.is_none()).count();
     let standing = c.standing(open);
     let rules = rules(v);
+    let today = state.today();
     out["appeal_until"] = json!(rules.procedure.appeal_until(&standing).map(date));
     out["actions"] = json!(
         rules
             .procedure
-            .actions(&standing)
+            .actions_on(&standing, today)
             .iter()
             .map(|a| a.as_str())
             .collect::<Vec<_>>()
@@ -157,8 +170,16 @@ pub(super) fn task_json(v: &Viewer, t: &CaseTask) -> Value {
     j
 }
 
-/// The case as someone with a part in it other than the commission sees it.
-pub(super) fn part_json(v: &Viewer, c: &Case, tasks: &[CaseTask], part: Part) -> Value {
+/// The case as someone with a part in it other than the commission sees it (`files`: those of
+/// the respondent's own statement and appeal).
+pub(super) fn part_json(
+    v: &Viewer,
+    c: &Case,
+    tasks: &[CaseTask],
+    part: Part,
+    files: &[Value],
+    today: chrono::NaiveDate,
+) -> Value {
     let mut out = json!({"id": c.id, "version": c.version});
     if part.referrer {
         out["referral"] = json!({
@@ -189,6 +210,7 @@ pub(super) fn part_json(v: &Viewer, c: &Case, tasks: &[CaseTask], part: Part) ->
         out["appeal_until"] = json!(rules.procedure.appeal_until(&c.standing(open)).map(date));
         out["appeal"] = json!(c.appeal);
         out["appealed_on"] = json!(c.appealed_on.map(date));
+        out["files"] = json!(files);
         out["appeal_decision"] = c
             .appeal_decision
             .as_ref()
@@ -196,7 +218,7 @@ pub(super) fn part_json(v: &Viewer, c: &Case, tasks: &[CaseTask], part: Part) ->
         out["actions"] = json!(
             rules
                 .procedure
-                .actions(&c.standing(open))
+                .actions_on(&c.standing(open), today)
                 .into_iter()
                 .filter(|a| respondents(*a))
                 .map(|a| a.as_str())
@@ -230,10 +252,29 @@ async fn as_seen(
     part: Part,
 ) -> Result<Value, ApiError> {
     if part.commission {
-        whole_json(state, v, c, tasks).await.map_err(Refusal::api)
-    } else {
-        Ok(part_json(v, c, tasks, part))
+        return whole_json(state, v, c, tasks).await.map_err(Refusal::api);
     }
+    let mut files = Vec::new();
+    if part.respondent {
+        let tr = v.tr;
+        let (entries, attached) = match (
+            state.db.case_entries(&c.id).await,
+            state.db.case_attachments(&c.id).await,
+        ) {
+            (Ok(e), Ok(f)) => (e, f),
+            (Err(e), _) | (_, Err(e)) => return Err(storage_refusal(tr, e, &c.id).api()),
+        };
+        files = attached
+            .iter()
+            .filter(|f| {
+                entries
+                    .iter()
+                    .any(|e| e.seq == f.seq && may_see(v, part, e))
+            })
+            .map(|f| file_json(&c.id, f))
+            .collect();
+    }
+    Ok(part_json(v, c, tasks, part, &files, state.today()))
 }
 
 /// `GET /api/v1/cases`
@@ -289,7 +330,7 @@ pub(super) async fn api_mine(
         "asked": asked.iter().map(|a| json!({
             "case": a.case, "what": a.what, "title": a.title, "due": a.due, "href": a.href,
         })).collect::<Vec<_>>(),
-        "referrals": referrals.iter().map(|c| part_json(&v, c, &[], Part { referrer: true, ..Part::default() })).collect::<Vec<_>>(),
+        "referrals": referrals.iter().map(|c| part_json(&v, c, &[], Part { referrer: true, ..Part::default() }, &[], state.today())).collect::<Vec<_>>(),
     }))
     .into_response())
 }
@@ -359,7 +400,7 @@ pub(super) async fn api_step(
     let Path(id) = id?;
     let JsonBody(b) = body?;
     api_act(&state, &v, &id, async |c, tasks, part| {
-        take_step(&state, &v, c, part, tasks, &b).await
+        take_step(&state, &v, c, (part, tasks), &b, &[]).await
     })
     .await
 }

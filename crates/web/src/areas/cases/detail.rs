@@ -7,6 +7,8 @@ use super::*;
 
 /// A fact of the case file as shown.
 pub struct FactView {
+    pub seq: i64,
+    pub files: Vec<FileRow>,
     pub kind: String,
     pub title: String,
     pub href: String,
@@ -18,6 +20,8 @@ pub struct FactView {
 
 /// An entry of the file (step, note, addendum) as shown.
 pub struct EntryView {
+    pub seq: i64,
+    pub files: Vec<FileRow>,
     pub kind: &'static str,
     pub what: String,
     pub text: String,
@@ -95,6 +99,11 @@ pub(super) struct CasePage {
     pub actions: Vec<&'static str>,
     pub facts: Vec<FactView>,
     pub entries: Vec<EntryView>,
+    /// The statement's and the appeal's entries (`seq`) and files.
+    pub statement_seq: Option<i64>,
+    pub statement_files: Vec<FileRow>,
+    pub appeal_seq: Option<i64>,
+    pub appeal_files: Vec<FileRow>,
     pub tasks: Vec<TaskView>,
     pub people: Vec<(String, String)>,
     pub forms: Vec<(String, String)>,
@@ -103,6 +112,8 @@ pub(super) struct CasePage {
     pub today: String,
     pub errors: FieldErrors,
     pub failed: String,
+    /// What was typed in the form that failed.
+    pub posted: Vec<(String, String)>,
 }
 
 impl CasePage {
@@ -134,6 +145,7 @@ impl CasePage {
             "note" => self.state != "declined",
             "task" => self.decision.is_some() && self.state != "closed",
             _ if f.starts_with("task-") => self.tasks.iter().any(|t| f == format!("task-{}", t.id)),
+            _ if f.starts_with("attach-") => self.state != "closed",
             _ => self.may(f),
         };
         if shown {
@@ -143,6 +155,35 @@ impl CasePage {
         }
     }
 
+    /// The problem of the last upload to the entry `seq`, if it failed.
+    fn attach_error(&self, seq: &i64) -> Option<&str> {
+        (self.failed == format!("attach-{seq}"))
+            .then(|| self.errors.first().map(|(_, m)| m.as_str()))
+            .flatten()
+    }
+
+    /// What was typed in `field` of the form `form`, when it failed; else nothing.
+    fn kept(&self, form: &str, field: &str) -> &str {
+        if self.failed == form {
+            form_first(&self.posted, field)
+        } else {
+            ""
+        }
+    }
+
+    /// What was typed in `field` of the form `form` when it failed, else `default`.
+    fn kept_or<'a>(&'a self, form: &str, field: &str, default: &'a str) -> &'a str {
+        match self.kept(form, field) {
+            "" => default,
+            v => v,
+        }
+    }
+
+    /// Whether `value` was chosen in `field` of the form `form` when it failed.
+    fn kept_has(&self, form: &str, field: &str, value: &str) -> bool {
+        self.failed == form && self.posted.iter().any(|(k, v)| k == field && v == value)
+    }
+
     fn may(&self, action: &str) -> bool {
         self.actions.contains(&action)
     }
@@ -150,9 +191,11 @@ impl CasePage {
 
 /// A form of the page that was refused: its problems, which form, the status to answer with.
 pub(super) struct Failure {
-    errors: FieldErrors,
-    form: String,
-    status: StatusCode,
+    pub(super) errors: FieldErrors,
+    pub(super) form: String,
+    pub(super) status: StatusCode,
+    /// What was typed in it, shown again.
+    pub(super) posted: Vec<(String, String)>,
 }
 
 impl Failure {
@@ -162,6 +205,7 @@ impl Failure {
             errors: Vec::new(),
             form: String::new(),
             status: StatusCode::OK,
+            posted: Vec::new(),
         }
     }
 }
@@ -179,23 +223,45 @@ pub(super) async fn case_view(
         errors,
         form: failed,
         status,
+        posted,
     } = failure;
     let tr = v.tr;
     let lang = tr.lang();
     let m = &v.snap.model;
     let rules = rules(v);
     let today = state.today();
-    let entries = if part.commission {
-        match state.db.case_entries(&c.id).await {
-            Ok(e) => e,
-            Err(e) => return storage_refusal(tr, e, &c.id).page(tr),
+    let (entries, attached) = if part.commission || part.respondent {
+        match (
+            state.db.case_entries(&c.id).await,
+            state.db.case_attachments(&c.id).await,
+        ) {
+            (Ok(e), Ok(f)) => (e, f),
+            (Err(e), _) | (_, Err(e)) => return storage_refusal(tr, e, &c.id).page(tr),
         }
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
+    let mut by_entry = files_by_entry(v, part, c, &entries, &attached);
+    let own = |step: &str| {
+        entries
+            .iter()
+            .rev()
+            .find(|e| e.step.as_deref() == Some(step) && may_see(v, part, e))
+            .map(|e| e.seq)
+    };
+    let (statement_seq, appeal_seq) = (own("submit-statement"), own("appeal"));
+    let statement_files = statement_seq
+        .and_then(|s| by_entry.get(&s))
+        .map(|f| f.iter().map(FileRow::clone).collect())
+        .unwrap_or_default();
+    let appeal_files = appeal_seq
+        .and_then(|s| by_entry.get(&s))
+        .map(|f| f.iter().map(FileRow::clone).collect())
+        .unwrap_or_default();
     let mut facts = Vec::new();
     let mut file = Vec::new();
-    for e in &entries {
+    for e in entries.iter().filter(|_| part.commission) {
+        let files = by_entry.remove(&e.seq).unwrap_or_default();
         let by = e
             .person
             .as_deref()
@@ -211,6 +277,8 @@ pub(super) async fn case_view(
                     None => (String::new(), String::new()),
                 };
                 facts.push(FactView {
+                    seq: e.seq,
+                    files,
                     kind: tr.t(&format!("cases.fact.{}", f.kind.as_str())).to_string(),
                     title,
                     href,
@@ -225,6 +293,8 @@ pub(super) async fn case_view(
                 });
             }
             (None, kind) => file.push(EntryView {
+                seq: e.seq,
+                files,
                 kind: kind.as_str(),
                 what: match (&e.step, kind) {
                     (Some(s), _) => tr.t(&format!("cases.step.{s}")).to_string(),
@@ -267,6 +337,7 @@ pub(super) async fn case_view(
                 version: t.version,
                 may_report: !closed
                     && t.verified_on.is_none()
+                    && t.reported_on.is_none()
                     && Some(t.fields.owner.as_str()) == me,
                 may_verify: !closed
                     && part.commission
@@ -277,7 +348,7 @@ pub(super) async fn case_view(
         .collect();
     let actions: Vec<&'static str> = rules
         .procedure
-        .actions(&standing)
+        .actions_on(&standing, today)
         .into_iter()
         .filter(|a| {
             if respondents(*a) {
@@ -392,6 +463,10 @@ pub(super) async fn case_view(
             actions,
             facts,
             entries: file,
+            statement_seq,
+            statement_files,
+            appeal_seq,
+            appeal_files,
             tasks: shown_tasks,
             people: if part.commission {
                 m.people_within(&c.fields.org)
@@ -417,6 +492,7 @@ pub(super) async fn case_view(
             today: date(today),
             errors,
             failed,
+            posted,
         },
     )
 }
@@ -437,12 +513,15 @@ pub(super) async fn case_page(
     }
 }
 
+/// The case a form was posted to, and what was typed in it.
+type Posted<'a> = (Result<Path<String>, Rejected>, &'a [(String, String)]);
+
 /// Runs a posted form's change on the case `id`: back to the case (at `anchor`) when done, the
 /// case again with the problems beside the form `form` when refused.
 async fn act_on_page<T>(
     state: &AppState,
     v: &Viewer,
-    id: Result<Path<String>, Rejected>,
+    (id, posted): Posted<'_>,
     form: &str,
     anchor: &str,
     change: impl AsyncFnOnce(&Case, &[CaseTask], Part) -> Result<T, Refused>,
@@ -473,28 +552,53 @@ async fn act_on_page<T>(
         errors,
         form: form.to_string(),
         status,
+        posted: posted.to_vec(),
     };
     case_view(state, v, &c, &tasks, part, failure).await
 }
 
-/// `POST /cases/{id}/steps`
+/// `POST /cases/{id}/steps`: urlencoded, or multipart with the statement's or appeal's files.
 pub(super) async fn step_page(
     State(state): State<AppState>,
     PageViewer(v): PageViewer,
     id: Result<Path<String>, Rejected>,
-    body: Result<RawForm, RawFormRejection>,
+    req: axum::extract::Request,
 ) -> Response {
-    let pairs = posted_pairs(body);
+    use crate::shared::uploads::{FormError, read_form};
+    let tr = v.tr;
+    let Ok(Path(id)) = id else {
+        return not_found(tr, "").page(tr);
+    };
+    // Who has a part in the case is settled before anything of the form is read or staged.
+    let (c, tasks, part) = match seen(&state, &v, &id, "page-change").await {
+        Ok(x) => x,
+        Err(r) => return r.page(tr),
+    };
+    let (pairs, upload) = match read_form(&state, tr, req).await {
+        Ok(x) => x,
+        Err(FormError::Refused(r)) => return r,
+        Err(FormError::Upload(e)) => {
+            let (status, message) = e.message(tr);
+            let failure = Failure {
+                errors: vec![("file".to_string(), message)],
+                form: String::new(),
+                status,
+                posted: Vec::new(),
+            };
+            return case_view(&state, &v, &c, &tasks, part, failure).await;
+        }
+    };
     let action = form_first(&pairs, "action").trim().to_string();
     act_on_page(
         &state,
         &v,
-        id,
+        (Ok(Path(id)), &pairs),
         &action,
         "procedure",
         async |c, tasks, part| {
+            let files = staged(&state, tr, upload).await?;
             let b = StepBody::from_form(&pairs, &c.fields.grounds);
-            take_step(&state, &v, c, part, tasks, &b).await
+            take_step(&state, &v, c, (part, tasks), &b, &files).await
         },
     )
     .await
@@ -515,7 +619,7 @@ pub(super) async fn fact_page(
         note: form_first(&p, "note").into(),
         indicator: String::new(),
     };
-    act_on_page(&state, &v, id, "fact", "facts", async |c, _, part| {
+    act_on_page(&state, &v, (id, &p), "fact", "facts", async |c, _, part| {
         add_facts(&state, &v, c, part, std::slice::from_ref(&d)).await
     })
     .await
@@ -530,7 +634,7 @@ pub(super) async fn note_page(
 ) -> Response {
     let p = posted_pairs(body);
     let text = form_first(&p, "text").to_string();
-    act_on_page(&state, &v, id, "note", "file", async |c, _, part| {
+    act_on_page(&state, &v, (id, &p), "note", "file", async |c, _, part| {
         add_note(&state, &v, c, part, &text).await
     })
     .await
@@ -549,9 +653,14 @@ pub(super) async fn task_page(
         owner: form_first(&p, "owner").into(),
         deadline: form_first(&p, "deadline").into(),
     };
-    act_on_page(&state, &v, id, "task", "remediation", async |c, _, part| {
-        add_task(&state, &v, c, part, &d).await
-    })
+    act_on_page(
+        &state,
+        &v,
+        (id, &p),
+        "task",
+        "remediation",
+        async |c, _, part| add_task(&state, &v, c, part, &d).await,
+    )
     .await
 }
 
@@ -577,7 +686,7 @@ pub(super) async fn task_step_page(
     act_on_page(
         &state,
         &v,
-        Ok(Path(id)),
+        (Ok(Path(id)), &p),
         &form,
         &format!("task-{task}"),
         async |c, _, part| task_step(&state, &v, c, part, &task, &s).await,

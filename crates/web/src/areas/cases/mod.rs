@@ -47,12 +47,14 @@ mod api;
 mod catalog;
 mod detail;
 mod document;
+mod files;
 mod pages;
 mod steps;
 
 use api::*;
 use detail::*;
 use document::*;
+use files::*;
 use pages::*;
 use steps::*;
 
@@ -133,9 +135,27 @@ pub fn page_routes() -> Routes {
             "/cases/{id}/steps",
             Describe::auth(
                 "cases",
-                "Take a step of the procedure: action=accept|decline|investigate|invite-statement|submit-statement|record-lapse|decide|notify|appeal|decide-appeal|close, version, and the step's fields",
-            ),
+                "Take a step of the procedure: action=accept|decline|investigate|invite-statement|submit-statement|record-lapse|decide|notify|appeal|decide-appeal|close, version, and the step's fields; the statement and the appeal may bring files (multipart)",
+            )
+            .multipart(),
             step_page,
+        )
+        .post(
+            "/cases/{id}/entries/{seq}/attachments",
+            Describe::auth(
+                "cases",
+                "Attach files to an entry of the case file (the commission: any; the respondent: their statement and appeal); multipart, until the case is closed",
+            )
+            .multipart(),
+            attach_page,
+        )
+        .get(
+            "/cases/{id}/attachments/{sha}",
+            Describe::auth(
+                "cases",
+                "A file of the case, for whoever may see its entry. Audited",
+            ),
+            download_page,
         )
         .post(
             "/cases/{id}/facts",
@@ -222,6 +242,15 @@ pub fn api_routes() -> Routes {
                 "Take a step: {action, version, reason, invitation, respondent, statement, appeal, notified_on, findings: [{ground, finding: upheld|not-upheld, reason}], forms, deciding_body, document_number, decided_on, decision_text, outcome}",
             ),
             api_step,
+        )
+        .post(
+            "/cases/{id}/entries/{seq}/attachments",
+            Describe::auth(
+                "cases",
+                "Attach files to an entry of the case file (multipart: csrf for a session, then the files); the commission to any entry, the respondent to their statement and appeal",
+            )
+            .multipart(),
+            api_attach,
         )
         .post(
             "/cases/{id}/facts",

@@ -94,16 +94,17 @@ pub(super) fn respondents(a: Action) -> bool {
     matches!(a, Action::SubmitStatement | Action::Appeal)
 }
 
-/// Takes a step, audited whether done or refused.
+/// Takes a step with the files that came with it (the statement's, the appeal's), audited
+/// whether done or refused.
 pub(super) async fn take_step(
     state: &AppState,
     v: &Viewer,
     c: &Case,
-    part: Part,
-    tasks: &[CaseTask],
+    (part, tasks): (Part, &[CaseTask]),
     b: &StepBody,
+    files: &[(zeren_storage::repo::attachments::StoredFile, String)],
 ) -> Result<Case, Refused> {
-    let out = step_unaudited(state, v, c, part, tasks, b).await;
+    let out = step_unaudited(state, v, c, (part, tasks), b, files).await;
     audited(state, v, &c.id, b.action.trim(), out).await
 }
 
@@ -111,9 +112,9 @@ async fn step_unaudited(
     state: &AppState,
     v: &Viewer,
     c: &Case,
-    part: Part,
-    tasks: &[CaseTask],
+    (part, tasks): (Part, &[CaseTask]),
     b: &StepBody,
+    files: &[(zeren_storage::repo::attachments::StoredFile, String)],
 ) -> Result<Case, Refused> {
     let tr = v.tr;
     let lang = tr.lang();
@@ -127,6 +128,12 @@ async fn step_unaudited(
             ),
         )]));
     };
+    if !files.is_empty() && !respondents(action) {
+        return Err(Refused::Fields(vec![(
+            "file".into(),
+            tr.t("cases.error.files_on_step").to_string(),
+        )]));
+    }
     if respondents(action) {
         if !part.respondent {
             return Err(forbidden(tr.t("cases.error.respondent_only").into()));
