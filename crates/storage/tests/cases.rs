@@ -228,7 +228,7 @@ async fn a_case_runs_its_procedure_to_closing_and_then_takes_only_addenda() {
         )
         .unwrap();
         let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
-        let task = tx.add_case_task(&c.id, task).await.unwrap();
+        let task = tx.add_case_task(&c.id, task, None).await.unwrap();
         tx.commit().await.unwrap();
         let c = step(
             &c.id,

@@ -909,8 +909,13 @@ impl Tx {
         Ok(e)
     }
 
-    /// Sets a remediation task (checked by `check_task`) on a decided case.
-    pub async fn add_case_task(&mut self, case: &str, fields: TaskFields) -> Result<CaseTask> {
+    /// Sets a remediation task (checked by `check_task`) on a decided case, as `person`.
+    pub async fn add_case_task(
+        &mut self,
+        case: &str,
+        fields: TaskFields,
+        person: Option<&str>,
+    ) -> Result<CaseTask> {
         let c = CASES.by_id(&mut *self.tx, case).await?;
         if !c.state.decided() || c.state == CaseState::Closed {
             return Err(StorageError::Invalid(format!(
@@ -953,7 +958,7 @@ impl Tx {
             Some("task-set"),
             &text,
             t.opened_on,
-            None,
+            person,
         )
         .await?;
         self.audit(
@@ -1038,6 +1043,7 @@ impl Tx {
         self.update_task(&before, &after, "case_task.report")
             .await?;
         let text = format!("{}：{evidence}", after.fields.title);
+        let owner = after.fields.owner.clone();
         self.case_entry(
             &after.case,
             EntryKind::Step,
@@ -1045,7 +1051,7 @@ impl Tx {
             Some("task-report"),
             &text,
             day,
-            None,
+            Some(&owner),
         )
         .await?;
         Ok(after)

@@ -9,6 +9,7 @@ mod common;
 
 mod admin;
 mod auth;
+mod cases;
 mod events;
 mod feeds;
 mod http;

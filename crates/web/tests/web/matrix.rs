@@ -3,6 +3,7 @@
 
 mod acting;
 mod admin;
+pub(crate) mod cases;
 mod events;
 mod feeds;
 mod incidents;
@@ -127,6 +128,9 @@ struct OrgFacts {
     /// SHA-256 of the file attached to `record` (its content names the org, so each org's is
     /// its own).
     sha: String,
+    /// A decided accountability case of the org, its remediation task, the `seq` of the
+    /// respondent's statement on its file and the file on it (see `matrix/cases.rs`).
+    case: cases::MadeCase,
 }
 
 /// What the fixture makes in one org, through the storage layer, dated before the harness's
@@ -437,6 +441,31 @@ async fn fixture(app: &TestApp) -> Fixture {
         let (incident, incident_sha) = make_incident(app, &org.id, &person).await;
         let (project, assessment) = make_project(app, &org.id, &person).await;
         let made = make_records(app, code, &org.id, &person).await;
+        // Who takes part in the org's case (see matrix/cases.rs).
+        let named = |name: &str| {
+            model
+                .people()
+                .find(|p| p.name == name)
+                .unwrap_or_else(|| panic!("no person {name} in the demo"))
+                .id
+                .clone()
+        };
+        let parties = match code {
+            "cqu-mse" => (named("赵敏"), named("刘佳"), Some("secretary")),
+            "cqu-mse-b1" => (named("郑晓东"), named("郑晓东"), None),
+            _ => (person.clone(), person.clone(), None),
+        };
+        let case = cases::make_case(
+            app,
+            &org.id,
+            cases::Parties {
+                respondent: &parties.0,
+                owner: &parties.1,
+                referrer: parties.2,
+            },
+            &format!("matrix {code}"),
+        )
+        .await;
         orgs.insert(
             code,
             OrgFacts {
@@ -454,6 +483,7 @@ async fn fixture(app: &TestApp) -> Fixture {
                 task: made.task,
                 obligation: made.obligation,
                 sha: made.sha,
+                case,
             },
         );
     }
@@ -480,6 +510,10 @@ fn fill(path: &str, fx: &Fixture, org: &str, user: &str, other_user: &str) -> St
         .replace("{task}", &f.task)
         .replace("{obligation}", &f.obligation)
         .replace("{sha}", &f.sha)
+        .replace("{case_task}", &f.case.task)
+        .replace("{case_seq}", &f.case.seq.to_string())
+        .replace("{case_sha}", &f.case.sha)
+        .replace("{case}", &f.case.id)
         .replace("{policy}", &fx.policy)
         .replace("{user}", user)
         .replace("{other_user}", other_user)
@@ -502,6 +536,7 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     all.extend(notify::expectations());
     all.extend(feeds::expectations());
     all.extend(roster::expectations());
+    all.extend(cases::expectations());
 
     // Every registered route has exactly one entry.
     let table = route_table();
@@ -613,6 +648,27 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     }
     // The writes on the fixture's own records were all refused: nothing about them changed.
     for (code, f) in &fx.orgs {
+        let case = app.db.case(&f.case.id).await.unwrap();
+        let entries = app.db.case_entries(&f.case.id).await.unwrap();
+        let case_tasks = app.db.case_tasks(&f.case.id).await.unwrap();
+        let case_files = app.db.case_attachments(&f.case.id).await.unwrap();
+        if case.version != f.case.version
+            || entries.len() != f.case.entries
+            || case_tasks.len() != 1
+            || case_tasks[0].version != 1
+            || case_files.len() != 1
+        {
+            failures.push(format!(
+                "the matrix changed the case of {code}: state {}, version {}, {} entries, {} \
+                 tasks (version {:?}), {} files",
+                case.state.as_str(),
+                case.version,
+                entries.len(),
+                case_tasks.len(),
+                case_tasks.first().map(|t| t.version),
+                case_files.len()
+            ));
+        }
         let record = app.db.record(&f.record).await.unwrap();
         let files = app.db.record_attachments(&f.record).await.unwrap();
         let tasks = app.db.tasks(&f.directive).await.unwrap();

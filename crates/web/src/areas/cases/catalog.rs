@@ -270,7 +270,8 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("cases.error.no_decision", "案件「{id}」尚未作出问责决定"),
     ("cases.doc.day", "{y}年{m}月{d}日"),
-    ("cases.doc.title", "关于对{subject}问责的决定"),
+    ("cases.doc.title", "关于对{subject}党组织问责的决定"),
+    ("cases.doc.title_person", "关于对{name}同志问责的决定"),
     ("cases.doc.heading", "{n}、{title}"),
     ("cases.doc.n1", "一"),
     ("cases.doc.n2", "二"),
@@ -614,7 +615,11 @@ pub const EN: &[(&str, &str)] = &[
     ("cases.doc.day", "{m}/{d}/{y}"),
     (
         "cases.doc.title",
-        "Decision on the accountability of {subject}",
+        "Decision on the accountability of the party organisation of {subject}",
+    ),
+    (
+        "cases.doc.title_person",
+        "Decision on the accountability of comrade {name}",
     ),
     ("cases.doc.heading", "{n}. {title}"),
     ("cases.doc.n1", "1"),

@@ -569,15 +569,17 @@ pub(super) async fn step_page(
     let Ok(Path(id)) = id else {
         return not_found(tr, "").page(tr);
     };
-    // Who has a part in the case is settled before anything of the form is read or staged.
-    let (c, tasks, part) = match seen(&state, &v, &id, "page-change").await {
-        Ok(x) => x,
-        Err(r) => return r.page(tr),
-    };
+    // The form is read first: a multipart one's token is checked before anything else (its
+    // files are staged, and dropped unless the step is taken); the look at the case, audited
+    // once, comes with the change.
     let (pairs, upload) = match read_form(&state, tr, req).await {
         Ok(x) => x,
         Err(FormError::Refused(r)) => return r,
         Err(FormError::Upload(e)) => {
+            let (c, tasks, part) = match seen(&state, &v, &id, "page-change").await {
+                Ok(x) => x,
+                Err(r) => return r.page(tr),
+            };
             let (status, message) = e.message(tr);
             let failure = Failure {
                 errors: vec![("file".to_string(), message)],

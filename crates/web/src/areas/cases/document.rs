@@ -146,7 +146,20 @@ pub(super) fn decision_document(
     Some(OfficialDoc {
         issuer: d.deciding_body.clone(),
         number: d.document_number.clone(),
-        title: tr.tf("cases.doc.title", &[("subject", &subject)]),
+        title: match (c.fields.subject_kind, &c.fields.person) {
+            (SubjectKind::Person, Some(p)) => {
+                tr.tf("cases.doc.title_person", &[("name", &person_name(m, p))])
+            }
+            _ => tr.tf(
+                "cases.doc.title",
+                &[(
+                    "subject",
+                    &m.org(&c.fields.org)
+                        .map(|o| o.name.clone())
+                        .unwrap_or_default(),
+                )],
+            ),
+        },
         addressee,
         blocks,
         signer: Some(d.deciding_body.clone()),
@@ -166,12 +179,14 @@ pub(super) async fn decision_docx(
     let Ok(Path(id)) = id else {
         return not_found(tr, "").page(tr);
     };
-    let (c, tasks, part) = match seen(&state, &v, &id, "decision-document").await {
+    let (c, tasks, part) = match look(&state, &v, &id).await {
         Ok(x) => x,
         Err(r) => return r.page(tr),
     };
-    if !(part.commission || part.respondent) {
-        return not_found(tr, &id).page(tr);
+    // The document is the commission's and the respondent's; anyone else's look is refused.
+    let allowed = part.commission || part.respondent;
+    if let Err(r) = judge(&state, &v, &c, "decision-document", part, allowed).await {
+        return r.page(tr);
     }
     let entries = match state.db.case_entries(&c.id).await {
         Ok(e) => e,

@@ -236,14 +236,9 @@ pub(super) async fn download_page(
     let Ok(Path((id, sha))) = ids else {
         return not_found(tr, "").page(tr);
     };
-    let (c, _, part) = match seen(&state, &v, &id, "file").await {
+    let (c, _, part) = match look(&state, &v, &id).await {
         Ok(x) => x,
         Err(r) => return r.page(tr),
-    };
-    let missing = || {
-        Refusal::not_found(tr, "cases.file_not_found", &sha)
-            .titled("cases.not_found.title")
-            .page(tr)
     };
     let (entries, files) = match (
         state.db.case_entries(&c.id).await,
@@ -252,13 +247,24 @@ pub(super) async fn download_page(
         (Ok(e), Ok(f)) => (e, f),
         (Err(e), _) | (_, Err(e)) => return storage_refusal(tr, e, &c.id).page(tr),
     };
-    let Some(f) = files.iter().find(|f| {
+    // A file is seen by whoever may see its entry; anyone else's look is refused (and audited
+    // so), as is a look for a file the case does not hold.
+    let found = files.iter().find(|f| {
         f.file.sha256 == sha.trim()
             && entries
                 .iter()
                 .any(|e| e.seq == f.seq && may_see(&v, part, e))
-    }) else {
-        return missing();
+    });
+    if let Err(r) = judge(&state, &v, &c, "file", part, found.is_some()).await {
+        return r.page(tr);
+    }
+    let Some(f) = found else {
+        return not_found(tr, &id).page(tr);
+    };
+    let missing = || {
+        Refusal::not_found(tr, "cases.file_not_found", &sha)
+            .titled("cases.not_found.title")
+            .page(tr)
     };
     match download(&state, &f.file).await {
         Ok(Some(r)) => r,

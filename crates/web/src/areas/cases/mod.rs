@@ -342,6 +342,18 @@ pub(super) async fn seen(
     id: &str,
     what: &str,
 ) -> Result<(Case, Vec<CaseTask>, Part), Refusal> {
+    let (c, tasks, part) = look(state, v, id).await?;
+    judge(state, v, &c, what, part, part.any()).await?;
+    Ok((c, tasks, part))
+}
+
+/// The case `id`, its tasks and how the viewer stands to it — not yet audited: the caller
+/// settles what the viewer may see of it and then [`judge`]s the look.
+pub(super) async fn look(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+) -> Result<(Case, Vec<CaseTask>, Part), Refusal> {
     read_gate(v)?;
     let tr = v.tr;
     let c = match state.db.case(id).await {
@@ -354,16 +366,28 @@ pub(super) async fn seen(
         .await
         .map_err(|e| storage_refusal(tr, e, id))?;
     let part = part_of(v, &c, &tasks);
+    Ok((c, tasks, part))
+}
+
+/// Audits a look at `c` (`what`): a view when `allowed`, else a refused one, answered 404.
+pub(super) async fn judge(
+    state: &AppState,
+    v: &Viewer,
+    c: &Case,
+    what: &str,
+    part: Part,
+    allowed: bool,
+) -> Result<(), Refusal> {
     let view = if part.any() {
         format!("{what}:{}", part.name())
     } else {
         what.to_string()
     };
-    audit_view(state, v, &c.id, &view, !part.any()).await?;
-    if part.any() {
-        Ok((c, tasks, part))
+    audit_view(state, v, &c.id, &view, !allowed).await?;
+    if allowed {
+        Ok(())
     } else {
-        Err(not_found(tr, id))
+        Err(not_found(v.tr, &c.id))
     }
 }
 
@@ -761,7 +785,8 @@ pub(super) async fn add_task(
         let fields = check_task(d, &c.fields.org, &v.snap.model, state.today(), tr.lang())
             .map_err(Refused::Fields)?;
         in_tx(state, v, &c.id, async |tx| {
-            tx.add_case_task(&c.id, fields).await
+            tx.add_case_task(&c.id, fields, v.user.person.as_deref())
+                .await
         })
         .await
     }
@@ -870,14 +895,22 @@ pub(super) fn state_name(tr: Tr, s: CaseState) -> String {
     zeren_core::cases::state_name(s, tr.lang()).to_string()
 }
 
-/// A ground's title (`art5-6 网络阵地领导和管理不力`).
+/// A ground's title with its article, in the user's language (`第五条第（六）项 网络阵地领导和管理不力`,
+/// `Art.5(6) Weak leadership or management of online platforms`).
 pub(super) fn ground_title(v: &Viewer, id: &str) -> String {
+    let lang = v.tr.lang();
     v.snap
         .pack
         .grounds
         .iter()
         .find(|g| g.id == id)
-        .map(|g| format!("{} {}", g.article, v.tr.lang().pick(&g.title, &g.title_en)))
+        .map(|g| {
+            let article = match lang {
+                zeren_core::Lang::Zh => g.article.to_zh(),
+                zeren_core::Lang::En => g.article.to_string(),
+            };
+            format!("{article} {}", lang.pick(&g.title, &g.title_en))
+        })
         .unwrap_or_else(|| id.to_string())
 }
 

@@ -2,7 +2,9 @@
 //! request whose CSRF token is missing or another session's — urlencoded forms, JSON and
 //! multipart uploads alike — with 403, and stores nothing.
 
-use super::fixture::{FormIndex, ids, role_for, routes_with_paths, sign_in_all, snapshot};
+use super::fixture::{
+    FormIndex, SWEEPERS, ids, role_for, routes_with_paths, sign_in_all, snapshot,
+};
 use super::writes::{Token, plan};
 use crate::common::TestApp;
 use std::collections::HashMap;
@@ -13,7 +15,7 @@ use zeren_web::shared::i18n::t;
 async fn every_write_refuses_a_missing_or_wrong_csrf_token() {
     let app = TestApp::demo().await;
     let ids = ids(&app).await;
-    let roles = ["secretary", "secadmin", "sysadmin"];
+    let roles = SWEEPERS;
     let sessions = sign_in_all(&app, &roles).await;
     let visitor = app.client();
     let mut clients: Vec<&reqwest::Client> = sessions.iter().map(|s| &s.client).collect();

@@ -55,6 +55,14 @@ pub struct Ids {
     /// A planned major project of the org, and an assessment of it awaiting approval.
     pub project: String,
     pub assessment: String,
+    /// A decided accountability case of the org, opened by the commission, its respondent
+    /// 赵敏 (`leader`), who stated her case with one file (`case_sha`, on the entry
+    /// `case_seq` of its file); one remediation task of hers, `case_task` (see
+    /// matrix/cases.rs `make_case`).
+    pub case: String,
+    pub case_task: String,
+    pub case_seq: String,
+    pub case_sha: String,
 }
 
 /// Makes a record with an attachment, a directive with a task and a calendar feed in the demo
@@ -256,6 +264,23 @@ pub async fn ids(app: &TestApp) -> Ids {
         .unwrap()
         .id;
     let grant = app.db.grants().await.unwrap().into_iter().next().unwrap();
+    let zhao = model
+        .people()
+        .find(|p| p.name == "赵敏" && p.org == org.id)
+        .unwrap()
+        .id
+        .clone();
+    let case = crate::matrix::cases::make_case(
+        app,
+        &org.id,
+        crate::matrix::cases::Parties {
+            respondent: &zhao,
+            owner: &zhao,
+            referrer: None,
+        },
+        "the security sweeps",
+    )
+    .await;
     Ids {
         org_id: org.id,
         post,
@@ -276,6 +301,10 @@ pub async fn ids(app: &TestApp) -> Ids {
         incident: incident.id,
         project: project.id,
         assessment: assessment.id,
+        case: case.id,
+        case_task: case.task,
+        case_seq: case.seq.to_string(),
+        case_sha: case.sha,
     }
 }
 
@@ -407,6 +436,25 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
         | "/api/v1/risk-assessments/{id}/assessments/{assessment}/decision" => {
             vec![("{id}", &ids.project), ("{assessment}", &ids.assessment)]
         }
+        "/cases/{id}"
+        | "/cases/{id}/steps"
+        | "/cases/{id}/facts"
+        | "/cases/{id}/notes"
+        | "/cases/{id}/tasks"
+        | "/cases/{id}/decision.docx"
+        | "/api/v1/cases/{id}"
+        | "/api/v1/cases/{id}/steps"
+        | "/api/v1/cases/{id}/facts"
+        | "/api/v1/cases/{id}/notes"
+        | "/api/v1/cases/{id}/tasks" => vec![("{id}", &ids.case)],
+        "/cases/{id}/tasks/{task}" | "/api/v1/cases/{id}/tasks/{task}" => {
+            vec![("{id}", &ids.case), ("{task}", &ids.case_task)]
+        }
+        "/cases/{id}/entries/{seq}/attachments"
+        | "/api/v1/cases/{id}/entries/{seq}/attachments" => {
+            vec![("{id}", &ids.case), ("{seq}", &ids.case_seq)]
+        }
+        "/cases/{id}/attachments/{sha}" => vec![("{id}", &ids.case), ("{sha}", &ids.case_sha)],
         "/obligations/{id}"
         | "/obligations/{id}/handler"
         | "/obligations/{id}/waiver"
@@ -519,6 +567,24 @@ impl std::fmt::Display for TableChange {
         }
         Ok(())
     }
+}
+
+/// Whether the changes a refused write left are only what a case route audits by design: a
+/// case route reads the case before it changes it (its view audited, `case.view`, or
+/// `case.view.refused` for someone with no part in it) and audits a refused change
+/// (`case.refused`); nothing else, no other row.
+pub fn only_case_audit(route: &str, changes: &[TableChange]) -> bool {
+    const ACTIONS: [&str; 3] = ["case.view", "case.view.refused", "case.refused"];
+    (route.starts_with("/cases/{id}") || route.starts_with("/api/v1/cases/{id}"))
+        && changes.iter().all(|c| match c.table {
+            "audit_log" => {
+                c.removed == 0
+                    && c.changed == 0
+                    && c.actions.iter().all(|a| ACTIONS.contains(&a.as_str()))
+            }
+            "audit_head" => true,
+            _ => false,
+        })
 }
 
 impl Snapshot {
@@ -752,12 +818,18 @@ pub async fn sign_in_all(app: &TestApp, roles: &[&str]) -> Vec<Session> {
     out
 }
 
+/// The accounts the write sweeps sign in: every account [`role_for`] names.
+pub const SWEEPERS: [&str; 4] = ["secretary", "secadmin", "sysadmin", "discipline"];
+
 /// The account that may use a write route, so the request would reach its handler's work: the
 /// security administrator for accounts and security settings, the system administrator for
-/// system settings and loading policy versions, otherwise the secretary of [`ORG`] (who keeps
-/// its records and settings).
+/// system settings and loading policy versions, the discipline commission for accountability
+/// cases (no one else has a part in the fixture's case but its respondent), otherwise the
+/// secretary of [`ORG`] (who keeps its records and settings).
 pub fn role_for(path: &str) -> &'static str {
-    if path.starts_with("/admin/accounts")
+    if path.starts_with("/cases") || path.starts_with("/api/v1/cases") {
+        "discipline"
+    } else if path.starts_with("/admin/accounts")
         || path.starts_with("/admin/security")
         || path.starts_with("/api/v1/accounts")
         || path.starts_with("/api/v1/settings/security")

@@ -4,7 +4,9 @@
 //! form (or to sign in) — and nothing changes. Public routes (`auth: false` in the table) give it
 //! no more than a visitor: the visitor's answer or a refusal, and nothing changes.
 
-use super::fixture::{FormIndex, Snapshot, ids, routes_with_paths, sign_in_all, snapshot};
+use super::fixture::{
+    FormIndex, SWEEPERS, Snapshot, ids, routes_with_paths, sign_in_all, snapshot,
+};
 use super::writes::{Token, plan};
 use crate::common::{PASSWORD, TestApp, hidden, location, route_table};
 use zeren_core::clock::Clock;
@@ -42,7 +44,7 @@ fn refuses(status: u16, to: &str) -> bool {
 async fn a_pending_second_factor_reaches_only_the_code_form_and_sign_out() {
     let app = TestApp::demo().await;
     let ids = ids(&app).await;
-    let roles = ["secretary", "secadmin", "sysadmin"];
+    let roles = SWEEPERS;
     let sessions = sign_in_all(&app, &roles).await;
     let visitor = app.client();
     let mut clients: Vec<&reqwest::Client> = sessions.iter().map(|s| &s.client).collect();

@@ -6,17 +6,33 @@ use crate::common::TestApp;
 use crate::common::matrix::ROLES;
 
 /// Reads that are themselves audited: the only change they may make is to append audit entries
-/// with these actions (and move the chain's head) — no other row, not the model generation.
-/// Taking a whole ledger out of Zeren is recorded (who, which org, when, from where).
-const AUDITED_READS: &[(&str, &str)] = &[("/orgs/{code}/ledger.xlsx", "ledger.export")];
+/// with the actions listed for their route (and move the chain's head) — no other row, not the
+/// model generation. Taking a whole ledger out of Zeren is recorded (who, which org, when, from
+/// where); so is every view of an accountability case, its decision document and its files
+/// (`case.view`), and every attempt by someone with no part in it, who gets 404
+/// (`case.view.refused`).
+const AUDITED_READS: &[(&str, &[&str])] = &[
+    ("/orgs/{code}/ledger.xlsx", &["ledger.export"]),
+    ("/cases/{id}", CASE_VIEW),
+    ("/api/v1/cases/{id}", CASE_VIEW),
+    ("/cases/{id}/decision.docx", CASE_VIEW),
+    ("/cases/{id}/attachments/{sha}", CASE_VIEW),
+];
+
+/// What a read of a case audits.
+const CASE_VIEW: &[&str] = &["case.view", "case.view.refused"];
 
 /// Whether the changes of a read are only the audit entries its route may write.
 fn only_audited(route: &str, changes: &[TableChange]) -> bool {
-    let Some((_, action)) = AUDITED_READS.iter().find(|(r, _)| *r == route) else {
+    let Some((_, actions)) = AUDITED_READS.iter().find(|(r, _)| *r == route) else {
         return false;
     };
     changes.iter().all(|c| match c.table {
-        "audit_log" => c.removed == 0 && c.changed == 0 && c.actions.iter().all(|a| a == action),
+        "audit_log" => {
+            c.removed == 0
+                && c.changed == 0
+                && c.actions.iter().all(|a| actions.contains(&a.as_str()))
+        }
         "audit_head" => true,
         _ => false,
     })
@@ -71,6 +87,17 @@ async fn no_get_or_head_changes_state() {
                 }
                 tried += 1;
                 let after = snapshot(&app).await;
+                // A case read that reached the case (its part shown, or 404 to someone with no
+                // part) is audited: the confidential file is never read unrecorded.
+                let audited = AUDITED_READS
+                    .iter()
+                    .any(|(r, a)| *r == route.path && *a == CASE_VIEW);
+                if audited && caller.is_some() && matches!(status, 200 | 404) && after == before {
+                    failures.push(format!(
+                        "{method} {} ({path}) as {who} ({status}) read a case unaudited",
+                        route.path
+                    ));
+                }
                 if after != before {
                     let diff = before.diff(&after);
                     if !only_audited(&route.path, &diff) {

@@ -87,6 +87,8 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
         "/risk-assessments/{id}/assessments/{assessment}/decision",
         "note",
     ),
+    // Shown to the commission for a task reported done only; the fixture's task is not.
+    ("/cases/{id}/tasks/{task}", "note"),
 ];
 
 /// The JSON body of each API write route, with `"{long}"` where the long value goes.
@@ -235,6 +237,23 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/platforms/{id}/reviews") => json!({
             "date": "2026-11-28", "reviewer": ids.person, "outcome": "rectify", "summary": long
         }),
+        ("POST", "/api/v1/cases") => json!({
+            "title": long, "subject_kind": "org", "org": ORG, "period_from": "2026-01-01",
+            "period_to": "2026-11-27", "grounds": ["art5-6"], "background": "sweep"
+        }),
+        ("POST", "/api/v1/cases/{id}/steps") => {
+            json!({"action": "notify", "version": 1, "reason": long})
+        }
+        ("POST", "/api/v1/cases/{id}/facts") => {
+            json!({"facts": [{"kind": "document", "ground": "art5-6", "note": long}]})
+        }
+        ("POST", "/api/v1/cases/{id}/notes") => json!({"text": long}),
+        ("POST", "/api/v1/cases/{id}/tasks") => {
+            json!({"title": long, "owner": ids.person, "deadline": "2026-12-31"})
+        }
+        ("POST", "/api/v1/cases/{id}/tasks/{task}") => {
+            json!({"do": "report", "version": 1, "evidence": long})
+        }
         ("PUT", "/api/v1/platforms/{id}/registration") => {
             json!({"version": 1, "account_id": long, "registered_on": "2026-01-01", "registering_body": "sweep"})
         }
@@ -242,15 +261,20 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
     })
 }
 
-/// The top-level key holding `"{long}"` (directly or in an array).
+/// The top-level key holding `"{long}"` (directly, or anywhere within its value: the gate names
+/// a nested field by its path from that key, `facts[0].note`).
 fn long_key(v: &Value) -> Option<String> {
+    fn holds(v: &Value) -> bool {
+        match v {
+            Value::String(s) => s == "{long}",
+            Value::Array(a) => a.iter().any(holds),
+            Value::Object(o) => o.values().any(holds),
+            _ => false,
+        }
+    }
     v.as_object()?
         .iter()
-        .find(|(_, v)| {
-            *v == "{long}"
-                || v.as_array()
-                    .is_some_and(|a| a.iter().any(|x| x == "{long}"))
-        })
+        .find(|(_, v)| holds(v))
         .map(|(k, _)| k.clone())
 }
 
