@@ -67,7 +67,10 @@ CREATE TABLE case_entries (
 CREATE UNIQUE INDEX case_entries_seq ON case_entries (case_id, seq);
 
 -- Remediation (整改) a decision asks for: owned by a person of the case's org, reported done by
--- them with its evidence, verified by someone else (or returned to them with a reason).
+-- them with its evidence, verified by someone else (or returned to them with a reason). Its
+-- owner is reminded before the deadline and when it passes, and whoever set it (`set_by`) is
+-- told once it is long overdue — each once, on the day kept here, and only in the notification
+-- centre: a case is not announced in a group chat.
 CREATE TABLE case_tasks (
     id TEXT PRIMARY KEY,
     case_id TEXT NOT NULL REFERENCES cases (id),
@@ -80,11 +83,17 @@ CREATE TABLE case_tasks (
     verified_on TEXT,
     verified_by TEXT REFERENCES people (id),
     verification_note TEXT,
+    set_by TEXT REFERENCES people (id),
+    reminded_on TEXT,
+    overdue_on TEXT,
+    escalated_on TEXT,
     version BIGINT NOT NULL,
     created_by TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
 CREATE INDEX case_tasks_case ON case_tasks (case_id);
+-- The tasks not verified, by deadline: what the daily look reminds and escalates.
+CREATE INDEX case_tasks_open ON case_tasks (deadline) WHERE verified_on IS NULL;
 CREATE INDEX case_tasks_owner ON case_tasks (owner_id, verified_on);
 
 -- Files on the entries of a case file: the respondent's statement and appeal with what they

@@ -995,3 +995,63 @@ pub fn check_verification(
     }
     Ok(())
 }
+
+/// Days before its deadline a remediation task's owner is reminded (once).
+pub const TASK_REMIND_DAYS: u32 = 7;
+
+/// What a remediation task not verified asks to be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskNotice {
+    /// Its owner: the deadline is near and it is not reported done.
+    Due,
+    /// Its owner: the deadline passed and it is not verified.
+    Overdue,
+    /// Whoever set it: it is overdue by the pack's escalation days and not verified.
+    Escalate,
+}
+
+impl TaskNotice {
+    /// The notification's kind.
+    pub fn kind(self) -> &'static str {
+        match self {
+            TaskNotice::Due => "case-task-due",
+            TaskNotice::Overdue => "case-task-overdue",
+            TaskNotice::Escalate => "case-task-escalate",
+        }
+    }
+}
+
+/// A remediation task as the reminders see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskStanding {
+    /// Its deadline.
+    pub deadline: NaiveDate,
+    /// Reported done (waiting for verification).
+    pub reported: bool,
+    /// Verified.
+    pub verified: bool,
+    /// Already told: reminded, overdue, escalated.
+    pub told: (bool, bool, bool),
+}
+
+/// What a remediation task asks to be told on `today`, like an obligation: its owner a week
+/// before the deadline (unless reported done) and once it passes, whoever set it once it is
+/// `escalate_after` days overdue — each once, nothing once verified.
+pub fn task_notices(t: &TaskStanding, today: NaiveDate, escalate_after: u32) -> Vec<TaskNotice> {
+    if t.verified {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let (reminded, overdue, escalated) = t.told;
+    let late = (today - t.deadline).num_days();
+    if !reminded && !t.reported && late <= 0 && -late <= i64::from(TASK_REMIND_DAYS) {
+        out.push(TaskNotice::Due);
+    }
+    if !overdue && late > 0 {
+        out.push(TaskNotice::Overdue);
+    }
+    if !escalated && late > i64::from(escalate_after) {
+        out.push(TaskNotice::Escalate);
+    }
+    out
+}

@@ -576,3 +576,39 @@ fn a_pack_that_leaves_out_the_statement_or_names_an_unknown_form_subject_is_refu
     assert!(all.contains("team"), "{all}");
     assert!(problems.iter().all(|p| p.line > 0), "{all}");
 }
+
+#[test]
+fn remediation_reminds_its_owner_and_escalates_to_whoever_set_it_once_each() {
+    let t = |deadline: &str, reported, told| TaskStanding {
+        deadline: d(deadline),
+        reported,
+        verified: false,
+        told,
+    };
+    let none = (false, false, false);
+    let today = d(TODAY);
+    assert_eq!(task_notices(&t("2026-12-20", false, none), today, 7), []);
+    assert_eq!(
+        task_notices(&t("2026-12-13", false, none), today, 7),
+        [TaskNotice::Due]
+    );
+    assert_eq!(task_notices(&t("2026-12-13", true, none), today, 7), []);
+    assert_eq!(
+        task_notices(&t("2026-12-05", true, none), today, 7),
+        [TaskNotice::Overdue]
+    );
+    assert_eq!(
+        task_notices(&t("2026-11-20", false, none), today, 7),
+        [TaskNotice::Overdue, TaskNotice::Escalate]
+    );
+    assert_eq!(
+        task_notices(&t("2026-11-20", false, (true, true, true)), today, 7),
+        []
+    );
+    let verified = TaskStanding {
+        verified: true,
+        ..t("2026-11-20", true, none)
+    };
+    assert_eq!(task_notices(&verified, today, 7), []);
+    assert_eq!(TaskNotice::Escalate.kind(), "case-task-escalate");
+}

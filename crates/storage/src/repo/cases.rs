@@ -251,6 +251,10 @@ pub struct CaseTask {
     pub verified_by: Option<String>,
     /// The verification's note (or why it was returned).
     pub verification_note: Option<String>,
+    /// The person who set it (escalations go to them).
+    pub set_by: Option<String>,
+    /// The days its owner was reminded, told it was overdue, and it was escalated.
+    pub told: (Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>),
     /// Edit version.
     pub version: i64,
     /// Who set it (user name).
@@ -289,7 +293,7 @@ impl CaseTask {
 
 const COLS: &str = "id, org_id, title, subject_kind, person_id, post_id, period_from, period_to, grounds, background, state, referred_by, referred_on, decline_reason, opened_on, respondent_id, invitation, invited_on, statement_due, statement, statement_on, lapsed_on, decision, decided_on, notified_on, appeal, appealed_on, appeal_decision, appeal_decided_on, closed_on, version, created_by";
 const ENTRY_COLS: &str = "id, case_id, seq, kind, fact_kind, reference, ground, indicator, step, text, day, person_id, created_by, created_at";
-const TASK_COLS: &str = "id, case_id, title, owner_id, opened_on, deadline, reported_on, evidence, verified_on, verified_by, verification_note, version, created_by";
+const TASK_COLS: &str = "id, case_id, title, owner_id, opened_on, deadline, reported_on, evidence, verified_on, verified_by, verification_note, set_by, reminded_on, overdue_on, escalated_on, version, created_by";
 
 const CASES: super::Rows<Case> = super::Rows {
     table: "cases",
@@ -406,6 +410,12 @@ fn task_from(r: &AnyRow) -> Result<CaseTask> {
         verified_on: parse_opt_date(r.try_get("verified_on")?)?,
         verified_by: r.try_get("verified_by")?,
         verification_note: r.try_get("verification_note")?,
+        set_by: r.try_get("set_by")?,
+        told: (
+            parse_opt_date(r.try_get("reminded_on")?)?,
+            parse_opt_date(r.try_get("overdue_on")?)?,
+            parse_opt_date(r.try_get("escalated_on")?)?,
+        ),
         version: r.try_get("version")?,
         created_by: r.try_get("created_by")?,
     })
@@ -595,6 +605,22 @@ impl Db {
                 &[person.to_string()],
                 "deadline, id",
                 1_000,
+                0,
+            )
+            .await
+    }
+
+    /// The remediation tasks not verified, due by `by`, that have something left to be told
+    /// (a reminder, the overdue notice, the escalation), by deadline.
+    pub async fn case_tasks_to_tell(&self, by: NaiveDate) -> Result<Vec<CaseTask>> {
+        TASKS
+            .slice(
+                &self.pool,
+                "verified_on IS NULL AND deadline <= $1 \
+                 AND (reminded_on IS NULL OR overdue_on IS NULL OR escalated_on IS NULL)",
+                &[date_text(by)],
+                "deadline, id",
+                10_000,
                 0,
             )
             .await
@@ -933,12 +959,14 @@ impl Tx {
             verified_on: None,
             verified_by: None,
             verification_note: None,
+            set_by: person.map(str::to_string),
+            told: (None, None, None),
             version: 1,
             created_by: self.actor_name(),
         };
         sqlx::query(
-            "INSERT INTO case_tasks (id, case_id, title, owner_id, opened_on, deadline, version, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8)",
+            "INSERT INTO case_tasks (id, case_id, title, owner_id, opened_on, deadline, set_by, version, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9)",
         )
         .bind(&t.id)
         .bind(case)
@@ -946,6 +974,7 @@ impl Tx {
         .bind(&t.fields.owner)
         .bind(date_text(t.opened_on))
         .bind(date_text(t.fields.deadline))
+        .bind(&t.set_by)
         .bind(&t.created_by)
         .bind(self.now_ms())
         .execute(&mut *self.tx)
@@ -1109,6 +1138,58 @@ impl Tx {
         )
         .await?;
         Ok(after)
+    }
+
+    /// Tells `person` what remediation task `id` asks (`kind`: `case-task-due`,
+    /// `case-task-overdue`, `case-task-escalate`) on `day` in the notification centre, unless
+    /// that was told before (whichever instance looks, however often). True when told now.
+    pub async fn tell_case_task(
+        &mut self,
+        id: &str,
+        kind: &str,
+        person: &str,
+        day: NaiveDate,
+        args: &Value,
+    ) -> Result<bool> {
+        let col = match kind {
+            "case-task-due" => "reminded_on",
+            "case-task-overdue" => "overdue_on",
+            "case-task-escalate" => "escalated_on",
+            other => return Err(StorageError::Invalid(format!("notice `{other}`"))),
+        };
+        let now = self.now_ms();
+        let first = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE case_tasks SET {col} = $1 WHERE id = $2 AND {col} IS NULL"
+        )))
+        .bind(date_text(day))
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !first {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO notifications (id, person_id, reminder_key, obligation_id, kind, args, created_at, read_at) \
+             VALUES ($1, $2, NULL, NULL, $3, $4, $5, NULL)",
+        )
+        .bind(new_id())
+        .bind(person)
+        .bind(kind)
+        .bind(args.to_string())
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        self.audit(
+            "case_task.notice",
+            "case_task",
+            id,
+            None,
+            Some(&json!({"kind": kind, "person": person, "day": date_text(day)})),
+        )
+        .await?;
+        Ok(true)
     }
 
     /// Records that a person read a case (`part`: what they read), or tried to and was refused.

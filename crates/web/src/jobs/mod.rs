@@ -2,6 +2,7 @@
 //! happen once across instances claims its run in the database. Jobs stand on the shared layer
 //! and storage, never on an area.
 
+pub mod case_tasks;
 pub mod incident_clocks;
 pub mod reminders;
 pub mod search_index;
@@ -15,6 +16,7 @@ pub fn spawn_all(state: &AppState) {
     sync::spawn(state);
     reminders::spawn(state);
     incident_clocks::spawn(state);
+    case_tasks::spawn(state);
     sweep::spawn(state);
     search_index::spawn(state);
 }

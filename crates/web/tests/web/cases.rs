@@ -1277,3 +1277,144 @@ async fn a_commission_of_another_college_sees_nothing_of_the_case() {
     assert_eq!(app.db.case(&id).await.unwrap().version, 1);
     app.finish().await;
 }
+
+/// Remediation is reminded like an obligation, but only to the people concerned: its owner a
+/// week before the deadline and once it passes, the commission member who set it once it is
+/// overdue by the policy's escalation days — each once, in their notification centre, linked to
+/// the task; nobody else is told.
+#[tokio::test]
+async fn remediation_reminds_its_owner_then_escalates_to_whoever_set_it() {
+    let app = TestApp::demo().await;
+    let d = app.token("discipline").await;
+    let secretary = app.token("secretary").await;
+    let staff = app.token("staff").await;
+    let liu = app.person_id("刘佳").await;
+    app.clock.set_day("2026-12-01");
+    let (status, c) = api(
+        &app,
+        &d,
+        "POST",
+        "/api/v1/cases",
+        Some(json!({
+            "title": "学院网站内容审核不严", "subject_kind": "org", "org": "cqu-mse",
+            "period_from": "2026-01-01", "period_to": "2026-11-30", "grounds": ["art5-6"],
+            "background": "学院网站多次出现错误信息。",
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].as_str().unwrap().to_string();
+    for (token, body) in [
+        (
+            &d,
+            json!({"action": "invite-statement", "invitation": "请说明网站审核情况。"}),
+        ),
+        (
+            &secretary,
+            json!({"action": "submit-statement", "statement": "已加强审核。"}),
+        ),
+        (
+            &d,
+            json!({
+                "action": "decide", "decided_on": "2026-12-01", "decision_text": "责令检查。",
+                "findings": [{"ground": "art5-6", "finding": "upheld", "reason": "属实"}],
+                "forms": ["inspection"],
+            }),
+        ),
+    ] {
+        let mut body = body;
+        body["version"] = json!(version(&app, &id).await);
+        let (status, v) = step(&app, token, &id, body).await;
+        assert_eq!(status, 200, "{v}");
+    }
+    let (status, v) = api(
+        &app,
+        &d,
+        "POST",
+        &format!("/api/v1/cases/{id}/tasks"),
+        Some(json!({"title": "建立网站内容三审制度", "owner": liu, "deadline": "2026-12-20"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let task = v["tasks"][0]["id"].as_str().unwrap().to_string();
+    let kinds = |token: String| {
+        let app = &app;
+        async move {
+            let (_, notes) = api(app, &token, "GET", "/api/v1/notifications", None).await;
+            notes["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["kind"].as_str().unwrap().starts_with("case-task"))
+                .map(|n| (n["kind"].as_str().unwrap().to_string(), n["task"].clone()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let state = app.state();
+    let look = |day: &str| {
+        app.clock.set_day(day);
+        zeren_web::jobs::case_tasks::run_once(&state)
+    };
+    // Three weeks ahead: nothing yet.
+    assert_eq!(look("2026-12-01").await.notices, 0);
+    // A week before: the owner is reminded, once.
+    assert_eq!(look("2026-12-13").await.notices, 1);
+    assert_eq!(look("2026-12-14").await.notices, 0);
+    assert_eq!(
+        kinds(staff.clone()).await,
+        [("case-task-due".to_string(), json!(task))]
+    );
+    // Past the deadline: the owner is told it is overdue; eight days past, the commission
+    // member who set it (the policy escalates after 7 days).
+    assert_eq!(look("2026-12-21").await.notices, 1);
+    assert_eq!(look("2026-12-28").await.notices, 1);
+    assert_eq!(look("2026-12-29").await.notices, 0);
+    let mine = kinds(staff.clone()).await;
+    assert!(
+        mine.iter().any(|(k, _)| k == "case-task-overdue"),
+        "{mine:?}"
+    );
+    assert!(
+        !mine.iter().any(|(k, _)| k == "case-task-escalate"),
+        "{mine:?}"
+    );
+    let commission = kinds(d.clone()).await;
+    assert_eq!(
+        commission,
+        [("case-task-escalate".to_string(), json!(task))]
+    );
+    // Nobody else hears of it: not the secretary who answered for the org, not the leader.
+    assert_eq!(kinds(secretary).await, []);
+    assert_eq!(kinds(app.token("leader").await).await, []);
+    // The notice reads as a reminder and links to the task on the case's page.
+    let (_, notes) = api(&app, &staff, "GET", "/api/v1/notifications", None).await;
+    let due = notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "case-task-due")
+        .unwrap();
+    assert!(
+        due["text"]
+            .as_str()
+            .unwrap()
+            .contains("建立网站内容三审制度"),
+        "{due}"
+    );
+    let page = app.sign_in("staff", crate::common::PASSWORD).await;
+    let html = page
+        .client
+        .get(app.url("/notifications"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("/cases/{id}#task-{task}")),
+        "the notice links to the task"
+    );
+    assert!(app.db.verify_audit().await.unwrap().is_ok());
+    app.finish().await;
+}

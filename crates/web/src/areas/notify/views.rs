@@ -26,22 +26,32 @@ pub(super) fn note_row(tr: Tr, n: &Notification) -> NoteRow {
         id: n.id.clone(),
         kind: tr.t(kind_label_key(&n.kind)).to_string(),
         class: match (ReminderKind::parse(&n.kind), n.kind.as_str()) {
-            (Some(ReminderKind::Overdue), _) | (_, "incident-raised" | "incident-clock") => {
-                "overdue"
-            }
+            (Some(ReminderKind::Overdue), _)
+            | (_, "incident-raised" | "incident-clock" | "case-task-overdue") => "overdue",
             (Some(ReminderKind::Escalate), _)
-            | (_, "incident-escalate" | "incident-escalate-first") => "escalate",
+            | (_, "incident-escalate" | "incident-escalate-first" | "case-task-escalate") => {
+                "escalate"
+            }
             _ => "before",
         },
         text: note_text(tr.lang(), &n.kind, &args),
         when: minute(n.created_at),
         unread: n.read_at.is_none(),
-        href: args.incident.as_deref().map(|id| {
-            crate::shared::urls::with_lang(
+        href: match (&args.incident, &args.case) {
+            (Some(id), _) => Some(crate::shared::urls::with_lang(
                 &format!("/incidents/{}", crate::shared::urls::encode(id)),
                 tr,
-            )
-        }),
+            )),
+            (None, Some(case)) => Some(format!(
+                "{}#task-{}",
+                crate::shared::urls::with_lang(
+                    &format!("/cases/{}", crate::shared::urls::encode(case)),
+                    tr,
+                ),
+                crate::shared::urls::encode(args.task.as_deref().unwrap_or_default())
+            )),
+            (None, None) => None,
+        },
     }
 }
 
@@ -55,6 +65,8 @@ pub(super) fn note_json(tr: Tr, n: &Notification) -> Value {
         "duty": args.duty_id,
         "due": args.due,
         "incident": args.incident,
+        "case": args.case,
+        "task": args.task,
         "created_at": rfc3339(n.created_at),
         "read_at": n.read_at.and_then(rfc3339),
         "unread": n.read_at.is_none(),

@@ -15,6 +15,21 @@ const ZH: &[(&str, &str)] = &[
     ("reminder.kind.incident-raised", "重大舆情"),
     ("reminder.kind.incident-clock", "处置时限"),
     ("reminder.kind.incident-escalate", "督办报告"),
+    ("reminder.kind.case-task-due", "整改提醒"),
+    ("reminder.kind.case-task-overdue", "整改逾期"),
+    ("reminder.kind.case-task-escalate", "整改督办"),
+    (
+        "reminder.msg.case-task-due",
+        "{org}：您负责的整改任务「{title}」将于 {due} 到期，请按时完成并报告整改情况。",
+    ),
+    (
+        "reminder.msg.case-task-overdue",
+        "{org}：您负责的整改任务「{title}」已于 {due} 到期，尚未完成整改核验，请抓紧整改并报告。",
+    ),
+    (
+        "reminder.msg.case-task-escalate",
+        "{org}：您布置的整改任务「{title}」已于 {due} 到期，至今未经核验（整改责任人：{responsible}），请督办。",
+    ),
     (
         "reminder.msg.incident-raised",
         "{org}：舆情事件「{title}」已定为{severity}，须由第一责任人亲自处置并签批（第三条）。",
@@ -118,6 +133,21 @@ const EN: &[(&str, &str)] = &[
     ("reminder.kind.incident-raised", "Major incident"),
     ("reminder.kind.incident-clock", "Incident clock"),
     ("reminder.kind.incident-escalate", "Incident escalation"),
+    ("reminder.kind.case-task-due", "Remediation reminder"),
+    ("reminder.kind.case-task-overdue", "Remediation overdue"),
+    ("reminder.kind.case-task-escalate", "Remediation escalated"),
+    (
+        "reminder.msg.case-task-due",
+        "{org}: your remediation task \"{title}\" is due on {due}; finish it and report what was done.",
+    ),
+    (
+        "reminder.msg.case-task-overdue",
+        "{org}: your remediation task \"{title}\" was due on {due} and is not verified; finish it and report.",
+    ),
+    (
+        "reminder.msg.case-task-escalate",
+        "{org}: the remediation task \"{title}\" you set was due on {due} and is still not verified (owner: {responsible}); follow it up.",
+    ),
     (
         "reminder.msg.incident-raised",
         "{org}: the incident “{title}” is now {severity}; the first responsible person handles it personally and signs it off (Art.3).",

@@ -51,6 +51,12 @@ pub struct NoteArgs {
     /// When it ran out, `YYYY-MM-DD HH:MM`.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub due_at: String,
+    /// The accountability case a remediation notice is about, and its task (the task's page
+    /// is linked; the case's title is not told).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
 }
 
 /// The kinds of notice about an incident: raised to a level handled personally, a clock run
@@ -62,6 +68,10 @@ pub const INCIDENT_KINDS: &[&str] = &[
     "incident-escalate",
     "incident-escalate-first",
 ];
+
+/// The kinds of notice about a remediation task of an accountability case: its deadline near
+/// (to its owner), passed (to its owner), long passed (to whoever set it).
+pub const CASE_TASK_KINDS: &[&str] = &["case-task-due", "case-task-overdue", "case-task-escalate"];
 
 impl NoteArgs {
     /// The arguments of a planned reminder.
@@ -129,6 +139,18 @@ pub fn note_text(lang: Lang, kind: &str, a: &NoteArgs) -> String {
         ("left", left.as_str()),
         ("responsible", responsible.as_str()),
     ];
+    if CASE_TASK_KINDS.contains(&kind) {
+        return i18n::tf(
+            lang,
+            &format!("reminder.msg.{kind}"),
+            &[
+                ("org", a.org.as_str()),
+                ("title", a.title.as_str()),
+                ("due", a.due.as_str()),
+                ("responsible", responsible.as_str()),
+            ],
+        );
+    }
     if INCIDENT_KINDS.contains(&kind) {
         let (severity, clock) = match lang {
             Lang::Zh => (a.severity.as_str(), a.clock.as_str()),
@@ -164,6 +186,9 @@ pub fn kind_label_key(kind: &str) -> &'static str {
         "incident-escalate" | "incident-escalate-first" => {
             return "reminder.kind.incident-escalate";
         }
+        "case-task-due" => return "reminder.kind.case-task-due",
+        "case-task-overdue" => return "reminder.kind.case-task-overdue",
+        "case-task-escalate" => return "reminder.kind.case-task-escalate",
         _ => {}
     }
     match ReminderKind::parse(kind) {
