@@ -201,6 +201,26 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, in the procedure's order.
+    pub const ALL: [Action; 11] = [
+        Action::Accept,
+        Action::Decline,
+        Action::Investigate,
+        Action::InviteStatement,
+        Action::SubmitStatement,
+        Action::RecordLapse,
+        Action::Decide,
+        Action::Notify,
+        Action::Appeal,
+        Action::DecideAppeal,
+        Action::Close,
+    ];
+
+    /// Reads the stable spelling.
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
     /// Stable spelling.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -485,29 +505,16 @@ impl Procedure {
 
     /// The actions the procedure allows from `s` (before the day's checks), in order.
     pub fn actions(&self, s: &Standing) -> Vec<Action> {
-        use Action::*;
-        [
-            Accept,
-            Decline,
-            Investigate,
-            InviteStatement,
-            SubmitStatement,
-            RecordLapse,
-            Decide,
-            Notify,
-            Appeal,
-            DecideAppeal,
-            Close,
-        ]
-        .into_iter()
-        .filter(|a| {
-            !matches!(
-                self.next(s, *a, NaiveDate::MIN),
-                Err(ProcedureError::NotNow { .. }
-                    | ProcedureError::Closed
-                    | ProcedureError::StatementPending)
-            )
-        })
-        .collect()
+        Action::ALL
+            .into_iter()
+            .filter(|a| {
+                !matches!(
+                    self.next(s, *a, NaiveDate::MIN),
+                    Err(ProcedureError::NotNow { .. }
+                        | ProcedureError::Closed
+                        | ProcedureError::StatementPending)
+                )
+            })
+            .collect()
     }
 }

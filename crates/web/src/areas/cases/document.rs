@@ -206,12 +206,7 @@ pub(super) async fn decision_docx(
             .page(tr);
         }
     };
-    let ascii = format!("case-{}-decision.docx", c.id);
-    let utf8 = format!("{}.docx", doc.title);
-    let disposition = format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        encode(&utf8)
-    );
+    let disposition = crate::shared::uploads::content_disposition(&format!("{}.docx", doc.title));
     (
         StatusCode::OK,
         [

@@ -74,21 +74,6 @@ impl StepBody {
     }
 }
 
-/// The actions, by their spelling.
-const ACTIONS: [Action; 11] = [
-    Action::Accept,
-    Action::Decline,
-    Action::Investigate,
-    Action::InviteStatement,
-    Action::SubmitStatement,
-    Action::RecordLapse,
-    Action::Decide,
-    Action::Notify,
-    Action::Appeal,
-    Action::DecideAppeal,
-    Action::Close,
-];
-
 /// Whether the respondent (rather than the commission) takes `a`.
 pub(super) fn respondents(a: Action) -> bool {
     matches!(a, Action::SubmitStatement | Action::Appeal)
@@ -118,8 +103,8 @@ async fn step_unaudited(
 ) -> Result<Case, Refused> {
     let tr = v.tr;
     let lang = tr.lang();
-    let Some(action) = ACTIONS.into_iter().find(|a| a.as_str() == b.action.trim()) else {
-        let all: Vec<&str> = ACTIONS.iter().map(|a| a.as_str()).collect();
+    let Some(action) = Action::parse(b.action.trim()) else {
+        let all: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
         return Err(Refused::Fields(vec![(
             "action".into(),
             tr.tf(
