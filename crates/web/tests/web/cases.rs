@@ -1418,3 +1418,108 @@ async fn remediation_reminds_its_owner_then_escalates_to_whoever_set_it() {
     assert!(app.db.verify_audit().await.unwrap().is_ok());
     app.finish().await;
 }
+
+/// The respondent's statement brings its files with it (the page's form is multipart), more are
+/// added to it until the decision and none after; the commission and the respondent download
+/// them, nobody else (404, audited as refused).
+#[tokio::test]
+async fn the_statement_brings_files_added_until_the_decision() {
+    const PDF: &[u8] =
+        b"%PDF-1.4\n% statement annex\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
+    let app = TestApp::demo().await;
+    let d = app.token("discipline").await;
+    let (status, c) = api(
+        &app,
+        &d,
+        "POST",
+        "/api/v1/cases",
+        Some(json!({
+            "title": "学院网站内容审核不严", "subject_kind": "org", "org": "cqu-mse",
+            "period_from": "2026-01-01", "period_to": "2026-11-27", "grounds": ["art5-6"],
+            "background": "学院网站多次出现错误信息。",
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].as_str().unwrap().to_string();
+    let (status, v) = step(
+        &app,
+        &d,
+        &id,
+        json!({"action": "invite-statement", "version": 1, "invitation": "请说明网站审核情况。"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    // The first responsible person answers for the org, with an annex, from the page.
+    let s = app.sign_in("secretary", crate::common::PASSWORD).await;
+    let seen = version(&app, &id).await.to_string();
+    let resp = crate::common::submit_multipart(
+        &s,
+        &app,
+        &format!("/cases/{id}/steps"),
+        crate::common::multipart_form(
+            &[
+                ("csrf", s.csrf.as_str()),
+                ("version", seen.as_str()),
+                ("action", "submit-statement"),
+                ("statement", "已建立三审制度。"),
+            ],
+            &[("整改说明.pdf", PDF)],
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    let files = app.db.case_attachments(&id).await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].file.filename, "整改说明.pdf");
+    let entries = app.db.case_entries(&id).await.unwrap();
+    let statement = entries
+        .iter()
+        .find(|e| e.step.as_deref() == Some("submit-statement"))
+        .unwrap();
+    assert_eq!(files[0].seq, statement.seq, "on the statement's entry");
+    let href = format!("/cases/{id}/attachments/{}", files[0].file.sha256);
+    assert_eq!(status_of(&s, &app, &href).await, 200);
+    let staff = app.sign_in("staff", crate::common::PASSWORD).await;
+    assert_eq!(status_of(&staff, &app, &href).await, 404);
+    // More, before the decision.
+    let attach = format!("/cases/{id}/entries/{}/attachments", statement.seq);
+    let resp = crate::common::submit_multipart(
+        &s,
+        &app,
+        &attach,
+        crate::common::multipart_form(
+            &[("csrf", s.csrf.as_str())],
+            &[("补充材料.pdf", b"%PDF-1.4\n% more\n%%EOF\n")],
+        ),
+    )
+    .await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    assert_eq!(app.db.case_attachments(&id).await.unwrap().len(), 2);
+    // The decision; then nothing more is added to the statement.
+    let (status, v) = step(
+        &app,
+        &d,
+        &id,
+        json!({
+            "action": "decide", "version": version(&app, &id).await, "decided_on": "2026-11-28",
+            "decision_text": "不予问责。",
+            "findings": [{"ground": "art5-6", "finding": "not-upheld", "reason": "已及时整改"}],
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let resp = crate::common::submit_multipart(
+        &s,
+        &app,
+        &attach,
+        crate::common::multipart_form(&[("csrf", s.csrf.as_str())], &[("迟交.pdf", PDF)]),
+    )
+    .await;
+    assert_eq!(resp.status(), 409);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("此后不再补充"), "{}", &body[body.len().saturating_sub(3000)..]);
+    assert_eq!(app.db.case_attachments(&id).await.unwrap().len(), 2);
+    assert!(app.db.verify_audit().await.unwrap().is_ok());
+    app.finish().await;
+}

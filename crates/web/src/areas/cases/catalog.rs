@@ -215,6 +215,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("cases.addendum.add", "添加补充说明"),
     ("cases.due", "应完成"),
     ("cases.files", "附件"),
+    (
+        "cases.error.files_after",
+        "陈述申辩材料可在作出决定前补充，申诉材料可在复查决定前补充；此后不再补充",
+    ),
     ("cases.attach", "添加附件"),
     ("cases.attach.save", "上传"),
     ("cases.entry_not_found", "找不到案卷记录「{id}」"),
@@ -549,6 +553,10 @@ pub const EN: &[(&str, &str)] = &[
     ("cases.addendum.add", "Add an addendum"),
     ("cases.due", "due"),
     ("cases.files", "Files"),
+    (
+        "cases.error.files_after",
+        "files are added to the statement until the decision, and to the appeal until it is decided; not after",
+    ),
     ("cases.attach", "Attach files"),
     ("cases.attach.save", "Upload"),
     (

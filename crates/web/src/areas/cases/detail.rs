@@ -99,10 +99,11 @@ pub(super) struct CasePage {
     pub actions: Vec<&'static str>,
     pub facts: Vec<FactView>,
     pub entries: Vec<EntryView>,
-    /// The statement's and the appeal's entries (`seq`) and files.
-    pub statement_seq: Option<i64>,
+    /// The statement's and the appeal's files, and their entries (`seq`) where the respondent
+    /// may still add to them.
+    pub statement_attach: Option<i64>,
     pub statement_files: Vec<FileRow>,
-    pub appeal_seq: Option<i64>,
+    pub appeal_attach: Option<i64>,
     pub appeal_files: Vec<FileRow>,
     pub tasks: Vec<TaskView>,
     pub people: Vec<(String, String)>,
@@ -145,7 +146,16 @@ impl CasePage {
             "note" => self.state != "declined",
             "task" => self.decision.is_some() && self.state != "closed",
             _ if f.starts_with("task-") => self.tasks.iter().any(|t| f == format!("task-{}", t.id)),
-            _ if f.starts_with("attach-") => self.state != "closed",
+            _ if f.starts_with("attach-") => {
+                let seq = f.trim_start_matches("attach-").parse::<i64>().ok();
+                let on_file = self.part.commission
+                    && self.state != "closed"
+                    && (self.entries.iter().any(|e| Some(e.seq) == seq)
+                        || self.facts.iter().any(|x| Some(x.seq) == seq));
+                on_file
+                    || self.statement_attach == seq && seq.is_some()
+                    || self.appeal_attach == seq && seq.is_some()
+            }
             _ => self.may(f),
         };
         if shown {
@@ -250,6 +260,16 @@ pub(super) async fn case_view(
             .map(|e| e.seq)
     };
     let (statement_seq, appeal_seq) = (own("submit-statement"), own("appeal"));
+    // Where the respondent may still add files (the commission adds on the case file).
+    let addable = |seq: Option<i64>| {
+        seq.filter(|s| {
+            !part.commission
+                && entries
+                    .iter()
+                    .any(|e| e.seq == *s && respondent_may_add(c, e))
+        })
+    };
+    let (statement_attach, appeal_attach) = (addable(statement_seq), addable(appeal_seq));
     let statement_files = statement_seq
         .and_then(|s| by_entry.get(&s))
         .map(|f| f.iter().map(FileRow::clone).collect())
@@ -463,9 +483,9 @@ pub(super) async fn case_view(
             actions,
             facts,
             entries: file,
-            statement_seq,
+            statement_attach,
             statement_files,
-            appeal_seq,
+            appeal_attach,
             appeal_files,
             tasks: shown_tasks,
             people: if part.commission {

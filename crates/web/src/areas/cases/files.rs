@@ -41,6 +41,17 @@ pub(super) fn respondents_entry(e: &CaseEntry, person: Option<&str>) -> bool {
         && e.person.as_deref() == person
 }
 
+/// Whether the respondent may still add files to their own entry `e`: to the statement until
+/// the decision, to the appeal until it is decided — what was before the commission when it
+/// decided stays as it was.
+pub(super) fn respondent_may_add(c: &Case, e: &CaseEntry) -> bool {
+    match e.step.as_deref() {
+        Some("submit-statement") => c.state == CaseState::StatementReceived,
+        Some("appeal") => c.state == CaseState::Appealed,
+        _ => false,
+    }
+}
+
 /// Whether the viewer may see (and, the case not closed, add to) the files of `e`.
 pub(super) fn may_see(v: &Viewer, part: Part, e: &CaseEntry) -> bool {
     part.commission || (part.respondent && respondents_entry(e, v.user.person.as_deref()))
@@ -110,12 +121,18 @@ async fn entry_to_attach(
         .case_entries(&c.id)
         .await
         .map_err(|e| Refused::Other(storage_refusal(tr, e, &c.id)))?;
-    match entries.iter().find(|e| e.seq == seq) {
-        Some(e) if may_see(v, part, e) => {}
+    let entry = match entries.iter().find(|e| e.seq == seq) {
+        Some(e) if may_see(v, part, e) => e,
         _ => return Err(missing()),
-    }
+    };
     if c.state == CaseState::Closed {
         return Err(procedure_refusal(ProcedureError::Closed, tr));
+    }
+    if !part.commission && !respondent_may_add(c, entry) {
+        return Err(Refused::Other(Refusal::new(
+            ErrorCode::Conflict,
+            tr.t("cases.error.files_after").to_string(),
+        )));
     }
     Ok(seq)
 }

@@ -261,16 +261,22 @@ async fn step_unaudited(
     };
     let person = v.user.person.clone();
     in_tx(state, v, &c.id, async |tx| {
-        tx.case_step(
-            &c.id,
-            b.version,
-            action,
-            to,
-            change,
-            today,
-            person.as_deref(),
-        )
-        .await
+        let after = tx
+            .case_step(
+                &c.id,
+                b.version,
+                action,
+                to,
+                change,
+                today,
+                person.as_deref(),
+            )
+            .await?;
+        // The step's files go on its entry, the case's latest: both stored or neither.
+        for (file, name) in files {
+            tx.attach_to_case_entry(&c.id, None, file, name).await?;
+        }
+        Ok(after)
     })
     .await
 }
