@@ -1518,7 +1518,7 @@ async fn the_statement_brings_files_added_until_the_decision() {
     .await;
     assert_eq!(resp.status(), 409);
     let body = resp.text().await.unwrap();
-    assert!(body.contains("此后不再补充"), "{}", &body[body.len().saturating_sub(3000)..]);
+    assert!(body.contains("此后不再补充"), "{body}");
     assert_eq!(app.db.case_attachments(&id).await.unwrap().len(), 2);
     assert!(app.db.verify_audit().await.unwrap().is_ok());
     app.finish().await;
