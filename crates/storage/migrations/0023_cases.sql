@@ -47,7 +47,9 @@ CREATE INDEX cases_respondent ON cases (respondent_id);
 CREATE INDEX cases_referrer ON cases (referred_by, created_at);
 
 -- The case file, append-only: facts (each linked to the ledger or a document of its own),
--- investigation notes, the procedure's steps as they were taken, and addenda to a closed case.
+-- investigation notes and tasks (an inquiry names its assignee and due day; the note that
+-- reports it done `answers` it by its `seq`), the procedure's steps as they were taken, and
+-- addenda to a closed case.
 CREATE TABLE case_entries (
     id TEXT PRIMARY KEY,
     case_id TEXT NOT NULL REFERENCES cases (id),
@@ -61,6 +63,9 @@ CREATE TABLE case_entries (
     text TEXT NOT NULL,
     day TEXT NOT NULL,
     person_id TEXT REFERENCES people (id),
+    assignee_id TEXT REFERENCES people (id),
+    due_on TEXT,
+    answers BIGINT,
     created_by TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );

@@ -148,6 +148,34 @@ async fn a_case_runs_its_procedure_to_closing_and_then_takes_only_addenda() {
         .await
         .unwrap();
         assert_eq!(c.statement_due, Some(d("2026-12-11")));
+        // An investigation task, reported done once.
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        let task = tx
+            .add_case_inquiry(
+                &c.id,
+                "调取年审记录",
+                &s.staff,
+                d("2026-12-10"),
+                today,
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(task.inquiry, Some((s.staff.clone(), d("2026-12-10"))));
+        let done = tx
+            .answer_case_inquiry(&c.id, task.seq, "年审记录缺失", today, None)
+            .await
+            .unwrap();
+        assert_eq!(done.answers, Some(task.seq));
+        tx.commit().await.unwrap();
+        assert_eq!(db.open_inquiries_of(&s.staff).await.unwrap(), []);
+        let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
+        assert!(
+            tx.answer_case_inquiry(&c.id, task.seq, "again", today, None)
+                .await
+                .is_err()
+        );
+        drop(tx);
         assert_eq!(c.respondent.as_deref(), Some(s.leader.as_str()));
         // A stale version is refused; nothing is written.
         let stale = step(
@@ -184,7 +212,7 @@ async fn a_case_runs_its_procedure_to_closing_and_then_takes_only_addenda() {
         tx.commit().await.unwrap();
         let files = db.case_attachments(&c.id).await.unwrap();
         assert_eq!(files.len(), 1);
-        assert_eq!(files[0].seq, 4, "the statement's entry");
+        assert_eq!(files[0].seq, 6, "the statement's entry");
         assert_eq!(files[0].file.filename, "陈述材料.pdf");
         let decision = check_decision(
             &DecisionDraft {
@@ -338,7 +366,7 @@ async fn a_case_runs_its_procedure_to_closing_and_then_takes_only_addenda() {
         assert!(matches!(refused, StorageError::Invalid(_)), "{refused:?}");
         let mut tx = db.begin(&Actor::cli(), now()).await.unwrap();
         let closed = tx
-            .attach_to_case_entry(&c.id, Some(4), &pdf, "late.pdf")
+            .attach_to_case_entry(&c.id, Some(6), &pdf, "late.pdf")
             .await
             .unwrap_err();
         assert!(matches!(closed, StorageError::Invalid(_)), "{closed:?}");

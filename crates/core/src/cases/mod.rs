@@ -1055,3 +1055,59 @@ pub fn task_notices(t: &TaskStanding, today: NaiveDate, escalate_after: u32) -> 
     }
     out
 }
+
+/// An investigation task as typed in: what is to be found out, by whom, by when.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InquiryDraft {
+    /// What is to be done (调查核实的事项).
+    pub text: String,
+    /// Who does it (person id).
+    pub assignee: String,
+    /// By when, `YYYY-MM-DD`.
+    pub due: String,
+}
+
+/// A checked investigation task: the text, the assignee's id, the day due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inquiry {
+    /// What is to be done.
+    pub text: String,
+    /// Who.
+    pub assignee: String,
+    /// By when.
+    pub due: NaiveDate,
+}
+
+/// Checks an investigation task: `note` (its text), `assignee` (a person), `due` (today or
+/// later, within [`DEADLINE_MAX_DAYS`]).
+pub fn check_inquiry(
+    d: &InquiryDraft,
+    model: &OrgModel,
+    today: NaiveDate,
+    lang: Lang,
+) -> Result<Inquiry, FieldErrors> {
+    let mut e = Errors::new(lang);
+    let text = e.text("note", &d.text, true, TASK_TITLE_MAX);
+    let assignee = e.one_person("assignee", &d.assignee, model, None);
+    let due = e.date("due", &d.due);
+    let latest = crate::period::add_days(today, DEADLINE_MAX_DAYS);
+    match due {
+        Some(day) if day < today => e.push(
+            "due",
+            format!("完成时限 {day} 早于今天（{today}）"),
+            format!("the due day {day} is before today ({today})"),
+        ),
+        Some(day) if day > latest => e.push(
+            "due",
+            format!("完成时限不能晚于 {latest}"),
+            format!("the due day cannot be after {latest}"),
+        ),
+        _ => {}
+    }
+    e.result(due.map(|due| Inquiry {
+        text,
+        assignee,
+        due,
+    }))
+}

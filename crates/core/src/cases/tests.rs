@@ -612,3 +612,32 @@ fn remediation_reminds_its_owner_and_escalates_to_whoever_set_it_once_each() {
     assert_eq!(task_notices(&verified, today, 7), []);
     assert_eq!(TaskNotice::Escalate.kind(), "case-task-escalate");
 }
+
+#[test]
+fn an_investigation_task_names_a_person_and_a_day_not_past() {
+    let m = model();
+    let ok = check_inquiry(
+        &InquiryDraft {
+            text: "调取公众号年审记录".into(),
+            assignee: "wu".into(),
+            due: "2026-12-10".into(),
+        },
+        &m,
+        d(TODAY),
+        Lang::Zh,
+    )
+    .unwrap();
+    assert_eq!((ok.assignee.as_str(), ok.due), ("wu", d("2026-12-10")));
+    let e = check_inquiry(
+        &InquiryDraft {
+            text: " ".into(),
+            assignee: "nobody".into(),
+            due: "2026-12-01".into(),
+        },
+        &m,
+        d(TODAY),
+        Lang::Zh,
+    )
+    .unwrap_err();
+    assert_eq!(fields_of(&e), ["note", "assignee", "due"]);
+}

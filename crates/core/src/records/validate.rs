@@ -103,6 +103,8 @@ pub fn field_label(field: &str, lang: Lang) -> &'static str {
         "evidence" => ("完成情况", "evidence"),
         "addendum" => ("补充说明", "addendum"),
         "background" => ("案情概要", "background"),
+        "assignee" => ("承办人", "assignee"),
+        "due" => ("完成时限", "due day"),
         "decision_text" => ("决定内容", "decision"),
         _ => ("字段", "field"),
     };

@@ -159,6 +159,8 @@ pub enum EntryKind {
     Step,
     /// A dated addendum to a closed case.
     Addendum,
+    /// An investigation task: its text, assignee and due day; done when a note answers it.
+    Inquiry,
 }
 
 impl EntryKind {
@@ -169,6 +171,7 @@ impl EntryKind {
             EntryKind::Note => "note",
             EntryKind::Step => "step",
             EntryKind::Addendum => "addendum",
+            EntryKind::Inquiry => "inquiry",
         }
     }
 
@@ -178,6 +181,7 @@ impl EntryKind {
             EntryKind::Note,
             EntryKind::Step,
             EntryKind::Addendum,
+            EntryKind::Inquiry,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -205,6 +209,10 @@ pub struct CaseEntry {
     pub day: NaiveDate,
     /// The person who made it, if a person did.
     pub person: Option<String>,
+    /// For an investigation task: who is to do it, by when.
+    pub inquiry: Option<(String, NaiveDate)>,
+    /// For a note reporting an investigation task done: the task's `seq`.
+    pub answers: Option<i64>,
     /// Who made it (user name).
     pub created_by: String,
     /// When (ms since the epoch).
@@ -225,6 +233,9 @@ impl CaseEntry {
             "text": self.text,
             "day": date_text(self.day),
             "person": self.person,
+            "assignee": self.inquiry.as_ref().map(|i| i.0.clone()),
+            "due": self.inquiry.as_ref().map(|i| date_text(i.1)),
+            "answers": self.answers,
             "created_by": self.created_by,
         })
     }
@@ -292,7 +303,7 @@ impl CaseTask {
 }
 
 const COLS: &str = "id, org_id, title, subject_kind, person_id, post_id, period_from, period_to, grounds, background, state, referred_by, referred_on, decline_reason, opened_on, respondent_id, invitation, invited_on, statement_due, statement, statement_on, lapsed_on, decision, decided_on, notified_on, appeal, appealed_on, appeal_decision, appeal_decided_on, closed_on, version, created_by";
-const ENTRY_COLS: &str = "id, case_id, seq, kind, fact_kind, reference, ground, indicator, step, text, day, person_id, created_by, created_at";
+const ENTRY_COLS: &str = "id, case_id, seq, kind, fact_kind, reference, ground, indicator, step, text, day, person_id, assignee_id, due_on, answers, created_by, created_at";
 const TASK_COLS: &str = "id, case_id, title, owner_id, opened_on, deadline, reported_on, evidence, verified_on, verified_by, verification_note, set_by, reminded_on, overdue_on, escalated_on, version, created_by";
 
 const CASES: super::Rows<Case> = super::Rows {
@@ -389,6 +400,14 @@ fn entry_from(r: &AnyRow) -> Result<CaseEntry> {
         text: r.try_get("text")?,
         day: parse_date(&r.try_get::<String, _>("day")?)?,
         person: r.try_get("person_id")?,
+        inquiry: match (
+            r.try_get::<Option<String>, _>("assignee_id")?,
+            parse_opt_date(r.try_get("due_on")?)?,
+        ) {
+            (Some(a), Some(d)) => Some((a, d)),
+            _ => None,
+        },
+        answers: r.try_get("answers")?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         id,
@@ -577,6 +596,23 @@ impl Db {
         .collect()
     }
 
+    /// The investigation tasks assigned to `person` that no note has reported done yet, by due
+    /// day.
+    pub async fn open_inquiries_of(&self, person: &str) -> Result<Vec<CaseEntry>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} FROM case_entries e WHERE e.kind = 'inquiry' AND e.assignee_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM case_entries a WHERE a.case_id = e.case_id AND a.answers = e.seq) \
+             ORDER BY e.due_on, e.id",
+            super::qualified(ENTRY_COLS, "e")
+        )))
+        .bind(person)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(entry_from)
+        .collect()
+    }
+
     /// A case's remediation tasks, in the order set.
     pub async fn case_tasks(&self, case: &str) -> Result<Vec<CaseTask>> {
         TASKS
@@ -682,6 +718,8 @@ impl Tx {
             text: text.to_string(),
             day,
             person: person.map(str::to_string),
+            inquiry: None,
+            answers: None,
             created_by: self.actor_name(),
             created_at: self.now_ms(),
         };
@@ -932,6 +970,94 @@ impl Tx {
             Some(&e.to_json()),
         )
         .await?;
+        Ok(e)
+    }
+
+    /// Sets an investigation task on a case still in hand: `title` for `assignee` by `due`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn add_case_inquiry(
+        &mut self,
+        id: &str,
+        title: &str,
+        assignee: &str,
+        due: NaiveDate,
+        day: NaiveDate,
+        person: Option<&str>,
+    ) -> Result<CaseEntry> {
+        let c = CASES.by_id(&mut *self.tx, id).await?;
+        if !c.state.open() {
+            return Err(StorageError::Invalid(format!(
+                "case `{id}` is {}; it takes no investigation task",
+                c.state.as_str()
+            )));
+        }
+        let mut e = self
+            .case_entry(id, EntryKind::Inquiry, None, None, title, day, person)
+            .await?;
+        sqlx::query("UPDATE case_entries SET assignee_id = $1, due_on = $2 WHERE id = $3")
+            .bind(assignee)
+            .bind(date_text(due))
+            .bind(&e.id)
+            .execute(&mut *self.tx)
+            .await?;
+        e.inquiry = Some((assignee.to_string(), due));
+        self.audit("case.inquiry", "case", id, None, Some(&e.to_json()))
+            .await?;
+        Ok(e)
+    }
+
+    /// Reports the investigation task `seq` of a case still in hand done, with what was found
+    /// (a note answering it); once.
+    pub async fn answer_case_inquiry(
+        &mut self,
+        id: &str,
+        seq: i64,
+        text: &str,
+        day: NaiveDate,
+        person: Option<&str>,
+    ) -> Result<CaseEntry> {
+        let c = CASES.by_id(&mut *self.tx, id).await?;
+        if !c.state.open() {
+            return Err(StorageError::Invalid(format!(
+                "case `{id}` is {}; its investigation is over",
+                c.state.as_str()
+            )));
+        }
+        let task: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM case_entries WHERE case_id = $1 AND seq = $2 AND kind = 'inquiry'",
+        )
+        .bind(id)
+        .bind(seq)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if task.is_none() {
+            return Err(super::not_found(
+                "investigation task",
+                &format!("{id}#{seq}"),
+            ));
+        }
+        let done: Option<String> =
+            sqlx::query_scalar("SELECT id FROM case_entries WHERE case_id = $1 AND answers = $2")
+                .bind(id)
+                .bind(seq)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        if done.is_some() {
+            return Err(StorageError::Invalid(format!(
+                "investigation task {seq} of case `{id}` is done already"
+            )));
+        }
+        let mut e = self
+            .case_entry(id, EntryKind::Note, None, None, text, day, person)
+            .await?;
+        sqlx::query("UPDATE case_entries SET answers = $1 WHERE id = $2")
+            .bind(seq)
+            .bind(&e.id)
+            .execute(&mut *self.tx)
+            .await?;
+        e.answers = Some(seq);
+        self.audit("case.inquiry-done", "case", id, None, Some(&e.to_json()))
+            .await?;
         Ok(e)
     }
 

@@ -1523,3 +1523,113 @@ async fn the_statement_brings_files_added_until_the_decision() {
     assert!(app.db.verify_audit().await.unwrap().is_ok());
     app.finish().await;
 }
+
+/// Investigation tasks: the commission sets one with an assignee and a due day (a note that
+/// names them), the assignee finds it among what is asked of them, it is reported done once
+/// with what was found; nobody outside the commission sets or sees them.
+#[tokio::test]
+async fn an_investigation_task_is_set_asked_of_its_assignee_and_reported_done_once() {
+    let app = TestApp::demo().await;
+    let d = app.token("discipline").await;
+    let qian = app.person_id("钱纪明").await;
+    let (status, c) = api(
+        &app,
+        &d,
+        "POST",
+        "/api/v1/cases",
+        Some(json!({
+            "title": "学院网站内容审核不严", "subject_kind": "org", "org": "cqu-mse",
+            "period_from": "2026-01-01", "period_to": "2026-11-27", "grounds": ["art5-6"],
+            "background": "学院网站多次出现错误信息。",
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].as_str().unwrap().to_string();
+    let notes = format!("/api/v1/cases/{id}/notes");
+    // A due day already past, and nobody: each named, nothing stored.
+    let (status, v) = api(
+        &app,
+        &d,
+        "POST",
+        &notes,
+        Some(json!({"text": "调取网站审核记录", "assignee": "nobody", "due": "2026-11-01"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(fields(&v), ["assignee", "due"], "{v}");
+    let (status, v) = api(
+        &app,
+        &d,
+        "POST",
+        &notes,
+        Some(json!({"text": "调取网站审核记录", "assignee": qian, "due": "2026-12-05"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let task = v["file"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "inquiry")
+        .unwrap_or_else(|| panic!("{v}"))
+        .clone();
+    assert_eq!(task["assignee"], qian.as_str());
+    assert_eq!(task["due"], "2026-12-05");
+    let seq = task["seq"].as_i64().unwrap();
+    let (_, mine) = api(&app, &d, "GET", "/api/v1/cases/mine", None).await;
+    assert!(
+        mine["asked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["what"] == "inquiry" && a["due"] == "2026-12-05"),
+        "{mine}"
+    );
+    // Only the commission reports it; then it is done, once.
+    let secretary = app.token("secretary").await;
+    let (status, _) = api(
+        &app,
+        &secretary,
+        "POST",
+        &notes,
+        Some(json!({"text": "x", "answers": seq})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, v) = api(
+        &app,
+        &d,
+        "POST",
+        &notes,
+        Some(json!({"text": "审核记录缺失三个月", "answers": seq})),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = api(
+        &app,
+        &d,
+        "POST",
+        &notes,
+        Some(json!({"text": "再次报告", "answers": seq})),
+    )
+    .await;
+    assert_eq!(status, 422, "{v}");
+    let (_, mine) = api(&app, &d, "GET", "/api/v1/cases/mine", None).await;
+    assert!(
+        !mine["asked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["what"] == "inquiry"),
+        "{mine}"
+    );
+    // The page shows it done, with what was found.
+    let s = app.sign_in("discipline", PASSWORD).await;
+    let (status, html) = page(&s, &app, &format!("/cases/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("id=\"inquiry-{seq}\"")), "{html}");
+    assert!(html.contains("审核记录缺失三个月"));
+    assert!(app.db.verify_audit().await.unwrap().is_ok());
+    app.finish().await;
+}

@@ -427,24 +427,17 @@ pub(super) async fn api_facts(
     .await
 }
 
-/// A note through the API.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct NoteBody {
-    text: String,
-}
-
 /// `POST /api/v1/cases/{id}/notes`
 pub(super) async fn api_note(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
     id: Result<Path<String>, Rejected>,
-    body: Result<JsonBody<NoteBody>, Rejected>,
+    body: Result<JsonBody<NoteDraft>, Rejected>,
 ) -> Result<Response, ApiError> {
     let Path(id) = id?;
     let JsonBody(b) = body?;
     api_act(&state, &v, &id, async |c, _, part| {
-        add_note(&state, &v, c, part, &b.text).await
+        add_note(&state, &v, c, part, &b).await
     })
     .await
 }

@@ -29,6 +29,17 @@ pub struct EntryView {
     pub by: String,
 }
 
+/// An investigation task as shown: what, by whom, by when, and what was found.
+pub struct InquiryView {
+    pub seq: i64,
+    pub text: String,
+    pub assignee: String,
+    pub due: String,
+    pub overdue: bool,
+    /// What was found and when, once reported done.
+    pub done: Option<(String, String)>,
+}
+
 /// A remediation task as shown.
 pub struct TaskView {
     pub id: String,
@@ -99,6 +110,9 @@ pub(super) struct CasePage {
     pub actions: Vec<&'static str>,
     pub facts: Vec<FactView>,
     pub entries: Vec<EntryView>,
+    pub inquiries: Vec<InquiryView>,
+    /// Who may be given an investigation task: the people of the commission's own org.
+    pub investigators: Vec<(String, String)>,
     /// The statement's and the appeal's files, and their entries (`seq`) where the respondent
     /// may still add to them.
     pub statement_attach: Option<i64>,
@@ -146,6 +160,13 @@ impl CasePage {
             "note" => self.state != "declined",
             "task" => self.decision.is_some() && self.state != "closed",
             _ if f.starts_with("task-") => self.tasks.iter().any(|t| f == format!("task-{}", t.id)),
+            _ if f.starts_with("inquiry-") => {
+                self.state != "closed"
+                    && self
+                        .inquiries
+                        .iter()
+                        .any(|i| i.done.is_none() && f == format!("inquiry-{}", i.seq))
+            }
             _ if f.starts_with("attach-") => {
                 let seq = f.trim_start_matches("attach-").parse::<i64>().ok();
                 let on_file = self.part.commission
@@ -278,6 +299,36 @@ pub(super) async fn case_view(
         .and_then(|s| by_entry.get(&s))
         .map(|f| f.iter().map(FileRow::clone).collect())
         .unwrap_or_default();
+    let inquiries: Vec<InquiryView> = entries
+        .iter()
+        .filter(|_| part.commission)
+        .filter_map(|e| {
+            let (assignee, due) = e.inquiry.as_ref()?;
+            let done = entries
+                .iter()
+                .find(|a| a.answers == Some(e.seq))
+                .map(|a| (a.text.clone(), date(a.day)));
+            Some(InquiryView {
+                seq: e.seq,
+                text: e.text.clone(),
+                assignee: person_name(m, assignee),
+                due: date(*due),
+                overdue: done.is_none() && *due < today,
+                done,
+            })
+        })
+        .collect();
+    let investigators: Vec<(String, String)> = match (part.commission, v.user.person.as_deref()) {
+        (true, Some(me)) => m
+            .person(me)
+            .map(|p| {
+                m.people_of(&p.org)
+                    .map(|x| (x.id.clone(), x.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let mut facts = Vec::new();
     let mut file = Vec::new();
     for e in entries.iter().filter(|_| part.commission) {
@@ -483,6 +534,8 @@ pub(super) async fn case_view(
             actions,
             facts,
             entries: file,
+            inquiries,
+            investigators,
             statement_attach,
             statement_files,
             appeal_attach,
@@ -655,10 +708,25 @@ pub(super) async fn note_page(
     body: Result<RawForm, RawFormRejection>,
 ) -> Response {
     let p = posted_pairs(body);
-    let text = form_first(&p, "text").to_string();
-    act_on_page(&state, &v, (id, &p), "note", "file", async |c, _, part| {
-        add_note(&state, &v, c, part, &text).await
-    })
+    let d = NoteDraft {
+        text: form_first(&p, "text").into(),
+        assignee: form_first(&p, "assignee").into(),
+        due: form_first(&p, "due").into(),
+        answers: form_first(&p, "answers").trim().parse().ok(),
+    };
+    // A task's report comes from the task's own form.
+    let form = match d.answers {
+        Some(seq) => format!("inquiry-{seq}"),
+        None => "note".to_string(),
+    };
+    act_on_page(
+        &state,
+        &v,
+        (id, &p),
+        &form,
+        "inquiries",
+        async |c, _, part| add_note(&state, &v, c, part, &d).await,
+    )
     .await
 }
 

@@ -35,9 +35,9 @@ use serde_json::{Value, json};
 use zeren_core::access::{Permission, Role};
 use zeren_core::cases::{
     Action, AppealDecisionDraft, CaseDraft, CaseRules, CaseState, DecisionDraft, Fact, FactDraft,
-    FactKind, FindingDraft, ProcedureError, SubjectKind, TaskDraft, TaskError,
-    check_appeal_decision, check_case, check_decision, check_fact, check_report, check_task,
-    check_text, check_verification,
+    FactKind, FindingDraft, InquiryDraft, ProcedureError, SubjectKind, TaskDraft, TaskError,
+    check_appeal_decision, check_case, check_decision, check_fact, check_inquiry, check_report,
+    check_task, check_text, check_verification,
 };
 use zeren_core::records::FieldErrors;
 use zeren_storage::StorageError;
@@ -169,7 +169,7 @@ pub fn page_routes() -> Routes {
             "/cases/{id}/notes",
             Describe::auth(
                 "cases",
-                "Add an investigation note, or an addendum to a closed case: text (the commission)",
+                "Add an investigation note (text); an investigation task (text, assignee, due); a task's report (text, answers: its seq); or an addendum to a closed case (text) — the commission",
             ),
             note_page,
         )
@@ -264,7 +264,7 @@ pub fn api_routes() -> Routes {
             "/cases/{id}/notes",
             Describe::auth(
                 "cases",
-                "Add an investigation note, or an addendum to a closed case: {text}",
+                "Add an investigation note {text}, an investigation task {text, assignee: person id, due}, a task's report {text, answers: seq}, or an addendum to a closed case {text}",
             ),
             api_note,
         )
@@ -712,18 +712,56 @@ pub(super) async fn add_facts(
     audited(state, v, &c.id, "facts", out).await
 }
 
-/// Adds an investigation note to an open case, or an addendum to a closed one (the commission).
+/// A note as typed in: an investigation note (or, to a closed case, an addendum); with an
+/// `assignee` and a `due` day, an investigation task; `answers` a task's `seq` to report it
+/// done.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NoteDraft {
+    /// The note, the task, or what the task found.
+    pub text: String,
+    /// For a task: who does it (person id).
+    pub assignee: String,
+    /// For a task: by when, `YYYY-MM-DD`.
+    pub due: String,
+    /// The task this reports done.
+    pub answers: Option<i64>,
+}
+
+/// Adds an investigation note, task or task's report to a case in hand, or an addendum to a
+/// closed one (the commission).
 pub(super) async fn add_note(
     state: &AppState,
     v: &Viewer,
     c: &Case,
     part: Part,
-    text: &str,
+    d: &NoteDraft,
 ) -> Result<CaseEntry, Refused> {
     let out = async {
         let tr = v.tr;
         if !part.commission {
             return Err(forbidden(tr.t("cases.error.commission_only").into()));
+        }
+        let today = state.today();
+        let person = v.user.person.clone();
+        let task = !d.assignee.trim().is_empty() || !d.due.trim().is_empty();
+        if c.state.open() && d.answers.is_none() && task {
+            let i = check_inquiry(
+                &InquiryDraft {
+                    text: d.text.clone(),
+                    assignee: d.assignee.clone(),
+                    due: d.due.clone(),
+                },
+                &v.snap.model,
+                today,
+                tr.lang(),
+            )
+            .map_err(Refused::Fields)?;
+            return in_tx(state, v, &c.id, async |tx| {
+                tx.add_case_inquiry(&c.id, &i.text, &i.assignee, i.due, today, person.as_deref())
+                    .await
+            })
+            .await;
         }
         let kind = match c.state {
             CaseState::Closed => EntryKind::Addendum,
@@ -743,12 +781,16 @@ pub(super) async fn add_note(
         } else {
             "note"
         };
-        let text = check_text(field, text, tr.lang()).map_err(Refused::Fields)?;
-        let today = state.today();
-        let person = v.user.person.clone();
-        in_tx(state, v, &c.id, async |tx| {
-            tx.add_case_note(&c.id, kind, &text, today, person.as_deref())
-                .await
+        let text = check_text(field, &d.text, tr.lang()).map_err(Refused::Fields)?;
+        in_tx(state, v, &c.id, async |tx| match (kind, d.answers) {
+            (EntryKind::Note, Some(seq)) => {
+                tx.answer_case_inquiry(&c.id, seq, &text, today, person.as_deref())
+                    .await
+            }
+            _ => {
+                tx.add_case_note(&c.id, kind, &text, today, person.as_deref())
+                    .await
+            }
         })
         .await
     }

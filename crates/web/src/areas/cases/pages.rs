@@ -65,6 +65,26 @@ pub async fn asked_of(state: &AppState, v: &Viewer) -> Vec<Asked> {
             }
         }
     }
+    if v.principal.can_somewhere(Permission::Cases)
+        && let Some(me) = v.user.person.as_deref()
+    {
+        for e in state.db.open_inquiries_of(me).await.unwrap_or_default() {
+            // Only where the viewer is still the commission of the case.
+            let Ok(c) = state.db.case(&e.case).await else {
+                continue;
+            };
+            if !v.can(Permission::Cases, Some(&c.fields.org)) {
+                continue;
+            }
+            out.push(Asked {
+                case: c.id.clone(),
+                what: "inquiry",
+                title: tr.tf("cases.asked.inquiry", &[("title", &e.text)]),
+                due: e.inquiry.map(|(_, d)| date(d)).unwrap_or_default(),
+                href: format!("{}#inquiry-{}", case_href(&c.id, tr), e.seq),
+            });
+        }
+    }
     if v.principal.can_somewhere(Permission::Cases) {
         let f = CaseFilter {
             orgs: unless_every_org(v, &commission_orgs(v)),
