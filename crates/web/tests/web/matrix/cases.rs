@@ -295,11 +295,15 @@ fn commission_409(p: Part) -> u16 {
     if p == Part::Commission { 409 } else { 403 }
 }
 
-/// Files on the statement's entry: the commission and the respondent reach the upload's check
-/// (a refused file type, 422); to anyone else the entry is not theirs (404).
+/// Files on the statement's entry: the commission reaches the upload's check (a refused file
+/// type, 422); the respondent is refused (409: the case is decided, the statement takes no
+/// more); to anyone else the entry is not theirs (404).
 fn attach(p: Part) -> u16 {
     match p {
-        Part::Commission | Part::Respondent => 422,
+        Part::Commission => 422,
+        // The case is decided: the respondent's statement takes no more files (409), before
+        // the file itself is read.
+        Part::Respondent => 409,
         _ => 404,
     }
 }
