@@ -462,6 +462,30 @@ impl Db {
             .await
     }
 
+    /// How many cases of `orgs` (every org when `None`) stand in each state, in one query.
+    pub async fn case_counts(&self, orgs: Option<&[String]>) -> Result<Vec<(CaseState, i64)>> {
+        let cond = match orgs {
+            Some([]) => return Ok(Vec::new()),
+            Some(o) => format!("WHERE org_id IN ({})", super::placeholders(1, o.len())),
+            None => String::new(),
+        };
+        let mut q = sqlx::query(AssertSqlSafe(format!(
+            "SELECT state, CAST(COUNT(*) AS BIGINT) AS n FROM cases {cond} GROUP BY state"
+        )));
+        for o in orgs.unwrap_or_default() {
+            q = q.bind(o.clone());
+        }
+        let mut out = Vec::new();
+        for r in q.fetch_all(&self.pool).await? {
+            let state: String = r.try_get("state")?;
+            let s = CaseState::parse(&state)
+                .ok_or_else(|| StorageError::Corrupt(format!("case state `{state}`")))?;
+            out.push((s, r.try_get("n")?));
+        }
+        out.sort_by_key(|(s, _)| CaseState::ALL.iter().position(|x| x == s));
+        Ok(out)
+    }
+
     /// The cases in which `person` is the respondent, newest first.
     pub async fn cases_of_respondent(&self, person: &str) -> Result<Vec<Case>> {
         CASES

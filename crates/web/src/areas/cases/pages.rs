@@ -236,19 +236,13 @@ pub(super) async fn cases_page(
             Err(e) => return storage_refusal(tr, e, "").page(tr),
         };
         rows = cases.iter().map(|c| row(&v, c, today)).collect();
-        for s in CaseState::ALL {
-            let f = CaseFilter {
-                states: vec![s],
-                limit: 0,
-                offset: 0,
-                ..f.clone()
-            };
-            match state.db.cases(&f).await {
-                Ok((_, n)) if n > 0 => counts.push((s.as_str().to_string(), state_name(tr, s), n)),
-                Ok(_) => {}
-                Err(e) => return storage_refusal(tr, e, "").page(tr),
-            }
-        }
+        counts = match state.db.case_counts(f.orgs.as_deref()).await {
+            Ok(c) => c
+                .into_iter()
+                .map(|(s, n)| (s.as_str().to_string(), state_name(tr, s), n))
+                .collect(),
+            Err(e) => return storage_refusal(tr, e, "").page(tr),
+        };
         let kept: Vec<(&str, String)> = [
             ("org", org.clone()),
             ("state", q.state.clone().unwrap_or_default()),
