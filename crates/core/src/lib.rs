@@ -3,6 +3,7 @@
 //! clock, no database: every function takes the day or instant it needs as a parameter.
 
 pub mod access;
+pub mod assessments;
 pub mod audit;
 pub mod cases;
 pub mod citation;

@@ -4,7 +4,7 @@ use crate::citation::Citation;
 use crate::period::Cadence;
 use crate::vocab::{EventForm, EventKind, EvidenceKind, OrgKind, PlatformKind};
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One version of a policy, parsed and validated.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -561,7 +561,7 @@ pub struct AssessmentScheme {
 }
 
 /// A step of the assessment procedure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AssessmentStep {
     /// 自评.
@@ -575,6 +575,16 @@ pub enum AssessmentStep {
 }
 
 impl AssessmentStep {
+    /// The pack spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SelfAssessment => "self-assessment",
+            Self::Review => "review",
+            Self::Scoring => "scoring",
+            Self::Publication => "publication",
+        }
+    }
+
     /// Reads the pack spelling.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -605,13 +615,36 @@ pub struct Indicator {
 }
 
 /// How an indicator turns obligations into a score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum IndicatorMethod {
     /// Share of obligations done.
     CompletionRate,
     /// Share of obligations done by their due date.
     OnTimeRate,
+    /// Scored by the reviewer, with a reason (no duties).
+    Manual,
+}
+
+impl IndicatorMethod {
+    /// The pack spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndicatorMethod::CompletionRate => "completion-rate",
+            IndicatorMethod::OnTimeRate => "on-time-rate",
+            IndicatorMethod::Manual => "manual",
+        }
+    }
+
+    /// Reads the pack spelling.
+    pub fn parse(s: &str) -> Option<IndicatorMethod> {
+        match s {
+            "completion-rate" => Some(IndicatorMethod::CompletionRate),
+            "on-time-rate" => Some(IndicatorMethod::OnTimeRate),
+            "manual" => Some(IndicatorMethod::Manual),
+            _ => None,
+        }
+    }
 }
 
 impl PolicyPack {

@@ -1316,8 +1316,24 @@ impl Reader<'_> {
                 }
             });
             sum += weight.unwrap_or(0.0);
+            let manual =
+                i.t.get("method")
+                    .and_then(|m| m.as_str())
+                    .is_some_and(|m| m == "manual");
             let mut ds = Vec::new();
-            for (d, span) in self.strings(&i, "duties", true) {
+            for (d, span) in self.strings(&i, "duties", !manual) {
+                if manual {
+                    self.at(
+                        &span,
+                        Problem::BadValue {
+                            key: "duties".into(),
+                            value: d,
+                            expected: "no duties: a manual indicator is scored by the reviewer"
+                                .into(),
+                        },
+                    );
+                    continue;
+                }
                 if duties.contains(&d) {
                     ds.push(d);
                 } else {
@@ -1335,13 +1351,14 @@ impl Reader<'_> {
                 .and_then(|(s, span)| match s.as_str() {
                     "completion-rate" => Some(IndicatorMethod::CompletionRate),
                     "on-time-rate" => Some(IndicatorMethod::OnTimeRate),
+                    "manual" => Some(IndicatorMethod::Manual),
                     _ => {
                         self.at(
                             &span,
                             Problem::BadValue {
                                 key: "method".into(),
                                 value: s,
-                                expected: "completion-rate, on-time-rate".into(),
+                                expected: "completion-rate, on-time-rate, manual".into(),
                             },
                         );
                         None

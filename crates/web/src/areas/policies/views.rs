@@ -359,6 +359,7 @@ fn method(tr: Tr, m: IndicatorMethod) -> &'static str {
     match m {
         IndicatorMethod::CompletionRate => tr.t("method.completion-rate"),
         IndicatorMethod::OnTimeRate => tr.t("method.on-time-rate"),
+        IndicatorMethod::Manual => tr.t("method.manual"),
     }
 }
 
