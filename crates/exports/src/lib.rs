@@ -7,11 +7,15 @@
 //! - [`xlsx`]: the ledger (台账) as an Excel workbook, streamed sheet by sheet in rust_xlsxwriter's
 //!   constant-memory mode so memory stays flat however many rows there are.
 //!
+//! - [`assessment`]: the annual assessment's score sheet as an Excel workbook with live formulas
+//!   (and their results cached), and a report's text as official-document blocks.
+//!
 //! - [`ledger`]: reads an org subtree's year from storage into the xlsx writer.
 //!
 //! The writers are pure (no database, no clock: the export time is a parameter); only
 //! [`ledger`] reads storage.
 
+pub mod assessment;
 pub mod docx;
 pub mod ics;
 pub mod ledger;

@@ -190,6 +190,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0022_incident_attachments.sql"),
     ),
     (23, "cases", include_str!("../migrations/0023_cases.sql")),
+    (
+        24,
+        "assessments",
+        include_str!("../migrations/0024_assessments.sql"),
+    ),
 ];
 
 impl Db {
@@ -401,6 +406,7 @@ const OUTSIDE_LEDGER: &[&str] = &[
     "policy",
     "case",
     "case_task",
+    "assessment",
 ];
 
 /// Object types whose change makes every instance's in-memory snapshot stale.

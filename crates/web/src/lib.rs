@@ -78,6 +78,7 @@ pub fn page_routes() -> Routes {
         .merge(areas::incidents::page_routes())
         .merge(areas::risk::page_routes())
         .merge(areas::cases::page_routes())
+        .merge(areas::assessments::page_routes())
         .merge(areas::indicators::page_routes())
         .merge(areas::admin::page_routes())
         .merge(areas::obligations::page_routes())
@@ -100,6 +101,7 @@ pub fn api_routes() -> Routes {
         .merge(areas::incidents::api_routes())
         .merge(areas::risk::api_routes())
         .merge(areas::cases::api_routes())
+        .merge(areas::assessments::api_routes())
         .merge(areas::indicators::api_routes())
         .merge(areas::admin::api_routes())
         .merge(areas::obligations::api_routes())
@@ -127,6 +129,7 @@ pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     areas::incidents::CATALOG,
     areas::risk::CATALOG,
     areas::cases::CATALOG,
+    areas::assessments::CATALOG,
     areas::indicators::CATALOG,
     areas::roster::CATALOG,
     areas::setup::CATALOG,

@@ -765,3 +765,38 @@ fn text_name(field: &str, lang: Lang) -> &'static str {
         _ => lang.pick("内容", "text"),
     }
 }
+
+/// Longest 发文字号, in characters.
+pub const DOCUMENT_NUMBER_MAX: usize = 50;
+
+/// Checks a 发文字号 (optional): the issuer's short name, the year in 〔〕 and the serial number
+/// with 号, as GB/T 9704 writes it (重大委〔2027〕3号). Returns it trimmed, `None` when blank.
+pub fn check_document_number(text: &str, lang: Lang) -> Result<Option<String>, FieldErrors> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let well_formed = t.chars().count() <= DOCUMENT_NUMBER_MAX
+        && t.split_once('〔').is_some_and(|(issuer, rest)| {
+            !issuer.is_empty()
+                && rest.split_once('〕').is_some_and(|(year, serial)| {
+                    year.len() == 4
+                        && year.chars().all(|c| c.is_ascii_digit())
+                        && serial.strip_suffix('号').is_some_and(|n| {
+                            !n.is_empty()
+                                && n.chars().all(|c| c.is_ascii_digit())
+                                && !n.starts_with('0')
+                        })
+                })
+        });
+    if well_formed {
+        return Ok(Some(t.to_string()));
+    }
+    let mut e = Errors::new(lang);
+    e.push(
+        "document_number",
+        format!("发文字号「{t}」应写作「机关代字〔年份〕序号号」，如 重大委〔2027〕3号"),
+        format!("document number `{t}` must read issuer〔year〕N号, e.g. 重大委〔2027〕3号"),
+    );
+    e.result(None)
+}

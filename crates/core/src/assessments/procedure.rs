@@ -325,8 +325,12 @@ impl Procedure {
         Ok(())
     }
 
-    /// Editing or submitting a duty report: once the scheme is published, until it is submitted.
+    /// Editing or submitting a duty report: once the scheme is published, until it is submitted
+    /// or the results are published.
     pub fn check_duty_report(&self, at: Stage, submitted: bool) -> Result<(), StageError> {
+        if at.published() {
+            return Err(StageError::Frozen);
+        }
         if at == Stage::Draft {
             return Err(StageError::NotStarted);
         }

@@ -33,8 +33,6 @@ pub struct DutyReportFacts {
     pub policy: String,
     /// Each duty's figures, in the pack's order.
     pub duties: Vec<DutyFigures>,
-    /// Incidents recorded in the year, and of them closed within their clock.
-    pub incidents: (i64, i64),
     /// Remediation tasks of the year, and of them done.
     pub remediation: (i64, i64),
 }
@@ -159,16 +157,6 @@ pub fn duty_report_draft(f: &DutyReportFacts, lang: Lang) -> String {
                 )
             });
         }
-    }
-    let (incidents, in_clock) = f.incidents;
-    if incidents > 0 {
-        out.push(if zh {
-            format!(
-                "本年度登记舆情事件 {incidents} 起，在处置时限内办结 {in_clock} 起。"
-            )
-        } else {
-            format!("{incidents} incidents were recorded in the year; {in_clock} were closed within their clock.")
-        });
     }
     out.push(h1(3, "存在的问题", "Problems found"));
     let missed: Vec<(&DutyFigures, &String)> = f

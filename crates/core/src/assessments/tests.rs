@@ -272,14 +272,13 @@ fn the_duty_report_draft_reads_as_official_headings() {
                 missed: vec!["2026年第三季度的研判报告逾期完成".into()],
             },
         ],
-        incidents: (2, 1),
         remediation: (1, 1),
     };
     let text = duty_report_draft(&facts, Lang::Zh);
     assert!(text.contains("应履行规定动作 5 项，已完成 4 项，其中按时完成 3 项，完成率 80.0%"));
     let o = outline(&text);
     let levels: Vec<u8> = o.iter().map(|(l, _)| *l).collect();
-    assert_eq!(levels, [1, 0, 1, 2, 3, 3, 0, 1, 3, 1, 0, 0], "{o:?}");
+    assert_eq!(levels, [1, 0, 1, 2, 3, 3, 1, 3, 1, 0, 0], "{o:?}");
     assert_eq!(o[2].1, "二、落实实施细则规定动作的情况");
     assert_eq!(
         outline("（1）细项\n(2) x\n正文")[..2]
@@ -288,4 +287,23 @@ fn the_duty_report_draft_reads_as_official_headings() {
             .collect::<Vec<_>>(),
         [4, 4]
     );
+}
+
+#[test]
+fn a_document_number_is_written_the_official_way() {
+    assert_eq!(
+        check_document_number(" 重大委〔2027〕3号 ", Lang::Zh),
+        Ok(Some("重大委〔2027〕3号".into()))
+    );
+    assert_eq!(check_document_number("", Lang::Zh), Ok(None));
+    for bad in [
+        "重大委[2027]3号",
+        "〔2027〕3号",
+        "重大委〔27〕3号",
+        "重大委〔2027〕03号",
+        "重大委〔2027〕3",
+    ] {
+        let e = check_document_number(bad, Lang::Zh).unwrap_err();
+        assert_eq!(e[0].0, "document_number", "{bad}");
+    }
 }

@@ -1,5 +1,6 @@
 //! Repositories: reading and writing each kind of record, on both engines.
 
+pub mod assessments;
 pub mod assignments;
 pub mod attachments;
 pub mod audit;

@@ -2,6 +2,7 @@
 //! Each migration's tables are listed in the module of its area; a test checks the whole list
 //! against the live schema on both engines.
 
+mod assessments;
 mod cases;
 mod feeds;
 mod foundation;
@@ -44,6 +45,7 @@ pub static TABLES: LazyLock<Vec<&'static Table>> = LazyLock::new(|| {
         notify::TABLES,
         feeds::TABLES,
         cases::TABLES,
+        assessments::TABLES,
     ]
     .iter()
     .flat_map(|part| part.iter())

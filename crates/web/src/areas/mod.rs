@@ -3,6 +3,7 @@
 //! declared in the shape test (`tests/web/shape.rs`).
 
 pub mod admin;
+pub mod assessments;
 pub mod cases;
 pub mod events;
 pub mod feeds;

@@ -24,6 +24,19 @@ pub fn article_href(policy: &str, c: Option<Citation>, tr: Tr) -> String {
     )
 }
 
+/// A day as an official document writes it: 2026年12月6日 (12/6/2026 in English).
+pub fn written_day(d: NaiveDate, tr: Tr) -> String {
+    use chrono::Datelike;
+    tr.tf(
+        "doc.day",
+        &[
+            ("y", &d.year().to_string()),
+            ("m", &d.month().to_string()),
+            ("d", &d.day().to_string()),
+        ],
+    )
+}
+
 /// A calendar day as shown everywhere: YYYY-MM-DD.
 pub fn date(d: NaiveDate) -> String {
     zeren_core::events::day_text(d)

@@ -150,6 +150,7 @@ impl Frame {
                 links.push(("/risk-assessments".into(), "risk.nav"));
                 links.push(("/indicators".into(), "indicators.nav"));
                 links.push(("/cases".into(), "cases.nav"));
+                links.push(("/assessments".into(), "assessments.nav"));
                 links.push(("/people".into(), "nav.people"));
                 links.push(("/who".into(), "nav.who"));
                 links.push(("/search".into(), "feeds.nav.search"));

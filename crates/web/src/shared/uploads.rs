@@ -453,6 +453,31 @@ pub fn content_disposition(filename: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
+/// Word (.docx).
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+/// Excel (.xlsx).
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file made for this request (a Word or Excel export) as a download named `filename`,
+/// never cached.
+pub fn made_file(bytes: Vec<u8>, filename: &str, content_type: &'static str) -> Response {
+    let disposition = content_disposition(filename);
+    (
+        StatusCode::OK,
+        [
+            (CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (
+                CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A stored file as a download: its type (text says its charset), always as an attachment
 /// under its name, never sniffed by the browser, never cached by others. `Ok(None)` when the
 /// file is missing from the files dir (logged; the caller answers 404 as for any missing file).

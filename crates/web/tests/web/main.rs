@@ -8,6 +8,7 @@
 mod common;
 
 mod admin;
+mod assessments;
 mod auth;
 mod cases;
 mod events;

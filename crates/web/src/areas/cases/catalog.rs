@@ -291,7 +291,6 @@ pub const ZH: &[(&str, &str)] = &[
         "操作「{value}」无效，可选：report, verify, return",
     ),
     ("cases.error.no_decision", "案件「{id}」尚未作出问责决定"),
-    ("cases.doc.day", "{y}年{m}月{d}日"),
     ("cases.doc.title", "关于对{subject}党组织问责的决定"),
     ("cases.doc.title_person", "关于对{name}同志问责的决定"),
     ("cases.doc.heading", "{n}、{title}"),
@@ -656,7 +655,6 @@ pub const EN: &[(&str, &str)] = &[
         "`{value}` is not one of: report, verify, return",
     ),
     ("cases.error.no_decision", "case `{id}` has no decision yet"),
-    ("cases.doc.day", "{m}/{d}/{y}"),
     (
         "cases.doc.title",
         "Decision on the accountability of the party organisation of {subject}",

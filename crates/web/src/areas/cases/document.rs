@@ -5,22 +5,8 @@
 //! the commission and the respondent only; every download is audited as a view.
 
 use super::*;
-use axum::http::HeaderValue;
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-use chrono::Datelike;
+use crate::shared::format::written_day;
 use zeren_exports::docx::{Block, OfficialDoc, official_doc};
-
-/// A day as an official document writes it: 2026年12月6日 (December 6, 2026 in English).
-fn written_day(d: chrono::NaiveDate, tr: Tr) -> String {
-    tr.tf(
-        "cases.doc.day",
-        &[
-            ("y", &d.year().to_string()),
-            ("m", &d.month().to_string()),
-            ("d", &d.day().to_string()),
-        ],
-    )
-}
 
 /// The document of `c`'s decision.
 pub(super) fn decision_document(
@@ -206,24 +192,9 @@ pub(super) async fn decision_docx(
             .page(tr);
         }
     };
-    let disposition = crate::shared::uploads::content_disposition(&format!("{}.docx", doc.title));
-    (
-        StatusCode::OK,
-        [
-            (
-                CONTENT_TYPE,
-                HeaderValue::from_static(
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                ),
-            ),
-            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (
-                CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
-            ),
-        ],
+    crate::shared::uploads::made_file(
         bytes,
+        &format!("{}.docx", doc.title),
+        crate::shared::uploads::DOCX,
     )
-        .into_response()
 }
