@@ -729,9 +729,12 @@ pub fn score(scheme: &Scheme, counts: &HashMap<String, Counts>, marks: &[Mark]) 
 /// Ranks totals, highest first; equal totals share a rank and the next rank skips (1, 2, 2, 4).
 /// Returns each entry's rank in the order given.
 pub fn rank(totals: &[i64]) -> Vec<u32> {
+    let mut sorted = totals.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
     totals
         .iter()
-        .map(|t| 1 + totals.iter().filter(|o| *o > t).count() as u32)
+        // The number of totals above this one: where it first stands, highest first.
+        .map(|t| 1 + sorted.partition_point(|o| o > t) as u32)
         .collect()
 }
 

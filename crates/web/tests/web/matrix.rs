@@ -3,6 +3,7 @@
 
 mod acting;
 mod admin;
+pub(crate) mod assessments;
 pub(crate) mod cases;
 mod events;
 mod feeds;
@@ -101,6 +102,8 @@ fn expectations() -> Vec<Expect> {
 struct Fixture {
     orgs: HashMap<&'static str, OrgFacts>,
     policy: String,
+    /// The university's assessment of 2026, in the scoring step (see `matrix/assessments.rs`).
+    round: String,
 }
 
 struct OrgFacts {
@@ -490,6 +493,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     Fixture {
         orgs,
         policy: zeren_core::policy::BUILTIN_PACK_ID.to_string(),
+        round: assessments::make_round(app).await,
     }
 }
 
@@ -514,6 +518,7 @@ fn fill(path: &str, fx: &Fixture, org: &str, user: &str, other_user: &str) -> St
         .replace("{case_seq}", &f.case.seq.to_string())
         .replace("{case_sha}", &f.case.sha)
         .replace("{case}", &f.case.id)
+        .replace("{round}", &fx.round)
         .replace("{policy}", &fx.policy)
         .replace("{user}", user)
         .replace("{other_user}", other_user)
@@ -537,6 +542,7 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     all.extend(feeds::expectations());
     all.extend(roster::expectations());
     all.extend(cases::expectations());
+    all.extend(assessments::expectations());
 
     // Every registered route has exactly one entry.
     let table = route_table();

@@ -144,22 +144,32 @@ pub(super) async fn scores(
             by_org.get(o.id.as_str()).map_or(&[][..], Vec::as_slice),
         )
     };
-    let ranks: HashMap<String, u32> = if ranked {
-        let all = colleges(v, r);
-        let totals: Vec<i64> = all.iter().map(|o| score_of(o).total).collect();
-        all.iter()
-            .zip(rank(&totals))
-            .map(|(o, k)| (o.id.clone(), k))
-            .collect()
-    } else {
-        HashMap::new()
-    };
+    if !ranked {
+        return Ok(of
+            .iter()
+            .map(|o| Scored {
+                org: (*o).clone(),
+                score: score_of(o),
+                rank: None,
+            })
+            .collect());
+    }
+    // Ranked among every college of the round: each scored once.
+    let all = colleges(v, r);
+    let mut scored: HashMap<&str, OrgScore> =
+        all.iter().map(|o| (o.id.as_str(), score_of(o))).collect();
+    let totals: Vec<i64> = all.iter().map(|o| scored[o.id.as_str()].total).collect();
+    let ranks: HashMap<&str, u32> = all
+        .iter()
+        .zip(rank(&totals))
+        .map(|(o, k)| (o.id.as_str(), k))
+        .collect();
     Ok(of
         .iter()
         .map(|o| Scored {
             org: (*o).clone(),
-            score: score_of(o),
-            rank: ranks.get(&o.id).copied(),
+            score: scored.remove(o.id.as_str()).unwrap_or_else(|| score_of(o)),
+            rank: ranks.get(o.id.as_str()).copied(),
         })
         .collect())
 }

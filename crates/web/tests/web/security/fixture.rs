@@ -63,6 +63,8 @@ pub struct Ids {
     pub case_task: String,
     pub case_seq: String,
     pub case_sha: String,
+    /// The university's assessment of 2026, in the scoring step (see matrix/assessments.rs).
+    pub round: String,
 }
 
 /// Makes a record with an attachment, a directive with a task and a calendar feed in the demo
@@ -305,6 +307,7 @@ pub async fn ids(app: &TestApp) -> Ids {
         case_task: case.task,
         case_seq: case.seq.to_string(),
         case_sha: case.sha,
+        round: crate::matrix::assessments::make_round(app).await,
     }
 }
 
@@ -455,6 +458,13 @@ pub fn concrete(route: &RouteDoc, ids: &Ids) -> Option<String> {
             vec![("{id}", &ids.case), ("{seq}", &ids.case_seq)]
         }
         "/cases/{id}/attachments/{sha}" => vec![("{id}", &ids.case), ("{sha}", &ids.case_sha)],
+        p if p.starts_with("/assessments/{id}") || p.starts_with("/api/v1/assessments/{id}") => {
+            vec![
+                ("{id}", &ids.round),
+                ("{org}", "cqu-mse"),
+                ("{indicator}", "situation-analysis"),
+            ]
+        }
         "/obligations/{id}"
         | "/obligations/{id}/handler"
         | "/obligations/{id}/waiver"

@@ -89,6 +89,14 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     ),
     // Shown to the commission for a task reported done only; the fixture's task is not.
     ("/cases/{id}/tasks/{task}", "note"),
+    // Shown to the supervising office only (not the sweeper, a college secretary): starting a
+    // year, moving it on, its scheme while a draft, and the marks.
+    ("/assessments", "year"),
+    ("/assessments/{id}/advance", "document_number"),
+    ("/assessments/{id}/scheme", "title_0"),
+    // Shown to the college's secretary in the self-assessment step only; the fixture's year is
+    // scoring.
+    ("/assessments/{id}/orgs/{org}", "text"),
 ];
 
 /// The JSON body of each API write route, with `"{long}"` where the long value goes.
@@ -253,6 +261,23 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         }
         ("POST", "/api/v1/cases/{id}/tasks/{task}") => {
             json!({"do": "report", "version": 1, "evidence": long})
+        }
+        ("POST", "/api/v1/assessments") => json!({"year": long, "org": "cqu"}),
+        ("PUT", "/api/v1/assessments/{id}/scheme") => {
+            json!({"version": 1, "scheme": {"indicators": [{"id": "x", "title": long, "weight": "100", "method": "manual"}]}})
+        }
+        ("POST", "/api/v1/assessments/{id}/scheme/revise") => {
+            json!({"version": 1, "scheme": {"indicators": [{"id": "x", "title": long, "weight": "100", "method": "manual"}]}})
+        }
+        ("POST", "/api/v1/assessments/{id}/scheme/publish") => json!({"version": long}),
+        ("POST", "/api/v1/assessments/{id}/advance") => json!({"version": 1, "to": long}),
+        ("POST", "/api/v1/assessments/{id}/orgs/{org}/marks") => json!({
+            "indicator": "situation-analysis", "kind": "adjustment", "points": "-1", "reason": long
+        }),
+        ("PUT", "/api/v1/assessments/{id}/orgs/{org}/self-assessment")
+        | ("PUT", "/api/v1/assessments/{id}/orgs/{org}/review")
+        | ("PUT", "/api/v1/assessments/{id}/orgs/{org}/duty-report") => {
+            json!({"version": 0, "text": long})
         }
         ("PUT", "/api/v1/platforms/{id}/registration") => {
             json!({"version": 1, "account_id": long, "registered_on": "2026-01-01", "registering_body": "sweep"})
