@@ -8,8 +8,9 @@
 // published: the round opens at 自评. Until then the draft is the office's alone (404).
 // The college's secretary (李明华) sees the round with her college only, its scores with the
 // ledger's counts, the obligations behind a computed indicator (each linked to its page), and
-// submits the self-assessment. The college's leader (赵敏) reads the page but has no form; a
-// branch secretary cannot open the college; the administrators are refused the round (403).
+// submits the self-assessment. The college's leader (赵敏) and its roster keeper (陶然, who may
+// read the college) read the page but have no form; a branch secretary cannot open the college
+// (404); the administrators are refused the round (403).
 // The office moves to 审核, reviews the college, moves to 评分; publishing now is refused while
 // the manual indicator is unscored; an adjustment without its reason is refused at its field,
 // then recorded with it; 工作成效 is scored for every college. The secretary submits her duty
@@ -48,7 +49,7 @@ const SELF = SELF_LINES.join('\n');
 const REVIEW = '自评材料齐全，平台年审逾期问题属实。';
 const ADJUST_REASON = '研判报告内容空泛';
 const SCORE_REASON = '对照自评和审核意见评定';
-const REPORT_ADDED = '四、补充说明：学院已将平台年审纳入党委会议事日程。';
+const REPORT_ADDED = '五、补充说明：学院已将平台年审纳入党委会议事日程。';
 const DOCUMENT_NUMBER = `重大委〔${YEAR}〕3号`;
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -117,7 +118,7 @@ async function heads(page, table) {
   return (await page.locator(`${table} thead th`).allInnerTexts()).map((s) => s.trim());
 }
 
-/** The number of the alert of the page (a refused step's rule), or ''. */
+/** The alerts above the page's forms (a refused step's rule), as text, or ''. */
 async function alerts(page) {
   return (await page.locator('main .org-alert[role="alert"]').allInnerTexts()).join(' | ');
 }
@@ -218,6 +219,9 @@ test('1. the office starts the year, the scheme refuses weights that do not add 
   const refused = await follow(office, '#save-scheme');
   assert.equal(refused?.status(), 422, 'the scheme is refused at its fields');
   assert.match(await text(office, '#weights-error'), /权重之和应为 100，现为 95\.00/);
+  if ((await office.locator('main .org-alert', { hasText: '权重之和' }).count()) > 0) {
+    defects.push(`${schemePath} (refused): the weights' rule is shown twice, above the form and at #weights-error (two alerts)`);
+  }
   if ((await office.locator('input[name="weight_0"]').inputValue()) !== '10') {
     defects.push(`${schemePath} (refused): the form lost the weight typed`);
   }
@@ -315,7 +319,7 @@ test('2. the secretary sees her college, the obligations behind a score, and ass
   assert.equal(hrefs.length, n, 'every row links to its obligation');
   for (const h of hrefs) assert.match(h, /^\/obligations\/[^/?]+$/);
   for (const r of await rows(sec, '#obligations-behind')) {
-    assert.match(r, /^网络意识形态领域情况分析研判 .*(按时完成|逾期完成|未完成|免于履行，不计)$/, `a row: ${r}`);
+    assert.match(r, /^网络意识形态领域情况分析研判 .*(按时完成|逾期完成|未完成|未到期，暂不计|免于履行，不计)$/, `a row: ${r}`);
   }
   await snap(sec, 'assessments-4-drill-down');
   const opened = await follow(sec, '#obligations-behind tbody tr td:first-child a');
@@ -339,7 +343,7 @@ test('2. the secretary sees her college, the obligations behind a score, and ass
   await snap(sec, 'assessments-3-college');
 });
 
-test('3. the leader reads the college without a form; a branch and the administrators are kept out', async (t) => {
+test('3. the leader and the roster keeper read the college without a form; a branch and the administrators are kept out', async (t) => {
   assert.ok(roundPath, 'the round was started by the first test');
   const leader = await as(t, 'leader');
   const res = await leader.goto(at(collegePath()));
@@ -515,6 +519,10 @@ test('5. the secretary submits her duty report, drafted from the ledger, and dow
   assert.match(duty, new RegExp(REPORT_ADDED.slice(0, 12)));
   const [saved] = await Promise.all([sec.waitForEvent('download'), sec.locator('#duty-docx').click()]);
   assert.match(saved.suggestedFilename(), /\.docx$/);
+  const dutyHead = (await download(sec, await sec.locator('#duty-docx').getAttribute('href'))).disposition;
+  if (/%0A|%0D/i.test(dutyHead)) {
+    defects.push(`the duty report's file name holds a line break (${dutyHead}); saved as ${JSON.stringify(saved.suggestedFilename())}`);
+  }
   assert.equal(await saved.failure(), null);
   await follow(sec, `nav.breadcrumb a[href^="${collegePath()}"]`);
   assert.equal(pathOf(sec), collegePath());
@@ -532,7 +540,7 @@ test('6. the office publishes the results, frozen and ranked; the college sees e
   assert.equal(published?.status(), 200);
   assert.equal(pathOf(office), roundPath);
   assert.equal(await text(office, '#stage'), '公布');
-  assert.equal(await text(office, '#frozen'), `考核结果已于 ${TODAY} 公布并冻结。`);
+  assert.equal(await text(office, '#frozen'), `考核结果已于 ${TODAY} 公布并冻结。 文号：重大委〔2026〕3号`);
   assert.equal(await office.locator('#advance, #advance-form').count(), 0, 'nothing more to advance');
   assert.equal(await text(office, 'h2#scores'), '考核结果');
   assert.deepEqual(await heads(office, '#college-scores'), ['排名', '学院', '总分', '自评']);
@@ -558,6 +566,10 @@ test('6. the office publishes the results, frozen and ranked; the college sees e
   assert.equal(sheet.body.subarray(0, 2).toString('latin1'), 'PK');
   const sheets = [...zipEntry(sheet.body, 'xl/workbook.xml').matchAll(/<sheet [^>]*name="([^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual([...sheets].sort(), ['考核方案', '得分明细', '得分汇总', '评分记录'].sort(), "the score sheet's sheets");
+  const strings = zipEntry(sheet.body, 'xl/sharedStrings.xml');
+  if (!strings.includes('马文涛')) {
+    defects.push(`${xlsxHref}: the marks' 评分人 is not the person's name 马文涛 (${/>supervisor</.test(strings) ? 'the username "supervisor"' : 'missing'})`);
+  }
   const formulas = sheets.map((_, i) => zipEntry(sheet.body, `xl/worksheets/sheet${i + 1}.xml`)).filter((x) => /<f>/.test(x));
   assert.ok(formulas.length > 0, 'the score sheet keeps its formulas');
   const results = await assertDocx(office, await office.locator('#docx-link').getAttribute('href'), 'the results report');

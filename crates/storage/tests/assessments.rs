@@ -849,33 +849,47 @@ async fn the_years_obligations_are_counted_exactly() {
         };
         let every = sorted(vec![a_study.clone(), a_analysis.clone(), b_study.clone()]);
         assert_eq!(
-            sorted(db.assessment_counts(2026, None, &[]).await.unwrap()),
+            sorted(db.assessment_counts(2026, None, None, &[]).await.unwrap()),
             every
+        );
+        // Owed once due (o3, due 30 September, is not yet on 31 August), or once done.
+        let due_by = chrono::NaiveDate::from_ymd_opt(2026, 8, 31);
+        assert_eq!(
+            db.assessment_counts(2026, due_by, Some(&[a.to_string()]), &[study])
+                .await
+                .unwrap(),
+            vec![(a.to_string(), study.to_string(), c(3, 2, 1, 1))]
         );
         assert_eq!(
             sorted(
-                db.assessment_counts(2026, Some(&[a.to_string()]), &[])
+                db.assessment_counts(2026, None, Some(&[a.to_string()]), &[])
                     .await
                     .unwrap()
             ),
             sorted(vec![a_study.clone(), a_analysis.clone()])
         );
         assert_eq!(
-            sorted(db.assessment_counts(2026, None, &[study]).await.unwrap()),
+            sorted(
+                db.assessment_counts(2026, None, None, &[study])
+                    .await
+                    .unwrap()
+            ),
             sorted(vec![a_study.clone(), b_study.clone()])
         );
         assert_eq!(
-            db.assessment_counts(2026, Some(&[b.to_string()]), &[analysis])
+            db.assessment_counts(2026, None, Some(&[b.to_string()]), &[analysis])
                 .await
                 .unwrap(),
             []
         );
         assert_eq!(
-            db.assessment_counts(2026, Some(&[]), &[]).await.unwrap(),
+            db.assessment_counts(2026, None, Some(&[]), &[])
+                .await
+                .unwrap(),
             []
         );
         assert_eq!(
-            db.assessment_counts(2025, None, &[]).await.unwrap(),
+            db.assessment_counts(2025, None, None, &[]).await.unwrap(),
             [(a.to_string(), study.to_string(), c(1, 1, 1, 0))]
         );
         // Lists of orgs named 500 at a time, and a province's, not named in the query: the
@@ -886,17 +900,26 @@ async fn the_years_obligations_are_counted_exactly() {
                 .chain([b.to_string(), b.to_string()])
                 .collect();
             assert_eq!(
-                db.assessment_counts(2026, Some(&many), &[]).await.unwrap(),
+                db.assessment_counts(2026, None, Some(&many), &[])
+                    .await
+                    .unwrap(),
                 std::slice::from_ref(&b_study),
                 "{n} orgs"
             );
         }
         let both = [b.to_string(), a.to_string()];
         assert_eq!(
-            sorted(db.assessment_counts(2026, Some(&both), &[]).await.unwrap()),
+            sorted(
+                db.assessment_counts(2026, None, Some(&both), &[])
+                    .await
+                    .unwrap()
+            ),
             every
         );
-        let by_org = db.assessment_counts_by_org(2026, None, &[]).await.unwrap();
+        let by_org = db
+            .assessment_counts_by_org(2026, None, None, &[])
+            .await
+            .unwrap();
         assert_eq!(by_org[a][study], c(4, 2, 1, 1));
         assert_eq!(by_org[b].len(), 1);
     })

@@ -621,18 +621,20 @@ impl Db {
     }
 
     /// What the live obligations of `year` came to, per org and duty (in that order): of `orgs`
-    /// (every org when `None`), of `duties` (every duty when empty). Counted by the database,
+    /// (every org when `None`), of `duties` (every duty when empty). An obligation is owed once
+    /// it falls due by `due_by` (every one when `None`), or once it is done. Counted by the database,
     /// grouped over the year's index. A few orgs are named in the query (up to
     /// 500 at a time); a province's list is not: the year is read whole and the orgs
     /// kept here, which is cheaper than thousands of named lookups.
     pub async fn assessment_counts(
         &self,
         year: i32,
+        due_by: Option<NaiveDate>,
         orgs: Option<&[String]>,
         duties: &[&str],
     ) -> Result<Vec<(String, String, Counts)>> {
         let Some(orgs) = orgs else {
-            return self.counts_of(year, None, duties, None).await;
+            return self.counts_of(year, due_by, None, duties, None).await;
         };
         let mut seen = HashSet::new();
         let orgs: Vec<String> = orgs
@@ -642,11 +644,16 @@ impl Db {
             .collect();
         if orgs.len() > ORGS_NAMED_MAX {
             let keep: HashSet<&str> = orgs.iter().map(String::as_str).collect();
-            return self.counts_of(year, None, duties, Some(&keep)).await;
+            return self
+                .counts_of(year, due_by, None, duties, Some(&keep))
+                .await;
         }
         let mut out = Vec::new();
         for chunk in orgs.chunks(ORGS_IN_QUERY) {
-            out.extend(self.counts_of(year, Some(chunk), duties, None).await?);
+            out.extend(
+                self.counts_of(year, due_by, Some(chunk), duties, None)
+                    .await?,
+            );
         }
         Ok(out)
     }
@@ -657,6 +664,7 @@ impl Db {
     async fn counts_of(
         &self,
         year: i32,
+        due_by: Option<NaiveDate>,
         named: Option<&[String]>,
         duties: &[&str],
         keep: Option<&HashSet<&str>>,
@@ -668,14 +676,14 @@ impl Db {
         if let Some(o) = named {
             cond.push_str(&format!(
                 " AND ob.org_id IN ({})",
-                super::placeholders(2 + args.len(), o.len())
+                super::placeholders(3 + args.len(), o.len())
             ));
             args.extend(o.iter().cloned());
         }
         if !duties.is_empty() {
             cond.push_str(&format!(
                 " AND ob.duty_id IN ({})",
-                super::placeholders(2 + args.len(), duties.len())
+                super::placeholders(3 + args.len(), duties.len())
             ));
             args.extend(duties.iter().map(|d| d.to_string()));
         }
@@ -685,13 +693,15 @@ impl Db {
         let done = "ob.state = 'done' AND ob.completed_on IS NOT NULL";
         let sql = format!(
             "SELECT ob.org_id AS org, ob.duty_id AS duty, \
-             CAST(SUM(CASE WHEN ob.state = 'waived' THEN 0 ELSE 1 END) AS BIGINT) AS owed, \
+             CAST(SUM(CASE WHEN ob.state = 'waived' THEN 0 WHEN {done} THEN 1 WHEN ob.due_on <= $2 THEN 1 ELSE 0 END) AS BIGINT) AS owed, \
              CAST(SUM(CASE WHEN {done} THEN 1 ELSE 0 END) AS BIGINT) AS done, \
              CAST(SUM(CASE WHEN {done} AND ob.completed_on <= ob.due_on THEN 1 ELSE 0 END) AS BIGINT) AS on_time, \
              CAST(SUM(CASE WHEN ob.state = 'waived' THEN 1 ELSE 0 END) AS BIGINT) AS waived \
              FROM obligations ob WHERE {cond} GROUP BY ob.org_id, ob.duty_id ORDER BY ob.org_id, ob.duty_id"
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(i64::from(year));
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(i64::from(year))
+            .bind(due_by.map_or_else(|| "9999-12-31".to_string(), date_text));
         for a in args {
             q = q.bind(a);
         }
@@ -721,11 +731,12 @@ impl Db {
     pub async fn assessment_counts_by_org(
         &self,
         year: i32,
+        due_by: Option<NaiveDate>,
         orgs: Option<&[String]>,
         duties: &[&str],
     ) -> Result<HashMap<String, HashMap<String, Counts>>> {
         let mut out: HashMap<String, HashMap<String, Counts>> = HashMap::new();
-        for (org, duty, c) in self.assessment_counts(year, orgs, duties).await? {
+        for (org, duty, c) in self.assessment_counts(year, due_by, orgs, duties).await? {
             out.entry(org).or_default().insert(duty, c);
         }
         Ok(out)

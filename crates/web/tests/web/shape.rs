@@ -15,6 +15,9 @@ const SEAMS: &[(&str, &str)] = &[
     // The home page shows what accountability cases ask of the viewer.
     ("home", "cases::asked_of"),
     ("home", "cases::Asked"),
+    // The home page shows what the year's assessment asks of the viewer.
+    ("home", "assessments::asked_of"),
+    ("home", "assessments::Asked"),
     // The dashboard shows the incidents of the year by month, as the statistics draw them.
     ("obligations", "incidents::month_chart"),
     // `GET /api/v1/me` tells the caller's calendar feed state.

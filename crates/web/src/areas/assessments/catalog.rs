@@ -8,6 +8,14 @@ pub const CATALOG: Catalog = Catalog { zh: ZH, en: EN };
 /// Chinese UI strings of this area.
 pub const ZH: &[(&str, &str)] = &[
     ("assessments.nav", "年度考核"),
+    ("assessments.asked", "年度考核待办"),
+    ("assessments.asked.step", "{year}年度考核处于「{step}」环节"),
+    ("assessments.asked.self", "提交{college}{year}年度自评报告"),
+    (
+        "assessments.asked.report",
+        "提交{year}年度述职报告（{college}）",
+    ),
+    ("assessments.asked.due", "{day} 前"),
     ("assessments.title", "责任制落实情况年度考核"),
     (
         "assessments.lead",
@@ -49,6 +57,7 @@ pub const ZH: &[(&str, &str)] = &[
         "如 重大委〔2027〕3号",
     ),
     ("assessments.frozen", "考核结果已于 {day} 公布并冻结。"),
+    ("assessments.frozen.number", "文号：{number}"),
     ("assessments.results", "考核结果"),
     ("assessments.scores", "得分"),
     (
@@ -101,7 +110,7 @@ pub const ZH: &[(&str, &str)] = &[
         "应完成 {owed} 项，已完成 {done} 项，按时 {on_time} 项",
     ),
     ("assessments.waived", "免于履行 {n} 项，不计"),
-    ("assessments.not_applicable", "本年度无应履行事项，不扣分"),
+    ("assessments.not_applicable", "目前无应完成事项，不扣分"),
     ("assessments.unscored", "待评分"),
     ("assessments.duty_report", "述职报告"),
     ("assessments.self", "自评报告"),
@@ -133,13 +142,14 @@ pub const ZH: &[(&str, &str)] = &[
     ("assessments.standing.late", "逾期完成"),
     ("assessments.standing.open", "未完成"),
     ("assessments.standing.waived", "免于履行，不计"),
+    ("assessments.standing.not-due", "未到期，暂不计"),
     (
         "assessments.rule.completion",
-        "完成率 × 权重 {weight}：已完成的事项数 ÷ 应完成的事项数（免于履行的不计）；本年度无应履行事项的，得满分。",
+        "完成率 × 权重 {weight}：已完成的事项数 ÷ 应完成的事项数（已到期或已完成的；免于履行的不计）；无应完成事项的，得满分。",
     ),
     (
         "assessments.rule.on-time",
-        "按时完成率 × 权重 {weight}：在到期日前完成的事项数 ÷ 应完成的事项数（免于履行的不计）；本年度无应履行事项的，得满分。",
+        "按时完成率 × 权重 {weight}：在到期日前完成的事项数 ÷ 应完成的事项数（已到期或已完成的；免于履行的不计）；无应完成事项的，得满分。",
     ),
     (
         "assessments.drill.frozen",
@@ -258,6 +268,20 @@ pub const ZH: &[(&str, &str)] = &[
 /// English UI strings of this area.
 pub const EN: &[(&str, &str)] = &[
     ("assessments.nav", "Annual assessment"),
+    ("assessments.asked", "Annual assessment: to do"),
+    (
+        "assessments.asked.step",
+        "The {year} assessment is at {step}",
+    ),
+    (
+        "assessments.asked.self",
+        "Submit the self-assessment of {college} for {year}",
+    ),
+    (
+        "assessments.asked.report",
+        "Submit the duty report for {year} ({college})",
+    ),
+    ("assessments.asked.due", "by {day}"),
     (
         "assessments.title",
         "Annual assessment of the responsibility system",
@@ -308,6 +332,7 @@ pub const EN: &[(&str, &str)] = &[
         "assessments.frozen",
         "The results were published on {day} and are frozen.",
     ),
+    ("assessments.frozen.number", "Document number: {number}"),
     ("assessments.results", "Results"),
     ("assessments.scores", "Scores"),
     (
@@ -401,13 +426,14 @@ pub const EN: &[(&str, &str)] = &[
     ("assessments.standing.late", "Done late"),
     ("assessments.standing.open", "Not done"),
     ("assessments.standing.waived", "Waived, not counted"),
+    ("assessments.standing.not-due", "Not due yet, not counted"),
     (
         "assessments.rule.completion",
-        "Completion rate × weight {weight}: obligations done ÷ obligations owed (waived ones not counted); full marks when nothing was owed.",
+        "Completion rate × weight {weight}: obligations done ÷ obligations owed (due by now, or done; waived ones not counted); full marks when nothing is owed.",
     ),
     (
         "assessments.rule.on-time",
-        "On-time rate × weight {weight}: obligations done by their due day ÷ obligations owed (waived ones not counted); full marks when nothing was owed.",
+        "On-time rate × weight {weight}: obligations done by their due day ÷ obligations owed (due by now, or done; waived ones not counted); full marks when nothing is owed.",
     ),
     (
         "assessments.drill.frozen",

@@ -182,6 +182,15 @@ async fn college_view(
     let procedure = scheme.procedure();
     let secretary = secretary_of(v, &college.id);
     let e = entry.as_ref();
+    let name = display_names(
+        state,
+        marks
+            .iter()
+            .map(|m| m.marked_by.as_str())
+            .chain(e.and_then(|e| e.self_submitted_by.as_deref()))
+            .chain(e.and_then(|e| e.reviewed_by.as_deref())),
+    )
+    .await;
     let base = format!(
         "/assessments/{}/orgs/{}",
         encode(&r.id),
@@ -219,7 +228,7 @@ async fn college_view(
                         pts(m.mark.points)
                     },
                     reason: m.mark.reason.clone(),
-                    by: m.marked_by.clone(),
+                    by: name(&m.marked_by),
                     on: date(m.marked_on),
                 })
                 .collect(),
@@ -231,7 +240,7 @@ async fn college_view(
                     e.self_submitted_on.map(|d| {
                         format!(
                             "{} {}",
-                            e.self_submitted_by.clone().unwrap_or_default(),
+                            name(e.self_submitted_by.as_deref().unwrap_or_default()),
                             date(d)
                         )
                     })
@@ -241,7 +250,11 @@ async fn college_view(
             reviewed: e
                 .and_then(|e| {
                     e.reviewed_on.map(|d| {
-                        format!("{} {}", e.reviewed_by.clone().unwrap_or_default(), date(d))
+                        format!(
+                            "{} {}",
+                            name(e.reviewed_by.as_deref().unwrap_or_default()),
+                            date(d)
+                        )
                     })
                 })
                 .unwrap_or_default(),
@@ -440,12 +453,14 @@ async fn obligations_behind(
         .map_err(|e| storage_refusal(v.tr, e, &r.id))
 }
 
-/// How an obligation counts: on time, late, open or waived.
-fn standing(o: &zeren_storage::StoredObligation) -> &'static str {
+/// How an obligation counts on `today`: done on time, done late, owed and not done, not due
+/// yet (not counted until it is, or is done), or waived (not counted).
+fn standing(o: &zeren_storage::StoredObligation, today: chrono::NaiveDate) -> &'static str {
     match (o.state.as_str(), o.completed_on) {
         ("waived", _) => "waived",
         ("done", Some(d)) if d <= o.due => "on-time",
         ("done", Some(_)) => "late",
+        _ if o.due > today => "not-due",
         _ => "open",
     }
 }
@@ -494,10 +509,11 @@ pub(super) async fn indicator_page(
     };
     let m = &v.snap.model;
     let pack = &v.snap.pack;
+    let today = state.today();
     let rows = obligations
         .iter()
         .map(|ob| {
-            let s = standing(ob);
+            let s = standing(ob, today);
             ObligationLine {
                 href: with_lang(&format!("/obligations/{}", encode(&ob.id)), tr),
                 duty: pack
@@ -608,6 +624,17 @@ async fn report_facts(
     let all: Vec<String> = pack.duties.iter().map(|d| d.id.clone()).collect();
     let obligations = obligations_behind(state, v, r, college, &all).await?;
     let today = state.today();
+    let m = &v.snap.model;
+    // The period, and the platform or org it is about when that is not the college itself.
+    let what = |o: &zeren_storage::StoredObligation| match o.platform_in(m) {
+        Some(p) => format!("{}「{}」", o.period, p.name),
+        None if o.org != college.id => format!(
+            "{}（{}）",
+            o.period,
+            m.org(&o.org).map_or(o.org.as_str(), |x| x.name.as_str())
+        ),
+        None => o.period.clone(),
+    };
     let mut duties = Vec::new();
     let mut remediation = (0, 0);
     for d in &pack.duties {
@@ -618,8 +645,9 @@ async fn report_facts(
         let mut c = Counts::default();
         let mut missed = Vec::new();
         for o in &mine {
-            match standing(o) {
+            match standing(o, today) {
                 "waived" => c.waived += 1,
+                "not-due" => {}
                 s => {
                     c.owed += 1;
                     if s != "open" {
@@ -632,15 +660,15 @@ async fn report_facts(
                         missed.push(tr.tf(
                             "assessments.report.late",
                             &[
-                                ("period", &o.period),
+                                ("period", &what(o)),
                                 ("due", &date(o.due)),
                                 ("done", &o.completed_on.map(date).unwrap_or_default()),
                             ],
                         ));
-                    } else if s == "open" && o.due < today {
+                    } else if s == "open" {
                         missed.push(tr.tf(
                             "assessments.report.open",
-                            &[("period", &o.period), ("due", &date(o.due))],
+                            &[("period", &what(o)), ("due", &date(o.due))],
                         ));
                     }
                 }

@@ -18,10 +18,14 @@ fn unwritten(tr: Tr, what: &str, e: impl std::fmt::Display) -> Response {
     .page(tr)
 }
 
-/// A Word file of `doc`, named after its title.
+/// A Word file of `doc`, named after its title (on one line).
 fn docx(tr: Tr, doc: &OfficialDoc) -> Response {
     match official_doc(doc) {
-        Ok(bytes) => made_file(bytes, &format!("{}.docx", doc.title), DOCX),
+        Ok(bytes) => made_file(
+            bytes,
+            &format!("{}.docx", doc.title.replace('\n', "")),
+            DOCX,
+        ),
         Err(e) => unwritten(tr, "an assessment document", e),
     }
 }
@@ -417,7 +421,8 @@ pub(super) async fn scores_xlsx(
         Ok(m) => m,
         Err(e) => return storage_refusal(tr, e, &r.id).page(tr),
     };
-    let sheet = score_sheet(&v, &r, &scheme, &scored, &marks);
+    let name = display_names(&state, marks.iter().map(|m| m.marked_by.as_str())).await;
+    let sheet = score_sheet(&v, &r, &scheme, &scored, &marks, &name);
     match zeren_exports::assessment::score_sheet(&sheet) {
         Ok(bytes) => made_file(bytes, &format!("{}.xlsx", round_title(&v, &r)), XLSX),
         Err(e) => unwritten(tr, "the score sheet", e),
@@ -431,6 +436,7 @@ fn score_sheet(
     scheme: &Scheme,
     scored: &[Scored],
     marks: &[StoredMark],
+    name: &dyn Fn(&str) -> String,
 ) -> zeren_exports::assessment::ScoreSheet {
     use zeren_exports::assessment::{
         ScoreSheet, SheetCollege, SheetIndicator, SheetLabels, SheetMark,
@@ -493,7 +499,7 @@ fn score_sheet(
                         kind: mark_kind_name(tr, m.mark.kind).to_string(),
                         points: m.mark.points,
                         reason: m.mark.reason.clone(),
-                        by: m.marked_by.clone(),
+                        by: name(&m.marked_by),
                         day: date(m.marked_on),
                     })
                     .collect(),

@@ -47,6 +47,7 @@ use zeren_storage::repo::assessments::{
 };
 
 mod api;
+mod asked;
 mod catalog;
 mod college;
 mod documents;
@@ -61,6 +62,7 @@ use ops::*;
 use pages::*;
 use scores::*;
 
+pub use asked::{Asked, asked_of};
 pub use catalog::CATALOG;
 
 /// Page routes of this area.
@@ -376,7 +378,7 @@ pub(super) fn college_of<'a>(
 
 /// Whether `o` is one of the colleges `r` assesses: a college under its org that existed in the
 /// year.
-fn is_college(o: &Org, r: &AssessmentRound, m: &zeren_core::org::OrgModel) -> bool {
+pub(super) fn is_college(o: &Org, r: &AssessmentRound, m: &zeren_core::org::OrgModel) -> bool {
     let (from, to) = year_bounds(r.year);
     o.kind == OrgKind::College && m.is_within(&o.id, &r.scope_org) && o.exists_during(from, to)
 }
@@ -442,6 +444,22 @@ pub(super) fn college_href(id: &str, org: &Org, tr: Tr) -> String {
         &format!("/assessments/{}/orgs/{}", encode(id), encode(&org.code)),
         tr,
     )
+}
+
+/// The names people know the accounts `logins` by (not their sign-in names); a login with no
+/// account stands for itself.
+pub(super) async fn display_names<'a>(
+    state: &AppState,
+    logins: impl IntoIterator<Item = &'a str>,
+) -> impl Fn(&str) -> String {
+    let logins: Vec<&str> = logins.into_iter().collect();
+    let names = state.db.display_names(&logins).await.unwrap_or_default();
+    move |login: &str| {
+        names
+            .get(login)
+            .cloned()
+            .unwrap_or_else(|| login.to_string())
+    }
 }
 
 /// Points as shown (two decimals).

@@ -174,6 +174,8 @@ pub(super) struct RoundPage {
     pub(super) office: bool,
     pub(super) published: bool,
     pub(super) published_on: String,
+    /// The 发文字号 the results were published under.
+    pub(super) document_number: String,
     pub(super) draft: bool,
     /// The next step the office may move to: (stage, name).
     pub(super) next: Option<(&'static str, &'static str)>,
@@ -289,6 +291,7 @@ async fn round_view(
             office: is_office,
             published: r.stage.published(),
             published_on: r.published_on.map(date).unwrap_or_default(),
+            document_number: r.document_number.clone().unwrap_or_default(),
             draft: r.stage == Stage::Draft,
             next,
             version: r.version,
@@ -415,7 +418,10 @@ impl SchemePage {
     fn general(&self) -> Vec<&str> {
         self.errors
             .iter()
-            .filter(|(f, _)| !f.starts_with("indicators[") && !f.starts_with("steps["))
+            // The weights' sum and an empty scheme are told under the indicators.
+            .filter(|(f, _)| {
+                !f.starts_with("indicators") && !f.starts_with("steps[") && f != "weights"
+            })
             .map(|(_, m)| m.as_str())
             .collect()
     }
@@ -540,6 +546,11 @@ async fn scheme_view(
         }
     }
     let weight_sum: i64 = shown.scheme.indicators.iter().map(|i| i.weight).sum();
+    let name = display_names(
+        state,
+        versions.iter().filter_map(|s| s.published_by.as_deref()),
+    )
+    .await;
     let methods = [
         IndicatorMethod::CompletionRate,
         IndicatorMethod::OnTimeRate,
@@ -610,7 +621,7 @@ async fn scheme_view(
                         .t(&format!("assessments.scheme.state.{}", s.state.as_str()))
                         .to_string(),
                     published: match (&s.published_by, s.published_on) {
-                        (Some(by), Some(on)) => format!("{by} {}", date(on)),
+                        (Some(by), Some(on)) => format!("{} {}", name(by), date(on)),
                         _ => String::new(),
                     },
                 })

@@ -5,14 +5,15 @@
 
 use super::*;
 use crate::shared::memo::Memo;
+use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::sync::Arc;
 use zeren_core::assessments::{Counts, rank, score};
 
-/// Counts by college and duty, for (scope org, year), valid at (ledger generation, tree
+/// Counts by college and duty, for (scope org, year, day), valid at (ledger generation, tree
 /// generation).
 #[derive(Default)]
-pub(super) struct CountsMemo(Memo<(i64, i64), (String, i32), CollegeCounts, 16>);
+pub(super) struct CountsMemo(Memo<(i64, i64), (String, i32, NaiveDate), CollegeCounts, 16>);
 
 /// A year's counts per college, by duty.
 pub(super) type CollegeCounts = HashMap<String, HashMap<String, Counts>>;
@@ -37,8 +38,8 @@ pub(super) async fn scheme_of(
         .map_err(|e| storage_refusal(v.tr, e, &r.id))
 }
 
-/// The year's counts of every college of `r`, by duty: the orgs of each college's subtree
-/// counted with it.
+/// The year's counts of every college of `r`, by duty, as they stand today (an obligation not
+/// yet due and not done is not owed yet): the orgs of each college's subtree counted with it.
 pub(super) async fn college_counts(
     state: &AppState,
     v: &Viewer,
@@ -61,10 +62,14 @@ pub(super) async fn college_counts(
         }
     }
     // Every duty is counted, so that one count serves every version of the scheme.
+    let today = state.today();
     memo.0
-        .get_or(stamp, (r.scope_org.clone(), r.year), async || {
+        .get_or(stamp, (r.scope_org.clone(), r.year, today), async || {
             let orgs: Vec<String> = college_of.keys().map(|s| s.to_string()).collect();
-            let rows = state.db.assessment_counts(r.year, Some(&orgs), &[]).await?;
+            let rows = state
+                .db
+                .assessment_counts(r.year, Some(today), Some(&orgs), &[])
+                .await?;
             let mut out: CollegeCounts = HashMap::new();
             for (org, duty, c) in rows {
                 if let Some(college) = college_of.get(org.as_str()) {

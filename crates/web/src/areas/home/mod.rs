@@ -75,6 +75,9 @@ struct HomePage {
     /// What accountability cases ask of the viewer (their statement, appeal, remediation; the
     /// commission's referrals waiting).
     asked: Vec<crate::areas::cases::Asked>,
+    /// What the year's assessment asks of the viewer (self-assessment, duty report; the
+    /// office's step under way).
+    assessing: Vec<crate::areas::assessments::Asked>,
     /// For the form that makes a new feed address.
     csrf: String,
 }
@@ -102,6 +105,7 @@ pub async fn home(
     let feed = crate::areas::feeds::feed_status(&state, &v.user).await;
     let duties = my_duties(&state, &v, year).await;
     let asked = crate::areas::cases::asked_of(&state, &v).await;
+    let assessing = crate::areas::assessments::asked_of(&state, &v).await;
     let build = |duties, feed| HomePage {
         frame: Frame::of(&state, Some(&v)),
         tr: v.tr,
@@ -113,6 +117,7 @@ pub async fn home(
         year,
         feed,
         asked: asked.clone(),
+        assessing: assessing.clone(),
         csrf: v.csrf().to_string(),
     };
     let Ok(ledger) = state.ledger_generation().await else {
@@ -125,6 +130,11 @@ pub async fn home(
     let asked_key: String = asked
         .iter()
         .map(|a| format!("{}|{}|{}|", a.href, a.title, a.due))
+        .chain(
+            assessing
+                .iter()
+                .map(|a| format!("{}|{}|{}|", a.href, a.title, a.due)),
+        )
         .collect();
     let key = format!(
         "home:{}:{}:{}:{}:{}:{}:{}:{}:{:?}:{:?}:{}",
