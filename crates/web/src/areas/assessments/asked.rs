@@ -42,18 +42,18 @@ pub async fn asked_of(state: &AppState, v: &Viewer) -> Vec<Asked> {
         };
         let year = r.year.to_string();
         let due_of = |step: AssessmentStep| scheme.deadline(step).map(date).unwrap_or_default();
-        if office(v, r) {
-            if let Stage::Step(step) = r.stage {
-                out.push(Asked {
-                    what: "step",
-                    title: tr.tf(
-                        "assessments.asked.step",
-                        &[("year", &year), ("step", stage_name(tr, r.stage))],
-                    ),
-                    due: due_of(step),
-                    href: round_href(&r.id, tr),
-                });
-            }
+        if office(v, r)
+            && let Stage::Step(step) = r.stage
+        {
+            out.push(Asked {
+                what: "step",
+                title: tr.tf(
+                    "assessments.asked.step",
+                    &[("year", &year), ("step", stage_name(tr, r.stage))],
+                ),
+                due: due_of(step),
+                href: round_href(&r.id, tr),
+            });
         }
         for college in led
             .iter()
