@@ -675,6 +675,14 @@ pub enum ExportCommand {
         after_help = "Examples:\n  zeren export ledger --org cqu-mse --year 2026 --out cqu-mse-2026.xlsx"
     )]
     Ledger(ExportLedgerArgs),
+    /// A file of a year's annual assessment (Art.7) of an org's colleges: the results report
+    /// with the ranking (Word, the default), one college's assessment report or its duty report
+    /// (述职报告; Word), or the score sheet with its formulas (Excel). Word files are in the
+    /// official-document layout (GB/T 9704).
+    #[command(
+        after_help = "Examples:\n  zeren export report --org cqu --year 2026 --out results-2026.docx\n  zeren export report --org cqu --year 2026 --college cqu-mse --out cqu-mse-2026.docx\n  zeren export report --org cqu --year 2026 --college cqu-mse --duty-report --out duty-report.docx\n  zeren export report --org cqu --year 2026 --scores --out scores-2026.xlsx"
+    )]
+    Report(ExportReportArgs),
     /// The roster (组织机构/人员/任职 名册) of the whole org tree, as the import template:
     /// orgs, people, posts, holdings and portfolio assignments; importing it again changes
     /// nothing.
@@ -709,6 +717,30 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportReportArgs {
+    /// The org whose colleges the assessment is of (code or id), e.g. cqu.
+    #[arg(long)]
+    pub org: String,
+    /// Year assessed (2000–2100).
+    #[arg(long, value_parser = clap::value_parser!(i32).range(2000..=2100))]
+    pub year: i32,
+    /// One college (code or id): its assessment report, or with --duty-report its duty report.
+    #[arg(long, conflicts_with = "scores")]
+    pub college: Option<String>,
+    /// The college's duty report (述职报告) instead of its assessment report.
+    #[arg(long, requires = "college")]
+    pub duty_report: bool,
+    /// The score sheet of every college (Excel).
+    #[arg(long)]
+    pub scores: bool,
+    /// File to write (.docx, or .xlsx with --scores).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub clock: ClockArgs,
 }
 
 #[derive(Debug, Args)]

@@ -259,3 +259,95 @@ async fn ledger_export_opens_with_sheets_headers_rows_and_dates() {
         }
     }
 }
+
+#[tokio::test]
+async fn report_export_writes_the_years_word_and_excel_files() {
+    let dir = tmpdir();
+    let (code, out, err) = zeren(&dir, None, &["demo", "--clock", DEMO_DAY]);
+    assert_eq!(code, 0, "{out}{err}");
+    // The office starts 2026's assessment of the university (as the web would).
+    let db_url = format!("sqlite://{}", dir.join("zeren.db").display());
+    let db = zeren_storage::Db::connect(&db_url).await.unwrap();
+    let model = db.load_model().await.unwrap();
+    let pack = zeren_core::policy::builtin_pack().unwrap();
+    let scheme = zeren_core::assessments::Scheme::from_pack(&pack, 2026).unwrap();
+    let now =
+        zeren_core::clock::noon_in_shanghai(chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap());
+    let mut tx = db.begin(&zeren_storage::Actor::cli(), now).await.unwrap();
+    let cqu = model.find_org("cqu").unwrap().id.clone();
+    tx.create_assessment_round(&pack.meta.id, &cqu, 2026, &scheme)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    drop(db);
+
+    let base = [
+        "export", "report", "--org", "cqu", "--year", "2026", "--clock", DEMO_DAY,
+    ];
+    for (extra, file) in [
+        (&[][..], "results.docx"),
+        (&["--college", "cqu-mse"][..], "college.docx"),
+        (&["--college", "cqu-mse", "--duty-report"][..], "duty.docx"),
+        (&["--scores"][..], "scores.xlsx"),
+    ] {
+        let path = dir.join(file);
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(extra);
+        let path_text = path.display().to_string();
+        args.extend_from_slice(&["--out", &path_text]);
+        let (code, out, err) = zeren(&dir, None, &args);
+        assert_eq!(code, 0, "{file}: {out}{err}");
+        assert!(out.contains("已导出"), "{out}");
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(&bytes[..2], b"PK", "{file} is a zip");
+    }
+    let mut book: Xlsx<_> = open_workbook(dir.join("scores.xlsx")).unwrap();
+    assert_eq!(book.sheet_names().len(), 4, "{:?}", book.sheet_names());
+    let summary = book.worksheet_range_at(0).unwrap().unwrap();
+    let colleges = summary
+        .rows()
+        .filter(|r| {
+            r.iter()
+                .any(|c| matches!(c, Data::String(s) if s != "学院" && s.ends_with("学院")))
+        })
+        .count();
+    assert_eq!(colleges, 3, "one row a college");
+
+    // No assessment of that year: a message, nothing written.
+    let missing = dir.join("none.docx");
+    let (code, _, err) = zeren(
+        &dir,
+        None,
+        &[
+            "export",
+            "report",
+            "--org",
+            "cqu",
+            "--year",
+            "2025",
+            "--out",
+            &missing.display().to_string(),
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("没有找到该年度考核"), "{err}");
+    assert!(!missing.exists());
+    // A duty report names its college.
+    let (code, _, err) = zeren(
+        &dir,
+        None,
+        &[
+            "export",
+            "report",
+            "--org",
+            "cqu",
+            "--year",
+            "2026",
+            "--duty-report",
+            "--out",
+            "x.docx",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--college"), "{err}");
+}

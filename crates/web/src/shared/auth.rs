@@ -117,6 +117,47 @@ impl Viewer {
         }
     }
 
+    /// The operator at the server's command line acting as the supervising office of `org` (an
+    /// id): for exports made there (`zeren export report`), which, like the ledger's, are the
+    /// operator's to make. Never a request's viewer.
+    pub async fn operator(state: &AppState, org: &str, tr: Tr) -> zeren_storage::Result<Viewer> {
+        use zeren_core::access::{Role, RoleGrant};
+        let snap = state.fresh_snapshot().await?;
+        let name = tr.t("operator.name").to_string();
+        Ok(Viewer {
+            user: User {
+                id: String::new(),
+                username: name.clone(),
+                display_name: name,
+                person: None,
+                admin_role: None,
+                password_hash: String::new(),
+                must_change_password: false,
+                totp_secret: None,
+                totp_enabled: false,
+                totp_last_step: None,
+                failed_logins: 0,
+                locked_until: None,
+                disabled: false,
+                lang: Some(tr.tag().to_string()),
+                version: 0,
+            },
+            principal: Arc::new(Principal {
+                user: String::new(),
+                roles: vec![RoleGrant {
+                    role: Role::Supervisor,
+                    org: org.to_string(),
+                    source: "command-line".into(),
+                }],
+                admin: None,
+            }),
+            snap,
+            session: None,
+            tr,
+            origin: "command-line".into(),
+        })
+    }
+
     /// The CSRF token for forms ("" for token clients, which need none).
     pub fn csrf(&self) -> &str {
         self.session.as_ref().map(|s| s.csrf.as_str()).unwrap_or("")

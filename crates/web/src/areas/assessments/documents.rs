@@ -8,25 +8,94 @@ use crate::shared::uploads::{DOCX, XLSX, made_file};
 use zeren_exports::assessment::report_blocks;
 use zeren_exports::docx::{Block, OfficialDoc, official_doc};
 
+/// A file made for the asking: its name, content and type.
+pub struct MadeFile {
+    /// The file's name.
+    pub name: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+    /// Its media type.
+    pub content_type: &'static str,
+}
+
+impl MadeFile {
+    /// As a download.
+    fn response(self) -> Response {
+        made_file(self.bytes, &self.name, self.content_type)
+    }
+}
+
 /// 500 for a file that could not be written (logged).
-fn unwritten(tr: Tr, what: &str, e: impl std::fmt::Display) -> Response {
+fn unwritten(tr: Tr, what: &str, e: impl std::fmt::Display) -> Refusal {
     tracing::error!(error = %e, "{what} could not be written");
     Refusal::new(
         ErrorCode::Internal,
         crate::shared::error::generic_message(tr, ErrorCode::Internal),
     )
-    .page(tr)
 }
 
 /// A Word file of `doc`, named after its title (on one line).
-fn docx(tr: Tr, doc: &OfficialDoc) -> Response {
+fn docx(tr: Tr, doc: &OfficialDoc) -> Result<MadeFile, Refusal> {
     match official_doc(doc) {
-        Ok(bytes) => made_file(
+        Ok(bytes) => Ok(MadeFile {
+            name: format!("{}.docx", doc.title.replace('\n', "")),
             bytes,
-            &format!("{}.docx", doc.title.replace('\n', "")),
-            DOCX,
-        ),
-        Err(e) => unwritten(tr, "an assessment document", e),
+            content_type: DOCX,
+        }),
+        Err(e) => Err(unwritten(tr, "an assessment document", e)),
+    }
+}
+
+/// Answers a file route: the file, or the refusal's page.
+fn answer(tr: Tr, made: Result<MadeFile, Refusal>) -> Response {
+    match made {
+        Ok(f) => f.response(),
+        Err(r) => r.page(tr),
+    }
+}
+
+/// Which file of a year's assessment to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Export {
+    /// Every college's result with the ranking (the office's report).
+    Results,
+    /// One college's assessment report.
+    College(String),
+    /// One college's duty report.
+    DutyReport(String),
+    /// The score sheet (Excel).
+    Scores,
+}
+
+/// A file of the assessment of `year` for the org `org` (code or id), as `v` may have it — for
+/// `zeren export report`, with the operator's viewer ([`Viewer::operator`]).
+pub async fn export(
+    state: &AppState,
+    v: &Viewer,
+    org: &str,
+    year: i32,
+    what: &Export,
+) -> Result<MadeFile, Refusal> {
+    let tr = v.tr;
+    let missing = || not_found(tr, &format!("{org} {year}"));
+    let o = v.snap.model.find_org(org).ok_or_else(missing)?;
+    let r = state
+        .db
+        .assessment_round_of(&o.id, year)
+        .await
+        .map_err(|e| storage_refusal(tr, e, ""))?
+        .ok_or_else(missing)?;
+    let r = readable(state, v, &r.id).await?;
+    match what {
+        Export::Results => {
+            if !office(v, &r) {
+                return Err(Refusal::forbidden(tr));
+            }
+            round_file(state, v, &r).await
+        }
+        Export::College(c) => college_file(state, v, &r, college_of(v, &r, c)?).await,
+        Export::DutyReport(c) => duty_report_file(state, v, &r, college_of(v, &r, c)?).await,
+        Export::Scores => scores_file(state, v, &r).await,
     }
 }
 
@@ -181,29 +250,36 @@ pub(super) async fn round_docx(
     let Ok(Path(id)) = id else {
         return not_found(tr, "").page(tr);
     };
-    let r = match run_by_office(&state, &v, &id).await {
-        Ok(r) => r,
-        Err(e) => return e.page(tr),
-    };
-    let scheme = match scheme_of(&state, &v, &r).await {
-        Ok(s) => s,
-        Err(e) => return e.page(tr),
-    };
-    let all = colleges(&v, &r);
-    let mut scored = match scores(&state, &v, &r, &scheme, &all, true).await {
-        Ok(s) => s,
-        Err(e) => return e.page(tr),
-    };
+    answer(
+        tr,
+        match run_by_office(&state, &v, &id).await {
+            Ok(r) => round_file(&state, &v, &r).await,
+            Err(e) => Err(e),
+        },
+    )
+}
+
+/// Every college's result with the ranking.
+async fn round_file(
+    state: &AppState,
+    v: &Viewer,
+    r: &AssessmentRound,
+) -> Result<MadeFile, Refusal> {
+    let tr = v.tr;
+    let scheme = scheme_of(state, v, r).await?;
+    let all = colleges(v, r);
+    let mut scored = scores(state, v, r, &scheme, &all, true).await?;
     scored.sort_by(|a, b| {
         a.rank
             .cmp(&b.rank)
             .then_with(|| a.org.code.cmp(&b.org.code))
     });
-    let marks = match state.db.assessment_marks(&r.id, None).await {
-        Ok(m) => m,
-        Err(e) => return storage_refusal(tr, e, &r.id).page(tr),
-    };
-    let mut blocks = vec![basis(&v, &r, &scheme)];
+    let marks = state
+        .db
+        .assessment_marks(&r.id, None)
+        .await
+        .map_err(|e| storage_refusal(tr, e, &r.id))?;
+    let mut blocks = vec![basis(v, r, &scheme)];
     if !r.stage.published() {
         blocks.push(Block::Paragraph(tr.t("assessments.doc.provisional").into()));
     }
@@ -244,7 +320,7 @@ pub(super) async fn round_docx(
         }
     }
     let doc = OfficialDoc {
-        issuer: issuer(&v, &r),
+        issuer: issuer(v, r),
         number: r.document_number.clone(),
         title: tr.tf(
             "assessments.doc.round_title",
@@ -252,8 +328,8 @@ pub(super) async fn round_docx(
         ),
         addressee: Some(tr.t("assessments.doc.addressee").into()),
         blocks,
-        signer: Some(issuer(&v, &r)),
-        date: Some(doc_day(&state, &v, &r)),
+        signer: Some(issuer(v, r)),
+        date: Some(doc_day(state, v, r)),
         ..OfficialDoc::default()
     };
     docx(tr, &doc)
@@ -269,33 +345,36 @@ pub(super) async fn college_docx(
     let Ok(Path((id, org))) = ids else {
         return not_found(tr, "").page(tr);
     };
-    let r = match readable(&state, &v, &id).await {
-        Ok(r) => r,
-        Err(e) => return e.page(tr),
-    };
-    let o = match college_of(&v, &r, &org) {
-        Ok(o) => o,
-        Err(e) => return e.page(tr),
-    };
-    let scheme = match scheme_of(&state, &v, &r).await {
-        Ok(s) => s,
-        Err(e) => return e.page(tr),
-    };
-    let scored = match scores(&state, &v, &r, &scheme, &[o], office(&v, &r)).await {
-        Ok(s) => s,
-        Err(e) => return e.page(tr),
-    };
-    let (marks, entry) = match tokio::try_join!(
+    answer(tr, {
+        match readable(&state, &v, &id).await {
+            Ok(r) => match college_of(&v, &r, &org) {
+                Ok(o) => college_file(&state, &v, &r, o).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    })
+}
+
+/// One college's assessment report.
+async fn college_file(
+    state: &AppState,
+    v: &Viewer,
+    r: &AssessmentRound,
+    o: &Org,
+) -> Result<MadeFile, Refusal> {
+    let tr = v.tr;
+    let scheme = scheme_of(state, v, r).await?;
+    let scored = scores(state, v, r, &scheme, &[o], office(v, r)).await?;
+    let (marks, entry) = tokio::try_join!(
         state.db.assessment_marks(&r.id, Some(&o.id)),
         state.db.assessment_entry(&r.id, &o.id)
-    ) {
-        Ok(x) => x,
-        Err(e) => return storage_refusal(tr, e, &r.id).page(tr),
-    };
+    )
+    .map_err(|e| storage_refusal(tr, e, &r.id))?;
     let Some(s) = scored.first() else {
-        return not_found(tr, &r.id).page(tr);
+        return Err(not_found(tr, &r.id));
     };
-    let mut blocks = vec![basis(&v, &r, &scheme)];
+    let mut blocks = vec![basis(v, r, &scheme)];
     if !r.stage.published() {
         blocks.push(Block::Paragraph(tr.t("assessments.doc.provisional").into()));
     }
@@ -307,7 +386,7 @@ pub(super) async fn college_docx(
                 ("name", &o.name),
                 ("total", &pts(s.score.total)),
                 ("rank", &k.to_string()),
-                ("of", &colleges(&v, &r).len().to_string()),
+                ("of", &colleges(v, r).len().to_string()),
             ],
         ),
         None => tr.tf(
@@ -334,7 +413,7 @@ pub(super) async fn college_docx(
         blocks.extend(mark_blocks(tr, &scheme, &mine));
     }
     let doc = OfficialDoc {
-        issuer: issuer(&v, &r),
+        issuer: issuer(v, r),
         number: r.document_number.clone(),
         title: tr.tf(
             "assessments.doc.college_title",
@@ -342,8 +421,8 @@ pub(super) async fn college_docx(
         ),
         addressee: Some(o.name.clone() + tr.lang().pick("：", ":")),
         blocks,
-        signer: Some(issuer(&v, &r)),
-        date: Some(doc_day(&state, &v, &r)),
+        signer: Some(issuer(v, r)),
+        date: Some(doc_day(state, v, r)),
         ..OfficialDoc::default()
     };
     docx(tr, &doc)
@@ -359,18 +438,26 @@ pub(super) async fn duty_report_docx(
     let Ok(Path((id, org))) = ids else {
         return not_found(tr, "").page(tr);
     };
-    let r = match readable(&state, &v, &id).await {
-        Ok(r) => r,
-        Err(e) => return e.page(tr),
-    };
-    let o = match college_of(&v, &r, &org) {
-        Ok(o) => o,
-        Err(e) => return e.page(tr),
-    };
-    let report = match duty_report_of(&state, &v, &r, o).await {
-        Ok(x) => x,
-        Err(e) => return e.page(tr),
-    };
+    answer(tr, {
+        match readable(&state, &v, &id).await {
+            Ok(r) => match college_of(&v, &r, &org) {
+                Ok(o) => duty_report_file(&state, &v, &r, o).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    })
+}
+
+/// The secretary's duty report.
+async fn duty_report_file(
+    state: &AppState,
+    v: &Viewer,
+    r: &AssessmentRound,
+    o: &Org,
+) -> Result<MadeFile, Refusal> {
+    let tr = v.tr;
+    let report = duty_report_of(state, v, r, o).await?;
     let doc = OfficialDoc {
         issuer: String::new(),
         number: None,
@@ -404,28 +491,39 @@ pub(super) async fn scores_xlsx(
     let Ok(Path(id)) = id else {
         return not_found(tr, "").page(tr);
     };
-    let r = match readable(&state, &v, &id).await {
-        Ok(r) => r,
-        Err(e) => return e.page(tr),
-    };
-    let scheme = match scheme_of(&state, &v, &r).await {
-        Ok(s) => s,
-        Err(e) => return e.page(tr),
-    };
-    let shown = visible_colleges(&v, &r);
-    let scored = match scores(&state, &v, &r, &scheme, &shown, office(&v, &r)).await {
-        Ok(s) => s,
-        Err(e) => return e.page(tr),
-    };
-    let marks = match state.db.assessment_marks(&r.id, None).await {
-        Ok(m) => m,
-        Err(e) => return storage_refusal(tr, e, &r.id).page(tr),
-    };
-    let name = display_names(&state, marks.iter().map(|m| m.marked_by.as_str())).await;
-    let sheet = score_sheet(&v, &r, &scheme, &scored, &marks, &name);
+    answer(
+        tr,
+        match readable(&state, &v, &id).await {
+            Ok(r) => scores_file(&state, &v, &r).await,
+            Err(e) => Err(e),
+        },
+    )
+}
+
+/// The score sheet of the colleges the viewer may see.
+async fn scores_file(
+    state: &AppState,
+    v: &Viewer,
+    r: &AssessmentRound,
+) -> Result<MadeFile, Refusal> {
+    let tr = v.tr;
+    let scheme = scheme_of(state, v, r).await?;
+    let shown = visible_colleges(v, r);
+    let scored = scores(state, v, r, &scheme, &shown, office(v, r)).await?;
+    let marks = state
+        .db
+        .assessment_marks(&r.id, None)
+        .await
+        .map_err(|e| storage_refusal(tr, e, &r.id))?;
+    let name = display_names(state, marks.iter().map(|m| m.marked_by.as_str())).await;
+    let sheet = score_sheet(v, r, &scheme, &scored, &marks, &name);
     match zeren_exports::assessment::score_sheet(&sheet) {
-        Ok(bytes) => made_file(bytes, &format!("{}.xlsx", round_title(&v, &r)), XLSX),
-        Err(e) => unwritten(tr, "the score sheet", e),
+        Ok(bytes) => Ok(MadeFile {
+            name: format!("{}.xlsx", round_title(v, r)),
+            bytes,
+            content_type: XLSX,
+        }),
+        Err(e) => Err(unwritten(tr, "the score sheet", e)),
     }
 }
 

@@ -64,6 +64,7 @@ use scores::*;
 
 pub use asked::{Asked, asked_of};
 pub use catalog::CATALOG;
+pub use documents::{Export, MadeFile, export};
 
 /// Page routes of this area.
 pub fn page_routes() -> Routes {
