@@ -53,18 +53,17 @@ pub(super) async fn college_counts(
         .map_err(|e| storage_refusal(tr, e, &r.id))?;
     let stamp = (generation, v.snap.tree_generation);
     let memo = state.cache::<CountsMemo>();
-    let colleges = colleges(v, r);
-    let m = &v.snap.model;
-    let mut college_of: HashMap<&str, &str> = HashMap::new();
-    for c in &colleges {
-        for o in m.subtree(&c.id) {
-            college_of.insert(o.id.as_str(), c.id.as_str());
-        }
-    }
     // Every duty is counted, so that one count serves every version of the scheme.
     let today = state.today();
     memo.0
         .get_or(stamp, (r.scope_org.clone(), r.year, today), async || {
+            let m = &v.snap.model;
+            let mut college_of: HashMap<&str, &str> = HashMap::new();
+            for c in colleges(v, r) {
+                for o in m.subtree(&c.id) {
+                    college_of.insert(o.id.as_str(), c.id.as_str());
+                }
+            }
             let orgs: Vec<String> = college_of.keys().map(|s| s.to_string()).collect();
             let rows = state
                 .db
