@@ -373,18 +373,6 @@ pub(super) async fn api_advance(
     .await
 }
 
-/// The round and college of a college route.
-async fn round_and_college<'a>(
-    state: &AppState,
-    v: &'a Viewer,
-    id: &str,
-    org: &str,
-) -> Result<(AssessmentRound, &'a Org), Refusal> {
-    let r = readable(state, v, id).await?;
-    let o = college_of(v, &r, org)?;
-    Ok((r, o))
-}
-
 /// `GET /api/v1/assessments/{id}/orgs/{org}`
 pub(super) async fn api_college(
     State(state): State<AppState>,

@@ -13,18 +13,6 @@ use zeren_storage::repo::obligations::{ObligationFilter, ObligationSort, StatusC
 /// Most obligations listed behind one indicator (a college owes a few dozen a year).
 const DRILL_MAX: usize = 2_000;
 
-/// The round and the college of a college page, or the refusal page.
-async fn round_and_college<'a>(
-    state: &AppState,
-    v: &'a Viewer,
-    id: &str,
-    org: &str,
-) -> Result<(AssessmentRound, &'a Org), Refusal> {
-    let r = readable(state, v, id).await?;
-    let o = college_of(v, &r, org)?;
-    Ok((r, o))
-}
-
 /// An indicator's line on a college's page.
 pub(super) struct IndicatorLine {
     pub(super) id: String,

@@ -119,11 +119,6 @@ fn issuer(v: &Viewer, r: &AssessmentRound) -> String {
         .unwrap_or_default()
 }
 
-/// The day a round's document carries: the results' publication, else today.
-fn doc_day(state: &AppState, v: &Viewer, r: &AssessmentRound) -> String {
-    written_day(r.published_on.unwrap_or_else(|| state.today()), v.tr)
-}
-
 /// The scheme's basis and procedure, in words.
 fn basis(v: &Viewer, r: &AssessmentRound, scheme: &Scheme) -> Block {
     let tr = v.tr;
@@ -319,20 +314,37 @@ async fn round_file(
             blocks.extend(mark_blocks(tr, &scheme, &mine));
         }
     }
-    let doc = OfficialDoc {
+    let title = tr.tf(
+        "assessments.doc.round_title",
+        &[("year", &r.year.to_string())],
+    );
+    let addressee = tr.t("assessments.doc.addressee").to_string();
+    docx(tr, &issued(state, v, r, title, addressee, blocks))
+}
+
+/// A document the round's org issues: under its name and the results' number, signed by it on
+/// the day the results were published (today before that).
+fn issued(
+    state: &AppState,
+    v: &Viewer,
+    r: &AssessmentRound,
+    title: String,
+    addressee: String,
+    blocks: Vec<Block>,
+) -> OfficialDoc {
+    OfficialDoc {
         issuer: issuer(v, r),
         number: r.document_number.clone(),
-        title: tr.tf(
-            "assessments.doc.round_title",
-            &[("year", &r.year.to_string())],
-        ),
-        addressee: Some(tr.t("assessments.doc.addressee").into()),
+        title,
+        addressee: Some(addressee),
         blocks,
         signer: Some(issuer(v, r)),
-        date: Some(doc_day(state, v, r)),
+        date: Some(written_day(
+            r.published_on.unwrap_or_else(|| state.today()),
+            v.tr,
+        )),
         ..OfficialDoc::default()
-    };
-    docx(tr, &doc)
+    }
 }
 
 /// `GET /assessments/{id}/orgs/{org}/report.docx`: one college's assessment report.
@@ -345,15 +357,23 @@ pub(super) async fn college_docx(
     let Ok(Path((id, org))) = ids else {
         return not_found(tr, "").page(tr);
     };
-    answer(tr, {
-        match readable(&state, &v, &id).await {
-            Ok(r) => match college_of(&v, &r, &org) {
-                Ok(o) => college_file(&state, &v, &r, o).await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        }
-    })
+    answer(tr, college_route(&state, &v, &id, &org, false).await)
+}
+
+/// The file of one college the viewer may see: its assessment report, or its duty report.
+async fn college_route(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+    org: &str,
+    duty: bool,
+) -> Result<MadeFile, Refusal> {
+    let (r, o) = round_and_college(state, v, id, org).await?;
+    if duty {
+        duty_report_file(state, v, &r, o).await
+    } else {
+        college_file(state, v, &r, o).await
+    }
 }
 
 /// One college's assessment report.
@@ -412,20 +432,12 @@ async fn college_file(
         blocks.push(heading(tr, n, "assessments.doc.marks"));
         blocks.extend(mark_blocks(tr, &scheme, &mine));
     }
-    let doc = OfficialDoc {
-        issuer: issuer(v, r),
-        number: r.document_number.clone(),
-        title: tr.tf(
-            "assessments.doc.college_title",
-            &[("name", &o.name), ("year", &r.year.to_string())],
-        ),
-        addressee: Some(o.name.clone() + tr.lang().pick("：", ":")),
-        blocks,
-        signer: Some(issuer(v, r)),
-        date: Some(doc_day(state, v, r)),
-        ..OfficialDoc::default()
-    };
-    docx(tr, &doc)
+    let title = tr.tf(
+        "assessments.doc.college_title",
+        &[("name", &o.name), ("year", &r.year.to_string())],
+    );
+    let addressee = o.name.clone() + tr.lang().pick("：", ":");
+    docx(tr, &issued(state, v, r, title, addressee, blocks))
 }
 
 /// `GET /assessments/{id}/orgs/{org}/duty-report.docx`: the secretary's duty report.
@@ -438,15 +450,7 @@ pub(super) async fn duty_report_docx(
     let Ok(Path((id, org))) = ids else {
         return not_found(tr, "").page(tr);
     };
-    answer(tr, {
-        match readable(&state, &v, &id).await {
-            Ok(r) => match college_of(&v, &r, &org) {
-                Ok(o) => duty_report_file(&state, &v, &r, o).await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        }
-    })
+    answer(tr, college_route(&state, &v, &id, &org, true).await)
 }
 
 /// The secretary's duty report.

@@ -377,6 +377,18 @@ pub(super) fn college_of<'a>(
     }
 }
 
+/// The round `id` and its college `org`, if the viewer may see them (else 404).
+pub(super) async fn round_and_college<'a>(
+    state: &AppState,
+    v: &'a Viewer,
+    id: &str,
+    org: &str,
+) -> Result<(AssessmentRound, &'a Org), Refusal> {
+    let r = readable(state, v, id).await?;
+    let o = college_of(v, &r, org)?;
+    Ok((r, o))
+}
+
 /// Whether `o` is one of the colleges `r` assesses: a college under its org that existed in the
 /// year.
 pub(super) fn is_college(o: &Org, r: &AssessmentRound, m: &zeren_core::org::OrgModel) -> bool {
