@@ -592,11 +592,11 @@ fn a_duty_report_draft_becomes_headings_at_their_levels() {
     assert!(
         blocks
             .iter()
-            .any(|b| matches!(b, Block::Heading3(t) if t.starts_with("1. 专题研究：应完成 4 项")))
+            .any(|b| matches!(b, Block::Paragraph(t) if t.starts_with("1. 专题研究：应完成 4 项")))
     );
     assert!(
         blocks.iter().any(
-            |b| matches!(b, Block::Heading3(t) if t.starts_with("2. 阵地管理：12月巡查未完成"))
+            |b| matches!(b, Block::Paragraph(t) if t.starts_with("2. 阵地管理：12月巡查未完成"))
         )
     );
     assert_eq!(

@@ -175,9 +175,9 @@ pub fn duty_report_draft(f: &DutyReportFacts, lang: Lang) -> String {
     } else {
         for (n, (d, m)) in missed.iter().enumerate() {
             out.push(if zh {
-                format!("{}. {}：{m}", n + 1, d.duty)
+                format!("{}. {}：{m}。", n + 1, d.duty)
             } else {
-                format!("{}. {}: {m}", n + 1, d.duty)
+                format!("{}. {}: {m}.", n + 1, d.duty)
             });
         }
     }
@@ -209,7 +209,8 @@ pub fn duty_report_draft(f: &DutyReportFacts, lang: Lang) -> String {
 }
 
 /// How one line of a report reads in the official layout: 0 body text, 1 "一、", 2 "（一）",
-/// 3 "1." and 4 "（1）". Blank lines are left out.
+/// 3 "1." and 4 "（1）". A numbered line that is a whole sentence (it ends with 。 or ；) is an
+/// item of body text, not a heading: it is not kept with what follows. Blank lines are left out.
 pub fn outline(text: &str) -> Vec<(u8, String)> {
     text.lines()
         .map(str::trim)
@@ -219,6 +220,14 @@ pub fn outline(text: &str) -> Vec<(u8, String)> {
 }
 
 fn level(l: &str) -> u8 {
+    let n = heading_level(l);
+    if n >= 3 && l.ends_with(['。', '；', '.', ';']) {
+        return 0;
+    }
+    n
+}
+
+fn heading_level(l: &str) -> u8 {
     let is_numeral = |c: char| "一二三四五六七八九十".contains(c);
     let lead: String = l.chars().take_while(|c| is_numeral(*c)).collect();
     if !lead.is_empty() && l[lead.len()..].starts_with('、') && lead.chars().count() <= 3 {

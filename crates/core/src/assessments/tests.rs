@@ -278,7 +278,15 @@ fn the_duty_report_draft_reads_as_official_headings() {
     assert!(text.contains("应履行规定动作 5 项，已完成 4 项，其中按时完成 3 项，完成率 80.0%"));
     let o = outline(&text);
     let levels: Vec<u8> = o.iter().map(|(l, _)| *l).collect();
-    assert_eq!(levels, [1, 0, 1, 2, 3, 3, 1, 3, 1, 0, 0], "{o:?}");
+    // The numbered lines are whole sentences: items of the body, not headings.
+    assert_eq!(levels, [1, 0, 1, 2, 0, 0, 1, 0, 1, 0, 0], "{o:?}");
+    assert_eq!(
+        outline("1. 平台管理\n2. 已完成。")[..]
+            .iter()
+            .map(|x| x.0)
+            .collect::<Vec<_>>(),
+        [3, 0]
+    );
     assert_eq!(o[2].1, "二、落实实施细则规定动作的情况");
     assert_eq!(
         outline("（1）细项\n(2) x\n正文")[..2]

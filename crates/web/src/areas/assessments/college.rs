@@ -662,6 +662,10 @@ async fn report_facts(
                 }
             }
         }
+        // A duty with nothing owed yet (all of it due later) has nothing to report.
+        if c.owed == 0 && c.waived == 0 {
+            continue;
+        }
         if matches!(&d.subject, Subject::Event { event } if *event == EventKind::Rectification) {
             remediation.0 += c.owed;
             remediation.1 += c.done;
