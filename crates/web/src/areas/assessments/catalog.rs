@@ -227,6 +227,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("assessments.doc.ranking", "考核结果和排名"),
     ("assessments.doc.details", "各学院得分情况"),
     (
+        "assessments.doc.details_elsewhere",
+        "共 {n} 个学院，以下列出排名前 {max} 的学院的各项得分；全部学院的各项得分见考核成绩表（Excel）。",
+    ),
+    (
         "assessments.doc.college",
         "（{n}）{name}：总分 {total}，排名第 {rank}",
     ),
@@ -516,6 +520,10 @@ pub const EN: &[(&str, &str)] = &[
     ),
     ("assessments.doc.ranking", "Results and ranking"),
     ("assessments.doc.details", "Each college's scores"),
+    (
+        "assessments.doc.details_elsewhere",
+        "Of the {n} colleges, the {max} ranked highest are detailed below; every college's scores are in the score sheet (Excel).",
+    ),
     (
         "assessments.doc.college",
         "({n}) {name}: total {total}, rank {rank}",

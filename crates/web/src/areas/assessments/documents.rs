@@ -8,6 +8,11 @@ use crate::shared::uploads::{DOCX, XLSX, made_file};
 use zeren_exports::assessment::report_blocks;
 use zeren_exports::docx::{Block, OfficialDoc, official_doc};
 
+/// Colleges whose scores the results report details one by one; with more (a province's), it
+/// gives the ranking of all and leaves the details to the score sheet, so that the document
+/// stays one people can read (and one the server writes in bounded memory).
+const DETAILED_MAX: usize = 200;
+
 /// A file made for the asking: its name, content and type.
 pub struct MadeFile {
     /// The file's name.
@@ -297,7 +302,17 @@ async fn round_file(
             .collect(),
     });
     blocks.push(heading(tr, 2, "assessments.doc.details"));
-    for (n, s) in scored.iter().enumerate() {
+    if scored.len() > DETAILED_MAX {
+        blocks.push(Block::Paragraph(tr.tf(
+            "assessments.doc.details_elsewhere",
+            &[
+                ("n", &scored.len().to_string()),
+                ("max", &DETAILED_MAX.to_string()),
+            ],
+        )));
+    }
+    let by_college = marks_by_college(&marks);
+    for (n, s) in scored.iter().enumerate().take(DETAILED_MAX) {
         blocks.push(Block::Heading2(tr.tf(
             "assessments.doc.college",
             &[
@@ -308,10 +323,9 @@ async fn round_file(
             ],
         )));
         blocks.push(score_table(tr, &scheme, &s.score));
-        let mine = marks_of(&marks, &s.org.id);
-        if !mine.is_empty() {
+        if let Some(mine) = by_college.get(s.org.id.as_str()) {
             blocks.push(Block::Heading3(tr.t("assessments.doc.marks").into()));
-            blocks.extend(mark_blocks(tr, &scheme, &mine));
+            blocks.extend(mark_blocks(tr, &scheme, mine));
         }
     }
     let title = tr.tf(
@@ -544,6 +558,7 @@ fn score_sheet(
         ScoreSheet, SheetCollege, SheetIndicator, SheetLabels, SheetMark,
     };
     let tr = v.tr;
+    let by_college = marks_by_college(marks);
     let l = |k: &str| tr.t(&format!("assessments.sheet.{k}")).to_string();
     let title_of = |id: &str| {
         scheme
@@ -594,8 +609,10 @@ fn score_sheet(
             .map(|s| SheetCollege {
                 name: s.org.name.clone(),
                 score: s.score.clone(),
-                marks: marks_of(marks, &s.org.id)
+                marks: by_college
+                    .get(s.org.id.as_str())
                     .into_iter()
+                    .flatten()
                     .map(|m| SheetMark {
                         indicator: title_of(&m.mark.indicator),
                         kind: mark_kind_name(tr, m.mark.kind).to_string(),

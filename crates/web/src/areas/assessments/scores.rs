@@ -198,7 +198,11 @@ pub(super) async fn results_to_freeze(
         .collect())
 }
 
-/// The marks of one college, in the order made.
-pub(super) fn marks_of<'a>(marks: &'a [StoredMark], org: &str) -> Vec<&'a StoredMark> {
-    marks.iter().filter(|m| m.org_id == org).collect()
+/// The marks by college, each college's in the order made.
+pub(super) fn marks_by_college(marks: &[StoredMark]) -> HashMap<&str, Vec<&StoredMark>> {
+    let mut out: HashMap<&str, Vec<&StoredMark>> = HashMap::new();
+    for m in marks {
+        out.entry(m.org_id.as_str()).or_default().push(m);
+    }
+    out
 }
