@@ -478,7 +478,72 @@ pub struct Counts {
     pub waived: i64,
 }
 
+/// How one obligation counts on a day (the rule the database's count follows too: owed once
+/// due, or once done; waived ones not at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Standing {
+    /// Done by its due day.
+    OnTime,
+    /// Done after it.
+    Late,
+    /// Due and not done.
+    Open,
+    /// Not due yet and not done: not counted until it is.
+    NotDue,
+    /// Waived (免于履行): not counted.
+    Waived,
+}
+
+impl Standing {
+    /// How an obligation in `state` (`done`, `waived`, …), done on `completed_on`, due on `due`,
+    /// counts on `today`.
+    pub fn of(
+        state: &str,
+        completed_on: Option<NaiveDate>,
+        due: NaiveDate,
+        today: NaiveDate,
+    ) -> Standing {
+        match (state, completed_on) {
+            ("waived", _) => Standing::Waived,
+            ("done", Some(d)) if d <= due => Standing::OnTime,
+            ("done", Some(_)) => Standing::Late,
+            _ if due > today => Standing::NotDue,
+            _ => Standing::Open,
+        }
+    }
+
+    /// Stable spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::OnTime => "on-time",
+            Standing::Late => "late",
+            Standing::Open => "open",
+            Standing::NotDue => "not-due",
+            Standing::Waived => "waived",
+        }
+    }
+}
+
 impl Counts {
+    /// One more obligation standing as `s`.
+    pub fn count(&mut self, s: Standing) {
+        match s {
+            Standing::Waived => self.waived += 1,
+            Standing::NotDue => {}
+            Standing::Open => self.owed += 1,
+            Standing::Late => {
+                self.owed += 1;
+                self.done += 1;
+            }
+            Standing::OnTime => {
+                self.owed += 1;
+                self.done += 1;
+                self.on_time += 1;
+            }
+        }
+    }
+
     /// Both together.
     pub fn add(&mut self, o: &Counts) {
         self.owed += o.owed;

@@ -315,3 +315,33 @@ fn a_document_number_is_written_the_official_way() {
         assert_eq!(e[0].0, "document_number", "{bad}");
     }
 }
+
+#[test]
+fn an_obligation_counts_once_due_or_done() {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let today = d("2026-11-28");
+    let mut c = Counts::default();
+    for (state, done, due, want) in [
+        ("done", Some("2026-06-30"), "2026-06-30", Standing::OnTime),
+        ("done", Some("2026-07-01"), "2026-06-30", Standing::Late),
+        ("open", None, "2026-09-30", Standing::Open),
+        ("open", None, "2027-01-15", Standing::NotDue),
+        ("done", Some("2026-11-01"), "2027-01-15", Standing::OnTime),
+        ("waived", None, "2026-03-31", Standing::Waived),
+        ("done", None, "2026-03-31", Standing::Open),
+    ] {
+        let s = Standing::of(state, done.map(d), d(due), today);
+        assert_eq!(s, want, "{state} {done:?} {due}");
+        c.count(s);
+    }
+    assert_eq!(c, counts_w(5, 3, 2, 1));
+}
+
+fn counts_w(owed: i64, done: i64, on_time: i64, waived: i64) -> Counts {
+    Counts {
+        owed,
+        done,
+        on_time,
+        waived,
+    }
+}

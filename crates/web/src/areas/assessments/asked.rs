@@ -26,17 +26,26 @@ pub async fn asked_of(state: &AppState, v: &Viewer) -> Vec<Asked> {
         return out;
     };
     let m = &v.snap.model;
-    let led: Vec<&str> = v
+    let led: Vec<&Org> = v
         .principal
         .roles
         .iter()
         .filter(|g| g.role == Role::Secretary)
-        .map(|g| g.org.as_str())
+        .filter_map(|g| m.org(&g.org))
         .collect();
     for r in rounds
         .iter()
         .filter(|r| r.stage != Stage::Draft && !r.stage.published())
     {
+        let colleges: Vec<&Org> = led
+            .iter()
+            .copied()
+            .filter(|o| is_college(o, r, m))
+            .collect();
+        // Nothing asked of this viewer here: the scheme is not read.
+        if colleges.is_empty() && !office(v, r) {
+            continue;
+        }
         let Ok(scheme) = scheme_of(state, v, r).await else {
             continue;
         };
@@ -55,11 +64,7 @@ pub async fn asked_of(state: &AppState, v: &Viewer) -> Vec<Asked> {
                 href: round_href(&r.id, tr),
             });
         }
-        for college in led
-            .iter()
-            .filter_map(|id| m.org(id))
-            .filter(|o| is_college(o, r, m))
-        {
+        for college in colleges {
             let entry = state
                 .db
                 .assessment_entry(&r.id, &college.id)

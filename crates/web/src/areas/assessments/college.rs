@@ -4,7 +4,7 @@
 
 use super::*;
 use zeren_core::assessments::{
-    Counts, DutyFigures, DutyReportFacts, IndicatorScore, MarkKind, duty_report_draft,
+    Counts, DutyFigures, DutyReportFacts, IndicatorScore, MarkKind, Standing, duty_report_draft,
 };
 use zeren_core::policy::{IndicatorMethod, Subject};
 use zeren_core::vocab::EventKind;
@@ -441,16 +441,9 @@ async fn obligations_behind(
         .map_err(|e| storage_refusal(v.tr, e, &r.id))
 }
 
-/// How an obligation counts on `today`: done on time, done late, owed and not done, not due
-/// yet (not counted until it is, or is done), or waived (not counted).
-fn standing(o: &zeren_storage::StoredObligation, today: chrono::NaiveDate) -> &'static str {
-    match (o.state.as_str(), o.completed_on) {
-        ("waived", _) => "waived",
-        ("done", Some(d)) if d <= o.due => "on-time",
-        ("done", Some(_)) => "late",
-        _ if o.due > today => "not-due",
-        _ => "open",
-    }
+/// How an obligation counts on `today` (the core's rule).
+fn standing(o: &zeren_storage::StoredObligation, today: chrono::NaiveDate) -> Standing {
+    Standing::of(&o.state, o.completed_on, o.due, today)
 }
 
 pub(super) async fn indicator_page(
@@ -501,7 +494,7 @@ pub(super) async fn indicator_page(
     let rows = obligations
         .iter()
         .map(|ob| {
-            let s = standing(ob, today);
+            let s = standing(ob, today).as_str();
             ObligationLine {
                 href: with_lang(&format!("/obligations/{}", encode(&ob.id)), tr),
                 duty: pack
@@ -633,33 +626,22 @@ async fn report_facts(
         let mut c = Counts::default();
         let mut missed = Vec::new();
         for o in &mine {
-            match standing(o, today) {
-                "waived" => c.waived += 1,
-                "not-due" => {}
-                s => {
-                    c.owed += 1;
-                    if s != "open" {
-                        c.done += 1;
-                    }
-                    if s == "on-time" {
-                        c.on_time += 1;
-                    }
-                    if s == "late" {
-                        missed.push(tr.tf(
-                            "assessments.report.late",
-                            &[
-                                ("period", &what(o)),
-                                ("due", &date(o.due)),
-                                ("done", &o.completed_on.map(date).unwrap_or_default()),
-                            ],
-                        ));
-                    } else if s == "open" {
-                        missed.push(tr.tf(
-                            "assessments.report.open",
-                            &[("period", &what(o)), ("due", &date(o.due))],
-                        ));
-                    }
-                }
+            let s = standing(o, today);
+            c.count(s);
+            match s {
+                Standing::Late => missed.push(tr.tf(
+                    "assessments.report.late",
+                    &[
+                        ("period", &what(o)),
+                        ("due", &date(o.due)),
+                        ("done", &o.completed_on.map(date).unwrap_or_default()),
+                    ],
+                )),
+                Standing::Open => missed.push(tr.tf(
+                    "assessments.report.open",
+                    &[("period", &what(o)), ("due", &date(o.due))],
+                )),
+                _ => {}
             }
         }
         // A duty with nothing owed yet (all of it due later) has nothing to report.

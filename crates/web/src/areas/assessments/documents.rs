@@ -90,11 +90,22 @@ pub async fn export(
         .await
         .map_err(|e| storage_refusal(tr, e, ""))?
         .ok_or_else(missing)?;
-    let r = readable(state, v, &r.id).await?;
+    file_of(state, v, &r.id, what).await
+}
+
+/// The file `what` of the round `id`, as the viewer may have it: the results report is the
+/// office's (403 for others who see the year); a college's files name a college they may see.
+async fn file_of(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+    what: &Export,
+) -> Result<MadeFile, Refusal> {
+    let r = readable(state, v, id).await?;
     match what {
         Export::Results => {
             if !office(v, &r) {
-                return Err(Refusal::forbidden(tr));
+                return Err(Refusal::forbidden(v.tr));
             }
             round_file(state, v, &r).await
         }
@@ -250,13 +261,7 @@ pub(super) async fn round_docx(
     let Ok(Path(id)) = id else {
         return not_found(tr, "").page(tr);
     };
-    answer(
-        tr,
-        match run_by_office(&state, &v, &id).await {
-            Ok(r) => round_file(&state, &v, &r).await,
-            Err(e) => Err(e),
-        },
-    )
+    answer(tr, file_of(&state, &v, &id, &Export::Results).await)
 }
 
 /// Every college's result with the ranking.
@@ -371,23 +376,7 @@ pub(super) async fn college_docx(
     let Ok(Path((id, org))) = ids else {
         return not_found(tr, "").page(tr);
     };
-    answer(tr, college_route(&state, &v, &id, &org, false).await)
-}
-
-/// The file of one college the viewer may see: its assessment report, or its duty report.
-async fn college_route(
-    state: &AppState,
-    v: &Viewer,
-    id: &str,
-    org: &str,
-    duty: bool,
-) -> Result<MadeFile, Refusal> {
-    let (r, o) = round_and_college(state, v, id, org).await?;
-    if duty {
-        duty_report_file(state, v, &r, o).await
-    } else {
-        college_file(state, v, &r, o).await
-    }
+    answer(tr, file_of(&state, &v, &id, &Export::College(org)).await)
 }
 
 /// One college's assessment report.
@@ -464,7 +453,7 @@ pub(super) async fn duty_report_docx(
     let Ok(Path((id, org))) = ids else {
         return not_found(tr, "").page(tr);
     };
-    answer(tr, college_route(&state, &v, &id, &org, true).await)
+    answer(tr, file_of(&state, &v, &id, &Export::DutyReport(org)).await)
 }
 
 /// The secretary's duty report.
@@ -509,13 +498,7 @@ pub(super) async fn scores_xlsx(
     let Ok(Path(id)) = id else {
         return not_found(tr, "").page(tr);
     };
-    answer(
-        tr,
-        match readable(&state, &v, &id).await {
-            Ok(r) => scores_file(&state, &v, &r).await,
-            Err(e) => Err(e),
-        },
-    )
+    answer(tr, file_of(&state, &v, &id, &Export::Scores).await)
 }
 
 /// The score sheet of the colleges the viewer may see.
