@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cases;
 pub mod citation;
 pub mod clock;
+pub mod directory;
 pub mod events;
 pub mod evidence;
 pub mod incidents;

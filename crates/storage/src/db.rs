@@ -195,6 +195,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "assessments",
         include_str!("../migrations/0024_assessments.sql"),
     ),
+    (
+        25,
+        "directory sign-in",
+        include_str!("../migrations/0025_directory.sql"),
+    ),
 ];
 
 impl Db {
@@ -391,6 +396,7 @@ const BOOKKEEPING_ACTIONS: &[&str] = &["login.", "session.", "ledger.export"];
 /// policy through the obligation sync, which audits what it changes as `obligations`.
 const OUTSIDE_LEDGER: &[&str] = &[
     "user",
+    "directory",
     "api_token",
     "grant",
     "setting",

@@ -71,6 +71,7 @@ pub fn page_routes() -> Routes {
     Routes::pages()
         .merge(areas::home::page_routes())
         .merge(areas::identity::page_routes())
+        .merge(areas::directory::page_routes())
         .merge(areas::policies::page_routes())
         .merge(areas::orgs::page_routes())
         .merge(areas::platforms::page_routes())
@@ -94,6 +95,7 @@ pub fn api_routes() -> Routes {
     Routes::api("/api/v1")
         .merge(areas::system::api_routes())
         .merge(areas::identity::api_routes())
+        .merge(areas::directory::api_routes())
         .merge(areas::policies::api_routes())
         .merge(areas::orgs::api_routes())
         .merge(areas::platforms::api_routes())
@@ -123,6 +125,7 @@ pub fn route_table() -> Vec<RouteDoc> {
 pub(crate) const CATALOGS: &[shared::i18n::Catalog] = &[
     shared::i18n::SHARED,
     areas::identity::CATALOG,
+    areas::directory::CATALOG,
     areas::orgs::CATALOG,
     areas::platforms::CATALOG,
     areas::events::CATALOG,

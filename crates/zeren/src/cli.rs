@@ -150,6 +150,11 @@ pub struct ServeArgs {
     /// Mark cookies Secure although Zeren itself speaks HTTP (TLS ends at the proxy).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// The 统一身份认证 portal, LDAP server or OIDC provider runs on this machine: let sign-in
+    /// connect to loopback addresses (refused otherwise, so a setting cannot reach local
+    /// services). Also used by the browser tests, whose stand-ins listen on 127.0.0.1.
+    #[arg(long)]
+    pub allow_local_directory: bool,
     #[command(flatten)]
     pub clock: ClockArgs,
 }

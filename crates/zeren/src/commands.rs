@@ -556,6 +556,11 @@ async fn serve(cli: &Cli, args: &ServeArgs, clock: SystemClock) -> Result<ExitCo
         std::time::Duration::from_secs(1),
     ));
     state.secure_cookies = args.secure_cookies;
+    if args.allow_local_directory {
+        state = state.with_outbound(
+            zeren_core::reminders::robots::OutboundPolicy::default().allow_local_directory(),
+        );
+    }
     if clock.is_shifted() {
         state.clock_banner = Some(clock::today(&clock).to_string().into());
     }

@@ -437,13 +437,18 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<ForbiddenRange> {
     Some(range)
 }
 
-/// Which addresses the server's outbound requests (robot webhooks) may connect to. The
-/// default refuses every [`ForbiddenRange`]. Tests, whose robots are local servers, use
-/// [`OutboundPolicy::allow_loopback_for_tests`]; nothing on the command line or in a setting
-/// makes one.
+/// Which addresses the server's outbound requests may connect to. The default refuses every
+/// [`ForbiddenRange`] (robot webhooks go to the providers' public hosts). Requests to the
+/// university's own directories use [`OutboundPolicy::for_directories`]: the intranet's
+/// private ranges too, and this machine only where the operator said so when starting the
+/// server. Tests, whose peers are local servers, use [`OutboundPolicy::allow_loopback_for_tests`];
+/// nothing in a setting makes one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutboundPolicy {
     allow_loopback: bool,
+    plain_loopback: bool,
+    allow_private: bool,
+    local_directory: bool,
     routes: Vec<(String, SocketAddr)>,
 }
 
@@ -453,7 +458,30 @@ impl OutboundPolicy {
     pub fn allow_loopback_for_tests() -> OutboundPolicy {
         OutboundPolicy {
             allow_loopback: true,
+            plain_loopback: true,
+            allow_private: false,
+            local_directory: false,
             routes: Vec::new(),
+        }
+    }
+
+    /// The directories' requests may connect to this machine's loopback addresses (in TLS
+    /// unless the address says `http://`): a portal or directory running on the same host
+    /// (`zeren serve --allow-local-directory`). Robot webhooks still may not.
+    pub fn allow_local_directory(mut self) -> OutboundPolicy {
+        self.local_directory = true;
+        self
+    }
+
+    /// The policy for the university's directories and the office apps: besides what `self`
+    /// permits, the private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), where a
+    /// 统一身份认证 portal or an LDAP server usually lives. Link-local (cloud metadata),
+    /// multicast and reserved space stay refused.
+    pub fn for_directories(&self) -> OutboundPolicy {
+        OutboundPolicy {
+            allow_private: true,
+            allow_loopback: self.allow_loopback || self.local_directory,
+            ..self.clone()
         }
     }
 
@@ -477,13 +505,16 @@ impl OutboundPolicy {
         match forbidden_range(ip) {
             None => Ok(()),
             Some(ForbiddenRange::Loopback) if self.allow_loopback => Ok(()),
+            Some(
+                ForbiddenRange::Private | ForbiddenRange::Shared | ForbiddenRange::UniqueLocal,
+            ) if self.allow_private => Ok(()),
             Some(r) => Err(r),
         }
     }
 
     /// Whether the connection to `ip` is made without TLS (only a loopback stand-in in tests).
     pub fn plain_http_to(&self, ip: IpAddr) -> bool {
-        self.allow_loopback && forbidden_range(ip) == Some(ForbiddenRange::Loopback)
+        self.plain_loopback && forbidden_range(ip) == Some(ForbiddenRange::Loopback)
     }
 }
 
@@ -587,6 +618,25 @@ mod tests {
         );
         assert!(tests.plain_http_to(ip("127.0.0.1")));
         assert!(!tests.plain_http_to(ip("1.1.1.1")));
+        // The directories' policy reaches the intranet, never link-local space (cloud metadata)
+        // nor this machine unless the operator allowed it, and then in TLS.
+        let dirs = strict.for_directories();
+        assert!(dirs.permits(ip("10.8.0.5")).is_ok());
+        assert!(dirs.permits(ip("192.168.1.2")).is_ok());
+        assert!(dirs.permits(ip("fd00::1")).is_ok());
+        assert_eq!(dirs.permits(ip("127.0.0.1")), Err(ForbiddenRange::Loopback));
+        assert_eq!(
+            dirs.permits(ip("169.254.169.254")),
+            Err(ForbiddenRange::LinkLocal)
+        );
+        let server = OutboundPolicy::default().allow_local_directory();
+        assert_eq!(
+            server.permits(ip("127.0.0.1")),
+            Err(ForbiddenRange::Loopback)
+        );
+        let local = server.for_directories();
+        assert!(local.permits(ip("127.0.0.1")).is_ok());
+        assert!(!local.plain_http_to(ip("127.0.0.1")));
         let routed = OutboundPolicy::default()
             .route_for_tests("Robots.Example.Test", "127.0.0.1:9".parse().unwrap());
         assert_eq!(

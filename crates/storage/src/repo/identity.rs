@@ -109,6 +109,8 @@ pub struct Session {
     pub csrf: String,
     /// Signed in with the password but the second factor is still due.
     pub second_factor_pending: bool,
+    /// How the session began (`password`, `cas`, `ldap`, `oidc`, `wecom`, `dingtalk`).
+    pub method: String,
     /// Last activity (epoch ms).
     pub last_seen_at: i64,
     /// The model generation at lookup time.
@@ -130,9 +132,9 @@ pub struct ApiToken {
     pub revoked_at: Option<i64>,
 }
 
-const USER_COLS: &str = "u.id, u.username, u.display_name, u.person_id, u.admin_role, u.password_hash, u.must_change_password, u.totp_secret, u.totp_enabled, u.totp_last_step, u.failed_logins, u.locked_until, u.disabled, u.lang, u.version";
+pub(crate) const USER_COLS: &str = "u.id, u.username, u.display_name, u.person_id, u.admin_role, u.password_hash, u.must_change_password, u.totp_secret, u.totp_enabled, u.totp_last_step, u.failed_logins, u.locked_until, u.disabled, u.lang, u.version";
 
-fn user_from(r: &AnyRow) -> Result<User> {
+pub(crate) fn user_from(r: &AnyRow) -> Result<User> {
     let admin: Option<String> = r.try_get("admin_role")?;
     Ok(User {
         id: r.try_get("id")?,
@@ -153,7 +155,7 @@ fn user_from(r: &AnyRow) -> Result<User> {
     })
 }
 
-fn is_username(s: &str) -> bool {
+pub(crate) fn is_username(s: &str) -> bool {
     (2..=64).contains(&s.len())
         && s.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.'
@@ -324,7 +326,7 @@ impl Db {
     /// The session for a cookie value, with its account and the current model generation.
     pub async fn session(&self, cookie: &str) -> Result<Option<Session>> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {USER_COLS}, s.id AS session_id, s.csrf, s.second_factor_pending, s.last_seen_at, \
+            "SELECT {USER_COLS}, s.id AS session_id, s.csrf, s.second_factor_pending, s.last_seen_at, s.method, \
              (SELECT value FROM model_generation WHERE id = 1) AS generation \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.ended_at IS NULL"
         )))
@@ -337,6 +339,9 @@ impl Db {
             user: user_from(&r)?,
             csrf: r.try_get("csrf")?,
             second_factor_pending: r.try_get::<i64, _>("second_factor_pending")? != 0,
+            method: r
+                .try_get::<Option<String>, _>("method")?
+                .unwrap_or_else(|| "password".into()),
             last_seen_at: r.try_get("last_seen_at")?,
             generation: r.try_get("generation")?,
         }))
@@ -519,6 +524,28 @@ impl Tx {
         origin: &str,
         second_factor_pending: bool,
     ) -> Result<(String, String)> {
+        self.create_session_via(
+            user,
+            origin,
+            second_factor_pending,
+            "password",
+            None,
+            json!({}),
+        )
+        .await
+    }
+
+    /// Opens a session begun by `method` (`password`, `cas`, `ldap`, …), remembering `sso_ref`
+    /// (the digest a portal's single logout names) and auditing `detail` with the sign-in.
+    pub async fn create_session_via(
+        &mut self,
+        user: &User,
+        origin: &str,
+        second_factor_pending: bool,
+        method: &str,
+        sso_ref: Option<&str>,
+        mut detail: serde_json::Value,
+    ) -> Result<(String, String)> {
         let cookie = random_token()?;
         let csrf = random_token()?;
         let now = self.now_ms();
@@ -529,13 +556,15 @@ impl Tx {
                 .execute(&mut *self.tx)
                 .await?;
         }
-        sqlx::query("INSERT INTO sessions (id, user_id, csrf, second_factor_pending, origin, created_at, last_seen_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6, $6, NULL)")
+        sqlx::query("INSERT INTO sessions (id, user_id, csrf, second_factor_pending, origin, created_at, last_seen_at, ended_at, method, sso_ref) VALUES ($1, $2, $3, $4, $5, $6, $6, NULL, $7, $8)")
             .bind(&id)
             .bind(&user.id)
             .bind(&csrf)
             .bind(i64::from(second_factor_pending))
             .bind(origin)
             .bind(now)
+            .bind(method)
+            .bind(sso_ref)
             .execute(&mut *self.tx)
             .await?;
         let action = if second_factor_pending {
@@ -543,14 +572,14 @@ impl Tx {
         } else {
             "login.success"
         };
-        self.audit(
-            action,
-            "user",
-            &user.id,
-            None,
-            Some(&json!({"session": &id[..12]})),
-        )
-        .await?;
+        if let Some(d) = detail.as_object_mut() {
+            d.insert("session".into(), json!(&id[..12]));
+            if method != "password" {
+                d.insert("method".into(), json!(method));
+            }
+        }
+        self.audit(action, "user", &user.id, None, Some(&detail))
+            .await?;
         Ok((cookie, csrf))
     }
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod audit_query;
 pub mod cases;
 pub mod directives;
+pub mod directory;
 pub mod events;
 pub mod feeds;
 pub mod identity;

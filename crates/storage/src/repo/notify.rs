@@ -19,14 +19,21 @@ use serde_json::{Value, json};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
+use zeren_core::directory::{DIRECTORY_SETTING, DirectorySettings};
 use zeren_core::obligation::Discharge;
 use zeren_core::reminders::ROBOT_MESSAGES_PER_MINUTE;
 
 /// The job name of the daily reminder planner.
 pub const PLAN_JOB: &str = "reminders.plan";
 
-/// Delivery channels.
-pub const CHANNELS: [&str; 3] = ["email", "wecom", "dingtalk"];
+/// The channel of an app message (应用消息) of the 企业微信 app to one person.
+pub const WECOM_APP: &str = "wecom-app";
+
+/// The channel of a work notification (工作通知) of the 钉钉 app to one person.
+pub const DINGTALK_APP: &str = "dingtalk-app";
+
+/// Delivery channels: email and the two apps to a person, the two group robots to an org.
+pub const CHANNELS: [&str; 5] = ["email", "wecom", "dingtalk", WECOM_APP, DINGTALK_APP];
 
 /// Delivery statuses.
 pub const DELIVERY_STATUSES: [&str; 4] = ["pending", "sending", "sent", "failed"];
@@ -42,6 +49,14 @@ pub struct PersonChannels {
     pub email_enabled: bool,
     /// Edit version (0 when never saved).
     pub version: i64,
+    /// The 企业微信 user id an app message goes to: the person's, while the directory
+    /// settings send reminders through the 企业微信 app (its `messages` on, its secret set).
+    /// Read from the person, not saved with these channels.
+    #[serde(skip)]
+    pub wecom_app: Option<String>,
+    /// The 钉钉 user id a work notification goes to, likewise.
+    #[serde(skip)]
+    pub dingtalk_app: Option<String>,
 }
 
 /// An org's group robots. The webhook URLs carry access tokens and the 钉钉 secret signs
@@ -61,6 +76,20 @@ pub struct OrgChannels {
     pub dingtalk_secret: Option<String>,
     /// Edit version (0 when never saved).
     pub version: i64,
+}
+
+impl PersonChannels {
+    /// A person's channels never saved: no address, email wanted, version 0.
+    pub fn unsaved(person: &str) -> PersonChannels {
+        PersonChannels {
+            person: person.to_string(),
+            email: None,
+            email_enabled: true,
+            version: 0,
+            wecom_app: None,
+            dingtalk_app: None,
+        }
+    }
 }
 
 impl OrgChannels {
@@ -136,11 +165,11 @@ pub struct Delivery {
     pub reminder_key: String,
     /// The org the reminder is about (whose admin sees the delivery).
     pub org: String,
-    /// The person it is for, for email.
+    /// The person it is for, for email and the apps.
     pub person: Option<String>,
-    /// `email`, `wecom` or `dingtalk`.
+    /// One of [`CHANNELS`].
     pub channel: String,
-    /// Email address, or the org id whose robot posts it.
+    /// Email address, the org id whose robot posts it, or the app user id it goes to.
     pub target: String,
     /// What is sent (subject and text).
     pub payload: Value,
@@ -225,9 +254,9 @@ pub struct NewReminder {
 pub struct NewDelivery {
     /// Channel.
     pub channel: String,
-    /// Email address or org id.
+    /// Email address, org id, or app user id.
     pub target: String,
-    /// Person, for email.
+    /// Person, for email and the apps.
     pub person: Option<String>,
     /// Subject and text.
     pub payload: Value,
@@ -310,7 +339,30 @@ fn person_channels_from(r: &AnyRow) -> Result<PersonChannels> {
         email: r.try_get("email")?,
         email_enabled: r.try_get::<i64, _>("email_enabled")? != 0,
         version: r.try_get("version")?,
+        wecom_app: None,
+        dingtalk_app: None,
     })
+}
+
+/// Which office apps send reminders to people, as the directory settings say: `messages` on
+/// and a secret set (sealed or not, it is only looked at, never opened here).
+fn apps_sending(settings: Option<&DirectorySettings>) -> (bool, bool) {
+    let Some(s) = settings else {
+        return (false, false);
+    };
+    (
+        s.wecom
+            .as_ref()
+            .is_some_and(|w| w.messages && w.secret.is_set()),
+        s.dingtalk
+            .as_ref()
+            .is_some_and(|d| d.messages && d.app_secret.is_set()),
+    )
+}
+
+/// A user id as kept on the person, if there is one to send to.
+fn app_user(on: bool, id: Option<String>) -> Option<String> {
+    id.filter(|i| on && !i.trim().is_empty())
 }
 
 fn org_channels_from(r: &AnyRow) -> Result<OrgChannels> {
@@ -343,33 +395,72 @@ fn delivery_where(f: &DeliveryFilter) -> (String, Vec<String>) {
 }
 
 impl Db {
-    /// A person's channels (version 0 and no address when never saved).
+    /// A person's channels (version 0 and no address when never saved), with their app user
+    /// ids where the apps send reminders.
     pub async fn person_channels(&self, person: &str) -> Result<PersonChannels> {
         let row = sqlx::query("SELECT person_id, email, email_enabled, version FROM notify_person_channels WHERE person_id = $1")
             .bind(person)
             .fetch_optional(&self.pool)
             .await?;
-        match row {
-            Some(r) => person_channels_from(&r),
-            None => Ok(PersonChannels {
-                person: person.to_string(),
-                email: None,
-                email_enabled: true,
-                version: 0,
-            }),
+        let mut channels = match row {
+            Some(r) => person_channels_from(&r)?,
+            None => PersonChannels::unsaved(person),
+        };
+        let (wecom, dingtalk) = self.apps_sending().await?;
+        if wecom || dingtalk {
+            let ids = sqlx::query("SELECT wecom_id, dingtalk_id FROM people WHERE id = $1")
+                .bind(person)
+                .fetch_optional(&self.pool)
+                .await?;
+            if let Some(r) = ids {
+                channels.wecom_app = app_user(wecom, r.try_get("wecom_id")?);
+                channels.dingtalk_app = app_user(dingtalk, r.try_get("dingtalk_id")?);
+            }
         }
+        Ok(channels)
     }
 
-    /// Every person's saved channels, by person id.
+    /// Every person's channels, by person id: those saved, and everyone with a user id of an
+    /// app that sends reminders (the planners' one read of where reminders can go).
     pub async fn all_person_channels(&self) -> Result<HashMap<String, PersonChannels>> {
         let rows = sqlx::query(
             "SELECT person_id, email, email_enabled, version FROM notify_person_channels",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
+        let mut out = rows
+            .iter()
             .map(|r| person_channels_from(r).map(|c| (c.person.clone(), c)))
-            .collect()
+            .collect::<Result<HashMap<_, _>>>()?;
+        let (wecom, dingtalk) = self.apps_sending().await?;
+        if wecom || dingtalk {
+            let rows = sqlx::query("SELECT id, wecom_id, dingtalk_id FROM people WHERE archived = 0 AND (wecom_id IS NOT NULL OR dingtalk_id IS NOT NULL)")
+                .fetch_all(&self.pool)
+                .await?;
+            for r in &rows {
+                let id: String = r.try_get("id")?;
+                let wecom_app = app_user(wecom, r.try_get("wecom_id")?);
+                let dingtalk_app = app_user(dingtalk, r.try_get("dingtalk_id")?);
+                if wecom_app.is_none() && dingtalk_app.is_none() {
+                    continue;
+                }
+                let c = out
+                    .entry(id.clone())
+                    .or_insert_with(|| PersonChannels::unsaved(&id));
+                c.wecom_app = wecom_app;
+                c.dingtalk_app = dingtalk_app;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Which office apps send reminders (企业微信, 钉钉), from the directory settings.
+    async fn apps_sending(&self) -> Result<(bool, bool)> {
+        let settings = self
+            .setting::<DirectorySettings>(DIRECTORY_SETTING)
+            .await?
+            .map(|(s, _)| s);
+        Ok(apps_sending(settings.as_ref()))
     }
 
     /// An org's robots (none and version 0 when never saved).
@@ -1032,6 +1123,8 @@ impl Tx {
             email: email.map(str::to_string),
             email_enabled,
             version: actual + 1,
+            wecom_app: None,
+            dingtalk_app: None,
         };
         self.audit(
             "notify.person_channels",

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod assessments;
 pub mod cases;
+pub mod directory;
 pub mod events;
 pub mod feeds;
 pub mod home;

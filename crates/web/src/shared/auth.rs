@@ -311,10 +311,18 @@ pub async fn resolve(parts: &Parts, state: &AppState, owing: Owing) -> Result<Vi
         });
     }
     let principal = snap.principal_of(&user, state.today());
-    if owing == Owing::Nothing && user.must_change_password {
+    // A session a directory began owes nothing of the local sign-in: its password is the
+    // directory's, and so is its second factor (unless the settings ask for the account's own,
+    // which the session then owed before it began).
+    let via_directory = session.as_ref().is_some_and(|s| s.method != "password");
+    if owing == Owing::Nothing && user.must_change_password && !via_directory {
         return Err(AuthFailure::MustChangePassword);
     }
-    if owing == Owing::Nothing && !user.totp_enabled && snap.security.requires_totp(&principal) {
+    if owing == Owing::Nothing
+        && !via_directory
+        && !user.totp_enabled
+        && snap.security.requires_totp(&principal)
+    {
         return Err(AuthFailure::TotpSetupDue);
     }
     let tr = tr_for(parts, Some(&user));

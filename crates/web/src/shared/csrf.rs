@@ -24,6 +24,11 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The longest CSRF token read from a multipart form.
 const TOKEN_MAX: usize = 256;
 
+/// Paths another server posts to, with no browser, cookie or token: the 统一身份认证 portal's
+/// single-logout request. Their handlers act only on what the post proves (a ticket's digest
+/// ends the session that ticket began) and change nothing else.
+pub const SERVER_POSTS: &[&str] = &["/login/cas/return"];
+
 /// Compares two secrets in time that does not depend on where they differ (`subtle`).
 fn constant_eq(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq;
@@ -35,6 +40,7 @@ fn constant_eq(a: &str, b: &str) -> bool {
 /// check like any other).
 fn exempt(parts: &Parts) -> bool {
     matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || (parts.method == Method::POST && SERVER_POSTS.contains(&parts.uri.path()))
         || bearer(&parts.headers).is_some()
         || (parts.uri.path().starts_with("/api/")
             && cookie(&parts.headers, SESSION_COOKIE).is_none())

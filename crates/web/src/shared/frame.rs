@@ -165,6 +165,7 @@ impl Frame {
             if v.principal.can_somewhere(Permission::ManageSystem) {
                 links.push(("/admin/system".into(), "nav.system"));
                 links.push(("/admin/notify".into(), "notify.nav.smtp"));
+                links.push(("/admin/directory".into(), "nav.directory"));
             }
             if v.principal.can_somewhere(Permission::LoadPolicy) {
                 links.push(("/policies/load".into(), "policy.load.nav"));

@@ -15,7 +15,8 @@
 //! - [`extract`], [`urls`], [`pager`]: input read and checked, URLs and forms, list pages;
 //! - [`gate`], [`limits`]: the one request layer, the body limit and the upload routes;
 //! - [`uploads`]: attached files — uploads read, staged, sniffed and limited; downloads served;
-//! - [`recent`], [`assets`]: short-lived reads, the embedded stylesheet.
+//! - [`recent`], [`assets`]: short-lived reads, the embedded stylesheet;
+//! - [`throttle`]: failed sign-ins counted by client address.
 
 pub mod access;
 pub mod assets;
@@ -36,5 +37,6 @@ pub mod refused;
 pub mod routes;
 pub mod snapshot;
 pub mod state;
+pub mod throttle;
 pub mod uploads;
 pub mod urls;

@@ -11,6 +11,7 @@ mod admin;
 mod assessments;
 mod auth;
 mod cases;
+mod directory;
 mod events;
 mod feeds;
 mod http;

@@ -9,6 +9,7 @@
 //! which only tests can set ([`OutboundPolicy::allow_loopback_for_tests`]). The robot address
 //! stories (defect 7 of issue 10) are in [`robots`].
 
+mod apps;
 mod robots;
 
 use crate::common::{

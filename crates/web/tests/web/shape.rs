@@ -23,6 +23,8 @@ const SEAMS: &[(&str, &str)] = &[
     // `GET /api/v1/me` tells the caller's calendar feed state.
     ("identity", "feeds::feed_status"),
     ("identity", "feeds::FeedStatus"),
+    // The sign-in page offers the portal, provider and LDAP ways the system administrator set.
+    ("identity", "directory::sign_in_ways"),
 ];
 
 /// Longest source file allowed.

@@ -137,7 +137,7 @@ pub async fn totp_setup(
         match check_code(&state, &v, &form.current, "wrong current code").await {
             CodeCheck::Right(_) => {}
             CodeCheck::Wrong(Some(until)) => {
-                return locked_out(&state, tr, v.snap.security.login, until);
+                return locked_out(&state, tr, v.snap.security.login, until).await;
             }
             CodeCheck::Wrong(None) => {
                 let errors = vec![("current".to_string(), tr.t("totp.error").to_string())];
@@ -193,7 +193,7 @@ pub async fn totp_off(
     match check_code(&state, &v, &form.current, "wrong current code").await {
         CodeCheck::Right(_) => {}
         CodeCheck::Wrong(Some(until)) => {
-            return locked_out(&state, tr, v.snap.security.login, until);
+            return locked_out(&state, tr, v.snap.security.login, until).await;
         }
         CodeCheck::Wrong(None) => {
             let secret = random_bytes(SECRET_BYTES)

@@ -11,12 +11,9 @@ use crate::shared::auth::{
     ClientIp, MaybeViewer, PRE_COOKIE, SESSION_COOKIE, SecondFactorViewer, clear_cookie, cookie,
     redirect, session_cookie,
 };
+use crate::shared::throttle::AddressThrottle;
 use chrono::{TimeZone, Utc};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use zeren_core::access::{
-    ADDRESS_MAX_FAILURES, ADDRESS_WINDOW_MINUTES, LoginPolicy, sign_in_input_fits,
-};
+use zeren_core::access::{LoginPolicy, sign_in_input_fits};
 use zeren_core::clock::shanghai;
 use zeren_storage::secrets::{hash_password, random_token, verify_password};
 
@@ -32,6 +29,10 @@ struct LoginPage {
     notice: Option<String>,
     /// The lockout rule in force, in words.
     hint: String,
+    /// The portals and providers set up: (words, address).
+    ways: Vec<(String, String)>,
+    /// Whether the LDAP form is offered.
+    ldap: bool,
 }
 
 #[derive(Template)]
@@ -57,44 +58,6 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
-}
-
-/// Failed sign-ins by client address, within a window: past [`ADDRESS_MAX_FAILURES`] the
-/// address waits for the window to pass, whatever names it tries.
-#[derive(Default)]
-pub struct AddressThrottle(Mutex<HashMap<String, (i64, u32)>>);
-
-/// Addresses remembered before the oldest are forgotten (a bound on memory).
-const THROTTLE_MAX_ADDRESSES: usize = 100_000;
-
-impl AddressThrottle {
-    fn window_ms() -> i64 {
-        i64::from(ADDRESS_WINDOW_MINUTES) * 60_000
-    }
-
-    /// When the address may try again, if it must wait.
-    fn blocked_until(&self, address: &str, now_ms: i64) -> Option<i64> {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let (start, failures) = map.get(address)?;
-        let until = start + Self::window_ms();
-        (until > now_ms && *failures >= ADDRESS_MAX_FAILURES).then_some(until)
-    }
-
-    /// Counts a failure of the address.
-    fn failed(&self, address: &str, now_ms: i64) {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= THROTTLE_MAX_ADDRESSES {
-            map.retain(|_, (start, _)| *start + Self::window_ms() > now_ms);
-            if map.len() >= THROTTLE_MAX_ADDRESSES {
-                map.clear();
-            }
-        }
-        let entry = map.entry(address.to_string()).or_insert((now_ms, 0));
-        if entry.0 + Self::window_ms() <= now_ms {
-            *entry = (now_ms, 0);
-        }
-        entry.1 += 1;
-    }
 }
 
 /// Only paths of this site are followed after sign-in; anything else goes home.
@@ -142,13 +105,14 @@ struct LoginAnswer {
     status: StatusCode,
 }
 
-fn login_page(
+async fn login_page(
     state: &AppState,
     tr: Tr,
     policy: LoginPolicy,
     csrf: String,
     answer: LoginAnswer,
 ) -> Response {
+    let (ways, ldap) = crate::areas::directory::sign_in_ways(state, tr, &answer.next).await;
     let mut resp = page(
         answer.status,
         &LoginPage {
@@ -160,6 +124,8 @@ fn login_page(
             error: answer.error,
             notice: answer.notice,
             hint: lockout_hint(tr, policy),
+            ways,
+            ldap,
         },
     );
     if let Ok(v) = format!(
@@ -211,7 +177,7 @@ pub async fn login_form(
         notice: q.expired.map(|_| tr.t("login.expired").to_string()),
         status: StatusCode::OK,
     };
-    login_page(&state, tr, login_policy(&state).await, csrf, answer)
+    login_page(&state, tr, login_policy(&state).await, csrf, answer).await
 }
 
 /// `POST /login` (the CSRF guard has checked the form against the pre-session cookie).
@@ -249,7 +215,8 @@ pub async fn login(
             policy,
             csrf,
             answer(error, StatusCode::TOO_MANY_REQUESTS),
-        );
+        )
+        .await;
     }
     let invalid = tr.t("login.error.invalid").to_string();
     if form.username.trim().is_empty() || form.password.is_empty() {
@@ -260,7 +227,8 @@ pub async fn login(
             policy,
             csrf,
             answer(error, StatusCode::UNAUTHORIZED),
-        );
+        )
+        .await;
     }
     let username = form.username.trim().to_lowercase();
     let snap = match state.current_snapshot().await {
@@ -268,10 +236,10 @@ pub async fn login(
         Err(_) => return unavailable(tr),
     };
     let policy = snap.security.login;
-    let refused = |state: &AppState| {
+    let refused = || {
         throttle.failed(&origin, now_ms);
         login_page(
-            state,
+            &state,
             tr,
             policy,
             csrf.clone(),
@@ -281,7 +249,7 @@ pub async fn login(
     if !sign_in_input_fits(&username, &form.password) {
         // Longer than any account's name or password: nothing to check, nothing kept as typed.
         record_unknown(&state, &origin, &username, now).await;
-        return refused(&state);
+        return refused().await;
     }
     let user = match state.db.user_by_username(&username).await {
         Ok(Some(u)) if !u.disabled => Some(u),
@@ -292,7 +260,7 @@ pub async fn login(
         // The same work as a real check, so that names cannot be told apart by time.
         let _ = verify_password(form.password.clone(), dummy_hash().await).await;
         record_unknown(&state, &origin, &username, now).await;
-        return refused(&state);
+        return refused().await;
     };
     let max = i64::from(policy.max_failures);
     let claimed = match state.db.claim_login_attempt(&user.id, now_ms, max).await {
@@ -316,7 +284,7 @@ pub async fn login(
         {
             let _ = tx.commit().await;
         }
-        return refused(&state);
+        return refused().await;
     }
     let pending = user.totp_enabled;
     if pending && state.db.release_login_attempt(&user.id).await.is_err() {
@@ -471,7 +439,12 @@ pub(super) async fn check_code(
 }
 
 /// The sign-in page after a lock ended the session.
-pub(super) fn locked_out(state: &AppState, tr: Tr, policy: LoginPolicy, until: i64) -> Response {
+pub(super) async fn locked_out(
+    state: &AppState,
+    tr: Tr,
+    policy: LoginPolicy,
+    until: i64,
+) -> Response {
     let answer = LoginAnswer {
         username: String::new(),
         next: String::new(),
@@ -486,7 +459,8 @@ pub(super) fn locked_out(state: &AppState, tr: Tr, policy: LoginPolicy, until: i
             policy,
             random_token().unwrap_or_default(),
             answer,
-        ),
+        )
+        .await,
         &[clear_cookie(SESSION_COOKIE, state.secure_cookies)],
     )
 }
@@ -534,7 +508,7 @@ pub async fn totp(
                 Err(_) => unavailable(tr),
             }
         }
-        CodeCheck::Wrong(Some(until)) => locked_out(&state, tr, v.snap.security.login, until),
+        CodeCheck::Wrong(Some(until)) => locked_out(&state, tr, v.snap.security.login, until).await,
         CodeCheck::Wrong(None) => page(
             StatusCode::UNAUTHORIZED,
             &TotpPage {
@@ -563,25 +537,4 @@ pub async fn logout(
         redirect("/login"),
         &[clear_cookie(SESSION_COOKIE, state.secure_cookies)],
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_address_waits_after_its_failures_and_the_window_passes() {
-        let t = AddressThrottle::default();
-        let start = 1_000_000;
-        for _ in 0..ADDRESS_MAX_FAILURES {
-            assert_eq!(t.blocked_until("10.1.1.1", start), None);
-            t.failed("10.1.1.1", start);
-        }
-        let until = t.blocked_until("10.1.1.1", start + 1).unwrap();
-        assert_eq!(until, start + AddressThrottle::window_ms());
-        assert_eq!(t.blocked_until("10.1.1.2", start + 1), None);
-        assert_eq!(t.blocked_until("10.1.1.1", until), None);
-        t.failed("10.1.1.1", until);
-        assert_eq!(t.blocked_until("10.1.1.1", until + 1), None);
-    }
 }

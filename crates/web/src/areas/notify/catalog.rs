@@ -81,6 +81,8 @@ pub const ZH: &[(&str, &str)] = &[
     ("notify.channel.email", "邮件"),
     ("notify.channel.wecom", "企业微信"),
     ("notify.channel.dingtalk", "钉钉"),
+    ("notify.channel.wecom-app", "企业微信应用消息"),
+    ("notify.channel.dingtalk-app", "钉钉工作通知"),
     ("notify.status.all", "全部"),
     ("notify.status.pending", "待发送"),
     ("notify.status.sending", "发送中"),
@@ -155,7 +157,10 @@ pub const ZH: &[(&str, &str)] = &[
         "notify.error.status",
         "状态须为 pending、sending、sent 或 failed",
     ),
-    ("notify.error.channel", "渠道须为 email、wecom 或 dingtalk"),
+    (
+        "notify.error.channel",
+        "渠道须为 email、wecom、dingtalk、wecom-app 或 dingtalk-app",
+    ),
     ("notify.error.org_required", "请用 org 参数指定单位"),
     (
         "notify.error.org_not_found",
@@ -254,6 +259,8 @@ pub const EN: &[(&str, &str)] = &[
     ("notify.channel.email", "Email"),
     ("notify.channel.wecom", "WeCom"),
     ("notify.channel.dingtalk", "DingTalk"),
+    ("notify.channel.wecom-app", "WeCom app message"),
+    ("notify.channel.dingtalk-app", "DingTalk work notification"),
     ("notify.status.all", "All"),
     ("notify.status.pending", "Pending"),
     ("notify.status.sending", "Sending"),
@@ -357,7 +364,7 @@ pub const EN: &[(&str, &str)] = &[
     ),
     (
         "notify.error.channel",
-        "the channel must be email, wecom or dingtalk",
+        "the channel must be email, wecom, dingtalk, wecom-app or dingtalk-app",
     ),
     (
         "notify.error.org_required",

@@ -121,6 +121,53 @@ const ZH: &[(&str, &str)] = &[
         "reminder.failure.legacy",
         "发送失败（早期记录，详情不再显示）",
     ),
+    ("reminder.app.wecom", "企业微信"),
+    ("reminder.app.dingtalk", "钉钉"),
+    (
+        "reminder.failure.app.not_configured",
+        "系统管理员已停用{app}应用的消息发送，或应用设置不完整，未发送",
+    ),
+    (
+        "reminder.failure.app.forbidden",
+        "已拒绝：{app}接口的主机解析到{range}地址，未连接",
+    ),
+    ("reminder.failure.app.resolve", "无法解析{app}接口的主机名"),
+    ("reminder.failure.app.connect", "无法连接{app}接口"),
+    (
+        "reminder.failure.app.tls",
+        "与{app}接口的 TLS 握手失败（证书不受信任或连接中断）",
+    ),
+    ("reminder.failure.app.protocol", "{app}接口的应答无法识别"),
+    (
+        "reminder.failure.app.timeout",
+        "{app}接口 {secs} 秒内无应答",
+    ),
+    ("reminder.failure.app.http", "{app}接口返回 HTTP {status}"),
+    (
+        "reminder.failure.app.errcode",
+        "{app}拒收消息（错误码 {code}）",
+    ),
+    (
+        "reminder.failure.app.errcode_known",
+        "{app}拒收消息（错误码 {code}）：{why}",
+    ),
+    (
+        "reminder.failure.app.invaliduser",
+        "{app}不接受此人的账号（userid 不存在、已离职或不在应用的可见范围内）",
+    ),
+    (
+        "reminder.failure.app.why.ip",
+        "本服务器的出口 IP 不在应用的“企业可信IP”中",
+    ),
+    (
+        "reminder.failure.app.why.secret",
+        "企业 ID 或应用的 Secret 不正确",
+    ),
+    ("reminder.failure.app.why.agent", "应用的 AgentId 不正确"),
+    (
+        "reminder.failure.app.why.user",
+        "收件人不存在或不在应用的可见范围内",
+    ),
 ];
 
 const EN: &[(&str, &str)] = &[
@@ -250,5 +297,67 @@ const EN: &[(&str, &str)] = &[
     (
         "reminder.failure.legacy",
         "failed (an early entry; its details are no longer shown)",
+    ),
+    ("reminder.app.wecom", "WeCom"),
+    ("reminder.app.dingtalk", "DingTalk"),
+    (
+        "reminder.failure.app.not_configured",
+        "the {app} app does not send messages (turned off by the system administrator, or its settings are incomplete); not sent",
+    ),
+    (
+        "reminder.failure.app.forbidden",
+        "refused: the {app} API's host resolves to a {range} address; not connected",
+    ),
+    (
+        "reminder.failure.app.resolve",
+        "the {app} API's host name does not resolve",
+    ),
+    (
+        "reminder.failure.app.connect",
+        "cannot connect to the {app} API",
+    ),
+    (
+        "reminder.failure.app.tls",
+        "the TLS handshake with the {app} API failed (untrusted certificate or connection cut)",
+    ),
+    (
+        "reminder.failure.app.protocol",
+        "the {app} API's answer could not be read",
+    ),
+    (
+        "reminder.failure.app.timeout",
+        "no answer from the {app} API within {secs} s",
+    ),
+    (
+        "reminder.failure.app.http",
+        "the {app} API answered HTTP {status}",
+    ),
+    (
+        "reminder.failure.app.errcode",
+        "{app} refused the message (errcode {code})",
+    ),
+    (
+        "reminder.failure.app.errcode_known",
+        "{app} refused the message (errcode {code}): {why}",
+    ),
+    (
+        "reminder.failure.app.invaliduser",
+        "{app} does not accept this person's user id (no such user, left, or outside the app's visible range)",
+    ),
+    (
+        "reminder.failure.app.why.ip",
+        "this server's outgoing IP is not among the app's trusted IPs",
+    ),
+    (
+        "reminder.failure.app.why.secret",
+        "the corp id or the app's Secret is not valid",
+    ),
+    (
+        "reminder.failure.app.why.agent",
+        "the app's AgentId is not valid",
+    ),
+    (
+        "reminder.failure.app.why.user",
+        "the recipient does not exist or is outside the app's visible range",
     ),
 ];

@@ -1,12 +1,13 @@
 //! Reminders and escalation (Art.4, the duties' due dates): the planner works out, once a
 //! minute and once across instances, which reminders are due and queues them; the sender
-//! delivers the queue by email and to the orgs' 企业微信/钉钉 robots, paced and retried. Nothing
-//! is sent inside a request. The texts are here too, so a notification reads the same in the
+//! delivers the queue by email, to the orgs' 企业微信/钉钉 robots (paced) and, where the
+//! system administrator turned the office apps' messages on, to the person as a 企业微信 app
+//! message or a 钉钉 work notification — each retried. Nothing is sent inside a request. The texts are here too, so a notification reads the same in the
 //! notification centre, in a mail and in a group.
 
 mod catalog;
 pub mod failure;
-mod http;
+use zeren_directory::http;
 pub mod planner;
 pub mod sender;
 pub mod texts;

@@ -1,7 +1,7 @@
 //! The daily reminder planner: once per Asia/Shanghai day, claimed in the database so that one
 //! instance of several plans it, it asks the core which reminders each open obligation owes
-//! that day and records them — notification, email and robot deliveries — in one transaction
-//! that also marks the run finished, only while the claim is still held.
+//! that day and records them — notification, email, app-message and robot deliveries — in one
+//! transaction that also marks the run finished, only while the claim is still held.
 
 use super::texts::{NoteArgs, mail_text, robot_text};
 use crate::AppState;
@@ -15,7 +15,7 @@ use zeren_core::clock::shanghai;
 use zeren_core::obligation::SubjectKind;
 use zeren_core::reminders::{ObligationFacts, PlanProblem, Reminder, due_window, plan};
 use zeren_storage::repo::notify::{
-    NewDelivery, NewReminder, OrgChannels, PLAN_JOB, PersonChannels,
+    DINGTALK_APP, NewDelivery, NewReminder, OrgChannels, PLAN_JOB, PersonChannels, WECOM_APP,
 };
 use zeren_storage::{Actor, new_id};
 
@@ -176,10 +176,12 @@ async fn plan_day(
     Ok(())
 }
 
-/// Where reminders can go: each person's email, each org's robots, each person's language.
+/// Where reminders can go: each person's email and app user ids, each org's robots, each
+/// person's language.
 #[derive(Clone, Copy)]
 pub struct Channels<'a> {
-    /// People's channels, by person id.
+    /// People's channels, by person id (with their 企业微信/钉钉 user ids where those apps
+    /// send reminders: [`zeren_storage::Db::all_person_channels`]).
     pub people: &'a HashMap<String, PersonChannels>,
     /// Orgs' robots, by org id.
     pub robots: &'a HashMap<String, OrgChannels>,
@@ -187,9 +189,11 @@ pub struct Channels<'a> {
     pub langs: &'a HashMap<String, String>,
 }
 
-/// A delivery per channel the recipient and the org have set up. Email is queued whether or
-/// not SMTP is configured yet: a delivery that cannot go out is retried and then shown as
-/// failed, never silently dropped.
+/// A delivery per channel the recipient and the org have set up: the recipient's email, an app
+/// message of each office app that sends reminders and knows the recipient's user id (the
+/// robots' text, to the person), and each robot of the org. Email is queued whether or not
+/// SMTP is configured yet: a delivery that cannot go out is retried and then shown as failed,
+/// never silently dropped.
 pub fn deliveries(
     ch: Channels<'_>,
     recipient: &zeren_core::responsibility::NamedRef,
@@ -214,6 +218,21 @@ pub fn deliveries(
             person: Some(recipient.id.clone()),
             payload: json!({"subject": subject, "text": text}),
         });
+    }
+    if let Some(mine) = ch.people.get(&recipient.id) {
+        for (channel, user) in [
+            (WECOM_APP, mine.wecom_app.as_deref()),
+            (DINGTALK_APP, mine.dingtalk_app.as_deref()),
+        ] {
+            if let Some(user) = user {
+                out.push(NewDelivery {
+                    channel: channel.into(),
+                    target: user.to_string(),
+                    person: Some(recipient.id.clone()),
+                    payload: json!({"text": robot_text(kind, note, &recipient.name)}),
+                });
+            }
+        }
     }
     if let Some(robot) = ch.robots.get(org) {
         let text = robot_text(kind, note, &recipient.name);

@@ -1,8 +1,10 @@
 //! The sender: claims due outbox rows one at a time with a lease, sends each (email over SMTP,
-//! 企业微信 group robot, 钉钉 custom robot with its timestamp + HMAC-SHA256 signature), and
-//! records the outcome in the transaction that marks it sent — or schedules the next try with
-//! backoff (1 min, 5 min, 30 min, 2 h), then shows it failed. A delivery never touches
-//! obligation data. Robots are paced at 20 messages a minute per robot, across instances.
+//! 企业微信 group robot, 钉钉 custom robot with its timestamp + HMAC-SHA256 signature, 企业微信
+//! app message and 钉钉 work notification to a person), and records the outcome in the
+//! transaction that marks it sent — or schedules the next try with backoff (1 min, 5 min,
+//! 30 min, 2 h), then shows it failed. A delivery never touches obligation data. Robots are
+//! paced at 20 messages a minute per robot, across instances; app messages are not paced (see
+//! [`send_app`]).
 //!
 //! A send that succeeded just before its instance died is sent again after the lease (nothing
 //! can make SMTP or a webhook and a database commit one act); the email carries the same
@@ -12,7 +14,7 @@
 //! address may predate the rules): one that does not qualify is not sent to, and the delivery
 //! fails at once with the reason. The log keeps a reason code, never the robot's answer.
 
-use super::failure::RobotFailure;
+use super::failure::{AppDeliveryFailure, RobotFailure};
 use super::{SMTP_SETTING, SmtpSettings, SmtpTls};
 use crate::AppState;
 use hmac::{Hmac, KeyInit, Mac};
@@ -21,10 +23,12 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 use url::Url;
+use zeren_core::directory::DirectorySettings;
 use zeren_core::reminders::retry_delay_secs;
 use zeren_core::reminders::robots::{AllowedHost, OutboundPolicy, Robot, check_robot_url};
+use zeren_directory::{dingtalk, wecom};
 use zeren_storage::Actor;
-use zeren_storage::repo::notify::{Delivery, OrgChannels};
+use zeren_storage::repo::notify::{DINGTALK_APP, Delivery, OrgChannels, WECOM_APP};
 
 /// How long a claimed delivery is held before another instance may take it over.
 pub const LEASE_MS: i64 = 5 * 60 * 1000;
@@ -69,6 +73,15 @@ impl SendError {
     }
 }
 
+impl From<AppDeliveryFailure> for SendError {
+    fn from(f: AppDeliveryFailure) -> SendError {
+        SendError {
+            reason: f.code(),
+            retried: f.retried(),
+        }
+    }
+}
+
 impl From<RobotFailure> for SendError {
     fn from(f: RobotFailure) -> SendError {
         SendError {
@@ -78,11 +91,12 @@ impl From<RobotFailure> for SendError {
     }
 }
 
-/// What one call reads once: the SMTP server and the allowed robot hosts.
+/// What one call reads once: the SMTP server, the allowed robot hosts, the office apps.
 #[derive(Default)]
 struct Settings {
     smtp: Option<Option<SmtpSettings>>,
     robot_hosts: Option<Vec<AllowedHost>>,
+    directory: Option<DirectorySettings>,
 }
 
 /// Sends what is due now, once each.
@@ -136,6 +150,24 @@ async fn send_one(
                     "SMTP is not configured (系统管理员尚未配置邮件服务器)".into(),
                 )),
             }
+        }
+        channel @ (WECOM_APP | DINGTALK_APP) => {
+            if settings.directory.is_none() {
+                settings.directory = Some(db.directory_settings().await?.0);
+            }
+            let text = d.payload["text"].as_str().unwrap_or_default();
+            // The apps' APIs are the university's own configuration, like its directories:
+            // a private deployment may live on the intranet.
+            let policy = state.outbound.for_directories();
+            send_app(
+                channel,
+                settings.directory.as_ref(),
+                &d.target,
+                text,
+                &policy,
+            )
+            .await
+            .map_err(SendError::from)
         }
         channel => match Robot::from_channel(channel) {
             Some(robot) => {
@@ -264,6 +296,48 @@ pub async fn post_robot(
         // A gateway in front of the robot that answers 2xx without JSON: delivered.
         Err(_) => Ok(()),
     }
+}
+
+/// Sends a reminder's `text` to the person `user` through an office app: on `wecom-app` an app
+/// message of the 企业微信 app, on `dingtalk-app` a work notification of the 钉钉 app — while the
+/// app's `messages` are on and its secret is set; otherwise nothing is sent and the delivery
+/// fails at once ([`AppDeliveryFailure::NotConfigured`]).
+///
+/// Not paced, unlike the robots (20 a minute per group): the apps allow far more — 企业微信 30
+/// messages a minute and 1 000 an hour to one member, 钉钉 500 work notifications a day to one
+/// person — and a day's reminders to one person are a handful. The app token is fetched once
+/// and kept across runs (see `zeren_directory::wecom`).
+pub async fn send_app(
+    channel: &str,
+    settings: Option<&DirectorySettings>,
+    user: &str,
+    text: &str,
+    policy: &OutboundPolicy,
+) -> Result<(), AppDeliveryFailure> {
+    let result = match channel {
+        WECOM_APP => {
+            let Some(w) = settings
+                .and_then(|s| s.wecom.as_ref())
+                .filter(|w| w.messages && w.secret.is_set())
+            else {
+                return Err(AppDeliveryFailure::NotConfigured);
+            };
+            wecom::Client::new(w, policy).send_text(user, text).await
+        }
+        DINGTALK_APP => {
+            let Some(d) = settings
+                .and_then(|s| s.dingtalk.as_ref())
+                .filter(|d| d.messages && d.app_secret.is_set())
+            else {
+                return Err(AppDeliveryFailure::NotConfigured);
+            };
+            dingtalk::Client::new(d, policy)
+                .send_work_notice(user, text)
+                .await
+        }
+        _ => return Err(AppDeliveryFailure::NotConfigured),
+    };
+    result.map_err(AppDeliveryFailure::from)
 }
 
 /// Sends one email through the configured SMTP server.

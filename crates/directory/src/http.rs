@@ -1,13 +1,18 @@
-//! A small HTTP/1.1 client for the robot webhooks: one POST of JSON per connection, over TLS
-//! (rustls with the ring provider, roots from the system's store, so an intranet CA installed
-//! on the host is trusted). It resolves the host itself, checks every address against the
-//! [`OutboundPolicy`] and connects to a checked address — there is no second lookup a resolver
-//! could answer differently. No redirects, no proxy, one time limit for all of it, and the
-//! answer read up to 64 KiB. No process-wide TLS state is installed.
+//! A small HTTP/1.1 client for everything Zeren asks of other servers — the robot webhooks,
+//! the 统一身份认证 portal, the OpenID Connect provider, the 企业微信 and 钉钉 APIs: one request
+//! per connection, over TLS (rustls with the ring provider, roots from the system's store, so
+//! an intranet CA installed on the host is trusted). It resolves the host itself, checks every
+//! address against the [`OutboundPolicy`] and connects to a checked address — there is no
+//! second lookup a resolver could answer differently. No redirects, no proxy, one time limit
+//! for all of it, and the answer read up to 256 KiB. No process-wide TLS state is installed.
+//!
+//! Plain HTTP is spoken only where the policy says so (a loopback stand-in in tests) or where
+//! the address itself is `http://` to this machine, which the settings' checks allow for a
+//! portal on the same host and nothing else.
 
-use axum::body::Bytes;
-use axum::http::Request;
-use axum::http::header::{CONTENT_TYPE, HOST, USER_AGENT};
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_TYPE, HOST, USER_AGENT};
+use http::{HeaderMap, Method, Request};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
@@ -17,8 +22,8 @@ use tokio::net::TcpStream;
 use url::{Host, Position, Url};
 use zeren_core::reminders::robots::{ForbiddenRange, OutboundPolicy};
 
-/// The largest answer read from a robot.
-const MAX_ANSWER: usize = 64 * 1024;
+/// The largest answer read.
+const MAX_ANSWER: usize = 256 * 1024;
 
 /// Why a request got no answer. None of them carries what the other side said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +42,44 @@ pub enum Failure {
     Timeout,
 }
 
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Failure::Forbidden(_) => "the address lies in a range no request may reach",
+            Failure::Resolve => "the host name did not resolve",
+            Failure::Connect => "no connection",
+            Failure::Tls => "the TLS handshake failed",
+            Failure::Protocol => "not an HTTP answer",
+            Failure::Timeout => "no answer in time",
+        })
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// An answer: status, headers and body (read up to the limit whatever the status).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl Answer {
+    /// Whether the status is 2xx.
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body read as JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Failure> {
+        serde_json::from_slice(&self.body).map_err(|_| Failure::Protocol)
+    }
+}
+
 /// The TLS client configuration, built once.
 fn tls() -> Result<Arc<rustls::ClientConfig>, Failure> {
     static CONFIG: OnceLock<Option<Arc<rustls::ClientConfig>>> = OnceLock::new();
@@ -47,7 +90,7 @@ fn tls() -> Result<Arc<rustls::ClientConfig>, Failure> {
             let (added, _) = roots.add_parsable_certificates(found.certs);
             if added == 0 {
                 tracing::warn!(
-                    "no trusted root certificates found on this host: HTTPS robots will fail"
+                    "no trusted root certificates found on this host: HTTPS requests will fail"
                 );
             }
             let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
@@ -65,17 +108,53 @@ fn tls() -> Result<Arc<rustls::ClientConfig>, Failure> {
         .ok_or(Failure::Tls)
 }
 
-/// POSTs `body` as JSON to the `https` address `url`, within `limit`; the status and the
-/// answer (for the caller to read the provider's `errcode`, never to show).
+/// POSTs `body` as JSON to `url` within `limit`: the status and, for a 2xx, the answer (for the
+/// caller to read the provider's `errcode`, never to show).
 pub async fn post_json(
     url: &Url,
     body: &serde_json::Value,
     limit: Duration,
     policy: &OutboundPolicy,
 ) -> Result<(u16, Bytes), Failure> {
-    if url.scheme() != "https" {
-        return Err(Failure::Protocol);
-    }
+    let answer = send(
+        Method::POST,
+        url,
+        &[],
+        Some(("application/json; charset=utf-8", body.to_string().into())),
+        limit,
+        policy,
+    )
+    .await?;
+    let body = if answer.ok() {
+        answer.body
+    } else {
+        Bytes::new()
+    };
+    Ok((answer.status, body))
+}
+
+/// GETs `url` within `limit`.
+pub async fn get(url: &Url, limit: Duration, policy: &OutboundPolicy) -> Result<Answer, Failure> {
+    send(Method::GET, url, &[], None, limit, policy).await
+}
+
+/// Sends one request to `url` (`https`, or `http` to this machine) within `limit`: `headers`
+/// besides Host, User-Agent and Accept, and `body` with its content type.
+pub async fn send(
+    method: Method,
+    url: &Url,
+    headers: &[(&str, &str)],
+    body: Option<(&str, Bytes)>,
+    limit: Duration,
+    policy: &OutboundPolicy,
+) -> Result<Answer, Failure> {
+    let plain_url = match url.scheme() {
+        "https" => false,
+        "http" if zeren_core::directory::is_loopback_host(url.host_str().unwrap_or_default()) => {
+            true
+        }
+        _ => return Err(Failure::Protocol),
+    };
     let host = url.host().ok_or(Failure::Resolve)?.to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
     let authority = match url.port() {
@@ -86,16 +165,29 @@ pub async fn post_json(
         "" => "/",
         p => p,
     };
-    let req = Request::post(path)
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
         .header(HOST, authority)
-        .header(CONTENT_TYPE, "application/json; charset=utf-8")
         .header(USER_AGENT, concat!("zeren/", env!("CARGO_PKG_VERSION")))
-        .body(Full::new(Bytes::from(body.to_string())))
+        .header(ACCEPT, "application/json, application/xml, text/xml, */*");
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let payload = match body {
+        Some((content_type, bytes)) => {
+            builder = builder.header(CONTENT_TYPE, content_type);
+            bytes
+        }
+        None => Bytes::new(),
+    };
+    let req = builder
+        .body(Full::new(payload))
         .map_err(|_| Failure::Protocol)?;
     let work = async move {
         let addrs = resolve(&host, port, policy).await?;
         let (tcp, addr) = connect(&addrs).await?;
-        if policy.plain_http_to(addr.ip()) {
+        if plain_url || policy.plain_http_to(addr.ip()) {
             return exchange(TokioIo::new(tcp), req).await;
         }
         let name = match &host {
@@ -166,7 +258,7 @@ async fn connect(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), Failur
     Err(Failure::Connect)
 }
 
-async fn exchange<T>(io: T, req: Request<Full<Bytes>>) -> Result<(u16, Bytes), Failure>
+async fn exchange<T>(io: T, req: Request<Full<Bytes>>) -> Result<Answer, Failure>
 where
     T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -182,15 +274,17 @@ where
             .await
             .map_err(|_| Failure::Protocol)?;
         let status = resp.status().as_u16();
-        if !(200..300).contains(&status) {
-            return Ok((status, Bytes::new()));
-        }
-        let bytes = Limited::new(resp.into_body(), MAX_ANSWER)
+        let headers = resp.headers().clone();
+        let body = Limited::new(resp.into_body(), MAX_ANSWER)
             .collect()
             .await
             .map_err(|_| Failure::Protocol)?
             .to_bytes();
-        Ok((status, bytes))
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
     }
     .await;
     driver.abort();
