@@ -6,6 +6,11 @@
 //     zeren(['init', '--org-code', 'xyz', '--org-name', '某大学党委']);
 //   });
 //   await page.goto(fresh.at('/login'));
+//
+// A third argument `{ serveArgs }` adds arguments to `zeren serve` (e.g. `['--demo',
+// '--allow-local-directory']`); `fresh.clockShift()` is the server's clock less this machine's
+// (ms, negative when `--clock` is in the past), for a stand-in that must stamp times the server
+// believes.
 
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +28,7 @@ const BIN = resolve(HERE, '../../target/debug/zeren');
 export const TODAY = '2026-11-28';
 
 /** A free loopback port: the kernel picks one, we release it and hand it to zeren. */
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.on('error', fail);
@@ -40,11 +45,12 @@ function freePort() {
  * Returns `at(path)`, an absolute URL on that server, and `zeren(args, input)`, which runs the
  * command line on the same data dir and fails with its stderr unless it exits 0.
  */
-export function useFreshInstallation(prefix, setup) {
+export function useFreshInstallation(prefix, setup, { serveArgs = [] } = {}) {
   let tmp;
   let server;
   let serverLog = '';
   let base = '';
+  let startedAt = 0;
 
   function zeren(args, input) {
     const all = ['--data-dir', join(tmp, 'data'), ...args];
@@ -64,7 +70,9 @@ export function useFreshInstallation(prefix, setup) {
     await setup(zeren);
     const port = await freePort();
     const addr = `127.0.0.1:${port}`;
-    server = spawn(BIN, ['--data-dir', join(tmp, 'data'), 'serve', '--clock', TODAY, '--addr', addr], {
+    // `--clock` starts the server's time at noon (Asia/Shanghai) of TODAY as it starts.
+    startedAt = Date.now();
+    server = spawn(BIN, ['--data-dir', join(tmp, 'data'), 'serve', '--clock', TODAY, '--addr', addr, ...serveArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     server.stdout.on('data', (d) => (serverLog += d));
@@ -99,6 +107,18 @@ export function useFreshInstallation(prefix, setup) {
       return base + path;
     },
     zeren,
+    /**
+     * The server's clock less this machine's, in ms (off by the few ms between the spawn and
+     * the server reading its clock). The server's now: Date.now() + this.
+     */
+    clockShift() {
+      assert.ok(startedAt, 'the fresh server is not running');
+      return Date.parse(`${TODAY}T12:00:00+08:00`) - startedAt;
+    },
+    /** What the server has printed so far (stdout and stderr). */
+    log() {
+      return serverLog;
+    },
   };
 }
 

@@ -40,6 +40,48 @@ fn sealed_columns(t: &Table) -> Vec<usize> {
         .collect()
 }
 
+/// `v` with every sealed value in it passed through `f`: the whole of it when it is sealed, or
+/// each sealed string inside it when it is JSON (the directory settings). `None` when nothing
+/// in it is sealed.
+fn reseal_text(v: &str, f: &dyn Fn(&str) -> Result<String>) -> Result<Option<String>> {
+    if is_sealed(v) {
+        return f(v).map(Some);
+    }
+    if !v.contains("sealed:v1:") {
+        return Ok(None);
+    }
+    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(v) else {
+        return Ok(None);
+    };
+    fn walk(
+        node: &mut serde_json::Value,
+        f: &dyn Fn(&str) -> Result<String>,
+        changed: &mut bool,
+    ) -> Result<()> {
+        match node {
+            serde_json::Value::String(s) if is_sealed(s) => {
+                *s = f(s)?;
+                *changed = true;
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(item, f, changed)?;
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for item in map.values_mut() {
+                    walk(item, f, changed)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    let mut changed = false;
+    walk(&mut json, f, &mut changed)?;
+    Ok(changed.then(|| json.to_string()))
+}
+
 /// Pass 1: reads everything and checks it; when the archive comes from another installation,
 /// also that each sealed value opens with its key. Writes nothing.
 fn check(path: &Path, keys: &[&InstallationKey], local: &str) -> Result<BackupSummary> {
@@ -54,8 +96,7 @@ fn check(path: &Path, keys: &[&InstallationKey], local: &str) -> Result<BackupSu
             Item::Row(row) if reseal => {
                 for i in &sealed.1 {
                     if let Some(Cell::Text(Some(v))) = row.get(*i)
-                        && is_sealed(v)
-                        && signer.open(v).is_err()
+                        && reseal_text(v, &|x| signer.open(x).map(|_| x.to_string())).is_err()
                     {
                         return Err(StorageError::Backup(format!(
                             "a sealed value of `{}` does not open with the key that signed the archive",
@@ -254,9 +295,9 @@ impl Db {
                     if let Some((from, to)) = reseal {
                         for &i in &ins.sealed {
                             if let Some(Cell::Text(Some(v))) = row.get_mut(i)
-                                && is_sealed(v)
+                                && let Some(new) = reseal_text(v, &|x| to.seal(&from.open(x)?))?
                             {
-                                *v = to.seal(&from.open(v)?)?;
+                                *v = new;
                             }
                         }
                     }

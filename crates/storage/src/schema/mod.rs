@@ -32,9 +32,10 @@ pub struct Table {
 }
 
 /// Columns holding values sealed with the installation key (`sealed:v1:…`, see
-/// [`crate::keys`]): a restore from another installation opens them with that installation's
-/// key and seals them again with this one's.
-pub const SEALED: &[(&str, &str)] = &[("users", "totp_secret")];
+/// [`crate::keys`]), whole or as strings inside JSON (the directory settings' secrets): a
+/// restore from another installation opens them with that installation's key and seals them
+/// again with this one's.
+pub const SEALED: &[(&str, &str)] = &[("users", "totp_secret"), ("settings", "value")];
 
 /// Every table, parents before children.
 pub static TABLES: LazyLock<Vec<&'static Table>> = LazyLock::new(|| {

@@ -5,6 +5,7 @@ mod acting;
 mod admin;
 pub(crate) mod assessments;
 pub(crate) mod cases;
+mod directory;
 mod events;
 mod feeds;
 mod incidents;
@@ -539,6 +540,7 @@ async fn every_route_as_every_role_inside_and_outside_its_scope() {
     all.extend(obligations::expectations());
     all.extend(records::expectations());
     all.extend(notify::expectations());
+    all.extend(directory::expectations());
     all.extend(feeds::expectations());
     all.extend(roster::expectations());
     all.extend(cases::expectations());

@@ -59,8 +59,9 @@ impl SettingsPage {
     }
 }
 
-/// The fields of saved settings, as the form names them.
-fn fields_of(s: &DirectorySettings) -> HashMap<String, String> {
+/// The fields of saved settings, as the form names them; `org_code` names a mapping's org as
+/// the administrator wrote it (mappings keep the id).
+fn fields_of(s: &DirectorySettings, org_code: &dyn Fn(&str) -> String) -> HashMap<String, String> {
     let mut f = HashMap::new();
     let mut put = |k: &str, v: String| {
         f.insert(k.to_string(), v);
@@ -106,7 +107,7 @@ fn fields_of(s: &DirectorySettings) -> HashMap<String, String> {
         "ldap.groups",
         l.groups
             .iter()
-            .map(|g| format!("{} => {} @ {}", g.group, g.role, g.org))
+            .map(|g| format!("{} => {} @ {}", g.group, g.role, org_code(&g.org)))
             .collect::<Vec<_>>()
             .join("\n"),
     );
@@ -390,7 +391,15 @@ async fn render(
             frame: Frame::of(state, Some(v)),
             tr,
             csrf: v.csrf().to_string(),
-            f: shown.fields.unwrap_or_else(|| fields_of(&saved)),
+            f: shown.fields.unwrap_or_else(|| {
+                let model = &v.snap.model;
+                fields_of(&saved, &|id| {
+                    model
+                        .org(id)
+                        .map(|o| o.code.clone())
+                        .unwrap_or_else(|| id.to_string())
+                })
+            }),
             secrets_set: secrets_set(&saved),
             version,
             saved: shown.saved,

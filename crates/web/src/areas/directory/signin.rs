@@ -58,7 +58,10 @@ async fn refuse(
     if let (SignInFailure::Refused { code }, Some(d)) = (&failure, detail.as_object_mut()) {
         d.insert("code".into(), json!(code));
     }
-    audit_refusal(state, origin, method, failure.slug(), detail).await;
+    // A way that is not set up was not tried: nothing to record.
+    if failure != SignInFailure::NotConfigured {
+        audit_refusal(state, origin, method, failure.slug(), detail).await;
+    }
     failed_page(
         state,
         tr,
@@ -815,13 +818,16 @@ pub struct DingtalkReturn {
     state: String,
 }
 
+/// Where a sign-in begun with a state goes (the app's authorization page).
+type AddressOf = Box<dyn FnOnce(&str) -> Result<String, SignInFailure> + Send>;
+
 async fn app_start(state: &AppState, tr: Tr, origin: &str, m: Method, next: &str) -> Response {
     let settings = match read_settings(state, tr).await {
         Ok(s) => s,
         Err(r) => return r,
     };
     let back = settings.address(&format!("/login/{}/return", m.as_str()));
-    let to: Box<dyn FnOnce(&str) -> Result<String, SignInFailure> + Send> = match m {
+    let to: AddressOf = match m {
         Method::Wecom => match settings.wecom.clone().filter(|w| w.sign_in) {
             Some(w) => Box::new(move |s| {
                 zeren_directory::wecom::authorize_url(&w, &back, s)

@@ -166,7 +166,7 @@ pub fn api_routes() -> Routes {
             .query(&[
                 ("org", "Org code or id (required)"),
                 ("status", "pending, sending, sent or failed"),
-                ("channel", "email, wecom or dingtalk"),
+                ("channel", "email, wecom, dingtalk, wecom-app or dingtalk-app"),
                 ("page", "Page from 1, 30 a page"),
             ]),
             api_deliveries,

@@ -118,6 +118,8 @@ pub(super) fn channel_key(channel: &str) -> &'static str {
         "email" => "notify.channel.email",
         "wecom" => "notify.channel.wecom",
         "dingtalk" => "notify.channel.dingtalk",
+        "wecom-app" => "notify.channel.wecom-app",
+        "dingtalk-app" => "notify.channel.dingtalk-app",
         _ => "reminder.kind.other",
     }
 }

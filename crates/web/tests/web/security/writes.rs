@@ -59,6 +59,9 @@ const PAGE_FIELDS: &[(&str, &str)] = &[
     ("/admin/accounts/{id}/unlock", "version"),
     // Shown to a session owing its second factor only.
     ("/login/totp", "code"),
+    // Shown when an LDAP directory is set up only; posted by the portal itself, not a page.
+    ("/login/ldap", "username"),
+    ("/login/cas/return", "logoutRequest"),
     // Shown when the second factor is on only.
     ("/account/totp/off", "current"),
     ("/admin/accounts/{id}/totp/reset", "version"),
@@ -107,6 +110,9 @@ fn json_body(route: &RouteDoc, ids: &Ids) -> Option<Value> {
         ("POST", "/api/v1/accounts/{id}/grants") => json!({"role": "staff", "org": long}),
         ("PUT", "/api/v1/settings/security") => json!({"totp_required": [long], "version": 1}),
         ("PUT", "/api/v1/settings/robot-hosts") => json!({"hosts": [long], "version": 0}),
+        ("PUT", "/api/v1/settings/directory") => {
+            json!({"settings": {"public_url": long}, "version": 0})
+        }
         ("POST", "/api/v1/calendar/token") => json!({"note": long}),
         ("POST", "/api/v1/notifications/read-all") => json!({"note": long}),
         ("POST", "/api/v1/notifications/{id}/read") => json!({"note": long}),
