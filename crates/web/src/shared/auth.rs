@@ -516,3 +516,13 @@ pub fn clear_cookie(name: &str, secure: bool) -> String {
         if secure { "; Secure" } else { "" }
     )
 }
+
+/// `resp` with each of `cookies` set (`Set-Cookie` headers added).
+pub fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
+    for c in cookies {
+        if let Ok(v) = c.parse() {
+            resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    resp
+}

@@ -83,6 +83,12 @@ pub fn local_path(s: &str) -> Option<&str> {
     local.then_some(s)
 }
 
+/// Where to go after signing in: `next` when it is a path of this site (at most 2 048
+/// characters), home otherwise.
+pub fn after_sign_in(next: &str) -> String {
+    local_path(next).unwrap_or("/").chars().take(2048).collect()
+}
+
 /// The pairs of a posted form (none when the body could not be read: the form then
 /// answers with its fields missing).
 pub fn posted_pairs(

@@ -241,11 +241,25 @@ fn status_of(f: &SignInFailure) -> StatusCode {
     }
 }
 
-/// The settings, or the failure page when they cannot be read.
-async fn read_settings(state: &AppState, tr: Tr) -> Result<DirectorySettings, Response> {
-    match state.db.directory_settings().await {
-        Ok((s, _)) => Ok(s),
-        Err(e) => Err(storage_page(tr, &e)),
+/// The settings and the part of them way `m` needs; the page saying `m` is not set up when the
+/// part is missing (not recorded: nothing was tried), or the failure page when the settings
+/// cannot be read.
+async fn configured<T>(
+    state: &AppState,
+    tr: Tr,
+    m: Method,
+    part: impl FnOnce(&DirectorySettings) -> Option<T>,
+) -> Result<(DirectorySettings, T), Response> {
+    let settings = match state.db.directory_settings().await {
+        Ok((s, _)) => s,
+        Err(e) => return Err(storage_page(tr, &e)),
+    };
+    match part(&settings) {
+        Some(p) => Ok((settings, p)),
+        None => {
+            let f = SignInFailure::NotConfigured;
+            Err(failed_page(state, tr, m, status_of(&f), f.message(m, tr.lang())))
+        }
     }
 }
 

@@ -7,11 +7,11 @@
 //! code is never taken twice.
 
 use super::*;
-use crate::shared::auth::{PRE_COOKIE, clear_cookie, session_cookie};
+use crate::shared::auth::{PRE_COOKIE, clear_cookie, session_cookie, with_cookies};
+use crate::shared::urls::after_sign_in;
 use crate::shared::throttle::AddressThrottle;
 use axum::Form;
 use axum::extract::Query;
-use axum::http::header::SET_COOKIE;
 use serde_json::json;
 use zeren_core::access::Role;
 use zeren_core::directory::{DirectoryIdentity, LinkKey, Linked, link, mapped_grants};
@@ -19,24 +19,6 @@ use zeren_directory::{cas, ldap, oidc};
 use zeren_storage::repo::directory::{SignInAttempt, Taken};
 use zeren_storage::secrets::{hash_password, random_token, token_hash};
 
-/// Adds `Set-Cookie` headers to a response.
-fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
-    for c in cookies {
-        if let Ok(v) = c.parse() {
-            resp.headers_mut().append(SET_COOKIE, v);
-        }
-    }
-    resp
-}
-
-/// Only paths of this site are followed after sign-in; anything else goes home.
-fn safe_next(next: &str) -> String {
-    crate::shared::urls::local_path(next)
-        .unwrap_or("/")
-        .chars()
-        .take(2048)
-        .collect()
-}
 
 fn binding_cookie(value: &str, secure: bool) -> String {
     format!(
@@ -132,7 +114,7 @@ async fn begin(
         binding: token_hash(&binding),
         nonce: oidc.map(|o| o.nonce.clone()),
         verifier: oidc.map(|o| o.verifier.clone()),
-        next: safe_next(next),
+        next: after_sign_in(next),
     };
     if let Err(e) = state
         .db
@@ -322,20 +304,9 @@ pub async fn cas_start(
     ClientIp(origin): ClientIp,
     Query(q): Query<StartQuery>,
 ) -> Response {
-    let settings = match read_settings(&state, tr).await {
-        Ok(s) => s,
+    let (settings, cas_settings) = match configured(&state, tr, Method::Cas, |s| s.cas.clone()).await {
+        Ok(c) => c,
         Err(r) => return r,
-    };
-    let Some(cas_settings) = settings.cas.clone() else {
-        return refuse(
-            &state,
-            tr,
-            &origin,
-            Method::Cas,
-            SignInFailure::NotConfigured,
-            json!({}),
-        )
-        .await;
     };
     let b = Beginning {
         method: Method::Cas,
@@ -366,20 +337,9 @@ pub async fn cas_return(
     Query(q): Query<CasReturn>,
 ) -> Response {
     let m = Method::Cas;
-    let settings = match read_settings(&state, tr).await {
-        Ok(s) => s,
+    let (settings, cas_settings) = match configured(&state, tr, m, |s| s.cas.clone()).await {
+        Ok(c) => c,
         Err(r) => return r,
-    };
-    let Some(cas_settings) = settings.cas.clone() else {
-        return refuse(
-            &state,
-            tr,
-            &origin,
-            m,
-            SignInFailure::NotConfigured,
-            json!({}),
-        )
-        .await;
     };
     if !cas::plausible_ticket(&q.ticket) {
         let f = SignInFailure::Refused {
@@ -525,20 +485,9 @@ pub async fn oidc_start(
     Query(q): Query<StartQuery>,
 ) -> Response {
     let m = Method::Oidc;
-    let settings = match read_settings(&state, tr).await {
-        Ok(s) => s,
+    let (settings, o) = match configured(&state, tr, m, |s| s.oidc.clone()).await {
+        Ok(c) => c,
         Err(r) => return r,
-    };
-    let Some(o) = settings.oidc.clone() else {
-        return refuse(
-            &state,
-            tr,
-            &origin,
-            m,
-            SignInFailure::NotConfigured,
-            json!({}),
-        )
-        .await;
     };
     let p = match provider(&state, &o, false).await {
         Ok(p) => p,
@@ -577,20 +526,9 @@ pub async fn oidc_return(
     Query(q): Query<CodeReturn>,
 ) -> Response {
     let m = Method::Oidc;
-    let settings = match read_settings(&state, tr).await {
-        Ok(s) => s,
+    let (settings, o) = match configured(&state, tr, m, |s| s.oidc.clone()).await {
+        Ok(c) => c,
         Err(r) => return r,
-    };
-    let Some(o) = settings.oidc.clone() else {
-        return refuse(
-            &state,
-            tr,
-            &origin,
-            m,
-            SignInFailure::NotConfigured,
-            json!({}),
-        )
-        .await;
     };
     let attempt = match take_back(&state, &headers, m, &q.state).await {
         Ok(a) => a,
@@ -701,20 +639,9 @@ pub async fn ldap(
             tr.t("directory.error.throttled").to_string(),
         );
     }
-    let settings = match read_settings(&state, tr).await {
-        Ok(s) => s,
+    let (settings, l) = match configured(&state, tr, m, |s| s.ldap.clone()).await {
+        Ok(c) => c,
         Err(r) => return r,
-    };
-    let Some(l) = settings.ldap.clone() else {
-        return refuse(
-            &state,
-            tr,
-            &origin,
-            m,
-            SignInFailure::NotConfigured,
-            json!({}),
-        )
-        .await;
     };
     let login = form.username.trim();
     let bound = match ldap::sign_in(&l, login, &form.password, &policy(&state)).await {
@@ -747,7 +674,7 @@ pub async fn ldap(
         key_field: l.key_attribute.trim().to_string(),
         grants,
         sso_ref: None,
-        next: safe_next(&form.next),
+        next: after_sign_in(&form.next),
     };
     finish(&state, tr, &origin, &settings, v).await
 }
@@ -818,59 +745,61 @@ pub struct DingtalkReturn {
     state: String,
 }
 
-/// Where a sign-in begun with a state goes (the app's authorization page).
-type AddressOf = Box<dyn FnOnce(&str) -> Result<String, SignInFailure> + Send>;
+/// The office app of a sign-in from the workbench, as set up for signing in.
+enum App {
+    Wecom(zeren_core::directory::WecomSettings),
+    Dingtalk(zeren_core::directory::DingtalkSettings),
+}
+
+impl App {
+    /// The app of `m`, where it is set up for signing in.
+    fn of(s: &DirectorySettings, m: Method) -> Option<App> {
+        match m {
+            Method::Wecom => s.wecom.clone().filter(|w| w.sign_in).map(App::Wecom),
+            Method::Dingtalk => s.dingtalk.clone().filter(|d| d.sign_in).map(App::Dingtalk),
+            _ => None,
+        }
+    }
+
+    /// The app's authorization page for a sign-in with `state`, coming back to `back`.
+    fn authorize(&self, back: &str, state: &str) -> Result<String, SignInFailure> {
+        let url = match self {
+            App::Wecom(w) => zeren_directory::wecom::authorize_url(w, back, state),
+            App::Dingtalk(d) => zeren_directory::dingtalk::authorize_url(d, back, state),
+        };
+        url.map(|u| u.to_string()).map_err(SignInFailure::from)
+    }
+
+    /// The app's user id of the person the code was given to.
+    async fn user_id(&self, code: &str, p: &OutboundPolicy) -> Result<String, SignInFailure> {
+        let id = match self {
+            App::Wecom(w) => {
+                zeren_directory::wecom::Client::new(w, p)
+                    .user_id_by_code(code)
+                    .await
+            }
+            App::Dingtalk(d) => {
+                zeren_directory::dingtalk::Client::new(d, p)
+                    .user_id_by_code(code)
+                    .await
+            }
+        };
+        id.map_err(SignInFailure::from)
+    }
+}
 
 async fn app_start(state: &AppState, tr: Tr, origin: &str, m: Method, next: &str) -> Response {
-    let settings = match read_settings(state, tr).await {
-        Ok(s) => s,
+    let (settings, app) = match configured(state, tr, m, |s| App::of(s, m)).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
     let back = settings.address(&format!("/login/{}/return", m.as_str()));
-    let to: AddressOf = match m {
-        Method::Wecom => match settings.wecom.clone().filter(|w| w.sign_in) {
-            Some(w) => Box::new(move |s| {
-                zeren_directory::wecom::authorize_url(&w, &back, s)
-                    .map(|u| u.to_string())
-                    .map_err(SignInFailure::from)
-            }),
-            None => {
-                return refuse(
-                    state,
-                    tr,
-                    origin,
-                    m,
-                    SignInFailure::NotConfigured,
-                    json!({}),
-                )
-                .await;
-            }
-        },
-        _ => match settings.dingtalk.clone().filter(|d| d.sign_in) {
-            Some(d) => Box::new(move |s| {
-                zeren_directory::dingtalk::authorize_url(&d, &back, s)
-                    .map(|u| u.to_string())
-                    .map_err(SignInFailure::from)
-            }),
-            None => {
-                return refuse(
-                    state,
-                    tr,
-                    origin,
-                    m,
-                    SignInFailure::NotConfigured,
-                    json!({}),
-                )
-                .await;
-            }
-        },
-    };
     let b = Beginning {
         method: m,
         next,
         oidc: None,
     };
-    begin(state, tr, origin, b, to).await
+    begin(state, tr, origin, b, |s| app.authorize(&back, s)).await
 }
 
 async fn app_return(
@@ -881,25 +810,10 @@ async fn app_return(
     m: Method,
     q: CodeReturn,
 ) -> Response {
-    let settings = match read_settings(state, tr).await {
-        Ok(s) => s,
+    let (settings, app) = match configured(state, tr, m, |s| App::of(s, m)).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let configured = match m {
-        Method::Wecom => settings.wecom.as_ref().is_some_and(|w| w.sign_in),
-        _ => settings.dingtalk.as_ref().is_some_and(|d| d.sign_in),
-    };
-    if !configured {
-        return refuse(
-            state,
-            tr,
-            origin,
-            m,
-            SignInFailure::NotConfigured,
-            json!({}),
-        )
-        .await;
-    }
     let attempt = match take_back(state, headers, m, &q.state).await {
         Ok(a) => a,
         Err(f) => return refuse(state, tr, origin, m, f, json!({})).await,
@@ -910,19 +824,7 @@ async fn app_return(
         };
         return refuse(state, tr, origin, m, f, json!({})).await;
     }
-    let p = policy(state);
-    let user_id = match (m, &settings.wecom, &settings.dingtalk) {
-        (Method::Wecom, Some(w), _) => zeren_directory::wecom::Client::new(w, &p)
-            .user_id_by_code(&q.code)
-            .await
-            .map_err(SignInFailure::from),
-        (_, _, Some(d)) => zeren_directory::dingtalk::Client::new(d, &p)
-            .user_id_by_code(&q.code)
-            .await
-            .map_err(SignInFailure::from),
-        _ => Err(SignInFailure::NotConfigured),
-    };
-    let user_id = match user_id {
+    let user_id = match app.user_id(&q.code, &policy(state)).await {
         Ok(u) => u,
         Err(f) => return refuse(state, tr, origin, m, f, json!({})).await,
     };

@@ -3,7 +3,8 @@
 use super::*;
 use crate::shared::auth::{PageViewer, SettlingViewer, Viewer, redirect};
 use crate::shared::extract::Path;
-use signin::{unavailable, with_cookies};
+use crate::shared::auth::with_cookies;
+use signin::unavailable;
 use zeren_storage::secrets::{hash_password, verify_password};
 use zeren_storage::{ApiToken, PasswordChange, User};
 

@@ -9,7 +9,7 @@
 use super::*;
 use crate::shared::auth::{
     ClientIp, MaybeViewer, PRE_COOKIE, SESSION_COOKIE, SecondFactorViewer, clear_cookie, cookie,
-    redirect, session_cookie,
+    redirect, session_cookie, with_cookies,
 };
 use crate::shared::throttle::AddressThrottle;
 use chrono::{TimeZone, Utc};
@@ -60,21 +60,6 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Only paths of this site are followed after sign-in; anything else goes home.
-fn safe_next(next: &str) -> String {
-    crate::shared::urls::local_path(next)
-        .unwrap_or("/")
-        .to_string()
-}
-
-pub(super) fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
-    for c in cookies {
-        if let Ok(v) = c.parse() {
-            resp.headers_mut().append(SET_COOKIE, v);
-        }
-    }
-    resp
-}
 
 /// The sign-in rules in force (the defaults when the database cannot say).
 async fn login_policy(state: &AppState) -> LoginPolicy {
@@ -164,7 +149,7 @@ pub async fn login_form(
     Query(q): Query<LoginQuery>,
 ) -> Response {
     if viewer.is_some() {
-        return redirect(&safe_next(q.next.as_deref().unwrap_or("/")));
+        return redirect(&crate::shared::urls::after_sign_in(q.next.as_deref().unwrap_or("/")));
     }
     let csrf = match cookie(&headers, PRE_COOKIE) {
         Some(c) => c.to_string(),
@@ -303,7 +288,7 @@ pub async fn login(
     let to = if pending {
         "/login/totp".to_string()
     } else {
-        safe_next(&form.next)
+        crate::shared::urls::after_sign_in(&form.next)
     };
     with_cookies(
         redirect(&to),
