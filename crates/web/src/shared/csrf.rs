@@ -191,7 +191,15 @@ impl FromRequest<AppState> for CsrfMultipart {
         let Ok(mut form) = multipart else {
             return Err(refuse());
         };
-        let Ok(Some(mut field)) = form.next_field().await else {
+        let first = form.next_field().await;
+        // A body over the route's limit can fail before its first part is read (how much
+        // arrives in the first read depends on the connection): that is its size, not its token.
+        if let Err(e) = &first
+            && e.status() == StatusCode::PAYLOAD_TOO_LARGE
+        {
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, tr.t("error.too_large")).into_response());
+        }
+        let Ok(Some(mut field)) = first else {
             return Err(refuse());
         };
         if field.name() != Some("csrf") {

@@ -258,7 +258,13 @@ async fn configured<T>(
         Some(p) => Ok((settings, p)),
         None => {
             let f = SignInFailure::NotConfigured;
-            Err(failed_page(state, tr, m, status_of(&f), f.message(m, tr.lang())))
+            Err(failed_page(
+                state,
+                tr,
+                m,
+                status_of(&f),
+                f.message(m, tr.lang()),
+            ))
         }
     }
 }

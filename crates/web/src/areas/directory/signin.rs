@@ -8,8 +8,8 @@
 
 use super::*;
 use crate::shared::auth::{PRE_COOKIE, clear_cookie, session_cookie, with_cookies};
-use crate::shared::urls::after_sign_in;
 use crate::shared::throttle::AddressThrottle;
+use crate::shared::urls::after_sign_in;
 use axum::Form;
 use axum::extract::Query;
 use serde_json::json;
@@ -18,7 +18,6 @@ use zeren_core::directory::{DirectoryIdentity, LinkKey, Linked, link, mapped_gra
 use zeren_directory::{cas, ldap, oidc};
 use zeren_storage::repo::directory::{SignInAttempt, Taken};
 use zeren_storage::secrets::{hash_password, random_token, token_hash};
-
 
 fn binding_cookie(value: &str, secure: bool) -> String {
     format!(
@@ -304,10 +303,11 @@ pub async fn cas_start(
     ClientIp(origin): ClientIp,
     Query(q): Query<StartQuery>,
 ) -> Response {
-    let (settings, cas_settings) = match configured(&state, tr, Method::Cas, |s| s.cas.clone()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let (settings, cas_settings) =
+        match configured(&state, tr, Method::Cas, |s| s.cas.clone()).await {
+            Ok(c) => c,
+            Err(r) => return r,
+        };
     let b = Beginning {
         method: Method::Cas,
         next: &q.next,

@@ -1,9 +1,9 @@
 //! The account page: password, language, API tokens, and the state of the second factor.
 
 use super::*;
+use crate::shared::auth::with_cookies;
 use crate::shared::auth::{PageViewer, SettlingViewer, Viewer, redirect};
 use crate::shared::extract::Path;
-use crate::shared::auth::with_cookies;
 use signin::unavailable;
 use zeren_storage::secrets::{hash_password, verify_password};
 use zeren_storage::{ApiToken, PasswordChange, User};

@@ -60,7 +60,6 @@ pub struct LoginForm {
     next: String,
 }
 
-
 /// The sign-in rules in force (the defaults when the database cannot say).
 async fn login_policy(state: &AppState) -> LoginPolicy {
     state
@@ -149,7 +148,9 @@ pub async fn login_form(
     Query(q): Query<LoginQuery>,
 ) -> Response {
     if viewer.is_some() {
-        return redirect(&crate::shared::urls::after_sign_in(q.next.as_deref().unwrap_or("/")));
+        return redirect(&crate::shared::urls::after_sign_in(
+            q.next.as_deref().unwrap_or("/"),
+        ));
     }
     let csrf = match cookie(&headers, PRE_COOKIE) {
         Some(c) => c.to_string(),
