@@ -101,6 +101,8 @@ pub struct SessionRef {
     pub csrf: String,
     /// Signed in with the password while the second factor is still due.
     pub second_factor_pending: bool,
+    /// How the session began (`password`, `cas`, `ldap`, …).
+    pub method: String,
 }
 
 impl Viewer {
@@ -308,6 +310,7 @@ pub async fn resolve(parts: &Parts, state: &AppState, owing: Owing) -> Result<Vi
             id: s.id.clone(),
             csrf: s.csrf.clone(),
             second_factor_pending: s.second_factor_pending,
+            method: s.method.clone(),
         });
     }
     let principal = snap.principal_of(&user, state.today());

@@ -241,6 +241,26 @@ async fn cas_signs_in_by_staff_number_and_refuses_every_bad_ticket_without_a_ses
             assert!(reasons.iter().any(|x| x == r), "{r} in {reasons:?}");
         }
 
+        // Signing out of a portal session goes on to the portal's logout, back to sign-in.
+        let leaving = app.client();
+        let service = cas_begin(&app, &leaving, "/").await;
+        cas_return(&leaving, &service, &cas.issue(&service, &li)).await;
+        let who = me(&app, &leaving).await.unwrap();
+        let resp = leaving
+            .post(app.url("/logout"))
+            .form(&[("csrf", who["csrf"].as_str().unwrap())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 303);
+        let to = location(&resp);
+        assert!(
+            to.starts_with(&format!("{}/logout?service=", cas.base)),
+            "{to}"
+        );
+        assert_eq!(query_of(&to, "service"), app.url("/login"));
+        assert!(me(&app, &leaving).await.is_none());
+
         // The portal's single logout ends the session that ticket began, and only it.
         let bystander = app.sign_in("leader", PASSWORD).await;
         let resp = app
@@ -611,4 +631,61 @@ async fn the_settings_are_the_system_administrators_sealed_checked_and_version_c
     // The link key is a choice of three.
     assert_eq!(LinkKey::ALL.len(), 3);
     app.finish().await;
+}
+
+#[tokio::test]
+async fn the_accounts_own_second_factor_is_asked_only_when_set_and_local_rules_do_not_apply() {
+    let app = TestApp::demo().await;
+    let cas = Cas::start().await;
+    let number = staff_no(&app, "李明华").await;
+    let li = CasUser {
+        user: "liminghua".into(),
+        employee_number: Some(number),
+        name: "李明华".into(),
+    };
+    // The account has a second factor and must change its password locally.
+    let user = app.db.user_by_username("secretary").await.unwrap().unwrap();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    let secret = zeren_core::totp::from_base32("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP").unwrap();
+    tx.set_totp(&user, Some((&secret, 0)), "").await.unwrap();
+    tx.commit().await.unwrap();
+    flag_must_change(&app).await;
+
+    // Not asked by default: the portal's sign-in is complete, and the local password rule
+    // (change it first) does not stand in the way of a directory session.
+    configure(&app, cas_settings(&app, &cas, CasVersion::V3)).await;
+    let c = app.client();
+    let service = cas_begin(&app, &c, "/").await;
+    let resp = cas_return(&c, &service, &cas.issue(&service, &li)).await;
+    assert_eq!(location(&resp), "/");
+    let (status, _) = browse(&c, &app, "/obligations").await;
+    assert_eq!(status, 200);
+
+    // Asked when set: the session owes the code before anything else.
+    let mut asking = cas_settings(&app, &cas, CasVersion::V3);
+    asking.ask_second_factor = true;
+    configure(&app, asking).await;
+    let c = app.client();
+    let service = cas_begin(&app, &c, "/").await;
+    let resp = cas_return(&c, &service, &cas.issue(&service, &li)).await;
+    assert_eq!(location(&resp), "/login/totp");
+    assert!(
+        me(&app, &c).await.is_none(),
+        "nothing but the code form yet"
+    );
+    app.finish().await;
+}
+
+/// Marks the secretary's account as owing a new local password.
+async fn flag_must_change(app: &TestApp) {
+    let user = app.db.user_by_username("secretary").await.unwrap().unwrap();
+    let mut tx = app.db.begin(&Actor::cli(), app.clock.now()).await.unwrap();
+    tx.set_password(
+        &user,
+        &user.password_hash,
+        zeren_storage::PasswordChange::Reset { must_change: true },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
 }

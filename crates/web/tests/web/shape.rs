@@ -25,6 +25,8 @@ const SEAMS: &[(&str, &str)] = &[
     ("identity", "feeds::FeedStatus"),
     // The sign-in page offers the portal, provider and LDAP ways the system administrator set.
     ("identity", "directory::sign_in_ways"),
+    // Signing out of a session the portal began ends the portal's too.
+    ("identity", "directory::after_sign_out"),
 ];
 
 /// Longest source file allowed.

@@ -188,6 +188,20 @@ pub async fn sign_in_ways(state: &AppState, tr: Tr, next: &str) -> (Vec<(String,
     (ways, s.ldap.is_some())
 }
 
+/// Where the browser goes after signing out of a session the portal began (`method`): the
+/// portal's own logout, so its single sign-on ends too, coming back to the sign-in page; `None`
+/// for any other session, or when the portal is no longer set up.
+pub async fn after_sign_out(state: &AppState, method: &str) -> Option<String> {
+    if method != Method::Cas.as_str() {
+        return None;
+    }
+    let (s, _) = state.db.directory_settings().await.ok()?;
+    let cas = s.cas.as_ref()?;
+    zeren_directory::cas::logout_url(cas, &s.address("/login"))
+        .ok()
+        .map(|u| u.to_string())
+}
+
 /// The outbound policy for directories: the server's own, with the intranet's ranges.
 fn policy(state: &AppState) -> OutboundPolicy {
     state.outbound.for_directories()

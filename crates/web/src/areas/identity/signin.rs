@@ -519,8 +519,13 @@ pub async fn logout(
     {
         let _ = tx.commit().await;
     }
+    // A session the 统一身份认证 portal began ends at the portal too.
+    let method = v.session.as_ref().map(|s| s.method.as_str()).unwrap_or("");
+    let to = crate::areas::directory::after_sign_out(&state, method)
+        .await
+        .unwrap_or_else(|| "/login".to_string());
     with_cookies(
-        redirect("/login"),
+        redirect(&to),
         &[clear_cookie(SESSION_COOKIE, state.secure_cookies)],
     )
 }
