@@ -147,6 +147,9 @@ async fn an_attempt_and_a_ticket_are_taken_once() {
         assert!(db.claim_ticket("ST-1", "10.0.0.1", at).await.unwrap());
         assert!(!db.claim_ticket("ST-1", "10.0.0.2", at + 5).await.unwrap());
         assert!(db.claim_ticket("ST-2", "10.0.0.1", at).await.unwrap());
+        // A day later they are forgotten, and only those begun before the cut.
+        assert_eq!(db.forget_sign_in_attempts(at).await.unwrap(), 0);
+        assert_eq!(db.forget_sign_in_attempts(at + 1).await.unwrap(), 4);
     })
     .await;
 }

@@ -137,6 +137,16 @@ impl Db {
         }))
     }
 
+    /// Forgets the sign-ins begun (and CAS tickets seen) before `before_ms`: long past use, they
+    /// are no record of the ledger (each sign-in and refusal is in the audit log). How many.
+    pub async fn forget_sign_in_attempts(&self, before_ms: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sign_in_attempts WHERE created_at < $1")
+            .bind(before_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Notes a CAS ticket as seen: `false` when it was seen before (a replay).
     pub async fn claim_ticket(&self, ticket: &str, origin: &str, now_ms: i64) -> Result<bool> {
         let done = sqlx::query(

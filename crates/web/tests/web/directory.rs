@@ -171,6 +171,12 @@ async fn cas_signs_in_by_staff_number_and_refuses_every_bad_ticket_without_a_ses
             )
         );
 
+        // A `next` that leaves the site is not followed.
+        let away = app.client();
+        let service = cas_begin(&app, &away, "//evil.example/x").await;
+        let resp = cas_return(&away, &service, &cas.issue(&service, &li)).await;
+        assert_eq!(location(&resp), "/");
+
         // A replayed ticket: refused before the portal is asked again.
         let other = app.client();
         let again = cas_begin(&app, &other, "/").await;
