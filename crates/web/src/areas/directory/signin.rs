@@ -52,6 +52,7 @@ async fn refuse(
     )
 }
 
+/// Records a directory sign-in that ended in no session (its own transaction).
 async fn audit_refusal(
     state: &AppState,
     origin: &str,
@@ -73,8 +74,6 @@ async fn audit_refusal(
     }
 }
 
-/// Begins a sign-in at a portal or provider: keeps the attempt, binds it to this browser and
-/// sends the browser to `to(state)`.
 /// A sign-in to begin: by which way, going where after, and for OIDC the provider's own
 /// state, nonce and verifier.
 struct Beginning<'a> {
@@ -83,6 +82,8 @@ struct Beginning<'a> {
     oidc: Option<&'a oidc::Start>,
 }
 
+/// Begins a sign-in at a portal or provider: keeps the attempt, binds it to this browser and
+/// sends the browser to `to(state)`.
 async fn begin(
     state: &AppState,
     tr: Tr,
