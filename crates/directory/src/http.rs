@@ -4,7 +4,7 @@
 //! an intranet CA installed on the host is trusted). It resolves the host itself, checks every
 //! address against the [`OutboundPolicy`] and connects to a checked address — there is no
 //! second lookup a resolver could answer differently. No redirects, no proxy, one time limit
-//! for all of it, and the answer read up to 256 KiB. No process-wide TLS state is installed.
+//! for all of it, and the answer read up to 256 KiB; TLS as [`crate::tls`] configures it.
 //!
 //! Plain HTTP is spoken only where the policy says so (a loopback stand-in in tests) or where
 //! the address itself is `http://` to this machine, which the settings' checks allow for a
@@ -16,7 +16,6 @@ use http::{HeaderMap, Method, Request};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use url::{Host, Position, Url};
@@ -78,34 +77,6 @@ impl Answer {
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Failure> {
         serde_json::from_slice(&self.body).map_err(|_| Failure::Protocol)
     }
-}
-
-/// The TLS client configuration, built once.
-fn tls() -> Result<Arc<rustls::ClientConfig>, Failure> {
-    static CONFIG: OnceLock<Option<Arc<rustls::ClientConfig>>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let mut roots = rustls::RootCertStore::empty();
-            let found = rustls_native_certs::load_native_certs();
-            let (added, _) = roots.add_parsable_certificates(found.certs);
-            if added == 0 {
-                tracing::warn!(
-                    "no trusted root certificates found on this host: HTTPS requests will fail"
-                );
-            }
-            let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-                rustls::crypto::ring::default_provider(),
-            ))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| tracing::error!(error = %e, "TLS client configuration"))
-            .ok()?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-            config.alpn_protocols = vec![b"http/1.1".to_vec()];
-            Some(Arc::new(config))
-        })
-        .clone()
-        .ok_or(Failure::Tls)
 }
 
 /// POSTs `body` as JSON to `url` within `limit`: the status and, for a 2xx, the answer (for the
@@ -200,7 +171,7 @@ pub async fn send(
             ))),
         }
         .map_err(|_| Failure::Tls)?;
-        let stream = tokio_rustls::TlsConnector::from(tls()?)
+        let stream = tokio_rustls::TlsConnector::from(crate::tls::https().ok_or(Failure::Tls)?)
             .connect(name, tcp)
             .await
             .map_err(|_| Failure::Tls)?;
@@ -230,6 +201,19 @@ async fn resolve(
                 .collect(),
         },
     };
+    match permitted(found, policy) {
+        Ok(p) if !p.is_empty() => Ok(p),
+        Ok(_) => Err(Failure::Resolve),
+        Err(range) => Err(Failure::Forbidden(range)),
+    }
+}
+
+/// The addresses `policy` permits of those a name resolved to; when there were some and every
+/// one is forbidden, the range of the first.
+pub(crate) fn permitted(
+    found: Vec<SocketAddr>,
+    policy: &OutboundPolicy,
+) -> Result<Vec<SocketAddr>, ForbiddenRange> {
     let mut forbidden = None;
     let permitted: Vec<SocketAddr> = found
         .into_iter()
@@ -242,9 +226,8 @@ async fn resolve(
         })
         .collect();
     match (permitted.is_empty(), forbidden) {
-        (false, _) => Ok(permitted),
-        (true, Some(range)) => Err(Failure::Forbidden(range)),
-        (true, None) => Err(Failure::Resolve),
+        (true, Some(range)) => Err(range),
+        _ => Ok(permitted),
     }
 }
 

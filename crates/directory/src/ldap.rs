@@ -20,7 +20,6 @@ use ldap3::{
 use std::borrow::Cow;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::time::Instant;
 use url::Url;
@@ -630,33 +629,6 @@ fn values<'a>(entry: &'a SearchEntry, attr: &'a str) -> impl Iterator<Item = &'a
         .filter(|v| !v.is_empty())
 }
 
-/// The TLS client configuration, built once: rustls with the ring provider, roots from the
-/// system's store (an intranet CA installed on the host is trusted).
-fn tls_config() -> Option<Arc<rustls::ClientConfig>> {
-    static CONFIG: OnceLock<Option<Arc<rustls::ClientConfig>>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let mut roots = rustls::RootCertStore::empty();
-            let (added, _) =
-                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-            if added == 0 {
-                tracing::warn!(
-                    "no trusted root certificates found on this host: ldaps and StartTLS will fail"
-                );
-            }
-            let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-                rustls::crypto::ring::default_provider(),
-            ))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| tracing::error!(error = %e, "LDAP TLS client configuration"))
-            .ok()?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-            Some(Arc::new(config))
-        })
-        .clone()
-}
-
 /// An open LDAP connection with the conversation's deadline.
 struct Conn {
     ldap: Ldap,
@@ -704,25 +676,13 @@ impl Conn {
                     .collect(),
             },
         };
-        let mut forbidden = None;
-        let mut permitted: Vec<SocketAddr> = found
-            .into_iter()
-            .filter(|a| match policy.permits(a.ip()) {
-                Ok(()) => true,
-                Err(range) => {
-                    forbidden.get_or_insert(range);
-                    false
-                }
-            })
-            .collect();
+        let mut permitted =
+            crate::http::permitted(found, policy).map_err(|range| Fault::Forbidden {
+                host: host.clone(),
+                range,
+            })?;
         if permitted.is_empty() {
-            return Err(match forbidden {
-                Some(range) => Fault::Forbidden {
-                    host: host.clone(),
-                    range,
-                },
-                None => Fault::Resolve { host: host.clone() },
-            });
+            return Err(Fault::Resolve { host: host.clone() });
         }
         // A password never crosses the network in clear.
         if mode == Mode::Plain {
@@ -775,7 +735,7 @@ impl Conn {
             .set_starttls(mode == Mode::StartTls)
             .set_std_stream(StdStream::Tcp(std_tcp));
         if mode != Mode::Plain {
-            let config = tls_config().ok_or_else(|| Fault::Tls {
+            let config = crate::tls::ldap().ok_or_else(|| Fault::Tls {
                 host: host.clone(),
                 reason: "no TLS client configuration".into(),
             })?;

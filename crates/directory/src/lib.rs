@@ -9,6 +9,7 @@ pub mod dingtalk;
 pub mod http;
 pub mod ldap;
 pub mod oidc;
+mod tls;
 pub mod wecom;
 
 use zeren_core::directory::SignInFailure;
