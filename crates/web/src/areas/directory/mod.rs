@@ -26,7 +26,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::time::Duration;
 use zeren_core::access::Permission;
-use zeren_core::directory::{DirectorySettings, Method, SignInFailure};
+use zeren_core::directory::{DIRECTORY_SETTING, DirectorySettings, Method, SignInFailure};
 use zeren_core::reminders::robots::OutboundPolicy;
 
 /// How long a portal or provider is waited for.
@@ -148,7 +148,7 @@ pub fn api_routes() -> Routes {
 /// of each portal or provider, and whether the LDAP form is shown. Read by the identity area
 /// through its seam; nothing when the settings cannot be read (the local form always stays).
 pub async fn sign_in_ways(state: &AppState, tr: Tr, next: &str) -> (Vec<(String, String)>, bool) {
-    let Ok((s, _)) = state.db.directory_settings().await else {
+    let Some(s) = without_secrets(state).await else {
         return (Vec::new(), false);
     };
     let next = if next.is_empty() {
@@ -195,11 +195,27 @@ pub async fn after_sign_out(state: &AppState, method: &str) -> Option<String> {
     if method != Method::Cas.as_str() {
         return None;
     }
-    let (s, _) = state.db.directory_settings().await.ok()?;
+    let s = without_secrets(state).await?;
     let cas = s.cas.as_ref()?;
     zeren_directory::cas::logout_url(cas, &s.address("/login"))
         .ok()
         .map(|u| u.to_string())
+}
+
+/// The settings as stored, their secrets left sealed: for the sign-in page and sign-out, which
+/// need none of them (nothing is opened on every render of the sign-in page).
+async fn without_secrets(state: &AppState) -> Option<DirectorySettings> {
+    match state
+        .db
+        .setting::<DirectorySettings>(DIRECTORY_SETTING)
+        .await
+    {
+        Ok(found) => Some(found.map(|(s, _)| s).unwrap_or_default()),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the directory settings");
+            None
+        }
+    }
 }
 
 /// The outbound policy for directories: the server's own, with the intranet's ranges.
