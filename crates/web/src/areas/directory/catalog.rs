@@ -143,6 +143,7 @@ const ZH: &[(&str, &str)] = &[
         "测试使用已保存的设置；修改后请先保存。",
     ),
     ("directory.test.ok", "连接正常"),
+    ("directory.test.separator", "："),
     ("directory.test.failed", "连接失败"),
     ("directory.test.not_set", "尚未启用或保存此项设置。"),
     (
@@ -327,6 +328,7 @@ const EN: &[(&str, &str)] = &[
         "The test uses the saved settings; save changes first.",
     ),
     ("directory.test.ok", "Connection works"),
+    ("directory.test.separator", ": "),
     ("directory.test.failed", "Connection failed"),
     (
         "directory.test.not_set",
